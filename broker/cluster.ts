@@ -1,0 +1,223 @@
+/**
+ * The state of Brook's in-memory cluster, shared by every node of one broker process: nodes, topics,
+ * partitions and their logs, and a signal that wakes waiting fetches when data arrives.
+ *
+ * @module
+ */
+
+import { ErrorCode, randomUuid } from "../codec/mod.ts";
+import { PartitionLog } from "./partition_log.ts";
+
+/** A broker node as Metadata describes it. */
+export interface NodeInfo {
+  readonly nodeId: number;
+  readonly host: string;
+  port: number;
+  readonly rack: string | null;
+}
+
+/** One partition of a topic. */
+export interface Partition {
+  readonly topic: Topic;
+  readonly index: number;
+  /** The node that leads the partition; -1 when the leader is offline. */
+  leader: number;
+  leaderEpoch: number;
+  /** The replica node ids, the preferred leader first. */
+  replicas: number[];
+  /** The in-sync replicas. */
+  isr: number[];
+  readonly log: PartitionLog;
+}
+
+/** A topic. */
+export interface Topic {
+  readonly name: string;
+  /** The topic id, as Kafka prints UUIDs. */
+  readonly id: string;
+  readonly partitions: Partition[];
+  /** Topic-level config overrides (names as Kafka's, values as strings). */
+  readonly configs: Map<string, string>;
+  readonly isInternal: boolean;
+}
+
+/** How to create a topic. */
+export interface CreateTopicOptions {
+  /** Number of partitions; default the cluster's default (num.partitions). */
+  partitions?: number;
+  /** Replication factor; default min(3, nodes) (default.replication.factor). */
+  replicationFactor?: number;
+  /** Replica assignment per partition (node ids, preferred leader first); overrides the two above. */
+  assignments?: number[][];
+  /** Config overrides. */
+  configs?: Record<string, string>;
+  /** An internal topic (__consumer_offsets, __transaction_state). */
+  internal?: boolean;
+}
+
+/** The outcome of a topic-level check: ok, or Kafka's error code and message. */
+export type TopicCheck = { ok: true } | { ok: false; errorCode: number; message: string };
+
+const LEGAL_TOPIC = /^[a-zA-Z0-9._-]+$/;
+
+/** Kafka's rules for topic names (Topic.validate). */
+export function validateTopicName(name: string): TopicCheck {
+  const fail = (message: string): TopicCheck => ({
+    ok: false,
+    errorCode: ErrorCode.INVALID_TOPIC_EXCEPTION,
+    message,
+  });
+  if (name.length === 0) return fail("Topic name is illegal, it can't be empty");
+  if (name === "." || name === "..") return fail('Topic name cannot be "." or ".."');
+  if (name.length > 249) {
+    return fail("Topic name is illegal, it can't be longer than 249 characters");
+  }
+  if (!LEGAL_TOPIC.test(name)) {
+    return fail(
+      `Topic name "${name}" is illegal, it contains a character other than ASCII alphanumerics, '.', '_' and '-'`,
+    );
+  }
+  return { ok: true };
+}
+
+/** Resolves the next time data is appended anywhere in the cluster, so that long polls wake up. */
+class AppendSignal {
+  #waiters: (() => void)[] = [];
+
+  notify(): void {
+    const waiters = this.#waiters;
+    if (waiters.length === 0) return;
+    this.#waiters = [];
+    for (const w of waiters) w();
+  }
+
+  /** Waits for the next append, the deadline, or the abort, whichever is first. */
+  wait(deadlineMs: number, signal: AbortSignal): Promise<void> {
+    const delay = deadlineMs - Date.now();
+    if (delay <= 0 || signal.aborted) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        signal.removeEventListener("abort", done);
+        resolve();
+      };
+      const timer = setTimeout(done, delay);
+      signal.addEventListener("abort", done, { once: true });
+      this.#waiters.push(done);
+    });
+  }
+}
+
+/** Options of a cluster. */
+export interface ClusterOptions {
+  clusterId?: string;
+  /** Partitions of auto-created topics and of CreateTopics without a count (num.partitions). */
+  defaultPartitions?: number;
+  /** Default replication factor; default min(3, nodes). */
+  defaultReplicationFactor?: number;
+  /** auto.create.topics.enable; default true. */
+  autoCreateTopics?: boolean;
+}
+
+/** The whole cluster's state. */
+export class Cluster {
+  readonly clusterId: string;
+  readonly nodes: NodeInfo[] = [];
+  readonly topics: Map<string, Topic> = new Map();
+  readonly topicsById: Map<string, Topic> = new Map();
+  readonly appended: AppendSignal = new AppendSignal();
+  defaultPartitions: number;
+  defaultReplicationFactor: number | undefined;
+  autoCreateTopics: boolean;
+  /** The node acting as the KRaft controller in Metadata and DescribeCluster answers. */
+  controllerId = -1;
+  #nextAssignment = 0;
+
+  constructor(options: ClusterOptions = {}) {
+    this.clusterId = options.clusterId ?? randomUuid();
+    this.defaultPartitions = options.defaultPartitions ?? 1;
+    this.defaultReplicationFactor = options.defaultReplicationFactor;
+    this.autoCreateTopics = options.autoCreateTopics ?? true;
+  }
+
+  /** Adds a node. */
+  addNode(node: NodeInfo): void {
+    this.nodes.push(node);
+    if (this.controllerId < 0) this.controllerId = node.nodeId;
+  }
+
+  /** The node with this id, if any. */
+  node(nodeId: number): NodeInfo | undefined {
+    return this.nodes.find((n) => n.nodeId === nodeId);
+  }
+
+  /** The replication factor topics get by default: min(3, nodes) unless configured. */
+  get replicationFactor(): number {
+    return this.defaultReplicationFactor ?? Math.min(3, this.nodes.length);
+  }
+
+  /** A topic's partition, if both exist. */
+  partition(topic: string, index: number): Partition | undefined {
+    return this.topics.get(topic)?.partitions[index];
+  }
+
+  /**
+   * Creates a topic (the caller has validated the name and options). Replicas are spread round-robin
+   * over the nodes, the first replica leading, as Kafka's rack-unaware assignment does.
+   */
+  createTopic(name: string, options: CreateTopicOptions = {}): Topic {
+    const topic: Topic = {
+      name,
+      id: randomUuid(),
+      partitions: [],
+      configs: new Map(Object.entries(options.configs ?? {})),
+      isInternal: options.internal ?? false,
+    };
+    const assignments = options.assignments ??
+      this.assignReplicas(
+        options.partitions ?? this.defaultPartitions,
+        options.replicationFactor ?? this.replicationFactor,
+      );
+    this.addPartitions(topic, assignments);
+    this.topics.set(name, topic);
+    this.topicsById.set(topic.id, topic);
+    return topic;
+  }
+
+  /** Replica lists for `count` new partitions. */
+  assignReplicas(count: number, replicationFactor: number): number[][] {
+    const ids = this.nodes.map((n) => n.nodeId);
+    const out: number[][] = [];
+    for (let p = 0; p < count; p++) {
+      const start = this.#nextAssignment++;
+      const replicas: number[] = [];
+      for (let r = 0; r < replicationFactor; r++) replicas.push(ids[(start + r) % ids.length]);
+      out.push(replicas);
+    }
+    return out;
+  }
+
+  /** Adds partitions with the given replica lists to a topic. */
+  addPartitions(topic: Topic, assignments: number[][]): void {
+    for (const replicas of assignments) {
+      topic.partitions.push({
+        topic,
+        index: topic.partitions.length,
+        leader: replicas[0],
+        leaderEpoch: 0,
+        replicas: [...replicas],
+        isr: [...replicas],
+        log: new PartitionLog(),
+      });
+    }
+  }
+
+  /** Deletes a topic; returns false when it does not exist. */
+  deleteTopic(name: string): boolean {
+    const topic = this.topics.get(name);
+    if (!topic) return false;
+    this.topics.delete(name);
+    this.topicsById.delete(topic.id);
+    return true;
+  }
+}

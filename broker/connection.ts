@@ -1,0 +1,147 @@
+/**
+ * One client connection: reads size-prefixed frames, hands each to the dispatcher, and writes the
+ * answers. Like a Kafka broker, it handles one request at a time per connection (Kafka mutes a channel
+ * until its response is sent), so responses leave in request order and a long-polling Fetch holds only
+ * its own connection.
+ *
+ * @module
+ */
+
+import { Writer } from "../codec/mod.ts";
+import type { ConnectionInfo } from "./handler.ts";
+
+/** What the dispatcher answers for one frame: bytes to send, nothing (acks=0), or close the connection. */
+export type DispatchResult = Uint8Array | null | "close";
+
+/** Turns one request frame's payload into an answer, encoded into the connection's own writer. */
+export type Dispatch = (
+  payload: Uint8Array,
+  info: ConnectionInfo,
+  signal: AbortSignal,
+  writer: Writer,
+) => Promise<DispatchResult> | DispatchResult;
+
+/** Options of a connection. */
+export interface ConnectionOptions {
+  /** socket.request.max.bytes: larger frames close the connection before anything is allocated. */
+  maxRequestBytes: number;
+  /** Called when the connection closes, with the reason (for logs and metrics). */
+  onClose?: (reason: string) => void;
+}
+
+const READ_CHUNK = 64 * 1024;
+
+/** Serves one accepted connection until it closes. */
+export class BrokerConnection {
+  readonly info: ConnectionInfo;
+  #conn: Deno.Conn;
+  #dispatch: Dispatch;
+  #options: ConnectionOptions;
+  #abort = new AbortController();
+  #buf = new Uint8Array(READ_CHUNK);
+  #start = 0;
+  #end = 0;
+  #closed = false;
+  #writer = new Writer({ initialSize: 16 * 1024 });
+
+  constructor(
+    conn: Deno.Conn,
+    info: ConnectionInfo,
+    dispatch: Dispatch,
+    options: ConnectionOptions,
+  ) {
+    this.#conn = conn;
+    this.info = info;
+    this.#dispatch = dispatch;
+    this.#options = options;
+  }
+
+  /** True once the connection is closed. */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /** Reads and answers requests until the peer leaves, a request must close it, or close() is called. */
+  async serve(): Promise<void> {
+    let reason = "peer closed the connection";
+    try {
+      for (;;) {
+        const payload = await this.#nextFrame();
+        if (typeof payload === "string") {
+          reason = payload;
+          break;
+        }
+        const answer = await this.#dispatch(payload, this.info, this.#abort.signal, this.#writer);
+        if (answer === "close") {
+          reason = "request refused";
+          break;
+        }
+        if (answer !== null) await this.#writeAll(answer);
+      }
+    } catch (e) {
+      reason = this.#closed ? "closed by the broker" : `connection error: ${(e as Error).message}`;
+    } finally {
+      this.close();
+      this.#options.onClose?.(reason);
+    }
+  }
+
+  /** Closes the connection and aborts whatever its request is waiting for. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#abort.abort();
+    try {
+      this.#conn.close();
+    } catch {
+      // Already closed by the peer.
+    }
+  }
+
+  /** The next frame's payload, or a reason to close. Frames are views: valid until the next read. */
+  async #nextFrame(): Promise<Uint8Array | string> {
+    for (;;) {
+      const available = this.#end - this.#start;
+      if (available >= 4) {
+        const size = this.#buf[this.#start] << 24 | this.#buf[this.#start + 1] << 16 |
+          this.#buf[this.#start + 2] << 8 | this.#buf[this.#start + 3];
+        if (size < 0 || size > this.#options.maxRequestBytes) {
+          return `frame size ${size} is outside 0..${this.#options.maxRequestBytes} (socket.request.max.bytes)`;
+        }
+        if (available >= 4 + size) {
+          const payload = this.#buf.subarray(this.#start + 4, this.#start + 4 + size);
+          this.#start += 4 + size;
+          return payload;
+        }
+        this.#makeRoom(4 + size);
+      } else {
+        this.#makeRoom(4);
+      }
+      const n = await this.#conn.read(this.#buf.subarray(this.#end));
+      if (n === null) return "peer closed the connection";
+      this.#end += n;
+    }
+  }
+
+  /** Makes room for a frame of `needed` bytes at the read position: compacts, then grows if needed. */
+  #makeRoom(needed: number): void {
+    if (this.#start > 0) {
+      this.#buf.copyWithin(0, this.#start, this.#end);
+      this.#end -= this.#start;
+      this.#start = 0;
+    }
+    const want = Math.max(needed, this.#end + READ_CHUNK / 4);
+    if (want > this.#buf.length) {
+      const next = new Uint8Array(
+        Math.max(want, Math.min(this.#buf.length * 2, needed + READ_CHUNK)),
+      );
+      next.set(this.#buf.subarray(0, this.#end));
+      this.#buf = next;
+    }
+  }
+
+  async #writeAll(bytes: Uint8Array): Promise<void> {
+    let off = 0;
+    while (off < bytes.length) off += await this.#conn.write(bytes.subarray(off));
+  }
+}

@@ -1,0 +1,66 @@
+/**
+ * Produce (key 0): validates each partition's batch, assigns offsets and appends it to the leader's
+ * log. acks=0 gets no answer; acks=1 and acks=-1 are the same here, since every replica of an in-memory
+ * partition is in sync at once.
+ *
+ * @module
+ */
+
+import {
+  ApiKey,
+  ErrorCode,
+  type ProduceResponseTopicProduceResponseInit,
+} from "../../codec/mod.ts";
+import { topicConfigNumber } from "../configs.ts";
+import { defineHandler } from "../handler.ts";
+import { validateProducedRecords } from "../record_validation.ts";
+
+export default defineHandler({
+  apiKey: ApiKey.Produce,
+  minVersion: 3,
+  maxVersion: 13,
+  advertisedMinVersion: 0,
+  handle(request, ctx) {
+    const { cluster, apiVersion, node } = ctx;
+    const acks = request.acks;
+    const responses: ProduceResponseTopicProduceResponseInit[] = [];
+    const invalidAcks = acks !== 0 && acks !== 1 && acks !== -1;
+    let appended = false;
+    for (const topicData of request.topicData) {
+      const topic = apiVersion >= 13
+        ? cluster.topicsById.get(topicData.topicId)
+        : cluster.topics.get(topicData.name);
+      const unknown = apiVersion >= 13
+        ? ErrorCode.UNKNOWN_TOPIC_ID
+        : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
+      const partitionResponses = topicData.partitionData.map((p) => {
+        const base = { index: p.index, baseOffset: -1n, logAppendTimeMs: -1n, logStartOffset: -1n };
+        if (invalidAcks) return { ...base, errorCode: ErrorCode.INVALID_REQUIRED_ACKS };
+        const partition = topic?.partitions[p.index];
+        if (!topic || !partition) return { ...base, errorCode: unknown };
+        if (partition.leader !== node.nodeId) {
+          return { ...base, errorCode: ErrorCode.NOT_LEADER_OR_FOLLOWER };
+        }
+        const check = validateProducedRecords(
+          p.records,
+          apiVersion,
+          topicConfigNumber(topic, "max.message.bytes"),
+        );
+        if (!check.ok) return { ...base, errorCode: check.errorCode, errorMessage: check.message };
+        // The request's bytes are a view into the connection's buffer: the log keeps its own copy.
+        const stored = partition.log.append(p.records!.slice(), partition.leaderEpoch);
+        appended = true;
+        return {
+          ...base,
+          errorCode: ErrorCode.NONE,
+          baseOffset: stored.baseOffset,
+          logStartOffset: partition.log.logStartOffset,
+        };
+      });
+      responses.push({ name: topicData.name, topicId: topicData.topicId, partitionResponses });
+    }
+    if (appended) cluster.appended.notify();
+    if (acks === 0) return null;
+    return { responses, throttleTimeMs: 0 };
+  },
+});

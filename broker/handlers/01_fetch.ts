@@ -1,0 +1,158 @@
+/**
+ * Fetch (key 1): serves whole stored batches from each partition's fetch offset, up to the partition
+ * and response byte limits, and long-polls until min bytes are there or max wait passes.
+ *
+ * @module
+ */
+
+import { ApiKey, ErrorCode, type FetchResponsePartitionDataInit } from "../../codec/mod.ts";
+import type { Cluster, Partition } from "../cluster.ts";
+import { defineHandler, type RequestContext } from "../handler.ts";
+import type { StoredBatch } from "../partition_log.ts";
+
+/** One requested partition, resolved. */
+interface Wanted {
+  topicName: string;
+  topicId: string;
+  partitionIndex: number;
+  partition: Partition | undefined;
+  fetchOffset: bigint;
+  maxBytes: number;
+}
+
+export default defineHandler({
+  apiKey: ApiKey.Fetch,
+  minVersion: 4,
+  maxVersion: 18,
+  async handle(request, ctx) {
+    const { cluster, apiVersion } = ctx;
+    const wanted: Wanted[] = [];
+    for (const t of request.topics) {
+      const topic = apiVersion >= 13
+        ? cluster.topicsById.get(t.topicId)
+        : cluster.topics.get(t.topic);
+      for (const p of t.partitions) {
+        wanted.push({
+          topicName: topic?.name ?? t.topic,
+          topicId: topic?.id ?? t.topicId,
+          partitionIndex: p.partition,
+          partition: topic?.partitions[p.partition],
+          fetchOffset: p.fetchOffset,
+          maxBytes: p.partitionMaxBytes,
+        });
+      }
+    }
+    const readCommitted = request.isolationLevel === 1;
+    const deadline = Date.now() + Math.max(0, request.maxWaitMs);
+    for (;;) {
+      const available = availableBytes(wanted, readCommitted, request.minBytes);
+      if (available >= request.minBytes || Date.now() >= deadline || ctx.signal.aborted) break;
+      if (hasErrors(wanted, ctx)) break;
+      await cluster.appended.wait(deadline, ctx.signal);
+    }
+    return buildResponse(wanted, request.maxBytes, readCommitted, cluster, ctx);
+  },
+});
+
+function upperBound(p: Partition, readCommitted: boolean): bigint {
+  return readCommitted ? p.log.highWatermark : p.log.highWatermark;
+}
+
+function availableBytes(wanted: Wanted[], readCommitted: boolean, limit: number): number {
+  let total = 0;
+  for (const w of wanted) {
+    const p = w.partition;
+    if (!p || w.fetchOffset < p.log.logStartOffset) continue;
+    total += p.log.bytesAvailable(w.fetchOffset, upperBound(p, readCommitted), limit - total);
+    if (total >= limit) break;
+  }
+  return total;
+}
+
+function partitionError(w: Wanted, ctx: RequestContext): number {
+  const p = w.partition;
+  if (!p) {
+    return ctx.apiVersion >= 13 ? ErrorCode.UNKNOWN_TOPIC_ID : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
+  }
+  if (p.leader !== ctx.node.nodeId) return ErrorCode.NOT_LEADER_OR_FOLLOWER;
+  if (w.fetchOffset < p.log.logStartOffset || w.fetchOffset > p.log.logEndOffset) {
+    return ErrorCode.OFFSET_OUT_OF_RANGE;
+  }
+  return ErrorCode.NONE;
+}
+
+function hasErrors(wanted: Wanted[], ctx: RequestContext): boolean {
+  return wanted.some((w) => partitionError(w, ctx) !== ErrorCode.NONE);
+}
+
+function buildResponse(
+  wanted: Wanted[],
+  maxBytes: number,
+  readCommitted: boolean,
+  cluster: Cluster,
+  ctx: RequestContext,
+) {
+  let budget = maxBytes;
+  const byTopic = new Map<
+    string,
+    { topic: string; topicId: string; partitions: FetchResponsePartitionDataInit[] }
+  >();
+  for (const w of wanted) {
+    const key = `${w.topicId}/${w.topicName}`;
+    let entry = byTopic.get(key);
+    if (!entry) {
+      entry = { topic: w.topicName, topicId: w.topicId, partitions: [] };
+      byTopic.set(key, entry);
+    }
+    const errorCode = partitionError(w, ctx);
+    const p = w.partition;
+    if (errorCode !== ErrorCode.NONE || !p) {
+      entry.partitions.push({
+        partitionIndex: w.partitionIndex,
+        errorCode,
+        highWatermark: p ? p.log.highWatermark : -1n,
+        lastStableOffset: p ? p.log.highWatermark : -1n,
+        logStartOffset: p ? p.log.logStartOffset : -1n,
+        records: null,
+      });
+      continue;
+    }
+    // KIP-74: the first partition with data gets at least one whole batch, even over the limits.
+    const batches = p.log.read(w.fetchOffset, {
+      maxBytes: Math.min(w.maxBytes, budget),
+      minOneBatch: budget === maxBytes,
+      upperBound: upperBound(p, readCommitted),
+    });
+    const records = concat(batches);
+    budget = Math.max(0, budget - records.length);
+    entry.partitions.push({
+      partitionIndex: w.partitionIndex,
+      errorCode,
+      highWatermark: p.log.highWatermark,
+      lastStableOffset: p.log.highWatermark,
+      logStartOffset: p.log.logStartOffset,
+      abortedTransactions: readCommitted ? [] : null,
+      records,
+    });
+  }
+  void cluster;
+  return {
+    throttleTimeMs: 0,
+    errorCode: ErrorCode.NONE,
+    sessionId: 0,
+    responses: [...byTopic.values()],
+  };
+}
+
+function concat(batches: StoredBatch[]): Uint8Array {
+  if (batches.length === 1) return batches[0].bytes;
+  let n = 0;
+  for (const b of batches) n += b.bytes.length;
+  const out = new Uint8Array(n);
+  let off = 0;
+  for (const b of batches) {
+    out.set(b.bytes, off);
+    off += b.bytes.length;
+  }
+  return out;
+}

@@ -1,0 +1,57 @@
+/**
+ * ApiVersions (key 18): the versions of every API this broker serves, derived from the registered
+ * handlers, and the cluster's features. KIP-511: the client's software name and version are recorded
+ * on the connection.
+ *
+ * @module
+ */
+
+import { ApiKey, ErrorCode } from "../../codec/mod.ts";
+import { defineHandler } from "../handler.ts";
+import { HANDLERS } from "./registry.ts";
+
+/** The metadata.version levels of Kafka 4.1 (3.3-IV3 is 7, 4.1-IV1 is 27). */
+const METADATA_VERSION = { min: 7, max: 27 };
+
+export default defineHandler({
+  apiKey: ApiKey.ApiVersions,
+  minVersion: 0,
+  maxVersion: 4,
+  handle(request, ctx) {
+    if (ctx.apiVersion >= 3) {
+      // Kafka checks the software name and version (KIP-511) and refuses malformed ones.
+      const valid = /^[a-zA-Z0-9](?:[a-zA-Z0-9\-.]*[a-zA-Z0-9])?$/;
+      if (!valid.test(request.clientSoftwareName) || !valid.test(request.clientSoftwareVersion)) {
+        return { errorCode: ErrorCode.INVALID_REQUEST, apiKeys: [] };
+      }
+      ctx.connection.clientSoftwareName = request.clientSoftwareName;
+      ctx.connection.clientSoftwareVersion = request.clientSoftwareVersion;
+    }
+    const apiKeys = [];
+    for (const h of HANDLERS) {
+      if (h === undefined) continue;
+      apiKeys.push({
+        apiKey: h.apiKey,
+        minVersion: h.advertisedMinVersion ?? h.minVersion,
+        maxVersion: h.maxVersion,
+      });
+    }
+    return {
+      errorCode: ErrorCode.NONE,
+      apiKeys,
+      throttleTimeMs: 0,
+      supportedFeatures: [{
+        name: "metadata.version",
+        minVersion: METADATA_VERSION.min,
+        maxVersion: METADATA_VERSION.max,
+      }],
+      finalizedFeaturesEpoch: 1n,
+      finalizedFeatures: [{
+        name: "metadata.version",
+        maxVersionLevel: METADATA_VERSION.max,
+        minVersionLevel: METADATA_VERSION.max,
+      }],
+      zkMigrationReady: false,
+    };
+  },
+});

@@ -1,0 +1,17 @@
+/**
+ * Brook's embedded Kafka broker: a real Kafka broker on the wire, in memory, started in milliseconds
+ * from a test.
+ *
+ * @example
+ * ```ts
+ * import { Broker } from "@brook/kafka/broker";
+ * await using broker = await Broker.start({ nodes: 3, topics: { orders: { partitions: 6 } } });
+ * // point any Kafka client at broker.bootstrapServers
+ * ```
+ *
+ * @module
+ */
+
+export { Broker, type BrokerOptions } from "./broker.ts";
+export type { CreateTopicOptions, NodeInfo, Partition, Topic } from "./cluster.ts";
+export type { InterceptedRequest, Interceptor } from "./dispatcher.ts";
