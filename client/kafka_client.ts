@@ -1,0 +1,355 @@
+/**
+ * The cluster-level client that producers, consumers and admins share: bootstrap, a metadata cache
+ * refreshed on errors and on a period, one pooled connection per broker with reconnect backoff, and
+ * routing of requests to partition leaders and group coordinators.
+ *
+ * @module
+ */
+
+import {
+  ApiKey,
+  type ApiMessages,
+  type CodecApiKey,
+  ErrorCode,
+  errorInfo,
+  KafkaProtocolError,
+} from "../codec/mod.ts";
+import { backoffMs, sleep } from "./backoff.ts";
+import { type ConnectionOptions, KafkaConnection, type RequestOptions } from "./connection.ts";
+import { KafkaConnectionError } from "./errors.ts";
+
+/** Options shared by every Brook client (producer, consumer, admin). */
+export interface ClientOptions extends Omit<ConnectionOptions, "signal"> {
+  /** Brokers to bootstrap from: "host:port" strings, or one comma-separated string. */
+  bootstrapServers: string | string[];
+  /** client.rack, sent in Fetch requests so that brokers may serve from a nearby replica. */
+  clientRack?: string;
+  /** metadata.max.age.ms: refresh metadata at least this often. Default 300000. */
+  metadataMaxAgeMs?: number;
+  /** retry.backoff.ms and retry.backoff.max.ms. Defaults 100 and 1000, as Kafka 4's clients. */
+  retryBackoffMs?: number;
+  retryBackoffMaxMs?: number;
+  /** reconnect.backoff.ms and reconnect.backoff.max.ms. Defaults 50 and 1000. */
+  reconnectBackoffMs?: number;
+  reconnectBackoffMaxMs?: number;
+}
+
+/** A broker as metadata describes it. */
+export interface BrokerMetadata {
+  nodeId: number;
+  host: string;
+  port: number;
+  rack: string | null;
+}
+
+/** A partition as metadata describes it. */
+export interface PartitionMetadata {
+  partition: number;
+  errorCode: number;
+  leader: number;
+  leaderEpoch: number;
+  replicas: number[];
+  isr: number[];
+  offlineReplicas: number[];
+}
+
+/** A topic as metadata describes it. */
+export interface TopicMetadata {
+  name: string;
+  topicId: string;
+  errorCode: number;
+  isInternal: boolean;
+  partitions: PartitionMetadata[];
+}
+
+/** A snapshot of the cluster's metadata. */
+export interface ClusterMetadata {
+  clusterId: string | null;
+  controllerId: number;
+  brokers: Map<number, BrokerMetadata>;
+  topics: Map<string, TopicMetadata>;
+  /** Date.now() when it was fetched. */
+  fetchedAt: number;
+}
+
+/** Options of {@linkcode KafkaClient.metadata}. */
+export interface MetadataOptions {
+  /** Ask the broker even when the cache knows the topics. */
+  force?: boolean;
+  /** Let the broker create missing topics (when its auto.create.topics.enable allows). Default false. */
+  allowAutoTopicCreation?: boolean;
+  signal?: AbortSignal;
+}
+
+/**
+ * A connection pool and metadata cache over a Kafka cluster.
+ *
+ * @example
+ * ```ts
+ * import { KafkaClient } from "@brook/kafka/client";
+ * await using client = new KafkaClient({ bootstrapServers: "127.0.0.1:9092" });
+ * const metadata = await client.metadata(["orders"]);
+ * console.log(metadata.topics.get("orders")?.partitions.length);
+ * ```
+ */
+export class KafkaClient implements AsyncDisposable {
+  readonly options: Readonly<ClientOptions>;
+  readonly #bootstrap: { host: string; port: number }[];
+  #metadata: ClusterMetadata | undefined;
+  #refreshing: Promise<ClusterMetadata> | undefined;
+  /** Topics this client cares about, so that refreshes keep them current. */
+  #interest = new Set<string>();
+  #connections = new Map<string, Promise<KafkaConnection>>();
+  #failures = new Map<string, { count: number; until: number }>();
+  #closed = false;
+
+  constructor(options: ClientOptions) {
+    this.options = options;
+    const list = typeof options.bootstrapServers === "string"
+      ? options.bootstrapServers.split(",")
+      : options.bootstrapServers;
+    this.#bootstrap = list.map((s) => s.trim()).filter((s) => s !== "").map(parseAddress);
+    if (this.#bootstrap.length === 0) throw new TypeError("bootstrapServers names no broker");
+  }
+
+  /** The last metadata seen, if any. */
+  get cachedMetadata(): ClusterMetadata | undefined {
+    return this.#metadata;
+  }
+
+  /**
+   * Metadata for `topics` (all topics for null): from the cache when it knows them all and is fresh,
+   * else from a broker.
+   */
+  async metadata(topics: string[] | null, options: MetadataOptions = {}): Promise<ClusterMetadata> {
+    if (topics) { for (const t of topics) this.#interest.add(t); }
+    const cached = this.#metadata;
+    const maxAge = this.options.metadataMaxAgeMs ?? 300000;
+    if (
+      !options.force && cached && topics && Date.now() - cached.fetchedAt < maxAge &&
+      topics.every((t) => cached.topics.get(t)?.errorCode === ErrorCode.NONE)
+    ) {
+      return cached;
+    }
+    if (this.#refreshing && !topics) return await this.#refreshing;
+    const wanted = topics === null ? null : [...this.#interest];
+    const refresh = this.#fetchMetadata(wanted, options);
+    this.#refreshing = refresh;
+    try {
+      return await refresh;
+    } finally {
+      if (this.#refreshing === refresh) this.#refreshing = undefined;
+    }
+  }
+
+  async #fetchMetadata(
+    topics: string[] | null,
+    options: MetadataOptions,
+  ): Promise<ClusterMetadata> {
+    const res = await this.requestAny(ApiKey.Metadata, {
+      topics: topics === null ? null : topics.map((name) => ({ name })),
+      allowAutoTopicCreation: options.allowAutoTopicCreation ?? false,
+      includeTopicAuthorizedOperations: false,
+    }, { signal: options.signal });
+    const metadata: ClusterMetadata = {
+      clusterId: res.clusterId,
+      controllerId: res.controllerId,
+      brokers: new Map(
+        res.brokers.map((
+          b,
+        ) => [b.nodeId, { nodeId: b.nodeId, host: b.host, port: b.port, rack: b.rack }]),
+      ),
+      topics: new Map(),
+      fetchedAt: Date.now(),
+    };
+    // Keep what an earlier answer said about topics this one did not cover.
+    if (topics !== null && this.#metadata) {
+      for (const [name, t] of this.#metadata.topics) {
+        if (!topics.includes(name)) metadata.topics.set(name, t);
+      }
+    }
+    for (const t of res.topics) {
+      if (t.name === null) continue;
+      metadata.topics.set(t.name, {
+        name: t.name,
+        topicId: t.topicId,
+        errorCode: t.errorCode,
+        isInternal: t.isInternal,
+        partitions: t.partitions.map((p) => ({
+          partition: p.partitionIndex,
+          errorCode: p.errorCode,
+          leader: p.leaderId,
+          leaderEpoch: p.leaderEpoch,
+          replicas: p.replicaNodes,
+          isr: p.isrNodes,
+          offlineReplicas: p.offlineReplicas,
+        })).sort((a, b) => a.partition - b.partition),
+      });
+    }
+    this.#metadata = metadata;
+    return metadata;
+  }
+
+  /** Marks metadata stale, so that the next lookup asks a broker (after a leader or topic error). */
+  invalidateMetadata(): void {
+    if (this.#metadata) this.#metadata.fetchedAt = 0;
+  }
+
+  /** The connection to a node, opening it (with reconnect backoff after failures) when needed. */
+  async connection(nodeId: number, signal?: AbortSignal): Promise<KafkaConnection> {
+    const broker = this.#metadata?.brokers.get(nodeId) ??
+      (await this.metadata(null)).brokers.get(nodeId);
+    if (!broker) {
+      throw new KafkaConnectionError(`Broker ${nodeId} is not in the cluster's metadata`);
+    }
+    return await this.connectionTo(broker.host, broker.port, signal);
+  }
+
+  /** The pooled connection to "host:port", reconnecting when it was closed. */
+  async connectionTo(host: string, port: number, signal?: AbortSignal): Promise<KafkaConnection> {
+    if (this.#closed) throw new KafkaConnectionError("The client is closed");
+    const key = `${host}:${port}`;
+    const existing = this.#connections.get(key);
+    if (existing) {
+      const conn = await existing.catch(() => undefined);
+      if (conn && !conn.closed) return conn;
+      if (this.#connections.get(key) === existing) this.#connections.delete(key);
+    }
+    const failure = this.#failures.get(key);
+    if (failure && failure.until > Date.now()) await sleep(failure.until - Date.now(), signal);
+    const opening = KafkaConnection.connect(host, port, { ...this.options, signal });
+    this.#connections.set(key, opening);
+    try {
+      const conn = await opening;
+      this.#failures.delete(key);
+      return conn;
+    } catch (e) {
+      if (this.#connections.get(key) === opening) this.#connections.delete(key);
+      const count = (failure?.count ?? 0) + 1;
+      const wait = backoffMs(count - 1, {
+        initialMs: this.options.reconnectBackoffMs ?? 50,
+        maxMs: this.options.reconnectBackoffMaxMs ?? 1000,
+      });
+      this.#failures.set(key, { count, until: Date.now() + wait });
+      throw e;
+    }
+  }
+
+  /**
+   * Sends a request to any reachable broker: a connected one first, else the known brokers and the
+   * bootstrap list in turn. Fails with a clear error when none answers.
+   */
+  async requestAny<K extends CodecApiKey>(
+    apiKey: K,
+    body: ApiMessages[K]["requestInit"],
+    options: RequestOptions = {},
+  ): Promise<ApiMessages[K]["response"]> {
+    const candidates: { host: string; port: number }[] = [];
+    for (const b of this.#metadata?.brokers.values() ?? []) {
+      candidates.push({ host: b.host, port: b.port });
+    }
+    candidates.push(...this.#bootstrap);
+    // Prefer a connection that is already open.
+    const open = candidates.findIndex((c) => this.#connections.has(`${c.host}:${c.port}`));
+    if (open > 0) candidates.unshift(...candidates.splice(open, 1));
+    const errors: string[] = [];
+    const seen = new Set<string>();
+    for (const c of candidates) {
+      const key = `${c.host}:${c.port}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      try {
+        const conn = await this.connectionTo(c.host, c.port, options.signal);
+        return await conn.request(apiKey, body, options);
+      } catch (e) {
+        if (!(e instanceof KafkaConnectionError) && !(e as { retriable?: boolean }).retriable) {
+          throw e;
+        }
+        errors.push((e as Error).message);
+      }
+    }
+    throw new KafkaConnectionError(`No broker is reachable: ${errors.join("; ")}`);
+  }
+
+  /** Sends a request to a node. */
+  async requestNode<K extends CodecApiKey>(
+    nodeId: number,
+    apiKey: K,
+    body: ApiMessages[K]["requestInit"],
+    options: RequestOptions = {},
+  ): Promise<ApiMessages[K]["response"]> {
+    const conn = await this.connection(nodeId, options.signal);
+    return await conn.request(apiKey, body, options);
+  }
+
+  /**
+   * The coordinator of a group (key type 0) or transactional id (key type 1), via FindCoordinator.
+   * Retries while the coordinator is loading or not available, within `attempts`.
+   */
+  async findCoordinator(
+    key: string,
+    keyType: 0 | 1 = 0,
+    signal?: AbortSignal,
+    attempts = 10,
+  ): Promise<number> {
+    for (let attempt = 0;; attempt++) {
+      const res = await this.requestAny(ApiKey.FindCoordinator, {
+        key,
+        keyType,
+        coordinatorKeys: [key],
+      }, {
+        signal,
+      });
+      const answer = res.coordinators.length > 0
+        ? res.coordinators[0]
+        : { errorCode: res.errorCode, nodeId: res.nodeId, host: res.host, port: res.port };
+      if (answer.errorCode === ErrorCode.NONE) {
+        const brokers = this.#metadata?.brokers;
+        if (brokers && !brokers.has(answer.nodeId)) {
+          brokers.set(answer.nodeId, {
+            nodeId: answer.nodeId,
+            host: answer.host,
+            port: answer.port,
+            rack: null,
+          });
+        }
+        return answer.nodeId;
+      }
+      if (!errorInfo(answer.errorCode).retriable || attempt + 1 >= attempts) {
+        throw new KafkaProtocolError(answer.errorCode, {
+          detail: `finding the coordinator of ${key}`,
+        });
+      }
+      await sleep(this.retryBackoff(attempt), signal);
+    }
+  }
+
+  /** The wait before retry `attempt`, from retry.backoff.ms and retry.backoff.max.ms. */
+  retryBackoff(attempt: number): number {
+    return backoffMs(attempt, {
+      initialMs: this.options.retryBackoffMs ?? 100,
+      maxMs: this.options.retryBackoffMaxMs ?? 1000,
+    });
+  }
+
+  /** Closes every connection. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    const all = [...this.#connections.values()];
+    this.#connections.clear();
+    for (const c of await Promise.allSettled(all)) if (c.status === "fulfilled") c.value.close();
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+}
+
+/** Parses "host:port" (and "[v6]:port"). */
+export function parseAddress(text: string): { host: string; port: number } {
+  const m = /^\[?([^\]]+?)\]?:(\d+)$/.exec(text);
+  if (!m) throw new TypeError(`"${text}" is not host:port`);
+  const port = Number(m[2]);
+  if (port < 1 || port > 65535) throw new TypeError(`"${text}" has an invalid port`);
+  return { host: m[1], port };
+}
