@@ -1,0 +1,97 @@
+/**
+ * The consumer protocol's bytes inside JoinGroup and SyncGroup: an int16 version, then a
+ * ConsumerProtocolSubscription or ConsumerProtocolAssignment body. Newer versions only add fields at the
+ * end, so a version above the highest known one is read as the highest known one, as Kafka's clients do.
+ *
+ * @module
+ */
+
+import {
+  decodeConsumerProtocolAssignment,
+  decodeConsumerProtocolSubscription,
+  encodeConsumerProtocolAssignment,
+  encodeConsumerProtocolSubscription,
+  KafkaCodecError,
+  Reader,
+  Writer,
+} from "../../codec/mod.ts";
+import type { MemberSubscription, TopicPartitions } from "./assignors.ts";
+
+/** The highest consumer protocol version Brook writes and reads natively. */
+export const CONSUMER_PROTOCOL_VERSION = 3;
+
+/** A subscription to encode. */
+export interface Subscription {
+  topics: string[];
+  userData: Uint8Array | null;
+  ownedPartitions: TopicPartitions[];
+  generationId: number;
+  rackId: string | null;
+}
+
+/**
+ * The JoinGroup protocol metadata for a subscription.
+ *
+ * @example
+ * ```ts
+ * import { encodeSubscription } from "./protocol.ts";
+ * const bytes = encodeSubscription({ topics: ["orders"], userData: null, ownedPartitions: [], generationId: -1, rackId: null });
+ * ```
+ */
+export function encodeSubscription(s: Subscription, version = CONSUMER_PROTOCOL_VERSION): Uint8Array {
+  const w = new Writer({ initialSize: 64 });
+  w.int16(version);
+  encodeConsumerProtocolSubscription(w, {
+    topics: s.topics,
+    userData: s.userData,
+    ownedPartitions: s.ownedPartitions.map((tp) => ({ topic: tp.topic, partitions: tp.partitions })),
+    generationId: s.generationId,
+    rackId: s.rackId,
+  }, version);
+  return w.toUint8Array();
+}
+
+/** Reads a member's JoinGroup protocol metadata. */
+export function decodeSubscription(memberId: string, groupInstanceId: string | null, bytes: Uint8Array): MemberSubscription {
+  const r = new Reader(bytes);
+  const version = readVersion(r);
+  const s = decodeConsumerProtocolSubscription(r, version);
+  return {
+    memberId,
+    groupInstanceId,
+    topics: s.topics,
+    userData: s.userData,
+    ownedPartitions: s.ownedPartitions.map((tp) => ({ topic: tp.topic, partitions: tp.partitions })),
+    generationId: s.generationId,
+    rackId: s.rackId,
+  };
+}
+
+/** The SyncGroup assignment bytes for one member. */
+export function encodeAssignment(
+  partitions: TopicPartitions[],
+  userData: Uint8Array | null = null,
+  version = CONSUMER_PROTOCOL_VERSION,
+): Uint8Array {
+  const w = new Writer({ initialSize: 64 });
+  w.int16(version);
+  encodeConsumerProtocolAssignment(w, { assignedPartitions: partitions, userData }, version);
+  return w.toUint8Array();
+}
+
+/** Reads SyncGroup assignment bytes (empty bytes mean no assignment, as Kafka treats them). */
+export function decodeAssignment(bytes: Uint8Array): { partitions: TopicPartitions[]; userData: Uint8Array | null } {
+  if (bytes.length === 0) return { partitions: [], userData: null };
+  const r = new Reader(bytes);
+  const a = decodeConsumerProtocolAssignment(r, readVersion(r));
+  return {
+    partitions: a.assignedPartitions.map((tp) => ({ topic: tp.topic, partitions: tp.partitions })),
+    userData: a.userData,
+  };
+}
+
+function readVersion(r: Reader): number {
+  const version = r.int16();
+  if (version < 0) throw new KafkaCodecError(`Cannot decode: consumer protocol version ${version}`, { offset: 0 });
+  return Math.min(version, CONSUMER_PROTOCOL_VERSION);
+}

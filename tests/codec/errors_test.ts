@@ -1,0 +1,61 @@
+import { assertEquals, assertOk } from "../assert.ts";
+import {
+  ErrorCode,
+  errorInfo,
+  ERRORS,
+  KafkaCodecError,
+  KafkaProtocolError,
+  UnsupportedVersionError,
+} from "../../codec/mod.ts";
+
+Deno.test("errors: the table is contiguous from -1 with unique names", () => {
+  ERRORS.forEach((e, i) => assertEquals(e.code, i - 1));
+  assertEquals(new Set(ERRORS.map((e) => e.name)).size, ERRORS.length);
+  assertOk(ERRORS.length >= 135);
+  for (const e of ERRORS) assertOk(/^[A-Z]/.test(e.message) && !e.message.endsWith("."), e.message);
+});
+
+Deno.test("errors: codes and retriable flags agree with Kafka", () => {
+  const facts: [keyof typeof ErrorCode, number, boolean][] = [
+    ["NONE", 0, false],
+    ["UNKNOWN_SERVER_ERROR", -1, false],
+    ["OFFSET_OUT_OF_RANGE", 1, false],
+    ["UNKNOWN_TOPIC_OR_PARTITION", 3, true],
+    ["LEADER_NOT_AVAILABLE", 5, true],
+    ["NOT_LEADER_OR_FOLLOWER", 6, true],
+    ["COORDINATOR_NOT_AVAILABLE", 15, true],
+    ["NOT_COORDINATOR", 16, true],
+    ["REBALANCE_IN_PROGRESS", 27, false],
+    ["UNSUPPORTED_VERSION", 35, false],
+    ["FENCED_LEADER_EPOCH", 74, true],
+    ["INVALID_RECORD", 87, false],
+    ["UNKNOWN_TOPIC_ID", 100, true],
+  ];
+  for (const [name, code, retriable] of facts) {
+    assertEquals(ErrorCode[name], code, name);
+    assertEquals(errorInfo(code).retriable, retriable, name);
+  }
+  assertEquals(errorInfo(9999).name, "UNKNOWN_ERROR_CODE_9999");
+});
+
+Deno.test("errors: classes carry code, name and context", () => {
+  const e = new KafkaProtocolError(6, { detail: "topic t partition 0" });
+  assertEquals([e.code, e.errorName, e.retriable, e.name], [
+    6,
+    "NOT_LEADER_OR_FOLLOWER",
+    true,
+    "KafkaProtocolError",
+  ]);
+  assertOk(e.message.endsWith("(NOT_LEADER_OR_FOLLOWER, code 6): topic t partition 0"), e.message);
+  const u = new UnsupportedVersionError("MetadataRequest has no version 14");
+  assertOk(u instanceof KafkaProtocolError && u.code === 35);
+  const c = KafkaCodecError.withSegment(
+    KafkaCodecError.withSegment(
+      new KafkaCodecError("Cannot decode: x", { path: "name", offset: 3 }),
+      "topics",
+    ),
+    "MetadataRequest",
+  );
+  assertEquals([c.path, c.offset], ["MetadataRequest.topics.name", 3]);
+  assertEquals(c.message, "Cannot decode: x (at MetadataRequest.topics.name, byte 3)");
+});
