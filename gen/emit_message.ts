@@ -233,7 +233,9 @@ export class MessageEmitter {
           } else {
             o.push(`function ${name}(v: ${s.typeName}Init): boolean {`);
             const checks = s.fields.map((f) => `(${this.#isDefault(f, `v.${f.prop}`)})`);
-            checks.push("(v.unknownTaggedFields === undefined || v.unknownTaggedFields.length === 0)");
+            checks.push(
+              "(v.unknownTaggedFields === undefined || v.unknownTaggedFields.length === 0)",
+            );
             o.push(`  return ${checks.join(" &&\n    ")};`);
           }
           o.push("}");

@@ -38,13 +38,19 @@ export interface Subscription {
  * const bytes = encodeSubscription({ topics: ["orders"], userData: null, ownedPartitions: [], generationId: -1, rackId: null });
  * ```
  */
-export function encodeSubscription(s: Subscription, version = CONSUMER_PROTOCOL_VERSION): Uint8Array {
+export function encodeSubscription(
+  s: Subscription,
+  version = CONSUMER_PROTOCOL_VERSION,
+): Uint8Array {
   const w = new Writer({ initialSize: 64 });
   w.int16(version);
   encodeConsumerProtocolSubscription(w, {
     topics: s.topics,
     userData: s.userData,
-    ownedPartitions: s.ownedPartitions.map((tp) => ({ topic: tp.topic, partitions: tp.partitions })),
+    ownedPartitions: s.ownedPartitions.map((tp) => ({
+      topic: tp.topic,
+      partitions: tp.partitions,
+    })),
     generationId: s.generationId,
     rackId: s.rackId,
   }, version);
@@ -52,7 +58,11 @@ export function encodeSubscription(s: Subscription, version = CONSUMER_PROTOCOL_
 }
 
 /** Reads a member's JoinGroup protocol metadata. */
-export function decodeSubscription(memberId: string, groupInstanceId: string | null, bytes: Uint8Array): MemberSubscription {
+export function decodeSubscription(
+  memberId: string,
+  groupInstanceId: string | null,
+  bytes: Uint8Array,
+): MemberSubscription {
   const r = new Reader(bytes);
   const version = readVersion(r);
   const s = decodeConsumerProtocolSubscription(r, version);
@@ -61,7 +71,10 @@ export function decodeSubscription(memberId: string, groupInstanceId: string | n
     groupInstanceId,
     topics: s.topics,
     userData: s.userData,
-    ownedPartitions: s.ownedPartitions.map((tp) => ({ topic: tp.topic, partitions: tp.partitions })),
+    ownedPartitions: s.ownedPartitions.map((tp) => ({
+      topic: tp.topic,
+      partitions: tp.partitions,
+    })),
     generationId: s.generationId,
     rackId: s.rackId,
   };
@@ -80,7 +93,9 @@ export function encodeAssignment(
 }
 
 /** Reads SyncGroup assignment bytes (empty bytes mean no assignment, as Kafka treats them). */
-export function decodeAssignment(bytes: Uint8Array): { partitions: TopicPartitions[]; userData: Uint8Array | null } {
+export function decodeAssignment(
+  bytes: Uint8Array,
+): { partitions: TopicPartitions[]; userData: Uint8Array | null } {
   if (bytes.length === 0) return { partitions: [], userData: null };
   const r = new Reader(bytes);
   const a = decodeConsumerProtocolAssignment(r, readVersion(r));
@@ -92,6 +107,8 @@ export function decodeAssignment(bytes: Uint8Array): { partitions: TopicPartitio
 
 function readVersion(r: Reader): number {
   const version = r.int16();
-  if (version < 0) throw new KafkaCodecError(`Cannot decode: consumer protocol version ${version}`, { offset: 0 });
+  if (version < 0) {
+    throw new KafkaCodecError(`Cannot decode: consumer protocol version ${version}`, { offset: 0 });
+  }
   return Math.min(version, CONSUMER_PROTOCOL_VERSION);
 }
