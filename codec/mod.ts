@@ -25,3 +25,5 @@ export * from "./protocol/writer.ts";
 export * from "./protocol/uuid.ts";
 export * from "./protocol/frame.ts";
 export * from "./generated/mod.ts";
+export * from "./records/mod.ts";
+export * from "./compression/mod.ts";

@@ -1,12 +1,16 @@
 #!/usr/bin/env bash
 # Runs Brook's Java vector tool: bash tests/vectors/java/run.sh IN.jsonl OUT.jsonl
+# or another of its classes: bash tests/vectors/java/run.sh RecordFixtures write DIR
 # Builds it first when needed (downloads kafka-clients 4.1.1 and Jackson from Maven Central into ~/.m2).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 target="$here/target"
-if [ ! -f "$target/classes/VectorTool.class" ] || [ "$here/src/VectorTool.java" -nt "$target/classes/VectorTool.class" ]; then
+# A first argument naming a class runs that class (e.g. RecordFixtures write DIR); else the vector tool.
+if [ ! -f "$target/classes/VectorTool.class" ] || [ -n "$(find "$here/src" -newer "$target/classes/VectorTool.class")" ]; then
   mkdir -p "$target/classes"
   (cd "$here" && mvn -q -B dependency:copy-dependencies -DoutputDirectory="$target/libs" >&2)
-  javac -nowarn -d "$target/classes" -cp "$target/libs/*" "$here/src/VectorTool.java"
+  javac -nowarn -d "$target/classes" -cp "$target/libs/*" "$here"/src/*.java
 fi
-exec java -Xmx512m -XX:+UseSerialGC -cp "$target/classes:$target/libs/*" VectorTool "$1" "$2"
+main=VectorTool
+case "${1:-}" in [A-Z]*) main=$1; shift ;; esac
+exec java -Xmx512m -XX:+UseSerialGC -cp "$target/classes:$target/libs/*" "$main" "$@"

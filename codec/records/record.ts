@@ -1,0 +1,128 @@
+/**
+ * The shapes of decoded records and batches.
+ *
+ * @module
+ */
+
+/** A record header. Kafka requires the key; the value may be null. */
+export interface RecordHeader {
+  key: string;
+  value: Uint8Array | null;
+}
+
+/** The header fields of a record batch (magic 2; legacy message sets are described in the same terms). */
+export interface BatchHeader {
+  baseOffset: bigint;
+  /** Bytes after the length field (the batch is batchLength + 12 bytes). */
+  batchLength: number;
+  partitionLeaderEpoch: number;
+  magic: number;
+  crc: number;
+  attributes: number;
+  lastOffsetDelta: number;
+  baseTimestamp: bigint;
+  maxTimestamp: bigint;
+  producerId: bigint;
+  producerEpoch: number;
+  baseSequence: number;
+  recordsCount: number;
+}
+
+/** Attribute bits of a record batch. */
+export const BatchAttributes = {
+  compressionMask: 0x07,
+  timestampType: 0x08,
+  transactional: 0x10,
+  control: 0x20,
+  deleteHorizon: 0x40,
+} as const;
+
+/** Control record types (the key of a control batch's record). */
+export const ControlType = { Abort: 0, Commit: 1 } as const;
+
+/** A decoded batch. */
+export class RecordBatch {
+  /** The header as read. */
+  readonly header: BatchHeader;
+  /** The records; keys, values and header values are views into the (decompressed) bytes. */
+  readonly records: KafkaRecord[] = [];
+
+  constructor(header: BatchHeader) {
+    this.header = header;
+  }
+
+  /** The first offset. */
+  get baseOffset(): bigint {
+    return this.header.baseOffset;
+  }
+
+  /** The last offset (records may have been removed by compaction, but the batch keeps its range). */
+  get lastOffset(): bigint {
+    return this.header.baseOffset + BigInt(this.header.lastOffsetDelta);
+  }
+
+  /** The compression codec id (attributes bits 0-2). */
+  get compression(): number {
+    return this.header.attributes & BatchAttributes.compressionMask;
+  }
+
+  /** 0 for CreateTime, 1 for LogAppendTime. */
+  get timestampType(): 0 | 1 {
+    return this.header.attributes & BatchAttributes.timestampType ? 1 : 0;
+  }
+
+  /** True for a batch of a transactional producer. */
+  get isTransactional(): boolean {
+    return (this.header.attributes & BatchAttributes.transactional) !== 0;
+  }
+
+  /** True for a control batch (transaction markers). */
+  get isControl(): boolean {
+    return (this.header.attributes & BatchAttributes.control) !== 0;
+  }
+
+  /** For a control batch, its record's type (ControlType), else -1. */
+  get controlType(): number {
+    const key = this.isControl ? this.records[0]?.key : null;
+    if (!key || key.length < 4) return -1;
+    return (key[2] << 8) | key[3];
+  }
+}
+
+/** A decoded record. Offsets and timestamps are computed on demand from the batch, as bigints. */
+export class KafkaRecord {
+  readonly batch: RecordBatch;
+  readonly offsetDelta: number;
+  readonly timestampDelta: number;
+  readonly key: Uint8Array | null;
+  readonly value: Uint8Array | null;
+  readonly headers: readonly RecordHeader[];
+
+  constructor(
+    batch: RecordBatch,
+    offsetDelta: number,
+    timestampDelta: number,
+    key: Uint8Array | null,
+    value: Uint8Array | null,
+    headers: readonly RecordHeader[],
+  ) {
+    this.batch = batch;
+    this.offsetDelta = offsetDelta;
+    this.timestampDelta = timestampDelta;
+    this.key = key;
+    this.value = value;
+    this.headers = headers;
+  }
+
+  /** The record's offset. */
+  get offset(): bigint {
+    return this.batch.header.baseOffset + BigInt(this.offsetDelta);
+  }
+
+  /** The record's timestamp: its own for CreateTime batches, the batch's for LogAppendTime ones. */
+  get timestamp(): bigint {
+    const h = this.batch.header;
+    if (h.attributes & BatchAttributes.timestampType) return h.maxTimestamp;
+    return h.baseTimestamp + BigInt(this.timestampDelta);
+  }
+}
