@@ -6,7 +6,7 @@
  * @module
  */
 
-import { ErrorCode } from "../codec/mod.ts";
+import { ErrorCode, readBatchHeader, verifyBatchCrc } from "../codec/mod.ts";
 import { BATCH } from "./partition_log.ts";
 
 /** A batch that passed, or the error Kafka answers with. */
@@ -59,6 +59,16 @@ export function validateProducedRecords(
     return fail(
       ErrorCode.UNSUPPORTED_COMPRESSION_TYPE,
       "Produce requests to version below 7 cannot use zstd",
+    );
+  }
+  const header = readBatchHeader(records, 0);
+  if (header === undefined || !verifyBatchCrc(records, 0, header)) {
+    return fail(ErrorCode.CORRUPT_MESSAGE, "Record batch is corrupt (CRC mismatch)");
+  }
+  if (header.recordsCount <= 0 || header.lastOffsetDelta !== header.recordsCount - 1) {
+    return fail(
+      ErrorCode.INVALID_RECORD,
+      `Record batch declares ${header.recordsCount} records and last offset delta ${header.lastOffsetDelta}`,
     );
   }
   if (records.length > maxMessageBytes) {

@@ -1,5 +1,12 @@
 import { assertEquals, assertOk } from "../assert.ts";
-import { API_INFO, ApiKey, ErrorCode, Writer } from "../../codec/mod.ts";
+import {
+  API_INFO,
+  ApiKey,
+  decodeRecordBatches,
+  encodeRecordBatch,
+  ErrorCode,
+  Writer,
+} from "../../codec/mod.ts";
 import { Broker } from "../../broker/mod.ts";
 import { RawClient } from "./raw_client.ts";
 
@@ -62,14 +69,9 @@ Deno.test("broker: unknown API keys and unsupported versions close the connectio
 Deno.test("broker: produce then fetch returns the batch with its assigned offset", async () => {
   await using broker = await Broker.start({ topics: { t: { partitions: 2 } } });
   await using client = await RawClient.connect(broker.bootstrapServers);
-  // A minimal valid RecordBatch v2 header with one empty-bodied record count of 1 is enough for
-  // the broker, which does not decode records here.
-  const batch = new Uint8Array(61 + 8);
-  const v = new DataView(batch.buffer);
-  v.setInt32(8, batch.length - 12);
-  v.setInt8(16, 2);
-  v.setInt32(23, 0);
-  v.setInt32(57, 1);
+  const batch = encodeRecordBatch({
+    records: [{ key: null, value: new TextEncoder().encode("v") }],
+  });
   const produced = await client.request(ApiKey.Produce, 9, {
     acks: -1,
     timeoutMs: 1000,
@@ -90,4 +92,15 @@ Deno.test("broker: produce then fetch returns the batch with its assigned offset
   const part = fetched.responses[0].partitions[0];
   assertEquals(part.highWatermark, 1n);
   assertEquals(part.records?.length, batch.length);
+  assertEquals(decodeRecordBatches(part.records!)[0].records[0].offset, 0n);
+  // A corrupted batch is refused with CORRUPT_MESSAGE and not stored.
+  const bad = batch.slice();
+  bad[bad.length - 1] ^= 1;
+  const refused = await client.request(ApiKey.Produce, 9, {
+    acks: 1,
+    timeoutMs: 1000,
+    topicData: [{ name: "t", partitionData: [{ index: 1, records: bad }] }],
+  });
+  assertEquals(refused.responses[0].partitionResponses[0].errorCode, ErrorCode.CORRUPT_MESSAGE);
+  assertEquals(broker.cluster.partition("t", 1)!.log.logEndOffset, 1n);
 });
