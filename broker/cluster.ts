@@ -7,6 +7,7 @@
 
 import { ErrorCode, randomUuid } from "../codec/mod.ts";
 import { PartitionLog } from "./partition_log.ts";
+import { PartitionProducers, ProducerIds } from "./producer_state.ts";
 
 /** A broker node as Metadata describes it. */
 export interface NodeInfo {
@@ -28,6 +29,8 @@ export interface Partition {
   /** The in-sync replicas. */
   isr: number[];
   readonly log: PartitionLog;
+  /** Idempotent producers' sequence state on this partition. */
+  readonly producers: PartitionProducers;
 }
 
 /** A topic. */
@@ -126,6 +129,8 @@ export class Cluster {
   readonly topics: Map<string, Topic> = new Map();
   readonly topicsById: Map<string, Topic> = new Map();
   readonly appended: AppendSignal = new AppendSignal();
+  /** Producer ids handed out by InitProducerId. */
+  readonly producerIds: ProducerIds = new ProducerIds();
   defaultPartitions: number;
   defaultReplicationFactor: number | undefined;
   autoCreateTopics: boolean;
@@ -208,6 +213,7 @@ export class Cluster {
         replicas: [...replicas],
         isr: [...replicas],
         log: new PartitionLog(),
+        producers: new PartitionProducers(),
       });
     }
   }

@@ -14,6 +14,7 @@ import {
 import { topicConfigNumber } from "../configs.ts";
 import { defineHandler } from "../handler.ts";
 import { validateProducedRecords } from "../record_validation.ts";
+import { BATCH } from "../partition_log.ts";
 
 export default defineHandler({
   apiKey: ApiKey.Produce,
@@ -47,8 +48,28 @@ export default defineHandler({
           topicConfigNumber(topic, "max.message.bytes"),
         );
         if (!check.ok) return { ...base, errorCode: check.errorCode, errorMessage: check.message };
+        const records = p.records!;
+        const view = new DataView(records.buffer, records.byteOffset, records.byteLength);
+        const producerId = view.getBigInt64(BATCH.producerId);
+        const epoch = view.getInt16(BATCH.producerEpoch);
+        const sequence = view.getInt32(BATCH.baseSequence);
+        const count = view.getInt32(BATCH.recordsCount);
+        const seq = partition.producers.check(producerId, epoch, sequence, count);
+        if (seq.kind === "error") {
+          return { ...base, errorCode: seq.errorCode, errorMessage: seq.message };
+        }
+        if (seq.kind === "duplicate") {
+          // A retried batch that is already in the log: answer as the first time.
+          return {
+            ...base,
+            errorCode: ErrorCode.NONE,
+            baseOffset: seq.baseOffset,
+            logStartOffset: partition.log.logStartOffset,
+          };
+        }
         // The request's bytes are a view into the connection's buffer: the log keeps its own copy.
-        const stored = partition.log.append(p.records!.slice(), partition.leaderEpoch);
+        const stored = partition.log.append(records.slice(), partition.leaderEpoch);
+        partition.producers.appended(producerId, epoch, sequence, count, stored.baseOffset);
         appended = true;
         return {
           ...base,

@@ -1,0 +1,47 @@
+/**
+ * Brook's Kafka client for Deno: a producer, the cluster client it stands on, and the consumer
+ * protocol's assignors.
+ *
+ * @example
+ * ```ts
+ * import { Producer } from "@brook/kafka/client";
+ * await using producer = new Producer({ bootstrapServers: "127.0.0.1:9092", compression: "zstd" });
+ * await producer.send({ topic: "events", key: "user-1", value: "signed in" });
+ * ```
+ *
+ * @module
+ */
+
+export {
+  type ConnectionOptions,
+  KafkaConnection,
+  type RequestOptions,
+  type TlsOptions,
+} from "./connection.ts";
+export {
+  type BrokerMetadata,
+  type ClientOptions,
+  type ClusterMetadata,
+  KafkaClient,
+  type MetadataOptions,
+  type PartitionMetadata,
+  type TopicMetadata,
+} from "./kafka_client.ts";
+export { KafkaConnectionError, KafkaTimeoutError } from "./errors.ts";
+export { murmur2, partitionForKey, StickyPartitioner } from "./partitioner.ts";
+export {
+  type CompressionName,
+  Producer,
+  type ProducerOptions,
+  type ProducerRecord,
+  type RecordMetadata,
+} from "./producer/producer.ts";
+export {
+  type Assignor,
+  ASSIGNORS,
+  cooperativeStickyAssignor,
+  type MemberSubscription,
+  rangeAssignor,
+  roundRobinAssignor,
+  type TopicPartitions,
+} from "./consumer/assignors.ts";

@@ -1,0 +1,224 @@
+/**
+ * The producer's record accumulator: open batches per partition, closed batches waiting to be sent,
+ * and the memory they hold (buffer.memory), with back-pressure when it is full.
+ *
+ * @module
+ */
+
+import type { RecordInit } from "../../codec/mod.ts";
+
+/** The outcome of one sent record. */
+export interface RecordMetadata {
+  topic: string;
+  partition: number;
+  /** The record's offset, or -1n with acks=0. */
+  offset: bigint;
+  /** The timestamp the record carries (CreateTime), or the broker's append time (LogAppendTime). */
+  timestamp: bigint;
+}
+
+/** A record waiting in a batch, with its caller's promise. */
+export interface PendingRecord extends RecordInit {
+  timestamp: number;
+  resolve: (m: RecordMetadata) => void;
+  reject: (e: Error) => void;
+}
+
+/** A batch of one partition. */
+export interface ProducerBatch {
+  topic: string;
+  partition: number;
+  records: PendingRecord[];
+  /** Estimated bytes of the records, for batch.size and buffer.memory. */
+  bytes: number;
+  createdAt: number;
+  /** Set once encoded: the batch's bytes, kept as they are for retries (same sequence numbers). */
+  encoded?: Uint8Array;
+  baseSequence: number;
+  producerId: bigint;
+  producerEpoch: number;
+  attempts: number;
+  /** When the batch may be retried. */
+  retryAt: number;
+}
+
+/** A partition's batches. */
+interface PartitionQueue {
+  topic: string;
+  partition: number;
+  /** Closed batches, oldest first; the last may still be open. */
+  batches: ProducerBatch[];
+  open: ProducerBatch | undefined;
+  inFlight: number;
+}
+
+/** Per-record overhead counted against batch.size and buffer.memory (Kafka's record framing). */
+const RECORD_OVERHEAD = 14;
+
+/** Accumulates records into batches per partition. */
+export class Accumulator {
+  readonly #batchSize: number;
+  readonly #bufferMemory: number;
+  readonly #queues = new Map<string, PartitionQueue>();
+  #buffered = 0;
+  #spaceWaiters: (() => void)[] = [];
+
+  constructor(batchSize: number, bufferMemory: number) {
+    this.#batchSize = batchSize;
+    this.#bufferMemory = bufferMemory;
+  }
+
+  /** Bytes held by records not yet acknowledged. */
+  get bufferedBytes(): number {
+    return this.#buffered;
+  }
+
+  /** True when nothing is waiting or in flight. */
+  get empty(): boolean {
+    for (const q of this.#queues.values()) if (q.batches.length > 0 || q.inFlight > 0) return false;
+    return true;
+  }
+
+  /** The size a record counts for. */
+  static sizeOf(r: RecordInit): number {
+    let n = RECORD_OVERHEAD + (r.key?.length ?? 0) + (r.value?.length ?? 0);
+    for (const h of r.headers ?? []) n += h.key.length + (h.value?.length ?? 0) + 2;
+    return n;
+  }
+
+  /** Takes `bytes` of buffer.memory when they fit now; false when the caller must wait. */
+  tryReserve(bytes: number): boolean {
+    if (this.#buffered + bytes > this.#bufferMemory && this.#buffered > 0) return false;
+    this.#buffered += bytes;
+    return true;
+  }
+
+  /** Waits until `bytes` more fit in buffer.memory, or throws after `maxBlockMs`. */
+  async reserve(bytes: number, maxBlockMs: number): Promise<void> {
+    const deadline = Date.now() + maxBlockMs;
+    while (this.#buffered + bytes > this.#bufferMemory && this.#buffered > 0) {
+      const wait = deadline - Date.now();
+      if (wait <= 0) {
+        throw new Error(
+          `Failed to allocate ${bytes} bytes within ${maxBlockMs} ms (buffer.memory ${this.#bufferMemory} is full)`,
+        );
+      }
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, wait);
+        this.#spaceWaiters.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
+    this.#buffered += bytes;
+  }
+
+  /** Appends a record to its partition's open batch; returns true when that batch became full. */
+  append(topic: string, partition: number, record: PendingRecord, bytes: number): boolean {
+    const q = this.#queue(topic, partition);
+    let batch = q.open;
+    if (batch && batch.bytes + bytes > this.#batchSize && batch.records.length > 0) {
+      q.open = undefined;
+      batch = undefined;
+    }
+    if (!batch) {
+      batch = {
+        topic,
+        partition,
+        records: [],
+        bytes: 0,
+        createdAt: Date.now(),
+        baseSequence: -1,
+        producerId: -1n,
+        producerEpoch: -1,
+        attempts: 0,
+        retryAt: 0,
+      };
+      q.batches.push(batch);
+      q.open = batch;
+    }
+    batch.records.push(record);
+    batch.bytes += bytes;
+    if (batch.bytes >= this.#batchSize) {
+      q.open = undefined;
+      return true;
+    }
+    return false;
+  }
+
+  #queue(topic: string, partition: number): PartitionQueue {
+    const key = `${topic}\u0000${partition}`;
+    let q = this.#queues.get(key);
+    if (!q) {
+      q = { topic, partition, batches: [], open: undefined, inFlight: 0 };
+      this.#queues.set(key, q);
+    }
+    return q;
+  }
+
+  /**
+   * Takes the batches ready to send: closed ones, open ones older than `lingerMs` (or all when
+   * `flushing`), at most `maxInFlight` in flight per partition, none before its retry time.
+   */
+  drain(now: number, lingerMs: number, maxInFlight: number, flushing: boolean): ProducerBatch[] {
+    const out: ProducerBatch[] = [];
+    for (const q of this.#queues.values()) {
+      while (q.batches.length > 0 && q.inFlight < maxInFlight) {
+        const batch = q.batches[0];
+        if (batch.retryAt > now) break;
+        if (batch === q.open) {
+          if (!flushing && now - batch.createdAt < lingerMs) break;
+          q.open = undefined;
+        }
+        q.batches.shift();
+        q.inFlight++;
+        out.push(batch);
+      }
+    }
+    return out;
+  }
+
+  /** The earliest time an open batch's linger or a retry backoff ends, for the sender's timer. */
+  nextWakeUp(lingerMs: number): number {
+    let next = Infinity;
+    for (const q of this.#queues.values()) {
+      const b = q.batches[0];
+      if (!b) continue;
+      next = Math.min(next, b.retryAt > 0 ? b.retryAt : b === q.open ? b.createdAt + lingerMs : 0);
+    }
+    return next;
+  }
+
+  /** A sent batch is done (acknowledged or failed for good): frees its memory. */
+  complete(batch: ProducerBatch): void {
+    this.#queue(batch.topic, batch.partition).inFlight--;
+    this.#buffered -= batch.bytes;
+    const waiters = this.#spaceWaiters;
+    this.#spaceWaiters = [];
+    for (const w of waiters) w();
+  }
+
+  /** A sent batch must be sent again: back in front of its partition, in sequence order. */
+  requeue(batch: ProducerBatch, retryAt: number): void {
+    const q = this.#queue(batch.topic, batch.partition);
+    q.inFlight--;
+    batch.retryAt = retryAt;
+    let i = 0;
+    while (
+      i < q.batches.length && q.batches[i].encoded && q.batches[i].baseSequence < batch.baseSequence
+    ) i++;
+    q.batches.splice(i, 0, batch);
+  }
+
+  /** Every batch not yet sent, for failing them when the producer closes. */
+  takeAll(): ProducerBatch[] {
+    const out: ProducerBatch[] = [];
+    for (const q of this.#queues.values()) {
+      out.push(...q.batches);
+      q.batches = [];
+      q.open = undefined;
+    }
+    return out;
+  }
+}

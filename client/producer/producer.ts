@@ -1,0 +1,493 @@
+/**
+ * Brook's Kafka producer: batching per partition with linger and batch size, compression, acks,
+ * idempotence on by default (as Kafka's Java client), retries within a delivery timeout with ordering
+ * kept by sequence numbers, back-pressure from buffer.memory, flush and graceful close.
+ *
+ * @module
+ */
+
+import {
+  ApiKey,
+  CompressionCodec,
+  encodeRecordBatch,
+  ErrorCode,
+  errorInfo,
+  KafkaProtocolError,
+  type ProduceRequestTopicProduceDataInit,
+  type RecordInit,
+} from "../../codec/mod.ts";
+import { type ClientOptions, KafkaClient } from "../kafka_client.ts";
+import { partitionForKey, StickyPartitioner } from "../partitioner.ts";
+import {
+  Accumulator,
+  type PendingRecord,
+  type ProducerBatch,
+  type RecordMetadata,
+} from "./accumulator.ts";
+
+export type { RecordMetadata } from "./accumulator.ts";
+
+/** A record to send. Strings are sent as UTF-8. */
+export interface ProducerRecord {
+  topic: string;
+  key?: Uint8Array | string | null;
+  value: Uint8Array | string | null;
+  headers?: Record<string, Uint8Array | string | null> | {
+    key: string;
+    value: Uint8Array | string | null;
+  }[];
+  /** The partition; default: murmur2 of the key, or sticky for keyless records. */
+  partition?: number;
+  /** Milliseconds since the epoch; default now. */
+  timestamp?: number | bigint;
+}
+
+/** The compression codecs by name. */
+export type CompressionName = "none" | "gzip" | "snappy" | "lz4" | "zstd";
+
+/** Producer options; names follow Kafka's producer configs. */
+export interface ProducerOptions extends ClientOptions {
+  /** acks: 0, 1, or -1/"all". Default "all". */
+  acks?: 0 | 1 | -1 | "all";
+  /** enable.idempotence. Default true (needs acks=all). */
+  idempotent?: boolean;
+  /** compression.type. Default "none". */
+  compression?: CompressionName;
+  /** linger.ms. Default 5, as Kafka 4. */
+  lingerMs?: number;
+  /** batch.size in bytes. Default 16384. */
+  batchSize?: number;
+  /** buffer.memory in bytes. Default 33554432. */
+  bufferMemory?: number;
+  /** max.block.ms: how long send waits for metadata or buffer space. Default 60000. */
+  maxBlockMs?: number;
+  /** delivery.timeout.ms: how long a record may take, retries included. Default 120000. */
+  deliveryTimeoutMs?: number;
+  /** max.in.flight.requests.per.connection (per partition here). Default 5. */
+  maxInFlightPerPartition?: number;
+}
+
+const CODECS: Record<CompressionName, number> = {
+  none: CompressionCodec.None,
+  gzip: CompressionCodec.Gzip,
+  snappy: CompressionCodec.Snappy,
+  lz4: CompressionCodec.Lz4,
+  zstd: CompressionCodec.Zstd,
+};
+const textEncoder = new TextEncoder();
+
+function bytesOf(v: Uint8Array | string | null | undefined): Uint8Array | null {
+  if (v === undefined || v === null) return null;
+  return typeof v === "string" ? textEncoder.encode(v) : v;
+}
+
+/**
+ * A Kafka producer.
+ *
+ * @example
+ * ```ts
+ * import { Producer } from "@brook/kafka/client";
+ * await using producer = new Producer({ bootstrapServers: "127.0.0.1:9092" });
+ * const meta = await producer.send({ topic: "orders", key: "order-1", value: JSON.stringify({ total: 3 }) });
+ * console.log(meta.partition, meta.offset);
+ * ```
+ */
+export class Producer implements AsyncDisposable {
+  readonly client: KafkaClient;
+  readonly #ownsClient: boolean;
+  readonly #acks: number;
+  readonly #idempotent: boolean;
+  readonly #codec: number;
+  readonly #lingerMs: number;
+  readonly #maxBlockMs: number;
+  readonly #deliveryTimeoutMs: number;
+  readonly #maxInFlight: number;
+  readonly #accumulator: Accumulator;
+  readonly #sticky: StickyPartitioner;
+  #producerId = -1n;
+  #producerEpoch = -1;
+  #initializing: Promise<void> | undefined;
+  #sequences = new Map<string, number>();
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #wakeAt = Infinity;
+  #flushing = 0;
+  #idleWaiters: (() => void)[] = [];
+  #closed = false;
+
+  constructor(options: ProducerOptions, client?: KafkaClient) {
+    this.client = client ?? new KafkaClient(options);
+    this.#ownsClient = client === undefined;
+    const acks = options.acks === "all" || options.acks === undefined ? -1 : options.acks;
+    this.#acks = acks;
+    this.#idempotent = options.idempotent ?? acks === -1;
+    if (this.#idempotent && acks !== -1) {
+      throw new TypeError(
+        "An idempotent producer needs acks=all (-1); set idempotent: false to use other acks",
+      );
+    }
+    this.#codec = CODECS[options.compression ?? "none"];
+    if (this.#codec === undefined) {
+      throw new TypeError(`Unknown compression "${options.compression}"`);
+    }
+    this.#lingerMs = options.lingerMs ?? 5;
+    this.#maxBlockMs = options.maxBlockMs ?? 60000;
+    this.#deliveryTimeoutMs = options.deliveryTimeoutMs ?? 120000;
+    this.#maxInFlight = Math.min(
+      this.#idempotent ? 5 : Infinity,
+      options.maxInFlightPerPartition ?? 5,
+    );
+    const batchSize = options.batchSize ?? 16384;
+    this.#accumulator = new Accumulator(batchSize, options.bufferMemory ?? 33554432);
+    this.#sticky = new StickyPartitioner(batchSize);
+  }
+
+  /**
+   * Sends a record (or an array of records); resolves with its partition and offset (an array, in order)
+   * once the broker has acknowledged it (per acks), or rejects when it could not be delivered within the
+   * delivery timeout.
+   */
+  send(record: ProducerRecord): Promise<RecordMetadata>;
+  send(records: ProducerRecord[]): Promise<RecordMetadata[]>;
+  send(records: ProducerRecord | ProducerRecord[]): Promise<RecordMetadata | RecordMetadata[]> {
+    if (this.#closed) return Promise.reject(new Error("The producer is closed"));
+    if (!Array.isArray(records)) {
+      return this.#appendNow(records) ?? this.#append(records).then((a) => a.done);
+    }
+    const list = records;
+    const pending: Promise<RecordMetadata>[] = [];
+    // Fast path: known topics and free buffer memory need no await, so a record costs no extra ticks.
+    let i = 0;
+    for (; i < list.length; i++) {
+      const done = this.#appendNow(list[i]);
+      if (done === undefined) break;
+      pending.push(done);
+    }
+    if (i === list.length) return Promise.all(pending);
+    return (async () => {
+      for (; i < list.length; i++) pending.push((await this.#append(list[i])).done);
+      return await Promise.all(pending);
+    })();
+  }
+
+  /** Appends without waiting when the topic's metadata is cached and buffer memory has room. */
+  #appendNow(r: ProducerRecord): Promise<RecordMetadata> | undefined {
+    const t = this.client.cachedMetadata?.topics.get(r.topic);
+    if (!t || t.errorCode !== ErrorCode.NONE || t.partitions.length === 0) return undefined;
+    const init = this.#toInit(r);
+    const size = Accumulator.sizeOf(init);
+    if (!this.#accumulator.tryReserve(size)) return undefined;
+    return this.#enqueue(r, t, init, size);
+  }
+
+  // The delivery promise is wrapped: an async function returning a promise would wait for it.
+  async #append(r: ProducerRecord): Promise<{ done: Promise<RecordMetadata> }> {
+    const metadata = await this.#topicMetadata(r.topic);
+    const init = this.#toInit(r);
+    const size = Accumulator.sizeOf(init);
+    await this.#accumulator.reserve(size, this.#maxBlockMs);
+    return { done: this.#enqueue(r, metadata, init, size) };
+  }
+
+  #toInit(r: ProducerRecord): RecordInit & { timestamp: number } {
+    const headers = r.headers === undefined
+      ? undefined
+      : Array.isArray(r.headers)
+      ? r.headers.map((h) => ({ key: h.key, value: bytesOf(h.value) }))
+      : Object.entries(r.headers).map(([k, v]) => ({ key: k, value: bytesOf(v) }));
+    const timestamp = r.timestamp === undefined ? Date.now() : Number(r.timestamp);
+    return { key: bytesOf(r.key), value: bytesOf(r.value), headers, timestamp };
+  }
+
+  #enqueue(
+    r: ProducerRecord,
+    metadata: { partitions: { partition: number; leader: number }[] },
+    init: RecordInit & { timestamp: number },
+    size: number,
+  ): Promise<RecordMetadata> {
+    const key = init.key;
+    const count = metadata.partitions.length;
+    let partition = r.partition;
+    if (partition === undefined) {
+      partition = key != null ? partitionForKey(key, count) : this.#sticky.partition(
+        r.topic,
+        size,
+        count,
+        metadata.partitions.filter((p) => p.leader >= 0).map((p) => p.partition),
+      );
+    } else if (!Number.isInteger(partition) || partition < 0 || partition >= count) {
+      throw new RangeError(`Topic ${r.topic} has no partition ${partition} (it has ${count})`);
+    }
+    let resolve!: (m: RecordMetadata) => void;
+    let reject!: (e: Error) => void;
+    const done = new Promise<RecordMetadata>((res, rej) => {
+      resolve = res;
+      reject = rej;
+    });
+    const record: PendingRecord = { ...init, resolve, reject };
+    const full = this.#accumulator.append(r.topic, partition, record, size);
+    this.#schedule(full ? 0 : this.#lingerMs);
+    return done;
+  }
+
+  async #topicMetadata(topic: string) {
+    const deadline = Date.now() + this.#maxBlockMs;
+    for (let attempt = 0;; attempt++) {
+      const md = await this.client.metadata([topic], {
+        allowAutoTopicCreation: true,
+        force: attempt > 0,
+      });
+      const t = md.topics.get(topic);
+      if (t && t.errorCode === ErrorCode.NONE && t.partitions.length > 0) return t;
+      const code = t?.errorCode ?? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
+      if (!errorInfo(code).retriable && code !== ErrorCode.NONE) {
+        throw new KafkaProtocolError(code, { detail: `topic ${topic}` });
+      }
+      if (Date.now() >= deadline) {
+        throw new KafkaProtocolError(code, {
+          detail: `topic ${topic} not present in metadata after ${this.#maxBlockMs} ms`,
+        });
+      }
+      await new Promise((r) =>
+        setTimeout(r, Math.min(this.client.retryBackoff(attempt), deadline - Date.now()))
+      );
+    }
+  }
+
+  /** Runs the sender within `delay` ms (sooner if already due). */
+  #schedule(delay: number): void {
+    const at = Date.now() + delay;
+    if (at >= this.#wakeAt) return;
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#wakeAt = at;
+    this.#timer = setTimeout(() => {
+      this.#timer = undefined;
+      this.#wakeAt = Infinity;
+      this.#runSender();
+    }, Math.max(0, delay));
+  }
+
+  #runSender(): void {
+    this.#sendReady().catch((e) => console.error("Brook producer: sender failed:", e));
+  }
+
+  async #sendReady(): Promise<void> {
+    if (this.#idempotent && this.#producerId < 0n) {
+      try {
+        await (this.#initializing ??= this.#initProducerId());
+      } catch (e) {
+        this.#initializing = undefined;
+        for (const b of this.#accumulator.drain(Date.now(), 0, Infinity, true)) {
+          this.#fail(b, e as Error);
+        }
+        return;
+      }
+    }
+    const now = Date.now();
+    const batches = this.#accumulator.drain(
+      now,
+      this.#lingerMs,
+      this.#maxInFlight,
+      this.#flushing > 0,
+    );
+    const byLeader = new Map<number, ProducerBatch[]>();
+    const metadata = this.client.cachedMetadata;
+    for (const b of batches) {
+      const leader = metadata?.topics.get(b.topic)?.partitions[b.partition]?.leader ?? -1;
+      if (leader < 0) {
+        this.#retry(
+          b,
+          new KafkaProtocolError(ErrorCode.LEADER_NOT_AVAILABLE, {
+            detail: `${b.topic}-${b.partition}`,
+          }),
+        );
+        continue;
+      }
+      this.#encode(b);
+      const list = byLeader.get(leader) ?? [];
+      list.push(b);
+      byLeader.set(leader, list);
+    }
+    for (const [leader, list] of byLeader) this.#sendTo(leader, list);
+    const next = this.#accumulator.nextWakeUp(this.#lingerMs);
+    if (next !== Infinity) this.#schedule(Math.max(0, next - Date.now()));
+    this.#checkIdle();
+  }
+
+  #encode(b: ProducerBatch): void {
+    if (b.encoded) return;
+    if (this.#idempotent) {
+      const key = `${b.topic}\u0000${b.partition}`;
+      const seq = this.#sequences.get(key) ?? 0;
+      b.baseSequence = seq;
+      b.producerId = this.#producerId;
+      b.producerEpoch = this.#producerEpoch;
+      this.#sequences.set(key, (seq + b.records.length) % 0x80000000);
+    }
+    b.encoded = encodeRecordBatch({
+      records: b.records,
+      compression: this.#codec,
+      producerId: b.producerId,
+      producerEpoch: b.producerEpoch,
+      baseSequence: b.baseSequence,
+      baseTimestamp: b.records[0].timestamp,
+    });
+  }
+
+  async #sendTo(leader: number, batches: ProducerBatch[]): Promise<void> {
+    const topics = new Map<string, ProduceRequestTopicProduceDataInit>();
+    const metadata = this.client.cachedMetadata;
+    for (const b of batches) {
+      let t = topics.get(b.topic);
+      if (!t) {
+        t = { name: b.topic, topicId: metadata?.topics.get(b.topic)?.topicId, partitionData: [] };
+        topics.set(b.topic, t);
+      }
+      t.partitionData!.push({ index: b.partition, records: b.encoded! });
+    }
+    const body = {
+      transactionalId: null,
+      acks: this.#acks,
+      timeoutMs: 30000,
+      topicData: [...topics.values()],
+    };
+    try {
+      const conn = await this.client.connection(leader);
+      if (this.#acks === 0) {
+        await conn.requestWithoutResponse(ApiKey.Produce, body);
+        for (const b of batches) this.#succeed(b, -1n, -1n);
+        return;
+      }
+      const res = await conn.request(ApiKey.Produce, body);
+      for (const t of res.responses) {
+        const name = t.name || [...topics.values()].find((x) => x.topicId === t.topicId)?.name;
+        for (const p of t.partitionResponses) {
+          const b = batches.find((x) => x.topic === name && x.partition === p.index);
+          if (!b) continue;
+          batches.splice(batches.indexOf(b), 1);
+          this.#handleResult(b, p.errorCode, p.baseOffset, p.logAppendTimeMs, p.errorMessage);
+        }
+      }
+      // A partition the broker did not answer for is retried.
+      for (const b of batches) this.#retry(b, new Error(`no answer for ${b.topic}-${b.partition}`));
+    } catch (e) {
+      this.client.invalidateMetadata();
+      for (const b of batches) this.#retry(b, e as Error);
+    } finally {
+      this.#schedule(0);
+    }
+  }
+
+  #handleResult(
+    b: ProducerBatch,
+    code: number,
+    baseOffset: bigint,
+    appendTime: bigint,
+    message: string | null,
+  ): void {
+    if (code === ErrorCode.NONE || code === ErrorCode.DUPLICATE_SEQUENCE_NUMBER) {
+      this.#succeed(b, baseOffset, appendTime);
+      return;
+    }
+    const error = new KafkaProtocolError(code, {
+      detail: `${b.topic}-${b.partition}${message ? `: ${message}` : ""}`,
+    });
+    // An earlier batch's retry leaves a gap that later in-flight batches report as out of order.
+    if (errorInfo(code).retriable || code === ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER) {
+      if (code !== ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER) this.client.invalidateMetadata();
+      this.#retry(b, error);
+    } else {
+      this.#fail(b, error);
+    }
+  }
+
+  #retry(b: ProducerBatch, error: Error): void {
+    b.attempts++;
+    if (Date.now() - b.createdAt >= this.#deliveryTimeoutMs) {
+      this.#fail(
+        b,
+        new Error(
+          `Delivery of ${b.records.length} records to ${b.topic}-${b.partition} timed out: ${error.message}`,
+          { cause: error },
+        ),
+      );
+      return;
+    }
+    this.#accumulator.requeue(b, Date.now() + this.client.retryBackoff(b.attempts - 1));
+    this.#schedule(this.client.retryBackoff(b.attempts - 1));
+  }
+
+  #succeed(b: ProducerBatch, baseOffset: bigint, appendTime: bigint): void {
+    this.#accumulator.complete(b);
+    b.records.forEach((r, i) => {
+      r.resolve({
+        topic: b.topic,
+        partition: b.partition,
+        offset: baseOffset < 0n ? -1n : baseOffset + BigInt(i),
+        timestamp: appendTime >= 0n ? appendTime : BigInt(r.timestamp),
+      });
+    });
+    this.#checkIdle();
+  }
+
+  #fail(b: ProducerBatch, error: Error): void {
+    this.#accumulator.complete(b);
+    for (const r of b.records) r.reject(error);
+    this.#checkIdle();
+  }
+
+  async #initProducerId(): Promise<void> {
+    for (let attempt = 0;; attempt++) {
+      const res = await this.client.requestAny(ApiKey.InitProducerId, {
+        transactionalId: null,
+        transactionTimeoutMs: 2147483647,
+        producerId: -1n,
+        producerEpoch: -1,
+      });
+      if (res.errorCode === ErrorCode.NONE) {
+        this.#producerId = res.producerId;
+        this.#producerEpoch = res.producerEpoch;
+        return;
+      }
+      if (!errorInfo(res.errorCode).retriable || attempt >= 10) {
+        throw new KafkaProtocolError(res.errorCode, {
+          detail: "initializing the idempotent producer",
+        });
+      }
+      await new Promise((r) => setTimeout(r, this.client.retryBackoff(attempt)));
+    }
+  }
+
+  #checkIdle(): void {
+    if (!this.#accumulator.empty) return;
+    const waiters = this.#idleWaiters;
+    this.#idleWaiters = [];
+    for (const w of waiters) w();
+  }
+
+  /** Sends every buffered record now and waits until all have been acknowledged or failed. */
+  async flush(): Promise<void> {
+    this.#flushing++;
+    try {
+      while (!this.#accumulator.empty) {
+        const idle = new Promise<void>((r) => this.#idleWaiters.push(r));
+        this.#schedule(0);
+        await idle;
+      }
+    } finally {
+      this.#flushing--;
+    }
+  }
+
+  /** Flushes, then closes the connections (when the producer opened them). */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    await this.flush();
+    this.#closed = true;
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    if (this.#ownsClient) await this.client.close();
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+}
