@@ -7,7 +7,20 @@
 
 import { Cluster, type CreateTopicOptions, type Topic, validateTopicName } from "./cluster.ts";
 import type { Interceptor } from "./dispatcher.ts";
+import {
+  type ApiKeyLike,
+  type ErrorCodeLike,
+  type FaultHandle,
+  FaultInjector,
+  type FaultScope,
+  type FaultSpec,
+  fenceNode,
+  moveLeader,
+  unfenceNode,
+} from "./faults.ts";
+import { type FaultPlan, parseFaultPlan } from "./faults_plan.ts";
 import { HANDLERS } from "./handlers/mod.ts";
+import { BrokerMetrics, type MetricsSnapshot, serveMetrics, type SlowRequest } from "./metrics.ts";
 import { BrokerNode } from "./node.ts";
 
 /** Options of {@linkcode Broker.start}. */
@@ -34,6 +47,15 @@ export interface BrokerOptions {
   maxRequestBytes?: number;
   /** Topics to create at start, by name. */
   topics?: Record<string, CreateTopicOptions>;
+  /**
+   * Serve the request metrics in Prometheus' text format at `http://127.0.0.1:<port>/metrics`
+   * (0: a free port, see {@linkcode Broker.metricsAddress}). Default: no metrics listener.
+   */
+  metricsPort?: number;
+  /** Report requests that take at least this long, received to sent. Default: none. */
+  slowRequestMs?: number;
+  /** Receives slow requests; default a console.warn line with the API, client and timings. */
+  onSlowRequest?: (request: SlowRequest) => void;
 }
 
 /**
@@ -51,12 +73,23 @@ export class Broker implements AsyncDisposable {
   readonly cluster: Cluster;
   readonly #nodes: BrokerNode[];
   readonly #interceptors: Interceptor[] = [];
+  readonly #faults: FaultInjector;
+  readonly #metrics: BrokerMetrics;
+  readonly #timers = new Map<ReturnType<typeof setTimeout>, () => void>();
+  #metricsServer: Deno.HttpServer<Deno.NetAddr> | undefined;
   #closed = false;
 
-  private constructor(cluster: Cluster, nodes: BrokerNode[], interceptors: Interceptor[]) {
+  private constructor(
+    cluster: Cluster,
+    nodes: BrokerNode[],
+    interceptors: Interceptor[],
+    metrics: BrokerMetrics,
+  ) {
     this.cluster = cluster;
     this.#nodes = nodes;
     this.#interceptors = interceptors;
+    this.#metrics = metrics;
+    this.#faults = new FaultInjector(cluster);
   }
 
   /**
@@ -82,6 +115,10 @@ export class Broker implements AsyncDisposable {
       autoCreateTopics: options.autoCreateTopics,
     });
     const interceptors: Interceptor[] = [];
+    const metrics = new BrokerMetrics({
+      slowRequestMs: options.slowRequestMs,
+      onSlowRequest: options.onSlowRequest,
+    });
     const nodes: BrokerNode[] = [];
     for (let i = 0; i < count; i++) {
       const info = {
@@ -98,12 +135,16 @@ export class Broker implements AsyncDisposable {
           maxRequestBytes: options.maxRequestBytes ?? 104857600,
           handlers: HANDLERS,
           interceptors,
+          metrics,
         }),
       );
     }
-    const broker = new Broker(cluster, nodes, interceptors);
+    const broker = new Broker(cluster, nodes, interceptors, metrics);
     try {
       for (const node of nodes) node.listen();
+      if (options.metricsPort !== undefined) {
+        broker.#metricsServer = serveMetrics(metrics, "127.0.0.1", options.metricsPort);
+      }
     } catch (e) {
       for (const node of nodes) node.close();
       return Promise.reject(e);
@@ -114,9 +155,15 @@ export class Broker implements AsyncDisposable {
     return Promise.resolve(broker);
   }
 
-  /** "host:port" of every node, comma-separated, as clients take bootstrap servers. */
+  /** "host:port" of every node (stopped ones too), comma-separated, as clients take bootstrap servers. */
   get bootstrapServers(): string {
-    return this.cluster.nodes.map((n) => `${n.host}:${n.port}`).join(",");
+    return this.#nodes.map((n) => `${n.info.host}:${n.info.port}`).join(",");
+  }
+
+  /** "127.0.0.1:port" of the Prometheus metrics listener, when one was asked for. */
+  get metricsAddress(): string | undefined {
+    const addr = this.#metricsServer?.addr;
+    return addr && `${addr.hostname}:${addr.port}`;
   }
 
   /** The nodes' listeners. */
@@ -141,16 +188,311 @@ export class Broker implements AsyncDisposable {
     return this.cluster.createTopic(name, options);
   }
 
-  /** Adds an interceptor that sees every request before its handler (fault injection, recording). */
-  intercept(interceptor: Interceptor): void {
+  /**
+   * Adds an interceptor that sees every request before its handler, after the injected faults: it may
+   * answer the request, change it, or fall through with `next()`. Returns a function that removes it.
+   *
+   * @example
+   * ```ts
+   * import { Broker } from "@brook/kafka/broker";
+   * await using broker = await Broker.start();
+   * const seen: string[] = [];
+   * const remove = broker.intercept((request, next) => {
+   *   seen.push(`${request.apiKey}/${request.header.clientId}`);
+   *   return next();
+   * });
+   * remove();
+   * ```
+   */
+  intercept(interceptor: Interceptor): () => void {
     this.#interceptors.push(interceptor);
+    return () => {
+      const i = this.#interceptors.indexOf(interceptor);
+      if (i >= 0) this.#interceptors.splice(i, 1);
+    };
+  }
+
+  /**
+   * Injects a request fault: an error answer, latency, a withheld response or a closed connection,
+   * for the requests its scope matches (API key, node, topic and partition, client id), `count` times.
+   * An error answer is a well-formed response of the request's API: when the fault names a topic (and
+   * partition), only that part of the request fails with the error and the rest is handled as usual;
+   * otherwise the request is not handled and every error field of the response (the top-level one and
+   * those of each topic, partition or group it names) carries the error.
+   *
+   * @example
+   * ```ts
+   * import { Broker } from "@brook/kafka/broker";
+   * await using broker = await Broker.start({ nodes: 3, topics: { orders: { partitions: 3 } } });
+   * const fault = broker.inject({
+   *   kind: "error",
+   *   apiKey: "Produce",
+   *   errorCode: "NOT_LEADER_OR_FOLLOWER",
+   *   topic: "orders",
+   *   partition: 0,
+   *   count: 2,
+   * });
+   * broker.inject({ kind: "latency", apiKey: "Fetch", ms: 20, jitterMs: 10 });
+   * // ...run a client; then:
+   * console.log(fault.hits);
+   * broker.clearFaults();
+   * ```
+   */
+  inject(fault: FaultSpec): FaultHandle {
+    const handle = this.#faults.add(fault);
+    const interceptor = this.#faults.intercept;
+    if (!this.#interceptors.includes(interceptor)) this.#interceptors.unshift(interceptor);
+    return handle;
+  }
+
+  /**
+   * Fails the next `count` (default 1) requests of an API with an error code.
+   *
+   * @example
+   * ```ts
+   * import { Broker } from "@brook/kafka/broker";
+   * await using broker = await Broker.start();
+   * broker.failNext("JoinGroup", "COORDINATOR_LOAD_IN_PROGRESS", { count: 3 });
+   * broker.failNext("Produce", "NOT_LEADER_OR_FOLLOWER", { topic: "orders", partition: 1 });
+   * ```
+   */
+  failNext(
+    apiKey: ApiKeyLike,
+    errorCode: ErrorCodeLike,
+    scope: Omit<FaultScope, "apiKey"> = {},
+  ): FaultHandle {
+    return this.inject({ ...scope, kind: "error", apiKey, errorCode });
+  }
+
+  /**
+   * Delays requests by `ms` plus a random 0..`jitterMs` before they are handled; every matching
+   * request until cancelled unless `count` says otherwise.
+   *
+   * @example
+   * ```ts
+   * import { Broker } from "@brook/kafka/broker";
+   * await using broker = await Broker.start();
+   * const slow = broker.addLatency(50, { apiKey: "Produce", jitterMs: 25 });
+   * slow.cancel();
+   * ```
+   */
+  addLatency(ms: number, scope: FaultScope & { jitterMs?: number } = {}): FaultHandle {
+    return this.inject({ ...scope, kind: "latency", ms });
+  }
+
+  /**
+   * Handles the next `count` (default 1) matching requests but sends no response; the connection
+   * stays open, so the client's request times out.
+   *
+   * @example
+   * ```ts
+   * import { Broker } from "@brook/kafka/broker";
+   * await using broker = await Broker.start();
+   * broker.dropResponses({ apiKey: "Fetch", count: 1 });
+   * ```
+   */
+  dropResponses(scope: FaultScope = {}): FaultHandle {
+    return this.inject({ ...scope, kind: "drop" });
+  }
+
+  /**
+   * Closes the connection of the next `count` (default 1) matching requests, before they are handled
+   * (default) or after (the request took effect; the client never hears of it).
+   *
+   * @example
+   * ```ts
+   * import { Broker } from "@brook/kafka/broker";
+   * await using broker = await Broker.start();
+   * broker.closeConnections({ apiKey: "Produce", when: "after" });
+   * ```
+   */
+  closeConnections(scope: FaultScope & { when?: "before" | "after" } = {}): FaultHandle {
+    return this.inject({ ...scope, kind: "close" });
+  }
+
+  /** Cancels every injected fault (interceptors added with {@linkcode Broker.intercept} stay). */
+  clearFaults(): void {
+    this.#faults.clear();
+  }
+
+  /**
+   * Runs a fault plan (the format of the CLI's `--faults` file): each step starts `atMs` after this
+   * call (steps without `atMs` are active when this returns). Resolves once every step (and every
+   * planned restart) has run; steps still pending when the broker closes are skipped. The plan is checked first: a wrong step throws a FaultSpecError.
+   *
+   * @example
+   * ```ts
+   * import { Broker } from "@brook/kafka/broker";
+   * await using broker = await Broker.start({ nodes: 3 });
+   * const finished = broker.runFaultPlan({
+   *   faults: [
+   *     { kind: "latency", apiKey: "Fetch", ms: 5, jitterMs: 5 },
+   *     { kind: "stopNode", nodeId: 2, atMs: 1000, forMs: 2000 },
+   *   ],
+   * });
+   * ```
+   */
+  runFaultPlan(plan: FaultPlan): Promise<void> {
+    const steps = parseFaultPlan(plan);
+    return Promise.all(steps.map((step) =>
+      this.#later(step.atMs ?? 0, async () => {
+        switch (step.kind) {
+          case "stopNode":
+            await this.stopNode(step.nodeId);
+            if (step.forMs !== undefined) {
+              await this.#later(step.forMs, () => this.restartNode(step.nodeId));
+            }
+            break;
+          case "restartNode":
+            await this.restartNode(step.nodeId);
+            break;
+          case "moveLeader":
+            this.moveLeader(step.topic, step.partition, step.nodeId);
+            break;
+          default: {
+            const { atMs: _, ...fault } = step;
+            this.inject(fault as FaultSpec);
+          }
+        }
+      })
+    )).then(() => {});
+  }
+
+  /**
+   * Runs `fn` after `ms` unless the broker closes first; resolves when it ran (or was skipped). A step
+   * that fails is logged, since a plan runs unattended.
+   */
+  #later(ms: number, fn: () => Promise<void> | void): Promise<void> {
+    if (ms <= 0) {
+      // At once, so that a plan's immediate faults are active when runFaultPlan returns.
+      return (async () => {
+        try {
+          if (!this.#closed) await fn();
+        } catch (e) {
+          console.error("Brook broker: a fault plan step failed:", e);
+        }
+      })();
+    }
+    return new Promise((resolve) => {
+      const timer = setTimeout(async () => {
+        this.#timers.delete(timer);
+        try {
+          if (!this.#closed) await fn();
+        } catch (e) {
+          console.error("Brook broker: a fault plan step failed:", e);
+        }
+        resolve();
+      }, ms);
+      this.#timers.set(timer, resolve);
+    });
+  }
+
+  /**
+   * Stops a node as a crash would: its listener and connections close, it leaves the live nodes (and
+   * Metadata's brokers), and each partition it led moves to the next in-sync replica with its leader
+   * epoch bumped (or goes offline, leader -1, when no other replica is in sync).
+   *
+   * @example
+   * ```ts
+   * import { Broker } from "@brook/kafka/broker";
+   * await using broker = await Broker.start({ nodes: 3, topics: { t: { partitions: 3 } } });
+   * await broker.stopNode(1);
+   * console.log(broker.cluster.partition("t", 0)?.leader); // another replica
+   * await broker.restartNode(1);
+   * ```
+   */
+  async stopNode(nodeId: number): Promise<void> {
+    const node = this.#node(nodeId);
+    fenceNode(this.cluster, nodeId);
+    await node.close();
+  }
+
+  /**
+   * Restarts a stopped node on the same port. It rejoins the ISR of its partitions, leading only
+   * those that had no leader left; move leadership back with {@linkcode Broker.moveLeader}.
+   *
+   * @example
+   * ```ts
+   * import { Broker } from "@brook/kafka/broker";
+   * await using broker = await Broker.start({ nodes: 2 });
+   * await broker.stopNode(2);
+   * await broker.restartNode(2);
+   * ```
+   */
+  restartNode(nodeId: number): Promise<void> {
+    const node = this.#node(nodeId);
+    if (this.#closed) return Promise.reject(new Error("The broker is closed"));
+    try {
+      node.listen();
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    unfenceNode(this.cluster, node.info);
+    return Promise.resolve();
+  }
+
+  /** True while the node runs (not stopped). */
+  isRunning(nodeId: number): boolean {
+    return this.#node(nodeId).listening;
+  }
+
+  /**
+   * Moves a partition's leadership to one of its replicas (in sync from then on), bumping the leader
+   * epoch, as a reassignment or preferred leader election does. Clients see NOT_LEADER_OR_FOLLOWER
+   * from the old leader and the new leader in Metadata.
+   *
+   * @example
+   * ```ts
+   * import { Broker } from "@brook/kafka/broker";
+   * await using broker = await Broker.start({ nodes: 3, topics: { t: { partitions: 1 } } });
+   * broker.moveLeader("t", 0, 2);
+   * ```
+   */
+  moveLeader(topic: string, partition: number, nodeId: number): void {
+    moveLeader(this.cluster, topic, partition, nodeId);
+  }
+
+  #node(nodeId: number): BrokerNode {
+    const node = this.#nodes.find((n) => n.info.nodeId === nodeId);
+    if (!node) throw new RangeError(`No node ${nodeId}: node ids are 1..${this.#nodes.length}`);
+    return node;
+  }
+
+  /**
+   * The request metrics as a plain object: per API, request and error counts, bytes in and out, and
+   * histograms of queue, handling, send and total time (ms); open and accepted connections per node.
+   *
+   * @example
+   * ```ts
+   * import { Broker } from "@brook/kafka/broker";
+   * await using broker = await Broker.start();
+   * const m = broker.metrics();
+   * console.log(m.apis.Metadata?.requests ?? 0, m.connections);
+   * ```
+   */
+  metrics(): MetricsSnapshot {
+    return this.#metrics.snapshot();
+  }
+
+  /** The request metrics in Prometheus' text exposition format, as the metrics port serves them. */
+  prometheusMetrics(): string {
+    return this.#metrics.prometheus();
   }
 
   /** Stops every node and closes every connection. */
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    await Promise.all(this.#nodes.map((n) => n.close()));
+    for (const [timer, resolve] of this.#timers) {
+      clearTimeout(timer);
+      resolve();
+    }
+    this.#timers.clear();
+    this.#faults.clear();
+    await Promise.all([
+      ...this.#nodes.map((n) => n.close()),
+      this.#metricsServer?.shutdown(),
+    ]);
   }
 
   /** Closes the broker at the end of an `await using` block. */

@@ -9,6 +9,7 @@
 
 import { Writer } from "../codec/mod.ts";
 import type { ConnectionInfo } from "./handler.ts";
+import { RequestTiming } from "./metrics.ts";
 
 /** What the dispatcher answers for one frame: bytes to send, nothing (acks=0), or close the connection. */
 export type DispatchResult = Uint8Array | null | "close";
@@ -19,6 +20,7 @@ export type Dispatch = (
   info: ConnectionInfo,
   signal: AbortSignal,
   writer: Writer,
+  timing: RequestTiming,
 ) => Promise<DispatchResult> | DispatchResult;
 
 /** Options of a connection. */
@@ -27,9 +29,13 @@ export interface ConnectionOptions {
   maxRequestBytes: number;
   /** Called when the connection closes, with the reason (for logs and metrics). */
   onClose?: (reason: string) => void;
+  /** Called after each request's response is written (or withheld), with its timings. */
+  onRequest?: (timing: RequestTiming) => void;
 }
 
 const READ_CHUNK = 64 * 1024;
+/** A read buffer above this size is given back once it is empty, so one huge request is not kept. */
+const KEEP_BUFFER = 1024 * 1024;
 
 /** Serves one accepted connection until it closes. */
 export class BrokerConnection {
@@ -43,6 +49,9 @@ export class BrokerConnection {
   #end = 0;
   #closed = false;
   #writer = new Writer({ initialSize: 16 * 1024 });
+  /** performance.now() after the latest read: when the frames it completed were received. */
+  #lastReadAt = 0;
+  readonly #timing = new RequestTiming();
 
   constructor(
     conn: Deno.Conn,
@@ -71,12 +80,27 @@ export class BrokerConnection {
           reason = payload;
           break;
         }
-        const answer = await this.#dispatch(payload, this.info, this.#abort.signal, this.#writer);
+        const timing = this.#timing;
+        timing.reset(this.#lastReadAt, payload.length + 4);
+        const answer = await this.#dispatch(
+          payload,
+          this.info,
+          this.#abort.signal,
+          this.#writer,
+          timing,
+        );
         if (answer === "close") {
           reason = "request refused";
+          timing.sent = performance.now();
+          this.#options.onRequest?.(timing);
           break;
         }
-        if (answer !== null) await this.#writeAll(answer);
+        if (answer !== null) {
+          timing.bytesOut = answer.length;
+          await this.#writeAll(answer);
+        }
+        timing.sent = performance.now();
+        this.#options.onRequest?.(timing);
       }
     } catch (e) {
       reason = this.#closed ? "closed by the broker" : `connection error: ${(e as Error).message}`;
@@ -106,6 +130,7 @@ export class BrokerConnection {
         const size = this.#buf[this.#start] << 24 | this.#buf[this.#start + 1] << 16 |
           this.#buf[this.#start + 2] << 8 | this.#buf[this.#start + 3];
         if (size < 0 || size > this.#options.maxRequestBytes) {
+          this.#options.onRequest?.(this.#refusedTiming());
           return `frame size ${size} is outside 0..${this.#options.maxRequestBytes} (socket.request.max.bytes)`;
         }
         if (available >= 4 + size) {
@@ -119,25 +144,37 @@ export class BrokerConnection {
       }
       const n = await this.#conn.read(this.#buf.subarray(this.#end));
       if (n === null) return "peer closed the connection";
+      this.#lastReadAt = performance.now();
       this.#end += n;
     }
   }
 
-  /** Makes room for a frame of `needed` bytes at the read position: compacts, then grows if needed. */
+  /** The timing of a frame refused before it was read (its size alone was wrong). */
+  #refusedTiming(): RequestTiming {
+    this.#timing.reset(this.#lastReadAt, 0);
+    return this.#timing;
+  }
+
+  /**
+   * Makes room to read more of a frame of `needed` bytes: compacts, then grows. The buffer grows with
+   * the bytes that actually arrive (doubling), never straight to the announced size, so a peer that
+   * announces a large frame and sends little costs little memory.
+   */
   #makeRoom(needed: number): void {
+    if (this.#start === this.#end && this.#buf.length > KEEP_BUFFER) {
+      this.#buf = new Uint8Array(READ_CHUNK);
+      this.#start = this.#end = 0;
+    }
     if (this.#start > 0) {
       this.#buf.copyWithin(0, this.#start, this.#end);
       this.#end -= this.#start;
       this.#start = 0;
     }
-    const want = Math.max(needed, this.#end + READ_CHUNK / 4);
-    if (want > this.#buf.length) {
-      const next = new Uint8Array(
-        Math.max(want, Math.min(this.#buf.length * 2, needed + READ_CHUNK)),
-      );
-      next.set(this.#buf.subarray(0, this.#end));
-      this.#buf = next;
-    }
+    const free = this.#buf.length - this.#end;
+    if (free >= READ_CHUNK / 4 || this.#buf.length >= needed) return;
+    const next = new Uint8Array(Math.min(needed, Math.max(this.#buf.length * 2, READ_CHUNK)));
+    next.set(this.#buf.subarray(0, this.#end));
+    this.#buf = next;
   }
 
   async #writeAll(bytes: Uint8Array): Promise<void> {

@@ -22,6 +22,7 @@ import {
 import type { Cluster, NodeInfo } from "./cluster.ts";
 import type { DispatchResult } from "./connection.ts";
 import type { ConnectionInfo, Handler, RequestContext } from "./handler.ts";
+import { firstErrorCode, type RequestTiming } from "./metrics.ts";
 
 /** A decoded request on its way to a handler, as interceptors see it. */
 export interface InterceptedRequest {
@@ -34,8 +35,18 @@ export interface InterceptedRequest {
 }
 
 /**
- * Sees each request before its handler: may answer it (return a body, null for no answer, or "close"),
- * change it, or call `next()` to fall through to the handler.
+ * Sees each request before its handler. It may answer the request itself (return a response body, or
+ * null to send no answer while keeping the connection open, or "close" to close the connection),
+ * change `request.body` and then call `next()` to fall through to the handler (and the interceptors
+ * after it), or change what `next()` returned. Whatever it returns is what the client gets.
+ *
+ * @example
+ * ```ts
+ * import { type Interceptor } from "@brook/kafka/broker";
+ * // Answers every Heartbeat with REBALANCE_IN_PROGRESS; lets everything else through.
+ * const rebalancing: Interceptor = (request, next) =>
+ *   request.apiKey === 12 ? Promise.resolve({ errorCode: 27 }) : next();
+ * ```
  */
 export type Interceptor = (
   request: InterceptedRequest,
@@ -67,6 +78,7 @@ export class Dispatcher {
     info: ConnectionInfo,
     signal: AbortSignal,
     w: Writer,
+    timing: RequestTiming,
   ): Promise<DispatchResult> => {
     if (payload.length < 4) return "close";
     const apiKey = (payload[0] << 8 | payload[1]) << 16 >> 16;
@@ -80,6 +92,11 @@ export class Dispatcher {
       header = readRequestHeader(r);
       if (apiVersion < handler.minVersion || apiVersion > handler.maxVersion) {
         if (apiKey === ApiKey.ApiVersions) {
+          timing.apiKey = apiKey;
+          timing.apiVersion = apiVersion;
+          timing.clientId = header.clientId;
+          timing.errorCode = ErrorCode.UNSUPPORTED_VERSION;
+          timing.started = timing.handled = performance.now();
           return this.#unsupportedApiVersions(header.correlationId, w);
         }
         return "close";
@@ -96,35 +113,40 @@ export class Dispatcher {
       connection: info,
       signal,
     };
-    const request: InterceptedRequest = {
-      apiKey: apiKey as CodecApiKey,
-      apiVersion,
-      header,
-      body,
-      ctx,
-    };
+    timing.apiKey = apiKey;
+    timing.apiVersion = apiVersion;
+    timing.clientId = header.clientId;
+    timing.started = performance.now();
     try {
-      const answer = await this.#run(request, handler, 0);
-      if (answer === null || answer === undefined) return null;
-      if (answer === "close") return "close";
+      const answer = this.#interceptors.length === 0
+        ? await handler.handle(body as never, ctx)
+        : await run(
+          // A copy, so that interceptors added or removed meanwhile do not shift this chain.
+          this.#interceptors.slice(),
+          { apiKey: apiKey as CodecApiKey, apiVersion, header, body, ctx },
+          handler,
+          0,
+        );
+      if (answer === null || answer === undefined || answer === "close") {
+        timing.handled = performance.now();
+        return answer === "close" ? "close" : null;
+      }
+      timing.errorCode = firstErrorCode(answer);
       w.reset();
-      return encodeResponseFrame(w, apiKey as CodecApiKey, apiVersion, {
+      const frame = encodeResponseFrame(w, apiKey as CodecApiKey, apiVersion, {
         correlationId: header.correlationId,
         body: answer as ApiMessages[CodecApiKey]["responseInit"],
       });
+      // Handling time includes encoding: the response is ready to send from here.
+      timing.handled = performance.now();
+      return frame;
     } catch (e) {
+      timing.handled = performance.now();
       // A handler that fails is a broker bug: say so loudly, and close as Kafka does on internal errors.
       console.error(`Brook broker: API key ${apiKey} v${apiVersion} failed:`, e);
       return "close";
     }
   };
-
-  #run(request: InterceptedRequest, handler: Handler, i: number): Promise<unknown> {
-    if (i < this.#interceptors.length) {
-      return this.#interceptors[i](request, () => this.#run(request, handler, i + 1));
-    }
-    return Promise.resolve(handler.handle(request.body as never, request.ctx));
-  }
 
   /** Kafka's answer to an ApiVersions version it does not serve: a v0 body with UNSUPPORTED_VERSION. */
   #unsupportedApiVersions(correlationId: number, w: Writer): Uint8Array {
@@ -142,4 +164,14 @@ export class Dispatcher {
       },
     });
   }
+}
+
+function run(
+  chain: Interceptor[],
+  request: InterceptedRequest,
+  handler: Handler,
+  i: number,
+): Promise<unknown> {
+  if (i < chain.length) return chain[i](request, () => run(chain, request, handler, i + 1));
+  return Promise.resolve(handler.handle(request.body as never, request.ctx));
 }

@@ -15,3 +15,18 @@
 export { Broker, type BrokerOptions } from "./broker.ts";
 export type { CreateTopicOptions, NodeInfo, Partition, Topic } from "./cluster.ts";
 export type { InterceptedRequest, Interceptor } from "./dispatcher.ts";
+export {
+  type ApiKeyLike,
+  type ErrorCodeLike,
+  type FaultHandle,
+  type FaultScope,
+  type FaultSpec,
+  FaultSpecError,
+} from "./faults.ts";
+export { type FaultPlan, type FaultPlanStep, parseFaultPlan } from "./faults_plan.ts";
+export type {
+  ApiMetricsSnapshot,
+  HistogramSnapshot,
+  MetricsSnapshot,
+  SlowRequest,
+} from "./metrics.ts";

@@ -8,6 +8,7 @@ import type { Cluster, NodeInfo } from "./cluster.ts";
 import { BrokerConnection } from "./connection.ts";
 import { Dispatcher, type Interceptor } from "./dispatcher.ts";
 import type { Handler } from "./handler.ts";
+import type { BrokerMetrics } from "./metrics.ts";
 
 /** Options of a node's listener. */
 export interface NodeListenerOptions {
@@ -16,6 +17,8 @@ export interface NodeListenerOptions {
   maxRequestBytes: number;
   handlers: (Handler | undefined)[];
   interceptors: Interceptor[];
+  /** Where requests and connections are counted and timed. */
+  metrics?: BrokerMetrics;
 }
 
 /** A listening node. */
@@ -45,8 +48,12 @@ export class BrokerNode {
     return this.#connections;
   }
 
-  /** Starts listening (on the node's port, or a free one for port 0) and accepting connections. */
+  /**
+   * Starts listening (on the node's port, or a free one for port 0) and accepting connections. A
+   * closed node can listen again: it comes back on the same port.
+   */
   listen(): void {
+    if (this.#listener !== undefined) return;
     const listener = Deno.listen({
       hostname: this.#options.host,
       port: this.info.port || this.#options.port,
@@ -73,6 +80,8 @@ export class BrokerNode {
       }
       (conn as Deno.TcpConn).setNoDelay?.(true);
       const remote = conn.remoteAddr as Deno.NetAddr;
+      const metrics = this.#options.metrics;
+      const nodeId = this.info.nodeId;
       const connection = new BrokerConnection(
         conn,
         {
@@ -88,22 +97,28 @@ export class BrokerNode {
         dispatcher.dispatch,
         {
           maxRequestBytes: this.#options.maxRequestBytes,
-          onClose: () => this.#connections.delete(connection),
+          onClose: () => {
+            this.#connections.delete(connection);
+            metrics?.connection(nodeId, -1);
+          },
+          onRequest: metrics && ((timing) => metrics.record(timing, nodeId, connection.info.id)),
         },
       );
       this.#connections.add(connection);
+      metrics?.connection(nodeId, 1);
       const serving = connection.serve();
       this.#serving.add(serving);
       serving.finally(() => this.#serving.delete(serving));
     }
   }
 
-  /** Stops accepting and closes every connection. */
+  /** Stops accepting and closes every connection; resolves once they are all closed. */
   async close(): Promise<void> {
     this.#listener?.close();
     this.#listener = undefined;
     for (const c of this.#connections) c.close();
     await this.#accepting;
+    this.#accepting = undefined;
     await Promise.allSettled([...this.#serving]);
   }
 }

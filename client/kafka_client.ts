@@ -241,7 +241,7 @@ export class KafkaClient implements AsyncDisposable {
    */
   async requestAny<K extends CodecApiKey>(
     apiKey: K,
-    body: ApiMessages[K]["requestInit"],
+    body: ApiMessages[K]["requestInit"] | ((version: number) => ApiMessages[K]["requestInit"]),
     options: RequestOptions = {},
   ): Promise<ApiMessages[K]["response"]> {
     const candidates: { host: string; port: number }[] = [];
@@ -260,7 +260,9 @@ export class KafkaClient implements AsyncDisposable {
       seen.add(key);
       try {
         const conn = await this.connectionTo(c.host, c.port, options.signal);
-        return await conn.request(apiKey, body, options);
+        if (typeof body !== "function") return await conn.request(apiKey, body, options);
+        const version = options.version ?? conn.negotiatedVersion(apiKey, options.maxVersion);
+        return await conn.request(apiKey, body(version), { ...options, version });
       } catch (e) {
         if (!(e instanceof KafkaConnectionError) && !(e as { retriable?: boolean }).retriable) {
           throw e;
@@ -293,13 +295,12 @@ export class KafkaClient implements AsyncDisposable {
     attempts = 10,
   ): Promise<number> {
     for (let attempt = 0;; attempt++) {
-      const res = await this.requestAny(ApiKey.FindCoordinator, {
-        key,
-        keyType,
-        coordinatorKeys: [key],
-      }, {
-        signal,
-      });
+      // Versions 4+ look keys up in a batch; older ones take one key.
+      const res = await this.requestAny(
+        ApiKey.FindCoordinator,
+        (v) => (v >= 4 ? { keyType, coordinatorKeys: [key] } : { key, keyType }),
+        { signal },
+      );
       const answer = res.coordinators.length > 0
         ? res.coordinators[0]
         : { errorCode: res.errorCode, nodeId: res.nodeId, host: res.host, port: res.port };

@@ -1,6 +1,6 @@
 /**
- * Brook's Kafka client for Deno: a producer, the cluster client it stands on, and the consumer
- * protocol's assignors.
+ * Brook's Kafka client for Deno: a producer, a consumer (groups or manual assignment), the cluster
+ * client they stand on, and the consumer protocol's assignors.
  *
  * @example
  * ```ts
@@ -36,6 +36,13 @@ export {
   type ProducerRecord,
   type RecordMetadata,
 } from "./producer/producer.ts";
+export {
+  Consumer,
+  type ConsumerOptions,
+  type ConsumerRecord,
+  type OffsetReset,
+  type RebalanceListener,
+} from "./consumer/consumer.ts";
 export {
   type Assignor,
   ASSIGNORS,

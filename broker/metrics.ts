@@ -1,0 +1,397 @@
+/**
+ * Request metrics of Brook's broker: per-API request, error and byte counts, and latency histograms
+ * of the three phases Kafka's RequestChannel metrics split a request into: queue time (frame received
+ * to handler start), handling time, and response send time. Recording costs a few additions and no
+ * allocation per request; slow requests are reported through a callback.
+ *
+ * @module
+ */
+
+import { API_INFO, errorInfo } from "../codec/mod.ts";
+
+/** Upper bounds of the latency histogram buckets, in milliseconds (the last bucket is +Inf). */
+export const LATENCY_BUCKETS_MS: readonly number[] = [
+  0.05,
+  0.1,
+  0.25,
+  0.5,
+  1,
+  2.5,
+  5,
+  10,
+  25,
+  50,
+  100,
+  250,
+  500,
+  1000,
+  2500,
+  5000,
+  10000,
+];
+
+/**
+ * The timestamps and facts of one request as it goes through a connection. Each connection owns one
+ * and reuses it for every request, so that recording allocates nothing.
+ */
+export class RequestTiming {
+  /** performance.now() when the frame's last bytes were read. */
+  received = 0;
+  /** When the dispatcher started the handler (after decoding). */
+  started = 0;
+  /** When the handler (and any interceptor) answered. */
+  handled = 0;
+  /** When the response was written (or dropped). */
+  sent = 0;
+  /** The API key, or -1 for a frame refused before its key was known. */
+  apiKey = -1;
+  apiVersion = -1;
+  clientId: string | null = null;
+  /** The first non-zero error code of the response, 0 when none. */
+  errorCode = 0;
+  bytesIn = 0;
+  bytesOut = 0;
+
+  /** Forgets the previous request. */
+  reset(received: number, bytesIn: number): void {
+    this.received = received;
+    this.started = received;
+    this.handled = received;
+    this.sent = received;
+    this.apiKey = -1;
+    this.apiVersion = -1;
+    this.clientId = null;
+    this.errorCode = 0;
+    this.bytesIn = bytesIn;
+    this.bytesOut = 0;
+  }
+}
+
+/** A slow request, as {@linkcode BrokerMetricsOptions.onSlowRequest} receives it. */
+export interface SlowRequest {
+  nodeId: number;
+  apiKey: number;
+  apiName: string;
+  apiVersion: number;
+  clientId: string | null;
+  connectionId: string;
+  queueMs: number;
+  handleMs: number;
+  sendMs: number;
+  totalMs: number;
+}
+
+/** Options of {@linkcode BrokerMetrics}. */
+export interface BrokerMetricsOptions {
+  /** Requests taking at least this long, received to sent, are reported. Default: none are. */
+  slowRequestMs?: number;
+  /** Receives slow requests; default a console.warn line. */
+  onSlowRequest?: (request: SlowRequest) => void;
+}
+
+/** A latency histogram as {@linkcode BrokerMetrics.snapshot} returns it. */
+export interface HistogramSnapshot {
+  count: number;
+  sumMs: number;
+  maxMs: number;
+  /** Cumulative counts: `count` requests took at most `leMs` (the last bound is Infinity). */
+  buckets: { leMs: number; count: number }[];
+  /** Estimates of the median and 99th percentile: the upper bound of the bucket they fall in. */
+  p50Ms: number;
+  p99Ms: number;
+}
+
+/** One API's metrics. */
+export interface ApiMetricsSnapshot {
+  apiKey: number;
+  requests: number;
+  /** Responses carrying a non-zero error code. */
+  errors: number;
+  /** Error responses by the name of their (first) error code. */
+  errorCodes: Record<string, number>;
+  bytesIn: number;
+  bytesOut: number;
+  queueMs: HistogramSnapshot;
+  handleMs: HistogramSnapshot;
+  sendMs: HistogramSnapshot;
+  totalMs: HistogramSnapshot;
+}
+
+/** What {@linkcode BrokerMetrics.snapshot} (and `broker.metrics()`) returns. */
+export interface MetricsSnapshot {
+  /** By API name ("Produce", "Fetch", ...), only APIs that were requested. */
+  apis: Record<string, ApiMetricsSnapshot>;
+  /** Open connections, connections accepted, by node id. */
+  connections: Record<number, { open: number; accepted: number }>;
+  /** Frames refused by closing the connection (bad size, unknown API, undecodable). */
+  refusedFrames: number;
+}
+
+class Histogram {
+  readonly counts = new Float64Array(LATENCY_BUCKETS_MS.length + 1);
+  count = 0;
+  sum = 0;
+  max = 0;
+
+  observe(ms: number): void {
+    let i = 0;
+    const n = LATENCY_BUCKETS_MS.length;
+    while (i < n && ms > LATENCY_BUCKETS_MS[i]) i++;
+    this.counts[i]++;
+    this.count++;
+    this.sum += ms;
+    if (ms > this.max) this.max = ms;
+  }
+
+  #quantile(q: number): number {
+    if (this.count === 0) return 0;
+    const rank = q * this.count;
+    let seen = 0;
+    for (let i = 0; i < this.counts.length; i++) {
+      seen += this.counts[i];
+      if (seen >= rank) return i < LATENCY_BUCKETS_MS.length ? LATENCY_BUCKETS_MS[i] : this.max;
+    }
+    return this.max;
+  }
+
+  snapshot(): HistogramSnapshot {
+    let cumulative = 0;
+    const buckets = [];
+    for (let i = 0; i < this.counts.length; i++) {
+      cumulative += this.counts[i];
+      buckets.push({ leMs: LATENCY_BUCKETS_MS[i] ?? Infinity, count: cumulative });
+    }
+    return {
+      count: this.count,
+      sumMs: this.sum,
+      maxMs: this.max,
+      buckets,
+      p50Ms: this.#quantile(0.5),
+      p99Ms: this.#quantile(0.99),
+    };
+  }
+}
+
+class ApiStats {
+  requests = 0;
+  errors = 0;
+  bytesIn = 0;
+  bytesOut = 0;
+  readonly errorCodes = new Map<number, number>();
+  readonly queue = new Histogram();
+  readonly handle = new Histogram();
+  readonly send = new Histogram();
+  readonly total = new Histogram();
+}
+
+interface NodeStats {
+  open: number;
+  accepted: number;
+}
+
+/**
+ * The broker's request metrics.
+ *
+ * @example
+ * ```ts
+ * import { Broker } from "@brook/kafka/broker";
+ * await using broker = await Broker.start();
+ * // ...clients send requests...
+ * const produce = broker.metrics().apis.Produce;
+ * console.log(produce?.requests, produce?.handleMs.p99Ms);
+ * ```
+ */
+export class BrokerMetrics {
+  readonly #apis: (ApiStats | undefined)[] = [];
+  readonly #nodes = new Map<number, NodeStats>();
+  readonly #slowMs: number;
+  readonly #onSlow: (request: SlowRequest) => void;
+  #refused = 0;
+
+  constructor(options: BrokerMetricsOptions = {}) {
+    this.#slowMs = options.slowRequestMs ?? Infinity;
+    this.#onSlow = options.onSlowRequest ?? warnSlowRequest;
+  }
+
+  /** Records one request whose response was sent (or withheld). */
+  record(t: RequestTiming, nodeId: number, connectionId: string): void {
+    const key = t.apiKey;
+    if (key < 0) {
+      this.#refused++;
+      return;
+    }
+    const stats = this.#apis[key] ??= new ApiStats();
+    stats.requests++;
+    stats.bytesIn += t.bytesIn;
+    stats.bytesOut += t.bytesOut;
+    if (t.errorCode !== 0) {
+      stats.errors++;
+      stats.errorCodes.set(t.errorCode, (stats.errorCodes.get(t.errorCode) ?? 0) + 1);
+    }
+    const queue = t.started - t.received;
+    const handle = t.handled - t.started;
+    const send = t.sent - t.handled;
+    const total = t.sent - t.received;
+    stats.queue.observe(queue);
+    stats.handle.observe(handle);
+    stats.send.observe(send);
+    stats.total.observe(total);
+    if (total >= this.#slowMs) {
+      this.#onSlow({
+        nodeId,
+        apiKey: key,
+        apiName: API_INFO[key]?.name ?? `ApiKey${key}`,
+        apiVersion: t.apiVersion,
+        clientId: t.clientId,
+        connectionId,
+        queueMs: queue,
+        handleMs: handle,
+        sendMs: send,
+        totalMs: total,
+      });
+    }
+  }
+
+  /** Counts a frame refused by closing its connection. */
+  refused(): void {
+    this.#refused++;
+  }
+
+  /** Counts a connection opening (+1) or closing (-1) on a node. */
+  connection(nodeId: number, delta: 1 | -1): void {
+    let stats = this.#nodes.get(nodeId);
+    if (!stats) this.#nodes.set(nodeId, stats = { open: 0, accepted: 0 });
+    stats.open += delta;
+    if (delta > 0) stats.accepted++;
+  }
+
+  /** The metrics as a plain object. */
+  snapshot(): MetricsSnapshot {
+    const apis: Record<string, ApiMetricsSnapshot> = {};
+    this.#apis.forEach((s, key) => {
+      if (!s) return;
+      apis[API_INFO[key]?.name ?? `ApiKey${key}`] = {
+        apiKey: key,
+        requests: s.requests,
+        errors: s.errors,
+        errorCodes: Object.fromEntries(
+          [...s.errorCodes].map(([code, n]) => [errorInfo(code).name, n]),
+        ),
+        bytesIn: s.bytesIn,
+        bytesOut: s.bytesOut,
+        queueMs: s.queue.snapshot(),
+        handleMs: s.handle.snapshot(),
+        sendMs: s.send.snapshot(),
+        totalMs: s.total.snapshot(),
+      };
+    });
+    const connections: Record<number, NodeStats> = {};
+    for (const [id, s] of this.#nodes) connections[id] = { ...s };
+    return { apis, connections, refusedFrames: this.#refused };
+  }
+
+  /** The metrics in Prometheus' text exposition format (version 0.0.4); latencies in seconds. */
+  prometheus(): string {
+    const lines: string[] = [];
+    const family = (name: string, type: string, help: string) => {
+      lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`);
+    };
+    const apis = [...this.#apis.entries()].filter((e): e is [number, ApiStats] => !!e[1]);
+    const label = (key: number) => `api="${API_INFO[key]?.name ?? `ApiKey${key}`}"`;
+
+    family("brook_requests_total", "counter", "Requests answered, by API.");
+    for (const [k, s] of apis) lines.push(`brook_requests_total{${label(k)}} ${s.requests}`);
+    family(
+      "brook_request_errors_total",
+      "counter",
+      "Responses carrying a non-zero error code, by API and (first) error.",
+    );
+    for (const [k, s] of apis) {
+      for (const [code, n] of s.errorCodes) {
+        lines.push(`brook_request_errors_total{${label(k)},error="${errorInfo(code).name}"} ${n}`);
+      }
+    }
+    family("brook_request_bytes_total", "counter", "Request and response bytes, by API.");
+    for (const [k, s] of apis) {
+      lines.push(`brook_request_bytes_total{${label(k)},direction="in"} ${s.bytesIn}`);
+      lines.push(`brook_request_bytes_total{${label(k)},direction="out"} ${s.bytesOut}`);
+    }
+    const histograms: [string, string, (s: ApiStats) => Histogram][] = [
+      ["brook_request_queue_seconds", "Frame received to handler start.", (s) => s.queue],
+      ["brook_request_handle_seconds", "Handler start to response ready.", (s) => s.handle],
+      ["brook_response_send_seconds", "Response ready to written.", (s) => s.send],
+      ["brook_request_total_seconds", "Frame received to response written.", (s) => s.total],
+    ];
+    for (const [name, help, pick] of histograms) {
+      family(name, "histogram", help);
+      for (const [k, s] of apis) {
+        const h = pick(s);
+        let cumulative = 0;
+        for (let i = 0; i < h.counts.length; i++) {
+          cumulative += h.counts[i];
+          const le = i < LATENCY_BUCKETS_MS.length ? String(LATENCY_BUCKETS_MS[i] / 1000) : "+Inf";
+          lines.push(`${name}_bucket{${label(k)},le="${le}"} ${cumulative}`);
+        }
+        lines.push(`${name}_sum{${label(k)}} ${h.sum / 1000}`);
+        lines.push(`${name}_count{${label(k)}} ${h.count}`);
+      }
+    }
+    family("brook_connections", "gauge", "Open client connections, by node.");
+    for (const [id, s] of this.#nodes) lines.push(`brook_connections{node="${id}"} ${s.open}`);
+    family("brook_connections_accepted_total", "counter", "Connections accepted, by node.");
+    for (const [id, s] of this.#nodes) {
+      lines.push(`brook_connections_accepted_total{node="${id}"} ${s.accepted}`);
+    }
+    family("brook_refused_frames_total", "counter", "Frames refused by closing the connection.");
+    lines.push(`brook_refused_frames_total ${this.#refused}`);
+    return lines.join("\n") + "\n";
+  }
+}
+
+function warnSlowRequest(r: SlowRequest): void {
+  const ms = (v: number) => v.toFixed(1);
+  console.warn(
+    `Brook broker: slow request ${r.apiName} v${r.apiVersion} from client '${r.clientId}' ` +
+      `(node ${r.nodeId}, ${r.connectionId}): total ${ms(r.totalMs)} ms = queue ${ms(r.queueMs)} ` +
+      `+ handle ${ms(r.handleMs)} + send ${ms(r.sendMs)}`,
+  );
+}
+
+/**
+ * The first non-zero error code in a response body, looking at `errorCode`-like fields of the body and
+ * of the elements of its arrays; 0 when there is none.
+ */
+export function firstErrorCode(body: unknown): number {
+  if (typeof body !== "object" || body === null) return 0;
+  const o = body as Record<string, unknown>;
+  for (const k in o) {
+    const v = o[k];
+    if (typeof v === "number") {
+      if (v !== 0 && (k === "errorCode" || k.endsWith("ErrorCode"))) return v;
+    } else if (Array.isArray(v)) {
+      for (let i = 0; i < v.length; i++) {
+        const e = v[i];
+        if (typeof e === "object" && e !== null && !(e instanceof Uint8Array)) {
+          const code = firstErrorCode(e);
+          if (code !== 0) return code;
+        }
+      }
+    }
+  }
+  return 0;
+}
+
+/** Serves `/metrics` in Prometheus' format on a local port. */
+export function serveMetrics(
+  metrics: BrokerMetrics,
+  hostname: string,
+  port: number,
+): Deno.HttpServer<Deno.NetAddr> {
+  return Deno.serve({ hostname, port, onListen: () => {} }, (req) => {
+    const path = new URL(req.url).pathname;
+    if (path !== "/metrics" && path !== "/") return new Response("not found\n", { status: 404 });
+    return new Response(metrics.prometheus(), {
+      headers: { "content-type": "text/plain; version=0.0.4; charset=utf-8" },
+    });
+  });
+}

@@ -1,0 +1,278 @@
+/**
+ * Brook's Kafka consumer: group subscription (topic list or pattern) or manual assignment, range,
+ * roundrobin and cooperative-sticky assignors, static membership, heartbeats independent of message
+ * processing, auto-commit or manual commit, pause/resume, seek, and `for await` over records.
+ *
+ * @module
+ */
+
+import { sleep } from "../backoff.ts";
+import { type ClientOptions, KafkaClient } from "../kafka_client.ts";
+import { type Assignor, ASSIGNORS, type TopicPartitions } from "./assignors.ts";
+import { type ConsumerRecord, Fetcher, type OffsetReset } from "./fetcher.ts";
+import { GroupMember, type RebalanceListener } from "./group.ts";
+
+export type { ConsumerRecord, OffsetReset } from "./fetcher.ts";
+export type { RebalanceListener } from "./group.ts";
+
+/** Consumer options; names follow Kafka's consumer configs. */
+export interface ConsumerOptions extends ClientOptions {
+  /** group.id; needed for subscribe() and commits. */
+  groupId?: string;
+  /** group.instance.id: static membership. */
+  groupInstanceId?: string;
+  /** auto.offset.reset. Default "latest". */
+  autoOffsetReset?: OffsetReset;
+  /** enable.auto.commit. Default true (with a group). */
+  autoCommit?: boolean;
+  /** auto.commit.interval.ms. Default 5000. */
+  autoCommitIntervalMs?: number;
+  /** session.timeout.ms. Default 45000. */
+  sessionTimeoutMs?: number;
+  /** heartbeat.interval.ms. Default 3000. */
+  heartbeatIntervalMs?: number;
+  /** max.poll.interval.ms, used as the rebalance timeout. Default 300000. */
+  maxPollIntervalMs?: number;
+  /** partition.assignment.strategy, by name. Default ["range", "cooperative-sticky"], as Kafka 4. */
+  assignors?: (keyof typeof ASSIGNORS | Assignor)[];
+  /** fetch.min.bytes, fetch.max.bytes, fetch.max.wait.ms, max.partition.fetch.bytes. */
+  fetchMinBytes?: number;
+  fetchMaxBytes?: number;
+  fetchMaxWaitMs?: number;
+  maxPartitionFetchBytes?: number;
+  /** isolation.level. Default "read_uncommitted". */
+  isolationLevel?: "read_uncommitted" | "read_committed";
+  /** check.crcs. Default true. */
+  checkCrcs?: boolean;
+  /** Rebalance callbacks. */
+  rebalanceListener?: RebalanceListener;
+}
+
+/**
+ * A Kafka consumer.
+ *
+ * @example
+ * ```ts
+ * import { Consumer } from "@brook/kafka/client";
+ * await using consumer = new Consumer({ bootstrapServers: "127.0.0.1:9092", groupId: "billing", autoOffsetReset: "earliest" });
+ * consumer.subscribe(["orders"]);
+ * for await (const record of consumer) {
+ *   console.log(record.partition, record.offset, new TextDecoder().decode(record.value!));
+ * }
+ * ```
+ */
+export class Consumer implements AsyncDisposable {
+  readonly client: KafkaClient;
+  readonly #ownsClient: boolean;
+  readonly #options: ConsumerOptions;
+  readonly #fetcher: Fetcher;
+  readonly #group: GroupMember | undefined;
+  #subscription: string[] | RegExp | undefined;
+  #manual = false;
+  #buffer: ConsumerRecord[] = [];
+  #closed = false;
+  #abort = new AbortController();
+  #lastAutoCommit = Date.now();
+
+  constructor(options: ConsumerOptions, client?: KafkaClient) {
+    this.client = client ?? new KafkaClient(options);
+    this.#ownsClient = client === undefined;
+    this.#options = options;
+    this.#fetcher = new Fetcher(this.client, {
+      fetchMinBytes: options.fetchMinBytes ?? 1,
+      fetchMaxBytes: options.fetchMaxBytes ?? 52428800,
+      fetchMaxWaitMs: options.fetchMaxWaitMs ?? 500,
+      maxPartitionFetchBytes: options.maxPartitionFetchBytes ?? 1048576,
+      readCommitted: options.isolationLevel === "read_committed",
+      checkCrcs: options.checkCrcs ?? true,
+      autoOffsetReset: options.autoOffsetReset ?? "latest",
+      clientRack: options.clientRack,
+    });
+    if (options.groupId !== undefined) {
+      const assignors = (options.assignors ?? ["range", "cooperative-sticky"]).map((a) => {
+        const found = typeof a === "string" ? ASSIGNORS[a] : a;
+        if (!found) throw new TypeError(`Unknown assignor "${a}"`);
+        return found;
+      });
+      const user = options.rebalanceListener ?? {};
+      this.#group = new GroupMember(this.client, {
+        groupId: options.groupId,
+        groupInstanceId: options.groupInstanceId ?? null,
+        sessionTimeoutMs: options.sessionTimeoutMs ?? 45000,
+        rebalanceTimeoutMs: options.maxPollIntervalMs ?? 300000,
+        heartbeatIntervalMs: options.heartbeatIntervalMs ?? 3000,
+        assignors,
+        rackId: options.clientRack ?? null,
+      }, {
+        onPartitionsRevoked: async (partitions) => {
+          if (this.#autoCommit) await this.commit().catch(() => {});
+          await user.onPartitionsRevoked?.(partitions);
+          const gone = new Set(
+            partitions.flatMap((tp) => tp.partitions.map((p) => `${tp.topic}\u0000${p}`)),
+          );
+          this.#fetcher.assign(
+            this.#fetcher.assignment.filter((p) => !gone.has(`${p.topic}\u0000${p.partition}`)),
+          );
+          this.#buffer = this.#buffer.filter((r) => !gone.has(`${r.topic}\u0000${r.partition}`));
+        },
+        onPartitionsAssigned: async (partitions) => {
+          await this.#startFromCommitted(partitions);
+          await user.onPartitionsAssigned?.(partitions);
+        },
+      });
+    }
+  }
+
+  get #autoCommit(): boolean {
+    return this.#group !== undefined && (this.#options.autoCommit ?? true);
+  }
+
+  /** Subscribes to topics (a list, or a pattern matched against the cluster's topics) as a group member. */
+  subscribe(topics: string[] | RegExp): void {
+    if (!this.#group) throw new TypeError("subscribe() needs a groupId; use assign() without one");
+    if (this.#manual) throw new TypeError("This consumer uses assign(); it cannot also subscribe");
+    this.#subscription = topics;
+    this.#group.requestRejoin();
+  }
+
+  /** Assigns partitions by hand (no group membership); an offset given is the starting position. */
+  assign(partitions: { topic: string; partition: number; offset?: bigint }[]): void {
+    if (this.#subscription) {
+      throw new TypeError("This consumer subscribed; it cannot also assign()");
+    }
+    this.#manual = true;
+    this.#fetcher.assign(partitions);
+    this.#buffer = [];
+  }
+
+  /** The partitions assigned now. */
+  assignment(): { topic: string; partition: number }[] {
+    return this.#fetcher.assignment;
+  }
+
+  /** Moves the next offset read from a partition. */
+  seek(topic: string, partition: number, offset: bigint): void {
+    this.#fetcher.seek(topic, partition, offset);
+    this.#buffer = this.#buffer.filter((r) => r.topic !== topic || r.partition !== partition);
+  }
+
+  /** The next offset that will be read from a partition. */
+  position(topic: string, partition: number): bigint | undefined {
+    return this.#fetcher.position(topic, partition);
+  }
+
+  /** Stops fetching the partitions until resumed. */
+  pause(partitions: { topic: string; partition: number }[]): void {
+    for (const p of partitions) this.#fetcher.setPaused(p.topic, p.partition, true);
+    this.#buffer = this.#buffer.filter((r) =>
+      !partitions.some((p) => p.topic === r.topic && p.partition === r.partition)
+    );
+  }
+
+  /** Resumes paused partitions. */
+  resume(partitions: { topic: string; partition: number }[]): void {
+    for (const p of partitions) this.#fetcher.setPaused(p.topic, p.partition, false);
+  }
+
+  /** The group's committed offsets of partitions. */
+  async committed(partitions: TopicPartitions[]): Promise<Map<string, bigint>> {
+    if (!this.#group) throw new TypeError("committed() needs a groupId");
+    return await this.#group.committed(partitions);
+  }
+
+  /** Commits the given offsets, or the current positions of every assigned partition. */
+  async commit(offsets?: { topic: string; partition: number; offset: bigint }[]): Promise<void> {
+    if (!this.#group) throw new TypeError("commit() needs a groupId");
+    await this.#group.commit(offsets ?? this.#fetcher.positions());
+  }
+
+  async #startFromCommitted(partitions: TopicPartitions[]): Promise<void> {
+    const committed = await this.#group!.committed(partitions);
+    const current = new Map(
+      this.#fetcher.assignment.map((p) => [`${p.topic}\u0000${p.partition}`, p]),
+    );
+    for (const tp of this.#group!.assignment) {
+      for (const p of tp.partitions) {
+        current.set(`${tp.topic}\u0000${p}`, { topic: tp.topic, partition: p });
+      }
+    }
+    this.#fetcher.assign(
+      [...current.values()].filter((p) =>
+        this.#group!.assignment.some((tp) =>
+          tp.topic === p.topic && tp.partitions.includes(p.partition)
+        )
+      ).map((p) => ({ ...p, offset: committed.get(`${p.topic}\u0000${p.partition}`) })),
+    );
+  }
+
+  async #topics(): Promise<string[]> {
+    const s = this.#subscription!;
+    if (Array.isArray(s)) return s;
+    const md = await this.client.metadata(null, { signal: this.#abort.signal });
+    return [...md.topics.values()].filter((t) => !t.isInternal && s.test(t.name)).map((t) => t.name)
+      .sort();
+  }
+
+  /**
+   * Fetches the next records (at most max.poll.records-like `maxRecords`, default 500), waiting up to
+   * `timeoutMs` (default fetch.max.wait.ms) for some to arrive.
+   */
+  async poll(options: { timeoutMs?: number; maxRecords?: number } = {}): Promise<ConsumerRecord[]> {
+    const maxRecords = options.maxRecords ?? 500;
+    const deadline = Date.now() + (options.timeoutMs ?? this.#options.fetchMaxWaitMs ?? 500);
+    while (this.#buffer.length === 0 && !this.#closed) {
+      if (this.#group && this.#subscription) {
+        if (this.#group.needsRejoin) {
+          this.#buffer = [];
+          await this.#group.ensureActive(await this.#topics(), this.#abort.signal);
+        }
+      }
+      try {
+        if (this.#fetcher.fetchable) this.#buffer = await this.#fetcher.fetch(this.#abort.signal);
+        else {
+          // Nothing to fetch (no or paused partitions): wait on a timer, so that heartbeats and I/O run.
+          await sleep(Math.max(0, Math.min(100, deadline - Date.now())), this.#abort.signal).catch(
+            () => {},
+          );
+        }
+      } catch (e) {
+        if (this.#closed) return [];
+        if (!GroupMember.isRebalance(e) && !(e as { retriable?: boolean }).retriable) throw e;
+      }
+      if (
+        this.#autoCommit &&
+        Date.now() - this.#lastAutoCommit >= (this.#options.autoCommitIntervalMs ?? 5000)
+      ) {
+        this.#lastAutoCommit = Date.now();
+        await this.commit().catch(() => {});
+      }
+      if (Date.now() >= deadline) break;
+    }
+    return this.#buffer.splice(0, maxRecords);
+  }
+
+  /** Records one by one, until the consumer is closed. */
+  async *[Symbol.asyncIterator](): AsyncGenerator<ConsumerRecord> {
+    while (!this.#closed) {
+      const records = await this.poll({ timeoutMs: 1000 });
+      for (const r of records) {
+        yield r;
+        if (this.#closed) return;
+      }
+    }
+  }
+
+  /** Commits (with auto-commit), leaves the group and closes the connections it opened. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    if (this.#autoCommit) await this.commit().catch(() => {});
+    this.#closed = true;
+    this.#abort.abort();
+    await this.#group?.leave();
+    if (this.#ownsClient) await this.client.close();
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+}

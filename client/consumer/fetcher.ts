@@ -1,0 +1,319 @@
+/**
+ * The consumer's fetcher: positions per assigned partition, Fetch requests to each partition's
+ * leader, decoding (with CRC checks), offset resets, and leader changes.
+ *
+ * @module
+ */
+
+import {
+  ApiKey,
+  decodeRecordBatches,
+  ErrorCode,
+  errorInfo,
+  KafkaProtocolError,
+} from "../../codec/mod.ts";
+import type { KafkaClient } from "../kafka_client.ts";
+
+/** A consumed record. Keys and values are Uint8Array (null when absent). */
+export interface ConsumerRecord {
+  topic: string;
+  partition: number;
+  offset: bigint;
+  timestamp: bigint;
+  key: Uint8Array | null;
+  value: Uint8Array | null;
+  headers: readonly { key: string; value: Uint8Array | null }[];
+  /** The leader epoch of the batch the record came in. */
+  leaderEpoch: number;
+}
+
+/** What to do when a partition has no valid position: auto.offset.reset. */
+export type OffsetReset = "earliest" | "latest" | "none";
+
+/** Fetch settings, Kafka's consumer configs. */
+export interface FetcherOptions {
+  fetchMinBytes: number;
+  fetchMaxBytes: number;
+  fetchMaxWaitMs: number;
+  maxPartitionFetchBytes: number;
+  readCommitted: boolean;
+  checkCrcs: boolean;
+  autoOffsetReset: OffsetReset;
+  clientRack?: string;
+}
+
+interface PartitionState {
+  topic: string;
+  partition: number;
+  /** The next offset to fetch, or undefined until reset. */
+  position: bigint | undefined;
+  paused: boolean;
+}
+
+function key(topic: string, partition: number): string {
+  return `${topic}\u0000${partition}`;
+}
+
+/** Positions and fetching for a set of assigned partitions. */
+export class Fetcher {
+  readonly #client: KafkaClient;
+  readonly #options: FetcherOptions;
+  #partitions = new Map<string, PartitionState>();
+
+  constructor(client: KafkaClient, options: FetcherOptions) {
+    this.#client = client;
+    this.#options = options;
+  }
+
+  /** The assigned partitions. */
+  get assignment(): { topic: string; partition: number }[] {
+    return [...this.#partitions.values()].map((p) => ({ topic: p.topic, partition: p.partition }));
+  }
+
+  /** True when some assigned partition is not paused. */
+  get fetchable(): boolean {
+    for (const p of this.#partitions.values()) if (!p.paused) return true;
+    return false;
+  }
+
+  /** Replaces the assignment; partitions kept keep their position. */
+  assign(partitions: { topic: string; partition: number; offset?: bigint }[]): void {
+    const next = new Map<string, PartitionState>();
+    for (const p of partitions) {
+      const k = key(p.topic, p.partition);
+      const old = this.#partitions.get(k);
+      next.set(
+        k,
+        old ?? { topic: p.topic, partition: p.partition, position: p.offset, paused: false },
+      );
+      if (p.offset !== undefined) next.get(k)!.position = p.offset;
+    }
+    this.#partitions = next;
+  }
+
+  /** Sets the next offset to fetch. */
+  seek(topic: string, partition: number, offset: bigint): void {
+    const p = this.#partitions.get(key(topic, partition));
+    if (!p) throw new RangeError(`${topic}-${partition} is not assigned`);
+    p.position = offset;
+  }
+
+  /** The next offset to fetch, if known. */
+  position(topic: string, partition: number): bigint | undefined {
+    return this.#partitions.get(key(topic, partition))?.position;
+  }
+
+  /** Stops or restarts fetching a partition. */
+  setPaused(topic: string, partition: number, paused: boolean): void {
+    const p = this.#partitions.get(key(topic, partition));
+    if (p) p.paused = paused;
+  }
+
+  /** Positions of every partition that has one. */
+  positions(): { topic: string; partition: number; offset: bigint }[] {
+    const out = [];
+    for (const p of this.#partitions.values()) {
+      if (p.position !== undefined) {
+        out.push({ topic: p.topic, partition: p.partition, offset: p.position });
+      }
+    }
+    return out;
+  }
+
+  /** Resolves missing positions with ListOffsets (earliest or latest), or fails for "none". */
+  async resetPositions(signal?: AbortSignal): Promise<void> {
+    const missing = [...this.#partitions.values()].filter((p) => p.position === undefined);
+    if (missing.length === 0) return;
+    if (this.#options.autoOffsetReset === "none") {
+      throw new KafkaProtocolError(ErrorCode.OFFSET_OUT_OF_RANGE, {
+        detail: `no committed offset for ${
+          missing.map((p) => `${p.topic}-${p.partition}`).join(", ")
+        } and auto.offset.reset is none`,
+      });
+    }
+    const timestamp = this.#options.autoOffsetReset === "earliest" ? -2n : -1n;
+    const metadata = await this.#client.metadata([...new Set(missing.map((p) => p.topic))], {
+      signal,
+    });
+    const byLeader = new Map<number, PartitionState[]>();
+    for (const p of missing) {
+      const leader = metadata.topics.get(p.topic)?.partitions[p.partition]?.leader ?? -1;
+      if (leader < 0) continue;
+      byLeader.set(leader, [...(byLeader.get(leader) ?? []), p]);
+    }
+    await Promise.all([...byLeader].map(async ([leader, parts]) => {
+      const topics = new Map<string, PartitionState[]>();
+      for (const p of parts) topics.set(p.topic, [...(topics.get(p.topic) ?? []), p]);
+      const res = await this.#client.requestNode(leader, ApiKey.ListOffsets, {
+        replicaId: -1,
+        isolationLevel: this.#options.readCommitted ? 1 : 0,
+        topics: [...topics].map(([name, ps]) => ({
+          name,
+          partitions: ps.map((p) => ({
+            partitionIndex: p.partition,
+            timestamp,
+            currentLeaderEpoch: -1,
+          })),
+        })),
+      }, { signal });
+      for (const t of res.topics) {
+        for (const r of t.partitions) {
+          const p = this.#partitions.get(key(t.name, r.partitionIndex));
+          if (!p) continue;
+          if (r.errorCode === ErrorCode.NONE) p.position = r.offset;
+          else if (!errorInfo(r.errorCode).retriable) {
+            throw new KafkaProtocolError(r.errorCode, {
+              detail: `listing offsets of ${t.name}-${r.partitionIndex}`,
+            });
+          } else this.#client.invalidateMetadata();
+        }
+      }
+    }));
+  }
+
+  /**
+   * One round of fetching: a Fetch to each leader of fetchable partitions, in parallel; returns the
+   * records at or after each position, and advances the positions.
+   */
+  async fetch(signal?: AbortSignal): Promise<ConsumerRecord[]> {
+    await this.resetPositions(signal);
+    const ready = [...this.#partitions.values()].filter((p) =>
+      !p.paused && p.position !== undefined
+    );
+    if (ready.length === 0) return [];
+    const metadata = await this.#client.metadata([...new Set(ready.map((p) => p.topic))], {
+      signal,
+    });
+    const byLeader = new Map<number, PartitionState[]>();
+    for (const p of ready) {
+      const leader = metadata.topics.get(p.topic)?.partitions[p.partition]?.leader ?? -1;
+      if (leader < 0) {
+        this.#client.invalidateMetadata();
+        continue;
+      }
+      byLeader.set(leader, [...(byLeader.get(leader) ?? []), p]);
+    }
+    const results = await Promise.all(
+      [...byLeader].map(([leader, parts]) =>
+        this.#fetchFrom(leader, parts, signal).catch((e) => {
+          if ((e as { retriable?: boolean }).retriable) {
+            this.#client.invalidateMetadata();
+            return [];
+          }
+          throw e;
+        })
+      ),
+    );
+    return results.flat();
+  }
+
+  async #fetchFrom(
+    leader: number,
+    parts: PartitionState[],
+    signal?: AbortSignal,
+  ): Promise<ConsumerRecord[]> {
+    const topics = new Map<string, PartitionState[]>();
+    for (const p of parts) topics.set(p.topic, [...(topics.get(p.topic) ?? []), p]);
+    const metadata = this.#client.cachedMetadata;
+    const o = this.#options;
+    const res = await this.#client.requestNode(leader, ApiKey.Fetch, {
+      replicaId: -1,
+      maxWaitMs: o.fetchMaxWaitMs,
+      minBytes: o.fetchMinBytes,
+      maxBytes: o.fetchMaxBytes,
+      isolationLevel: o.readCommitted ? 1 : 0,
+      sessionId: 0,
+      sessionEpoch: -1,
+      topics: [...topics].map(([topic, ps]) => ({
+        topic,
+        topicId: metadata?.topics.get(topic)?.topicId,
+        partitions: ps.map((p) => ({
+          partition: p.partition,
+          fetchOffset: p.position!,
+          partitionMaxBytes: o.maxPartitionFetchBytes,
+          currentLeaderEpoch: -1,
+          logStartOffset: -1n,
+        })),
+      })),
+      rackId: o.clientRack ?? "",
+    }, { signal, timeoutMs: o.fetchMaxWaitMs + 30000 });
+    if (res.errorCode !== ErrorCode.NONE) {
+      throw new KafkaProtocolError(res.errorCode, { detail: "fetch" });
+    }
+    const out: ConsumerRecord[] = [];
+    for (const t of res.responses) {
+      const topic = t.topic || [...topics.keys()].find((name) =>
+        metadata?.topics.get(name)?.topicId === t.topicId
+      ) || "";
+      for (const r of t.partitions) {
+        const p = this.#partitions.get(key(topic, r.partitionIndex));
+        if (!p || p.position === undefined) continue;
+        if (r.errorCode === ErrorCode.OFFSET_OUT_OF_RANGE) {
+          p.position = undefined;
+          continue;
+        }
+        if (r.errorCode !== ErrorCode.NONE) {
+          if (errorInfo(r.errorCode).retriable) {
+            this.#client.invalidateMetadata();
+            continue;
+          }
+          throw new KafkaProtocolError(r.errorCode, {
+            detail: `fetching ${topic}-${r.partitionIndex}`,
+          });
+        }
+        if (!r.records || r.records.length === 0) continue;
+        const aborted = o.readCommitted ? abortedRanges(r.abortedTransactions) : undefined;
+        for (const batch of decodeRecordBatches(r.records, { verifyCrc: o.checkCrcs })) {
+          if (batch.lastOffset < p.position) continue;
+          const next = batch.lastOffset + 1n;
+          if (
+            !batch.isControl &&
+            !(aborted &&
+              isAborted(aborted, batch.header.producerId, batch.baseOffset, batch.isTransactional))
+          ) {
+            for (const rec of batch.records) {
+              const offset = rec.offset;
+              if (offset < p.position) continue;
+              out.push({
+                topic,
+                partition: p.partition,
+                offset,
+                timestamp: rec.timestamp,
+                key: rec.key,
+                value: rec.value,
+                headers: rec.headers,
+                leaderEpoch: batch.header.partitionLeaderEpoch,
+              });
+            }
+          }
+          if (aborted && batch.isControl) aborted.delete(batch.header.producerId);
+          p.position = next;
+        }
+      }
+    }
+    return out;
+  }
+}
+
+/** The first offset of each aborted transaction per producer (Fetch's abortedTransactions). */
+function abortedRanges(
+  list: { producerId: bigint; firstOffset: bigint }[] | null,
+): Map<bigint, bigint> {
+  const m = new Map<bigint, bigint>();
+  for (const a of list ?? []) {
+    const prev = m.get(a.producerId);
+    if (prev === undefined || a.firstOffset < prev) m.set(a.producerId, a.firstOffset);
+  }
+  return m;
+}
+
+function isAborted(
+  aborted: Map<bigint, bigint>,
+  producerId: bigint,
+  baseOffset: bigint,
+  transactional: boolean,
+): boolean {
+  if (!transactional) return false;
+  const first = aborted.get(producerId);
+  return first !== undefined && baseOffset >= first;
+}
