@@ -16,11 +16,11 @@ import {
   Reader as PlatformaticReader,
   readRecordsBatches,
 } from "@platformatic/kafka";
-import kafkajsBatchModule from "npm:kafkajs@2.2.4/src/protocol/recordBatch/v0/index.js";
-import kafkajsRecord from "npm:kafkajs@2.2.4/src/protocol/recordBatch/record/v0/index.js";
-import kafkajsBatchDecoder from "npm:kafkajs@2.2.4/src/protocol/recordBatch/v0/decoder.js";
-import KafkajsDecoder from "npm:kafkajs@2.2.4/src/protocol/decoder.js";
-import kafkajsCrc32c from "npm:kafkajs@2.2.4/src/protocol/recordBatch/crc32C/index.js";
+import kafkajsBatchModule from "kafkajs/src/protocol/recordBatch/v0/index.js";
+import kafkajsRecord from "kafkajs/src/protocol/recordBatch/record/v0/index.js";
+import kafkajsBatchDecoder from "kafkajs/src/protocol/recordBatch/v0/decoder.js";
+import KafkajsDecoder from "kafkajs/src/protocol/decoder.js";
+import kafkajsCrc32c from "kafkajs/src/protocol/recordBatch/crc32C/index.js";
 import { crc32c, decodeRecordBatches, encodeRecordBatch } from "../codec/mod.ts";
 
 const RECORDS = 1000;
