@@ -358,6 +358,15 @@ export class MessageEmitter {
       }
     });
     this.#writeTaggedSection(body, s, possible, flexCond);
+    this.#emitStructFunction(signature, body, s);
+  }
+
+  /**
+   * Emits a struct's writer or reader: its body inside a try that adds the field being handled (`f`)
+   * to the path of a codec error.
+   */
+  #emitStructFunction(signature: string, body: string[], s: StructSpec): void {
+    const o = this.#out;
     o.push(
       usesVersion(body) ? signature : signature.replace("version: number", "_version: number"),
     );
@@ -545,7 +554,6 @@ export class MessageEmitter {
   }
 
   #emitReader(s: StructSpec): void {
-    const o = this.#out;
     const possible = this.#possible(s);
     const flexCond = versionCond(this.#spec.flexibleVersions, possible);
     const signature = `function read${s.typeName}(r: Reader, version: number): ${s.typeName} {`;
@@ -628,17 +636,7 @@ export class MessageEmitter {
       );
     }
     body.push("return result;");
-    o.push(
-      usesVersion(body) ? signature : signature.replace("version: number", "_version: number"),
-    );
-    o.push(body.some((l) => /\bf = \d/.test(l)) ? "  let f = 0;" : "  const f = 0;");
-    o.push("  try {");
-    for (const line of body) o.push("    " + line);
-    o.push("  } catch (e) {");
-    o.push(`    throw withPath(e, ${constName(s)}_FIELDS[f]);`);
-    o.push("  }");
-    o.push("}");
-    o.push("");
+    this.#emitStructFunction(signature, body, s);
   }
 
   /** An expression that reads field `f` for versions in `present` (a tagged value when `inTag`). */

@@ -16,6 +16,27 @@ export function assertOk(value: unknown, message?: string): asserts value {
   assert.ok(value, message);
 }
 
+/** Fails unless `e` is an instance of `type` whose message matches `pattern` (when given). */
+function checkError<E extends Error>(
+  e: unknown,
+  type: abstract new (...args: never[]) => E,
+  pattern?: RegExp,
+): E {
+  if (!(e instanceof type)) {
+    throw new assert.AssertionError({
+      message: `expected ${type.name}, got ${
+        e instanceof Error ? `${e.name}: ${e.message}` : String(e)
+      }`,
+    });
+  }
+  if (pattern && !pattern.test(e.message)) {
+    throw new assert.AssertionError({
+      message: `message ${JSON.stringify(e.message)} does not match ${pattern}`,
+    });
+  }
+  return e;
+}
+
 /** `fn` throws an instance of `type` whose message matches `pattern` (when given); returns the error. */
 export function assertThrows<E extends Error>(
   fn: () => unknown,
@@ -25,19 +46,7 @@ export function assertThrows<E extends Error>(
   try {
     fn();
   } catch (e) {
-    if (!(e instanceof type)) {
-      throw new assert.AssertionError({
-        message: `expected ${type.name}, got ${
-          e instanceof Error ? `${e.name}: ${e.message}` : String(e)
-        }`,
-      });
-    }
-    if (pattern && !pattern.test(e.message)) {
-      throw new assert.AssertionError({
-        message: `message ${JSON.stringify(e.message)} does not match ${pattern}`,
-      });
-    }
-    return e;
+    return checkError(e, type, pattern);
   }
   throw new assert.AssertionError({ message: `expected ${type.name} to be thrown` });
 }
@@ -51,19 +60,7 @@ export async function assertRejects<E extends Error>(
   try {
     await fn();
   } catch (e) {
-    if (!(e instanceof type)) {
-      throw new assert.AssertionError({
-        message: `expected ${type.name}, got ${
-          e instanceof Error ? `${e.name}: ${e.message}` : String(e)
-        }`,
-      });
-    }
-    if (pattern && !pattern.test(e.message)) {
-      throw new assert.AssertionError({
-        message: `message ${JSON.stringify(e.message)} does not match ${pattern}`,
-      });
-    }
-    return e;
+    return checkError(e, type, pattern);
   }
   throw new assert.AssertionError({ message: `expected ${type.name} to be rejected` });
 }

@@ -269,7 +269,7 @@ export class GroupMember {
           res.errorCode === ErrorCode.COORDINATOR_NOT_AVAILABLE
         ) this.#coordinator = -1;
         this.#needsRejoin = true;
-      } catch (e) {
+      } catch {
         if (this.#stopped) return;
         this.#coordinator = -1;
         this.#needsRejoin = true;

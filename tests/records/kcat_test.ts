@@ -2,13 +2,7 @@
 // produces to Brook's broker, which stores librdkafka's batches as they came, and Brook decodes them;
 // Brook produces batches it compressed itself, and kcat consumes and decompresses them.
 import { assertEquals, assertOk } from "../assert.ts";
-import {
-  ApiKey,
-  CompressionCodec,
-  decodeRecordBatches,
-  encodeRecordBatch,
-  ErrorCode,
-} from "../../codec/mod.ts";
+import { ApiKey, decodeRecordBatches, encodeRecordBatch, ErrorCode } from "../../codec/mod.ts";
 import { Broker } from "../../broker/mod.ts";
 import { RawClient } from "../broker/raw_client.ts";
 import { HANDLERS } from "../../broker/handlers/mod.ts";
@@ -121,7 +115,7 @@ Deno.test({
       ]);
       assertEquals(
         out,
-        records.map((r, i) => `k${i}=brook ${i} ${"q".repeat(i * 3)}\n`).join(""),
+        records.map((_, i) => `k${i}=brook ${i} ${"q".repeat(i * 3)}\n`).join(""),
         name,
       );
     }
