@@ -45,6 +45,8 @@ export interface BrokerOptions {
   racks?: (string | null)[];
   /** socket.request.max.bytes. Default 104857600 (100 MiB). */
   maxRequestBytes?: number;
+  /** group.initial.rebalance.delay.ms. Default 0 (Kafka's default is 3000; tests want speed). */
+  groupInitialRebalanceDelayMs?: number;
   /** Topics to create at start, by name. */
   topics?: Record<string, CreateTopicOptions>;
   /**
@@ -114,6 +116,7 @@ export class Broker implements AsyncDisposable {
       defaultReplicationFactor: options.defaultReplicationFactor,
       autoCreateTopics: options.autoCreateTopics,
     });
+    cluster.groups.initialRebalanceDelayMs = options.groupInitialRebalanceDelayMs ?? 0;
     const interceptors: Interceptor[] = [];
     const metrics = new BrokerMetrics({
       slowRequestMs: options.slowRequestMs,
@@ -489,6 +492,7 @@ export class Broker implements AsyncDisposable {
     }
     this.#timers.clear();
     this.#faults.clear();
+    this.cluster.groups.close();
     await Promise.all([
       ...this.#nodes.map((n) => n.close()),
       this.#metricsServer?.shutdown(),

@@ -8,6 +8,7 @@
 import { ErrorCode, randomUuid } from "../codec/mod.ts";
 import { PartitionLog } from "./partition_log.ts";
 import { PartitionProducers, ProducerIds } from "./producer_state.ts";
+import { GroupCoordinator } from "./groups/coordinator.ts";
 
 /** A broker node as Metadata describes it. */
 export interface NodeInfo {
@@ -131,6 +132,8 @@ export class Cluster {
   readonly appended: AppendSignal = new AppendSignal();
   /** Producer ids handed out by InitProducerId. */
   readonly producerIds: ProducerIds = new ProducerIds();
+  /** Classic consumer groups and their offsets. */
+  readonly groups: GroupCoordinator = new GroupCoordinator(this);
   defaultPartitions: number;
   defaultReplicationFactor: number | undefined;
   autoCreateTopics: boolean;

@@ -9,9 +9,22 @@ import produce from "./00_produce.ts";
 import fetch from "./01_fetch.ts";
 import listOffsets from "./02_list_offsets.ts";
 import metadata from "./03_metadata.ts";
+import offsetCommit from "./08_offset_commit.ts";
+import offsetFetch from "./09_offset_fetch.ts";
+import findCoordinator from "./10_find_coordinator.ts";
+import joinGroup from "./11_join_group.ts";
+import heartbeat from "./12_heartbeat.ts";
+import leaveGroup from "./13_leave_group.ts";
+import syncGroup from "./14_sync_group.ts";
+import describeGroups from "./15_describe_groups.ts";
+import listGroups from "./16_list_groups.ts";
+import deleteGroups from "./42_delete_groups.ts";
+import offsetDelete from "./47_offset_delete.ts";
 import apiVersions from "./18_api_versions.ts";
 import initProducerId from "./22_init_producer_id.ts";
 
 register(produce, fetch, listOffsets, metadata, apiVersions, initProducerId);
+register(offsetCommit, offsetFetch, findCoordinator, joinGroup, heartbeat, leaveGroup, syncGroup);
+register(describeGroups, listGroups, deleteGroups, offsetDelete);
 
 export { HANDLERS } from "./registry.ts";

@@ -1,0 +1,228 @@
+/**
+ * The group coordinator of Brook's cluster: which node coordinates a group (as Kafka, the leader of
+ * the __consumer_offsets partition its id hashes to), the classic groups with their session timers,
+ * and the offsets they commit.
+ *
+ * @module
+ */
+
+import { ErrorCode, randomUuid } from "../../codec/mod.ts";
+import type { Cluster } from "../cluster.ts";
+import type { RequestContext } from "../handler.ts";
+import {
+  ClassicGroup,
+  type CommittedOffset,
+  type JoinResult,
+  type Member,
+} from "./classic_group.ts";
+
+/** __consumer_offsets partitions (offsets.topic.num.partitions). */
+export const OFFSETS_PARTITIONS = 50;
+const OFFSETS_TOPIC = "__consumer_offsets";
+/** group.min.session.timeout.ms and group.max.session.timeout.ms. */
+const MIN_SESSION_MS = 6000;
+const MAX_SESSION_MS = 1800000;
+/** offset.metadata.max.bytes. */
+export const MAX_OFFSET_METADATA = 4096;
+
+/** Java's String.hashCode, which Kafka uses to place a group on a __consumer_offsets partition. */
+function javaHash(s: string): number {
+  let h = 0;
+  for (let i = 0; i < s.length; i++) h = (Math.imul(31, h) + s.charCodeAt(i)) | 0;
+  return h;
+}
+
+/** The group coordinator. */
+export class GroupCoordinator {
+  readonly #cluster: Cluster;
+  readonly groups = new Map<string, ClassicGroup>();
+  /** group.initial.rebalance.delay.ms (Brook's default is 0, Kafka's 3000). */
+  initialRebalanceDelayMs = 0;
+
+  constructor(cluster: Cluster) {
+    this.#cluster = cluster;
+  }
+
+  /** The node coordinating `groupId`, creating __consumer_offsets on first use. */
+  coordinatorFor(groupId: string): number {
+    let topic = this.#cluster.topics.get(OFFSETS_TOPIC);
+    if (!topic) {
+      topic = this.#cluster.createTopic(OFFSETS_TOPIC, {
+        partitions: OFFSETS_PARTITIONS,
+        internal: true,
+      });
+    }
+    const h = javaHash(groupId);
+    const partition =
+      topic.partitions[(h === -2147483648 ? 0 : Math.abs(h)) % topic.partitions.length];
+    return partition.leader;
+  }
+
+  /** NOT_COORDINATOR unless this node coordinates the group; INVALID_GROUP_ID for an empty id. */
+  check(groupId: string, ctx: RequestContext): number {
+    if (groupId === "") return ErrorCode.INVALID_GROUP_ID;
+    return this.coordinatorFor(groupId) === ctx.node.nodeId
+      ? ErrorCode.NONE
+      : ErrorCode.NOT_COORDINATOR;
+  }
+
+  /** The group, created empty when asked to. */
+  group(groupId: string, create = false): ClassicGroup | undefined {
+    let g = this.groups.get(groupId);
+    if (!g && create) {
+      g = new ClassicGroup(groupId, this.initialRebalanceDelayMs);
+      this.groups.set(groupId, g);
+    }
+    return g;
+  }
+
+  /** JoinGroup, with Kafka's checks before the state machine. */
+  async join(
+    req: {
+      groupId: string;
+      memberId: string;
+      groupInstanceId: string | null;
+      sessionTimeoutMs: number;
+      rebalanceTimeoutMs: number;
+      protocolType: string;
+      protocols: { name: string; metadata: Uint8Array }[];
+    },
+    ctx: RequestContext,
+  ): Promise<JoinResult> {
+    const fail = (errorCode: number, memberId = req.memberId): JoinResult => ({
+      errorCode,
+      generationId: -1,
+      protocolType: null,
+      protocolName: null,
+      leader: "",
+      memberId,
+      members: [],
+    });
+    const check = this.check(req.groupId, ctx);
+    if (check !== ErrorCode.NONE) return fail(check);
+    if (req.sessionTimeoutMs < MIN_SESSION_MS || req.sessionTimeoutMs > MAX_SESSION_MS) {
+      return fail(ErrorCode.INVALID_SESSION_TIMEOUT);
+    }
+    if (req.protocolType === "" || req.protocols.length === 0) {
+      return fail(ErrorCode.INCONSISTENT_GROUP_PROTOCOL);
+    }
+    const group = this.group(req.groupId, true)!;
+    if (group.state === "Dead") return fail(ErrorCode.COORDINATOR_NOT_AVAILABLE);
+    let memberId = req.memberId;
+    const known = group.members.get(memberId);
+    if (!known && !group.supportsProtocols(req.protocolType, req.protocols)) {
+      return fail(ErrorCode.INCONSISTENT_GROUP_PROTOCOL);
+    }
+    if (memberId === "") {
+      memberId = `${ctx.header.clientId ?? ""}-${randomUuid()}`;
+      if (req.groupInstanceId !== null) {
+        // A static member coming back replaces its old member id; the old one is fenced.
+        const old = group.staticMembers.get(req.groupInstanceId);
+        const oldMember = old === undefined ? undefined : group.members.get(old);
+        if (oldMember) {
+          const unchanged = sameProtocols(oldMember.protocols, req.protocols);
+          group.members.delete(old!);
+          oldMember.joinWaiter?.(fail(ErrorCode.FENCED_INSTANCE_ID, old));
+          oldMember.syncWaiter?.({
+            errorCode: ErrorCode.FENCED_INSTANCE_ID,
+            protocolType: null,
+            protocolName: null,
+            assignment: new Uint8Array(0),
+          });
+          clearTimeout(oldMember.sessionTimer);
+          const member: Member = {
+            ...oldMember,
+            memberId,
+            joinWaiter: undefined,
+            syncWaiter: undefined,
+            sessionTimer: undefined,
+          };
+          group.members.set(memberId, member);
+          group.staticMembers.set(req.groupInstanceId, memberId);
+          if (group.leaderId === old) group.leaderId = memberId;
+          this.touch(group, member);
+          if (group.state === "Stable" && unchanged) {
+            return {
+              errorCode: ErrorCode.NONE,
+              generationId: group.generationId,
+              protocolType: group.protocolType,
+              protocolName: group.protocolName,
+              leader: group.leaderId ?? "",
+              memberId,
+              members: [],
+            };
+          }
+        }
+      } else if (ctx.apiVersion >= 4) {
+        // KIP-394: a new dynamic member first gets its id, and joins again with it.
+        group.pendingMembers.add(memberId);
+        return fail(ErrorCode.MEMBER_ID_REQUIRED, memberId);
+      }
+    } else if (!known && !group.pendingMembers.has(memberId)) {
+      return fail(ErrorCode.UNKNOWN_MEMBER_ID);
+    } else if (known && known.groupInstanceId !== req.groupInstanceId) {
+      return fail(ErrorCode.FENCED_INSTANCE_ID);
+    }
+    group.pendingMembers.delete(memberId);
+    const existing = group.members.get(memberId);
+    const changed = !existing || !sameProtocols(existing.protocols, req.protocols);
+    const member: Member = existing ?? {
+      memberId,
+      groupInstanceId: req.groupInstanceId,
+      clientId: ctx.header.clientId ?? "",
+      clientHost: `/${ctx.connection.remoteAddress}`,
+      sessionTimeoutMs: req.sessionTimeoutMs,
+      rebalanceTimeoutMs: req.rebalanceTimeoutMs,
+      protocolType: req.protocolType,
+      protocols: req.protocols,
+      assignment: new Uint8Array(0),
+    };
+    const joined = group.join({
+      ...member,
+      protocols: copyProtocols(req.protocols),
+      sessionTimeoutMs: req.sessionTimeoutMs,
+      rebalanceTimeoutMs: req.rebalanceTimeoutMs,
+    }, changed);
+    this.touch(group, group.members.get(memberId)!);
+    const result = await joined;
+    const m = group.members.get(memberId);
+    if (m) this.touch(group, m);
+    return result;
+  }
+
+  /** Restarts a member's session timer (a heartbeat, join or sync). */
+  touch(group: ClassicGroup, m: Member): void {
+    clearTimeout(m.sessionTimer);
+    m.sessionTimer = setTimeout(() => {
+      if (group.members.get(m.memberId) === m) group.removeMember(m);
+    }, m.sessionTimeoutMs);
+  }
+
+  /** Committed offsets of a group (created empty when needed). */
+  offsets(groupId: string): Map<string, CommittedOffset> {
+    return this.group(groupId, true)!.offsets;
+  }
+
+  /** Stops every timer. */
+  close(): void {
+    for (const g of this.groups.values()) g.close();
+  }
+}
+
+function sameProtocols(
+  a: { name: string; metadata: Uint8Array }[],
+  b: { name: string; metadata: Uint8Array }[],
+): boolean {
+  return a.length === b.length &&
+    a.every((p, i) =>
+      p.name === b[i].name && p.metadata.length === b[i].metadata.length &&
+      p.metadata.every((x, j) => x === b[i].metadata[j])
+    );
+}
+
+/** Request bytes are views into the connection's buffer: keep copies. */
+function copyProtocols(
+  p: { name: string; metadata: Uint8Array }[],
+): { name: string; metadata: Uint8Array }[] {
+  return p.map((x) => ({ name: x.name, metadata: x.metadata.slice() }));
+}

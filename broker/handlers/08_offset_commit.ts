@@ -1,0 +1,66 @@
+/**
+ * OffsetCommit (key 8): stores a group's offsets, after Kafka's member and generation checks. A
+ * generation of -1 with no member id is a "simple" commit, allowed while the group has no members.
+ *
+ * @module
+ */
+
+import { ApiKey, ErrorCode } from "../../codec/mod.ts";
+import { MAX_OFFSET_METADATA } from "../groups/coordinator.ts";
+import { defineHandler } from "../handler.ts";
+
+export default defineHandler({
+  apiKey: ApiKey.OffsetCommit,
+  minVersion: 2,
+  maxVersion: 9,
+  handle(request, ctx) {
+    const { cluster } = ctx;
+    const groups = cluster.groups;
+    const all = (errorCode: number) => ({
+      throttleTimeMs: 0,
+      topics: request.topics.map((t) => ({
+        name: t.name,
+        partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode })),
+      })),
+    });
+    const check = groups.check(request.groupId, ctx);
+    if (check !== ErrorCode.NONE) return all(check);
+    const group = groups.group(request.groupId, true)!;
+    const generation = request.generationIdOrMemberEpoch;
+    if (generation < 0 && request.memberId === "") {
+      if (group.members.size > 0) return all(ErrorCode.UNKNOWN_MEMBER_ID);
+    } else {
+      const member = group.members.get(request.memberId);
+      if (!member) return all(ErrorCode.UNKNOWN_MEMBER_ID);
+      if (request.groupInstanceId !== null && member.groupInstanceId !== request.groupInstanceId) {
+        return all(ErrorCode.FENCED_INSTANCE_ID);
+      }
+      if (generation !== group.generationId) return all(ErrorCode.ILLEGAL_GENERATION);
+      if (group.state === "CompletingRebalance") return all(ErrorCode.REBALANCE_IN_PROGRESS);
+      groups.touch(group, member);
+    }
+    const now = Date.now();
+    return {
+      throttleTimeMs: 0,
+      topics: request.topics.map((t) => ({
+        name: t.name,
+        partitions: t.partitions.map((p) => {
+          const partition = cluster.partition(t.name, p.partitionIndex);
+          let errorCode: number = ErrorCode.NONE;
+          if (!partition) errorCode = ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
+          else if ((p.committedMetadata?.length ?? 0) > MAX_OFFSET_METADATA) {
+            errorCode = ErrorCode.OFFSET_METADATA_TOO_LARGE;
+          } else {
+            group.offsets.set(`${t.name}\u0000${p.partitionIndex}`, {
+              offset: p.committedOffset,
+              leaderEpoch: p.committedLeaderEpoch,
+              metadata: p.committedMetadata,
+              commitTimestamp: now,
+            });
+          }
+          return { partitionIndex: p.partitionIndex, errorCode };
+        }),
+      })),
+    };
+  },
+});

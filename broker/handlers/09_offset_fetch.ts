@@ -1,0 +1,81 @@
+/**
+ * OffsetFetch (key 9): a group's committed offsets (all of them for null topics); from version 8 for
+ * several groups at once.
+ *
+ * @module
+ */
+
+import { ApiKey, ErrorCode } from "../../codec/mod.ts";
+import type { GroupCoordinator } from "../groups/coordinator.ts";
+import { defineHandler, type RequestContext } from "../handler.ts";
+
+interface Wanted {
+  name: string;
+  partitionIndexes: number[];
+}
+
+function fetchGroup(
+  groups: GroupCoordinator,
+  groupId: string,
+  topics: Wanted[] | null,
+  ctx: RequestContext,
+) {
+  const check = groups.check(groupId, ctx);
+  const group = groups.group(groupId);
+  let wanted = topics;
+  if (wanted === null) {
+    const byTopic = new Map<string, number[]>();
+    for (const k of group?.offsets.keys() ?? []) {
+      const [name, p] = k.split("\u0000");
+      byTopic.set(name, [...(byTopic.get(name) ?? []), Number(p)]);
+    }
+    wanted = [...byTopic].map(([name, partitionIndexes]) => ({ name, partitionIndexes }));
+  }
+  return {
+    errorCode: check,
+    topics: check !== ErrorCode.NONE ? [] : wanted.map((t) => ({
+      name: t.name,
+      partitions: t.partitionIndexes.map((p) => {
+        const c = group?.offsets.get(`${t.name}\u0000${p}`);
+        return {
+          partitionIndex: p,
+          committedOffset: c?.offset ?? -1n,
+          committedLeaderEpoch: c?.leaderEpoch ?? -1,
+          metadata: c?.metadata ?? "",
+          errorCode: ErrorCode.NONE,
+        };
+      }),
+    })),
+  };
+}
+
+export default defineHandler({
+  apiKey: ApiKey.OffsetFetch,
+  minVersion: 1,
+  maxVersion: 9,
+  handle(request, ctx) {
+    const groups = ctx.cluster.groups;
+    if (ctx.apiVersion >= 8) {
+      return {
+        throttleTimeMs: 0,
+        groups: request.groups.map((g) => {
+          const r = fetchGroup(groups, g.groupId, g.topics, ctx);
+          return { groupId: g.groupId, errorCode: r.errorCode, topics: r.topics };
+        }),
+      };
+    }
+    const r = fetchGroup(groups, request.groupId, request.topics, ctx);
+    const epochs = ctx.apiVersion >= 5;
+    return {
+      throttleTimeMs: 0,
+      errorCode: r.errorCode,
+      topics: r.topics.map((t) => ({
+        name: t.name,
+        partitions: t.partitions.map((p) => ({
+          ...p,
+          committedLeaderEpoch: epochs ? p.committedLeaderEpoch : -1,
+        })),
+      })),
+    };
+  },
+});

@@ -1,0 +1,71 @@
+/**
+ * FindCoordinator (key 10): the node coordinating a group (transactions are not served yet:
+ * COORDINATOR_NOT_AVAILABLE). Versions 4+ take a batch of keys.
+ *
+ * @module
+ */
+
+import { ApiKey, ErrorCode } from "../../codec/mod.ts";
+import { defineHandler } from "../handler.ts";
+
+export default defineHandler({
+  apiKey: ApiKey.FindCoordinator,
+  minVersion: 0,
+  maxVersion: 6,
+  handle(request, ctx) {
+    const { cluster, apiVersion } = ctx;
+    const lookUp = (key: string) => {
+      if (request.keyType !== 0) {
+        return {
+          key,
+          nodeId: -1,
+          host: "",
+          port: -1,
+          errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE,
+          errorMessage: null,
+        };
+      }
+      if (key === "") {
+        return {
+          key,
+          nodeId: -1,
+          host: "",
+          port: -1,
+          errorCode: ErrorCode.INVALID_REQUEST,
+          errorMessage: null,
+        };
+      }
+      const node = cluster.node(cluster.groups.coordinatorFor(key));
+      if (!node) {
+        return {
+          key,
+          nodeId: -1,
+          host: "",
+          port: -1,
+          errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE,
+          errorMessage: null,
+        };
+      }
+      return {
+        key,
+        nodeId: node.nodeId,
+        host: node.host,
+        port: node.port,
+        errorCode: ErrorCode.NONE,
+        errorMessage: null,
+      };
+    };
+    if (apiVersion >= 4) {
+      return { throttleTimeMs: 0, coordinators: request.coordinatorKeys.map(lookUp) };
+    }
+    const c = lookUp(request.key);
+    return {
+      throttleTimeMs: 0,
+      errorCode: c.errorCode,
+      errorMessage: null,
+      nodeId: c.nodeId,
+      host: c.host,
+      port: c.port,
+    };
+  },
+});

@@ -1,0 +1,39 @@
+/**
+ * JoinGroup (key 11): joins a classic group; answers when the rebalance round completes.
+ *
+ * @module
+ */
+
+import { ApiKey } from "../../codec/mod.ts";
+import { defineHandler } from "../handler.ts";
+
+export default defineHandler({
+  apiKey: ApiKey.JoinGroup,
+  minVersion: 0,
+  maxVersion: 9,
+  async handle(request, ctx) {
+    const r = await ctx.cluster.groups.join({
+      groupId: request.groupId,
+      memberId: request.memberId,
+      groupInstanceId: request.groupInstanceId,
+      sessionTimeoutMs: request.sessionTimeoutMs,
+      // Version 0 has no rebalance timeout: Kafka uses the session timeout.
+      rebalanceTimeoutMs: ctx.apiVersion >= 1
+        ? request.rebalanceTimeoutMs
+        : request.sessionTimeoutMs,
+      protocolType: request.protocolType,
+      protocols: request.protocols,
+    }, ctx);
+    return {
+      throttleTimeMs: 0,
+      errorCode: r.errorCode,
+      generationId: r.generationId,
+      protocolType: ctx.apiVersion >= 7 ? r.protocolType : null,
+      protocolName: r.protocolName ?? (ctx.apiVersion >= 7 ? null : ""),
+      leader: r.leader,
+      skipAssignment: false,
+      memberId: r.memberId,
+      members: r.members,
+    };
+  },
+});

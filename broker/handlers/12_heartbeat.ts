@@ -1,0 +1,31 @@
+/**
+ * Heartbeat (key 12): keeps a member's session alive and tells it when to rejoin.
+ *
+ * @module
+ */
+
+import { ApiKey, ErrorCode } from "../../codec/mod.ts";
+import { defineHandler } from "../handler.ts";
+
+export default defineHandler({
+  apiKey: ApiKey.Heartbeat,
+  minVersion: 0,
+  maxVersion: 4,
+  handle(request, ctx) {
+    const groups = ctx.cluster.groups;
+    const answer = (errorCode: number) => ({ throttleTimeMs: 0, errorCode });
+    const check = groups.check(request.groupId, ctx);
+    if (check !== ErrorCode.NONE) return answer(check);
+    const group = groups.group(request.groupId);
+    const member = group?.members.get(request.memberId);
+    if (!group || !member) return answer(ErrorCode.UNKNOWN_MEMBER_ID);
+    if (member.groupInstanceId !== request.groupInstanceId) {
+      return answer(ErrorCode.FENCED_INSTANCE_ID);
+    }
+    if (request.generationId !== group.generationId) return answer(ErrorCode.ILLEGAL_GENERATION);
+    groups.touch(group, member);
+    return answer(
+      group.state === "PreparingRebalance" ? ErrorCode.REBALANCE_IN_PROGRESS : ErrorCode.NONE,
+    );
+  },
+});

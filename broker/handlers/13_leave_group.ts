@@ -1,0 +1,53 @@
+/**
+ * LeaveGroup (key 13): members leave (a batch of them from version 3, by member id or instance id).
+ *
+ * @module
+ */
+
+import { ApiKey, ErrorCode } from "../../codec/mod.ts";
+import { defineHandler } from "../handler.ts";
+
+export default defineHandler({
+  apiKey: ApiKey.LeaveGroup,
+  minVersion: 0,
+  maxVersion: 5,
+  handle(request, ctx) {
+    const groups = ctx.cluster.groups;
+    const v3 = ctx.apiVersion >= 3;
+    const check = groups.check(request.groupId, ctx);
+    if (check !== ErrorCode.NONE) return { throttleTimeMs: 0, errorCode: check, members: [] };
+    const group = groups.group(request.groupId);
+    const leaving = v3
+      ? request.members
+      : [{ memberId: request.memberId, groupInstanceId: null, reason: null }];
+    const members = leaving.map((l) => {
+      const id = l.groupInstanceId !== null && l.memberId === ""
+        ? group?.staticMembers.get(l.groupInstanceId)
+        : l.memberId;
+      const m = id === undefined ? undefined : group?.members.get(id);
+      if (!group || !m) {
+        return {
+          memberId: l.memberId,
+          groupInstanceId: l.groupInstanceId,
+          errorCode: ErrorCode.UNKNOWN_MEMBER_ID,
+        };
+      }
+      if (l.groupInstanceId !== null && m.groupInstanceId !== l.groupInstanceId) {
+        return {
+          memberId: l.memberId,
+          groupInstanceId: l.groupInstanceId,
+          errorCode: ErrorCode.FENCED_INSTANCE_ID,
+        };
+      }
+      group.removeMember(m);
+      return {
+        memberId: m.memberId,
+        groupInstanceId: l.groupInstanceId,
+        errorCode: ErrorCode.NONE,
+      };
+    });
+    // Before version 3 the single member's error is the top-level error.
+    const errorCode = v3 ? ErrorCode.NONE : members[0].errorCode;
+    return { throttleTimeMs: 0, errorCode, members: v3 ? members : [] };
+  },
+});

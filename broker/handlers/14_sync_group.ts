@@ -1,0 +1,49 @@
+/**
+ * SyncGroup (key 14): the leader hands out assignments; every member gets its own.
+ *
+ * @module
+ */
+
+import { ApiKey, ErrorCode } from "../../codec/mod.ts";
+import { defineHandler } from "../handler.ts";
+
+export default defineHandler({
+  apiKey: ApiKey.SyncGroup,
+  minVersion: 0,
+  maxVersion: 5,
+  async handle(request, ctx) {
+    const v5 = ctx.apiVersion >= 5;
+    const answer = (
+      errorCode: number,
+      assignment: Uint8Array = new Uint8Array(0),
+      type: string | null = null,
+      name: string | null = null,
+    ) => ({
+      throttleTimeMs: 0,
+      errorCode,
+      protocolType: v5 ? type : null,
+      protocolName: v5 ? name : null,
+      assignment,
+    });
+    const groups = ctx.cluster.groups;
+    const check = groups.check(request.groupId, ctx);
+    if (check !== ErrorCode.NONE) return answer(check);
+    const group = groups.group(request.groupId);
+    const member = group?.members.get(request.memberId);
+    if (!group || !member) return answer(ErrorCode.UNKNOWN_MEMBER_ID);
+    if (member.groupInstanceId !== request.groupInstanceId) {
+      return answer(ErrorCode.FENCED_INSTANCE_ID);
+    }
+    if (request.generationId !== group.generationId) return answer(ErrorCode.ILLEGAL_GENERATION);
+    if (
+      v5 && ((request.protocolType !== null && request.protocolType !== group.protocolType) ||
+        (request.protocolName !== null && request.protocolName !== group.protocolName))
+    ) {
+      return answer(ErrorCode.INCONSISTENT_GROUP_PROTOCOL);
+    }
+    if (group.state === "PreparingRebalance") return answer(ErrorCode.REBALANCE_IN_PROGRESS);
+    groups.touch(group, member);
+    const r = await group.sync(request.memberId, request.assignments);
+    return answer(r.errorCode, r.assignment, r.protocolType, r.protocolName);
+  },
+});

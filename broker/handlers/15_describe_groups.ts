@@ -1,0 +1,63 @@
+/**
+ * DescribeGroups (key 15): state, protocol and members of classic groups.
+ *
+ * @module
+ */
+
+import { ApiKey, ErrorCode } from "../../codec/mod.ts";
+import { defineHandler } from "../handler.ts";
+
+export default defineHandler({
+  apiKey: ApiKey.DescribeGroups,
+  minVersion: 0,
+  maxVersion: 6,
+  handle(request, ctx) {
+    const groups = ctx.cluster.groups;
+    return {
+      throttleTimeMs: 0,
+      groups: request.groups.map((groupId) => {
+        const check = groups.check(groupId, ctx);
+        const g = groups.group(groupId);
+        const base = { groupId, authorizedOperations: -2147483648 };
+        if (check !== ErrorCode.NONE) {
+          return {
+            ...base,
+            errorCode: check,
+            groupState: "",
+            protocolType: "",
+            protocolData: "",
+            members: [],
+          };
+        }
+        if (!g) {
+          return {
+            ...base,
+            errorCode: ErrorCode.NONE,
+            groupState: "Dead",
+            protocolType: "",
+            protocolData: "",
+            members: [],
+          };
+        }
+        const stable = g.state === "Stable";
+        return {
+          ...base,
+          errorCode: ErrorCode.NONE,
+          groupState: g.state,
+          protocolType: g.protocolType ?? "",
+          protocolData: stable ? g.protocolName ?? "" : "",
+          members: [...g.members.values()].map((m) => ({
+            memberId: m.memberId,
+            groupInstanceId: ctx.apiVersion >= 4 ? m.groupInstanceId : null,
+            clientId: m.clientId,
+            clientHost: m.clientHost,
+            memberMetadata: stable
+              ? m.protocols.find((p) => p.name === g.protocolName)?.metadata ?? new Uint8Array(0)
+              : new Uint8Array(0),
+            memberAssignment: stable ? m.assignment : new Uint8Array(0),
+          })),
+        };
+      }),
+    };
+  },
+});
