@@ -18,13 +18,18 @@ import leaveGroup from "./13_leave_group.ts";
 import syncGroup from "./14_sync_group.ts";
 import describeGroups from "./15_describe_groups.ts";
 import listGroups from "./16_list_groups.ts";
+import createPartitions from "./37_create_partitions.ts";
 import deleteGroups from "./42_delete_groups.ts";
 import offsetDelete from "./47_offset_delete.ts";
+import describeCluster from "./60_describe_cluster.ts";
 import apiVersions from "./18_api_versions.ts";
+import createTopics from "./19_create_topics.ts";
+import deleteTopics from "./20_delete_topics.ts";
 import initProducerId from "./22_init_producer_id.ts";
 
 register(produce, fetch, listOffsets, metadata, apiVersions, initProducerId);
 register(offsetCommit, offsetFetch, findCoordinator, joinGroup, heartbeat, leaveGroup, syncGroup);
 register(describeGroups, listGroups, deleteGroups, offsetDelete);
+register(createTopics, deleteTopics, createPartitions, describeCluster);
 
 export { HANDLERS } from "./registry.ts";

@@ -1,0 +1,129 @@
+/**
+ * CreateTopics (key 19): creates topics (or only validates them), with Kafka's checks on names,
+ * partition counts, replication factors, assignments and configs.
+ *
+ * @module
+ */
+
+import {
+  ApiKey,
+  type CreateTopicsResponseCreatableTopicResultInit,
+  ErrorCode,
+} from "../../codec/mod.ts";
+import { validateTopicName } from "../cluster.ts";
+import { TOPIC_CONFIG_DEFAULTS, validateTopicConfig } from "../configs.ts";
+import { defineHandler } from "../handler.ts";
+
+export default defineHandler({
+  apiKey: ApiKey.CreateTopics,
+  minVersion: 2,
+  maxVersion: 7,
+  handle(request, ctx) {
+    const { cluster, apiVersion } = ctx;
+    const seen = new Map<string, number>();
+    for (const t of request.topics) seen.set(t.name, (seen.get(t.name) ?? 0) + 1);
+    const topics = request.topics.map((t): CreateTopicsResponseCreatableTopicResultInit => {
+      const fail = (errorCode: number, errorMessage: string) => ({
+        name: t.name,
+        errorCode,
+        errorMessage,
+      });
+      if (seen.get(t.name)! > 1) {
+        return fail(
+          ErrorCode.INVALID_REQUEST,
+          `Create topics request from client contains multiple entries for ${t.name}`,
+        );
+      }
+      const name = validateTopicName(t.name);
+      if (!name.ok) return fail(name.errorCode, name.message);
+      if (cluster.topics.has(t.name)) {
+        return fail(ErrorCode.TOPIC_ALREADY_EXISTS, `Topic '${t.name}' already exists.`);
+      }
+      const nodes = cluster.nodes.map((n) => n.nodeId);
+      let assignments: number[][] | undefined;
+      if (t.assignments.length > 0) {
+        if (t.numPartitions !== -1 || t.replicationFactor !== -1) {
+          return fail(
+            ErrorCode.INVALID_REQUEST,
+            "Both numPartitions or replicationFactor and replicasAssignments were set. Both cannot be used at the same time.",
+          );
+        }
+        const sorted = [...t.assignments].sort((a, b) => a.partitionIndex - b.partitionIndex);
+        if (sorted.some((a, i) => a.partitionIndex !== i)) {
+          return fail(
+            ErrorCode.INVALID_REPLICA_ASSIGNMENT,
+            "Partitions should be a consecutive 0-based integer sequence",
+          );
+        }
+        const bad = sorted.find((a) =>
+          a.brokerIds.length === 0 || new Set(a.brokerIds).size !== a.brokerIds.length ||
+          a.brokerIds.some((id) => !nodes.includes(id))
+        );
+        if (bad) {
+          return fail(
+            ErrorCode.INVALID_REPLICA_ASSIGNMENT,
+            `Invalid replica assignment for partition ${bad.partitionIndex}: ${bad.brokerIds}`,
+          );
+        }
+        assignments = sorted.map((a) => a.brokerIds);
+      }
+      const partitions = t.numPartitions === -1 ? cluster.defaultPartitions : t.numPartitions;
+      const replication = t.replicationFactor === -1
+        ? cluster.replicationFactor
+        : t.replicationFactor;
+      if (!assignments && partitions <= 0) {
+        return fail(
+          ErrorCode.INVALID_PARTITIONS,
+          "Number of partitions was set to an invalid non-positive value.",
+        );
+      }
+      if (!assignments && replication <= 0) {
+        return fail(
+          ErrorCode.INVALID_REPLICATION_FACTOR,
+          "Replication factor must be larger than 0, or -1 to use the default value.",
+        );
+      }
+      if (!assignments && replication > nodes.length) {
+        return fail(
+          ErrorCode.INVALID_REPLICATION_FACTOR,
+          `Unable to replicate the partition ${replication} time(s): The target replication factor of ${replication} cannot be reached because only ${nodes.length} broker(s) are registered.`,
+        );
+      }
+      const configs: Record<string, string> = {};
+      for (const c of t.configs) {
+        const problem = validateTopicConfig(c.name, c.value);
+        if (problem) return fail(ErrorCode.INVALID_CONFIG, problem);
+        configs[c.name] = c.value!;
+      }
+      const count = assignments?.length ?? partitions;
+      const rf = assignments?.[0].length ?? replication;
+      const described = {
+        name: t.name,
+        errorCode: ErrorCode.NONE,
+        errorMessage: null,
+        numPartitions: count,
+        replicationFactor: rf,
+        configs: Object.entries({ ...TOPIC_CONFIG_DEFAULTS, ...configs }).map(([name, value]) => ({
+          name,
+          value,
+          readOnly: false,
+          configSource: name in configs ? 1 : 5,
+          isSensitive: false,
+        })),
+      };
+      if (request.validateOnly) {
+        return apiVersion >= 5 ? described : { name: t.name, errorCode: ErrorCode.NONE };
+      }
+      const topic = cluster.createTopic(t.name, {
+        partitions,
+        replicationFactor: replication,
+        assignments,
+        configs,
+      });
+      return apiVersion >= 5
+        ? { ...described, topicId: topic.id }
+        : { name: t.name, errorCode: ErrorCode.NONE };
+    });
+    return { throttleTimeMs: 0, topics };
+  },
+});

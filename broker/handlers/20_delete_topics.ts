@@ -1,0 +1,43 @@
+/**
+ * DeleteTopics (key 20): deletes topics by name, or by id from version 6.
+ *
+ * @module
+ */
+
+import { ApiKey, ErrorCode, ZERO_UUID } from "../../codec/mod.ts";
+import { defineHandler } from "../handler.ts";
+
+export default defineHandler({
+  apiKey: ApiKey.DeleteTopics,
+  minVersion: 1,
+  maxVersion: 6,
+  handle(request, ctx) {
+    const { cluster, apiVersion } = ctx;
+    const wanted = apiVersion >= 6
+      ? request.topics.map((t) => ({ name: t.name, topicId: t.topicId }))
+      : request.topicNames.map((name) => ({ name, topicId: ZERO_UUID }));
+    const responses = wanted.map((w) => {
+      const topic = w.name !== null
+        ? cluster.topics.get(w.name)
+        : cluster.topicsById.get(w.topicId);
+      const name = topic?.name ?? w.name;
+      const base = { name, topicId: apiVersion >= 6 ? topic?.id ?? w.topicId : ZERO_UUID };
+      if (!topic) {
+        const errorCode = w.name === null
+          ? ErrorCode.UNKNOWN_TOPIC_ID
+          : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
+        return {
+          ...base,
+          errorCode,
+          errorMessage: apiVersion >= 5 ? "This server does not host this topic." : null,
+        };
+      }
+      if (topic.isInternal) {
+        return { ...base, errorCode: ErrorCode.TOPIC_DELETION_DISABLED, errorMessage: null };
+      }
+      cluster.deleteTopic(topic.name);
+      return { ...base, errorCode: ErrorCode.NONE, errorMessage: null };
+    });
+    return { throttleTimeMs: 0, responses };
+  },
+});

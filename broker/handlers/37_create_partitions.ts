@@ -1,0 +1,61 @@
+/**
+ * CreatePartitions (key 37): adds partitions to topics (never removes).
+ *
+ * @module
+ */
+
+import { ApiKey, ErrorCode } from "../../codec/mod.ts";
+import { defineHandler } from "../handler.ts";
+
+export default defineHandler({
+  apiKey: ApiKey.CreatePartitions,
+  minVersion: 0,
+  maxVersion: 3,
+  handle(request, ctx) {
+    const { cluster } = ctx;
+    const results = request.topics.map((t) => {
+      const fail = (errorCode: number, errorMessage: string) => ({
+        name: t.name,
+        errorCode,
+        errorMessage,
+      });
+      const topic = cluster.topics.get(t.name);
+      if (!topic) {
+        return fail(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `The topic '${t.name}' does not exist.`);
+      }
+      const current = topic.partitions.length;
+      if (t.count < current) {
+        return fail(
+          ErrorCode.INVALID_PARTITIONS,
+          `The topic ${t.name} currently has ${current} partition(s); ${t.count} would not be an increase.`,
+        );
+      }
+      if (t.count === current) {
+        return fail(ErrorCode.INVALID_PARTITIONS, `Topic already has ${current} partition(s).`);
+      }
+      const added = t.count - current;
+      let assignments: number[][];
+      if (t.assignments !== null) {
+        if (t.assignments.length !== added) {
+          return fail(
+            ErrorCode.INVALID_REPLICA_ASSIGNMENT,
+            `Attempted to add ${added} additional partition(s), but only ${t.assignments.length} assignment(s) were specified.`,
+          );
+        }
+        const ids = new Set(cluster.nodes.map((n) => n.nodeId));
+        if (t.assignments.some((a) => a.brokerIds.some((id) => !ids.has(id)))) {
+          return fail(
+            ErrorCode.INVALID_REPLICA_ASSIGNMENT,
+            "The manual partition assignment includes a broker that is not registered.",
+          );
+        }
+        assignments = t.assignments.map((a) => a.brokerIds);
+      } else {
+        assignments = cluster.assignReplicas(added, topic.partitions[0].replicas.length);
+      }
+      if (!request.validateOnly) cluster.addPartitions(topic, assignments);
+      return { name: t.name, errorCode: ErrorCode.NONE, errorMessage: null };
+    });
+    return { throttleTimeMs: 0, results };
+  },
+});

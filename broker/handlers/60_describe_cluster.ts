@@ -1,0 +1,43 @@
+/**
+ * DescribeCluster (key 60): the cluster id, the controller and the brokers.
+ *
+ * @module
+ */
+
+import { ApiKey, ErrorCode } from "../../codec/mod.ts";
+import { defineHandler } from "../handler.ts";
+
+export default defineHandler({
+  apiKey: ApiKey.DescribeCluster,
+  minVersion: 0,
+  maxVersion: 2,
+  handle(request, ctx) {
+    const { cluster, apiVersion } = ctx;
+    // Endpoint type 2 (controllers) is for controller listeners, which Brook's nodes do not have.
+    if (apiVersion >= 1 && request.endpointType !== 1) {
+      return {
+        errorCode: ErrorCode.UNSUPPORTED_ENDPOINT_TYPE,
+        errorMessage:
+          "The request was sent to an endpoint of type BROKER, but we wanted an endpoint of type CONTROLLER",
+        clusterId: cluster.clusterId,
+        brokers: [],
+      };
+    }
+    return {
+      throttleTimeMs: 0,
+      errorCode: ErrorCode.NONE,
+      errorMessage: null,
+      endpointType: 1,
+      clusterId: cluster.clusterId,
+      controllerId: cluster.controllerId,
+      brokers: cluster.nodes.map((n) => ({
+        brokerId: n.nodeId,
+        host: n.host,
+        port: n.port,
+        rack: n.rack,
+        isFenced: false,
+      })),
+      clusterAuthorizedOperations: -2147483648,
+    };
+  },
+});
