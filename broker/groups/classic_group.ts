@@ -67,11 +67,11 @@ export class ClassicGroup {
   protocolType: string | null = null;
   protocolName: string | null = null;
   leaderId: string | null = null;
-  readonly members = new Map<string, Member>();
+  readonly members: Map<string, Member> = new Map();
   /** Member ids handed out by MEMBER_ID_REQUIRED answers, not yet joined (KIP-394). */
-  readonly pendingMembers = new Set<string>();
-  readonly staticMembers = new Map<string, string>();
-  readonly offsets = new Map<string, CommittedOffset>();
+  readonly pendingMembers: Set<string> = new Set();
+  readonly staticMembers: Map<string, string> = new Map();
+  readonly offsets: Map<string, CommittedOffset> = new Map();
   #joinTimer: ReturnType<typeof setTimeout> | undefined;
   /** Members that have rejoined in the current rebalance. */
   #rejoined = new Set<string>();

@@ -35,7 +35,7 @@ function javaHash(s: string): number {
 /** The group coordinator. */
 export class GroupCoordinator {
   readonly #cluster: Cluster;
-  readonly groups = new Map<string, ClassicGroup>();
+  readonly groups: Map<string, ClassicGroup> = new Map();
   /** group.initial.rebalance.delay.ms (Brook's default is 0, Kafka's 3000). */
   initialRebalanceDelayMs = 0;
 
