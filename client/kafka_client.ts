@@ -277,11 +277,13 @@ export class KafkaClient implements AsyncDisposable {
   async requestNode<K extends CodecApiKey>(
     nodeId: number,
     apiKey: K,
-    body: ApiMessages[K]["requestInit"],
+    body: ApiMessages[K]["requestInit"] | ((version: number) => ApiMessages[K]["requestInit"]),
     options: RequestOptions = {},
   ): Promise<ApiMessages[K]["response"]> {
     const conn = await this.connection(nodeId, options.signal);
-    return await conn.request(apiKey, body, options);
+    if (typeof body !== "function") return await conn.request(apiKey, body, options);
+    const version = options.version ?? conn.negotiatedVersion(apiKey, options.maxVersion);
+    return await conn.request(apiKey, body(version), { ...options, version });
   }
 
   /**

@@ -28,6 +28,7 @@ export {
   type TopicMetadata,
 } from "./kafka_client.ts";
 export { KafkaConnectionError, KafkaTimeoutError } from "./errors.ts";
+export { Admin, type AdminCallOptions, type ClusterDescription, type NewTopic } from "./admin.ts";
 export { murmur2, partitionForKey, StickyPartitioner } from "./partitioner.ts";
 export {
   type CompressionName,
