@@ -20,16 +20,28 @@ import describeGroups from "./15_describe_groups.ts";
 import listGroups from "./16_list_groups.ts";
 import createPartitions from "./37_create_partitions.ts";
 import deleteGroups from "./42_delete_groups.ts";
+import incrementalAlterConfigs from "./44_incremental_alter_configs.ts";
 import offsetDelete from "./47_offset_delete.ts";
 import describeCluster from "./60_describe_cluster.ts";
 import apiVersions from "./18_api_versions.ts";
 import createTopics from "./19_create_topics.ts";
 import deleteTopics from "./20_delete_topics.ts";
+import deleteRecords from "./21_delete_records.ts";
 import initProducerId from "./22_init_producer_id.ts";
+import offsetForLeaderEpoch from "./23_offset_for_leader_epoch.ts";
+import describeConfigs from "./32_describe_configs.ts";
+import alterConfigs from "./33_alter_configs.ts";
 
 register(produce, fetch, listOffsets, metadata, apiVersions, initProducerId);
 register(offsetCommit, offsetFetch, findCoordinator, joinGroup, heartbeat, leaveGroup, syncGroup);
 register(describeGroups, listGroups, deleteGroups, offsetDelete);
 register(createTopics, deleteTopics, createPartitions, describeCluster);
+register(
+  deleteRecords,
+  offsetForLeaderEpoch,
+  describeConfigs,
+  alterConfigs,
+  incrementalAlterConfigs,
+);
 
 export { HANDLERS } from "./registry.ts";

@@ -107,3 +107,74 @@ Deno.test("admin: KafkaJS admin creates, describes, grows and deletes topics", a
     await admin.disconnect();
   }
 });
+
+Deno.test("admin: configs, DeleteRecords and OffsetForLeaderEpoch, with KafkaJS", async () => {
+  await using broker = await Broker.start({ topics: { cfg: { partitions: 1 } } });
+  const kafka = new Kafka({ brokers: [broker.bootstrapServers], logLevel: logLevel.NOTHING });
+  const admin = kafka.admin();
+  await admin.connect();
+  const producer = kafka.producer();
+  await producer.connect();
+  try {
+    // ConfigResourceTypes.TOPIC = 2
+    await admin.alterConfigs({
+      validateOnly: false,
+      resources: [{
+        type: 2,
+        name: "cfg",
+        configEntries: [{ name: "retention.ms", value: "1000" }],
+      }],
+    });
+    const described = await admin.describeConfigs({
+      includeSynonyms: false,
+      resources: [{ type: 2, name: "cfg", configNames: ["retention.ms", "cleanup.policy"] }],
+    });
+    const entries = new Map(described.resources[0].configEntries.map((e) => [e.configName, e]));
+    assertEquals(entries.get("retention.ms")!.configValue, "1000");
+    assertEquals(entries.get("cleanup.policy")!.configValue, "delete");
+    assertEquals(entries.get("cleanup.policy")!.isDefault, true);
+    await producer.send({
+      topic: "cfg",
+      messages: Array.from({ length: 10 }, (_, i) => ({ value: `m${i}` })),
+    });
+    await admin.deleteTopicRecords({ topic: "cfg", partitions: [{ partition: 0, offset: "4" }] });
+    const offsets = await admin.fetchTopicOffsets("cfg");
+    assertEquals([offsets[0].low, offsets[0].high], ["4", "10"]);
+  } finally {
+    await producer.disconnect();
+    await admin.disconnect();
+  }
+  await using c = await RawClient.connect(broker.bootstrapServers);
+  const bad = await c.request(ApiKey.IncrementalAlterConfigs, 1, {
+    resources: [{
+      resourceType: 2,
+      resourceName: "cfg",
+      configs: [{ name: "cleanup.policy", configOperation: 0, value: "shred" }],
+    }],
+  });
+  assertEquals(bad.responses[0].errorCode, ErrorCode.INVALID_CONFIG);
+  const appended = await c.request(ApiKey.IncrementalAlterConfigs, 1, {
+    resources: [{
+      resourceType: 2,
+      resourceName: "cfg",
+      configs: [{ name: "cleanup.policy", configOperation: 2, value: "compact" }],
+    }],
+  });
+  assertEquals(appended.responses[0].errorCode, ErrorCode.NONE);
+  assertEquals(broker.cluster.topics.get("cfg")!.configs.get("cleanup.policy"), "delete,compact");
+  const epochs = await c.request(ApiKey.OffsetForLeaderEpoch, 4, {
+    replicaId: -1,
+    topics: [{
+      topic: "cfg",
+      partitions: [{ partition: 0, currentLeaderEpoch: 0, leaderEpoch: 0 }, {
+        partition: 0,
+        currentLeaderEpoch: 5,
+        leaderEpoch: 0,
+      }],
+    }],
+  });
+  assertEquals(epochs.topics[0].partitions.map((p) => [p.errorCode, p.leaderEpoch, p.endOffset]), [
+    [ErrorCode.NONE, 0, 10n],
+    [ErrorCode.UNKNOWN_LEADER_EPOCH, -1, -1n],
+  ]);
+});

@@ -1,0 +1,39 @@
+/**
+ * DeleteRecords (key 21): moves partitions' log start offsets forward (-1 means the high watermark).
+ *
+ * @module
+ */
+
+import { ApiKey, ErrorCode } from "../../codec/mod.ts";
+import { defineHandler } from "../handler.ts";
+
+export default defineHandler({
+  apiKey: ApiKey.DeleteRecords,
+  minVersion: 0,
+  maxVersion: 2,
+  handle(request, ctx) {
+    const { cluster, node } = ctx;
+    return {
+      throttleTimeMs: 0,
+      topics: request.topics.map((t) => ({
+        name: t.name,
+        partitions: t.partitions.map((q) => {
+          const p = cluster.partition(t.name, q.partitionIndex);
+          const answer = (errorCode: number, lowWatermark = -1n) => ({
+            partitionIndex: q.partitionIndex,
+            lowWatermark,
+            errorCode,
+          });
+          if (!p) return answer(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+          if (p.leader !== node.nodeId) return answer(ErrorCode.NOT_LEADER_OR_FOLLOWER);
+          const offset = q.offset === -1n ? p.log.highWatermark : q.offset;
+          if (offset < 0n || offset > p.log.highWatermark) {
+            return answer(ErrorCode.OFFSET_OUT_OF_RANGE);
+          }
+          p.log.truncateBefore(offset);
+          return answer(ErrorCode.NONE, p.log.logStartOffset);
+        }),
+      })),
+    };
+  },
+});
