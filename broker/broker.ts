@@ -20,6 +20,7 @@ import {
 } from "./faults.ts";
 import { type FaultPlan, parseFaultPlan } from "./faults_plan.ts";
 import { HANDLERS } from "./handlers/mod.ts";
+import { cleanLogs } from "./log_cleaner.ts";
 import { BrokerMetrics, type MetricsSnapshot, serveMetrics, type SlowRequest } from "./metrics.ts";
 import { BrokerNode } from "./node.ts";
 
@@ -45,6 +46,8 @@ export interface BrokerOptions {
   racks?: (string | null)[];
   /** socket.request.max.bytes. Default 104857600 (100 MiB). */
   maxRequestBytes?: number;
+  /** How often retention and compaction run (log.retention.check.interval.ms). Default 1000; 0 never. */
+  logCleanerIntervalMs?: number;
   /** group.initial.rebalance.delay.ms. Default 0 (Kafka's default is 3000; tests want speed). */
   groupInitialRebalanceDelayMs?: number;
   /** Topics to create at start, by name. */
@@ -79,6 +82,7 @@ export class Broker implements AsyncDisposable {
   readonly #metrics: BrokerMetrics;
   readonly #timers = new Map<ReturnType<typeof setTimeout>, () => void>();
   #metricsServer: Deno.HttpServer<Deno.NetAddr> | undefined;
+  #cleaner: ReturnType<typeof setInterval> | undefined;
   #closed = false;
 
   private constructor(
@@ -155,7 +159,30 @@ export class Broker implements AsyncDisposable {
     for (const [name, topicOptions] of Object.entries(options.topics ?? {})) {
       broker.createTopic(name, topicOptions);
     }
+    const every = options.logCleanerIntervalMs ?? 1000;
+    if (every > 0) {
+      const cleaner = setInterval(() => cleanLogs(cluster), every);
+      // The cleaner alone must not keep a program running.
+      Deno.unrefTimer(cleaner);
+      broker.#cleaner = cleaner;
+    }
     return Promise.resolve(broker);
+  }
+
+  /**
+   * Applies retention (cleanup.policy=delete) and compaction (cleanup.policy=compact) now, as the
+   * broker also does every logCleanerIntervalMs. The newest batch of a partition stays, like Kafka's
+   * active segment.
+   *
+   * @example
+   * ```ts
+   * import { Broker } from "@brook/kafka/broker";
+   * await using broker = await Broker.start({ topics: { state: { configs: { "cleanup.policy": "compact" } } } });
+   * broker.cleanLogs();
+   * ```
+   */
+  cleanLogs(now: number = Date.now()): void {
+    cleanLogs(this.cluster, now);
   }
 
   /** "host:port" of every node (stopped ones too), comma-separated, as clients take bootstrap servers. */
@@ -493,6 +520,7 @@ export class Broker implements AsyncDisposable {
     this.#timers.clear();
     this.#faults.clear();
     this.cluster.groups.close();
+    clearInterval(this.#cleaner);
     await Promise.all([
       ...this.#nodes.map((n) => n.close()),
       this.#metricsServer?.shutdown(),

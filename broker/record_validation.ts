@@ -6,7 +6,13 @@
  * @module
  */
 
-import { ErrorCode, readBatchHeader, verifyBatchCrc } from "../codec/mod.ts";
+import {
+  decodeRecordBatches,
+  ErrorCode,
+  KafkaCodecError,
+  readBatchHeader,
+  verifyBatchCrc,
+} from "../codec/mod.ts";
 import { BATCH } from "./partition_log.ts";
 
 /** A batch that passed, or the error Kafka answers with. */
@@ -76,6 +82,27 @@ export function validateProducedRecords(
       ErrorCode.MESSAGE_TOO_LARGE,
       `The record batch size ${records.length} exceeds the maximum configured value of ${maxMessageBytes}`,
     );
+  }
+  return { ok: true };
+}
+
+/** A compacted topic needs a key on every record (Kafka's LogValidator refuses the batch otherwise). */
+export function validateCompactedKeys(
+  records: Uint8Array,
+  topicPartition: string,
+): ValidationResult {
+  try {
+    for (const batch of decodeRecordBatches(records, { verifyCrc: false })) {
+      if (batch.records.some((r) => r.key === null)) {
+        return fail(
+          ErrorCode.INVALID_RECORD,
+          `Compacted topic cannot accept message without key in topic partition ${topicPartition}.`,
+        );
+      }
+    }
+  } catch (e) {
+    if (e instanceof KafkaCodecError) return fail(ErrorCode.CORRUPT_MESSAGE, e.message);
+    throw e;
   }
   return { ok: true };
 }

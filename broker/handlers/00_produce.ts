@@ -11,9 +11,9 @@ import {
   ErrorCode,
   type ProduceResponseTopicProduceResponseInit,
 } from "../../codec/mod.ts";
-import { topicConfigNumber } from "../configs.ts";
+import { topicConfig, topicConfigNumber } from "../configs.ts";
 import { defineHandler } from "../handler.ts";
-import { validateProducedRecords } from "../record_validation.ts";
+import { validateCompactedKeys, validateProducedRecords } from "../record_validation.ts";
 import { BATCH } from "../partition_log.ts";
 
 export default defineHandler({
@@ -48,6 +48,10 @@ export default defineHandler({
           topicConfigNumber(topic, "max.message.bytes"),
         );
         if (!check.ok) return { ...base, errorCode: check.errorCode, errorMessage: check.message };
+        if (topicConfig(topic, "cleanup.policy").includes("compact")) {
+          const keys = validateCompactedKeys(p.records!, `${topic.name}-${p.index}`);
+          if (!keys.ok) return { ...base, errorCode: keys.errorCode, errorMessage: keys.message };
+        }
         const records = p.records!;
         const view = new DataView(records.buffer, records.byteOffset, records.byteLength);
         const producerId = view.getBigInt64(BATCH.producerId);

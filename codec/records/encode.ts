@@ -19,6 +19,8 @@ export interface RecordInit {
   headers?: readonly { key: string; value: Uint8Array | null }[];
   /** Milliseconds since the epoch; default the batch's base timestamp. */
   timestamp?: number | bigint;
+  /** The record's offset delta in the batch; default its index (compaction keeps the original ones). */
+  offsetDelta?: number;
 }
 
 /** A batch to write. */
@@ -42,6 +44,8 @@ export interface RecordBatchInit {
   baseSequence?: number;
   /** The timestamp records without one get; default Date.now(). */
   baseTimestamp?: number | bigint;
+  /** The batch's last offset delta; default that of its last record (compaction keeps the original). */
+  lastOffsetDelta?: number;
 }
 
 const textEncoder = new TextEncoder();
@@ -81,7 +85,7 @@ export function encodeRecordBatch(batch: RecordBatchInit): Uint8Array {
     if (ts > maxTimestamp) maxTimestamp = ts;
     const key = r.key ?? null;
     const value = r.value ?? null;
-    let body = 1 + varlongSize(ts - baseTimestamp) + varintSize(i) +
+    let body = 1 + varlongSize(ts - baseTimestamp) + varintSize(r.offsetDelta ?? i) +
       (key === null ? 1 : varintSize(key.length) + key.length) +
       (value === null ? 1 : varintSize(value.length) + value.length);
     const headers = r.headers;
@@ -110,7 +114,7 @@ export function encodeRecordBatch(batch: RecordBatchInit): Uint8Array {
     pos = writeVarint(out, pos, sizes[i]);
     out[pos++] = 0;
     pos = writeVarlong(out, pos, ts - baseTimestamp);
-    pos = writeVarint(out, pos, i);
+    pos = writeVarint(out, pos, r.offsetDelta ?? i);
     const key = r.key ?? null;
     if (key === null) out[pos++] = 1;
     else {
@@ -163,7 +167,7 @@ export function encodeRecordBatch(batch: RecordBatchInit): Uint8Array {
   view.setInt32(12, batch.partitionLeaderEpoch ?? -1);
   view.setInt8(16, 2);
   view.setInt16(21, attributes);
-  view.setInt32(23, n - 1);
+  view.setInt32(23, batch.lastOffsetDelta ?? records[n - 1].offsetDelta ?? n - 1);
   view.setBigInt64(27, BigInt(baseTimestamp));
   view.setBigInt64(35, BigInt(maxTimestamp));
   view.setBigInt64(43, batch.producerId ?? -1n);
