@@ -20,9 +20,13 @@ import describeGroups from "./15_describe_groups.ts";
 import listGroups from "./16_list_groups.ts";
 import createPartitions from "./37_create_partitions.ts";
 import deleteGroups from "./42_delete_groups.ts";
+import electLeaders from "./43_elect_leaders.ts";
 import incrementalAlterConfigs from "./44_incremental_alter_configs.ts";
+import listPartitionReassignments from "./46_list_partition_reassignments.ts";
 import offsetDelete from "./47_offset_delete.ts";
 import describeCluster from "./60_describe_cluster.ts";
+import describeProducers from "./61_describe_producers.ts";
+import describeTopicPartitions from "./75_describe_topic_partitions.ts";
 import apiVersions from "./18_api_versions.ts";
 import createTopics from "./19_create_topics.ts";
 import deleteTopics from "./20_delete_topics.ts";
@@ -31,6 +35,7 @@ import initProducerId from "./22_init_producer_id.ts";
 import offsetForLeaderEpoch from "./23_offset_for_leader_epoch.ts";
 import describeConfigs from "./32_describe_configs.ts";
 import alterConfigs from "./33_alter_configs.ts";
+import describeLogDirs from "./35_describe_log_dirs.ts";
 
 register(produce, fetch, listOffsets, metadata, apiVersions, initProducerId);
 register(offsetCommit, offsetFetch, findCoordinator, joinGroup, heartbeat, leaveGroup, syncGroup);
@@ -42,6 +47,13 @@ register(
   describeConfigs,
   alterConfigs,
   incrementalAlterConfigs,
+);
+register(
+  describeLogDirs,
+  electLeaders,
+  listPartitionReassignments,
+  describeProducers,
+  describeTopicPartitions,
 );
 
 export { HANDLERS } from "./registry.ts";

@@ -1,0 +1,51 @@
+/**
+ * DescribeLogDirs (key 35): one log directory per node, holding the partitions the node has replicas
+ * of, with their sizes in bytes.
+ *
+ * @module
+ */
+
+import { ApiKey, ErrorCode } from "../../codec/mod.ts";
+import { defineHandler } from "../handler.ts";
+
+export default defineHandler({
+  apiKey: ApiKey.DescribeLogDirs,
+  minVersion: 1,
+  maxVersion: 4,
+  handle(request, ctx) {
+    const { cluster, node, apiVersion } = ctx;
+    const wanted = request.topics ??
+      [...cluster.topics.values()].map((t) => ({
+        topic: t.name,
+        partitions: t.partitions.map((p) => p.index),
+      }));
+    const topics = [];
+    let total = 0;
+    for (const t of wanted) {
+      const partitions = [];
+      for (const i of t.partitions) {
+        const p = cluster.partition(t.topic, i);
+        if (!p || !p.replicas.includes(node.nodeId)) continue;
+        partitions.push({
+          partitionIndex: i,
+          partitionSize: BigInt(p.log.sizeBytes),
+          offsetLag: 0n,
+          isFutureKey: false,
+        });
+        total += p.log.sizeBytes;
+      }
+      if (partitions.length > 0) topics.push({ name: t.topic, partitions });
+    }
+    return {
+      throttleTimeMs: 0,
+      errorCode: ErrorCode.NONE,
+      results: [{
+        errorCode: ErrorCode.NONE,
+        logDir: `/brook/node-${node.nodeId}`,
+        topics,
+        totalBytes: apiVersion >= 4 ? BigInt(total) : -1n,
+        usableBytes: apiVersion >= 4 ? 1n << 40n : -1n,
+      }],
+    };
+  },
+});

@@ -1,0 +1,84 @@
+/**
+ * ElectLeaders (key 43): preferred election moves leadership back to each partition's first replica
+ * (bumping the leader epoch); unclean election only matters when no in-sync replica leads, which an
+ * in-memory cluster only has while a node is stopped.
+ *
+ * @module
+ */
+
+import { ApiKey, ErrorCode } from "../../codec/mod.ts";
+import type { Partition } from "../cluster.ts";
+import { defineHandler } from "../handler.ts";
+
+const PREFERRED = 0;
+
+export default defineHandler({
+  apiKey: ApiKey.ElectLeaders,
+  minVersion: 0,
+  maxVersion: 2,
+  handle(request, ctx) {
+    const { cluster } = ctx;
+    const electionType = ctx.apiVersion >= 1 ? request.electionType : PREFERRED;
+    const wanted = request.topicPartitions ??
+      [...cluster.topics.values()].map((t) => ({
+        topic: t.name,
+        partitions: t.partitions.map((p) => p.index),
+      }));
+    const elect = (p: Partition) => {
+      const alive = new Set(cluster.nodes.map((n) => n.nodeId));
+      if (electionType === PREFERRED) {
+        const preferred = p.replicas[0];
+        if (p.leader === preferred) {
+          return {
+            errorCode: ErrorCode.ELECTION_NOT_NEEDED,
+            errorMessage: "Leader election not needed for topic partition",
+          };
+        }
+        if (!p.isr.includes(preferred) || !alive.has(preferred)) {
+          return {
+            errorCode: ErrorCode.PREFERRED_LEADER_NOT_AVAILABLE,
+            errorMessage:
+              `Failed to elect leader for partition ${p.topic.name}-${p.index} under strategy PreferredReplicaPartitionLeaderElectionStrategy`,
+          };
+        }
+        p.leader = preferred;
+        p.leaderEpoch++;
+        return { errorCode: ErrorCode.NONE, errorMessage: null };
+      }
+      if (p.leader >= 0) {
+        return {
+          errorCode: ErrorCode.ELECTION_NOT_NEEDED,
+          errorMessage: "Leader election not needed for topic partition",
+        };
+      }
+      const next = p.replicas.find((r) => alive.has(r));
+      if (next === undefined) {
+        return {
+          errorCode: ErrorCode.ELIGIBLE_LEADERS_NOT_AVAILABLE,
+          errorMessage: "No replica is available",
+        };
+      }
+      p.leader = next;
+      p.leaderEpoch++;
+      return { errorCode: ErrorCode.NONE, errorMessage: null };
+    };
+    return {
+      throttleTimeMs: 0,
+      errorCode: ErrorCode.NONE,
+      replicaElectionResults: wanted.map((t) => ({
+        topic: t.topic,
+        partitionResult: t.partitions.map((i) => {
+          const p = cluster.partition(t.topic, i);
+          if (!p) {
+            return {
+              partitionId: i,
+              errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
+              errorMessage: null,
+            };
+          }
+          return { partitionId: i, ...elect(p) };
+        }),
+      })),
+    };
+  },
+});

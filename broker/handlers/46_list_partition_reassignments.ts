@@ -1,0 +1,18 @@
+/**
+ * ListPartitionReassignments (key 46): reassignments in progress. Brook's in-memory replicas move at
+ * once, so none is ever in progress; unknown topics are simply not listed, as Kafka does.
+ *
+ * @module
+ */
+
+import { ApiKey, ErrorCode } from "../../codec/mod.ts";
+import { defineHandler } from "../handler.ts";
+
+export default defineHandler({
+  apiKey: ApiKey.ListPartitionReassignments,
+  minVersion: 0,
+  maxVersion: 0,
+  handle() {
+    return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, errorMessage: null, topics: [] };
+  },
+});

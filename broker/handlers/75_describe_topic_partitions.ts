@@ -1,0 +1,75 @@
+/**
+ * DescribeTopicPartitions (key 75): topics and their partitions in name order, paged by a partition
+ * limit and a cursor (KIP-966).
+ *
+ * @module
+ */
+
+import { ApiKey, ErrorCode, ZERO_UUID } from "../../codec/mod.ts";
+import { defineHandler } from "../handler.ts";
+
+export default defineHandler({
+  apiKey: ApiKey.DescribeTopicPartitions,
+  minVersion: 0,
+  maxVersion: 0,
+  handle(request, ctx) {
+    const { cluster } = ctx;
+    const names = (request.topics.length > 0
+      ? request.topics.map((t) => t.name)
+      : [...cluster.topics.keys()]).sort();
+    const cursor = request.cursor;
+    let budget = Math.max(1, request.responsePartitionLimit);
+    const topics = [];
+    let nextCursor: { topicName: string; partitionIndex: number } | null = null;
+    for (const name of names) {
+      if (cursor && name < cursor.topicName) continue;
+      const topic = cluster.topics.get(name);
+      if (!topic) {
+        topics.push({
+          errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
+          name,
+          topicId: ZERO_UUID,
+          isInternal: false,
+          partitions: [],
+          topicAuthorizedOperations: -2147483648,
+        });
+        continue;
+      }
+      if (budget === 0) {
+        nextCursor = { topicName: name, partitionIndex: 0 };
+        break;
+      }
+      const start = cursor && name === cursor.topicName ? cursor.partitionIndex : 0;
+      const partitions = [];
+      for (let i = start; i < topic.partitions.length; i++) {
+        if (budget === 0) {
+          nextCursor = { topicName: name, partitionIndex: i };
+          break;
+        }
+        const p = topic.partitions[i];
+        partitions.push({
+          errorCode: p.leader < 0 ? ErrorCode.LEADER_NOT_AVAILABLE : ErrorCode.NONE,
+          partitionIndex: p.index,
+          leaderId: p.leader,
+          leaderEpoch: p.leaderEpoch,
+          replicaNodes: p.replicas,
+          isrNodes: p.isr,
+          eligibleLeaderReplicas: null,
+          lastKnownElr: null,
+          offlineReplicas: p.replicas.filter((id) => !cluster.node(id)),
+        });
+        budget--;
+      }
+      topics.push({
+        errorCode: ErrorCode.NONE,
+        name,
+        topicId: topic.id,
+        isInternal: topic.isInternal,
+        partitions,
+        topicAuthorizedOperations: -2147483648,
+      });
+      if (nextCursor) break;
+    }
+    return { throttleTimeMs: 0, topics, nextCursor };
+  },
+});

@@ -1,0 +1,70 @@
+import { assertEquals, assertOk } from "../assert.ts";
+import { ApiKey, ErrorCode } from "../../codec/mod.ts";
+import { Broker } from "../../broker/mod.ts";
+import { Producer } from "../../client/mod.ts";
+import { RawClient } from "./raw_client.ts";
+
+Deno.test("admin: DescribeProducers, ElectLeaders, DescribeLogDirs, DescribeTopicPartitions paging", async () => {
+  await using broker = await Broker.start({
+    nodes: 3,
+    topics: { a: { partitions: 3, replicationFactor: 3 }, b: { partitions: 2 } },
+  });
+  await using producer = new Producer({ bootstrapServers: broker.bootstrapServers });
+  await producer.send(
+    Array.from({ length: 4 }, (_, i) => ({ topic: "a", partition: 0, value: `v${i}` })),
+  );
+  const leader0 = broker.cluster.partition("a", 0)!.leader;
+  const node = broker.cluster.node(leader0)!;
+  await using c = await RawClient.connect(`${node.host}:${node.port}`);
+  const producers = await c.request(ApiKey.DescribeProducers, 0, {
+    topics: [{ name: "a", partitionIndexes: [0] }],
+  });
+  const active = producers.topics[0].partitions[0].activeProducers;
+  assertEquals(active.length, 1);
+  assertEquals(active[0].lastSequence, 3);
+  assertOk(active[0].producerId >= 0n);
+  // Move partition a-0's leadership away, then a preferred election brings it back.
+  const other = broker.cluster.partition("a", 0)!.replicas.find((r) => r !== leader0)!;
+  broker.moveLeader("a", 0, other);
+  const epoch = broker.cluster.partition("a", 0)!.leaderEpoch;
+  const elected = await c.request(ApiKey.ElectLeaders, 2, {
+    electionType: 0,
+    topicPartitions: [{ topic: "a", partitions: [0, 1] }],
+    timeoutMs: 1000,
+  });
+  assertEquals(elected.replicaElectionResults[0].partitionResult.map((p) => p.errorCode), [
+    ErrorCode.NONE,
+    ErrorCode.ELECTION_NOT_NEEDED,
+  ]);
+  assertEquals([
+    broker.cluster.partition("a", 0)!.leader,
+    broker.cluster.partition("a", 0)!.leaderEpoch,
+  ], [leader0, epoch + 1]);
+  const dirs = await c.request(ApiKey.DescribeLogDirs, 4, { topics: null });
+  const a0 = dirs.results[0].topics.find((t) => t.name === "a")!.partitions.find((p) =>
+    p.partitionIndex === 0
+  )!;
+  assertOk(a0.partitionSize > 0n);
+  // Five partitions in name order, two per page.
+  const pages: string[] = [];
+  let cursor: { topicName: string; partitionIndex: number } | null = null;
+  for (let i = 0; i < 5; i++) {
+    const res: Awaited<ReturnType<typeof c.request<typeof ApiKey.DescribeTopicPartitions>>> =
+      await c.request(
+        ApiKey.DescribeTopicPartitions,
+        0,
+        { topics: [], responsePartitionLimit: 2, cursor },
+      );
+    for (const t of res.topics) {
+      for (const p of t.partitions) pages.push(`${t.name}-${p.partitionIndex}`);
+    }
+    cursor = res.nextCursor;
+    if (!cursor) break;
+  }
+  assertEquals(pages.filter((p) => !p.startsWith("__")), ["a-0", "a-1", "a-2", "b-0", "b-1"]);
+  const reassignments = await c.request(ApiKey.ListPartitionReassignments, 0, {
+    timeoutMs: 1000,
+    topics: null,
+  });
+  assertEquals(reassignments.topics, []);
+});
