@@ -5,6 +5,8 @@
  * @module
  */
 
+import { crc32c } from "../codec/mod.ts";
+
 /** The fields of a stored batch the broker needs without decoding its records. */
 export interface StoredBatch {
   /** The first offset of the batch. */
@@ -83,12 +85,18 @@ export class PartitionLog {
    * Appends one batch whose bytes the log may keep (the caller passes its own copy): rewrites its base
    * offset and partition leader epoch, both outside the CRC, and returns the stored batch.
    */
-  append(bytes: Uint8Array, leaderEpoch: number): StoredBatch {
+  append(bytes: Uint8Array, leaderEpoch: number, logAppendTime?: bigint): StoredBatch {
     const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     const baseOffset = this.logEndOffset;
     const lastOffsetDelta = view.getInt32(BATCH.lastOffsetDelta);
     view.setBigInt64(BATCH.baseOffset, baseOffset);
     view.setInt32(BATCH.partitionLeaderEpoch, leaderEpoch);
+    if (logAppendTime !== undefined) {
+      // message.timestamp.type=LogAppendTime: the broker's clock stamps the batch, and the CRC changes.
+      view.setInt16(BATCH.attributes, view.getInt16(BATCH.attributes) | 0x08);
+      view.setBigInt64(BATCH.maxTimestamp, logAppendTime);
+      view.setUint32(BATCH.crc, crc32c(bytes.subarray(BATCH.attributes)));
+    }
     const attributes = view.getInt16(BATCH.attributes);
     const batch: StoredBatch = {
       baseOffset,

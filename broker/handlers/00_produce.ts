@@ -72,13 +72,17 @@ export default defineHandler({
           };
         }
         // The request's bytes are a view into the connection's buffer: the log keeps its own copy.
-        const stored = partition.log.append(records.slice(), partition.leaderEpoch);
+        const appendTime = topicConfig(topic, "message.timestamp.type") === "LogAppendTime"
+          ? BigInt(Date.now())
+          : undefined;
+        const stored = partition.log.append(records.slice(), partition.leaderEpoch, appendTime);
         partition.producers.appended(producerId, epoch, sequence, count, stored.baseOffset);
         appended = true;
         return {
           ...base,
           errorCode: ErrorCode.NONE,
           baseOffset: stored.baseOffset,
+          logAppendTimeMs: appendTime ?? -1n,
           logStartOffset: partition.log.logStartOffset,
         };
       });

@@ -4,9 +4,10 @@
  * @module
  */
 
-import { ApiKey, ErrorCode } from "../../codec/mod.ts";
+import { ApiKey, decodeRecordBatches, ErrorCode } from "../../codec/mod.ts";
 import type { Partition } from "../cluster.ts";
 import { defineHandler } from "../handler.ts";
+import type { StoredBatch } from "../partition_log.ts";
 
 /** Kafka's special timestamps. */
 const LATEST = -1n;
@@ -57,20 +58,29 @@ function lookUp(p: Partition, timestamp: bigint): { offset: bigint; timestamp: b
     case LATEST_TIERED:
       return { offset: -1n, timestamp: -1n };
     case MAX_TIMESTAMP: {
-      let best: { offset: bigint; timestamp: bigint } = { offset: -1n, timestamp: -1n };
+      let best: StoredBatch | undefined;
       for (const b of log.batches) {
-        if (b.isControl) continue;
-        if (b.maxTimestamp > best.timestamp) {
-          best = { offset: b.lastOffset, timestamp: b.maxTimestamp };
-        }
+        if (!b.isControl && (!best || b.maxTimestamp > best.maxTimestamp)) best = b;
       }
-      return best;
+      return best ? firstRecordAtOrAfter(best, best.maxTimestamp) : { offset: -1n, timestamp: -1n };
     }
   }
   for (const b of log.batches) {
-    if (!b.isControl && b.maxTimestamp >= timestamp) {
-      return { offset: b.baseOffset, timestamp: b.maxTimestamp };
-    }
+    if (!b.isControl && b.maxTimestamp >= timestamp) return firstRecordAtOrAfter(b, timestamp);
   }
   return { offset: -1n, timestamp: -1n };
+}
+
+/** The first record of a batch whose timestamp is at least `timestamp`, as Kafka's time index finds it. */
+function firstRecordAtOrAfter(
+  b: StoredBatch,
+  timestamp: bigint,
+): { offset: bigint; timestamp: bigint } {
+  for (const batch of decodeRecordBatches(b.bytes, { verifyCrc: false })) {
+    for (const r of batch.records) {
+      const ts = r.timestamp;
+      if (ts >= timestamp) return { offset: r.offset, timestamp: ts };
+    }
+  }
+  return { offset: b.baseOffset, timestamp: b.maxTimestamp };
 }
