@@ -6,9 +6,17 @@
  */
 
 import { ApiKey, ErrorCode, type FetchResponsePartitionDataInit } from "../../codec/mod.ts";
-import type { Cluster, Partition } from "../cluster.ts";
+import type { Cluster, NodeInfo, Partition } from "../cluster.ts";
+import { FetchSessionCache, sessionKey } from "../fetch_sessions.ts";
 import { defineHandler, type RequestContext } from "../handler.ts";
 import type { StoredBatch } from "../partition_log.ts";
+
+/** A topic's part of the answer. */
+interface FetchTopicAnswer {
+  topic: string;
+  topicId: string;
+  partitions: FetchResponsePartitionDataInit[];
+}
 
 /** One requested partition, resolved. */
 interface Wanted {
@@ -20,26 +28,77 @@ interface Wanted {
   maxBytes: number;
 }
 
+/** Each node's fetch sessions. */
+const caches = new WeakMap<NodeInfo, FetchSessionCache>();
+
 export default defineHandler({
   apiKey: ApiKey.Fetch,
   minVersion: 4,
   maxVersion: 18,
   async handle(request, ctx) {
     const { cluster, apiVersion } = ctx;
+    const byId = apiVersion >= 13;
+    let cache = caches.get(ctx.node);
+    if (!cache) caches.set(ctx.node, cache = new FetchSessionCache());
+    const lookup = apiVersion >= 7
+      ? cache.lookUp(request.sessionId, request.sessionEpoch)
+      : { kind: "sessionless" as const };
+    if (lookup.kind === "error") {
+      return { throttleTimeMs: 0, errorCode: lookup.errorCode, sessionId: 0, responses: [] };
+    }
     const wanted: Wanted[] = [];
-    for (const t of request.topics) {
-      const topic = apiVersion >= 13
-        ? cluster.topicsById.get(t.topicId)
-        : cluster.topics.get(t.topic);
-      for (const p of t.partitions) {
-        wanted.push({
-          topicName: topic?.name ?? t.topic,
-          topicId: topic?.id ?? t.topicId,
-          partitionIndex: p.partition,
-          partition: topic?.partitions[p.partition],
-          fetchOffset: p.fetchOffset,
-          maxBytes: p.partitionMaxBytes,
-        });
+    const resolve = (
+      topicName: string,
+      topicId: string,
+      partition: number,
+      fetchOffset: bigint,
+      maxBytes: number,
+    ): Wanted => {
+      const topic = byId ? cluster.topicsById.get(topicId) : cluster.topics.get(topicName);
+      return {
+        topicName: topic?.name ?? topicName,
+        topicId: topic?.id ?? topicId,
+        partitionIndex: partition,
+        partition: topic?.partitions[partition],
+        fetchOffset,
+        maxBytes,
+      };
+    };
+    const session = lookup.kind === "sessionless" ? undefined : lookup.session;
+    if (!session) {
+      for (const t of request.topics) {
+        for (const p of t.partitions) {
+          wanted.push(resolve(t.topic, t.topicId, p.partition, p.fetchOffset, p.partitionMaxBytes));
+        }
+      }
+    } else {
+      for (const t of request.topics) {
+        for (const p of t.partitions) {
+          const key = sessionKey(byId ? t.topicId : t.topic, p.partition);
+          const known = session.partitions.get(key);
+          if (known) {
+            known.fetchOffset = p.fetchOffset;
+            known.maxBytes = p.partitionMaxBytes;
+          } else {
+            session.partitions.set(key, {
+              topicName: t.topic,
+              topicId: t.topicId,
+              partition: p.partition,
+              fetchOffset: p.fetchOffset,
+              maxBytes: p.partitionMaxBytes,
+              lastHighWatermark: -1n,
+              lastLogStartOffset: -1n,
+            });
+          }
+        }
+      }
+      for (const f of request.forgottenTopicsData) {
+        for (const p of f.partitions) {
+          session.partitions.delete(sessionKey(byId ? f.topicId : f.topic, p));
+        }
+      }
+      for (const sp of session.partitions.values()) {
+        wanted.push(resolve(sp.topicName, sp.topicId, sp.partition, sp.fetchOffset, sp.maxBytes));
       }
     }
     const readCommitted = request.isolationLevel === 1;
@@ -50,7 +109,28 @@ export default defineHandler({
       if (hasErrors(wanted, ctx)) break;
       await cluster.appended.wait(deadline, ctx.signal);
     }
-    return buildResponse(wanted, request.maxBytes, readCommitted, cluster, ctx);
+    const response = buildResponse(wanted, request.maxBytes, readCommitted, cluster, ctx);
+    if (session) {
+      response.sessionId = session.id;
+      const incremental = lookup.kind === "existing";
+      for (const t of response.responses) {
+        t.partitions = t.partitions.filter((p) => {
+          const sp = session.partitions.get(
+            sessionKey(byId ? t.topicId : t.topic, p.partitionIndex!),
+          );
+          if (!sp) return true;
+          const changed = (p.records?.length ?? 0) > 0 || p.errorCode !== ErrorCode.NONE ||
+            p.highWatermark !== sp.lastHighWatermark || p.logStartOffset !== sp.lastLogStartOffset;
+          sp.lastHighWatermark = p.highWatermark!;
+          sp.lastLogStartOffset = p.logStartOffset!;
+          return !incremental || changed;
+        });
+      }
+      response.responses = response.responses.filter((t) =>
+        t.partitions.length > 0 || !incremental
+      );
+    }
+    return response;
   },
 });
 
@@ -91,7 +171,7 @@ function buildResponse(
   readCommitted: boolean,
   cluster: Cluster,
   ctx: RequestContext,
-) {
+): { throttleTimeMs: number; errorCode: number; sessionId: number; responses: FetchTopicAnswer[] } {
   let budget = maxBytes;
   const byTopic = new Map<
     string,
