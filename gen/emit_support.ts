@@ -1,0 +1,129 @@
+/**
+ * Pure helpers of the message emitter: version conditions, TypeScript types and default values of
+ * fields, and the small naming rules of the generated code.
+ *
+ * @module
+ */
+
+import {
+  type FieldSpec,
+  type FieldType,
+  intersect,
+  isEmpty,
+  type Range,
+  type StructSpec,
+} from "./spec.ts";
+
+/** A version condition over the versions a struct can be written in: always, never, or an expression. */
+export type Cond = true | false | string;
+
+/** The condition "version in `r`", simplified for code that only runs for versions in `possible`. */
+export function versionCond(r: Range, possible: Range): Cond {
+  const i = intersect(r, possible);
+  if (isEmpty(i)) return false;
+  const parts: string[] = [];
+  if (i.lo > possible.lo) parts.push(`version >= ${i.lo}`);
+  if (i.hi < possible.hi) parts.push(`version <= ${i.hi}`);
+  return parts.length === 0 ? true : parts.join(" && ");
+}
+
+export function not(c: Cond): Cond {
+  return c === true ? false : c === false ? true : `!(${c})`;
+}
+
+export function and(a: Cond, b: Cond): Cond {
+  if (a === false || b === false) return false;
+  if (a === true) return b;
+  if (b === true) return a;
+  return `${a} && ${b}`;
+}
+
+/** `r` without its tagged suffix `t` (tagged ranges are open-ended, so the rest is one range). */
+export function untagged(present: Range, tagged: Range): Range {
+  if (isEmpty(tagged)) return present;
+  return intersect(present, { lo: present.lo, hi: tagged.lo - 1 });
+}
+
+/** The TypeScript type of a value of `t`; `init` gives the encoder's input type. */
+export function tsType(t: FieldType, init: boolean): string {
+  if (t.kind === "array") {
+    const e = tsType(t.element, init);
+    return `${e}[]`;
+  }
+  if (t.kind === "struct") return init ? `${t.struct.typeName}Init` : t.struct.typeName;
+  switch (t.name) {
+    case "bool":
+      return "boolean";
+    case "int64":
+      return "bigint";
+    case "string":
+    case "uuid":
+      return "string";
+    case "bytes":
+    case "records":
+      return "Uint8Array";
+    default:
+      return "number";
+  }
+}
+
+/** True when the field's type may hold null in some version where it is present. */
+export function mayBeNull(f: FieldSpec, possible: Range): boolean {
+  return !isEmpty(intersect(intersect(f.nullableVersions, f.versions), possible));
+}
+
+/** The field's default as a TypeScript expression for decoded values. */
+export function defaultExpr(f: FieldSpec): string {
+  const d = f.defaultText;
+  const t = f.type;
+  if (d === "null") return "null";
+  if (t.kind === "array") return "[]";
+  if (t.kind === "struct") return `default${t.struct.typeName}()`;
+  switch (t.name) {
+    case "bool":
+      return d === undefined ? "false" : String(d === "true");
+    case "int64":
+      return `${d === undefined ? 0n : BigInt(d)}n`;
+    case "string":
+      return JSON.stringify(d ?? "");
+    case "uuid":
+      return d === undefined ? "ZERO_UUID" : JSON.stringify(d);
+    case "bytes":
+      return "EMPTY_BYTES";
+    case "records":
+      return "null";
+    default:
+      return d === undefined ? "0" : String(Number(d));
+  }
+}
+
+export function pick(flex: Cond, compact: string, classic: string): string {
+  if (flex === true) return compact;
+  if (flex === false) return classic;
+  return `if (${flex}) ${compact} else ${classic}`;
+}
+
+export function pickExpr(flex: Cond, compact: string, classic: string): string {
+  if (flex === true) return compact;
+  if (flex === false) return classic;
+  return `(${flex} ? ${compact} : ${classic})`;
+}
+
+export function usesVersion(body: string[]): boolean {
+  // The version parameter, not a property called version nor text in a string.
+  return body.some((l) => /(?<![\w.$])version\b(?!\s*:)/.test(l.replace(/"[^"]*"/g, "")));
+}
+
+export function local(f: FieldSpec): string {
+  return `$${f.prop}`;
+}
+
+export function constName(s: StructSpec): string {
+  return s.typeName.replace(/([a-z0-9])([A-Z])/g, "$1_$2").toUpperCase();
+}
+
+export function typeText(t: FieldType): string {
+  if (t.kind === "array") return `[]${typeText(t.element)}`;
+  if (t.kind === "struct") return t.struct.name;
+  return t.name;
+}
