@@ -27,3 +27,4 @@ export * from "./protocol/frame.ts";
 export * from "./generated/mod.ts";
 export * from "./records/mod.ts";
 export * from "./compression/mod.ts";
+export * from "./consumer_protocol.ts";

@@ -5,7 +5,7 @@
  */
 
 import { ApiKey, ErrorCode } from "../../codec/mod.ts";
-import { decodeSubscription } from "../../client/consumer/protocol.ts";
+import { decodeSubscription } from "../../codec/consumer_protocol.ts";
 import { defineHandler } from "../handler.ts";
 
 export default defineHandler({

@@ -6,24 +6,9 @@
  * @module
  */
 
-/** A topic and its partitions. */
-export interface TopicPartitions {
-  topic: string;
-  partitions: number[];
-}
+import type { MemberSubscription, TopicPartitions } from "../../codec/consumer_protocol.ts";
 
-/** What one member told the group in its JoinGroup subscription. */
-export interface MemberSubscription {
-  memberId: string;
-  groupInstanceId: string | null;
-  topics: string[];
-  /** The partitions it owns (cooperative protocol, subscription v1+). */
-  ownedPartitions: TopicPartitions[];
-  /** The generation its owned partitions are from (subscription v2+), -1 when unknown. */
-  generationId: number;
-  rackId: string | null;
-  userData: Uint8Array | null;
-}
+export type { MemberSubscription, TopicPartitions };
 
 /** An assignor. */
 export interface Assignor {

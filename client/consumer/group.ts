@@ -15,7 +15,7 @@ import {
   decodeSubscription,
   encodeAssignment,
   encodeSubscription,
-} from "./protocol.ts";
+} from "../../codec/consumer_protocol.ts";
 
 /** Group settings, Kafka's consumer configs. */
 export interface GroupOptions {

@@ -2,7 +2,7 @@ import { assertEquals, assertOk } from "../assert.ts";
 import { ApiKey, ErrorCode } from "../../codec/mod.ts";
 import { Broker } from "../../broker/mod.ts";
 import { Consumer, Producer } from "../../client/mod.ts";
-import { encodeSubscription } from "../../client/consumer/protocol.ts";
+import { encodeSubscription } from "../../codec/consumer_protocol.ts";
 import { RawClient } from "./raw_client.ts";
 
 const subscription = encodeSubscription({

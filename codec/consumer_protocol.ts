@@ -8,14 +8,34 @@
 
 import {
   decodeConsumerProtocolAssignment,
-  decodeConsumerProtocolSubscription,
   encodeConsumerProtocolAssignment,
+} from "./generated/messages/consumer_protocol_assignment.ts";
+import {
+  decodeConsumerProtocolSubscription,
   encodeConsumerProtocolSubscription,
-  KafkaCodecError,
-  Reader,
-  Writer,
-} from "../../codec/mod.ts";
-import type { MemberSubscription, TopicPartitions } from "./assignors.ts";
+} from "./generated/messages/consumer_protocol_subscription.ts";
+import { KafkaCodecError } from "./errors.ts";
+import { Reader } from "./protocol/reader.ts";
+import { Writer } from "./protocol/writer.ts";
+
+/** A topic and some of its partitions. */
+export interface TopicPartitions {
+  topic: string;
+  partitions: number[];
+}
+
+/** What one member told its group in its JoinGroup subscription. */
+export interface MemberSubscription {
+  memberId: string;
+  groupInstanceId: string | null;
+  topics: string[];
+  /** The partitions it owns (cooperative protocol, subscription v1+). */
+  ownedPartitions: TopicPartitions[];
+  /** The generation its owned partitions are from (subscription v2+), -1 when unknown. */
+  generationId: number;
+  rackId: string | null;
+  userData: Uint8Array | null;
+}
 
 /** The highest consumer protocol version Brook writes and reads natively. */
 export const CONSUMER_PROTOCOL_VERSION = 3;
@@ -34,7 +54,7 @@ export interface Subscription {
  *
  * @example
  * ```ts
- * import { encodeSubscription } from "./protocol.ts";
+ * import { encodeSubscription } from "@brook/kafka/codec";
  * const bytes = encodeSubscription({ topics: ["orders"], userData: null, ownedPartitions: [], generationId: -1, rackId: null });
  * ```
  */
