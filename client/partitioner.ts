@@ -71,17 +71,19 @@ export class StickyPartitioner {
 
   /**
    * The partition for a keyless record of `size` bytes in `topic`, among `available` partitions (those
-   * with a leader) out of `partitionCount`.
+   * with a leader, or a function giving them, called only when a new partition is picked) out of
+   * `partitionCount`.
    */
   partition(
     topic: string,
     size: number,
     partitionCount: number,
-    available?: readonly number[],
+    available?: readonly number[] | (() => readonly number[]),
   ): number {
     let state = this.#current.get(topic);
     if (!state || state.bytes >= this.#batchSize || state.partition >= partitionCount) {
-      state = { partition: this.#next(state?.partition, partitionCount, available), bytes: 0 };
+      const choices = typeof available === "function" ? available() : available;
+      state = { partition: this.#next(state?.partition, partitionCount, choices), bytes: 0 };
       this.#current.set(topic, state);
     }
     state.bytes += size;

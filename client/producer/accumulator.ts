@@ -17,11 +17,18 @@ export interface RecordMetadata {
   timestamp: bigint;
 }
 
-/** A record waiting in a batch, with its caller's promise. */
+/** Where records' outcomes go: one caller's promise, or the slots of one array send. */
+export interface DeliverySink {
+  deliver(index: number, metadata: RecordMetadata): void;
+  fail(index: number, error: Error): void;
+}
+
+/** A record waiting in a batch, with where its outcome goes. */
 export interface PendingRecord extends RecordInit {
   timestamp: number;
-  resolve: (m: RecordMetadata) => void;
-  reject: (e: Error) => void;
+  sink: DeliverySink;
+  /** The record's place in its send call (0 for a single record). */
+  index: number;
 }
 
 /** A batch of one partition. */
@@ -59,7 +66,9 @@ const RECORD_OVERHEAD = 14;
 export class Accumulator {
   readonly #batchSize: number;
   readonly #bufferMemory: number;
-  readonly #queues = new Map<string, PartitionQueue>();
+  readonly #queues: PartitionQueue[] = [];
+  /** Per topic, its partitions' queues by partition number (no string key per record). */
+  readonly #byTopic = new Map<string, PartitionQueue[]>();
   #buffered = 0;
   #spaceWaiters: (() => void)[] = [];
 
@@ -75,7 +84,7 @@ export class Accumulator {
 
   /** True when nothing is waiting or in flight. */
   get empty(): boolean {
-    for (const q of this.#queues.values()) if (q.batches.length > 0 || q.inFlight > 0) return false;
+    for (const q of this.#queues) if (q.batches.length > 0 || q.inFlight > 0) return false;
     return true;
   }
 
@@ -91,6 +100,12 @@ export class Accumulator {
     if (this.#buffered + bytes > this.#bufferMemory && this.#buffered > 0) return false;
     this.#buffered += bytes;
     return true;
+  }
+
+  /** Gives back `bytes` reserved for a record that was never appended. */
+  release(bytes: number): void {
+    this.#buffered -= bytes;
+    this.#wakeSpaceWaiters();
   }
 
   /** Waits until `bytes` more fit in buffer.memory, or throws after `maxBlockMs`. */
@@ -148,11 +163,16 @@ export class Accumulator {
   }
 
   #queue(topic: string, partition: number): PartitionQueue {
-    const key = `${topic}\u0000${partition}`;
-    let q = this.#queues.get(key);
+    let partitions = this.#byTopic.get(topic);
+    if (!partitions) {
+      partitions = [];
+      this.#byTopic.set(topic, partitions);
+    }
+    let q = partitions[partition];
     if (!q) {
       q = { topic, partition, batches: [], open: undefined, inFlight: 0 };
-      this.#queues.set(key, q);
+      partitions[partition] = q;
+      this.#queues.push(q);
     }
     return q;
   }
@@ -163,7 +183,7 @@ export class Accumulator {
    */
   drain(now: number, lingerMs: number, maxInFlight: number, flushing: boolean): ProducerBatch[] {
     const out: ProducerBatch[] = [];
-    for (const q of this.#queues.values()) {
+    for (const q of this.#queues) {
       while (q.batches.length > 0 && q.inFlight < maxInFlight) {
         const batch = q.batches[0];
         if (batch.retryAt > now) break;
@@ -179,12 +199,15 @@ export class Accumulator {
     return out;
   }
 
-  /** The earliest time an open batch's linger or a retry backoff ends, for the sender's timer. */
-  nextWakeUp(lingerMs: number): number {
+  /**
+   * The earliest time an open batch's linger or a retry backoff ends, for the sender's timer.
+   * Partitions at their in-flight limit are skipped: an acknowledgement wakes the sender for them.
+   */
+  nextWakeUp(lingerMs: number, maxInFlight: number): number {
     let next = Infinity;
-    for (const q of this.#queues.values()) {
+    for (const q of this.#queues) {
       const b = q.batches[0];
-      if (!b) continue;
+      if (!b || q.inFlight >= maxInFlight) continue;
       next = Math.min(next, b.retryAt > 0 ? b.retryAt : b === q.open ? b.createdAt + lingerMs : 0);
     }
     return next;
@@ -194,6 +217,11 @@ export class Accumulator {
   complete(batch: ProducerBatch): void {
     this.#queue(batch.topic, batch.partition).inFlight--;
     this.#buffered -= batch.bytes;
+    this.#wakeSpaceWaiters();
+  }
+
+  #wakeSpaceWaiters(): void {
+    if (this.#spaceWaiters.length === 0) return;
     const waiters = this.#spaceWaiters;
     this.#spaceWaiters = [];
     for (const w of waiters) w();
@@ -214,7 +242,7 @@ export class Accumulator {
   /** Every batch not yet sent, for failing them when the producer closes. */
   takeAll(): ProducerBatch[] {
     const out: ProducerBatch[] = [];
-    for (const q of this.#queues.values()) {
+    for (const q of this.#queues) {
       out.push(...q.batches);
       q.batches = [];
       q.open = undefined;

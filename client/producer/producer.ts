@@ -14,12 +14,13 @@ import {
   errorInfo,
   KafkaProtocolError,
   type ProduceRequestTopicProduceDataInit,
-  type RecordInit,
 } from "../../codec/mod.ts";
 import { type ClientOptions, KafkaClient } from "../kafka_client.ts";
 import { partitionForKey, StickyPartitioner } from "../partitioner.ts";
+import { ArrayDelivery, SingleDelivery } from "./delivery.ts";
 import {
   Accumulator,
+  type DeliverySink,
   type PendingRecord,
   type ProducerBatch,
   type RecordMetadata,
@@ -76,6 +77,23 @@ const CODECS: Record<CompressionName, number> = {
 };
 const textEncoder = new TextEncoder();
 
+/** What the producer needs of a topic's metadata. */
+interface TopicMetadata {
+  partitions: { partition: number; leader: number }[];
+}
+
+const availableCache = new WeakMap<TopicMetadata, number[]>();
+
+/** The partitions with a leader, computed once per metadata snapshot. */
+function availablePartitions(metadata: TopicMetadata): number[] {
+  let list = availableCache.get(metadata);
+  if (!list) {
+    list = metadata.partitions.filter((p) => p.leader >= 0).map((p) => p.partition);
+    availableCache.set(metadata, list);
+  }
+  return list;
+}
+
 function bytesOf(v: Uint8Array | string | null | undefined): Uint8Array | null {
   if (v === undefined || v === null) return null;
   return typeof v === "string" ? textEncoder.encode(v) : v;
@@ -110,6 +128,7 @@ export class Producer implements AsyncDisposable {
   #sequences = new Map<string, number>();
   #timer: ReturnType<typeof setTimeout> | undefined;
   #wakeAt = Infinity;
+  #senderQueued = false;
   #flushing = 0;
   #idleWaiters: (() => void)[] = [];
   #closed = false;
@@ -151,82 +170,90 @@ export class Producer implements AsyncDisposable {
   send(records: ProducerRecord | ProducerRecord[]): Promise<RecordMetadata | RecordMetadata[]> {
     if (this.#closed) return Promise.reject(new Error("The producer is closed"));
     if (!Array.isArray(records)) {
-      return this.#appendNow(records) ?? this.#append(records).then((a) => a.done);
+      const sink = new SingleDelivery();
+      try {
+        if (!this.#appendNow(records, sink, 0)) {
+          this.#append(records, sink, 0).catch((e) => sink.fail(0, e));
+        }
+      } catch (e) {
+        return Promise.reject(e);
+      }
+      return sink.promise;
     }
     const list = records;
-    const pending: Promise<RecordMetadata>[] = [];
+    const sink = new ArrayDelivery(list.length);
     // Fast path: known topics and free buffer memory need no await, so a record costs no extra ticks.
     let i = 0;
-    for (; i < list.length; i++) {
-      const done = this.#appendNow(list[i]);
-      if (done === undefined) break;
-      pending.push(done);
+    try {
+      while (i < list.length && this.#appendNow(list[i], sink, i)) i++;
+    } catch (e) {
+      sink.fail(i, e as Error);
+      return sink.promise;
     }
-    if (i === list.length) return Promise.all(pending);
-    return (async () => {
-      for (; i < list.length; i++) pending.push((await this.#append(list[i])).done);
-      return await Promise.all(pending);
-    })();
+    if (i < list.length) {
+      (async () => {
+        for (; i < list.length; i++) await this.#append(list[i], sink, i);
+      })().catch((e) => sink.fail(i, e));
+    }
+    return sink.promise;
   }
 
-  /** Appends without waiting when the topic's metadata is cached and buffer memory has room. */
-  #appendNow(r: ProducerRecord): Promise<RecordMetadata> | undefined {
+  /**
+   * Appends without waiting when the topic's metadata is cached and buffer memory has room; false
+   * when the caller must take the waiting path.
+   */
+  #appendNow(r: ProducerRecord, sink: DeliverySink, index: number): boolean {
     const t = this.client.cachedMetadata?.topics.get(r.topic);
-    if (!t || t.errorCode !== ErrorCode.NONE || t.partitions.length === 0) return undefined;
-    const init = this.#toInit(r);
-    const size = Accumulator.sizeOf(init);
-    if (!this.#accumulator.tryReserve(size)) return undefined;
-    return this.#enqueue(r, t, init, size);
+    if (!t || t.errorCode !== ErrorCode.NONE || t.partitions.length === 0) return false;
+    const record = this.#pending(r, sink, index);
+    const size = Accumulator.sizeOf(record);
+    if (!this.#accumulator.tryReserve(size)) return false;
+    this.#enqueue(r, t, record, size);
+    return true;
   }
 
-  // The delivery promise is wrapped: an async function returning a promise would wait for it.
-  async #append(r: ProducerRecord): Promise<{ done: Promise<RecordMetadata> }> {
+  async #append(r: ProducerRecord, sink: DeliverySink, index: number): Promise<void> {
     const metadata = await this.#topicMetadata(r.topic);
-    const init = this.#toInit(r);
-    const size = Accumulator.sizeOf(init);
+    const record = this.#pending(r, sink, index);
+    const size = Accumulator.sizeOf(record);
     await this.#accumulator.reserve(size, this.#maxBlockMs);
-    return { done: this.#enqueue(r, metadata, init, size) };
+    try {
+      this.#enqueue(r, metadata, record, size);
+    } catch (e) {
+      this.#accumulator.release(size);
+      throw e;
+    }
   }
 
-  #toInit(r: ProducerRecord): RecordInit & { timestamp: number } {
+  #pending(r: ProducerRecord, sink: DeliverySink, index: number): PendingRecord {
     const headers = r.headers === undefined
       ? undefined
       : Array.isArray(r.headers)
       ? r.headers.map((h) => ({ key: h.key, value: bytesOf(h.value) }))
       : Object.entries(r.headers).map(([k, v]) => ({ key: k, value: bytesOf(v) }));
     const timestamp = r.timestamp === undefined ? Date.now() : Number(r.timestamp);
-    return { key: bytesOf(r.key), value: bytesOf(r.value), headers, timestamp };
+    return { key: bytesOf(r.key), value: bytesOf(r.value), headers, timestamp, sink, index };
   }
 
   #enqueue(
     r: ProducerRecord,
-    metadata: { partitions: { partition: number; leader: number }[] },
-    init: RecordInit & { timestamp: number },
+    metadata: TopicMetadata,
+    record: PendingRecord,
     size: number,
-  ): Promise<RecordMetadata> {
-    const key = init.key;
+  ): void {
+    const key = record.key;
     const count = metadata.partitions.length;
     let partition = r.partition;
     if (partition === undefined) {
-      partition = key != null ? partitionForKey(key, count) : this.#sticky.partition(
-        r.topic,
-        size,
-        count,
-        metadata.partitions.filter((p) => p.leader >= 0).map((p) => p.partition),
-      );
+      partition = key != null
+        ? partitionForKey(key, count)
+        : this.#sticky.partition(r.topic, size, count, () => availablePartitions(metadata));
     } else if (!Number.isInteger(partition) || partition < 0 || partition >= count) {
+      this.#accumulator.release(size);
       throw new RangeError(`Topic ${r.topic} has no partition ${partition} (it has ${count})`);
     }
-    let resolve!: (m: RecordMetadata) => void;
-    let reject!: (e: Error) => void;
-    const done = new Promise<RecordMetadata>((res, rej) => {
-      resolve = res;
-      reject = rej;
-    });
-    const record: PendingRecord = { ...init, resolve, reject };
     const full = this.#accumulator.append(r.topic, partition, record, size);
     this.#schedule(full ? 0 : this.#lingerMs);
-    return done;
   }
 
   async #topicMetadata(topic: string) {
@@ -255,6 +282,16 @@ export class Producer implements AsyncDisposable {
 
   /** Runs the sender within `delay` ms (sooner if already due). */
   #schedule(delay: number): void {
+    if (delay <= 0) {
+      // A microtask, not a zero timer: Deno clamps nested zero timers, which would stall a busy pipeline.
+      if (this.#senderQueued) return;
+      this.#senderQueued = true;
+      queueMicrotask(() => {
+        this.#senderQueued = false;
+        this.#runSender();
+      });
+      return;
+    }
     const at = Date.now() + delay;
     if (at >= this.#wakeAt) return;
     if (this.#timer !== undefined) clearTimeout(this.#timer);
@@ -308,7 +345,7 @@ export class Producer implements AsyncDisposable {
       byLeader.set(leader, list);
     }
     for (const [leader, list] of byLeader) this.#sendTo(leader, list);
-    const next = this.#accumulator.nextWakeUp(this.#lingerMs);
+    const next = this.#accumulator.nextWakeUp(this.#lingerMs, this.#maxInFlight);
     if (next !== Infinity) this.#schedule(Math.max(0, next - Date.now()));
     this.#checkIdle();
   }
@@ -418,20 +455,23 @@ export class Producer implements AsyncDisposable {
 
   #succeed(b: ProducerBatch, baseOffset: bigint, appendTime: bigint): void {
     this.#accumulator.complete(b);
-    b.records.forEach((r, i) => {
-      r.resolve({
-        topic: b.topic,
-        partition: b.partition,
-        offset: baseOffset < 0n ? -1n : baseOffset + BigInt(i),
+    const { topic, partition, records } = b;
+    const known = baseOffset >= 0n;
+    for (let i = 0; i < records.length; i++) {
+      const r = records[i];
+      r.sink.deliver(r.index, {
+        topic,
+        partition,
+        offset: known ? baseOffset + BigInt(i) : -1n,
         timestamp: appendTime >= 0n ? appendTime : BigInt(r.timestamp),
       });
-    });
+    }
     this.#checkIdle();
   }
 
   #fail(b: ProducerBatch, error: Error): void {
     this.#accumulator.complete(b);
-    for (const r of b.records) r.reject(error);
+    for (const r of b.records) r.sink.fail(r.index, error);
     this.#checkIdle();
   }
 

@@ -119,3 +119,47 @@ Deno.test("producer: an unreachable cluster fails with a clear error, not a hang
     /No broker is reachable|connection refused/,
   );
 });
+
+Deno.test("producer: with one request in flight per partition, slow answers still drain every batch", async () => {
+  await using broker = await Broker.start({ topics: { s: { partitions: 1 } } });
+  broker.inject({ kind: "latency", apiKey: ApiKey.Produce, ms: 20 });
+  await using producer = new Producer({
+    bootstrapServers: broker.bootstrapServers,
+    maxInFlightPerPartition: 1,
+    batchSize: 1024,
+    lingerMs: 0,
+  });
+  // ~10 batches queue behind one in-flight request; the sender must wait for answers, not spin.
+  const metas = await producer.send(
+    Array.from({ length: 100 }, (_, i) => ({ topic: "s", value: `${i}`.padEnd(80, ".") })),
+  );
+  assertEquals(metas.map((m) => m.offset), Array.from({ length: 100 }, (_, i) => BigInt(i)));
+  assertOk(broker.cluster.partition("s", 0)!.log.batches.length >= 8, "many batches were sent");
+});
+
+Deno.test("producer: buffer memory back-pressure, and a bad partition fails only its own send", async () => {
+  await using broker = await Broker.start({ topics: { b: { partitions: 2 } } });
+  await using producer = new Producer({
+    bootstrapServers: broker.bootstrapServers,
+    bufferMemory: 4096,
+    batchSize: 1024,
+  });
+  const big = Array.from({ length: 200 }, (_, i) => ({ topic: "b", partition: i % 2, value: "v" }));
+  const [metas] = await Promise.all([
+    producer.send(big),
+    assertRejects(
+      () => producer.send([{ topic: "b", value: "ok" }, { topic: "b", partition: 7, value: "x" }]),
+      RangeError,
+      /no partition 7/,
+    ),
+  ]);
+  assertEquals(metas.length, 200);
+  // Order within a partition is kept (the other send's keyless record may sit between them).
+  for (const p of [0, 1]) {
+    const offsets = metas.filter((m) => m.partition === p).map((m) => m.offset);
+    assertEquals(offsets.length, 100);
+    assertOk(offsets.every((o, i) => i === 0 || o > offsets[i - 1]), `partition ${p} in order`);
+  }
+  // The memory the failed record had reserved was given back: the producer still sends.
+  assertEquals((await producer.send({ topic: "b", partition: 1, value: "after" })).partition, 1);
+});
