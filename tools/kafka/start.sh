@@ -7,11 +7,7 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 dir=$1
 port=${2:-0}
-libs="${BROOK_CACHE:-$HOME/.cache/brook}/kafka-4.1.1/libs"
-if [ ! -f "$libs/.complete" ]; then
-  (cd "$here" && mvn -q -B dependency:copy-dependencies -DoutputDirectory="$libs" >&2)
-  touch "$libs/.complete"
-fi
+libs=$(bash "$here/install.sh")
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 [ "$port" = 0 ] && port=$(free_port)
 cport=$(free_port)
