@@ -8,9 +8,16 @@ import { Admin, Consumer, Producer } from "../../client/mod.ts";
 import { startKafka } from "../interop/kafka_server.ts";
 
 const enabled = Deno.env.get("BROOK_INTEROP") === "1";
-const libs = `${
-  Deno.env.get("BROOK_CACHE") ?? `${Deno.env.get("HOME")}/.cache/brook`
-}/kafka-4.1.1/libs`;
+const installScript = new URL("../../tools/kafka/install.sh", import.meta.url).pathname;
+let libs = "";
+
+/** Installs kafka-clients from Maven Central on first use (the Java peer needs it). */
+async function installJavaLibs(): Promise<void> {
+  if (libs) return;
+  const out = await new Deno.Command("bash", { args: [installScript], stderr: "inherit" }).output();
+  if (!out.success) throw new Error("Installing Kafka's Java libraries failed");
+  libs = new TextDecoder().decode(out.stdout).trim();
+}
 const PARTITIONS = 6;
 const RECORDS = 300;
 
