@@ -129,6 +129,7 @@ export class Producer implements AsyncDisposable {
   #timer: ReturnType<typeof setTimeout> | undefined;
   #wakeAt = Infinity;
   #senderQueued = false;
+  #metadataRefresh: Promise<void> | undefined;
   #flushing = 0;
   #idleWaiters: (() => void)[] = [];
   #closed = false;
@@ -328,9 +329,12 @@ export class Producer implements AsyncDisposable {
     );
     const byLeader = new Map<number, ProducerBatch[]>();
     const metadata = this.client.cachedMetadata;
+    if (!metadata || metadata.fetchedAt === 0) this.#refreshMetadata();
     for (const b of batches) {
       const leader = metadata?.topics.get(b.topic)?.partitions[b.partition]?.leader ?? -1;
       if (leader < 0) {
+        this.client.invalidateMetadata();
+        this.#refreshMetadata();
         this.#retry(
           b,
           new KafkaProtocolError(ErrorCode.LEADER_NOT_AVAILABLE, {
@@ -348,6 +352,24 @@ export class Producer implements AsyncDisposable {
     const next = this.#accumulator.nextWakeUp(this.#lingerMs, this.#maxInFlight);
     if (next !== Infinity) this.#schedule(Math.max(0, next - Date.now()));
     this.#checkIdle();
+  }
+
+  /**
+   * Refreshes metadata in the background after an error made it stale (a moved leader, a lost
+   * node), then wakes the sender, whose retries would otherwise go to the old leader again.
+   */
+  #refreshMetadata(): void {
+    if (this.#metadataRefresh || this.#closed) return;
+    this.#metadataRefresh = this.client.metadata([], { force: true }).then(
+      () => {
+        this.#metadataRefresh = undefined;
+        this.#schedule(0);
+      },
+      () => {
+        // Failed refreshes are retried by the next send attempt after its backoff.
+        this.#metadataRefresh = undefined;
+      },
+    );
   }
 
   #encode(b: ProducerBatch): void {
@@ -408,6 +430,7 @@ export class Producer implements AsyncDisposable {
       for (const b of batches) this.#retry(b, new Error(`no answer for ${b.topic}-${b.partition}`));
     } catch (e) {
       this.client.invalidateMetadata();
+      this.#refreshMetadata();
       for (const b of batches) this.#retry(b, e as Error);
     } finally {
       this.#schedule(0);
@@ -430,7 +453,10 @@ export class Producer implements AsyncDisposable {
     });
     // An earlier batch's retry leaves a gap that later in-flight batches report as out of order.
     if (errorInfo(code).retriable || code === ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER) {
-      if (code !== ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER) this.client.invalidateMetadata();
+      if (code !== ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER) {
+        this.client.invalidateMetadata();
+        this.#refreshMetadata();
+      }
       this.#retry(b, error);
     } else {
       this.#fail(b, error);
