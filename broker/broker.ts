@@ -48,6 +48,11 @@ export interface BrokerOptions {
   maxRequestBytes?: number;
   /** How often retention and compaction run (log.retention.check.interval.ms). Default 1000; 0 never. */
   logCleanerIntervalMs?: number;
+  /**
+   * How often transactions open longer than their timeout are aborted
+   * (transaction.abort.timed.out.transaction.cleanup.interval.ms). Default 10000, as Kafka; 0 never.
+   */
+  transactionAbortIntervalMs?: number;
   /** group.initial.rebalance.delay.ms. Default 0 (Kafka's default is 3000; tests want speed). */
   groupInitialRebalanceDelayMs?: number;
   /** Topics to create at start, by name. */
@@ -83,6 +88,7 @@ export class Broker implements AsyncDisposable {
   readonly #timers = new Map<ReturnType<typeof setTimeout>, () => void>();
   #metricsServer: Deno.HttpServer<Deno.NetAddr> | undefined;
   #cleaner: ReturnType<typeof setInterval> | undefined;
+  #txnTimer: ReturnType<typeof setInterval> | undefined;
   #closed = false;
 
   private constructor(
@@ -165,6 +171,12 @@ export class Broker implements AsyncDisposable {
       // The cleaner alone must not keep a program running.
       Deno.unrefTimer(cleaner);
       broker.#cleaner = cleaner;
+    }
+    const txnEvery = options.transactionAbortIntervalMs ?? 10000;
+    if (txnEvery > 0) {
+      const timer = setInterval(() => cluster.transactions.abortTimedOut(), txnEvery);
+      Deno.unrefTimer(timer);
+      broker.#txnTimer = timer;
     }
     return Promise.resolve(broker);
   }
@@ -521,6 +533,7 @@ export class Broker implements AsyncDisposable {
     this.#faults.clear();
     this.cluster.groups.close();
     clearInterval(this.#cleaner);
+    clearInterval(this.#txnTimer);
     await Promise.all([
       ...this.#nodes.map((n) => n.close()),
       this.#metricsServer?.shutdown(),

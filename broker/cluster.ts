@@ -9,6 +9,8 @@ import { ErrorCode, randomUuid } from "../codec/mod.ts";
 import { PartitionLog } from "./partition_log.ts";
 import { PartitionProducers, ProducerIds } from "./producer_state.ts";
 import { GroupCoordinator } from "./groups/coordinator.ts";
+import { TransactionCoordinator } from "./transactions/coordinator.ts";
+import { PartitionTransactions } from "./transactions/partition_txns.ts";
 
 /** A broker node as Metadata describes it. */
 export interface NodeInfo {
@@ -32,6 +34,8 @@ export interface Partition {
   readonly log: PartitionLog;
   /** Idempotent producers' sequence state on this partition. */
   readonly producers: PartitionProducers;
+  /** Open and aborted transactions on this partition. */
+  readonly txns: PartitionTransactions;
 }
 
 /** A topic. */
@@ -134,6 +138,8 @@ export class Cluster {
   readonly producerIds: ProducerIds = new ProducerIds();
   /** Classic consumer groups and their offsets. */
   readonly groups: GroupCoordinator = new GroupCoordinator(this);
+  /** Transactional ids and their transactions. */
+  readonly transactions: TransactionCoordinator = new TransactionCoordinator(this);
   defaultPartitions: number;
   defaultReplicationFactor: number | undefined;
   autoCreateTopics: boolean;
@@ -217,6 +223,7 @@ export class Cluster {
         isr: [...replicas],
         log: new PartitionLog(),
         producers: new PartitionProducers(),
+        txns: new PartitionTransactions(),
       });
     }
   }

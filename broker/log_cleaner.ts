@@ -56,7 +56,10 @@ export function applyRetention(
     size -= b.bytes.length;
     drop++;
   }
-  if (drop > 0) p.log.truncateBefore(batches[drop].baseOffset);
+  if (drop > 0) {
+    p.log.truncateBefore(batches[drop].baseOffset);
+    p.txns.truncateBefore(p.log.logStartOffset);
+  }
 }
 
 /** Keeps the latest record per key in the closed batches, rewriting them with their offsets. */

@@ -99,6 +99,18 @@ export class PartitionProducers {
     return { kind: "append" };
   }
 
+  /**
+   * A transaction marker of producer `id` at `epoch`: false when the partition has seen a newer
+   * epoch (the marker is refused); a newer epoch starts the producer's sequences afresh, as Kafka's
+   * producer state does.
+   */
+  acceptMarker(id: bigint, epoch: number): boolean {
+    const p = this.#producers.get(id);
+    if (p && epoch < p.epoch) return false;
+    if (!p || epoch > p.epoch) this.#producers.set(id, { epoch, batches: [] });
+    return true;
+  }
+
   /** Records an appended batch. */
   appended(
     id: bigint,

@@ -77,6 +77,8 @@ export class KafkaConnection {
   readonly address: string;
   /** The broker's API version ranges, from ApiVersions. */
   readonly brokerVersions: Map<number, { min: number; max: number }> = new Map();
+  /** The cluster's finalized feature levels (e.g. transaction.version), from ApiVersions v3+. */
+  readonly finalizedFeatures: Map<string, number> = new Map();
   readonly #conn: Deno.Conn;
   readonly #clientId: string | null;
   readonly #requestTimeoutMs: number;
@@ -218,6 +220,9 @@ export class KafkaConnection {
       }
       for (const k of res.apiKeys) {
         this.brokerVersions.set(k.apiKey, { min: k.minVersion, max: k.maxVersion });
+      }
+      for (const f of res.finalizedFeatures ?? []) {
+        this.finalizedFeatures.set(f.name, f.maxVersionLevel);
       }
       return;
     }

@@ -38,6 +38,11 @@ export {
   type RecordMetadata,
 } from "./producer/producer.ts";
 export {
+  type ConsumerGroupMetadata,
+  type TransactionPhase,
+  TransactionStateError,
+} from "./producer/transactions.ts";
+export {
   Consumer,
   type ConsumerOptions,
   type ConsumerRecord,

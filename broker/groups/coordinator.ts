@@ -18,7 +18,7 @@ import {
 
 /** __consumer_offsets partitions (offsets.topic.num.partitions). */
 export const OFFSETS_PARTITIONS = 50;
-const OFFSETS_TOPIC = "__consumer_offsets";
+export const OFFSETS_TOPIC = "__consumer_offsets";
 /** group.min.session.timeout.ms and group.max.session.timeout.ms. */
 const MIN_SESSION_MS = 6000;
 const MAX_SESSION_MS = 1800000;
@@ -36,6 +36,8 @@ function javaHash(s: string): number {
 export class GroupCoordinator {
   readonly #cluster: Cluster;
   readonly groups: Map<string, ClassicGroup> = new Map();
+  /** Offsets staged by open transactions: group id to producer id to "topic\0partition". */
+  readonly #pendingTxnOffsets = new Map<string, Map<bigint, Map<string, CommittedOffset>>>();
   /** group.initial.rebalance.delay.ms (Brook's default is 0, Kafka's 3000). */
   initialRebalanceDelayMs = 0;
 
@@ -52,10 +54,13 @@ export class GroupCoordinator {
         internal: true,
       });
     }
+    return topic.partitions[this.partitionFor(groupId)].leader;
+  }
+
+  /** The __consumer_offsets partition a group lives on. */
+  partitionFor(groupId: string): number {
     const h = javaHash(groupId);
-    const partition =
-      topic.partitions[(h === -2147483648 ? 0 : Math.abs(h)) % topic.partitions.length];
-    return partition.leader;
+    return (h === -2147483648 ? 0 : Math.abs(h)) % OFFSETS_PARTITIONS;
   }
 
   /** NOT_COORDINATOR unless this node coordinates the group; INVALID_GROUP_ID for an empty id. */
@@ -196,6 +201,57 @@ export class GroupCoordinator {
     m.sessionTimer = setTimeout(() => {
       if (group.members.get(m.memberId) === m) group.removeMember(m);
     }, m.sessionTimeoutMs);
+  }
+
+  /** Stages offsets committed inside producer `producerId`'s open transaction (TxnOffsetCommit). */
+  addTransactionalOffsets(
+    groupId: string,
+    producerId: bigint,
+    offsets: Iterable<[string, CommittedOffset]>,
+  ): void {
+    let byProducer = this.#pendingTxnOffsets.get(groupId);
+    if (!byProducer) {
+      byProducer = new Map();
+      this.#pendingTxnOffsets.set(groupId, byProducer);
+    }
+    let staged = byProducer.get(producerId);
+    if (!staged) {
+      staged = new Map();
+      byProducer.set(producerId, staged);
+    }
+    for (const [key, offset] of offsets) staged.set(key, offset);
+  }
+
+  /** A transaction's marker reached the group: its staged offsets become committed, or are dropped. */
+  completeTransaction(groupId: string, producerId: bigint, commit: boolean): void {
+    const byProducer = this.#pendingTxnOffsets.get(groupId);
+    const staged = byProducer?.get(producerId);
+    if (!staged) return;
+    byProducer!.delete(producerId);
+    if (byProducer!.size === 0) this.#pendingTxnOffsets.delete(groupId);
+    if (!commit) return;
+    const offsets = this.offsets(groupId);
+    for (const [key, offset] of staged) offsets.set(key, offset);
+  }
+
+  /**
+   * A marker written straight to a __consumer_offsets partition (WriteTxnMarkers): completes the
+   * producer's staged offsets of every group placed on that partition.
+   */
+  completeTransactionOn(offsetsPartition: number, producerId: bigint, commit: boolean): void {
+    for (const groupId of [...this.#pendingTxnOffsets.keys()]) {
+      if (this.partitionFor(groupId) === offsetsPartition) {
+        this.completeTransaction(groupId, producerId, commit);
+      }
+    }
+  }
+
+  /** True while an open transaction holds an offset for the partition (OffsetFetch requireStable). */
+  hasPendingOffset(groupId: string, key: string): boolean {
+    for (const staged of this.#pendingTxnOffsets.get(groupId)?.values() ?? []) {
+      if (staged.has(key)) return true;
+    }
+    return false;
   }
 
   /** Committed offsets of a group (created empty when needed). */

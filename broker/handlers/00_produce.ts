@@ -12,9 +12,37 @@ import {
   type ProduceResponseTopicProduceResponseInit,
 } from "../../codec/mod.ts";
 import { topicConfig, topicConfigNumber } from "../configs.ts";
-import { defineHandler } from "../handler.ts";
+import { defineHandler, type RequestContext } from "../handler.ts";
 import { validateCompactedKeys, validateProducedRecords } from "../record_validation.ts";
 import { BATCH } from "../partition_log.ts";
+
+/**
+ * The first transactional batch of a producer on a partition is checked with the transaction
+ * coordinator (KIP-890): Produce v12+ adds the partition to the transaction (transaction version 2);
+ * older versions only verify that it was added, failing with TRANSACTION_ABORTABLE (v11) or
+ * INVALID_TXN_STATE (v10 and older) when it was not.
+ */
+function verifyTransaction(
+  ctx: RequestContext,
+  transactionalId: string,
+  producerId: bigint,
+  epoch: number,
+  partition: { topic: string; partition: number },
+): number {
+  const result = ctx.cluster.transactions.addPartitions(
+    transactionalId,
+    producerId,
+    epoch,
+    [partition],
+    { verifyOnly: ctx.apiVersion < 12, transactionV2: ctx.apiVersion >= 12 },
+  );
+  const code = typeof result === "number" ? result : [...result.values()][0];
+  if (code === ErrorCode.PRODUCER_FENCED) return ErrorCode.INVALID_PRODUCER_EPOCH;
+  if (code === ErrorCode.TRANSACTION_ABORTABLE && ctx.apiVersion < 11) {
+    return ErrorCode.INVALID_TXN_STATE;
+  }
+  return code;
+}
 
 export default defineHandler({
   apiKey: ApiKey.Produce,
@@ -58,6 +86,16 @@ export default defineHandler({
         const epoch = view.getInt16(BATCH.producerEpoch);
         const sequence = view.getInt32(BATCH.baseSequence);
         const count = view.getInt32(BATCH.recordsCount);
+        const transactional = (view.getInt16(BATCH.attributes) & 0x10) !== 0;
+        if (
+          transactional && request.transactionalId !== null && !partition.txns.open.has(producerId)
+        ) {
+          const code = verifyTransaction(ctx, request.transactionalId, producerId, epoch, {
+            topic: topic.name,
+            partition: p.index,
+          });
+          if (code !== ErrorCode.NONE) return { ...base, errorCode: code };
+        }
         const seq = partition.producers.check(producerId, epoch, sequence, count);
         if (seq.kind === "error") {
           return { ...base, errorCode: seq.errorCode, errorMessage: seq.message };
@@ -77,6 +115,7 @@ export default defineHandler({
           : undefined;
         const stored = partition.log.append(records.slice(), partition.leaderEpoch, appendTime);
         partition.producers.appended(producerId, epoch, sequence, count, stored.baseOffset);
+        if (transactional) partition.txns.dataAppended(producerId, stored.baseOffset);
         appended = true;
         return {
           ...base,

@@ -134,8 +134,13 @@ export default defineHandler({
   },
 });
 
+/** What a fetch may read up to: the last stable offset under read_committed, else the high watermark. */
 function upperBound(p: Partition, readCommitted: boolean): bigint {
-  return readCommitted ? p.log.highWatermark : p.log.highWatermark;
+  return readCommitted ? lastStableOffset(p) : p.log.highWatermark;
+}
+
+function lastStableOffset(p: Partition): bigint {
+  return p.txns.lastStableOffset(p.log.highWatermark);
 }
 
 function availableBytes(wanted: Wanted[], readCommitted: boolean, limit: number): number {
@@ -191,7 +196,7 @@ function buildResponse(
         partitionIndex: w.partitionIndex,
         errorCode,
         highWatermark: p ? p.log.highWatermark : -1n,
-        lastStableOffset: p ? p.log.highWatermark : -1n,
+        lastStableOffset: p ? lastStableOffset(p) : -1n,
         logStartOffset: p ? p.log.logStartOffset : -1n,
         records: null,
       });
@@ -205,13 +210,18 @@ function buildResponse(
     });
     const records = concat(batches);
     budget = Math.max(0, budget - records.length);
+    // read_committed consumers learn of the aborted transactions among the batches they get.
+    const aborted = readCommitted && batches.length > 0
+      ? p.txns.abortedBetween(w.fetchOffset, batches[batches.length - 1].lastOffset + 1n)
+        .map((t) => ({ producerId: t.producerId, firstOffset: t.firstOffset }))
+      : [];
     entry.partitions.push({
       partitionIndex: w.partitionIndex,
       errorCode,
       highWatermark: p.log.highWatermark,
-      lastStableOffset: p.log.highWatermark,
+      lastStableOffset: lastStableOffset(p),
       logStartOffset: p.log.logStartOffset,
-      abortedTransactions: readCommitted ? [] : null,
+      abortedTransactions: readCommitted ? aborted : null,
       records,
     });
   }

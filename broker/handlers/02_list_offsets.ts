@@ -38,7 +38,11 @@ export default defineHandler({
           if (partition.leader !== node.nodeId) {
             return { ...base, errorCode: ErrorCode.NOT_LEADER_OR_FOLLOWER };
           }
-          const found = lookUp(partition, p.timestamp);
+          // read_committed sees only up to the last stable offset.
+          const fetchable = request.isolationLevel === 1
+            ? partition.txns.lastStableOffset(partition.log.highWatermark)
+            : partition.log.highWatermark;
+          const found = lookUp(partition, p.timestamp, fetchable);
           const leaderEpoch = apiVersion >= 4 ? partition.leaderEpoch : -1;
           return { ...base, ...found, errorCode: ErrorCode.NONE, leaderEpoch };
         }),
@@ -47,11 +51,22 @@ export default defineHandler({
   },
 });
 
-function lookUp(p: Partition, timestamp: bigint): { offset: bigint; timestamp: bigint } {
+function lookUp(
+  p: Partition,
+  timestamp: bigint,
+  fetchable: bigint,
+): { offset: bigint; timestamp: bigint } {
+  if (timestamp === LATEST) return { offset: fetchable, timestamp: -1n };
+  const found = lookUpStored(p, timestamp);
+  // As Kafka, an offset found by timestamp must be readable at the request's isolation level.
+  const earliest = timestamp === EARLIEST || timestamp === EARLIEST_LOCAL;
+  if (!earliest && found.offset >= fetchable) return { offset: -1n, timestamp: -1n };
+  return found;
+}
+
+function lookUpStored(p: Partition, timestamp: bigint): { offset: bigint; timestamp: bigint } {
   const log = p.log;
   switch (timestamp) {
-    case LATEST:
-      return { offset: log.highWatermark, timestamp: -1n };
     case EARLIEST:
     case EARLIEST_LOCAL:
       return { offset: log.logStartOffset, timestamp: -1n };

@@ -19,6 +19,7 @@ function fetchGroup(
   groupId: string,
   topics: Wanted[] | null,
   ctx: RequestContext,
+  requireStable: boolean,
 ) {
   const check = groups.check(groupId, ctx);
   const group = groups.group(groupId);
@@ -36,7 +37,18 @@ function fetchGroup(
     topics: check !== ErrorCode.NONE ? [] : wanted.map((t) => ({
       name: t.name,
       partitions: t.partitionIndexes.map((p) => {
-        const c = group?.offsets.get(`${t.name}\u0000${p}`);
+        const key = `${t.name}\u0000${p}`;
+        // KIP-447: a consumer asking for stable offsets waits while a transaction holds one.
+        if (requireStable && groups.hasPendingOffset(groupId, key)) {
+          return {
+            partitionIndex: p,
+            committedOffset: -1n,
+            committedLeaderEpoch: -1,
+            metadata: "",
+            errorCode: ErrorCode.UNSTABLE_OFFSET_COMMIT,
+          };
+        }
+        const c = group?.offsets.get(key);
         return {
           partitionIndex: p,
           committedOffset: c?.offset ?? -1n,
@@ -59,12 +71,18 @@ export default defineHandler({
       return {
         throttleTimeMs: 0,
         groups: request.groups.map((g) => {
-          const r = fetchGroup(groups, g.groupId, g.topics, ctx);
+          const r = fetchGroup(groups, g.groupId, g.topics, ctx, request.requireStable);
           return { groupId: g.groupId, errorCode: r.errorCode, topics: r.topics };
         }),
       };
     }
-    const r = fetchGroup(groups, request.groupId, request.topics, ctx);
+    const r = fetchGroup(
+      groups,
+      request.groupId,
+      request.topics,
+      ctx,
+      ctx.apiVersion >= 7 && request.requireStable,
+    );
     const epochs = ctx.apiVersion >= 5;
     return {
       throttleTimeMs: 0,

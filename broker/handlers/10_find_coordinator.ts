@@ -1,6 +1,6 @@
 /**
- * FindCoordinator (key 10): the node coordinating a group (transactions are not served yet:
- * COORDINATOR_NOT_AVAILABLE). Versions 4+ take a batch of keys.
+ * FindCoordinator (key 10): the node coordinating a group (key type 0) or a transactional id (key
+ * type 1); other key types (share groups) get INVALID_REQUEST. Versions 4+ take a batch of keys.
  *
  * @module
  */
@@ -15,13 +15,13 @@ export default defineHandler({
   handle(request, ctx) {
     const { cluster, apiVersion } = ctx;
     const lookUp = (key: string) => {
-      if (request.keyType !== 0) {
+      if (request.keyType !== 0 && request.keyType !== 1) {
         return {
           key,
           nodeId: -1,
           host: "",
           port: -1,
-          errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE,
+          errorCode: ErrorCode.INVALID_REQUEST,
           errorMessage: null,
         };
       }
@@ -35,7 +35,11 @@ export default defineHandler({
           errorMessage: null,
         };
       }
-      const node = cluster.node(cluster.groups.coordinatorFor(key));
+      const node = cluster.node(
+        request.keyType === 1
+          ? cluster.transactions.coordinatorFor(key)
+          : cluster.groups.coordinatorFor(key),
+      );
       if (!node) {
         return {
           key,

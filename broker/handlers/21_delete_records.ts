@@ -31,6 +31,7 @@ export default defineHandler({
             return answer(ErrorCode.OFFSET_OUT_OF_RANGE);
           }
           p.log.truncateBefore(offset);
+          p.txns.truncateBefore(offset);
           return answer(ErrorCode.NONE, p.log.logStartOffset);
         }),
       })),

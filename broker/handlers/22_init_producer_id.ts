@@ -1,6 +1,7 @@
 /**
- * InitProducerId (key 22): hands an idempotent producer its id and epoch. A producer that asks again
- * with its id and epoch (KIP-360, v3+) gets the epoch bumped. Transactional ids are not served yet.
+ * InitProducerId (key 22): hands an idempotent producer a new id at epoch 0. With a transactional id
+ * the transaction coordinator answers: epoch bumps (KIP-360 lets a producer name its current id and
+ * epoch), fencing of older producers, aborting their open transaction.
  *
  * @module
  */
@@ -13,23 +14,38 @@ export default defineHandler({
   minVersion: 0,
   maxVersion: 5,
   handle(request, ctx) {
+    const { cluster, apiVersion } = ctx;
+    const failed = (errorCode: number) => ({
+      throttleTimeMs: 0,
+      errorCode,
+      producerId: -1n,
+      producerEpoch: -1,
+    });
+    const givenId = request.producerId >= 0n;
+    const givenEpoch = request.producerEpoch >= 0;
+    if (givenId !== givenEpoch) return failed(ErrorCode.INVALID_REQUEST);
     if (request.transactionalId !== null) {
-      return {
-        errorCode: ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED,
-        producerId: -1n,
-        producerEpoch: -1,
-      };
+      const check = cluster.transactions.check(request.transactionalId, ctx.node.nodeId);
+      if (check !== ErrorCode.NONE) return failed(check);
+      const answer = cluster.transactions.initProducerId(
+        request.transactionalId,
+        request.transactionTimeoutMs,
+        givenId
+          ? { producerId: request.producerId, producerEpoch: request.producerEpoch }
+          : undefined,
+      );
+      // PRODUCER_FENCED is known to clients from v4; older ones understand INVALID_PRODUCER_EPOCH.
+      if (answer.errorCode === ErrorCode.PRODUCER_FENCED && apiVersion < 4) {
+        return failed(ErrorCode.INVALID_PRODUCER_EPOCH);
+      }
+      return { throttleTimeMs: 0, ...answer };
     }
-    if (request.producerId >= 0n && request.producerEpoch >= 0 && request.producerEpoch < 32766) {
-      return {
-        errorCode: ErrorCode.NONE,
-        producerId: request.producerId,
-        producerEpoch: request.producerEpoch + 1,
-      };
-    }
+    // Without a transactional id Kafka always hands out a new producer id at epoch 0, even to a
+    // producer that names its current one.
     return {
+      throttleTimeMs: 0,
       errorCode: ErrorCode.NONE,
-      producerId: ctx.cluster.producerIds.allocate(),
+      producerId: cluster.producerIds.allocate(),
       producerEpoch: 0,
     };
   },

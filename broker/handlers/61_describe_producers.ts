@@ -40,7 +40,7 @@ export default defineHandler({
                 lastSequence: s.lastSequence,
                 lastTimestamp: batch?.maxTimestamp ?? -1n,
                 coordinatorEpoch: -1,
-                currentTxnStartOffset: -1n,
+                currentTxnStartOffset: p.txns.open.get(s.producerId) ?? -1n,
               };
             }),
           };

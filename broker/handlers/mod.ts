@@ -36,6 +36,13 @@ import offsetForLeaderEpoch from "./23_offset_for_leader_epoch.ts";
 import describeConfigs from "./32_describe_configs.ts";
 import alterConfigs from "./33_alter_configs.ts";
 import describeLogDirs from "./35_describe_log_dirs.ts";
+import addPartitionsToTxn from "./24_add_partitions_to_txn.ts";
+import addOffsetsToTxn from "./25_add_offsets_to_txn.ts";
+import endTxn from "./26_end_txn.ts";
+import writeTxnMarkers from "./27_write_txn_markers.ts";
+import txnOffsetCommit from "./28_txn_offset_commit.ts";
+import describeTransactions from "./65_describe_transactions.ts";
+import listTransactions from "./66_list_transactions.ts";
 
 register(produce, fetch, listOffsets, metadata, apiVersions, initProducerId);
 register(offsetCommit, offsetFetch, findCoordinator, joinGroup, heartbeat, leaveGroup, syncGroup);
@@ -55,5 +62,7 @@ register(
   describeProducers,
   describeTopicPartitions,
 );
+register(addPartitionsToTxn, addOffsetsToTxn, endTxn, writeTxnMarkers, txnOffsetCommit);
+register(describeTransactions, listTransactions);
 
 export { HANDLERS } from "./registry.ts";

@@ -14,6 +14,7 @@ import { GroupMember, type RebalanceListener } from "./group.ts";
 
 export type { ConsumerRecord, OffsetReset } from "./fetcher.ts";
 export type { RebalanceListener } from "./group.ts";
+import type { ConsumerGroupMetadata } from "../producer/transactions.ts";
 
 /** Consumer options; names follow Kafka's consumer configs. */
 export interface ConsumerOptions extends ClientOptions {
@@ -143,6 +144,22 @@ export class Consumer implements AsyncDisposable {
     this.#manual = true;
     this.#fetcher.assign(partitions);
     this.#buffer = [];
+  }
+
+  /**
+   * The group's identity now (id, generation, member id, instance id), for a transactional
+   * producer's sendOffsetsToTransaction, which the coordinator checks as it checks commits.
+   */
+  groupMetadata(): ConsumerGroupMetadata {
+    if (!this.#group || this.#options.groupId === undefined) {
+      throw new TypeError("groupMetadata() needs a consumer with a groupId");
+    }
+    return {
+      groupId: this.#options.groupId,
+      generationId: this.#group.generation,
+      memberId: this.#group.memberId,
+      groupInstanceId: this.#options.groupInstanceId ?? null,
+    };
   }
 
   /** The partitions assigned now. */

@@ -7,10 +7,12 @@
 
 import {
   ApiKey,
+  ControlType,
   decodeRecordBatches,
   ErrorCode,
   errorInfo,
   KafkaProtocolError,
+  type RecordBatch,
 } from "../../codec/mod.ts";
 import type { KafkaClient } from "../kafka_client.ts";
 
@@ -262,15 +264,11 @@ export class Fetcher {
           });
         }
         if (!r.records || r.records.length === 0) continue;
-        const aborted = o.readCommitted ? abortedRanges(r.abortedTransactions) : undefined;
+        const aborted = o.readCommitted ? new AbortedFilter(r.abortedTransactions) : undefined;
         for (const batch of decodeRecordBatches(r.records, { verifyCrc: o.checkCrcs })) {
           if (batch.lastOffset < p.position) continue;
           const next = batch.lastOffset + 1n;
-          if (
-            !batch.isControl &&
-            !(aborted &&
-              isAborted(aborted, batch.header.producerId, batch.baseOffset, batch.isTransactional))
-          ) {
+          if (!batch.isControl && !aborted?.skips(batch)) {
             for (const rec of batch.records) {
               const offset = rec.offset;
               if (offset < p.position) continue;
@@ -285,8 +283,7 @@ export class Fetcher {
                 leaderEpoch: batch.header.partitionLeaderEpoch,
               });
             }
-          }
-          if (aborted && batch.isControl) aborted.delete(batch.header.producerId);
+          } else if (batch.isControl) aborted?.skips(batch);
           p.position = next;
         }
       }
@@ -295,25 +292,30 @@ export class Fetcher {
   }
 }
 
-/** The first offset of each aborted transaction per producer (Fetch's abortedTransactions). */
-function abortedRanges(
-  list: { producerId: bigint; firstOffset: bigint }[] | null,
-): Map<bigint, bigint> {
-  const m = new Map<bigint, bigint>();
-  for (const a of list ?? []) {
-    const prev = m.get(a.producerId);
-    if (prev === undefined || a.firstOffset < prev) m.set(a.producerId, a.firstOffset);
-  }
-  return m;
-}
+/**
+ * Drops the batches of aborted transactions for read_committed, as Kafka's consumer does: an aborted
+ * transaction's producer is skipped from the transaction's first offset until its ABORT marker.
+ */
+class AbortedFilter {
+  readonly #pending: { producerId: bigint; firstOffset: bigint }[];
+  readonly #active = new Set<bigint>();
 
-function isAborted(
-  aborted: Map<bigint, bigint>,
-  producerId: bigint,
-  baseOffset: bigint,
-  transactional: boolean,
-): boolean {
-  if (!transactional) return false;
-  const first = aborted.get(producerId);
-  return first !== undefined && baseOffset >= first;
+  constructor(list: { producerId: bigint; firstOffset: bigint }[] | null) {
+    this.#pending = [...(list ?? [])].sort((a, b) =>
+      a.firstOffset < b.firstOffset ? -1 : a.firstOffset > b.firstOffset ? 1 : 0
+    );
+  }
+
+  /** True when the batch belongs to an aborted transaction (control batches end one). */
+  skips(batch: RecordBatch): boolean {
+    while (this.#pending.length > 0 && this.#pending[0].firstOffset <= batch.lastOffset) {
+      this.#active.add(this.#pending.shift()!.producerId);
+    }
+    const producerId = batch.header.producerId;
+    if (batch.isControl) {
+      if (batch.controlType === ControlType.Abort) this.#active.delete(producerId);
+      return true;
+    }
+    return batch.isTransactional && this.#active.has(producerId);
+  }
 }

@@ -277,34 +277,45 @@ export class GroupMember {
     }
   }
 
-  /** The group's committed offsets of `partitions` (undefined where none). */
+  /**
+   * The group's committed offsets of `partitions` (undefined where none). Offsets that an open
+   * transaction is about to commit are waited for (UNSTABLE_OFFSET_COMMIT is retried, KIP-447), for
+   * at most `timeoutMs`.
+   */
   async committed(
     partitions: TopicPartitions[],
     signal?: AbortSignal,
+    timeoutMs = 60000,
   ): Promise<Map<string, bigint>> {
-    const coordinator = await this.#coordinatorId(signal);
-    const res = await this.#client.requestNode(coordinator, ApiKey.OffsetFetch, {
-      groupId: this.#options.groupId,
-      topics: partitions.map((tp) => ({ name: tp.topic, partitionIndexes: tp.partitions })),
-      requireStable: true,
-    }, { signal, maxVersion: 7 });
-    if (res.errorCode !== ErrorCode.NONE) {
-      throw new KafkaProtocolError(res.errorCode, { detail: "fetching committed offsets" });
-    }
-    const out = new Map<string, bigint>();
-    for (const t of res.topics) {
-      for (const p of t.partitions) {
-        if (p.errorCode !== ErrorCode.NONE) {
-          throw new KafkaProtocolError(p.errorCode, {
-            detail: `committed offset of ${t.name}-${p.partitionIndex}`,
-          });
-        }
-        if (p.committedOffset >= 0n) {
-          out.set(`${t.name}\u0000${p.partitionIndex}`, p.committedOffset);
+    const deadline = Date.now() + timeoutMs;
+    for (let attempt = 0;; attempt++) {
+      const coordinator = await this.#coordinatorId(signal);
+      const res = await this.#client.requestNode(coordinator, ApiKey.OffsetFetch, {
+        groupId: this.#options.groupId,
+        topics: partitions.map((tp) => ({ name: tp.topic, partitionIndexes: tp.partitions })),
+        requireStable: true,
+      }, { signal, maxVersion: 7 });
+      if (res.errorCode !== ErrorCode.NONE) {
+        throw new KafkaProtocolError(res.errorCode, { detail: "fetching committed offsets" });
+      }
+      const out = new Map<string, bigint>();
+      let unstable = false;
+      for (const t of res.topics) {
+        for (const p of t.partitions) {
+          if (p.errorCode === ErrorCode.UNSTABLE_OFFSET_COMMIT && Date.now() < deadline) {
+            unstable = true;
+          } else if (p.errorCode !== ErrorCode.NONE) {
+            throw new KafkaProtocolError(p.errorCode, {
+              detail: `committed offset of ${t.name}-${p.partitionIndex}`,
+            });
+          } else if (p.committedOffset >= 0n) {
+            out.set(`${t.name}\u0000${p.partitionIndex}`, p.committedOffset);
+          }
         }
       }
+      if (!unstable) return out;
+      await sleep(this.#client.retryBackoff(attempt), signal);
     }
-    return out;
   }
 
   /** Commits offsets (the next offset to read per partition) for the current generation. */

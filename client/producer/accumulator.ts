@@ -227,6 +227,27 @@ export class Accumulator {
     for (const w of waiters) w();
   }
 
+  /**
+   * Takes out every batch not yet sent (never encoded), freeing its memory: an aborted transaction
+   * drops them. Batches sent once stay, since their sequence numbers are taken.
+   */
+  removeUnsent(): ProducerBatch[] {
+    const removed: ProducerBatch[] = [];
+    for (const q of this.#queues) {
+      const keep = q.batches.filter((b) => b.encoded !== undefined);
+      for (const b of q.batches) {
+        if (b.encoded === undefined) {
+          removed.push(b);
+          this.#buffered -= b.bytes;
+        }
+      }
+      q.batches = keep;
+      if (q.open && q.open.encoded === undefined) q.open = undefined;
+    }
+    this.#wakeSpaceWaiters();
+    return removed;
+  }
+
   /** A sent batch must be sent again: back in front of its partition, in sequence order. */
   requeue(batch: ProducerBatch, retryAt: number): void {
     const q = this.#queue(batch.topic, batch.partition);

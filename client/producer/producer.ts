@@ -8,7 +8,6 @@
 
 import {
   ApiKey,
-  CompressionCodec,
   encodeRecordBatch,
   ErrorCode,
   errorInfo,
@@ -19,6 +18,16 @@ import { type ClientOptions, KafkaClient } from "../kafka_client.ts";
 import { partitionForKey, StickyPartitioner } from "../partitioner.ts";
 import { ArrayDelivery, SingleDelivery } from "./delivery.ts";
 import {
+  availablePartitions,
+  CODECS,
+  type CompressionName,
+  pendingRecord,
+  type ProducerRecord,
+  type TopicMetadata,
+  waitForTopic,
+} from "./records.ts";
+import { type ConsumerGroupMetadata, Transactions } from "./transactions.ts";
+import {
   Accumulator,
   type DeliverySink,
   type PendingRecord,
@@ -27,24 +36,7 @@ import {
 } from "./accumulator.ts";
 
 export type { RecordMetadata } from "./accumulator.ts";
-
-/** A record to send. Strings are sent as UTF-8. */
-export interface ProducerRecord {
-  topic: string;
-  key?: Uint8Array | string | null;
-  value: Uint8Array | string | null;
-  headers?: Record<string, Uint8Array | string | null> | {
-    key: string;
-    value: Uint8Array | string | null;
-  }[];
-  /** The partition; default: murmur2 of the key, or sticky for keyless records. */
-  partition?: number;
-  /** Milliseconds since the epoch; default now. */
-  timestamp?: number | bigint;
-}
-
-/** The compression codecs by name. */
-export type CompressionName = "none" | "gzip" | "snappy" | "lz4" | "zstd";
+export type { CompressionName, ProducerRecord } from "./records.ts";
 
 /** Producer options; names follow Kafka's producer configs. */
 export interface ProducerOptions extends ClientOptions {
@@ -66,37 +58,13 @@ export interface ProducerOptions extends ClientOptions {
   deliveryTimeoutMs?: number;
   /** max.in.flight.requests.per.connection (per partition here). Default 5. */
   maxInFlightPerPartition?: number;
-}
-
-const CODECS: Record<CompressionName, number> = {
-  none: CompressionCodec.None,
-  gzip: CompressionCodec.Gzip,
-  snappy: CompressionCodec.Snappy,
-  lz4: CompressionCodec.Lz4,
-  zstd: CompressionCodec.Zstd,
-};
-const textEncoder = new TextEncoder();
-
-/** What the producer needs of a topic's metadata. */
-interface TopicMetadata {
-  partitions: { partition: number; leader: number }[];
-}
-
-const availableCache = new WeakMap<TopicMetadata, number[]>();
-
-/** The partitions with a leader, computed once per metadata snapshot. */
-function availablePartitions(metadata: TopicMetadata): number[] {
-  let list = availableCache.get(metadata);
-  if (!list) {
-    list = metadata.partitions.filter((p) => p.leader >= 0).map((p) => p.partition);
-    availableCache.set(metadata, list);
-  }
-  return list;
-}
-
-function bytesOf(v: Uint8Array | string | null | undefined): Uint8Array | null {
-  if (v === undefined || v === null) return null;
-  return typeof v === "string" ? textEncoder.encode(v) : v;
+  /**
+   * transactional.id: makes the producer transactional (idempotent, acks=all); call
+   * initTransactions() once, then send inside beginTransaction() and commitTransaction().
+   */
+  transactionalId?: string;
+  /** transaction.timeout.ms. Default 60000. */
+  transactionTimeoutMs?: number;
 }
 
 /**
@@ -108,6 +76,16 @@ function bytesOf(v: Uint8Array | string | null | undefined): Uint8Array | null {
  * await using producer = new Producer({ bootstrapServers: "127.0.0.1:9092" });
  * const meta = await producer.send({ topic: "orders", key: "order-1", value: JSON.stringify({ total: 3 }) });
  * console.log(meta.partition, meta.offset);
+ * ```
+ *
+ * @example Transactions
+ * ```ts
+ * import { Producer } from "@brook/kafka/client";
+ * await using producer = new Producer({ bootstrapServers: "127.0.0.1:9092", transactionalId: "billing-1" });
+ * await producer.initTransactions();
+ * producer.beginTransaction();
+ * await producer.send([{ topic: "invoices", value: "42" }, { topic: "ledger", value: "+42" }]);
+ * await producer.commitTransaction(); // read_committed consumers see both records, or neither
  * ```
  */
 export class Producer implements AsyncDisposable {
@@ -133,6 +111,7 @@ export class Producer implements AsyncDisposable {
   #flushing = 0;
   #idleWaiters: (() => void)[] = [];
   #closed = false;
+  readonly #txn: Transactions | undefined;
 
   constructor(options: ProducerOptions, client?: KafkaClient) {
     this.client = client ?? new KafkaClient(options);
@@ -140,6 +119,9 @@ export class Producer implements AsyncDisposable {
     const acks = options.acks === "all" || options.acks === undefined ? -1 : options.acks;
     this.#acks = acks;
     this.#idempotent = options.idempotent ?? acks === -1;
+    if (options.transactionalId !== undefined && !this.#idempotent) {
+      throw new TypeError("A transactional producer is idempotent: it needs acks=all (-1)");
+    }
     if (this.#idempotent && acks !== -1) {
       throw new TypeError(
         "An idempotent producer needs acks=all (-1); set idempotent: false to use other acks",
@@ -159,6 +141,12 @@ export class Producer implements AsyncDisposable {
     const batchSize = options.batchSize ?? 16384;
     this.#accumulator = new Accumulator(batchSize, options.bufferMemory ?? 33554432);
     this.#sticky = new StickyPartitioner(batchSize);
+    if (options.transactionalId !== undefined) {
+      this.#txn = new Transactions(this.client, options.transactionalId, {
+        timeoutMs: options.transactionTimeoutMs ?? 60000,
+        maxBlockMs: this.#maxBlockMs,
+      });
+    }
   }
 
   /**
@@ -170,6 +158,11 @@ export class Producer implements AsyncDisposable {
   send(records: ProducerRecord[]): Promise<RecordMetadata[]>;
   send(records: ProducerRecord | ProducerRecord[]): Promise<RecordMetadata | RecordMetadata[]> {
     if (this.#closed) return Promise.reject(new Error("The producer is closed"));
+    try {
+      this.#txn?.expect("send", "in_transaction");
+    } catch (e) {
+      return Promise.reject(e);
+    }
     if (!Array.isArray(records)) {
       const sink = new SingleDelivery();
       try {
@@ -206,7 +199,7 @@ export class Producer implements AsyncDisposable {
   #appendNow(r: ProducerRecord, sink: DeliverySink, index: number): boolean {
     const t = this.client.cachedMetadata?.topics.get(r.topic);
     if (!t || t.errorCode !== ErrorCode.NONE || t.partitions.length === 0) return false;
-    const record = this.#pending(r, sink, index);
+    const record = pendingRecord(r, sink, index);
     const size = Accumulator.sizeOf(record);
     if (!this.#accumulator.tryReserve(size)) return false;
     this.#enqueue(r, t, record, size);
@@ -214,8 +207,8 @@ export class Producer implements AsyncDisposable {
   }
 
   async #append(r: ProducerRecord, sink: DeliverySink, index: number): Promise<void> {
-    const metadata = await this.#topicMetadata(r.topic);
-    const record = this.#pending(r, sink, index);
+    const metadata = await waitForTopic(this.client, r.topic, this.#maxBlockMs);
+    const record = pendingRecord(r, sink, index);
     const size = Accumulator.sizeOf(record);
     await this.#accumulator.reserve(size, this.#maxBlockMs);
     try {
@@ -224,16 +217,6 @@ export class Producer implements AsyncDisposable {
       this.#accumulator.release(size);
       throw e;
     }
-  }
-
-  #pending(r: ProducerRecord, sink: DeliverySink, index: number): PendingRecord {
-    const headers = r.headers === undefined
-      ? undefined
-      : Array.isArray(r.headers)
-      ? r.headers.map((h) => ({ key: h.key, value: bytesOf(h.value) }))
-      : Object.entries(r.headers).map(([k, v]) => ({ key: k, value: bytesOf(v) }));
-    const timestamp = r.timestamp === undefined ? Date.now() : Number(r.timestamp);
-    return { key: bytesOf(r.key), value: bytesOf(r.value), headers, timestamp, sink, index };
   }
 
   #enqueue(
@@ -255,30 +238,6 @@ export class Producer implements AsyncDisposable {
     }
     const full = this.#accumulator.append(r.topic, partition, record, size);
     this.#schedule(full ? 0 : this.#lingerMs);
-  }
-
-  async #topicMetadata(topic: string) {
-    const deadline = Date.now() + this.#maxBlockMs;
-    for (let attempt = 0;; attempt++) {
-      const md = await this.client.metadata([topic], {
-        allowAutoTopicCreation: true,
-        force: attempt > 0,
-      });
-      const t = md.topics.get(topic);
-      if (t && t.errorCode === ErrorCode.NONE && t.partitions.length > 0) return t;
-      const code = t?.errorCode ?? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
-      if (!errorInfo(code).retriable && code !== ErrorCode.NONE) {
-        throw new KafkaProtocolError(code, { detail: `topic ${topic}` });
-      }
-      if (Date.now() >= deadline) {
-        throw new KafkaProtocolError(code, {
-          detail: `topic ${topic} not present in metadata after ${this.#maxBlockMs} ms`,
-        });
-      }
-      await new Promise((r) =>
-        setTimeout(r, Math.min(this.client.retryBackoff(attempt), deadline - Date.now()))
-      );
-    }
   }
 
   /** Runs the sender within `delay` ms (sooner if already due). */
@@ -309,7 +268,7 @@ export class Producer implements AsyncDisposable {
   }
 
   async #sendReady(): Promise<void> {
-    if (this.#idempotent && this.#producerId < 0n) {
+    if (this.#idempotent && this.#producerId < 0n && !this.#txn) {
       try {
         await (this.#initializing ??= this.#initProducerId());
       } catch (e) {
@@ -327,6 +286,15 @@ export class Producer implements AsyncDisposable {
       this.#maxInFlight,
       this.#flushing > 0,
     );
+    if (this.#txn && batches.length > 0) {
+      // Transaction version 1: partitions join the transaction before their first batch.
+      try {
+        await this.#txn.addPartitions(batches);
+      } catch (e) {
+        for (const b of batches) this.#fail(b, e as Error);
+        return;
+      }
+    }
     const byLeader = new Map<number, ProducerBatch[]>();
     const metadata = this.client.cachedMetadata;
     if (!metadata || metadata.fetchedAt === 0) this.#refreshMetadata();
@@ -389,6 +357,7 @@ export class Producer implements AsyncDisposable {
       producerEpoch: b.producerEpoch,
       baseSequence: b.baseSequence,
       baseTimestamp: b.records[0].timestamp,
+      isTransactional: this.#txn !== undefined,
     });
   }
 
@@ -404,7 +373,7 @@ export class Producer implements AsyncDisposable {
       t.partitionData!.push({ index: b.partition, records: b.encoded! });
     }
     const body = {
-      transactionalId: null,
+      transactionalId: this.#txn?.transactionalId ?? null,
       acks: this.#acks,
       timeoutMs: 30000,
       topicData: [...topics.values()],
@@ -416,7 +385,9 @@ export class Producer implements AsyncDisposable {
         for (const b of batches) this.#succeed(b, -1n, -1n);
         return;
       }
-      const res = await conn.request(ApiKey.Produce, body);
+      // A version 1 transaction may not use Produce v12+, which adds partitions implicitly.
+      const maxVersion = this.#txn && !this.#txn.v2 ? 11 : undefined;
+      const res = await conn.request(ApiKey.Produce, body, { maxVersion });
       for (const t of res.responses) {
         const name = t.name || [...topics.values()].find((x) => x.topicId === t.topicId)?.name;
         for (const p of t.partitionResponses) {
@@ -496,6 +467,7 @@ export class Producer implements AsyncDisposable {
   }
 
   #fail(b: ProducerBatch, error: Error): void {
+    this.#txn?.fail(error);
     this.#accumulator.complete(b);
     for (const r of b.records) r.sink.fail(r.index, error);
     this.#checkIdle();
@@ -541,6 +513,85 @@ export class Producer implements AsyncDisposable {
       }
     } finally {
       this.#flushing--;
+    }
+  }
+
+  /**
+   * Gets the transactional producer its id and epoch from the transaction coordinator, fencing any
+   * older producer with the same transactional id (and aborting its open transaction).
+   */
+  async initTransactions(): Promise<void> {
+    const txn = this.#transactional("initTransactions");
+    await txn.init();
+    this.#adoptEpoch(txn);
+  }
+
+  /** Starts a transaction: the records sent until commit or abort belong to it. */
+  beginTransaction(): void {
+    const txn = this.#transactional("beginTransaction");
+    txn.expect("begin a transaction", "ready");
+    txn.phase = "in_transaction";
+  }
+
+  /**
+   * Commits a consumer group's offsets as part of the transaction (consume-transform-produce):
+   * they become the group's committed offsets only if the transaction commits.
+   */
+  async sendOffsetsToTransaction(
+    offsets: { topic: string; partition: number; offset: bigint; metadata?: string | null }[],
+    group: ConsumerGroupMetadata,
+  ): Promise<void> {
+    await this.#transactional("sendOffsetsToTransaction").sendOffsets(offsets, group);
+  }
+
+  /**
+   * Sends every record of the transaction, then commits it. When a record failed, the commit
+   * throws and the transaction must be aborted.
+   */
+  async commitTransaction(): Promise<void> {
+    const txn = this.#transactional("commitTransaction");
+    txn.expect("commit the transaction", "in_transaction");
+    txn.phase = "committing";
+    await this.flush();
+    if (txn.phase !== "committing") throw txn.error!;
+    await txn.end(true);
+    this.#adoptEpoch(txn);
+    txn.phase = "ready";
+  }
+
+  /**
+   * Aborts the transaction: records not sent yet are dropped (their sends reject), those in flight
+   * are awaited, and the coordinator writes ABORT markers so that read_committed consumers skip them.
+   */
+  async abortTransaction(): Promise<void> {
+    const txn = this.#transactional("abortTransaction");
+    txn.expect("abort the transaction", "in_transaction", "abortable_error");
+    txn.phase = "aborting";
+    const aborted = new Error(`Transaction of ${txn.transactionalId} was aborted`);
+    for (const b of this.#accumulator.removeUnsent()) {
+      for (const r of b.records) r.sink.fail(r.index, aborted);
+    }
+    await this.flush();
+    await txn.end(false);
+    this.#adoptEpoch(txn);
+    txn.phase = "ready";
+  }
+
+  #transactional(method: string): Transactions {
+    if (!this.#txn) {
+      throw new TypeError(
+        `${method}() needs a transactional producer (the transactionalId option)`,
+      );
+    }
+    return this.#txn;
+  }
+
+  /** A new producer id or epoch starts every partition's sequence numbers at 0. */
+  #adoptEpoch(txn: Transactions): void {
+    if (txn.producerId !== this.#producerId || txn.producerEpoch !== this.#producerEpoch) {
+      this.#producerId = txn.producerId;
+      this.#producerEpoch = txn.producerEpoch;
+      this.#sequences.clear();
     }
   }
 

@@ -1,0 +1,35 @@
+/**
+ * AddOffsetsToTxn (key 25): adds a consumer group's offsets to a producer's transaction, so that
+ * TxnOffsetCommit may stage offsets that the transaction's end commits or drops.
+ *
+ * @module
+ */
+
+import { ApiKey, ErrorCode } from "../../codec/mod.ts";
+import { defineHandler } from "../handler.ts";
+
+export default defineHandler({
+  apiKey: ApiKey.AddOffsetsToTxn,
+  minVersion: 0,
+  maxVersion: 4,
+  handle(request, ctx) {
+    const { cluster, apiVersion, node } = ctx;
+    const check = cluster.transactions.check(request.transactionalId, node.nodeId);
+    if (check !== ErrorCode.NONE) return { throttleTimeMs: 0, errorCode: check };
+    if (request.groupId === "") return { throttleTimeMs: 0, errorCode: ErrorCode.INVALID_GROUP_ID };
+    // The group's __consumer_offsets partition joins the transaction, as Kafka adds it.
+    cluster.groups.coordinatorFor(request.groupId);
+    const code = cluster.transactions.addGroup(
+      request.transactionalId,
+      request.producerId,
+      request.producerEpoch,
+      request.groupId,
+    );
+    return {
+      throttleTimeMs: 0,
+      errorCode: code === ErrorCode.PRODUCER_FENCED && apiVersion < 2
+        ? ErrorCode.INVALID_PRODUCER_EPOCH
+        : code,
+    };
+  },
+});

@@ -1,0 +1,79 @@
+/**
+ * TxnOffsetCommit (key 28): stages a group's offsets inside a producer's transaction; they become
+ * the group's committed offsets only when the transaction commits. From v5 (transaction version 2)
+ * the request adds the group to the transaction itself; before, AddOffsetsToTxn must have.
+ *
+ * @module
+ */
+
+import { ApiKey, ErrorCode } from "../../codec/mod.ts";
+import type { CommittedOffset } from "../groups/classic_group.ts";
+import { MAX_OFFSET_METADATA } from "../groups/coordinator.ts";
+import { defineHandler } from "../handler.ts";
+
+export default defineHandler({
+  apiKey: ApiKey.TxnOffsetCommit,
+  minVersion: 0,
+  maxVersion: 5,
+  handle(request, ctx) {
+    const { cluster, apiVersion } = ctx;
+    const groups = cluster.groups;
+    const all = (errorCode: number) => ({
+      throttleTimeMs: 0,
+      topics: request.topics.map((t) => ({
+        name: t.name,
+        partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode })),
+      })),
+    });
+    const check = groups.check(request.groupId, ctx);
+    if (check !== ErrorCode.NONE) return all(check);
+    let txnCode = cluster.transactions.addGroup(
+      request.transactionalId,
+      request.producerId,
+      request.producerEpoch,
+      request.groupId,
+      { verifyOnly: apiVersion < 5, transactionV2: apiVersion >= 5 },
+    );
+    if (txnCode === ErrorCode.PRODUCER_FENCED) txnCode = ErrorCode.INVALID_PRODUCER_EPOCH;
+    // Clients before v4 do not know TRANSACTION_ABORTABLE.
+    if (txnCode === ErrorCode.TRANSACTION_ABORTABLE && apiVersion < 4) {
+      txnCode = ErrorCode.INVALID_TXN_STATE;
+    }
+    if (txnCode !== ErrorCode.NONE) return all(txnCode);
+    const group = groups.group(request.groupId);
+    if (request.memberId !== "" || request.generationId >= 0) {
+      const member = group?.members.get(request.memberId);
+      if (!group || !member) return all(ErrorCode.UNKNOWN_MEMBER_ID);
+      if (request.groupInstanceId !== null && member.groupInstanceId !== request.groupInstanceId) {
+        return all(ErrorCode.FENCED_INSTANCE_ID);
+      }
+      if (request.generationId !== group.generationId) return all(ErrorCode.ILLEGAL_GENERATION);
+    } else if (!group) {
+      // A group without Kafka's membership management may commit, as with OffsetCommit.
+      groups.group(request.groupId, true);
+    }
+    const now = Date.now();
+    const staged: [string, CommittedOffset][] = [];
+    const topics = request.topics.map((t) => ({
+      name: t.name,
+      partitions: t.partitions.map((p) => {
+        let errorCode: number = ErrorCode.NONE;
+        if (!cluster.partition(t.name, p.partitionIndex)) {
+          errorCode = ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
+        } else if ((p.committedMetadata?.length ?? 0) > MAX_OFFSET_METADATA) {
+          errorCode = ErrorCode.OFFSET_METADATA_TOO_LARGE;
+        } else {
+          staged.push([`${t.name}\u0000${p.partitionIndex}`, {
+            offset: p.committedOffset,
+            leaderEpoch: p.committedLeaderEpoch,
+            metadata: p.committedMetadata,
+            commitTimestamp: now,
+          }]);
+        }
+        return { partitionIndex: p.partitionIndex, errorCode };
+      }),
+    }));
+    groups.addTransactionalOffsets(request.groupId, request.producerId, staged);
+    return { throttleTimeMs: 0, topics };
+  },
+});

@@ -1,0 +1,51 @@
+/**
+ * DescribeTransactions (key 65): the state of transactional ids this node coordinates.
+ *
+ * @module
+ */
+
+import { ApiKey, ErrorCode } from "../../codec/mod.ts";
+import { defineHandler } from "../handler.ts";
+
+export default defineHandler({
+  apiKey: ApiKey.DescribeTransactions,
+  minVersion: 0,
+  maxVersion: 0,
+  handle(request, ctx) {
+    const { cluster, node } = ctx;
+    return {
+      throttleTimeMs: 0,
+      transactionStates: request.transactionalIds.map((transactionalId) => {
+        const answer = (errorCode: number) => ({
+          errorCode,
+          transactionalId,
+          transactionState: "",
+          transactionTimeoutMs: 0,
+          transactionStartTimeMs: -1n,
+          producerId: -1n,
+          producerEpoch: -1,
+          topics: [],
+        });
+        const check = cluster.transactions.check(transactionalId, node.nodeId);
+        if (check !== ErrorCode.NONE) return answer(check);
+        const txn = cluster.transactions.transactions.get(transactionalId);
+        if (!txn || txn.state === "Dead") return answer(ErrorCode.TRANSACTIONAL_ID_NOT_FOUND);
+        const topics = new Map<string, number[]>();
+        const add = (topic: string, partition: number) =>
+          topics.set(topic, [...(topics.get(topic) ?? []), partition]);
+        for (const p of txn.partitions.values()) add(p.topic, p.partition);
+        // A group's offsets are in the transaction as its __consumer_offsets partition.
+        for (const g of txn.groups) add("__consumer_offsets", cluster.groups.partitionFor(g));
+        return {
+          ...answer(ErrorCode.NONE),
+          transactionState: txn.state,
+          transactionTimeoutMs: txn.timeoutMs,
+          transactionStartTimeMs: BigInt(txn.startTimestamp),
+          producerId: txn.producerId,
+          producerEpoch: txn.producerEpoch,
+          topics: [...topics].map(([topic, partitions]) => ({ topic, partitions })),
+        };
+      }),
+    };
+  },
+});

@@ -1,0 +1,69 @@
+/**
+ * ListTransactions (key 66): the transactional ids this node coordinates, filtered by state,
+ * producer id, duration (v1+) and an id pattern (v2+).
+ *
+ * @module
+ */
+
+import { ApiKey, ErrorCode } from "../../codec/mod.ts";
+import { defineHandler } from "../handler.ts";
+
+const STATES = new Set([
+  "Empty",
+  "Ongoing",
+  "PrepareCommit",
+  "PrepareAbort",
+  "CompleteCommit",
+  "CompleteAbort",
+  "PrepareEpochFence",
+  "Dead",
+]);
+
+export default defineHandler({
+  apiKey: ApiKey.ListTransactions,
+  minVersion: 0,
+  maxVersion: 2,
+  handle(request, ctx) {
+    const { cluster, node } = ctx;
+    let pattern: RegExp | undefined;
+    if (request.transactionalIdPattern) {
+      try {
+        pattern = new RegExp(`^(?:${request.transactionalIdPattern})$`);
+      } catch {
+        return {
+          throttleTimeMs: 0,
+          errorCode: ErrorCode.INVALID_REGULAR_EXPRESSION,
+          unknownStateFilters: [],
+          transactionStates: [],
+        };
+      }
+    }
+    const states = new Set(request.stateFilters);
+    const producerIds = new Set(request.producerIdFilters);
+    const now = Date.now();
+    const transactionStates = [];
+    for (const txn of cluster.transactions.transactions.values()) {
+      if (txn.state === "Dead") continue;
+      if (cluster.transactions.coordinatorFor(txn.transactionalId) !== node.nodeId) continue;
+      if (producerIds.size > 0 && !producerIds.has(txn.producerId)) continue;
+      if (states.size > 0 && !states.has(txn.state)) continue;
+      if (
+        request.durationFilter >= 0 && BigInt(now - txn.startTimestamp) <= request.durationFilter
+      ) {
+        continue;
+      }
+      if (pattern && !pattern.test(txn.transactionalId)) continue;
+      transactionStates.push({
+        transactionalId: txn.transactionalId,
+        producerId: txn.producerId,
+        transactionState: txn.state,
+      });
+    }
+    return {
+      throttleTimeMs: 0,
+      errorCode: ErrorCode.NONE,
+      unknownStateFilters: request.stateFilters.filter((s) => !STATES.has(s)),
+      transactionStates,
+    };
+  },
+});

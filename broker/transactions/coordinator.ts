@@ -1,0 +1,366 @@
+/**
+ * The transaction coordinator of Brook's cluster, with Kafka 4.1's state machine: transactional ids
+ * placed on __transaction_state partitions (their leader coordinates), producer id and epoch
+ * assignment with fencing, partitions and groups added to a transaction (explicitly, or implicitly by
+ * Produce v12+ and TxnOffsetCommit v5+ under transaction version 2), commit and abort with markers
+ * written to every partition (and the bumped epoch of KIP-890 for EndTxn v5+), and timeouts.
+ *
+ * Markers are written in memory at once, so the Prepare states Kafka passes through never last.
+ *
+ * @module
+ */
+
+import { ErrorCode } from "../../codec/mod.ts";
+import type { Cluster } from "../cluster.ts";
+import { writeMarkers } from "./markers.ts";
+
+/** transaction.state.log.num.partitions. */
+export const TRANSACTION_STATE_PARTITIONS = 50;
+const TRANSACTION_STATE_TOPIC = "__transaction_state";
+/** transaction.max.timeout.ms. */
+export const MAX_TRANSACTION_TIMEOUT_MS = 900000;
+/** An epoch at or above this is exhausted: the producer gets a new id (Short.MaxValue - 1). */
+const EXHAUSTED_EPOCH = 32766;
+
+/** The states of a transaction, as Kafka names them. */
+export type TransactionStateName =
+  | "Empty"
+  | "Ongoing"
+  | "PrepareCommit"
+  | "PrepareAbort"
+  | "CompleteCommit"
+  | "CompleteAbort"
+  | "PrepareEpochFence"
+  | "Dead";
+
+/** A transactional id's state. */
+export interface TransactionState {
+  readonly transactionalId: string;
+  producerId: bigint;
+  previousProducerId: bigint;
+  producerEpoch: number;
+  lastProducerEpoch: number;
+  timeoutMs: number;
+  state: TransactionStateName;
+  /** The partitions in the current transaction, by "topic\0partition". */
+  readonly partitions: Map<string, { topic: string; partition: number }>;
+  /** The groups whose offsets the current transaction commits. */
+  readonly groups: Set<string>;
+  /** When the current transaction started (ms), or -1. */
+  startTimestamp: number;
+  lastUpdateTimestamp: number;
+  /** True once the client speaks transaction version 2 (EndTxn v5+, Produce v12+). */
+  transactionV2: boolean;
+}
+
+/** The answer to InitProducerId and EndTxn. */
+export interface ProducerIdAndEpoch {
+  errorCode: number;
+  producerId: bigint;
+  producerEpoch: number;
+}
+
+const failed = (errorCode: number): ProducerIdAndEpoch => ({
+  errorCode,
+  producerId: -1n,
+  producerEpoch: -1,
+});
+
+/** Java's String.hashCode, which Kafka uses to place a transactional id on a partition. */
+function javaHash(s: string): number {
+  let h = 0;
+  for (let i = 0; i < s.length; i++) h = (Math.imul(31, h) + s.charCodeAt(i)) | 0;
+  return h;
+}
+
+/** The cluster's transaction coordinator. */
+export class TransactionCoordinator {
+  readonly #cluster: Cluster;
+  readonly transactions: Map<string, TransactionState> = new Map();
+
+  constructor(cluster: Cluster) {
+    this.#cluster = cluster;
+  }
+
+  /** The node coordinating `transactionalId`, creating __transaction_state on first use. */
+  coordinatorFor(transactionalId: string): number {
+    let topic = this.#cluster.topics.get(TRANSACTION_STATE_TOPIC);
+    if (!topic) {
+      topic = this.#cluster.createTopic(TRANSACTION_STATE_TOPIC, {
+        partitions: TRANSACTION_STATE_PARTITIONS,
+        internal: true,
+      });
+    }
+    const h = javaHash(transactionalId);
+    return topic.partitions[(h === -2147483648 ? 0 : Math.abs(h)) % topic.partitions.length].leader;
+  }
+
+  /** NOT_COORDINATOR unless `nodeId` coordinates the id; INVALID_REQUEST for an empty id. */
+  check(transactionalId: string, nodeId: number): number {
+    if (transactionalId === "") return ErrorCode.INVALID_REQUEST;
+    return this.coordinatorFor(transactionalId) === nodeId
+      ? ErrorCode.NONE
+      : ErrorCode.NOT_COORDINATOR;
+  }
+
+  /** InitProducerId with a transactional id (KIP-98, KIP-360 for the expected id and epoch). */
+  initProducerId(
+    transactionalId: string,
+    timeoutMs: number,
+    expected?: { producerId: bigint; producerEpoch: number },
+  ): ProducerIdAndEpoch {
+    if (transactionalId === "") return failed(ErrorCode.INVALID_REQUEST);
+    if (timeoutMs <= 0 || timeoutMs > MAX_TRANSACTION_TIMEOUT_MS) {
+      return failed(ErrorCode.INVALID_TRANSACTION_TIMEOUT);
+    }
+    const now = Date.now();
+    let txn = this.transactions.get(transactionalId);
+    if (!txn) {
+      txn = {
+        transactionalId,
+        producerId: this.#cluster.producerIds.allocate(),
+        previousProducerId: -1n,
+        producerEpoch: -1,
+        lastProducerEpoch: -1,
+        timeoutMs,
+        state: "Empty",
+        partitions: new Map(),
+        groups: new Set(),
+        startTimestamp: -1,
+        lastUpdateTimestamp: now,
+        transactionV2: false,
+      };
+      this.transactions.set(transactionalId, txn);
+    }
+    if (expected && !validExpectedProducer(txn, expected)) {
+      return failed(ErrorCode.PRODUCER_FENCED);
+    }
+    if (txn.state === "Ongoing") {
+      // Fence the current producer: abort its transaction with a bumped epoch, and have the caller
+      // retry (it then gets the epoch bumped once more).
+      txn.lastProducerEpoch = txn.producerEpoch;
+      txn.producerEpoch++;
+      this.#complete(txn, false);
+      return failed(ErrorCode.CONCURRENT_TRANSACTIONS);
+    }
+    if (txn.state === "PrepareCommit" || txn.state === "PrepareAbort") {
+      return failed(ErrorCode.CONCURRENT_TRANSACTIONS);
+    }
+    if (
+      txn.producerEpoch >= EXHAUSTED_EPOCH &&
+      (!expected || expected.producerEpoch === txn.producerEpoch)
+    ) {
+      txn.previousProducerId = txn.producerId;
+      txn.producerId = this.#cluster.producerIds.allocate();
+      txn.producerEpoch = 0;
+      txn.lastProducerEpoch = -1;
+    } else if (
+      expected && txn.producerEpoch !== -1 && expected.producerEpoch !== txn.producerEpoch
+    ) {
+      // A retry of a bump whose answer was lost gets the same epoch back; anything else is fenced.
+      if (expected.producerEpoch !== txn.lastProducerEpoch) {
+        return failed(ErrorCode.PRODUCER_FENCED);
+      }
+    } else {
+      txn.lastProducerEpoch = txn.producerEpoch;
+      txn.producerEpoch++;
+    }
+    txn.timeoutMs = timeoutMs;
+    txn.state = "Empty";
+    txn.partitions.clear();
+    txn.groups.clear();
+    txn.startTimestamp = -1;
+    txn.lastUpdateTimestamp = now;
+    return {
+      errorCode: ErrorCode.NONE,
+      producerId: txn.producerId,
+      producerEpoch: txn.producerEpoch,
+    };
+  }
+
+  /**
+   * The state a request about an ongoing transaction may act on, or the error Kafka answers:
+   * INVALID_PRODUCER_ID_MAPPING for an unknown id or another producer id, PRODUCER_FENCED for
+   * another epoch, CONCURRENT_TRANSACTIONS while the transaction completes.
+   */
+  #current(transactionalId: string, producerId: bigint, epoch: number): TransactionState | number {
+    const txn = this.transactions.get(transactionalId);
+    if (!txn || txn.producerId !== producerId) return ErrorCode.INVALID_PRODUCER_ID_MAPPING;
+    if (txn.producerEpoch !== epoch) return ErrorCode.PRODUCER_FENCED;
+    if (txn.state === "PrepareCommit" || txn.state === "PrepareAbort") {
+      return ErrorCode.CONCURRENT_TRANSACTIONS;
+    }
+    return txn;
+  }
+
+  /**
+   * Adds partitions to the transaction (AddPartitionsToTxn, or Produce v12+ implicitly), or with
+   * `verifyOnly` checks that they are in it (TRANSACTION_ABORTABLE for those that are not).
+   * Returns one error for the whole request, or an error per partition key.
+   */
+  addPartitions(
+    transactionalId: string,
+    producerId: bigint,
+    epoch: number,
+    partitions: { topic: string; partition: number }[],
+    options: { verifyOnly?: boolean; transactionV2?: boolean } = {},
+  ): number | Map<string, number> {
+    const txn = this.#current(transactionalId, producerId, epoch);
+    if (typeof txn === "number") return txn;
+    const results = new Map<string, number>();
+    for (const p of partitions) {
+      const key = `${p.topic}\u0000${p.partition}`;
+      if (options.verifyOnly) {
+        results.set(
+          key,
+          txn.partitions.has(key) ? ErrorCode.NONE : ErrorCode.TRANSACTION_ABORTABLE,
+        );
+      } else {
+        this.#begin(txn, options.transactionV2 ?? false);
+        txn.partitions.set(key, { topic: p.topic, partition: p.partition });
+        results.set(key, ErrorCode.NONE);
+      }
+    }
+    return results;
+  }
+
+  /** Adds a group's offsets to the transaction (AddOffsetsToTxn, or TxnOffsetCommit v5+). */
+  addGroup(
+    transactionalId: string,
+    producerId: bigint,
+    epoch: number,
+    groupId: string,
+    options: { verifyOnly?: boolean; transactionV2?: boolean } = {},
+  ): number {
+    const txn = this.#current(transactionalId, producerId, epoch);
+    if (typeof txn === "number") return txn;
+    if (options.verifyOnly) {
+      return txn.groups.has(groupId) ? ErrorCode.NONE : ErrorCode.TRANSACTION_ABORTABLE;
+    }
+    this.#begin(txn, options.transactionV2 ?? false);
+    txn.groups.add(groupId);
+    return ErrorCode.NONE;
+  }
+
+  #begin(txn: TransactionState, transactionV2: boolean): void {
+    if (txn.state !== "Ongoing") {
+      txn.state = "Ongoing";
+      txn.startTimestamp = Date.now();
+      txn.transactionV2 = transactionV2;
+    }
+    txn.lastUpdateTimestamp = Date.now();
+  }
+
+  /** EndTxn: commits or aborts; with transaction version 2 (EndTxn v5+) the epoch is bumped. */
+  end(
+    transactionalId: string,
+    producerId: bigint,
+    epoch: number,
+    commit: boolean,
+    transactionV2: boolean,
+  ): ProducerIdAndEpoch {
+    if (transactionalId === "") return failed(ErrorCode.INVALID_REQUEST);
+    const txn = this.transactions.get(transactionalId);
+    if (!txn) return failed(ErrorCode.INVALID_PRODUCER_ID_MAPPING);
+    const v2 = txn.transactionV2 || (transactionV2 && txn.state !== "Ongoing");
+    // A retried EndTxn of a transaction already ended with a bumped epoch (or a new producer id).
+    const retryOnBump = v2 && txn.producerEpoch === epoch + 1;
+    const retryOnOverflow = v2 && txn.previousProducerId === producerId &&
+      epoch === EXHAUSTED_EPOCH && txn.producerEpoch === 0;
+    if (txn.producerId !== producerId && !retryOnOverflow) {
+      return failed(ErrorCode.INVALID_PRODUCER_ID_MAPPING);
+    }
+    const completed = txn.state === "CompleteCommit" || txn.state === "CompleteAbort";
+    const validEpoch = !v2
+      ? epoch === txn.producerEpoch
+      : completed
+      ? retryOnBump || retryOnOverflow
+      : epoch === txn.producerEpoch;
+    if (!validEpoch) return failed(ErrorCode.PRODUCER_FENCED);
+    const same = (txn.state === "CompleteCommit") === commit;
+    switch (txn.state) {
+      case "Ongoing": {
+        if (transactionV2) {
+          txn.transactionV2 = true;
+          txn.lastProducerEpoch = txn.producerEpoch;
+          if (txn.producerEpoch >= EXHAUSTED_EPOCH) {
+            // The markers carry the exhausted epoch + 1; the producer continues with a new id.
+            txn.producerEpoch++;
+            this.#complete(txn, commit);
+            txn.previousProducerId = txn.producerId;
+            txn.producerId = this.#cluster.producerIds.allocate();
+            txn.producerEpoch = 0;
+            txn.lastProducerEpoch = -1;
+            return { errorCode: ErrorCode.NONE, producerId: txn.producerId, producerEpoch: 0 };
+          }
+          txn.producerEpoch++;
+        }
+        this.#complete(txn, commit);
+        return {
+          errorCode: ErrorCode.NONE,
+          producerId: txn.producerId,
+          producerEpoch: txn.producerEpoch,
+        };
+      }
+      case "CompleteCommit":
+      case "CompleteAbort":
+        if (same) {
+          return {
+            errorCode: ErrorCode.NONE,
+            producerId: txn.producerId,
+            producerEpoch: txn.producerEpoch,
+          };
+        }
+        return failed(ErrorCode.INVALID_TXN_STATE);
+      case "PrepareCommit":
+      case "PrepareAbort":
+        return failed(
+          (txn.state === "PrepareCommit") === commit
+            ? ErrorCode.CONCURRENT_TRANSACTIONS
+            : ErrorCode.INVALID_TXN_STATE,
+        );
+      default:
+        return failed(ErrorCode.INVALID_TXN_STATE);
+    }
+  }
+
+  /** Writes the markers and completes the transaction. */
+  #complete(txn: TransactionState, commit: boolean): void {
+    txn.state = commit ? "PrepareCommit" : "PrepareAbort";
+    writeMarkers(this.#cluster, {
+      producerId: txn.producerId,
+      producerEpoch: txn.producerEpoch,
+      commit,
+      partitions: [...txn.partitions.values()],
+      groups: [...txn.groups],
+    });
+    txn.state = commit ? "CompleteCommit" : "CompleteAbort";
+    txn.partitions.clear();
+    txn.groups.clear();
+    txn.startTimestamp = -1;
+    txn.lastUpdateTimestamp = Date.now();
+  }
+
+  /**
+   * Aborts transactions open longer than their timeout, bumping the epoch so that the producer that
+   * let it expire is fenced, as Kafka's periodic check does.
+   */
+  abortTimedOut(now: number = Date.now()): void {
+    for (const txn of this.transactions.values()) {
+      if (txn.state !== "Ongoing" || now - txn.startTimestamp <= txn.timeoutMs) continue;
+      if (txn.producerEpoch < EXHAUSTED_EPOCH) {
+        txn.lastProducerEpoch = txn.producerEpoch;
+        txn.producerEpoch++;
+      }
+      this.#complete(txn, false);
+    }
+  }
+}
+
+function validExpectedProducer(
+  txn: TransactionState,
+  expected: { producerId: bigint; producerEpoch: number },
+): boolean {
+  return txn.producerEpoch === -1 || expected.producerId === txn.producerId ||
+    (expected.producerId === txn.previousProducerId && expected.producerEpoch >= EXHAUSTED_EPOCH);
+}
