@@ -1,7 +1,8 @@
 /**
- * Brook's admin client: topics (create, delete, list, describe, add partitions) and the cluster.
- * Requests go to the controller (topic changes) or any broker (metadata), and retriable errors are
- * retried within a timeout.
+ * Brook's admin client: topics (create, delete, list, describe, add partitions), the cluster,
+ * configs, consumer groups and their offsets, partitions' offsets and records, transactions.
+ * Requests go where Kafka's Admin sends them (the controller, a group's coordinator, a partition's
+ * leader, the broker a config belongs to), and retriable errors are retried within a timeout.
  *
  * @module
  */
@@ -9,6 +10,36 @@
 import { ApiKey, ErrorCode, KafkaProtocolError } from "../codec/mod.ts";
 import { sleep } from "./backoff.ts";
 import { type ClientOptions, KafkaClient, type TopicMetadata } from "./kafka_client.ts";
+import {
+  type ConfigEntry,
+  type ConfigOp,
+  type ConfigResource,
+  describeConfigs,
+  incrementalAlterConfigs,
+} from "./admin/configs.ts";
+import {
+  alterGroupOffsets,
+  deleteGroupOffsets,
+  deleteGroups,
+  describeGroups,
+  type GroupDescription,
+  type GroupListing,
+  type GroupOffset,
+  listGroupOffsets,
+  listGroups,
+} from "./admin/groups.ts";
+import { deleteRecords, type ListedOffset, listOffsets, type OffsetSpec } from "./admin/offsets.ts";
+import {
+  describeTransactions,
+  listTransactions,
+  type TransactionDescription,
+  type TransactionListing,
+} from "./admin/transactions.ts";
+
+export type { ConfigEntry, ConfigOp, ConfigResource, ConfigSource } from "./admin/configs.ts";
+export type { GroupDescription, GroupListing, GroupOffset } from "./admin/groups.ts";
+export type { ListedOffset, OffsetSpec } from "./admin/offsets.ts";
+export type { TransactionDescription, TransactionListing } from "./admin/transactions.ts";
 
 /** A topic to create. */
 export interface NewTopic {
@@ -217,6 +248,235 @@ export class Admin implements AsyncDisposable {
         })),
       };
     });
+  }
+
+  /**
+   * Every config of topics and brokers, with where each value comes from (and, when asked, the
+   * values it overrides and its documentation).
+   *
+   * @example
+   * ```ts
+   * import { Admin } from "@brook/kafka/client";
+   * await using admin = new Admin({ bootstrapServers: "127.0.0.1:9092" });
+   * const [orders] = await admin.describeConfigs([{ type: "topic", name: "orders" }]);
+   * console.log(orders.entries.find((e) => e.name === "retention.ms")?.value);
+   * ```
+   */
+  async describeConfigs(
+    resources: ConfigResource[],
+    options: AdminCallOptions & { includeSynonyms?: boolean; includeDocumentation?: boolean } = {},
+  ): Promise<{ resource: ConfigResource; entries: ConfigEntry[] }[]> {
+    return await this.#retry(options, () => describeConfigs(this.client, resources, options));
+  }
+
+  /**
+   * Changes configs of topics and brokers: set, delete (back to the default), append to or subtract
+   * from a list value. With validateOnly, only checks the changes.
+   *
+   * @example
+   * ```ts
+   * import { Admin } from "@brook/kafka/client";
+   * await using admin = new Admin({ bootstrapServers: "127.0.0.1:9092" });
+   * await admin.incrementalAlterConfigs([{
+   *   resource: { type: "topic", name: "orders" },
+   *   ops: [{ name: "retention.ms", op: "set", value: "3600000" }],
+   * }]);
+   * ```
+   */
+  async incrementalAlterConfigs(
+    changes: { resource: ConfigResource; ops: ConfigOp[] }[],
+    options: AdminCallOptions & { validateOnly?: boolean } = {},
+  ): Promise<void> {
+    await this.#retry(options, () => incrementalAlterConfigs(this.client, changes, options));
+  }
+
+  /**
+   * The groups of every broker, optionally only those in some states (e.g. "Stable", "Empty") or of
+   * some types ("classic", "consumer").
+   *
+   * @example
+   * ```ts
+   * import { Admin } from "@brook/kafka/client";
+   * await using admin = new Admin({ bootstrapServers: "127.0.0.1:9092" });
+   * for (const g of await admin.listGroups()) console.log(g.groupId, g.state);
+   * ```
+   */
+  async listGroups(
+    options: AdminCallOptions & { states?: string[]; types?: string[] } = {},
+  ): Promise<GroupListing[]> {
+    return await this.#retry(options, () => listGroups(this.client, options));
+  }
+
+  /**
+   * Groups with their state, chosen assignor and members (and, for consumer groups, each member's
+   * partitions).
+   *
+   * @example
+   * ```ts
+   * import { Admin } from "@brook/kafka/client";
+   * await using admin = new Admin({ bootstrapServers: "127.0.0.1:9092" });
+   * const [billing] = await admin.describeGroups(["billing"]);
+   * console.log(billing.state, billing.members.length);
+   * ```
+   */
+  async describeGroups(
+    groupIds: string[],
+    options: AdminCallOptions = {},
+  ): Promise<GroupDescription[]> {
+    return await this.#retry(options, () => describeGroups(this.client, groupIds, options.signal));
+  }
+
+  /**
+   * Deletes groups with no members, and their offsets.
+   *
+   * @example
+   * ```ts
+   * import { Admin } from "@brook/kafka/client";
+   * await using admin = new Admin({ bootstrapServers: "127.0.0.1:9092" });
+   * await admin.deleteGroups(["old-billing"]);
+   * ```
+   */
+  async deleteGroups(groupIds: string[], options: AdminCallOptions = {}): Promise<void> {
+    await this.#retry(options, () => deleteGroups(this.client, groupIds, options.signal));
+  }
+
+  /**
+   * A group's committed offsets: all of them, or those of the given partitions.
+   *
+   * @example
+   * ```ts
+   * import { Admin } from "@brook/kafka/client";
+   * await using admin = new Admin({ bootstrapServers: "127.0.0.1:9092" });
+   * for (const o of await admin.listConsumerGroupOffsets("billing")) {
+   *   console.log(o.topic, o.partition, o.offset);
+   * }
+   * ```
+   */
+  async listConsumerGroupOffsets(
+    groupId: string,
+    options: AdminCallOptions & { partitions?: { topic: string; partition: number }[] } = {},
+  ): Promise<GroupOffset[]> {
+    return await this.#retry(
+      options,
+      () => listGroupOffsets(this.client, groupId, options.partitions, options.signal),
+    );
+  }
+
+  /**
+   * Sets a group's committed offsets (a reset); the group must have no active members.
+   *
+   * @example
+   * ```ts
+   * import { Admin } from "@brook/kafka/client";
+   * await using admin = new Admin({ bootstrapServers: "127.0.0.1:9092" });
+   * await admin.alterConsumerGroupOffsets("billing", [{ topic: "orders", partition: 0, offset: 0n }]);
+   * ```
+   */
+  async alterConsumerGroupOffsets(
+    groupId: string,
+    offsets: { topic: string; partition: number; offset: bigint; metadata?: string | null }[],
+    options: AdminCallOptions = {},
+  ): Promise<void> {
+    await this.#retry(
+      options,
+      () => alterGroupOffsets(this.client, groupId, offsets, options.signal),
+    );
+  }
+
+  /**
+   * Deletes a group's committed offsets of partitions that no member consumes.
+   *
+   * @example
+   * ```ts
+   * import { Admin } from "@brook/kafka/client";
+   * await using admin = new Admin({ bootstrapServers: "127.0.0.1:9092" });
+   * await admin.deleteConsumerGroupOffsets("billing", [{ topic: "old-orders", partition: 0 }]);
+   * ```
+   */
+  async deleteConsumerGroupOffsets(
+    groupId: string,
+    partitions: { topic: string; partition: number }[],
+    options: AdminCallOptions = {},
+  ): Promise<void> {
+    await this.#retry(
+      options,
+      () => deleteGroupOffsets(this.client, groupId, partitions, options.signal),
+    );
+  }
+
+  /**
+   * Looks up offsets of partitions: earliest, latest, that of the largest timestamp, or the first
+   * at or after a timestamp; read_committed stops at the last stable offset.
+   *
+   * @example
+   * ```ts
+   * import { Admin } from "@brook/kafka/client";
+   * await using admin = new Admin({ bootstrapServers: "127.0.0.1:9092" });
+   * const [end] = await admin.listOffsets([{ topic: "orders", partition: 0, spec: "latest" }]);
+   * console.log(end.offset);
+   * ```
+   */
+  async listOffsets(
+    requests: { topic: string; partition: number; spec: OffsetSpec }[],
+    options: AdminCallOptions & { isolationLevel?: "read_uncommitted" | "read_committed" } = {},
+  ): Promise<ListedOffset[]> {
+    return await this.#retry(options, () => listOffsets(this.client, requests, options));
+  }
+
+  /**
+   * Deletes the records of partitions before `offset` (-1n: all of them); returns each partition's
+   * new log start offset.
+   *
+   * @example
+   * ```ts
+   * import { Admin } from "@brook/kafka/client";
+   * await using admin = new Admin({ bootstrapServers: "127.0.0.1:9092" });
+   * await admin.deleteRecords([{ topic: "orders", partition: 0, offset: 100n }]);
+   * ```
+   */
+  async deleteRecords(
+    requests: { topic: string; partition: number; offset: bigint }[],
+    options: AdminCallOptions = {},
+  ): Promise<{ topic: string; partition: number; lowWatermark: bigint }[]> {
+    return await this.#retry(options, () => deleteRecords(this.client, requests, options.signal));
+  }
+
+  /**
+   * The transactional ids of every broker, optionally only those in some states (e.g. "Ongoing")
+   * or of some producer ids.
+   *
+   * @example
+   * ```ts
+   * import { Admin } from "@brook/kafka/client";
+   * await using admin = new Admin({ bootstrapServers: "127.0.0.1:9092" });
+   * console.log(await admin.listTransactions({ states: ["Ongoing"] }));
+   * ```
+   */
+  async listTransactions(
+    options: AdminCallOptions & { states?: string[]; producerIds?: bigint[] } = {},
+  ): Promise<TransactionListing[]> {
+    return await this.#retry(options, () => listTransactions(this.client, options));
+  }
+
+  /**
+   * Transactional ids with their state, producer id and epoch, timeout and current partitions.
+   *
+   * @example
+   * ```ts
+   * import { Admin } from "@brook/kafka/client";
+   * await using admin = new Admin({ bootstrapServers: "127.0.0.1:9092" });
+   * const [tx] = await admin.describeTransactions(["billing-1"]);
+   * console.log(tx.state, tx.partitions);
+   * ```
+   */
+  async describeTransactions(
+    transactionalIds: string[],
+    options: AdminCallOptions = {},
+  ): Promise<TransactionDescription[]> {
+    return await this.#retry(
+      options,
+      () => describeTransactions(this.client, transactionalIds, options.signal),
+    );
   }
 
   /** Closes the connections (when the admin opened them). */

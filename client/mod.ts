@@ -28,7 +28,23 @@ export {
   type TopicMetadata,
 } from "./kafka_client.ts";
 export { KafkaConnectionError, KafkaTimeoutError } from "./errors.ts";
-export { Admin, type AdminCallOptions, type ClusterDescription, type NewTopic } from "./admin.ts";
+export {
+  Admin,
+  type AdminCallOptions,
+  type ClusterDescription,
+  type ConfigEntry,
+  type ConfigOp,
+  type ConfigResource,
+  type ConfigSource,
+  type GroupDescription,
+  type GroupListing,
+  type GroupOffset,
+  type ListedOffset,
+  type NewTopic,
+  type OffsetSpec,
+  type TransactionDescription,
+  type TransactionListing,
+} from "./admin.ts";
 export { murmur2, partitionForKey, StickyPartitioner } from "./partitioner.ts";
 export {
   type CompressionName,

@@ -22,11 +22,27 @@ export default defineHandler({
   maxVersion: 10,
   handle(request, ctx) {
     const { cluster, node, apiVersion } = ctx;
+    // As Kafka, a partition named twice in one request is answered once, with INVALID_REQUEST.
+    const seen = new Set<string>();
+    const duplicates = new Set<string>();
+    for (const t of request.topics) {
+      for (const p of t.partitions) {
+        const k = `${t.name}\u0000${p.partitionIndex}`;
+        if (seen.has(k)) duplicates.add(k);
+        seen.add(k);
+      }
+    }
+    const answered = new Set<string>();
     return {
       throttleTimeMs: 0,
       topics: request.topics.map((t) => ({
         name: t.name,
-        partitions: t.partitions.map((p) => {
+        partitions: t.partitions.filter((p) => {
+          const k = `${t.name}\u0000${p.partitionIndex}`;
+          if (answered.has(k)) return false;
+          answered.add(k);
+          return true;
+        }).map((p) => {
           const partition = cluster.partition(t.name, p.partitionIndex);
           const base = {
             partitionIndex: p.partitionIndex,
@@ -34,6 +50,9 @@ export default defineHandler({
             offset: -1n,
             leaderEpoch: -1,
           };
+          if (duplicates.has(`${t.name}\u0000${p.partitionIndex}`)) {
+            return { ...base, errorCode: ErrorCode.INVALID_REQUEST };
+          }
           if (!partition) return { ...base, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION };
           if (partition.leader !== node.nodeId) {
             return { ...base, errorCode: ErrorCode.NOT_LEADER_OR_FOLLOWER };

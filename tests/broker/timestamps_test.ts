@@ -51,3 +51,24 @@ Deno.test("timestamps: ListOffsets finds the first record at or after a time, an
   assertEquals(await ask(-2n), [0n, -1n]);
   assertEquals(await ask(-1n), [4n, -1n]);
 });
+
+Deno.test("timestamps: a partition named twice in ListOffsets is answered once with INVALID_REQUEST", async () => {
+  // Real Kafka 4.1.1 answers so (checked with a raw request).
+  await using broker = await Broker.start({ topics: { ts: { partitions: 2 } } });
+  await using c = await RawClient.connect(broker.bootstrapServers);
+  const res = await c.request(ApiKey.ListOffsets, 10, {
+    replicaId: -1,
+    topics: [{
+      name: "ts",
+      partitions: [
+        { partitionIndex: 0, timestamp: -1n },
+        { partitionIndex: 1, timestamp: -1n },
+        { partitionIndex: 0, timestamp: -2n },
+      ],
+    }],
+  });
+  assertEquals(
+    res.topics[0].partitions.map((p) => [p.partitionIndex, p.errorCode]),
+    [[0, 42], [1, 0]],
+  );
+});

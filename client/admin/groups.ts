@@ -1,0 +1,247 @@
+/**
+ * Admin calls for consumer groups and their offsets, each sent to the group's coordinator (found
+ * with FindCoordinator): ListGroups (every broker), DescribeGroups with the members' assignments
+ * decoded, DeleteGroups, OffsetFetch, OffsetCommit as an admin (generation -1, no member) and
+ * OffsetDelete.
+ *
+ * @module
+ */
+
+import { ApiKey, ErrorCode, KafkaProtocolError } from "../../codec/mod.ts";
+import { decodeAssignment } from "../../codec/consumer_protocol.ts";
+import type { KafkaClient } from "../kafka_client.ts";
+
+/** A group as ListGroups lists it. */
+export interface GroupListing {
+  groupId: string;
+  protocolType: string;
+  /** Empty for brokers before ListGroups v4. */
+  state: string;
+  /** "classic" or "consumer"; empty for brokers before ListGroups v5. */
+  type: string;
+  coordinator: number;
+}
+
+/** A group as DescribeGroups describes it. */
+export interface GroupDescription {
+  groupId: string;
+  state: string;
+  protocolType: string;
+  /** The assignor (or protocol) the group chose. */
+  protocol: string;
+  coordinator: number;
+  members: {
+    memberId: string;
+    groupInstanceId: string | null;
+    clientId: string;
+    clientHost: string;
+    /** For consumer groups: the partitions the member was assigned. */
+    assignment: { topic: string; partition: number }[];
+  }[];
+}
+
+/** A committed offset. */
+export interface GroupOffset {
+  topic: string;
+  partition: number;
+  offset: bigint;
+  leaderEpoch: number;
+  metadata: string | null;
+}
+
+function fail(code: number, detail: string): never {
+  throw new KafkaProtocolError(code, { detail });
+}
+
+/** ListGroups on every broker, merged; optionally filtered by state (v4+) and type (v5+). */
+export async function listGroups(
+  client: KafkaClient,
+  options: { states?: string[]; types?: string[]; signal?: AbortSignal },
+): Promise<GroupListing[]> {
+  const md = await client.metadata(null, { signal: options.signal, force: true });
+  const out: GroupListing[] = [];
+  for (const nodeId of md.brokers.keys()) {
+    const res = await client.requestNode(nodeId, ApiKey.ListGroups, {
+      statesFilter: options.states ?? [],
+      typesFilter: options.types ?? [],
+    }, { signal: options.signal });
+    if (res.errorCode !== ErrorCode.NONE) fail(res.errorCode, `listing groups on node ${nodeId}`);
+    for (const g of res.groups) {
+      out.push({
+        groupId: g.groupId,
+        protocolType: g.protocolType,
+        state: g.groupState,
+        type: g.groupType,
+        coordinator: nodeId,
+      });
+    }
+  }
+  return out.sort((a, b) => a.groupId < b.groupId ? -1 : a.groupId > b.groupId ? 1 : 0);
+}
+
+/** DescribeGroups, one coordinator per group. */
+export async function describeGroups(
+  client: KafkaClient,
+  groupIds: string[],
+  signal?: AbortSignal,
+): Promise<GroupDescription[]> {
+  const out: GroupDescription[] = [];
+  for (const groupId of groupIds) {
+    const coordinator = await client.findCoordinator(groupId, 0, signal);
+    const res = await client.requestNode(coordinator, ApiKey.DescribeGroups, {
+      groups: [groupId],
+      includeAuthorizedOperations: false,
+    }, { signal });
+    const g = res.groups[0];
+    if (g.errorCode !== ErrorCode.NONE) fail(g.errorCode, `group ${groupId}`);
+    out.push({
+      groupId,
+      state: g.groupState,
+      protocolType: g.protocolType,
+      protocol: g.protocolData,
+      coordinator,
+      members: g.members.map((m) => ({
+        memberId: m.memberId,
+        groupInstanceId: m.groupInstanceId,
+        clientId: m.clientId,
+        clientHost: m.clientHost,
+        assignment: g.protocolType === "consumer" ? assignedPartitions(m.memberAssignment) : [],
+      })),
+    });
+  }
+  return out;
+}
+
+function assignedPartitions(bytes: Uint8Array): { topic: string; partition: number }[] {
+  try {
+    return decodeAssignment(bytes).partitions.flatMap((tp) =>
+      tp.partitions.map((partition) => ({ topic: tp.topic, partition }))
+    );
+  } catch {
+    // A member of another protocol's bytes: nothing to show.
+    return [];
+  }
+}
+
+/** DeleteGroups: rejects with the first group that could not be deleted (e.g. NON_EMPTY_GROUP). */
+export async function deleteGroups(
+  client: KafkaClient,
+  groupIds: string[],
+  signal?: AbortSignal,
+): Promise<void> {
+  for (const groupId of groupIds) {
+    const coordinator = await client.findCoordinator(groupId, 0, signal);
+    const res = await client.requestNode(coordinator, ApiKey.DeleteGroups, {
+      groupsNames: [groupId],
+    }, { signal });
+    for (const r of res.results) {
+      if (r.errorCode !== ErrorCode.NONE) fail(r.errorCode, `group ${r.groupId}`);
+    }
+  }
+}
+
+/** OffsetFetch: the group's committed offsets (all of them, or those of `partitions`). */
+export async function listGroupOffsets(
+  client: KafkaClient,
+  groupId: string,
+  partitions: { topic: string; partition: number }[] | undefined,
+  signal?: AbortSignal,
+): Promise<GroupOffset[]> {
+  const coordinator = await client.findCoordinator(groupId, 0, signal);
+  const topics = partitions === undefined ? null : [...groupByTopic(partitions)].map((
+    [name, partitionIndexes],
+  ) => ({ name, partitionIndexes }));
+  const res = await client.requestNode(coordinator, ApiKey.OffsetFetch, {
+    groupId,
+    topics,
+    requireStable: true,
+  }, { signal, maxVersion: 7 });
+  if (res.errorCode !== ErrorCode.NONE) fail(res.errorCode, `group ${groupId}`);
+  const out: GroupOffset[] = [];
+  for (const t of res.topics) {
+    for (const p of t.partitions) {
+      if (p.errorCode !== ErrorCode.NONE) {
+        fail(p.errorCode, `${groupId} ${t.name}-${p.partitionIndex}`);
+      }
+      if (p.committedOffset < 0n) continue;
+      out.push({
+        topic: t.name,
+        partition: p.partitionIndex,
+        offset: p.committedOffset,
+        leaderEpoch: p.committedLeaderEpoch,
+        metadata: p.metadata,
+      });
+    }
+  }
+  return out;
+}
+
+/** OffsetCommit as an admin: the group must have no members (else UNKNOWN_MEMBER_ID). */
+export async function alterGroupOffsets(
+  client: KafkaClient,
+  groupId: string,
+  offsets: { topic: string; partition: number; offset: bigint; metadata?: string | null }[],
+  signal?: AbortSignal,
+): Promise<void> {
+  const coordinator = await client.findCoordinator(groupId, 0, signal);
+  const topics = new Map<string, typeof offsets>();
+  for (const o of offsets) topics.set(o.topic, [...(topics.get(o.topic) ?? []), o]);
+  const res = await client.requestNode(coordinator, ApiKey.OffsetCommit, {
+    groupId,
+    generationIdOrMemberEpoch: -1,
+    memberId: "",
+    groupInstanceId: null,
+    retentionTimeMs: -1n,
+    topics: [...topics].map(([name, list]) => ({
+      name,
+      partitions: list.map((o) => ({
+        partitionIndex: o.partition,
+        committedOffset: o.offset,
+        committedLeaderEpoch: -1,
+        committedMetadata: o.metadata ?? null,
+        commitTimestamp: -1n,
+      })),
+    })),
+  }, { signal, maxVersion: 9 });
+  for (const t of res.topics) {
+    for (const p of t.partitions) {
+      if (p.errorCode !== ErrorCode.NONE) {
+        fail(p.errorCode, `${groupId} ${t.name}-${p.partitionIndex}`);
+      }
+    }
+  }
+}
+
+/** OffsetDelete: removes committed offsets of partitions no member consumes. */
+export async function deleteGroupOffsets(
+  client: KafkaClient,
+  groupId: string,
+  partitions: { topic: string; partition: number }[],
+  signal?: AbortSignal,
+): Promise<void> {
+  const coordinator = await client.findCoordinator(groupId, 0, signal);
+  const res = await client.requestNode(coordinator, ApiKey.OffsetDelete, {
+    groupId,
+    topics: [...groupByTopic(partitions)].map(([name, indexes]) => ({
+      name,
+      partitions: indexes.map((partitionIndex) => ({ partitionIndex })),
+    })),
+  }, { signal });
+  if (res.errorCode !== ErrorCode.NONE) fail(res.errorCode, `group ${groupId}`);
+  for (const t of res.topics) {
+    for (const p of t.partitions) {
+      if (p.errorCode !== ErrorCode.NONE) {
+        fail(p.errorCode, `${groupId} ${t.name}-${p.partitionIndex}`);
+      }
+    }
+  }
+}
+
+/** Partition numbers by topic. */
+export function groupByTopic(
+  partitions: { topic: string; partition: number }[],
+): Map<string, number[]> {
+  const out = new Map<string, number[]>();
+  for (const p of partitions) out.set(p.topic, [...(out.get(p.topic) ?? []), p.partition]);
+  return out;
+}
