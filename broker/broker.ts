@@ -23,6 +23,14 @@ import { HANDLERS } from "./handlers/mod.ts";
 import { cleanLogs } from "./log_cleaner.ts";
 import { BrokerMetrics, type MetricsSnapshot, serveMetrics, type SlowRequest } from "./metrics.ts";
 import { BrokerNode } from "./node.ts";
+import {
+  type BrokerSaslOptions,
+  type BrokerTlsOptions,
+  type ListenerOptions,
+  parseListeners,
+  saslSettings,
+  type SecurityProtocol,
+} from "./security/options.ts";
 
 /** Options of {@linkcode Broker.start}. */
 export interface BrokerOptions {
@@ -66,6 +74,17 @@ export interface BrokerOptions {
   slowRequestMs?: number;
   /** Receives slow requests; default a console.warn line with the API, client and timings. */
   onSlowRequest?: (request: SlowRequest) => void;
+  /**
+   * The listeners of every node, as Kafka's `listeners` ("SASL_SSL://127.0.0.1:0") or objects.
+   * Default one PLAINTEXT listener on `host` and `port`. `bootstrapServers` names the first.
+   */
+  listeners?: (string | ListenerOptions)[];
+  /** listener.security.protocol.map, for listeners not named after their protocol. */
+  listenerSecurityProtocolMap?: Record<string, SecurityProtocol>;
+  /** Certificate and key of SSL and SASL_SSL listeners. */
+  tls?: BrokerTlsOptions;
+  /** Mechanisms, users and sessions of SASL_PLAINTEXT and SASL_SSL listeners. */
+  sasl?: BrokerSaslOptions;
 }
 
 /**
@@ -114,12 +133,20 @@ export class Broker implements AsyncDisposable {
    * await broker.close();
    * ```
    */
-  static start(options: BrokerOptions = {}): Promise<Broker> {
+  static async start(options: BrokerOptions = {}): Promise<Broker> {
     const count = options.nodes ?? 1;
     if (!Number.isInteger(count) || count < 1) {
-      return Promise.reject(new RangeError(`A broker needs at least one node, got ${count}`));
+      throw new RangeError(`A broker needs at least one node, got ${count}`);
     }
     const host = options.host ?? "127.0.0.1";
+    const listeners = parseListeners(
+      options.listeners ?? [{ name: "PLAINTEXT", port: options.port ?? 0 }],
+      { host, port: options.port ?? 0 },
+      options.listenerSecurityProtocolMap,
+    );
+    const sasl = listeners.some((l) => l.securityProtocol.startsWith("SASL_"))
+      ? saslSettings(options.sasl ?? {})
+      : undefined;
     const cluster = new Cluster({
       clusterId: options.clusterId,
       defaultPartitions: options.defaultPartitions,
@@ -133,18 +160,26 @@ export class Broker implements AsyncDisposable {
       onSlowRequest: options.onSlowRequest,
     });
     const nodes: BrokerNode[] = [];
+    if (sasl) await cluster.credentials.configure(options.sasl ?? {});
     for (let i = 0; i < count; i++) {
+      const endpoints = listeners.map((l) => ({
+        listenerName: l.name,
+        securityProtocol: l.securityProtocol,
+        host: l.host,
+        port: l.port ? l.port + i : 0,
+      }));
       const info = {
         nodeId: i + 1,
-        host,
-        port: options.port ? options.port + i : 0,
+        host: endpoints[0].host,
+        port: endpoints[0].port,
         rack: options.racks?.[i] ?? null,
+        endpoints,
       };
       cluster.addNode(info);
       nodes.push(
         new BrokerNode(info, cluster, {
-          host,
-          port: info.port,
+          tls: options.tls,
+          sasl: sasl && { ...sasl, credentials: cluster.credentials },
           maxRequestBytes: options.maxRequestBytes ?? 104857600,
           handlers: HANDLERS,
           interceptors,
@@ -159,8 +194,8 @@ export class Broker implements AsyncDisposable {
         broker.#metricsServer = serveMetrics(metrics, "127.0.0.1", options.metricsPort);
       }
     } catch (e) {
-      for (const node of nodes) node.close();
-      return Promise.reject(e);
+      for (const node of nodes) await node.close();
+      throw e;
     }
     for (const [name, topicOptions] of Object.entries(options.topics ?? {})) {
       broker.createTopic(name, topicOptions);
@@ -178,7 +213,7 @@ export class Broker implements AsyncDisposable {
       Deno.unrefTimer(timer);
       broker.#txnTimer = timer;
     }
-    return Promise.resolve(broker);
+    return broker;
   }
 
   /**
@@ -195,6 +230,30 @@ export class Broker implements AsyncDisposable {
    */
   cleanLogs(now: number = Date.now()): void {
     cleanLogs(this.cluster, now);
+  }
+
+  /**
+   * "host:port" of every node on one listener (default the first), comma-separated.
+   *
+   * @example
+   * ```ts
+   * import { Broker } from "@brook/kafka/broker";
+   * await using broker = await Broker.start({
+   *   listeners: ["PLAINTEXT://127.0.0.1:0", "SASL_PLAINTEXT://127.0.0.1:0"],
+   *   sasl: { users: { alice: "secret" } },
+   * });
+   * console.log(broker.bootstrapServersFor("SASL_PLAINTEXT"));
+   * ```
+   */
+  bootstrapServersFor(listenerName: string): string {
+    const name = listenerName.toUpperCase();
+    const addresses = this.#nodes.map((n) =>
+      n.info.endpoints?.find((e) => e.listenerName === name)
+    );
+    if (addresses.some((a) => a === undefined)) {
+      throw new RangeError(`No listener named ${listenerName}`);
+    }
+    return addresses.map((a) => `${a!.host}:${a!.port}`).join(",");
   }
 
   /** "host:port" of every node (stopped ones too), comma-separated, as clients take bootstrap servers. */

@@ -11,13 +11,33 @@ import { PartitionProducers, ProducerIds } from "./producer_state.ts";
 import { GroupCoordinator } from "./groups/coordinator.ts";
 import { TransactionCoordinator } from "./transactions/coordinator.ts";
 import { PartitionTransactions } from "./transactions/partition_txns.ts";
+import { CredentialStore } from "./security/credentials.ts";
+
+/** One listener of a node: its name, security protocol and advertised address. */
+export interface Endpoint {
+  readonly listenerName: string;
+  readonly securityProtocol: string;
+  readonly host: string;
+  port: number;
+}
 
 /** A broker node as Metadata describes it. */
 export interface NodeInfo {
   readonly nodeId: number;
+  /** The first listener's address. */
   readonly host: string;
   port: number;
   readonly rack: string | null;
+  /** Every listener of the node; the first is `host:port`. */
+  readonly endpoints?: Endpoint[];
+}
+
+/**
+ * A node's address on the listener `listenerName`, as Kafka advertises brokers to a client: on the
+ * listener its request came in on.
+ */
+export function endpointOf(node: NodeInfo, listenerName: string): { host: string; port: number } {
+  return node.endpoints?.find((e) => e.listenerName === listenerName) ?? node;
 }
 
 /** One partition of a topic. */
@@ -140,6 +160,8 @@ export class Cluster {
   readonly groups: GroupCoordinator = new GroupCoordinator(this);
   /** Transactional ids and their transactions. */
   readonly transactions: TransactionCoordinator = new TransactionCoordinator(this);
+  /** Users: PLAIN passwords, SCRAM credentials, the OAUTHBEARER validator. */
+  readonly credentials: CredentialStore = new CredentialStore();
   defaultPartitions: number;
   defaultReplicationFactor: number | undefined;
   autoCreateTopics: boolean;

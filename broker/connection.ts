@@ -11,8 +11,15 @@ import { Writer } from "../codec/mod.ts";
 import type { ConnectionInfo } from "./handler.ts";
 import { RequestTiming } from "./metrics.ts";
 
-/** What the dispatcher answers for one frame: bytes to send, nothing (acks=0), or close the connection. */
-export type DispatchResult = Uint8Array | null | "close";
+/**
+ * What the dispatcher answers for one frame: bytes to send, nothing (acks=0), close the connection,
+ * or send an answer (if any) and close after a delay (a failed authentication).
+ */
+export type DispatchResult =
+  | Uint8Array
+  | null
+  | "close"
+  | { send?: Uint8Array; closeAfterMs: number };
 
 /** Turns one request frame's payload into an answer, encoded into the connection's own writer. */
 export type Dispatch = (
@@ -95,6 +102,14 @@ export class BrokerConnection {
           this.#options.onRequest?.(timing);
           break;
         }
+        if (answer !== null && !(answer instanceof Uint8Array)) {
+          reason = "authentication failed";
+          if (answer.send) await this.#writeAll(answer.send);
+          timing.sent = performance.now();
+          this.#options.onRequest?.(timing);
+          await this.#pause(answer.closeAfterMs);
+          break;
+        }
         if (answer !== null) {
           timing.bytesOut = answer.length;
           await this.#writeAll(answer);
@@ -175,6 +190,21 @@ export class BrokerConnection {
     const next = new Uint8Array(Math.min(needed, Math.max(this.#buf.length * 2, READ_CHUNK)));
     next.set(this.#buf.subarray(0, this.#end));
     this.#buf = next;
+  }
+
+  /** Waits `ms`, or less if the connection is closed meanwhile. */
+  #pause(ms: number): Promise<void> {
+    if (ms <= 0 || this.#closed) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      const signal = this.#abort.signal;
+      function done() {
+        clearTimeout(timer);
+        signal.removeEventListener("abort", done);
+        resolve();
+      }
+      signal.addEventListener("abort", done);
+    });
   }
 
   async #writeAll(bytes: Uint8Array): Promise<void> {

@@ -30,3 +30,12 @@ export type {
   MetricsSnapshot,
   SlowRequest,
 } from "./metrics.ts";
+export type {
+  BrokerSaslOptions,
+  BrokerTlsOptions,
+  ListenerOptions,
+  OAuthBearerValidation,
+  SaslMechanism,
+  SecurityProtocol,
+} from "./security/options.ts";
+export { validateUnsecuredJwt } from "./security/mechanisms.ts";

@@ -4,31 +4,35 @@
  * @module
  */
 
-import type { Cluster, NodeInfo } from "./cluster.ts";
-import { BrokerConnection } from "./connection.ts";
+import type { Cluster, Endpoint, NodeInfo } from "./cluster.ts";
+import { BrokerConnection, type Dispatch } from "./connection.ts";
 import { Dispatcher, type Interceptor } from "./dispatcher.ts";
 import type { Handler } from "./handler.ts";
 import type { BrokerMetrics } from "./metrics.ts";
+import { SaslAuthenticator, type SaslSettings } from "./security/authenticator.ts";
+import type { BrokerTlsOptions } from "./security/options.ts";
 
-/** Options of a node's listener. */
+/** Options of a node's listeners. */
 export interface NodeListenerOptions {
-  host: string;
-  port: number;
   maxRequestBytes: number;
+  /** Certificate and key of SSL and SASL_SSL listeners. */
+  tls?: BrokerTlsOptions;
+  /** SASL settings of SASL_PLAINTEXT and SASL_SSL listeners. */
+  sasl?: Omit<SaslSettings, "apiVersions" | "cluster">;
   handlers: (Handler | undefined)[];
   interceptors: Interceptor[];
   /** Where requests and connections are counted and timed. */
   metrics?: BrokerMetrics;
 }
 
-/** A listening node. */
+/** A listening node: one listener per endpoint. */
 export class BrokerNode {
   readonly info: NodeInfo;
   readonly #cluster: Cluster;
   readonly #options: NodeListenerOptions;
-  #listener: Deno.Listener | undefined;
+  #listeners: Deno.Listener[] = [];
   #connections = new Set<BrokerConnection>();
-  #accepting: Promise<void> | undefined;
+  #accepting: Promise<void>[] = [];
   #serving = new Set<Promise<void>>();
   #connectionCount = 0;
 
@@ -40,7 +44,7 @@ export class BrokerNode {
 
   /** True while the node accepts connections. */
   get listening(): boolean {
-    return this.#listener !== undefined;
+    return this.#listeners.length > 0;
   }
 
   /** The open connections. */
@@ -49,28 +53,56 @@ export class BrokerNode {
   }
 
   /**
-   * Starts listening (on the node's port, or a free one for port 0) and accepting connections. A
-   * closed node can listen again: it comes back on the same port.
+   * Starts listening on every endpoint (its port, or a free one for port 0) and accepting
+   * connections. A closed node can listen again: it comes back on the same ports.
    */
   listen(): void {
-    if (this.#listener !== undefined) return;
-    const listener = Deno.listen({
-      hostname: this.#options.host,
-      port: this.info.port || this.#options.port,
-    });
-    this.#listener = listener;
-    this.info.port = (listener.addr as Deno.NetAddr).port;
+    if (this.#listeners.length > 0) return;
+    const endpoints = this.info.endpoints ?? [{
+      listenerName: "PLAINTEXT",
+      securityProtocol: "PLAINTEXT",
+      host: this.info.host,
+      port: this.info.port,
+    }];
     const dispatcher = new Dispatcher(
       this.#options.handlers,
       this.#cluster,
       this.info,
       this.#options.interceptors,
     );
-    this.#accepting = this.#acceptLoop(listener, dispatcher);
+    try {
+      for (const endpoint of endpoints) {
+        const tls = endpoint.securityProtocol.endsWith("SSL");
+        if (tls && !this.#options.tls) {
+          throw new TypeError(`Listener ${endpoint.listenerName} needs the broker's tls option`);
+        }
+        const listener = tls
+          ? Deno.listenTls({
+            hostname: endpoint.host,
+            port: endpoint.port,
+            cert: this.#options.tls!.cert,
+            key: this.#options.tls!.key,
+          })
+          : Deno.listen({ hostname: endpoint.host, port: endpoint.port });
+        this.#listeners.push(listener);
+        endpoint.port = (listener.addr as Deno.NetAddr).port;
+        this.#accepting.push(this.#acceptLoop(listener, endpoint, dispatcher));
+      }
+    } catch (e) {
+      for (const l of this.#listeners) l.close();
+      this.#listeners = [];
+      throw e;
+    }
+    this.info.port = endpoints[0].port;
   }
 
-  async #acceptLoop(listener: Deno.Listener, dispatcher: Dispatcher): Promise<void> {
-    const local = `${this.info.host}:${this.info.port}`;
+  async #acceptLoop(
+    listener: Deno.Listener,
+    endpoint: Endpoint,
+    dispatcher: Dispatcher,
+  ): Promise<void> {
+    const local = `${endpoint.host}:${endpoint.port}`;
+    const sasl = endpoint.securityProtocol.startsWith("SASL_");
     for (;;) {
       let conn: Deno.Conn;
       try {
@@ -82,19 +114,32 @@ export class BrokerNode {
       const remote = conn.remoteAddr as Deno.NetAddr;
       const metrics = this.#options.metrics;
       const nodeId = this.info.nodeId;
+      let dispatch: Dispatch = dispatcher.dispatch;
+      if (sasl) {
+        if (!this.#options.sasl) {
+          conn.close();
+          continue;
+        }
+        const apiVersions = this.#options.handlers[18]!;
+        dispatch = new SaslAuthenticator({
+          ...this.#options.sasl,
+          apiVersions: { min: apiVersions.minVersion, max: apiVersions.maxVersion },
+          cluster: this.#cluster,
+        }, dispatch).dispatch;
+      }
       const connection = new BrokerConnection(
         conn,
         {
           id: `${local}-${remote.hostname}:${remote.port}-${this.#connectionCount++}`,
           remoteAddress: remote.hostname,
           remotePort: remote.port,
-          listenerName: "PLAINTEXT",
-          securityProtocol: "PLAINTEXT",
+          listenerName: endpoint.listenerName,
+          securityProtocol: endpoint.securityProtocol,
           principal: "User:ANONYMOUS",
           clientSoftwareName: "",
           clientSoftwareVersion: "",
         },
-        dispatcher.dispatch,
+        dispatch,
         {
           maxRequestBytes: this.#options.maxRequestBytes,
           onClose: () => {
@@ -114,11 +159,11 @@ export class BrokerNode {
 
   /** Stops accepting and closes every connection; resolves once they are all closed. */
   async close(): Promise<void> {
-    this.#listener?.close();
-    this.#listener = undefined;
+    for (const l of this.#listeners) l.close();
+    this.#listeners = [];
     for (const c of this.#connections) c.close();
-    await this.#accepting;
-    this.#accepting = undefined;
+    await Promise.all(this.#accepting);
+    this.#accepting = [];
     await Promise.allSettled([...this.#serving]);
   }
 }

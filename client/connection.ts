@@ -18,6 +18,7 @@ import {
   Writer,
 } from "../codec/mod.ts";
 import { KafkaConnectionError, KafkaTimeoutError } from "./errors.ts";
+import { authenticate, reauthenticationDelay, type SaslOptions } from "./sasl.ts";
 
 /** The software name and version Brook's client reports to brokers (KIP-511). */
 export const CLIENT_SOFTWARE = { name: "brook-kafka", version: "0.1.0" };
@@ -34,6 +35,8 @@ export interface ConnectionOptions {
   maxInFlight?: number;
   /** TLS; when set, the connection is encrypted. */
   tls?: TlsOptions;
+  /** SASL; when set, the connection authenticates after negotiating versions. */
+  sasl?: SaslOptions;
   /** Aborts connecting. */
   signal?: AbortSignal;
 }
@@ -91,6 +94,9 @@ export class KafkaConnection {
   #flushing: Promise<void> | undefined;
   #closed: Error | undefined;
   #reading: Promise<void>;
+  /** Set while re-authenticating: other requests wait for it. */
+  #reauthenticating: Promise<void> | undefined;
+  #reauthTimer: ReturnType<typeof setTimeout> | undefined;
 
   private constructor(conn: Deno.Conn, address: string, options: ConnectionOptions) {
     this.#conn = conn;
@@ -123,6 +129,7 @@ export class KafkaConnection {
     const connection = new KafkaConnection(conn, address, options);
     try {
       await connection.#negotiate();
+      if (options.sasl) await connection.#authenticate(options.sasl);
     } catch (e) {
       connection.close(e as Error);
       throw e;
@@ -184,6 +191,7 @@ export class KafkaConnection {
   close(reason?: Error): void {
     if (this.#closed) return;
     this.#closed = reason ?? new KafkaConnectionError(`Connection to ${this.address} was closed`);
+    clearTimeout(this.#reauthTimer);
     try {
       this.#conn.close();
     } catch {
@@ -228,14 +236,34 @@ export class KafkaConnection {
     }
   }
 
+  /** Authenticates with SASL, and plans re-authentication when the broker bounds the session. */
+  async #authenticate(sasl: SaslOptions): Promise<void> {
+    const lifetime = await authenticate(
+      sasl,
+      (apiKey, body) =>
+        this.#send(apiKey, this.negotiatedVersion(apiKey), body, {}, true, true) as never,
+      this.address,
+    );
+    if (lifetime > 0 && !this.#closed) {
+      this.#reauthTimer = setTimeout(() => {
+        this.#reauthenticating = this.#authenticate(sasl)
+          .catch((e) => this.close(e))
+          .finally(() => this.#reauthenticating = undefined);
+      }, reauthenticationDelay(lifetime));
+      Deno.unrefTimer(this.#reauthTimer);
+    }
+  }
+
   async #send(
     apiKey: CodecApiKey,
     version: number,
     body: unknown,
     options: RequestOptions,
     expectResponse: boolean,
+    authenticating = false,
   ): Promise<unknown> {
     options.signal?.throwIfAborted();
+    if (this.#reauthenticating && !authenticating) await this.#reauthenticating;
     while (this.#pending.length >= this.#maxInFlight && !this.#closed) {
       await new Promise<void>((resolve) => this.#slotWaiters.push(resolve));
     }

@@ -28,6 +28,7 @@ export {
   type TopicMetadata,
 } from "./kafka_client.ts";
 export { KafkaConnectionError, KafkaTimeoutError } from "./errors.ts";
+export { KafkaAuthenticationError, type OAuthBearerToken, type SaslOptions } from "./sasl.ts";
 export {
   Admin,
   type AdminCallOptions,

@@ -28,3 +28,4 @@ export * from "./generated/mod.ts";
 export * from "./records/mod.ts";
 export * from "./compression/mod.ts";
 export * from "./consumer_protocol.ts";
+export * from "./sasl/mod.ts";

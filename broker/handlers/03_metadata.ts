@@ -7,7 +7,7 @@
  */
 
 import { ApiKey, ErrorCode, ZERO_UUID } from "../../codec/mod.ts";
-import { type Cluster, type Topic, validateTopicName } from "../cluster.ts";
+import { type Cluster, endpointOf, type Topic, validateTopicName } from "../cluster.ts";
 import { defineHandler } from "../handler.ts";
 
 /** Kafka's "authorized operations were not requested" value. */
@@ -49,8 +49,7 @@ export default defineHandler({
       throttleTimeMs: 0,
       brokers: cluster.nodes.map((n) => ({
         nodeId: n.nodeId,
-        host: n.host,
-        port: n.port,
+        ...endpointOf(n, ctx.connection.listenerName),
         rack: n.rack,
       })),
       clusterId: cluster.clusterId,

@@ -6,6 +6,7 @@
  */
 
 import { ApiKey, ErrorCode } from "../../codec/mod.ts";
+import { endpointOf } from "../cluster.ts";
 import { defineHandler } from "../handler.ts";
 
 export default defineHandler({
@@ -53,8 +54,7 @@ export default defineHandler({
       return {
         key,
         nodeId: node.nodeId,
-        host: node.host,
-        port: node.port,
+        ...endpointOf(node, ctx.connection.listenerName),
         errorCode: ErrorCode.NONE,
         errorMessage: null,
       };

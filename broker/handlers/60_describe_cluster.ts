@@ -5,6 +5,7 @@
  */
 
 import { ApiKey, ErrorCode } from "../../codec/mod.ts";
+import { endpointOf } from "../cluster.ts";
 import { defineHandler } from "../handler.ts";
 
 export default defineHandler({
@@ -32,8 +33,7 @@ export default defineHandler({
       controllerId: cluster.controllerId,
       brokers: cluster.nodes.map((n) => ({
         brokerId: n.nodeId,
-        host: n.host,
-        port: n.port,
+        ...endpointOf(n, ctx.connection.listenerName),
         rack: n.rack,
         isFenced: false,
       })),

@@ -43,6 +43,10 @@ import writeTxnMarkers from "./27_write_txn_markers.ts";
 import txnOffsetCommit from "./28_txn_offset_commit.ts";
 import describeTransactions from "./65_describe_transactions.ts";
 import listTransactions from "./66_list_transactions.ts";
+import saslHandshake from "./17_sasl_handshake.ts";
+import saslAuthenticate from "./36_sasl_authenticate.ts";
+import describeUserScramCredentials from "./50_describe_user_scram_credentials.ts";
+import alterUserScramCredentials from "./51_alter_user_scram_credentials.ts";
 
 register(produce, fetch, listOffsets, metadata, apiVersions, initProducerId);
 register(offsetCommit, offsetFetch, findCoordinator, joinGroup, heartbeat, leaveGroup, syncGroup);
@@ -64,5 +68,6 @@ register(
 );
 register(addPartitionsToTxn, addOffsetsToTxn, endTxn, writeTxnMarkers, txnOffsetCommit);
 register(describeTransactions, listTransactions);
+register(saslHandshake, saslAuthenticate, describeUserScramCredentials, alterUserScramCredentials);
 
 export { HANDLERS } from "./registry.ts";

@@ -1,0 +1,75 @@
+/**
+ * The broker's users: PLAIN passwords from its options, SCRAM credentials (from its options and from
+ * AlterUserScramCredentials, as Kafka keeps them in its metadata), and the OAUTHBEARER validator.
+ *
+ * @module
+ */
+
+import { type ScramCredential, scramCredential, type ScramMechanism } from "../../codec/mod.ts";
+import { type CredentialSource, validateUnsecuredJwt } from "./mechanisms.ts";
+import type { BrokerSaslOptions, OAuthBearerValidation } from "./options.ts";
+
+/** Users and credentials of one cluster. */
+export class CredentialStore implements CredentialSource {
+  readonly #plain = new Map<string, string>();
+  /** SCRAM credentials by mechanism, then user. */
+  readonly #scram = new Map<ScramMechanism, Map<string, ScramCredential>>([
+    ["SCRAM-SHA-256", new Map()],
+    ["SCRAM-SHA-512", new Map()],
+  ]);
+  #validate: NonNullable<BrokerSaslOptions["validateOAuthBearer"]> = (token) =>
+    validateUnsecuredJwt(token);
+
+  /** Adds the users of the broker's options: PLAIN passwords and both SCRAM credentials. */
+  async configure(options: BrokerSaslOptions): Promise<void> {
+    if (options.validateOAuthBearer) this.#validate = options.validateOAuthBearer;
+    for (const [user, password] of Object.entries(options.users ?? {})) {
+      this.#plain.set(user, password);
+      for (const mechanism of this.#scram.keys()) {
+        this.setScram(user, mechanism, await scramCredential(mechanism, { password }));
+      }
+    }
+  }
+
+  plainPassword(username: string): string | undefined {
+    return this.#plain.get(username);
+  }
+
+  scramCredential(username: string, mechanism: ScramMechanism): ScramCredential | undefined {
+    return this.#scram.get(mechanism)?.get(username);
+  }
+
+  validateOAuthBearer(
+    token: string,
+    extensions: Map<string, string>,
+  ): OAuthBearerValidation | Promise<OAuthBearerValidation> {
+    return this.#validate(token, extensions);
+  }
+
+  /** Stores a user's SCRAM credential. */
+  setScram(username: string, mechanism: ScramMechanism, credential: ScramCredential): void {
+    this.#scram.get(mechanism)!.set(username, credential);
+  }
+
+  /** Removes a user's SCRAM credential; false when there was none. */
+  deleteScram(username: string, mechanism: ScramMechanism): boolean {
+    return this.#scram.get(mechanism)!.delete(username);
+  }
+
+  /** The mechanisms and iterations of a user's SCRAM credentials. */
+  scramInfo(username: string): { mechanism: ScramMechanism; iterations: number }[] {
+    const out: { mechanism: ScramMechanism; iterations: number }[] = [];
+    for (const [mechanism, users] of this.#scram) {
+      const c = users.get(username);
+      if (c) out.push({ mechanism, iterations: c.iterations });
+    }
+    return out;
+  }
+
+  /** Every user with a SCRAM credential. */
+  scramUsers(): string[] {
+    const users = new Set<string>();
+    for (const m of this.#scram.values()) for (const u of m.keys()) users.add(u);
+    return [...users];
+  }
+}

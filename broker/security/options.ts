@@ -1,0 +1,144 @@
+/**
+ * How a broker's listeners are secured: security protocols as Kafka names them, TLS certificates,
+ * and SASL mechanisms with their users.
+ *
+ * @module
+ */
+
+/** Kafka's security protocols. */
+export type SecurityProtocol = "PLAINTEXT" | "SSL" | "SASL_PLAINTEXT" | "SASL_SSL";
+
+/** The SASL mechanisms Brook's broker serves. */
+export type SaslMechanism = "PLAIN" | "SCRAM-SHA-256" | "SCRAM-SHA-512" | "OAUTHBEARER";
+
+/** Every mechanism the broker can serve, in the order it advertises them. */
+export const SASL_MECHANISMS: readonly SaslMechanism[] = [
+  "PLAIN",
+  "SCRAM-SHA-256",
+  "SCRAM-SHA-512",
+  "OAUTHBEARER",
+];
+
+const PROTOCOLS: readonly SecurityProtocol[] = ["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"];
+
+/** One listener of every node, as `listeners` in Kafka's server.properties. */
+export interface ListenerOptions {
+  /** The listener name; default the security protocol's name. */
+  name?: string;
+  /** Default "PLAINTEXT", or the name when it is a protocol's name. */
+  securityProtocol?: SecurityProtocol;
+  /** The address to listen on and advertise; default the broker's host. */
+  host?: string;
+  /** The first node's port (node i listens on port + i); default 0, a free port per node. */
+  port?: number;
+}
+
+/** A listener resolved from options or from "NAME://host:port". */
+export interface ListenerSpec {
+  name: string;
+  securityProtocol: SecurityProtocol;
+  host: string;
+  port: number;
+}
+
+/**
+ * Reads listeners given as Kafka writes them ("SASL_SSL://127.0.0.1:0") or as objects. A listener
+ * whose name is not a protocol's name takes its protocol from `protocolMap`
+ * (listener.security.protocol.map).
+ */
+export function parseListeners(
+  listeners: (string | ListenerOptions)[],
+  defaults: { host: string; port: number },
+  protocolMap: Record<string, SecurityProtocol> = {},
+): ListenerSpec[] {
+  const specs = listeners.map((l): ListenerSpec => {
+    if (typeof l === "string") {
+      const m = /^([A-Za-z0-9_]+):\/\/(\[[^\]]*\]|[^:]*):(\d+)$/.exec(l);
+      if (!m) throw new RangeError(`Invalid listener "${l}": expected NAME://host:port`);
+      const name = m[1].toUpperCase();
+      const securityProtocol = protocolMap[name] ?? name as SecurityProtocol;
+      if (!PROTOCOLS.includes(securityProtocol)) {
+        throw new RangeError(`Listener ${name} has no security protocol (one of ${PROTOCOLS})`);
+      }
+      return {
+        name,
+        securityProtocol,
+        host: m[2] === "" ? defaults.host : m[2].replace(/^\[|\]$/g, ""),
+        port: Number(m[3]),
+      };
+    }
+    const securityProtocol = l.securityProtocol ??
+      (PROTOCOLS.includes(l.name as SecurityProtocol) ? l.name as SecurityProtocol : "PLAINTEXT");
+    if (!PROTOCOLS.includes(securityProtocol)) {
+      throw new RangeError(`Unknown security protocol ${securityProtocol}`);
+    }
+    return {
+      name: (l.name ?? securityProtocol).toUpperCase(),
+      securityProtocol,
+      host: l.host ?? defaults.host,
+      port: l.port ?? defaults.port,
+    };
+  });
+  if (specs.length === 0) throw new RangeError("A broker needs at least one listener");
+  const names = new Set(specs.map((s) => s.name));
+  if (names.size !== specs.length) throw new RangeError("Listener names must be unique");
+  return specs;
+}
+
+/** TLS for SSL and SASL_SSL listeners. */
+export interface BrokerTlsOptions {
+  /** The broker's certificate chain, PEM. */
+  cert: string;
+  /** The certificate's private key, PEM. */
+  key: string;
+}
+
+/** What an OAUTHBEARER validator decides about a token. */
+export type OAuthBearerValidation =
+  | { principal: string; expiresAtMs: number }
+  | { errorStatus: string; errorScope?: string };
+
+/** SASL for SASL_PLAINTEXT and SASL_SSL listeners. */
+export interface BrokerSaslOptions {
+  /** sasl.enabled.mechanisms; default all that Brook serves. */
+  mechanisms?: SaslMechanism[];
+  /**
+   * Users and passwords: PLAIN checks them, and each gets SCRAM-SHA-256 and SCRAM-SHA-512
+   * credentials (4096 iterations) at start. More SCRAM users come with AlterUserScramCredentials.
+   */
+  users?: Record<string, string>;
+  /**
+   * Validates OAUTHBEARER tokens. Default: Kafka's unsecured validator (alg "none", a "sub"
+   * claim, an "exp" in the future, "iat" not in the future).
+   */
+  validateOAuthBearer?: (
+    token: string,
+    extensions: Map<string, string>,
+  ) => OAuthBearerValidation | Promise<OAuthBearerValidation>;
+  /**
+   * connections.max.reauth.ms: the longest session before a client must re-authenticate (KIP-368);
+   * 0, the default, leaves sessions unbounded (an OAUTHBEARER token's expiry still bounds its own).
+   */
+  sessionLifetimeMs?: number;
+  /** connection.failed.authentication.delay.ms: how long a failed client waits for its close. Default 100. */
+  failedAuthenticationDelayMs?: number;
+}
+
+/** The SASL settings of a broker's listeners from its options, with Kafka's defaults. */
+export function saslSettings(
+  options: BrokerSaslOptions,
+): {
+  mechanisms: readonly SaslMechanism[];
+  sessionLifetimeMs: number;
+  failedAuthenticationDelayMs: number;
+} {
+  const mechanisms = options.mechanisms ?? SASL_MECHANISMS;
+  for (const m of mechanisms) {
+    if (!SASL_MECHANISMS.includes(m)) throw new RangeError(`Unsupported SASL mechanism ${m}`);
+  }
+  return {
+    mechanisms,
+    sessionLifetimeMs: options.sessionLifetimeMs ?? 0,
+    failedAuthenticationDelayMs: options.failedAuthenticationDelayMs ?? 100,
+  };
+}
