@@ -30,6 +30,12 @@ import {
 } from "./admin/groups.ts";
 import { deleteRecords, type ListedOffset, listOffsets, type OffsetSpec } from "./admin/offsets.ts";
 import {
+  alterUserScramCredentials,
+  describeUserScramCredentials,
+  type ScramCredentialAlteration,
+  type ScramUserDescription,
+} from "./admin/scram.ts";
+import {
   describeTransactions,
   listTransactions,
   type TransactionDescription,
@@ -477,6 +483,46 @@ export class Admin implements AsyncDisposable {
       options,
       () => describeTransactions(this.client, transactionalIds, options.signal),
     );
+  }
+  /**
+   * The SCRAM credentials (mechanisms and iterations, never secrets) of `users`, or of every user
+   * when none are named.
+   *
+   * @example
+   * ```ts
+   * import { Admin } from "@brook/kafka/client";
+   * await using admin = new Admin({ bootstrapServers: "127.0.0.1:9092" });
+   * console.log(await admin.describeUserScramCredentials(["alice"]));
+   * ```
+   */
+  async describeUserScramCredentials(
+    users?: string[],
+    options: AdminCallOptions = {},
+  ): Promise<ScramUserDescription[]> {
+    return await this.#retry(
+      options,
+      () => describeUserScramCredentials(this.client, users, options.signal),
+    );
+  }
+
+  /**
+   * Creates, replaces or deletes users' SCRAM credentials. Passwords are salted here; only the salt
+   * and the salted password are sent.
+   *
+   * @example
+   * ```ts
+   * import { Admin } from "@brook/kafka/client";
+   * await using admin = new Admin({ bootstrapServers: "127.0.0.1:9092" });
+   * await admin.alterUserScramCredentials([
+   *   { op: "upsert", user: "alice", mechanism: "SCRAM-SHA-512", password: "secret" },
+   * ]);
+   * ```
+   */
+  async alterUserScramCredentials(
+    alterations: ScramCredentialAlteration[],
+    options: AdminCallOptions = {},
+  ): Promise<void> {
+    await alterUserScramCredentials(this.client, alterations, options.signal);
   }
 
   /** Closes the connections (when the admin opened them). */

@@ -46,6 +46,7 @@ export {
   type TransactionDescription,
   type TransactionListing,
 } from "./admin.ts";
+export type { ScramCredentialAlteration, ScramUserDescription } from "./admin/scram.ts";
 export { murmur2, partitionForKey, StickyPartitioner } from "./partitioner.ts";
 export {
   type CompressionName,

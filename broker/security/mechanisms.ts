@@ -154,7 +154,9 @@ class ScramServer implements MechanismServer {
       }
       if (this.#state === "final") {
         const final = parseClientFinal(token);
-        if (final.nonce !== this.#nonce) {
+        // As Kafka, the echoed nonce need only end with the server's: librdkafka sends its own
+        // nonce again in front of it.
+        if (!final.nonce.endsWith(this.#nonce)) {
           throw generic("Invalid client nonce in the final client message.");
         }
         const authMessage = `${this.#clientFirstBare},${this.#serverFirst},${final.withoutProof}`;

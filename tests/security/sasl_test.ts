@@ -4,6 +4,7 @@ import { assertEquals, assertOk, assertRejects } from "../assert.ts";
 import { ApiKey, ErrorCode, plainMessage, unsecuredJwt } from "../../codec/mod.ts";
 import { Broker, type BrokerOptions } from "../../broker/mod.ts";
 import {
+  Admin,
   Consumer,
   KafkaAuthenticationError,
   Producer,
@@ -206,4 +207,33 @@ Deno.test("security: a re-authentication may not change the principal", async ()
     "Cannot change principals during re-authentication from User.alice: User.bob",
   );
   assertOk(await c.closedWithin(2000));
+});
+
+Deno.test("security: SCRAM users made with the admin client authenticate; deleted ones do not", async () => {
+  await using broker = await secureBroker();
+  await using admin = new Admin({ bootstrapServers: broker.bootstrapServersFor("PLAINTEXT") });
+  await admin.alterUserScramCredentials([
+    {
+      op: "upsert",
+      user: "dave",
+      mechanism: "SCRAM-SHA-256",
+      password: "dave-pw",
+      iterations: 8192,
+    },
+  ]);
+  assertEquals(await admin.describeUserScramCredentials(["dave"]), [
+    { user: "dave", credentials: [{ mechanism: "SCRAM-SHA-256", iterations: 8192 }] },
+  ]);
+  const sasl: SaslOptions = { mechanism: "SCRAM-SHA-256", username: "dave", password: "dave-pw" };
+  await roundTrip(broker.bootstrapServersFor("SASL_PLAINTEXT"), "dave", { sasl });
+  await admin.alterUserScramCredentials([
+    { op: "delete", user: "dave", mechanism: "SCRAM-SHA-256" },
+  ]);
+  await using producer = new Producer({
+    bootstrapServers: broker.bootstrapServersFor("SASL_PLAINTEXT"),
+    sasl,
+  });
+  await assertRejects(() => producer.send({ topic: "dave", value: "x" }), KafkaAuthenticationError);
+  const all = await admin.describeUserScramCredentials();
+  assertEquals(all.map((u) => u.user).sort(), ["alice", "bob"]);
 });

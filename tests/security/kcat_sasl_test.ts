@@ -1,0 +1,111 @@
+// librdkafka (through kcat) against Brook's secured listeners: TLS alone, and SASL PLAIN,
+// SCRAM-SHA-256, SCRAM-SHA-512 and OAUTHBEARER (unsecured JWT) over SASL_PLAINTEXT and SASL_SSL;
+// and a wrong password refused.
+import { assertEquals, assertOk } from "../assert.ts";
+import { Broker } from "../../broker/mod.ts";
+import { testCertificates } from "./certs.ts";
+
+const hasKcat = await new Deno.Command("kcat", { args: ["-V"], stdout: "null", stderr: "null" })
+  .output()
+  .then((o) => o.success, () => false);
+
+async function kcat(
+  args: string[],
+  input?: string,
+): Promise<{ ok: boolean; out: string; err: string }> {
+  const child = new Deno.Command("kcat", {
+    args,
+    stdin: input === undefined ? "null" : "piped",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  if (input !== undefined) {
+    const w = child.stdin.getWriter();
+    await w.write(new TextEncoder().encode(input));
+    await w.close();
+  }
+  const timer = setTimeout(() => child.kill(), 20000);
+  const out = await child.output();
+  clearTimeout(timer);
+  const d = new TextDecoder();
+  return { ok: out.success, out: d.decode(out.stdout), err: d.decode(out.stderr) };
+}
+
+const SASL: Record<string, string[]> = {
+  "PLAIN": ["sasl.username=alice", "sasl.password=alice-secret"],
+  "SCRAM-SHA-256": ["sasl.username=alice", "sasl.password=alice-secret"],
+  "SCRAM-SHA-512": ["sasl.username=bob", "sasl.password=bob-secret"],
+  "OAUTHBEARER": [
+    "enable.sasl.oauthbearer.unsecure.jwt=true",
+    "sasl.oauthbearer.config=principal=carol",
+  ],
+};
+
+Deno.test({
+  name: "security: kcat produces and consumes over SSL and every SASL mechanism",
+  ignore: !hasKcat,
+  async fn() {
+    const certs = await testCertificates();
+    await using broker = await Broker.start({
+      listeners: ["SSL://127.0.0.1:0", "SASL_PLAINTEXT://127.0.0.1:0", "SASL_SSL://127.0.0.1:0"],
+      tls: { cert: certs.cert, key: certs.key },
+      sasl: { users: { alice: "alice-secret", bob: "bob-secret" } },
+    });
+    const tls = [`ssl.ca.location=${certs.caCertPath}`];
+    const cases: { name: string; listener: string; config: string[] }[] = [
+      { name: "ssl", listener: "SSL", config: ["security.protocol=SSL", ...tls] },
+    ];
+    for (const [mechanism, config] of Object.entries(SASL)) {
+      const sasl = [`sasl.mechanisms=${mechanism}`, ...config];
+      cases.push({
+        name: `sasl-plaintext-${mechanism}`,
+        listener: "SASL_PLAINTEXT",
+        config: ["security.protocol=SASL_PLAINTEXT", ...sasl],
+      });
+      cases.push({
+        name: `sasl-ssl-${mechanism}`,
+        listener: "SASL_SSL",
+        config: ["security.protocol=SASL_SSL", ...tls, ...sasl],
+      });
+    }
+    for (const c of cases) {
+      const base = [
+        "-b",
+        broker.bootstrapServersFor(c.listener),
+        ...c.config.flatMap((x) => ["-X", x]),
+      ];
+      const produced = await kcat([...base, "-t", c.name, "-P"], "a\nb\nc\n");
+      assertOk(produced.ok, `${c.name}: ${produced.err}`);
+      const consumed = await kcat([
+        ...base,
+        "-t",
+        c.name,
+        "-C",
+        "-o",
+        "beginning",
+        "-e",
+        "-c",
+        "3",
+      ]);
+      assertOk(consumed.ok, `${c.name}: ${consumed.err}`);
+      assertEquals(consumed.out, "a\nb\nc\n", c.name);
+    }
+    const wrong = await kcat([
+      "-b",
+      broker.bootstrapServersFor("SASL_PLAINTEXT"),
+      "-X",
+      "security.protocol=SASL_PLAINTEXT",
+      "-X",
+      "sasl.mechanisms=SCRAM-SHA-256",
+      "-X",
+      "sasl.username=alice",
+      "-X",
+      "sasl.password=wrong",
+      "-L",
+      "-m",
+      "5",
+    ]);
+    assertOk(!wrong.ok, "a wrong password must fail");
+    assertOk(wrong.err.includes("Authentication failed"), wrong.err);
+  },
+});
