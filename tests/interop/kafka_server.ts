@@ -6,8 +6,12 @@
 
 /** A running Kafka. */
 export interface KafkaServer extends AsyncDisposable {
-  /** "127.0.0.1:PORT". */
+  /** "127.0.0.1:PORT" of the PLAINTEXT listener. */
   readonly bootstrapServers: string;
+  /** With `secure`: the SASL_SSL and SASL_PLAINTEXT listeners, and the CA of the TLS certificate. */
+  readonly saslSsl?: string;
+  readonly saslPlaintext?: string;
+  readonly caCert?: string;
   stop(): Promise<void>;
 }
 
@@ -22,9 +26,9 @@ const tools = new URL("../../tools/kafka/", import.meta.url).pathname;
  * console.log(kafka.bootstrapServers);
  * ```
  */
-export async function startKafka(): Promise<KafkaServer> {
+export async function startKafka(options: { secure?: boolean } = {}): Promise<KafkaServer> {
   const given = Deno.env.get("BROOK_KAFKA_BOOTSTRAP");
-  if (given) {
+  if (given && !options.secure) {
     return {
       bootstrapServers: given,
       stop: () => Promise.resolve(),
@@ -32,18 +36,24 @@ export async function startKafka(): Promise<KafkaServer> {
     };
   }
   const dir = await Deno.makeTempDir({ prefix: "brook-kafka-" });
-  const out = await new Deno.Command("bash", { args: [`${tools}start.sh`, dir], stderr: "inherit" })
-    .output();
-  const line = new TextDecoder().decode(out.stdout).trim();
+  const args = [`${tools}start.sh`, dir, ...(options.secure ? ["0", "--secure"] : [])];
+  const out = await new Deno.Command("bash", { args, stderr: "inherit" }).output();
+  const lines = new TextDecoder().decode(out.stdout).trim().split("\n");
+  const line = lines[0];
   if (!out.success || !line.startsWith("listening on ")) {
     throw new Error(`Kafka did not start: ${line}`);
   }
+  const value = (prefix: string) => lines.find((l) => l.startsWith(prefix))?.slice(prefix.length);
+  const caPath = value("ca ");
   const stop = async () => {
     await new Deno.Command("bash", { args: [`${tools}stop.sh`, dir] }).output();
     await Deno.remove(dir, { recursive: true }).catch(() => {});
   };
   return {
     bootstrapServers: line.slice("listening on ".length),
+    saslSsl: value("sasl_ssl on "),
+    saslPlaintext: value("sasl_plaintext on "),
+    caCert: caPath && await Deno.readTextFile(caPath),
     stop,
     [Symbol.asyncDispose]: stop,
   };

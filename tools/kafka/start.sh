@@ -1,25 +1,50 @@
 #!/usr/bin/env bash
 # Starts a real Apache Kafka 4.1.1 (single node, KRaft) on 127.0.0.1 for interop tests.
-#   bash tools/kafka/start.sh DIR [PORT]   (PORT 0 or absent: a free port)
+#   bash tools/kafka/start.sh DIR [PORT] [--secure]   (PORT 0 or absent: a free port)
 # Installs it from Maven Central on first use (into ${BROOK_CACHE:-~/.cache/brook}/kafka-4.1.1), keeps all
 # state in DIR, prints "listening on 127.0.0.1:PORT" once it answers, and writes DIR/pid.
+# --secure adds SASL_SSL and SASL_PLAINTEXT listeners (PLAIN, SCRAM-SHA-256/512 and unsecured-JWT
+# OAUTHBEARER; users alice/alice-secret and bob/bob-secret; sessions of 3 s on SASL_PLAINTEXT), TLS
+# with a CA and certificate made here with openssl, and the standard ACL authorizer (super users
+# User:ANONYMOUS, the PLAINTEXT listener, and User:admin); it prints "sasl_ssl on ...",
+# "sasl_plaintext on ..." and "ca DIR/certs/ca.pem" lines too.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 dir=$1
 port=${2:-0}
+secure=${3:-}
 libs=$(bash "$here/install.sh")
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 [ "$port" = 0 ] && port=$(free_port)
 cport=$(free_port)
 mkdir -p "$dir/data"
+listeners="PLAINTEXT://127.0.0.1:$port"
+protocols="CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT"
+if [ "$secure" = --secure ]; then
+  sslport=$(free_port)
+  saslport=$(free_port)
+  listeners="$listeners,SASL_SSL://127.0.0.1:$sslport,SASL_PLAINTEXT://127.0.0.1:$saslport"
+  protocols="$protocols,SASL_SSL:SASL_SSL,SASL_PLAINTEXT:SASL_PLAINTEXT"
+  certs="$dir/certs"
+  mkdir -p "$certs"
+  (
+    cd "$certs"
+    openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=Brook test CA" -keyout ca.key -out ca.pem 2>/dev/null
+    openssl req -newkey rsa:2048 -nodes -subj "/CN=localhost" -keyout broker.key -out broker.csr 2>/dev/null
+    printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\n' >ext.cnf
+    openssl x509 -req -in broker.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 2 -extfile ext.cnf -out broker.pem 2>/dev/null
+    openssl pkcs12 -export -in broker.pem -inkey broker.key -out broker.p12 -password pass:brook-test
+  )
+fi
 cat > "$dir/server.properties" <<PROPS
 process.roles=broker,controller
 node.id=1
 controller.quorum.bootstrap.servers=127.0.0.1:$cport
-listeners=PLAINTEXT://127.0.0.1:$port,CONTROLLER://127.0.0.1:$cport
-advertised.listeners=PLAINTEXT://127.0.0.1:$port
+listeners=$listeners,CONTROLLER://127.0.0.1:$cport
+advertised.listeners=$listeners
+inter.broker.listener.name=PLAINTEXT
 controller.listener.names=CONTROLLER
-listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT
+listener.security.protocol.map=$protocols
 log.dirs=$dir/data
 offsets.topic.replication.factor=1
 offsets.topic.num.partitions=3
@@ -30,14 +55,45 @@ share.coordinator.state.topic.min.isr=1
 group.initial.rebalance.delay.ms=0
 num.partitions=1
 PROPS
+scram=()
+if [ "$secure" = --secure ]; then
+  jaas_plain='org.apache.kafka.common.security.plain.PlainLoginModule required user_alice="alice-secret" user_bob="bob-secret" user_admin="admin-secret";'
+  jaas_scram='org.apache.kafka.common.security.scram.ScramLoginModule required;'
+  jaas_oauth='org.apache.kafka.common.security.oauthbearer.OAuthBearerLoginModule required unsecuredLoginStringClaim_sub="broker";'
+  {
+    echo "sasl.enabled.mechanisms=PLAIN,SCRAM-SHA-256,SCRAM-SHA-512,OAUTHBEARER"
+    for l in sasl_ssl sasl_plaintext; do
+      echo "listener.name.$l.plain.sasl.jaas.config=$jaas_plain"
+      echo "listener.name.$l.scram-sha-256.sasl.jaas.config=$jaas_scram"
+      echo "listener.name.$l.scram-sha-512.sasl.jaas.config=$jaas_scram"
+      echo "listener.name.$l.oauthbearer.sasl.jaas.config=$jaas_oauth"
+    done
+    echo "listener.name.sasl_plaintext.connections.max.reauth.ms=3000"
+    echo "ssl.keystore.type=PKCS12"
+    echo "ssl.keystore.location=$certs/broker.p12"
+    echo "ssl.keystore.password=brook-test"
+    echo "authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer"
+    echo "super.users=User:ANONYMOUS;User:admin"
+  } >>"$dir/server.properties"
+  for u in alice:alice-secret bob:bob-secret admin:admin-secret; do
+    for m in SCRAM-SHA-256 SCRAM-SHA-512; do
+      scram+=(--add-scram "$m=[name=${u%%:*},password=${u#*:}]")
+    done
+  done
+fi
 java=(java -Xmx512m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -cp "$libs/*")
 "${java[@]}" kafka.tools.StorageTool format --standalone -t "$("${java[@]}" kafka.tools.StorageTool random-uuid)" \
-  -c "$dir/server.properties" >"$dir/format.log" 2>&1
+  -c "$dir/server.properties" ${scram[@]+"${scram[@]}"} >"$dir/format.log" 2>&1
 nohup "${java[@]}" kafka.Kafka "$dir/server.properties" >"$dir/kafka.log" 2>&1 &
 echo $! >"$dir/pid"
 for _ in $(seq 1 120); do
   if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
     echo "listening on 127.0.0.1:$port"
+    if [ "$secure" = --secure ]; then
+      echo "sasl_ssl on 127.0.0.1:$sslport"
+      echo "sasl_plaintext on 127.0.0.1:$saslport"
+      echo "ca $certs/ca.pem"
+    fi
     exit 0
   fi
   kill -0 "$(cat "$dir/pid")" 2>/dev/null || { cat "$dir/kafka.log" >&2; exit 1; }
