@@ -5,6 +5,7 @@
 import { assertEquals, assertOk } from "../assert.ts";
 import { Broker } from "../../broker/mod.ts";
 import { startKafka } from "../interop/kafka_server.ts";
+import { testCertificates } from "../security/certs.ts";
 
 const enabled = Deno.env.get("BROOK_INTEROP") === "1";
 const script = new URL("./python_clients.py", import.meta.url).pathname;
@@ -58,5 +59,30 @@ Deno.test({
     const { group_committed_total: _b, ...brookFixed } = brook;
     const { group_committed_total: _r, ...realFixed } = real;
     assertEquals(brookFixed, realFixed);
+  },
+});
+
+Deno.test({
+  name: "peers: kafka-python with every SASL mechanism over SASL_PLAINTEXT and SASL_SSL",
+  ignore: !enabled,
+  async fn() {
+    const certs = await testCertificates();
+    await using broker = await Broker.start({
+      listeners: ["SASL_PLAINTEXT://127.0.0.1:0", "SASL_SSL://127.0.0.1:0"],
+      tls: { cert: certs.cert, key: certs.key },
+      sasl: { users: { alice: "alice-secret", bob: "bob-secret" } },
+    });
+    const script = new URL("./python_sasl.py", import.meta.url).pathname;
+    for (const [listener, ca] of [["SASL_PLAINTEXT", "-"], ["SASL_SSL", certs.caCertPath]]) {
+      const out = await new Deno.Command("python3", {
+        args: [script, broker.bootstrapServersFor(listener), listener, ca, listener.toLowerCase()],
+        stderr: "piped",
+      }).output();
+      assertOk(out.success, new TextDecoder().decode(out.stderr));
+      const r = JSON.parse(new TextDecoder().decode(out.stdout).trim().split("\n").pop()!);
+      for (const m of ["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512", "OAUTHBEARER"]) {
+        assertEquals(r[m], [0, 1, 2, 3, 4].map((i) => `${m} ${i}`), `${listener} ${m}`);
+      }
+    }
   },
 });
