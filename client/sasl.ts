@@ -13,7 +13,7 @@ import {
   oauthBearerInitialResponse,
   plainMessage,
   ScramClient,
-  ScramError,
+  type ScramError,
 } from "../codec/mod.ts";
 
 /** A token for OAUTHBEARER, as a token provider returns it. */

@@ -131,6 +131,10 @@ class ScramServer implements MechanismServer {
     try {
       if (this.#state === "first") {
         const first = parseClientFirst(token);
+        // Delegation tokens are not served, so no token id is valid.
+        if (first.extensions.get("tokenauth") === "true") {
+          throw generic(`Token Authentication failed: Invalid tokenId : ${first.username}`);
+        }
         const credential = this.#credentials.scramCredential(first.username, this.#mechanism);
         if (!credential) throw generic("Authentication failed: Invalid user credentials");
         if (first.authorizationId !== "" && first.authorizationId !== first.username) {
@@ -227,7 +231,10 @@ class OAuthBearerServer implements MechanismServer {
  * Kafka's default OAUTHBEARER validator for unsecured JWTs: alg "none", a string "sub", a numeric
  * "exp" in the future, and an "iat" (if any) not in the future.
  */
-export function validateUnsecuredJwt(token: string, now = Date.now()): OAuthBearerValidation {
+export function validateUnsecuredJwt(
+  token: string,
+  now: number = Date.now(),
+): OAuthBearerValidation {
   const invalid = { errorStatus: "invalid_token" };
   const jwt = parseUnsecuredJwt(token);
   if (!jwt || jwt.header.alg !== "none") return invalid;

@@ -42,11 +42,14 @@ export function parseOAuthBearerInitialResponse(
   bytes: Uint8Array,
 ): OAuthBearerInitialResponse | null {
   const text = decoder.decode(bytes);
-  const m = /^n,(a=[^,]*)?,\u0001(.*)\u0001\u0001$/s.exec(text);
-  if (!m) return null;
+  // "n," [authzid] "," SEP pairs SEP SEP
+  const m = /^n,(a=[^,]*)?,/.exec(text);
+  if (!m || !text.endsWith(SEP + SEP)) return null;
+  const body = text.slice(m[0].length);
+  if (!body.startsWith(SEP) || body.length < 3) return null;
   const extensions = new Map<string, string>();
   let token: string | undefined;
-  for (const pair of m[2].split(SEP)) {
+  for (const pair of body.slice(1, -2).split(SEP)) {
     const eq = pair.indexOf("=");
     if (eq <= 0) return null;
     const key = pair.slice(0, eq);

@@ -178,14 +178,19 @@ export function parseClientFirst(bytes: Uint8Array): ClientFirstMessage {
   const m = /^([ny]|p=[^,]*),(a=[^,]*)?,(n=[^,]*,r=[^,]*(?:,.*)?)$/.exec(text);
   if (!m) throw new ScramError("Invalid SCRAM client first message");
   if (m[1].startsWith("p=")) throw new ScramError("Channel binding is not supported");
-  const attrs = attributes(m[3]);
-  const extensions = new Map(attrs);
-  extensions.delete("n");
-  extensions.delete("r");
+  const [n, r, ...rest] = m[3].split(",");
+  const extensions = new Map<string, string>();
+  for (const e of rest) {
+    const eq = e.indexOf("=");
+    if (eq < 1 || !/^[A-Za-z0-9]+$/.test(e.slice(0, eq))) {
+      throw new ScramError(`Invalid SCRAM extension: ${e}`);
+    }
+    extensions.set(e.slice(0, eq), e.slice(eq + 1));
+  }
   return {
     authorizationId: m[2] ? unescapeSaslName(m[2].slice(2)) : "",
-    username: unescapeSaslName(attrs.get("n")!),
-    nonce: attrs.get("r")!,
+    username: unescapeSaslName(n.slice(2)),
+    nonce: r.slice(2),
     extensions,
     bare: m[3],
   };
