@@ -39,3 +39,4 @@ export type {
   SecurityProtocol,
 } from "./security/options.ts";
 export { validateUnsecuredJwt } from "./security/mechanisms.ts";
+export { SASL_MECHANISMS } from "./security/options.ts";

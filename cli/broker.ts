@@ -14,7 +14,7 @@
  */
 
 import { parseArgs } from "node:util";
-import { Broker, type BrokerOptions } from "../broker/mod.ts";
+import { Broker, type BrokerOptions, SASL_MECHANISMS, type SaslMechanism } from "../broker/mod.ts";
 import { type FaultPlan, parseFaultPlan } from "../broker/faults_plan.ts";
 
 const HELP = `Usage: deno task broker [options]
@@ -35,9 +35,20 @@ Options:
   --slow-request-ms MS     log requests slower than MS milliseconds to stderr
   --faults FILE            run the fault plan in FILE (JSON): {"faults": [steps]}
   --no-auto-create         refuse to create topics on Metadata and Produce requests
+  --listener NAME://HOST:PORT
+                           a listener (repeatable): PLAINTEXT, SSL, SASL_PLAINTEXT or SASL_SSL;
+                           replaces --host/--port; "listening on" names the first
+  --tls-cert FILE          PEM certificate chain of SSL and SASL_SSL listeners
+  --tls-key FILE           PEM private key of that certificate
+  --sasl-user NAME:PASSWORD
+                           a SASL user for PLAIN and SCRAM-SHA-256/512 (repeatable)
+  --sasl-mechanisms LIST   enabled mechanisms, comma-separated (default all: PLAIN,
+                           SCRAM-SHA-256,SCRAM-SHA-512,OAUTHBEARER)
+  --session-lifetime-ms MS connections.max.reauth.ms: sessions end unless re-authenticated
   -h, --help               print this help
 
-Prints "listening on HOST:PORT[,HOST:PORT...]" once every node accepts connections.
+Prints "listening on HOST:PORT[,HOST:PORT...]" once every node accepts connections (other
+listeners' addresses go to stderr).
 `;
 
 /** A command-line mistake: reported in one line, exit status 2. */
@@ -73,6 +84,12 @@ export async function parseCommandLine(
         "slow-request-ms": { type: "string" },
         faults: { type: "string" },
         "no-auto-create": { type: "boolean" },
+        listener: { type: "string", multiple: true },
+        "tls-cert": { type: "string" },
+        "tls-key": { type: "string" },
+        "sasl-user": { type: "string", multiple: true },
+        "sasl-mechanisms": { type: "string" },
+        "session-lifetime-ms": { type: "string" },
         help: { type: "boolean", short: "h" },
       },
     }));
@@ -109,6 +126,7 @@ export async function parseCommandLine(
       replicationFactor: integer("topic replication factor", rf, 1, brokers),
     };
   }
+  await securityOptions(values, options);
   if (values.faults === undefined) return { help: false, options };
   let plan: FaultPlan;
   try {
@@ -118,6 +136,54 @@ export async function parseCommandLine(
     throw new UsageError(`--faults ${values.faults}: ${(e as Error).message.split("\n")[0]}`);
   }
   return { help: false, options, plan };
+}
+
+/** Adds listeners, TLS and SASL from the security flags. */
+async function securityOptions(
+  values: {
+    listener?: string[];
+    "tls-cert"?: string;
+    "tls-key"?: string;
+    "sasl-user"?: string[];
+    "sasl-mechanisms"?: string;
+    "session-lifetime-ms"?: string;
+  },
+  options: BrokerOptions,
+): Promise<void> {
+  if (values.listener) options.listeners = values.listener;
+  if ((values["tls-cert"] === undefined) !== (values["tls-key"] === undefined)) {
+    throw new UsageError("--tls-cert and --tls-key go together");
+  }
+  if (values["tls-cert"] !== undefined) {
+    const read = async (flag: string, file: string) => {
+      try {
+        return await Deno.readTextFile(file);
+      } catch (e) {
+        throw new UsageError(`--${flag} ${file}: ${(e as Error).message}`);
+      }
+    };
+    options.tls = {
+      cert: await read("tls-cert", values["tls-cert"]),
+      key: await read("tls-key", values["tls-key"]!),
+    };
+  }
+  const users: Record<string, string> = {};
+  for (const u of values["sasl-user"] ?? []) {
+    const colon = u.indexOf(":");
+    if (colon < 1) throw new UsageError(`--sasl-user needs NAME:PASSWORD, got '${u}'`);
+    users[u.slice(0, colon)] = u.slice(colon + 1);
+  }
+  const mechanisms = values["sasl-mechanisms"]?.split(",").map((m) => m.trim().toUpperCase());
+  for (const m of mechanisms ?? []) {
+    if (!(SASL_MECHANISMS as readonly string[]).includes(m)) {
+      throw new UsageError(`--sasl-mechanisms: unknown mechanism '${m}'`);
+    }
+  }
+  options.sasl = {
+    users,
+    mechanisms: mechanisms as SaslMechanism[] | undefined,
+    sessionLifetimeMs: integer("session-lifetime-ms", values["session-lifetime-ms"], 0, 2 ** 31),
+  };
 }
 
 /** Runs the CLI; resolves with the exit status once the broker has stopped. */
@@ -150,6 +216,10 @@ export async function main(args: string[]): Promise<number> {
     if (parsed.plan) broker.runFaultPlan(parsed.plan);
     if (broker.metricsAddress) {
       console.error(`metrics on http://${broker.metricsAddress}/metrics`);
+    }
+    for (const endpoint of broker.nodes[0].info.endpoints?.slice(1) ?? []) {
+      const name = endpoint.listenerName;
+      console.error(`${name} listening on ${broker.bootstrapServersFor(name)}`);
     }
     console.log(`listening on ${broker.bootstrapServers}`);
     await stopped.promise;

@@ -1,6 +1,8 @@
 import { assertEquals, assertOk } from "../assert.ts";
 import { ApiKey, ErrorCode } from "../../codec/mod.ts";
 import { RawClient } from "./raw_client.ts";
+import { Producer } from "../../client/mod.ts";
+import { testCertificates } from "../security/certs.ts";
 
 const CLI = new URL("../../cli/broker.ts", import.meta.url).pathname;
 
@@ -244,4 +246,34 @@ Deno.test("cli: a port in use is reported and exits 1", async () => {
   assertEquals(code, 1);
   assertEquals(stdout, "");
   assertOk(stderr.startsWith("broker: cannot start:"), stderr);
+});
+
+Deno.test("cli: a SASL_SSL listener with users; a SCRAM client over TLS produces", async () => {
+  const certs = await testCertificates();
+  await using cli = new CliBroker([
+    "--listener",
+    "SASL_SSL://127.0.0.1:0",
+    "--tls-cert",
+    certs.certPath,
+    "--tls-key",
+    certs.keyPath,
+    "--sasl-user",
+    "alice:alice-secret",
+    "--sasl-mechanisms",
+    "scram-sha-512",
+  ]);
+  const address = (await cli.line())!.replace("listening on ", "");
+  {
+    await using producer = new Producer({
+      bootstrapServers: address,
+      tls: { caCerts: [certs.caCert] },
+      sasl: { mechanism: "SCRAM-SHA-512", username: "alice", password: "alice-secret" },
+    });
+    const meta = await producer.send({ topic: "cli-secure", value: "x" });
+    assertEquals(meta.offset, 0n);
+  }
+  assertEquals((await cli.stop()).code, 0);
+  const bad = await run(["--sasl-mechanisms", "GSSAPI"]);
+  assertEquals(bad.code, 2);
+  assertOk(bad.stderr.includes("unknown mechanism 'GSSAPI'"), bad.stderr);
 });
