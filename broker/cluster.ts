@@ -102,7 +102,7 @@ export function validateTopicName(name: string): TopicCheck {
   }
   if (!LEGAL_TOPIC.test(name)) {
     return fail(
-      `Topic name "${name}" is illegal, it contains a character other than ASCII alphanumerics, '.', '_' and '-'`,
+      `Topic name is invalid: '${name}' contains one or more characters other than ASCII alphanumerics, '.', '_' and '-'`,
     );
   }
   return { ok: true };

@@ -75,7 +75,16 @@ export default defineHandler({
           apiVersion,
           topicConfigNumber(topic, "max.message.bytes"),
         );
-        if (!check.ok) return { ...base, errorCode: check.errorCode, errorMessage: check.message };
+        if (!check.ok) {
+          // Kafka explains only record validation failures; a batch too large or corrupt gets no message.
+          const explained = check.errorCode === ErrorCode.INVALID_RECORD ||
+            check.errorCode === ErrorCode.INVALID_TIMESTAMP;
+          return {
+            ...base,
+            errorCode: check.errorCode,
+            errorMessage: explained ? check.message : null,
+          };
+        }
         if (topicConfig(topic, "cleanup.policy").includes("compact")) {
           const keys = validateCompactedKeys(p.records!, `${topic.name}-${p.index}`);
           if (!keys.ok) return { ...base, errorCode: keys.errorCode, errorMessage: keys.message };
@@ -98,7 +107,12 @@ export default defineHandler({
         }
         const seq = partition.producers.check(producerId, epoch, sequence, count);
         if (seq.kind === "error") {
-          return { ...base, errorCode: seq.errorCode, errorMessage: seq.message };
+          // Kafka sends no message with sequence errors, and the log start offset.
+          return {
+            ...base,
+            errorCode: seq.errorCode,
+            logStartOffset: partition.log.logStartOffset,
+          };
         }
         if (seq.kind === "duplicate") {
           // A retried batch that is already in the log: answer as the first time.

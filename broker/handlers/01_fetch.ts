@@ -192,13 +192,15 @@ function buildResponse(
     const errorCode = partitionError(w, ctx);
     const p = w.partition;
     if (errorCode !== ErrorCode.NONE || !p) {
+      // As Kafka 4.1.1 answers a partition in error: unknown offsets and empty records.
       entry.partitions.push({
         partitionIndex: w.partitionIndex,
         errorCode,
-        highWatermark: p ? p.log.highWatermark : -1n,
-        lastStableOffset: p ? lastStableOffset(p) : -1n,
-        logStartOffset: p ? p.log.logStartOffset : -1n,
-        records: null,
+        highWatermark: -1n,
+        lastStableOffset: -1n,
+        logStartOffset: -1n,
+        abortedTransactions: null,
+        records: new Uint8Array(0),
       });
       continue;
     }

@@ -25,8 +25,13 @@ export default defineHandler({
     });
     const check = groups.check(request.groupId, ctx);
     if (check !== ErrorCode.NONE) return all(check);
-    const group = groups.group(request.groupId, true)!;
     const generation = request.generationIdOrMemberEpoch;
+    // Kafka 4.1.1 creates a group only for a simple commit (generation -1); a generation for a
+    // group that does not exist is ILLEGAL_GENERATION.
+    if (generation >= 0 && !groups.group(request.groupId, false)) {
+      return all(ErrorCode.ILLEGAL_GENERATION);
+    }
+    const group = groups.group(request.groupId, true)!;
     if (generation < 0 && request.memberId === "") {
       if (group.members.size > 0) return all(ErrorCode.UNKNOWN_MEMBER_ID);
     } else {

@@ -56,7 +56,8 @@ export default defineHandler({
         nodeId: node.nodeId,
         ...endpointOf(node, ctx.connection.listenerName),
         errorCode: ErrorCode.NONE,
-        errorMessage: null,
+        // Kafka 4.1.1 answers batched lookups with an empty message.
+        errorMessage: apiVersion >= 4 ? "" : null,
       };
     };
     if (apiVersion >= 4) {

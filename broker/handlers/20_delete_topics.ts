@@ -29,7 +29,7 @@ export default defineHandler({
         return {
           ...base,
           errorCode,
-          errorMessage: apiVersion >= 5 ? "This server does not host this topic." : null,
+          errorMessage: apiVersion >= 5 ? "This server does not host this topic-partition." : null,
         };
       }
       if (topic.isInternal) {

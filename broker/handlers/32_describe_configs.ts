@@ -30,10 +30,8 @@ export default defineHandler({
       if (r.resourceType === TOPIC) {
         const topic = cluster.topics.get(r.resourceName);
         if (!topic) {
-          return fail(
-            ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
-            `Topic ${r.resourceName} does not exist.`,
-          );
+          // Kafka 4.1.1 gives no message here.
+          return fail(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, "");
         }
         entries = Object.entries(TOPIC_CONFIG_DEFAULTS).map(([name, def]) => {
           const override = topic.configs.get(name);

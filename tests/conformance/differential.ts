@@ -1,0 +1,102 @@
+/**
+ * Differential testing support: the same request sequences sent to a real Kafka and to Brook's
+ * broker over raw connections, their responses compared field by field after masking what may
+ * legitimately differ (cluster and topic ids, hosts and ports, member ids, throttle times).
+ *
+ * @module
+ */
+
+import type { ApiMessages, CodecApiKey } from "../../codec/mod.ts";
+import { RawClient } from "../broker/raw_client.ts";
+
+/** One request of a scenario; `body` may use the answers of earlier steps. */
+export interface Step<K extends CodecApiKey = CodecApiKey> {
+  apiKey: K;
+  version: number;
+  body: ApiMessages[K]["requestInit"] | ((earlier: unknown[]) => ApiMessages[K]["requestInit"]);
+  /** Resend until this holds (or 10 s pass): for state a real broker reaches asynchronously. */
+  until?: (response: ApiMessages[K]["response"]) => boolean;
+}
+
+/** A named sequence of requests on one connection. */
+export interface Scenario {
+  name: string;
+  steps: Step[];
+}
+
+/** Builds a step with its body typed by its API key. */
+export function step<K extends CodecApiKey>(
+  apiKey: K,
+  version: number,
+  body: Step<K>["body"],
+  until?: Step<K>["until"],
+): Step {
+  return { apiKey, version, body, until } as unknown as Step;
+}
+
+/** Fields whose values legitimately differ between two clusters. */
+const MASKED = new Set([
+  "throttleTimeMs",
+  "clusterId",
+  "controllerId",
+  "host",
+  "port",
+  "topicId",
+  "memberId",
+  "sessionId",
+  "logAppendTimeMs",
+  "producerId",
+  "unknownTaggedFields",
+]);
+
+/** A response made comparable: masked fields replaced, bytes as arrays, bigints as strings. */
+export function normalize(value: unknown): unknown {
+  if (typeof value === "bigint") return `${value}n`;
+  if (value instanceof Uint8Array) return `<${value.length} bytes>`;
+  if (Array.isArray(value)) return value.map(normalize);
+  if (value !== null && typeof value === "object") {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) {
+      out[k] = MASKED.has(k) ? "<masked>" : normalize(v);
+    }
+    return out;
+  }
+  return value;
+}
+
+/** Runs a scenario against one broker; returns each step's normalized response. */
+export async function runScenario(address: string, scenario: Scenario): Promise<unknown[]> {
+  await using client = await RawClient.connect(address);
+  const answers: unknown[] = [];
+  for (const s of scenario.steps) {
+    const body = typeof s.body === "function" ? s.body(answers) : s.body;
+    const deadline = Date.now() + 10_000;
+    let response = await client.request(s.apiKey, s.version, body as never);
+    while (s.until && !s.until(response as never) && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 100));
+      response = await client.request(s.apiKey, s.version, body as never);
+    }
+    answers.push(response);
+  }
+  return answers.map(normalize);
+}
+
+/** The paths at which two normalized values differ ("" when equal). */
+export function differences(a: unknown, b: unknown, path = ""): string[] {
+  if (a === b) return [];
+  if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) {
+    return [`${path || "."}: ${JSON.stringify(a)} vs ${JSON.stringify(b)}`];
+  }
+  const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
+  const out: string[] = [];
+  for (const k of keys) {
+    out.push(
+      ...differences(
+        (a as Record<string, unknown>)[k],
+        (b as Record<string, unknown>)[k],
+        `${path}.${k}`,
+      ),
+    );
+  }
+  return out;
+}
