@@ -9,6 +9,7 @@
  */
 
 import { Kafka, logLevel } from "kafkajs";
+import { startCliBroker } from "./cli_broker.ts";
 import { Producer as PlatformaticProducer } from "@platformatic/kafka";
 import { Buffer } from "node:buffer";
 import { Producer } from "../client/mod.ts";
@@ -17,23 +18,7 @@ const RECORDS = 20_000;
 const value = new Uint8Array(100).map((_, i) => i);
 const valueBuffer = Buffer.from(value);
 
-const broker = new Deno.Command(Deno.execPath(), {
-  args: [
-    "run",
-    "-A",
-    new URL("../cli/broker.ts", import.meta.url).pathname,
-    "--port",
-    "0",
-    "--topic",
-    "bench:1:1",
-  ],
-  stdout: "piped",
-  stderr: "inherit",
-}).spawn();
-const reader = broker.stdout.pipeThrough(new TextDecoderStream()).getReader();
-let line = "";
-while (!line.includes("\n")) line += (await reader.read()).value ?? "";
-const bootstrap = line.trim().replace("listening on ", "");
+const { bootstrap, process: broker } = await startCliBroker(["--topic", "bench:1:1"]);
 globalThis.addEventListener("unload", () => broker.kill());
 
 const brook = new Producer({

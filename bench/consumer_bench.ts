@@ -14,28 +14,13 @@
 
 import { Kafka, logLevel } from "kafkajs";
 import { Consumer as PlatformaticConsumer, MessagesStreamModes } from "@platformatic/kafka";
+import { startCliBroker } from "./cli_broker.ts";
 import { Consumer, Producer } from "../client/mod.ts";
 
 const RECORDS = 200_000;
 const TOPIC = "consume";
 
-const broker = new Deno.Command(Deno.execPath(), {
-  args: [
-    "run",
-    "-A",
-    new URL("../cli/broker.ts", import.meta.url).pathname,
-    "--port",
-    "0",
-    "--topic",
-    `${TOPIC}:1:1`,
-  ],
-  stdout: "piped",
-  stderr: "inherit",
-}).spawn();
-const reader = broker.stdout.pipeThrough(new TextDecoderStream()).getReader();
-let line = "";
-while (!line.includes("\n")) line += (await reader.read()).value ?? "";
-const bootstrap = line.trim().replace("listening on ", "");
+const { bootstrap, process: broker } = await startCliBroker(["--topic", `${TOPIC}:1:1`]);
 globalThis.addEventListener("unload", () => broker.kill());
 
 // Fill the partition once, outside the timed part.

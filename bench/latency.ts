@@ -9,6 +9,7 @@
  */
 
 import { Kafka, logLevel } from "kafkajs";
+import { startCliBroker } from "./cli_broker.ts";
 import { Producer as PlatformaticProducer } from "@platformatic/kafka";
 import { Buffer } from "node:buffer";
 import { Producer } from "../client/mod.ts";
@@ -17,22 +18,9 @@ const rate = Number(Deno.args[0] ?? 1000);
 const seconds = Number(Deno.args[1] ?? 5);
 const value = new Uint8Array(100).map((_, i) => i);
 
-const broker = new Deno.Command(Deno.execPath(), {
-  args: [
-    "run",
-    "-A",
-    new URL("../cli/broker.ts", import.meta.url).pathname,
-    "--port",
-    "0",
-    ...["brook", "kafkajs", "platformatic"].flatMap((l) => ["--topic", `latency-${l}:1:1`]),
-  ],
-  stdout: "piped",
-  stderr: "inherit",
-}).spawn();
-const reader = broker.stdout.pipeThrough(new TextDecoderStream()).getReader();
-let line = "";
-while (!line.includes("\n")) line += (await reader.read()).value ?? "";
-const bootstrap = line.trim().replace("listening on ", "");
+const { bootstrap, process: broker } = await startCliBroker(
+  ["brook", "kafkajs", "platformatic"].flatMap((l) => ["--topic", `latency-${l}:1:1`]),
+);
 
 /** Sends at `rate` per second for `seconds` (bounded in count), returning sorted latencies in ms. */
 async function measure(send: () => Promise<unknown>): Promise<number[]> {

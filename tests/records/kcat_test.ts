@@ -6,29 +6,14 @@ import { ApiKey, decodeRecordBatches, encodeRecordBatch, ErrorCode } from "../..
 import { Broker } from "../../broker/mod.ts";
 import { RawClient } from "../broker/raw_client.ts";
 import { HANDLERS } from "../../broker/handlers/mod.ts";
+import { hasKcat, runKcat } from "../kcat.ts";
 
-const hasKcat = await new Deno.Command("kcat", { args: ["-V"], stdout: "null", stderr: "null" })
-  .output()
-  .then((o) => o.success, () => false);
 const CODECS = ["gzip", "snappy", "lz4", "zstd"] as const;
 
 async function kcat(args: string[], input?: string): Promise<string> {
-  const child = new Deno.Command("kcat", {
-    args,
-    stdin: input === undefined ? "null" : "piped",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  if (input !== undefined) {
-    const w = child.stdin.getWriter();
-    await w.write(new TextEncoder().encode(input));
-    await w.close();
-  }
-  const timer = setTimeout(() => child.kill(), 20000);
-  const out = await child.output();
-  clearTimeout(timer);
-  assertOk(out.success, new TextDecoder().decode(out.stderr));
-  return new TextDecoder().decode(out.stdout);
+  const { ok, out, err } = await runKcat(args, input);
+  assertOk(ok, err);
+  return out;
 }
 
 Deno.test({

@@ -4,32 +4,9 @@
 import { assertEquals, assertOk } from "../assert.ts";
 import { Broker } from "../../broker/mod.ts";
 import { testCertificates } from "./certs.ts";
+import { hasKcat, runKcat } from "../kcat.ts";
 
-const hasKcat = await new Deno.Command("kcat", { args: ["-V"], stdout: "null", stderr: "null" })
-  .output()
-  .then((o) => o.success, () => false);
-
-async function kcat(
-  args: string[],
-  input?: string,
-): Promise<{ ok: boolean; out: string; err: string }> {
-  const child = new Deno.Command("kcat", {
-    args,
-    stdin: input === undefined ? "null" : "piped",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  if (input !== undefined) {
-    const w = child.stdin.getWriter();
-    await w.write(new TextEncoder().encode(input));
-    await w.close();
-  }
-  const timer = setTimeout(() => child.kill(), 20000);
-  const out = await child.output();
-  clearTimeout(timer);
-  const d = new TextDecoder();
-  return { ok: out.success, out: d.decode(out.stdout), err: d.decode(out.stderr) };
-}
+const kcat = runKcat;
 
 const SASL: Record<string, string[]> = {
   "PLAIN": ["sasl.username=alice", "sasl.password=alice-secret"],

@@ -1,0 +1,35 @@
+/**
+ * Test support: kcat (librdkafka's command-line client), when installed.
+ *
+ * @module
+ */
+
+/** True when `kcat` runs on this machine. */
+export const hasKcat: boolean = await new Deno.Command("kcat", {
+  args: ["-V"],
+  stdout: "null",
+  stderr: "null",
+}).output().then((o) => o.success, () => false);
+
+/** Runs kcat with `args` (and `input` on stdin), killed after 20 s; its status and output. */
+export async function runKcat(
+  args: string[],
+  input?: string,
+): Promise<{ ok: boolean; out: string; err: string }> {
+  const child = new Deno.Command("kcat", {
+    args,
+    stdin: input === undefined ? "null" : "piped",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  if (input !== undefined) {
+    const w = child.stdin.getWriter();
+    await w.write(new TextEncoder().encode(input));
+    await w.close();
+  }
+  const timer = setTimeout(() => child.kill(), 20000);
+  const out = await child.output();
+  clearTimeout(timer);
+  const d = new TextDecoder();
+  return { ok: out.success, out: d.decode(out.stdout), err: d.decode(out.stderr) };
+}
