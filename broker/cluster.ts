@@ -12,6 +12,7 @@ import { GroupCoordinator } from "./groups/coordinator.ts";
 import { TransactionCoordinator } from "./transactions/coordinator.ts";
 import { PartitionTransactions } from "./transactions/partition_txns.ts";
 import { CredentialStore } from "./security/credentials.ts";
+import type { Authorizer } from "./security/authorizer.ts";
 
 /** One listener of a node: its name, security protocol and advertised address. */
 export interface Endpoint {
@@ -162,6 +163,8 @@ export class Cluster {
   readonly transactions: TransactionCoordinator = new TransactionCoordinator(this);
   /** Users: PLAIN passwords, SCRAM credentials, the OAUTHBEARER validator. */
   readonly credentials: CredentialStore = new CredentialStore();
+  /** The ACL authorizer; undefined when the broker authorizes nothing (Kafka without an authorizer). */
+  authorizer: Authorizer | undefined;
   defaultPartitions: number;
   defaultReplicationFactor: number | undefined;
   autoCreateTopics: boolean;

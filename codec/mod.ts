@@ -29,3 +29,4 @@ export * from "./records/mod.ts";
 export * from "./compression/mod.ts";
 export * from "./consumer_protocol.ts";
 export * from "./sasl/mod.ts";
+export * from "./acl.ts";

@@ -7,6 +7,8 @@
  */
 
 import {
+  AclOperation,
+  AclResourceType,
   ApiKey,
   ErrorCode,
   type ProduceResponseTopicProduceResponseInit,
@@ -15,6 +17,7 @@ import { topicConfig, topicConfigNumber } from "../configs.ts";
 import { defineHandler, type RequestContext } from "../handler.ts";
 import { validateCompactedKeys, validateProducedRecords } from "../record_validation.ts";
 import { BATCH } from "../partition_log.ts";
+import { can, secured } from "../security/access.ts";
 
 /**
  * The first transactional batch of a producer on a partition is checked with the transaction
@@ -44,6 +47,20 @@ function verifyTransaction(
   return code;
 }
 
+function hasTransactionalRecords(
+  topics: { partitionData: { records: Uint8Array | null }[] }[],
+): boolean {
+  for (const t of topics) {
+    for (const p of t.partitionData) {
+      const r = p.records;
+      if (r !== null && r.length > BATCH.attributes + 1 && (r[BATCH.attributes + 1] & 0x10) !== 0) {
+        return true;
+      }
+    }
+  }
+  return false;
+}
+
 export default defineHandler({
   apiKey: ApiKey.Produce,
   minVersion: 3,
@@ -54,6 +71,12 @@ export default defineHandler({
     const acks = request.acks;
     const responses: ProduceResponseTopicProduceResponseInit[] = [];
     const invalidAcks = acks !== 0 && acks !== 1 && acks !== -1;
+    const checked = secured(ctx);
+    // As Kafka: transactional records without WRITE on their transactional id (or without one) get
+    // that error on every partition.
+    const txnRefused = checked && hasTransactionalRecords(request.topicData) &&
+      (request.transactionalId === null ||
+        !can(ctx, AclOperation.WRITE, AclResourceType.TRANSACTIONAL_ID, request.transactionalId));
     let appended = false;
     for (const topicData of request.topicData) {
       const topic = apiVersion >= 13
@@ -62,8 +85,15 @@ export default defineHandler({
       const unknown = apiVersion >= 13
         ? ErrorCode.UNKNOWN_TOPIC_ID
         : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
+      const refused = txnRefused
+        ? ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED
+        : checked && !(apiVersion >= 13 && !topic) &&
+            !can(ctx, AclOperation.WRITE, AclResourceType.TOPIC, topic?.name ?? topicData.name)
+        ? ErrorCode.TOPIC_AUTHORIZATION_FAILED
+        : ErrorCode.NONE;
       const partitionResponses = topicData.partitionData.map((p) => {
         const base = { index: p.index, baseOffset: -1n, logAppendTimeMs: -1n, logStartOffset: -1n };
+        if (refused !== ErrorCode.NONE) return { ...base, errorCode: refused };
         if (invalidAcks) return { ...base, errorCode: ErrorCode.INVALID_REQUIRED_ACKS };
         const partition = topic?.partitions[p.index];
         if (!topic || !partition) return { ...base, errorCode: unknown };

@@ -5,11 +5,18 @@
  * @module
  */
 
-import { ApiKey, ErrorCode, type FetchResponsePartitionDataInit } from "../../codec/mod.ts";
+import {
+  AclOperation,
+  AclResourceType,
+  ApiKey,
+  ErrorCode,
+  type FetchResponsePartitionDataInit,
+} from "../../codec/mod.ts";
 import type { Cluster, NodeInfo, Partition } from "../cluster.ts";
 import { FetchSessionCache, sessionKey } from "../fetch_sessions.ts";
 import { defineHandler, type RequestContext } from "../handler.ts";
 import type { StoredBatch } from "../partition_log.ts";
+import { can, canOnCluster, secured } from "../security/access.ts";
 
 /** A topic's part of the answer. */
 interface FetchTopicAnswer {
@@ -26,6 +33,8 @@ interface Wanted {
   partition: Partition | undefined;
   fetchOffset: bigint;
   maxBytes: number;
+  /** Not authorized: no READ on the topic, or a follower without CLUSTER_ACTION. */
+  refused: boolean;
 }
 
 /** Each node's fetch sessions. */
@@ -47,6 +56,21 @@ export default defineHandler({
       return { throttleTimeMs: 0, errorCode: lookup.errorCode, sessionId: 0, responses: [] };
     }
     const wanted: Wanted[] = [];
+    // Consumers need READ on each topic; a follower (a replica id) needs CLUSTER_ACTION.
+    const checked = secured(ctx);
+    const follower = (apiVersion >= 15 ? request.replicaState.replicaId : request.replicaId) >= 0;
+    const followerRefused = checked && follower && !canOnCluster(ctx, AclOperation.CLUSTER_ACTION);
+    const readable = new Map<string, boolean>();
+    const refused = (topicName: string): boolean => {
+      if (!checked) return false;
+      if (follower) return followerRefused;
+      let ok = readable.get(topicName);
+      if (ok === undefined) {
+        ok = can(ctx, AclOperation.READ, AclResourceType.TOPIC, topicName);
+        readable.set(topicName, ok);
+      }
+      return !ok;
+    };
     const resolve = (
       topicName: string,
       topicId: string,
@@ -62,6 +86,7 @@ export default defineHandler({
         partition: topic?.partitions[partition],
         fetchOffset,
         maxBytes,
+        refused: byId ? topic !== undefined && refused(topic.name) : refused(topicName),
       };
     };
     const session = lookup.kind === "sessionless" ? undefined : lookup.session;
@@ -155,6 +180,7 @@ function availableBytes(wanted: Wanted[], readCommitted: boolean, limit: number)
 }
 
 function partitionError(w: Wanted, ctx: RequestContext): number {
+  if (w.refused) return ErrorCode.TOPIC_AUTHORIZATION_FAILED;
   const p = w.partition;
   if (!p) {
     return ctx.apiVersion >= 13 ? ErrorCode.UNKNOWN_TOPIC_ID : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;

@@ -4,10 +4,17 @@
  * @module
  */
 
-import { ApiKey, decodeRecordBatches, ErrorCode } from "../../codec/mod.ts";
+import {
+  AclOperation,
+  AclResourceType,
+  ApiKey,
+  decodeRecordBatches,
+  ErrorCode,
+} from "../../codec/mod.ts";
 import type { Partition } from "../cluster.ts";
 import { defineHandler } from "../handler.ts";
 import type { StoredBatch } from "../partition_log.ts";
+import { can, secured } from "../security/access.ts";
 
 /** Kafka's special timestamps. */
 const LATEST = -1n;
@@ -33,39 +40,61 @@ export default defineHandler({
       }
     }
     const answered = new Set<string>();
+    // As Kafka: topics without DESCRIBE are answered TOPIC_AUTHORIZATION_FAILED, after the others.
+    const refused = secured(ctx)
+      ? request.topics.filter((t) =>
+        !can(ctx, AclOperation.DESCRIBE, AclResourceType.TOPIC, t.name)
+      )
+      : [];
+    const allowed = refused.length === 0
+      ? request.topics
+      : request.topics.filter((t) => !refused.includes(t));
+    const refusedAnswers = refused.map((t) => ({
+      name: t.name,
+      partitions: t.partitions.map((p) => ({
+        partitionIndex: p.partitionIndex,
+        errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED,
+        timestamp: -1n,
+        offset: -1n,
+        leaderEpoch: -1,
+      })),
+    }));
     return {
       throttleTimeMs: 0,
-      topics: request.topics.map((t) => ({
-        name: t.name,
-        partitions: t.partitions.filter((p) => {
-          const k = `${t.name}\u0000${p.partitionIndex}`;
-          if (answered.has(k)) return false;
-          answered.add(k);
-          return true;
-        }).map((p) => {
-          const partition = cluster.partition(t.name, p.partitionIndex);
-          const base = {
-            partitionIndex: p.partitionIndex,
-            timestamp: -1n,
-            offset: -1n,
-            leaderEpoch: -1,
-          };
-          if (duplicates.has(`${t.name}\u0000${p.partitionIndex}`)) {
-            return { ...base, errorCode: ErrorCode.INVALID_REQUEST };
-          }
-          if (!partition) return { ...base, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION };
-          if (partition.leader !== node.nodeId) {
-            return { ...base, errorCode: ErrorCode.NOT_LEADER_OR_FOLLOWER };
-          }
-          // read_committed sees only up to the last stable offset.
-          const fetchable = request.isolationLevel === 1
-            ? partition.txns.lastStableOffset(partition.log.highWatermark)
-            : partition.log.highWatermark;
-          const found = lookUp(partition, p.timestamp, fetchable);
-          const leaderEpoch = apiVersion >= 4 ? partition.leaderEpoch : -1;
-          return { ...base, ...found, errorCode: ErrorCode.NONE, leaderEpoch };
-        }),
-      })),
+      topics: [
+        ...allowed.map((t) => ({
+          name: t.name,
+          partitions: t.partitions.filter((p) => {
+            const k = `${t.name}\u0000${p.partitionIndex}`;
+            if (answered.has(k)) return false;
+            answered.add(k);
+            return true;
+          }).map((p) => {
+            const partition = cluster.partition(t.name, p.partitionIndex);
+            const base = {
+              partitionIndex: p.partitionIndex,
+              timestamp: -1n,
+              offset: -1n,
+              leaderEpoch: -1,
+            };
+            if (duplicates.has(`${t.name}\u0000${p.partitionIndex}`)) {
+              return { ...base, errorCode: ErrorCode.INVALID_REQUEST };
+            }
+            if (!partition) return { ...base, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION };
+            if (partition.leader !== node.nodeId) {
+              return { ...base, errorCode: ErrorCode.NOT_LEADER_OR_FOLLOWER };
+            }
+            // read_committed sees only up to the last stable offset.
+            const fetchable = request.isolationLevel === 1
+              ? partition.txns.lastStableOffset(partition.log.highWatermark)
+              : partition.log.highWatermark;
+            const found = lookUp(partition, p.timestamp, fetchable);
+            const leaderEpoch = apiVersion >= 4 ? partition.leaderEpoch : -1;
+            return { ...base, ...found, errorCode: ErrorCode.NONE, leaderEpoch };
+          }),
+        })),
+        ...refusedAnswers,
+      ],
     };
   },
 });

@@ -6,9 +6,10 @@
  * @module
  */
 
-import { ApiKey, ErrorCode, ZERO_UUID } from "../../codec/mod.ts";
+import { AclOperation, AclResourceType, ApiKey, ErrorCode, ZERO_UUID } from "../../codec/mod.ts";
 import { type Cluster, endpointOf, type Topic, validateTopicName } from "../cluster.ts";
 import { defineHandler } from "../handler.ts";
+import { authorizedOperations, can, canOnCluster, clusterOperations } from "../security/access.ts";
 
 /** Kafka's "authorized operations were not requested" value. */
 const OPERATIONS_NOT_REQUESTED = -2147483648;
@@ -23,13 +24,33 @@ export default defineHandler({
     const all = request.topics === null || (apiVersion === 0 && request.topics.length === 0);
     const allowCreate = apiVersion < 4 || request.allowAutoTopicCreation;
     const topics = [];
+    // As Kafka: topics the principal may not describe are left out of "all topics" and answered
+    // TOPIC_AUTHORIZATION_FAILED when named, after the authorized ones and without their ids.
+    const refusedCreate = [];
+    const refused = [];
+    const describable = (name: string) =>
+      can(ctx, AclOperation.DESCRIBE, AclResourceType.TOPIC, name);
     if (all) {
-      for (const topic of cluster.topics.values()) topics.push(describeTopic(cluster, topic));
+      for (const topic of cluster.topics.values()) {
+        if (describable(topic.name)) topics.push(describeTopic(cluster, topic));
+      }
     } else {
+      const mayCreate = (name: string) =>
+        canOnCluster(ctx, AclOperation.CREATE) ||
+        can(ctx, AclOperation.CREATE, AclResourceType.TOPIC, name);
       for (const wanted of request.topics!) {
         const name = wanted.name ?? cluster.topicsById.get(wanted.topicId)?.name ?? null;
         if (name === null) {
           topics.push(topicError(ErrorCode.UNKNOWN_TOPIC_ID, null, wanted.topicId));
+          continue;
+        }
+        if (!describable(name)) {
+          // Topic ids are not secret: asked by id, the answer keeps it (and drops the name).
+          refused.push(
+            wanted.name === null
+              ? topicError(ErrorCode.TOPIC_AUTHORIZATION_FAILED, null, wanted.topicId)
+              : topicError(ErrorCode.TOPIC_AUTHORIZATION_FAILED, name),
+          );
           continue;
         }
         const topic = cluster.topics.get(name);
@@ -38,13 +59,24 @@ export default defineHandler({
           continue;
         }
         const check = validateTopicName(name);
-        if (!check.ok) topics.push(topicError(check.errorCode, name));
-        else if (allowCreate && cluster.autoCreateTopics) {
+        const autoCreate = allowCreate && cluster.autoCreateTopics;
+        if (autoCreate && !mayCreate(name)) {
+          refusedCreate.push(topicError(ErrorCode.TOPIC_AUTHORIZATION_FAILED, name));
+        } else if (!check.ok) topics.push(topicError(check.errorCode, name));
+        else if (autoCreate) {
           cluster.createTopic(name);
           topics.push(topicError(ErrorCode.LEADER_NOT_AVAILABLE, name));
         } else topics.push(topicError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, name));
       }
     }
+    if (apiVersion >= 8 && request.includeTopicAuthorizedOperations) {
+      for (const t of topics) {
+        if (t.name !== null) {
+          t.topicAuthorizedOperations = authorizedOperations(ctx, AclResourceType.TOPIC, t.name);
+        }
+      }
+    }
+    topics.push(...refusedCreate, ...refused);
     return {
       throttleTimeMs: 0,
       brokers: cluster.nodes.map((n) => ({
@@ -55,7 +87,10 @@ export default defineHandler({
       clusterId: cluster.clusterId,
       controllerId: cluster.controllerId,
       topics,
-      clusterAuthorizedOperations: OPERATIONS_NOT_REQUESTED,
+      clusterAuthorizedOperations: apiVersion >= 8 && apiVersion <= 10 &&
+          request.includeClusterAuthorizedOperations
+        ? clusterOperations(ctx)
+        : OPERATIONS_NOT_REQUESTED,
     };
   },
 });

@@ -5,67 +5,102 @@
  * @module
  */
 
-import { ApiKey, ErrorCode } from "../../codec/mod.ts";
+import {
+  AclOperation,
+  AclResourceType,
+  ApiKey,
+  type ApiMessages,
+  ErrorCode,
+} from "../../codec/mod.ts";
 import { MAX_OFFSET_METADATA } from "../groups/coordinator.ts";
-import { defineHandler } from "../handler.ts";
+import { defineHandler, type RequestContext } from "../handler.ts";
+import { can, secured } from "../security/access.ts";
+
+type Request = ApiMessages[typeof ApiKey.OffsetCommit]["request"];
 
 export default defineHandler({
   apiKey: ApiKey.OffsetCommit,
   minVersion: 2,
   maxVersion: 9,
   handle(request, ctx) {
-    const { cluster } = ctx;
-    const groups = cluster.groups;
-    const all = (errorCode: number) => ({
-      throttleTimeMs: 0,
-      topics: request.topics.map((t) => ({
-        name: t.name,
-        partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode })),
-      })),
+    if (!secured(ctx)) return commit(request, ctx);
+    // As Kafka: READ on the group, then READ on each topic; refused topics are answered first,
+    // and a request with no topic left is not checked further.
+    const failed = (t: Request["topics"][number], errorCode: number) => ({
+      name: t.name,
+      partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode })),
     });
-    const check = groups.check(request.groupId, ctx);
-    if (check !== ErrorCode.NONE) return all(check);
-    const generation = request.generationIdOrMemberEpoch;
-    // Kafka 4.1.1 creates a group only for a simple commit (generation -1); a generation for a
-    // group that does not exist is ILLEGAL_GENERATION.
-    if (generation >= 0 && !groups.group(request.groupId, false)) {
-      return all(ErrorCode.ILLEGAL_GENERATION);
+    if (!can(ctx, AclOperation.READ, AclResourceType.GROUP, request.groupId)) {
+      return {
+        throttleTimeMs: 0,
+        topics: request.topics.map((t) => failed(t, ErrorCode.GROUP_AUTHORIZATION_FAILED)),
+      };
     }
-    const group = groups.group(request.groupId, true)!;
-    if (generation < 0 && request.memberId === "") {
-      if (group.members.size > 0) return all(ErrorCode.UNKNOWN_MEMBER_ID);
-    } else {
-      const member = group.members.get(request.memberId);
-      if (!member) return all(ErrorCode.UNKNOWN_MEMBER_ID);
-      if (request.groupInstanceId !== null && member.groupInstanceId !== request.groupInstanceId) {
-        return all(ErrorCode.FENCED_INSTANCE_ID);
-      }
-      if (generation !== group.generationId) return all(ErrorCode.ILLEGAL_GENERATION);
-      if (group.state === "CompletingRebalance") return all(ErrorCode.REBALANCE_IN_PROGRESS);
-      groups.touch(group, member);
-    }
-    const now = Date.now();
+    const readable = (t: Request["topics"][number]) =>
+      can(ctx, AclOperation.READ, AclResourceType.TOPIC, t.name);
+    const refused = request.topics.filter((t) => !readable(t));
+    if (refused.length === 0) return commit(request, ctx);
+    const allowed = request.topics.filter(readable);
+    const rest = allowed.length > 0 ? commit({ ...request, topics: allowed }, ctx).topics : [];
     return {
       throttleTimeMs: 0,
-      topics: request.topics.map((t) => ({
-        name: t.name,
-        partitions: t.partitions.map((p) => {
-          const partition = cluster.partition(t.name, p.partitionIndex);
-          let errorCode: number = ErrorCode.NONE;
-          if (!partition) errorCode = ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
-          else if ((p.committedMetadata?.length ?? 0) > MAX_OFFSET_METADATA) {
-            errorCode = ErrorCode.OFFSET_METADATA_TOO_LARGE;
-          } else {
-            group.offsets.set(`${t.name}\u0000${p.partitionIndex}`, {
-              offset: p.committedOffset,
-              leaderEpoch: p.committedLeaderEpoch,
-              metadata: p.committedMetadata,
-              commitTimestamp: now,
-            });
-          }
-          return { partitionIndex: p.partitionIndex, errorCode };
-        }),
-      })),
+      topics: [...refused.map((t) => failed(t, ErrorCode.TOPIC_AUTHORIZATION_FAILED)), ...rest],
     };
   },
 });
+
+function commit(request: Request, ctx: RequestContext) {
+  const { cluster } = ctx;
+  const groups = cluster.groups;
+  const all = (errorCode: number) => ({
+    throttleTimeMs: 0,
+    topics: request.topics.map((t) => ({
+      name: t.name,
+      partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode })),
+    })),
+  });
+  const check = groups.check(request.groupId, ctx);
+  if (check !== ErrorCode.NONE) return all(check);
+  const generation = request.generationIdOrMemberEpoch;
+  // Kafka 4.1.1 creates a group only for a simple commit (generation -1); a generation for a
+  // group that does not exist is ILLEGAL_GENERATION.
+  if (generation >= 0 && !groups.group(request.groupId, false)) {
+    return all(ErrorCode.ILLEGAL_GENERATION);
+  }
+  const group = groups.group(request.groupId, true)!;
+  if (generation < 0 && request.memberId === "") {
+    if (group.members.size > 0) return all(ErrorCode.UNKNOWN_MEMBER_ID);
+  } else {
+    const member = group.members.get(request.memberId);
+    if (!member) return all(ErrorCode.UNKNOWN_MEMBER_ID);
+    if (request.groupInstanceId !== null && member.groupInstanceId !== request.groupInstanceId) {
+      return all(ErrorCode.FENCED_INSTANCE_ID);
+    }
+    if (generation !== group.generationId) return all(ErrorCode.ILLEGAL_GENERATION);
+    if (group.state === "CompletingRebalance") return all(ErrorCode.REBALANCE_IN_PROGRESS);
+    groups.touch(group, member);
+  }
+  const now = Date.now();
+  return {
+    throttleTimeMs: 0,
+    topics: request.topics.map((t) => ({
+      name: t.name,
+      partitions: t.partitions.map((p) => {
+        const partition = cluster.partition(t.name, p.partitionIndex);
+        let errorCode: number = ErrorCode.NONE;
+        if (!partition) errorCode = ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
+        else if ((p.committedMetadata?.length ?? 0) > MAX_OFFSET_METADATA) {
+          errorCode = ErrorCode.OFFSET_METADATA_TOO_LARGE;
+        } else {
+          group.offsets.set(`${t.name}\u0000${p.partitionIndex}`, {
+            offset: p.committedOffset,
+            leaderEpoch: p.committedLeaderEpoch,
+            metadata: p.committedMetadata,
+            commitTimestamp: now,
+          });
+        }
+        return { partitionIndex: p.partitionIndex, errorCode };
+      }),
+    })),
+  };
+}

@@ -5,9 +5,10 @@
  * @module
  */
 
-import { ApiKey, ErrorCode } from "../../codec/mod.ts";
+import { AclOperation, AclResourceType, ApiKey, ErrorCode } from "../../codec/mod.ts";
 import type { GroupCoordinator } from "../groups/coordinator.ts";
 import { defineHandler, type RequestContext } from "../handler.ts";
+import { can, secured } from "../security/access.ts";
 
 interface Wanted {
   name: string;
@@ -21,43 +22,66 @@ function fetchGroup(
   ctx: RequestContext,
   requireStable: boolean,
 ) {
+  // As Kafka: DESCRIBE on the group; then topics without DESCRIBE are left out of "all topics" and
+  // answered TOPIC_AUTHORIZATION_FAILED, after the others, when named.
+  const checked = secured(ctx);
+  if (checked && !can(ctx, AclOperation.DESCRIBE, AclResourceType.GROUP, groupId)) {
+    return { errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED, topics: [] };
+  }
+  const describable = (t: Wanted) =>
+    !checked || can(ctx, AclOperation.DESCRIBE, AclResourceType.TOPIC, t.name);
+  const refused = topics?.filter((t) => !describable(t)) ?? [];
   const check = groups.check(groupId, ctx);
   const group = groups.group(groupId);
-  let wanted = topics;
+  let wanted = refused.length > 0 ? topics!.filter(describable) : topics;
   if (wanted === null) {
     const byTopic = new Map<string, number[]>();
     for (const k of group?.offsets.keys() ?? []) {
       const [name, p] = k.split("\u0000");
       byTopic.set(name, [...(byTopic.get(name) ?? []), Number(p)]);
     }
-    wanted = [...byTopic].map(([name, partitionIndexes]) => ({ name, partitionIndexes }));
+    wanted = [...byTopic].map(([name, partitionIndexes]) => ({ name, partitionIndexes }))
+      .filter(describable);
   }
+  const refusedAnswers = refused.map((t) => ({
+    name: t.name,
+    partitions: t.partitionIndexes.map((p) => ({
+      partitionIndex: p,
+      committedOffset: -1n,
+      committedLeaderEpoch: -1,
+      metadata: "",
+      errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED,
+    })),
+  }));
   return {
     errorCode: check,
-    topics: check !== ErrorCode.NONE ? [] : wanted.map((t) => ({
-      name: t.name,
-      partitions: t.partitionIndexes.map((p) => {
-        const key = `${t.name}\u0000${p}`;
-        // KIP-447: a consumer asking for stable offsets waits while a transaction holds one.
-        if (requireStable && groups.hasPendingOffset(groupId, key)) {
+    topics: check !== ErrorCode.NONE ? [] : [
+      ...wanted.map((t) => ({
+        name: t.name,
+        partitions: t.partitionIndexes.map((p) => {
+          const key = `${t.name}\u0000${p}`;
+          // KIP-447: a consumer asking for stable offsets waits while a transaction holds one.
+          if (requireStable && groups.hasPendingOffset(groupId, key)) {
+            return {
+              partitionIndex: p,
+              committedOffset: -1n,
+              committedLeaderEpoch: -1,
+              metadata: "",
+              errorCode: ErrorCode.UNSTABLE_OFFSET_COMMIT,
+            };
+          }
+          const c = group?.offsets.get(key);
           return {
             partitionIndex: p,
-            committedOffset: -1n,
-            committedLeaderEpoch: -1,
-            metadata: "",
-            errorCode: ErrorCode.UNSTABLE_OFFSET_COMMIT,
+            committedOffset: c?.offset ?? -1n,
+            committedLeaderEpoch: c?.leaderEpoch ?? -1,
+            metadata: c?.metadata ?? "",
+            errorCode: ErrorCode.NONE,
           };
-        }
-        const c = group?.offsets.get(key);
-        return {
-          partitionIndex: p,
-          committedOffset: c?.offset ?? -1n,
-          committedLeaderEpoch: c?.leaderEpoch ?? -1,
-          metadata: c?.metadata ?? "",
-          errorCode: ErrorCode.NONE,
-        };
-      }),
-    })),
+        }),
+      })),
+      ...refusedAnswers,
+    ],
   };
 }
 

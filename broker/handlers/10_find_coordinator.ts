@@ -5,9 +5,19 @@
  * @module
  */
 
-import { ApiKey, ErrorCode } from "../../codec/mod.ts";
+import { AclOperation, AclResourceType, ApiKey, ErrorCode } from "../../codec/mod.ts";
 import { endpointOf } from "../cluster.ts";
 import { defineHandler } from "../handler.ts";
+import { can } from "../security/access.ts";
+
+/** Kafka's own messages for the errors an old (v0-3) FindCoordinator answer carries. */
+const OLD_MESSAGES: Record<number, string> = {
+  [ErrorCode.COORDINATOR_NOT_AVAILABLE]: "The coordinator is not available.",
+  [ErrorCode.GROUP_AUTHORIZATION_FAILED]: "Group authorization failed.",
+  [ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED]: "Transactional Id authorization failed.",
+  [ErrorCode.INVALID_REQUEST]:
+    "This most likely occurs because of a request being malformed by the client library or the message was sent to an incompatible broker. See the broker logs for more details.",
+};
 
 export default defineHandler({
   apiKey: ApiKey.FindCoordinator,
@@ -16,6 +26,15 @@ export default defineHandler({
   handle(request, ctx) {
     const { cluster, apiVersion } = ctx;
     const lookUp = (key: string) => {
+      const refused = request.keyType === 0
+        ? !can(ctx, AclOperation.DESCRIBE, AclResourceType.GROUP, key) &&
+          ErrorCode.GROUP_AUTHORIZATION_FAILED
+        : request.keyType === 1 &&
+          !can(ctx, AclOperation.DESCRIBE, AclResourceType.TRANSACTIONAL_ID, key) &&
+          ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED;
+      if (refused) {
+        return { key, nodeId: -1, host: "", port: -1, errorCode: refused, errorMessage: null };
+      }
       if (request.keyType !== 0 && request.keyType !== 1) {
         return {
           key,
@@ -67,7 +86,7 @@ export default defineHandler({
     return {
       throttleTimeMs: 0,
       errorCode: c.errorCode,
-      errorMessage: null,
+      errorMessage: OLD_MESSAGES[c.errorCode] ?? null,
       nodeId: c.nodeId,
       host: c.host,
       port: c.port,

@@ -4,14 +4,28 @@
  * @module
  */
 
-import { ApiKey } from "../../codec/mod.ts";
+import { AclOperation, AclResourceType, ApiKey, ErrorCode } from "../../codec/mod.ts";
 import { defineHandler } from "../handler.ts";
+import { can } from "../security/access.ts";
 
 export default defineHandler({
   apiKey: ApiKey.JoinGroup,
   minVersion: 0,
   maxVersion: 9,
   async handle(request, ctx) {
+    if (!can(ctx, AclOperation.READ, AclResourceType.GROUP, request.groupId)) {
+      return {
+        throttleTimeMs: 0,
+        errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED,
+        generationId: -1,
+        protocolType: null,
+        protocolName: ctx.apiVersion >= 7 ? null : "",
+        leader: "",
+        skipAssignment: false,
+        memberId: "",
+        members: [],
+      };
+    }
     const r = await ctx.cluster.groups.join({
       groupId: request.groupId,
       memberId: request.memberId,

@@ -4,8 +4,9 @@
  * @module
  */
 
-import { ApiKey, ErrorCode } from "../../codec/mod.ts";
+import { AclOperation, AclResourceType, ApiKey, ErrorCode } from "../../codec/mod.ts";
 import { defineHandler } from "../handler.ts";
+import { can } from "../security/access.ts";
 
 export default defineHandler({
   apiKey: ApiKey.Heartbeat,
@@ -14,6 +15,9 @@ export default defineHandler({
   handle(request, ctx) {
     const groups = ctx.cluster.groups;
     const answer = (errorCode: number) => ({ throttleTimeMs: 0, errorCode });
+    if (!can(ctx, AclOperation.READ, AclResourceType.GROUP, request.groupId)) {
+      return answer(ErrorCode.GROUP_AUTHORIZATION_FAILED);
+    }
     const check = groups.check(request.groupId, ctx);
     if (check !== ErrorCode.NONE) return answer(check);
     const group = groups.group(request.groupId);

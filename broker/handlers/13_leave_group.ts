@@ -4,8 +4,9 @@
  * @module
  */
 
-import { ApiKey, ErrorCode } from "../../codec/mod.ts";
+import { AclOperation, AclResourceType, ApiKey, ErrorCode } from "../../codec/mod.ts";
 import { defineHandler } from "../handler.ts";
+import { can } from "../security/access.ts";
 
 export default defineHandler({
   apiKey: ApiKey.LeaveGroup,
@@ -14,7 +15,9 @@ export default defineHandler({
   handle(request, ctx) {
     const groups = ctx.cluster.groups;
     const v3 = ctx.apiVersion >= 3;
-    const check = groups.check(request.groupId, ctx);
+    const check = can(ctx, AclOperation.READ, AclResourceType.GROUP, request.groupId)
+      ? groups.check(request.groupId, ctx)
+      : ErrorCode.GROUP_AUTHORIZATION_FAILED;
     if (check !== ErrorCode.NONE) return { throttleTimeMs: 0, errorCode: check, members: [] };
     const group = groups.group(request.groupId);
     const leaving = v3

@@ -4,8 +4,9 @@
  * @module
  */
 
-import { ApiKey, ErrorCode } from "../../codec/mod.ts";
+import { AclOperation, AclResourceType, ApiKey, ErrorCode } from "../../codec/mod.ts";
 import { defineHandler } from "../handler.ts";
+import { can } from "../security/access.ts";
 
 export default defineHandler({
   apiKey: ApiKey.SyncGroup,
@@ -26,6 +27,9 @@ export default defineHandler({
       assignment,
     });
     const groups = ctx.cluster.groups;
+    if (!can(ctx, AclOperation.READ, AclResourceType.GROUP, request.groupId)) {
+      return answer(ErrorCode.GROUP_AUTHORIZATION_FAILED);
+    }
     const check = groups.check(request.groupId, ctx);
     if (check !== ErrorCode.NONE) return answer(check);
     const group = groups.group(request.groupId);

@@ -4,8 +4,9 @@
  * @module
  */
 
-import { ApiKey, ErrorCode } from "../../codec/mod.ts";
+import { AclOperation, AclResourceType, ApiKey, ErrorCode } from "../../codec/mod.ts";
 import { defineHandler } from "../handler.ts";
+import { authorizedOperations, can } from "../security/access.ts";
 
 export default defineHandler({
   apiKey: ApiKey.DescribeGroups,
@@ -13,51 +14,70 @@ export default defineHandler({
   maxVersion: 6,
   handle(request, ctx) {
     const groups = ctx.cluster.groups;
+    // As Kafka: groups without DESCRIBE come first, with GROUP_AUTHORIZATION_FAILED.
+    const describable = (groupId: string) =>
+      can(ctx, AclOperation.DESCRIBE, AclResourceType.GROUP, groupId);
+    const refused = request.groups.filter((g) => !describable(g)).map((groupId) => ({
+      groupId,
+      authorizedOperations: -2147483648,
+      errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED,
+      groupState: "",
+      protocolType: "",
+      protocolData: "",
+      members: [],
+    }));
+    const withOperations = ctx.apiVersion >= 3 && request.includeAuthorizedOperations;
     return {
       throttleTimeMs: 0,
-      groups: request.groups.map((groupId) => {
-        const check = groups.check(groupId, ctx);
-        const g = groups.group(groupId);
-        const base = { groupId, authorizedOperations: -2147483648 };
-        if (check !== ErrorCode.NONE) {
-          return {
-            ...base,
-            errorCode: check,
-            groupState: "",
-            protocolType: "",
-            protocolData: "",
-            members: [],
-          };
-        }
-        if (!g) {
+      groups: [
+        ...refused,
+        ...request.groups.filter(describable).map((groupId) => {
+          const check = groups.check(groupId, ctx);
+          const g = groups.group(groupId);
+          const base = { groupId, authorizedOperations: -2147483648 };
+          if (withOperations && check === ErrorCode.NONE) {
+            base.authorizedOperations = authorizedOperations(ctx, AclResourceType.GROUP, groupId);
+          }
+          if (check !== ErrorCode.NONE) {
+            return {
+              ...base,
+              errorCode: check,
+              groupState: "",
+              protocolType: "",
+              protocolData: "",
+              members: [],
+            };
+          }
+          if (!g) {
+            return {
+              ...base,
+              errorCode: ErrorCode.NONE,
+              groupState: "Dead",
+              protocolType: "",
+              protocolData: "",
+              members: [],
+            };
+          }
+          const stable = g.state === "Stable";
           return {
             ...base,
             errorCode: ErrorCode.NONE,
-            groupState: "Dead",
-            protocolType: "",
-            protocolData: "",
-            members: [],
+            groupState: g.state,
+            protocolType: g.protocolType ?? "",
+            protocolData: stable ? g.protocolName ?? "" : "",
+            members: [...g.members.values()].map((m) => ({
+              memberId: m.memberId,
+              groupInstanceId: ctx.apiVersion >= 4 ? m.groupInstanceId : null,
+              clientId: m.clientId,
+              clientHost: m.clientHost,
+              memberMetadata: stable
+                ? m.protocols.find((p) => p.name === g.protocolName)?.metadata ?? new Uint8Array(0)
+                : new Uint8Array(0),
+              memberAssignment: stable ? m.assignment : new Uint8Array(0),
+            })),
           };
-        }
-        const stable = g.state === "Stable";
-        return {
-          ...base,
-          errorCode: ErrorCode.NONE,
-          groupState: g.state,
-          protocolType: g.protocolType ?? "",
-          protocolData: stable ? g.protocolName ?? "" : "",
-          members: [...g.members.values()].map((m) => ({
-            memberId: m.memberId,
-            groupInstanceId: ctx.apiVersion >= 4 ? m.groupInstanceId : null,
-            clientId: m.clientId,
-            clientHost: m.clientHost,
-            memberMetadata: stable
-              ? m.protocols.find((p) => p.name === g.protocolName)?.metadata ?? new Uint8Array(0)
-              : new Uint8Array(0),
-            memberAssignment: stable ? m.assignment : new Uint8Array(0),
-          })),
-        };
-      }),
+        }),
+      ],
     };
   },
 });

@@ -4,8 +4,9 @@
  * @module
  */
 
-import { ApiKey, ErrorCode } from "../../codec/mod.ts";
+import { AclOperation, AclResourceType, ApiKey, ErrorCode } from "../../codec/mod.ts";
 import { defineHandler } from "../handler.ts";
+import { can, canOnCluster } from "../security/access.ts";
 
 export default defineHandler({
   apiKey: ApiKey.ListGroups,
@@ -15,11 +16,16 @@ export default defineHandler({
     const groups = ctx.cluster.groups;
     const states = ctx.apiVersion >= 4 ? request.statesFilter.map((s) => s.toLowerCase()) : [];
     const types = ctx.apiVersion >= 5 ? request.typesFilter.map((s) => s.toLowerCase()) : [];
+    // As Kafka: DESCRIBE on the cluster lists every group, else only the groups it may describe.
+    const everyGroup = canOnCluster(ctx, AclOperation.DESCRIBE);
     const listed = [];
     for (const g of groups.groups.values()) {
       if (g.state === "Dead" || groups.coordinatorFor(g.groupId) !== ctx.node.nodeId) continue;
       if (states.length > 0 && !states.includes(g.state.toLowerCase())) continue;
       if (types.length > 0 && !types.includes("classic")) continue;
+      if (!everyGroup && !can(ctx, AclOperation.DESCRIBE, AclResourceType.GROUP, g.groupId)) {
+        continue;
+      }
       listed.push({
         groupId: g.groupId,
         protocolType: g.protocolType ?? "",

@@ -6,6 +6,8 @@
  */
 
 import {
+  AclOperation,
+  AclResourceType,
   ApiKey,
   type CreateTopicsResponseCreatableTopicResultInit,
   ErrorCode,
@@ -13,6 +15,7 @@ import {
 import { validateTopicName } from "../cluster.ts";
 import { TOPIC_CONFIG_DEFAULTS, validateTopicConfig } from "../configs.ts";
 import { defineHandler } from "../handler.ts";
+import { can, canOnCluster } from "../security/access.ts";
 
 export default defineHandler({
   apiKey: ApiKey.CreateTopics,
@@ -22,7 +25,21 @@ export default defineHandler({
     const { cluster, apiVersion } = ctx;
     const seen = new Map<string, number>();
     for (const t of request.topics) seen.set(t.name, (seen.get(t.name) ?? 0) + 1);
-    const topics = request.topics.map((t): CreateTopicsResponseCreatableTopicResultInit => {
+    // As Kafka's controller: CREATE on the cluster or on the topic, else the topic is answered
+    // after the others; configs are returned only with DESCRIBE_CONFIGS on the topic.
+    const clusterCreate = canOnCluster(ctx, AclOperation.CREATE);
+    const creatable = (name: string) =>
+      seen.get(name)! > 1 || clusterCreate ||
+      can(ctx, AclOperation.CREATE, AclResourceType.TOPIC, name);
+    const refused = request.topics.filter((t) => !creatable(t.name)).map((t) => ({
+      name: t.name,
+      errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED,
+      errorMessage: "Authorization failed.",
+    }));
+    const allowed = refused.length === 0
+      ? request.topics
+      : request.topics.filter((t) => creatable(t.name));
+    const topics = allowed.map((t): CreateTopicsResponseCreatableTopicResultInit => {
       const fail = (errorCode: number, errorMessage: string) => ({
         name: t.name,
         errorCode,
@@ -97,6 +114,22 @@ export default defineHandler({
       }
       const count = assignments?.length ?? partitions;
       const rf = assignments?.[0].length ?? replication;
+      if (!can(ctx, AclOperation.DESCRIBE_CONFIGS, AclResourceType.TOPIC, t.name)) {
+        const created = request.validateOnly ? undefined : cluster.createTopic(t.name, {
+          partitions,
+          replicationFactor: replication,
+          assignments,
+          configs,
+        });
+        if (apiVersion < 5) return { name: t.name, errorCode: ErrorCode.NONE };
+        return {
+          name: t.name,
+          errorCode: ErrorCode.NONE,
+          errorMessage: null,
+          topicId: created?.id,
+          topicConfigErrorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED,
+        };
+      }
       const described = {
         name: t.name,
         errorCode: ErrorCode.NONE,
@@ -124,6 +157,6 @@ export default defineHandler({
         ? { ...described, topicId: topic.id }
         : { name: t.name, errorCode: ErrorCode.NONE };
     });
-    return { throttleTimeMs: 0, topics };
+    return { throttleTimeMs: 0, topics: [...topics, ...refused] };
   },
 });

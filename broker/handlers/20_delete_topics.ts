@@ -4,8 +4,9 @@
  * @module
  */
 
-import { ApiKey, ErrorCode, ZERO_UUID } from "../../codec/mod.ts";
+import { AclOperation, AclResourceType, ApiKey, ErrorCode, ZERO_UUID } from "../../codec/mod.ts";
 import { defineHandler } from "../handler.ts";
+import { can, canOnCluster } from "../security/access.ts";
 
 export default defineHandler({
   apiKey: ApiKey.DeleteTopics,
@@ -16,12 +17,27 @@ export default defineHandler({
     const wanted = apiVersion >= 6
       ? request.topics.map((t) => ({ name: t.name, topicId: t.topicId }))
       : request.topicNames.map((name) => ({ name, topicId: ZERO_UUID }));
+    // As Kafka's controller: DELETE on the cluster, or DESCRIBE and DELETE on each topic. A topic
+    // asked by name that the principal may not describe is refused before its existence is checked;
+    // one asked by id keeps its name in the answer only if the principal may describe it.
+    const clusterDelete = canOnCluster(ctx, AclOperation.DELETE);
+    const may = (op: AclOperation, name: string) =>
+      clusterDelete || can(ctx, op, AclResourceType.TOPIC, name);
     const responses = wanted.map((w) => {
       const topic = w.name !== null
         ? cluster.topics.get(w.name)
         : cluster.topicsById.get(w.topicId);
       const name = topic?.name ?? w.name;
       const base = { name, topicId: apiVersion >= 6 ? topic?.id ?? w.topicId : ZERO_UUID };
+      const refused = { errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED, errorMessage: null };
+      if (w.name !== null && !may(AclOperation.DESCRIBE, w.name)) {
+        return { name: w.name, topicId: ZERO_UUID, ...refused };
+      }
+      if (topic && !may(AclOperation.DELETE, topic.name)) {
+        return w.name === null && !may(AclOperation.DESCRIBE, topic.name)
+          ? { name: null, topicId: base.topicId, ...refused }
+          : { ...base, topicId: w.name === null ? base.topicId : ZERO_UUID, ...refused };
+      }
       if (!topic) {
         const errorCode = w.name === null
           ? ErrorCode.UNKNOWN_TOPIC_ID

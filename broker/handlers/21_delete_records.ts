@@ -4,8 +4,9 @@
  * @module
  */
 
-import { ApiKey, ErrorCode } from "../../codec/mod.ts";
+import { AclOperation, AclResourceType, ApiKey, ErrorCode } from "../../codec/mod.ts";
 import { defineHandler } from "../handler.ts";
+import { can } from "../security/access.ts";
 
 export default defineHandler({
   apiKey: ApiKey.DeleteRecords,
@@ -13,6 +14,7 @@ export default defineHandler({
   maxVersion: 2,
   handle(request, ctx) {
     const { cluster, node } = ctx;
+    const deletable = (name: string) => can(ctx, AclOperation.DELETE, AclResourceType.TOPIC, name);
     return {
       throttleTimeMs: 0,
       topics: request.topics.map((t) => ({
@@ -24,6 +26,7 @@ export default defineHandler({
             lowWatermark,
             errorCode,
           });
+          if (!deletable(t.name)) return answer(ErrorCode.TOPIC_AUTHORIZATION_FAILED);
           if (!p) return answer(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
           if (p.leader !== node.nodeId) return answer(ErrorCode.NOT_LEADER_OR_FOLLOWER);
           const offset = q.offset === -1n ? p.log.highWatermark : q.offset;

@@ -6,8 +6,9 @@
  * @module
  */
 
-import { ApiKey, ErrorCode } from "../../codec/mod.ts";
+import { AclOperation, AclResourceType, ApiKey, ErrorCode } from "../../codec/mod.ts";
 import { defineHandler } from "../handler.ts";
+import { can, canOnAny, canOnCluster } from "../security/access.ts";
 
 export default defineHandler({
   apiKey: ApiKey.InitProducerId,
@@ -24,6 +25,16 @@ export default defineHandler({
     const givenId = request.producerId >= 0n;
     const givenEpoch = request.producerEpoch >= 0;
     if (givenId !== givenEpoch) return failed(ErrorCode.INVALID_REQUEST);
+    // As Kafka: WRITE on the transactional id; without one, IDEMPOTENT_WRITE on the cluster or
+    // WRITE on some topic.
+    if (
+      request.transactionalId !== null &&
+      !can(ctx, AclOperation.WRITE, AclResourceType.TRANSACTIONAL_ID, request.transactionalId)
+    ) return failed(ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED);
+    if (
+      request.transactionalId === null && !canOnCluster(ctx, AclOperation.IDEMPOTENT_WRITE) &&
+      !canOnAny(ctx, AclOperation.WRITE, AclResourceType.TOPIC)
+    ) return failed(ErrorCode.CLUSTER_AUTHORIZATION_FAILED);
     if (request.transactionalId !== null) {
       const check = cluster.transactions.check(request.transactionalId, ctx.node.nodeId);
       if (check !== ErrorCode.NONE) return failed(check);

@@ -5,9 +5,10 @@
  * @module
  */
 
-import { ApiKey, ErrorCode } from "../../codec/mod.ts";
+import { AclOperation, AclResourceType, ApiKey, ErrorCode } from "../../codec/mod.ts";
 import type { Partition } from "../cluster.ts";
 import { defineHandler } from "../handler.ts";
+import { can, canOnCluster } from "../security/access.ts";
 
 /** The largest epoch <= `epoch` in the log, and the offset where the next epoch starts (or the end). */
 function endOffsetFor(p: Partition, epoch: number): { leaderEpoch: number; endOffset: bigint } {
@@ -29,26 +30,43 @@ export default defineHandler({
   maxVersion: 4,
   handle(request, ctx) {
     const { cluster, node } = ctx;
+    // As Kafka: CLUSTER_ACTION (a follower) or DESCRIBE on each topic (a consumer, KIP-320);
+    // refused topics are answered after the others.
+    const all = canOnCluster(ctx, AclOperation.CLUSTER_ACTION);
+    const describable = (name: string) =>
+      all || can(ctx, AclOperation.DESCRIBE, AclResourceType.TOPIC, name);
+    const refused = request.topics.filter((t) => !describable(t.topic)).map((t) => ({
+      topic: t.topic,
+      partitions: t.partitions.map((q) => ({
+        partition: q.partition,
+        errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED,
+        leaderEpoch: -1,
+        endOffset: -1n,
+      })),
+    }));
     return {
       throttleTimeMs: 0,
-      topics: request.topics.map((t) => ({
-        topic: t.topic,
-        partitions: t.partitions.map((q) => {
-          const base = { partition: q.partition, leaderEpoch: -1, endOffset: -1n };
-          const p = cluster.partition(t.topic, q.partition);
-          if (!p) return { ...base, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION };
-          if (p.leader !== node.nodeId) {
-            return { ...base, errorCode: ErrorCode.NOT_LEADER_OR_FOLLOWER };
-          }
-          if (q.currentLeaderEpoch >= 0 && q.currentLeaderEpoch < p.leaderEpoch) {
-            return { ...base, errorCode: ErrorCode.FENCED_LEADER_EPOCH };
-          }
-          if (q.currentLeaderEpoch > p.leaderEpoch) {
-            return { ...base, errorCode: ErrorCode.UNKNOWN_LEADER_EPOCH };
-          }
-          return { ...base, ...endOffsetFor(p, q.leaderEpoch), errorCode: ErrorCode.NONE };
-        }),
-      })),
+      topics: [
+        ...request.topics.filter((t) => describable(t.topic)).map((t) => ({
+          topic: t.topic,
+          partitions: t.partitions.map((q) => {
+            const base = { partition: q.partition, leaderEpoch: -1, endOffset: -1n };
+            const p = cluster.partition(t.topic, q.partition);
+            if (!p) return { ...base, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION };
+            if (p.leader !== node.nodeId) {
+              return { ...base, errorCode: ErrorCode.NOT_LEADER_OR_FOLLOWER };
+            }
+            if (q.currentLeaderEpoch >= 0 && q.currentLeaderEpoch < p.leaderEpoch) {
+              return { ...base, errorCode: ErrorCode.FENCED_LEADER_EPOCH };
+            }
+            if (q.currentLeaderEpoch > p.leaderEpoch) {
+              return { ...base, errorCode: ErrorCode.UNKNOWN_LEADER_EPOCH };
+            }
+            return { ...base, ...endOffsetFor(p, q.leaderEpoch), errorCode: ErrorCode.NONE };
+          }),
+        })),
+        ...refused,
+      ],
     };
   },
 });

@@ -4,8 +4,9 @@
  * @module
  */
 
-import { ApiKey, ErrorCode } from "../../codec/mod.ts";
+import { AclOperation, AclResourceType, ApiKey, ErrorCode } from "../../codec/mod.ts";
 import { defineHandler } from "../handler.ts";
+import { can } from "../security/access.ts";
 
 export default defineHandler({
   apiKey: ApiKey.DeleteGroups,
@@ -13,19 +14,30 @@ export default defineHandler({
   maxVersion: 2,
   handle(request, ctx) {
     const groups = ctx.cluster.groups;
+    // As Kafka: each group once; those without DELETE last, with GROUP_AUTHORIZATION_FAILED.
+    const names = [...new Set(request.groupsNames)];
+    const deletable = (groupId: string) =>
+      can(ctx, AclOperation.DELETE, AclResourceType.GROUP, groupId);
+    const refused = names.filter((g) => !deletable(g)).map((groupId) => ({
+      groupId,
+      errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED,
+    }));
     return {
       throttleTimeMs: 0,
-      results: request.groupsNames.map((groupId) => {
-        const check = groups.check(groupId, ctx);
-        if (check !== ErrorCode.NONE) return { groupId, errorCode: check };
-        const g = groups.group(groupId);
-        if (!g || g.state === "Dead") return { groupId, errorCode: ErrorCode.GROUP_ID_NOT_FOUND };
-        if (g.members.size > 0) return { groupId, errorCode: ErrorCode.NON_EMPTY_GROUP };
-        g.close();
-        g.state = "Dead";
-        groups.groups.delete(groupId);
-        return { groupId, errorCode: ErrorCode.NONE };
-      }),
+      results: [
+        ...names.filter(deletable).map((groupId) => {
+          const check = groups.check(groupId, ctx);
+          if (check !== ErrorCode.NONE) return { groupId, errorCode: check };
+          const g = groups.group(groupId);
+          if (!g || g.state === "Dead") return { groupId, errorCode: ErrorCode.GROUP_ID_NOT_FOUND };
+          if (g.members.size > 0) return { groupId, errorCode: ErrorCode.NON_EMPTY_GROUP };
+          g.close();
+          g.state = "Dead";
+          groups.groups.delete(groupId);
+          return { groupId, errorCode: ErrorCode.NONE };
+        }),
+        ...refused,
+      ],
     };
   },
 });

@@ -4,9 +4,10 @@
  * @module
  */
 
-import { ApiKey, ErrorCode } from "../../codec/mod.ts";
+import { AclOperation, AclResourceType, ApiKey, ErrorCode } from "../../codec/mod.ts";
 import { decodeSubscription } from "../../codec/consumer_protocol.ts";
 import { defineHandler } from "../handler.ts";
+import { can } from "../security/access.ts";
 
 export default defineHandler({
   apiKey: ApiKey.OffsetDelete,
@@ -14,6 +15,21 @@ export default defineHandler({
   maxVersion: 0,
   handle(request, ctx) {
     const groups = ctx.cluster.groups;
+    if (!can(ctx, AclOperation.DELETE, AclResourceType.GROUP, request.groupId)) {
+      return { errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED, throttleTimeMs: 0, topics: [] };
+    }
+    // Topics without READ are answered TOPIC_AUTHORIZATION_FAILED, first, before any group check.
+    const readable = (name: string) => can(ctx, AclOperation.READ, AclResourceType.TOPIC, name);
+    const refused = request.topics.filter((t) => !readable(t.name)).map((t) => ({
+      name: t.name,
+      partitions: t.partitions.map((p) => ({
+        partitionIndex: p.partitionIndex,
+        errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED,
+      })),
+    }));
+    if (refused.length > 0 && refused.length === request.topics.length) {
+      return { errorCode: ErrorCode.NONE, throttleTimeMs: 0, topics: refused };
+    }
     const check = groups.check(request.groupId, ctx);
     if (check !== ErrorCode.NONE) return { errorCode: check, throttleTimeMs: 0, topics: [] };
     const g = groups.group(request.groupId);
@@ -36,25 +52,28 @@ export default defineHandler({
     return {
       errorCode: ErrorCode.NONE,
       throttleTimeMs: 0,
-      topics: request.topics.map((t) => ({
-        name: t.name,
-        partitions: t.partitions.map((p) => {
-          if (!ctx.cluster.partition(t.name, p.partitionIndex)) {
-            return {
-              partitionIndex: p.partitionIndex,
-              errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
-            };
-          }
-          if (subscribed.has(t.name)) {
-            return {
-              partitionIndex: p.partitionIndex,
-              errorCode: ErrorCode.GROUP_SUBSCRIBED_TO_TOPIC,
-            };
-          }
-          g.offsets.delete(`${t.name}\u0000${p.partitionIndex}`);
-          return { partitionIndex: p.partitionIndex, errorCode: ErrorCode.NONE };
-        }),
-      })),
+      topics: [
+        ...refused,
+        ...request.topics.filter((t) => readable(t.name)).map((t) => ({
+          name: t.name,
+          partitions: t.partitions.map((p) => {
+            if (!ctx.cluster.partition(t.name, p.partitionIndex)) {
+              return {
+                partitionIndex: p.partitionIndex,
+                errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
+              };
+            }
+            if (subscribed.has(t.name)) {
+              return {
+                partitionIndex: p.partitionIndex,
+                errorCode: ErrorCode.GROUP_SUBSCRIBED_TO_TOPIC,
+              };
+            }
+            g.offsets.delete(`${t.name}\u0000${p.partitionIndex}`);
+            return { partitionIndex: p.partitionIndex, errorCode: ErrorCode.NONE };
+          }),
+        })),
+      ],
     };
   },
 });

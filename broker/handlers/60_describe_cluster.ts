@@ -7,6 +7,7 @@
 import { ApiKey, ErrorCode } from "../../codec/mod.ts";
 import { endpointOf } from "../cluster.ts";
 import { defineHandler } from "../handler.ts";
+import { clusterOperations } from "../security/access.ts";
 
 export default defineHandler({
   apiKey: ApiKey.DescribeCluster,
@@ -37,7 +38,9 @@ export default defineHandler({
         rack: n.rack,
         isFenced: false,
       })),
-      clusterAuthorizedOperations: -2147483648,
+      clusterAuthorizedOperations: request.includeClusterAuthorizedOperations
+        ? clusterOperations(ctx)
+        : -2147483648,
     };
   },
 });
