@@ -5,6 +5,7 @@
  * @module
  */
 
+import { Authorizer, type BrokerAuthorizerOptions } from "./security/authorizer.ts";
 import { Cluster, type CreateTopicOptions, type Topic, validateTopicName } from "./cluster.ts";
 import type { Interceptor } from "./dispatcher.ts";
 import {
@@ -85,6 +86,8 @@ export interface BrokerOptions {
   tls?: BrokerTlsOptions;
   /** Mechanisms, users and sessions of SASL_PLAINTEXT and SASL_SSL listeners. */
   sasl?: BrokerSaslOptions;
+  /** Turns ACLs on (authorizer.class.name): super users, the no-ACL default and initial ACLs. */
+  authorizer?: BrokerAuthorizerOptions;
 }
 
 /**
@@ -153,6 +156,7 @@ export class Broker implements AsyncDisposable {
       defaultReplicationFactor: options.defaultReplicationFactor,
       autoCreateTopics: options.autoCreateTopics,
     });
+    if (options.authorizer) cluster.authorizer = new Authorizer(options.authorizer);
     cluster.groups.initialRebalanceDelayMs = options.groupInitialRebalanceDelayMs ?? 0;
     const interceptors: Interceptor[] = [];
     const metrics = new BrokerMetrics({
@@ -254,6 +258,21 @@ export class Broker implements AsyncDisposable {
       throw new RangeError(`No listener named ${listenerName}`);
     }
     return addresses.map((a) => `${a!.host}:${a!.port}`).join(",");
+  }
+
+  /**
+   * The ACLs in force, or undefined when the broker was started without `authorizer` (then every
+   * request is allowed and the ACL requests answer SECURITY_DISABLED).
+   *
+   * @example
+   * ```ts
+   * import { Broker } from "@brook/kafka/broker";
+   * await using broker = await Broker.start({ authorizer: { superUsers: ["User:admin"] } });
+   * console.log(broker.authorizer?.size); // 0
+   * ```
+   */
+  get authorizer(): Authorizer | undefined {
+    return this.cluster.authorizer;
   }
 
   /** "host:port" of every node (stopped ones too), comma-separated, as clients take bootstrap servers. */

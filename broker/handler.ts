@@ -42,11 +42,15 @@ export interface RequestContext {
   readonly signal: AbortSignal;
 }
 
-/** A handler's answer: a response body, or null for no response (a Produce with acks=0). */
+/**
+ * A handler's answer: a response body, null for no response (a Produce with acks=0), or "close" to
+ * close the connection, as Kafka does with a request it cannot make sense of.
+ */
 export type HandlerResult<K extends CodecApiKey> =
   | ApiMessages[K]["responseInit"]
   | null
-  | Promise<ApiMessages[K]["responseInit"] | null>;
+  | "close"
+  | Promise<ApiMessages[K]["responseInit"] | null | "close">;
 
 /** One API key's handler. */
 export interface Handler<K extends CodecApiKey = CodecApiKey> {

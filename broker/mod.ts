@@ -38,5 +38,11 @@ export type {
   SaslMechanism,
   SecurityProtocol,
 } from "./security/options.ts";
+export {
+  allOperations,
+  Authorizer,
+  type BrokerAuthorizerOptions,
+  type Requester,
+} from "./security/authorizer.ts";
 export { validateUnsecuredJwt } from "./security/mechanisms.ts";
 export { SASL_MECHANISMS } from "./security/options.ts";

@@ -45,6 +45,12 @@ Options:
   --sasl-mechanisms LIST   enabled mechanisms, comma-separated (default all: PLAIN,
                            SCRAM-SHA-256,SCRAM-SHA-512,OAUTHBEARER)
   --session-lifetime-ms MS connections.max.reauth.ms: sessions end unless re-authenticated
+  --authorizer             turn ACLs on (Kafka's standard authorizer semantics); manage them with
+                           the ACL admin requests, e.g. kafka-acls.sh
+  --super-user PRINCIPAL   a principal allowed everything, e.g. User:admin (repeatable; implies
+                           --authorizer)
+  --allow-everyone-if-no-acl-found
+                           allow actions on resources that no ACL names (implies --authorizer)
   -h, --help               print this help
 
 Prints "listening on HOST:PORT[,HOST:PORT...]" once every node accepts connections (other
@@ -90,6 +96,9 @@ export async function parseCommandLine(
         "sasl-user": { type: "string", multiple: true },
         "sasl-mechanisms": { type: "string" },
         "session-lifetime-ms": { type: "string" },
+        authorizer: { type: "boolean" },
+        "super-user": { type: "string", multiple: true },
+        "allow-everyone-if-no-acl-found": { type: "boolean" },
         help: { type: "boolean", short: "h" },
       },
     }));
@@ -147,9 +156,20 @@ async function securityOptions(
     "sasl-user"?: string[];
     "sasl-mechanisms"?: string;
     "session-lifetime-ms"?: string;
+    authorizer?: boolean;
+    "super-user"?: string[];
+    "allow-everyone-if-no-acl-found"?: boolean;
   },
   options: BrokerOptions,
 ): Promise<void> {
+  const superUsers = values["super-user"] ?? [];
+  for (const p of superUsers) {
+    if (p.indexOf(":") < 1) throw new UsageError(`--super-user needs TYPE:NAME, got '${p}'`);
+  }
+  const allowEveryone = values["allow-everyone-if-no-acl-found"] ?? false;
+  if (values.authorizer || superUsers.length > 0 || allowEveryone) {
+    options.authorizer = { superUsers, allowEveryoneIfNoAclFound: allowEveryone };
+  }
   if (values.listener) options.listeners = values.listener;
   if ((values["tls-cert"] === undefined) !== (values["tls-key"] === undefined)) {
     throw new UsageError("--tls-cert and --tls-key go together");

@@ -7,17 +7,9 @@
 
 import { AclOperation, AclResourceType, ApiKey, ErrorCode } from "../../codec/mod.ts";
 import { endpointOf } from "../cluster.ts";
+import { kafkaMessage } from "../kafka_messages.ts";
 import { defineHandler } from "../handler.ts";
 import { can } from "../security/access.ts";
-
-/** Kafka's own messages for the errors an old (v0-3) FindCoordinator answer carries. */
-const OLD_MESSAGES: Record<number, string> = {
-  [ErrorCode.COORDINATOR_NOT_AVAILABLE]: "The coordinator is not available.",
-  [ErrorCode.GROUP_AUTHORIZATION_FAILED]: "Group authorization failed.",
-  [ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED]: "Transactional Id authorization failed.",
-  [ErrorCode.INVALID_REQUEST]:
-    "This most likely occurs because of a request being malformed by the client library or the message was sent to an incompatible broker. See the broker logs for more details.",
-};
 
 export default defineHandler({
   apiKey: ApiKey.FindCoordinator,
@@ -86,7 +78,8 @@ export default defineHandler({
     return {
       throttleTimeMs: 0,
       errorCode: c.errorCode,
-      errorMessage: OLD_MESSAGES[c.errorCode] ?? null,
+      // An old (v0-3) answer carries Kafka's default message.
+      errorMessage: kafkaMessage(c.errorCode),
       nodeId: c.nodeId,
       host: c.host,
       port: c.port,

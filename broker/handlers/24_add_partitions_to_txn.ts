@@ -6,23 +6,26 @@
  * @module
  */
 
-import { ApiKey, ErrorCode } from "../../codec/mod.ts";
-import type { Cluster } from "../cluster.ts";
-import { defineHandler } from "../handler.ts";
+import { AclOperation, AclResourceType, ApiKey, ErrorCode } from "../../codec/mod.ts";
+import { defineHandler, type RequestContext } from "../handler.ts";
+import { can, canOnCluster } from "../security/access.ts";
 
 interface TopicPartitions {
   name: string;
   partitions: number[];
 }
 
-/** One transaction's answer: an error per partition. */
+/**
+ * One transaction's answer: an error per partition. `fromClient` (versions 0-3) checks the
+ * principal's WRITE on the transactional id and the topics, as Kafka does before the coordinator.
+ */
 function addToTransaction(
-  cluster: Cluster,
-  nodeId: number,
+  ctx: RequestContext,
   txn: { transactionalId: string; producerId: bigint; producerEpoch: number; verifyOnly: boolean },
   topics: TopicPartitions[],
-  fencedAs: number,
+  options: { fencedAs: number; fromClient: boolean },
 ) {
+  const { cluster } = ctx;
   const answer = (code: (topic: string, partition: number) => number) =>
     topics.map((t) => ({
       name: t.name,
@@ -31,15 +34,30 @@ function addToTransaction(
         partitionErrorCode: code(t.name, p),
       })),
     }));
-  const check = cluster.transactions.check(txn.transactionalId, nodeId);
-  if (check !== ErrorCode.NONE) return answer(() => check);
-  // Unknown partitions fail the request; the others are not attempted.
-  const unknown = (t: string, p: number) => cluster.partition(t, p) === undefined;
-  if (topics.some((t) => t.partitions.some((p) => unknown(t.name, p)))) {
-    return answer((t, p) =>
-      unknown(t, p) ? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION : ErrorCode.OPERATION_NOT_ATTEMPTED
-    );
+  const write = (type: AclResourceType, name: string) => can(ctx, AclOperation.WRITE, type, name);
+  if (options.fromClient && !write(AclResourceType.TRANSACTIONAL_ID, txn.transactionalId)) {
+    return answer(() => ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED);
   }
+  // Internal topics are never authorized for clients, whatever the ACLs say.
+  const refused = new Set(
+    options.fromClient
+      ? topics.map((t) => t.name).filter((name) =>
+        cluster.topics.get(name)?.isInternal === true || !write(AclResourceType.TOPIC, name)
+      )
+      : [],
+  );
+  // Refused or unknown partitions fail the request; the others are not attempted.
+  const failure = (t: string, p: number) =>
+    refused.has(t)
+      ? ErrorCode.TOPIC_AUTHORIZATION_FAILED
+      : cluster.partition(t, p) === undefined
+      ? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION
+      : ErrorCode.NONE;
+  if (topics.some((t) => t.partitions.some((p) => failure(t.name, p) !== ErrorCode.NONE))) {
+    return answer((t, p) => failure(t, p) || ErrorCode.OPERATION_NOT_ATTEMPTED);
+  }
+  const check = cluster.transactions.check(txn.transactionalId, ctx.node.nodeId);
+  if (check !== ErrorCode.NONE) return answer(() => check);
   const result = cluster.transactions.addPartitions(
     txn.transactionalId,
     txn.producerId,
@@ -47,7 +65,7 @@ function addToTransaction(
     topics.flatMap((t) => t.partitions.map((partition) => ({ topic: t.name, partition }))),
     { verifyOnly: txn.verifyOnly },
   );
-  const mapped = (code: number) => code === ErrorCode.PRODUCER_FENCED ? fencedAs : code;
+  const mapped = (code: number) => code === ErrorCode.PRODUCER_FENCED ? options.fencedAs : code;
   if (typeof result === "number") return answer(() => mapped(result));
   return answer((t, p) => mapped(result.get(`${t}\u0000${p}`) ?? ErrorCode.NONE));
 }
@@ -57,13 +75,12 @@ export default defineHandler({
   minVersion: 0,
   maxVersion: 5,
   handle(request, ctx) {
-    const { cluster, apiVersion, node } = ctx;
+    const { apiVersion } = ctx;
     if (apiVersion < 4) {
       return {
         throttleTimeMs: 0,
         resultsByTopicV3AndBelow: addToTransaction(
-          cluster,
-          node.nodeId,
+          ctx,
           {
             transactionalId: request.v3AndBelowTransactionalId,
             producerId: request.v3AndBelowProducerId,
@@ -71,9 +88,20 @@ export default defineHandler({
             verifyOnly: false,
           },
           request.v3AndBelowTopics,
-          // PRODUCER_FENCED is known to clients from v2.
-          apiVersion < 2 ? ErrorCode.INVALID_PRODUCER_EPOCH : ErrorCode.PRODUCER_FENCED,
+          {
+            // PRODUCER_FENCED is known to clients from v2.
+            fencedAs: apiVersion < 2 ? ErrorCode.INVALID_PRODUCER_EPOCH : ErrorCode.PRODUCER_FENCED,
+            fromClient: true,
+          },
         ),
+      };
+    }
+    // Versions 4+ come from brokers only.
+    if (!canOnCluster(ctx, AclOperation.CLUSTER_ACTION)) {
+      return {
+        throttleTimeMs: 0,
+        errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED,
+        resultsByTransaction: [],
       };
     }
     return {
@@ -81,13 +109,10 @@ export default defineHandler({
       errorCode: ErrorCode.NONE,
       resultsByTransaction: request.transactions.map((t) => ({
         transactionalId: t.transactionalId,
-        topicResults: addToTransaction(
-          cluster,
-          node.nodeId,
-          t,
-          t.topics,
-          ErrorCode.PRODUCER_FENCED,
-        ),
+        topicResults: addToTransaction(ctx, t, t.topics, {
+          fencedAs: ErrorCode.PRODUCER_FENCED,
+          fromClient: false,
+        }),
       })),
     };
   },

@@ -6,8 +6,9 @@
  * @module
  */
 
-import { ApiKey, ErrorCode } from "../../codec/mod.ts";
+import { AclOperation, AclResourceType, ApiKey, ErrorCode } from "../../codec/mod.ts";
 import { defineHandler } from "../handler.ts";
+import { can } from "../security/access.ts";
 
 export default defineHandler({
   apiKey: ApiKey.EndTxn,
@@ -21,6 +22,9 @@ export default defineHandler({
       producerId: -1n,
       producerEpoch: -1,
     });
+    if (!can(ctx, AclOperation.WRITE, AclResourceType.TRANSACTIONAL_ID, request.transactionalId)) {
+      return failed(ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED);
+    }
     const check = cluster.transactions.check(request.transactionalId, node.nodeId);
     if (check !== ErrorCode.NONE) return failed(check);
     const answer = cluster.transactions.end(

@@ -6,8 +6,9 @@
  * @module
  */
 
-import { ApiKey, ErrorCode } from "../../codec/mod.ts";
+import { AclOperation, ApiKey, ErrorCode } from "../../codec/mod.ts";
 import { defineHandler } from "../handler.ts";
+import { canOnCluster } from "../security/access.ts";
 import { writeMarkers } from "../transactions/markers.ts";
 
 export default defineHandler({
@@ -16,6 +17,23 @@ export default defineHandler({
   maxVersion: 1,
   handle(request, ctx) {
     const { cluster, node } = ctx;
+    // As Kafka: ALTER on the cluster, or else CLUSTER_ACTION; refused, every partition says so.
+    if (
+      !canOnCluster(ctx, AclOperation.ALTER) && !canOnCluster(ctx, AclOperation.CLUSTER_ACTION)
+    ) {
+      return {
+        markers: request.markers.map((m) => ({
+          producerId: m.producerId,
+          topics: m.topics.map((t) => ({
+            name: t.name,
+            partitions: t.partitionIndexes.map((partitionIndex) => ({
+              partitionIndex,
+              errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED,
+            })),
+          })),
+        })),
+      };
+    }
     return {
       markers: request.markers.map((m) => {
         const led: { topic: string; partition: number }[] = [];

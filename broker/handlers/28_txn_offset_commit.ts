@@ -6,74 +6,114 @@
  * @module
  */
 
-import { ApiKey, ErrorCode } from "../../codec/mod.ts";
+import {
+  AclOperation,
+  AclResourceType,
+  ApiKey,
+  type ApiMessages,
+  ErrorCode,
+} from "../../codec/mod.ts";
 import type { CommittedOffset } from "../groups/classic_group.ts";
 import { MAX_OFFSET_METADATA } from "../groups/coordinator.ts";
-import { defineHandler } from "../handler.ts";
+import { defineHandler, type RequestContext } from "../handler.ts";
+import { can, secured } from "../security/access.ts";
+
+type Request = ApiMessages[typeof ApiKey.TxnOffsetCommit]["request"];
+type RequestTopic = Request["topics"][number];
+
+function failed(t: RequestTopic, errorCode: number) {
+  return {
+    name: t.name,
+    partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode })),
+  };
+}
 
 export default defineHandler({
   apiKey: ApiKey.TxnOffsetCommit,
   minVersion: 0,
   maxVersion: 5,
   handle(request, ctx) {
-    const { cluster, apiVersion } = ctx;
-    const groups = cluster.groups;
+    if (!secured(ctx)) return commit(request, ctx);
+    // As Kafka: WRITE on the transactional id, READ on the group, then READ on each topic; refused
+    // topics are answered first, and a request with no topic left goes no further.
     const all = (errorCode: number) => ({
       throttleTimeMs: 0,
-      topics: request.topics.map((t) => ({
-        name: t.name,
-        partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode })),
-      })),
+      topics: request.topics.map((t) => failed(t, errorCode)),
     });
-    const check = groups.check(request.groupId, ctx);
-    if (check !== ErrorCode.NONE) return all(check);
-    let txnCode = cluster.transactions.addGroup(
-      request.transactionalId,
-      request.producerId,
-      request.producerEpoch,
-      request.groupId,
-      { verifyOnly: apiVersion < 5, transactionV2: apiVersion >= 5 },
-    );
-    if (txnCode === ErrorCode.PRODUCER_FENCED) txnCode = ErrorCode.INVALID_PRODUCER_EPOCH;
-    // Clients before v4 do not know TRANSACTION_ABORTABLE.
-    if (txnCode === ErrorCode.TRANSACTION_ABORTABLE && apiVersion < 4) {
-      txnCode = ErrorCode.INVALID_TXN_STATE;
+    if (!can(ctx, AclOperation.WRITE, AclResourceType.TRANSACTIONAL_ID, request.transactionalId)) {
+      return all(ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED);
     }
-    if (txnCode !== ErrorCode.NONE) return all(txnCode);
-    const group = groups.group(request.groupId);
-    if (request.memberId !== "" || request.generationId >= 0) {
-      const member = group?.members.get(request.memberId);
-      if (!group || !member) return all(ErrorCode.UNKNOWN_MEMBER_ID);
-      if (request.groupInstanceId !== null && member.groupInstanceId !== request.groupInstanceId) {
-        return all(ErrorCode.FENCED_INSTANCE_ID);
-      }
-      if (request.generationId !== group.generationId) return all(ErrorCode.ILLEGAL_GENERATION);
-    } else if (!group) {
-      // A group without Kafka's membership management may commit, as with OffsetCommit.
-      groups.group(request.groupId, true);
+    if (!can(ctx, AclOperation.READ, AclResourceType.GROUP, request.groupId)) {
+      return all(ErrorCode.GROUP_AUTHORIZATION_FAILED);
     }
-    const now = Date.now();
-    const staged: [string, CommittedOffset][] = [];
-    const topics = request.topics.map((t) => ({
-      name: t.name,
-      partitions: t.partitions.map((p) => {
-        let errorCode: number = ErrorCode.NONE;
-        if (!cluster.partition(t.name, p.partitionIndex)) {
-          errorCode = ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
-        } else if ((p.committedMetadata?.length ?? 0) > MAX_OFFSET_METADATA) {
-          errorCode = ErrorCode.OFFSET_METADATA_TOO_LARGE;
-        } else {
-          staged.push([`${t.name}\u0000${p.partitionIndex}`, {
-            offset: p.committedOffset,
-            leaderEpoch: p.committedLeaderEpoch,
-            metadata: p.committedMetadata,
-            commitTimestamp: now,
-          }]);
-        }
-        return { partitionIndex: p.partitionIndex, errorCode };
-      }),
-    }));
-    groups.addTransactionalOffsets(request.groupId, request.producerId, staged);
-    return { throttleTimeMs: 0, topics };
+    const readable = (t: RequestTopic) =>
+      can(ctx, AclOperation.READ, AclResourceType.TOPIC, t.name);
+    const refused = request.topics.filter((t) => !readable(t));
+    if (refused.length === 0) return commit(request, ctx);
+    const allowed = request.topics.filter(readable);
+    const rest = allowed.length > 0 ? commit({ ...request, topics: allowed }, ctx).topics : [];
+    return {
+      throttleTimeMs: 0,
+      topics: [...refused.map((t) => failed(t, ErrorCode.TOPIC_AUTHORIZATION_FAILED)), ...rest],
+    };
   },
 });
+
+function commit(request: Request, ctx: RequestContext) {
+  const { cluster, apiVersion } = ctx;
+  const groups = cluster.groups;
+  const all = (errorCode: number) => ({
+    throttleTimeMs: 0,
+    topics: request.topics.map((t) => failed(t, errorCode)),
+  });
+  const check = groups.check(request.groupId, ctx);
+  if (check !== ErrorCode.NONE) return all(check);
+  let txnCode = cluster.transactions.addGroup(
+    request.transactionalId,
+    request.producerId,
+    request.producerEpoch,
+    request.groupId,
+    { verifyOnly: apiVersion < 5, transactionV2: apiVersion >= 5 },
+  );
+  if (txnCode === ErrorCode.PRODUCER_FENCED) txnCode = ErrorCode.INVALID_PRODUCER_EPOCH;
+  // Clients before v4 do not know TRANSACTION_ABORTABLE.
+  if (txnCode === ErrorCode.TRANSACTION_ABORTABLE && apiVersion < 4) {
+    txnCode = ErrorCode.INVALID_TXN_STATE;
+  }
+  if (txnCode !== ErrorCode.NONE) return all(txnCode);
+  const group = groups.group(request.groupId);
+  if (request.memberId !== "" || request.generationId >= 0) {
+    const member = group?.members.get(request.memberId);
+    if (!group || !member) return all(ErrorCode.UNKNOWN_MEMBER_ID);
+    if (request.groupInstanceId !== null && member.groupInstanceId !== request.groupInstanceId) {
+      return all(ErrorCode.FENCED_INSTANCE_ID);
+    }
+    if (request.generationId !== group.generationId) return all(ErrorCode.ILLEGAL_GENERATION);
+  } else if (!group) {
+    // A group without Kafka's membership management may commit, as with OffsetCommit.
+    groups.group(request.groupId, true);
+  }
+  const now = Date.now();
+  const staged: [string, CommittedOffset][] = [];
+  const topics = request.topics.map((t) => ({
+    name: t.name,
+    partitions: t.partitions.map((p) => {
+      let errorCode: number = ErrorCode.NONE;
+      if (!cluster.partition(t.name, p.partitionIndex)) {
+        errorCode = ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
+      } else if ((p.committedMetadata?.length ?? 0) > MAX_OFFSET_METADATA) {
+        errorCode = ErrorCode.OFFSET_METADATA_TOO_LARGE;
+      } else {
+        staged.push([`${t.name}\u0000${p.partitionIndex}`, {
+          offset: p.committedOffset,
+          leaderEpoch: p.committedLeaderEpoch,
+          metadata: p.committedMetadata,
+          commitTimestamp: now,
+        }]);
+      }
+      return { partitionIndex: p.partitionIndex, errorCode };
+    }),
+  }));
+  groups.addTransactionalOffsets(request.groupId, request.producerId, staged);
+  return { throttleTimeMs: 0, topics };
+}

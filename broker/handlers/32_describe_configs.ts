@@ -4,10 +4,11 @@
  * @module
  */
 
-import { ApiKey, ErrorCode } from "../../codec/mod.ts";
+import { AclOperation, ApiKey, ErrorCode } from "../../codec/mod.ts";
 import { brokerConfigs, ConfigSource, configType } from "../config_describe.ts";
 import { TOPIC_CONFIG_DEFAULTS } from "../configs.ts";
 import { defineHandler } from "../handler.ts";
+import { configRefusal } from "../security/access.ts";
 
 const TOPIC = 2;
 const BROKER = 4;
@@ -18,7 +19,22 @@ export default defineHandler({
   maxVersion: 4,
   handle(request, ctx) {
     const { cluster, apiVersion } = ctx;
-    const results = request.resources.map((r) => {
+    // Refused resources are answered after the others, as Kafka answers them.
+    const refused = request.resources.flatMap((r) => {
+      const no = configRefusal(ctx, AclOperation.DESCRIBE_CONFIGS, r);
+      return no === undefined ? [] : [{
+        resourceType: r.resourceType,
+        resourceName: r.resourceName,
+        ...no,
+        configs: [],
+      }];
+    });
+    const allowed = refused.length === 0
+      ? request.resources
+      : request.resources.filter((r) =>
+        configRefusal(ctx, AclOperation.DESCRIBE_CONFIGS, r) === undefined
+      );
+    const results = allowed.map((r) => {
       const base = { resourceType: r.resourceType, resourceName: r.resourceName };
       const fail = (errorCode: number, errorMessage: string) => ({
         ...base,
@@ -75,6 +91,6 @@ export default defineHandler({
         })),
       };
     });
-    return { throttleTimeMs: 0, results };
+    return { throttleTimeMs: 0, results: [...results, ...refused] };
   },
 });

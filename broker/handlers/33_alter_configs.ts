@@ -4,9 +4,10 @@
  * @module
  */
 
-import { ApiKey, ErrorCode } from "../../codec/mod.ts";
+import { AclOperation, ApiKey, ErrorCode } from "../../codec/mod.ts";
 import { validateTopicConfig } from "../configs.ts";
 import { defineHandler } from "../handler.ts";
+import { configRefusal } from "../security/access.ts";
 
 export default defineHandler({
   apiKey: ApiKey.AlterConfigs,
@@ -20,6 +21,9 @@ export default defineHandler({
         resourceType: r.resourceType,
         resourceName: r.resourceName,
       });
+      // ALTER_CONFIGS is checked before the resource is looked at, as Kafka's controller checks.
+      const refused = configRefusal(ctx, AclOperation.ALTER_CONFIGS, r);
+      if (refused) return answer(refused.errorCode, refused.errorMessage);
       if (r.resourceType !== 2) {
         return answer(
           ErrorCode.INVALID_REQUEST,

@@ -5,8 +5,9 @@
  * @module
  */
 
-import { ApiKey, ErrorCode } from "../../codec/mod.ts";
+import { AclOperation, ApiKey, ErrorCode } from "../../codec/mod.ts";
 import { defineHandler } from "../handler.ts";
+import { canOnCluster } from "../security/access.ts";
 
 export default defineHandler({
   apiKey: ApiKey.DescribeLogDirs,
@@ -14,6 +15,9 @@ export default defineHandler({
   maxVersion: 4,
   handle(request, ctx) {
     const { cluster, node, apiVersion } = ctx;
+    if (!canOnCluster(ctx, AclOperation.DESCRIBE)) {
+      return { throttleTimeMs: 0, errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED, results: [] };
+    }
     const wanted = request.topics ??
       [...cluster.topics.values()].map((t) => ({
         topic: t.name,

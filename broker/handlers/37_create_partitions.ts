@@ -4,8 +4,9 @@
  * @module
  */
 
-import { ApiKey, ErrorCode } from "../../codec/mod.ts";
+import { AclOperation, AclResourceType, ApiKey, ErrorCode } from "../../codec/mod.ts";
 import { defineHandler } from "../handler.ts";
+import { can, secured } from "../security/access.ts";
 
 export default defineHandler({
   apiKey: ApiKey.CreatePartitions,
@@ -13,7 +14,14 @@ export default defineHandler({
   maxVersion: 3,
   handle(request, ctx) {
     const { cluster } = ctx;
-    const results = request.topics.map((t) => {
+    // As Kafka's controller: refused topics (ALTER) are answered before the others, with no message.
+    const refused = secured(ctx)
+      ? request.topics.filter((t) => !can(ctx, AclOperation.ALTER, AclResourceType.TOPIC, t.name))
+      : [];
+    const allowed = refused.length === 0
+      ? request.topics
+      : request.topics.filter((t) => !refused.includes(t));
+    const results = allowed.map((t) => {
       const fail = (errorCode: number, errorMessage: string) => ({
         name: t.name,
         errorCode,
@@ -56,6 +64,16 @@ export default defineHandler({
       if (!request.validateOnly) cluster.addPartitions(topic, assignments);
       return { name: t.name, errorCode: ErrorCode.NONE, errorMessage: null };
     });
-    return { throttleTimeMs: 0, results };
+    return {
+      throttleTimeMs: 0,
+      results: [
+        ...refused.map((t) => ({
+          name: t.name,
+          errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED,
+          errorMessage: null,
+        })),
+        ...results,
+      ],
+    };
   },
 });

@@ -6,9 +6,10 @@
  * @module
  */
 
-import { ApiKey, ErrorCode } from "../../codec/mod.ts";
+import { AclOperation, ApiKey, ErrorCode } from "../../codec/mod.ts";
 import type { Partition } from "../cluster.ts";
 import { defineHandler } from "../handler.ts";
+import { canOnCluster, CLUSTER_REFUSED } from "../security/access.ts";
 
 const PREFERRED = 0;
 
@@ -18,6 +19,21 @@ export default defineHandler({
   maxVersion: 2,
   handle(request, ctx) {
     const { cluster } = ctx;
+    if (!canOnCluster(ctx, AclOperation.ALTER)) {
+      // Refused, every partition asked for says so; a request for all partitions lists none.
+      return {
+        throttleTimeMs: 0,
+        errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED,
+        replicaElectionResults: (request.topicPartitions ?? []).map((t) => ({
+          topic: t.topic,
+          partitionResult: t.partitions.map((partitionId) => ({
+            partitionId,
+            errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED,
+            errorMessage: CLUSTER_REFUSED,
+          })),
+        })),
+      };
+    }
     const electionType = ctx.apiVersion >= 1 ? request.electionType : PREFERRED;
     const wanted = request.topicPartitions ??
       [...cluster.topics.values()].map((t) => ({

@@ -5,14 +5,28 @@
  * @module
  */
 
-import { ApiKey, ErrorCode, SCRAM_MECHANISM_TYPES } from "../../codec/mod.ts";
+import { AclOperation, ApiKey, ErrorCode, SCRAM_MECHANISM_TYPES } from "../../codec/mod.ts";
 import { defineHandler } from "../handler.ts";
+import { canOnCluster, CLUSTER_REFUSED } from "../security/access.ts";
 
 export default defineHandler({
   apiKey: ApiKey.DescribeUserScramCredentials,
   minVersion: 0,
   maxVersion: 0,
-  handle(request, { cluster }) {
+  handle(request, ctx) {
+    const { cluster } = ctx;
+    if (!canOnCluster(ctx, AclOperation.DESCRIBE)) {
+      // As Kafka: the error at the top and once per user asked for, with no user name.
+      const refused = {
+        errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED,
+        errorMessage: CLUSTER_REFUSED,
+      };
+      return {
+        throttleTimeMs: 0,
+        ...refused,
+        results: (request.users ?? []).map(() => ({ user: "", ...refused, credentialInfos: [] })),
+      };
+    }
     const store = cluster.credentials;
     // A user named twice is answered once, with DUPLICATE_RESOURCE.
     const users = new Map<string, boolean>();

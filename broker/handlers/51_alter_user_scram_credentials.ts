@@ -7,6 +7,7 @@
  */
 
 import {
+  AclOperation,
   ApiKey,
   ErrorCode,
   SCRAM_MAX_ITERATIONS,
@@ -17,6 +18,7 @@ import {
 } from "../../codec/mod.ts";
 import type { CredentialStore } from "../security/credentials.ts";
 import { defineHandler } from "../handler.ts";
+import { canOnCluster, CLUSTER_REFUSED } from "../security/access.ts";
 
 interface ApiError {
   code: number;
@@ -48,7 +50,20 @@ export default defineHandler({
   apiKey: ApiKey.AlterUserScramCredentials,
   minVersion: 0,
   maxVersion: 0,
-  async handle(request, { cluster }) {
+  async handle(request, ctx) {
+    const { cluster } = ctx;
+    if (!canOnCluster(ctx, AclOperation.ALTER)) {
+      // As Kafka: every user named, once and sorted, gets the error.
+      const users = new Set([...request.deletions, ...request.upsertions].map((c) => c.name));
+      return {
+        throttleTimeMs: 0,
+        results: [...users].sort().map((user) => ({
+          user,
+          errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED,
+          errorMessage: CLUSTER_REFUSED,
+        })),
+      };
+    }
     const store: CredentialStore = cluster.credentials;
     const errors = new Map<string, ApiError>();
     const deletions = new Map<string, (typeof request.deletions)[number]>();

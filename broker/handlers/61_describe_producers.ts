@@ -5,8 +5,10 @@
  * @module
  */
 
-import { ApiKey, ErrorCode } from "../../codec/mod.ts";
+import { AclOperation, AclResourceType, ApiKey, ErrorCode } from "../../codec/mod.ts";
 import { defineHandler } from "../handler.ts";
+import { kafkaMessage } from "../kafka_messages.ts";
+import { can } from "../security/access.ts";
 
 export default defineHandler({
   apiKey: ApiKey.DescribeProducers,
@@ -16,36 +18,47 @@ export default defineHandler({
     const { cluster, node } = ctx;
     return {
       throttleTimeMs: 0,
-      topics: request.topics.map((t) => ({
-        name: t.name,
-        partitions: t.partitionIndexes.map((i) => {
-          const p = cluster.partition(t.name, i);
-          const answer = (errorCode: number) => ({
-            partitionIndex: i,
-            errorCode,
-            errorMessage: null,
-            activeProducers: [],
-          });
-          if (!p) return answer(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
-          if (p.leader !== node.nodeId) return answer(ErrorCode.NOT_LEADER_OR_FOLLOWER);
-          return {
-            ...answer(ErrorCode.NONE),
-            activeProducers: p.producers.active.map((s) => {
-              const batch = p.log.batches.find((b) =>
-                b.producerId === s.producerId && b.baseOffset === s.lastOffset
-              );
-              return {
-                producerId: s.producerId,
-                producerEpoch: s.epoch,
-                lastSequence: s.lastSequence,
-                lastTimestamp: batch?.maxTimestamp ?? -1n,
-                coordinatorEpoch: -1,
-                currentTxnStartOffset: p.txns.open.get(s.producerId) ?? -1n,
-              };
-            }),
-          };
-        }),
-      })),
+      topics: request.topics.map((t) => {
+        // Errors of the whole topic carry Kafka's default message; those of a partition none.
+        const topicError = !can(ctx, AclOperation.READ, AclResourceType.TOPIC, t.name)
+          ? ErrorCode.TOPIC_AUTHORIZATION_FAILED
+          : !cluster.topics.has(t.name)
+          ? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION
+          : ErrorCode.NONE;
+        return {
+          name: t.name,
+          partitions: t.partitionIndexes.map((i) => {
+            const p = cluster.partition(t.name, i);
+            const answer = (errorCode: number, errorMessage: string | null = null) => ({
+              partitionIndex: i,
+              errorCode,
+              errorMessage,
+              activeProducers: [],
+            });
+            if (topicError !== ErrorCode.NONE) {
+              return answer(topicError, kafkaMessage(topicError));
+            }
+            if (!p) return answer(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+            if (p.leader !== node.nodeId) return answer(ErrorCode.NOT_LEADER_OR_FOLLOWER);
+            return {
+              ...answer(ErrorCode.NONE),
+              activeProducers: p.producers.active.map((s) => {
+                const batch = p.log.batches.find((b) =>
+                  b.producerId === s.producerId && b.baseOffset === s.lastOffset
+                );
+                return {
+                  producerId: s.producerId,
+                  producerEpoch: s.epoch,
+                  lastSequence: s.lastSequence,
+                  lastTimestamp: batch?.maxTimestamp ?? -1n,
+                  coordinatorEpoch: -1,
+                  currentTxnStartOffset: p.txns.open.get(s.producerId) ?? -1n,
+                };
+              }),
+            };
+          }),
+        };
+      }),
     };
   },
 });

@@ -4,8 +4,9 @@
  * @module
  */
 
-import { ApiKey, ErrorCode } from "../../codec/mod.ts";
+import { AclOperation, AclResourceType, ApiKey, ErrorCode } from "../../codec/mod.ts";
 import { defineHandler } from "../handler.ts";
+import { can } from "../security/access.ts";
 
 export default defineHandler({
   apiKey: ApiKey.DescribeTransactions,
@@ -16,16 +17,22 @@ export default defineHandler({
     return {
       throttleTimeMs: 0,
       transactionStates: request.transactionalIds.map((transactionalId) => {
+        // An error leaves every other field at its zero value, as Kafka's coordinator leaves them.
         const answer = (errorCode: number) => ({
           errorCode,
           transactionalId,
           transactionState: "",
           transactionTimeoutMs: 0,
-          transactionStartTimeMs: -1n,
-          producerId: -1n,
-          producerEpoch: -1,
+          transactionStartTimeMs: 0n,
+          producerId: 0n,
+          producerEpoch: 0,
           topics: [],
         });
+        const describable = (type: AclResourceType, name: string) =>
+          can(ctx, AclOperation.DESCRIBE, type, name);
+        if (!describable(AclResourceType.TRANSACTIONAL_ID, transactionalId)) {
+          return answer(ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED);
+        }
         const check = cluster.transactions.check(transactionalId, node.nodeId);
         if (check !== ErrorCode.NONE) return answer(check);
         const txn = cluster.transactions.transactions.get(transactionalId);
@@ -43,7 +50,9 @@ export default defineHandler({
           transactionStartTimeMs: BigInt(txn.startTimestamp),
           producerId: txn.producerId,
           producerEpoch: txn.producerEpoch,
-          topics: [...topics].map(([topic, partitions]) => ({ topic, partitions })),
+          // Only the topics the principal may describe are shown.
+          topics: [...topics].filter(([topic]) => describable(AclResourceType.TOPIC, topic))
+            .map(([topic, partitions]) => ({ topic, partitions })),
         };
       }),
     };

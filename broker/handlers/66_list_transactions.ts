@@ -5,8 +5,9 @@
  * @module
  */
 
-import { ApiKey, ErrorCode } from "../../codec/mod.ts";
+import { AclOperation, AclResourceType, ApiKey, ErrorCode } from "../../codec/mod.ts";
 import { defineHandler } from "../handler.ts";
+import { can } from "../security/access.ts";
 
 const STATES = new Set([
   "Empty",
@@ -53,6 +54,10 @@ export default defineHandler({
         continue;
       }
       if (pattern && !pattern.test(txn.transactionalId)) continue;
+      // Only the transactions the principal may describe are listed.
+      if (
+        !can(ctx, AclOperation.DESCRIBE, AclResourceType.TRANSACTIONAL_ID, txn.transactionalId)
+      ) continue;
       transactionStates.push({
         transactionalId: txn.transactionalId,
         producerId: txn.producerId,

@@ -5,8 +5,12 @@
  * @module
  */
 
-import { ApiKey, ErrorCode, ZERO_UUID } from "../../codec/mod.ts";
+import { AclOperation, AclResourceType, ApiKey, ErrorCode, ZERO_UUID } from "../../codec/mod.ts";
 import { defineHandler } from "../handler.ts";
+import { authorizedOperations, can } from "../security/access.ts";
+
+/** The field's default, which Kafka leaves on topics the principal may not describe. */
+const NOT_COMPUTED = -2147483648;
 
 export default defineHandler({
   apiKey: ApiKey.DescribeTopicPartitions,
@@ -14,9 +18,14 @@ export default defineHandler({
   maxVersion: 0,
   handle(request, ctx) {
     const { cluster } = ctx;
-    const names = (request.topics.length > 0
-      ? request.topics.map((t) => t.name)
-      : [...cluster.topics.keys()]).sort();
+    const all = request.topics.length === 0;
+    const asked = [...new Set(all ? cluster.topics.keys() : request.topics.map((t) => t.name))];
+    // Topics the principal may not describe are hidden from "all topics", or answered last.
+    const describable = (name: string) =>
+      can(ctx, AclOperation.DESCRIBE, AclResourceType.TOPIC, name);
+    const names = asked.filter(describable).sort();
+    const refused = all ? [] : asked.filter((name) => !describable(name)).sort();
+    const operations = (name: string) => authorizedOperations(ctx, AclResourceType.TOPIC, name);
     const cursor = request.cursor;
     let budget = Math.max(1, request.responsePartitionLimit);
     const topics = [];
@@ -31,7 +40,7 @@ export default defineHandler({
           topicId: ZERO_UUID,
           isInternal: false,
           partitions: [],
-          topicAuthorizedOperations: -2147483648,
+          topicAuthorizedOperations: operations(name),
         });
         continue;
       }
@@ -66,9 +75,20 @@ export default defineHandler({
         topicId: topic.id,
         isInternal: topic.isInternal,
         partitions,
-        topicAuthorizedOperations: -2147483648,
+        topicAuthorizedOperations: operations(name),
       });
       if (nextCursor) break;
+    }
+    for (const name of refused) {
+      if (cursor && name < cursor.topicName) continue;
+      topics.push({
+        errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED,
+        name,
+        topicId: ZERO_UUID,
+        isInternal: false,
+        partitions: [],
+        topicAuthorizedOperations: NOT_COMPUTED,
+      });
     }
     return { throttleTimeMs: 0, topics, nextCursor };
   },

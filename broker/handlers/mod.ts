@@ -47,6 +47,9 @@ import saslHandshake from "./17_sasl_handshake.ts";
 import saslAuthenticate from "./36_sasl_authenticate.ts";
 import describeUserScramCredentials from "./50_describe_user_scram_credentials.ts";
 import alterUserScramCredentials from "./51_alter_user_scram_credentials.ts";
+import describeAcls from "./29_describe_acls.ts";
+import createAcls from "./30_create_acls.ts";
+import deleteAcls from "./31_delete_acls.ts";
 
 register(produce, fetch, listOffsets, metadata, apiVersions, initProducerId);
 register(offsetCommit, offsetFetch, findCoordinator, joinGroup, heartbeat, leaveGroup, syncGroup);
@@ -69,5 +72,6 @@ register(
 register(addPartitionsToTxn, addOffsetsToTxn, endTxn, writeTxnMarkers, txnOffsetCommit);
 register(describeTransactions, listTransactions);
 register(saslHandshake, saslAuthenticate, describeUserScramCredentials, alterUserScramCredentials);
+register(describeAcls, createAcls, deleteAcls);
 
 export { HANDLERS } from "./registry.ts";

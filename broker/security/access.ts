@@ -6,8 +6,16 @@
  */
 
 import { AclOperation, AclResourceType, CLUSTER_RESOURCE_NAME } from "../../codec/acl.ts";
+import { ErrorCode } from "../../codec/errors.ts";
+import { kafkaMessage } from "../kafka_messages.ts";
 import type { RequestContext } from "../handler.ts";
 import { allOperations } from "./authorizer.ts";
+
+/**
+ * The message of a refused cluster operation. Kafka's names the request in its own internal form,
+ * which no client can rely on; Brook answers the error's default message instead.
+ */
+export const CLUSTER_REFUSED = kafkaMessage(ErrorCode.CLUSTER_AUTHORIZATION_FAILED)!;
 
 /** Whether the request's principal may perform `operation` on the resource `type`/`name`. */
 export function can(
@@ -58,4 +66,36 @@ export function clusterOperations(ctx: RequestContext): number {
   return canOnCluster(ctx, AclOperation.DESCRIBE)
     ? authorizedOperations(ctx, AclResourceType.CLUSTER, CLUSTER_RESOURCE_NAME)
     : 0;
+}
+
+const CONFIG_TOPIC = 2;
+const CONFIG_BROKER = 4;
+const CONFIG_BROKER_LOGGER = 8;
+const CONFIG_CLIENT_METRICS = 16;
+
+/**
+ * Kafka's check on a config resource (DESCRIBE_CONFIGS or ALTER_CONFIGS on the topic, or on the
+ * cluster for broker-wide resources) and the error it answers when refused, with Kafka's message.
+ */
+export function configRefusal(
+  ctx: RequestContext,
+  operation: AclOperation,
+  resource: { resourceType: number; resourceName: string },
+): { errorCode: number; errorMessage: string } | undefined {
+  switch (resource.resourceType) {
+    case CONFIG_TOPIC:
+      return can(ctx, operation, AclResourceType.TOPIC, resource.resourceName) ? undefined : {
+        errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED,
+        errorMessage: kafkaMessage(ErrorCode.TOPIC_AUTHORIZATION_FAILED)!,
+      };
+    case CONFIG_BROKER:
+    case CONFIG_BROKER_LOGGER:
+    case CONFIG_CLIENT_METRICS:
+      return canOnCluster(ctx, operation) ? undefined : {
+        errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED,
+        errorMessage: CLUSTER_REFUSED,
+      };
+    default:
+      return undefined;
+  }
 }
