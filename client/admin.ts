@@ -7,7 +7,14 @@
  * @module
  */
 
-import { ApiKey, ErrorCode, KafkaProtocolError } from "../codec/mod.ts";
+import {
+  type AclBinding,
+  type AclBindingFilter,
+  ApiKey,
+  ErrorCode,
+  KafkaProtocolError,
+} from "../codec/mod.ts";
+import { createAcls, deleteAcls, describeAcls, type NewAcl } from "./admin/acls.ts";
 import { sleep } from "./backoff.ts";
 import { type ClientOptions, KafkaClient, type TopicMetadata } from "./kafka_client.ts";
 import {
@@ -42,6 +49,7 @@ import {
   type TransactionListing,
 } from "./admin/transactions.ts";
 
+export type { NewAcl } from "./admin/acls.ts";
 export type { ConfigEntry, ConfigOp, ConfigResource, ConfigSource } from "./admin/configs.ts";
 export type { GroupDescription, GroupListing, GroupOffset } from "./admin/groups.ts";
 export type { ListedOffset, OffsetSpec } from "./admin/offsets.ts";
@@ -523,6 +531,60 @@ export class Admin implements AsyncDisposable {
     options: AdminCallOptions = {},
   ): Promise<void> {
     await alterUserScramCredentials(this.client, alterations, options.signal);
+  }
+
+  /**
+   * Creates ACLs (the broker must run an authorizer, and the caller needs ALTER on the cluster).
+   * An ACL already present is not an error.
+   *
+   * @example
+   * ```ts
+   * import { Admin } from "@brook/kafka/client";
+   * import { AclOperation, AclPermission, AclResourceType } from "@brook/kafka/codec";
+   * await using admin = new Admin({ bootstrapServers: "127.0.0.1:9092" });
+   * await admin.createAcls([{
+   *   resourceType: AclResourceType.TOPIC, resourceName: "orders", principal: "User:alice",
+   *   operation: AclOperation.READ, permission: AclPermission.ALLOW,
+   * }]);
+   * ```
+   */
+  async createAcls(acls: NewAcl[], options: AdminCallOptions = {}): Promise<void> {
+    await this.#retry(options, () => createAcls(this.client, acls, options.signal));
+  }
+
+  /**
+   * The ACLs a filter selects; fields left out match anything.
+   *
+   * @example
+   * ```ts
+   * import { Admin } from "@brook/kafka/client";
+   * import { AclResourceType } from "@brook/kafka/codec";
+   * await using admin = new Admin({ bootstrapServers: "127.0.0.1:9092" });
+   * console.log(await admin.describeAcls({ resourceType: AclResourceType.TOPIC }));
+   * ```
+   */
+  async describeAcls(
+    filter: AclBindingFilter = {},
+    options: AdminCallOptions = {},
+  ): Promise<AclBinding[]> {
+    return await this.#retry(options, () => describeAcls(this.client, filter, options.signal));
+  }
+
+  /**
+   * Deletes the ACLs the filters select, and returns them.
+   *
+   * @example
+   * ```ts
+   * import { Admin } from "@brook/kafka/client";
+   * await using admin = new Admin({ bootstrapServers: "127.0.0.1:9092" });
+   * const deleted = await admin.deleteAcls([{ principal: "User:alice" }]);
+   * ```
+   */
+  async deleteAcls(
+    filters: AclBindingFilter[],
+    options: AdminCallOptions = {},
+  ): Promise<AclBinding[]> {
+    return await deleteAcls(this.client, filters, options.signal);
   }
 
   /** Closes the connections (when the admin opened them). */

@@ -41,6 +41,7 @@ export {
   type GroupListing,
   type GroupOffset,
   type ListedOffset,
+  type NewAcl,
   type NewTopic,
   type OffsetSpec,
   type TransactionDescription,

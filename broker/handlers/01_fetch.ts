@@ -204,28 +204,28 @@ function buildResponse(
   ctx: RequestContext,
 ): { throttleTimeMs: number; errorCode: number; sessionId: number; responses: FetchTopicAnswer[] } {
   let budget = maxBytes;
-  const byTopic = new Map<
-    string,
-    { topic: string; topicId: string; partitions: FetchResponsePartitionDataInit[] }
-  >();
-  for (const w of wanted) {
-    const key = `${w.topicId}/${w.topicName}`;
-    let entry = byTopic.get(key);
-    if (!entry) {
+  const responses: FetchTopicAnswer[] = [];
+  let entry: FetchTopicAnswer | undefined;
+  // As Kafka: the partitions it turns away before reading (refused, unknown) are answered last,
+  // and a topic's entry holds a run of its partitions, so that a topic may be answered twice.
+  const turnedAway = (w: Wanted) => w.refused || !w.partition;
+  for (const w of [...wanted.filter((w) => !turnedAway(w)), ...wanted.filter(turnedAway)]) {
+    if (entry === undefined || entry.topic !== w.topicName || entry.topicId !== w.topicId) {
       entry = { topic: w.topicName, topicId: w.topicId, partitions: [] };
-      byTopic.set(key, entry);
+      responses.push(entry);
     }
     const errorCode = partitionError(w, ctx);
     const p = w.partition;
     if (errorCode !== ErrorCode.NONE || !p) {
-      // As Kafka 4.1.1 answers a partition in error: unknown offsets and empty records.
+      // As Kafka 4.1.1 answers a partition in error: unknown offsets and empty records. Those it
+      // turns away before reading (refused, unknown) keep the field's default, an empty list.
       entry.partitions.push({
         partitionIndex: w.partitionIndex,
         errorCode,
         highWatermark: -1n,
         lastStableOffset: -1n,
         logStartOffset: -1n,
-        abortedTransactions: null,
+        abortedTransactions: turnedAway(w) ? [] : null,
         records: new Uint8Array(0),
       });
       continue;
@@ -258,7 +258,7 @@ function buildResponse(
     throttleTimeMs: 0,
     errorCode: ErrorCode.NONE,
     sessionId: 0,
-    responses: [...byTopic.values()],
+    responses,
   };
 }
 

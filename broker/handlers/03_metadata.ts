@@ -24,6 +24,9 @@ export default defineHandler({
     const all = request.topics === null || (apiVersion === 0 && request.topics.length === 0);
     const allowCreate = apiVersion < 4 || request.allowAutoTopicCreation;
     const topics = [];
+    // As Kafka: unknown topic ids first, then the topics that exist, then those that do not.
+    const unknownIds = [];
+    const missing = [];
     // As Kafka: topics the principal may not describe are left out of "all topics" and answered
     // TOPIC_AUTHORIZATION_FAILED when named, after the authorized ones and without their ids.
     const refusedCreate = [];
@@ -41,7 +44,7 @@ export default defineHandler({
       for (const wanted of request.topics!) {
         const name = wanted.name ?? cluster.topicsById.get(wanted.topicId)?.name ?? null;
         if (name === null) {
-          topics.push(topicError(ErrorCode.UNKNOWN_TOPIC_ID, null, wanted.topicId));
+          unknownIds.push(topicError(ErrorCode.UNKNOWN_TOPIC_ID, null, wanted.topicId));
           continue;
         }
         if (!describable(name)) {
@@ -62,12 +65,13 @@ export default defineHandler({
         const autoCreate = allowCreate && cluster.autoCreateTopics;
         if (autoCreate && !mayCreate(name)) {
           refusedCreate.push(topicError(ErrorCode.TOPIC_AUTHORIZATION_FAILED, name));
-        } else if (!check.ok) topics.push(topicError(check.errorCode, name));
+        } else if (!check.ok) missing.push(topicError(check.errorCode, name));
         else if (autoCreate) {
           cluster.createTopic(name);
-          topics.push(topicError(ErrorCode.LEADER_NOT_AVAILABLE, name));
-        } else topics.push(topicError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, name));
+          missing.push(topicError(ErrorCode.LEADER_NOT_AVAILABLE, name));
+        } else missing.push(topicError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, name));
       }
+      topics.push(...missing);
     }
     if (apiVersion >= 8 && request.includeTopicAuthorizedOperations) {
       for (const t of topics) {
@@ -76,6 +80,7 @@ export default defineHandler({
         }
       }
     }
+    topics.unshift(...unknownIds);
     topics.push(...refusedCreate, ...refused);
     return {
       throttleTimeMs: 0,

@@ -17,6 +17,8 @@ export default defineHandler({
   maxVersion: 6,
   handle(request, ctx) {
     const { cluster, apiVersion } = ctx;
+    // Kafka sets no message on batched (v4+) lookups, so they carry the field's default, "".
+    const errorMessage = apiVersion >= 4 ? "" : null;
     const lookUp = (key: string) => {
       const refused = request.keyType === 0
         ? !can(ctx, AclOperation.DESCRIBE, AclResourceType.GROUP, key) &&
@@ -25,7 +27,7 @@ export default defineHandler({
           !can(ctx, AclOperation.DESCRIBE, AclResourceType.TRANSACTIONAL_ID, key) &&
           ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED;
       if (refused) {
-        return { key, nodeId: -1, host: "", port: -1, errorCode: refused, errorMessage: null };
+        return { key, nodeId: -1, host: "", port: -1, errorCode: refused, errorMessage };
       }
       if (request.keyType !== 0 && request.keyType !== 1) {
         return {
@@ -34,7 +36,7 @@ export default defineHandler({
           host: "",
           port: -1,
           errorCode: ErrorCode.INVALID_REQUEST,
-          errorMessage: null,
+          errorMessage,
         };
       }
       if (key === "") {
@@ -44,7 +46,7 @@ export default defineHandler({
           host: "",
           port: -1,
           errorCode: ErrorCode.INVALID_REQUEST,
-          errorMessage: null,
+          errorMessage,
         };
       }
       const node = cluster.node(
@@ -59,7 +61,7 @@ export default defineHandler({
           host: "",
           port: -1,
           errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE,
-          errorMessage: null,
+          errorMessage,
         };
       }
       return {
@@ -67,8 +69,7 @@ export default defineHandler({
         nodeId: node.nodeId,
         ...endpointOf(node, ctx.connection.listenerName),
         errorCode: ErrorCode.NONE,
-        // Kafka 4.1.1 answers batched lookups with an empty message.
-        errorMessage: apiVersion >= 4 ? "" : null,
+        errorMessage,
       };
     };
     if (apiVersion >= 4) {

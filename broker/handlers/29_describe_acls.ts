@@ -41,7 +41,8 @@ export default defineHandler({
     return {
       throttleTimeMs: 0,
       errorCode: ErrorCode.NONE,
-      errorMessage: null,
+      // Kafka sets no message on success, so the field keeps its default, "".
+      errorMessage: "",
       resources: [...byPattern.values()].map((acls) => ({
         resourceType: acls[0].resourceType,
         resourceName: acls[0].resourceName,

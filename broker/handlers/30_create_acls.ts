@@ -60,7 +60,8 @@ export default defineHandler({
         return { errorCode: ErrorCode.INVALID_REQUEST, errorMessage: message };
       }
       authorizer.add([acl]);
-      return { errorCode: ErrorCode.NONE, errorMessage: null };
+      // Kafka sets no message on success, so the field keeps its default, "".
+      return { errorCode: ErrorCode.NONE, errorMessage: "" };
     });
     return { throttleTimeMs: 0, results };
   },

@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { ApiMessages, CodecApiKey } from "../../codec/mod.ts";
+import { ApiKey, type ApiMessages, type CodecApiKey, plainMessage } from "../../codec/mod.ts";
 import { RawClient } from "../broker/raw_client.ts";
 
 /** One request of a scenario; `body` may use the answers of earlier steps. */
@@ -16,11 +16,18 @@ export interface Step<K extends CodecApiKey = CodecApiKey> {
   body: ApiMessages[K]["requestInit"] | ((earlier: unknown[]) => ApiMessages[K]["requestInit"]);
   /** Resend until this holds (or 10 s pass): for state a real broker reaches asynchronously. */
   until?: (response: ApiMessages[K]["response"]) => boolean;
+  /**
+   * Puts the parts of a response whose order Kafka leaves to a hash map into one order (or masks
+   * what may differ, saying why) before comparing.
+   */
+  canonical?: (response: ApiMessages[K]["response"]) => unknown;
 }
 
 /** A named sequence of requests on one connection. */
 export interface Scenario {
   name: string;
+  /** Authenticate with SASL PLAIN first, as this user (the connection must reach a SASL listener). */
+  login?: { username: string; password: string };
   steps: Step[];
 }
 
@@ -30,8 +37,9 @@ export function step<K extends CodecApiKey>(
   version: number,
   body: Step<K>["body"],
   until?: Step<K>["until"],
+  canonical?: Step<K>["canonical"],
 ): Step {
-  return { apiKey, version, body, until } as unknown as Step;
+  return { apiKey, version, body, until, canonical } as unknown as Step;
 }
 
 /** Fields whose values legitimately differ between two clusters. */
@@ -67,6 +75,14 @@ export function normalize(value: unknown): unknown {
 /** Runs a scenario against one broker; returns each step's normalized response. */
 export async function runScenario(address: string, scenario: Scenario): Promise<unknown[]> {
   await using client = await RawClient.connect(address);
+  if (scenario.login) {
+    await client.request(ApiKey.SaslHandshake, 1, { mechanism: "PLAIN" });
+    const { username, password } = scenario.login;
+    const auth = await client.request(ApiKey.SaslAuthenticate, 2, {
+      authBytes: plainMessage(username, password),
+    });
+    if (auth.errorCode !== 0) throw new Error(`${username} could not log in: ${auth.errorMessage}`);
+  }
   const answers: unknown[] = [];
   for (const s of scenario.steps) {
     const body = typeof s.body === "function" ? s.body(answers) : s.body;
@@ -78,7 +94,10 @@ export async function runScenario(address: string, scenario: Scenario): Promise<
     }
     answers.push(response);
   }
-  return answers.map(normalize);
+  return answers.map((a, i) => {
+    const canonical = scenario.steps[i].canonical;
+    return normalize(canonical ? canonical(a as never) : a);
+  });
 }
 
 /** The paths at which two normalized values differ ("" when equal). */

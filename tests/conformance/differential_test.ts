@@ -157,6 +157,60 @@ const SCENARIOS: Scenario[] = [
       }),
     ],
   },
+  {
+    name: "fetch: unknown partitions and topics come after the partitions read",
+    steps: [
+      step(ApiKey.Fetch, 12, {
+        maxWaitMs: 0,
+        minBytes: 1,
+        maxBytes: 1 << 20,
+        topics: [`${run}-nothing`, T].map((topic) => ({
+          topic,
+          partitions: [7, 0].map((partition) => ({
+            partition,
+            fetchOffset: 0n,
+            partitionMaxBytes: 1 << 20,
+          })),
+        })),
+      }),
+    ],
+  },
+  {
+    name: "acls: a broker without an authorizer answers SECURITY_DISABLED",
+    steps: [
+      step(ApiKey.DescribeAcls, 3, {
+        resourceTypeFilter: 1,
+        resourceNameFilter: null,
+        patternTypeFilter: 1,
+        principalFilter: null,
+        hostFilter: null,
+        operation: 1,
+        permissionType: 1,
+      }),
+      step(ApiKey.CreateAcls, 3, {
+        creations: [{
+          resourceType: 2,
+          resourceName: T,
+          resourcePatternType: 3,
+          principal: "User:alice",
+          host: "*",
+          operation: 3,
+          permissionType: 3,
+        }],
+      }),
+      step(ApiKey.DeleteAcls, 3, {
+        filters: [{
+          resourceTypeFilter: 1,
+          resourceNameFilter: null,
+          patternTypeFilter: 1,
+          principalFilter: null,
+          hostFilter: null,
+          operation: 1,
+          permissionType: 1,
+        }],
+      }),
+    ],
+  },
 ];
 
 function idempotent(earlier: unknown[], baseSequence: number) {
