@@ -35,6 +35,7 @@ const ORDERS = "acl-orders";
 const SECRET = "acl-secret";
 const PUBLIC = "acl-public";
 const GROUP = "acl-group";
+const TXN = "tx-alice";
 
 type Acl = {
   resourceType: number;
@@ -70,6 +71,7 @@ const ACLS: Acl[] = [
   acl("User:bob", Resource.TOPIC, ORDERS, Op.DESCRIBE),
   acl("User:bob", Resource.TOPIC, "bob-", Op.CREATE, PREFIXED),
   acl("User:*", Resource.TOPIC, PUBLIC, Op.DESCRIBE),
+  acl("User:alice", Resource.TRANSACTIONAL_ID, TXN, Op.WRITE),
 ];
 
 const ANY_FILTER = {
@@ -128,6 +130,32 @@ function sortedDeletions(r: DeleteAcls) {
   };
 }
 
+type AddPartitionsToTxn = ApiMessages[typeof ApiKey.AddPartitionsToTxn]["response"];
+
+/** Kafka answers AddPartitionsToTxn from a hash map. */
+const sortedTxnTopics = (r: AddPartitionsToTxn) => ({
+  ...r,
+  resultsByTopicV3AndBelow: [...r.resultsByTopicV3AndBelow].sort((a, b) =>
+    a.name < b.name ? -1 : 1
+  ),
+});
+
+/** A step of a transaction begun by the scenario's first step (an InitProducerId). */
+function txnStep<K extends Parameters<typeof step>[0]>(
+  apiKey: K,
+  version: number,
+  body: (producer: { producerId: bigint; producerEpoch: number }) => ApiMessages[K]["requestInit"],
+  canonical?: (response: ApiMessages[K]["response"]) => unknown,
+) {
+  return step(
+    apiKey,
+    version,
+    (earlier) => body(earlier[0] as { producerId: bigint; producerEpoch: number }),
+    undefined,
+    canonical,
+  );
+}
+
 /** All-topics Metadata lists topics in hash order. */
 const sortedTopics = (r: Metadata) => ({
   ...r,
@@ -178,7 +206,9 @@ const produce = (topic: string) =>
         index: 0,
         records: encodeRecordBatch({
           records: [{ key: null, value: new Uint8Array([1, 2, 3]) }],
-          baseTimestamp: 1000,
+          // A current time: Kafka rolls a new log segment after a batch older than segment.ms, and
+          // one fetch never reads past a segment's end (Brook's logs have no segments).
+          baseTimestamp: Date.now(),
         }),
       }],
     }],
@@ -248,6 +278,18 @@ export const ACL_SCENARIOS: Scenario[] = [
         { transactionalId: null, transactionTimeoutMs: 60000 },
         (r) => r.errorCode === 0,
       ),
+      step(
+        ApiKey.FindCoordinator,
+        4,
+        { keyType: 1, coordinatorKeys: [TXN] },
+        (r) => r.coordinators.every((c) => c.errorCode === 0),
+      ),
+      step(
+        ApiKey.InitProducerId,
+        4,
+        { transactionalId: "tx-ready", transactionTimeoutMs: 60000 },
+        (r) => r.errorCode === 0,
+      ),
     ],
   },
   {
@@ -310,7 +352,7 @@ export const ACL_SCENARIOS: Scenario[] = [
       }),
       step(ApiKey.InitProducerId, 5, { transactionalId: null, transactionTimeoutMs: 60000 }),
       step(ApiKey.InitProducerId, 5, {
-        transactionalId: "tx-alice",
+        transactionalId: "tx-other",
         transactionTimeoutMs: 60000,
       }),
       step(ApiKey.DescribeAcls, 3, ANY_FILTER, undefined, clusterRefusal),
@@ -342,6 +384,76 @@ export const ACL_SCENARIOS: Scenario[] = [
     ],
   },
   {
+    name: "acls: alice's transaction may hold only what she may write and read",
+    login: alice,
+    steps: [
+      step(
+        ApiKey.InitProducerId,
+        4,
+        { transactionalId: TXN, transactionTimeoutMs: 60000 },
+        (r) => r.errorCode === 0,
+      ),
+      txnStep(ApiKey.AddPartitionsToTxn, 3, (p) => ({
+        v3AndBelowTransactionalId: TXN,
+        v3AndBelowProducerId: p.producerId,
+        v3AndBelowProducerEpoch: p.producerEpoch,
+        v3AndBelowTopics: [
+          { name: ORDERS, partitions: [0] },
+          { name: SECRET, partitions: [0] },
+        ],
+      }), sortedTxnTopics),
+      txnStep(ApiKey.AddPartitionsToTxn, 3, (p) => ({
+        v3AndBelowTransactionalId: TXN,
+        v3AndBelowProducerId: p.producerId,
+        v3AndBelowProducerEpoch: p.producerEpoch,
+        v3AndBelowTopics: [{ name: ORDERS, partitions: [0] }],
+      })),
+      txnStep(ApiKey.AddOffsetsToTxn, 3, (p) => ({
+        transactionalId: TXN,
+        producerId: p.producerId,
+        producerEpoch: p.producerEpoch,
+        groupId: "other-group",
+      })),
+      txnStep(ApiKey.AddOffsetsToTxn, 3, (p) => ({
+        transactionalId: TXN,
+        producerId: p.producerId,
+        producerEpoch: p.producerEpoch,
+        groupId: GROUP,
+      })),
+      txnStep(ApiKey.TxnOffsetCommit, 3, (p) => ({
+        transactionalId: TXN,
+        groupId: GROUP,
+        producerId: p.producerId,
+        producerEpoch: p.producerEpoch,
+        generationId: -1,
+        memberId: "",
+        groupInstanceId: null,
+        topics: [SECRET, ORDERS].map((name) => ({
+          name,
+          partitions: [{ partitionIndex: 0, committedOffset: 1n, committedMetadata: "" }],
+        })),
+      })),
+      txnStep(ApiKey.EndTxn, 4, (p) => ({
+        transactionalId: TXN,
+        producerId: p.producerId,
+        producerEpoch: p.producerEpoch,
+        committed: true,
+      })),
+      txnStep(ApiKey.AddPartitionsToTxn, 3, (p) => ({
+        v3AndBelowTransactionalId: "tx-other",
+        v3AndBelowProducerId: p.producerId,
+        v3AndBelowProducerEpoch: p.producerEpoch,
+        v3AndBelowTopics: [{ name: ORDERS, partitions: [0] }],
+      })),
+      txnStep(ApiKey.EndTxn, 4, (p) => ({
+        transactionalId: "tx-other",
+        producerId: p.producerId,
+        producerEpoch: p.producerEpoch,
+        committed: false,
+      })),
+    ],
+  },
+  {
     name: "acls: a DENY is added for alice's writes to one topic",
     steps: [
       step(ApiKey.CreateAcls, 3, {
@@ -349,7 +461,7 @@ export const ACL_SCENARIOS: Scenario[] = [
           acl("User:alice", Resource.TOPIC, ORDERS, Op.WRITE, { permissionType: Permission.DENY }),
         ],
       }),
-      describeAcls(aclCount("User:alice", 4)),
+      describeAcls(aclCount("User:alice", 5)),
     ],
   },
   {
