@@ -209,6 +209,7 @@ Deno.test("cli: bad arguments print one line and exit 2", async () => {
       ["--brokers", "2", "--replication-factor", "3"],
       ["positional"],
       ["--faults", "/nonexistent/faults.json"],
+      ["--super-user", "admin"],
     ]
   ) {
     const { code, stdout, stderr } = await run(args);
@@ -276,4 +277,22 @@ Deno.test("cli: a SASL_SSL listener with users; a SCRAM client over TLS produces
   const bad = await run(["--sasl-mechanisms", "GSSAPI"]);
   assertEquals(bad.code, 2);
   assertOk(bad.stderr.includes("unknown mechanism 'GSSAPI'"), bad.stderr);
+});
+
+Deno.test("cli: --super-user turns ACLs on (DescribeAcls answers, not SECURITY_DISABLED)", async () => {
+  await using cli = new CliBroker(["--port", "0", "--super-user", "User:ANONYMOUS"]);
+  const address = (await cli.line())!.slice("listening on ".length);
+  await using raw = await RawClient.connect(address);
+  const filter = {
+    resourceTypeFilter: 1,
+    resourceNameFilter: null,
+    patternTypeFilter: 1,
+    principalFilter: null,
+    hostFilter: null,
+    operation: 1,
+    permissionType: 1,
+  };
+  const described = await raw.request(ApiKey.DescribeAcls, 3, filter);
+  assertEquals([described.errorCode, described.resources], [ErrorCode.NONE, []]);
+  await cli.stop();
 });
