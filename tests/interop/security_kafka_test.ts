@@ -15,6 +15,7 @@ import {
 } from "../../client/mod.ts";
 import { startKafka } from "./kafka_server.ts";
 import { testCertificates } from "../security/certs.ts";
+import { aclRoundTrip } from "../security/acl_flow.ts";
 
 const interop = Deno.env.get("BROOK_INTEROP") === "1";
 
@@ -140,5 +141,16 @@ Deno.test({
       const ours = await failureOf(brook.bootstrapServers, sasl);
       assertEquals(ours, real, `${sasl.mechanism}`);
     }
+  },
+});
+
+Deno.test({
+  name: "interop: Brook's client manages and meets ACLs on a real Kafka 4.1.1",
+  ignore: !interop,
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    await using kafka = await startKafka({ secure: true });
+    await aclRoundTrip(kafka.bootstrapServers, kafka.saslPlaintext!);
   },
 });
