@@ -193,7 +193,7 @@ export class Broker implements AsyncDisposable {
     }
     const broker = new Broker(cluster, nodes, interceptors, metrics);
     try {
-      for (const node of nodes) node.listen();
+      for (const node of nodes) await node.listen();
       if (options.metricsPort !== undefined) {
         broker.#metricsServer = serveMetrics(metrics, "127.0.0.1", options.metricsPort);
       }
@@ -539,16 +539,11 @@ export class Broker implements AsyncDisposable {
    * await broker.restartNode(2);
    * ```
    */
-  restartNode(nodeId: number): Promise<void> {
+  async restartNode(nodeId: number): Promise<void> {
     const node = this.#node(nodeId);
-    if (this.#closed) return Promise.reject(new Error("The broker is closed"));
-    try {
-      node.listen();
-    } catch (e) {
-      return Promise.reject(e);
-    }
+    if (this.#closed) throw new Error("The broker is closed");
+    await node.listen();
     unfenceNode(this.cluster, node.info);
-    return Promise.resolve();
   }
 
   /** True while the node runs (not stopped). */

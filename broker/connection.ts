@@ -7,6 +7,7 @@
  * @module
  */
 
+import type { ByteConn } from "./security/mutual_tls.ts";
 import { Writer } from "../codec/mod.ts";
 import type { ConnectionInfo } from "./handler.ts";
 import { RequestTiming } from "./metrics.ts";
@@ -47,7 +48,7 @@ const KEEP_BUFFER = 1024 * 1024;
 /** Serves one accepted connection until it closes. */
 export class BrokerConnection {
   readonly info: ConnectionInfo;
-  #conn: Deno.Conn;
+  #conn: ByteConn;
   #dispatch: Dispatch;
   #options: ConnectionOptions;
   #abort = new AbortController();
@@ -61,7 +62,7 @@ export class BrokerConnection {
   readonly #timing = new RequestTiming();
 
   constructor(
-    conn: Deno.Conn,
+    conn: ByteConn,
     info: ConnectionInfo,
     dispatch: Dispatch,
     options: ConnectionOptions,

@@ -11,6 +11,14 @@ import type { Handler } from "./handler.ts";
 import type { BrokerMetrics } from "./metrics.ts";
 import { SaslAuthenticator, type SaslSettings } from "./security/authenticator.ts";
 import type { BrokerTlsOptions } from "./security/options.ts";
+import { type ByteConn, MutualTlsListener } from "./security/mutual_tls.ts";
+
+/** What the node needs of a listener: Deno's, or a mutual-TLS one. */
+interface Listener {
+  readonly addr: Deno.Addr;
+  accept(): Promise<ByteConn & { certificatePrincipal?: string }>;
+  close(): void;
+}
 
 /** Options of a node's listeners. */
 export interface NodeListenerOptions {
@@ -30,7 +38,7 @@ export class BrokerNode {
   readonly info: NodeInfo;
   readonly #cluster: Cluster;
   readonly #options: NodeListenerOptions;
-  #listeners: Deno.Listener[] = [];
+  #listeners: Listener[] = [];
   #connections = new Set<BrokerConnection>();
   #accepting: Promise<void>[] = [];
   #serving = new Set<Promise<void>>();
@@ -56,7 +64,7 @@ export class BrokerNode {
    * Starts listening on every endpoint (its port, or a free one for port 0) and accepting
    * connections. A closed node can listen again: it comes back on the same ports.
    */
-  listen(): void {
+  async listen(): Promise<void> {
     if (this.#listeners.length > 0) return;
     const endpoints = this.info.endpoints ?? [{
       listenerName: "PLAINTEXT",
@@ -76,14 +84,27 @@ export class BrokerNode {
         if (tls && !this.#options.tls) {
           throw new TypeError(`Listener ${endpoint.listenerName} needs the broker's tls option`);
         }
-        const listener = tls
+        // As Kafka (KIP-684): ssl.client.auth applies to SSL listeners; SASL_SSL authenticates by SASL.
+        const clientAuth = endpoint.securityProtocol === "SSL"
+          ? this.#options.tls?.clientAuth ?? "none"
+          : "none";
+        const listener: Listener = !tls
+          ? Deno.listen({ hostname: endpoint.host, port: endpoint.port })
+          : clientAuth === "none"
           ? Deno.listenTls({
             hostname: endpoint.host,
             port: endpoint.port,
             cert: this.#options.tls!.cert,
             key: this.#options.tls!.key,
           })
-          : Deno.listen({ hostname: endpoint.host, port: endpoint.port });
+          : await MutualTlsListener.listen({
+            hostname: endpoint.host,
+            port: endpoint.port,
+            cert: this.#options.tls!.cert,
+            key: this.#options.tls!.key,
+            caCerts: this.#options.tls!.caCerts,
+            clientAuth,
+          });
         this.#listeners.push(listener);
         endpoint.port = (listener.addr as Deno.NetAddr).port;
         this.#accepting.push(this.#acceptLoop(listener, endpoint, dispatcher));
@@ -97,14 +118,14 @@ export class BrokerNode {
   }
 
   async #acceptLoop(
-    listener: Deno.Listener,
+    listener: Listener,
     endpoint: Endpoint,
     dispatcher: Dispatcher,
   ): Promise<void> {
     const local = `${endpoint.host}:${endpoint.port}`;
     const sasl = endpoint.securityProtocol.startsWith("SASL_");
     for (;;) {
-      let conn: Deno.Conn;
+      let conn: ByteConn & { certificatePrincipal?: string };
       try {
         conn = await listener.accept();
       } catch {
@@ -135,7 +156,9 @@ export class BrokerNode {
           remotePort: remote.port,
           listenerName: endpoint.listenerName,
           securityProtocol: endpoint.securityProtocol,
-          principal: "User:ANONYMOUS",
+          // On an SSL listener, a verified client certificate names the principal, as with Kafka's
+          // default principal builder; SASL names it on SASL_SSL.
+          principal: sasl ? "User:ANONYMOUS" : conn.certificatePrincipal ?? "User:ANONYMOUS",
           clientSoftwareName: "",
           clientSoftwareVersion: "",
         },

@@ -40,6 +40,9 @@ Options:
                            replaces --host/--port; "listening on" names the first
   --tls-cert FILE          PEM certificate chain of SSL and SASL_SSL listeners
   --tls-key FILE           PEM private key of that certificate
+  --ssl-client-auth MODE   ssl.client.auth of SSL listeners: none (default), requested or
+                           required; a client certificate names the principal (User:CN=...)
+  --tls-ca FILE            PEM certificate authorities that client certificates must chain to
   --sasl-user NAME:PASSWORD
                            a SASL user for PLAIN and SCRAM-SHA-256/512 (repeatable)
   --sasl-mechanisms LIST   enabled mechanisms, comma-separated (default all: PLAIN,
@@ -93,6 +96,8 @@ export async function parseCommandLine(
         listener: { type: "string", multiple: true },
         "tls-cert": { type: "string" },
         "tls-key": { type: "string" },
+        "ssl-client-auth": { type: "string" },
+        "tls-ca": { type: "string" },
         "sasl-user": { type: "string", multiple: true },
         "sasl-mechanisms": { type: "string" },
         "session-lifetime-ms": { type: "string" },
@@ -153,6 +158,8 @@ async function securityOptions(
     listener?: string[];
     "tls-cert"?: string;
     "tls-key"?: string;
+    "ssl-client-auth"?: string;
+    "tls-ca"?: string;
     "sasl-user"?: string[];
     "sasl-mechanisms"?: string;
     "session-lifetime-ms"?: string;
@@ -186,6 +193,18 @@ async function securityOptions(
       cert: await read("tls-cert", values["tls-cert"]),
       key: await read("tls-key", values["tls-key"]!),
     };
+    const clientAuth = values["ssl-client-auth"] ?? "none";
+    if (clientAuth !== "none" && clientAuth !== "requested" && clientAuth !== "required") {
+      throw new UsageError(
+        `--ssl-client-auth must be none, requested or required, got '${clientAuth}'`,
+      );
+    }
+    options.tls.clientAuth = clientAuth;
+    if (values["tls-ca"] !== undefined) {
+      options.tls.caCerts = [await read("tls-ca", values["tls-ca"])];
+    }
+  } else if (values["ssl-client-auth"] !== undefined || values["tls-ca"] !== undefined) {
+    throw new UsageError("--ssl-client-auth and --tls-ca need --tls-cert and --tls-key");
   }
   const users: Record<string, string> = {};
   for (const u of values["sasl-user"] ?? []) {

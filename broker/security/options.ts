@@ -91,6 +91,14 @@ export interface BrokerTlsOptions {
   cert: string;
   /** The certificate's private key, PEM. */
   key: string;
+  /**
+   * ssl.client.auth of SSL listeners: "requested" or "required" asks clients for a certificate
+   * (mutual TLS); a verified one makes the principal "User:" + its subject in RFC 2253 form, as
+   * Kafka's default principal builder does. SASL_SSL listeners authenticate by SASL. Default "none".
+   */
+  clientAuth?: "none" | "requested" | "required";
+  /** The certificate authorities that client certificates must chain to, PEM (the truststore). */
+  caCerts?: string[];
 }
 
 /** What an OAUTHBEARER validator decides about a token. */

@@ -2,7 +2,7 @@ import { assertEquals, assertOk } from "../assert.ts";
 import { ApiKey, ErrorCode } from "../../codec/mod.ts";
 import { RawClient } from "./raw_client.ts";
 import { Producer } from "../../client/mod.ts";
-import { testCertificates } from "../security/certs.ts";
+import { clientCertificate, testCertificates } from "../security/certs.ts";
 
 const CLI = new URL("../../cli/broker.ts", import.meta.url).pathname;
 
@@ -210,6 +210,7 @@ Deno.test("cli: bad arguments print one line and exit 2", async () => {
       ["positional"],
       ["--faults", "/nonexistent/faults.json"],
       ["--super-user", "admin"],
+      ["--ssl-client-auth", "required"],
     ]
   ) {
     const { code, stdout, stderr } = await run(args);
@@ -277,6 +278,30 @@ Deno.test("cli: a SASL_SSL listener with users; a SCRAM client over TLS produces
   const bad = await run(["--sasl-mechanisms", "GSSAPI"]);
   assertEquals(bad.code, 2);
   assertOk(bad.stderr.includes("unknown mechanism 'GSSAPI'"), bad.stderr);
+});
+
+Deno.test("cli: an SSL listener that requires client certificates (--ssl-client-auth)", async () => {
+  const certs = await testCertificates();
+  const alice = await clientCertificate("/CN=alice");
+  const tlsFlags = ["--tls-cert", certs.certPath, "--tls-key", certs.keyPath];
+  await using cli = new CliBroker([
+    "--listener",
+    "SSL://127.0.0.1:0",
+    ...tlsFlags,
+    "--ssl-client-auth",
+    "required",
+    "--tls-ca",
+    certs.caCertPath,
+  ]);
+  const address = (await cli.line())!.replace("listening on ", "");
+  {
+    await using producer = new Producer({
+      bootstrapServers: address,
+      tls: { caCerts: [certs.caCert], cert: alice.cert, key: alice.key },
+    });
+    assertEquals((await producer.send({ topic: "cli-mtls", value: "x" })).offset, 0n);
+  }
+  assertEquals((await cli.stop()).code, 0);
 });
 
 Deno.test("cli: --super-user turns ACLs on (DescribeAcls answers, not SECURITY_DISABLED)", async () => {

@@ -12,6 +12,9 @@ export interface KafkaServer extends AsyncDisposable {
   readonly saslSsl?: string;
   readonly saslPlaintext?: string;
   readonly caCert?: string;
+  /** With `secure`: an SSL listener that requires client certificates signed by the CA in `caDir`. */
+  readonly sslMutual?: string;
+  readonly caDir?: string;
   stop(): Promise<void>;
 }
 
@@ -53,6 +56,8 @@ export async function startKafka(options: { secure?: boolean } = {}): Promise<Ka
     bootstrapServers: line.slice("listening on ".length),
     saslSsl: value("sasl_ssl on "),
     saslPlaintext: value("sasl_plaintext on "),
+    sslMutual: value("ssl on "),
+    caDir: caPath?.replace(/\/ca\.pem$/, ""),
     caCert: caPath && await Deno.readTextFile(caPath),
     stop,
     [Symbol.asyncDispose]: stop,

@@ -14,8 +14,8 @@ import {
   type SaslOptions,
 } from "../../client/mod.ts";
 import { startKafka } from "./kafka_server.ts";
-import { testCertificates } from "../security/certs.ts";
-import { aclRoundTrip } from "../security/acl_flow.ts";
+import { clientCertificate, testCertificates } from "../security/certs.ts";
+import { aclRoundTrip, certificateRoundTrip } from "../security/acl_flow.ts";
 
 const interop = Deno.env.get("BROOK_INTEROP") === "1";
 
@@ -152,5 +152,21 @@ Deno.test({
   async fn() {
     await using kafka = await startKafka({ secure: true });
     await aclRoundTrip(kafka.bootstrapServers, kafka.saslPlaintext!);
+  },
+});
+
+Deno.test({
+  name: "interop: Brook's client shows a certificate to a real Kafka 4.1.1 that names it in ACLs",
+  ignore: !interop,
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    await using kafka = await startKafka({ secure: true });
+    const alice = await clientCertificate("/O=Brook/OU=eng/CN=alice", { caDir: kafka.caDir });
+    await certificateRoundTrip(kafka.bootstrapServers, kafka.sslMutual!, {
+      caCerts: [kafka.caCert!],
+      cert: alice.cert,
+      key: alice.key,
+    });
   },
 });

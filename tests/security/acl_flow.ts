@@ -111,3 +111,31 @@ export async function aclRoundTrip(plaintext: string, sasl: string): Promise<voi
     );
   }
 }
+
+/**
+ * Mutual TLS and ACLs: the admin (anonymous on `plaintext`) lets "User:CN=alice,OU=eng,O=Brook"
+ * write to one topic; a producer on the SSL listener `ssl` showing alice's certificate (in `tls`)
+ * writes there and is refused elsewhere, so the broker named her exactly so.
+ */
+export async function certificateRoundTrip(
+  plaintext: string,
+  ssl: string,
+  tls: { caCerts: string[]; cert: string; key: string },
+): Promise<void> {
+  await using admin = new Admin({ bootstrapServers: plaintext });
+  await admin.createTopics([{ name: "signed" }, { name: "elsewhere" }]);
+  await admin.createAcls([{
+    resourceType: Resource.TOPIC,
+    resourceName: "signed",
+    principal: "User:CN=alice,OU=eng,O=Brook",
+    operation: Op.WRITE,
+    permission: Permission.ALLOW,
+  }]);
+  await until(async () => (await admin.describeAcls({ resourceName: "signed" })).length === 1);
+  await using producer = new Producer({ bootstrapServers: ssl, tls, retryBackoffMs: 10 });
+  await producer.send([{ topic: "signed", value: "by alice" }]);
+  await rejectsWith(
+    ErrorCode.TOPIC_AUTHORIZATION_FAILED,
+    producer.send([{ topic: "elsewhere", value: "no" }]),
+  );
+}

@@ -86,3 +86,50 @@ export function testCertificates(): Promise<TestCertificates> {
   })();
   return made;
 }
+
+/** A client certificate and key, PEM, with their paths. */
+export interface ClientCertificate {
+  cert: string;
+  key: string;
+  certPath: string;
+  keyPath: string;
+}
+
+/**
+ * Makes a client certificate for mutual TLS with the given subject (e.g. "/O=Brook/CN=alice"),
+ * signed by the test CA, by the CA whose `ca.pem` and `ca.key` are in `caDir`, or by a CA of its
+ * own when `untrusted`.
+ */
+export async function clientCertificate(
+  subject: string,
+  options: { untrusted?: boolean; caDir?: string } = {},
+): Promise<ClientCertificate> {
+  const certs = await testCertificates();
+  const dir = await Deno.makeTempDir({ dir: certs.dir, prefix: "client-" });
+  let ca = `${options.caDir ?? certs.dir}/ca`;
+  if (options.untrusted) {
+    ca = `${dir}/rogue`;
+    await openssl(
+      ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=Rogue CA"]
+        .concat(["-keyout", "rogue.key", "-out", "rogue.pem"]),
+      dir,
+    );
+  }
+  await openssl(
+    ["req", "-newkey", "rsa:2048", "-nodes", "-subj", subject, "-keyout", "client.key"]
+      .concat(["-out", "client.csr"]),
+    dir,
+  );
+  await Deno.writeTextFile(`${dir}/ext.cnf`, "extendedKeyUsage=clientAuth\n");
+  await openssl(
+    ["x509", "-req", "-in", "client.csr", "-CA", `${ca}.pem`, "-CAkey", `${ca}.key`]
+      .concat(["-CAcreateserial", "-days", "2", "-extfile", "ext.cnf", "-out", "client.pem"]),
+    dir,
+  );
+  return {
+    cert: await Deno.readTextFile(`${dir}/client.pem`),
+    key: await Deno.readTextFile(`${dir}/client.key`),
+    certPath: `${dir}/client.pem`,
+    keyPath: `${dir}/client.key`,
+  };
+}

@@ -1,9 +1,10 @@
 // librdkafka (through kcat) against Brook's secured listeners: TLS alone, and SASL PLAIN,
 // SCRAM-SHA-256, SCRAM-SHA-512 and OAUTHBEARER (unsecured JWT) over SASL_PLAINTEXT and SASL_SSL;
-// and a wrong password refused.
+// and a wrong password refused; mutual TLS with a client certificate as the principal of ACLs.
 import { assertEquals, assertOk } from "../assert.ts";
 import { Broker } from "../../broker/mod.ts";
-import { testCertificates } from "./certs.ts";
+import { clientCertificate, testCertificates } from "./certs.ts";
+import { AclOperation, AclPatternType, AclPermission, AclResourceType } from "../../codec/mod.ts";
 import { hasKcat, runKcat } from "../kcat.ts";
 
 const kcat = runKcat;
@@ -84,5 +85,47 @@ Deno.test({
     ]);
     assertOk(!wrong.ok, "a wrong password must fail");
     assertOk(wrong.err.includes("Authentication failed"), wrong.err);
+  },
+});
+
+Deno.test({
+  name: "security: kcat with a client certificate is the principal ACLs name (mutual TLS)",
+  ignore: !hasKcat,
+  async fn() {
+    const certs = await testCertificates();
+    const alice = await clientCertificate("/O=Brook/CN=alice");
+    await using broker = await Broker.start({
+      listeners: ["SSL://127.0.0.1:0"],
+      tls: { cert: certs.cert, key: certs.key, clientAuth: "required", caCerts: [certs.caCert] },
+      authorizer: {
+        acls: [{
+          resourceType: AclResourceType.TOPIC,
+          resourceName: "signed",
+          patternType: AclPatternType.LITERAL,
+          principal: "User:CN=alice,O=Brook",
+          host: "*",
+          operation: AclOperation.ALL,
+          permission: AclPermission.ALLOW,
+        }],
+      },
+    });
+    const base = ["-b", broker.bootstrapServersFor("SSL"), "-X", "security.protocol=SSL"]
+      .concat(["-X", `ssl.ca.location=${certs.caCertPath}`]);
+    const withCert = base.concat(
+      [
+        "-X",
+        `ssl.certificate.location=${alice.certPath}`,
+        "-X",
+        `ssl.key.location=${alice.keyPath}`,
+      ],
+    );
+    const produced = await kcat([...withCert, "-t", "signed", "-P"], "a\nb\n");
+    assertOk(produced.ok, produced.err);
+    const consumed = await kcat([...withCert, "-t", "signed", "-C", "-o", "beginning", "-e"]);
+    assertEquals([consumed.ok, consumed.out], [true, "a\nb\n"], consumed.err);
+    const refused = await kcat([...withCert, "-t", "other", "-P"], "x\n");
+    assertOk(!refused.ok && refused.err.includes("Topic authorization failed"), refused.err);
+    const without = await kcat([...base, "-L", "-m", "2"]);
+    assertOk(!without.ok, "no certificate, no connection");
   },
 });

@@ -6,8 +6,9 @@
 # --secure adds SASL_SSL and SASL_PLAINTEXT listeners (PLAIN, SCRAM-SHA-256/512 and unsecured-JWT
 # OAUTHBEARER; users alice/alice-secret and bob/bob-secret; sessions of 3 s on SASL_PLAINTEXT), TLS
 # with a CA and certificate made here with openssl, and the standard ACL authorizer (super users
-# User:ANONYMOUS, the PLAINTEXT listener, and User:admin); it prints "sasl_ssl on ...",
-# "sasl_plaintext on ..." and "ca DIR/certs/ca.pem" lines too.
+# User:ANONYMOUS, the PLAINTEXT listener, and User:admin), and an SSL listener that requires client
+# certificates signed by that CA (DIR/certs/ca.key signs them); it prints "sasl_ssl on ...",
+# "sasl_plaintext on ...", "ssl on ..." and "ca DIR/certs/ca.pem" lines too.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 dir=$1
@@ -23,8 +24,9 @@ protocols="CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT"
 if [ "$secure" = --secure ]; then
   sslport=$(free_port)
   saslport=$(free_port)
-  listeners="$listeners,SASL_SSL://127.0.0.1:$sslport,SASL_PLAINTEXT://127.0.0.1:$saslport"
-  protocols="$protocols,SASL_SSL:SASL_SSL,SASL_PLAINTEXT:SASL_PLAINTEXT"
+  mtlsport=$(free_port)
+  listeners="$listeners,SASL_SSL://127.0.0.1:$sslport,SASL_PLAINTEXT://127.0.0.1:$saslport,SSL://127.0.0.1:$mtlsport"
+  protocols="$protocols,SASL_SSL:SASL_SSL,SASL_PLAINTEXT:SASL_PLAINTEXT,SSL:SSL"
   certs="$dir/certs"
   mkdir -p "$certs"
   (
@@ -72,6 +74,9 @@ if [ "$secure" = --secure ]; then
     echo "ssl.keystore.type=PKCS12"
     echo "ssl.keystore.location=$certs/broker.p12"
     echo "ssl.keystore.password=brook-test"
+    echo "ssl.truststore.type=PEM"
+    echo "ssl.truststore.location=$certs/ca.pem"
+    echo "listener.name.ssl.ssl.client.auth=required"
     echo "authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer"
     echo "super.users=User:ANONYMOUS;User:admin"
   } >>"$dir/server.properties"
@@ -92,6 +97,7 @@ for _ in $(seq 1 120); do
     if [ "$secure" = --secure ]; then
       echo "sasl_ssl on 127.0.0.1:$sslport"
       echo "sasl_plaintext on 127.0.0.1:$saslport"
+      echo "ssl on 127.0.0.1:$mtlsport"
       echo "ca $certs/ca.pem"
     fi
     exit 0

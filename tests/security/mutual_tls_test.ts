@@ -1,0 +1,66 @@
+// Mutual TLS on SSL listeners (ssl.client.auth): a verified client certificate names the principal
+// as Kafka's default principal builder does, and ACLs apply to it; a missing or untrusted
+// certificate is refused when one is required.
+import { assertEquals, assertOk, assertRejects } from "../assert.ts";
+import { Broker } from "../../broker/mod.ts";
+import { rfc2253 } from "../../broker/security/mutual_tls.ts";
+import { Producer } from "../../client/mod.ts";
+import { clientCertificate, testCertificates } from "./certs.ts";
+import { certificateRoundTrip } from "./acl_flow.ts";
+
+async function mtlsBroker(clientAuth: "requested" | "required") {
+  const certs = await testCertificates();
+  return await Broker.start({
+    listeners: ["PLAINTEXT://127.0.0.1:0", "SSL://127.0.0.1:0"],
+    tls: { cert: certs.cert, key: certs.key, clientAuth, caCerts: [certs.caCert] },
+    authorizer: { superUsers: ["User:ANONYMOUS"] },
+  });
+}
+
+Deno.test("mutual tls: the subject names the principal in RFC 2253 form", () => {
+  assertEquals(rfc2253("C=DE\nO=Brook\nOU=eng\nCN=alice"), "CN=alice,OU=eng,O=Brook,C=DE");
+  assertEquals(rfc2253("O=Acme, Inc.\nCN=a+b"), "CN=a\\+b,O=Acme\\, Inc.");
+});
+
+Deno.test("mutual tls: a client certificate is the principal that ACLs name", async () => {
+  await using broker = await mtlsBroker("required");
+  const certs = await testCertificates();
+  const alice = await clientCertificate("/O=Brook/OU=eng/CN=alice");
+  await certificateRoundTrip(
+    broker.bootstrapServersFor("PLAINTEXT"),
+    broker.bootstrapServersFor("SSL"),
+    { caCerts: [certs.caCert], cert: alice.cert, key: alice.key },
+  );
+  const principals = [...broker.nodes[0].connections].map((c) => c.info.principal);
+  assertOk(principals.includes("User:CN=alice,OU=eng,O=Brook"), `${principals}`);
+});
+
+Deno.test("mutual tls: required refuses clients without a trusted certificate", async () => {
+  await using broker = await mtlsBroker("required");
+  const certs = await testCertificates();
+  const rogue = await clientCertificate("/CN=mallory", { untrusted: true });
+  for (const tls of [{ caCerts: [certs.caCert] }, { caCerts: [certs.caCert], ...rogue }]) {
+    await using producer = new Producer({
+      bootstrapServers: broker.bootstrapServersFor("SSL"),
+      tls,
+      requestTimeoutMs: 2000,
+      deliveryTimeoutMs: 3000,
+    });
+    await assertRejects(() => producer.send([{ topic: "t", value: "x" }]), Error);
+  }
+});
+
+Deno.test("mutual tls: requested lets clients without a certificate in as ANONYMOUS", async () => {
+  await using broker = await mtlsBroker("requested");
+  const certs = await testCertificates();
+  await using producer = new Producer({
+    bootstrapServers: broker.bootstrapServersFor("SSL"),
+    tls: { caCerts: [certs.caCert] },
+  });
+  await producer.send([{ topic: "open", value: "anonymous is a super user here" }]);
+  const principals = [...broker.nodes[0].connections].map((c) => c.info.principal);
+  assertOk(
+    principals.length > 0 && principals.every((p) => p === "User:ANONYMOUS"),
+    `${principals}`,
+  );
+});
