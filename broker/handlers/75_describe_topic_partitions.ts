@@ -63,8 +63,9 @@ export default defineHandler({
           leaderEpoch: p.leaderEpoch,
           replicaNodes: p.replicas,
           isrNodes: p.isr,
-          eligibleLeaderReplicas: null,
-          lastKnownElr: null,
+          // Kafka sends the (empty) lists, and its Java client relies on them.
+          eligibleLeaderReplicas: [],
+          lastKnownElr: [],
           offlineReplicas: p.replicas.filter((id) => !cluster.node(id)),
         });
         budget--;
