@@ -74,6 +74,9 @@ export class Consumer implements AsyncDisposable {
   #closed = false;
   #abort = new AbortController();
   #lastAutoCommit = Date.now();
+  /** A (re)join in progress: it may outlast a poll, and goes on while the application works. */
+  #joining: Promise<void> | undefined;
+  #joinError: unknown;
 
   constructor(options: ConsumerOptions, client?: KafkaClient) {
     this.client = client ?? new KafkaClient(options);
@@ -238,11 +241,10 @@ export class Consumer implements AsyncDisposable {
     const maxRecords = options.maxRecords ?? 500;
     const deadline = Date.now() + (options.timeoutMs ?? this.#options.fetchMaxWaitMs ?? 500);
     while (this.#buffer.length === 0 && !this.#closed) {
-      if (this.#group && this.#subscription) {
-        if (this.#group.needsRejoin) {
-          this.#buffer = [];
-          await this.#group.ensureActive(await this.#topics(), this.#abort.signal);
-        }
+      if (this.#group && this.#subscription && (this.#group.needsRejoin || this.#joining)) {
+        this.#buffer = [];
+        // As Java's poll: a rebalance does not hold the caller past its timeout.
+        if (!(await this.#rejoined(deadline))) break;
       }
       try {
         if (this.#fetcher.fetchable) this.#buffer = await this.#fetcher.fetch(this.#abort.signal);
@@ -266,6 +268,29 @@ export class Consumer implements AsyncDisposable {
       if (Date.now() >= deadline) break;
     }
     return this.#buffer.splice(0, maxRecords);
+  }
+
+  /** Starts or continues the group join; true once it is done, false if `deadline` came first. */
+  async #rejoined(deadline: number): Promise<boolean> {
+    const group = this.#group!;
+    this.#joining ??= this.#topics()
+      .then((topics) => group.ensureActive(topics, this.#abort.signal))
+      .catch((e) => {
+        this.#joinError = e;
+      })
+      .finally(() => (this.#joining = undefined));
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const late = new Promise<false>((resolve) => {
+      timer = setTimeout(() => resolve(false), Math.max(0, deadline - Date.now()));
+    });
+    const done = await Promise.race([this.#joining.then(() => true as const), late]);
+    clearTimeout(timer);
+    if (this.#joinError !== undefined) {
+      const e = this.#joinError;
+      this.#joinError = undefined;
+      throw e;
+    }
+    return done;
   }
 
   /** Records one by one, until the consumer is closed. */

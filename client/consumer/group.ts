@@ -71,6 +71,8 @@ export class GroupMember {
   #coordinator = -1;
   #owned: TopicPartitions[] = [];
   #needsRejoin = true;
+  /** True from JoinGroup to the end of SyncGroup: heartbeats pause then, as Java's do. */
+  #joining = false;
   #heartbeat: Promise<void> | undefined;
   #stopped = false;
   #stopHeartbeat = new AbortController();
@@ -105,6 +107,7 @@ export class GroupMember {
   async ensureActive(topics: string[], signal?: AbortSignal): Promise<void> {
     for (let attempt = 0; this.#needsRejoin && !this.#stopped; attempt++) {
       try {
+        this.#joining = true;
         await this.#joinOnce(topics, signal);
       } catch (e) {
         if (!(e instanceof KafkaProtocolError) || !e.retriable && !RETRIABLE_JOIN.has(e.code)) {
@@ -114,6 +117,8 @@ export class GroupMember {
           e.code === ErrorCode.NOT_COORDINATOR || e.code === ErrorCode.COORDINATOR_NOT_AVAILABLE
         ) this.#coordinator = -1;
         await sleep(this.#client.retryBackoff(attempt), signal);
+      } finally {
+        this.#joining = false;
       }
     }
     this.#heartbeat ??= this.#heartbeatLoop();
@@ -251,7 +256,9 @@ export class GroupMember {
       } catch {
         return;
       }
-      if (this.#needsRejoin || this.#generation < 0) continue;
+      // A member that must rejoin keeps its session alive until the application's next poll starts
+      // the join, as Java's heartbeat thread does; during the join itself, heartbeats pause.
+      if (this.#joining || this.#generation < 0) continue;
       try {
         const res = await this.#client.requestNode(this.#coordinator, ApiKey.Heartbeat, {
           groupId: this.#options.groupId,
