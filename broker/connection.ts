@@ -45,6 +45,8 @@ const READ_CHUNK = 64 * 1024;
 /** A read buffer above this size is given back once it is empty, so one huge request is not kept. */
 const KEEP_BUFFER = 1024 * 1024;
 
+const CLOSING = Symbol("closing");
+
 /** Serves one accepted connection until it closes. */
 export class BrokerConnection {
   readonly info: ConnectionInfo;
@@ -60,6 +62,10 @@ export class BrokerConnection {
   /** performance.now() after the latest read: when the frames it completed were received. */
   #lastReadAt = 0;
   readonly #timing = new RequestTiming();
+  /** Settles when close() is called. */
+  readonly #closing: Promise<typeof CLOSING> = new Promise((resolve) =>
+    this.#abort.signal.addEventListener("abort", () => resolve(CLOSING), { once: true })
+  );
 
   constructor(
     conn: ByteConn,
@@ -90,13 +96,16 @@ export class BrokerConnection {
         }
         const timing = this.#timing;
         timing.reset(this.#lastReadAt, payload.length + 4);
-        const answer = await this.#dispatch(
-          payload,
-          this.info,
-          this.#abort.signal,
-          this.#writer,
-          timing,
-        );
+        // A request still waiting when the connection closes (a JoinGroup held for other members)
+        // is abandoned, so that closing never waits on it.
+        const answer = await Promise.race([
+          this.#dispatch(payload, this.info, this.#abort.signal, this.#writer, timing),
+          this.#closing,
+        ]);
+        if (answer === CLOSING) {
+          reason = "closed by the broker";
+          break;
+        }
         if (answer === "close") {
           reason = "request refused";
           timing.sent = performance.now();
