@@ -23,12 +23,30 @@ export interface Step<K extends CodecApiKey = CodecApiKey> {
   canonical?: (response: ApiMessages[K]["response"]) => unknown;
 }
 
+/** A request frame built byte by byte (for what the codec cannot encode, such as unknown versions). */
+export interface RawStep {
+  frame: Uint8Array;
+}
+
+/** The answer recorded when the broker closes the connection instead of answering. */
+export const CLOSED = "<connection closed>";
+
+/** Builds a request frame with a v2 header (client id "x") and the given body bytes. */
+export function rawFrame(apiKey: number, apiVersion: number, body: number[] = []): RawStep {
+  const header = [apiKey >> 8, apiKey & 255, apiVersion >> 8 & 255, apiVersion & 255, 0, 0, 0, 7];
+  const bytes = [...header, 0, 1, 120, 0, ...body];
+  const size = bytes.length;
+  return {
+    frame: new Uint8Array([size >>> 24, size >> 16 & 255, size >> 8 & 255, size & 255, ...bytes]),
+  };
+}
+
 /** A named sequence of requests on one connection. */
 export interface Scenario {
   name: string;
   /** Authenticate with SASL PLAIN first, as this user (the connection must reach a SASL listener). */
   login?: { username: string; password: string };
-  steps: Step[];
+  steps: (Step | RawStep)[];
 }
 
 /** Builds a step with its body typed by its API key. */
@@ -85,6 +103,13 @@ export async function runScenario(address: string, scenario: Scenario): Promise<
   }
   const answers: unknown[] = [];
   for (const s of scenario.steps) {
+    if ("frame" in s) {
+      // Raw answers are compared byte for byte; a closed connection ends the scenario.
+      const payload = await client.sendRaw(s.frame);
+      answers.push(payload === null ? CLOSED : [...payload]);
+      if (payload === null) break;
+      continue;
+    }
     const body = typeof s.body === "function" ? s.body(answers) : s.body;
     const deadline = Date.now() + 10_000;
     let response = await client.request(s.apiKey, s.version, body as never);
@@ -95,7 +120,8 @@ export async function runScenario(address: string, scenario: Scenario): Promise<
     answers.push(response);
   }
   return answers.map((a, i) => {
-    const canonical = scenario.steps[i].canonical;
+    const step = scenario.steps[i];
+    const canonical = "frame" in step ? undefined : step.canonical;
     return normalize(canonical ? canonical(a as never) : a);
   });
 }

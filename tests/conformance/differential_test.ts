@@ -5,7 +5,7 @@ import { assertEquals } from "../assert.ts";
 import { ApiKey, encodeRecordBatch } from "../../codec/mod.ts";
 import { Broker } from "../../broker/mod.ts";
 import { startKafka } from "../interop/kafka_server.ts";
-import { differences, runScenario, type Scenario, step } from "./differential.ts";
+import { differences, rawFrame, runScenario, type Scenario, step } from "./differential.ts";
 
 const interop = Deno.env.get("BROOK_INTEROP") === "1";
 const run = `d${Date.now() % 100000}`;
@@ -175,6 +175,20 @@ const SCENARIOS: Scenario[] = [
       }),
     ],
   },
+  {
+    // Kafka answers an ApiVersions version it does not know with a v0 body and header.
+    name: "versions: ApiVersions v99 gets the v0 answer, byte for byte",
+    steps: [rawFrame(ApiKey.ApiVersions, 99, [0, 0, 0])],
+  },
+  {
+    name: "versions: Produce v2 (below Kafka 4's minimum) closes",
+    steps: [rawFrame(ApiKey.Produce, 2)],
+  },
+  {
+    name: "versions: Metadata v14 (above the maximum) closes",
+    steps: [rawFrame(ApiKey.Metadata, 14)],
+  },
+  { name: "versions: an unknown API key closes", steps: [rawFrame(999, 0)] },
   {
     name: "acls: a broker without an authorizer answers SECURITY_DISABLED",
     steps: [
