@@ -59,7 +59,9 @@ const ROWS: Row[] = [
   peerRow("Java kafka-clients 4.1.1", "Brook's broker", {
     "mixed group": [`${MIXED} Brook's broker > java,*`],
   }),
-  peerRow("franz-go", "Brook's broker"),
+  peerRow("franz-go", "Brook's broker", {
+    "mixed group": [`${MIXED} Brook's broker > franz-go,*`],
+  }),
   peerRow("confluent-kafka", "Brook's broker", {
     "mixed group": [`${MIXED} Brook's broker > librdkafka,*`],
     transactions: [

@@ -1,5 +1,5 @@
 // Mixed consumer groups (BROOK_INTEROP=1): a Brook consumer and a foreign consumer (Java kafka-clients
-// 4.1.1, librdkafka through confluent-kafka) in one group, on Brook's broker and on a real Kafka 4.1.1.
+// 4.1.1, librdkafka through confluent-kafka, franz-go) in one group, on Brook's broker and on a real Kafka 4.1.1.
 // Each side must read the other's subscription and assignment bytes: whichever member leads, the
 // partitions are split without overlap, every record is read exactly once, and commits hold.
 import { assertEquals, assertOk } from "../assert.ts";
@@ -21,7 +21,7 @@ async function installJavaLibs(): Promise<void> {
 const PARTITIONS = 6;
 const RECORDS = 300;
 
-type PeerName = "java" | "librdkafka";
+type PeerName = "java" | "librdkafka" | "franz-go";
 type AssignorName = "range" | "roundrobin" | "cooperative-sticky";
 
 /** A foreign group member in its own process, reporting its assignment and, at the end, its records. */
@@ -43,6 +43,14 @@ class PeerMember {
           new URL("./java/GroupMember.java", import.meta.url).pathname,
           ...args,
         ],
+        stdin: "piped",
+        stdout: "piped",
+        stderr: "inherit",
+      })
+      : peer === "franz-go"
+      ? new Deno.Command("go", {
+        args: ["run", ".", "member", ...args],
+        cwd: new URL("./franzgo/", import.meta.url).pathname,
         stdin: "piped",
         stdout: "piped",
         stderr: "inherit",
@@ -206,6 +214,8 @@ const scenarios: [PeerName, AssignorName, "brook" | "peer"][] = [
   ["java", "roundrobin", "brook"],
   ["librdkafka", "range", "brook"],
   ["librdkafka", "cooperative-sticky", "peer"],
+  ["franz-go", "range", "brook"],
+  ["franz-go", "cooperative-sticky", "peer"],
 ];
 
 Deno.test({

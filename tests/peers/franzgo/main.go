@@ -2,7 +2,7 @@
 // produce, and a consumer group of two members that rebalance and commit. Prints one JSON line
 // shaped as the other peers' drivers print it (tests/peers/scenarios_test.ts checks them).
 //
-// Usage: go run . BOOTSTRAP PREFIX
+// Usage: go run . BOOTSTRAP PREFIX (or go run . member ..., see member.go)
 package main
 
 import (
@@ -27,6 +27,10 @@ func client(opts ...kgo.Opt) *kgo.Client {
 }
 
 func main() {
+	if len(os.Args) > 1 && os.Args[1] == "member" {
+		member(os.Args[2:])
+		return
+	}
 	brokers = strings.Split(os.Args[1], ",")
 	prefix := os.Args[2]
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
