@@ -5,7 +5,8 @@
  * @module
  */
 
-import { Authorizer, type BrokerAuthorizerOptions } from "./security/authorizer.ts";
+import type { BrokerOptions } from "./broker_options.ts";
+import { Authorizer } from "./security/authorizer.ts";
 import { Cluster, type CreateTopicOptions, type Topic, validateTopicName } from "./cluster.ts";
 import type { Interceptor } from "./dispatcher.ts";
 import {
@@ -22,73 +23,11 @@ import {
 import { type FaultPlan, parseFaultPlan } from "./faults_plan.ts";
 import { HANDLERS } from "./handlers/mod.ts";
 import { cleanLogs } from "./log_cleaner.ts";
-import { BrokerMetrics, type MetricsSnapshot, serveMetrics, type SlowRequest } from "./metrics.ts";
+import { BrokerMetrics, type MetricsSnapshot, serveMetrics } from "./metrics.ts";
 import { BrokerNode } from "./node.ts";
-import {
-  type BrokerSaslOptions,
-  type BrokerTlsOptions,
-  type ListenerOptions,
-  parseListeners,
-  saslSettings,
-  type SecurityProtocol,
-} from "./security/options.ts";
+import { parseListeners, saslSettings } from "./security/options.ts";
 
-/** Options of {@linkcode Broker.start}. */
-export interface BrokerOptions {
-  /** Number of nodes (brokers), each with its own listener. Default 1. */
-  nodes?: number;
-  /** The address to listen on and advertise. Default "127.0.0.1". */
-  host?: string;
-  /**
-   * The first node's port; node i listens on port + i. Default 0: every node gets a free port.
-   */
-  port?: number;
-  /** The cluster id Metadata and DescribeCluster report. Default a random Kafka UUID. */
-  clusterId?: string;
-  /** Partitions of auto-created topics and of topics created without a count (num.partitions). Default 1. */
-  defaultPartitions?: number;
-  /** Replication factor of new topics (default.replication.factor). Default min(3, nodes). */
-  defaultReplicationFactor?: number;
-  /** auto.create.topics.enable. Default true. */
-  autoCreateTopics?: boolean;
-  /** Node racks, by node index (broker.rack). Default none. */
-  racks?: (string | null)[];
-  /** socket.request.max.bytes. Default 104857600 (100 MiB). */
-  maxRequestBytes?: number;
-  /** How often retention and compaction run (log.retention.check.interval.ms). Default 1000; 0 never. */
-  logCleanerIntervalMs?: number;
-  /**
-   * How often transactions open longer than their timeout are aborted
-   * (transaction.abort.timed.out.transaction.cleanup.interval.ms). Default 10000, as Kafka; 0 never.
-   */
-  transactionAbortIntervalMs?: number;
-  /** group.initial.rebalance.delay.ms. Default 0 (Kafka's default is 3000; tests want speed). */
-  groupInitialRebalanceDelayMs?: number;
-  /** Topics to create at start, by name. */
-  topics?: Record<string, CreateTopicOptions>;
-  /**
-   * Serve the request metrics in Prometheus' text format at `http://127.0.0.1:<port>/metrics`
-   * (0: a free port, see {@linkcode Broker.metricsAddress}). Default: no metrics listener.
-   */
-  metricsPort?: number;
-  /** Report requests that take at least this long, received to sent. Default: none. */
-  slowRequestMs?: number;
-  /** Receives slow requests; default a console.warn line with the API, client and timings. */
-  onSlowRequest?: (request: SlowRequest) => void;
-  /**
-   * The listeners of every node, as Kafka's `listeners` ("SASL_SSL://127.0.0.1:0") or objects.
-   * Default one PLAINTEXT listener on `host` and `port`. `bootstrapServers` names the first.
-   */
-  listeners?: (string | ListenerOptions)[];
-  /** listener.security.protocol.map, for listeners not named after their protocol. */
-  listenerSecurityProtocolMap?: Record<string, SecurityProtocol>;
-  /** Certificate and key of SSL and SASL_SSL listeners. */
-  tls?: BrokerTlsOptions;
-  /** Mechanisms, users and sessions of SASL_PLAINTEXT and SASL_SSL listeners. */
-  sasl?: BrokerSaslOptions;
-  /** Turns ACLs on (authorizer.class.name): super users, the no-ACL default and initial ACLs. */
-  authorizer?: BrokerAuthorizerOptions;
-}
+export type { BrokerOptions } from "./broker_options.ts";
 
 /**
  * An in-memory Kafka cluster that speaks Kafka's wire protocol on real sockets.

@@ -30,3 +30,4 @@ export * from "./compression/mod.ts";
 export * from "./consumer_protocol.ts";
 export * from "./sasl/mod.ts";
 export * from "./acl.ts";
+export * from "./acl_fields.ts";

@@ -5,17 +5,22 @@
  * @module
  */
 
-import { AclOperation, ApiKey, ErrorCode } from "../../codec/mod.ts";
+import {
+  aclBindingToFields,
+  aclFilterFromFields,
+  AclOperation,
+  ApiKey,
+  ErrorCode,
+} from "../../codec/mod.ts";
 import { defineHandler } from "../handler.ts";
 import { canOnCluster, CLUSTER_REFUSED } from "../security/access.ts";
-import { bindingToWire, filterFromWire } from "../security/acl_wire.ts";
 
 export default defineHandler({
   apiKey: ApiKey.DescribeAcls,
   minVersion: 1,
   maxVersion: 3,
   handle(request, ctx) {
-    const filter = filterFromWire(request);
+    const filter = aclFilterFromFields(request);
     // Kafka cannot parse a filter with an UNKNOWN code, and closes the connection.
     if (filter === undefined) return "close";
     const failed = (errorCode: number, errorMessage: string) => ({
@@ -31,11 +36,11 @@ export default defineHandler({
     if (authorizer === undefined) {
       return failed(ErrorCode.SECURITY_DISABLED, "No Authorizer is configured on the broker");
     }
-    const byPattern = new Map<string, ReturnType<typeof bindingToWire>[]>();
+    const byPattern = new Map<string, ReturnType<typeof aclBindingToFields>[]>();
     for (const acl of authorizer.list(filter)) {
       const key = `${acl.resourceType}\u0000${acl.patternType}\u0000${acl.resourceName}`;
       const list = byPattern.get(key) ?? [];
-      list.push(bindingToWire(acl));
+      list.push(aclBindingToFields(acl));
       byPattern.set(key, list);
     }
     return {

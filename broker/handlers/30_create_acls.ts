@@ -12,10 +12,11 @@ import {
   ApiKey,
   CLUSTER_RESOURCE_NAME,
   ErrorCode,
+  knownAclCodes,
 } from "../../codec/mod.ts";
 import { defineHandler } from "../handler.ts";
 import { canOnCluster, CLUSTER_REFUSED } from "../security/access.ts";
-import { bindingFromWire, holdsFilterValue, knownCodes } from "../security/acl_wire.ts";
+import { bindingFromCreation, holdsFilterValue } from "../security/acl_wire.ts";
 
 /**
  * Kafka's checks on a new ACL, in its order; the message of the first that fails. (Its other checks
@@ -36,7 +37,7 @@ export default defineHandler({
   handle(request, ctx) {
     const creations = request.creations;
     const known = creations.every((c) =>
-      knownCodes(c.resourceType, c.resourcePatternType, c.operation, c.permissionType)
+      knownAclCodes(c.resourceType, c.resourcePatternType, c.operation, c.permissionType)
     );
     // Kafka cannot parse a creation with an UNKNOWN code, and closes the connection.
     if (!known) return "close";
@@ -51,7 +52,7 @@ export default defineHandler({
     if (authorizer === undefined) {
       return all(ErrorCode.SECURITY_DISABLED, "No Authorizer is configured.");
     }
-    const acls = creations.map(bindingFromWire);
+    const acls = creations.map(bindingFromCreation);
     // Kafka cannot even build an ACL with a filter-only value: the whole request fails, unexplained.
     if (acls.some(holdsFilterValue)) return all(ErrorCode.UNKNOWN_SERVER_ERROR, null);
     const results = acls.map((acl) => {

@@ -5,17 +5,22 @@
  * @module
  */
 
-import { AclOperation, ApiKey, ErrorCode } from "../../codec/mod.ts";
+import {
+  aclBindingToFields,
+  aclFilterFromFields,
+  AclOperation,
+  ApiKey,
+  ErrorCode,
+} from "../../codec/mod.ts";
 import { defineHandler } from "../handler.ts";
 import { canOnCluster, CLUSTER_REFUSED } from "../security/access.ts";
-import { bindingToWire, filterFromWire } from "../security/acl_wire.ts";
 
 export default defineHandler({
   apiKey: ApiKey.DeleteAcls,
   minVersion: 1,
   maxVersion: 3,
   handle(request, ctx) {
-    const filters = request.filters.map(filterFromWire);
+    const filters = request.filters.map(aclFilterFromFields);
     // Kafka cannot parse a filter with an UNKNOWN code, and closes the connection.
     if (filters.some((f) => f === undefined)) return "close";
     const all = (errorCode: number, errorMessage: string) => ({
@@ -41,7 +46,7 @@ export default defineHandler({
         matchingAcls: acls.map((acl) => ({
           errorCode: ErrorCode.NONE,
           errorMessage: null,
-          ...bindingToWire(acl),
+          ...aclBindingToFields(acl),
         })),
       })),
     };

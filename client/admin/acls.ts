@@ -8,10 +8,10 @@
 import {
   type AclBinding,
   type AclBindingFilter,
-  AclOperation,
+  aclBindingFromFields,
+  aclFilterToFields,
   AclPatternType,
   AclPermission,
-  AclResourceType,
   ApiKey,
   ErrorCode,
   KafkaProtocolError,
@@ -26,19 +26,6 @@ export type NewAcl = Omit<AclBinding, "host" | "patternType"> & {
 
 function fail(code: number, message: string | null, what: string): never {
   throw new KafkaProtocolError(code, { detail: message ? `${what}: ${message}` : what });
-}
-
-/** A filter's fields as the requests carry them; what is left out matches anything. */
-function filterToWire(f: AclBindingFilter) {
-  return {
-    resourceTypeFilter: f.resourceType ?? AclResourceType.ANY,
-    resourceNameFilter: f.resourceName ?? null,
-    patternTypeFilter: f.patternType ?? AclPatternType.ANY,
-    principalFilter: f.principal ?? null,
-    hostFilter: f.host ?? null,
-    operation: f.operation ?? AclOperation.ANY,
-    permissionType: f.permission ?? AclPermission.ANY,
-  };
 }
 
 function describeAcl(b: AclBinding): string {
@@ -80,19 +67,9 @@ export async function describeAcls(
   filter: AclBindingFilter,
   signal?: AbortSignal,
 ): Promise<AclBinding[]> {
-  const res = await client.requestAny(ApiKey.DescribeAcls, filterToWire(filter), { signal });
+  const res = await client.requestAny(ApiKey.DescribeAcls, aclFilterToFields(filter), { signal });
   if (res.errorCode !== ErrorCode.NONE) fail(res.errorCode, res.errorMessage, "describing ACLs");
-  return res.resources.flatMap((r) =>
-    r.acls.map((a) => ({
-      resourceType: r.resourceType as AclResourceType,
-      resourceName: r.resourceName,
-      patternType: r.patternType as AclPatternType,
-      principal: a.principal,
-      host: a.host,
-      operation: a.operation as AclOperation,
-      permission: a.permissionType as AclPermission,
-    }))
-  );
+  return res.resources.flatMap((r) => r.acls.map((a) => aclBindingFromFields({ ...r, ...a })));
 }
 
 /** DeleteAcls: removes what the filters select and returns it; throws the first filter's error. */
@@ -103,21 +80,13 @@ export async function deleteAcls(
 ): Promise<AclBinding[]> {
   if (filters.length === 0) return [];
   const res = await client.requestAny(ApiKey.DeleteAcls, {
-    filters: filters.map(filterToWire),
+    filters: filters.map(aclFilterToFields),
   }, { signal });
   const deleted: AclBinding[] = [];
   for (const r of res.filterResults) {
     if (r.errorCode !== ErrorCode.NONE) fail(r.errorCode, r.errorMessage, "deleting ACLs");
     for (const m of r.matchingAcls) {
-      const acl: AclBinding = {
-        resourceType: m.resourceType as AclResourceType,
-        resourceName: m.resourceName,
-        patternType: m.patternType as AclPatternType,
-        principal: m.principal,
-        host: m.host,
-        operation: m.operation as AclOperation,
-        permission: m.permissionType as AclPermission,
-      };
+      const acl = aclBindingFromFields(m);
       if (m.errorCode !== ErrorCode.NONE) fail(m.errorCode, m.errorMessage, describeAcl(acl));
       deleted.push(acl);
     }
