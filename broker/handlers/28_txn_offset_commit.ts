@@ -16,7 +16,7 @@ import {
 import type { CommittedOffset } from "../groups/classic_group.ts";
 import { MAX_OFFSET_METADATA } from "../groups/coordinator.ts";
 import { defineHandler, type RequestContext } from "../handler.ts";
-import { can, secured } from "../security/access.ts";
+import { can, secured, unreadableTopicsFirst } from "../security/access.ts";
 
 type Request = ApiMessages[typeof ApiKey.TxnOffsetCommit]["request"];
 type RequestTopic = Request["topics"][number];
@@ -46,15 +46,14 @@ export default defineHandler({
     if (!can(ctx, AclOperation.READ, AclResourceType.GROUP, request.groupId)) {
       return all(ErrorCode.GROUP_AUTHORIZATION_FAILED);
     }
-    const readable = (t: RequestTopic) =>
-      can(ctx, AclOperation.READ, AclResourceType.TOPIC, t.name);
-    const refused = request.topics.filter((t) => !readable(t));
-    if (refused.length === 0) return commit(request, ctx);
-    const allowed = request.topics.filter(readable);
-    const rest = allowed.length > 0 ? commit({ ...request, topics: allowed }, ctx).topics : [];
     return {
       throttleTimeMs: 0,
-      topics: [...refused.map((t) => failed(t, ErrorCode.TOPIC_AUTHORIZATION_FAILED)), ...rest],
+      topics: unreadableTopicsFirst(
+        ctx,
+        request.topics,
+        (topics) => commit({ ...request, topics }, ctx).topics,
+        (t) => failed(t, ErrorCode.TOPIC_AUTHORIZATION_FAILED),
+      ),
     };
   },
 });

@@ -56,6 +56,24 @@ export function authorizedOperations(
     : authorizer.authorizedOperations(ctx.connection, type, name);
 }
 
+/**
+ * Kafka's treatment of the topics an offset commit may not READ (OffsetCommit, TxnOffsetCommit):
+ * they are answered first with `refuse`; `answer` handles the others, and is not called when none
+ * is left.
+ */
+export function unreadableTopicsFirst<T extends { name: string }, A>(
+  ctx: RequestContext,
+  topics: T[],
+  answer: (allowed: T[]) => A[],
+  refuse: (topic: T) => A,
+): A[] {
+  const readable = (t: T) => can(ctx, AclOperation.READ, AclResourceType.TOPIC, t.name);
+  const refused = topics.filter((t) => !readable(t));
+  if (refused.length === 0) return answer(topics);
+  const allowed = topics.filter(readable);
+  return [...refused.map(refuse), ...(allowed.length > 0 ? answer(allowed) : [])];
+}
+
 /** Whether any check can fail: handlers skip per-resource work on an unsecured broker. */
 export function secured(ctx: RequestContext): boolean {
   return ctx.cluster.authorizer !== undefined;
