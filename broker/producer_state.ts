@@ -21,6 +21,14 @@ interface BatchSequence {
 interface PartitionProducer {
   epoch: number;
   batches: BatchSequence[];
+  /** The max timestamp of its latest batch or transaction marker (-1 before any). */
+  lastTimestamp: bigint;
+  /** The coordinator epoch of its latest transaction marker (-1 before any). */
+  coordinatorEpoch: number;
+}
+
+function newProducer(epoch: number): PartitionProducer {
+  return { epoch, batches: [], lastTimestamp: -1n, coordinatorEpoch: -1 };
 }
 
 /** The verdict on a batch's producer fields. */
@@ -44,16 +52,20 @@ export class PartitionProducers {
   #producers = new Map<bigint, PartitionProducer>();
 
   /** The producer ids writing to this partition, with their epoch and last sequence. */
-  get active(): { producerId: bigint; epoch: number; lastSequence: number; lastOffset: bigint }[] {
-    return [...this.#producers.entries()].map(([producerId, p]) => {
-      const last = p.batches[p.batches.length - 1];
-      return {
-        producerId,
-        epoch: p.epoch,
-        lastSequence: last?.lastSequence ?? -1,
-        lastOffset: last?.baseOffset ?? -1n,
-      };
-    });
+  get active(): {
+    producerId: bigint;
+    epoch: number;
+    lastSequence: number;
+    lastTimestamp: bigint;
+    coordinatorEpoch: number;
+  }[] {
+    return [...this.#producers.entries()].map(([producerId, p]) => ({
+      producerId,
+      epoch: p.epoch,
+      lastSequence: p.batches[p.batches.length - 1]?.lastSequence ?? -1,
+      lastTimestamp: p.lastTimestamp,
+      coordinatorEpoch: p.coordinatorEpoch,
+    }));
   }
 
   /** Checks a batch from producer `id` at `epoch` with sequences first..first+count-1. */
@@ -107,8 +119,16 @@ export class PartitionProducers {
   acceptMarker(id: bigint, epoch: number): boolean {
     const p = this.#producers.get(id);
     if (p && epoch < p.epoch) return false;
-    if (!p || epoch > p.epoch) this.#producers.set(id, { epoch, batches: [] });
+    if (!p || epoch > p.epoch) this.#producers.set(id, newProducer(epoch));
     return true;
+  }
+
+  /** Records a transaction marker written for producer `id`, as Kafka's producer state does. */
+  markerWritten(id: bigint, coordinatorEpoch: number, timestamp: bigint): void {
+    const p = this.#producers.get(id);
+    if (!p) return;
+    p.coordinatorEpoch = coordinatorEpoch;
+    p.lastTimestamp = timestamp;
   }
 
   /** Records an appended batch. */
@@ -118,13 +138,15 @@ export class PartitionProducers {
     firstSequence: number,
     count: number,
     baseOffset: bigint,
+    maxTimestamp: bigint,
   ): void {
     if (id < 0n) return;
     let p = this.#producers.get(id);
     if (!p || epoch > p.epoch) {
-      p = { epoch, batches: [] };
+      p = newProducer(epoch);
       this.#producers.set(id, p);
     }
+    p.lastTimestamp = maxTimestamp;
     p.batches.push({
       firstSequence,
       lastSequence: (firstSequence + count - 1) % SEQUENCE_WRAP,

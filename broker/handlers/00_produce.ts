@@ -158,7 +158,14 @@ export default defineHandler({
           ? BigInt(Date.now())
           : undefined;
         const stored = partition.log.append(records.slice(), partition.leaderEpoch, appendTime);
-        partition.producers.appended(producerId, epoch, sequence, count, stored.baseOffset);
+        partition.producers.appended(
+          producerId,
+          epoch,
+          sequence,
+          count,
+          stored.baseOffset,
+          stored.maxTimestamp,
+        );
         if (transactional) partition.txns.dataAppended(producerId, stored.baseOffset);
         appended = true;
         return {

@@ -16,11 +16,9 @@ export default defineHandler({
   handle(request, ctx) {
     const { cluster } = ctx;
     if (!canOnCluster(ctx, AclOperation.DESCRIBE)) {
-      // As Kafka: the error at the top and once per user asked for, with no user name.
-      const refused = {
-        errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED,
-        errorMessage: CLUSTER_REFUSED,
-      };
+      // As Kafka: the error at the top and once per user asked for, with no user name and no
+      // message (the error's default message is left out).
+      const refused = { errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED, errorMessage: null };
       return {
         throttleTimeMs: 0,
         ...refused,

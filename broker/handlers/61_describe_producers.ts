@@ -42,19 +42,14 @@ export default defineHandler({
             if (p.leader !== node.nodeId) return answer(ErrorCode.NOT_LEADER_OR_FOLLOWER);
             return {
               ...answer(ErrorCode.NONE),
-              activeProducers: p.producers.active.map((s) => {
-                const batch = p.log.batches.find((b) =>
-                  b.producerId === s.producerId && b.baseOffset === s.lastOffset
-                );
-                return {
-                  producerId: s.producerId,
-                  producerEpoch: s.epoch,
-                  lastSequence: s.lastSequence,
-                  lastTimestamp: batch?.maxTimestamp ?? -1n,
-                  coordinatorEpoch: -1,
-                  currentTxnStartOffset: p.txns.open.get(s.producerId) ?? -1n,
-                };
-              }),
+              activeProducers: p.producers.active.map((s) => ({
+                producerId: s.producerId,
+                producerEpoch: s.epoch,
+                lastSequence: s.lastSequence,
+                lastTimestamp: s.lastTimestamp,
+                coordinatorEpoch: s.coordinatorEpoch,
+                currentTxnStartOffset: p.txns.open.get(s.producerId) ?? -1n,
+              })),
             };
           }),
         };

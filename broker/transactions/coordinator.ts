@@ -337,7 +337,7 @@ export class TransactionCoordinator {
     txn.state = commit ? "CompleteCommit" : "CompleteAbort";
     txn.partitions.clear();
     txn.groups.clear();
-    txn.startTimestamp = -1;
+    // The start time stays, as Kafka's coordinator keeps it until the next transaction begins.
     txn.lastUpdateTimestamp = Date.now();
   }
 

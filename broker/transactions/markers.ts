@@ -39,14 +39,17 @@ export function writeMarkers(cluster: Cluster, spec: MarkerSpec): Map<string, nu
       results.set(key, ErrorCode.INVALID_PRODUCER_EPOCH);
       continue;
     }
+    const timestamp = Date.now();
+    const coordinatorEpoch = spec.coordinatorEpoch ?? 0;
     const bytes = encodeControlBatch({
       type: spec.commit ? ControlType.Commit : ControlType.Abort,
       producerId: spec.producerId,
       producerEpoch: spec.producerEpoch,
-      coordinatorEpoch: spec.coordinatorEpoch ?? 0,
-      timestamp: Date.now(),
+      coordinatorEpoch,
+      timestamp,
     });
     const stored = partition.log.append(bytes, partition.leaderEpoch);
+    partition.producers.markerWritten(spec.producerId, coordinatorEpoch, BigInt(timestamp));
     partition.txns.markerAppended(spec.producerId, spec.commit, stored.baseOffset);
     if (topic === OFFSETS_TOPIC) {
       cluster.groups.completeTransactionOn(index, spec.producerId, spec.commit);

@@ -470,6 +470,53 @@ export const ACL_SCENARIOS: Scenario[] = [
     steps: [produce(ORDERS), fetch(ORDERS), metadata([ORDERS])],
   },
   {
+    name: "acls: alice may not see or change the cluster, and sees only her transactions",
+    login: alice,
+    steps: [
+      step(ApiKey.DescribeLogDirs, 4, { topics: null }),
+      step(
+        ApiKey.ListPartitionReassignments,
+        0,
+        { timeoutMs: 1000, topics: null },
+        undefined,
+        clusterRefusal,
+      ),
+      step(
+        ApiKey.ElectLeaders,
+        2,
+        {
+          electionType: 0,
+          topicPartitions: [{ topic: ORDERS, partitions: [0] }],
+          timeoutMs: 1000,
+        },
+        undefined,
+        (r) => ({
+          ...r,
+          replicaElectionResults: r.replicaElectionResults.map((t) => ({
+            ...t,
+            partitionResult: t.partitionResult.map(clusterRefusal),
+          })),
+        }),
+      ),
+      step(ApiKey.DescribeUserScramCredentials, 0, { users: [{ name: "alice" }] }),
+      step(
+        ApiKey.AlterUserScramCredentials,
+        0,
+        {
+          deletions: [{ name: "bob", mechanism: 1 }],
+          upsertions: [],
+        },
+        undefined,
+        (r) => ({ ...r, results: r.results.map(clusterRefusal) }),
+      ),
+      step(ApiKey.DescribeProducers, 0, {
+        topics: [SECRET, ORDERS].map((name) => ({ name, partitionIndexes: [0] })),
+      }),
+      step(ApiKey.ListTransactions, 1, { stateFilters: [], producerIdFilters: [] }),
+      step(ApiKey.DescribeTransactions, 0, { transactionalIds: [TXN, "tx-ready"] }),
+    ],
+  },
+  {
     name: "acls: the super user deletes alice's ACLs",
     steps: [
       step(

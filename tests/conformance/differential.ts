@@ -75,6 +75,9 @@ const MASKED = new Set([
   "unknownTaggedFields",
 ]);
 
+/** Times of day, which differ between clusters: any real one reads "<time>", -1 stays itself. */
+const TIMES = new Set(["transactionStartTimeMs", "lastTimestamp"]);
+
 /** A response made comparable: masked fields replaced, bytes as arrays, bigints as strings. */
 export function normalize(value: unknown): unknown {
   if (typeof value === "bigint") return `${value}n`;
@@ -83,7 +86,11 @@ export function normalize(value: unknown): unknown {
   if (value !== null && typeof value === "object") {
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(value)) {
-      out[k] = MASKED.has(k) ? "<masked>" : normalize(v);
+      out[k] = MASKED.has(k)
+        ? "<masked>"
+        : TIMES.has(k) && typeof v === "bigint" && v > 0n
+        ? "<time>"
+        : normalize(v);
     }
     return out;
   }
