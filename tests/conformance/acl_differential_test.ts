@@ -61,7 +61,8 @@ Deno.test({
     await using kafka = await startKafka({ secure: true });
     const real = await runAll(kafka.bootstrapServers, kafka.saslPlaintext!);
     if (Deno.env.get("BROOK_UPDATE_GOLDEN") === "1") {
-      await Deno.writeTextFile(golden, JSON.stringify(real, null, 1) + "\n");
+      // Two-space indents, as deno fmt writes JSON.
+      await Deno.writeTextFile(golden, JSON.stringify(real, null, 2) + "\n");
     }
     assertEquals(report(await brookAnswers(), real), []);
   },
