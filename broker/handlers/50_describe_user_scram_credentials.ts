@@ -7,7 +7,7 @@
 
 import { AclOperation, ApiKey, ErrorCode, SCRAM_MECHANISM_TYPES } from "../../codec/mod.ts";
 import { defineHandler } from "../handler.ts";
-import { canOnCluster, CLUSTER_REFUSED } from "../security/access.ts";
+import { canOnCluster } from "../security/access.ts";
 
 export default defineHandler({
   apiKey: ApiKey.DescribeUserScramCredentials,
