@@ -12,6 +12,7 @@ import {
   AclPermission,
   AclResourceType,
 } from "../../codec/acl.ts";
+import { aclBindingFromFields } from "../../codec/acl_fields.ts";
 
 /** The ACL fields of a CreateAcls creation. */
 export interface WireAclCreation {
@@ -26,15 +27,7 @@ export interface WireAclCreation {
 
 /** A creation as an AclBinding; its codes must have passed the codec's `knownAclCodes`. */
 export function bindingFromCreation(c: WireAclCreation): AclBinding {
-  return {
-    resourceType: c.resourceType as AclResourceType,
-    resourceName: c.resourceName,
-    patternType: c.resourcePatternType as AclPatternType,
-    principal: c.principal,
-    host: c.host,
-    operation: c.operation as AclOperation,
-    permission: c.permissionType as AclPermission,
-  };
+  return aclBindingFromFields({ ...c, patternType: c.resourcePatternType });
 }
 
 /**

@@ -1,5 +1,5 @@
 import { assertEquals, assertOk } from "../assert.ts";
-import { ApiKey, ErrorCode } from "../../codec/mod.ts";
+import { aclFilterToFields, ApiKey, ErrorCode } from "../../codec/mod.ts";
 import { RawClient } from "./raw_client.ts";
 import { Producer } from "../../client/mod.ts";
 import { clientCertificate, testCertificates } from "../security/certs.ts";
@@ -308,16 +308,7 @@ Deno.test("cli: --super-user turns ACLs on (DescribeAcls answers, not SECURITY_D
   await using cli = new CliBroker(["--port", "0", "--super-user", "User:ANONYMOUS"]);
   const address = (await cli.line())!.slice("listening on ".length);
   await using raw = await RawClient.connect(address);
-  const filter = {
-    resourceTypeFilter: 1,
-    resourceNameFilter: null,
-    patternTypeFilter: 1,
-    principalFilter: null,
-    hostFilter: null,
-    operation: 1,
-    permissionType: 1,
-  };
-  const described = await raw.request(ApiKey.DescribeAcls, 3, filter);
+  const described = await raw.request(ApiKey.DescribeAcls, 3, aclFilterToFields({}));
   assertEquals([described.errorCode, described.resources], [ErrorCode.NONE, []]);
   await cli.stop();
 });

@@ -7,6 +7,7 @@
  */
 
 import {
+  aclFilterToFields,
   AclOperation as Op,
   AclPatternType as Pattern,
   AclPermission as Permission,
@@ -74,15 +75,8 @@ const ACLS: Acl[] = [
   acl("User:alice", Resource.TRANSACTIONAL_ID, TXN, Op.WRITE),
 ];
 
-const ANY_FILTER = {
-  resourceTypeFilter: Resource.ANY,
-  resourceNameFilter: null,
-  patternTypeFilter: Pattern.ANY,
-  principalFilter: null,
-  hostFilter: null,
-  operation: Op.ANY,
-  permissionType: Permission.ANY,
-};
+/** A filter that selects every ACL. */
+const ANY_FILTER = aclFilterToFields({});
 
 type DescribeAcls = ApiMessages[typeof ApiKey.DescribeAcls]["response"];
 type DeleteAcls = ApiMessages[typeof ApiKey.DeleteAcls]["response"];

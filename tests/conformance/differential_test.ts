@@ -2,7 +2,7 @@
 // and to Brook's broker; their responses must match field by field once ids, addresses and
 // throttle times are masked (BROOK_INTEROP=1; part of deno task test:interop).
 import { assertEquals } from "../assert.ts";
-import { ApiKey, encodeRecordBatch } from "../../codec/mod.ts";
+import { aclFilterToFields, ApiKey, encodeRecordBatch } from "../../codec/mod.ts";
 import { Broker } from "../../broker/mod.ts";
 import { startKafka } from "../interop/kafka_server.ts";
 import { differences, rawFrame, runScenario, type Scenario, step } from "./differential.ts";
@@ -192,15 +192,7 @@ const SCENARIOS: Scenario[] = [
   {
     name: "acls: a broker without an authorizer answers SECURITY_DISABLED",
     steps: [
-      step(ApiKey.DescribeAcls, 3, {
-        resourceTypeFilter: 1,
-        resourceNameFilter: null,
-        patternTypeFilter: 1,
-        principalFilter: null,
-        hostFilter: null,
-        operation: 1,
-        permissionType: 1,
-      }),
+      step(ApiKey.DescribeAcls, 3, aclFilterToFields({})),
       step(ApiKey.CreateAcls, 3, {
         creations: [{
           resourceType: 2,
@@ -213,15 +205,7 @@ const SCENARIOS: Scenario[] = [
         }],
       }),
       step(ApiKey.DeleteAcls, 3, {
-        filters: [{
-          resourceTypeFilter: 1,
-          resourceNameFilter: null,
-          patternTypeFilter: 1,
-          principalFilter: null,
-          hostFilter: null,
-          operation: 1,
-          permissionType: 1,
-        }],
+        filters: [aclFilterToFields({})],
       }),
     ],
   },
