@@ -26,6 +26,7 @@ import { cleanLogs } from "./log_cleaner.ts";
 import { BrokerMetrics, type MetricsSnapshot, serveMetrics } from "./metrics.ts";
 import { BrokerNode } from "./node.ts";
 import { parseListeners, saslSettings } from "./security/options.ts";
+import { staticBrokerConfigs } from "./static_configs.ts";
 
 export type { BrokerOptions } from "./broker_options.ts";
 
@@ -89,14 +90,21 @@ export class Broker implements AsyncDisposable {
     const sasl = listeners.some((l) => l.securityProtocol.startsWith("SASL_"))
       ? saslSettings(options.sasl ?? {})
       : undefined;
+    const configs = staticBrokerConfigs(options, sasl?.mechanisms);
+    const configured = (name: string) =>
+      configs[name] === undefined ? undefined : Number(configs[name]);
     const cluster = new Cluster({
       clusterId: options.clusterId,
-      defaultPartitions: options.defaultPartitions,
-      defaultReplicationFactor: options.defaultReplicationFactor,
-      autoCreateTopics: options.autoCreateTopics,
+      defaultPartitions: configured("num.partitions"),
+      defaultReplicationFactor: options.defaultReplicationFactor ??
+        configured("default.replication.factor"),
+      autoCreateTopics: configs["auto.create.topics.enable"] === undefined
+        ? undefined
+        : configs["auto.create.topics.enable"].trim().toLowerCase() === "true",
+      staticConfigs: configs,
     });
     if (options.authorizer) cluster.authorizer = new Authorizer(options.authorizer);
-    cluster.groups.initialRebalanceDelayMs = options.groupInitialRebalanceDelayMs ?? 0;
+    cluster.groups.initialRebalanceDelayMs = configured("group.initial.rebalance.delay.ms")!;
     const interceptors: Interceptor[] = [];
     const metrics = new BrokerMetrics({
       slowRequestMs: options.slowRequestMs,
@@ -123,7 +131,7 @@ export class Broker implements AsyncDisposable {
         new BrokerNode(info, cluster, {
           tls: options.tls,
           sasl: sasl && { ...sasl, credentials: cluster.credentials },
-          maxRequestBytes: options.maxRequestBytes ?? 104857600,
+          maxRequestBytes: configured("socket.request.max.bytes") ?? 104857600,
           handlers: HANDLERS,
           interceptors,
           metrics,

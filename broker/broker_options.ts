@@ -70,4 +70,12 @@ export interface BrokerOptions {
   sasl?: BrokerSaslOptions;
   /** Turns ACLs on (authorizer.class.name): super users, the no-ACL default and initial ACLs. */
   authorizer?: BrokerAuthorizerOptions;
+  /**
+   * Static broker configs, as in Kafka's server.properties: `{ "log.retention.ms": "60000",
+   * "message.max.bytes": "2097152" }`. Topics fall back on them as Kafka's do, DescribeConfigs
+   * reports them as STATIC_BROKER_CONFIG, and IncrementalAlterConfigs may override the dynamic ones
+   * at run time. Names Kafka does not define (other than `listener.name.*` ones) and invalid values
+   * are refused. The options above (`defaultPartitions` and the like) win over their configs here.
+   */
+  configs?: Record<string, string>;
 }

@@ -13,6 +13,7 @@ import { TransactionCoordinator } from "./transactions/coordinator.ts";
 import { PartitionTransactions } from "./transactions/partition_txns.ts";
 import { CredentialStore } from "./security/credentials.ts";
 import type { Authorizer } from "./security/authorizer.ts";
+import { BrokerConfigs } from "./broker_configs.ts";
 
 /** One listener of a node: its name, security protocol and advertised address. */
 export interface Endpoint {
@@ -146,6 +147,8 @@ export interface ClusterOptions {
   defaultReplicationFactor?: number;
   /** auto.create.topics.enable; default true. */
   autoCreateTopics?: boolean;
+  /** Static broker configs, as in Kafka's server.properties (validated by the caller). */
+  staticConfigs?: Record<string, string>;
 }
 
 /** The whole cluster's state. */
@@ -168,6 +171,8 @@ export class Cluster {
   defaultPartitions: number;
   defaultReplicationFactor: number | undefined;
   autoCreateTopics: boolean;
+  /** Broker configs: static, and altered at run time for the cluster or a node. */
+  readonly configs: BrokerConfigs;
   /** The node acting as the KRaft controller in Metadata and DescribeCluster answers. */
   controllerId = -1;
   #nextAssignment = 0;
@@ -177,6 +182,40 @@ export class Cluster {
     this.defaultPartitions = options.defaultPartitions ?? 1;
     this.defaultReplicationFactor = options.defaultReplicationFactor;
     this.autoCreateTopics = options.autoCreateTopics ?? true;
+    const shared = options.staticConfigs ?? {};
+    this.configs = new BrokerConfigs({
+      shared,
+      ofNode: (nodeId) => {
+        const node = this.node(nodeId);
+        const endpoints = node?.endpoints ?? [];
+        const listeners = endpoints.map((e) => `${e.listenerName}://${e.host}:${e.port}`).join(",");
+        return {
+          "node.id": String(nodeId),
+          "broker.id": String(nodeId),
+          "process.roles": "broker,controller",
+          "log.dirs": `/brook/node-${nodeId}`,
+          ...(listeners
+            ? {
+              listeners,
+              "advertised.listeners": listeners,
+              "listener.security.protocol.map": endpoints
+                .map((e) => `${e.listenerName}:${e.securityProtocol}`).join(","),
+            }
+            : {}),
+          ...(node?.rack ? { "broker.rack": node.rack } : {}),
+        };
+      },
+    });
+    // A Kafka 4.1 cluster is formatted with min.insync.replicas as a cluster-wide dynamic config.
+    this.configs.setDynamic(
+      null,
+      new Map([["min.insync.replicas", shared["min.insync.replicas"] ?? "1"]]),
+    );
+  }
+
+  /** A topic's value of a topic config on a node: its override, else the broker configs'. */
+  topicConfig(topic: Topic, name: string, nodeId: number): string {
+    return this.configs.topicValue(topic.configs, name, nodeId);
   }
 
   /** Adds a node. */

@@ -13,22 +13,23 @@
 
 import { decodeRecordBatches, encodeRecordBatch, type RecordInit } from "../codec/mod.ts";
 import type { Cluster, Partition } from "./cluster.ts";
-import { topicConfig, topicConfigNumber } from "./configs.ts";
 import type { StoredBatch } from "./partition_log.ts";
 
 /** Applies retention and compaction to every partition of the cluster. */
 export function cleanLogs(cluster: Cluster, now = Date.now()): void {
   for (const topic of cluster.topics.values()) {
-    const policy = topicConfig(topic, "cleanup.policy").split(",").map((s) => s.trim());
     for (const p of topic.partitions) {
+      // Each partition follows the broker configs of the node that leads it.
+      const config = (name: string) => cluster.topicConfig(topic, name, p.leader);
+      const policy = config("cleanup.policy").split(",").map((s) => s.trim());
       if (policy.includes("compact")) {
-        compact(p, topicConfigNumber(topic, "delete.retention.ms"), now);
+        compact(p, Number(config("delete.retention.ms")), now);
       }
       if (policy.includes("delete")) {
         applyRetention(
           p,
-          topicConfigNumber(topic, "retention.ms"),
-          topicConfigNumber(topic, "retention.bytes"),
+          Number(config("retention.ms")),
+          Number(config("retention.bytes")),
           now,
         );
       }

@@ -86,23 +86,98 @@ export function validateProducedRecords(
   return { ok: true };
 }
 
-/** A compacted topic needs a key on every record (Kafka's LogValidator refuses the batch otherwise). */
-export function validateCompactedKeys(
+/** One refused record, as a Produce response lists it. */
+export interface RecordError {
+  batchIndex: number;
+  batchIndexErrorMessage: string;
+}
+
+/** Records refused by LogValidator, or nothing to say. */
+export type RecordsVerdict =
+  | { ok: true }
+  | { ok: false; errorCode: number; message: string; recordErrors: RecordError[] };
+
+/** What LogValidator checks on each record of a partition's batch. */
+export interface RecordRules {
+  /** cleanup.policy includes compact: every record needs a key. */
+  compacted: boolean;
+  /** message.timestamp.type is CreateTime: timestamps must fall in the window below. */
+  createTime: boolean;
+  /** message.timestamp.before.max.ms and message.timestamp.after.max.ms. */
+  beforeMaxMs: bigint;
+  afterMaxMs: bigint;
+  now: bigint;
+}
+
+/**
+ * Kafka's record-level checks (LogValidator): a key on every record of a compacted topic, and
+ * CreateTime timestamps no further from now than the topic allows. Records are decoded only when
+ * one of those can fail: a compacted topic, or a batch whose timestamp range (from its header)
+ * leaves the window.
+ */
+export function validateRecords(
   records: Uint8Array,
   topicPartition: string,
-): ValidationResult {
+  rules: RecordRules,
+): RecordsVerdict {
+  const view = new DataView(records.buffer, records.byteOffset, records.byteLength);
+  const { now, beforeMaxMs, afterMaxMs } = rules;
+  const outside = (t: bigint) => now - t > beforeMaxMs || t - now > afterMaxMs;
+  const checkTimes = rules.createTime &&
+    (outside(view.getBigInt64(BATCH.baseTimestamp)) ||
+      outside(view.getBigInt64(BATCH.maxTimestamp)));
+  if (!rules.compacted && !checkTimes) return { ok: true };
+  const errors: RecordError[] = [];
+  let timestamps = false;
   try {
     for (const batch of decodeRecordBatches(records, { verifyCrc: false })) {
-      if (batch.records.some((r) => r.key === null)) {
-        return fail(
-          ErrorCode.INVALID_RECORD,
-          `Compacted topic cannot accept message without key in topic partition ${topicPartition}.`,
-        );
-      }
+      batch.records.forEach((r, batchIndex) => {
+        if (rules.compacted && r.key === null) {
+          errors.push({
+            batchIndex,
+            batchIndexErrorMessage:
+              `Compacted topic cannot accept message without key in topic partition ${topicPartition}`,
+          });
+        } else if (rules.createTime && r.timestamp !== -1n && outside(r.timestamp)) {
+          timestamps = true;
+          errors.push({
+            batchIndex,
+            batchIndexErrorMessage: `Timestamp ${r.timestamp} of message with offset ${r.offset} ` +
+              `is out of range. The timestamp should be within [${now - beforeMaxMs}, ${
+                now + afterMaxMs
+              }]`,
+          });
+        }
+      });
     }
   } catch (e) {
-    if (e instanceof KafkaCodecError) return fail(ErrorCode.CORRUPT_MESSAGE, e.message);
+    if (e instanceof KafkaCodecError) {
+      return {
+        ok: false,
+        errorCode: ErrorCode.CORRUPT_MESSAGE,
+        message: e.message,
+        recordErrors: [],
+      };
+    }
     throw e;
   }
-  return { ok: true };
+  if (errors.length === 0) return { ok: true };
+  if (timestamps) {
+    return {
+      ok: false,
+      errorCode: ErrorCode.INVALID_TIMESTAMP,
+      message: "One or more records have been rejected due to invalid timestamp",
+      recordErrors: errors,
+    };
+  }
+  const shown = errors.slice(0, 3).map((e) =>
+    `RecordError(batchIndex=${e.batchIndex}, message='${e.batchIndexErrorMessage}')`
+  );
+  return {
+    ok: false,
+    errorCode: ErrorCode.INVALID_RECORD,
+    message: `One or more records have been rejected due to ${errors.length} record errors in ` +
+      `total, and only showing the first three errors at most: [${shown.join(", ")}]`,
+    recordErrors: errors,
+  };
 }

@@ -34,6 +34,8 @@ Options:
                            (off by default; 0 picks a free port)
   --slow-request-ms MS     log requests slower than MS milliseconds to stderr
   --faults FILE            run the fault plan in FILE (JSON): {"faults": [steps]}
+  --config NAME=VALUE      a static broker config, as in Kafka's server.properties (repeatable),
+                           e.g. --config log.retention.ms=60000
   --no-auto-create         refuse to create topics on Metadata and Produce requests
   --listener NAME://HOST:PORT
                            a listener (repeatable): PLAINTEXT, SSL, SASL_PLAINTEXT or SASL_SSL;
@@ -92,6 +94,7 @@ export async function parseCommandLine(
         "metrics-port": { type: "string" },
         "slow-request-ms": { type: "string" },
         faults: { type: "string" },
+        config: { type: "string", multiple: true },
         "no-auto-create": { type: "boolean" },
         listener: { type: "string", multiple: true },
         "tls-cert": { type: "string" },
@@ -129,9 +132,15 @@ export async function parseCommandLine(
     ),
     metricsPort: integer("metrics-port", values["metrics-port"], 0, 65535),
     slowRequestMs: integer("slow-request-ms", values["slow-request-ms"], 0, 86400000),
-    autoCreateTopics: !values["no-auto-create"],
+    autoCreateTopics: values["no-auto-create"] ? false : undefined,
     topics: {},
+    configs: {},
   };
+  for (const spec of values.config ?? []) {
+    const at = spec.indexOf("=");
+    if (at < 1) throw new UsageError(`--config needs NAME=VALUE, got '${spec}'`);
+    options.configs![spec.slice(0, at)] = spec.slice(at + 1);
+  }
   for (const spec of values.topic ?? []) {
     const [name, partitions, rf] = spec.split(":");
     if (!name) throw new UsageError(`--topic needs NAME[:PARTITIONS[:REPLICATION]], got '${spec}'`);

@@ -16,14 +16,7 @@ import {
   type Member,
 } from "./classic_group.ts";
 
-/** __consumer_offsets partitions (offsets.topic.num.partitions). */
-export const OFFSETS_PARTITIONS = 50;
 export const OFFSETS_TOPIC = "__consumer_offsets";
-/** group.min.session.timeout.ms and group.max.session.timeout.ms. */
-const MIN_SESSION_MS = 6000;
-const MAX_SESSION_MS = 1800000;
-/** offset.metadata.max.bytes. */
-export const MAX_OFFSET_METADATA = 4096;
 
 /** Java's String.hashCode, which Kafka uses to place a group on a __consumer_offsets partition. */
 function javaHash(s: string): number {
@@ -50,7 +43,7 @@ export class GroupCoordinator {
     let topic = this.#cluster.topics.get(OFFSETS_TOPIC);
     if (!topic) {
       topic = this.#cluster.createTopic(OFFSETS_TOPIC, {
-        partitions: OFFSETS_PARTITIONS,
+        partitions: this.#cluster.configs.staticNumber("offsets.topic.num.partitions"),
         internal: true,
       });
     }
@@ -60,7 +53,8 @@ export class GroupCoordinator {
   /** The __consumer_offsets partition a group lives on. */
   partitionFor(groupId: string): number {
     const h = javaHash(groupId);
-    return (h === -2147483648 ? 0 : Math.abs(h)) % OFFSETS_PARTITIONS;
+    const partitions = this.#cluster.configs.staticNumber("offsets.topic.num.partitions");
+    return (h === -2147483648 ? 0 : Math.abs(h)) % partitions;
   }
 
   /** NOT_COORDINATOR unless this node coordinates the group; INVALID_GROUP_ID for an empty id. */
@@ -105,7 +99,11 @@ export class GroupCoordinator {
     });
     const check = this.check(req.groupId, ctx);
     if (check !== ErrorCode.NONE) return fail(check);
-    if (req.sessionTimeoutMs < MIN_SESSION_MS || req.sessionTimeoutMs > MAX_SESSION_MS) {
+    const configs = this.#cluster.configs;
+    if (
+      req.sessionTimeoutMs < configs.staticNumber("group.min.session.timeout.ms") ||
+      req.sessionTimeoutMs > configs.staticNumber("group.max.session.timeout.ms")
+    ) {
       return fail(ErrorCode.INVALID_SESSION_TIMEOUT);
     }
     if (req.protocolType === "" || req.protocols.length === 0) {

@@ -13,9 +13,8 @@ import {
   ErrorCode,
   type ProduceResponseTopicProduceResponseInit,
 } from "../../codec/mod.ts";
-import { topicConfig, topicConfigNumber } from "../configs.ts";
 import { defineHandler, type RequestContext } from "../handler.ts";
-import { validateCompactedKeys, validateProducedRecords } from "../record_validation.ts";
+import { validateProducedRecords, validateRecords } from "../record_validation.ts";
 import { BATCH } from "../partition_log.ts";
 import { can, secured } from "../security/access.ts";
 
@@ -103,7 +102,7 @@ export default defineHandler({
         const check = validateProducedRecords(
           p.records,
           apiVersion,
-          topicConfigNumber(topic, "max.message.bytes"),
+          Number(cluster.topicConfig(topic, "max.message.bytes", node.nodeId)),
         );
         if (!check.ok) {
           // Kafka explains only record validation failures; a batch too large or corrupt gets no message.
@@ -115,9 +114,22 @@ export default defineHandler({
             errorMessage: explained ? check.message : null,
           };
         }
-        if (topicConfig(topic, "cleanup.policy").includes("compact")) {
-          const keys = validateCompactedKeys(p.records!, `${topic.name}-${p.index}`);
-          if (!keys.ok) return { ...base, errorCode: keys.errorCode, errorMessage: keys.message };
+        const config = (name: string) => cluster.topicConfig(topic, name, node.nodeId);
+        const verdict = validateRecords(p.records!, `${topic.name}-${p.index}`, {
+          compacted: config("cleanup.policy").includes("compact"),
+          createTime: config("message.timestamp.type") === "CreateTime",
+          beforeMaxMs: BigInt(config("message.timestamp.before.max.ms")),
+          afterMaxMs: BigInt(config("message.timestamp.after.max.ms")),
+          now: BigInt(Date.now()),
+        });
+        if (!verdict.ok) {
+          return {
+            ...base,
+            errorCode: verdict.errorCode,
+            errorMessage: verdict.message,
+            recordErrors: verdict.recordErrors,
+            logStartOffset: partition.log.logStartOffset,
+          };
         }
         const records = p.records!;
         const view = new DataView(records.buffer, records.byteOffset, records.byteLength);
@@ -154,9 +166,10 @@ export default defineHandler({
           };
         }
         // The request's bytes are a view into the connection's buffer: the log keeps its own copy.
-        const appendTime = topicConfig(topic, "message.timestamp.type") === "LogAppendTime"
-          ? BigInt(Date.now())
-          : undefined;
+        const appendTime =
+          cluster.topicConfig(topic, "message.timestamp.type", node.nodeId) === "LogAppendTime"
+            ? BigInt(Date.now())
+            : undefined;
         const stored = partition.log.append(records.slice(), partition.leaderEpoch, appendTime);
         partition.producers.appended(
           producerId,

@@ -12,7 +12,6 @@ import {
   type ApiMessages,
   ErrorCode,
 } from "../../codec/mod.ts";
-import { MAX_OFFSET_METADATA } from "../groups/coordinator.ts";
 import { defineHandler, type RequestContext } from "../handler.ts";
 import { can, secured, unreadableTopicsFirst } from "../security/access.ts";
 
@@ -88,7 +87,10 @@ function commit(request: Request, ctx: RequestContext) {
         const partition = cluster.partition(t.name, p.partitionIndex);
         let errorCode: number = ErrorCode.NONE;
         if (!partition) errorCode = ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
-        else if ((p.committedMetadata?.length ?? 0) > MAX_OFFSET_METADATA) {
+        else if (
+          (p.committedMetadata?.length ?? 0) >
+            ctx.cluster.configs.staticNumber("offset.metadata.max.bytes")
+        ) {
           errorCode = ErrorCode.OFFSET_METADATA_TOO_LARGE;
         } else {
           group.offsets.set(`${t.name}\u0000${p.partitionIndex}`, {

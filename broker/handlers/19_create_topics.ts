@@ -13,7 +13,7 @@ import {
   ErrorCode,
 } from "../../codec/mod.ts";
 import { validateTopicName } from "../cluster.ts";
-import { TOPIC_CONFIG_DEFAULTS, validateTopicConfig } from "../configs.ts";
+import { validateTopicConfig } from "../configs.ts";
 import { defineHandler } from "../handler.ts";
 import { can, canOnCluster } from "../security/access.ts";
 
@@ -136,13 +136,14 @@ export default defineHandler({
         errorMessage: null,
         numPartitions: count,
         replicationFactor: rf,
-        configs: Object.entries({ ...TOPIC_CONFIG_DEFAULTS, ...configs }).map(([name, value]) => ({
-          name,
-          value,
-          readOnly: false,
-          configSource: name in configs ? 1 : 5,
-          isSensitive: false,
-        })),
+        configs: cluster.configs.describeTopic(new Map(Object.entries(configs)), ctx.node.nodeId)
+          .map(({ name, value, readOnly, configSource, isSensitive }) => ({
+            name,
+            value,
+            readOnly,
+            configSource,
+            isSensitive,
+          })),
       };
       if (request.validateOnly) {
         return apiVersion >= 5 ? described : { name: t.name, errorCode: ErrorCode.NONE };

@@ -14,7 +14,6 @@ import {
   ErrorCode,
 } from "../../codec/mod.ts";
 import type { CommittedOffset } from "../groups/classic_group.ts";
-import { MAX_OFFSET_METADATA } from "../groups/coordinator.ts";
 import { defineHandler, type RequestContext } from "../handler.ts";
 import { can, secured, unreadableTopicsFirst } from "../security/access.ts";
 
@@ -100,7 +99,10 @@ function commit(request: Request, ctx: RequestContext) {
       let errorCode: number = ErrorCode.NONE;
       if (!cluster.partition(t.name, p.partitionIndex)) {
         errorCode = ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
-      } else if ((p.committedMetadata?.length ?? 0) > MAX_OFFSET_METADATA) {
+      } else if (
+        (p.committedMetadata?.length ?? 0) >
+          ctx.cluster.configs.staticNumber("offset.metadata.max.bytes")
+      ) {
         errorCode = ErrorCode.OFFSET_METADATA_TOO_LARGE;
       } else {
         staged.push([`${t.name}\u0000${p.partitionIndex}`, {

@@ -1,12 +1,12 @@
 /**
- * DescribeConfigs (key 32): a topic's configs (its overrides and Kafka's defaults) or a broker's.
+ * DescribeConfigs (key 32): a topic's configs (its overrides, the broker configs they fall back on,
+ * Kafka's defaults) or a broker's (every level, with Kafka's synonyms).
  *
  * @module
  */
 
 import { AclOperation, ApiKey, ErrorCode } from "../../codec/mod.ts";
-import { brokerConfigs, ConfigSource, configType } from "../config_describe.ts";
-import { TOPIC_CONFIG_DEFAULTS } from "../configs.ts";
+import type { DescribedConfig } from "../broker_configs.ts";
 import { defineHandler } from "../handler.ts";
 import { configRefusal } from "../security/access.ts";
 
@@ -42,32 +42,30 @@ export default defineHandler({
         errorMessage,
         configs: [],
       });
-      let entries: { name: string; value: string; source: number }[];
+      let entries: DescribedConfig[];
       if (r.resourceType === TOPIC) {
         const topic = cluster.topics.get(r.resourceName);
         if (!topic) {
           // Kafka 4.1.1 gives no message here.
           return fail(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, "");
         }
-        entries = Object.entries(TOPIC_CONFIG_DEFAULTS).map(([name, def]) => {
-          const override = topic.configs.get(name);
-          return override === undefined
-            ? { name, value: def, source: ConfigSource.DEFAULT_CONFIG }
-            : { name, value: override, source: ConfigSource.DYNAMIC_TOPIC_CONFIG };
-        });
+        entries = cluster.configs.describeTopic(topic.configs, ctx.node.nodeId);
       } else if (r.resourceType === BROKER) {
-        const nodeId = r.resourceName === "" ? ctx.node.nodeId : Number(r.resourceName);
-        if (!cluster.node(nodeId)) {
+        // A node describes itself, or the cluster-wide dynamic configs (an empty name).
+        const own = ctx.node.nodeId;
+        if (r.resourceName !== "" && !/^[+-]?\d+$/.test(r.resourceName)) {
           return fail(
             ErrorCode.INVALID_REQUEST,
-            `Unexpected broker id, expected ${ctx.node.nodeId} or empty string, but received ${r.resourceName}`,
+            `Broker id must be an integer, but it is: ${r.resourceName}`,
           );
         }
-        entries = brokerConfigs(cluster, nodeId).map((c) => ({
-          name: c.name,
-          value: c.value,
-          source: c.isDefault ? ConfigSource.DEFAULT_CONFIG : ConfigSource.STATIC_BROKER_CONFIG,
-        }));
+        if (r.resourceName !== "" && Number(r.resourceName) !== own) {
+          return fail(
+            ErrorCode.INVALID_REQUEST,
+            `Unexpected broker id, expected ${own} or empty string, but received ${r.resourceName}`,
+          );
+        }
+        entries = cluster.configs.describeBroker(r.resourceName === "" ? null : own, own);
       } else {
         return fail(ErrorCode.INVALID_REQUEST, `Unsupported resource type ${r.resourceType}`);
       }
@@ -76,17 +74,11 @@ export default defineHandler({
       return {
         ...base,
         errorCode: ErrorCode.NONE,
-        errorMessage: null,
+        errorMessage: "",
         configs: entries.map((e) => ({
-          name: e.name,
-          value: e.value,
-          readOnly: r.resourceType === BROKER,
-          configSource: e.source,
-          isSensitive: false,
-          synonyms: request.includeSynonyms
-            ? [{ name: e.name, value: e.value, source: e.source }]
-            : [],
-          configType: apiVersion >= 3 ? configType(e.name, e.value) : 0,
+          ...e,
+          synonyms: request.includeSynonyms ? e.synonyms : [],
+          configType: apiVersion >= 3 ? e.configType : 0,
           documentation: null,
         })),
       };

@@ -1,12 +1,20 @@
 /**
- * AlterConfigs (key 33): replaces a topic's config overrides with the given set.
+ * AlterConfigs (key 33): replaces a topic's config overrides, or the dynamic configs of a broker
+ * resource (a node's own, or the cluster-wide ones under an empty name), with the given set.
  *
  * @module
  */
 
 import { AclOperation, ApiKey, ErrorCode } from "../../codec/mod.ts";
+import {
+  alterBrokerConfigs,
+  ConfigResourceType,
+  preprocessResource,
+  repeatedResources,
+  type ResourceError,
+} from "../config_alter.ts";
 import { validateTopicConfig } from "../configs.ts";
-import { defineHandler } from "../handler.ts";
+import { defineHandler, type RequestContext } from "../handler.ts";
 import { configRefusal } from "../security/access.ts";
 
 export default defineHandler({
@@ -14,39 +22,57 @@ export default defineHandler({
   minVersion: 0,
   maxVersion: 2,
   handle(request, ctx) {
+    const repeated = repeatedResources(request.resources);
     const responses = request.resources.map((r) => {
-      const answer = (errorCode: number, errorMessage: string | null = null) => ({
-        errorCode,
-        errorMessage,
-        resourceType: r.resourceType,
-        resourceName: r.resourceName,
-      });
-      // ALTER_CONFIGS is checked before the resource is looked at, as Kafka's controller checks.
-      const refused = configRefusal(ctx, AclOperation.ALTER_CONFIGS, r);
-      if (refused) return answer(refused.errorCode, refused.errorMessage);
-      if (r.resourceType !== 2) {
-        return answer(
-          ErrorCode.INVALID_REQUEST,
-          "Brook's broker configs are set at start and cannot be altered",
-        );
-      }
-      const topic = ctx.cluster.topics.get(r.resourceName);
-      if (!topic) {
-        return answer(
-          ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
-          `Topic ${r.resourceName} does not exist.`,
-        );
-      }
-      for (const c of r.configs) {
-        const problem = validateTopicConfig(c.name, c.value);
-        if (problem) return answer(ErrorCode.INVALID_CONFIG, problem);
-      }
-      if (!request.validateOnly) {
-        topic.configs.clear();
-        for (const c of r.configs) topic.configs.set(c.name, c.value!);
-      }
-      return answer(ErrorCode.NONE);
+      const outcome = alter(ctx, r, repeated, request.validateOnly);
+      return { ...outcome, resourceType: r.resourceType, resourceName: r.resourceName };
     });
     return { throttleTimeMs: 0, responses };
   },
 });
+
+function alter(
+  ctx: RequestContext,
+  r: {
+    resourceType: number;
+    resourceName: string;
+    configs: { name: string; value: string | null }[];
+  },
+  repeated: Set<string>,
+  validateOnly: boolean,
+): ResourceError {
+  // A broker checks the request and its broker resources before its controller authorizes it.
+  const early = preprocessResource(ctx, r, repeated, () => false);
+  if (early) return early;
+  const configs = new Map(r.configs.map((c) => [c.name, c.value!]));
+  if (r.resourceType === ConfigResourceType.BROKER) {
+    return alterBrokerConfigs(ctx, r.resourceName, configs, {
+      validateOnly,
+      authorize: () => configRefusal(ctx, AclOperation.ALTER_CONFIGS, r),
+    });
+  }
+  const refused = configRefusal(ctx, AclOperation.ALTER_CONFIGS, r);
+  if (refused) return refused;
+  if (r.resourceType !== ConfigResourceType.TOPIC) {
+    return {
+      errorCode: ErrorCode.INVALID_REQUEST,
+      errorMessage: `Unknown resource type ${r.resourceType}`,
+    };
+  }
+  const topic = ctx.cluster.topics.get(r.resourceName);
+  if (!topic) {
+    return {
+      errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
+      errorMessage: `Topic ${r.resourceName} does not exist.`,
+    };
+  }
+  for (const [name, value] of configs) {
+    const problem = validateTopicConfig(name, value);
+    if (problem) return { errorCode: ErrorCode.INVALID_CONFIG, errorMessage: problem };
+  }
+  if (!validateOnly) {
+    topic.configs.clear();
+    for (const [k, v] of configs) topic.configs.set(k, v);
+  }
+  return { errorCode: ErrorCode.NONE, errorMessage: null };
+}

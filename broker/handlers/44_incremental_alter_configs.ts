@@ -1,81 +1,100 @@
 /**
- * IncrementalAlterConfigs (key 44): SET, DELETE, APPEND and SUBTRACT on topic configs, validated as
- * Kafka validates them. Brook's broker configs are fixed at start, so broker resources are refused.
+ * IncrementalAlterConfigs (key 44): SET, DELETE, APPEND and SUBTRACT on topic configs and on
+ * dynamic broker configs (a node's own, or the cluster-wide ones under an empty name), checked and
+ * validated in Kafka's order.
  *
  * @module
  */
 
 import { AclOperation, ApiKey, ErrorCode } from "../../codec/mod.ts";
+import {
+  alterBrokerConfigs,
+  applyOperations,
+  BROKER_CONFIG_KIND,
+  ConfigOperation,
+  ConfigResourceType,
+  preprocessResource,
+  repeatedResources,
+  type ResourceError,
+  TOPIC_CONFIG_KIND,
+} from "../config_alter.ts";
 import { TOPIC_CONFIG_DEFAULTS, validateTopicConfig } from "../configs.ts";
-import { defineHandler } from "../handler.ts";
+import { defineHandler, type RequestContext } from "../handler.ts";
 import { configRefusal } from "../security/access.ts";
-
-const SET = 0, DELETE = 1, APPEND = 2, SUBTRACT = 3;
 
 export default defineHandler({
   apiKey: ApiKey.IncrementalAlterConfigs,
   minVersion: 0,
   maxVersion: 1,
   handle(request, ctx) {
+    const repeated = repeatedResources(request.resources);
     const responses = request.resources.map((r) => {
-      const answer = (errorCode: number, errorMessage: string | null = null) => ({
-        errorCode,
-        errorMessage,
-        resourceType: r.resourceType,
-        resourceName: r.resourceName,
-      });
-      // ALTER_CONFIGS is checked before the resource is looked at, as Kafka's controller checks.
-      const refused = configRefusal(ctx, AclOperation.ALTER_CONFIGS, r);
-      if (refused) return answer(refused.errorCode, refused.errorMessage);
-      if (r.resourceType !== 2) {
-        return answer(
-          ErrorCode.INVALID_REQUEST,
-          "Brook's broker configs are set at start and cannot be altered",
-        );
-      }
-      const topic = ctx.cluster.topics.get(r.resourceName);
-      if (!topic) {
-        return answer(
-          ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
-          `Topic ${r.resourceName} does not exist.`,
-        );
-      }
-      const next = new Map(topic.configs);
-      for (const c of r.configs) {
-        const current = next.get(c.name) ?? TOPIC_CONFIG_DEFAULTS[c.name] ?? "";
-        const list = current === "" ? [] : current.split(",");
-        const items = (c.value ?? "").split(",").filter((x) => x !== "");
-        let value: string | null;
-        if (c.configOperation === SET) value = c.value;
-        else if (c.configOperation === DELETE) value = null;
-        else if (c.configOperation === APPEND) {
-          value = [
-            ...list,
-            ...items.filter((i) => !list.includes(i)),
-          ].join(",");
-        } else if (c.configOperation === SUBTRACT) {
-          value = list.filter((i) => !items.includes(i)).join(",");
-        } else {return answer(
-            ErrorCode.INVALID_REQUEST,
-            `Unknown config operation ${c.configOperation}`,
-          );}
-        if (value === null) {
-          if (!(c.name in TOPIC_CONFIG_DEFAULTS)) {
-            return answer(ErrorCode.INVALID_CONFIG, `Unknown topic config name: ${c.name}`);
-          }
-          next.delete(c.name);
-          continue;
-        }
-        const problem = validateTopicConfig(c.name, value);
-        if (problem) return answer(ErrorCode.INVALID_CONFIG, problem);
-        next.set(c.name, value);
-      }
-      if (!request.validateOnly) {
-        topic.configs.clear();
-        for (const [k, v] of next) topic.configs.set(k, v);
-      }
-      return answer(ErrorCode.NONE);
+      const outcome = alter(ctx, r, repeated, request.validateOnly);
+      return { ...outcome, resourceType: r.resourceType, resourceName: r.resourceName };
     });
     return { throttleTimeMs: 0, responses };
   },
 });
+
+type Resource = {
+  resourceType: number;
+  resourceName: string;
+  configs: { name: string; configOperation: number; value: string | null }[];
+};
+
+function alter(
+  ctx: RequestContext,
+  r: Resource,
+  repeated: Set<string>,
+  validateOnly: boolean,
+): ResourceError {
+  // A broker checks the request and its broker resources before its controller authorizes it.
+  const early = preprocessResource(
+    ctx,
+    r,
+    repeated,
+    (i) => r.configs[i].configOperation === ConfigOperation.DELETE,
+  );
+  if (early) return early;
+  if (r.resourceType === ConfigResourceType.BROKER) {
+    const next = applyOperations(
+      ctx.cluster.configs.dynamic(r.resourceName === "" ? null : ctx.node.nodeId),
+      r.configs,
+      BROKER_CONFIG_KIND,
+    );
+    if (!(next instanceof Map)) return next;
+    return alterBrokerConfigs(ctx, r.resourceName, next, {
+      validateOnly,
+      authorize: () => configRefusal(ctx, AclOperation.ALTER_CONFIGS, r),
+    });
+  }
+  const refused = configRefusal(ctx, AclOperation.ALTER_CONFIGS, r);
+  if (refused) return refused;
+  if (r.resourceType !== ConfigResourceType.TOPIC) {
+    return {
+      errorCode: ErrorCode.INVALID_REQUEST,
+      errorMessage: `Unknown resource type ${r.resourceType}`,
+    };
+  }
+  const topic = ctx.cluster.topics.get(r.resourceName);
+  if (!topic) {
+    return {
+      errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
+      errorMessage: `Topic ${r.resourceName} does not exist.`,
+    };
+  }
+  const next = applyOperations(topic.configs, r.configs, TOPIC_CONFIG_KIND);
+  if (!(next instanceof Map)) return next;
+  for (const c of r.configs) {
+    const value = next.get(c.name);
+    const problem = value === undefined
+      ? (c.name in TOPIC_CONFIG_DEFAULTS ? null : `Unknown topic config name: ${c.name}`)
+      : validateTopicConfig(c.name, value);
+    if (problem) return { errorCode: ErrorCode.INVALID_CONFIG, errorMessage: problem };
+  }
+  if (!validateOnly) {
+    topic.configs.clear();
+    for (const [k, v] of next) topic.configs.set(k, v);
+  }
+  return { errorCode: ErrorCode.NONE, errorMessage: null };
+}

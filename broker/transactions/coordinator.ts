@@ -14,11 +14,7 @@ import { ErrorCode } from "../../codec/mod.ts";
 import type { Cluster } from "../cluster.ts";
 import { writeMarkers } from "./markers.ts";
 
-/** transaction.state.log.num.partitions. */
-export const TRANSACTION_STATE_PARTITIONS = 50;
 const TRANSACTION_STATE_TOPIC = "__transaction_state";
-/** transaction.max.timeout.ms. */
-export const MAX_TRANSACTION_TIMEOUT_MS = 900000;
 /** An epoch at or above this is exhausted: the producer gets a new id (Short.MaxValue - 1). */
 const EXHAUSTED_EPOCH = 32766;
 
@@ -87,7 +83,7 @@ export class TransactionCoordinator {
     let topic = this.#cluster.topics.get(TRANSACTION_STATE_TOPIC);
     if (!topic) {
       topic = this.#cluster.createTopic(TRANSACTION_STATE_TOPIC, {
-        partitions: TRANSACTION_STATE_PARTITIONS,
+        partitions: this.#cluster.configs.staticNumber("transaction.state.log.num.partitions"),
         internal: true,
       });
     }
@@ -110,7 +106,9 @@ export class TransactionCoordinator {
     expected?: { producerId: bigint; producerEpoch: number },
   ): ProducerIdAndEpoch {
     if (transactionalId === "") return failed(ErrorCode.INVALID_REQUEST);
-    if (timeoutMs <= 0 || timeoutMs > MAX_TRANSACTION_TIMEOUT_MS) {
+    if (
+      timeoutMs <= 0 || timeoutMs > this.#cluster.configs.staticNumber("transaction.max.timeout.ms")
+    ) {
       return failed(ErrorCode.INVALID_TRANSACTION_TIMEOUT);
     }
     const now = Date.now();

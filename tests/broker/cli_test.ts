@@ -312,3 +312,24 @@ Deno.test("cli: --super-user turns ACLs on (DescribeAcls answers, not SECURITY_D
   assertEquals([described.errorCode, described.resources], [ErrorCode.NONE, []]);
   await cli.stop();
 });
+
+Deno.test("cli: --config sets static broker configs; an unknown one stops the start", async () => {
+  await using cli = new CliBroker(["--port", "0", "--config", "log.retention.ms=60000"]);
+  const line = await cli.line();
+  const address = line!.slice("listening on ".length);
+  await using client = await RawClient.connect(address);
+  const described = await client.request(ApiKey.DescribeConfigs, 4, {
+    resources: [{ resourceType: 4, resourceName: "1", configurationKeys: ["log.retention.ms"] }],
+    includeSynonyms: false,
+    includeDocumentation: false,
+  });
+  const [config] = described.results[0].configs;
+  assertEquals([config.value, config.configSource], ["60000", 4]);
+  client.close();
+  assertEquals((await cli.stop("SIGTERM")).code, 0);
+  const bad = await run(["--port", "0", "--config", "log.retention.msx=1"]);
+  assertEquals([bad.code, bad.stderr.trim()], [
+    1,
+    "broker: cannot start: Unknown broker config log.retention.msx",
+  ]);
+});

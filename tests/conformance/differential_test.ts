@@ -5,6 +5,7 @@ import { assertEquals } from "../assert.ts";
 import { aclFilterToFields, ApiKey, encodeRecordBatch } from "../../codec/mod.ts";
 import { Broker } from "../../broker/mod.ts";
 import { startKafka } from "../interop/kafka_server.ts";
+import { configScenarios, KAFKA_TEST_CONFIGS } from "./config_scenarios.ts";
 import { differences, rawFrame, runScenario, type Scenario, step } from "./differential.ts";
 
 const interop = Deno.env.get("BROOK_INTEROP") === "1";
@@ -21,13 +22,6 @@ const produce = (records: Uint8Array, partition = 0, topic = T) =>
     timeoutMs: 5000,
     topicData: [{ name: topic, partitionData: [{ index: partition, records }] }],
   });
-
-/**
- * Differences with a reason, left on purpose. The real Kafka of these tests is formatted with
- * cluster-wide defaults (min.insync.replicas), which Brook's broker does not have, so that one
- * topic config's source differs (DYNAMIC_DEFAULT_BROKER_CONFIG there, DEFAULT_CONFIG here).
- */
-const KNOWN = [".configSource: 5 vs 3"];
 
 const SCENARIOS: Scenario[] = [
   {
@@ -237,14 +231,14 @@ Deno.test({
   sanitizeOps: false,
   async fn() {
     await using kafka = await startKafka();
-    await using brook = await Broker.start();
+    await using brook = await Broker.start({ configs: KAFKA_TEST_CONFIGS });
     const report: string[] = [];
-    for (const scenario of SCENARIOS) {
+    for (const scenario of [...SCENARIOS, ...configScenarios(run)]) {
       const real = await runScenario(kafka.bootstrapServers, scenario);
       const ours = await runScenario(brook.bootstrapServers, scenario);
       real.forEach((r, i) => {
         for (const d of differences(ours[i], r)) {
-          if (!KNOWN.some((k) => d.includes(k))) report.push(`${scenario.name} #${i + 1} ${d}`);
+          report.push(`${scenario.name} #${i + 1} ${d}`);
         }
       });
     }

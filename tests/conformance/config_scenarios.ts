@@ -1,0 +1,250 @@
+/**
+ * Differential scenarios of broker configs: every config a node describes, the cluster-wide
+ * dynamic configs, dynamic changes with Kafka's checks, and topics that fall back on them.
+ *
+ * @module
+ */
+
+import { ApiKey, encodeRecordBatch } from "../../codec/mod.ts";
+import { type Scenario, step } from "./differential.ts";
+
+/**
+ * Static configs that describe how each test broker is set up (its listeners, log directories,
+ * controller quorum, replication of internal topics): they differ by setup, not by behaviour.
+ */
+const SETUP = new Set([
+  "listeners",
+  "advertised.listeners",
+  "listener.security.protocol.map",
+  "controller.listener.names",
+  "controller.quorum.bootstrap.servers",
+  "inter.broker.listener.name",
+  "log.dirs",
+  "offsets.topic.replication.factor",
+  "transaction.state.log.replication.factor",
+  "transaction.state.log.min.isr",
+  "share.coordinator.state.topic.replication.factor",
+  "share.coordinator.state.topic.min.isr",
+]);
+
+/** The static configs Brook's broker is given so that it is set up as the test's real Kafka. */
+export const KAFKA_TEST_CONFIGS: Record<string, string> = {
+  "num.partitions": "1",
+  "offsets.topic.num.partitions": "3",
+  "group.initial.rebalance.delay.ms": "0",
+};
+
+type Described = {
+  results: { configs: { name: string }[] }[];
+};
+
+/** Configs in name order (Kafka's order comes from a hash map), setup-specific ones left out. */
+function sorted(response: Described): unknown {
+  return {
+    ...response,
+    results: response.results.map((r) => ({
+      ...r,
+      configs: r.configs.filter((c) => !SETUP.has(c.name))
+        .sort((a, b) => a.name < b.name ? -1 : 1),
+    })),
+  };
+}
+
+type Values = Record<string, string | null>;
+
+/**
+ * Describes a resource; `expect` names values it must show: a real Kafka's broker applies a change
+ * shortly after answering it, so the request is resent until they show.
+ */
+const describe = (
+  resourceType: number,
+  resourceName: string,
+  keys: string[] | null = null,
+  expect: Values = {},
+) =>
+  step(ApiKey.DescribeConfigs, 4, {
+    resources: [{ resourceType, resourceName, configurationKeys: keys }],
+    includeSynonyms: true,
+    includeDocumentation: false,
+  }, (r) => {
+    const configs = r.results[0]?.configs ?? [];
+    return Object.entries(expect).every(([name, value]) =>
+      value === null
+        ? !configs.some((c) => c.name === name)
+        : configs.some((c) => c.name === name && c.value === value)
+    );
+  }, sorted);
+
+/** Times of day in Kafka's messages (the broker's clock) read "<time>"; bigints become strings. */
+function timesMasked(_key: string, value: unknown): unknown {
+  if (typeof value === "bigint") return `${value}n`;
+  return typeof value === "string" ? value.replace(/\d{12,}/g, "<time>") : value;
+}
+
+type Op = [name: string, op: number, value: string | null];
+const alter = (resourceName: string, ops: Op[], validateOnly = false, resourceType = 4) =>
+  step(ApiKey.IncrementalAlterConfigs, 1, {
+    resources: [{
+      resourceType,
+      resourceName,
+      configs: ops.map(([name, configOperation, value]) => ({ name, configOperation, value })),
+    }],
+    validateOnly,
+  });
+const SET = 0, DELETE = 1, APPEND = 2, SUBTRACT = 3;
+
+/** The scenarios, with topic names made unique by `run`. */
+export function configScenarios(run: string): Scenario[] {
+  const topic = `${run}-configs`;
+  const one = new Uint8Array([1]);
+  const future = () =>
+    step(
+      ApiKey.Produce,
+      9,
+      () => ({
+        acks: -1,
+        timeoutMs: 5000,
+        topicData: [{
+          name: topic,
+          partitionData: [{
+            index: 0,
+            records: encodeRecordBatch({
+              records: [{ key: one, value: one }, { key: one, value: one, timestamp: 1000 }],
+              baseTimestamp: Date.now() + 7_200_000,
+            }),
+          }],
+        }],
+      }),
+      undefined,
+      (r) => JSON.parse(JSON.stringify(r, timesMasked)),
+    );
+  const produce = (size: number) =>
+    step(ApiKey.Produce, 9, {
+      acks: -1,
+      timeoutMs: 5000,
+      topicData: [{
+        name: topic,
+        partitionData: [{
+          index: 0,
+          records: encodeRecordBatch({
+            records: [{ key: null, value: new Uint8Array(size).fill(1) }],
+            baseTimestamp: 1000,
+          }),
+        }],
+      }],
+    });
+  return [
+    {
+      name: "broker configs: a node's, the cluster-wide ones, other nodes",
+      steps: [
+        describe(4, "1"),
+        describe(4, ""),
+        describe(4, "2"),
+        describe(4, "x"),
+        step(ApiKey.DescribeConfigs, 1, {
+          resources: [{
+            resourceType: 4,
+            resourceName: "1",
+            configurationKeys: ["message.max.bytes", "log.retention.ms", "no.such.config"],
+          }],
+          includeSynonyms: false,
+        }),
+      ],
+    },
+    {
+      name: "broker configs: dynamic changes, Kafka's checks, topics that follow them",
+      steps: [
+        step(ApiKey.CreateTopics, 7, {
+          topics: [{
+            name: topic,
+            numPartitions: 1,
+            replicationFactor: 1,
+            configs: [{ name: "retention.bytes", value: "1000" }],
+          }],
+          timeoutMs: 5000,
+        }),
+        alter("", [["log.retention.ms", SET, "1234567"]]),
+        alter("1", [["message.max.bytes", SET, "2000000"]]),
+        alter("1", [["num.partitions", SET, "3"]]),
+        alter("", [["num.partitions", SET, "3"], ["auto.create.topics.enable", SET, "false"]]),
+        alter("", [["brook.custom.config", SET, "3"]]),
+        alter("2", [["message.max.bytes", SET, "3"]]),
+        alter("x", [["message.max.bytes", SET, "3"]]),
+        alter("", [["message.max.bytes", SET, "abc"]]),
+        alter("", [["log.cleaner.threads", SET, "-1"]]),
+        alter("", [["log.preallocate", SET, "maybe"]]),
+        alter("", [["log.cleanup.policy", APPEND, "compact"]]),
+        alter("", [["log.cleanup.policy", SET, "bogus"]]),
+        alter("", [["min.insync.replicas", SET, "0"]]),
+        alter("", [["compression.type", SET, "gzip"]], true),
+        alter("", [["max.connections", SET, "100"]]),
+        alter("1", [["max.connections", DELETE, null]]),
+        alter("", [["ssl.keystore.password", SET, "secret"]]),
+        alter("", [["ssl.protocol", SET, "TLSv1.2"]]),
+        alter("", [["message.max.bytes", APPEND, "5"]]),
+        alter("", [["message.max.bytes", SET, null]]),
+        alter("", [["message.max.bytes", SET, "5"], ["message.max.bytes", DELETE, null]]),
+        alter("", [["message.max.bytes", 7, "5"]]),
+        step(ApiKey.IncrementalAlterConfigs, 1, {
+          resources: [
+            { resourceType: 4, resourceName: "", configs: [] },
+            { resourceType: 4, resourceName: "", configs: [] },
+          ],
+          validateOnly: false,
+        }),
+        describe(4, "1", [
+          "log.retention.ms",
+          "log.retention.hours",
+          "message.max.bytes",
+          "log.cleanup.policy",
+          "max.connections",
+          "min.insync.replicas",
+          "brook.custom.config",
+        ], { "message.max.bytes": "2000000", "log.cleanup.policy": "delete,compact" }),
+        describe(4, "", null, { "max.connections": "100" }),
+        describe(2, topic, null, {
+          "cleanup.policy": "delete,compact",
+          "max.message.bytes": "2000000",
+        }),
+        // The node's message.max.bytes (2000000) is the topic's max.message.bytes now.
+        produce(1_500_000),
+        produce(2_100_000),
+        alter(topic, [["max.message.bytes", SET, "1000"]], false, 2),
+        produce(5_000),
+        // A record two hours ahead of the broker's clock (message.timestamp.after.max.ms is 1 h).
+        future(),
+        alter("", [["log.cleanup.policy", SUBTRACT, "delete"]]),
+        describe(2, topic, ["cleanup.policy", "max.message.bytes", "retention.ms"], {
+          "cleanup.policy": "compact",
+        }),
+        step(ApiKey.AlterConfigs, 2, {
+          resources: [{
+            resourceType: 4,
+            resourceName: "",
+            configs: [
+              { name: "min.insync.replicas", value: "1" },
+              { name: "log.retention.ms", value: "5000" },
+            ],
+          }],
+          validateOnly: false,
+        }),
+        step(ApiKey.AlterConfigs, 2, {
+          resources: [{
+            resourceType: 4,
+            resourceName: "1",
+            configs: [{ name: "num.io.threads", value: "x" }],
+          }],
+          validateOnly: false,
+        }),
+        describe(4, "", null, { "log.retention.ms": "5000", "max.connections": null }),
+        alter("", [["log.retention.ms", DELETE, null]]),
+        alter("1", [["message.max.bytes", DELETE, null]]),
+        describe(4, "", null, { "log.retention.ms": null }),
+        describe(2, topic, ["max.message.bytes", "retention.ms"], {
+          "max.message.bytes": "1000",
+          "retention.ms": "604800000",
+        }),
+      ],
+    },
+  ];
+}
