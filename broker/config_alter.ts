@@ -7,9 +7,11 @@
  * @module
  */
 
-import { ErrorCode } from "../codec/mod.ts";
+import { AclOperation, ErrorCode } from "../codec/mod.ts";
 import { brokerConfigDefinition, TOPIC_CONFIG_DEFINITIONS } from "./broker_configs.ts";
+import type { Topic } from "./cluster.ts";
 import type { RequestContext } from "./handler.ts";
+import { configRefusal } from "./security/access.ts";
 
 /** Kafka's config resource types that these handlers alter. */
 export const ConfigResourceType = { TOPIC: 2, BROKER: 4 } as const;
@@ -134,6 +136,38 @@ export function alterBrokerConfigs(
   const refused = options.authorize();
   if (refused) return refused;
   if (!options.validateOnly) ctx.cluster.configs.setDynamic(nodeId, configs);
+  return { errorCode: ErrorCode.NONE, errorMessage: null };
+}
+
+/**
+ * The topic a non-broker resource names, once Kafka's controller has authorized its alteration;
+ * else the error it answers.
+ */
+export function alterableTopic(
+  ctx: RequestContext,
+  r: { resourceType: number; resourceName: string },
+): Topic | ResourceError {
+  const refused = configRefusal(ctx, AclOperation.ALTER_CONFIGS, r);
+  if (refused) return refused;
+  if (r.resourceType !== ConfigResourceType.TOPIC) {
+    return invalid(`Unknown resource type ${r.resourceType}`);
+  }
+  return ctx.cluster.topics.get(r.resourceName) ?? {
+    errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
+    errorMessage: `Topic ${r.resourceName} does not exist.`,
+  };
+}
+
+/** Replaces a topic's overrides unless `validateOnly`; answers success. */
+export function storeTopicConfigs(
+  topic: Topic,
+  configs: ReadonlyMap<string, string>,
+  validateOnly: boolean,
+): ResourceError {
+  if (!validateOnly) {
+    topic.configs.clear();
+    for (const [k, v] of configs) topic.configs.set(k, v);
+  }
   return { errorCode: ErrorCode.NONE, errorMessage: null };
 }
 

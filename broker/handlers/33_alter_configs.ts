@@ -7,11 +7,13 @@
 
 import { AclOperation, ApiKey, ErrorCode } from "../../codec/mod.ts";
 import {
+  alterableTopic,
   alterBrokerConfigs,
   ConfigResourceType,
   preprocessResource,
   repeatedResources,
   type ResourceError,
+  storeTopicConfigs,
 } from "../config_alter.ts";
 import { validateTopicConfig } from "../configs.ts";
 import { defineHandler, type RequestContext } from "../handler.ts";
@@ -51,28 +53,11 @@ function alter(
       authorize: () => configRefusal(ctx, AclOperation.ALTER_CONFIGS, r),
     });
   }
-  const refused = configRefusal(ctx, AclOperation.ALTER_CONFIGS, r);
-  if (refused) return refused;
-  if (r.resourceType !== ConfigResourceType.TOPIC) {
-    return {
-      errorCode: ErrorCode.INVALID_REQUEST,
-      errorMessage: `Unknown resource type ${r.resourceType}`,
-    };
-  }
-  const topic = ctx.cluster.topics.get(r.resourceName);
-  if (!topic) {
-    return {
-      errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
-      errorMessage: `Topic ${r.resourceName} does not exist.`,
-    };
-  }
+  const topic = alterableTopic(ctx, r);
+  if ("errorCode" in topic) return topic;
   for (const [name, value] of configs) {
     const problem = validateTopicConfig(name, value);
     if (problem) return { errorCode: ErrorCode.INVALID_CONFIG, errorMessage: problem };
   }
-  if (!validateOnly) {
-    topic.configs.clear();
-    for (const [k, v] of configs) topic.configs.set(k, v);
-  }
-  return { errorCode: ErrorCode.NONE, errorMessage: null };
+  return storeTopicConfigs(topic, configs, validateOnly);
 }

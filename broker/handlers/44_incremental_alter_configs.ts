@@ -8,6 +8,7 @@
 
 import { AclOperation, ApiKey, ErrorCode } from "../../codec/mod.ts";
 import {
+  alterableTopic,
   alterBrokerConfigs,
   applyOperations,
   BROKER_CONFIG_KIND,
@@ -16,6 +17,7 @@ import {
   preprocessResource,
   repeatedResources,
   type ResourceError,
+  storeTopicConfigs,
   TOPIC_CONFIG_KIND,
 } from "../config_alter.ts";
 import { TOPIC_CONFIG_DEFAULTS, validateTopicConfig } from "../configs.ts";
@@ -68,21 +70,8 @@ function alter(
       authorize: () => configRefusal(ctx, AclOperation.ALTER_CONFIGS, r),
     });
   }
-  const refused = configRefusal(ctx, AclOperation.ALTER_CONFIGS, r);
-  if (refused) return refused;
-  if (r.resourceType !== ConfigResourceType.TOPIC) {
-    return {
-      errorCode: ErrorCode.INVALID_REQUEST,
-      errorMessage: `Unknown resource type ${r.resourceType}`,
-    };
-  }
-  const topic = ctx.cluster.topics.get(r.resourceName);
-  if (!topic) {
-    return {
-      errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
-      errorMessage: `Topic ${r.resourceName} does not exist.`,
-    };
-  }
+  const topic = alterableTopic(ctx, r);
+  if ("errorCode" in topic) return topic;
   const next = applyOperations(topic.configs, r.configs, TOPIC_CONFIG_KIND);
   if (!(next instanceof Map)) return next;
   for (const c of r.configs) {
@@ -92,9 +81,5 @@ function alter(
       : validateTopicConfig(c.name, value);
     if (problem) return { errorCode: ErrorCode.INVALID_CONFIG, errorMessage: problem };
   }
-  if (!validateOnly) {
-    topic.configs.clear();
-    for (const [k, v] of next) topic.configs.set(k, v);
-  }
-  return { errorCode: ErrorCode.NONE, errorMessage: null };
+  return storeTopicConfigs(topic, next, validateOnly);
 }
