@@ -148,13 +148,24 @@ export function checkConfigValue(
     ? (v !== "" && Number.isFinite(Number(v)) ? null : invalid("Not a number of type DOUBLE"))
     : null;
   if (problem) return problem;
+  // Range refusals print the parsed value, as Java prints it (a double "2" as "2.0").
+  const parsed = def.type === 6
+    ? (Number.isInteger(Number(v)) ? Number(v).toFixed(1) : String(Number(v)))
+    : v.replace(/^\+/, "");
   if (def.min !== undefined && Number(v) < def.min) {
-    return invalid(`Value must be at least ${def.min}`);
+    return `Invalid value ${parsed} for configuration ${name}: Value must be at least ${def.min}`;
+  }
+  if (def.max !== undefined && Number(v) > def.max) {
+    return `Invalid value ${parsed} for configuration ${name}: Value must be no more than ${def.max}`;
   }
   if (def.choices) {
-    const items = def.type === LIST ? v.split(",").map((s) => s.trim()) : [v];
-    if (items.some((i) => !def.choices!.includes(i))) {
-      return invalid(`String must be one of: ${def.choices.join(", ")}`);
+    // A list names its first refused item; an empty list is a valid one.
+    const items = def.type !== LIST ? [v] : v === "" ? [] : v.split(/\s*,\s*/);
+    const refused = items.find((i) => !def.choices!.includes(i));
+    if (refused !== undefined) {
+      return `Invalid value ${refused} for configuration ${name}: String must be one of: ${
+        def.choices.join(", ")
+      }`;
     }
   }
   return null;

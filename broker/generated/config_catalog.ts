@@ -20,6 +20,8 @@ export interface ConfigDefinition {
   readonly mode?: "cluster-wide" | "per-broker" | "per-listener";
   /** The least value Kafka accepts. */
   readonly min?: number;
+  /** The greatest value Kafka accepts. */
+  readonly max?: number;
   /** The values Kafka accepts. */
   readonly choices?: readonly string[];
 }
@@ -42,7 +44,14 @@ export const BROKER_CONFIG_CATALOG: readonly ConfigDefinition[] = [
   { "name": "broker.session.timeout.ms", "type": 3, "default": "9000" },
   { "name": "client.quota.callback.class", "type": 8, "default": null },
   { "name": "compression.gzip.level", "type": 3, "default": "-1", "mode": "cluster-wide" },
-  { "name": "compression.lz4.level", "type": 3, "default": "9", "mode": "cluster-wide", "min": 1 },
+  {
+    "name": "compression.lz4.level",
+    "type": 3,
+    "default": "9",
+    "mode": "cluster-wide",
+    "min": 1,
+    "max": 17,
+  },
   {
     "name": "compression.type",
     "type": 2,
@@ -186,6 +195,7 @@ export const BROKER_CONFIG_CATALOG: readonly ConfigDefinition[] = [
     "default": "0.5",
     "mode": "cluster-wide",
     "min": 0,
+    "max": 1,
   },
   {
     "name": "log.cleaner.min.compaction.lag.ms",
@@ -666,7 +676,7 @@ export const BROKER_CONFIG_CATALOG: readonly ConfigDefinition[] = [
 export const TOPIC_CONFIG_CATALOG: readonly ConfigDefinition[] = [
   { "name": "cleanup.policy", "type": 7, "default": "delete", "choices": ["compact", "delete"] },
   { "name": "compression.gzip.level", "type": 3, "default": "-1" },
-  { "name": "compression.lz4.level", "type": 3, "default": "9", "min": 1 },
+  { "name": "compression.lz4.level", "type": 3, "default": "9", "min": 1, "max": 17 },
   {
     "name": "compression.type",
     "type": 2,
@@ -698,7 +708,7 @@ export const TOPIC_CONFIG_CATALOG: readonly ConfigDefinition[] = [
     "default": "CreateTime",
     "choices": ["CreateTime", "LogAppendTime"],
   },
-  { "name": "min.cleanable.dirty.ratio", "type": 6, "default": "0.5", "min": 0 },
+  { "name": "min.cleanable.dirty.ratio", "type": 6, "default": "0.5", "min": 0, "max": 1 },
   { "name": "min.compaction.lag.ms", "type": 5, "default": "0", "min": 0 },
   { "name": "min.insync.replicas", "type": 3, "default": "1", "min": 1 },
   { "name": "preallocate", "type": 1, "default": "false" },

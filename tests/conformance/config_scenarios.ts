@@ -209,6 +209,20 @@ export function configScenarios(run: string): Scenario[] {
         // The node's message.max.bytes (2000000) is the topic's max.message.bytes now.
         produce(1_500_000),
         produce(2_100_000),
+        // Topic configs are checked against their types, ranges and choices.
+        ...([
+          ["retention.ms", "abc"],
+          ["retention.ms", "-5"],
+          ["segment.bytes", "5"],
+          ["max.message.bytes", "-5"],
+          ["cleanup.policy", ""],
+          ["cleanup.policy", "compact,bogus"],
+          ["cleanup.policy", "compact, delete"],
+          ["unclean.leader.election.enable", "maybe"],
+          ["min.cleanable.dirty.ratio", "2"],
+          ["min.insync.replicas", "0"],
+          ["compression.type", "brotli"],
+        ].map(([name, value]) => alter(topic, [[name, SET, value]], true, 2))),
         alter(topic, [["max.message.bytes", SET, "1000"]], false, 2),
         produce(5_000),
         // A record two hours ahead of the broker's clock (message.timestamp.after.max.ms is 1 h).

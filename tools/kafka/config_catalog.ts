@@ -28,6 +28,7 @@ interface Definition {
   default: string | null;
   mode?: string;
   min?: number;
+  max?: number;
   choices?: string[];
 }
 
@@ -78,6 +79,11 @@ async function rules(
   if (min) def.min = Number(min[1]);
   const choices = reason.match(/must be one of: (.*)$/);
   if (choices) def.choices = choices[1].split(", ");
+  if (!numeric) return;
+  const above = await refusal(resourceType, resourceName, def.name, "2147483647");
+  const max = above?.split(`for configuration ${def.name}: `)[1]
+    ?.match(/^Value must be no more than (-?[\d.]+)$/);
+  if (max) def.max = Number(max[1]);
 }
 
 const brokerConfigs: Definition[] = [];
@@ -138,6 +144,8 @@ export interface ConfigDefinition {
   readonly mode?: "cluster-wide" | "per-broker" | "per-listener";
   /** The least value Kafka accepts. */
   readonly min?: number;
+  /** The greatest value Kafka accepts. */
+  readonly max?: number;
   /** The values Kafka accepts. */
   readonly choices?: readonly string[];
 }
