@@ -96,6 +96,9 @@ function brokerSynonyms(name: string, matchListenerOverride = true): string[] {
   return [name];
 }
 
+/** One level of broker configs and the ConfigSource it reports. */
+type Level = [configs: ReadonlyMap<string, string>, source: number];
+
 /** One described config, as DescribeConfigs carries it. */
 export interface DescribedConfig {
   name: string;
@@ -260,10 +263,9 @@ export class BrokerConfigs {
     return TOPIC_DEFINITIONS.get(name)?.default ?? "";
   }
 
-  /** Kafka's synonym list of a broker config: every level that sets one of its names. */
-  #synonyms(nodeId: number, name: string, sensitive: boolean) {
-    const names = brokerSynonyms(name);
-    const levels: [ReadonlyMap<string, string>, number][] = [
+  /** A node's four levels, highest precedence first, with the source each reports. */
+  #levels(nodeId: number): Level[] {
+    return [
       [this.#perNode.get(nodeId) ?? new Map(), ConfigSource.DYNAMIC_BROKER_CONFIG],
       [this.#clusterWide, ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG],
       [
@@ -272,6 +274,11 @@ export class BrokerConfigs {
       ],
       [defaults, ConfigSource.DEFAULT_CONFIG],
     ];
+  }
+
+  /** Kafka's synonym list of a broker config: every level that sets one of its names. */
+  #synonyms(levels: Level[], name: string, sensitive: boolean) {
+    const names = brokerSynonyms(name);
     const all = levels.flatMap(([level, source]) =>
       names.flatMap((n) => {
         const value = level.get(n);
@@ -288,11 +295,12 @@ export class BrokerConfigs {
    * of node `askedOf`), as Kafka's DescribeConfigs answers for a BROKER resource.
    */
   describeBroker(nodeId: number | null, askedOf: number): DescribedConfig[] {
+    const levels = this.#levels(askedOf);
     const entry = (name: string, value: string | null, perBroker: boolean): DescribedConfig => {
       const def = BROKER_DEFINITIONS.get(name);
       // Kafka treats a config it does not define as sensitive.
       const sensitive = !def || def.type === PASSWORD;
-      const synonyms = this.#synonyms(askedOf, name, sensitive)
+      const synonyms = this.#synonyms(levels, name, sensitive)
         .filter((s) => perBroker || s.source === ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG);
       return {
         name,
@@ -317,10 +325,11 @@ export class BrokerConfigs {
 
   /** Describes a topic's configs on a node, as Kafka's DescribeConfigs answers for a TOPIC. */
   describeTopic(overrides: ReadonlyMap<string, string>, nodeId: number): DescribedConfig[] {
+    const levels = this.#levels(nodeId);
     return TOPIC_CONFIG_CATALOG.map(({ name, type }) => {
       const value = this.topicValue(overrides, name, nodeId);
       const first = TOPIC_SYNONYMS[name]?.[0][0];
-      const synonyms = first === undefined ? [] : this.#synonyms(nodeId, first, false);
+      const synonyms = first === undefined ? [] : this.#synonyms(levels, first, false);
       const override = overrides.get(name);
       if (override !== undefined) {
         synonyms.unshift({ name, value: override, source: ConfigSource.DYNAMIC_TOPIC_CONFIG });

@@ -17,7 +17,7 @@ import {
   encodeRecordBatch,
 } from "../../codec/mod.ts";
 import type { BrokerOptions } from "../../broker/mod.ts";
-import { type Scenario, step } from "./differential.ts";
+import { produceRequest, type Scenario, step } from "./differential.ts";
 
 /** The users of both clusters' SASL listeners (tools/kafka/start.sh --secure makes the same). */
 export const USERS = { alice: "alice-secret", bob: "bob-secret", admin: "admin-secret" };
@@ -191,22 +191,19 @@ const metadata = (names: string[] | null, until?: (r: Metadata) => boolean) =>
   );
 
 const produce = (topic: string) =>
-  step(ApiKey.Produce, 9, {
-    acks: -1,
-    timeoutMs: 5000,
-    topicData: [{
-      name: topic,
-      partitionData: [{
-        index: 0,
-        records: encodeRecordBatch({
-          records: [{ key: null, value: new Uint8Array([1, 2, 3]) }],
-          // A current time: Kafka rolls a new log segment after a batch older than segment.ms, and
-          // one fetch never reads past a segment's end (Brook's logs have no segments).
-          baseTimestamp: Date.now(),
-        }),
-      }],
-    }],
-  });
+  step(
+    ApiKey.Produce,
+    9,
+    produceRequest(
+      topic,
+      encodeRecordBatch({
+        records: [{ key: null, value: new Uint8Array([1, 2, 3]) }],
+        // A current time: Kafka rolls a new log segment after a batch older than segment.ms, and
+        // one fetch never reads past a segment's end (Brook's logs have no segments).
+        baseTimestamp: Date.now(),
+      }),
+    ),
+  );
 
 const fetch = (topic: string) =>
   step(ApiKey.Fetch, 12, {

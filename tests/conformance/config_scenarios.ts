@@ -6,7 +6,7 @@
  */
 
 import { ApiKey, encodeRecordBatch } from "../../codec/mod.ts";
-import { type Scenario, step } from "./differential.ts";
+import { produceRequest, type Scenario, step } from "./differential.ts";
 
 /**
  * Static configs that describe how each test broker is set up (its listeners, log directories,
@@ -101,38 +101,29 @@ export function configScenarios(run: string): Scenario[] {
     step(
       ApiKey.Produce,
       9,
-      () => ({
-        acks: -1,
-        timeoutMs: 5000,
-        topicData: [{
-          name: topic,
-          partitionData: [{
-            index: 0,
-            records: encodeRecordBatch({
-              records: [{ key: one, value: one }, { key: one, value: one, timestamp: 1000 }],
-              baseTimestamp: Date.now() + 7_200_000,
-            }),
-          }],
-        }],
-      }),
+      () =>
+        produceRequest(
+          topic,
+          encodeRecordBatch({
+            records: [{ key: one, value: one }, { key: one, value: one, timestamp: 1000 }],
+            baseTimestamp: Date.now() + 7_200_000,
+          }),
+        ),
       undefined,
       (r) => JSON.parse(JSON.stringify(r, timesMasked)),
     );
   const produce = (size: number) =>
-    step(ApiKey.Produce, 9, {
-      acks: -1,
-      timeoutMs: 5000,
-      topicData: [{
-        name: topic,
-        partitionData: [{
-          index: 0,
-          records: encodeRecordBatch({
-            records: [{ key: null, value: new Uint8Array(size).fill(1) }],
-            baseTimestamp: 1000,
-          }),
-        }],
-      }],
-    });
+    step(
+      ApiKey.Produce,
+      9,
+      produceRequest(
+        topic,
+        encodeRecordBatch({
+          records: [{ key: null, value: new Uint8Array(size).fill(1) }],
+          baseTimestamp: 1000,
+        }),
+      ),
+    );
   return [
     {
       name: "broker configs: a node's, the cluster-wide ones, other nodes",

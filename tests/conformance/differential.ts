@@ -60,6 +60,19 @@ export function step<K extends CodecApiKey>(
   return { apiKey, version, body, until, canonical } as unknown as Step;
 }
 
+/** A Produce v9 request (acks all) of one batch to one partition. */
+export function produceRequest(
+  topic: string,
+  records: Uint8Array,
+  partition = 0,
+): ApiMessages[typeof ApiKey.Produce]["requestInit"] {
+  return {
+    acks: -1,
+    timeoutMs: 5000,
+    topicData: [{ name: topic, partitionData: [{ index: partition, records }] }],
+  };
+}
+
 /** Fields whose values legitimately differ between two clusters. */
 const MASKED = new Set([
   "throttleTimeMs",

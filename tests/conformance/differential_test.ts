@@ -6,7 +6,14 @@ import { aclFilterToFields, ApiKey, encodeRecordBatch } from "../../codec/mod.ts
 import { Broker } from "../../broker/mod.ts";
 import { startKafka } from "../interop/kafka_server.ts";
 import { configScenarios, KAFKA_TEST_CONFIGS } from "./config_scenarios.ts";
-import { differences, rawFrame, runScenario, type Scenario, step } from "./differential.ts";
+import {
+  differences,
+  produceRequest,
+  rawFrame,
+  runScenario,
+  type Scenario,
+  step,
+} from "./differential.ts";
 
 const interop = Deno.env.get("BROOK_INTEROP") === "1";
 const run = `d${Date.now() % 100000}`;
@@ -17,11 +24,7 @@ const batch = (extra: Parameters<typeof encodeRecordBatch>[0] | object = {}) =>
 const leaderReady = (r: { topics: { partitions: { leaderId: number }[] }[] }) =>
   r.topics[0]?.partitions.length > 0 && r.topics[0].partitions.every((p) => p.leaderId >= 0);
 const produce = (records: Uint8Array, partition = 0, topic = T) =>
-  step(ApiKey.Produce, 9, {
-    acks: -1,
-    timeoutMs: 5000,
-    topicData: [{ name: topic, partitionData: [{ index: partition, records }] }],
-  });
+  step(ApiKey.Produce, 9, produceRequest(topic, records, partition));
 
 const SCENARIOS: Scenario[] = [
   {
