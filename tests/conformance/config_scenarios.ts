@@ -53,8 +53,8 @@ function sorted(response: Described): unknown {
 type Values = Record<string, string | null>;
 
 /**
- * Describes a resource; `expect` names values it must show: a real Kafka's broker applies a change
- * shortly after answering it, so the request is resent until they show.
+ * Describes a resource; `expect` names values it must show (null: no value): a real Kafka's broker
+ * applies a change shortly after answering it, so the request is resent until they show.
  */
 const describe = (
   resourceType: number,
@@ -70,7 +70,7 @@ const describe = (
     const configs = r.results[0]?.configs ?? [];
     return Object.entries(expect).every(([name, value]) =>
       value === null
-        ? !configs.some((c) => c.name === name)
+        ? !configs.some((c) => c.name === name && c.value !== null)
         : configs.some((c) => c.name === name && c.value === value)
     );
   }, sorted);
@@ -215,6 +215,7 @@ export function configScenarios(run: string): Scenario[] {
           ["compression.type", "brotli"],
         ].map(([name, value]) => alter(topic, [[name, SET, value]], true, 2))),
         alter(topic, [["max.message.bytes", SET, "1000"]], false, 2),
+        describe(2, topic, ["max.message.bytes"], { "max.message.bytes": "1000" }),
         produce(5_000),
         // A record two hours ahead of the broker's clock (message.timestamp.after.max.ms is 1 h).
         future(),
@@ -245,6 +246,11 @@ export function configScenarios(run: string): Scenario[] {
         alter("", [["log.retention.ms", DELETE, null]]),
         alter("1", [["message.max.bytes", DELETE, null]]),
         describe(4, "", null, { "log.retention.ms": null }),
+        // A topic's synonyms come from what the node has applied, so wait for the node first.
+        describe(4, "1", ["message.max.bytes", "log.retention.ms"], {
+          "message.max.bytes": "1048588",
+          "log.retention.ms": null,
+        }),
         describe(2, topic, ["max.message.bytes", "retention.ms"], {
           "max.message.bytes": "1000",
           "retention.ms": "604800000",
