@@ -24,11 +24,13 @@ function fail(errorCode: number, message: string): ValidationResult {
   return { ok: false, errorCode, message };
 }
 
-/** Validates one partition's produced records (Produce v3+). */
+/**
+ * What Kafka checks of one partition's produced records while reading the request (Produce v3+):
+ * exactly one magic-2 batch whose length agrees with the bytes sent, a known compression.
+ */
 export function validateProducedRecords(
   records: Uint8Array | null,
   apiVersion: number,
-  maxMessageBytes: number,
 ): ValidationResult {
   if (records === null || records.length < BATCH.headerSize) {
     return fail(
@@ -45,9 +47,10 @@ export function validateProducedRecords(
     );
   }
   const batchLength = view.getInt32(BATCH.batchLength);
+  // Kafka reads a batch cut short as no batch at all.
   if (batchLength + 12 < BATCH.headerSize || batchLength + 12 > records.length) {
     return fail(
-      ErrorCode.CORRUPT_MESSAGE,
+      ErrorCode.INVALID_RECORD,
       `Record batch length ${batchLength} does not match the bytes sent`,
     );
   }
@@ -67,6 +70,31 @@ export function validateProducedRecords(
       "Produce requests to version below 7 cannot use zstd",
     );
   }
+  return { ok: true };
+}
+
+/**
+ * What the log checks of a batch a client appends, in Kafka's order: a base offset of 0, a size
+ * under max.message.bytes, a valid CRC, a record count that agrees with its offsets.
+ */
+export function validateAppendedBatch(
+  records: Uint8Array,
+  maxMessageBytes: number,
+): ValidationResult {
+  const view = new DataView(records.buffer, records.byteOffset, records.byteLength);
+  const baseOffset = view.getBigInt64(BATCH.baseOffset);
+  if (baseOffset !== 0n) {
+    return fail(
+      ErrorCode.INVALID_RECORD,
+      `The baseOffset of the record batch should be 0, but it is ${baseOffset}`,
+    );
+  }
+  if (records.length > maxMessageBytes) {
+    return fail(
+      ErrorCode.MESSAGE_TOO_LARGE,
+      `The record batch size ${records.length} exceeds the maximum configured value of ${maxMessageBytes}`,
+    );
+  }
   const header = readBatchHeader(records, 0);
   if (header === undefined || !verifyBatchCrc(records, 0, header)) {
     return fail(ErrorCode.CORRUPT_MESSAGE, "Record batch is corrupt (CRC mismatch)");
@@ -75,12 +103,6 @@ export function validateProducedRecords(
     return fail(
       ErrorCode.INVALID_RECORD,
       `Record batch declares ${header.recordsCount} records and last offset delta ${header.lastOffsetDelta}`,
-    );
-  }
-  if (records.length > maxMessageBytes) {
-    return fail(
-      ErrorCode.MESSAGE_TOO_LARGE,
-      `The record batch size ${records.length} exceeds the maximum configured value of ${maxMessageBytes}`,
     );
   }
   return { ok: true };

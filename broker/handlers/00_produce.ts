@@ -1,7 +1,7 @@
 /**
  * Produce (key 0): validates each partition's batch, assigns offsets and appends it to the leader's
- * log. acks=0 gets no answer; acks=1 and acks=-1 are the same here, since every replica of an in-memory
- * partition is in sync at once.
+ * log. acks=0 gets no answer. Every replica in the ISR of an in-memory partition has the batch once
+ * it is appended, so acks=1 and acks=-1 differ only in that acks=-1 needs min.insync.replicas.
  *
  * @module
  */
@@ -14,7 +14,11 @@ import {
   type ProduceResponseTopicProduceResponseInit,
 } from "../../codec/mod.ts";
 import { defineHandler, type RequestContext } from "../handler.ts";
-import { validateProducedRecords, validateRecords } from "../record_validation.ts";
+import {
+  validateAppendedBatch,
+  validateProducedRecords,
+  validateRecords,
+} from "../record_validation.ts";
 import { BATCH } from "../partition_log.ts";
 import { can, secured } from "../security/access.ts";
 
@@ -93,25 +97,34 @@ export default defineHandler({
       const partitionResponses = topicData.partitionData.map((p) => {
         const base = { index: p.index, baseOffset: -1n, logAppendTimeMs: -1n, logStartOffset: -1n };
         if (refused !== ErrorCode.NONE) return { ...base, errorCode: refused };
-        if (invalidAcks) return { ...base, errorCode: ErrorCode.INVALID_REQUIRED_ACKS };
         const partition = topic?.partitions[p.index];
         if (!topic || !partition) return { ...base, errorCode: unknown };
+        // Kafka checks the framing while reading the request, before the acks and the leader.
+        const framing = validateProducedRecords(p.records, apiVersion);
+        if (!framing.ok) return { ...base, errorCode: framing.errorCode };
+        if (invalidAcks) return { ...base, errorCode: ErrorCode.INVALID_REQUIRED_ACKS };
         if (partition.leader !== node.nodeId) {
           return { ...base, errorCode: ErrorCode.NOT_LEADER_OR_FOLLOWER };
         }
-        const check = validateProducedRecords(
-          p.records,
-          apiVersion,
+        // acks=-1 is refused before the append while fewer replicas are in sync than
+        // min.insync.replicas asks for (capped at the replication factor, as Kafka does).
+        if (acks === -1) {
+          const minIsr = Number(cluster.topicConfig(topic, "min.insync.replicas", node.nodeId));
+          if (partition.isr.length < Math.min(minIsr, partition.replicas.length)) {
+            return { ...base, errorCode: ErrorCode.NOT_ENOUGH_REPLICAS };
+          }
+        }
+        const check = validateAppendedBatch(
+          p.records!,
           Number(cluster.topicConfig(topic, "max.message.bytes", node.nodeId)),
         );
         if (!check.ok) {
-          // Kafka explains only record validation failures; a batch too large or corrupt gets no message.
-          const explained = check.errorCode === ErrorCode.INVALID_RECORD ||
-            check.errorCode === ErrorCode.INVALID_TIMESTAMP;
+          // No message; an invalid batch (not a corrupt or too large one) gets the log start offset.
+          const invalid = check.errorCode === ErrorCode.INVALID_RECORD;
           return {
             ...base,
             errorCode: check.errorCode,
-            errorMessage: explained ? check.message : null,
+            logStartOffset: invalid ? partition.log.logStartOffset : -1n,
           };
         }
         const config = (name: string) => cluster.topicConfig(topic, name, node.nodeId);

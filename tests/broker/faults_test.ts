@@ -500,3 +500,40 @@ Deno.test("faults: a fault plan runs its steps in time order", async () => {
   const res = await client.request(ApiKey.Metadata, 12, { topics: [{ name: "t" }] });
   assertEquals(res.topics[0].errorCode, ErrorCode.UNKNOWN_SERVER_ERROR);
 });
+
+Deno.test("faults: acks=-1 needs min.insync.replicas in the ISR, capped at the replication factor", async () => {
+  await using broker = await Broker.start({
+    nodes: 3,
+    topics: {
+      t: { partitions: 1, replicationFactor: 3, configs: { "min.insync.replicas": "2" } },
+      capped: { partitions: 1, replicationFactor: 2, configs: { "min.insync.replicas": "5" } },
+    },
+  });
+  const p = broker.cluster.partition("t", 0)!;
+  await using leader = await RawClient.connect(nodeAddress(broker, p.leader));
+  const send = async (acks: number) => {
+    const res = await leader.request(ApiKey.Produce, 9, { ...produceBody("t", [[0, "x"]]), acks });
+    return res.responses[0].partitionResponses[0];
+  };
+  // min.insync.replicas above the replication factor asks for every replica, no more.
+  const capped = broker.cluster.partition("capped", 0)!;
+  await using cappedLeader = await RawClient.connect(nodeAddress(broker, capped.leader));
+  const c = await cappedLeader.request(ApiKey.Produce, 9, produceBody("capped", [[0, "x"]]));
+  assertEquals(c.responses[0].partitionResponses[0].errorCode, ErrorCode.NONE);
+
+  const followers = p.replicas.filter((id) => id !== p.leader);
+  await broker.stopNode(followers[0]);
+  assertEquals((await send(-1)).errorCode, ErrorCode.NONE);
+  await broker.stopNode(followers[1]);
+  assertEquals(p.isr, [p.leader]);
+  const refused = await send(-1);
+  assertEquals([refused.errorCode, refused.baseOffset, refused.logStartOffset], [
+    ErrorCode.NOT_ENOUGH_REPLICAS,
+    -1n,
+    -1n,
+  ]);
+  // acks=1 does not wait for replicas; the refused batch was not appended.
+  assertEquals((await send(1)).baseOffset, 1n);
+  await broker.restartNode(followers[0]);
+  assertEquals((await send(-1)).baseOffset, 2n);
+});

@@ -23,8 +23,20 @@ const batch = (extra: Parameters<typeof encodeRecordBatch>[0] | object = {}) =>
   encodeRecordBatch({ records: [{ key: null, value: value(10) }], baseTimestamp: 1000, ...extra });
 const leaderReady = (r: { topics: { partitions: { leaderId: number }[] }[] }) =>
   r.topics[0]?.partitions.length > 0 && r.topics[0].partitions.every((p) => p.leaderId >= 0);
-const produce = (records: Uint8Array, partition = 0, topic = T) =>
-  step(ApiKey.Produce, 9, produceRequest(topic, records, partition));
+const produce = (records: Uint8Array, partition = 0, topic = T, version = 9, acks = -1) =>
+  step(ApiKey.Produce, version, { ...produceRequest(topic, records, partition), acks });
+const concat = (a: Uint8Array, b: Uint8Array) => {
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a);
+  out.set(b, a.length);
+  return out;
+};
+/** A copy of `bytes` with one byte changed (a field of the batch header, or a record's byte). */
+const withByte = (bytes: Uint8Array, at: number, byte: number) => {
+  const out = bytes.slice();
+  out[at] = byte;
+  return out;
+};
 
 const SCENARIOS: Scenario[] = [
   {
@@ -85,6 +97,23 @@ const SCENARIOS: Scenario[] = [
         replicaId: -1,
         topics: [{ name: `${run}-unknown`, partitions: [{ partitionIndex: 0, timestamp: -1n }] }],
       }),
+    ],
+  },
+  {
+    name: "produce: malformed batches and bad acks, checked in Kafka's order",
+    steps: [
+      produce(concat(batch(), batch())),
+      produce(withByte(batch(), 16, 1)),
+      produce(batch().subarray(0, 70)),
+      produce(batch({ baseOffset: 5n })),
+      produce(withByte(batch(), 70, 0x55)),
+      // Too large and corrupt: the size is checked first.
+      produce(withByte(encodeRecordBatch({ records: [{ value: value(1_100_000) }] }), 80, 0x55)),
+      produce(withByte(batch(), 22, 4), 0, T, 3),
+      produce(batch(), 0, T, 9, 2),
+      produce(concat(batch(), batch()), 0, T, 9, 2),
+      produce(batch(), 0, `${run}-unknown`, 9, 2),
+      produce(batch({ lastOffsetDelta: 3 })),
     ],
   },
   {
