@@ -243,9 +243,19 @@ export class BrokerConfigs {
       BROKER_DEFINITIONS.get(name)?.default ?? null;
   }
 
+  /** A read-only broker config that every node shares (set at start). */
+  staticValue(name: string): string {
+    return this.#shared.get(name) ?? BROKER_DEFINITIONS.get(name)?.default ?? "";
+  }
+
   /** A read-only broker config that every node shares (set at start), as a number. */
   staticNumber(name: string): number {
-    return Number(this.#shared.get(name) ?? BROKER_DEFINITIONS.get(name)?.default);
+    return Number(this.staticValue(name));
+  }
+
+  /** A read-only broker config of type LIST that every node shares, its items trimmed. */
+  staticList(name: string): string[] {
+    return this.staticValue(name).split(",").map((s) => s.trim()).filter((s) => s !== "");
   }
 
   /** A topic's value of a topic config on a node: its override, else the broker's, else Kafka's. */

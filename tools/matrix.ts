@@ -43,7 +43,14 @@ interface Row {
 }
 
 const SCENARIO_COLUMNS = ["metadata", "admin", "compression", "idempotent", "group"];
-const EXTRA_COLUMNS = ["mixed group", "transactions", "SASL & TLS", "mutual TLS", "ACLs"];
+const EXTRA_COLUMNS = [
+  "mixed group",
+  "KIP-848 group",
+  "transactions",
+  "SASL & TLS",
+  "mutual TLS",
+  "ACLs",
+];
 
 function peerRow(peer: string, target: string, extra: Record<string, string[]> = {}): Row {
   const cells: Record<string, string[]> = {};
@@ -58,6 +65,9 @@ const MIXED = "mixed groups: Brook and foreign consumers share a group on";
 const ROWS: Row[] = [
   peerRow("Java kafka-clients 4.1.1", "Brook's broker", {
     "mixed group": [`${MIXED} Brook's broker > java,*`],
+    "KIP-848 group": [
+      "consumer protocol: Java consumers (KIP-848) share a group on Brook's broker*",
+    ],
   }),
   peerRow("franz-go", "Brook's broker", {
     "mixed group": [`${MIXED} Brook's broker > franz-go,*`],

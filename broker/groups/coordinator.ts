@@ -6,7 +6,7 @@
  * @module
  */
 
-import { ErrorCode, randomUuid } from "../../codec/mod.ts";
+import { ErrorCode } from "../../codec/mod.ts";
 import type { Cluster } from "../cluster.ts";
 import type { RequestContext } from "../handler.ts";
 import {
@@ -15,6 +15,14 @@ import {
   type JoinResult,
   type Member,
 } from "./classic_group.ts";
+import { ConsumerGroup, type ConsumerMember } from "./consumer_group.ts";
+import {
+  consumerGroupHeartbeat,
+  type HeartbeatAnswer,
+  type HeartbeatRequest,
+  Refusal,
+  regexMatcher,
+} from "./consumer_heartbeat.ts";
 
 export const OFFSETS_TOPIC = "__consumer_offsets";
 
@@ -28,7 +36,10 @@ function javaHash(s: string): number {
 /** The group coordinator. */
 export class GroupCoordinator {
   readonly #cluster: Cluster;
+  /** Classic groups; a group id is either here or in `consumerGroups`. */
   readonly groups: Map<string, ClassicGroup> = new Map();
+  /** Groups of the consumer rebalance protocol (KIP-848). */
+  readonly consumerGroups: Map<string, ConsumerGroup> = new Map();
   /** Offsets staged by open transactions: group id to producer id to "topic\0partition". */
   readonly #pendingTxnOffsets = new Map<string, Map<bigint, Map<string, CommittedOffset>>>();
   /** group.initial.rebalance.delay.ms (Brook's default is 0, Kafka's 3000). */
@@ -109,6 +120,13 @@ export class GroupCoordinator {
     if (req.protocolType === "" || req.protocols.length === 0) {
       return fail(ErrorCode.INCONSISTENT_GROUP_PROTOCOL);
     }
+    const consumer = this.consumerGroups.get(req.groupId);
+    if (consumer) {
+      // Kafka lets classic members into a consumer group that has members (KIP-848's online
+      // migration); Brook does not yet.
+      if (consumer.members.size > 0) return fail(ErrorCode.INCONSISTENT_GROUP_PROTOCOL);
+      this.classicInPlaceOf(req.groupId);
+    }
     const group = this.group(req.groupId, true)!;
     if (group.state === "Dead") return fail(ErrorCode.COORDINATOR_NOT_AVAILABLE);
     let memberId = req.memberId;
@@ -117,7 +135,8 @@ export class GroupCoordinator {
       return fail(ErrorCode.INCONSISTENT_GROUP_PROTOCOL);
     }
     if (memberId === "") {
-      memberId = `${ctx.header.clientId ?? ""}-${randomUuid()}`;
+      // Java's UUID text (Kafka's classic member ids), not a Kafka Uuid.
+      memberId = `${ctx.header.clientId ?? ""}-${crypto.randomUUID()}`;
       if (req.groupInstanceId !== null) {
         // A static member coming back replaces its old member id; the old one is fenced.
         const old = group.staticMembers.get(req.groupInstanceId);
@@ -252,14 +271,181 @@ export class GroupCoordinator {
     return false;
   }
 
-  /** Committed offsets of a group (created empty when needed). */
+  /** Committed offsets of a group (a classic group is created empty when there is none). */
   offsets(groupId: string): Map<string, CommittedOffset> {
-    return this.group(groupId, true)!.offsets;
+    return this.consumerGroups.get(groupId)?.offsets ?? this.group(groupId, true)!.offsets;
+  }
+
+  /** A ConsumerGroupHeartbeat, answered as Kafka's group coordinator answers it. */
+  heartbeat(
+    req: HeartbeatRequest,
+    client: { apiVersion: number; clientId: string; clientHost: string },
+  ): HeartbeatAnswer {
+    return consumerGroupHeartbeat(this, this.#cluster, req, client);
+  }
+
+  /**
+   * The consumer group `groupId`; when `create`, a new one, which replaces an empty classic group
+   * (keeping its offsets) once {@linkcode adopt}ed. Refusals are Kafka's.
+   */
+  consumerGroupFor(groupId: string, create: boolean): ConsumerGroup {
+    const existing = this.consumerGroups.get(groupId);
+    if (existing) return existing;
+    const classic = this.groups.get(groupId);
+    if (!classic) {
+      if (!create) {
+        throw new Refusal(ErrorCode.GROUP_ID_NOT_FOUND, `Consumer group ${groupId} not found.`);
+      }
+      return new ConsumerGroup(groupId);
+    }
+    if (!create) {
+      throw new Refusal(ErrorCode.GROUP_ID_NOT_FOUND, `Group ${groupId} is not a consumer group.`);
+    }
+    if (classic.state !== "Empty") {
+      const policy = this.#cluster.configs.staticValue("group.consumer.migration.policy");
+      throw new Refusal(
+        ErrorCode.GROUP_ID_NOT_FOUND,
+        policy === "upgrade" || policy === "bidirectional"
+          ? `Brook cannot yet upgrade classic group ${groupId}, which has members, to a consumer group.`
+          : `Cannot upgrade classic group ${groupId} to consumer group because online upgrade is disabled.`,
+      );
+    }
+    const converted = new ConsumerGroup(groupId);
+    converted.offsets = classic.offsets;
+    return converted;
+  }
+
+  /** Registers a group {@linkcode consumerGroupFor} created, in place of any classic group. */
+  adopt(group: ConsumerGroup): void {
+    if (this.consumerGroups.get(group.groupId) === group) return;
+    const classic = this.groups.get(group.groupId);
+    if (classic) {
+      classic.close();
+      this.groups.delete(group.groupId);
+    }
+    this.consumerGroups.set(group.groupId, group);
+  }
+
+  /** An empty consumer group gives way to a classic group that keeps its offsets (JoinGroup). */
+  classicInPlaceOf(groupId: string): void {
+    const consumer = this.consumerGroups.get(groupId);
+    if (!consumer || consumer.members.size > 0) return;
+    this.consumerGroups.delete(groupId);
+    consumer.close();
+    const classic = this.group(groupId, true)!;
+    for (const [k, v] of consumer.offsets) classic.offsets.set(k, v);
+  }
+
+  /**
+   * Checks the member an offset request names against a consumer group: none (a negative epoch
+   * and no id) passes; an unknown one is UNKNOWN_MEMBER_ID; another epoch is STALE_MEMBER_EPOCH.
+   */
+  checkConsumerMember(group: ConsumerGroup, memberId: string | null, memberEpoch: number): number {
+    if (memberId === null && memberEpoch < 0) return ErrorCode.NONE;
+    const member = memberId === null ? undefined : group.members.get(memberId);
+    if (!member) return ErrorCode.UNKNOWN_MEMBER_ID;
+    return member.memberEpoch === memberEpoch ? ErrorCode.NONE : ErrorCode.STALE_MEMBER_EPOCH;
+  }
+
+  /** Removes a member (it left, or its session or rebalance timed out); the group epoch moves. */
+  fence(group: ConsumerGroup, memberId: string): void {
+    group.removeMember(memberId);
+    group.groupEpoch++;
+    group.metadataSignature = this.metadataSignature(group, [...group.members.values()]);
+  }
+
+  /** The session timer of a member, and its rebalance timer while it has partitions to revoke. */
+  armTimers(group: ConsumerGroup, member: ConsumerMember, reconciled: boolean): void {
+    const id = member.memberId;
+    clearTimeout(member.sessionTimer);
+    const session = setTimeout(() => {
+      if (group.members.get(id)?.sessionTimer === session) this.fence(group, id);
+    }, this.#cluster.configs.staticNumber("group.consumer.session.timeout.ms"));
+    member.sessionTimer = session;
+    if (!reconciled) return;
+    clearTimeout(member.rebalanceTimer);
+    member.rebalanceTimer = undefined;
+    if (member.state !== "unrevoked") return;
+    const epoch = member.memberEpoch;
+    const rebalance = setTimeout(() => {
+      const current = group.members.get(id);
+      if (current?.rebalanceTimer === rebalance && current.memberEpoch === epoch) {
+        this.fence(group, id);
+      }
+    }, member.rebalanceTimeoutMs);
+    member.rebalanceTimer = rebalance;
+  }
+
+  /** The ids of the existing topics a member subscribes to, by name and by resolved regex. */
+  subscribedTopicIds(group: ConsumerGroup, member: ConsumerMember): string[] {
+    const topics = this.#cluster.topics;
+    const ids = new Set<string>();
+    for (const name of member.subscribedTopicNames) {
+      const topic = topics.get(name);
+      if (topic) ids.add(topic.id);
+    }
+    const resolved = member.subscribedTopicRegex
+      ? group.resolvedRegexes.get(member.subscribedTopicRegex)
+      : undefined;
+    for (const name of [...resolved ?? []].sort()) {
+      const topic = topics.get(name);
+      if (topic) ids.add(topic.id);
+    }
+    return [...ids];
+  }
+
+  /** What the members' subscribed topics look like; the group epoch moves when it changes. */
+  metadataSignature(group: ConsumerGroup, members: ConsumerMember[]): string {
+    const ids = new Set(members.flatMap((m) => this.subscribedTopicIds(group, m)));
+    return [...ids].sort().map((id) => {
+      const t = this.#cluster.topicsById.get(id)!;
+      return `${t.name}:${id}:${t.partitions.length}`;
+    }).join(",");
+  }
+
+  /**
+   * Resolves the members' regexes again, once this heartbeat is answered (as Kafka resolves them
+   * off its request path): at once for a regex the group has not seen, else at most every 10 s. A
+   * new resolution moves the group epoch.
+   */
+  maybeRefreshRegexes(group: ConsumerGroup, newRegex: string): void {
+    const now = Date.now();
+    const fresh = newRegex !== "" && !group.resolvedRegexes.has(newRegex);
+    const due = group.resolvedRegexes.size > 0 && now > group.lastRegexRefreshMs + 10_000;
+    if ((!fresh && !due) || group.regexTimer !== undefined) return;
+    group.regexTimer = setTimeout(() => {
+      group.regexTimer = undefined;
+      if (this.consumerGroups.get(group.groupId) !== group) return;
+      const regexes = new Set<string>();
+      for (const m of group.members.values()) {
+        if (m.subscribedTopicRegex) regexes.add(m.subscribedTopicRegex);
+      }
+      let changed = false;
+      for (const regex of [...group.resolvedRegexes.keys()]) {
+        if (!regexes.has(regex)) group.resolvedRegexes.delete(regex);
+      }
+      const names = [...this.#cluster.topics.keys()];
+      for (const regex of regexes) {
+        const re = regexMatcher(regex);
+        const matched = new Set(names.filter((n) => re?.test(n) ?? false));
+        const before = group.resolvedRegexes.get(regex);
+        if (!before || before.size !== matched.size || [...matched].some((n) => !before.has(n))) {
+          changed = true;
+        }
+        group.resolvedRegexes.set(regex, matched);
+      }
+      group.lastRegexRefreshMs = Date.now();
+      if (changed) {
+        group.groupEpoch++;
+        group.metadataSignature = this.metadataSignature(group, [...group.members.values()]);
+      }
+    }, 0);
   }
 
   /** Stops every timer. */
   close(): void {
     for (const g of this.groups.values()) g.close();
+    for (const g of this.consumerGroups.values()) g.close();
   }
 }
 

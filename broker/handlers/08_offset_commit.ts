@@ -60,23 +60,37 @@ function commit(request: Request, ctx: RequestContext) {
   const check = groups.check(request.groupId, ctx);
   if (check !== ErrorCode.NONE) return all(check);
   const generation = request.generationIdOrMemberEpoch;
+  const consumerGroup = groups.consumerGroups.get(request.groupId);
   // Kafka 4.1.1 creates a group only for a simple commit (generation -1); a generation for a
-  // group that does not exist is ILLEGAL_GENERATION.
-  if (generation >= 0 && !groups.group(request.groupId, false)) {
-    return all(ErrorCode.ILLEGAL_GENERATION);
+  // group that does not exist is GROUP_ID_NOT_FOUND from v9, ILLEGAL_GENERATION before.
+  if (generation >= 0 && !consumerGroup && !groups.group(request.groupId, false)) {
+    return all(ctx.apiVersion >= 9 ? ErrorCode.GROUP_ID_NOT_FOUND : ErrorCode.ILLEGAL_GENERATION);
   }
-  const group = groups.group(request.groupId, true)!;
-  if (generation < 0 && request.memberId === "") {
-    if (group.members.size > 0) return all(ErrorCode.UNKNOWN_MEMBER_ID);
-  } else {
-    const member = group.members.get(request.memberId);
-    if (!member) return all(ErrorCode.UNKNOWN_MEMBER_ID);
-    if (request.groupInstanceId !== null && member.groupInstanceId !== request.groupInstanceId) {
-      return all(ErrorCode.FENCED_INSTANCE_ID);
+  let offsets;
+  if (consumerGroup) {
+    // A consumer group (KIP-848): its members commit with their epoch, from v9 on.
+    if (generation >= 0 || consumerGroup.members.size > 0) {
+      const member = consumerGroup.members.get(request.memberId);
+      if (!member) return all(ErrorCode.UNKNOWN_MEMBER_ID);
+      if (ctx.apiVersion < 9) return all(ErrorCode.UNSUPPORTED_VERSION);
+      if (member.memberEpoch !== generation) return all(ErrorCode.STALE_MEMBER_EPOCH);
     }
-    if (generation !== group.generationId) return all(ErrorCode.ILLEGAL_GENERATION);
-    if (group.state === "CompletingRebalance") return all(ErrorCode.REBALANCE_IN_PROGRESS);
-    groups.touch(group, member);
+    offsets = consumerGroup.offsets;
+  } else {
+    const group = groups.group(request.groupId, true)!;
+    if (generation < 0 && request.memberId === "") {
+      if (group.members.size > 0) return all(ErrorCode.UNKNOWN_MEMBER_ID);
+    } else {
+      const member = group.members.get(request.memberId);
+      if (!member) return all(ErrorCode.UNKNOWN_MEMBER_ID);
+      if (request.groupInstanceId !== null && member.groupInstanceId !== request.groupInstanceId) {
+        return all(ErrorCode.FENCED_INSTANCE_ID);
+      }
+      if (generation !== group.generationId) return all(ErrorCode.ILLEGAL_GENERATION);
+      if (group.state === "CompletingRebalance") return all(ErrorCode.REBALANCE_IN_PROGRESS);
+      groups.touch(group, member);
+    }
+    offsets = group.offsets;
   }
   const now = Date.now();
   return {
@@ -93,7 +107,7 @@ function commit(request: Request, ctx: RequestContext) {
         ) {
           errorCode = ErrorCode.OFFSET_METADATA_TOO_LARGE;
         } else {
-          group.offsets.set(`${t.name}\u0000${p.partitionIndex}`, {
+          offsets.set(`${t.name}\u0000${p.partitionIndex}`, {
             offset: p.committedOffset,
             leaderEpoch: p.committedLeaderEpoch,
             metadata: p.committedMetadata,

@@ -15,12 +15,19 @@ interface Wanted {
   partitionIndexes: number[];
 }
 
+/** The member a v9+ request names (KIP-848), checked against a consumer group. */
+interface Asker {
+  memberId: string | null;
+  memberEpoch: number;
+}
+
 function fetchGroup(
   groups: GroupCoordinator,
   groupId: string,
   topics: Wanted[] | null,
   ctx: RequestContext,
   requireStable: boolean,
+  asker: Asker = { memberId: null, memberEpoch: -1 },
 ) {
   // As Kafka: DESCRIBE on the group; then topics without DESCRIBE are left out of "all topics" and
   // answered TOPIC_AUTHORIZATION_FAILED, after the others, when named.
@@ -31,8 +38,12 @@ function fetchGroup(
   const describable = (t: Wanted) =>
     !checked || can(ctx, AclOperation.DESCRIBE, AclResourceType.TOPIC, t.name);
   const refused = topics?.filter((t) => !describable(t)) ?? [];
-  const check = groups.check(groupId, ctx);
-  const group = groups.group(groupId);
+  let check = groups.check(groupId, ctx);
+  const consumerGroup = groups.consumerGroups.get(groupId);
+  const group = consumerGroup ?? groups.group(groupId);
+  if (check === ErrorCode.NONE && consumerGroup) {
+    check = groups.checkConsumerMember(consumerGroup, asker.memberId, asker.memberEpoch);
+  }
   let wanted = refused.length > 0 ? topics!.filter(describable) : topics;
   if (wanted === null) {
     const byTopic = new Map<string, number[]>();
@@ -95,7 +106,10 @@ export default defineHandler({
       return {
         throttleTimeMs: 0,
         groups: request.groups.map((g) => {
-          const r = fetchGroup(groups, g.groupId, g.topics, ctx, request.requireStable);
+          const r = fetchGroup(groups, g.groupId, g.topics, ctx, request.requireStable, {
+            memberId: ctx.apiVersion >= 9 ? g.memberId : null,
+            memberEpoch: ctx.apiVersion >= 9 ? g.memberEpoch : -1,
+          });
           return { groupId: g.groupId, errorCode: r.errorCode, topics: r.topics };
         }),
       };

@@ -48,6 +48,18 @@ export default defineHandler({
               members: [],
             };
           }
+          if (groups.consumerGroups.has(groupId)) {
+            // Kafka describes consumer groups (KIP-848) only with ConsumerGroupDescribe.
+            return {
+              ...base,
+              errorCode: ctx.apiVersion >= 6 ? ErrorCode.GROUP_ID_NOT_FOUND : ErrorCode.NONE,
+              errorMessage: ctx.apiVersion >= 6 ? `Group ${groupId} is not a classic group.` : null,
+              groupState: "Dead",
+              protocolType: "",
+              protocolData: "",
+              members: [],
+            };
+          }
           if (!g) {
             return {
               ...base,

@@ -1,5 +1,6 @@
 /**
- * ListGroups (key 16): the groups this node coordinates, filtered by state (v4+) and type (v5+).
+ * ListGroups (key 16): the classic and consumer groups this node coordinates, filtered by state
+ * (v4+) and type (v5+).
  *
  * @module
  */
@@ -18,19 +19,33 @@ export default defineHandler({
     const types = ctx.apiVersion >= 5 ? request.typesFilter.map((s) => s.toLowerCase()) : [];
     // As Kafka: DESCRIBE on the cluster lists every group, else only the groups it may describe.
     const everyGroup = canOnCluster(ctx, AclOperation.DESCRIBE);
+    const all = [
+      ...[...groups.groups.values()].filter((g) => g.state !== "Dead").map((g) => ({
+        groupId: g.groupId,
+        state: g.state,
+        type: "classic",
+        protocolType: g.protocolType ?? "",
+      })),
+      ...[...groups.consumerGroups.values()].map((g) => ({
+        groupId: g.groupId,
+        state: g.state,
+        type: "consumer",
+        protocolType: "consumer",
+      })),
+    ];
     const listed = [];
-    for (const g of groups.groups.values()) {
-      if (g.state === "Dead" || groups.coordinatorFor(g.groupId) !== ctx.node.nodeId) continue;
+    for (const g of all) {
+      if (groups.coordinatorFor(g.groupId) !== ctx.node.nodeId) continue;
       if (states.length > 0 && !states.includes(g.state.toLowerCase())) continue;
-      if (types.length > 0 && !types.includes("classic")) continue;
+      if (types.length > 0 && !types.includes(g.type)) continue;
       if (!everyGroup && !can(ctx, AclOperation.DESCRIBE, AclResourceType.GROUP, g.groupId)) {
         continue;
       }
       listed.push({
         groupId: g.groupId,
-        protocolType: g.protocolType ?? "",
+        protocolType: g.protocolType,
         groupState: ctx.apiVersion >= 4 ? g.state : "",
-        groupType: ctx.apiVersion >= 5 ? "classic" : "",
+        groupType: ctx.apiVersion >= 5 ? g.type : "",
       });
     }
     return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, groups: listed };

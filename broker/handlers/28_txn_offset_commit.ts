@@ -79,8 +79,18 @@ function commit(request: Request, ctx: RequestContext) {
     txnCode = ErrorCode.INVALID_TXN_STATE;
   }
   if (txnCode !== ErrorCode.NONE) return all(txnCode);
-  const group = groups.group(request.groupId);
-  if (request.memberId !== "" || request.generationId >= 0) {
+  const consumerGroup = groups.consumerGroups.get(request.groupId);
+  const group = consumerGroup ? undefined : groups.group(request.groupId);
+  if (consumerGroup) {
+    // A consumer group (KIP-848): a member commits with its epoch; a stale one is ILLEGAL_GENERATION.
+    const anonymous = request.generationId === -1 && request.memberId === "" &&
+      request.groupInstanceId === null;
+    if (!(request.generationId < 0 && consumerGroup.members.size === 0) && !anonymous) {
+      const member = consumerGroup.members.get(request.memberId);
+      if (!member) return all(ErrorCode.UNKNOWN_MEMBER_ID);
+      if (member.memberEpoch !== request.generationId) return all(ErrorCode.ILLEGAL_GENERATION);
+    }
+  } else if (request.memberId !== "" || request.generationId >= 0) {
     const member = group?.members.get(request.memberId);
     if (!group || !member) return all(ErrorCode.UNKNOWN_MEMBER_ID);
     if (request.groupInstanceId !== null && member.groupInstanceId !== request.groupInstanceId) {

@@ -28,6 +28,14 @@ export default defineHandler({
         ...names.filter(deletable).map((groupId) => {
           const check = groups.check(groupId, ctx);
           if (check !== ErrorCode.NONE) return { groupId, errorCode: check };
+          const consumer = groups.consumerGroups.get(groupId);
+          if (consumer) {
+            if (consumer.members.size > 0) return { groupId, errorCode: ErrorCode.NON_EMPTY_GROUP };
+            consumer.close();
+            consumer.dead = true;
+            groups.consumerGroups.delete(groupId);
+            return { groupId, errorCode: ErrorCode.NONE };
+          }
           const g = groups.group(groupId);
           if (!g || g.state === "Dead") return { groupId, errorCode: ErrorCode.GROUP_ID_NOT_FOUND };
           if (g.members.size > 0) return { groupId, errorCode: ErrorCode.NON_EMPTY_GROUP };

@@ -32,13 +32,21 @@ export default defineHandler({
     }
     const check = groups.check(request.groupId, ctx);
     if (check !== ErrorCode.NONE) return { errorCode: check, throttleTimeMs: 0, topics: [] };
-    const g = groups.group(request.groupId);
-    if (!g || g.state === "Dead") {
+    const consumerGroup = groups.consumerGroups.get(request.groupId);
+    const g = consumerGroup ? undefined : groups.group(request.groupId);
+    const offsets = consumerGroup?.offsets ?? g?.offsets;
+    if (consumerGroup ? consumerGroup.dead : !g || g.state === "Dead") {
       return { errorCode: ErrorCode.GROUP_ID_NOT_FOUND, throttleTimeMs: 0, topics: [] };
     }
     // Topics a consumer-protocol member subscribes to keep their offsets (GROUP_SUBSCRIBED_TO_TOPIC).
     const subscribed = new Set<string>();
-    if (g.protocolType === "consumer") {
+    if (consumerGroup) {
+      for (const t of request.topics) {
+        if (consumerGroup.isSubscribedTo(t.name)) {
+          subscribed.add(t.name);
+        }
+      }
+    } else if (g && g.protocolType === "consumer") {
       for (const m of g.members.values()) {
         const meta = m.protocols.find((p) => p.name === g.protocolName)?.metadata;
         if (!meta) continue;
@@ -69,7 +77,7 @@ export default defineHandler({
                 errorCode: ErrorCode.GROUP_SUBSCRIBED_TO_TOPIC,
               };
             }
-            g.offsets.delete(`${t.name}\u0000${p.partitionIndex}`);
+            offsets!.delete(`${t.name}\u0000${p.partitionIndex}`);
             return { partitionIndex: p.partitionIndex, errorCode: ErrorCode.NONE };
           }),
         })),

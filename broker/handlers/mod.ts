@@ -26,6 +26,8 @@ import listPartitionReassignments from "./46_list_partition_reassignments.ts";
 import offsetDelete from "./47_offset_delete.ts";
 import describeCluster from "./60_describe_cluster.ts";
 import describeProducers from "./61_describe_producers.ts";
+import consumerGroupHeartbeat from "./68_consumer_group_heartbeat.ts";
+import consumerGroupDescribe from "./69_consumer_group_describe.ts";
 import describeTopicPartitions from "./75_describe_topic_partitions.ts";
 import apiVersions from "./18_api_versions.ts";
 import createTopics from "./19_create_topics.ts";
@@ -67,6 +69,8 @@ register(
   electLeaders,
   listPartitionReassignments,
   describeProducers,
+  consumerGroupHeartbeat,
+  consumerGroupDescribe,
   describeTopicPartitions,
 );
 register(addPartitionsToTxn, addOffsetsToTxn, endTxn, writeTxnMarkers, txnOffsetCommit);

@@ -1,7 +1,7 @@
 /**
  * Admin calls for consumer groups and their offsets, each sent to the group's coordinator (found
- * with FindCoordinator): ListGroups (every broker), DescribeGroups with the members' assignments
- * decoded, DeleteGroups, OffsetFetch, OffsetCommit as an admin (generation -1, no member) and
+ * with FindCoordinator): ListGroups (every broker), ConsumerGroupDescribe for consumer groups of
+ * KIP-848 and DescribeGroups for classic ones, with the members' assignments, DeleteGroups, OffsetFetch, OffsetCommit as an admin (generation -1, no member) and
  * OffsetDelete.
  *
  * @module
@@ -22,12 +22,14 @@ export interface GroupListing {
   coordinator: number;
 }
 
-/** A group as DescribeGroups describes it. */
+/** A group as DescribeGroups (classic) or ConsumerGroupDescribe (KIP-848) describes it. */
 export interface GroupDescription {
   groupId: string;
+  /** "classic", or "consumer" for a group of the consumer rebalance protocol (KIP-848). */
+  type: "classic" | "consumer";
   state: string;
   protocolType: string;
-  /** The assignor (or protocol) the group chose. */
+  /** The assignor (or protocol) the group chose; for KIP-848 groups, the broker's assignor. */
   protocol: string;
   coordinator: number;
   members: {
@@ -88,6 +90,36 @@ export async function describeGroups(
   const out: GroupDescription[] = [];
   for (const groupId of groupIds) {
     const coordinator = await client.findCoordinator(groupId, 0, signal);
+    // As Kafka's admin client: a consumer group first; GROUP_ID_NOT_FOUND means a classic one.
+    const conn = await client.connection(coordinator, signal);
+    if (conn.brokerVersions.has(ApiKey.ConsumerGroupDescribe)) {
+      const res = await client.requestNode(coordinator, ApiKey.ConsumerGroupDescribe, {
+        groupIds: [groupId],
+        includeAuthorizedOperations: false,
+      }, { signal });
+      const g = res.groups[0];
+      if (g.errorCode === ErrorCode.NONE) {
+        out.push({
+          groupId,
+          type: "consumer",
+          state: g.groupState,
+          protocolType: "consumer",
+          protocol: g.assignorName,
+          coordinator,
+          members: g.members.map((m) => ({
+            memberId: m.memberId,
+            groupInstanceId: m.instanceId,
+            clientId: m.clientId,
+            clientHost: m.clientHost,
+            assignment: m.assignment.topicPartitions.flatMap((t) =>
+              t.partitions.map((partition) => ({ topic: t.topicName, partition }))
+            ),
+          })),
+        });
+        continue;
+      }
+      if (g.errorCode !== ErrorCode.GROUP_ID_NOT_FOUND) fail(g.errorCode, `group ${groupId}`);
+    }
     const res = await client.requestNode(coordinator, ApiKey.DescribeGroups, {
       groups: [groupId],
       includeAuthorizedOperations: false,
@@ -96,6 +128,7 @@ export async function describeGroups(
     if (g.errorCode !== ErrorCode.NONE) fail(g.errorCode, `group ${groupId}`);
     out.push({
       groupId,
+      type: "classic",
       state: g.groupState,
       protocolType: g.protocolType,
       protocol: g.protocolData,

@@ -6,6 +6,7 @@ import { aclFilterToFields, ApiKey, encodeRecordBatch } from "../../codec/mod.ts
 import { Broker } from "../../broker/mod.ts";
 import { startKafka } from "../interop/kafka_server.ts";
 import { configScenarios, KAFKA_TEST_CONFIGS } from "./config_scenarios.ts";
+import { consumerGroupScenarios } from "./consumer_group_scenarios.ts";
 import {
   differences,
   produceRequest,
@@ -265,7 +266,9 @@ Deno.test({
     await using kafka = await startKafka();
     await using brook = await Broker.start({ configs: KAFKA_TEST_CONFIGS });
     const report: string[] = [];
-    for (const scenario of [...SCENARIOS, ...configScenarios(run)]) {
+    for (
+      const scenario of [...SCENARIOS, ...configScenarios(run), ...consumerGroupScenarios(run)]
+    ) {
       const real = await runScenario(kafka.bootstrapServers, scenario);
       const ours = await runScenario(brook.bootstrapServers, scenario);
       real.forEach((r, i) => {

@@ -1,6 +1,8 @@
 // A Java kafka-clients 4.1.1 consumer-group member, driven by a test over stdin/stdout.
 //   java -cp 'LIBS/*' GroupMember.java BOOTSTRAP TOPIC GROUP ASSIGNOR
-// ASSIGNOR is range, roundrobin or cooperative-sticky. Prints one JSON line per event:
+// ASSIGNOR is range, roundrobin or cooperative-sticky (the classic protocol), or uniform or
+// server-range (the consumer protocol of KIP-848, with that server-side assignor). Prints one JSON
+// line per event:
 //   {"event":"assigned","partitions":[...]}   the whole assignment, after every rebalance
 //   {"event":"done","records":["P:OFFSET:VALUE",...]}   once "stop" is read from stdin
 // Offsets are committed synchronously after every poll that returned records.
@@ -22,20 +24,26 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 public class GroupMember {
   public static void main(String[] args) throws Exception {
     String bootstrap = args[0], topic = args[1], group = args[2], assignor = args[3];
-    String strategy = switch (assignor) {
-      case "range" -> "org.apache.kafka.clients.consumer.RangeAssignor";
-      case "roundrobin" -> "org.apache.kafka.clients.consumer.RoundRobinAssignor";
-      case "cooperative-sticky" -> "org.apache.kafka.clients.consumer.CooperativeStickyAssignor";
-      default -> throw new IllegalArgumentException("unknown assignor " + assignor);
-    };
     Properties p = new Properties();
     p.put("bootstrap.servers", bootstrap);
     p.put("group.id", group);
-    p.put("partition.assignment.strategy", strategy);
     p.put("auto.offset.reset", "earliest");
     p.put("enable.auto.commit", "false");
-    p.put("session.timeout.ms", "10000");
-    p.put("heartbeat.interval.ms", "500");
+    if (assignor.equals("uniform") || assignor.equals("server-range")) {
+      // The broker assigns, and sets the session and heartbeat times.
+      p.put("group.protocol", "consumer");
+      p.put("group.remote.assignor", assignor.equals("uniform") ? "uniform" : "range");
+    } else {
+      String strategy = switch (assignor) {
+        case "range" -> "org.apache.kafka.clients.consumer.RangeAssignor";
+        case "roundrobin" -> "org.apache.kafka.clients.consumer.RoundRobinAssignor";
+        case "cooperative-sticky" -> "org.apache.kafka.clients.consumer.CooperativeStickyAssignor";
+        default -> throw new IllegalArgumentException("unknown assignor " + assignor);
+      };
+      p.put("partition.assignment.strategy", strategy);
+      p.put("session.timeout.ms", "10000");
+      p.put("heartbeat.interval.ms", "500");
+    }
     p.put("key.deserializer", StringDeserializer.class.getName());
     p.put("value.deserializer", StringDeserializer.class.getName());
     AtomicBoolean stop = new AtomicBoolean(false);

@@ -1,0 +1,119 @@
+// The consumer rebalance protocol (KIP-848) with Java kafka-clients 4.1.1 (group.protocol=consumer)
+// on Brook's broker and on a real Kafka 4.1.1 (BROOK_INTEROP=1): two members split the partitions
+// with the broker's assignor, read every record once and commit; when one leaves, the other takes
+// over its partitions and carries on from the committed offsets.
+import { assertEquals, assertOk } from "../assert.ts";
+import { Broker } from "../../broker/mod.ts";
+import { Admin, Producer } from "../../client/mod.ts";
+import { startKafka } from "../interop/kafka_server.ts";
+import { installJavaLibs, PeerMember, until } from "./group_peer.ts";
+
+const enabled = Deno.env.get("BROOK_INTEROP") === "1";
+const PARTITIONS = 6;
+const RECORDS = 200;
+const ALL = [...Array(PARTITIONS).keys()].join();
+
+async function produce(bootstrapServers: string, topic: string, from: number): Promise<void> {
+  await using producer = new Producer({ bootstrapServers, lingerMs: 1 });
+  await producer.send(
+    Array.from(
+      { length: RECORDS },
+      (_, i) => ({ topic, key: `k${from + i}`, value: `v${from + i}` }),
+    ),
+  );
+}
+
+async function consumerProtocolGroup(
+  bootstrapServers: string,
+  assignor: "uniform" | "server-range",
+): Promise<void> {
+  const topic = `kip848-${assignor}-${Date.now() % 100000}`;
+  const group = `${topic}-group`;
+  await using admin = new Admin({ bootstrapServers });
+  await admin.createTopics([{ name: topic, partitions: PARTITIONS, replicationFactor: 1 }]);
+  const committed = async () => {
+    const offsets = await admin.listConsumerGroupOffsets(group);
+    return offsets.filter((o) => o.topic === topic).reduce((n, o) => n + Number(o.offset), 0);
+  };
+  const pause = () => new Promise((r) => setTimeout(r, 200));
+  const first = new PeerMember("java", [bootstrapServers, topic, group, assignor]);
+  let second: PeerMember | undefined;
+  try {
+    await until(
+      "the first member owns every partition",
+      () => first.assigned.join() === ALL,
+      pause,
+    );
+    second = new PeerMember("java", [bootstrapServers, topic, group, assignor]);
+    const both = second;
+    await until(
+      "the partitions are split between both members, without overlap",
+      () =>
+        first.assigned.length > 0 && both.assigned.length > 0 &&
+        [...first.assigned, ...both.assigned].sort((a, b) => a - b).join() === ALL,
+      pause,
+    );
+    const listed = await admin.listGroups({ types: ["consumer"] });
+    assertEquals(listed.find((g) => g.groupId === group)?.state, "Stable");
+    const [described] = await admin.describeGroups([group]);
+    assertEquals(
+      [described.type, described.state, described.protocol, described.members.length],
+      ["consumer", "Stable", assignor === "uniform" ? "uniform" : "range", 2],
+    );
+    const partitions = described.members.flatMap((m) => m.assignment.map((a) => a.partition));
+    assertEquals(partitions.sort((a, b) => a - b).join(), ALL);
+    await produce(bootstrapServers, topic, 0);
+    await until("every record is committed", async () => await committed() === RECORDS, pause);
+    const firstRecords = await first.stop();
+    await until(
+      "the second member owns every partition",
+      () => both.assigned.join() === ALL,
+      pause,
+    );
+    await produce(bootstrapServers, topic, RECORDS);
+    await until(
+      "the new records are committed",
+      async () => await committed() === 2 * RECORDS,
+      pause,
+    );
+    const secondRecords = await both.stop();
+    second = undefined;
+    const values = [...firstRecords, ...secondRecords].map((r) => r.split(":")[2]);
+    assertEquals(new Set(values).size, 2 * RECORDS, "every record read");
+    assertEquals(values.length, 2 * RECORDS, "no record read twice");
+    assertOk(firstRecords.length > 0, "the first member read records before it left");
+  } finally {
+    await first.stop();
+    await second?.stop();
+  }
+}
+
+Deno.test({
+  name: "consumer protocol: Java consumers (KIP-848) share a group on Brook's broker",
+  ignore: !enabled,
+  async fn(t) {
+    await installJavaLibs();
+    // Kafka's minimum heartbeat interval is 5 s; a test broker may make it shorter.
+    await using broker = await Broker.start({
+      configs: {
+        "group.consumer.min.heartbeat.interval.ms": "500",
+        "group.consumer.heartbeat.interval.ms": "500",
+      },
+    });
+    for (const assignor of ["uniform", "server-range"] as const) {
+      await t.step(assignor, () => consumerProtocolGroup(broker.bootstrapServers, assignor));
+    }
+  },
+});
+
+Deno.test({
+  name: "consumer protocol: Java consumers (KIP-848) share a group on a real Kafka 4.1.1",
+  ignore: !enabled,
+  async fn(t) {
+    await installJavaLibs();
+    await using kafka = await startKafka();
+    for (const assignor of ["uniform", "server-range"] as const) {
+      await t.step(assignor, () => consumerProtocolGroup(kafka.bootstrapServers, assignor));
+    }
+  },
+});
