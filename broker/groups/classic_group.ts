@@ -51,6 +51,24 @@ export interface Member {
 
 const EMPTY = new Uint8Array(0);
 
+/** A JoinGroup answer that carries only an error (and the member id). */
+export function joinError(memberId: string, errorCode: number): JoinResult {
+  return {
+    errorCode,
+    generationId: -1,
+    protocolType: null,
+    protocolName: null,
+    leader: "",
+    memberId,
+    members: [],
+  };
+}
+
+/** A SyncGroup answer that carries only an error. */
+export function syncError(errorCode: number): SyncResult {
+  return { errorCode, protocolType: null, protocolName: null, assignment: EMPTY };
+}
+
 /** A committed offset. */
 export interface CommittedOffset {
   offset: bigint;
@@ -100,7 +118,7 @@ export class ClassicGroup {
     }
     this.protocolType ??= member.protocolType;
     const result = new Promise<JoinResult>((resolve) => {
-      member.joinWaiter?.(this.#errorJoin(member.memberId, ErrorCode.REBALANCE_IN_PROGRESS));
+      member.joinWaiter?.(joinError(member.memberId, ErrorCode.REBALANCE_IN_PROGRESS));
       member.joinWaiter = resolve;
     });
     this.#rejoined.add(member.memberId);
@@ -119,12 +137,7 @@ export class ClassicGroup {
   /** Starts a rebalance: every member must rejoin within its rebalance timeout. */
   prepareRebalance(): void {
     for (const m of this.members.values()) {
-      m.syncWaiter?.({
-        errorCode: ErrorCode.REBALANCE_IN_PROGRESS,
-        protocolType: null,
-        protocolName: null,
-        assignment: EMPTY,
-      });
+      m.syncWaiter?.(syncError(ErrorCode.REBALANCE_IN_PROGRESS));
       m.syncWaiter = undefined;
     }
     const delayed = this.state === "Empty" && this.#initialDelayMs > 0;
@@ -162,7 +175,7 @@ export class ClassicGroup {
       return;
     }
     this.generationId++;
-    this.protocolName = this.#selectProtocol();
+    this.protocolName = this.selectProtocol();
     if (this.leaderId === null || !this.members.has(this.leaderId)) {
       this.leaderId = this.members.keys().next().value!;
     }
@@ -194,20 +207,8 @@ export class ClassicGroup {
     };
   }
 
-  #errorJoin(memberId: string, errorCode: number): JoinResult {
-    return {
-      errorCode,
-      generationId: -1,
-      protocolType: null,
-      protocolName: null,
-      leader: "",
-      memberId,
-      members: [],
-    };
-  }
-
   /** The protocol every member supports with the most first-choice votes (Kafka's vote). */
-  #selectProtocol(): string {
+  selectProtocol(): string {
     const members = [...this.members.values()];
     const candidates = members[0].protocols.map((p) => p.name)
       .filter((name) => members.every((m) => m.protocols.some((p) => p.name === name)));
@@ -269,13 +270,8 @@ export class ClassicGroup {
     if (m.groupInstanceId !== null && this.staticMembers.get(m.groupInstanceId) === m.memberId) {
       this.staticMembers.delete(m.groupInstanceId);
     }
-    m.joinWaiter?.(this.#errorJoin(m.memberId, ErrorCode.UNKNOWN_MEMBER_ID));
-    m.syncWaiter?.({
-      errorCode: ErrorCode.UNKNOWN_MEMBER_ID,
-      protocolType: null,
-      protocolName: null,
-      assignment: EMPTY,
-    });
+    m.joinWaiter?.(joinError(m.memberId, ErrorCode.UNKNOWN_MEMBER_ID));
+    m.syncWaiter?.(syncError(ErrorCode.UNKNOWN_MEMBER_ID));
     m.joinWaiter = m.syncWaiter = undefined;
     if (!rebalance) return;
     if (this.members.size === 0 && this.state !== "PreparingRebalance") {
@@ -287,6 +283,15 @@ export class ClassicGroup {
       this.prepareRebalance();
     } else {
       this.#maybeCompleteJoin();
+    }
+  }
+
+  /** Answers every pending JoinGroup and SyncGroup with an error (the group is being replaced). */
+  failWaiters(errorCode: number): void {
+    for (const m of this.members.values()) {
+      m.joinWaiter?.(joinError(m.memberId, errorCode));
+      m.syncWaiter?.(syncError(errorCode));
+      m.joinWaiter = m.syncWaiter = undefined;
     }
   }
 

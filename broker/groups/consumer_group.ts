@@ -17,6 +17,17 @@ export type ConsumerGroupState = "Empty" | "Assigning" | "Reconciling" | "Stable
 /** Where a member stands on its way to the target assignment. */
 export type MemberState = "stable" | "unrevoked" | "unreleased";
 
+/** What a member that joined with the classic protocol (JoinGroup) brings along. */
+export interface ClassicMetadata {
+  sessionTimeoutMs: number;
+  /** Its JoinGroup protocols: the first one's subscription is what it subscribes to. */
+  protocols: { name: string; metadata: Uint8Array }[];
+  /** Fences it when it does not rejoin after being told to (REBALANCE_IN_PROGRESS). */
+  joinTimer?: ReturnType<typeof setTimeout>;
+  /** Fences it when it does not send SyncGroup after its JoinGroup. */
+  syncTimer?: ReturnType<typeof setTimeout>;
+}
+
 /** A member of a consumer group. */
 export interface ConsumerMember {
   readonly memberId: string;
@@ -36,6 +47,8 @@ export interface ConsumerMember {
   assigned: TopicPartitions;
   /** The partitions it must give up before it moves on. */
   pendingRevocation: TopicPartitions;
+  /** Set for a member that speaks the classic protocol (KIP-848's online migration). */
+  classic: ClassicMetadata | null;
   sessionTimer?: ReturnType<typeof setTimeout>;
   rebalanceTimer?: ReturnType<typeof setTimeout>;
 }
@@ -57,7 +70,16 @@ export function newMember(memberId: string): ConsumerMember {
     serverAssignor: null,
     assigned: new Map(),
     pendingRevocation: new Map(),
+    classic: null,
   };
+}
+
+/** Stops a member's timers. */
+export function stopTimers(member: ConsumerMember): void {
+  clearTimeout(member.sessionTimer);
+  clearTimeout(member.rebalanceTimer);
+  clearTimeout(member.classic?.joinTimer);
+  clearTimeout(member.classic?.syncTimer);
 }
 
 /** A consumer group's state. */
@@ -119,8 +141,7 @@ export class ConsumerGroup {
     const member = this.members.get(memberId);
     if (!member) return;
     this.#release(member);
-    clearTimeout(member.sessionTimer);
-    clearTimeout(member.rebalanceTimer);
+    stopTimers(member);
     this.members.delete(memberId);
     this.targetAssignment.delete(memberId);
     if (member.instanceId !== null && this.staticMembers.get(member.instanceId) === memberId) {
@@ -141,6 +162,40 @@ export class ConsumerGroup {
     }
   }
 
+  /** The members that speak the classic protocol. */
+  classicMembers(): ConsumerMember[] {
+    return [...this.members.values()].filter((m) => m.classic !== null);
+  }
+
+  /**
+   * Whether a classic member may join: its protocol type is "consumer" and it shares a protocol
+   * name with every classic member (any, when there are none).
+   */
+  supportsClassicProtocols(protocolType: string, protocols: { name: string }[]): boolean {
+    if (protocolType !== "consumer") return false;
+    if (this.members.size === 0) return protocols.length > 0;
+    const classic = this.classicMembers();
+    return protocols.some((p) =>
+      classic.every((m) => m.classic!.protocols.some((q) => q.name === p.name))
+    );
+  }
+
+  /**
+   * A member in "unreleased" state whose missing partitions are still owned by others (so it need
+   * not rejoin yet).
+   */
+  waitingOnUnreleasedPartition(member: ConsumerMember): boolean {
+    if (member.state !== "unreleased") return false;
+    for (const [topicId, ps] of this.targetAssignment.get(member.memberId) ?? []) {
+      for (const p of ps) {
+        if (!member.assigned.get(topicId)?.has(p) && this.partitionEpoch(topicId, p) !== -1) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
   /** Whether any member subscribes to a topic, by name or regex (OffsetDelete keeps its offsets). */
   isSubscribedTo(topic: string): boolean {
     for (const m of this.members.values()) {
@@ -154,10 +209,7 @@ export class ConsumerGroup {
   /** Stops every member's timers. */
   close(): void {
     clearTimeout(this.regexTimer);
-    for (const m of this.members.values()) {
-      clearTimeout(m.sessionTimer);
-      clearTimeout(m.rebalanceTimer);
-    }
+    for (const m of this.members.values()) stopTimers(m);
   }
 }
 

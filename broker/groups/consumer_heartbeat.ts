@@ -197,6 +197,7 @@ class Heartbeat {
       subscribedTopicRegex: req.subscribedTopicRegex ?? member.subscribedTopicRegex,
       clientId: this.#client.clientId,
       clientHost: this.#client.clientHost,
+      classic: null,
     };
     if (
       updated.subscribedTopicRegex &&
@@ -210,38 +211,14 @@ class Heartbeat {
         }.`,
       );
     }
-    let bump = group.groupEpoch === 0 ||
-      !sameList(updated.subscribedTopicNames, member.subscribedTopicNames) ||
-      updated.subscribedTopicRegex !== member.subscribedTopicRegex;
-    // The members as they will be once this heartbeat is applied (a static member that came back
-    // replaces its old self).
-    const members = [...group.members.values()]
-      .filter((m) => m.memberId !== member.memberId && m.memberId !== replaced(group, updated))
-      .concat(updated);
-    const signature = this.#groups.metadataSignature(group, members);
-    if (signature !== group.metadataSignature) bump = true;
-    if (bump) {
-      group.groupEpoch++;
-      group.metadataSignature = signature;
-    }
-    const replacedId = replaced(group, updated);
-    if (replacedId !== null) {
-      // The new member takes over the old one's target assignment and its place.
-      const target = group.targetAssignment.get(replacedId);
-      group.removeMember(replacedId);
-      if (target) group.targetAssignment.set(updated.memberId, target);
-    }
-    if (group.groupEpoch > group.assignmentEpoch) this.#assign(group, members);
-    const target = group.targetAssignment.get(updated.memberId) ?? new Map();
-    const next = reconcile(
+    const next = applyMember(
+      this.#groups,
+      this.#cluster,
+      group,
+      member,
       updated,
-      group.assignmentEpoch,
-      target,
-      (t, p) => group.partitionEpoch(t, p),
       req.topicPartitions,
     );
-    this.#groups.adopt(group);
-    group.updateMember(next);
     this.#groups.armTimers(group, next, next !== updated);
     this.#groups.maybeRefreshRegexes(group, next.subscribedTopicRegex);
     const full = req.rebalanceTimeoutMs !== -1 &&
@@ -324,7 +301,7 @@ class Heartbeat {
         return this.#left(member.memberId, LEAVE_STATIC);
       }
     }
-    this.#groups.fence(group, member.memberId);
+    this.#groups.fence(group, [member.memberId]);
     return this.#left(req.memberId, req.memberEpoch);
   }
 
@@ -338,28 +315,77 @@ class Heartbeat {
       assignment: null,
     };
   }
+}
 
-  /** Computes the target assignment of the group epoch with the preferred assignor. */
-  #assign(group: ConsumerGroup, members: ConsumerMember[]): void {
-    const name = preferredAssignor(members) ??
-      this.#cluster.configs.staticList("group.consumer.assignors")[0];
-    const assignor = SERVER_ASSIGNORS.get(name) ?? SERVER_ASSIGNORS.get("uniform")!;
-    const inputs: AssignorMember[] = members.map((m) => ({
-      memberId: m.memberId,
-      instanceId: m.instanceId,
-      topicIds: this.#groups.subscribedTopicIds(group, m),
-      previous: group.targetAssignment.get(m.memberId) ?? new Map(),
-    }));
-    const assignment = assignor(
-      inputs,
-      (topicId) => this.#cluster.topicsById.get(topicId)?.partitions.length ?? 0,
-    );
-    group.targetAssignment.clear();
-    for (const [memberId, partitions] of assignment) {
-      group.targetAssignment.set(memberId, partitions);
-    }
-    group.assignmentEpoch = group.groupEpoch;
+/**
+ * Applies a member's new subscription to its group, as a heartbeat or a classic JoinGroup does: the
+ * group epoch moves when a subscription or the subscribed topics changed, a new target assignment
+ * is computed for a new epoch, and the member moves one step toward its target (knowing what it
+ * owns). A static member that came back replaces its old self. Returns the member as stored.
+ */
+export function applyMember(
+  groups: GroupCoordinator,
+  cluster: Cluster,
+  group: ConsumerGroup,
+  member: ConsumerMember,
+  updated: ConsumerMember,
+  owned: OwnedPartitions,
+): ConsumerMember {
+  let bump = group.groupEpoch === 0 ||
+    !sameList(updated.subscribedTopicNames, member.subscribedTopicNames) ||
+    updated.subscribedTopicRegex !== member.subscribedTopicRegex;
+  const replacedId = replaced(group, updated);
+  const members = [...group.members.values()]
+    .filter((m) => m.memberId !== member.memberId && m.memberId !== replacedId)
+    .concat(updated);
+  const signature = groups.metadataSignature(group, members);
+  if (signature !== group.metadataSignature) bump = true;
+  if (bump) {
+    group.groupEpoch++;
+    group.metadataSignature = signature;
   }
+  if (replacedId !== null) {
+    // The new member takes over the old one's target assignment and its place.
+    const target = group.targetAssignment.get(replacedId);
+    group.removeMember(replacedId);
+    if (target) group.targetAssignment.set(updated.memberId, target);
+  }
+  if (group.groupEpoch > group.assignmentEpoch) assignTargets(groups, cluster, group, members);
+  const next = reconcile(
+    updated,
+    group.assignmentEpoch,
+    group.targetAssignment.get(updated.memberId) ?? new Map(),
+    (t, p) => group.partitionEpoch(t, p),
+    owned,
+  );
+  groups.adopt(group);
+  group.updateMember(next);
+  return next;
+}
+
+/** Computes the target assignment of the group epoch with the preferred assignor. */
+function assignTargets(
+  groups: GroupCoordinator,
+  cluster: Cluster,
+  group: ConsumerGroup,
+  members: ConsumerMember[],
+): void {
+  const name = preferredAssignor(members) ??
+    cluster.configs.staticList("group.consumer.assignors")[0];
+  const assignor = SERVER_ASSIGNORS.get(name) ?? SERVER_ASSIGNORS.get("uniform")!;
+  const inputs: AssignorMember[] = members.map((m) => ({
+    memberId: m.memberId,
+    instanceId: m.instanceId,
+    topicIds: groups.subscribedTopicIds(group, m),
+    previous: group.targetAssignment.get(m.memberId) ?? new Map(),
+  }));
+  const assignment = assignor(
+    inputs,
+    (topicId) => cluster.topicsById.get(topicId)?.partitions.length ?? 0,
+  );
+  group.targetAssignment.clear();
+  for (const [memberId, partitions] of assignment) group.targetAssignment.set(memberId, partitions);
+  group.assignmentEpoch = group.groupEpoch;
 }
 
 /** The member id a static member that comes back replaces, if any. */

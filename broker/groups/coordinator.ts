@@ -12,9 +12,17 @@ import type { RequestContext } from "../handler.ts";
 import {
   ClassicGroup,
   type CommittedOffset,
+  joinError,
   type JoinResult,
   type Member,
+  syncError,
 } from "./classic_group.ts";
+import {
+  type ClassicJoin,
+  ClassicMembers,
+  downgradeToClassic,
+  upgradeFromClassic,
+} from "./classic_members.ts";
 import { ConsumerGroup, type ConsumerMember } from "./consumer_group.ts";
 import {
   consumerGroupHeartbeat,
@@ -45,8 +53,12 @@ export class GroupCoordinator {
   /** group.initial.rebalance.delay.ms (Brook's default is 0, Kafka's 3000). */
   initialRebalanceDelayMs = 0;
 
+  /** Classic members' requests to consumer groups. */
+  readonly classicMembers: ClassicMembers;
+
   constructor(cluster: Cluster) {
     this.#cluster = cluster;
+    this.classicMembers = new ClassicMembers(this, cluster);
   }
 
   /** The node coordinating `groupId`, creating __consumer_offsets on first use. */
@@ -88,26 +100,10 @@ export class GroupCoordinator {
 
   /** JoinGroup, with Kafka's checks before the state machine. */
   async join(
-    req: {
-      groupId: string;
-      memberId: string;
-      groupInstanceId: string | null;
-      sessionTimeoutMs: number;
-      rebalanceTimeoutMs: number;
-      protocolType: string;
-      protocols: { name: string; metadata: Uint8Array }[];
-    },
+    req: ClassicJoin,
     ctx: RequestContext,
   ): Promise<JoinResult> {
-    const fail = (errorCode: number, memberId = req.memberId): JoinResult => ({
-      errorCode,
-      generationId: -1,
-      protocolType: null,
-      protocolName: null,
-      leader: "",
-      memberId,
-      members: [],
-    });
+    const fail = (errorCode: number, memberId = req.memberId) => joinError(memberId, errorCode);
     const check = this.check(req.groupId, ctx);
     if (check !== ErrorCode.NONE) return fail(check);
     const configs = this.#cluster.configs;
@@ -122,9 +118,13 @@ export class GroupCoordinator {
     }
     const consumer = this.consumerGroups.get(req.groupId);
     if (consumer) {
-      // Kafka lets classic members into a consumer group that has members (KIP-848's online
-      // migration); Brook does not yet.
-      if (consumer.members.size > 0) return fail(ErrorCode.INCONSISTENT_GROUP_PROTOCOL);
+      // A consumer group with members takes classic members in (KIP-848's online migration).
+      if (consumer.members.size > 0) {
+        return this.classicMembers.join(consumer, req, ctx.apiVersion, {
+          clientId: ctx.header.clientId ?? "",
+          clientHost: `/${ctx.connection.remoteAddress}`,
+        });
+      }
       this.classicInPlaceOf(req.groupId);
     }
     const group = this.group(req.groupId, true)!;
@@ -145,12 +145,7 @@ export class GroupCoordinator {
           const unchanged = sameProtocols(oldMember.protocols, req.protocols);
           group.members.delete(old!);
           oldMember.joinWaiter?.(fail(ErrorCode.FENCED_INSTANCE_ID, old));
-          oldMember.syncWaiter?.({
-            errorCode: ErrorCode.FENCED_INSTANCE_ID,
-            protocolType: null,
-            protocolName: null,
-            assignment: new Uint8Array(0),
-          });
+          oldMember.syncWaiter?.(syncError(ErrorCode.FENCED_INSTANCE_ID));
           clearTimeout(oldMember.sessionTimer);
           const member: Member = {
             ...oldMember,
@@ -301,29 +296,26 @@ export class GroupCoordinator {
     if (!create) {
       throw new Refusal(ErrorCode.GROUP_ID_NOT_FOUND, `Group ${groupId} is not a consumer group.`);
     }
-    if (classic.state !== "Empty") {
-      const policy = this.#cluster.configs.staticValue("group.consumer.migration.policy");
-      throw new Refusal(
-        ErrorCode.GROUP_ID_NOT_FOUND,
-        policy === "upgrade" || policy === "bidirectional"
-          ? `Brook cannot yet upgrade classic group ${groupId}, which has members, to a consumer group.`
-          : `Cannot upgrade classic group ${groupId} to consumer group because online upgrade is disabled.`,
-      );
-    }
+    if (classic.state !== "Empty") return upgradeFromClassic(classic, this.#cluster);
     const converted = new ConsumerGroup(groupId);
     converted.offsets = classic.offsets;
     return converted;
   }
 
-  /** Registers a group {@linkcode consumerGroupFor} created, in place of any classic group. */
+  /**
+   * Registers a group {@linkcode consumerGroupFor} created, in place of any classic group: that
+   * group's pending joins and syncs are told to rebalance, its members' sessions go on.
+   */
   adopt(group: ConsumerGroup): void {
     if (this.consumerGroups.get(group.groupId) === group) return;
     const classic = this.groups.get(group.groupId);
     if (classic) {
+      classic.failWaiters(ErrorCode.REBALANCE_IN_PROGRESS);
       classic.close();
       this.groups.delete(group.groupId);
     }
     this.consumerGroups.set(group.groupId, group);
+    for (const m of group.classicMembers()) this.armTimers(group, m, false);
   }
 
   /** An empty consumer group gives way to a classic group that keeps its offsets (JoinGroup). */
@@ -344,25 +336,56 @@ export class GroupCoordinator {
     if (memberId === null && memberEpoch < 0) return ErrorCode.NONE;
     const member = memberId === null ? undefined : group.members.get(memberId);
     if (!member) return ErrorCode.UNKNOWN_MEMBER_ID;
-    return member.memberEpoch === memberEpoch ? ErrorCode.NONE : ErrorCode.STALE_MEMBER_EPOCH;
+    if (member.memberEpoch === memberEpoch) return ErrorCode.NONE;
+    return member.classic ? ErrorCode.ILLEGAL_GENERATION : ErrorCode.STALE_MEMBER_EPOCH;
   }
 
   /** Removes a member (it left, or its session or rebalance timed out); the group epoch moves. */
-  fence(group: ConsumerGroup, memberId: string): void {
-    group.removeMember(memberId);
+  fence(group: ConsumerGroup, memberIds: string[]): void {
+    if (this.consumerGroups.get(group.groupId) !== group) return;
+    const leaving = memberIds.flatMap((id) => group.members.get(id) ?? []);
+    const staying = [...group.members.values()].filter((m) => !leaving.includes(m));
+    // As Kafka: when the last consumer-protocol members leave a group of classic members, it
+    // becomes a classic group again (if the migration policy allows downgrades).
+    const policy = this.#cluster.configs.staticValue("group.consumer.migration.policy");
+    if (
+      staying.length > 0 && staying.every((m) => m.classic !== null) &&
+      leaving.every((m) => m.classic === null) &&
+      (policy === "downgrade" || policy === "bidirectional")
+    ) {
+      this.#replaceWithClassic(
+        group,
+        downgradeToClassic(group, staying, this.#cluster, this.initialRebalanceDelayMs),
+      );
+      return;
+    }
+    for (const m of leaving) group.removeMember(m.memberId);
     group.groupEpoch++;
-    group.metadataSignature = this.metadataSignature(group, [...group.members.values()]);
+    group.metadataSignature = this.metadataSignature(group, staying);
+  }
+
+  #replaceWithClassic(consumer: ConsumerGroup, classic: ClassicGroup): void {
+    consumer.close();
+    this.consumerGroups.delete(consumer.groupId);
+    this.groups.set(classic.groupId, classic);
+    for (const m of classic.members.values()) this.touch(classic, m);
+    classic.prepareRebalance();
   }
 
   /** The session timer of a member, and its rebalance timer while it has partitions to revoke. */
   armTimers(group: ConsumerGroup, member: ConsumerMember, reconciled: boolean): void {
     const id = member.memberId;
     clearTimeout(member.sessionTimer);
-    const session = setTimeout(() => {
-      if (group.members.get(id)?.sessionTimer === session) this.fence(group, id);
-    }, this.#cluster.configs.staticNumber("group.consumer.session.timeout.ms"));
+    const session = setTimeout(
+      () => {
+        if (group.members.get(id)?.sessionTimer === session) this.fence(group, [id]);
+      },
+      member.classic?.sessionTimeoutMs ??
+        this.#cluster.configs.staticNumber("group.consumer.session.timeout.ms"),
+    );
     member.sessionTimer = session;
-    if (!reconciled) return;
+    // Classic members are told to rejoin instead (their join timeout).
+    if (!reconciled || member.classic !== null) return;
     clearTimeout(member.rebalanceTimer);
     member.rebalanceTimer = undefined;
     if (member.state !== "unrevoked") return;
@@ -370,7 +393,7 @@ export class GroupCoordinator {
     const rebalance = setTimeout(() => {
       const current = group.members.get(id);
       if (current?.rebalanceTimer === rebalance && current.memberEpoch === epoch) {
-        this.fence(group, id);
+        this.fence(group, [id]);
       }
     }, member.rebalanceTimeoutMs);
     member.rebalanceTimer = rebalance;

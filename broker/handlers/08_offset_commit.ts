@@ -72,8 +72,12 @@ function commit(request: Request, ctx: RequestContext) {
     if (generation >= 0 || consumerGroup.members.size > 0) {
       const member = consumerGroup.members.get(request.memberId);
       if (!member) return all(ErrorCode.UNKNOWN_MEMBER_ID);
-      if (ctx.apiVersion < 9) return all(ErrorCode.UNSUPPORTED_VERSION);
-      if (member.memberEpoch !== generation) return all(ErrorCode.STALE_MEMBER_EPOCH);
+      // Classic members commit with their generation, at any version.
+      const classic = member.classic !== null;
+      if (!classic && ctx.apiVersion < 9) return all(ErrorCode.UNSUPPORTED_VERSION);
+      if (member.memberEpoch !== generation) {
+        return all(classic ? ErrorCode.ILLEGAL_GENERATION : ErrorCode.STALE_MEMBER_EPOCH);
+      }
     }
     offsets = consumerGroup.offsets;
   } else {

@@ -20,6 +20,8 @@ export default defineHandler({
     }
     const check = groups.check(request.groupId, ctx);
     if (check !== ErrorCode.NONE) return answer(check);
+    const consumerGroup = groups.consumerGroups.get(request.groupId);
+    if (consumerGroup) return answer(groups.classicMembers.heartbeat(consumerGroup, request));
     const group = groups.group(request.groupId);
     const member = group?.members.get(request.memberId);
     if (!group || !member) return answer(ErrorCode.UNKNOWN_MEMBER_ID);

@@ -19,10 +19,19 @@ export default defineHandler({
       ? groups.check(request.groupId, ctx)
       : ErrorCode.GROUP_AUTHORIZATION_FAILED;
     if (check !== ErrorCode.NONE) return { throttleTimeMs: 0, errorCode: check, members: [] };
-    const group = groups.group(request.groupId);
     const leaving = v3
       ? request.members
       : [{ memberId: request.memberId, groupInstanceId: null, reason: null }];
+    const consumerGroup = groups.consumerGroups.get(request.groupId);
+    if (consumerGroup) {
+      const left = groups.classicMembers.leave(consumerGroup, leaving);
+      return {
+        throttleTimeMs: 0,
+        errorCode: v3 ? ErrorCode.NONE : left[0].errorCode,
+        members: v3 ? left : [],
+      };
+    }
+    const group = groups.group(request.groupId);
     const members = leaving.map((l) => {
       const id = l.groupInstanceId !== null && l.memberId === ""
         ? group?.staticMembers.get(l.groupInstanceId)

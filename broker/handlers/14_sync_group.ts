@@ -32,6 +32,15 @@ export default defineHandler({
     }
     const check = groups.check(request.groupId, ctx);
     if (check !== ErrorCode.NONE) return answer(check);
+    const consumerGroup = groups.consumerGroups.get(request.groupId);
+    if (consumerGroup) {
+      const r = groups.classicMembers.sync(consumerGroup, {
+        ...request,
+        protocolType: v5 ? request.protocolType : null,
+        protocolName: v5 ? request.protocolName : null,
+      });
+      return answer(r.errorCode, r.assignment, r.protocolType, r.protocolName);
+    }
     const group = groups.group(request.groupId);
     const member = group?.members.get(request.memberId);
     if (!group || !member) return answer(ErrorCode.UNKNOWN_MEMBER_ID);

@@ -90,7 +90,7 @@ function describe(groupId: string, ctx: RequestContext, withOperations: boolean)
       targetAssignment: {
         topicPartitions: named(group.targetAssignment.get(m.memberId) ?? new Map()),
       },
-      memberType: 1,
+      memberType: m.classic === null ? 1 : 0,
     })),
     authorizedOperations: withOperations
       ? authorizedOperations(ctx, AclResourceType.GROUP, groupId)

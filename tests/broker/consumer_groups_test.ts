@@ -1,11 +1,16 @@
 // Consumer groups of the consumer rebalance protocol (KIP-848) on Brook's broker: the server-side
-// assignors, revocation before reassignment, timeouts that fence members, and the way consumer and
-// classic groups give way to each other. The answers themselves are compared with a real Kafka in
+// assignors, revocation before reassignment, timeouts that fence members, the way consumer and
+// classic groups give way to each other, and classic members inside consumer groups. The answers themselves are compared with a real Kafka in
 // tests/conformance/consumer_group_scenarios.ts.
 import { assertEquals, assertOk } from "../assert.ts";
 import { ApiKey, type ApiMessages, ErrorCode } from "../../codec/mod.ts";
 import { Broker } from "../../broker/mod.ts";
 import { rangeAssignor, uniformAssignor } from "../../broker/groups/assignors.ts";
+import {
+  decodeAssignment,
+  encodeAssignment,
+  encodeSubscription,
+} from "../../codec/consumer_protocol.ts";
 import { QUIET } from "../conformance/consumer_group_scenarios.ts";
 import { RawClient } from "./raw_client.ts";
 
@@ -252,4 +257,63 @@ Deno.test("assignors: uniform keeps what it can and balances; range cuts ranges 
   const range = rangeAssignor([member("b", ["t"]), member("a", ["t", "u"])], count);
   assertEquals(flat(range.get("a")), ["t0", "t1", "t2", "u0", "u1", "u2"]);
   assertEquals(flat(range.get("b")), ["t3", "t4", "t5"]);
+});
+
+Deno.test("consumer groups: a consumer member upgrades a classic group; its leaving downgrades it", async () => {
+  await using broker = await Broker.start({ topics: { t: { partitions: 2 } } });
+  await using client = await RawClient.connect(broker.bootstrapServers);
+  const groups = broker.cluster.groups;
+  const metadata = encodeSubscription({
+    topics: ["t"],
+    userData: null,
+    ownedPartitions: [],
+    generationId: -1,
+    rackId: null,
+  });
+  const classicJoin = (memberId: string) =>
+    client.request(ApiKey.JoinGroup, 9, {
+      groupId: "g",
+      sessionTimeoutMs: 30000,
+      rebalanceTimeoutMs: 30000,
+      memberId,
+      protocolType: "consumer",
+      protocols: [{ name: "range", metadata }],
+    });
+  const classicHeartbeat = (memberId: string, generationId: number) =>
+    client.request(ApiKey.Heartbeat, 4, { groupId: "g", generationId, memberId });
+  const id = (await classicJoin("")).memberId;
+  const joined = await classicJoin(id);
+  await client.request(ApiKey.SyncGroup, 5, {
+    groupId: "g",
+    generationId: joined.generationId,
+    memberId: id,
+    assignments: [{
+      memberId: id,
+      assignment: encodeAssignment([{ topic: "t", partitions: [0, 1] }]),
+    }],
+  });
+  // A consumer-protocol member joins: the group becomes a consumer group, keeping the classic
+  // member and its partitions; the classic member is told to rejoin.
+  const b = await heartbeat(client, join("b"));
+  assertEquals([b.errorCode, b.memberEpoch, assigned(b)], [0, 2, []]);
+  assertOk(groups.consumerGroups.has("g") && !groups.groups.has("g"));
+  const told = await classicHeartbeat(id, joined.generationId);
+  assertEquals(told.errorCode, ErrorCode.REBALANCE_IN_PROGRESS);
+  const rejoined = await classicJoin(id);
+  assertEquals([rejoined.errorCode, rejoined.generationId, rejoined.leader], [0, 2, ""]);
+  const synced = await client.request(ApiKey.SyncGroup, 5, {
+    groupId: "g",
+    generationId: 2,
+    memberId: id,
+    protocolType: "consumer",
+    protocolName: "range",
+    assignments: [],
+  });
+  assertEquals(decodeAssignment(synced.assignment).partitions.map((p) => p.partitions.length), [1]);
+  // The consumer-protocol member leaves: a classic group again, which rebalances.
+  await heartbeat(client, { memberId: "b", memberEpoch: -1 });
+  assertOk(groups.groups.has("g") && !groups.consumerGroups.has("g"));
+  assertEquals(groups.groups.get("g")!.state, "PreparingRebalance");
+  assertEquals(groups.groups.get("g")!.generationId, 2);
+  assertEquals((await classicHeartbeat(id, 2)).errorCode, ErrorCode.REBALANCE_IN_PROGRESS);
 });

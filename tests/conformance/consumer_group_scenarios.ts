@@ -7,6 +7,7 @@
  */
 
 import { ApiKey, type ApiMessages } from "../../codec/mod.ts";
+import { decodeAssignment, encodeSubscription } from "../../codec/consumer_protocol.ts";
 import { type Scenario, step } from "./differential.ts";
 
 type HeartbeatRequest = ApiMessages[typeof ApiKey.ConsumerGroupHeartbeat]["requestInit"];
@@ -140,6 +141,62 @@ const seen = (group: string, topic: string) => [
   },
   heartbeat({ groupId: `${group}-probe`, memberId: `${group}-probe`, memberEpoch: -1 }),
 ];
+
+/** The member id an answer carries. */
+const memberIdOf = (answer: unknown) => (answer as { memberId: string }).memberId;
+
+/** A classic JoinGroup (v9) of a range consumer of `topic`; the member id comes from earlier. */
+const classicJoin = (group: string, topic: string, memberId: (earlier: unknown[]) => string) =>
+  step(
+    ApiKey.JoinGroup,
+    9,
+    (earlier) => ({
+      groupId: group,
+      sessionTimeoutMs: 30000,
+      rebalanceTimeoutMs: 30000,
+      memberId: memberId(earlier),
+      groupInstanceId: null,
+      protocolType: "consumer",
+      protocols: [{
+        name: "range",
+        metadata: encodeSubscription({
+          topics: [topic],
+          userData: null,
+          ownedPartitions: [],
+          generationId: -1,
+          rackId: null,
+        }),
+      }],
+      reason: null,
+    }),
+  );
+
+/** SyncGroup (v5) of the member that step `joined` answered, at a generation. */
+const classicSync = (group: string, joined: number, generationId: number) =>
+  step(
+    ApiKey.SyncGroup,
+    5,
+    (earlier) => ({
+      groupId: group,
+      generationId,
+      memberId: memberIdOf(earlier[joined]),
+      groupInstanceId: null,
+      protocolType: "consumer",
+      protocolName: "range",
+      assignments: [],
+    }),
+    undefined,
+    (r) => ({ ...r, assignment: decodeAssignment(r.assignment) }),
+  );
+
+/** Heartbeat (v4) of the member that step `joined` answered, at a generation. */
+const classicHeartbeat = (group: string, joined: number, generationId: number) =>
+  step(ApiKey.Heartbeat, 4, (earlier) => ({
+    groupId: group,
+    generationId,
+    memberId: memberIdOf(earlier[joined]),
+    groupInstanceId: null,
+  }));
 
 /** The scenarios, with group and topic names made unique by `run`. */
 export function consumerGroupScenarios(run: string): Scenario[] {
@@ -369,6 +426,67 @@ export function consumerGroupScenarios(run: string): Scenario[] {
         groupIds: [`${group}-r`],
         includeAuthorizedOperations: false,
       }, (r) => r.groups[0]?.errorCode !== 0),
+    ],
+  }, {
+    name: "consumer groups (KIP-848): a classic member in a consumer group",
+    steps: [
+      step(
+        ApiKey.FindCoordinator,
+        4,
+        { keyType: 0, coordinatorKeys: [`${group}-m`] },
+        (r) => r.coordinators[0]?.errorCode === 0,
+      ),
+      step(ApiKey.CreateTopics, 7, {
+        topics: [{ name: `${topic}-m`, numPartitions: 2, replicationFactor: 1 }],
+        timeoutMs: 5000,
+      }),
+      ready(`${topic}-m`, 2),
+      ...seen(`${group}-m`, `${topic}-m`),
+      sortedHeartbeat({ ...joinA, groupId: `${group}-m`, subscribedTopicNames: [`${topic}-m`] }),
+      classicJoin(`${group}-m`, `${topic}-m`, () => ""),
+      // Index 7: the classic member joins with the id it was given.
+      classicJoin(`${group}-m`, `${topic}-m`, (earlier) => memberIdOf(earlier[6])),
+      classicSync(`${group}-m`, 7, 2),
+      classicHeartbeat(`${group}-m`, 7, 2),
+      classicSync(`${group}-m`, 7, 1),
+      sortedHeartbeat({
+        groupId: `${group}-m`,
+        memberId: a,
+        memberEpoch: 1,
+        topicPartitions: (earlier) => [{ topicId: topicId(earlier), partitions: [0, 1] }],
+      }),
+      sortedHeartbeat({
+        groupId: `${group}-m`,
+        memberId: a,
+        memberEpoch: 1,
+        topicPartitions: (earlier) => [{ topicId: topicId(earlier), partitions: [0] }],
+      }),
+      // Its partition is free now: the classic member is told to rejoin for it.
+      classicHeartbeat(`${group}-m`, 7, 2),
+      classicJoin(`${group}-m`, `${topic}-m`, (earlier) => memberIdOf(earlier[7])),
+      classicSync(`${group}-m`, 7, 2),
+      describe([`${group}-m`]),
+      step(ApiKey.OffsetCommit, 8, (earlier) => ({
+        groupId: `${group}-m`,
+        generationIdOrMemberEpoch: 1,
+        memberId: memberIdOf(earlier[7]),
+        groupInstanceId: null,
+        retentionTimeMs: -1n,
+        topics: [{ name: `${topic}-m`, partitions: [{ partitionIndex: 1, committedOffset: 3n }] }],
+      })),
+      step(ApiKey.DescribeGroups, 6, {
+        groups: [`${group}-m`],
+        includeAuthorizedOperations: false,
+      }),
+      step(ApiKey.LeaveGroup, 5, (earlier) => ({
+        groupId: `${group}-m`,
+        members: [
+          { memberId: memberIdOf(earlier[7]), groupInstanceId: null, reason: null },
+          { memberId: "nobody", groupInstanceId: null, reason: null },
+        ],
+      })),
+      describe([`${group}-m`]),
+      heartbeat({ groupId: `${group}-m`, memberId: a, memberEpoch: -1 }),
     ],
   }];
 }

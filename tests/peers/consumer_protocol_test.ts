@@ -1,7 +1,9 @@
 // The consumer rebalance protocol (KIP-848) with Java kafka-clients 4.1.1 (group.protocol=consumer)
 // on Brook's broker and on a real Kafka 4.1.1 (BROOK_INTEROP=1): two members split the partitions
-// with the broker's assignor, read every record once and commit; when one leaves, the other takes
-// over its partitions and carries on from the committed offsets.
+// with the broker's assignor, read every record once and commit; when the second leaves, the first
+// takes over its partitions and carries on from the committed offsets. With a classic member first,
+// the second one's join upgrades the group to a consumer group online, and its leaving turns the
+// group back into a classic one (KIP-848's migration).
 import { assertEquals, assertOk } from "../assert.ts";
 import { Broker } from "../../broker/mod.ts";
 import { Admin, Producer } from "../../client/mod.ts";
@@ -12,6 +14,12 @@ const enabled = Deno.env.get("BROOK_INTEROP") === "1";
 const PARTITIONS = 6;
 const RECORDS = 200;
 const ALL = [...Array(PARTITIONS).keys()].join();
+const PAIRS: [Joining, Joining][] = [
+  ["uniform", "uniform"],
+  ["server-range", "server-range"],
+  ["range", "uniform"],
+  ["cooperative-sticky", "uniform"],
+];
 
 async function produce(bootstrapServers: string, topic: string, from: number): Promise<void> {
   await using producer = new Producer({ bootstrapServers, lingerMs: 1 });
@@ -23,11 +31,15 @@ async function produce(bootstrapServers: string, topic: string, from: number): P
   );
 }
 
-async function consumerProtocolGroup(
+/** How each member joins: a server assignor (consumer protocol) or a classic assignor. */
+type Joining = "uniform" | "server-range" | "range" | "cooperative-sticky";
+
+async function sharedGroup(
   bootstrapServers: string,
-  assignor: "uniform" | "server-range",
+  firstJoins: Joining,
+  secondJoins: Joining,
 ): Promise<void> {
-  const topic = `kip848-${assignor}-${Date.now() % 100000}`;
+  const topic = `kip848-${firstJoins}-${secondJoins}-${Date.now() % 100000}`;
   const group = `${topic}-group`;
   await using admin = new Admin({ bootstrapServers });
   await admin.createTopics([{ name: topic, partitions: PARTITIONS, replicationFactor: 1 }]);
@@ -36,7 +48,7 @@ async function consumerProtocolGroup(
     return offsets.filter((o) => o.topic === topic).reduce((n, o) => n + Number(o.offset), 0);
   };
   const pause = () => new Promise((r) => setTimeout(r, 200));
-  const first = new PeerMember("java", [bootstrapServers, topic, group, assignor]);
+  const first = new PeerMember("java", [bootstrapServers, topic, group, firstJoins]);
   let second: PeerMember | undefined;
   try {
     await until(
@@ -44,7 +56,7 @@ async function consumerProtocolGroup(
       () => first.assigned.join() === ALL,
       pause,
     );
-    second = new PeerMember("java", [bootstrapServers, topic, group, assignor]);
+    second = new PeerMember("java", [bootstrapServers, topic, group, secondJoins]);
     const both = second;
     await until(
       "the partitions are split between both members, without overlap",
@@ -58,30 +70,35 @@ async function consumerProtocolGroup(
     const [described] = await admin.describeGroups([group]);
     assertEquals(
       [described.type, described.state, described.protocol, described.members.length],
-      ["consumer", "Stable", assignor === "uniform" ? "uniform" : "range", 2],
+      ["consumer", "Stable", secondJoins === "server-range" ? "range" : "uniform", 2],
     );
     const partitions = described.members.flatMap((m) => m.assignment.map((a) => a.partition));
     assertEquals(partitions.sort((a, b) => a - b).join(), ALL);
     await produce(bootstrapServers, topic, 0);
     await until("every record is committed", async () => await committed() === RECORDS, pause);
-    const firstRecords = await first.stop();
+    // The second member leaves; the first takes over. A group the second upgraded becomes a
+    // classic group again.
+    const secondRecords = await both.stop();
+    second = undefined;
     await until(
-      "the second member owns every partition",
-      () => both.assigned.join() === ALL,
+      "the first member owns every partition",
+      () => first.assigned.join() === ALL,
       pause,
     );
+    const classicFirst = firstJoins === "range" || firstJoins === "cooperative-sticky";
+    const type = async () => (await admin.listGroups()).find((g) => g.groupId === group)?.type;
+    assertEquals(await type(), classicFirst ? "classic" : "consumer");
     await produce(bootstrapServers, topic, RECORDS);
     await until(
       "the new records are committed",
       async () => await committed() === 2 * RECORDS,
       pause,
     );
-    const secondRecords = await both.stop();
-    second = undefined;
+    const firstRecords = await first.stop();
     const values = [...firstRecords, ...secondRecords].map((r) => r.split(":")[2]);
     assertEquals(new Set(values).size, 2 * RECORDS, "every record read");
     assertEquals(values.length, 2 * RECORDS, "no record read twice");
-    assertOk(firstRecords.length > 0, "the first member read records before it left");
+    assertOk(secondRecords.length > 0, "the second member read records before it left");
   } finally {
     await first.stop();
     await second?.stop();
@@ -100,8 +117,11 @@ Deno.test({
         "group.consumer.heartbeat.interval.ms": "500",
       },
     });
-    for (const assignor of ["uniform", "server-range"] as const) {
-      await t.step(assignor, () => consumerProtocolGroup(broker.bootstrapServers, assignor));
+    for (const [first, second] of PAIRS) {
+      await t.step(
+        `${first}, then ${second}`,
+        () => sharedGroup(broker.bootstrapServers, first, second),
+      );
     }
   },
 });
@@ -112,8 +132,11 @@ Deno.test({
   async fn(t) {
     await installJavaLibs();
     await using kafka = await startKafka();
-    for (const assignor of ["uniform", "server-range"] as const) {
-      await t.step(assignor, () => consumerProtocolGroup(kafka.bootstrapServers, assignor));
+    for (const [first, second] of PAIRS) {
+      await t.step(
+        `${first}, then ${second}`,
+        () => sharedGroup(kafka.bootstrapServers, first, second),
+      );
     }
   },
 });
