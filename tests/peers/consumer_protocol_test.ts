@@ -1,5 +1,6 @@
-// The consumer rebalance protocol (KIP-848) with Java kafka-clients 4.1.1 (group.protocol=consumer)
-// on Brook's broker and on a real Kafka 4.1.1 (BROOK_INTEROP=1): two members split the partitions
+// The consumer rebalance protocol (KIP-848) with Java kafka-clients 4.1.1 and librdkafka (through
+// confluent-kafka), group.protocol=consumer, on Brook's broker and on a real Kafka 4.1.1
+// (BROOK_INTEROP=1): two members split the partitions
 // with the broker's assignor, read every record once and commit; when the second leaves, the first
 // takes over its partitions and carries on from the committed offsets. With a classic member first,
 // the second one's join upgrades the group to a consumer group online, and its leaving turns the
@@ -8,18 +9,22 @@ import { assertEquals, assertOk } from "../assert.ts";
 import { Broker } from "../../broker/mod.ts";
 import { Admin, Producer } from "../../client/mod.ts";
 import { startKafka } from "../interop/kafka_server.ts";
-import { installJavaLibs, PeerMember, until } from "./group_peer.ts";
+import { installJavaLibs, PeerMember, type PeerName, until } from "./group_peer.ts";
 
 const enabled = Deno.env.get("BROOK_INTEROP") === "1";
 const PARTITIONS = 6;
 const RECORDS = 200;
 const ALL = [...Array(PARTITIONS).keys()].join();
-const PAIRS: [Joining, Joining][] = [
-  ["uniform", "uniform"],
-  ["server-range", "server-range"],
-  ["range", "uniform"],
-  ["cooperative-sticky", "uniform"],
+const PAIRS: [Joiner, Joiner][] = [
+  [["java", "uniform"], ["java", "uniform"]],
+  [["java", "server-range"], ["java", "server-range"]],
+  [["java", "range"], ["java", "uniform"]],
+  [["java", "cooperative-sticky"], ["java", "uniform"]],
+  [["librdkafka", "uniform"], ["java", "uniform"]],
+  [["java", "uniform"], ["librdkafka", "uniform"]],
+  [["librdkafka", "cooperative-sticky"], ["librdkafka", "uniform"]],
 ];
+const named = ([peer, joins]: Joiner) => `${peer} ${joins}`;
 
 async function produce(bootstrapServers: string, topic: string, from: number): Promise<void> {
   await using producer = new Producer({ bootstrapServers, lingerMs: 1 });
@@ -34,12 +39,17 @@ async function produce(bootstrapServers: string, topic: string, from: number): P
 /** How each member joins: a server assignor (consumer protocol) or a classic assignor. */
 type Joining = "uniform" | "server-range" | "range" | "cooperative-sticky";
 
+/** A member: which client, and how it joins. */
+type Joiner = [PeerName, Joining];
+
 async function sharedGroup(
   bootstrapServers: string,
-  firstJoins: Joining,
-  secondJoins: Joining,
+  [firstPeer, firstJoins]: Joiner,
+  [secondPeer, secondJoins]: Joiner,
 ): Promise<void> {
-  const topic = `kip848-${firstJoins}-${secondJoins}-${Date.now() % 100000}`;
+  const topic = `kip848-${firstPeer}-${firstJoins}-${secondPeer}-${secondJoins}-${
+    Date.now() % 100000
+  }`;
   const group = `${topic}-group`;
   await using admin = new Admin({ bootstrapServers });
   await admin.createTopics([{ name: topic, partitions: PARTITIONS, replicationFactor: 1 }]);
@@ -48,7 +58,7 @@ async function sharedGroup(
     return offsets.filter((o) => o.topic === topic).reduce((n, o) => n + Number(o.offset), 0);
   };
   const pause = () => new Promise((r) => setTimeout(r, 200));
-  const first = new PeerMember("java", [bootstrapServers, topic, group, firstJoins]);
+  const first = new PeerMember(firstPeer, [bootstrapServers, topic, group, firstJoins]);
   let second: PeerMember | undefined;
   try {
     await until(
@@ -56,7 +66,7 @@ async function sharedGroup(
       () => first.assigned.join() === ALL,
       pause,
     );
-    second = new PeerMember("java", [bootstrapServers, topic, group, secondJoins]);
+    second = new PeerMember(secondPeer, [bootstrapServers, topic, group, secondJoins]);
     const both = second;
     await until(
       "the partitions are split between both members, without overlap",
@@ -106,7 +116,8 @@ async function sharedGroup(
 }
 
 Deno.test({
-  name: "consumer protocol: Java consumers (KIP-848) share a group on Brook's broker",
+  name:
+    "consumer protocol: Java and librdkafka consumers (KIP-848) share a group on Brook's broker",
   ignore: !enabled,
   async fn(t) {
     await installJavaLibs();
@@ -119,7 +130,7 @@ Deno.test({
     });
     for (const [first, second] of PAIRS) {
       await t.step(
-        `${first}, then ${second}`,
+        `${named(first)}, then ${named(second)}`,
         () => sharedGroup(broker.bootstrapServers, first, second),
       );
     }
@@ -127,14 +138,15 @@ Deno.test({
 });
 
 Deno.test({
-  name: "consumer protocol: Java consumers (KIP-848) share a group on a real Kafka 4.1.1",
+  name:
+    "consumer protocol: Java and librdkafka consumers (KIP-848) share a group on a real Kafka 4.1.1",
   ignore: !enabled,
   async fn(t) {
     await installJavaLibs();
     await using kafka = await startKafka();
     for (const [first, second] of PAIRS) {
       await t.step(
-        `${first}, then ${second}`,
+        `${named(first)}, then ${named(second)}`,
         () => sharedGroup(kafka.bootstrapServers, first, second),
       );
     }

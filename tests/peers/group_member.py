@@ -1,7 +1,9 @@
 """A librdkafka (confluent-kafka) consumer-group member, driven by a test over stdin/stdout.
 
 Usage: python3 group_member.py BOOTSTRAP TOPIC GROUP ASSIGNOR
-ASSIGNOR is range, roundrobin or cooperative-sticky. Prints one JSON line per event:
+ASSIGNOR is range, roundrobin or cooperative-sticky (the classic protocol), or uniform or
+server-range (the consumer protocol of KIP-848, with that server-side assignor). Prints one JSON
+line per event:
   {"event": "assigned", "partitions": [...]}   the whole assignment, after every rebalance
   {"event": "done", "records": ["P:OFFSET:VALUE", ...]}   once "stop" is read from stdin
 Offsets are committed synchronously after every poll that returned a record.
@@ -26,7 +28,9 @@ def watch_stdin():
 
 threading.Thread(target=watch_stdin, daemon=True).start()
 assigned = set()
-incremental = assignor == "cooperative-sticky"
+consumer_protocol = assignor in ("uniform", "server-range")
+# The consumer protocol hands out and takes back partitions incrementally, as cooperative-sticky does.
+incremental = assignor == "cooperative-sticky" or consumer_protocol
 
 
 def report():
@@ -48,15 +52,21 @@ def on_revoke(consumer, parts):
     report()
 
 
-c = Consumer({
+config = {
     "bootstrap.servers": bootstrap,
     "group.id": group,
-    "partition.assignment.strategy": assignor,
     "auto.offset.reset": "earliest",
     "enable.auto.commit": False,
-    "session.timeout.ms": 10000,
-    "heartbeat.interval.ms": 500,
-})
+}
+if consumer_protocol:
+    # The broker assigns, and sets the session and heartbeat times.
+    config["group.protocol"] = "consumer"
+    config["group.remote.assignor"] = "uniform" if assignor == "uniform" else "range"
+else:
+    config["partition.assignment.strategy"] = assignor
+    config["session.timeout.ms"] = 10000
+    config["heartbeat.interval.ms"] = 500
+c = Consumer(config)
 c.subscribe([topic], on_assign=on_assign, on_revoke=on_revoke, on_lost=on_revoke)
 records = []
 deadline = time.time() + 120
