@@ -62,18 +62,21 @@ function peerRow(peer: string, target: string, extra: Record<string, string[]> =
 }
 
 const MIXED = "mixed groups: Brook and foreign consumers share a group on";
+const KIP848 = "consumer protocol: Java and librdkafka consumers (KIP-848) share a group on";
 const ROWS: Row[] = [
   peerRow("Java kafka-clients 4.1.1", "Brook's broker", {
     "mixed group": [`${MIXED} Brook's broker > java,*`],
-    "KIP-848 group": [
-      "consumer protocol: Java consumers (KIP-848) share a group on Brook's broker*",
-    ],
+    "KIP-848 group": [`${KIP848} Brook's broker > java *`],
   }),
   peerRow("franz-go", "Brook's broker", {
     "mixed group": [`${MIXED} Brook's broker > franz-go,*`],
   }),
   peerRow("confluent-kafka", "Brook's broker", {
     "mixed group": [`${MIXED} Brook's broker > librdkafka,*`],
+    "KIP-848 group": [
+      `${KIP848} Brook's broker > librdkafka *`,
+      `${KIP848} Brook's broker > java uniform, then librdkafka uniform`,
+    ],
     transactions: [
       "peers: confluent-kafka transactions give the same results on Brook's broker and real Kafka",
     ],
