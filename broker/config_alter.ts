@@ -9,12 +9,13 @@
 
 import { AclOperation, ErrorCode } from "../codec/mod.ts";
 import { brokerConfigDefinition, TOPIC_CONFIG_DEFINITIONS } from "./broker_configs.ts";
+import { GROUP_CONFIG_DEFINITIONS, validateGroupConfigs } from "./group_configs.ts";
 import type { Topic } from "./cluster.ts";
 import type { RequestContext } from "./handler.ts";
 import { configRefusal } from "./security/access.ts";
 
 /** Kafka's config resource types that these handlers alter. */
-export const ConfigResourceType = { TOPIC: 2, BROKER: 4 } as const;
+export const ConfigResourceType = { TOPIC: 2, BROKER: 4, GROUP: 32 } as const;
 
 /** Kafka's incremental operations. */
 export const ConfigOperation = { SET: 0, DELETE: 1, APPEND: 2, SUBTRACT: 3 } as const;
@@ -202,3 +203,36 @@ export const TOPIC_CONFIG_KIND: ConfigKind = {
     } to key ${name} because its type is not LIST.`,
   }),
 };
+
+/** Group configs, checked as topic configs are (none is a list). */
+export const GROUP_CONFIG_KIND: ConfigKind = {
+  ...TOPIC_CONFIG_KIND,
+  defaultOf: (name) => GROUP_CONFIG_DEFINITIONS.get(name)?.default,
+  isList: () => false,
+};
+
+/**
+ * Replaces a group's configs (GROUP resources), as Kafka's controller does: authorized, a named
+ * group, the new set computed by `next` from the current one and validated whole, then stored
+ * unless `validateOnly`.
+ */
+export function alterGroupConfigs(
+  ctx: RequestContext,
+  r: { resourceType: number; resourceName: string },
+  next: (current: ReadonlyMap<string, string>) => Map<string, string> | ResourceError,
+  validateOnly: boolean,
+): ResourceError {
+  const refused = configRefusal(ctx, AclOperation.ALTER_CONFIGS, r);
+  if (refused) return refused;
+  if (r.resourceName === "") return invalid("Default group resources are not allowed.");
+  const all = ctx.cluster.groups.groupConfigs;
+  const configs = next(all.get(r.resourceName) ?? new Map());
+  if (!(configs instanceof Map)) return configs;
+  const problem = validateGroupConfigs(configs, ctx.cluster.configs);
+  if (problem) return { errorCode: ErrorCode.INVALID_CONFIG, errorMessage: problem };
+  if (!validateOnly) {
+    if (configs.size === 0) all.delete(r.resourceName);
+    else all.set(r.resourceName, configs);
+  }
+  return { errorCode: ErrorCode.NONE, errorMessage: null };
+}

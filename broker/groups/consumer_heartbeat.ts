@@ -230,8 +230,9 @@ class Heartbeat {
       errorMessage: null,
       memberId: next.memberId,
       memberEpoch: next.memberEpoch,
-      heartbeatIntervalMs: this.#cluster.configs.staticNumber(
-        "group.consumer.heartbeat.interval.ms",
+      heartbeatIntervalMs: this.#groups.groupNumber(
+        group.groupId,
+        "consumer.heartbeat.interval.ms",
       ),
       assignment: joining || full || changed
         ? { topicPartitions: asTopicPartitions(next.assigned) }

@@ -24,6 +24,7 @@ import {
   upgradeFromClassic,
 } from "./classic_members.ts";
 import { ConsumerGroup, type ConsumerMember } from "./consumer_group.ts";
+import { groupConfigValue } from "../group_configs.ts";
 import {
   consumerGroupHeartbeat,
   type HeartbeatAnswer,
@@ -48,6 +49,8 @@ export class GroupCoordinator {
   readonly groups: Map<string, ClassicGroup> = new Map();
   /** Groups of the consumer rebalance protocol (KIP-848). */
   readonly consumerGroups: Map<string, ConsumerGroup> = new Map();
+  /** Dynamic group configs (GROUP resources), by group id; kept whether the group exists or not. */
+  readonly groupConfigs: Map<string, Map<string, string>> = new Map();
   /** Offsets staged by open transactions: group id to producer id to "topic\0partition". */
   readonly #pendingTxnOffsets = new Map<string, Map<bigint, Map<string, CommittedOffset>>>();
   /** group.initial.rebalance.delay.ms (Brook's default is 0, Kafka's 3000). */
@@ -372,6 +375,11 @@ export class GroupCoordinator {
     classic.prepareRebalance();
   }
 
+  /** A group's value of a numeric group config (its override, else the broker's default). */
+  groupNumber(groupId: string, name: string): number {
+    return Number(groupConfigValue(this.groupConfigs.get(groupId), name, this.#cluster.configs));
+  }
+
   /** The session timer of a member, and its rebalance timer while it has partitions to revoke. */
   armTimers(group: ConsumerGroup, member: ConsumerMember, reconciled: boolean): void {
     const id = member.memberId;
@@ -381,7 +389,7 @@ export class GroupCoordinator {
         if (group.members.get(id)?.sessionTimer === session) this.fence(group, [id]);
       },
       member.classic?.sessionTimeoutMs ??
-        this.#cluster.configs.staticNumber("group.consumer.session.timeout.ms"),
+        this.groupNumber(group.groupId, "consumer.session.timeout.ms"),
     );
     member.sessionTimer = session;
     // Classic members are told to rejoin instead (their join timeout).

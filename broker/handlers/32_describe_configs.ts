@@ -1,17 +1,19 @@
 /**
  * DescribeConfigs (key 32): a topic's configs (its overrides, the broker configs they fall back on,
- * Kafka's defaults) or a broker's (every level, with Kafka's synonyms).
+ * Kafka's defaults), a broker's (every level, with Kafka's synonyms) or a group's.
  *
  * @module
  */
 
 import { AclOperation, ApiKey, ErrorCode } from "../../codec/mod.ts";
 import type { DescribedConfig } from "../broker_configs.ts";
+import { describeGroupConfigs } from "../group_configs.ts";
 import { defineHandler } from "../handler.ts";
 import { configRefusal } from "../security/access.ts";
 
 const TOPIC = 2;
 const BROKER = 4;
+const GROUP = 32;
 
 export default defineHandler({
   apiKey: ApiKey.DescribeConfigs,
@@ -66,6 +68,14 @@ export default defineHandler({
           );
         }
         entries = cluster.configs.describeBroker(r.resourceName === "" ? null : own, own);
+      } else if (r.resourceType === GROUP) {
+        if (r.resourceName === "") {
+          return fail(ErrorCode.INVALID_REQUEST, "Group name must not be empty");
+        }
+        entries = describeGroupConfigs(
+          cluster.groups.groupConfigs.get(r.resourceName) ?? new Map(),
+          cluster.configs,
+        );
       } else {
         return fail(ErrorCode.INVALID_REQUEST, `Unsupported resource type ${r.resourceType}`);
       }

@@ -9,6 +9,7 @@ import { AclOperation, ApiKey, ErrorCode } from "../../codec/mod.ts";
 import {
   alterableTopic,
   alterBrokerConfigs,
+  alterGroupConfigs,
   ConfigResourceType,
   preprocessResource,
   repeatedResources,
@@ -52,6 +53,9 @@ function alter(
       validateOnly,
       authorize: () => configRefusal(ctx, AclOperation.ALTER_CONFIGS, r),
     });
+  }
+  if (r.resourceType === ConfigResourceType.GROUP) {
+    return alterGroupConfigs(ctx, r, () => configs, validateOnly);
   }
   const topic = alterableTopic(ctx, r);
   if ("errorCode" in topic) return topic;

@@ -1,7 +1,7 @@
 /**
- * IncrementalAlterConfigs (key 44): SET, DELETE, APPEND and SUBTRACT on topic configs and on
- * dynamic broker configs (a node's own, or the cluster-wide ones under an empty name), checked and
- * validated in Kafka's order.
+ * IncrementalAlterConfigs (key 44): SET, DELETE, APPEND and SUBTRACT on topic configs, on
+ * dynamic broker configs (a node's own, or the cluster-wide ones under an empty name) and on group
+ * configs, checked and validated in Kafka's order.
  *
  * @module
  */
@@ -10,10 +10,12 @@ import { AclOperation, ApiKey, ErrorCode } from "../../codec/mod.ts";
 import {
   alterableTopic,
   alterBrokerConfigs,
+  alterGroupConfigs,
   applyOperations,
   BROKER_CONFIG_KIND,
   ConfigOperation,
   ConfigResourceType,
+  GROUP_CONFIG_KIND,
   preprocessResource,
   repeatedResources,
   type ResourceError,
@@ -69,6 +71,14 @@ function alter(
       validateOnly,
       authorize: () => configRefusal(ctx, AclOperation.ALTER_CONFIGS, r),
     });
+  }
+  if (r.resourceType === ConfigResourceType.GROUP) {
+    return alterGroupConfigs(
+      ctx,
+      r,
+      (current) => applyOperations(current, r.configs, GROUP_CONFIG_KIND),
+      validateOnly,
+    );
   }
   const topic = alterableTopic(ctx, r);
   if ("errorCode" in topic) return topic;

@@ -90,6 +90,7 @@ const CONFIG_TOPIC = 2;
 const CONFIG_BROKER = 4;
 const CONFIG_BROKER_LOGGER = 8;
 const CONFIG_CLIENT_METRICS = 16;
+const CONFIG_GROUP = 32;
 
 /**
  * Kafka's check on a config resource (DESCRIBE_CONFIGS or ALTER_CONFIGS on the topic, or on the
@@ -105,6 +106,11 @@ export function configRefusal(
       return can(ctx, operation, AclResourceType.TOPIC, resource.resourceName) ? undefined : {
         errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED,
         errorMessage: kafkaMessage(ErrorCode.TOPIC_AUTHORIZATION_FAILED)!,
+      };
+    case CONFIG_GROUP:
+      return can(ctx, operation, AclResourceType.GROUP, resource.resourceName) ? undefined : {
+        errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED,
+        errorMessage: kafkaMessage(ErrorCode.GROUP_AUTHORIZATION_FAILED)!,
       };
     case CONFIG_BROKER:
     case CONFIG_BROKER_LOGGER:

@@ -317,3 +317,44 @@ Deno.test("consumer groups: a consumer member upgrades a classic group; its leav
   assertEquals(groups.groups.get("g")!.generationId, 2);
   assertEquals((await classicHeartbeat(id, 2)).errorCode, ErrorCode.REBALANCE_IN_PROGRESS);
 });
+
+Deno.test("consumer groups: group configs set the heartbeat interval and session of one group", async () => {
+  await using broker = await Broker.start({
+    topics: { t: {} },
+    configs: {
+      "group.consumer.min.session.timeout.ms": "100",
+      "group.consumer.min.heartbeat.interval.ms": "50",
+    },
+  });
+  await using client = await RawClient.connect(broker.bootstrapServers);
+  const alter = (name: string, value: string) =>
+    client.request(ApiKey.IncrementalAlterConfigs, 1, {
+      resources: [{
+        resourceType: 32,
+        resourceName: "g",
+        configs: [{ name, configOperation: 0, value }],
+      }],
+      validateOnly: false,
+    });
+  const refused = await alter("consumer.session.timeout.ms", "50");
+  assertEquals(
+    refused.responses[0].errorMessage,
+    "consumer.session.timeout.ms must be greater than or equal to group.consumer.min.session.timeout.ms",
+  );
+  assertEquals((await alter("consumer.heartbeat.interval.ms", "60")).responses[0].errorCode, 0);
+  assertEquals((await alter("consumer.session.timeout.ms", "200")).responses[0].errorCode, 0);
+  const described = await client.request(ApiKey.DescribeConfigs, 4, {
+    resources: [{ resourceType: 32, resourceName: "g", configurationKeys: null }],
+    includeSynonyms: false,
+    includeDocumentation: false,
+  });
+  const session = described.results[0].configs.find((c) =>
+    c.name === "consumer.session.timeout.ms"
+  )!;
+  assertEquals([session.value, session.configSource], ["200", 8]);
+
+  const joined = await heartbeat(client, join("a"));
+  assertEquals(joined.heartbeatIntervalMs, 60);
+  await new Promise((r) => setTimeout(r, 300));
+  assertEquals(broker.cluster.groups.consumerGroups.get("g")!.members.size, 0, "the session ended");
+});

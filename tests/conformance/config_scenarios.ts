@@ -257,5 +257,41 @@ export function configScenarios(run: string): Scenario[] {
         }),
       ],
     },
+    {
+      name: "group configs: describe, dynamic changes and Kafka's checks",
+      steps: [
+        describe(GROUP, `${run}-gc`),
+        describe(GROUP, `${run}-gc`, ["consumer.session.timeout.ms"]),
+        describe(GROUP, ""),
+        alter(`${run}-gc`, [["consumer.session.timeout.ms", SET, "50000"]], false, GROUP),
+        describe(GROUP, `${run}-gc`, null, { "consumer.session.timeout.ms": "50000" }),
+        alter(`${run}-gc`, [["consumer.session.timeout.ms", SET, "10"]], false, GROUP),
+        alter(`${run}-gc`, [["consumer.session.timeout.ms", SET, "x"]], false, GROUP),
+        alter(`${run}-gc`, [["consumer.heartbeat.interval.ms", SET, "1000"]], false, GROUP),
+        alter(`${run}-gc`, [["consumer.heartbeat.interval.ms", SET, "50000"]], false, GROUP),
+        alter(`${run}-gc`, [["share.isolation.level", SET, "maybe"]], false, GROUP),
+        alter(`${run}-gc`, [["share.auto.offset.reset", SET, "soon"]], false, GROUP),
+        alter(`${run}-gc`, [["share.record.lock.duration.ms", SET, "999"]], false, GROUP),
+        alter(`${run}-gc`, [["streams.num.standby.replicas", SET, "9"]], false, GROUP),
+        alter(`${run}-gc`, [["bogus.config", SET, "1"]], false, GROUP),
+        alter(`${run}-gc`, [["consumer.heartbeat.interval.ms", SET, "6000"]], true, GROUP),
+        alter("", [["consumer.session.timeout.ms", SET, "50000"]], false, GROUP),
+        alter(`${run}-gc`, [["consumer.session.timeout.ms", APPEND, "5"]], false, GROUP),
+        alter(`${run}-gc`, [["consumer.session.timeout.ms", DELETE, null]], false, GROUP),
+        describe(GROUP, `${run}-gc`, ["consumer.session.timeout.ms"], {
+          "consumer.session.timeout.ms": "45000",
+        }),
+        step(ApiKey.AlterConfigs, 2, {
+          resources: [{
+            resourceType: GROUP,
+            resourceName: `${run}-gc`,
+            configs: [{ name: "consumer.heartbeat.interval.ms", value: "6000" }],
+          }],
+          validateOnly: false,
+        }),
+      ],
+    },
   ];
 }
+
+const GROUP = 32;
