@@ -5,6 +5,7 @@
  * @module
  */
 
+import { ClientQuotas } from "./client_quotas.ts";
 import { ErrorCode, randomUuid } from "../codec/mod.ts";
 import { PartitionLog } from "./partition_log.ts";
 import { PartitionProducers, ProducerIds } from "./producer_state.ts";
@@ -164,6 +165,8 @@ export class Cluster {
   readonly groups: GroupCoordinator = new GroupCoordinator(this);
   /** Transactional ids and their transactions. */
   readonly transactions: TransactionCoordinator = new TransactionCoordinator(this);
+  /** Client quotas (DescribeClientQuotas, AlterClientQuotas); kept and described, not enforced. */
+  readonly quotas: ClientQuotas = new ClientQuotas();
   /** Users: PLAIN passwords, SCRAM credentials, the OAUTHBEARER validator. */
   readonly credentials: CredentialStore = new CredentialStore();
   /** The ACL authorizer; undefined when the broker authorizes nothing (Kafka without an authorizer). */

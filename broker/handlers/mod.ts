@@ -24,6 +24,8 @@ import electLeaders from "./43_elect_leaders.ts";
 import incrementalAlterConfigs from "./44_incremental_alter_configs.ts";
 import listPartitionReassignments from "./46_list_partition_reassignments.ts";
 import offsetDelete from "./47_offset_delete.ts";
+import describeClientQuotas from "./48_describe_client_quotas.ts";
+import alterClientQuotas from "./49_alter_client_quotas.ts";
 import describeCluster from "./60_describe_cluster.ts";
 import describeProducers from "./61_describe_producers.ts";
 import consumerGroupHeartbeat from "./68_consumer_group_heartbeat.ts";
@@ -57,6 +59,7 @@ register(produce, fetch, listOffsets, metadata, apiVersions, initProducerId);
 register(offsetCommit, offsetFetch, findCoordinator, joinGroup, heartbeat, leaveGroup, syncGroup);
 register(describeGroups, listGroups, deleteGroups, offsetDelete);
 register(createTopics, deleteTopics, createPartitions, describeCluster);
+register(describeClientQuotas, alterClientQuotas);
 register(
   deleteRecords,
   offsetForLeaderEpoch,

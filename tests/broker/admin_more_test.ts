@@ -68,3 +68,49 @@ Deno.test("admin: DescribeProducers, ElectLeaders, DescribeLogDirs, DescribeTopi
   });
   assertEquals(reassignments.topics, []);
 });
+
+Deno.test("admin: client quotas are set, described by filter and removed, with Kafka's refusals", async () => {
+  await using broker = await Broker.start();
+  await using client = await RawClient.connect(broker.bootstrapServers);
+  const alter = (
+    entity: { entityType: string; entityName: string | null }[],
+    key: string,
+    value: number,
+    remove = false,
+  ) =>
+    client.request(ApiKey.AlterClientQuotas, 1, {
+      entries: [{ entity, ops: [{ key, value, remove }] }],
+      validateOnly: false,
+    });
+  const alice = [{ entityType: "user", entityName: "alice" }];
+  assertEquals((await alter(alice, "producer_byte_rate", 1024)).entries[0].errorCode, 0);
+  assertEquals(
+    (await alter([{ entityType: "user", entityName: null }], "request_percentage", 5)).entries[0]
+      .errorCode,
+    0,
+  );
+  const fractional = await alter(alice, "consumer_byte_rate", 1.5);
+  assertEquals(
+    fractional.entries[0].errorMessage,
+    "consumer_byte_rate cannot be a fractional value.",
+  );
+  const described = await client.request(ApiKey.DescribeClientQuotas, 1, {
+    components: [{ entityType: "user", matchType: 0, match: "alice" }],
+    strict: true,
+  });
+  assertEquals(described.entries?.map((e) => e.values), [[{
+    key: "producer_byte_rate",
+    value: 1024,
+  }]]);
+  const any = await client.request(ApiKey.DescribeClientQuotas, 1, {
+    components: [{ entityType: "user", matchType: 2, match: null }],
+    strict: false,
+  });
+  assertEquals(any.entries?.length, 2);
+  await alter(alice, "producer_byte_rate", 0, true);
+  const gone = await client.request(ApiKey.DescribeClientQuotas, 1, {
+    components: [{ entityType: "user", matchType: 0, match: "alice" }],
+    strict: false,
+  });
+  assertEquals(gone.entries, []);
+});

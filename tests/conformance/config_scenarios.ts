@@ -5,7 +5,7 @@
  * @module
  */
 
-import { ApiKey, encodeRecordBatch } from "../../codec/mod.ts";
+import { ApiKey, type ApiMessages, encodeRecordBatch } from "../../codec/mod.ts";
 import { produceRequest, type Scenario, step } from "./differential.ts";
 
 /**
@@ -291,7 +291,121 @@ export function configScenarios(run: string): Scenario[] {
         }),
       ],
     },
+    quotaScenario(run),
   ];
 }
 
 const GROUP = 32;
+
+type QuotaEntity = { entityType: string; entityName: string | null }[];
+type QuotaOp = { key: string; value: number; remove: boolean };
+
+/** Entities, their values and alteration answers in one order (Kafka's come from hash maps). */
+function quotasInOrder<T extends { entries: unknown[] | null }>(r: T): T {
+  const key = (x: unknown) => JSON.stringify(x);
+  const entries = r.entries?.map((e) => {
+    const entry = e as { entity: QuotaEntity; values?: { key: string }[] };
+    return {
+      ...entry,
+      entity: [...entry.entity].sort((a, b) => a.entityType < b.entityType ? -1 : 1),
+      ...(entry.values ? { values: [...entry.values].sort((a, b) => a.key < b.key ? -1 : 1) } : {}),
+    };
+  }).sort((a, b) => key(a.entity) < key(b.entity) ? -1 : 1) ?? null;
+  return { ...r, entries };
+}
+
+/** Client quotas: alterations with every refusal Kafka makes, then describe filters. */
+function quotaScenario(run: string): Scenario {
+  const user = (name: string | null): QuotaEntity => [{ entityType: "user", entityName: name }];
+  const set = (key: string, value: number): QuotaOp => ({ key, value, remove: false });
+  const alter = (entries: { entity: QuotaEntity; ops: QuotaOp[] }[], validateOnly = false) =>
+    step(ApiKey.AlterClientQuotas, 1, { entries, validateOnly }, undefined, quotasInOrder);
+  const describe = (
+    components: { entityType: string; matchType: number; match: string | null }[],
+    strict = false,
+    until?: (r: ApiMessages[typeof ApiKey.DescribeClientQuotas]["response"]) => boolean,
+  ) => step(ApiKey.DescribeClientQuotas, 1, { components, strict }, until, quotasInOrder);
+  const alice = `${run}-alice`;
+  return {
+    name: "client quotas: alterations, Kafka's refusals, describe filters",
+    steps: [
+      alter([
+        {
+          entity: user(alice),
+          ops: [set("producer_byte_rate", 1024), set("consumer_byte_rate", 2048)],
+        },
+        { entity: user(null), ops: [set("request_percentage", 50.5)] },
+        {
+          entity: [...user(alice), { entityType: "client-id", entityName: "c1" }],
+          ops: [set("controller_mutation_rate", 10)],
+        },
+        {
+          entity: [{ entityType: "ip", entityName: "127.0.0.1" }],
+          ops: [set("connection_creation_rate", 10)],
+        },
+      ]),
+      alter([{
+        entity: [{ entityType: "client-id", entityName: null }],
+        ops: [set("producer_byte_rate", 1.5)],
+      }]),
+      alter([{
+        entity: [{ entityType: "ip", entityName: "127.0.0.1" }, ...user(alice)],
+        ops: [set("connection_creation_rate", 1)],
+      }]),
+      alter([{ entity: [], ops: [set("producer_byte_rate", 1)] }]),
+      alter([{
+        entity: [{ entityType: "group", entityName: "g" }],
+        ops: [set("producer_byte_rate", 1)],
+      }]),
+      alter([{ entity: user(""), ops: [set("producer_byte_rate", 1)] }]),
+      alter([{ entity: user(alice), ops: [set("bogus", 1)] }]),
+      alter([{ entity: user(alice), ops: [set("producer_byte_rate", 0)] }]),
+      alter([{ entity: user(alice), ops: [set("producer_byte_rate", 1e20)] }]),
+      alter([{
+        entity: [{ entityType: "ip", entityName: null }],
+        ops: [set("connection_creation_rate", 3e9)],
+      }]),
+      alter([{
+        entity: user(alice),
+        ops: [set("producer_byte_rate", 5), set("producer_byte_rate", 6)],
+      }]),
+      alter([
+        { entity: user(`${run}-bob`), ops: [set("producer_byte_rate", 5)] },
+        { entity: user(`${run}-bob`), ops: [set("consumer_byte_rate", 6)] },
+      ]),
+      alter([{ entity: user(`${run}-carol`), ops: [set("producer_byte_rate", 5)] }], true),
+      alter([{
+        entity: user(alice),
+        ops: [{ key: "consumer_byte_rate", value: 0, remove: true }],
+      }]),
+      // Kafka applies alterations a moment after answering them.
+      describe(
+        [],
+        false,
+        (r) =>
+          (r.entries ?? []).some((e) =>
+            e.entity.length === 1 && e.entity[0].entityName === alice && e.values.length === 1
+          ) && (r.entries ?? []).some((e) => e.entity[0]?.entityName === `${run}-bob`),
+      ),
+      describe([{ entityType: "user", matchType: 0, match: alice }], true),
+      describe([{ entityType: "user", matchType: 0, match: alice }]),
+      describe([{ entityType: "user", matchType: 1, match: null }]),
+      describe([{ entityType: "user", matchType: 2, match: null }], true),
+      describe([{ entityType: "ip", matchType: 2, match: null }]),
+      describe([{ entityType: "", matchType: 2, match: null }]),
+      describe([
+        { entityType: "user", matchType: 2, match: null },
+        { entityType: "user", matchType: 1, match: null },
+      ]),
+      describe([{ entityType: "group", matchType: 2, match: null }]),
+      describe([{ entityType: "user", matchType: 0, match: null }]),
+      describe([{ entityType: "user", matchType: 1, match: "x" }]),
+      describe([{ entityType: "user", matchType: 2, match: "x" }]),
+      describe([{ entityType: "user", matchType: 7, match: null }]),
+      describe([
+        { entityType: "ip", matchType: 2, match: null },
+        { entityType: "client-id", matchType: 2, match: null },
+      ]),
+    ],
+  };
+}

@@ -1,0 +1,32 @@
+/**
+ * AlterClientQuotas (key 49): sets and removes quotas of users, client ids and IP addresses, with
+ * Kafka's checks of entities, keys and values; validate-only requests change nothing.
+ *
+ * @module
+ */
+
+import { AclOperation, ApiKey, ErrorCode } from "../../codec/mod.ts";
+import { defineHandler } from "../handler.ts";
+import { canOnCluster, CLUSTER_REFUSED } from "../security/access.ts";
+
+export default defineHandler({
+  apiKey: ApiKey.AlterClientQuotas,
+  minVersion: 0,
+  maxVersion: 1,
+  handle(request, ctx) {
+    if (!canOnCluster(ctx, AclOperation.ALTER_CONFIGS)) {
+      return {
+        throttleTimeMs: 0,
+        entries: request.entries.map((e) => ({
+          errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED,
+          errorMessage: CLUSTER_REFUSED,
+          entity: e.entity,
+        })),
+      };
+    }
+    return {
+      throttleTimeMs: 0,
+      entries: ctx.cluster.quotas.alter(request.entries, request.validateOnly),
+    };
+  },
+});
