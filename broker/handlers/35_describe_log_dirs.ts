@@ -9,6 +9,11 @@ import { AclOperation, ApiKey, ErrorCode } from "../../codec/mod.ts";
 import { defineHandler } from "../handler.ts";
 import { canOnCluster } from "../security/access.ts";
 
+/** The one log directory of a node, as DescribeLogDirs names it. */
+export function logDirOf(nodeId: number): string {
+  return `/brook/node-${nodeId}`;
+}
+
 export default defineHandler({
   apiKey: ApiKey.DescribeLogDirs,
   minVersion: 1,
@@ -45,7 +50,7 @@ export default defineHandler({
       errorCode: ErrorCode.NONE,
       results: [{
         errorCode: ErrorCode.NONE,
-        logDir: `/brook/node-${node.nodeId}`,
+        logDir: logDirOf(node.nodeId),
         topics,
         totalBytes: apiVersion >= 4 ? BigInt(total) : -1n,
         usableBytes: apiVersion >= 4 ? 1n << 40n : -1n,

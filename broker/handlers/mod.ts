@@ -22,6 +22,7 @@ import createPartitions from "./37_create_partitions.ts";
 import deleteGroups from "./42_delete_groups.ts";
 import electLeaders from "./43_elect_leaders.ts";
 import incrementalAlterConfigs from "./44_incremental_alter_configs.ts";
+import alterPartitionReassignments from "./45_alter_partition_reassignments.ts";
 import listPartitionReassignments from "./46_list_partition_reassignments.ts";
 import offsetDelete from "./47_offset_delete.ts";
 import describeClientQuotas from "./48_describe_client_quotas.ts";
@@ -30,6 +31,7 @@ import describeCluster from "./60_describe_cluster.ts";
 import describeProducers from "./61_describe_producers.ts";
 import consumerGroupHeartbeat from "./68_consumer_group_heartbeat.ts";
 import consumerGroupDescribe from "./69_consumer_group_describe.ts";
+import listConfigResources from "./74_list_config_resources.ts";
 import describeTopicPartitions from "./75_describe_topic_partitions.ts";
 import apiVersions from "./18_api_versions.ts";
 import createTopics from "./19_create_topics.ts";
@@ -39,6 +41,7 @@ import initProducerId from "./22_init_producer_id.ts";
 import offsetForLeaderEpoch from "./23_offset_for_leader_epoch.ts";
 import describeConfigs from "./32_describe_configs.ts";
 import alterConfigs from "./33_alter_configs.ts";
+import alterReplicaLogDirs from "./34_alter_replica_log_dirs.ts";
 import describeLogDirs from "./35_describe_log_dirs.ts";
 import addPartitionsToTxn from "./24_add_partitions_to_txn.ts";
 import addOffsetsToTxn from "./25_add_offsets_to_txn.ts";
@@ -68,12 +71,15 @@ register(
   incrementalAlterConfigs,
 );
 register(
+  alterReplicaLogDirs,
   describeLogDirs,
   electLeaders,
+  alterPartitionReassignments,
   listPartitionReassignments,
   describeProducers,
   consumerGroupHeartbeat,
   consumerGroupDescribe,
+  listConfigResources,
   describeTopicPartitions,
 );
 register(addPartitionsToTxn, addOffsetsToTxn, endTxn, writeTxnMarkers, txnOffsetCommit);

@@ -114,3 +114,57 @@ Deno.test("admin: client quotas are set, described by filter and removed, with K
   });
   assertEquals(gone.entries, []);
 });
+
+Deno.test("admin: a partition reassignment completes at once; a removed leader hands over", async () => {
+  await using broker = await Broker.start({
+    nodes: 3,
+    topics: { t: { assignments: [[1, 2]] } },
+  });
+  await using client = await RawClient.connect(broker.bootstrapServers);
+  const p = broker.cluster.partition("t", 0)!;
+  assertEquals([p.leader, p.leaderEpoch], [1, 0]);
+  const res = await client.request(ApiKey.AlterPartitionReassignments, 1, {
+    timeoutMs: 1000,
+    allowReplicationFactorChange: true,
+    topics: [{ name: "t", partitions: [{ partitionIndex: 0, replicas: [3, 2] }] }],
+  });
+  assertEquals(res.responses[0].partitions[0].errorCode, ErrorCode.NONE);
+  assertEquals([p.replicas, p.isr, p.leader, p.leaderEpoch], [[3, 2], [3, 2], 3, 1]);
+  const kept = await client.request(ApiKey.AlterPartitionReassignments, 1, {
+    timeoutMs: 1000,
+    allowReplicationFactorChange: false,
+    topics: [{ name: "t", partitions: [{ partitionIndex: 0, replicas: [2, 1, 3] }] }],
+  });
+  assertEquals(
+    kept.responses[0].partitions[0].errorMessage,
+    "The replication factor is changed from 2 to 3",
+  );
+  const listed = await client.request(ApiKey.ListPartitionReassignments, 0, {
+    timeoutMs: 1000,
+    topics: null,
+  });
+  assertEquals(listed.topics, []);
+});
+
+Deno.test("admin: config resources are listed; a replica stays in its node's one log directory", async () => {
+  await using broker = await Broker.start({ nodes: 2, topics: { t: { replicationFactor: 2 } } });
+  await using client = await RawClient.connect(broker.bootstrapServers);
+  const listed = await client.request(ApiKey.ListConfigResources, 1, { resourceTypes: [] });
+  assertEquals(listed.configResources.map((c) => `${c.resourceType}:${c.resourceName}`), [
+    "8:1",
+    "8:2",
+    "4:1",
+    "4:2",
+    "2:t",
+  ]);
+  const moved = await client.request(ApiKey.AlterReplicaLogDirs, 2, {
+    dirs: [
+      { path: "/brook/node-1", topics: [{ name: "t", partitions: [0, 3] }] },
+      { path: "/elsewhere", topics: [{ name: "t", partitions: [0] }] },
+    ],
+  });
+  assertEquals(moved.results.map((t) => t.partitions.map((p) => p.errorCode)), [
+    [ErrorCode.NONE, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION],
+    [ErrorCode.LOG_DIR_NOT_FOUND],
+  ]);
+});

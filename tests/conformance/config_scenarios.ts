@@ -289,6 +289,19 @@ export function configScenarios(run: string): Scenario[] {
           }],
           validateOnly: false,
         }),
+        // Every resource with configs: the group above, the node, every topic (in name order).
+        step(
+          ApiKey.ListConfigResources,
+          1,
+          { resourceTypes: [] },
+          (r) => r.configResources.some((c) => c.resourceName === `${run}-gc`),
+          (r) => ({
+            ...r,
+            configResources: [...r.configResources].sort((a, b) =>
+              a.resourceType - b.resourceType || (a.resourceName < b.resourceName ? -1 : 1)
+            ),
+          }),
+        ),
       ],
     },
     quotaScenario(run),

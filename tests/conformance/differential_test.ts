@@ -118,6 +118,71 @@ const SCENARIOS: Scenario[] = [
     ],
   },
   {
+    name: "admin: partition reassignments and their refusals",
+    steps: [
+      ...[[7], [0], null, [], [7], [1, 1], [1]].map((replicas, i) =>
+        step(ApiKey.AlterPartitionReassignments, 1, {
+          timeoutMs: 5000,
+          allowReplicationFactorChange: i !== 6,
+          topics: [{
+            name: i === 0 ? `${run}-unknown` : T,
+            partitions: [{ partitionIndex: i === 1 ? 9 : 0, replicas }],
+          }],
+        })
+      ),
+      step(ApiKey.AlterPartitionReassignments, 1, {
+        timeoutMs: 5000,
+        allowReplicationFactorChange: false,
+        topics: [{ name: T, partitions: [{ partitionIndex: 0, replicas: [1, 7] }] }],
+      }),
+      step(ApiKey.ListPartitionReassignments, 0, { timeoutMs: 5000, topics: null }),
+    ],
+  },
+  {
+    name: "admin: replica log directories and config resources",
+    steps: [
+      step(
+        ApiKey.DescribeLogDirs,
+        4,
+        { topics: [{ topic: T, partitions: [0] }] },
+        undefined,
+        (r) => ({
+          ...r,
+          results: r.results.map((d) => ({
+            ...d,
+            logDir: "<dir>",
+            totalBytes: 0n,
+            usableBytes: 0n,
+          })),
+        }),
+      ),
+      step(
+        ApiKey.AlterReplicaLogDirs,
+        2,
+        (earlier) => ({
+          dirs: [{
+            path: (earlier[0] as { results: { logDir: string }[] }).results[0].logDir,
+            topics: [{ name: T, partitions: [0, 5] }, { name: `${run}-unknown`, partitions: [0] }],
+          }],
+        }),
+        undefined,
+        (r) => ({
+          ...r,
+          results: [...r.results].sort((a, b) => a.topicName < b.topicName ? -1 : 1).map((t) => ({
+            ...t,
+            partitions: [...t.partitions].sort((a, b) => a.partitionIndex - b.partitionIndex),
+          })),
+        }),
+      ),
+      step(ApiKey.AlterReplicaLogDirs, 2, {
+        dirs: [{ path: "relative/dir", topics: [{ name: T, partitions: [0] }] }],
+      }),
+      step(ApiKey.ListConfigResources, 0, {}),
+      step(ApiKey.ListConfigResources, 1, { resourceTypes: [4, 8] }),
+      step(ApiKey.ListConfigResources, 1, { resourceTypes: [99] }),
+    ],
+  },
+  {
     name: "idempotent produce: out-of-order sequence, then in order, then a duplicate",
     steps: [
       step(ApiKey.InitProducerId, 4, {
