@@ -169,8 +169,8 @@ export class Broker implements AsyncDisposable {
 
   /**
    * Applies retention (cleanup.policy=delete) and compaction (cleanup.policy=compact) now, as the
-   * broker also does every logCleanerIntervalMs. The newest batch of a partition stays, like Kafka's
-   * active segment.
+   * broker also does every logCleanerIntervalMs: both work on whole segments, as Kafka's do, and the
+   * cleaner leaves the active segment alone.
    *
    * @example
    * ```ts

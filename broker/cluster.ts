@@ -281,17 +281,26 @@ export class Cluster {
   /** Adds partitions with the given replica lists to a topic. */
   addPartitions(topic: Topic, assignments: number[][]): void {
     for (const replicas of assignments) {
-      topic.partitions.push({
+      const partition: Partition = {
         topic,
         index: topic.partitions.length,
         leader: replicas[0],
         leaderEpoch: 0,
         replicas: [...replicas],
         isr: [...replicas],
-        log: new PartitionLog(),
+        // Segments roll as the topic's configs say, on the node leading the partition.
+        log: new PartitionLog(() => {
+          const config = (name: string) => Number(this.topicConfig(topic, name, partition.leader));
+          return {
+            segmentBytes: config("segment.bytes"),
+            segmentMs: config("segment.ms"),
+            jitterMs: config("segment.jitter.ms"),
+          };
+        }),
         producers: new PartitionProducers(),
         txns: new PartitionTransactions(),
-      });
+      };
+      topic.partitions.push(partition);
     }
   }
 

@@ -1,19 +1,20 @@
 /**
- * Retention and compaction of Brook's in-memory logs. Each stored batch plays the part of one of
- * Kafka's log segments, and the newest batch is the active segment, which neither retention nor the
- * cleaner touches (as in Kafka).
+ * Retention and compaction of Brook's in-memory logs, segment by segment as Kafka's:
  *
- * - cleanup.policy=delete: batches whose newest timestamp is older than retention.ms, and the oldest
- *   batches while the log is larger than retention.bytes, are deleted; the log start offset moves.
- * - cleanup.policy=compact: only the latest record of each key is kept (offsets never change); a
- *   tombstone (null value) is kept for delete.retention.ms after it was written, then removed too.
+ * - cleanup.policy=delete: while the log is at least retention.bytes, the oldest segments go as
+ *   long as what is left still holds retention.bytes; then the oldest segments whose newest
+ *   timestamp is more than retention.ms old go, the active one included (a new, empty one takes
+ *   its place). The log start offset moves to the first offset left.
+ * - cleanup.policy=compact: in the closed segments (not the active one), only the latest record of
+ *   each key is kept (offsets never change); a tombstone (null value) is kept for
+ *   delete.retention.ms after it was written, then removed too.
  *
  * @module
  */
 
 import { decodeRecordBatches, encodeRecordBatch, type RecordInit } from "../codec/mod.ts";
 import type { Cluster, Partition } from "./cluster.ts";
-import type { StoredBatch } from "./partition_log.ts";
+import type { PartitionLog, StoredBatch } from "./partition_log.ts";
 
 /** Applies retention and compaction to every partition of the cluster. */
 export function cleanLogs(cluster: Cluster, now = Date.now()): void {
@@ -37,40 +38,49 @@ export function cleanLogs(cluster: Cluster, now = Date.now()): void {
   }
 }
 
-/** Deletes closed batches past retention.ms or beyond retention.bytes (-1 turns either off). */
+/** Deletes the segments past retention.bytes, then those past retention.ms (-1 turns either off). */
 export function applyRetention(
   p: Partition,
   retentionMs: number,
   retentionBytes: number,
   now: number,
 ): void {
-  const batches = p.log.batches;
-  let drop = 0;
-  let size = p.log.sizeBytes;
-  // Never the last batch: it is the active segment.
-  while (drop < batches.length - 1) {
-    const b = batches[drop];
-    const expired = retentionMs >= 0 && Number(b.maxTimestamp) < now - retentionMs;
-    const tooBig = retentionBytes >= 0 && size - b.bytes.length >= retentionBytes &&
-      size > retentionBytes;
-    if (!expired && !tooBig) break;
-    size -= b.bytes.length;
-    drop++;
+  const log = p.log;
+  // An empty active segment is never deleted.
+  const deletable = (i: number) =>
+    i < log.segments.length && !(i === log.segments.length - 1 && log.segments[i].sizeBytes === 0);
+  const before = log.logStartOffset;
+  if (retentionBytes >= 0 && log.sizeBytes >= retentionBytes) {
+    let diff = log.sizeBytes - retentionBytes, n = 0;
+    while (deletable(n) && diff - log.segments[n].sizeBytes >= 0) {
+      diff -= log.segments[n++].sizeBytes;
+    }
+    log.deleteSegments(n, now);
   }
-  if (drop > 0) {
-    p.log.truncateBefore(batches[drop].baseOffset);
-    p.txns.truncateBefore(p.log.logStartOffset);
+  if (retentionMs >= 0) {
+    let n = 0;
+    while (deletable(n) && now - newestTime(log.segments[n]) > retentionMs) n++;
+    log.deleteSegments(n, now);
   }
+  if (log.logStartOffset > before) p.txns.truncateBefore(log.logStartOffset);
 }
 
-/** Keeps the latest record per key in the closed batches, rewriting them with their offsets. */
+/** A segment's newest timestamp; its creation time when its batches carry none. */
+function newestTime(segment: PartitionLog["segments"][number]): number {
+  return segment.largestTimestamp >= 0n ? Number(segment.largestTimestamp) : segment.createdMs;
+}
+
+/** Keeps the latest record per key in the closed segments, rewriting them with their offsets. */
 export function compact(p: Partition, deleteRetentionMs: number, now: number): void {
   const batches = p.log.batches;
-  if (batches.length < 2) return;
+  const active = p.log.segments[p.log.segments.length - 1];
+  // The batches of the closed segments: the active one's are not cleaned, nor do they count.
+  const closed = batches.length - active.batchCount;
+  if (closed <= 0) return;
   const latest = new Map<string, bigint>();
-  const decoded = batches.map((
-    b,
-  ) => (b.isControl ? undefined : decodeRecordBatches(b.bytes, { verifyCrc: false })[0]));
+  const decoded = batches.map((b, i) =>
+    i >= closed || b.isControl ? undefined : decodeRecordBatches(b.bytes, { verifyCrc: false })[0]
+  );
   for (const batch of decoded) {
     for (const r of batch?.records ?? []) if (r.key !== null) latest.set(keyOf(r.key), r.offset);
   }
@@ -78,7 +88,7 @@ export function compact(p: Partition, deleteRetentionMs: number, now: number): v
   let changed = false;
   batches.forEach((stored, i) => {
     const batch = decoded[i];
-    if (i === batches.length - 1 || batch === undefined) {
+    if (i >= closed || batch === undefined) {
       out.push(stored);
       return;
     }

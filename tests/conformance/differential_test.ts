@@ -19,6 +19,8 @@ import {
 const interop = Deno.env.get("BROOK_INTEROP") === "1";
 const run = `d${Date.now() % 100000}`;
 const T = `${run}-t`;
+/** A time well in the past, for batches whose timestamps decide where segments roll. */
+const SEGMENT_BASE = Date.now() - 3_600_000;
 const value = (n: number) => new Uint8Array(n).fill(7);
 const batch = (extra: Parameters<typeof encodeRecordBatch>[0] | object = {}) =>
   encodeRecordBatch({ records: [{ key: null, value: value(10) }], baseTimestamp: 1000, ...extra });
@@ -180,6 +182,40 @@ const SCENARIOS: Scenario[] = [
       step(ApiKey.ListConfigResources, 0, {}),
       step(ApiKey.ListConfigResources, 1, { resourceTypes: [4, 8] }),
       step(ApiKey.ListConfigResources, 1, { resourceTypes: [99] }),
+    ],
+  },
+  {
+    name: "log segments: a batch a segment.ms after the first rolls; a fetch reads one segment",
+    steps: [
+      step(ApiKey.CreateTopics, 7, {
+        topics: [{
+          name: `${run}-seg`,
+          numPartitions: 1,
+          replicationFactor: 1,
+          configs: [{ name: "segment.ms", value: "1000" }],
+        }],
+        timeoutMs: 5000,
+      }),
+      step(
+        ApiKey.Metadata,
+        12,
+        { topics: [{ name: `${run}-seg` }], allowAutoTopicCreation: false },
+        leaderReady,
+      ),
+      ...[0, 10, 5000, 5010].map((delta) =>
+        produce(batch({ baseTimestamp: SEGMENT_BASE + delta }), 0, `${run}-seg`)
+      ),
+      ...[0n, 1n, 2n].map((fetchOffset) =>
+        step(ApiKey.Fetch, 12, {
+          maxWaitMs: 0,
+          minBytes: 1,
+          maxBytes: 1 << 20,
+          topics: [{
+            topic: `${run}-seg`,
+            partitions: [{ partition: 0, fetchOffset, partitionMaxBytes: 1 << 20 }],
+          }],
+        })
+      ),
     ],
   },
   {
