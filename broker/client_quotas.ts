@@ -1,8 +1,8 @@
 /**
  * Client quotas (DescribeClientQuotas and AlterClientQuotas) as Kafka's controller stores and
  * checks them: quotas of users, client ids (either may be the default, a null name) and IP
- * addresses, with Kafka's validation and its describe filters. Brook keeps and describes quotas;
- * it does not throttle clients by them.
+ * addresses, with Kafka's validation and its describe filters. The byte-rate quotas are enforced
+ * (quota_enforcer.ts); the others are kept and described.
  *
  * @module
  */
@@ -122,6 +122,16 @@ export class ClientQuotas {
       if (Math.abs(value % 1) > 1e-6) return invalid(`${key} cannot be a fractional value.`);
     }
     return null;
+  }
+
+  /** True when no entity has a quota (the common case: nothing to enforce). */
+  get isEmpty(): boolean {
+    return this.#entities.size === 0;
+  }
+
+  /** One entity's value of a quota key, if it has one. */
+  valueOf(entity: readonly QuotaEntityPart[], key: string): number | undefined {
+    return this.#entities.get(entityKey(entity))?.values.get(key);
   }
 
   /** Describes the quotas of the entities a DescribeClientQuotas filter matches. */

@@ -6,6 +6,7 @@
  */
 
 import { ClientQuotas } from "./client_quotas.ts";
+import { ByteRateQuotas } from "./quota_enforcer.ts";
 import { ErrorCode, randomUuid } from "../codec/mod.ts";
 import { PartitionLog } from "./partition_log.ts";
 import { PartitionProducers, ProducerIds } from "./producer_state.ts";
@@ -165,8 +166,10 @@ export class Cluster {
   readonly groups: GroupCoordinator = new GroupCoordinator(this);
   /** Transactional ids and their transactions. */
   readonly transactions: TransactionCoordinator = new TransactionCoordinator(this);
-  /** Client quotas (DescribeClientQuotas, AlterClientQuotas); kept and described, not enforced. */
+  /** Client quotas (DescribeClientQuotas, AlterClientQuotas). */
   readonly quotas: ClientQuotas = new ClientQuotas();
+  /** Produce and Fetch bytes counted against the byte-rate quotas. */
+  readonly byteRates: ByteRateQuotas;
   /** Users: PLAIN passwords, SCRAM credentials, the OAUTHBEARER validator. */
   readonly credentials: CredentialStore = new CredentialStore();
   /** The ACL authorizer; undefined when the broker authorizes nothing (Kafka without an authorizer). */
@@ -209,6 +212,7 @@ export class Cluster {
         };
       },
     });
+    this.byteRates = new ByteRateQuotas(this.quotas, this.configs);
     // A Kafka 4.1 cluster is formatted with min.insync.replicas as a cluster-wide dynamic config.
     this.configs.setDynamic(
       null,

@@ -14,13 +14,15 @@ import { RequestTiming } from "./metrics.ts";
 
 /**
  * What the dispatcher answers for one frame: bytes to send, nothing (acks=0), close the connection,
- * or send an answer (if any) and close after a delay (a failed authentication).
+ * send an answer (if any) and close after a delay (a failed authentication), or send an answer (if
+ * any) and read nothing more for a while (a throttled client).
  */
 export type DispatchResult =
   | Uint8Array
   | null
   | "close"
-  | { send?: Uint8Array; closeAfterMs: number };
+  | { send?: Uint8Array; closeAfterMs: number }
+  | { send: Uint8Array | null; muteMs: number };
 
 /** Turns one request frame's payload into an answer, encoded into the connection's own writer. */
 export type Dispatch = (
@@ -111,6 +113,17 @@ export class BrokerConnection {
           timing.sent = performance.now();
           this.#options.onRequest?.(timing);
           break;
+        }
+        if (answer !== null && !(answer instanceof Uint8Array) && "muteMs" in answer) {
+          // A throttled client (a quota): its answer goes out, then nothing is read for a while.
+          if (answer.send) {
+            timing.bytesOut = answer.send.length;
+            await this.#writeAll(answer.send);
+          }
+          timing.sent = performance.now();
+          this.#options.onRequest?.(timing);
+          await this.#pause(answer.muteMs);
+          continue;
         }
         if (answer !== null && !(answer instanceof Uint8Array)) {
           reason = "authentication failed";

@@ -23,6 +23,26 @@ import type { Cluster, NodeInfo } from "./cluster.ts";
 import type { DispatchResult } from "./connection.ts";
 import type { ConnectionInfo, Handler, RequestContext } from "./handler.ts";
 import { firstErrorCode, type RequestTiming } from "./metrics.ts";
+import type { ByteRateKey } from "./quota_enforcer.ts";
+
+/** The user a principal names ("User:alice" is alice), as quotas know users. */
+function userOf(principal: string): string {
+  return principal.startsWith("User:") ? principal.slice(5) : principal;
+}
+
+/**
+ * A throttled Fetch's answer: no data, the throttle time, and the session id only for a request
+ * inside an existing session (Kafka's throttled response of each fetch context).
+ */
+function throttledFetch(answer: unknown, request: unknown, throttleTimeMs: number): unknown {
+  const inSession = ((request as { sessionEpoch?: number }).sessionEpoch ?? 0) > 0;
+  return {
+    throttleTimeMs,
+    errorCode: 0,
+    sessionId: inSession ? (answer as { sessionId?: number }).sessionId ?? 0 : 0,
+    responses: [],
+  };
+}
 
 /** A decoded request on its way to a handler, as interceptors see it. */
 export interface InterceptedRequest {
@@ -127,19 +147,46 @@ export class Dispatcher {
           handler,
           0,
         );
+      const quotaKey = this.#cluster.quotas.isEmpty
+        ? undefined
+        : apiKey === ApiKey.Produce
+        ? "producer_byte_rate"
+        : apiKey === ApiKey.Fetch
+        ? "consumer_byte_rate"
+        : undefined;
+      // Produce bytes count against the quota whether or not an answer is sent (acks=0).
+      const produceThrottleMs = quotaKey === "producer_byte_rate"
+        ? this.#record(quotaKey, ctx, payload.length)
+        : 0;
       if (answer === null || answer === undefined || answer === "close") {
         timing.handled = performance.now();
-        return answer === "close" ? "close" : null;
+        if (answer === "close") return "close";
+        return produceThrottleMs > 0 ? { send: null, muteMs: produceThrottleMs } : null;
+      }
+      if (produceThrottleMs > 0) {
+        (answer as { throttleTimeMs: number }).throttleTimeMs = produceThrottleMs;
       }
       timing.errorCode = firstErrorCode(answer);
-      w.reset();
-      const frame = encodeResponseFrame(w, apiKey as CodecApiKey, apiVersion, {
-        correlationId: header.correlationId,
-        body: answer as ApiMessages[CodecApiKey]["responseInit"],
-      });
+      const encode = (body: unknown) => {
+        w.reset();
+        return encodeResponseFrame(w, apiKey as CodecApiKey, apiVersion, {
+          correlationId: header.correlationId,
+          body: body as ApiMessages[CodecApiKey]["responseInit"],
+        });
+      };
+      let frame = encode(answer);
+      let muteMs = produceThrottleMs;
+      if (quotaKey === "consumer_byte_rate") {
+        muteMs = this.#record(quotaKey, ctx, frame.length);
+        if (muteMs > 0) {
+          // As Kafka: a throttled fetch is answered without data, and its bytes are not counted.
+          this.#unrecord(quotaKey, ctx, frame.length);
+          frame = encode(throttledFetch(answer, body, muteMs));
+        }
+      }
       // Handling time includes encoding: the response is ready to send from here.
       timing.handled = performance.now();
-      return frame;
+      return muteMs > 0 ? { send: frame, muteMs } : frame;
     } catch (e) {
       timing.handled = performance.now();
       // A handler that fails is a broker bug: say so loudly, and close as Kafka does on internal errors.
@@ -147,6 +194,27 @@ export class Dispatcher {
       return "close";
     }
   };
+
+  /** Counts bytes against the client's byte-rate quota; returns the throttle time (0: none). */
+  #record(key: ByteRateKey, ctx: RequestContext, bytes: number): number {
+    return this.#cluster.byteRates.record(
+      key,
+      userOf(ctx.connection.principal),
+      ctx.header.clientId ?? "",
+      bytes,
+      Date.now(),
+    );
+  }
+
+  #unrecord(key: ByteRateKey, ctx: RequestContext, bytes: number): void {
+    this.#cluster.byteRates.unrecord(
+      key,
+      userOf(ctx.connection.principal),
+      ctx.header.clientId ?? "",
+      bytes,
+      Date.now(),
+    );
+  }
 
   /** Kafka's answer to an ApiVersions version it does not serve: a v0 body with UNSUPPORTED_VERSION. */
   #unsupportedApiVersions(correlationId: number, w: Writer): Uint8Array {

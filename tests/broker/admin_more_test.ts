@@ -1,5 +1,5 @@
 import { assertEquals, assertOk } from "../assert.ts";
-import { ApiKey, ErrorCode } from "../../codec/mod.ts";
+import { ApiKey, encodeRecordBatch, ErrorCode } from "../../codec/mod.ts";
 import { Broker } from "../../broker/mod.ts";
 import { Producer } from "../../client/mod.ts";
 import { RawClient } from "./raw_client.ts";
@@ -167,4 +167,53 @@ Deno.test("admin: config resources are listed; a replica stays in its node's one
     [ErrorCode.NONE, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION],
     [ErrorCode.LOG_DIR_NOT_FOUND],
   ]);
+});
+
+Deno.test("quotas: a client past its byte rate is told to wait, and its connection waits", async () => {
+  await using broker = await Broker.start({
+    topics: { t: {} },
+    configs: { "quota.window.num": "2", "quota.window.size.seconds": "1" },
+  });
+  await using client = await RawClient.connect(broker.bootstrapServers);
+  const quota = (key: string, value: number) =>
+    client.request(ApiKey.AlterClientQuotas, 1, {
+      entries: [{
+        entity: [{ entityType: "client-id", entityName: "brook-test" }],
+        ops: [{ key, value, remove: false }],
+      }],
+      validateOnly: false,
+    });
+  await quota("producer_byte_rate", 40_000);
+  const produce = () =>
+    client.request(ApiKey.Produce, 9, {
+      acks: 1,
+      timeoutMs: 1000,
+      topicData: [{
+        name: "t",
+        partitionData: [{
+          index: 0,
+          records: encodeRecordBatch({ records: [{ value: new Uint8Array(50_000) }] }),
+        }],
+      }],
+    });
+  // 50 kB in a young one-second window against 40 kB/s: a quarter over, a quarter of the window.
+  const throttled = await produce();
+  const waited = throttled.throttleTimeMs;
+  assertOk(waited > 200 && waited < 300, `throttle ${waited}`);
+  const before = Date.now();
+  await client.request(ApiKey.Metadata, 12, { topics: [], allowAutoTopicCreation: false });
+  assertOk(Date.now() - before >= waited - 20, "the connection waited");
+
+  await quota("consumer_byte_rate", 10_000);
+  const fetch = await client.request(ApiKey.Fetch, 12, {
+    maxWaitMs: 0,
+    minBytes: 1,
+    maxBytes: 1 << 20,
+    topics: [{
+      topic: "t",
+      partitions: [{ partition: 0, fetchOffset: 0n, partitionMaxBytes: 1 << 20 }],
+    }],
+  });
+  assertOk(fetch.throttleTimeMs > 0);
+  assertEquals(fetch.responses, [], "a throttled fetch carries no data");
 });

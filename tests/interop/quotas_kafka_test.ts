@@ -1,0 +1,89 @@
+// Byte-rate quotas against a real Kafka 4.1.1 (BROOK_INTEROP=1): the same quota and the same
+// Produce, then the same Fetch, get throttle times from Brook's broker within a tenth of Kafka's,
+// and a throttled Fetch carries no data on both.
+import { assertEquals, assertOk } from "../assert.ts";
+import { ApiKey, encodeRecordBatch } from "../../codec/mod.ts";
+import { Broker } from "../../broker/mod.ts";
+import { RawClient } from "../broker/raw_client.ts";
+import { startKafka } from "./kafka_server.ts";
+
+async function throttles(bootstrapServers: string): Promise<[number, number, number]> {
+  const topic = `quota-${Date.now() % 100000}`;
+  await using client = await RawClient.connect(bootstrapServers);
+  await client.request(ApiKey.CreateTopics, 7, {
+    topics: [{ name: topic, numPartitions: 1, replicationFactor: 1 }],
+    timeoutMs: 5000,
+  });
+  for (let i = 0; i < 100; i++) {
+    const md = await client.request(ApiKey.Metadata, 12, {
+      topics: [{ name: topic }],
+      allowAutoTopicCreation: false,
+    });
+    if (md.topics[0]?.partitions[0]?.leaderId >= 0) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const quota = (key: string, value: number) =>
+    client.request(ApiKey.AlterClientQuotas, 1, {
+      entries: [{
+        entity: [{ entityType: "client-id", entityName: "quota-test" }],
+        ops: [{ key, value, remove: false }],
+      }],
+      validateOnly: false,
+    });
+  await quota("producer_byte_rate", 10_000);
+  await quota("consumer_byte_rate", 10_000);
+  // Kafka applies quotas a moment after answering: wait until they are described.
+  for (let i = 0; i < 100; i++) {
+    const d = await client.request(ApiKey.DescribeClientQuotas, 1, {
+      components: [{ entityType: "client-id", matchType: 0, match: "quota-test" }],
+      strict: true,
+    });
+    if ((d.entries?.[0]?.values.length ?? 0) === 2) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  await new Promise((r) => setTimeout(r, 500));
+  // One connection per request: each throttled one is muted afterwards.
+  await using producer = await RawClient.connect(bootstrapServers);
+  const produced = await producer.request(ApiKey.Produce, 9, {
+    acks: 1,
+    timeoutMs: 5000,
+    topicData: [{
+      name: topic,
+      partitionData: [{
+        index: 0,
+        records: encodeRecordBatch({ records: [{ value: new Uint8Array(150_000) }] }),
+      }],
+    }],
+  }, "quota-test");
+  await using consumer = await RawClient.connect(bootstrapServers);
+  const fetched = await consumer.request(ApiKey.Fetch, 12, {
+    maxWaitMs: 0,
+    minBytes: 1,
+    maxBytes: 1 << 20,
+    topics: [{
+      topic,
+      partitions: [{ partition: 0, fetchOffset: 0n, partitionMaxBytes: 1 << 20 }],
+    }],
+  }, "quota-test");
+  return [produced.throttleTimeMs, fetched.throttleTimeMs, fetched.responses.length];
+}
+
+Deno.test({
+  name: "interop: byte-rate quotas throttle Produce and Fetch as a real Kafka 4.1.1 does",
+  ignore: Deno.env.get("BROOK_INTEROP") !== "1",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn() {
+    await using kafka = await startKafka();
+    await using brook = await Broker.start();
+    const real = await throttles(kafka.bootstrapServers);
+    const ours = await throttles(brook.bootstrapServers);
+    console.log("throttles (produce ms, fetch ms, fetch partitions): Kafka", real, "Brook", ours);
+    // 150 kB against 10 kB/s in a young window of ten seconds: half over, so about five seconds.
+    assertOk(real[0] > 3000, `Kafka's produce throttle ${real[0]}`);
+    assertOk(Math.abs(ours[0] - real[0]) <= real[0] / 10, `produce: ${ours[0]} vs ${real[0]}`);
+    assertOk(real[1] > 0 && ours[1] > 0, `fetch: ${ours[1]} vs ${real[1]}`);
+    assertOk(Math.abs(ours[1] - real[1]) <= real[1] / 10, `fetch: ${ours[1]} vs ${real[1]}`);
+    assertEquals([ours[2], real[2]], [0, 0]);
+  },
+});
