@@ -37,6 +37,8 @@ export type Dispatch = (
 export interface ConnectionOptions {
   /** socket.request.max.bytes: larger frames close the connection before anything is allocated. */
   maxRequestBytes: number;
+  /** connections.max.idle.ms: a connection that sends no request for this long is closed. */
+  idleMs?: number;
   /** Called when the connection closes, with the reason (for logs and metrics). */
   onClose?: (reason: string) => void;
   /** Called after each request's response is written (or withheld), with its timings. */
@@ -91,7 +93,16 @@ export class BrokerConnection {
     let reason = "peer closed the connection";
     try {
       for (;;) {
-        const payload = await this.#nextFrame();
+        let idle = false;
+        const idleTimer = this.#options.idleMs === undefined ? undefined : setTimeout(() => {
+          idle = true;
+          this.close();
+        }, this.#options.idleMs);
+        const payload = await this.#nextFrame().finally(() => clearTimeout(idleTimer));
+        if (idle) {
+          reason = "idle for longer than connections.max.idle.ms";
+          break;
+        }
         if (typeof payload === "string") {
           reason = payload;
           break;

@@ -40,6 +40,8 @@ export class BrokerNode {
   readonly #options: NodeListenerOptions;
   #listeners: Listener[] = [];
   #connections = new Set<BrokerConnection>();
+  /** Accepts waiting for a connection slot (max.connections). */
+  #slotWaiters: (() => void)[] = [];
   #accepting: Promise<void>[] = [];
   #serving = new Set<Promise<void>>();
   #connectionCount = 0;
@@ -133,6 +135,17 @@ export class BrokerNode {
       }
       (conn as Deno.TcpConn).setNoDelay?.(true);
       const remote = conn.remoteAddr as Deno.NetAddr;
+      // As Kafka's connection quotas: wait for a slot under max.connections, then refuse a
+      // connection past its address's max.connections.per.ip.
+      while (this.#connections.size >= this.#config("max.connections") && this.listening) {
+        await new Promise<void>((resolve) => this.#slotWaiters.push(resolve));
+      }
+      if (
+        !this.listening || this.#fromAddress(remote.hostname) >= this.#perIpLimit(remote.hostname)
+      ) {
+        conn.close();
+        continue;
+      }
       const metrics = this.#options.metrics;
       const nodeId = this.info.nodeId;
       let dispatch: Dispatch = dispatcher.dispatch;
@@ -165,9 +178,11 @@ export class BrokerNode {
         dispatch,
         {
           maxRequestBytes: this.#options.maxRequestBytes,
+          idleMs: this.#config("connections.max.idle.ms"),
           onClose: () => {
             this.#connections.delete(connection);
             metrics?.connection(nodeId, -1);
+            for (const wake of this.#slotWaiters.splice(0)) wake();
           },
           onRequest: metrics && ((timing) => metrics.record(timing, nodeId, connection.info.id)),
         },
@@ -180,10 +195,36 @@ export class BrokerNode {
     }
   }
 
+  /** A numeric broker config as this node sees it now (dynamic changes included). */
+  #config(name: string): number {
+    return Number(this.#cluster.configs.value(this.info.nodeId, name));
+  }
+
+  /** Open connections from one address. */
+  #fromAddress(address: string): number {
+    let n = 0;
+    for (const c of this.#connections) if (c.info.remoteAddress === address) n++;
+    return n;
+  }
+
+  /** max.connections.per.ip, or the address's entry in max.connections.per.ip.overrides. */
+  #perIpLimit(address: string): number {
+    const overrides = this.#cluster.configs.value(
+      this.info.nodeId,
+      "max.connections.per.ip.overrides",
+    );
+    for (const entry of (overrides ?? "").split(",")) {
+      const at = entry.lastIndexOf(":");
+      if (at > 0 && entry.slice(0, at).trim() === address) return Number(entry.slice(at + 1));
+    }
+    return this.#config("max.connections.per.ip");
+  }
+
   /** Stops accepting and closes every connection; resolves once they are all closed. */
   async close(): Promise<void> {
     for (const l of this.#listeners) l.close();
     this.#listeners = [];
+    for (const wake of this.#slotWaiters.splice(0)) wake();
     for (const c of this.#connections) c.close();
     await Promise.all(this.#accepting);
     this.#accepting = [];

@@ -87,3 +87,50 @@ Deno.test({
     assertEquals([ours[2], real[2]], [0, 0]);
   },
 });
+
+/** Opens connections until one is refused (at most 5); returns how many the broker answered. */
+async function connectionsAnswered(bootstrapServers: string): Promise<number> {
+  const open: RawClient[] = [];
+  try {
+    for (let i = 0; i < 5; i++) {
+      const c = await RawClient.connect(bootstrapServers);
+      open.push(c);
+      try {
+        await c.request(ApiKey.Metadata, 12, { topics: [], allowAutoTopicCreation: false });
+      } catch {
+        return i;
+      }
+    }
+    return 5;
+  } finally {
+    for (const c of open) c.close();
+  }
+}
+
+Deno.test({
+  name: "interop: max.connections.per.ip refuses connections as a real Kafka 4.1.1 does",
+  ignore: Deno.env.get("BROOK_INTEROP") !== "1",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn() {
+    await using kafka = await startKafka();
+    await using brook = await Broker.start();
+    const counts = [];
+    for (const address of [kafka.bootstrapServers, brook.bootstrapServers]) {
+      await using admin = await RawClient.connect(address);
+      await admin.request(ApiKey.IncrementalAlterConfigs, 1, {
+        resources: [{
+          resourceType: 4,
+          resourceName: "",
+          configs: [{ name: "max.connections.per.ip", configOperation: 0, value: "3" }],
+        }],
+        validateOnly: false,
+      });
+      // Kafka applies a dynamic config a moment after answering.
+      await new Promise((r) => setTimeout(r, 2000));
+      // The admin connection holds one of the three.
+      counts.push(await connectionsAnswered(address));
+    }
+    assertEquals(counts, [2, 2]);
+  },
+});
