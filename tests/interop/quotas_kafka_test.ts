@@ -68,16 +68,26 @@ async function throttles(bootstrapServers: string): Promise<[number, number, num
   return [produced.throttleTimeMs, fetched.throttleTimeMs, fetched.responses.length];
 }
 
-Deno.test({
-  name: "interop: byte-rate quotas throttle Produce and Fetch as a real Kafka 4.1.1 does",
-  ignore: Deno.env.get("BROOK_INTEROP") !== "1",
-  sanitizeOps: false,
-  sanitizeResources: false,
-  async fn() {
-    await using kafka = await startKafka();
-    await using brook = await Broker.start();
-    const real = await throttles(kafka.bootstrapServers);
-    const ours = await throttles(brook.bootstrapServers);
+/** Runs `check` with a real Kafka and Brook's broker, when interop tests are on. */
+function bothBrokers(name: string, check: (kafka: string, brook: string) => Promise<void>) {
+  Deno.test({
+    name,
+    ignore: Deno.env.get("BROOK_INTEROP") !== "1",
+    sanitizeOps: false,
+    sanitizeResources: false,
+    async fn() {
+      await using kafka = await startKafka();
+      await using brook = await Broker.start();
+      await check(kafka.bootstrapServers, brook.bootstrapServers);
+    },
+  });
+}
+
+bothBrokers(
+  "interop: byte-rate quotas throttle Produce and Fetch as a real Kafka 4.1.1 does",
+  async (kafka, brook) => {
+    const real = await throttles(kafka);
+    const ours = await throttles(brook);
     console.log("throttles (produce ms, fetch ms, fetch partitions): Kafka", real, "Brook", ours);
     // 150 kB against 10 kB/s in a young window of ten seconds: half over, so about five seconds.
     assertOk(real[0] > 3000, `Kafka's produce throttle ${real[0]}`);
@@ -86,7 +96,7 @@ Deno.test({
     assertOk(Math.abs(ours[1] - real[1]) <= real[1] / 10, `fetch: ${ours[1]} vs ${real[1]}`);
     assertEquals([ours[2], real[2]], [0, 0]);
   },
-});
+);
 
 /** Opens connections until one is refused (at most 5); returns how many the broker answered. */
 async function connectionsAnswered(bootstrapServers: string): Promise<number> {
@@ -107,16 +117,11 @@ async function connectionsAnswered(bootstrapServers: string): Promise<number> {
   }
 }
 
-Deno.test({
-  name: "interop: max.connections.per.ip refuses connections as a real Kafka 4.1.1 does",
-  ignore: Deno.env.get("BROOK_INTEROP") !== "1",
-  sanitizeOps: false,
-  sanitizeResources: false,
-  async fn() {
-    await using kafka = await startKafka();
-    await using brook = await Broker.start();
+bothBrokers(
+  "interop: max.connections.per.ip refuses connections as a real Kafka 4.1.1 does",
+  async (kafka, brook) => {
     const counts = [];
-    for (const address of [kafka.bootstrapServers, brook.bootstrapServers]) {
+    for (const address of [kafka, brook]) {
       await using admin = await RawClient.connect(address);
       await admin.request(ApiKey.IncrementalAlterConfigs, 1, {
         resources: [{
@@ -133,4 +138,4 @@ Deno.test({
     }
     assertEquals(counts, [2, 2]);
   },
-});
+);
