@@ -6,6 +6,7 @@
  */
 
 import { ClientQuotas } from "./client_quotas.ts";
+import { Features } from "./features.ts";
 import { ByteRateQuotas } from "./quota_enforcer.ts";
 import { ErrorCode, randomUuid } from "../codec/mod.ts";
 import { PartitionLog } from "./partition_log.ts";
@@ -166,6 +167,8 @@ export class Cluster {
   readonly groups: GroupCoordinator = new GroupCoordinator(this);
   /** Transactional ids and their transactions. */
   readonly transactions: TransactionCoordinator = new TransactionCoordinator(this);
+  /** The finalized feature levels (ApiVersions, UpdateFeatures). */
+  readonly features: Features = new Features();
   /** Client quotas (DescribeClientQuotas, AlterClientQuotas). */
   readonly quotas: ClientQuotas = new ClientQuotas();
   /** Produce and Fetch bytes counted against the byte-rate quotas. */

@@ -10,12 +10,6 @@ import { ApiKey, ErrorCode } from "../../codec/mod.ts";
 import { defineHandler } from "../handler.ts";
 import { HANDLERS } from "./registry.ts";
 
-/** The metadata.version levels of Kafka 4.1 (3.3-IV3 is 7, 4.1-IV1 is 27). */
-const METADATA_VERSION = { min: 7, max: 27 };
-
-/** The transaction.version feature level Brook finalizes. */
-const TRANSACTION_VERSION = 2;
-
 export default defineHandler({
   apiKey: ApiKey.ApiVersions,
   minVersion: 0,
@@ -43,29 +37,11 @@ export default defineHandler({
       errorCode: ErrorCode.NONE,
       apiKeys,
       throttleTimeMs: 0,
-      supportedFeatures: [
-        {
-          name: "metadata.version",
-          minVersion: METADATA_VERSION.min,
-          maxVersion: METADATA_VERSION.max,
-        },
-        { name: "transaction.version", minVersion: 0, maxVersion: TRANSACTION_VERSION },
-      ],
-      finalizedFeaturesEpoch: 1n,
-      // Transaction version 2 (KIP-890) is on, as in a new Kafka 4.1 cluster: clients then use
-      // Produce v12+, TxnOffsetCommit v5+ and EndTxn v5+ with an epoch bump per transaction.
-      finalizedFeatures: [
-        {
-          name: "metadata.version",
-          maxVersionLevel: METADATA_VERSION.max,
-          minVersionLevel: METADATA_VERSION.max,
-        },
-        {
-          name: "transaction.version",
-          maxVersionLevel: TRANSACTION_VERSION,
-          minVersionLevel: TRANSACTION_VERSION,
-        },
-      ],
+      supportedFeatures: ctx.cluster.features.supported(),
+      finalizedFeaturesEpoch: ctx.cluster.features.epoch,
+      // As a new Kafka 4.1 cluster: transaction version 2 (KIP-890), so clients use Produce v12+,
+      // TxnOffsetCommit v5+ and EndTxn v5+ with an epoch bump per transaction; group.version 1.
+      finalizedFeatures: ctx.cluster.features.finalized(),
       zkMigrationReady: false,
     };
   },

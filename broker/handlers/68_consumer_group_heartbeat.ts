@@ -27,7 +27,10 @@ export default defineHandler({
       heartbeatIntervalMs: 0,
       assignment: null,
     });
-    if (!configs.staticList("group.coordinator.rebalance.protocols").includes("consumer")) {
+    if (
+      !configs.staticList("group.coordinator.rebalance.protocols").includes("consumer") ||
+      ctx.cluster.features.level("group.version") < 1
+    ) {
       return refuse(ErrorCode.UNSUPPORTED_VERSION);
     }
     if (!can(ctx, AclOperation.READ, AclResourceType.GROUP, request.groupId)) {

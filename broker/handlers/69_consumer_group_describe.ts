@@ -20,7 +20,10 @@ export default defineHandler({
   maxVersion: 1,
   handle(request, ctx) {
     const configs = ctx.cluster.configs;
-    if (!configs.staticList("group.coordinator.rebalance.protocols").includes("consumer")) {
+    if (
+      !configs.staticList("group.coordinator.rebalance.protocols").includes("consumer") ||
+      ctx.cluster.features.level("group.version") < 1
+    ) {
       return {
         throttleTimeMs: 0,
         groups: request.groupIds.map((groupId) => ({

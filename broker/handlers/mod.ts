@@ -27,6 +27,7 @@ import listPartitionReassignments from "./46_list_partition_reassignments.ts";
 import offsetDelete from "./47_offset_delete.ts";
 import describeClientQuotas from "./48_describe_client_quotas.ts";
 import alterClientQuotas from "./49_alter_client_quotas.ts";
+import updateFeatures from "./57_update_features.ts";
 import describeCluster from "./60_describe_cluster.ts";
 import describeProducers from "./61_describe_producers.ts";
 import consumerGroupHeartbeat from "./68_consumer_group_heartbeat.ts";
@@ -62,7 +63,7 @@ register(produce, fetch, listOffsets, metadata, apiVersions, initProducerId);
 register(offsetCommit, offsetFetch, findCoordinator, joinGroup, heartbeat, leaveGroup, syncGroup);
 register(describeGroups, listGroups, deleteGroups, offsetDelete);
 register(createTopics, deleteTopics, createPartitions, describeCluster);
-register(describeClientQuotas, alterClientQuotas);
+register(describeClientQuotas, alterClientQuotas, updateFeatures);
 register(
   deleteRecords,
   offsetForLeaderEpoch,

@@ -230,6 +230,28 @@ Deno.test("consumer groups: the protocol can be switched off as in Kafka", async
   assertEquals(r.errorCode, ErrorCode.UNSUPPORTED_VERSION);
 });
 
+Deno.test("consumer groups: group.version 0 turns the protocol off until it is raised again", async () => {
+  await using broker = await Broker.start({ topics: { t: {} } });
+  await using client = await RawClient.connect(broker.bootstrapServers);
+  const setLevel = (maxVersionLevel: number, upgradeType: number) =>
+    client.request(ApiKey.UpdateFeatures, 2, {
+      timeoutMs: 1000,
+      featureUpdates: [{ feature: "group.version", maxVersionLevel, upgradeType }],
+      validateOnly: false,
+    });
+  const refused = await setLevel(0, 1);
+  assertOk(refused.errorMessage!.includes("Can't downgrade the version of this feature"));
+  assertEquals((await setLevel(0, 2)).errorCode, ErrorCode.NONE);
+  assertEquals((await heartbeat(client, join("a"))).errorCode, ErrorCode.UNSUPPORTED_VERSION);
+  const versions = await client.request(ApiKey.ApiVersions, 4, {
+    clientSoftwareName: "brook-test",
+    clientSoftwareVersion: "1",
+  });
+  assertOk(!versions.finalizedFeatures.some((f) => f.name === "group.version"));
+  assertEquals((await setLevel(1, 1)).errorCode, ErrorCode.NONE);
+  assertEquals((await heartbeat(client, join("a"))).errorCode, ErrorCode.NONE);
+});
+
 Deno.test("assignors: uniform keeps what it can and balances; range cuts ranges in member order", () => {
   const count = (id: string) => ({ t: 6, u: 3 })[id] ?? 0;
   const member = (memberId: string, topicIds: string[], previous: [string, number[]][] = []) => ({

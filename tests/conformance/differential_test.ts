@@ -358,6 +358,76 @@ function idempotent(earlier: unknown[], baseSequence: number) {
   };
 }
 
+/** Feature updates, run last: they change the cluster (and put it back). */
+const FEATURES: Scenario = {
+  name: "features: ApiVersions lists them; UpdateFeatures checks, applies and reverts",
+  steps: [
+    step(
+      ApiKey.ApiVersions,
+      4,
+      {
+        clientSoftwareName: "brook-test",
+        clientSoftwareVersion: "1",
+      },
+      undefined,
+      (r) => ({
+        supportedFeatures: r.supportedFeatures,
+        finalizedFeatures: r.finalizedFeatures,
+      }),
+    ),
+    ...([
+      ["transaction.version", 1, 2],
+      ["transaction.version", 1, 1],
+      ["transaction.version", 1, 0],
+      ["transaction.version", 5, 1],
+      ["metadata.version", 28, 1],
+      ["nope", 1, 1],
+      ["group.version", 0, 3],
+    ] as const).map(([feature, maxVersionLevel, upgradeType]) =>
+      step(ApiKey.UpdateFeatures, 2, {
+        timeoutMs: 5000,
+        featureUpdates: [{ feature, maxVersionLevel, upgradeType }],
+        validateOnly: true,
+      })
+    ),
+    step(ApiKey.UpdateFeatures, 1, {
+      timeoutMs: 5000,
+      featureUpdates: [{ feature: "group.version", maxVersionLevel: 0, upgradeType: 2 }],
+      validateOnly: false,
+    }),
+    // Without group.version 1 the consumer rebalance protocol is off.
+    step(ApiKey.ConsumerGroupHeartbeat, 1, {
+      groupId: `${run}-features`,
+      memberId: `${run}-member`,
+      memberEpoch: 0,
+      instanceId: null,
+      rackId: null,
+      rebalanceTimeoutMs: 30000,
+      subscribedTopicNames: [T],
+      subscribedTopicRegex: null,
+      serverAssignor: null,
+      topicPartitions: [],
+    }, (r) => r.errorCode !== 0),
+    step(ApiKey.UpdateFeatures, 1, {
+      timeoutMs: 5000,
+      featureUpdates: [{ feature: "group.version", maxVersionLevel: 1, upgradeType: 1 }],
+      validateOnly: false,
+    }),
+    step(
+      ApiKey.ApiVersions,
+      4,
+      {
+        clientSoftwareName: "brook-test",
+        clientSoftwareVersion: "1",
+      },
+      (r) => r.finalizedFeatures.some((f) => f.name === "group.version"),
+      (r) => ({
+        finalizedFeatures: r.finalizedFeatures,
+      }),
+    ),
+  ],
+};
+
 Deno.test({
   name: "conformance: Brook's broker answers edge cases as a real Kafka 4.1.1 does",
   ignore: !interop,
@@ -368,7 +438,12 @@ Deno.test({
     await using brook = await Broker.start({ configs: KAFKA_TEST_CONFIGS });
     const report: string[] = [];
     for (
-      const scenario of [...SCENARIOS, ...configScenarios(run), ...consumerGroupScenarios(run)]
+      const scenario of [
+        ...SCENARIOS,
+        ...configScenarios(run),
+        ...consumerGroupScenarios(run),
+        FEATURES,
+      ]
     ) {
       const real = await runScenario(kafka.bootstrapServers, scenario);
       const ours = await runScenario(brook.bootstrapServers, scenario);
