@@ -75,7 +75,10 @@ function describedInOrder(r: ApiMessages[typeof ApiKey.ConsumerGroupDescribe]["r
     ...r,
     groups: [...r.groups].sort((x, y) => x.groupId < y.groupId ? -1 : 1).map((g) => ({
       ...g,
-      members: [...g.members].sort((a, b) => a.memberId < b.memberId ? -1 : 1).map((m) => ({
+      // Classic members (type 0) have ids each broker makes up: order by type first.
+      members: [...g.members].sort((a, b) =>
+        a.memberType - b.memberType || (a.memberId < b.memberId ? -1 : 1)
+      ).map((m) => ({
         ...m,
         assignment: sortAssignment(m.assignment),
         targetAssignment: sortAssignment(m.targetAssignment),
