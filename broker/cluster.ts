@@ -7,7 +7,7 @@
 
 import { ClientQuotas } from "./client_quotas.ts";
 import { Features } from "./features.ts";
-import { ByteRateQuotas } from "./quota_enforcer.ts";
+import { QuotaEnforcer } from "./quota_enforcer.ts";
 import { ErrorCode, randomUuid } from "../codec/mod.ts";
 import { PartitionLog } from "./partition_log.ts";
 import { PartitionProducers, ProducerIds } from "./producer_state.ts";
@@ -172,7 +172,7 @@ export class Cluster {
   /** Client quotas (DescribeClientQuotas, AlterClientQuotas). */
   readonly quotas: ClientQuotas = new ClientQuotas();
   /** Produce and Fetch bytes counted against the byte-rate quotas. */
-  readonly byteRates: ByteRateQuotas;
+  readonly quotaEnforcer: QuotaEnforcer;
   /** Users: PLAIN passwords, SCRAM credentials, the OAUTHBEARER validator. */
   readonly credentials: CredentialStore = new CredentialStore();
   /** The ACL authorizer; undefined when the broker authorizes nothing (Kafka without an authorizer). */
@@ -215,7 +215,7 @@ export class Cluster {
         };
       },
     });
-    this.byteRates = new ByteRateQuotas(this.quotas, this.configs);
+    this.quotaEnforcer = new QuotaEnforcer(this.quotas, this.configs);
     // A Kafka 4.1 cluster is formatted with min.insync.replicas as a cluster-wide dynamic config.
     this.configs.setDynamic(
       null,

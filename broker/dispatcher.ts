@@ -23,12 +23,14 @@ import type { Cluster, NodeInfo } from "./cluster.ts";
 import type { DispatchResult } from "./connection.ts";
 import type { ConnectionInfo, Handler, RequestContext } from "./handler.ts";
 import { firstErrorCode, type RequestTiming } from "./metrics.ts";
-import type { ByteRateKey } from "./quota_enforcer.ts";
+import { type ByteRateKey, quotaUser } from "./quota_enforcer.ts";
 
-/** The user a principal names ("User:alice" is alice), as quotas know users. */
-function userOf(principal: string): string {
-  return principal.startsWith("User:") ? principal.slice(5) : principal;
-}
+/** The APIs a controller mutation quota throttles. */
+const MUTATIONS = new Set<number>([
+  ApiKey.CreateTopics,
+  ApiKey.DeleteTopics,
+  ApiKey.CreatePartitions,
+]);
 
 /**
  * A throttled Fetch's answer: no data, the throttle time, and the session id only for a request
@@ -175,7 +177,10 @@ export class Dispatcher {
         });
       };
       let frame = encode(answer);
-      let muteMs = produceThrottleMs;
+      // A controller mutation quota's throttle time mutes the connection too (KIP-599).
+      let muteMs = MUTATIONS.has(apiKey)
+        ? (answer as { throttleTimeMs?: number }).throttleTimeMs ?? 0
+        : produceThrottleMs;
       if (quotaKey === "consumer_byte_rate") {
         muteMs = this.#record(quotaKey, ctx, frame.length);
         if (muteMs > 0) {
@@ -197,9 +202,9 @@ export class Dispatcher {
 
   /** Counts bytes against the client's byte-rate quota; returns the throttle time (0: none). */
   #record(key: ByteRateKey, ctx: RequestContext, bytes: number): number {
-    return this.#cluster.byteRates.record(
+    return this.#cluster.quotaEnforcer.record(
       key,
-      userOf(ctx.connection.principal),
+      quotaUser(ctx.connection.principal),
       ctx.header.clientId ?? "",
       bytes,
       Date.now(),
@@ -207,9 +212,9 @@ export class Dispatcher {
   }
 
   #unrecord(key: ByteRateKey, ctx: RequestContext, bytes: number): void {
-    this.#cluster.byteRates.unrecord(
+    this.#cluster.quotaEnforcer.unrecord(
       key,
-      userOf(ctx.connection.principal),
+      quotaUser(ctx.connection.principal),
       ctx.header.clientId ?? "",
       bytes,
       Date.now(),

@@ -1,15 +1,27 @@
 /**
- * Byte-rate quotas enforced as Kafka's brokers enforce them (KIP-13, KIP-219): Produce request
- * bytes and Fetch response bytes are counted per client over `quota.window.num` windows of
- * `quota.window.size.seconds`; a request that takes a client past its producer_byte_rate or
- * consumer_byte_rate is answered with the throttle time Kafka computes, and its connection reads
- * nothing more until that time has passed. A throttled Fetch is answered without data.
+ * Quotas enforced as Kafka's brokers enforce them:
+ *
+ * - byte rates (KIP-13, KIP-219): Produce request bytes and Fetch response bytes are counted per
+ *   client over `quota.window.num` windows of `quota.window.size.seconds`; a request that takes a
+ *   client past its producer_byte_rate or consumer_byte_rate is answered with the throttle time
+ *   Kafka computes, and its connection reads nothing more until that time has passed. A throttled
+ *   Fetch is answered without data.
+ * - controller mutations (KIP-599): partitions created or deleted by CreateTopics,
+ *   CreatePartitions and DeleteTopics take tokens from a bucket of controller_mutation_rate per
+ *   second (a burst of `controller.quota.window.num` × `controller.quota.window.size.seconds`
+ *   seconds' worth); once it is empty, requests of the strict versions are refused topic by topic
+ *   with THROTTLING_QUOTA_EXCEEDED, older ones only throttled.
  *
  * @module
  */
 
 import type { BrokerConfigs } from "./broker_configs.ts";
 import type { ClientQuotas, QuotaEntityPart } from "./client_quotas.ts";
+
+/** The user a principal names ("User:alice" is alice), as quotas know users. */
+export function quotaUser(principal: string): string {
+  return principal.startsWith("User:") ? principal.slice(5) : principal;
+}
 
 /** The byte-rate quota keys that Brook enforces. */
 export type ByteRateKey = "producer_byte_rate" | "consumer_byte_rate";
@@ -41,11 +53,22 @@ function candidates(user: string, clientId: string): [QuotaEntityPart[], string,
   ];
 }
 
-/** Counts client bytes against their byte-rate quotas. */
-export class ByteRateQuotas {
+/** One request's controller mutation quota: take permits, then the throttle time to answer. */
+export interface MutationQuota {
+  /** Takes permits (partitions); false when a strict quota refuses them. */
+  record(permits: number): boolean;
+  /** The throttle time the request's answer carries. */
+  throttleTimeMs(): number;
+}
+
+const UNBOUNDED: MutationQuota = { record: () => true, throttleTimeMs: () => 0 };
+
+/** Counts client usage against their quotas. */
+export class QuotaEnforcer {
   readonly #quotas: ClientQuotas;
   readonly #configs: BrokerConfigs;
   readonly #sensors = new Map<string, Sample[]>();
+  readonly #buckets = new Map<string, { tokens: number; lastMs: number }>();
 
   constructor(quotas: ClientQuotas, configs: BrokerConfigs) {
     this.#quotas = quotas;
@@ -101,8 +124,46 @@ export class ByteRateQuotas {
     return samples;
   }
 
+  /**
+   * The controller mutation quota of one request; `strict` for the versions that refuse once the
+   * bucket is empty (CreateTopics v6+, CreatePartitions v3+, DeleteTopics v5+).
+   */
+  mutationQuota(user: string, clientId: string, strict: boolean): MutationQuota {
+    const quota = this.#quotaOf("controller_mutation_rate", user, clientId);
+    if (!quota) return UNBOUNDED;
+    const { bound, sensor } = quota;
+    const burst = this.#configs.staticNumber("controller.quota.window.num") *
+      this.#configs.staticNumber("controller.quota.window.size.seconds") * bound;
+    let bucket = this.#buckets.get(sensor);
+    if (!bucket) this.#buckets.set(sensor, bucket = { tokens: burst, lastMs: Date.now() });
+    const b = bucket;
+    let lastThrottleMs = 0, lastRecordedMs = 0;
+    const refill = (now: number) => {
+      b.tokens = Math.min(burst, b.tokens + bound * (now - b.lastMs) / 1000);
+      b.lastMs = now;
+    };
+    const throttled = (now: number) => {
+      lastThrottleMs = Math.round(-b.tokens / bound * 1000);
+      lastRecordedMs = now;
+    };
+    return {
+      record(permits: number): boolean {
+        const now = Date.now();
+        refill(now);
+        if (strict && b.tokens < 0) {
+          throttled(now);
+          return false;
+        }
+        b.tokens = Math.min(burst, b.tokens - permits);
+        if (!strict && b.tokens < 0) throttled(now);
+        return true;
+      },
+      throttleTimeMs: () => Math.max(0, lastThrottleMs - (Date.now() - lastRecordedMs)),
+    };
+  }
+
   #quotaOf(
-    key: ByteRateKey,
+    key: ByteRateKey | "controller_mutation_rate",
     user: string,
     clientId: string,
   ): { bound: number; sensor: string } | undefined {

@@ -15,6 +15,7 @@ import {
 import { validateTopicName } from "../cluster.ts";
 import { validateTopicConfig } from "../configs.ts";
 import { defineHandler } from "../handler.ts";
+import { quotaUser } from "../quota_enforcer.ts";
 import { can, canOnCluster } from "../security/access.ts";
 
 export default defineHandler({
@@ -23,6 +24,11 @@ export default defineHandler({
   maxVersion: 7,
   handle(request, ctx) {
     const { cluster, apiVersion } = ctx;
+    const quota = cluster.quotaEnforcer.mutationQuota(
+      quotaUser(ctx.connection.principal),
+      ctx.header.clientId ?? "",
+      apiVersion >= 6,
+    );
     const seen = new Map<string, number>();
     for (const t of request.topics) seen.set(t.name, (seen.get(t.name) ?? 0) + 1);
     // As Kafka's controller: CREATE on the cluster or on the topic, else the topic is answered
@@ -40,7 +46,7 @@ export default defineHandler({
       ? request.topics
       : request.topics.filter((t) => creatable(t.name));
     const topics = allowed.map((t): CreateTopicsResponseCreatableTopicResultInit => {
-      const fail = (errorCode: number, errorMessage: string) => ({
+      const fail = (errorCode: number, errorMessage: string | null) => ({
         name: t.name,
         errorCode,
         errorMessage,
@@ -114,6 +120,13 @@ export default defineHandler({
       }
       const count = assignments?.length ?? partitions;
       const rf = assignments?.[0].length ?? replication;
+      // Each partition takes a token of the controller mutation quota (KIP-599).
+      if (!request.validateOnly && !quota.record(count)) {
+        return fail(
+          ErrorCode.THROTTLING_QUOTA_EXCEEDED,
+          null,
+        );
+      }
       if (!can(ctx, AclOperation.DESCRIBE_CONFIGS, AclResourceType.TOPIC, t.name)) {
         const created = request.validateOnly ? undefined : cluster.createTopic(t.name, {
           partitions,
@@ -158,6 +171,6 @@ export default defineHandler({
         ? { ...described, topicId: topic.id }
         : { name: t.name, errorCode: ErrorCode.NONE };
     });
-    return { throttleTimeMs: 0, topics: [...topics, ...refused] };
+    return { throttleTimeMs: quota.throttleTimeMs(), topics: [...topics, ...refused] };
   },
 });

@@ -6,6 +6,7 @@
 
 import { AclOperation, AclResourceType, ApiKey, ErrorCode, ZERO_UUID } from "../../codec/mod.ts";
 import { defineHandler } from "../handler.ts";
+import { quotaUser } from "../quota_enforcer.ts";
 import { can, canOnCluster } from "../security/access.ts";
 
 export default defineHandler({
@@ -14,6 +15,11 @@ export default defineHandler({
   maxVersion: 6,
   handle(request, ctx) {
     const { cluster, apiVersion } = ctx;
+    const quota = cluster.quotaEnforcer.mutationQuota(
+      quotaUser(ctx.connection.principal),
+      ctx.header.clientId ?? "",
+      ctx.apiVersion >= 5,
+    );
     const wanted = apiVersion >= 6
       ? request.topics.map((t) => ({ name: t.name, topicId: t.topicId }))
       : request.topicNames.map((name) => ({ name, topicId: ZERO_UUID }));
@@ -51,9 +57,17 @@ export default defineHandler({
       if (topic.isInternal) {
         return { ...base, errorCode: ErrorCode.TOPIC_DELETION_DISABLED, errorMessage: null };
       }
+      // Each partition deleted takes a token of the controller mutation quota (KIP-599).
+      if (!quota.record(topic.partitions.length)) {
+        return {
+          ...base,
+          errorCode: ErrorCode.THROTTLING_QUOTA_EXCEEDED,
+          errorMessage: null,
+        };
+      }
       cluster.deleteTopic(topic.name);
       return { ...base, errorCode: ErrorCode.NONE, errorMessage: null };
     });
-    return { throttleTimeMs: 0, responses };
+    return { throttleTimeMs: quota.throttleTimeMs(), responses };
   },
 });

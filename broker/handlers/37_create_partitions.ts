@@ -6,6 +6,7 @@
 
 import { AclOperation, AclResourceType, ApiKey, ErrorCode } from "../../codec/mod.ts";
 import { defineHandler } from "../handler.ts";
+import { quotaUser } from "../quota_enforcer.ts";
 import { can, secured } from "../security/access.ts";
 
 export default defineHandler({
@@ -14,6 +15,11 @@ export default defineHandler({
   maxVersion: 3,
   handle(request, ctx) {
     const { cluster } = ctx;
+    const quota = cluster.quotaEnforcer.mutationQuota(
+      quotaUser(ctx.connection.principal),
+      ctx.header.clientId ?? "",
+      ctx.apiVersion >= 3,
+    );
     // As Kafka's controller: refused topics (ALTER) are answered before the others, with no message.
     const refused = secured(ctx)
       ? request.topics.filter((t) => !can(ctx, AclOperation.ALTER, AclResourceType.TOPIC, t.name))
@@ -22,7 +28,7 @@ export default defineHandler({
       ? request.topics
       : request.topics.filter((t) => !refused.includes(t));
     const results = allowed.map((t) => {
-      const fail = (errorCode: number, errorMessage: string) => ({
+      const fail = (errorCode: number, errorMessage: string | null) => ({
         name: t.name,
         errorCode,
         errorMessage,
@@ -61,11 +67,18 @@ export default defineHandler({
       } else {
         assignments = cluster.assignReplicas(added, topic.partitions[0].replicas.length);
       }
+      // Each new partition takes a token of the controller mutation quota (KIP-599).
+      if (!request.validateOnly && !quota.record(added)) {
+        return fail(
+          ErrorCode.THROTTLING_QUOTA_EXCEEDED,
+          null,
+        );
+      }
       if (!request.validateOnly) cluster.addPartitions(topic, assignments);
       return { name: t.name, errorCode: ErrorCode.NONE, errorMessage: null };
     });
     return {
-      throttleTimeMs: 0,
+      throttleTimeMs: quota.throttleTimeMs(),
       results: [
         ...refused.map((t) => ({
           name: t.name,

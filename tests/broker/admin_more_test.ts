@@ -217,3 +217,30 @@ Deno.test("quotas: a client past its byte rate is told to wait, and its connecti
   assertOk(fetch.throttleTimeMs > 0);
   assertEquals(fetch.responses, [], "a throttled fetch carries no data");
 });
+
+Deno.test("quotas: a controller mutation quota refuses topics once its bucket is empty", async () => {
+  await using broker = await Broker.start();
+  await using client = await RawClient.connect(broker.bootstrapServers);
+  await client.request(ApiKey.AlterClientQuotas, 1, {
+    entries: [{
+      entity: [{ entityType: "client-id", entityName: null }],
+      ops: [{ key: "controller_mutation_rate", value: 1, remove: false }],
+    }],
+    validateOnly: false,
+  });
+  // A burst of 11 partitions: two topics of 10 go (the second overdraws), the third is refused.
+  const created = await client.request(ApiKey.CreateTopics, 7, {
+    topics: ["a", "b", "c"].map((name) => ({ name, numPartitions: 10, replicationFactor: 1 })),
+    timeoutMs: 1000,
+  });
+  assertEquals(created.topics.map((t) => t.errorCode), [0, 0, ErrorCode.THROTTLING_QUOTA_EXCEEDED]);
+  assertOk(created.throttleTimeMs > 8000 && created.throttleTimeMs <= 9000);
+  // An older version is throttled, never refused.
+  await using other = await RawClient.connect(broker.bootstrapServers);
+  const old = await other.request(ApiKey.CreateTopics, 5, {
+    topics: [{ name: "d", numPartitions: 1, replicationFactor: 1 }],
+    timeoutMs: 1000,
+  });
+  assertEquals(old.topics[0].errorCode, 0);
+  assertOk(old.throttleTimeMs > 0);
+});

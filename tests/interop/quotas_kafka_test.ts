@@ -139,3 +139,50 @@ bothBrokers(
     assertEquals(counts, [2, 2]);
   },
 );
+
+/** Creates three topics of ten partitions with a controller_mutation_rate of 1 (a burst of 11). */
+async function mutations(bootstrapServers: string): Promise<[number[], string | null, number]> {
+  const run = `mut-${Date.now() % 100000}`;
+  await using client = await RawClient.connect(bootstrapServers);
+  await client.request(ApiKey.AlterClientQuotas, 1, {
+    entries: [{
+      entity: [{ entityType: "client-id", entityName: "mutation-test" }],
+      ops: [{ key: "controller_mutation_rate", value: 1, remove: false }],
+    }],
+    validateOnly: false,
+  });
+  for (let i = 0; i < 100; i++) {
+    const d = await client.request(ApiKey.DescribeClientQuotas, 1, {
+      components: [{ entityType: "client-id", matchType: 0, match: "mutation-test" }],
+      strict: true,
+    });
+    if ((d.entries?.length ?? 0) === 1) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  await new Promise((r) => setTimeout(r, 500));
+  const created = await client.request(ApiKey.CreateTopics, 7, {
+    topics: [1, 2, 3].map((i) => ({
+      name: `${run}-${i}`,
+      numPartitions: 10,
+      replicationFactor: 1,
+    })),
+    timeoutMs: 5000,
+  }, "mutation-test");
+  return [
+    created.topics.map((t) => t.errorCode),
+    created.topics[2].errorMessage,
+    created.throttleTimeMs,
+  ];
+}
+
+bothBrokers(
+  "interop: controller mutation quotas refuse and throttle CreateTopics as a real Kafka 4.1.1 does",
+  async (kafka, brook) => {
+    const real = await mutations(kafka);
+    const ours = await mutations(brook);
+    console.log("mutations (errors, message, throttle ms): Kafka", real, "Brook", ours);
+    assertEquals(ours.slice(0, 2), real.slice(0, 2));
+    assertOk(real[2] > 5000, `Kafka's throttle ${real[2]}`);
+    assertOk(Math.abs(ours[2] - real[2]) <= real[2] / 10, `throttle: ${ours[2]} vs ${real[2]}`);
+  },
+);
