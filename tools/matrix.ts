@@ -62,7 +62,8 @@ function peerRow(peer: string, target: string, extra: Record<string, string[]> =
 }
 
 const MIXED = "mixed groups: Brook and foreign consumers share a group on";
-const KIP848 = "consumer protocol: Java and librdkafka consumers (KIP-848) share a group on";
+const KIP848 =
+  "consumer protocol: Java, librdkafka and franz-go consumers (KIP-848) share a group on";
 const ROWS: Row[] = [
   peerRow("Java kafka-clients 4.1.1", "Brook's broker", {
     "mixed group": [`${MIXED} Brook's broker > java,*`],
@@ -70,6 +71,7 @@ const ROWS: Row[] = [
   }),
   peerRow("franz-go", "Brook's broker", {
     "mixed group": [`${MIXED} Brook's broker > franz-go,*`],
+    "KIP-848 group": [`${KIP848} Brook's broker > franz-go *`],
   }),
   peerRow("confluent-kafka", "Brook's broker", {
     "mixed group": [`${MIXED} Brook's broker > librdkafka,*`],

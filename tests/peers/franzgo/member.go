@@ -18,7 +18,9 @@ import (
 //
 //	go run . member BOOTSTRAP TOPIC GROUP ASSIGNOR
 //
-// ASSIGNOR is range, roundrobin or cooperative-sticky. It prints one JSON line per event:
+// ASSIGNOR is range, roundrobin or cooperative-sticky (the classic protocol), or uniform or
+// server-range (KIP-848's protocol, the broker's uniform or range assignor). It prints one JSON
+// line per event:
 // {"event":"assigned","partitions":[...]} after every change of assignment, and
 // {"event":"done","records":["P:OFFSET:VALUE",...]} once "stop" (or the end of stdin) is read.
 // Offsets are committed after every poll that returned records.
@@ -54,12 +56,21 @@ func member(args []string) {
 			report()
 		}
 	}
-	c, err := kgo.NewClient(kgo.SeedBrokers(strings.Split(bootstrap, ",")...),
-		kgo.ConsumerGroup(group), kgo.ConsumeTopics(topic), kgo.Balancers(balancers[assignor]),
+	opts := []kgo.Opt{kgo.SeedBrokers(strings.Split(bootstrap, ",")...),
+		kgo.ConsumerGroup(group), kgo.ConsumeTopics(topic),
 		kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()), kgo.DisableAutoCommit(),
-		kgo.SessionTimeout(10*time.Second), kgo.HeartbeatInterval(500*time.Millisecond),
 		kgo.OnPartitionsAssigned(change(true)), kgo.OnPartitionsRevoked(change(false)),
-		kgo.OnPartitionsLost(change(false)))
+		kgo.OnPartitionsLost(change(false))}
+	switch assignor {
+	case "uniform": // franz-go asks the broker for "uniform" with its sticky balancer.
+		opts = append(opts, kgo.Balancers(kgo.StickyBalancer()), kgo.ServerSideBalancer())
+	case "server-range":
+		opts = append(opts, kgo.Balancers(kgo.RangeBalancer()), kgo.ServerSideBalancer())
+	default:
+		opts = append(opts, kgo.Balancers(balancers[assignor]),
+			kgo.SessionTimeout(10*time.Second), kgo.HeartbeatInterval(500*time.Millisecond))
+	}
+	c, err := kgo.NewClient(opts...)
 	check(err)
 	stop := make(chan struct{})
 	go func() {
