@@ -7,6 +7,7 @@
 
 import { ClientQuotas } from "./client_quotas.ts";
 import { Features } from "./features.ts";
+import { DelegationTokens } from "./security/delegation_tokens.ts";
 import { QuotaEnforcer } from "./quota_enforcer.ts";
 import { ErrorCode, randomUuid } from "../codec/mod.ts";
 import { PartitionLog } from "./partition_log.ts";
@@ -167,6 +168,8 @@ export class Cluster {
   readonly groups: GroupCoordinator = new GroupCoordinator(this);
   /** Transactional ids and their transactions. */
   readonly transactions: TransactionCoordinator = new TransactionCoordinator(this);
+  /** Delegation tokens (on when delegation.token.secret.key is set). */
+  readonly delegationTokens: DelegationTokens;
   /** The finalized feature levels (ApiVersions, UpdateFeatures). */
   readonly features: Features = new Features();
   /** Client quotas (DescribeClientQuotas, AlterClientQuotas). */
@@ -216,6 +219,8 @@ export class Cluster {
       },
     });
     this.quotaEnforcer = new QuotaEnforcer(this.quotas, this.configs);
+    this.delegationTokens = new DelegationTokens(this.configs);
+    this.credentials.tokens = this.delegationTokens;
     // A Kafka 4.1 cluster is formatted with min.insync.replicas as a cluster-wide dynamic config.
     this.configs.setDynamic(
       null,

@@ -21,6 +21,8 @@ export interface ConnectionInfo {
   readonly securityProtocol: string;
   /** The authenticated principal, "User:ANONYMOUS" without authentication. */
   principal: string;
+  /** True when the client authenticated with a delegation token (it may not ask for tokens). */
+  tokenAuthenticated?: boolean;
   /** The client software name and version from ApiVersions v3+ (KIP-511). */
   clientSoftwareName: string;
   clientSoftwareVersion: string;

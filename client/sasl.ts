@@ -27,7 +27,16 @@ export interface OAuthBearerToken {
 /** How a client authenticates with SASL. */
 export type SaslOptions =
   | { mechanism: "PLAIN"; username: string; password: string }
-  | { mechanism: "SCRAM-SHA-256" | "SCRAM-SHA-512"; username: string; password: string }
+  | {
+    mechanism: "SCRAM-SHA-256" | "SCRAM-SHA-512";
+    username: string;
+    password: string;
+    /**
+     * Authenticate with a delegation token: `username` is its token id, `password` its HMAC in
+     * base64 (SCRAM's "tokenauth=true" extension).
+     */
+    tokenAuth?: boolean;
+  }
   | {
     mechanism: "OAUTHBEARER";
     /** Returns a current token; called at each authentication and re-authentication. */
@@ -98,7 +107,12 @@ export async function authenticate(
     }
     case "SCRAM-SHA-256":
     case "SCRAM-SHA-512": {
-      const scram = new ScramClient(options.mechanism, options.username, options.password);
+      const scram = new ScramClient(
+        options.mechanism,
+        options.username,
+        options.password,
+        options.tokenAuth ? { extensions: { tokenauth: "true" } } : {},
+      );
       const first = await step(scram.first());
       const final = await step(await scram.final(first.authBytes));
       try {

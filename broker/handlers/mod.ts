@@ -19,6 +19,10 @@ import syncGroup from "./14_sync_group.ts";
 import describeGroups from "./15_describe_groups.ts";
 import listGroups from "./16_list_groups.ts";
 import createPartitions from "./37_create_partitions.ts";
+import createDelegationToken from "./38_create_delegation_token.ts";
+import renewDelegationToken from "./39_renew_delegation_token.ts";
+import expireDelegationToken from "./40_expire_delegation_token.ts";
+import describeDelegationToken from "./41_describe_delegation_token.ts";
 import deleteGroups from "./42_delete_groups.ts";
 import electLeaders from "./43_elect_leaders.ts";
 import incrementalAlterConfigs from "./44_incremental_alter_configs.ts";
@@ -64,6 +68,12 @@ register(offsetCommit, offsetFetch, findCoordinator, joinGroup, heartbeat, leave
 register(describeGroups, listGroups, deleteGroups, offsetDelete);
 register(createTopics, deleteTopics, createPartitions, describeCluster);
 register(describeClientQuotas, alterClientQuotas, updateFeatures);
+register(
+  createDelegationToken,
+  renewDelegationToken,
+  expireDelegationToken,
+  describeDelegationToken,
+);
 register(
   deleteRecords,
   offsetForLeaderEpoch,

@@ -236,7 +236,7 @@ export class SaslAuthenticator {
 
   /** Ends a successful exchange; returns the session lifetime to report (0: unbounded). */
   #complete(info: ConnectionInfo): number {
-    const principal = `User:${this.#server!.authorizationId}`;
+    const principal = this.#server!.principal ?? `User:${this.#server!.authorizationId}`;
     if (this.#previous && this.#previous.principal !== principal) {
       const [fromType, fromName] = splitPrincipal(this.#previous.principal);
       const [toType, toName] = splitPrincipal(principal);
@@ -260,6 +260,7 @@ export class SaslAuthenticator {
       this.#expiresAt = performance.now() + lifetime;
     }
     info.principal = principal;
+    info.tokenAuthenticated = this.#server!.tokenAuthenticated ?? false;
     this.#previous = undefined;
     this.#state = "complete";
     return lifetime;

@@ -8,6 +8,7 @@
 import { type ScramCredential, scramCredential, type ScramMechanism } from "../../codec/mod.ts";
 import { type CredentialSource, validateUnsecuredJwt } from "./mechanisms.ts";
 import type { BrokerSaslOptions, OAuthBearerValidation } from "./options.ts";
+import type { DelegationTokens } from "./delegation_tokens.ts";
 
 /** Users and credentials of one cluster. */
 export class CredentialStore implements CredentialSource {
@@ -37,6 +38,16 @@ export class CredentialStore implements CredentialSource {
 
   scramCredential(username: string, mechanism: ScramMechanism): ScramCredential | undefined {
     return this.#scram.get(mechanism)?.get(username);
+  }
+
+  /** The cluster's delegation tokens, which SCRAM authenticates with too. */
+  tokens: DelegationTokens | undefined;
+
+  tokenCredential(
+    tokenId: string,
+    mechanism: ScramMechanism,
+  ): { credential: ScramCredential; owner: string } | undefined {
+    return this.tokens?.credential(tokenId, mechanism, Date.now());
   }
 
   validateOAuthBearer(

@@ -46,12 +46,21 @@ export interface MechanismServer {
   readonly authorizationId: string;
   /** When the credential expires (epoch ms), for mechanisms whose credentials do. */
   readonly credentialExpiresAtMs?: number;
+  /** The principal, when it is not "User:" + the authorization id (a delegation token's owner). */
+  readonly principal?: string;
+  /** True when the client authenticated with a delegation token. */
+  readonly tokenAuthenticated?: boolean;
 }
 
 /** What the mechanisms look credentials up in. */
 export interface CredentialSource {
   plainPassword(username: string): string | undefined;
   scramCredential(username: string, mechanism: ScramMechanism): ScramCredential | undefined;
+  /** A live delegation token's SCRAM credential, and its owner's principal. */
+  tokenCredential(
+    tokenId: string,
+    mechanism: ScramMechanism,
+  ): { credential: ScramCredential; owner: string } | undefined;
   validateOAuthBearer(
     token: string,
     extensions: Map<string, string>,
@@ -113,6 +122,8 @@ class PlainServer implements MechanismServer {
 class ScramServer implements MechanismServer {
   complete = false;
   authorizationId = "";
+  principal?: string;
+  tokenAuthenticated = false;
   readonly #mechanism: ScramMechanism;
   readonly #credentials: CredentialSource;
   #state: "first" | "final" | "done" = "first";
@@ -131,11 +142,19 @@ class ScramServer implements MechanismServer {
     try {
       if (this.#state === "first") {
         const first = parseClientFirst(token);
-        // Delegation tokens are not served, so no token id is valid.
+        let credential: ScramCredential | undefined;
         if (first.extensions.get("tokenauth") === "true") {
-          throw generic(`Token Authentication failed: Invalid tokenId : ${first.username}`);
+          // A delegation token: its id is the user name, its HMAC the password; it acts as its owner.
+          const found = this.#credentials.tokenCredential(first.username, this.#mechanism);
+          if (!found) {
+            throw generic(`Token Authentication failed: Invalid tokenId : ${first.username}`);
+          }
+          credential = found.credential;
+          this.principal = found.owner;
+          this.tokenAuthenticated = true;
+        } else {
+          credential = this.#credentials.scramCredential(first.username, this.#mechanism);
         }
-        const credential = this.#credentials.scramCredential(first.username, this.#mechanism);
         if (!credential) throw generic("Authentication failed: Invalid user credentials");
         if (first.authorizationId !== "" && first.authorizationId !== first.username) {
           throw new SaslFailure(

@@ -219,6 +219,20 @@ const SCENARIOS: Scenario[] = [
     ],
   },
   {
+    name: "delegation tokens: refused on a connection without SASL",
+    steps: [
+      step(ApiKey.CreateDelegationToken, 3, {
+        ownerPrincipalType: null,
+        ownerPrincipalName: null,
+        renewers: [],
+        maxLifetimeMs: -1n,
+      }),
+      step(ApiKey.RenewDelegationToken, 2, { hmac: new Uint8Array(64), renewPeriodMs: 1n }),
+      step(ApiKey.ExpireDelegationToken, 2, { hmac: new Uint8Array(64), expiryTimePeriodMs: 1n }),
+      step(ApiKey.DescribeDelegationToken, 3, { owners: null }),
+    ],
+  },
+  {
     name: "idempotent produce: out-of-order sequence, then in order, then a duplicate",
     steps: [
       step(ApiKey.InitProducerId, 4, {

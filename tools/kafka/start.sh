@@ -7,7 +7,8 @@
 # OAUTHBEARER; users alice/alice-secret and bob/bob-secret; sessions of 3 s on SASL_PLAINTEXT), TLS
 # with a CA and certificate made here with openssl, and the standard ACL authorizer (super users
 # User:ANONYMOUS, the PLAINTEXT listener, and User:admin), and an SSL listener that requires client
-# certificates signed by that CA (DIR/certs/ca.key signs them); it prints "sasl_ssl on ...",
+# certificates signed by that CA (DIR/certs/ca.key signs them), and delegation tokens (a secret key
+# is set); it prints "sasl_ssl on ...",
 # "sasl_plaintext on ...", "ssl on ..." and "ca DIR/certs/ca.pem" lines too.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -79,6 +80,7 @@ if [ "$secure" = --secure ]; then
     echo "listener.name.ssl.ssl.client.auth=required"
     echo "authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer"
     echo "super.users=User:ANONYMOUS;User:admin"
+    echo "delegation.token.secret.key=brook-test-secret"
   } >>"$dir/server.properties"
   for u in alice:alice-secret bob:bob-secret admin:admin-secret; do
     for m in SCRAM-SHA-256 SCRAM-SHA-512; do
