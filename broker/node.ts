@@ -4,6 +4,7 @@
  * @module
  */
 
+import { type MappingRule, mapPrincipal, parseMappingRules } from "./security/principal_mapping.ts";
 import type { Cluster, Endpoint, NodeInfo } from "./cluster.ts";
 import { BrokerConnection, type Dispatch } from "./connection.ts";
 import { Dispatcher, type Interceptor } from "./dispatcher.ts";
@@ -146,6 +147,18 @@ export class BrokerNode {
         conn.close();
         continue;
       }
+      // A client certificate names the principal through ssl.principal.mapping.rules; a subject
+      // no rule maps is refused, as Kafka's principal builder refuses it.
+      let certificatePrincipal: string | undefined;
+      if (conn.certificatePrincipal !== undefined) {
+        const subject = conn.certificatePrincipal.slice("User:".length);
+        const name = mapPrincipal(subject, this.#mappingRules());
+        if (name === undefined) {
+          conn.close();
+          continue;
+        }
+        certificatePrincipal = `User:${name}`;
+      }
       const metrics = this.#options.metrics;
       const nodeId = this.info.nodeId;
       let dispatch: Dispatch = dispatcher.dispatch;
@@ -171,7 +184,7 @@ export class BrokerNode {
           securityProtocol: endpoint.securityProtocol,
           // On an SSL listener, a verified client certificate names the principal, as with Kafka's
           // default principal builder; SASL names it on SASL_SSL.
-          principal: sasl ? "User:ANONYMOUS" : conn.certificatePrincipal ?? "User:ANONYMOUS",
+          principal: sasl ? "User:ANONYMOUS" : certificatePrincipal ?? "User:ANONYMOUS",
           clientSoftwareName: "",
           clientSoftwareVersion: "",
         },
@@ -194,6 +207,16 @@ export class BrokerNode {
       serving.finally(() => this.#serving.delete(serving));
     }
   }
+
+  /** The node's ssl.principal.mapping.rules, parsed once per value. */
+  #mappingRules(): MappingRule[] {
+    const rules = this.#cluster.configs.value(this.info.nodeId, "ssl.principal.mapping.rules") ??
+      "DEFAULT";
+    if (this.#parsedRules?.[0] !== rules) this.#parsedRules = [rules, parseMappingRules(rules)];
+    return this.#parsedRules[1];
+  }
+
+  #parsedRules: [string, MappingRule[]] | undefined;
 
   /** A numeric broker config as this node sees it now (dynamic changes included). */
   #config(name: string): number {

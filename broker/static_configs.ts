@@ -7,6 +7,7 @@
 
 import type { BrokerOptions } from "./broker_options.ts";
 import { brokerConfigDefinition, checkConfigValue } from "./broker_configs.ts";
+import { parseMappingRules } from "./security/principal_mapping.ts";
 
 /**
  * Kafka's static configs for these options: the given `configs` plus what the other options set.
@@ -29,6 +30,8 @@ export function staticBrokerConfigs(
     }
     const problem = checkConfigValue(name, String(value));
     if (problem) throw new RangeError(problem);
+    // Kafka parses the mapping rules at start and refuses to start on a malformed one.
+    if (name === "ssl.principal.mapping.rules") parseMappingRules(String(value));
   }
   const out: Record<string, string> = { ...given };
   const set = (name: string, value: unknown) => {

@@ -168,5 +168,24 @@ Deno.test({
       cert: alice.cert,
       key: alice.key,
     });
+    // start.sh maps OU=mapped subjects to "cn@o" (ssl.principal.mapping.rules); Brook's broker
+    // with the same rules names the same principal.
+    const rules = "RULE:^CN=(.*?),OU=mapped,O=(.*?)$/$1@$2/L,DEFAULT";
+    const carol = await clientCertificate("/O=Brook/OU=mapped/CN=Carol", { caDir: kafka.caDir });
+    const tls = { caCerts: [kafka.caCert!], cert: carol.cert, key: carol.key };
+    await certificateRoundTrip(kafka.bootstrapServers, kafka.sslMutual!, tls, "User:carol@brook");
+    const certs = await testCertificates();
+    await using brook = await Broker.start({
+      listeners: ["PLAINTEXT://127.0.0.1:0", "SSL://127.0.0.1:0"],
+      tls: { cert: certs.cert, key: certs.key, clientAuth: "required", caCerts: [kafka.caCert!] },
+      authorizer: { superUsers: ["User:ANONYMOUS"] },
+      configs: { "ssl.principal.mapping.rules": rules },
+    });
+    await certificateRoundTrip(
+      brook.bootstrapServersFor("PLAINTEXT"),
+      brook.bootstrapServersFor("SSL"),
+      { ...tls, caCerts: [certs.caCert] },
+      "User:carol@brook",
+    );
   },
 });

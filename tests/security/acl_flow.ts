@@ -121,21 +121,23 @@ export async function certificateRoundTrip(
   plaintext: string,
   ssl: string,
   tls: { caCerts: string[]; cert: string; key: string },
+  principal = "User:CN=alice,OU=eng,O=Brook",
 ): Promise<void> {
+  const signed = `signed-${principal.replace(/[^a-zA-Z0-9]/g, "")}`;
   await using admin = new Admin({ bootstrapServers: plaintext });
-  await admin.createTopics([{ name: "signed" }, { name: "elsewhere" }]);
+  await admin.createTopics([{ name: signed }, { name: `${signed}-elsewhere` }]);
   await admin.createAcls([{
     resourceType: Resource.TOPIC,
-    resourceName: "signed",
-    principal: "User:CN=alice,OU=eng,O=Brook",
+    resourceName: signed,
+    principal,
     operation: Op.WRITE,
     permission: Permission.ALLOW,
   }]);
-  await until(async () => (await admin.describeAcls({ resourceName: "signed" })).length === 1);
+  await until(async () => (await admin.describeAcls({ resourceName: signed })).length === 1);
   await using producer = new Producer({ bootstrapServers: ssl, tls, retryBackoffMs: 10 });
-  await producer.send([{ topic: "signed", value: "by alice" }]);
+  await producer.send([{ topic: signed, value: `by ${principal}` }]);
   await rejectsWith(
     ErrorCode.TOPIC_AUTHORIZATION_FAILED,
-    producer.send([{ topic: "elsewhere", value: "no" }]),
+    producer.send([{ topic: `${signed}-elsewhere`, value: "no" }]),
   );
 }

@@ -8,12 +8,16 @@ import { Producer } from "../../client/mod.ts";
 import { clientCertificate, testCertificates } from "./certs.ts";
 import { certificateRoundTrip } from "./acl_flow.ts";
 
-async function mtlsBroker(clientAuth: "requested" | "required") {
+async function mtlsBroker(
+  clientAuth: "requested" | "required",
+  configs: Record<string, string> = {},
+) {
   const certs = await testCertificates();
   return await Broker.start({
     listeners: ["PLAINTEXT://127.0.0.1:0", "SSL://127.0.0.1:0"],
     tls: { cert: certs.cert, key: certs.key, clientAuth, caCerts: [certs.caCert] },
     authorizer: { superUsers: ["User:ANONYMOUS"] },
+    configs,
   });
 }
 
@@ -62,5 +66,37 @@ Deno.test("mutual tls: requested lets clients without a certificate in as ANONYM
   assertOk(
     principals.length > 0 && principals.every((p) => p === "User:ANONYMOUS"),
     `${principals}`,
+  );
+});
+
+Deno.test("mutual tls: ssl.principal.mapping.rules name the principal, or refuse the client", async () => {
+  const rules = "RULE:^CN=(.*?),OU=ServiceUsers.*$/$1/,RULE:^CN=(.*?),OU=(.*?),O=(.*?)$/$1@$2/L";
+  await using broker = await mtlsBroker("required", { "ssl.principal.mapping.rules": rules });
+  const certs = await testCertificates();
+  const alice = await clientCertificate("/O=Brook/OU=Eng/CN=Alice");
+  await using producer = new Producer({
+    bootstrapServers: broker.bootstrapServersFor("SSL"),
+    tls: { caCerts: [certs.caCert], cert: alice.cert, key: alice.key },
+  });
+  // No ACL lets alice@eng write: the point is who the broker takes the client for.
+  await assertRejects(() => producer.send([{ topic: "t", value: "mapped" }]), Error);
+  const principals = [...broker.nodes[0].connections].map((c) => c.info.principal);
+  assertOk(principals.includes("User:alice@eng"), `${principals}`);
+  // A subject that no rule maps is refused.
+  const other = await clientCertificate("/CN=nobody");
+  await using refused = new Producer({
+    bootstrapServers: broker.bootstrapServersFor("SSL"),
+    tls: { caCerts: [certs.caCert], cert: other.cert, key: other.key },
+    requestTimeoutMs: 2000,
+    deliveryTimeoutMs: 3000,
+  });
+  await assertRejects(() => refused.send([{ topic: "t", value: "x" }]), Error);
+  const after = [...broker.nodes[0].connections].map((c) => c.info.principal);
+  assertOk(after.every((p) => p === "User:alice@eng"), `${after}`);
+  // A malformed rule stops the broker from starting, as Kafka does.
+  await assertRejects(
+    () => mtlsBroker("required", { "ssl.principal.mapping.rules": "RULE:x/y/Z" }),
+    RangeError,
+    /unmatched substring/,
   );
 });

@@ -81,6 +81,8 @@ if [ "$secure" = --secure ]; then
     echo "authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer"
     echo "super.users=User:ANONYMOUS;User:admin"
     echo "delegation.token.secret.key=brook-test-secret"
+    # Certificates of OU=mapped name "cn@o"; the others keep their whole subject.
+    echo 'ssl.principal.mapping.rules=RULE:^CN=(.*?),OU=mapped,O=(.*?)$/$1@$2/L,DEFAULT'
   } >>"$dir/server.properties"
   for u in alice:alice-secret bob:bob-secret admin:admin-secret; do
     for m in SCRAM-SHA-256 SCRAM-SHA-512; do
