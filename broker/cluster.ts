@@ -233,9 +233,16 @@ export class Cluster {
     return this.configs.topicValue(topic.configs, name, nodeId);
   }
 
+  /**
+   * The nodes registered with the controller: running or stopped (Kafka's fenced brokers), until
+   * UnregisterBroker removes a stopped one.
+   */
+  readonly registeredNodeIds: Set<number> = new Set();
+
   /** Adds a node. */
   addNode(node: NodeInfo): void {
     this.nodes.push(node);
+    this.registeredNodeIds.add(node.nodeId);
     if (this.controllerId < 0) this.controllerId = node.nodeId;
   }
 

@@ -350,6 +350,7 @@ export function fenceNode(cluster: Cluster, nodeId: number): void {
 export function unfenceNode(cluster: Cluster, node: Cluster["nodes"][number]): void {
   if (cluster.node(node.nodeId) !== undefined) return;
   cluster.nodes.push(node);
+  cluster.registeredNodeIds.add(node.nodeId);
   cluster.nodes.sort((a, b) => a.nodeId - b.nodeId);
   if (cluster.controllerId < 0) cluster.controllerId = node.nodeId;
   for (const topic of cluster.topics.values()) {

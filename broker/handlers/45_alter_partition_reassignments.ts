@@ -81,7 +81,7 @@ function reassign(
   }
   const sorted = [...replicas].sort((a, b) => a - b);
   for (let i = 0; i < sorted.length; i++) {
-    if (cluster.node(sorted[i]) === undefined) {
+    if (!cluster.registeredNodeIds.has(sorted[i])) {
       return invalid(
         `The manual partition assignment includes broker ${
           sorted[i]

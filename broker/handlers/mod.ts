@@ -33,6 +33,7 @@ import describeClientQuotas from "./48_describe_client_quotas.ts";
 import alterClientQuotas from "./49_alter_client_quotas.ts";
 import updateFeatures from "./57_update_features.ts";
 import describeCluster from "./60_describe_cluster.ts";
+import unregisterBroker from "./64_unregister_broker.ts";
 import describeProducers from "./61_describe_producers.ts";
 import consumerGroupHeartbeat from "./68_consumer_group_heartbeat.ts";
 import consumerGroupDescribe from "./69_consumer_group_describe.ts";
@@ -67,7 +68,7 @@ register(produce, fetch, listOffsets, metadata, apiVersions, initProducerId);
 register(offsetCommit, offsetFetch, findCoordinator, joinGroup, heartbeat, leaveGroup, syncGroup);
 register(describeGroups, listGroups, deleteGroups, offsetDelete);
 register(createTopics, deleteTopics, createPartitions, describeCluster);
-register(describeClientQuotas, alterClientQuotas, updateFeatures);
+register(describeClientQuotas, alterClientQuotas, updateFeatures, unregisterBroker);
 register(
   createDelegationToken,
   renewDelegationToken,

@@ -537,3 +537,17 @@ Deno.test("faults: acks=-1 needs min.insync.replicas in the ISR, capped at the r
   await broker.restartNode(followers[0]);
   assertEquals((await send(-1)).baseOffset, 2n);
 });
+
+Deno.test("faults: UnregisterBroker forgets a stopped node; a running one stays registered", async () => {
+  await using broker = await Broker.start({ nodes: 2 });
+  await using client = await RawClient.connect(nodeAddress(broker, 1));
+  const unregister = (brokerId: number) => client.request(ApiKey.UnregisterBroker, 0, { brokerId });
+  assertEquals((await unregister(7)).errorMessage, "Broker ID 7 is not currently registered");
+  assertEquals((await unregister(1)).errorCode, ErrorCode.NONE);
+  assertOk(broker.cluster.registeredNodeIds.has(1));
+  await broker.stopNode(2);
+  assertEquals((await unregister(2)).errorCode, ErrorCode.NONE);
+  assertEquals((await unregister(2)).errorCode, ErrorCode.BROKER_ID_NOT_REGISTERED);
+  await broker.restartNode(2);
+  assertOk(broker.cluster.registeredNodeIds.has(2), "a node that comes back registers again");
+});

@@ -138,6 +138,7 @@ const SCENARIOS: Scenario[] = [
         topics: [{ name: T, partitions: [{ partitionIndex: 0, replicas: [1, 7] }] }],
       }),
       step(ApiKey.ListPartitionReassignments, 0, { timeoutMs: 5000, topics: null }),
+      step(ApiKey.UnregisterBroker, 0, { brokerId: 7 }),
     ],
   },
   {
