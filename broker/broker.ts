@@ -51,6 +51,7 @@ export class Broker implements AsyncDisposable {
   #metricsServer: Deno.HttpServer<Deno.NetAddr> | undefined;
   #cleaner: ReturnType<typeof setInterval> | undefined;
   #txnTimer: ReturnType<typeof setInterval> | undefined;
+  #expiryTimer: ReturnType<typeof setInterval> | undefined;
   #closed = false;
 
   private constructor(
@@ -164,6 +165,13 @@ export class Broker implements AsyncDisposable {
       Deno.unrefTimer(timer);
       broker.#txnTimer = timer;
     }
+    // transaction.remove.expired.transaction.cleanup.interval.ms: idle transactional ids expire.
+    const expiry = setInterval(
+      () => cluster.transactions.expireTransactionalIds(),
+      cluster.configs.staticNumber("transaction.remove.expired.transaction.cleanup.interval.ms"),
+    );
+    Deno.unrefTimer(expiry);
+    broker.#expiryTimer = expiry;
     return broker;
   }
 
@@ -554,6 +562,7 @@ export class Broker implements AsyncDisposable {
     this.cluster.groups.close();
     clearInterval(this.#cleaner);
     clearInterval(this.#txnTimer);
+    clearInterval(this.#expiryTimer);
     await Promise.all([
       ...this.#nodes.map((n) => n.close()),
       this.#metricsServer?.shutdown(),

@@ -340,6 +340,20 @@ export class TransactionCoordinator {
   }
 
   /**
+   * Forgets transactional ids idle (with no transaction open) for longer than
+   * transactional.id.expiration.ms, as Kafka's periodic cleanup does: DescribeTransactions no longer
+   * finds them, and InitProducerId gives them a new producer id.
+   */
+  expireTransactionalIds(now: number = Date.now()): void {
+    const expiration = this.#cluster.configs.staticNumber("transactional.id.expiration.ms");
+    for (const [id, txn] of this.transactions) {
+      const idle = txn.state === "Empty" || txn.state === "CompleteCommit" ||
+        txn.state === "CompleteAbort";
+      if (idle && txn.lastUpdateTimestamp <= now - expiration) this.transactions.delete(id);
+    }
+  }
+
+  /**
    * Aborts transactions open longer than their timeout, bumping the epoch so that the producer that
    * let it expire is fenced, as Kafka's periodic check does.
    */

@@ -4,6 +4,7 @@ import { assertEquals, assertOk, assertRejects } from "../assert.ts";
 import { ApiKey, ErrorCode, KafkaProtocolError } from "../../codec/mod.ts";
 import { Broker } from "../../broker/mod.ts";
 import { Consumer, Producer, TransactionStateError } from "../../client/mod.ts";
+import { RawClient } from "../broker/raw_client.ts";
 
 const td = new TextDecoder();
 
@@ -229,4 +230,30 @@ Deno.test("transactions: calls outside their phase fail clearly", async () => {
   await producer.commitTransaction(); // an empty transaction commits without the coordinator
   await using plain = new Producer({ bootstrapServers: broker.bootstrapServers });
   await assertRejects(() => plain.commitTransaction(), TypeError, /transactional/);
+});
+
+Deno.test("transactions: an idle transactional id expires after transactional.id.expiration.ms", async () => {
+  await using broker = await Broker.start({ configs: { "transactional.id.expiration.ms": "1" } });
+  await using client = await RawClient.connect(broker.bootstrapServers);
+  const init = () =>
+    client.request(ApiKey.InitProducerId, 5, {
+      transactionalId: "expiring",
+      transactionTimeoutMs: 60_000,
+      producerId: -1n,
+      producerEpoch: -1,
+    });
+  const first = await init();
+  const again = await init();
+  assertEquals([again.producerId, again.producerEpoch], [
+    first.producerId,
+    first.producerEpoch + 1,
+  ]);
+  await new Promise((r) => setTimeout(r, 5));
+  broker.cluster.transactions.expireTransactionalIds();
+  const described = await client.request(ApiKey.DescribeTransactions, 0, {
+    transactionalIds: ["expiring"],
+  });
+  assertEquals(described.transactionStates[0].errorCode, ErrorCode.TRANSACTIONAL_ID_NOT_FOUND);
+  const fresh = await init();
+  assertOk(fresh.producerId !== first.producerId && fresh.producerEpoch === 0);
 });
