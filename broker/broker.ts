@@ -23,6 +23,7 @@ import {
 import { type FaultPlan, parseFaultPlan } from "./faults_plan.ts";
 import { HANDLERS } from "./handlers/mod.ts";
 import { cleanLogs } from "./log_cleaner.ts";
+import { expireProducers } from "./producer_state.ts";
 import { BrokerMetrics, type MetricsSnapshot, serveMetrics } from "./metrics.ts";
 import { BrokerNode } from "./node.ts";
 import { parseListeners, saslSettings } from "./security/options.ts";
@@ -52,6 +53,7 @@ export class Broker implements AsyncDisposable {
   #cleaner: ReturnType<typeof setInterval> | undefined;
   #txnTimer: ReturnType<typeof setInterval> | undefined;
   #expiryTimer: ReturnType<typeof setInterval> | undefined;
+  #producerTimer: ReturnType<typeof setInterval> | undefined;
   #closed = false;
 
   private constructor(
@@ -172,6 +174,10 @@ export class Broker implements AsyncDisposable {
     );
     Deno.unrefTimer(expiry);
     broker.#expiryTimer = expiry;
+    // Kafka's producer.id.expiration.check.interval.ms (an internal config): ten minutes.
+    const producers = setInterval(() => expireProducers(cluster), 600_000);
+    Deno.unrefTimer(producers);
+    broker.#producerTimer = producers;
     return broker;
   }
 
@@ -563,6 +569,7 @@ export class Broker implements AsyncDisposable {
     clearInterval(this.#cleaner);
     clearInterval(this.#txnTimer);
     clearInterval(this.#expiryTimer);
+    clearInterval(this.#producerTimer);
     await Promise.all([
       ...this.#nodes.map((n) => n.close()),
       this.#metricsServer?.shutdown(),

@@ -6,6 +6,7 @@
  * @module
  */
 
+import type { Cluster } from "./cluster.ts";
 import { ErrorCode } from "../codec/mod.ts";
 
 /** Batches remembered per producer and partition for duplicate detection (Kafka keeps five). */
@@ -66,6 +67,16 @@ export class PartitionProducers {
       lastTimestamp: p.lastTimestamp,
       coordinatorEpoch: p.coordinatorEpoch,
     }));
+  }
+
+  /**
+   * Forgets producers whose last batch is `expirationMs` old or more, unless they have a
+   * transaction open here (producer.id.expiration.ms, as Kafka's producer state manager does).
+   */
+  expire(now: bigint, expirationMs: bigint, ongoing: (producerId: bigint) => boolean): void {
+    for (const [id, p] of this.#producers) {
+      if (!ongoing(id) && now - p.lastTimestamp >= expirationMs) this.#producers.delete(id);
+    }
   }
 
   /** Checks a batch from producer `id` at `epoch` with sequences first..first+count-1. */
@@ -153,5 +164,20 @@ export class PartitionProducers {
       baseOffset,
     });
     if (p.batches.length > REMEMBERED_BATCHES) p.batches.shift();
+  }
+}
+
+/**
+ * Forgets the idempotent producers of every partition whose last batch is older than the leader's
+ * producer.id.expiration.ms, except those with a transaction open there.
+ */
+export function expireProducers(cluster: Cluster, now: number = Date.now()): void {
+  for (const topic of cluster.topics.values()) {
+    for (const p of topic.partitions) {
+      const expiration = BigInt(
+        cluster.configs.value(p.leader, "producer.id.expiration.ms") ?? "86400000",
+      );
+      p.producers.expire(BigInt(now), expiration, (id) => p.txns.open.has(id));
+    }
   }
 }

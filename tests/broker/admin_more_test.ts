@@ -2,6 +2,7 @@ import { assertEquals, assertOk } from "../assert.ts";
 import { ApiKey, encodeRecordBatch, ErrorCode } from "../../codec/mod.ts";
 import { Broker } from "../../broker/mod.ts";
 import { Producer } from "../../client/mod.ts";
+import { expireProducers } from "../../broker/producer_state.ts";
 import { RawClient } from "./raw_client.ts";
 
 Deno.test("admin: DescribeProducers, ElectLeaders, DescribeLogDirs, DescribeTopicPartitions paging", async () => {
@@ -243,4 +244,21 @@ Deno.test("quotas: a controller mutation quota refuses topics once its bucket is
   });
   assertEquals(old.topics[0].errorCode, 0);
   assertOk(old.throttleTimeMs > 0);
+});
+
+Deno.test("admin: idempotent producers expire after producer.id.expiration.ms", async () => {
+  await using broker = await Broker.start({
+    topics: { t: {} },
+    configs: { "producer.id.expiration.ms": "60000" },
+  });
+  await using producer = new Producer({ bootstrapServers: broker.bootstrapServers });
+  await producer.send({ topic: "t", value: "old", timestamp: Date.now() - 120_000 });
+  await using client = await RawClient.connect(broker.bootstrapServers);
+  const describe = async () =>
+    (await client.request(ApiKey.DescribeProducers, 0, {
+      topics: [{ name: "t", partitionIndexes: [0] }],
+    })).topics[0].partitions[0].activeProducers.length;
+  assertEquals(await describe(), 1);
+  expireProducers(broker.cluster);
+  assertEquals(await describe(), 0);
 });
