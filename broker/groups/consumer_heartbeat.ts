@@ -44,7 +44,7 @@ export interface HeartbeatClient {
 }
 
 /** A refusal, with Kafka's error code and message. */
-class Refusal extends Error {
+export class Refusal extends Error {
   constructor(readonly errorCode: number, message: string | null) {
     super(message ?? "");
   }
@@ -459,5 +459,3 @@ export function asTopicPartitions(
 
 /** Kafka's answer when this node does not coordinate the group. */
 export const NOT_COORDINATOR_MESSAGE = kafkaMessage(ErrorCode.NOT_COORDINATOR);
-
-export { Refusal };
