@@ -566,6 +566,7 @@ export class Broker implements AsyncDisposable {
     this.#timers.clear();
     this.#faults.clear();
     this.cluster.groups.close();
+    this.cluster.shares.close();
     clearInterval(this.#cleaner);
     clearInterval(this.#txnTimer);
     clearInterval(this.#expiryTimer);

@@ -12,6 +12,7 @@ import { QuotaEnforcer } from "./quota_enforcer.ts";
 import { ErrorCode, randomUuid } from "../codec/mod.ts";
 import { PartitionLog } from "./partition_log.ts";
 import { PartitionProducers, ProducerIds } from "./producer_state.ts";
+import { ShareStore } from "./share/share_store.ts";
 import { GroupCoordinator } from "./groups/coordinator.ts";
 import { TransactionCoordinator } from "./transactions/coordinator.ts";
 import { PartitionTransactions } from "./transactions/partition_txns.ts";
@@ -166,6 +167,8 @@ export class Cluster {
   readonly producerIds: ProducerIds = new ProducerIds();
   /** Classic consumer groups and their offsets. */
   readonly groups: GroupCoordinator = new GroupCoordinator(this);
+  /** Share partitions and share sessions (KIP-932). */
+  readonly shares: ShareStore = new ShareStore(this);
   /** Transactional ids and their transactions. */
   readonly transactions: TransactionCoordinator = new TransactionCoordinator(this);
   /** Delegation tokens (on when delegation.token.secret.key is set). */

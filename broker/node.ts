@@ -194,6 +194,7 @@ export class BrokerNode {
           idleMs: this.#config("connections.max.idle.ms"),
           onClose: () => {
             this.#connections.delete(connection);
+            this.#cluster.shares.connectionClosed(connection.info.id);
             metrics?.connection(nodeId, -1);
             for (const wake of this.#slotWaiters.splice(0)) wake();
           },

@@ -28,6 +28,20 @@ export interface StoredBatch {
   readonly leaderEpoch: number;
 }
 
+/** The bytes of stored batches, one after the other, as a fetch answers them. */
+export function concatBatches(batches: readonly StoredBatch[]): Uint8Array {
+  if (batches.length === 1) return batches[0].bytes;
+  let n = 0;
+  for (const b of batches) n += b.bytes.length;
+  const out = new Uint8Array(n);
+  let off = 0;
+  for (const b of batches) {
+    out.set(b.bytes, off);
+    off += b.bytes.length;
+  }
+  return out;
+}
+
 /** The fixed offsets of the RecordBatch v2 header. */
 export const BATCH = {
   baseOffset: 0,

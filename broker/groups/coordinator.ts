@@ -9,6 +9,7 @@
 import { ErrorCode } from "../../codec/mod.ts";
 import type { Cluster } from "../cluster.ts";
 import type { RequestContext } from "../handler.ts";
+import { javaHash } from "../java_hash.ts";
 import {
   ClassicGroup,
   type CommittedOffset,
@@ -24,6 +25,8 @@ import {
   upgradeFromClassic,
 } from "./classic_members.ts";
 import { ConsumerGroup, type ConsumerMember } from "./consumer_group.ts";
+import { ShareGroup } from "../share/share_group.ts";
+import { metadataSignature as shareMetadataSignature } from "../share/share_heartbeat.ts";
 import { groupConfigValue } from "../group_configs.ts";
 import {
   consumerGroupHeartbeat,
@@ -35,13 +38,6 @@ import {
 
 export const OFFSETS_TOPIC = "__consumer_offsets";
 
-/** Java's String.hashCode, which Kafka uses to place a group on a __consumer_offsets partition. */
-function javaHash(s: string): number {
-  let h = 0;
-  for (let i = 0; i < s.length; i++) h = (Math.imul(31, h) + s.charCodeAt(i)) | 0;
-  return h;
-}
-
 /** The group coordinator. */
 export class GroupCoordinator {
   readonly #cluster: Cluster;
@@ -49,6 +45,12 @@ export class GroupCoordinator {
   readonly groups: Map<string, ClassicGroup> = new Map();
   /** Groups of the consumer rebalance protocol (KIP-848). */
   readonly consumerGroups: Map<string, ConsumerGroup> = new Map();
+  /** Share groups (KIP-932). A group id names one group of one kind. */
+  readonly shareGroups: Map<string, ShareGroup> = new Map();
+  /** Called when a share-group member leaves or is fenced (its acquired records go back). */
+  onShareMemberLeft: (groupId: string, memberId: string) => void = () => {};
+  /** Called when a share group is deleted (its share-partition state goes with it). */
+  onShareGroupDeleted: (groupId: string) => void = () => {};
   /** Dynamic group configs (GROUP resources), by group id; kept whether the group exists or not. */
   readonly groupConfigs: Map<string, Map<string, string>> = new Map();
   /** Offsets staged by open transactions: group id to producer id to "topic\0partition". */
@@ -118,6 +120,9 @@ export class GroupCoordinator {
     }
     if (req.protocolType === "" || req.protocols.length === 0) {
       return fail(ErrorCode.INCONSISTENT_GROUP_PROTOCOL);
+    }
+    if (this.shareGroups.has(req.groupId)) {
+      return joinError("", ErrorCode.INCONSISTENT_GROUP_PROTOCOL);
     }
     const consumer = this.consumerGroups.get(req.groupId);
     if (consumer) {
@@ -289,6 +294,9 @@ export class GroupCoordinator {
   consumerGroupFor(groupId: string, create: boolean): ConsumerGroup {
     const existing = this.consumerGroups.get(groupId);
     if (existing) return existing;
+    if (this.shareGroups.has(groupId)) {
+      throw new Refusal(ErrorCode.GROUP_ID_NOT_FOUND, `Group ${groupId} is not a consumer group.`);
+    }
     const classic = this.groups.get(groupId);
     if (!classic) {
       if (!create) {
@@ -373,6 +381,39 @@ export class GroupCoordinator {
     this.groups.set(classic.groupId, classic);
     for (const m of classic.members.values()) this.touch(classic, m);
     classic.prepareRebalance();
+  }
+
+  /**
+   * The share group `groupId`; a new one (registered by its first successful heartbeat) when
+   * `create`. Refusals are Kafka's.
+   */
+  shareGroupFor(groupId: string, create: boolean): ShareGroup {
+    const existing = this.shareGroups.get(groupId);
+    if (existing) return existing;
+    if (this.groups.has(groupId) || this.consumerGroups.has(groupId)) {
+      throw new Refusal(ErrorCode.GROUP_ID_NOT_FOUND, `Group ${groupId} is not a share group.`);
+    }
+    if (!create) {
+      throw new Refusal(ErrorCode.GROUP_ID_NOT_FOUND, `Share group ${groupId} not found.`);
+    }
+    return new ShareGroup(groupId);
+  }
+
+  /** Removes a share-group member (it left, or its session ended); the group epoch moves. */
+  fenceShareMember(group: ShareGroup, memberId: string): void {
+    if (this.shareGroups.get(group.groupId) !== group || !group.members.has(memberId)) return;
+    group.removeMember(memberId);
+    group.groupEpoch++;
+    group.metadataSignature = shareMetadataSignature(this.#cluster, [...group.members.values()]);
+    this.onShareMemberLeft(group.groupId, memberId);
+  }
+
+  /** Deletes an empty share group, and the share state of its partitions. */
+  deleteShareGroup(group: ShareGroup): void {
+    group.close();
+    group.dead = true;
+    this.shareGroups.delete(group.groupId);
+    this.onShareGroupDeleted(group.groupId);
   }
 
   /** A group's value of a numeric group config (its override, else the broker's default). */
@@ -477,6 +518,7 @@ export class GroupCoordinator {
   close(): void {
     for (const g of this.groups.values()) g.close();
     for (const g of this.consumerGroups.values()) g.close();
+    for (const g of this.shareGroups.values()) g.close();
   }
 }
 

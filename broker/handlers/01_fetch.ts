@@ -15,7 +15,7 @@ import {
 import type { Cluster, NodeInfo, Partition } from "../cluster.ts";
 import { FetchSessionCache, sessionKey } from "../fetch_sessions.ts";
 import { defineHandler, type RequestContext } from "../handler.ts";
-import type { StoredBatch } from "../partition_log.ts";
+import { concatBatches } from "../partition_log.ts";
 import { can, canOnCluster, secured } from "../security/access.ts";
 
 /** A topic's part of the answer. */
@@ -236,7 +236,7 @@ function buildResponse(
       minOneBatch: budget === maxBytes,
       upperBound: upperBound(p, readCommitted),
     });
-    const records = concat(batches);
+    const records = concatBatches(batches);
     budget = Math.max(0, budget - records.length);
     // read_committed consumers learn of the aborted transactions among the batches they get.
     const aborted = readCommitted && batches.length > 0
@@ -260,17 +260,4 @@ function buildResponse(
     sessionId: 0,
     responses,
   };
-}
-
-function concat(batches: StoredBatch[]): Uint8Array {
-  if (batches.length === 1) return batches[0].bytes;
-  let n = 0;
-  for (const b of batches) n += b.bytes.length;
-  const out = new Uint8Array(n);
-  let off = 0;
-  for (const b of batches) {
-    out.set(b.bytes, off);
-    off += b.bytes.length;
-  }
-  return out;
 }

@@ -4,16 +4,11 @@
  * @module
  */
 
-import {
-  AclOperation,
-  AclResourceType,
-  ApiKey,
-  decodeRecordBatches,
-  ErrorCode,
-} from "../../codec/mod.ts";
+import { AclOperation, AclResourceType, ApiKey, ErrorCode } from "../../codec/mod.ts";
 import type { Partition } from "../cluster.ts";
 import { defineHandler } from "../handler.ts";
 import type { StoredBatch } from "../partition_log.ts";
+import { firstRecordAtOrAfter, offsetForTimestamp } from "../offset_for_timestamp.ts";
 import { can, secured } from "../security/access.ts";
 
 /** Kafka's special timestamps. */
@@ -128,22 +123,5 @@ function lookUpStored(p: Partition, timestamp: bigint): { offset: bigint; timest
       return best ? firstRecordAtOrAfter(best, best.maxTimestamp) : { offset: -1n, timestamp: -1n };
     }
   }
-  for (const b of log.batches) {
-    if (!b.isControl && b.maxTimestamp >= timestamp) return firstRecordAtOrAfter(b, timestamp);
-  }
-  return { offset: -1n, timestamp: -1n };
-}
-
-/** The first record of a batch whose timestamp is at least `timestamp`, as Kafka's time index finds it. */
-function firstRecordAtOrAfter(
-  b: StoredBatch,
-  timestamp: bigint,
-): { offset: bigint; timestamp: bigint } {
-  for (const batch of decodeRecordBatches(b.bytes, { verifyCrc: false })) {
-    for (const r of batch.records) {
-      const ts = r.timestamp;
-      if (ts >= timestamp) return { offset: r.offset, timestamp: ts };
-    }
-  }
-  return { offset: b.baseOffset, timestamp: b.maxTimestamp };
+  return offsetForTimestamp(log, timestamp);
 }

@@ -59,6 +59,8 @@ function commit(request: Request, ctx: RequestContext) {
   });
   const check = groups.check(request.groupId, ctx);
   if (check !== ErrorCode.NONE) return all(check);
+  // Share groups keep no committed offsets.
+  if (groups.shareGroups.has(request.groupId)) return all(ErrorCode.GROUP_ID_NOT_FOUND);
   const generation = request.generationIdOrMemberEpoch;
   const consumerGroup = groups.consumerGroups.get(request.groupId);
   // Kafka 4.1.1 creates a group only for a simple commit (generation -1); a generation for a

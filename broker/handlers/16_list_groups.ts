@@ -1,5 +1,5 @@
 /**
- * ListGroups (key 16): the classic and consumer groups this node coordinates, filtered by state
+ * ListGroups (key 16): the classic, consumer and share groups this node coordinates, filtered by state
  * (v4+) and type (v5+).
  *
  * @module
@@ -31,6 +31,12 @@ export default defineHandler({
         state: g.state,
         type: "consumer",
         protocolType: "consumer",
+      })),
+      ...[...groups.shareGroups.values()].map((g) => ({
+        groupId: g.groupId,
+        state: g.state,
+        type: "share",
+        protocolType: "share",
       })),
     ];
     const listed = [];

@@ -28,6 +28,12 @@ export default defineHandler({
         ...names.filter(deletable).map((groupId) => {
           const check = groups.check(groupId, ctx);
           if (check !== ErrorCode.NONE) return { groupId, errorCode: check };
+          const share = groups.shareGroups.get(groupId);
+          if (share) {
+            if (share.members.size > 0) return { groupId, errorCode: ErrorCode.NON_EMPTY_GROUP };
+            groups.deleteShareGroup(share);
+            return { groupId, errorCode: ErrorCode.NONE };
+          }
           const consumer = groups.consumerGroups.get(groupId);
           if (consumer) {
             if (consumer.members.size > 0) return { groupId, errorCode: ErrorCode.NON_EMPTY_GROUP };

@@ -32,6 +32,9 @@ export default defineHandler({
     }
     const check = groups.check(request.groupId, ctx);
     if (check !== ErrorCode.NONE) return { errorCode: check, throttleTimeMs: 0, topics: [] };
+    if (groups.shareGroups.has(request.groupId)) {
+      return { errorCode: ErrorCode.GROUP_ID_NOT_FOUND, throttleTimeMs: 0, topics: [] };
+    }
     const consumerGroup = groups.consumerGroups.get(request.groupId);
     const g = consumerGroup ? undefined : groups.group(request.groupId);
     const offsets = consumerGroup?.offsets ?? g?.offsets;

@@ -63,7 +63,7 @@ function describe(groupId: string, ctx: RequestContext, withOperations: boolean)
   }
   const group = coordinator.consumerGroups.get(groupId);
   if (!group) {
-    return coordinator.groups.has(groupId)
+    return coordinator.groups.has(groupId) || coordinator.shareGroups.has(groupId)
       ? notFound(`Group ${groupId} is not a consumer group.`)
       : notFound(`Group ${groupId} not found.`);
   }

@@ -39,6 +39,10 @@ import consumerGroupHeartbeat from "./68_consumer_group_heartbeat.ts";
 import consumerGroupDescribe from "./69_consumer_group_describe.ts";
 import listConfigResources from "./74_list_config_resources.ts";
 import describeTopicPartitions from "./75_describe_topic_partitions.ts";
+import shareGroupHeartbeat from "./76_share_group_heartbeat.ts";
+import shareGroupDescribe from "./77_share_group_describe.ts";
+import shareFetch from "./78_share_fetch.ts";
+import shareAcknowledge from "./79_share_acknowledge.ts";
 import apiVersions from "./18_api_versions.ts";
 import createTopics from "./19_create_topics.ts";
 import deleteTopics from "./20_delete_topics.ts";
@@ -98,5 +102,6 @@ register(addPartitionsToTxn, addOffsetsToTxn, endTxn, writeTxnMarkers, txnOffset
 register(describeTransactions, listTransactions);
 register(saslHandshake, saslAuthenticate, describeUserScramCredentials, alterUserScramCredentials);
 register(describeAcls, createAcls, deleteAcls);
+register(shareGroupHeartbeat, shareGroupDescribe, shareFetch, shareAcknowledge);
 
 export { HANDLERS } from "./registry.ts";

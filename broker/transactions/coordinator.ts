@@ -13,6 +13,7 @@
 import { ErrorCode } from "../../codec/mod.ts";
 import type { Cluster } from "../cluster.ts";
 import { writeMarkers } from "./markers.ts";
+import { javaHash } from "../java_hash.ts";
 
 const TRANSACTION_STATE_TOPIC = "__transaction_state";
 /** An epoch at or above this is exhausted: the producer gets a new id (Short.MaxValue - 1). */
@@ -61,13 +62,6 @@ const failed = (errorCode: number): ProducerIdAndEpoch => ({
   producerId: -1n,
   producerEpoch: -1,
 });
-
-/** Java's String.hashCode, which Kafka uses to place a transactional id on a partition. */
-function javaHash(s: string): number {
-  let h = 0;
-  for (let i = 0; i < s.length; i++) h = (Math.imul(31, h) + s.charCodeAt(i)) | 0;
-  return h;
-}
 
 /** The cluster's transaction coordinator. */
 export class TransactionCoordinator {

@@ -1,6 +1,6 @@
 /**
  * Admin calls for configs: DescribeConfigs and IncrementalAlterConfigs, with broker resources sent
- * to the broker they name (as Kafka's Admin does) and topic resources to any broker.
+ * to the broker they name (as Kafka's Admin does) and topic and group resources to any broker.
  *
  * @module
  */
@@ -8,9 +8,12 @@
 import { ApiKey, ErrorCode, KafkaProtocolError } from "../../codec/mod.ts";
 import type { KafkaClient } from "../kafka_client.ts";
 
-/** A config resource: a topic by name, or a broker by node id ("" for the cluster default). */
+/**
+ * A config resource: a topic by name, a broker by node id ("" for the cluster default), or a group
+ * by id (its dynamic group configs, such as share.auto.offset.reset).
+ */
 export interface ConfigResource {
-  type: "topic" | "broker";
+  type: "topic" | "broker" | "group";
   name: string;
 }
 
@@ -60,7 +63,8 @@ export interface ConfigOp {
   value?: string | null;
 }
 
-const RESOURCE_TYPE = { topic: 2, broker: 4 } as const;
+const RESOURCE_TYPE = { topic: 2, broker: 4, group: 32 } as const;
+const RESOURCE_NAME: Record<number, string> = { 2: "topic", 4: "broker", 32: "group" };
 const OP = { set: 0, delete: 1, append: 2, subtract: 3 } as const;
 
 /** The node a resource's request goes to: the broker itself, or any (-1). */
@@ -154,7 +158,7 @@ export async function incrementalAlterConfigs(
     for (const r of res.responses) {
       if (r.errorCode !== ErrorCode.NONE) {
         throw new KafkaProtocolError(r.errorCode, {
-          detail: `${r.resourceType === 4 ? "broker" : "topic"} ${r.resourceName}${
+          detail: `${RESOURCE_NAME[r.resourceType] ?? "resource"} ${r.resourceName}${
             r.errorMessage ? `: ${r.errorMessage}` : ""
           }`,
         });

@@ -88,7 +88,7 @@ function describedInOrder(r: ApiMessages[typeof ApiKey.ConsumerGroupDescribe]["r
 }
 
 /** Listed groups in id order (Kafka lists them from a hash map). */
-function listedInOrder(r: ApiMessages[typeof ApiKey.ListGroups]["response"]) {
+export function listedInOrder(r: ApiMessages[typeof ApiKey.ListGroups]["response"]) {
   return { ...r, groups: [...r.groups].sort((x, y) => x.groupId < y.groupId ? -1 : 1) };
 }
 
@@ -106,7 +106,7 @@ function sortedAssignment(r: HeartbeatResponse) {
 }
 
 /** Waits until every partition of a new topic has a leader (partitions in index order). */
-const ready = (topic: string, partitions: number) =>
+export const ready = (topic: string, partitions: number) =>
   step(
     ApiKey.Metadata,
     12,

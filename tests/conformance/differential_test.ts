@@ -7,6 +7,7 @@ import { Broker } from "../../broker/mod.ts";
 import { startKafka } from "../interop/kafka_server.ts";
 import { configScenarios, KAFKA_TEST_CONFIGS } from "./config_scenarios.ts";
 import { consumerGroupScenarios } from "./consumer_group_scenarios.ts";
+import { shareGroupScenarios } from "./share_group_scenarios.ts";
 import {
   differences,
   produceRequest,
@@ -452,16 +453,24 @@ Deno.test({
     await using kafka = await startKafka();
     await using brook = await Broker.start({ configs: KAFKA_TEST_CONFIGS });
     const report: string[] = [];
+    // BROOK_DIFF_ONLY=text runs only the scenarios whose names contain it (while developing one).
+    const only = Deno.env.get("BROOK_DIFF_ONLY") ?? "";
     for (
       const scenario of [
         ...SCENARIOS,
         ...configScenarios(run),
         ...consumerGroupScenarios(run),
         FEATURES,
-      ]
+        ...shareGroupScenarios(run),
+      ].filter((s) => s.name.includes(only))
     ) {
       const real = await runScenario(kafka.bootstrapServers, scenario);
       const ours = await runScenario(brook.bootstrapServers, scenario);
+      if (Deno.env.get("BROOK_DIFF_PRINT")) {
+        real.forEach((r, i) =>
+          console.log(`#${i + 1}`, JSON.stringify(r), JSON.stringify(ours[i]))
+        );
+      }
       real.forEach((r, i) => {
         for (const d of differences(ours[i], r)) {
           report.push(`${scenario.name} #${i + 1} ${d}`);

@@ -1,5 +1,6 @@
 // Foreign consumer-group members for the interop tests: Java kafka-clients, librdkafka (through
-// confluent-kafka) and franz-go, each in its own process, driven over stdin and stdout.
+// confluent-kafka) and franz-go, each in its own process, driven over stdin and stdout; and Java's
+// share consumer ("java-share", a share-group member of KIP-932).
 const installScript = new URL("../../tools/kafka/install.sh", import.meta.url).pathname;
 let libs = "";
 
@@ -12,7 +13,7 @@ export async function installJavaLibs(): Promise<void> {
 }
 
 /** The foreign clients a group member can be. */
-export type PeerName = "java" | "librdkafka" | "franz-go";
+export type PeerName = "java" | "java-share" | "librdkafka" | "franz-go";
 
 /** A foreign group member in its own process, reporting its assignment and, at the end, its records. */
 export class PeerMember {
@@ -20,9 +21,11 @@ export class PeerMember {
   readonly #stdin: WritableStreamDefaultWriter<Uint8Array>;
   readonly #done: Promise<string[]>;
   assigned: number[] = [];
+  /** How many records a share member has accepted so far. */
+  received = 0;
 
   constructor(peer: PeerName, args: string[]) {
-    const command = peer === "java"
+    const command = peer === "java" || peer === "java-share"
       ? new Deno.Command("java", {
         args: [
           "-Xmx256m",
@@ -30,7 +33,10 @@ export class PeerMember {
           "-XX:TieredStopAtLevel=1",
           "-cp",
           `${libs}/*`,
-          new URL("./java/GroupMember.java", import.meta.url).pathname,
+          new URL(
+            peer === "java" ? "./java/GroupMember.java" : "./java/ShareMember.java",
+            import.meta.url,
+          ).pathname,
           ...args,
         ],
         stdin: "piped",
@@ -66,6 +72,7 @@ export class PeerMember {
         buffered = buffered.slice(newline + 1);
         const event = JSON.parse(line);
         if (event.event === "assigned") this.assigned = event.partitions;
+        if (event.event === "received") this.received = event.count;
         if (event.event === "done") return event.records;
       }
     }

@@ -1,0 +1,50 @@
+/**
+ * ShareGroupHeartbeat (key 76): joins, heartbeats and leaves of share groups (KIP-932). Refused with
+ * UNSUPPORTED_VERSION until the share.version feature is finalized at 1, as Kafka 4.1 refuses it.
+ *
+ * @module
+ */
+
+import { AclOperation, AclResourceType, ApiKey, ErrorCode } from "../../codec/mod.ts";
+import { defineHandler } from "../handler.ts";
+import { NOT_COORDINATOR_MESSAGE } from "../groups/consumer_heartbeat.ts";
+import { invalidShareHeartbeat, shareGroupHeartbeat } from "../share/share_heartbeat.ts";
+import { can } from "../security/access.ts";
+
+export default defineHandler({
+  apiKey: ApiKey.ShareGroupHeartbeat,
+  minVersion: 1,
+  maxVersion: 1,
+  handle(request, ctx) {
+    const { cluster } = ctx;
+    const refuse = (errorCode: number, errorMessage: string | null = null) => ({
+      throttleTimeMs: 0,
+      errorCode,
+      errorMessage,
+      memberId: null,
+      memberEpoch: 0,
+      heartbeatIntervalMs: 0,
+      assignment: null,
+    });
+    if (cluster.features.level("share.version") < 1) return refuse(ErrorCode.UNSUPPORTED_VERSION);
+    if (!can(ctx, AclOperation.READ, AclResourceType.GROUP, request.groupId)) {
+      return refuse(ErrorCode.GROUP_AUTHORIZATION_FAILED);
+    }
+    const names = request.subscribedTopicNames ?? [];
+    if (names.some((t) => !can(ctx, AclOperation.DESCRIBE, AclResourceType.TOPIC, t))) {
+      return refuse(ErrorCode.TOPIC_AUTHORIZATION_FAILED);
+    }
+    const invalid = invalidShareHeartbeat(request);
+    if (invalid) return refuse(ErrorCode.INVALID_REQUEST, invalid);
+    if (cluster.groups.coordinatorFor(request.groupId) !== ctx.node.nodeId) {
+      return refuse(ErrorCode.NOT_COORDINATOR, NOT_COORDINATOR_MESSAGE);
+    }
+    return {
+      throttleTimeMs: 0,
+      ...shareGroupHeartbeat(cluster.groups, cluster, request, {
+        clientId: ctx.header.clientId ?? "",
+        clientHost: `/${ctx.connection.remoteAddress}`,
+      }),
+    };
+  },
+});

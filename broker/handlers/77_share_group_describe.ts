@@ -1,0 +1,107 @@
+/**
+ * ShareGroupDescribe (key 77): share groups (KIP-932) with their epochs, assignor, and each member's
+ * subscription and assignment.
+ *
+ * @module
+ */
+
+import { AclOperation, AclResourceType, ApiKey, ErrorCode } from "../../codec/mod.ts";
+import { defineHandler, type RequestContext } from "../handler.ts";
+import { asTopicPartitions, NOT_COORDINATOR_MESSAGE } from "../groups/consumer_heartbeat.ts";
+import { authorizedOperations, can, secured } from "../security/access.ts";
+
+const NO_OPERATIONS = -2147483648;
+
+export default defineHandler({
+  apiKey: ApiKey.ShareGroupDescribe,
+  minVersion: 1,
+  maxVersion: 1,
+  handle(request, ctx) {
+    if (ctx.cluster.features.level("share.version") < 1) {
+      return {
+        throttleTimeMs: 0,
+        groups: request.groupIds.map((groupId) => ({
+          groupId,
+          errorCode: ErrorCode.UNSUPPORTED_VERSION,
+        })),
+      };
+    }
+    const refused = request.groupIds.filter((g) =>
+      !can(ctx, AclOperation.DESCRIBE, AclResourceType.GROUP, g)
+    );
+    const allowed = request.groupIds.filter((g) => !refused.includes(g));
+    const groups = [
+      ...refused.map((groupId) => ({ groupId, errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED })),
+      ...allowed.filter((g) => g === "").map(() => ({
+        groupId: "",
+        errorCode: ErrorCode.INVALID_GROUP_ID,
+      })),
+      ...allowed.filter((g) => g !== "").map((groupId) =>
+        describe(groupId, ctx, request.includeAuthorizedOperations)
+      ),
+    ];
+    return { throttleTimeMs: 0, groups };
+  },
+});
+
+function describe(groupId: string, ctx: RequestContext, withOperations: boolean) {
+  const { cluster } = ctx;
+  const coordinator = cluster.groups;
+  const notFound = (errorMessage: string) => ({
+    groupId,
+    errorCode: ErrorCode.GROUP_ID_NOT_FOUND,
+    errorMessage,
+  });
+  if (coordinator.coordinatorFor(groupId) !== ctx.node.nodeId) {
+    return { groupId, errorCode: ErrorCode.NOT_COORDINATOR, errorMessage: NOT_COORDINATOR_MESSAGE };
+  }
+  const group = coordinator.shareGroups.get(groupId);
+  if (!group) {
+    return coordinator.groups.has(groupId) || coordinator.consumerGroups.has(groupId)
+      ? notFound(`Group ${groupId} is not a share group.`)
+      : notFound(`Group ${groupId} not found.`);
+  }
+  const described = {
+    groupId,
+    errorCode: ErrorCode.NONE,
+    groupState: group.state,
+    groupEpoch: group.groupEpoch,
+    assignmentEpoch: group.assignmentEpoch,
+    assignorName: cluster.configs.staticList("group.share.assignors")[0],
+    members: [...group.members.values()].map((m) => ({
+      memberId: m.memberId,
+      rackId: m.rackId,
+      memberEpoch: m.memberEpoch,
+      clientId: m.clientId,
+      clientHost: m.clientHost,
+      subscribedTopicNames: m.subscribedTopicNames,
+      assignment: {
+        topicPartitions: asTopicPartitions(m.assigned).flatMap((t) => {
+          const topic = cluster.topicsById.get(t.topicId);
+          return topic ? [{ ...t, topicName: topic.name }] : [];
+        }),
+      },
+    })),
+    authorizedOperations: withOperations
+      ? authorizedOperations(ctx, AclResourceType.GROUP, groupId)
+      : NO_OPERATIONS,
+  };
+  // As Kafka: a group whose assigned topics the client may not describe is not shown.
+  if (
+    secured(ctx) &&
+    described.members.some((m) =>
+      m.assignment.topicPartitions.some((t) =>
+        !can(ctx, AclOperation.DESCRIBE, AclResourceType.TOPIC, t.topicName)
+      )
+    )
+  ) {
+    return {
+      groupId,
+      errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED,
+      errorMessage:
+        "The group has described topic(s) that the client is not authorized to describe.",
+      members: [],
+    };
+  }
+  return described;
+}

@@ -1,0 +1,293 @@
+/**
+ * ShareFetch (key 78): a share-group member's fetch (KIP-932). It opens, continues or closes the
+ * member's share session on this node, applies the acknowledgements it carries, then acquires
+ * records for the member from each share partition and answers them with the ranges it now holds.
+ * Checks, errors and which partitions an answer holds follow Kafka 4.1.
+ *
+ * @module
+ */
+
+import {
+  AclOperation,
+  AclResourceType,
+  ApiKey,
+  ErrorCode,
+  type ShareFetchResponsePartitionDataInit,
+} from "../../codec/mod.ts";
+import { endpointOf } from "../cluster.ts";
+import { groupConfigValue } from "../group_configs.ts";
+import { defineHandler, type RequestContext } from "../handler.ts";
+import { concatBatches } from "../partition_log.ts";
+import { can } from "../security/access.ts";
+import { acknowledge, type AcknowledgeResult, isUuidString } from "../share/acknowledgements.ts";
+import {
+  partitionKey,
+  type SessionPartition,
+  type ShareSession,
+  ShareStartError,
+} from "../share/share_store.ts";
+import type { SharePartition } from "../share/share_partition.ts";
+
+type PartitionAnswer = ShareFetchResponsePartitionDataInit & { partitionIndex: number };
+
+/** A partition to fetch, resolved: its share partition, or the error it is answered with. */
+interface Target {
+  topicId: string;
+  partition: number;
+  share?: SharePartition;
+  answer?: PartitionAnswer;
+}
+
+export default defineHandler({
+  apiKey: ApiKey.ShareFetch,
+  minVersion: 1,
+  maxVersion: 1,
+  async handle(request, ctx) {
+    const { cluster, node } = ctx;
+    const shares = cluster.shares;
+    const top = (errorCode: number) => ({
+      throttleTimeMs: 0,
+      errorCode,
+      errorMessage: null,
+      acquisitionLockTimeoutMs: 0,
+      responses: [],
+      nodeEndpoints: [],
+    });
+    if (cluster.features.level("share.version") < 1) return top(ErrorCode.UNSUPPORTED_VERSION);
+    const groupId = request.groupId;
+    // Kafka fails on a null group id, or a member id that is not a Uuid, with an unexpected error.
+    if (groupId === null) return top(ErrorCode.UNKNOWN_SERVER_ERROR);
+    if (!can(ctx, AclOperation.READ, AclResourceType.GROUP, groupId)) {
+      return top(ErrorCode.GROUP_AUTHORIZATION_FAILED);
+    }
+    const memberId = request.memberId;
+    if (!isUuidString(memberId)) return top(ErrorCode.UNKNOWN_SERVER_ERROR);
+    const requested = request.topics.flatMap((t) =>
+      t.partitions.map((p) => ({
+        topicId: t.topicId,
+        partition: p.partitionIndex,
+        batches: p.acknowledgementBatches,
+      }))
+    );
+    const hasAcks = requested.some((p) => p.batches.length > 0);
+    const epoch = request.shareSessionEpoch;
+    let session: ShareSession | undefined;
+    if (epoch === 0) {
+      if (hasAcks) return top(ErrorCode.INVALID_REQUEST);
+      session = shares.openSession(node.nodeId, groupId, memberId!, ctx.connection.id);
+      if (!session) {
+        // Kafka answers this once max wait has passed.
+        const deadline = Date.now() + Math.max(0, request.maxWaitMs);
+        while (Date.now() < deadline && !ctx.signal.aborted) {
+          await cluster.appended.wait(deadline, ctx.signal);
+        }
+        return top(ErrorCode.SHARE_SESSION_LIMIT_REACHED);
+      }
+    } else {
+      session = shares.session(node.nodeId, groupId, memberId!);
+      if (!session) return top(ErrorCode.SHARE_SESSION_NOT_FOUND);
+      if (epoch !== -1 && session.epoch !== epoch) {
+        return top(ErrorCode.INVALID_SHARE_SESSION_EPOCH);
+      }
+    }
+    if (epoch !== -1) {
+      for (const p of requested) {
+        const key = partitionKey(p.topicId, p.partition);
+        if (!session.partitions.has(key)) {
+          session.partitions.set(key, { ...p, requiresUpdate: true });
+        }
+      }
+      for (const f of request.forgottenTopicsData) {
+        for (const p of f.partitions) session.partitions.delete(partitionKey(f.topicId, p));
+      }
+      if (epoch > 0) session.epoch = epoch === 2147483647 ? 1 : epoch + 1;
+    }
+    const acks = hasAcks ? acknowledge(ctx, groupId, memberId!, requested) : [];
+    let answers: { topicId: string; partition: PartitionAnswer }[] = [];
+    const endpoints = new Map<
+      number,
+      { nodeId: number; host: string; port: number; rack: string | null }
+    >();
+    if (epoch !== -1) {
+      const inPlay = epoch === 0
+        ? requested.map((p) => session!.partitions.get(partitionKey(p.topicId, p.partition))!)
+        : [...session.partitions.values()];
+      const targets = resolve(ctx, groupId, [...new Set(inPlay)], endpoints);
+      await waitForBytes(ctx, request.minBytes, request.maxWaitMs, targets, groupId);
+      acquire(ctx, groupId, memberId!, request, targets);
+      const incremental = epoch > 0;
+      for (const t of targets) {
+        if (!t.answer) continue;
+        const sp = session.partitions.get(partitionKey(t.topicId, t.partition));
+        const keep = !incremental || (t.answer.records?.length ?? 0) > 0 ||
+          t.answer.errorCode !== ErrorCode.NONE || (sp?.requiresUpdate ?? false);
+        if (sp) sp.requiresUpdate = t.answer.errorCode !== ErrorCode.NONE;
+        if (keep) answers.push({ topicId: t.topicId, partition: t.answer });
+      }
+    }
+    answers = mergeAcknowledgements(answers, acks);
+    if (epoch === -1) shares.closeSession(session);
+    const responses: { topicId: string; partitions: PartitionAnswer[] }[] = [];
+    for (const a of answers) {
+      let topic = responses.find((r) => r.topicId === a.topicId);
+      if (!topic) responses.push(topic = { topicId: a.topicId, partitions: [] });
+      topic.partitions.push(a.partition);
+    }
+    return {
+      throttleTimeMs: 0,
+      errorCode: ErrorCode.NONE,
+      errorMessage: null,
+      acquisitionLockTimeoutMs: shares.lockDurationMs(groupId),
+      responses,
+      nodeEndpoints: [...endpoints.values()],
+    };
+  },
+});
+
+/** Each partition's share partition, or the error Kafka answers it with. */
+function resolve(
+  ctx: RequestContext,
+  groupId: string,
+  partitions: SessionPartition[],
+  endpoints: Map<number, { nodeId: number; host: string; port: number; rack: string | null }>,
+): Target[] {
+  const { cluster } = ctx;
+  return partitions.map(({ topicId, partition }) => {
+    const failed = (errorCode: number): Target => ({
+      topicId,
+      partition,
+      answer: { partitionIndex: partition, errorCode, records: new Uint8Array(0) },
+    });
+    const topic = cluster.topicsById.get(topicId);
+    if (!topic) return failed(ErrorCode.UNKNOWN_TOPIC_ID);
+    if (!can(ctx, AclOperation.READ, AclResourceType.TOPIC, topic.name)) {
+      return failed(ErrorCode.TOPIC_AUTHORIZATION_FAILED);
+    }
+    const p = topic.partitions[partition];
+    if (!p) return failed(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+    if (p.leader !== ctx.node.nodeId) {
+      const target = failed(ErrorCode.NOT_LEADER_OR_FOLLOWER);
+      target.answer!.currentLeader = { leaderId: p.leader, leaderEpoch: p.leaderEpoch };
+      const leader = cluster.node(p.leader);
+      if (leader) {
+        endpoints.set(leader.nodeId, {
+          nodeId: leader.nodeId,
+          ...endpointOf(leader, ctx.connection.listenerName),
+          rack: leader.rack ?? null,
+        });
+      }
+      return target;
+    }
+    try {
+      return { topicId, partition, share: cluster.shares.partition(groupId, topicId, p) };
+    } catch (e) {
+      if (e instanceof ShareStartError) return failed(e.errorCode);
+      throw e;
+    }
+  });
+}
+
+/** The offset a group's share fetches read below: the high watermark, or the last stable offset. */
+function upperBound(ctx: RequestContext, groupId: string, topicId: string, partition: number) {
+  const p = ctx.cluster.topicsById.get(topicId)!.partitions[partition];
+  const level = groupConfigValue(
+    ctx.cluster.groups.groupConfigs.get(groupId),
+    "share.isolation.level",
+    ctx.cluster.configs,
+  );
+  return level === "read_committed"
+    ? p.txns.lastStableOffset(p.log.highWatermark)
+    : p.log.highWatermark;
+}
+
+/** Waits, as a delayed share fetch does, until min bytes can be acquired or max wait passes. */
+async function waitForBytes(
+  ctx: RequestContext,
+  minBytes: number,
+  maxWaitMs: number,
+  targets: Target[],
+  groupId: string,
+): Promise<void> {
+  if (minBytes <= 0) return;
+  const { cluster } = ctx;
+  const limits = cluster.shares.limits(groupId);
+  const deadline = Date.now() + Math.max(0, maxWaitMs);
+  for (;;) {
+    let bytes = 0;
+    for (const t of targets) {
+      if (!t.share || !t.share.canAcquire(limits)) continue;
+      const p = cluster.topicsById.get(t.topicId)!.partitions[t.partition];
+      const bound = upperBound(ctx, groupId, t.topicId, t.partition);
+      bytes += p.log.bytesAvailable(t.share.nextFetchOffset(), bound, minBytes - bytes);
+    }
+    if (bytes >= minBytes || Date.now() >= deadline || ctx.signal.aborted) return;
+    await cluster.appended.wait(deadline, ctx.signal);
+  }
+}
+
+/** Reads and acquires records for the member, sharing max bytes and max records as Kafka does. */
+function acquire(
+  ctx: RequestContext,
+  groupId: string,
+  memberId: string,
+  request: { maxBytes: number; maxRecords: number; batchSize: number },
+  targets: Target[],
+): void {
+  const { cluster } = ctx;
+  const limits = cluster.shares.limits(groupId);
+  const acquirable = targets.filter((t) => t.share?.canAcquire(limits));
+  const configured = cluster.configs.staticNumber("fetch.max.bytes");
+  const maxBytes = Math.min(request.maxBytes, configured);
+  const perPartition = Math.floor(maxBytes / Math.max(1, acquirable.length));
+  let remaining = request.maxRecords;
+  let first = true;
+  for (const t of acquirable) {
+    const p = cluster.topicsById.get(t.topicId)!.partitions[t.partition];
+    const sp = t.share!;
+    if (sp.nextFetchOffset() < p.log.logStartOffset) sp.skipTo(p.log.logStartOffset);
+    const fetched = remaining <= 0 ? [] : p.log.read(sp.nextFetchOffset(), {
+      maxBytes: perPartition,
+      minOneBatch: first,
+      upperBound: upperBound(ctx, groupId, t.topicId, t.partition),
+    });
+    const { acquired, batches } = sp.acquire(memberId, fetched, {
+      maxRecords: remaining,
+      batchSize: request.batchSize,
+      limits,
+    });
+    if (batches.length > 0) first = false;
+    for (const r of acquired) remaining -= Number(r.lastOffset - r.firstOffset + 1n);
+    t.answer = {
+      partitionIndex: t.partition,
+      errorCode: ErrorCode.NONE,
+      records: concatBatches(batches),
+      acquiredRecords: acquired,
+    };
+  }
+}
+
+/** Puts acknowledgement results on the partitions answered, adding those that were not. */
+function mergeAcknowledgements(
+  answers: { topicId: string; partition: PartitionAnswer }[],
+  acks: AcknowledgeResult[],
+): { topicId: string; partition: PartitionAnswer }[] {
+  for (const ack of acks) {
+    const found = answers.find((a) =>
+      a.topicId === ack.topicId && a.partition.partitionIndex === ack.partition
+    );
+    if (found) {
+      found.partition.acknowledgeErrorCode = ack.errorCode;
+      continue;
+    }
+    answers.push({
+      topicId: ack.topicId,
+      partition: {
+        partitionIndex: ack.partition,
+        errorCode: ErrorCode.NONE,
+        acknowledgeErrorCode: ack.errorCode,
+        records: new Uint8Array(0),
+      },
+    });
+  }
+  return answers;
+}

@@ -1,0 +1,106 @@
+/**
+ * Acknowledgements of share-group records, as ShareFetch and ShareAcknowledge carry them: Kafka's
+ * checks of each partition's batches, then the share partition's all-or-nothing update.
+ *
+ * @module
+ */
+
+import { AclOperation, AclResourceType, ErrorCode } from "../../codec/mod.ts";
+import type { RequestContext } from "../handler.ts";
+import { can } from "../security/access.ts";
+import type { AcknowledgementBatch } from "./share_partition.ts";
+
+/** One partition's acknowledgements in a request. */
+export interface PartitionAcknowledgements {
+  topicId: string;
+  partition: number;
+  batches: readonly AcknowledgementBatch[];
+}
+
+/** The result for one partition: an error code, and the share partition's message if it refused. */
+export interface AcknowledgeResult {
+  topicId: string;
+  partition: number;
+  errorCode: number;
+  errorMessage: string | null;
+}
+
+/** Whether a partition's batches are well formed, as Kafka checks them before anything else. */
+function wellFormed(batches: readonly AcknowledgementBatch[]): boolean {
+  let previousLast: bigint | null = null;
+  for (const b of batches) {
+    if (b.firstOffset > b.lastOffset) return false;
+    if (previousLast !== null && b.firstOffset < previousLast) return false;
+    const types = b.acknowledgeTypes;
+    if (types.length === 0) return false;
+    if (types.length > 1 && BigInt(types.length) !== b.lastOffset - b.firstOffset + 1n) {
+      return false;
+    }
+    if (types.some((t) => t < 0 || t > 3)) return false;
+    previousLast = b.lastOffset;
+  }
+  return true;
+}
+
+/**
+ * Applies a member's acknowledgements. Partitions with no batches are answered NONE only when some
+ * partition reached its share partition, as Kafka answers them.
+ */
+export function acknowledge(
+  ctx: RequestContext,
+  groupId: string,
+  memberId: string,
+  partitions: readonly PartitionAcknowledgements[],
+): AcknowledgeResult[] {
+  const { cluster } = ctx;
+  const shares = cluster.shares;
+  const results: AcknowledgeResult[] = [];
+  const empty: AcknowledgeResult[] = [];
+  let reached = false;
+  for (const p of partitions) {
+    const result = (errorCode: number, errorMessage: string | null = null) =>
+      results.push({ topicId: p.topicId, partition: p.partition, errorCode, errorMessage });
+    const topic = cluster.topicsById.get(p.topicId);
+    if (!topic) {
+      result(ErrorCode.UNKNOWN_TOPIC_ID);
+      continue;
+    }
+    if (!wellFormed(p.batches)) {
+      result(ErrorCode.INVALID_REQUEST);
+      continue;
+    }
+    if (!can(ctx, AclOperation.READ, AclResourceType.TOPIC, topic.name)) {
+      result(ErrorCode.TOPIC_AUTHORIZATION_FAILED);
+      continue;
+    }
+    if (!topic.partitions[p.partition]) {
+      result(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+      continue;
+    }
+    if (p.batches.length === 0) {
+      empty.push({ topicId: p.topicId, partition: p.partition, errorCode: 0, errorMessage: null });
+      continue;
+    }
+    reached = true;
+    const sp = shares.existing(groupId, p.topicId, p.partition);
+    if (!sp || topic.partitions[p.partition].leader !== ctx.node.nodeId) {
+      result(
+        ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
+        "This server does not host this topic-partition.",
+      );
+      continue;
+    }
+    const failure = sp.acknowledge(memberId, p.batches, shares.limits(groupId));
+    result(failure?.errorCode ?? ErrorCode.NONE, failure?.message ?? null);
+  }
+  return reached ? [...results, ...empty] : results;
+}
+
+/** Whether a Kafka Uuid string parses (Kafka answers UNKNOWN_SERVER_ERROR when it does not). */
+export function isUuidString(text: string | null): boolean {
+  if (text === null || text.length === 0 || text.length > 24) return false;
+  const padded = text.replace(/=+$/, "");
+  if (!/^[A-Za-z0-9_-]+$/.test(padded)) return false;
+  // 16 bytes are 22 base64 characters (Java's decoder ignores the last one's spare bits).
+  return padded.length === 22;
+}
