@@ -35,6 +35,8 @@ interface Target {
   topicId: string;
   partition: number;
   share?: SharePartition;
+  /** The share partition started with this request (Kafka is still loading its state). */
+  loading?: boolean;
   answer?: PartitionAnswer;
 }
 
@@ -94,7 +96,8 @@ export default defineHandler({
       for (const p of requested) {
         const key = partitionKey(p.topicId, p.partition);
         if (!session.partitions.has(key)) {
-          session.partitions.set(key, { ...p, requiresUpdate: true });
+          // A full answer (epoch 0) shows every partition; later ones show new partitions once.
+          session.partitions.set(key, { ...p, requiresUpdate: epoch > 0 });
         }
       }
       for (const f of request.forgottenTopicsData) {
@@ -117,7 +120,8 @@ export default defineHandler({
       acquire(ctx, groupId, memberId!, request, targets);
       const incremental = epoch > 0;
       for (const t of targets) {
-        if (!t.answer) continue;
+        // Kafka answers a partition whose share state it is still loading only once it has records.
+        if (!t.answer || (t.loading && !t.answer.acquiredRecords?.length)) continue;
         const sp = session.partitions.get(partitionKey(t.topicId, t.partition));
         const keep = !incremental || (t.answer.records?.length ?? 0) > 0 ||
           t.answer.errorCode !== ErrorCode.NONE || (sp?.requiresUpdate ?? false);
@@ -179,7 +183,8 @@ function resolve(
       return target;
     }
     try {
-      return { topicId, partition, share: cluster.shares.partition(groupId, topicId, p) };
+      const loading = !cluster.shares.existing(groupId, topicId, partition);
+      return { topicId, partition, share: cluster.shares.partition(groupId, topicId, p), loading };
     } catch (e) {
       if (e instanceof ShareStartError) return failed(e.errorCode);
       throw e;

@@ -1,13 +1,15 @@
 /**
  * Differential scenarios of share groups (KIP-932): the share.version feature that turns them on,
  * ShareGroupHeartbeat's checks, joins (partitions come once their share state is initialized),
- * epochs, ShareGroupDescribe, and how the other group APIs see a share group.
+ * epochs, ShareGroupDescribe, and how the other group APIs see a share group; then ShareFetch and
+ * ShareAcknowledge: share sessions and their epochs, acquired ranges, acknowledgements and their
+ * refusals, releases and delivery counts.
  *
  * @module
  */
 
-import { ApiKey, type ApiMessages } from "../../codec/mod.ts";
-import { type Scenario, step } from "./differential.ts";
+import { ApiKey, type ApiMessages, encodeRecordBatch } from "../../codec/mod.ts";
+import { produceRequest, type Scenario, step } from "./differential.ts";
 import { listedInOrder, ready } from "./consumer_group_scenarios.ts";
 
 type HeartbeatRequest = ApiMessages[typeof ApiKey.ShareGroupHeartbeat]["requestInit"];
@@ -46,7 +48,8 @@ const assignedCount = (r: HeartbeatResponse) => ({
 function described(r: Described) {
   return {
     ...r,
-    groups: r.groups.map((g) => {
+    // Kafka answers groups in the order of their coordinator partitions.
+    groups: [...r.groups].sort((x, y) => x.groupId < y.groupId ? -1 : 1).map((g) => {
       const all = new Set(
         g.members.flatMap((m) =>
           m.assignment.topicPartitions.flatMap((t) =>
@@ -201,5 +204,137 @@ export function shareGroupScenarios(run: string): Scenario[] {
       step(ApiKey.DeleteGroups, 2, { groupsNames: [group] }),
       describe([group]),
     ],
-  }];
+  }, shareFetchScenario(run)];
+}
+
+type ShareFetchRequest = ApiMessages[typeof ApiKey.ShareFetch]["requestInit"];
+type AckBatch = { firstOffset: bigint; lastOffset: bigint; acknowledgeTypes: number[] };
+
+/** Index of the CreateTopics step of the share fetch scenario, whose answer has the topic id. */
+const FETCH_CREATE = 1;
+const topicIdOf = (earlier: unknown[]) =>
+  (earlier[FETCH_CREATE] as { topics: { topicId: string }[] }).topics[0].topicId;
+
+/** ShareFetch and ShareAcknowledge, run after the heartbeat scenario turned share groups on. */
+function shareFetchScenario(run: string): Scenario {
+  const group = `${run}-sf`;
+  const topic = `${run}-sft`;
+  const m1 = "AAAAAAAAAAAAAAAAAAAAAw";
+  const m2 = "AAAAAAAAAAAAAAAAAAAABA";
+  const m3 = "AAAAAAAAAAAAAAAAAAAABQ";
+  const records = (n: number, from: number) =>
+    encodeRecordBatch({
+      records: Array.from(
+        { length: n },
+        (_, i) => ({ key: null, value: new TextEncoder().encode(`r${from + i}`) }),
+      ),
+      // Now: records from 1970 would be past retention, and Brook's cleaner runs often.
+      baseTimestamp: BigInt(Date.now()),
+    });
+  const fetch = (
+    memberId: string | null,
+    shareSessionEpoch: number,
+    fields: Partial<ShareFetchRequest> & { acks?: AckBatch[]; partitions?: number[] } = {},
+    until?: (r: ApiMessages[typeof ApiKey.ShareFetch]["response"]) => boolean,
+  ) =>
+    step(
+      ApiKey.ShareFetch,
+      1,
+      (earlier) => ({
+        groupId: group,
+        memberId,
+        shareSessionEpoch,
+        maxWaitMs: 1000,
+        minBytes: 1,
+        maxBytes: 1 << 20,
+        maxRecords: 500,
+        batchSize: 500,
+        topics: [{
+          topicId: topicIdOf(earlier),
+          partitions: (fields.partitions ?? [0]).map((partitionIndex) => ({
+            partitionIndex,
+            partitionMaxBytes: 0,
+            acknowledgementBatches: partitionIndex === 0 ? fields.acks ?? [] : [],
+          })),
+        }],
+        forgottenTopicsData: [],
+        ...fields,
+      }),
+      until,
+    );
+  const acknowledge = (memberId: string, shareSessionEpoch: number, acks: AckBatch[]) =>
+    step(ApiKey.ShareAcknowledge, 1, (earlier) => ({
+      groupId: group,
+      memberId,
+      shareSessionEpoch,
+      topics: [{
+        topicId: topicIdOf(earlier),
+        partitions: [{ partitionIndex: 0, acknowledgementBatches: acks }],
+      }],
+    }));
+  const ack = (first: number, last: number, ...types: number[]) => ({
+    firstOffset: BigInt(first),
+    lastOffset: BigInt(last),
+    acknowledgeTypes: types,
+  });
+  return {
+    name: "share groups (KIP-932): ShareFetch and ShareAcknowledge, sessions, locks, deliveries",
+    steps: [
+      enableShareGroups,
+      step(ApiKey.CreateTopics, 7, {
+        topics: [{ name: topic, numPartitions: 2, replicationFactor: 1 }],
+        timeoutMs: 5000,
+      }),
+      ready(topic, 2),
+      // Offsets 0-2, 3-4 and 5-8, in three batches.
+      step(ApiKey.Produce, 9, produceRequest(topic, records(3, 0))),
+      step(ApiKey.Produce, 9, produceRequest(topic, records(2, 3))),
+      step(ApiKey.Produce, 9, produceRequest(topic, records(4, 5))),
+      step(ApiKey.IncrementalAlterConfigs, 1, {
+        resources: [{
+          resourceType: 32,
+          resourceName: group,
+          configs: [{ name: "share.auto.offset.reset", configOperation: 0, value: "earliest" }],
+        }],
+        validateOnly: false,
+      }),
+      // Refusals before any session.
+      fetch("", 0),
+      fetch("not-a-uuid", 0),
+      fetch(m1, 1),
+      fetch(m1, 0, { acks: [ack(0, 2, 1)] }),
+      acknowledge(m1, 0, [ack(0, 2, 1)]),
+      acknowledge(m1, 1, [ack(0, 2, 1)]),
+      // A member subscribes; its partitions come once their share state is initialized.
+      heartbeat({ groupId: group, memberId: m1, subscribedTopicNames: [topic] }),
+      heartbeat(
+        { groupId: group, memberId: m1, memberEpoch: 1 },
+        (r) => r.assignment !== null,
+      ),
+      // Four records asked, five acquired (to the end of a batch), in ranges of about two.
+      fetch(m1, 0, { partitions: [0, 1], maxRecords: 4, batchSize: 2 }),
+      fetch(m2, 0),
+      acknowledge(m2, 1, [ack(0, 2, 1)]),
+      acknowledge(m1, 1, [ack(0, 2, 1), ack(3, 4, 2)]),
+      acknowledge(m1, 2, [ack(2, 1, 1)]),
+      acknowledge(m1, 3, [ack(3, 4, 1, 1, 1)]),
+      acknowledge(m1, 4, [ack(3, 4, 4)]),
+      acknowledge(m1, 5, [ack(40, 41, 1)]),
+      // The released records come back, delivered a second time.
+      fetch(m1, 6),
+      fetch(m1, 7, { acks: [ack(3, 4, 1, 3)], maxWaitMs: 300 }),
+      fetch(m1, 8, { acks: [ack(3, 4, 1)], maxWaitMs: 300 }),
+      acknowledge(m2, 2, [ack(5, 8, 2)]),
+      fetch(m1, 9, { maxRecords: 2 }),
+      // Closing sessions: later requests find none. (How soon Kafka hands records released by a
+      // close to another member's waiting fetch is its timing; it is not compared.)
+      fetch(m1, -1),
+      acknowledge(m1, 10, [ack(5, 8, 1)]),
+      acknowledge(m2, 3, [ack(0, 2, 1)]),
+      acknowledge(m2, -1, []),
+      acknowledge(m2, 5, [ack(5, 8, 1)]),
+      fetch(m3, 0, { topics: [] }),
+      heartbeat({ groupId: group, memberId: m1, memberEpoch: -1 }),
+    ],
+  };
 }
