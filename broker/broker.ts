@@ -107,6 +107,16 @@ export class Broker implements AsyncDisposable {
       staticConfigs: configs,
     });
     if (options.authorizer) cluster.authorizer = new Authorizer(options.authorizer);
+    const refused = cluster.features.update(
+      Object.entries(options.features ?? {}).map(([feature, level]) => ({
+        feature,
+        maxVersionLevel: level,
+        upgradeType: level < cluster.features.level(feature) ? 2 : 1,
+      })),
+      1,
+      false,
+    );
+    if (refused) throw new RangeError(refused);
     cluster.groups.initialRebalanceDelayMs = configured("group.initial.rebalance.delay.ms")!;
     const interceptors: Interceptor[] = [];
     const metrics = new BrokerMetrics({

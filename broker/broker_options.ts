@@ -78,4 +78,10 @@ export interface BrokerOptions {
    * are refused. The options above (`defaultPartitions` and the like) win over their configs here.
    */
   configs?: Record<string, string>;
+  /**
+   * Feature levels the cluster starts with, as `kafka-storage format --feature` sets them:
+   * `{ "share.version": 1 }` turns share groups (KIP-932) on, which Kafka 4.1 ships with off.
+   * Levels are checked as UpdateFeatures checks them.
+   */
+  features?: Record<string, number>;
 }

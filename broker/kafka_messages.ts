@@ -17,6 +17,9 @@ const MESSAGES: Record<number, string> = {
     "This most likely occurs because of a request being malformed by the client library or the message was sent to an incompatible broker. See the broker logs for more details.",
   [ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED]: "Transactional Id authorization failed.",
   [ErrorCode.SECURITY_DISABLED]: "Security features are disabled.",
+  [ErrorCode.UNSUPPORTED_VERSION]: "The version of API is not supported.",
+  [ErrorCode.INVALID_GROUP_ID]: "The group id is invalid.",
+  [ErrorCode.NON_EMPTY_GROUP]: "The group is not empty.",
 };
 
 /**

@@ -36,6 +36,8 @@ Options:
   --faults FILE            run the fault plan in FILE (JSON): {"faults": [steps]}
   --config NAME=VALUE      a static broker config, as in Kafka's server.properties (repeatable),
                            e.g. --config log.retention.ms=60000
+  --feature NAME=LEVEL     a feature level to start with (repeatable), as kafka-storage format's
+                           --feature, e.g. --feature share.version=1 for share groups
   --no-auto-create         refuse to create topics on Metadata and Produce requests
   --listener NAME://HOST:PORT
                            a listener (repeatable): PLAINTEXT, SSL, SASL_PLAINTEXT or SASL_SSL;
@@ -95,6 +97,7 @@ export async function parseCommandLine(
         "slow-request-ms": { type: "string" },
         faults: { type: "string" },
         config: { type: "string", multiple: true },
+        feature: { type: "string", multiple: true },
         "no-auto-create": { type: "boolean" },
         listener: { type: "string", multiple: true },
         "tls-cert": { type: "string" },
@@ -140,6 +143,14 @@ export async function parseCommandLine(
     const at = spec.indexOf("=");
     if (at < 1) throw new UsageError(`--config needs NAME=VALUE, got '${spec}'`);
     options.configs![spec.slice(0, at)] = spec.slice(at + 1);
+  }
+  for (const spec of values.feature ?? []) {
+    const at = spec.indexOf("=");
+    const level = Number(spec.slice(at + 1));
+    if (at < 1 || !Number.isInteger(level) || level < 0) {
+      throw new UsageError(`--feature needs NAME=LEVEL, got '${spec}'`);
+    }
+    (options.features ??= {})[spec.slice(0, at)] = level;
   }
   for (const spec of values.topic ?? []) {
     const [name, partitions, rf] = spec.split(":");

@@ -1,6 +1,7 @@
 /**
- * Brook's Kafka client for Deno: a producer, a consumer (groups or manual assignment), the cluster
- * client they stand on, and the consumer protocol's assignors.
+ * Brook's Kafka client for Deno: a producer, a consumer (groups or manual assignment), a share
+ * consumer (share groups, KIP-932), the cluster client they stand on, and the consumer protocol's
+ * assignors.
  *
  * @example
  * ```ts
@@ -68,6 +69,12 @@ export {
   type OffsetReset,
   type RebalanceListener,
 } from "./consumer/consumer.ts";
+export {
+  type AcknowledgeType,
+  ShareConsumer,
+  type ShareConsumerOptions,
+  type ShareConsumerRecord,
+} from "./consumer/share_consumer.ts";
 export {
   type Assignor,
   ASSIGNORS,

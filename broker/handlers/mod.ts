@@ -43,6 +43,9 @@ import shareGroupHeartbeat from "./76_share_group_heartbeat.ts";
 import shareGroupDescribe from "./77_share_group_describe.ts";
 import shareFetch from "./78_share_fetch.ts";
 import shareAcknowledge from "./79_share_acknowledge.ts";
+import describeShareGroupOffsets from "./90_describe_share_group_offsets.ts";
+import alterShareGroupOffsets from "./91_alter_share_group_offsets.ts";
+import deleteShareGroupOffsets from "./92_delete_share_group_offsets.ts";
 import apiVersions from "./18_api_versions.ts";
 import createTopics from "./19_create_topics.ts";
 import deleteTopics from "./20_delete_topics.ts";
@@ -103,5 +106,6 @@ register(describeTransactions, listTransactions);
 register(saslHandshake, saslAuthenticate, describeUserScramCredentials, alterUserScramCredentials);
 register(describeAcls, createAcls, deleteAcls);
 register(shareGroupHeartbeat, shareGroupDescribe, shareFetch, shareAcknowledge);
+register(describeShareGroupOffsets, alterShareGroupOffsets, deleteShareGroupOffsets);
 
 export { HANDLERS } from "./registry.ts";

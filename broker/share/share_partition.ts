@@ -90,7 +90,8 @@ export class SharePartition {
   constructor(startOffset: bigint, changed: () => void) {
     this.startOffset = startOffset;
     this.endOffset = startOffset;
-    this.persistedStartOffset = startOffset;
+    // A new share state holds -1 until its first write.
+    this.persistedStartOffset = -1n;
     this.#changed = changed;
   }
 

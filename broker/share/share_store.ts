@@ -94,6 +94,29 @@ export class ShareStore {
     return sp;
   }
 
+  /**
+   * The start offset of a group's share partition as its share state holds it (-1 until first
+   * written, as in Kafka), or undefined when there is no share state.
+   */
+  storedStartOffset(groupId: string, topicId: string, partition: number): bigint | undefined {
+    return this.#partitions.get(`${groupId}\0${topicId}\0${partition}`)?.persistedStartOffset;
+  }
+
+  /** Drops a group's share state of a topic (DeleteShareGroupOffsets). */
+  dropTopic(groupId: string, topicId: string): void {
+    this.#drop(`${groupId}\0${topicId}\0`);
+  }
+
+  /** Drops the share partitions whose keys start with `prefix`. */
+  #drop(prefix: string): void {
+    for (const [key, sp] of this.#partitions) {
+      if (key.startsWith(prefix)) {
+        sp.close();
+        this.#partitions.delete(key);
+      }
+    }
+  }
+
   #startOffset(groupId: string, p: Partition): bigint {
     const reset = groupConfigValue(
       this.#cluster.groups.groupConfigs.get(groupId),
@@ -166,12 +189,7 @@ export class ShareStore {
   }
 
   #dropGroup(groupId: string): void {
-    for (const [key, sp] of this.#partitions) {
-      if (key.startsWith(`${groupId}\0`)) {
-        sp.close();
-        this.#partitions.delete(key);
-      }
-    }
+    this.#drop(`${groupId}\0`);
   }
 
   /** Stops every lock timer. */

@@ -91,6 +91,19 @@ Deno.test("share groups: refused until share.version 1 is finalized", async () =
   }
 });
 
+Deno.test("share groups: a broker may start with them on (features), levels checked", async () => {
+  await using broker = await Broker.start({ features: { "share.version": 1 } });
+  await using client = new KafkaClient({ bootstrapServers: broker.bootstrapServers });
+  const described = await client.requestAny(ApiKey.ShareGroupDescribe, {
+    groupIds: ["g"],
+    includeAuthorizedOperations: false,
+  });
+  assertEquals(described.groups[0].errorCode, 69);
+  let refused = "";
+  await Broker.start({ features: { "share.version": 7 } }).catch((e) => refused = e.message);
+  assertEquals(refused.includes("Invalid update version 7 for feature share.version"), true);
+});
+
 Deno.test("share groups: timed-out locks redeliver, then archive at the delivery limit", async () => {
   const { broker, client } = await setUp();
   try {

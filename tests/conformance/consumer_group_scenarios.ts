@@ -128,7 +128,7 @@ export const ready = (topic: string, partitions: number) =>
  * rest of the broker): a probe member of a group of its own joins until it gets partitions, then
  * leaves. Only the leaving is compared; how many joins it took is Kafka's timing.
  */
-const seen = (group: string, topic: string) => [
+export const seen = (group: string, topic: string) => [
   {
     ...heartbeat(
       {

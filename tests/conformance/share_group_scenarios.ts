@@ -10,7 +10,7 @@
 
 import { ApiKey, type ApiMessages, encodeRecordBatch } from "../../codec/mod.ts";
 import { produceRequest, type Scenario, step } from "./differential.ts";
-import { listedInOrder, ready } from "./consumer_group_scenarios.ts";
+import { listedInOrder, ready, seen } from "./consumer_group_scenarios.ts";
 
 type HeartbeatRequest = ApiMessages[typeof ApiKey.ShareGroupHeartbeat]["requestInit"];
 type HeartbeatResponse = ApiMessages[typeof ApiKey.ShareGroupHeartbeat]["response"];
@@ -69,6 +69,15 @@ function described(r: Described) {
   };
 }
 
+/** Waits until the group's coordinator is known (Kafka creates __consumer_offsets on first use). */
+const coordinatorKnown = (group: string) =>
+  step(
+    ApiKey.FindCoordinator,
+    4,
+    { keyType: 0, coordinatorKeys: [group] },
+    (r) => r.coordinators[0]?.errorCode === 0,
+  );
+
 /** Turns share groups on: share.version 1 (Kafka 4.1 ships with it at 0). */
 export const enableShareGroups = step(ApiKey.UpdateFeatures, 1, {
   timeoutMs: 5000,
@@ -92,126 +101,131 @@ export function shareGroupScenarios(run: string): Scenario[] {
       undefined,
       described,
     );
-  return [{
-    name: "share groups (KIP-932): off until share.version 1; heartbeats, epochs, describe",
-    steps: [
-      heartbeat({ ...join, memberId: a }),
-      describe([group]),
-      enableShareGroups,
-      step(
-        ApiKey.FindCoordinator,
-        4,
-        { keyType: 0, coordinatorKeys: [group] },
-        (r) => r.coordinators[0]?.errorCode === 0,
-      ),
-      // Kafka's broker learns of the new level from the metadata log, a moment later.
-      step(
-        ApiKey.ShareGroupDescribe,
-        1,
-        { groupIds: [group], includeAuthorizedOperations: false },
-        (r) => r.groups[0]?.errorCode === 69,
-      ),
-      step(ApiKey.CreateTopics, 7, {
-        topics: [{ name: topic, numPartitions: 3, replicationFactor: 1 }],
-        timeoutMs: 5000,
-      }),
-      ready(topic, 3),
-      // Refusals before the group is looked at.
-      heartbeat({ ...join }),
-      heartbeat({ groupId: group, memberId: a }),
-      heartbeat({ groupId: group, memberId: a, subscribedTopicNames: [] }),
-      heartbeat({ ...join, memberId: a, memberEpoch: -2 }),
-      heartbeat({ ...join, memberId: a, rackId: "" }),
-      heartbeat({ ...join, groupId: " ", memberId: a }),
-      heartbeat({ groupId: `${run}-nosg`, memberId: a, memberEpoch: 1 }),
-      heartbeat({ groupId: `${run}-nosg`, memberId: a, memberEpoch: -1 }),
-      // A joins: no partitions until their share state is initialized, then all three.
-      heartbeat({ ...join, memberId: a }),
-      heartbeat(
-        { groupId: group, memberId: a, memberEpoch: 1 },
-        (r) => r.assignment !== null,
-        assignedCount,
-      ),
-      heartbeat({ groupId: group, memberId: a, memberEpoch: 2 }),
-      heartbeat({ groupId: group, memberId: a, memberEpoch: 7 }),
-      heartbeat({ groupId: group, memberId: `${run}-ghost`, memberEpoch: 1 }),
-      // B joins and shares the partitions at once: nothing is revoked in a share group.
-      heartbeat({ ...join, memberId: b }, undefined, assignedCount),
-      heartbeat({ groupId: group, memberId: a, memberEpoch: 2 }, undefined, assignedCount),
-      heartbeat({ groupId: group, memberId: a, memberEpoch: 1 }),
-      describe([group, `${run}-nosg`, ""]),
-      step(
-        ApiKey.ListGroups,
-        5,
-        { statesFilter: [], typesFilter: ["share"] },
-        (r) => r.groups.some((g) => g.groupId === group),
-        (r) => listedInOrder({ ...r, groups: r.groups.filter((g) => g.groupId === group) }),
-      ),
-      // The other group APIs see a share group as Kafka shows it.
-      step(ApiKey.ConsumerGroupHeartbeat, 1, {
-        groupId: group,
-        memberId: a,
-        memberEpoch: 0,
-        instanceId: null,
-        rackId: null,
-        rebalanceTimeoutMs: 30000,
-        subscribedTopicNames: [topic],
-        subscribedTopicRegex: null,
-        serverAssignor: null,
-        topicPartitions: [],
-      }),
-      step(ApiKey.ConsumerGroupDescribe, 1, {
-        groupIds: [group],
-        includeAuthorizedOperations: false,
-      }),
-      step(ApiKey.JoinGroup, 9, {
-        groupId: group,
-        sessionTimeoutMs: 30000,
-        rebalanceTimeoutMs: 30000,
-        memberId: "",
-        groupInstanceId: null,
-        protocolType: "consumer",
-        protocols: [{ name: "range", metadata: new Uint8Array(0) }],
-        reason: null,
-      }),
-      step(ApiKey.DescribeGroups, 5, { groups: [group], includeAuthorizedOperations: false }),
-      step(ApiKey.OffsetFetch, 9, {
-        groups: [{ groupId: group, memberId: null, memberEpoch: -1, topics: null }],
-        requireStable: false,
-      }),
-      step(ApiKey.OffsetCommit, 9, {
-        groupId: group,
-        generationIdOrMemberEpoch: -1,
-        memberId: "",
-        groupInstanceId: null,
-        retentionTimeMs: -1n,
-        topics: [{
-          name: topic,
-          partitions: [{
-            partitionIndex: 0,
-            committedOffset: 1n,
-            committedLeaderEpoch: -1,
-            committedMetadata: null,
+  return [
+    {
+      name: "share groups (KIP-932): off until share.version 1; heartbeats, epochs, describe",
+      steps: [
+        heartbeat({ ...join, memberId: a }),
+        describe([group]),
+        enableShareGroups,
+        step(
+          ApiKey.FindCoordinator,
+          4,
+          { keyType: 0, coordinatorKeys: [group] },
+          (r) => r.coordinators[0]?.errorCode === 0,
+        ),
+        // Kafka's broker learns of the new level from the metadata log, a moment later.
+        step(
+          ApiKey.ShareGroupDescribe,
+          1,
+          { groupIds: [group], includeAuthorizedOperations: false },
+          (r) => r.groups[0]?.errorCode === 69,
+        ),
+        step(ApiKey.CreateTopics, 7, {
+          topics: [{ name: topic, numPartitions: 3, replicationFactor: 1 }],
+          timeoutMs: 5000,
+        }),
+        ready(topic, 3),
+        ...seen(group, topic),
+        // Refusals before the group is looked at.
+        heartbeat({ ...join }),
+        heartbeat({ groupId: group, memberId: a }),
+        heartbeat({ groupId: group, memberId: a, subscribedTopicNames: [] }),
+        heartbeat({ ...join, memberId: a, memberEpoch: -2 }),
+        heartbeat({ ...join, memberId: a, rackId: "" }),
+        heartbeat({ ...join, groupId: " ", memberId: a }),
+        heartbeat({ groupId: `${run}-nosg`, memberId: a, memberEpoch: 1 }),
+        heartbeat({ groupId: `${run}-nosg`, memberId: a, memberEpoch: -1 }),
+        // A joins: no partitions until their share state is initialized, then all three.
+        heartbeat({ ...join, memberId: a }),
+        heartbeat(
+          { groupId: group, memberId: a, memberEpoch: 1 },
+          (r) => r.assignment !== null,
+          assignedCount,
+        ),
+        heartbeat({ groupId: group, memberId: a, memberEpoch: 2 }),
+        heartbeat({ groupId: group, memberId: a, memberEpoch: 7 }),
+        heartbeat({ groupId: group, memberId: `${run}-ghost`, memberEpoch: 1 }),
+        // B joins and shares the partitions at once: nothing is revoked in a share group.
+        heartbeat({ ...join, memberId: b }, undefined, assignedCount),
+        heartbeat({ groupId: group, memberId: a, memberEpoch: 2 }, undefined, assignedCount),
+        heartbeat({ groupId: group, memberId: a, memberEpoch: 1 }),
+        describe([group, `${run}-nosg`, ""]),
+        step(
+          ApiKey.ListGroups,
+          5,
+          { statesFilter: [], typesFilter: ["share"] },
+          (r) => r.groups.some((g) => g.groupId === group),
+          (r) => listedInOrder({ ...r, groups: r.groups.filter((g) => g.groupId === group) }),
+        ),
+        // The other group APIs see a share group as Kafka shows it.
+        step(ApiKey.ConsumerGroupHeartbeat, 1, {
+          groupId: group,
+          memberId: a,
+          memberEpoch: 0,
+          instanceId: null,
+          rackId: null,
+          rebalanceTimeoutMs: 30000,
+          subscribedTopicNames: [topic],
+          subscribedTopicRegex: null,
+          serverAssignor: null,
+          topicPartitions: [],
+        }),
+        step(ApiKey.ConsumerGroupDescribe, 1, {
+          groupIds: [group],
+          includeAuthorizedOperations: false,
+        }),
+        step(ApiKey.JoinGroup, 9, {
+          groupId: group,
+          sessionTimeoutMs: 30000,
+          rebalanceTimeoutMs: 30000,
+          memberId: "",
+          groupInstanceId: null,
+          protocolType: "consumer",
+          protocols: [{ name: "range", metadata: new Uint8Array(0) }],
+          reason: null,
+        }),
+        step(ApiKey.DescribeGroups, 5, { groups: [group], includeAuthorizedOperations: false }),
+        step(ApiKey.OffsetFetch, 9, {
+          groups: [{ groupId: group, memberId: null, memberEpoch: -1, topics: null }],
+          requireStable: false,
+        }),
+        step(ApiKey.OffsetCommit, 9, {
+          groupId: group,
+          generationIdOrMemberEpoch: -1,
+          memberId: "",
+          groupInstanceId: null,
+          retentionTimeMs: -1n,
+          topics: [{
+            name: topic,
+            partitions: [{
+              partitionIndex: 0,
+              committedOffset: 1n,
+              committedLeaderEpoch: -1,
+              committedMetadata: null,
+            }],
           }],
-        }],
-      }),
-      step(ApiKey.DeleteGroups, 2, { groupsNames: [group] }),
-      // Both leave: the group is empty, and may then be deleted.
-      heartbeat({ groupId: group, memberId: a, memberEpoch: -1 }),
-      heartbeat({ groupId: group, memberId: b, memberEpoch: -1 }),
-      heartbeat({ groupId: group, memberId: b, memberEpoch: -1 }),
-      describe([group]),
-      step(ApiKey.DeleteGroups, 2, { groupsNames: [group] }),
-      describe([group]),
-    ],
-  }, shareFetchScenario(run)];
+        }),
+        step(ApiKey.DeleteGroups, 2, { groupsNames: [group] }),
+        // Both leave: the group is empty, and may then be deleted.
+        heartbeat({ groupId: group, memberId: a, memberEpoch: -1 }),
+        heartbeat({ groupId: group, memberId: b, memberEpoch: -1 }),
+        heartbeat({ groupId: group, memberId: b, memberEpoch: -1 }),
+        describe([group]),
+        step(ApiKey.DeleteGroups, 2, { groupsNames: [group] }),
+        describe([group]),
+      ],
+    },
+    shareFetchScenario(run),
+    shareOffsetsScenario(run),
+  ];
 }
 
 type ShareFetchRequest = ApiMessages[typeof ApiKey.ShareFetch]["requestInit"];
 type AckBatch = { firstOffset: bigint; lastOffset: bigint; acknowledgeTypes: number[] };
 
 /** Index of the CreateTopics step of the share fetch scenario, whose answer has the topic id. */
-const FETCH_CREATE = 1;
+const FETCH_CREATE = 2;
 const topicIdOf = (earlier: unknown[]) =>
   (earlier[FETCH_CREATE] as { topics: { topicId: string }[] }).topics[0].topicId;
 
@@ -281,11 +295,13 @@ function shareFetchScenario(run: string): Scenario {
     name: "share groups (KIP-932): ShareFetch and ShareAcknowledge, sessions, locks, deliveries",
     steps: [
       enableShareGroups,
+      coordinatorKnown(group),
       step(ApiKey.CreateTopics, 7, {
         topics: [{ name: topic, numPartitions: 2, replicationFactor: 1 }],
         timeoutMs: 5000,
       }),
       ready(topic, 2),
+      ...seen(group, topic),
       // Offsets 0-2, 3-4 and 5-8, in three batches.
       step(ApiKey.Produce, 9, produceRequest(topic, records(3, 0))),
       step(ApiKey.Produce, 9, produceRequest(topic, records(2, 3))),
@@ -335,6 +351,139 @@ function shareFetchScenario(run: string): Scenario {
       acknowledge(m2, 5, [ack(5, 8, 1)]),
       fetch(m3, 0, { topics: [] }),
       heartbeat({ groupId: group, memberId: m1, memberEpoch: -1 }),
+    ],
+  };
+}
+
+/** DescribeShareGroupOffsets, AlterShareGroupOffsets and DeleteShareGroupOffsets. */
+function shareOffsetsScenario(run: string): Scenario {
+  const group = `${run}-so`;
+  const topic = `${run}-sot`;
+  const member = "AAAAAAAAAAAAAAAAAAAABg";
+  const describeOffsets = (topics: { topicName: string; partitions: number[] }[] | null) =>
+    step(ApiKey.DescribeShareGroupOffsets, 0, { groups: [{ groupId: group, topics }] });
+  const alter = (partitions: [number, bigint][], groupId = group, withUnknown = true) =>
+    step(ApiKey.AlterShareGroupOffsets, 0, {
+      groupId,
+      topics: [
+        {
+          topicName: topic,
+          partitions: partitions.map(([partitionIndex, startOffset]) => ({
+            partitionIndex,
+            startOffset,
+          })),
+        },
+        { topicName: `${run}-nosuch`, partitions: [{ partitionIndex: 0, startOffset: 0n }] },
+      ].slice(0, withUnknown ? 2 : 1),
+    });
+  const remove = (groupId = group) =>
+    step(ApiKey.DeleteShareGroupOffsets, 0, {
+      groupId,
+      topics: [{ topicName: topic }, { topicName: `${run}-nosuch` }],
+    });
+  const topicIdAt = (index: number) => (earlier: unknown[]) =>
+    (earlier[index] as { topics: { topicId: string }[] }).topics[0].topicId;
+  const CREATE = 2;
+  return {
+    name: "share groups (KIP-932): describe, alter and delete share-group offsets",
+    steps: [
+      enableShareGroups,
+      coordinatorKnown(group),
+      step(ApiKey.CreateTopics, 7, {
+        topics: [{ name: topic, numPartitions: 2, replicationFactor: 1 }],
+        timeoutMs: 5000,
+      }),
+      ready(topic, 2),
+      ...seen(group, topic),
+      step(
+        ApiKey.Produce,
+        9,
+        produceRequest(
+          topic,
+          encodeRecordBatch({
+            records: [0, 1, 2].map((i) => ({
+              key: null,
+              value: new TextEncoder().encode(`o${i}`),
+            })),
+            baseTimestamp: BigInt(Date.now()),
+          }),
+        ),
+      ),
+      step(ApiKey.IncrementalAlterConfigs, 1, {
+        resources: [{
+          resourceType: 32,
+          resourceName: group,
+          configs: [{ name: "share.auto.offset.reset", configOperation: 0, value: "earliest" }],
+        }],
+        validateOnly: false,
+      }),
+      describeOffsets(null),
+      describeOffsets([{ topicName: topic, partitions: [0, 1] }, {
+        topicName: `${run}-nosuch`,
+        partitions: [0],
+      }]),
+      remove(),
+      heartbeat({ groupId: group, memberId: member, subscribedTopicNames: [topic] }),
+      heartbeat({ groupId: group, memberId: member, memberEpoch: 1 }, (r) => r.assignment !== null),
+      describeOffsets(null),
+      step(ApiKey.ShareFetch, 1, (earlier) => ({
+        groupId: group,
+        memberId: member,
+        shareSessionEpoch: 0,
+        maxWaitMs: 1000,
+        minBytes: 1,
+        maxBytes: 1 << 20,
+        maxRecords: 500,
+        batchSize: 500,
+        topics: [{
+          topicId: topicIdAt(CREATE)(earlier),
+          partitions: [{ partitionIndex: 0, partitionMaxBytes: 0, acknowledgementBatches: [] }],
+        }],
+        forgottenTopicsData: [],
+      })),
+      step(ApiKey.ShareAcknowledge, 1, (earlier) => ({
+        groupId: group,
+        memberId: member,
+        shareSessionEpoch: -1,
+        topics: [{
+          topicId: topicIdAt(CREATE)(earlier),
+          partitions: [{
+            partitionIndex: 0,
+            acknowledgementBatches: [{ firstOffset: 0n, lastOffset: 1n, acknowledgeTypes: [1] }],
+          }],
+        }],
+      })),
+      // The start offset written is the one from before the acknowledgement (Kafka's lag).
+      describeOffsets([{ topicName: topic, partitions: [0, 1] }]),
+      alter([[0, 1n]]),
+      remove(),
+      heartbeat({ groupId: group, memberId: member, memberEpoch: -1 }),
+      alter([[9, 5n]]),
+      describeOffsets(null),
+      alter([[0, 1n], [1, 0n]]),
+      describeOffsets(null),
+      alter([[0, 1n], [1, 0n]], group, false),
+      describeOffsets(null),
+      remove(),
+      describeOffsets(null),
+      remove(),
+      remove(`${run}-nosg`),
+      alter([[0, 1n]], `${run}-nosg`),
+      remove(""),
+      // A group with no share state for the topic.
+      heartbeat({
+        groupId: `${group}2`,
+        memberId: member,
+        subscribedTopicNames: [`${run}-nosuch`],
+      }),
+      heartbeat({ groupId: `${group}2`, memberId: member, memberEpoch: -1 }),
+      alter([[0, 1n]], `${group}2`, false),
+      step(ApiKey.DescribeShareGroupOffsets, 0, {
+        groups: [{ groupId: `${group}2`, topics: null }],
+      }),
+      step(ApiKey.DescribeShareGroupOffsets, 0, {
+        groups: [{ groupId: `${group}2`, topics: [{ topicName: topic, partitions: [0, 1] }] }],
+      }),
     ],
   };
 }

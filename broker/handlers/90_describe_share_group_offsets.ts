@@ -1,0 +1,91 @@
+/**
+ * DescribeShareGroupOffsets (key 90): where each share partition of a share group starts, as its
+ * share state holds it: -1 until the share partition first writes its state (Kafka's lag), and -1
+ * where there is no state. Kafka answers an unknown group with no topics, without an error.
+ *
+ * @module
+ */
+
+import { AclOperation, AclResourceType, ApiKey, ErrorCode } from "../../codec/mod.ts";
+import { ZERO_UUID } from "../../codec/protocol/uuid.ts";
+import { defineHandler, type RequestContext } from "../handler.ts";
+import { kafkaMessage } from "../kafka_messages.ts";
+import { NOT_COORDINATOR_MESSAGE } from "../groups/consumer_heartbeat.ts";
+import { can } from "../security/access.ts";
+
+type Group = { groupId: string; topics: { topicName: string; partitions: number[] }[] | null };
+
+export default defineHandler({
+  apiKey: ApiKey.DescribeShareGroupOffsets,
+  minVersion: 0,
+  maxVersion: 0,
+  handle(request, ctx) {
+    return { throttleTimeMs: 0, groups: request.groups.map((g) => describe(g, ctx)) };
+  },
+});
+
+function describe(g: Group, ctx: RequestContext) {
+  const { cluster } = ctx;
+  const failed = (errorCode: number, errorMessage: string | null = null) => ({
+    groupId: g.groupId,
+    topics: [],
+    errorCode,
+    errorMessage,
+  });
+  if (cluster.features.level("share.version") < 1) return failed(ErrorCode.UNSUPPORTED_VERSION);
+  if (!can(ctx, AclOperation.DESCRIBE, AclResourceType.GROUP, g.groupId)) {
+    return failed(ErrorCode.GROUP_AUTHORIZATION_FAILED);
+  }
+  if (cluster.groups.coordinatorFor(g.groupId) !== ctx.node.nodeId) {
+    return failed(ErrorCode.NOT_COORDINATOR, NOT_COORDINATOR_MESSAGE);
+  }
+  const partition = (groupId: string, topicId: string, partitionIndex: number) => {
+    const stored = cluster.shares.storedStartOffset(groupId, topicId, partitionIndex);
+    return {
+      partitionIndex,
+      startOffset: stored ?? -1n,
+      leaderEpoch: stored === undefined
+        ? 0
+        : cluster.topicsById.get(topicId)!.partitions[partitionIndex].leaderEpoch,
+      errorCode: ErrorCode.NONE,
+      errorMessage: null,
+    };
+  };
+  const known = (t: { topicName: string }) =>
+    !can(ctx, AclOperation.DESCRIBE, AclResourceType.TOPIC, t.topicName) ||
+    !cluster.topics.has(t.topicName);
+  const topics = g.topics === null
+    ? [...cluster.groups.shareGroups.get(g.groupId)?.initialized ?? []].flatMap(([id, ps]) => {
+      const topic = cluster.topicsById.get(id);
+      if (!topic || !can(ctx, AclOperation.DESCRIBE, AclResourceType.TOPIC, topic.name)) return [];
+      return [{
+        topicName: topic.name,
+        topicId: id,
+        partitions: [...ps].sort((a, b) => a - b).map((p) => partition(g.groupId, id, p)),
+      }];
+    })
+    // Kafka answers the topics it refuses, or does not know, first.
+    : [...g.topics].sort((a, b) => Number(known(b)) - Number(known(a))).map((t) => {
+      const refused = !can(ctx, AclOperation.DESCRIBE, AclResourceType.TOPIC, t.topicName);
+      const topic = cluster.topics.get(t.topicName);
+      if (refused || !topic) {
+        return {
+          topicName: t.topicName,
+          topicId: ZERO_UUID,
+          partitions: t.partitions.map((partitionIndex) => ({
+            partitionIndex,
+            startOffset: -1n,
+            leaderEpoch: 0,
+            errorCode: refused ? ErrorCode.TOPIC_AUTHORIZATION_FAILED : ErrorCode.NONE,
+            errorMessage: refused ? kafkaMessage(ErrorCode.TOPIC_AUTHORIZATION_FAILED) : null,
+          })),
+        };
+      }
+      return {
+        topicName: t.topicName,
+        topicId: topic.id,
+        partitions: t.partitions.map((p) => partition(g.groupId, topic.id, p)),
+      };
+    });
+  return { groupId: g.groupId, topics, errorCode: ErrorCode.NONE, errorMessage: null };
+}

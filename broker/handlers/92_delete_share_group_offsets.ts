@@ -1,0 +1,88 @@
+/**
+ * DeleteShareGroupOffsets (key 92): drops an empty share group's share state of whole topics, so
+ * that it starts them again as share.auto.offset.reset says.
+ *
+ * @module
+ */
+
+import {
+  AclOperation,
+  AclResourceType,
+  ApiKey,
+  type DeleteShareGroupOffsetsResponseTopicInit,
+  ErrorCode,
+} from "../../codec/mod.ts";
+import { ZERO_UUID } from "../../codec/protocol/uuid.ts";
+import { defineHandler } from "../handler.ts";
+import { kafkaMessage } from "../kafka_messages.ts";
+import { NOT_COORDINATOR_MESSAGE } from "../groups/consumer_heartbeat.ts";
+import { can } from "../security/access.ts";
+
+export default defineHandler({
+  apiKey: ApiKey.DeleteShareGroupOffsets,
+  minVersion: 0,
+  maxVersion: 0,
+  handle(request, ctx) {
+    const { cluster } = ctx;
+    const top = (errorCode: number, errorMessage = kafkaMessage(errorCode)) => ({
+      throttleTimeMs: 0,
+      errorCode,
+      errorMessage,
+      responses: [],
+    });
+    if (cluster.features.level("share.version") < 1) return top(ErrorCode.UNSUPPORTED_VERSION);
+    if (!can(ctx, AclOperation.DELETE, AclResourceType.GROUP, request.groupId)) {
+      return top(ErrorCode.GROUP_AUTHORIZATION_FAILED);
+    }
+    const refused = request.topics
+      .filter((t) => !can(ctx, AclOperation.READ, AclResourceType.TOPIC, t.topicName))
+      .map((t) => ({
+        topicName: t.topicName,
+        topicId: ZERO_UUID,
+        errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED,
+        errorMessage: kafkaMessage(ErrorCode.TOPIC_AUTHORIZATION_FAILED),
+      }));
+    const allowed = request.topics.filter((t) => !refused.some((r) => r.topicName === t.topicName));
+    const answer = (responses: DeleteShareGroupOffsetsResponseTopicInit[]) => ({
+      throttleTimeMs: 0,
+      errorCode: ErrorCode.NONE,
+      errorMessage: null,
+      responses,
+    });
+    if (allowed.length === 0) return answer(refused);
+    const groups = cluster.groups;
+    if (request.groupId === "") return top(ErrorCode.INVALID_GROUP_ID);
+    if (groups.coordinatorFor(request.groupId) !== ctx.node.nodeId) {
+      return top(ErrorCode.NOT_COORDINATOR, NOT_COORDINATOR_MESSAGE);
+    }
+    const group = groups.shareGroups.get(request.groupId);
+    if (!group) {
+      const other = groups.groups.has(request.groupId) ||
+        groups.consumerGroups.has(request.groupId);
+      return top(
+        ErrorCode.GROUP_ID_NOT_FOUND,
+        other
+          ? `Group ${request.groupId} is not a share group.`
+          : `Group ${request.groupId} not found.`,
+      );
+    }
+    if (group.members.size > 0) return top(ErrorCode.NON_EMPTY_GROUP);
+    const deleted = allowed.map((t) => {
+      const topic = cluster.topics.get(t.topicName);
+      const failed = (message: string) => ({
+        topicName: t.topicName,
+        topicId: topic?.id ?? ZERO_UUID,
+        errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
+        errorMessage: message,
+      });
+      if (!topic) return failed(kafkaMessage(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION)!);
+      if (!group.initialized.has(topic.id)) {
+        return failed("There is no offset information to delete.");
+      }
+      group.initialized.delete(topic.id);
+      cluster.shares.dropTopic(group.groupId, topic.id);
+      return { topicName: t.topicName, topicId: topic.id, errorCode: 0, errorMessage: null };
+    });
+    return answer([...refused, ...deleted]);
+  },
+});

@@ -1,0 +1,457 @@
+/**
+ * Brook's share consumer (KIP-932): a member of a share group, which reads the same partitions as
+ * the group's other members, each record handed to one member at a time. It heartbeats to the
+ * group coordinator (ShareGroupHeartbeat), fetches from each partition leader in a share session
+ * (ShareFetch), and acknowledges what it was given: implicitly (every record of a poll is accepted
+ * at the next poll, commit or close) or explicitly, record by record, as accepted, released (to be
+ * delivered again) or rejected.
+ *
+ * @module
+ */
+
+import {
+  ApiKey,
+  decodeRecordBatches,
+  ErrorCode,
+  KafkaProtocolError,
+  randomUuid,
+} from "../../codec/mod.ts";
+import { sleep } from "../backoff.ts";
+import { type ClientOptions, KafkaClient } from "../kafka_client.ts";
+import type { ConsumerRecord } from "./fetcher.ts";
+
+/** Share consumer options; names follow Kafka's share consumer configs. */
+export interface ShareConsumerOptions extends ClientOptions {
+  /** group.id: the share group. */
+  groupId: string;
+  /** share.acknowledgement.mode. Default "implicit". */
+  acknowledgementMode?: "implicit" | "explicit";
+  /** fetch.min.bytes, fetch.max.bytes, fetch.max.wait.ms. */
+  fetchMinBytes?: number;
+  fetchMaxBytes?: number;
+  fetchMaxWaitMs?: number;
+  /** max.poll.records: the most records one fetch asks for. Default 500. */
+  maxPollRecords?: number;
+  /** check.crcs. Default true. */
+  checkCrcs?: boolean;
+}
+
+/** A record as a share group delivers it. */
+export interface ShareConsumerRecord extends ConsumerRecord {
+  /** How many times it has been delivered, this time included. */
+  deliveryCount: number;
+}
+
+/** How a record is acknowledged: done with, to be delivered again, or never to be delivered. */
+export type AcknowledgeType = "accept" | "release" | "reject";
+
+const TYPE = { gap: 0, accept: 1, release: 2, reject: 3 } as const;
+const FINAL_EPOCH = -1;
+
+/** A share session with one broker. */
+interface Session {
+  epoch: number;
+  partitions: Set<string>;
+}
+
+const keyOf = (topicId: string, partition: number) => `${topicId}:${partition}`;
+
+/**
+ * A Kafka share consumer.
+ *
+ * @example
+ * ```ts
+ * import { ShareConsumer } from "@brook/kafka/client";
+ * await using consumer = new ShareConsumer({ bootstrapServers: "127.0.0.1:9092", groupId: "workers" });
+ * consumer.subscribe(["jobs"]);
+ * for (const record of await consumer.poll(1000)) {
+ *   console.log(record.offset, record.deliveryCount);
+ * }
+ * ```
+ */
+export class ShareConsumer implements AsyncDisposable {
+  readonly client: KafkaClient;
+  /** The member id this consumer chose, as Kafka's share consumers do. */
+  readonly memberId: string = randomUuid();
+  readonly #ownsClient: boolean;
+  readonly #options: ShareConsumerOptions;
+  #subscription: string[] = [];
+  #subscriptionSent = false;
+  #memberEpoch = 0;
+  #heartbeatIntervalMs = 5000;
+  #coordinator: number | undefined;
+  #heartbeats: Promise<void> | undefined;
+  /** Assigned partitions: topic id to partition numbers. */
+  #assignment = new Map<string, Set<number>>();
+  readonly #names = new Map<string, string>();
+  readonly #sessions = new Map<number, Session>();
+  /** Acknowledgements not sent yet: partition key to offset to type. */
+  readonly #pending = new Map<string, Map<bigint, number>>();
+  /** Records of the last poll, accepted at the next one in implicit mode. */
+  #delivered: ShareConsumerRecord[] = [];
+  #closed = false;
+  readonly #abort = new AbortController();
+
+  constructor(options: ShareConsumerOptions, client?: KafkaClient) {
+    this.client = client ?? new KafkaClient(options);
+    this.#ownsClient = client === undefined;
+    this.#options = options;
+  }
+
+  /** Subscribes to topics (replacing any earlier subscription) and joins the share group. */
+  subscribe(topics: string[]): void {
+    this.#subscription = [...topics];
+    this.#subscriptionSent = false;
+    this.#heartbeats ??= this.#heartbeatLoop();
+  }
+
+  /** The partitions the group assigned to this member, by topic name. */
+  get assignment(): { topic: string; partitions: number[] }[] {
+    return [...this.#assignment].map(([id, ps]) => ({
+      topic: this.#names.get(id) ?? id,
+      partitions: [...ps].sort((a, b) => a - b),
+    }));
+  }
+
+  /**
+   * Records for this member, waiting up to `timeoutMs` for some. In implicit mode the records of the
+   * previous poll are accepted first.
+   */
+  async poll(timeoutMs = 1000): Promise<ShareConsumerRecord[]> {
+    this.#acceptDelivered();
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const records = this.#assignment.size === 0 ? [] : await this.#fetchAll();
+      if (records.length > 0 || Date.now() >= deadline || this.#closed) {
+        if (this.#options.acknowledgementMode !== "explicit") this.#delivered = records;
+        return records;
+      }
+      await sleep(Math.min(100, Math.max(0, deadline - Date.now())), this.#abort.signal)
+        .catch(() => {});
+    }
+  }
+
+  /** Acknowledges a record (explicit mode); sent with the next fetch, commit or close. */
+  acknowledge(record: ShareConsumerRecord, type: AcknowledgeType = "accept"): void {
+    const id = [...this.#names].find(([, name]) => name === record.topic)?.[0];
+    if (id === undefined) throw new TypeError(`Record of unknown topic ${record.topic}`);
+    this.#ack(keyOf(id, record.partition), record.offset, TYPE[type]);
+  }
+
+  /** Sends the acknowledgements not sent yet, and waits for the brokers to apply them. */
+  async commit(): Promise<void> {
+    this.#acceptDelivered();
+    await Promise.all([...this.#sessions].map(async ([node, session]) => {
+      if (session.epoch <= 0) return;
+      const topics = this.#takeAcks(node);
+      if (topics.length === 0) return;
+      const res = await this.client.requestNode(node, ApiKey.ShareAcknowledge, {
+        groupId: this.#options.groupId,
+        memberId: this.memberId,
+        shareSessionEpoch: session.epoch,
+        topics,
+      });
+      session.epoch = nextEpoch(session.epoch);
+      if (res.errorCode !== ErrorCode.NONE) throw new KafkaProtocolError(res.errorCode);
+      for (const t of res.responses) {
+        for (const p of t.partitions) {
+          if (p.errorCode !== ErrorCode.NONE) {
+            throw new KafkaProtocolError(p.errorCode, { detail: p.errorMessage ?? undefined });
+          }
+        }
+      }
+    }));
+  }
+
+  /** Acknowledges what is pending, closes the share sessions and leaves the group. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#acceptDelivered();
+    this.#closed = true;
+    this.#abort.abort();
+    await this.#heartbeats?.catch(() => {});
+    await Promise.all([...this.#sessions].map(async ([node, session]) => {
+      if (session.epoch <= 0) return;
+      await this.client.requestNode(node, ApiKey.ShareAcknowledge, {
+        groupId: this.#options.groupId,
+        memberId: this.memberId,
+        shareSessionEpoch: FINAL_EPOCH,
+        topics: this.#takeAcks(node),
+      }).catch(() => {});
+    }));
+    this.#sessions.clear();
+    if (this.#coordinator !== undefined && this.#memberEpoch > 0) {
+      await this.client.requestNode(this.#coordinator, ApiKey.ShareGroupHeartbeat, {
+        groupId: this.#options.groupId,
+        memberId: this.memberId,
+        memberEpoch: FINAL_EPOCH,
+        rackId: null,
+        subscribedTopicNames: null,
+      }).catch(() => {});
+    }
+    if (this.#ownsClient) await this.client.close();
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
+  #acceptDelivered(): void {
+    for (const r of this.#delivered) this.acknowledge(r, "accept");
+    this.#delivered = [];
+  }
+
+  #ack(key: string, offset: bigint, type: number): void {
+    let offsets = this.#pending.get(key);
+    if (!offsets) this.#pending.set(key, offsets = new Map());
+    offsets.set(offset, type);
+  }
+
+  /** The pending acknowledgements of partitions `node` leads, as request topics; no longer pending. */
+  #takeAcks(node: number) {
+    const byTopic = new Map<
+      string,
+      { partitionIndex: number; acknowledgementBatches: Batch[] }[]
+    >();
+    for (const [key, offsets] of this.#pending) {
+      const [topicId, partition] = splitKey(key);
+      if (this.#leaderOf(topicId, partition) !== node) continue;
+      this.#pending.delete(key);
+      const list = byTopic.get(topicId) ?? [];
+      list.push({ partitionIndex: partition, acknowledgementBatches: toBatches(offsets) });
+      byTopic.set(topicId, list);
+    }
+    return [...byTopic].map(([topicId, partitions]) => ({ topicId, partitions }));
+  }
+
+  #leaderOf(topicId: string, partition: number): number | undefined {
+    const name = this.#names.get(topicId);
+    const meta = name === undefined ? undefined : this.client.cachedMetadata?.topics.get(name);
+    return meta?.partitions.find((p) => p.partition === partition)?.leader;
+  }
+
+  async #heartbeatLoop(): Promise<void> {
+    while (!this.#closed) {
+      try {
+        await this.#heartbeat();
+      } catch {
+        // A failed heartbeat is retried at the next interval, as Kafka's consumer retries it.
+        this.#coordinator = undefined;
+      }
+      await sleep(this.#heartbeatIntervalMs, this.#abort.signal).catch(() => {});
+    }
+  }
+
+  async #heartbeat(): Promise<void> {
+    const signal = this.#abort.signal;
+    this.#coordinator ??= await this.client.findCoordinator(this.#options.groupId, 0, signal);
+    const full = !this.#subscriptionSent;
+    const res = await this.client.requestNode(this.#coordinator, ApiKey.ShareGroupHeartbeat, {
+      groupId: this.#options.groupId,
+      memberId: this.memberId,
+      memberEpoch: this.#memberEpoch,
+      rackId: null,
+      subscribedTopicNames: full ? this.#subscription : null,
+    }, { signal });
+    switch (res.errorCode) {
+      case ErrorCode.NONE:
+        break;
+      case ErrorCode.NOT_COORDINATOR:
+      case ErrorCode.COORDINATOR_NOT_AVAILABLE:
+      case ErrorCode.COORDINATOR_LOAD_IN_PROGRESS:
+        this.#coordinator = undefined;
+        return;
+      case ErrorCode.FENCED_MEMBER_EPOCH:
+      case ErrorCode.UNKNOWN_MEMBER_ID:
+        // Fenced: join again, with nothing assigned.
+        this.#memberEpoch = 0;
+        this.#subscriptionSent = false;
+        this.#assignment = new Map();
+        return;
+      default:
+        throw new KafkaProtocolError(res.errorCode, { detail: res.errorMessage ?? undefined });
+    }
+    if (full) this.#subscriptionSent = true;
+    this.#memberEpoch = res.memberEpoch;
+    this.#heartbeatIntervalMs = res.heartbeatIntervalMs;
+    if (res.assignment) {
+      const metadata = await this.client.metadata(this.#subscription, { force: true, signal });
+      for (const t of metadata.topics.values()) this.#names.set(t.topicId, t.name);
+      this.#assignment = new Map(
+        res.assignment.topicPartitions.map((t) => [t.topicId, new Set(t.partitions)]),
+      );
+    }
+  }
+
+  /** One share fetch from each leader of the assigned partitions. */
+  async #fetchAll(): Promise<ShareConsumerRecord[]> {
+    const byLeader = new Map<number, { topicId: string; partition: number }[]>();
+    for (const [topicId, ps] of this.#assignment) {
+      for (const partition of ps) {
+        const leader = this.#leaderOf(topicId, partition);
+        if (leader === undefined || leader < 0) continue;
+        byLeader.set(leader, [...byLeader.get(leader) ?? [], { topicId, partition }]);
+      }
+    }
+    if (byLeader.size === 0) {
+      await this.client.metadata(this.#subscription, { force: true, signal: this.#abort.signal });
+      return [];
+    }
+    const results = await Promise.all(
+      [...byLeader].map(([node, partitions]) => this.#fetchFrom(node, partitions)),
+    );
+    return results.flat();
+  }
+
+  async #fetchFrom(
+    node: number,
+    partitions: { topicId: string; partition: number }[],
+  ): Promise<ShareConsumerRecord[]> {
+    const o = this.#options;
+    let session = this.#sessions.get(node);
+    if (!session) this.#sessions.set(node, session = { epoch: 0, partitions: new Set() });
+    const wanted = new Set(partitions.map((p) => keyOf(p.topicId, p.partition)));
+    // Acknowledgements ride on fetches of an open session only.
+    const acks = session.epoch > 0 ? this.#takeAcks(node) : [];
+    const topics = new Map<string, Map<number, Batch[]>>();
+    for (const key of wanted) {
+      const [topicId, partition] = splitKey(key);
+      if (session.epoch === 0 || !session.partitions.has(key)) {
+        topics.set(topicId, (topics.get(topicId) ?? new Map()).set(partition, []));
+      }
+    }
+    for (const t of acks) {
+      for (const p of t.partitions) {
+        topics.set(
+          t.topicId,
+          (topics.get(t.topicId) ?? new Map()).set(p.partitionIndex, p.acknowledgementBatches),
+        );
+      }
+    }
+    const forgotten = new Map<string, number[]>();
+    if (session.epoch > 0) {
+      for (const key of session.partitions) {
+        if (wanted.has(key)) continue;
+        const [topicId, partition] = splitKey(key);
+        forgotten.set(topicId, [...forgotten.get(topicId) ?? [], partition]);
+      }
+    }
+    const res = await this.client.requestNode(node, ApiKey.ShareFetch, {
+      groupId: o.groupId,
+      memberId: this.memberId,
+      shareSessionEpoch: session.epoch,
+      maxWaitMs: o.fetchMaxWaitMs ?? 500,
+      minBytes: o.fetchMinBytes ?? 1,
+      maxBytes: o.fetchMaxBytes ?? 52428800,
+      maxRecords: o.maxPollRecords ?? 500,
+      batchSize: o.maxPollRecords ?? 500,
+      topics: [...topics].map(([topicId, ps]) => ({
+        topicId,
+        partitions: [...ps].map(([partitionIndex, acknowledgementBatches]) => ({
+          partitionIndex,
+          partitionMaxBytes: 0,
+          acknowledgementBatches,
+        })),
+      })),
+      forgottenTopicsData: [...forgotten].map(([topicId, partitions]) => ({ topicId, partitions })),
+    }, { signal: this.#abort.signal });
+    if (res.errorCode !== ErrorCode.NONE) {
+      // The session is gone or out of step: start a new one (its acknowledgements are lost, and the
+      // records come back when their locks time out).
+      this.#sessions.delete(node);
+      if (
+        res.errorCode === ErrorCode.SHARE_SESSION_NOT_FOUND ||
+        res.errorCode === ErrorCode.INVALID_SHARE_SESSION_EPOCH
+      ) {
+        return [];
+      }
+      throw new KafkaProtocolError(res.errorCode);
+    }
+    session.epoch = nextEpoch(session.epoch);
+    session.partitions = wanted;
+    const out: ShareConsumerRecord[] = [];
+    for (const t of res.responses) {
+      const topic = this.#names.get(t.topicId) ?? t.topicId;
+      for (const p of t.partitions) {
+        if (p.errorCode !== ErrorCode.NONE) {
+          this.client.invalidateMetadata();
+          continue;
+        }
+        out.push(...this.#records(t.topicId, topic, p));
+      }
+    }
+    return out;
+  }
+
+  /** The records a partition's answer holds within its acquired ranges; the rest are gaps. */
+  #records(
+    topicId: string,
+    topic: string,
+    p: {
+      partitionIndex: number;
+      records: Uint8Array;
+      acquiredRecords: { firstOffset: bigint; lastOffset: bigint; deliveryCount: number }[];
+    },
+  ): ShareConsumerRecord[] {
+    const ranges = p.acquiredRecords;
+    if (ranges.length === 0) return [];
+    const rangeOf = (offset: bigint) =>
+      ranges.find((r) => r.firstOffset <= offset && offset <= r.lastOffset);
+    const seen = new Set<bigint>();
+    const out: ShareConsumerRecord[] = [];
+    const verifyCrc = this.#options.checkCrcs ?? true;
+    for (const batch of decodeRecordBatches(p.records, { verifyCrc })) {
+      if (batch.isControl) continue;
+      for (const rec of batch.records) {
+        const range = rangeOf(rec.offset);
+        if (!range) continue;
+        seen.add(rec.offset);
+        out.push({
+          topic,
+          partition: p.partitionIndex,
+          offset: rec.offset,
+          timestamp: rec.timestamp,
+          key: rec.key,
+          value: rec.value,
+          headers: rec.headers,
+          leaderEpoch: batch.header.partitionLeaderEpoch,
+          deliveryCount: range.deliveryCount,
+        });
+      }
+    }
+    // Acquired offsets without a record (control records, compacted away) are acknowledged as gaps.
+    const key = keyOf(topicId, p.partitionIndex);
+    for (const r of ranges) {
+      for (let o = r.firstOffset; o <= r.lastOffset; o++) {
+        if (!seen.has(o)) this.#ack(key, o, TYPE.gap);
+      }
+    }
+    return out;
+  }
+}
+
+type Batch = { firstOffset: bigint; lastOffset: bigint; acknowledgeTypes: number[] };
+
+/** Runs of consecutive offsets with one type, as acknowledgement batches. */
+function toBatches(offsets: Map<bigint, number>): Batch[] {
+  const sorted = [...offsets].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  const out: Batch[] = [];
+  for (const [offset, type] of sorted) {
+    const last = out[out.length - 1];
+    if (last && last.lastOffset + 1n === offset && last.acknowledgeTypes[0] === type) {
+      last.lastOffset = offset;
+    } else {
+      out.push({ firstOffset: offset, lastOffset: offset, acknowledgeTypes: [type] });
+    }
+  }
+  return out;
+}
+
+function splitKey(key: string): [string, number] {
+  const at = key.lastIndexOf(":");
+  return [key.slice(0, at), Number(key.slice(at + 1))];
+}
+
+function nextEpoch(epoch: number): number {
+  return epoch === 2147483647 ? 1 : epoch + 1;
+}
