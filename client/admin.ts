@@ -1,6 +1,7 @@
 /**
  * Brook's admin client: topics (create, delete, list, describe, add partitions), the cluster,
- * configs, consumer groups and their offsets, partitions' offsets and records, transactions.
+ * configs, consumer groups and their offsets, share groups and their start offsets, partitions'
+ * offsets and records, transactions.
  * Requests go where Kafka's Admin sends them (the controller, a group's coordinator, a partition's
  * leader, the broker a config belongs to), and retriable errors are retried within a timeout.
  *
@@ -37,11 +38,25 @@ import {
 } from "./admin/groups.ts";
 import { deleteRecords, type ListedOffset, listOffsets, type OffsetSpec } from "./admin/offsets.ts";
 import {
+  createPartitions,
+  createTopics,
+  deleteTopics,
+  type NewTopic,
+  type TopicCall,
+} from "./admin/topics.ts";
+import {
   alterUserScramCredentials,
   describeUserScramCredentials,
   type ScramCredentialAlteration,
   type ScramUserDescription,
 } from "./admin/scram.ts";
+import {
+  deleteShareGroupOffsets,
+  describeShareGroups,
+  listShareGroupOffsets,
+  type ShareGroupDescription,
+  type ShareGroupOffset,
+} from "./admin/share_groups.ts";
 import {
   describeTransactions,
   listTransactions,
@@ -50,22 +65,12 @@ import {
 } from "./admin/transactions.ts";
 
 export type { NewAcl } from "./admin/acls.ts";
+export type { NewTopic } from "./admin/topics.ts";
 export type { ConfigEntry, ConfigOp, ConfigResource, ConfigSource } from "./admin/configs.ts";
 export type { GroupDescription, GroupListing, GroupOffset } from "./admin/groups.ts";
 export type { ListedOffset, OffsetSpec } from "./admin/offsets.ts";
+export type { ShareGroupDescription, ShareGroupOffset } from "./admin/share_groups.ts";
 export type { TransactionDescription, TransactionListing } from "./admin/transactions.ts";
-
-/** A topic to create. */
-export interface NewTopic {
-  name: string;
-  /** Default: the broker's num.partitions. */
-  partitions?: number;
-  /** Default: the broker's default.replication.factor. */
-  replicationFactor?: number;
-  /** Replica node ids per partition, instead of partitions and replication factor. */
-  assignments?: number[][];
-  configs?: Record<string, string>;
-}
 
 /** Options of admin calls. */
 export interface AdminCallOptions {
@@ -138,53 +143,19 @@ export class Admin implements AsyncDisposable {
     topics: NewTopic[],
     options: AdminCallOptions & { validateOnly?: boolean } = {},
   ): Promise<void> {
-    await this.#retry(options, async () => {
-      const res = await this.client.requestNode(
-        await this.#controller(options.signal),
-        ApiKey.CreateTopics,
-        {
-          topics: topics.map((t) => ({
-            name: t.name,
-            numPartitions: t.assignments ? -1 : t.partitions ?? -1,
-            replicationFactor: t.assignments ? -1 : t.replicationFactor ?? -1,
-            assignments: (t.assignments ?? []).map((brokerIds, partitionIndex) => ({
-              partitionIndex,
-              brokerIds,
-            })),
-            configs: Object.entries(t.configs ?? {}).map(([name, value]) => ({ name, value })),
-          })),
-          timeoutMs: options.timeoutMs ?? 30000,
-          validateOnly: options.validateOnly ?? false,
-        },
-        { signal: options.signal },
-      );
-      for (const t of res.topics) {
-        if (t.errorCode !== ErrorCode.NONE) {
-          throw new KafkaProtocolError(t.errorCode, {
-            detail: `topic ${t.name}${t.errorMessage ? `: ${t.errorMessage}` : ""}`,
-          });
-        }
-      }
-    });
+    await this.#retry(options, async () =>
+      createTopics(this.client, topics, {
+        ...await this.#topicCall(options),
+        validateOnly: options.validateOnly ?? false,
+      }));
   }
 
   /** Deletes topics by name. */
   async deleteTopics(names: string[], options: AdminCallOptions = {}): Promise<void> {
-    await this.#retry(options, async () => {
-      const res = await this.client.requestNode(
-        await this.#controller(options.signal),
-        ApiKey.DeleteTopics,
-        (v: number) =>
-          v >= 6
-            ? { topics: names.map((name) => ({ name })), timeoutMs: options.timeoutMs ?? 30000 }
-            : { topicNames: names, timeoutMs: options.timeoutMs ?? 30000 },
-      );
-      for (const t of res.responses) {
-        if (t.errorCode !== ErrorCode.NONE) {
-          throw new KafkaProtocolError(t.errorCode, { detail: `topic ${t.name}` });
-        }
-      }
-    });
+    await this.#retry(
+      options,
+      async () => deleteTopics(this.client, names, await this.#topicCall(options)),
+    );
   }
 
   /** Grows topics to `count` partitions each. */
@@ -192,24 +163,18 @@ export class Admin implements AsyncDisposable {
     topics: { name: string; count: number }[],
     options: AdminCallOptions = {},
   ): Promise<void> {
-    await this.#retry(options, async () => {
-      const res = await this.client.requestNode(
-        await this.#controller(options.signal),
-        ApiKey.CreatePartitions,
-        {
-          topics: topics.map((t) => ({ name: t.name, count: t.count, assignments: null })),
-          timeoutMs: options.timeoutMs ?? 30000,
-          validateOnly: false,
-        },
-      );
-      for (const r of res.results) {
-        if (r.errorCode !== ErrorCode.NONE) {
-          throw new KafkaProtocolError(r.errorCode, {
-            detail: `topic ${r.name}: ${r.errorMessage ?? ""}`,
-          });
-        }
-      }
-    });
+    await this.#retry(
+      options,
+      async () => createPartitions(this.client, topics, await this.#topicCall(options)),
+    );
+  }
+
+  async #topicCall(options: AdminCallOptions): Promise<TopicCall> {
+    return {
+      controller: await this.#controller(options.signal),
+      timeoutMs: options.timeoutMs ?? 30000,
+      signal: options.signal,
+    };
   }
 
   /** Topic names, without internal topics unless asked. */
@@ -585,6 +550,40 @@ export class Admin implements AsyncDisposable {
     options: AdminCallOptions = {},
   ): Promise<AclBinding[]> {
     return await deleteAcls(this.client, filters, options.signal);
+  }
+
+  /** Share groups (KIP-932), with their members and what each is assigned. */
+  async describeShareGroups(
+    groupIds: string[],
+    options: AdminCallOptions = {},
+  ): Promise<ShareGroupDescription[]> {
+    return await this.#retry(
+      options,
+      () => describeShareGroups(this.client, groupIds, options.signal),
+    );
+  }
+
+  /** Where a share group starts each partition: all it has share state for, or those of `topics`. */
+  async listShareGroupOffsets(
+    groupId: string,
+    options: AdminCallOptions & { topics?: { topic: string; partitions: number[] }[] } = {},
+  ): Promise<ShareGroupOffset[]> {
+    return await this.#retry(
+      options,
+      () => listShareGroupOffsets(this.client, groupId, options.topics, options.signal),
+    );
+  }
+
+  /** Makes an empty share group forget where it was in whole topics. */
+  async deleteShareGroupOffsets(
+    groupId: string,
+    topics: string[],
+    options: AdminCallOptions = {},
+  ): Promise<void> {
+    await this.#retry(
+      options,
+      () => deleteShareGroupOffsets(this.client, groupId, topics, options.signal),
+    );
   }
 
   /** Closes the connections (when the admin opened them). */

@@ -45,6 +45,8 @@ export {
   type NewAcl,
   type NewTopic,
   type OffsetSpec,
+  type ShareGroupDescription,
+  type ShareGroupOffset,
   type TransactionDescription,
   type TransactionListing,
 } from "./admin.ts";

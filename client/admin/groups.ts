@@ -51,6 +51,15 @@ export interface GroupOffset {
   metadata: string | null;
 }
 
+/** A described assignment, partition by partition. */
+export function assignedPartitions(
+  topicPartitions: { topicName: string; partitions: number[] }[],
+): { topic: string; partition: number }[] {
+  return topicPartitions.flatMap((t) =>
+    t.partitions.map((partition) => ({ topic: t.topicName, partition }))
+  );
+}
+
 function fail(code: number, detail: string): never {
   throw new KafkaProtocolError(code, { detail });
 }
@@ -111,9 +120,7 @@ export async function describeGroups(
             groupInstanceId: m.instanceId,
             clientId: m.clientId,
             clientHost: m.clientHost,
-            assignment: m.assignment.topicPartitions.flatMap((t) =>
-              t.partitions.map((partition) => ({ topic: t.topicName, partition }))
-            ),
+            assignment: assignedPartitions(m.assignment.topicPartitions),
           })),
         });
         continue;
@@ -138,14 +145,14 @@ export async function describeGroups(
         groupInstanceId: m.groupInstanceId,
         clientId: m.clientId,
         clientHost: m.clientHost,
-        assignment: g.protocolType === "consumer" ? assignedPartitions(m.memberAssignment) : [],
+        assignment: g.protocolType === "consumer" ? classicAssignment(m.memberAssignment) : [],
       })),
     });
   }
   return out;
 }
 
-function assignedPartitions(bytes: Uint8Array): { topic: string; partition: number }[] {
+function classicAssignment(bytes: Uint8Array): { topic: string; partition: number }[] {
   try {
     return decodeAssignment(bytes).partitions.flatMap((tp) =>
       tp.partitions.map((partition) => ({ topic: tp.topic, partition }))

@@ -68,6 +68,21 @@ async function implicitPair(bootstrapServers: string): Promise<void> {
     );
     assertEquals(new Set(values).size, RECORDS, "every record delivered");
     assertEquals(values.length, RECORDS, "no record delivered twice");
+    // The admin client sees the group, its members and where it is in each partition.
+    await using admin = new Admin({ bootstrapServers });
+    const [described] = await admin.describeShareGroups([`${topic}-group`]);
+    assertEquals([described.state, described.assignor, described.members.length], [
+      "Stable",
+      "simple",
+      2,
+    ]);
+    const covered = new Set(described.members.flatMap((m) => m.assignment.map((a) => a.partition)));
+    assertEquals(covered.size, 3);
+    const offsets = await admin.listShareGroupOffsets(`${topic}-group`);
+    assertEquals(offsets.map((o) => o.partition).sort(), [0, 1, 2]);
+    for (const c of consumers) await c.close();
+    await admin.deleteShareGroupOffsets(`${topic}-group`, [topic]);
+    assertEquals(await admin.listShareGroupOffsets(`${topic}-group`), []);
   } finally {
     for (const c of consumers) await c.close();
   }
