@@ -64,7 +64,7 @@ const keyOf = (topicId: string, partition: number) => `${topicId}:${partition}`;
  * import { ShareConsumer } from "@brook/kafka/client";
  * await using consumer = new ShareConsumer({ bootstrapServers: "127.0.0.1:9092", groupId: "workers" });
  * consumer.subscribe(["jobs"]);
- * for (const record of await consumer.poll(1000)) {
+ * for await (const record of consumer) {
  *   console.log(record.offset, record.deliveryCount);
  * }
  * ```
@@ -194,6 +194,16 @@ export class ShareConsumer implements AsyncDisposable {
 
   [Symbol.asyncDispose](): Promise<void> {
     return this.close();
+  }
+
+  /**
+   * The records, poll after poll, until the consumer closes. In implicit mode a poll's records are
+   * accepted when the next poll is made, that is once the loop has been through them all.
+   */
+  async *[Symbol.asyncIterator](): AsyncGenerator<ShareConsumerRecord> {
+    while (!this.#closed) {
+      for (const record of await this.poll(1000)) yield record;
+    }
   }
 
   #acceptDelivered(): void {

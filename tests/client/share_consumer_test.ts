@@ -119,6 +119,29 @@ async function explicitAcknowledgements(bootstrapServers: string): Promise<void>
   }
 }
 
+Deno.test("share consumer: for await hands out every record once", async () => {
+  await using broker = await Broker.start({
+    features: { "share.version": 1 },
+    configs: {
+      "group.share.min.heartbeat.interval.ms": "200",
+      "group.share.heartbeat.interval.ms": "200",
+    },
+  });
+  const topic = "loop";
+  await prepare(broker.bootstrapServers, topic);
+  await using consumer = new ShareConsumer({
+    bootstrapServers: broker.bootstrapServers,
+    groupId: `${topic}-group`,
+  });
+  consumer.subscribe([topic]);
+  const seen = new Set<string>();
+  for await (const record of consumer) {
+    seen.add(new TextDecoder().decode(record.value!));
+    if (seen.size === RECORDS) break;
+  }
+  assertEquals(seen.size, RECORDS);
+});
+
 Deno.test({
   name: "share consumer: reads a share group on Brook's broker",
   sanitizeResources: false,
