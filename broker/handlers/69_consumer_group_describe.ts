@@ -5,12 +5,13 @@
  * @module
  */
 
-import { AclOperation, AclResourceType, ApiKey, ErrorCode } from "../../codec/mod.ts";
+import { AclResourceType, ApiKey, ErrorCode } from "../../codec/mod.ts";
 import { defineHandler, type RequestContext } from "../handler.ts";
 import { preferredAssignor } from "../groups/consumer_group.ts";
-import { asTopicPartitions, NOT_COORDINATOR_MESSAGE } from "../groups/consumer_heartbeat.ts";
+import { asTopicPartitions } from "../groups/consumer_heartbeat.ts";
+import { describeEach, unlessTopicsHidden, unsupportedForEach } from "../groups/describe_groups.ts";
 import type { TopicPartitions } from "../groups/assignors.ts";
-import { authorizedOperations, can, secured } from "../security/access.ts";
+import { authorizedOperations } from "../security/access.ts";
 
 const NO_OPERATIONS = -2147483648;
 
@@ -24,29 +25,16 @@ export default defineHandler({
       !configs.staticList("group.coordinator.rebalance.protocols").includes("consumer") ||
       ctx.cluster.features.level("group.version") < 1
     ) {
-      return {
-        throttleTimeMs: 0,
-        groups: request.groupIds.map((groupId) => ({
-          groupId,
-          errorCode: ErrorCode.UNSUPPORTED_VERSION,
-        })),
-      };
+      return { throttleTimeMs: 0, groups: unsupportedForEach(request.groupIds) };
     }
-    const refused = request.groupIds.filter((g) =>
-      !can(ctx, AclOperation.DESCRIBE, AclResourceType.GROUP, g)
-    );
-    const allowed = request.groupIds.filter((g) => !refused.includes(g));
-    const groups = [
-      ...refused.map((groupId) => ({ groupId, errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED })),
-      ...allowed.filter((g) => g === "").map(() => ({
-        groupId: "",
-        errorCode: ErrorCode.INVALID_GROUP_ID,
-      })),
-      ...allowed.filter((g) => g !== "").map((groupId) =>
-        describe(groupId, ctx, request.includeAuthorizedOperations)
+    return {
+      throttleTimeMs: 0,
+      groups: describeEach(
+        ctx,
+        request.groupIds,
+        (groupId) => describe(groupId, ctx, request.includeAuthorizedOperations),
       ),
-    ];
-    return { throttleTimeMs: 0, groups };
+    };
   },
 });
 
@@ -58,9 +46,6 @@ function describe(groupId: string, ctx: RequestContext, withOperations: boolean)
     errorCode: ErrorCode.GROUP_ID_NOT_FOUND,
     errorMessage,
   });
-  if (coordinator.coordinatorFor(groupId) !== ctx.node.nodeId) {
-    return { groupId, errorCode: ErrorCode.NOT_COORDINATOR, errorMessage: NOT_COORDINATOR_MESSAGE };
-  }
   const group = coordinator.consumerGroups.get(groupId);
   if (!group) {
     return coordinator.groups.has(groupId) || coordinator.shareGroups.has(groupId)
@@ -100,21 +85,14 @@ function describe(groupId: string, ctx: RequestContext, withOperations: boolean)
       : NO_OPERATIONS,
   };
   // As Kafka: a group whose assigned topics the client may not describe is not shown.
-  if (secured(ctx)) {
-    const hidden = described.members.some((m) =>
-      [...m.assignment.topicPartitions, ...m.targetAssignment.topicPartitions].some((t) =>
-        !can(ctx, AclOperation.DESCRIBE, AclResourceType.TOPIC, t.topicName)
+  return unlessTopicsHidden(
+    ctx,
+    groupId,
+    described.members.flatMap((m) =>
+      [...m.assignment.topicPartitions, ...m.targetAssignment.topicPartitions].map((t) =>
+        t.topicName
       )
-    );
-    if (hidden) {
-      return {
-        groupId,
-        errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED,
-        errorMessage:
-          "The group has described topic(s) that the client is not authorized to describe.",
-        members: [],
-      };
-    }
-  }
-  return described;
+    ),
+    described,
+  );
 }

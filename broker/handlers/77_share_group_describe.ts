@@ -5,10 +5,11 @@
  * @module
  */
 
-import { AclOperation, AclResourceType, ApiKey, ErrorCode } from "../../codec/mod.ts";
+import { AclResourceType, ApiKey, ErrorCode } from "../../codec/mod.ts";
 import { defineHandler, type RequestContext } from "../handler.ts";
-import { asTopicPartitions, NOT_COORDINATOR_MESSAGE } from "../groups/consumer_heartbeat.ts";
-import { authorizedOperations, can, secured } from "../security/access.ts";
+import { asTopicPartitions } from "../groups/consumer_heartbeat.ts";
+import { describeEach, unlessTopicsHidden, unsupportedForEach } from "../groups/describe_groups.ts";
+import { authorizedOperations } from "../security/access.ts";
 
 const NO_OPERATIONS = -2147483648;
 
@@ -18,29 +19,16 @@ export default defineHandler({
   maxVersion: 1,
   handle(request, ctx) {
     if (ctx.cluster.features.level("share.version") < 1) {
-      return {
-        throttleTimeMs: 0,
-        groups: request.groupIds.map((groupId) => ({
-          groupId,
-          errorCode: ErrorCode.UNSUPPORTED_VERSION,
-        })),
-      };
+      return { throttleTimeMs: 0, groups: unsupportedForEach(request.groupIds) };
     }
-    const refused = request.groupIds.filter((g) =>
-      !can(ctx, AclOperation.DESCRIBE, AclResourceType.GROUP, g)
-    );
-    const allowed = request.groupIds.filter((g) => !refused.includes(g));
-    const groups = [
-      ...refused.map((groupId) => ({ groupId, errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED })),
-      ...allowed.filter((g) => g === "").map(() => ({
-        groupId: "",
-        errorCode: ErrorCode.INVALID_GROUP_ID,
-      })),
-      ...allowed.filter((g) => g !== "").map((groupId) =>
-        describe(groupId, ctx, request.includeAuthorizedOperations)
+    return {
+      throttleTimeMs: 0,
+      groups: describeEach(
+        ctx,
+        request.groupIds,
+        (groupId) => describe(groupId, ctx, request.includeAuthorizedOperations),
       ),
-    ];
-    return { throttleTimeMs: 0, groups };
+    };
   },
 });
 
@@ -52,9 +40,6 @@ function describe(groupId: string, ctx: RequestContext, withOperations: boolean)
     errorCode: ErrorCode.GROUP_ID_NOT_FOUND,
     errorMessage,
   });
-  if (coordinator.coordinatorFor(groupId) !== ctx.node.nodeId) {
-    return { groupId, errorCode: ErrorCode.NOT_COORDINATOR, errorMessage: NOT_COORDINATOR_MESSAGE };
-  }
   const group = coordinator.shareGroups.get(groupId);
   if (!group) {
     return coordinator.groups.has(groupId) || coordinator.consumerGroups.has(groupId)
@@ -87,21 +72,10 @@ function describe(groupId: string, ctx: RequestContext, withOperations: boolean)
       : NO_OPERATIONS,
   };
   // As Kafka: a group whose assigned topics the client may not describe is not shown.
-  if (
-    secured(ctx) &&
-    described.members.some((m) =>
-      m.assignment.topicPartitions.some((t) =>
-        !can(ctx, AclOperation.DESCRIBE, AclResourceType.TOPIC, t.topicName)
-      )
-    )
-  ) {
-    return {
-      groupId,
-      errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED,
-      errorMessage:
-        "The group has described topic(s) that the client is not authorized to describe.",
-      members: [],
-    };
-  }
-  return described;
+  return unlessTopicsHidden(
+    ctx,
+    groupId,
+    described.members.flatMap((m) => m.assignment.topicPartitions.map((t) => t.topicName)),
+    described,
+  );
 }

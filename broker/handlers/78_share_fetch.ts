@@ -19,7 +19,11 @@ import { groupConfigValue } from "../group_configs.ts";
 import { defineHandler, type RequestContext } from "../handler.ts";
 import { concatBatches } from "../partition_log.ts";
 import { can } from "../security/access.ts";
-import { acknowledge, type AcknowledgeResult, isUuidString } from "../share/acknowledgements.ts";
+import {
+  acknowledge,
+  type AcknowledgeResult,
+  shareRequestRefusal,
+} from "../share/acknowledgements.ts";
 import {
   partitionKey,
   type SessionPartition,
@@ -55,15 +59,10 @@ export default defineHandler({
       responses: [],
       nodeEndpoints: [],
     });
-    if (cluster.features.level("share.version") < 1) return top(ErrorCode.UNSUPPORTED_VERSION);
-    const groupId = request.groupId;
-    // Kafka fails on a null group id, or a member id that is not a Uuid, with an unexpected error.
-    if (groupId === null) return top(ErrorCode.UNKNOWN_SERVER_ERROR);
-    if (!can(ctx, AclOperation.READ, AclResourceType.GROUP, groupId)) {
-      return top(ErrorCode.GROUP_AUTHORIZATION_FAILED);
-    }
+    const refused = shareRequestRefusal(ctx, request.groupId, request.memberId);
+    if (refused !== null) return top(refused);
+    const groupId = request.groupId!;
     const memberId = request.memberId;
-    if (!isUuidString(memberId)) return top(ErrorCode.UNKNOWN_SERVER_ERROR);
     const requested = request.topics.flatMap((t) =>
       t.partitions.map((p) => ({
         topicId: t.topicId,

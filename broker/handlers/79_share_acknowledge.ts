@@ -6,10 +6,9 @@
  * @module
  */
 
-import { AclOperation, AclResourceType, ApiKey, ErrorCode } from "../../codec/mod.ts";
+import { ApiKey, ErrorCode } from "../../codec/mod.ts";
 import { defineHandler } from "../handler.ts";
-import { can } from "../security/access.ts";
-import { acknowledge, isUuidString } from "../share/acknowledgements.ts";
+import { acknowledge, shareRequestRefusal } from "../share/acknowledgements.ts";
 
 export default defineHandler({
   apiKey: ApiKey.ShareAcknowledge,
@@ -25,14 +24,10 @@ export default defineHandler({
       responses: [],
       nodeEndpoints: [],
     });
-    if (cluster.features.level("share.version") < 1) return top(ErrorCode.UNSUPPORTED_VERSION);
-    const groupId = request.groupId;
-    if (groupId === null) return top(ErrorCode.UNKNOWN_SERVER_ERROR);
-    if (!can(ctx, AclOperation.READ, AclResourceType.GROUP, groupId)) {
-      return top(ErrorCode.GROUP_AUTHORIZATION_FAILED);
-    }
+    const refused = shareRequestRefusal(ctx, request.groupId, request.memberId);
+    if (refused !== null) return top(refused);
+    const groupId = request.groupId!;
     const memberId = request.memberId;
-    if (!isUuidString(memberId)) return top(ErrorCode.UNKNOWN_SERVER_ERROR);
     const epoch = request.shareSessionEpoch;
     // A session is opened by ShareFetch only.
     if (epoch === 0) return top(ErrorCode.INVALID_SHARE_SESSION_EPOCH);

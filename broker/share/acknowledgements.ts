@@ -96,8 +96,26 @@ export function acknowledge(
   return reached ? [...results, ...empty] : results;
 }
 
-/** Whether a Kafka Uuid string parses (Kafka answers UNKNOWN_SERVER_ERROR when it does not). */
-export function isUuidString(text: string | null): boolean {
+/**
+ * What ShareFetch and ShareAcknowledge check before the share session, in Kafka's order: the
+ * share.version feature, READ on the group, and ids Kafka can read (a null group id or a member id
+ * that is not a Uuid fail in Kafka with an unexpected error). Returns the refusal, or null.
+ */
+export function shareRequestRefusal(
+  ctx: RequestContext,
+  groupId: string | null,
+  memberId: string | null,
+): number | null {
+  if (ctx.cluster.features.level("share.version") < 1) return ErrorCode.UNSUPPORTED_VERSION;
+  if (groupId === null) return ErrorCode.UNKNOWN_SERVER_ERROR;
+  if (!can(ctx, AclOperation.READ, AclResourceType.GROUP, groupId)) {
+    return ErrorCode.GROUP_AUTHORIZATION_FAILED;
+  }
+  return isUuidString(memberId) ? null : ErrorCode.UNKNOWN_SERVER_ERROR;
+}
+
+/** Whether a Kafka Uuid string parses. */
+function isUuidString(text: string | null): boolean {
   if (text === null || text.length === 0 || text.length > 24) return false;
   const padded = text.replace(/=+$/, "");
   if (!/^[A-Za-z0-9_-]+$/.test(padded)) return false;

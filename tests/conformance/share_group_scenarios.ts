@@ -221,13 +221,55 @@ export function shareGroupScenarios(run: string): Scenario[] {
   ];
 }
 
+/** A batch of `n` records valued `r<from>`, `r<from+1>`... stamped now. */
+const records = (n: number, from: number) =>
+  encodeRecordBatch({
+    records: Array.from({ length: n }, (_, i) => ({
+      key: null,
+      value: new TextEncoder().encode(`r${from + i}`),
+    })),
+    // Now: records from 1970 would be past retention, and Brook's cleaner runs often.
+    baseTimestamp: BigInt(Date.now()),
+  });
+
+/**
+ * Share groups on, the group's coordinator known, a topic of two partitions that the group
+ * coordinator knows of, with batches of `batches` records on partition 0, which `group` reads from
+ * the earliest offset. The topic's CreateTopics answer is step 2.
+ */
+const sharedTopic = (group: string, topic: string, batches: number[]) => [
+  enableShareGroups,
+  coordinatorKnown(group),
+  step(ApiKey.CreateTopics, 7, {
+    topics: [{ name: topic, numPartitions: 2, replicationFactor: 1 }],
+    timeoutMs: 5000,
+  }),
+  ready(topic, 2),
+  ...seen(group, topic),
+  ...batches.map((n, i) =>
+    step(
+      ApiKey.Produce,
+      9,
+      produceRequest(topic, records(n, batches.slice(0, i).reduce((a, b) => a + b, 0))),
+    )
+  ),
+  step(ApiKey.IncrementalAlterConfigs, 1, {
+    resources: [{
+      resourceType: 32,
+      resourceName: group,
+      configs: [{ name: "share.auto.offset.reset", configOperation: 0, value: "earliest" }],
+    }],
+    validateOnly: false,
+  }),
+];
+
 type ShareFetchRequest = ApiMessages[typeof ApiKey.ShareFetch]["requestInit"];
 type AckBatch = { firstOffset: bigint; lastOffset: bigint; acknowledgeTypes: number[] };
 
-/** Index of the CreateTopics step of the share fetch scenario, whose answer has the topic id. */
-const FETCH_CREATE = 2;
+/** Index of {@linkcode sharedTopic}'s CreateTopics step, whose answer has the topic id. */
+const CREATED = 2;
 const topicIdOf = (earlier: unknown[]) =>
-  (earlier[FETCH_CREATE] as { topics: { topicId: string }[] }).topics[0].topicId;
+  (earlier[CREATED] as { topics: { topicId: string }[] }).topics[0].topicId;
 
 /** ShareFetch and ShareAcknowledge, run after the heartbeat scenario turned share groups on. */
 function shareFetchScenario(run: string): Scenario {
@@ -236,15 +278,6 @@ function shareFetchScenario(run: string): Scenario {
   const m1 = "AAAAAAAAAAAAAAAAAAAAAw";
   const m2 = "AAAAAAAAAAAAAAAAAAAABA";
   const m3 = "AAAAAAAAAAAAAAAAAAAABQ";
-  const records = (n: number, from: number) =>
-    encodeRecordBatch({
-      records: Array.from(
-        { length: n },
-        (_, i) => ({ key: null, value: new TextEncoder().encode(`r${from + i}`) }),
-      ),
-      // Now: records from 1970 would be past retention, and Brook's cleaner runs often.
-      baseTimestamp: BigInt(Date.now()),
-    });
   const fetch = (
     memberId: string | null,
     shareSessionEpoch: number,
@@ -294,26 +327,8 @@ function shareFetchScenario(run: string): Scenario {
   return {
     name: "share groups (KIP-932): ShareFetch and ShareAcknowledge, sessions, locks, deliveries",
     steps: [
-      enableShareGroups,
-      coordinatorKnown(group),
-      step(ApiKey.CreateTopics, 7, {
-        topics: [{ name: topic, numPartitions: 2, replicationFactor: 1 }],
-        timeoutMs: 5000,
-      }),
-      ready(topic, 2),
-      ...seen(group, topic),
       // Offsets 0-2, 3-4 and 5-8, in three batches.
-      step(ApiKey.Produce, 9, produceRequest(topic, records(3, 0))),
-      step(ApiKey.Produce, 9, produceRequest(topic, records(2, 3))),
-      step(ApiKey.Produce, 9, produceRequest(topic, records(4, 5))),
-      step(ApiKey.IncrementalAlterConfigs, 1, {
-        resources: [{
-          resourceType: 32,
-          resourceName: group,
-          configs: [{ name: "share.auto.offset.reset", configOperation: 0, value: "earliest" }],
-        }],
-        validateOnly: false,
-      }),
+      ...sharedTopic(group, topic, [3, 2, 4]),
       // Refusals before any session.
       fetch("", 0),
       fetch("not-a-uuid", 0),
@@ -381,42 +396,10 @@ function shareOffsetsScenario(run: string): Scenario {
       groupId,
       topics: [{ topicName: topic }, { topicName: `${run}-nosuch` }],
     });
-  const topicIdAt = (index: number) => (earlier: unknown[]) =>
-    (earlier[index] as { topics: { topicId: string }[] }).topics[0].topicId;
-  const CREATE = 2;
   return {
     name: "share groups (KIP-932): describe, alter and delete share-group offsets",
     steps: [
-      enableShareGroups,
-      coordinatorKnown(group),
-      step(ApiKey.CreateTopics, 7, {
-        topics: [{ name: topic, numPartitions: 2, replicationFactor: 1 }],
-        timeoutMs: 5000,
-      }),
-      ready(topic, 2),
-      ...seen(group, topic),
-      step(
-        ApiKey.Produce,
-        9,
-        produceRequest(
-          topic,
-          encodeRecordBatch({
-            records: [0, 1, 2].map((i) => ({
-              key: null,
-              value: new TextEncoder().encode(`o${i}`),
-            })),
-            baseTimestamp: BigInt(Date.now()),
-          }),
-        ),
-      ),
-      step(ApiKey.IncrementalAlterConfigs, 1, {
-        resources: [{
-          resourceType: 32,
-          resourceName: group,
-          configs: [{ name: "share.auto.offset.reset", configOperation: 0, value: "earliest" }],
-        }],
-        validateOnly: false,
-      }),
+      ...sharedTopic(group, topic, [3]),
       describeOffsets(null),
       describeOffsets([{ topicName: topic, partitions: [0, 1] }, {
         topicName: `${run}-nosuch`,
@@ -436,7 +419,7 @@ function shareOffsetsScenario(run: string): Scenario {
         maxRecords: 500,
         batchSize: 500,
         topics: [{
-          topicId: topicIdAt(CREATE)(earlier),
+          topicId: topicIdOf(earlier),
           partitions: [{ partitionIndex: 0, partitionMaxBytes: 0, acknowledgementBatches: [] }],
         }],
         forgottenTopicsData: [],
@@ -446,7 +429,7 @@ function shareOffsetsScenario(run: string): Scenario {
         memberId: member,
         shareSessionEpoch: -1,
         topics: [{
-          topicId: topicIdAt(CREATE)(earlier),
+          topicId: topicIdOf(earlier),
           partitions: [{
             partitionIndex: 0,
             acknowledgementBatches: [{ firstOffset: 0n, lastOffset: 1n, acknowledgeTypes: [1] }],
