@@ -46,6 +46,7 @@ const SCENARIO_COLUMNS = ["metadata", "admin", "compression", "idempotent", "gro
 const EXTRA_COLUMNS = [
   "mixed group",
   "KIP-848 group",
+  "share group",
   "transactions",
   "SASL & TLS",
   "mutual TLS",
@@ -64,10 +65,13 @@ function peerRow(peer: string, target: string, extra: Record<string, string[]> =
 const MIXED = "mixed groups: Brook and foreign consumers share a group on";
 const KIP848 =
   "consumer protocol: Java, librdkafka and franz-go consumers (KIP-848) share a group on";
+const SHARE_JAVA = "share groups: Java share consumers (KIP-932) read together on";
+const SHARE_BROOK = "share consumer: reads a share group on";
 const ROWS: Row[] = [
   peerRow("Java kafka-clients 4.1.1", "Brook's broker", {
     "mixed group": [`${MIXED} Brook's broker > java,*`],
     "KIP-848 group": [`${KIP848} Brook's broker > java *`],
+    "share group": [`${SHARE_JAVA} Brook's broker*`],
   }),
   peerRow("franz-go", "Brook's broker", {
     "mixed group": [`${MIXED} Brook's broker > franz-go,*`],
@@ -104,6 +108,7 @@ const ROWS: Row[] = [
   peerRow("@platformatic/kafka", "Brook's broker"),
   peerRow("Brook's client", "Brook's broker", {
     "mixed group": [`${MIXED} Brook's broker*`],
+    "share group": [`${SHARE_BROOK} Brook's broker*`],
     transactions: ["transactions: *"],
     "SASL & TLS": ["security: every mechanism over SASL_PLAINTEXT and SASL_SSL, and TLS alone"],
     "mutual TLS": ["mutual tls: a client certificate is the principal that ACLs name"],
@@ -112,6 +117,7 @@ const ROWS: Row[] = [
   peerRow("Brook's client", "franz-go's kfake"),
   peerRow("Brook's client", "a real Kafka 4.1.1", {
     "mixed group": [`${MIXED} a real Kafka 4.1.1*`],
+    "share group": [`${SHARE_BROOK} a real Kafka 4.1.1*`],
     transactions: ["interop: Brook's transactions against a real Kafka 4.1.1"],
     "SASL & TLS": [
       "interop: Brook's client over SASL_SSL and SASL_PLAINTEXT to a real Kafka 4.1.1",
