@@ -96,7 +96,11 @@ export default defineHandler({
         const key = partitionKey(p.topicId, p.partition);
         if (!session.partitions.has(key)) {
           // A full answer (epoch 0) shows every partition; later ones show new partitions once.
-          session.partitions.set(key, { ...p, requiresUpdate: epoch > 0 });
+          session.partitions.set(key, {
+            topicId: p.topicId,
+            partition: p.partition,
+            requiresUpdate: epoch > 0,
+          });
         }
       }
       for (const f of request.forgottenTopicsData) {
