@@ -11,6 +11,7 @@ import { DelegationTokens } from "./security/delegation_tokens.ts";
 import { QuotaEnforcer } from "./quota_enforcer.ts";
 import { ErrorCode, randomUuid } from "../codec/mod.ts";
 import { PartitionLog } from "./partition_log.ts";
+import { MetadataQuorum } from "./quorum.ts";
 import { PartitionProducers, ProducerIds } from "./producer_state.ts";
 import { ShareStore } from "./share/share_store.ts";
 import { GroupCoordinator } from "./groups/coordinator.ts";
@@ -190,6 +191,10 @@ export class Cluster {
   readonly configs: BrokerConfigs;
   /** The node acting as the KRaft controller in Metadata and DescribeCluster answers. */
   controllerId = -1;
+  /** The KRaft quorum of the metadata log (DescribeQuorum). */
+  readonly quorum: MetadataQuorum = new MetadataQuorum(() =>
+    Number(this.configs.staticValue("metadata.max.idle.interval.ms"))
+  );
   #nextAssignment = 0;
 
   constructor(options: ClusterOptions = {}) {
@@ -246,7 +251,9 @@ export class Cluster {
   addNode(node: NodeInfo): void {
     this.nodes.push(node);
     this.registeredNodeIds.add(node.nodeId);
+    this.quorum.addVoter(node.nodeId);
     if (this.controllerId < 0) this.controllerId = node.nodeId;
+    this.quorum.leaderIs(this.controllerId);
   }
 
   /** The node with this id, if any. */
@@ -282,6 +289,7 @@ export class Cluster {
         options.replicationFactor ?? this.replicationFactor,
       );
     this.addPartitions(topic, assignments);
+    this.quorum.recordsWritten();
     this.topics.set(name, topic);
     this.topicsById.set(topic.id, topic);
     return topic;
@@ -302,6 +310,7 @@ export class Cluster {
 
   /** Adds partitions with the given replica lists to a topic. */
   addPartitions(topic: Topic, assignments: number[][]): void {
+    this.quorum.recordsWritten(assignments.length);
     for (const replicas of assignments) {
       const partition: Partition = {
         topic,
@@ -332,6 +341,7 @@ export class Cluster {
     if (!topic) return false;
     this.topics.delete(name);
     this.topicsById.delete(topic.id);
+    this.quorum.recordsWritten();
     return true;
   }
 }

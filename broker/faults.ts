@@ -327,9 +327,14 @@ export function fenceNode(cluster: Cluster, nodeId: number): void {
   if (i < 0) return;
   cluster.nodes.splice(i, 1);
   if (cluster.controllerId === nodeId) cluster.controllerId = cluster.nodes[0]?.nodeId ?? -1;
+  cluster.quorum.voterStopped(nodeId);
+  cluster.quorum.leaderIs(cluster.controllerId);
+  // The fencing, and each partition's change of leader or ISR, is a metadata record.
+  cluster.quorum.recordsWritten();
   for (const topic of cluster.topics.values()) {
     for (const p of topic.partitions) {
       if (!p.replicas.includes(nodeId)) continue;
+      cluster.quorum.recordsWritten();
       if (p.leader === nodeId) {
         p.leader = nextLeader(cluster, p, nodeId);
         p.leaderEpoch++;
@@ -353,6 +358,8 @@ export function unfenceNode(cluster: Cluster, node: Cluster["nodes"][number]): v
   cluster.registeredNodeIds.add(node.nodeId);
   cluster.nodes.sort((a, b) => a.nodeId - b.nodeId);
   if (cluster.controllerId < 0) cluster.controllerId = node.nodeId;
+  cluster.quorum.voterStarted(node.nodeId);
+  cluster.quorum.leaderIs(cluster.controllerId);
   for (const topic of cluster.topics.values()) {
     for (const p of topic.partitions) {
       if (!p.replicas.includes(node.nodeId)) continue;

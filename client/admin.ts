@@ -11,11 +11,16 @@
 import {
   type AclBinding,
   type AclBindingFilter,
-  ApiKey,
   ErrorCode,
   KafkaProtocolError,
 } from "../codec/mod.ts";
 import { createAcls, deleteAcls, describeAcls, type NewAcl } from "./admin/acls.ts";
+import {
+  type ClusterDescription,
+  describeCluster,
+  describeMetadataQuorum,
+  type QuorumInfo,
+} from "./admin/cluster.ts";
 import { sleep } from "./backoff.ts";
 import { type ClientOptions, KafkaClient, type TopicMetadata } from "./kafka_client.ts";
 import {
@@ -65,6 +70,7 @@ import {
 } from "./admin/transactions.ts";
 
 export type { NewAcl } from "./admin/acls.ts";
+export type { ClusterDescription, QuorumInfo, QuorumReplica } from "./admin/cluster.ts";
 export type { NewTopic } from "./admin/topics.ts";
 export type { ConfigEntry, ConfigOp, ConfigResource, ConfigSource } from "./admin/configs.ts";
 export type { GroupDescription, GroupListing, GroupOffset } from "./admin/groups.ts";
@@ -77,13 +83,6 @@ export interface AdminCallOptions {
   /** How long the call may take, retries included. Default 30000. */
   timeoutMs?: number;
   signal?: AbortSignal;
-}
-
-/** The cluster as DescribeCluster describes it. */
-export interface ClusterDescription {
-  clusterId: string;
-  controllerId: number;
-  brokers: { nodeId: number; host: string; port: number; rack: string | null }[];
 }
 
 const RETRIABLE_ADMIN = new Set<number>([ErrorCode.NOT_CONTROLLER, ErrorCode.REQUEST_TIMED_OUT]);
@@ -207,26 +206,23 @@ export class Admin implements AsyncDisposable {
 
   /** The cluster id, controller and brokers. */
   async describeCluster(options: AdminCallOptions = {}): Promise<ClusterDescription> {
-    return await this.#retry(options, async () => {
-      const res = await this.client.requestAny(ApiKey.DescribeCluster, {
-        includeClusterAuthorizedOperations: false,
-      }, { signal: options.signal });
-      if (res.errorCode !== ErrorCode.NONE) {
-        throw new KafkaProtocolError(res.errorCode, {
-          detail: res.errorMessage ?? "describing the cluster",
-        });
-      }
-      return {
-        clusterId: res.clusterId,
-        controllerId: res.controllerId,
-        brokers: res.brokers.map((b) => ({
-          nodeId: b.brokerId,
-          host: b.host,
-          port: b.port,
-          rack: b.rack,
-        })),
-      };
-    });
+    return await this.#retry(options, () => describeCluster(this.client, options.signal));
+  }
+
+  /**
+   * The KRaft quorum of the cluster's metadata log: its leader, epoch, high watermark, voters and
+   * observers (Kafka's describeMetadataQuorum).
+   *
+   * @example
+   * ```ts
+   * import { Admin } from "@brook/kafka/client";
+   * await using admin = new Admin({ bootstrapServers: "127.0.0.1:9092" });
+   * const quorum = await admin.describeMetadataQuorum();
+   * console.log(quorum.leaderId, quorum.voters.map((v) => v.replicaId));
+   * ```
+   */
+  async describeMetadataQuorum(options: AdminCallOptions = {}): Promise<QuorumInfo> {
+    return await this.#retry(options, () => describeMetadataQuorum(this.client, options.signal));
   }
 
   /**

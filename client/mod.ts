@@ -45,6 +45,8 @@ export {
   type NewAcl,
   type NewTopic,
   type OffsetSpec,
+  type QuorumInfo,
+  type QuorumReplica,
   type ShareGroupDescription,
   type ShareGroupOffset,
   type TransactionDescription,

@@ -31,6 +31,7 @@ import listPartitionReassignments from "./46_list_partition_reassignments.ts";
 import offsetDelete from "./47_offset_delete.ts";
 import describeClientQuotas from "./48_describe_client_quotas.ts";
 import alterClientQuotas from "./49_alter_client_quotas.ts";
+import describeQuorum from "./55_describe_quorum.ts";
 import updateFeatures from "./57_update_features.ts";
 import describeCluster from "./60_describe_cluster.ts";
 import unregisterBroker from "./64_unregister_broker.ts";
@@ -74,7 +75,7 @@ import deleteAcls from "./31_delete_acls.ts";
 register(produce, fetch, listOffsets, metadata, apiVersions, initProducerId);
 register(offsetCommit, offsetFetch, findCoordinator, joinGroup, heartbeat, leaveGroup, syncGroup);
 register(describeGroups, listGroups, deleteGroups, offsetDelete);
-register(createTopics, deleteTopics, createPartitions, describeCluster);
+register(createTopics, deleteTopics, createPartitions, describeCluster, describeQuorum);
 register(describeClientQuotas, alterClientQuotas, updateFeatures, unregisterBroker);
 register(
   createDelegationToken,

@@ -53,6 +53,19 @@ export async function adminScenario(bootstrapServers: string, prefix: string): P
   }]);
   assertOk(broker.entries.some((e) => e.name === "message.max.bytes" && e.value !== null));
 
+  // The metadata quorum: a leader among the voters, all caught up, the log growing.
+  const quorum = await admin.describeMetadataQuorum();
+  const voterIds = quorum.voters.map((v) => v.replicaId);
+  assertOk(voterIds.includes(quorum.leaderId), `leader ${quorum.leaderId} among ${voterIds}`);
+  assertOk(quorum.leaderEpoch >= 1 && quorum.highWatermark > 0n);
+  for (const v of quorum.voters) {
+    assertOk(v.directoryId !== null && v.logEndOffset === quorum.highWatermark);
+    assertOk(v.lastFetchTimestamp > 0n && v.lastCaughtUpTimestamp > 0n);
+  }
+  assertEquals(quorum.nodes.map((n) => n.nodeId), voterIds);
+  await admin.createTopics([{ name: `${topic}-q`, partitions: 1, replicationFactor: 1 }]);
+  assertOk((await admin.describeMetadataQuorum()).highWatermark > quorum.highWatermark);
+
   // Offsets and records of partitions.
   const base = Date.now() - 60_000;
   {

@@ -7,6 +7,7 @@ import { Broker } from "../../broker/mod.ts";
 import { startKafka } from "../interop/kafka_server.ts";
 import { configScenarios, KAFKA_TEST_CONFIGS } from "./config_scenarios.ts";
 import { consumerGroupScenarios } from "./consumer_group_scenarios.ts";
+import { quorumScenarios } from "./quorum_scenarios.ts";
 import { shareGroupScenarios } from "./share_group_scenarios.ts";
 import {
   differences,
@@ -460,6 +461,7 @@ Deno.test({
         ...SCENARIOS,
         ...configScenarios(run),
         ...consumerGroupScenarios(run),
+        ...quorumScenarios(run),
         FEATURES,
         ...shareGroupScenarios(run),
       ].filter((s) => s.name.includes(only))

@@ -12,6 +12,12 @@ export async function installJavaLibs(): Promise<void> {
   libs = new TextDecoder().decode(out.stdout).trim();
 }
 
+/** Where installJavaLibs put kafka-clients and its dependencies. */
+export function javaLibsDir(): string {
+  if (!libs) throw new Error("installJavaLibs() first");
+  return libs;
+}
+
 /** The foreign clients a group member can be. */
 export type PeerName = "java" | "java-share" | "librdkafka" | "franz-go";
 
