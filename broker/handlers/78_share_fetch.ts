@@ -17,7 +17,7 @@ import {
 import { endpointOf } from "../cluster.ts";
 import { groupConfigValue } from "../group_configs.ts";
 import { defineHandler, type RequestContext } from "../handler.ts";
-import { concatBatches } from "../partition_log.ts";
+import { concatBatches, type StoredBatch } from "../partition_log.ts";
 import { can } from "../security/access.ts";
 import {
   acknowledge,
@@ -30,7 +30,7 @@ import {
   type ShareSession,
   ShareStartError,
 } from "../share/share_store.ts";
-import type { SharePartition } from "../share/share_partition.ts";
+import type { AcquiredRange, SharePartition } from "../share/share_partition.ts";
 
 type PartitionAnswer = ShareFetchResponsePartitionDataInit & { partitionIndex: number };
 
@@ -195,17 +195,51 @@ function resolve(
   });
 }
 
-/** The offset a group's share fetches read below: the high watermark, or the last stable offset. */
-function upperBound(ctx: RequestContext, groupId: string, topicId: string, partition: number) {
-  const p = ctx.cluster.topicsById.get(topicId)!.partitions[partition];
+/** Whether the group reads committed records only (share.isolation.level). */
+function readCommitted(ctx: RequestContext, groupId: string): boolean {
   const level = groupConfigValue(
     ctx.cluster.groups.groupConfigs.get(groupId),
     "share.isolation.level",
     ctx.cluster.configs,
   );
-  return level === "read_committed"
+  return level === "read_committed";
+}
+
+/** The offset a group's share fetches read below: the high watermark, or the last stable offset. */
+function upperBound(ctx: RequestContext, groupId: string, topicId: string, partition: number) {
+  const p = ctx.cluster.topicsById.get(topicId)!.partitions[partition];
+  return readCommitted(ctx, groupId)
     ? p.txns.lastStableOffset(p.log.highWatermark)
     : p.log.highWatermark;
+}
+
+/**
+ * A read_committed acquisition without the records of aborted transactions: Kafka archives them at
+ * once and leaves them out of the acquired ranges, and the answer's batches span what is left.
+ */
+function withoutAborted(
+  sp: SharePartition,
+  acquired: AcquiredRange[],
+  fetched: readonly StoredBatch[],
+  aborted: readonly StoredBatch[],
+): { acquired: AcquiredRange[]; batches: StoredBatch[] } {
+  let ranges = acquired;
+  for (const b of aborted) {
+    sp.archiveAcquired(b.baseOffset, b.lastOffset);
+    ranges = ranges.flatMap((r) => {
+      if (r.lastOffset < b.baseOffset || r.firstOffset > b.lastOffset) return [r];
+      const left = r.firstOffset < b.baseOffset ? [{ ...r, lastOffset: b.baseOffset - 1n }] : [];
+      const right = r.lastOffset > b.lastOffset ? [{ ...r, firstOffset: b.lastOffset + 1n }] : [];
+      return [...left, ...right];
+    });
+  }
+  if (ranges.length === 0) return { acquired: [], batches: [] };
+  const lo = ranges[0].firstOffset;
+  const hi = ranges[ranges.length - 1].lastOffset;
+  return {
+    acquired: ranges,
+    batches: fetched.filter((b) => b.lastOffset >= lo && b.baseOffset <= hi),
+  };
 }
 
 /** Waits, as a delayed share fetch does, until min bytes can be acquired or max wait passes. */
@@ -253,16 +287,25 @@ function acquire(
     const p = cluster.topicsById.get(t.topicId)!.partitions[t.partition];
     const sp = t.share!;
     if (sp.nextFetchOffset() < p.log.logStartOffset) sp.skipTo(p.log.logStartOffset);
-    const fetched = remaining <= 0 ? [] : p.log.read(sp.nextFetchOffset(), {
+    const fetchOffset = sp.nextFetchOffset();
+    const fetched = remaining <= 0 ? [] : p.log.read(fetchOffset, {
       maxBytes: perPartition,
       minOneBatch: first,
       upperBound: upperBound(ctx, groupId, t.topicId, t.partition),
     });
-    const { acquired, batches } = sp.acquire(memberId, fetched, {
+    let { acquired, batches } = sp.acquire(memberId, fetched, {
       maxRecords: remaining,
       batchSize: request.batchSize,
       limits,
     });
+    if (acquired.length > 0 && readCommitted(ctx, groupId)) {
+      ({ acquired, batches } = withoutAborted(
+        sp,
+        acquired,
+        fetched,
+        p.txns.abortedBatches(fetched, fetchOffset),
+      ));
+    }
     if (batches.length > 0) first = false;
     for (const r of acquired) remaining -= Number(r.lastOffset - r.firstOffset + 1n);
     t.answer = {

@@ -275,6 +275,34 @@ export class SharePartition {
     return null;
   }
 
+  /**
+   * Archives the acquired records of [first, last], a batch of an aborted transaction that a
+   * read_committed fetch acquired, as Kafka does before answering. The start offset moves past them
+   * with the next state change, as Kafka's does.
+   */
+  archiveAcquired(first: bigint, last: bigint): void {
+    const archive = (s: InFlightState) => {
+      s.state = "ARCHIVED";
+      s.memberId = NO_MEMBER;
+      s.lock = undefined;
+    };
+    for (const batch of this.#cache) {
+      if (batch.last < first) continue;
+      if (batch.first > last) break;
+      if (batch.whole) {
+        if (batch.whole.state !== "ACQUIRED") continue;
+        if (batch.first >= first && batch.last <= last) {
+          archive(batch.whole);
+          continue;
+        }
+        split(batch);
+      }
+      for (const [offset, s] of batch.offsets!) {
+        if (offset >= first && offset <= last && s.state === "ACQUIRED") archive(s);
+      }
+    }
+  }
+
   /** Gives back every record `memberId` holds (its share session ended); that delivery does not count. */
   releaseMember(memberId: string): void {
     let released = false;

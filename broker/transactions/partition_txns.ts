@@ -6,6 +6,8 @@
  * @module
  */
 
+import type { StoredBatch } from "../partition_log.ts";
+
 /** An aborted transaction: its producer and the offsets from its first batch to its marker. */
 export interface AbortedTransaction {
   readonly producerId: bigint;
@@ -60,6 +62,34 @@ export class PartitionTransactions {
    */
   abortedBetween(fetchOffset: bigint, upperBound: bigint): AbortedTransaction[] {
     return this.#aborted.filter((t) => t.lastOffset >= fetchOffset && t.firstOffset < upperBound);
+  }
+
+  /**
+   * The batches of aborted transactions among `batches` (read from `fetchOffset` on), found as
+   * Kafka's share partitions find them: walking in offset order, a producer counts as aborted from
+   * the first offset of one of its aborted transactions until its ABORT marker, and its
+   * transactional batches in between are aborted.
+   */
+  abortedBatches(batches: readonly StoredBatch[], fetchOffset: bigint): StoredBatch[] {
+    if (batches.length === 0) return [];
+    const aborted = this.abortedBetween(fetchOffset, batches[batches.length - 1].lastOffset + 1n)
+      .sort((a, b) => a.firstOffset < b.firstOffset ? -1 : a.firstOffset > b.firstOffset ? 1 : 0);
+    const abortMarkers = new Set(aborted.map((t) => `${t.producerId}:${t.lastOffset}`));
+    const producers = new Set<bigint>();
+    const out: StoredBatch[] = [];
+    let next = 0;
+    for (const b of batches) {
+      if (b.producerId < 0n) continue;
+      while (next < aborted.length && aborted[next].firstOffset <= b.lastOffset) {
+        producers.add(aborted[next++].producerId);
+      }
+      if (b.isControl && abortMarkers.has(`${b.producerId}:${b.baseOffset}`)) {
+        producers.delete(b.producerId);
+      } else if (b.isTransactional && producers.has(b.producerId)) {
+        out.push(b);
+      }
+    }
+    return out;
   }
 
   /** Forgets aborted transactions wholly before the log start offset (retention, DeleteRecords). */

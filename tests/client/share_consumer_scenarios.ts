@@ -120,3 +120,55 @@ export async function explicitAcknowledgements(bootstrapServers: string): Promis
     await consumer.close();
   }
 }
+
+/**
+ * A group with share.isolation.level=read_committed: records of an aborted transaction between two
+ * committed ones are never delivered; the committed ones all are, once.
+ */
+export async function readCommitted(bootstrapServers: string): Promise<void> {
+  const topic = `share-txn-${Date.now() % 100000}`;
+  const group = `${topic}-group`;
+  await prepare(bootstrapServers, topic);
+  await using admin = new Admin({ bootstrapServers });
+  await admin.incrementalAlterConfigs([{
+    resource: { type: "group", name: group },
+    ops: [{ name: "share.isolation.level", op: "set", value: "read_committed" }],
+  }]);
+  {
+    await using producer = new Producer({
+      bootstrapServers,
+      transactionalId: `${topic}-txn`,
+      lingerMs: 1,
+    });
+    await producer.initTransactions();
+    for (const [prefix, commit] of [["c", true], ["a", false], ["d", true]] as const) {
+      producer.beginTransaction();
+      await producer.send(
+        Array.from({ length: 10 }, (_, i) => ({ topic, partition: 0, value: `${prefix}${i}` })),
+      );
+      if (commit) await producer.commitTransaction();
+      else await producer.abortTransaction();
+    }
+  }
+  const consumer = new ShareConsumer({ bootstrapServers, groupId: group });
+  try {
+    consumer.subscribe([topic]);
+    const values: string[] = [];
+    // RECORDS plain records from prepare(), then the two committed transactions.
+    await pollUntil(
+      [consumer],
+      (_, r) => values.push(new TextDecoder().decode(r.value!)),
+      () => values.length >= RECORDS + 20,
+    );
+    // A last poll: nothing else (an aborted record) is left to deliver.
+    for (const r of await consumer.poll(500)) values.push(new TextDecoder().decode(r.value!));
+    assertEquals(values.filter((v) => v.startsWith("a")), [], "no aborted record delivered");
+    assertEquals(values.length, RECORDS + 20);
+    assertEquals(
+      values.filter((v) => /^[cd]/.test(v)),
+      [..."cd"].flatMap((p) => Array.from({ length: 10 }, (_, i) => `${p}${i}`)),
+    );
+  } finally {
+    await consumer.close();
+  }
+}

@@ -7,6 +7,7 @@ import {
   explicitAcknowledgements,
   implicitPair,
   prepare,
+  readCommitted,
   RECORDS,
 } from "./share_consumer_scenarios.ts";
 
@@ -52,6 +53,10 @@ Deno.test({
     await t.step(
       "explicit acknowledgement: release and reject",
       () => explicitAcknowledgements(broker.bootstrapServers),
+    );
+    await t.step(
+      "read_committed: aborted transactions are not delivered",
+      () => readCommitted(broker.bootstrapServers),
     );
   },
 });

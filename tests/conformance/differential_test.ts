@@ -9,6 +9,7 @@ import { configScenarios, KAFKA_TEST_CONFIGS } from "./config_scenarios.ts";
 import { consumerGroupScenarios } from "./consumer_group_scenarios.ts";
 import { quorumScenarios } from "./quorum_scenarios.ts";
 import { shareGroupScenarios } from "./share_group_scenarios.ts";
+import { shareTxnScenario } from "./share_txn_scenario.ts";
 import {
   differences,
   produceRequest,
@@ -464,6 +465,7 @@ Deno.test({
         ...quorumScenarios(run),
         FEATURES,
         ...shareGroupScenarios(run),
+        shareTxnScenario(run),
       ].filter((s) => s.name.includes(only))
     ) {
       const real = await runScenario(kafka.bootstrapServers, scenario);

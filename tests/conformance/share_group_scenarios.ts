@@ -16,7 +16,8 @@ type HeartbeatRequest = ApiMessages[typeof ApiKey.ShareGroupHeartbeat]["requestI
 type HeartbeatResponse = ApiMessages[typeof ApiKey.ShareGroupHeartbeat]["response"];
 type Described = ApiMessages[typeof ApiKey.ShareGroupDescribe]["response"];
 
-function heartbeat(
+/** A ShareGroupHeartbeat v1 step with the given fields over empty defaults. */
+export function heartbeat(
   fields: Partial<HeartbeatRequest>,
   until?: (r: HeartbeatResponse) => boolean,
   canonical?: (r: HeartbeatResponse) => unknown,
@@ -222,7 +223,7 @@ export function shareGroupScenarios(run: string): Scenario[] {
 }
 
 /** A batch of `n` records valued `r<from>`, `r<from+1>`... stamped now. */
-const records = (n: number, from: number) =>
+export const records = (n: number, from: number) =>
   encodeRecordBatch({
     records: Array.from({ length: n }, (_, i) => ({
       key: null,
@@ -237,7 +238,7 @@ const records = (n: number, from: number) =>
  * coordinator knows of, with batches of `batches` records on partition 0, which `group` reads from
  * the earliest offset. The topic's CreateTopics answer is step 2.
  */
-const sharedTopic = (group: string, topic: string, batches: number[]) => [
+export const sharedTopic = (group: string, topic: string, batches: number[]) => [
   enableShareGroups,
   coordinatorKnown(group),
   step(ApiKey.CreateTopics, 7, {
@@ -268,7 +269,7 @@ type AckBatch = { firstOffset: bigint; lastOffset: bigint; acknowledgeTypes: num
 
 /** Index of {@linkcode sharedTopic}'s CreateTopics step, whose answer has the topic id. */
 const CREATED = 2;
-const topicIdOf = (earlier: unknown[]) =>
+export const topicIdOf = (earlier: unknown[]) =>
   (earlier[CREATED] as { topics: { topicId: string }[] }).topics[0].topicId;
 
 /** ShareFetch and ShareAcknowledge, run after the heartbeat scenario turned share groups on. */
