@@ -26,6 +26,8 @@ async function openssl(args: string[], cwd: string): Promise<void> {
 export function testCertificates(): Promise<TestCertificates> {
   made ??= (async () => {
     const dir = await Deno.makeTempDir({ prefix: "brook-certs-" });
+    // The files outlive every test of the process (peers read them by path); gone at its end.
+    globalThis.addEventListener("unload", () => Deno.removeSync(dir, { recursive: true }));
     await openssl([
       "req",
       "-x509",
