@@ -9,7 +9,7 @@
 import { sleep } from "../backoff.ts";
 import { type ClientOptions, KafkaClient } from "../kafka_client.ts";
 import { type Assignor, ASSIGNORS, type TopicPartitions } from "./assignors.ts";
-import { type ConsumerRecord, Fetcher, type OffsetReset } from "./fetcher.ts";
+import { type CompletedFetch, type ConsumerRecord, Fetcher, type OffsetReset } from "./fetcher.ts";
 import { GroupMember, type RebalanceListener } from "./group.ts";
 
 export type { ConsumerRecord, OffsetReset } from "./fetcher.ts";
@@ -77,6 +77,8 @@ export class Consumer implements AsyncDisposable {
   /** A (re)join in progress: it may outlast a poll, and goes on while the application works. */
   #joining: Promise<void> | undefined;
   #joinError: unknown;
+  /** A Fetch in flight: it may outlast a poll with a shorter timeout, and serves the next one. */
+  #inFlight: Promise<{ done: CompletedFetch[] } | { error: unknown }> | undefined;
 
   constructor(options: ConsumerOptions, client?: KafkaClient) {
     this.client = client ?? new KafkaClient(options);
@@ -235,7 +237,8 @@ export class Consumer implements AsyncDisposable {
 
   /**
    * Fetches the next records (at most max.poll.records-like `maxRecords`, default 500), waiting up to
-   * `timeoutMs` (default fetch.max.wait.ms) for some to arrive.
+   * `timeoutMs` (default fetch.max.wait.ms) for some to arrive. A Fetch still waiting on the broker
+   * when the timeout passes goes on, and its records come with a later poll.
    */
   async poll(options: { timeoutMs?: number; maxRecords?: number } = {}): Promise<ConsumerRecord[]> {
     const maxRecords = options.maxRecords ?? 500;
@@ -247,8 +250,17 @@ export class Consumer implements AsyncDisposable {
         if (!(await this.#rejoined(deadline))) break;
       }
       try {
-        if (this.#fetcher.fetchable) this.#buffer = await this.#fetcher.fetch(this.#abort.signal);
-        else {
+        if (this.#fetcher.fetchable) {
+          this.#inFlight ??= this.#fetcher.fetch(this.#abort.signal).then(
+            (done) => ({ done }),
+            (error) => ({ error }),
+          );
+          const outcome = await beforeDeadline(this.#inFlight, deadline);
+          if (outcome === undefined) break;
+          this.#inFlight = undefined;
+          if ("error" in outcome) throw outcome.error;
+          this.#buffer = this.#fetcher.drain(outcome.done);
+        } else {
           // Nothing to fetch (no or paused partitions): wait on a timer, so that heartbeats and I/O run.
           await sleep(Math.max(0, Math.min(100, deadline - Date.now())), this.#abort.signal).catch(
             () => {},
@@ -279,12 +291,7 @@ export class Consumer implements AsyncDisposable {
         this.#joinError = e;
       })
       .finally(() => (this.#joining = undefined));
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const late = new Promise<false>((resolve) => {
-      timer = setTimeout(() => resolve(false), Math.max(0, deadline - Date.now()));
-    });
-    const done = await Promise.race([this.#joining.then(() => true as const), late]);
-    clearTimeout(timer);
+    const done = (await beforeDeadline(this.#joining.then(() => true), deadline)) ?? false;
     if (this.#joinError !== undefined) {
       const e = this.#joinError;
       this.#joinError = undefined;
@@ -316,5 +323,18 @@ export class Consumer implements AsyncDisposable {
 
   [Symbol.asyncDispose](): Promise<void> {
     return this.close();
+  }
+}
+
+/** What `promise` gives if it settles before `deadline`, else undefined (it goes on). */
+async function beforeDeadline<T>(promise: Promise<T>, deadline: number): Promise<T | undefined> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<undefined>((resolve) => {
+    timer = setTimeout(() => resolve(undefined), Math.max(0, deadline - Date.now()));
+  });
+  try {
+    return await Promise.race([promise, late]);
+  } finally {
+    clearTimeout(timer);
   }
 }

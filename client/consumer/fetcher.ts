@@ -11,6 +11,7 @@ import {
   decodeRecordBatches,
   ErrorCode,
   errorInfo,
+  type FetchResponsePartitionData,
   KafkaProtocolError,
   type RecordBatch,
 } from "../../codec/mod.ts";
@@ -42,6 +43,13 @@ export interface FetcherOptions {
   checkCrcs: boolean;
   autoOffsetReset: OffsetReset;
   clientRack?: string;
+}
+
+/** One partition's answer to a Fetch, with the position it was fetched from. */
+export interface CompletedFetch {
+  state: PartitionState;
+  fetchOffset: bigint;
+  data: FetchResponsePartitionData;
 }
 
 interface PartitionState {
@@ -174,10 +182,11 @@ export class Fetcher {
   }
 
   /**
-   * One round of fetching: a Fetch to each leader of fetchable partitions, in parallel; returns the
-   * records at or after each position, and advances the positions.
+   * One round of fetching: a Fetch to each leader of fetchable partitions, in parallel. Returns each
+   * partition's answer as it came; {@linkcode drain} turns them into records later (a fetch may
+   * outlive the poll that sent it, as Kafka's consumers let it).
    */
-  async fetch(signal?: AbortSignal): Promise<ConsumerRecord[]> {
+  async fetch(signal?: AbortSignal): Promise<CompletedFetch[]> {
     await this.resetPositions(signal);
     const ready = [...this.#partitions.values()].filter((p) =>
       !p.paused && p.position !== undefined
@@ -213,11 +222,13 @@ export class Fetcher {
     leader: number,
     parts: PartitionState[],
     signal?: AbortSignal,
-  ): Promise<ConsumerRecord[]> {
+  ): Promise<CompletedFetch[]> {
     const topics = new Map<string, PartitionState[]>();
     for (const p of parts) topics.set(p.topic, [...(topics.get(p.topic) ?? []), p]);
     const metadata = this.#client.cachedMetadata;
     const o = this.#options;
+    // The positions fetched from: an answer is for them, whatever happens to them meanwhile.
+    const sent = new Map(parts.map((p) => [key(p.topic, p.partition), p.position!]));
     const res = await this.#client.requestNode(leader, ApiKey.Fetch, {
       replicaId: -1,
       maxWaitMs: o.fetchMaxWaitMs,
@@ -242,50 +253,68 @@ export class Fetcher {
     if (res.errorCode !== ErrorCode.NONE) {
       throw new KafkaProtocolError(res.errorCode, { detail: "fetch" });
     }
-    const out: ConsumerRecord[] = [];
+    const out: CompletedFetch[] = [];
     for (const t of res.responses) {
       const topic = t.topic || [...topics.keys()].find((name) =>
         metadata?.topics.get(name)?.topicId === t.topicId
       ) || "";
-      for (const r of t.partitions) {
-        const p = this.#partitions.get(key(topic, r.partitionIndex));
-        if (!p || p.position === undefined) continue;
-        if (r.errorCode === ErrorCode.OFFSET_OUT_OF_RANGE) {
-          p.position = undefined;
+      for (const data of t.partitions) {
+        const k = key(topic, data.partitionIndex);
+        const fetchOffset = sent.get(k);
+        const state = this.#partitions.get(k);
+        if (fetchOffset !== undefined && state) out.push({ state, fetchOffset, data });
+      }
+    }
+    return out;
+  }
+
+  /**
+   * The records of completed fetches, advancing the positions. A partition's answer is dropped when
+   * its position moved since the fetch was sent (a seek, a reset, a new assignment) or it was
+   * paused, as Kafka's consumer drops such answers.
+   */
+  drain(completed: readonly CompletedFetch[]): ConsumerRecord[] {
+    const o = this.#options;
+    const out: ConsumerRecord[] = [];
+    for (const { state, fetchOffset, data: r } of completed) {
+      const p = this.#partitions.get(key(state.topic, state.partition));
+      if (p !== state || p.paused || p.position !== fetchOffset) continue;
+      const topic = p.topic;
+      if (r.errorCode === ErrorCode.OFFSET_OUT_OF_RANGE) {
+        p.position = undefined;
+        continue;
+      }
+      if (r.errorCode !== ErrorCode.NONE) {
+        if (errorInfo(r.errorCode).retriable) {
+          this.#client.invalidateMetadata();
           continue;
         }
-        if (r.errorCode !== ErrorCode.NONE) {
-          if (errorInfo(r.errorCode).retriable) {
-            this.#client.invalidateMetadata();
-            continue;
+        throw new KafkaProtocolError(r.errorCode, {
+          detail: `fetching ${topic}-${r.partitionIndex}`,
+        });
+      }
+      if (!r.records || r.records.length === 0) continue;
+      const aborted = o.readCommitted ? new AbortedFilter(r.abortedTransactions) : undefined;
+      for (const batch of decodeRecordBatches(r.records, { verifyCrc: o.checkCrcs })) {
+        if (batch.lastOffset < p.position) continue;
+        const next = batch.lastOffset + 1n;
+        if (!batch.isControl && !aborted?.skips(batch)) {
+          for (const rec of batch.records) {
+            const offset = rec.offset;
+            if (offset < p.position) continue;
+            out.push({
+              topic,
+              partition: p.partition,
+              offset,
+              timestamp: rec.timestamp,
+              key: rec.key,
+              value: rec.value,
+              headers: rec.headers,
+              leaderEpoch: batch.header.partitionLeaderEpoch,
+            });
           }
-          throw new KafkaProtocolError(r.errorCode, {
-            detail: `fetching ${topic}-${r.partitionIndex}`,
-          });
-        }
-        if (!r.records || r.records.length === 0) continue;
-        const aborted = o.readCommitted ? new AbortedFilter(r.abortedTransactions) : undefined;
-        for (const batch of decodeRecordBatches(r.records, { verifyCrc: o.checkCrcs })) {
-          if (batch.lastOffset < p.position) continue;
-          const next = batch.lastOffset + 1n;
-          if (!batch.isControl && !aborted?.skips(batch)) {
-            for (const rec of batch.records) {
-              const offset = rec.offset;
-              if (offset < p.position) continue;
-              out.push({
-                topic,
-                partition: p.partition,
-                offset,
-                timestamp: rec.timestamp,
-                key: rec.key,
-                value: rec.value,
-                headers: rec.headers,
-                leaderEpoch: batch.header.partitionLeaderEpoch,
-              });
-            }
-          } else if (batch.isControl) aborted?.skips(batch);
-          p.position = next;
-        }
+        } else if (batch.isControl) aborted?.skips(batch);
+        p.position = next;
       }
     }
     return out;

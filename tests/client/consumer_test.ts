@@ -59,3 +59,32 @@ Deno.test("consumer: latest reset skips what was there, and for await yields rec
     break;
   }
 });
+
+Deno.test("consumer: a poll returns by its timeout while a long fetch goes on; a seek drops its answer", async () => {
+  await using broker = await Broker.start({ topics: { t: { partitions: 1 } } });
+  await using producer = new Producer({ bootstrapServers: broker.bootstrapServers });
+  await producer.send([{ topic: "t", value: "a" }, { topic: "t", value: "b" }]);
+  await using consumer = new Consumer({
+    bootstrapServers: broker.bootstrapServers,
+    autoOffsetReset: "latest",
+    // The broker holds each empty fetch for up to a minute.
+    fetchMaxWaitMs: 60_000,
+  });
+  consumer.assign([{ topic: "t", partition: 0 }]);
+  const started = Date.now();
+  assertEquals(await consumer.poll({ timeoutMs: 50 }), []);
+  assertEquals(await consumer.poll({ timeoutMs: 50 }), []);
+  // Far below the fetch's wait: the polls did not wait for it.
+  assertOk(Date.now() - started < 30_000, `two polls took ${Date.now() - started} ms`);
+  // The fetch still waiting from offset 2 is answered by this record...
+  await producer.send({ topic: "t", value: "c" });
+  const next = await consumer.poll({ timeoutMs: 10_000 });
+  assertEquals(next.map((r) => [td.decode(r.value!), r.offset]), [["c", 2n]]);
+  // ...and one sent before a seek is dropped: the records come from the new position.
+  assertEquals(await consumer.poll({ timeoutMs: 50 }), []);
+  consumer.seek("t", 0, 0n);
+  await producer.send({ topic: "t", value: "d" });
+  const fromStart = await consumer.poll({ timeoutMs: 10_000 });
+  assertEquals(fromStart.map((r) => td.decode(r.value!)).slice(0, 1), ["a"]);
+  assertEquals(consumer.position("t", 0)! <= 4n, true);
+});
