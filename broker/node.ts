@@ -45,6 +45,8 @@ export class BrokerNode {
   #slotWaiters: (() => void)[] = [];
   #accepting: Promise<void>[] = [];
   #serving = new Set<Promise<void>>();
+  /** Connections held unserved until their connection-rate throttle time has passed. */
+  #held = new Map<ByteConn, ReturnType<typeof setTimeout>>();
   #connectionCount = 0;
 
   constructor(info: NodeInfo, cluster: Cluster, options: NodeListenerOptions) {
@@ -136,10 +138,22 @@ export class BrokerNode {
       }
       (conn as Deno.TcpConn).setNoDelay?.(true);
       const remote = conn.remoteAddr as Deno.NetAddr;
-      // As Kafka's connection quotas: wait for a slot under max.connections, then refuse a
-      // connection past its address's max.connections.per.ip.
+      // As Kafka's connection quotas: wait as the listener's connection creation rate asks and for
+      // a slot under max.connections; hold a connection past its address's connection creation
+      // rate unserved, then close it; refuse one past its address's max.connections.per.ip.
+      const quotas = this.#cluster.quotaEnforcer;
+      const exempt = this.#exemptFromBrokerRate(endpoint.listenerName);
+      const nodeId = this.info.nodeId;
+      const wait = quotas.connectionOnListener(nodeId, endpoint.listenerName, exempt, Date.now());
+      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
       while (this.#connections.size >= this.#config("max.connections") && this.listening) {
         await new Promise<void>((resolve) => this.#slotWaiters.push(resolve));
+      }
+      const hold = this.listening ? quotas.connectionFromAddress(remote.hostname, Date.now()) : 0;
+      if (hold > 0) {
+        quotas.unrecordOnListener(nodeId, endpoint.listenerName, exempt, Date.now());
+        this.#holdThenClose(conn, hold);
+        continue;
       }
       if (
         !this.listening || this.#fromAddress(remote.hostname) >= this.#perIpLimit(remote.hostname)
@@ -160,7 +174,6 @@ export class BrokerNode {
         certificatePrincipal = `User:${name}`;
       }
       const metrics = this.#options.metrics;
-      const nodeId = this.info.nodeId;
       let dispatch: Dispatch = dispatcher.dispatch;
       if (sasl) {
         if (!this.#options.sasl) {
@@ -209,6 +222,26 @@ export class BrokerNode {
     }
   }
 
+  /** Keeps a throttled connection open, reading nothing, for `ms`, then closes it (as Kafka does). */
+  #holdThenClose(conn: ByteConn, ms: number): void {
+    const timer = setTimeout(() => {
+      this.#held.delete(conn);
+      conn.close();
+    }, ms);
+    this.#held.set(conn, timer);
+  }
+
+  /**
+   * Kafka exempts the inter-broker listener from the broker-wide connection creation rate when the
+   * node has more than one listener.
+   */
+  #exemptFromBrokerRate(listenerName: string): boolean {
+    const configs = this.#cluster.configs;
+    const interBroker = configs.value(this.info.nodeId, "inter.broker.listener.name") ??
+      configs.value(this.info.nodeId, "security.inter.broker.protocol");
+    return listenerName === interBroker && (this.info.endpoints?.length ?? 1) > 1;
+  }
+
   /** The node's ssl.principal.mapping.rules, parsed once per value. */
   #mappingRules(): MappingRule[] {
     const rules = this.#cluster.configs.value(this.info.nodeId, "ssl.principal.mapping.rules") ??
@@ -250,6 +283,11 @@ export class BrokerNode {
     this.#listeners = [];
     for (const wake of this.#slotWaiters.splice(0)) wake();
     for (const c of this.#connections) c.close();
+    for (const [conn, timer] of this.#held) {
+      clearTimeout(timer);
+      conn.close();
+    }
+    this.#held.clear();
     await Promise.all(this.#accepting);
     this.#accepting = [];
     await Promise.allSettled([...this.#serving]);

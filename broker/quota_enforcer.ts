@@ -6,6 +6,10 @@
  *   client past its producer_byte_rate or consumer_byte_rate is answered with the throttle time
  *   Kafka computes, and its connection reads nothing more until that time has passed. A throttled
  *   Fetch is answered without data.
+ * - connection creation rates (KIP-612): a connection from an address past its
+ *   connection_creation_rate is accepted, served nothing and closed once its throttle time has
+ *   passed; max.connection.creation.rate (and its listener-prefixed form) makes the listener wait
+ *   before accepting the next connection.
  * - controller mutations (KIP-599): partitions created or deleted by CreateTopics,
  *   CreatePartitions and DeleteTopics take tokens from a bucket of controller_mutation_rate per
  *   second (a burst of `controller.quota.window.num` × `controller.quota.window.size.seconds`
@@ -82,7 +86,65 @@ export class QuotaEnforcer {
   record(key: ByteRateKey, user: string, clientId: string, bytes: number, now: number): number {
     const quota = this.#quotaOf(key, user, clientId);
     if (!quota) return 0;
-    const samples = this.#samples(quota.sensor, now);
+    return this.#recordRate(quota.sensor, quota.bound, bytes, now);
+  }
+
+  /**
+   * Records a new connection from `address` against its connection_creation_rate (the address's
+   * quota, else the default IP quota), as Kafka's connection quotas do; returns how long Kafka holds
+   * such a connection before closing it unserved, 0 when it may be served. A throttled connection is
+   * taken back from the rate.
+   */
+  connectionFromAddress(address: string, now: number): number {
+    if (this.#quotas.isEmpty) return 0;
+    const key = "connection_creation_rate";
+    const bound = this.#quotas.valueOf([{ entityType: "ip", entityName: address }], key) ??
+      this.#quotas.valueOf([{ entityType: "ip", entityName: null }], key);
+    if (bound === undefined) return 0;
+    return this.#recordConnection(`${key}\0ip\0${address}`, bound, now);
+  }
+
+  /**
+   * Records a new connection on a node's listener against max.connection.creation.rate (the
+   * node's, unless `exempt`: Kafka exempts the inter-broker listener when there are several) and
+   * listener.name.LISTENER.max.connection.creation.rate; returns how long Kafka's acceptor waits
+   * before taking it (the longer of the two, at most one quota window).
+   */
+  connectionOnListener(nodeId: number, listener: string, exempt: boolean, now: number): number {
+    const rate = (name: string) => Number(this.#configs.value(nodeId, name) ?? Infinity);
+    const unlimited = 2 ** 31 - 1;
+    let delay = 0;
+    const broker = rate("max.connection.creation.rate");
+    if (!exempt && broker < unlimited) {
+      delay = this.#recordConnection(`connections\0${nodeId}`, broker, now, false);
+    }
+    const own = rate(`listener.name.${listener.toLowerCase()}.max.connection.creation.rate`);
+    if (own < unlimited) {
+      delay = Math.max(
+        delay,
+        this.#recordConnection(`connections\0${nodeId}\0${listener}`, own, now, false),
+      );
+    }
+    return delay;
+  }
+
+  /** Takes back a connection counted by {@linkcode connectionOnListener} (its address was throttled). */
+  unrecordOnListener(nodeId: number, listener: string, exempt: boolean, now: number): void {
+    if (!exempt) this.#unrecord(`connections\0${nodeId}`, 1, now);
+    this.#unrecord(`connections\0${nodeId}\0${listener}`, 1, now);
+  }
+
+  /** A connection recorded on a rate sensor: the throttle time, bounded by one quota window. */
+  #recordConnection(sensor: string, bound: number, now: number, takeBack = true): number {
+    const throttle = this.#recordRate(sensor, bound, 1, now);
+    if (throttle <= 0) return 0;
+    if (takeBack) this.#unrecord(sensor, 1, now);
+    return Math.min(throttle, this.#configs.staticNumber("quota.window.size.seconds") * 1000);
+  }
+
+  /** Records `amount` on a rate sensor; the throttle time Kafka computes when past `bound`, else 0. */
+  #recordRate(sensor: string, bound: number, amount: number, now: number): number {
+    const samples = this.#samples(sensor, now);
     const window = this.#configs.staticNumber("quota.window.size.seconds") * 1000;
     const count = this.#configs.staticNumber("quota.window.num");
     let current = samples[samples.length - 1];
@@ -91,24 +153,27 @@ export class QuotaEnforcer {
       samples.push(current);
       if (samples.length > count) samples.shift();
     }
-    current.total += bytes;
+    current.total += amount;
     // The rate over the samples; a young sensor counts as if all but one window had passed.
     let elapsed = now - samples[0].start;
     const full = Math.floor(elapsed / window);
     if (full < count - 1) elapsed += (count - 1 - full) * window;
     const windowMs = Math.max(elapsed, 1);
     const rate = samples.reduce((n, s) => n + s.total, 0) / (windowMs / 1000);
-    if (rate <= quota.bound) return 0;
-    return Math.round((rate - quota.bound) / quota.bound * windowMs);
+    if (rate <= bound) return 0;
+    return Math.round((rate - bound) / bound * windowMs);
+  }
+
+  #unrecord(sensor: string, amount: number, now: number): void {
+    const samples = this.#samples(sensor, now);
+    const current = samples[samples.length - 1];
+    if (current) current.total -= amount;
   }
 
   /** Takes back bytes recorded for a Fetch that was answered without data. */
   unrecord(key: ByteRateKey, user: string, clientId: string, bytes: number, now: number): void {
     const quota = this.#quotaOf(key, user, clientId);
-    if (!quota) return;
-    const samples = this.#samples(quota.sensor, now);
-    const current = samples[samples.length - 1];
-    if (current) current.total -= bytes;
+    if (quota) this.#unrecord(quota.sensor, bytes, now);
   }
 
   /** The samples of a sensor, without those older than every window. */

@@ -5,6 +5,7 @@ import { assertEquals, assertOk } from "../assert.ts";
 import { ApiKey, encodeRecordBatch } from "../../codec/mod.ts";
 import { Broker } from "../../broker/mod.ts";
 import { RawClient } from "../broker/raw_client.ts";
+import { connectionRateOutcomes } from "../broker/connection_rate.ts";
 import { startKafka } from "./kafka_server.ts";
 
 async function throttles(bootstrapServers: string): Promise<[number, number, number]> {
@@ -184,5 +185,21 @@ bothBrokers(
     assertEquals(ours.slice(0, 2), real.slice(0, 2));
     assertOk(real[2] > 5000, `Kafka's throttle ${real[2]}`);
     assertOk(Math.abs(ours[2] - real[2]) <= real[2] / 10, `throttle: ${ours[2]} vs ${real[2]}`);
+  },
+);
+
+bothBrokers(
+  "interop: connection_creation_rate holds connections past an address's quota as a real Kafka 4.1.1 does",
+  async (kafka, brook) => {
+    const real = await connectionRateOutcomes(kafka, 14);
+    const ours = await connectionRateOutcomes(brook, 14);
+    console.log("connection outcomes: Kafka", real, "Brook", ours);
+    assertEquals(ours.map((o) => o.answered), real.map((o) => o.answered));
+    for (const [i, o] of ours.entries()) {
+      if (o.answered) continue;
+      // Both hold a throttled connection for its throttle time (at most a second) before closing.
+      const theirs = real[i].closedAfterMs!;
+      assertOk(Math.abs(o.closedAfterMs! - theirs) < 500, `#${i}: ${o.closedAfterMs} vs ${theirs}`);
+    }
   },
 );
