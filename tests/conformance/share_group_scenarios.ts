@@ -233,6 +233,17 @@ export const records = (n: number, from: number) =>
     baseTimestamp: BigInt(Date.now()),
   });
 
+/** Sets a group config (an IncrementalAlterConfigs of a GROUP resource). */
+export const groupConfig = (group: string, name: string, value: string) =>
+  step(ApiKey.IncrementalAlterConfigs, 1, {
+    resources: [{
+      resourceType: 32,
+      resourceName: group,
+      configs: [{ name, configOperation: 0, value }],
+    }],
+    validateOnly: false,
+  });
+
 /**
  * Share groups on, the group's coordinator known, a topic of two partitions that the group
  * coordinator knows of, with batches of `batches` records on partition 0, which `group` reads from
@@ -254,14 +265,7 @@ export const sharedTopic = (group: string, topic: string, batches: number[]) => 
       produceRequest(topic, records(n, batches.slice(0, i).reduce((a, b) => a + b, 0))),
     )
   ),
-  step(ApiKey.IncrementalAlterConfigs, 1, {
-    resources: [{
-      resourceType: 32,
-      resourceName: group,
-      configs: [{ name: "share.auto.offset.reset", configOperation: 0, value: "earliest" }],
-    }],
-    validateOnly: false,
-  }),
+  groupConfig(group, "share.auto.offset.reset", "earliest"),
 ];
 
 type ShareFetchRequest = ApiMessages[typeof ApiKey.ShareFetch]["requestInit"];
@@ -271,6 +275,51 @@ type AckBatch = { firstOffset: bigint; lastOffset: bigint; acknowledgeTypes: num
 const CREATED = 2;
 export const topicIdOf = (earlier: unknown[]) =>
   (earlier[CREATED] as { topics: { topicId: string }[] }).topics[0].topicId;
+
+/** An acknowledgement batch: one type for the range, or one per offset. */
+export const ack = (first: number, last: number, ...types: number[]): AckBatch => ({
+  firstOffset: BigInt(first),
+  lastOffset: BigInt(last),
+  acknowledgeTypes: types,
+});
+
+/** ShareFetch fields to change, acknowledgements of partition 0, and the partitions to fetch. */
+type ShareFetchFields = Partial<ShareFetchRequest> & { acks?: AckBatch[]; partitions?: number[] };
+
+/** A ShareFetch v1 of the topic made by {@linkcode sharedTopic} (partition 0 unless told). */
+export function shareFetch(
+  group: string,
+  memberId: string | null,
+  shareSessionEpoch: number,
+  fields: ShareFetchFields = {},
+  until?: (r: ApiMessages[typeof ApiKey.ShareFetch]["response"]) => boolean,
+) {
+  return step(
+    ApiKey.ShareFetch,
+    1,
+    (earlier) => ({
+      groupId: group,
+      memberId,
+      shareSessionEpoch,
+      maxWaitMs: 1000,
+      minBytes: 1,
+      maxBytes: 1 << 20,
+      maxRecords: 500,
+      batchSize: 500,
+      topics: [{
+        topicId: topicIdOf(earlier),
+        partitions: (fields.partitions ?? [0]).map((partitionIndex) => ({
+          partitionIndex,
+          partitionMaxBytes: 0,
+          acknowledgementBatches: partitionIndex === 0 ? fields.acks ?? [] : [],
+        })),
+      }],
+      forgottenTopicsData: [],
+      ...fields,
+    }),
+    until,
+  );
+}
 
 /** ShareFetch and ShareAcknowledge, run after the heartbeat scenario turned share groups on. */
 function shareFetchScenario(run: string): Scenario {
@@ -282,34 +331,9 @@ function shareFetchScenario(run: string): Scenario {
   const fetch = (
     memberId: string | null,
     shareSessionEpoch: number,
-    fields: Partial<ShareFetchRequest> & { acks?: AckBatch[]; partitions?: number[] } = {},
+    fields: ShareFetchFields = {},
     until?: (r: ApiMessages[typeof ApiKey.ShareFetch]["response"]) => boolean,
-  ) =>
-    step(
-      ApiKey.ShareFetch,
-      1,
-      (earlier) => ({
-        groupId: group,
-        memberId,
-        shareSessionEpoch,
-        maxWaitMs: 1000,
-        minBytes: 1,
-        maxBytes: 1 << 20,
-        maxRecords: 500,
-        batchSize: 500,
-        topics: [{
-          topicId: topicIdOf(earlier),
-          partitions: (fields.partitions ?? [0]).map((partitionIndex) => ({
-            partitionIndex,
-            partitionMaxBytes: 0,
-            acknowledgementBatches: partitionIndex === 0 ? fields.acks ?? [] : [],
-          })),
-        }],
-        forgottenTopicsData: [],
-        ...fields,
-      }),
-      until,
-    );
+  ) => shareFetch(group, memberId, shareSessionEpoch, fields, until);
   const acknowledge = (memberId: string, shareSessionEpoch: number, acks: AckBatch[]) =>
     step(ApiKey.ShareAcknowledge, 1, (earlier) => ({
       groupId: group,
@@ -320,11 +344,6 @@ function shareFetchScenario(run: string): Scenario {
         partitions: [{ partitionIndex: 0, acknowledgementBatches: acks }],
       }],
     }));
-  const ack = (first: number, last: number, ...types: number[]) => ({
-    firstOffset: BigInt(first),
-    lastOffset: BigInt(last),
-    acknowledgeTypes: types,
-  });
   return {
     name: "share groups (KIP-932): ShareFetch and ShareAcknowledge, sessions, locks, deliveries",
     steps: [
@@ -410,21 +429,7 @@ function shareOffsetsScenario(run: string): Scenario {
       heartbeat({ groupId: group, memberId: member, subscribedTopicNames: [topic] }),
       heartbeat({ groupId: group, memberId: member, memberEpoch: 1 }, (r) => r.assignment !== null),
       describeOffsets(null),
-      step(ApiKey.ShareFetch, 1, (earlier) => ({
-        groupId: group,
-        memberId: member,
-        shareSessionEpoch: 0,
-        maxWaitMs: 1000,
-        minBytes: 1,
-        maxBytes: 1 << 20,
-        maxRecords: 500,
-        batchSize: 500,
-        topics: [{
-          topicId: topicIdOf(earlier),
-          partitions: [{ partitionIndex: 0, partitionMaxBytes: 0, acknowledgementBatches: [] }],
-        }],
-        forgottenTopicsData: [],
-      })),
+      shareFetch(group, member, 0),
       step(ApiKey.ShareAcknowledge, 1, (earlier) => ({
         groupId: group,
         memberId: member,

@@ -9,7 +9,14 @@
 
 import { ApiKey, encodeRecordBatch } from "../../codec/mod.ts";
 import { produceRequest, type Scenario, step } from "./differential.ts";
-import { heartbeat, records, sharedTopic, topicIdOf } from "./share_group_scenarios.ts";
+import {
+  ack,
+  groupConfig,
+  heartbeat,
+  records,
+  sharedTopic,
+  shareFetch,
+} from "./share_group_scenarios.ts";
 
 type Producer = { producerId: bigint; producerEpoch: number };
 
@@ -22,14 +29,7 @@ export function shareTxnScenario(run: string): Scenario {
   const steps: Scenario["steps"] = [
     // Offsets 0-1: two records outside any transaction.
     ...sharedTopic(group, topic, [2]),
-    step(ApiKey.IncrementalAlterConfigs, 1, {
-      resources: [{
-        resourceType: 32,
-        resourceName: group,
-        configs: [{ name: "share.isolation.level", configOperation: 0, value: "read_committed" }],
-      }],
-      validateOnly: false,
-    }),
+    groupConfig(group, "share.isolation.level", "read_committed"),
     step(
       ApiKey.FindCoordinator,
       4,
@@ -105,44 +105,22 @@ export function shareTxnScenario(run: string): Scenario {
       partitions: [{ partition: 0, fetchOffset: 0n, partitionMaxBytes: 1 << 20 }],
     }],
   }, (r) => r.responses[0]?.partitions[0]?.lastStableOffset === end);
-  const shareFetch = (epoch: number, acks: { first: number; last: number; type: number }[]) =>
-    step(ApiKey.ShareFetch, 1, (earlier) => ({
-      groupId: group,
-      memberId: member,
-      shareSessionEpoch: epoch,
-      maxWaitMs: 500,
-      minBytes: 1,
-      maxBytes: 1 << 20,
-      maxRecords: 500,
-      batchSize: 500,
-      topics: [{
-        topicId: topicIdOf(earlier),
-        partitions: [{
-          partitionIndex: 0,
-          partitionMaxBytes: 0,
-          acknowledgementBatches: acks.map((a) => ({
-            firstOffset: BigInt(a.first),
-            lastOffset: BigInt(a.last),
-            acknowledgeTypes: [a.type],
-          })),
-        }],
-      }],
-      forgottenTopicsData: [],
-    }));
+  const fetchAcking = (epoch: number, ...acks: ReturnType<typeof ack>[]) =>
+    shareFetch(group, member, epoch, { acks, maxWaitMs: 500 });
   steps.push(
     // The markers are written: every transaction has ended (Kafka writes them after EndTxn).
     fetchAll,
     heartbeat({ groupId: group, memberId: member, subscribedTopicNames: [topic] }),
     heartbeat({ groupId: group, memberId: member, memberEpoch: 1 }, (r) => r.assignment !== null),
-    shareFetch(0, []),
-    // Accepting what was acquired; archived offsets cannot be acknowledged.
-    shareFetch(1, [{ first: 0, last: 1, type: 1 }, { first: 5, last: 8, type: 1 }]),
-    shareFetch(2, [{ first: 2, last: 4, type: 1 }]),
-    shareFetch(3, [{ first: 11, last: 12, type: 1 }]),
+    fetchAcking(0),
+    // Accepting what was acquired; archived offsets are already done with.
+    fetchAcking(1, ack(0, 1, 1), ack(5, 8, 1)),
+    fetchAcking(2, ack(2, 4, 1)),
+    fetchAcking(3, ack(11, 12, 1)),
     step(ApiKey.DescribeShareGroupOffsets, 0, {
       groups: [{ groupId: group, topics: [{ topicName: topic, partitions: [0] }] }],
     }),
-    shareFetch(-1, []),
+    fetchAcking(-1),
     heartbeat({ groupId: group, memberId: member, memberEpoch: -1 }),
   );
   return {
