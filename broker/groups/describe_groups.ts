@@ -71,3 +71,24 @@ export function unlessTopicsHidden<G>(
 export function unsupportedForEach(groupIds: readonly string[]): GroupRefusal[] {
   return groupIds.map((groupId) => ({ groupId, errorCode: ErrorCode.UNSUPPORTED_VERSION }));
 }
+
+/**
+ * Kafka's answer for a group id that names no group of `kind`: GROUP_ID_NOT_FOUND, saying so when
+ * the id names a group of another kind.
+ */
+export function groupNotFound(
+  ctx: RequestContext,
+  groupId: string,
+  kind: "consumer" | "share",
+): GroupRefusal {
+  const { groups } = ctx.cluster;
+  const elsewhere = groups.groups.has(groupId) ||
+    (kind === "consumer" ? groups.shareGroups : groups.consumerGroups).has(groupId);
+  return {
+    groupId,
+    errorCode: ErrorCode.GROUP_ID_NOT_FOUND,
+    errorMessage: elsewhere
+      ? `Group ${groupId} is not a ${kind} group.`
+      : `Group ${groupId} not found.`,
+  };
+}

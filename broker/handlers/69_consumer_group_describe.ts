@@ -9,7 +9,12 @@ import { AclResourceType, ApiKey, ErrorCode } from "../../codec/mod.ts";
 import { defineHandler, type RequestContext } from "../handler.ts";
 import { preferredAssignor } from "../groups/consumer_group.ts";
 import { asTopicPartitions } from "../groups/consumer_heartbeat.ts";
-import { describeEach, unlessTopicsHidden, unsupportedForEach } from "../groups/describe_groups.ts";
+import {
+  describeEach,
+  groupNotFound,
+  unlessTopicsHidden,
+  unsupportedForEach,
+} from "../groups/describe_groups.ts";
 import type { TopicPartitions } from "../groups/assignors.ts";
 import { authorizedOperations } from "../security/access.ts";
 
@@ -41,17 +46,8 @@ export default defineHandler({
 function describe(groupId: string, ctx: RequestContext, withOperations: boolean) {
   const { cluster } = ctx;
   const coordinator = cluster.groups;
-  const notFound = (errorMessage: string) => ({
-    groupId,
-    errorCode: ErrorCode.GROUP_ID_NOT_FOUND,
-    errorMessage,
-  });
   const group = coordinator.consumerGroups.get(groupId);
-  if (!group) {
-    return coordinator.groups.has(groupId) || coordinator.shareGroups.has(groupId)
-      ? notFound(`Group ${groupId} is not a consumer group.`)
-      : notFound(`Group ${groupId} not found.`);
-  }
+  if (!group) return groupNotFound(ctx, groupId, "consumer");
   const named = (assignment: TopicPartitions) =>
     asTopicPartitions(assignment).flatMap((t) => {
       const topic = cluster.topicsById.get(t.topicId);

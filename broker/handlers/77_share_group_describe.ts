@@ -8,7 +8,12 @@
 import { AclResourceType, ApiKey, ErrorCode } from "../../codec/mod.ts";
 import { defineHandler, type RequestContext } from "../handler.ts";
 import { asTopicPartitions } from "../groups/consumer_heartbeat.ts";
-import { describeEach, unlessTopicsHidden, unsupportedForEach } from "../groups/describe_groups.ts";
+import {
+  describeEach,
+  groupNotFound,
+  unlessTopicsHidden,
+  unsupportedForEach,
+} from "../groups/describe_groups.ts";
 import { authorizedOperations } from "../security/access.ts";
 
 const NO_OPERATIONS = -2147483648;
@@ -35,17 +40,8 @@ export default defineHandler({
 function describe(groupId: string, ctx: RequestContext, withOperations: boolean) {
   const { cluster } = ctx;
   const coordinator = cluster.groups;
-  const notFound = (errorMessage: string) => ({
-    groupId,
-    errorCode: ErrorCode.GROUP_ID_NOT_FOUND,
-    errorMessage,
-  });
   const group = coordinator.shareGroups.get(groupId);
-  if (!group) {
-    return coordinator.groups.has(groupId) || coordinator.consumerGroups.has(groupId)
-      ? notFound(`Group ${groupId} is not a share group.`)
-      : notFound(`Group ${groupId} not found.`);
-  }
+  if (!group) return groupNotFound(ctx, groupId, "share");
   const described = {
     groupId,
     errorCode: ErrorCode.NONE,
