@@ -50,6 +50,31 @@ export class Refusal extends Error {
   }
 }
 
+/** A heartbeat's refusal: Kafka's error, and no member, epoch or assignment. */
+export function heartbeatRefusal(errorCode: number, errorMessage: string | null = null): {
+  errorCode: number;
+  errorMessage: string | null;
+  memberId: null;
+  memberEpoch: 0;
+  heartbeatIntervalMs: 0;
+  assignment: null;
+} {
+  return {
+    errorCode,
+    errorMessage,
+    memberId: null,
+    memberEpoch: 0,
+    heartbeatIntervalMs: 0,
+    assignment: null,
+  };
+}
+
+/** A heartbeat's answer to a {@linkcode Refusal}; anything else is rethrown. */
+export function refusedHeartbeat(e: unknown): ReturnType<typeof heartbeatRefusal> {
+  if (!(e instanceof Refusal)) throw e;
+  return heartbeatRefusal(e.errorCode, e.message === "" ? null : e.message);
+}
+
 const LEAVE = -1;
 const LEAVE_STATIC = -2;
 
@@ -110,15 +135,7 @@ export function consumerGroupHeartbeat(
   try {
     return new Heartbeat(coordinator, cluster, client).run(req);
   } catch (e) {
-    if (!(e instanceof Refusal)) throw e;
-    return {
-      errorCode: e.errorCode,
-      errorMessage: e.message === "" ? null : e.message,
-      memberId: null,
-      memberEpoch: 0,
-      heartbeatIntervalMs: 0,
-      assignment: null,
-    };
+    return refusedHeartbeat(e);
   }
 }
 

@@ -8,7 +8,11 @@
 
 import { AclOperation, AclResourceType, ApiKey, ErrorCode } from "../../codec/mod.ts";
 import { defineHandler } from "../handler.ts";
-import { invalidHeartbeat, NOT_COORDINATOR_MESSAGE } from "../groups/consumer_heartbeat.ts";
+import {
+  heartbeatRefusal,
+  invalidHeartbeat,
+  NOT_COORDINATOR_MESSAGE,
+} from "../groups/consumer_heartbeat.ts";
 import { can } from "../security/access.ts";
 
 export default defineHandler({
@@ -20,12 +24,7 @@ export default defineHandler({
     const configs = cluster.configs;
     const refuse = (errorCode: number, errorMessage: string | null = null) => ({
       throttleTimeMs: 0,
-      errorCode,
-      errorMessage,
-      memberId: null,
-      memberEpoch: 0,
-      heartbeatIntervalMs: 0,
-      assignment: null,
+      ...heartbeatRefusal(errorCode, errorMessage),
     });
     if (
       !configs.staticList("group.coordinator.rebalance.protocols").includes("consumer") ||

@@ -7,7 +7,7 @@
 
 import { AclOperation, AclResourceType, ApiKey, ErrorCode } from "../../codec/mod.ts";
 import { defineHandler } from "../handler.ts";
-import { NOT_COORDINATOR_MESSAGE } from "../groups/consumer_heartbeat.ts";
+import { heartbeatRefusal, NOT_COORDINATOR_MESSAGE } from "../groups/consumer_heartbeat.ts";
 import { invalidShareHeartbeat, shareGroupHeartbeat } from "../share/share_heartbeat.ts";
 import { can } from "../security/access.ts";
 
@@ -19,12 +19,7 @@ export default defineHandler({
     const { cluster } = ctx;
     const refuse = (errorCode: number, errorMessage: string | null = null) => ({
       throttleTimeMs: 0,
-      errorCode,
-      errorMessage,
-      memberId: null,
-      memberEpoch: 0,
-      heartbeatIntervalMs: 0,
-      assignment: null,
+      ...heartbeatRefusal(errorCode, errorMessage),
     });
     if (cluster.features.level("share.version") < 1) return refuse(ErrorCode.UNSUPPORTED_VERSION);
     if (!can(ctx, AclOperation.READ, AclResourceType.GROUP, request.groupId)) {

@@ -11,7 +11,7 @@ import { ErrorCode, type ShareGroupHeartbeatRequest } from "../../codec/mod.ts";
 import type { Cluster } from "../cluster.ts";
 import type { TopicPartitions } from "../groups/assignors.ts";
 import type { GroupCoordinator } from "../groups/coordinator.ts";
-import { Refusal } from "../groups/consumer_heartbeat.ts";
+import { Refusal, refusedHeartbeat } from "../groups/consumer_heartbeat.ts";
 import type { ShareGroup, ShareMember } from "./share_group.ts";
 import { simpleAssign } from "./simple_assignor.ts";
 
@@ -62,15 +62,7 @@ export function shareGroupHeartbeat(
   try {
     return req.memberEpoch === LEAVE ? leave(groups, req) : heartbeat(groups, cluster, req, client);
   } catch (e) {
-    if (!(e instanceof Refusal)) throw e;
-    return {
-      errorCode: e.errorCode,
-      errorMessage: e.message === "" ? null : e.message,
-      memberId: null,
-      memberEpoch: 0,
-      heartbeatIntervalMs: 0,
-      assignment: null,
-    };
+    return refusedHeartbeat(e);
   }
 }
 
