@@ -64,7 +64,7 @@ function peerRow(peer: string, target: string, extra: Record<string, string[]> =
 
 const MIXED = "mixed groups: Brook and foreign consumers share a group on";
 const KIP848 =
-  "consumer protocol: Java, librdkafka and franz-go consumers (KIP-848) share a group on";
+  "consumer protocol: Java, librdkafka, franz-go and Brook consumers (KIP-848) share a group on";
 const SHARE_JAVA = "share groups: Java share consumers (KIP-932) read together on";
 const SHARE_BROOK = "share consumer: reads a share group on";
 const ROWS: Row[] = [
@@ -108,6 +108,11 @@ const ROWS: Row[] = [
   peerRow("@platformatic/kafka", "Brook's broker"),
   peerRow("Brook's client", "Brook's broker", {
     "mixed group": [`${MIXED} Brook's broker*`],
+    "KIP-848 group": [
+      "consumer protocol: two members share partitions the coordinator assigns; one leaves",
+      `${KIP848} Brook's broker > brook *`,
+      `${KIP848} Brook's broker > java server-range, then brook server-range`,
+    ],
     "share group": [`${SHARE_BROOK} Brook's broker*`],
     transactions: ["transactions: *"],
     "SASL & TLS": ["security: every mechanism over SASL_PLAINTEXT and SASL_SSL, and TLS alone"],
@@ -117,6 +122,11 @@ const ROWS: Row[] = [
   peerRow("Brook's client", "franz-go's kfake"),
   peerRow("Brook's client", "a real Kafka 4.1.1", {
     "mixed group": [`${MIXED} a real Kafka 4.1.1*`],
+    "KIP-848 group": [
+      "consumer protocol: Brook's consumer in a KIP-848 group on a real Kafka 4.1.1",
+      `${KIP848} a real Kafka 4.1.1 > brook *`,
+      `${KIP848} a real Kafka 4.1.1 > java server-range, then brook server-range`,
+    ],
     "share group": [`${SHARE_BROOK} a real Kafka 4.1.1*`],
     transactions: ["interop: Brook's transactions against a real Kafka 4.1.1"],
     "SASL & TLS": [

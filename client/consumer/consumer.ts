@@ -10,7 +10,8 @@ import { sleep } from "../backoff.ts";
 import { type ClientOptions, KafkaClient } from "../kafka_client.ts";
 import { type Assignor, ASSIGNORS, type TopicPartitions } from "./assignors.ts";
 import { type CompletedFetch, type ConsumerRecord, Fetcher, type OffsetReset } from "./fetcher.ts";
-import { GroupMember, type RebalanceListener } from "./group.ts";
+import { ConsumerMember } from "./consumer_member.ts";
+import { GroupMember, type Membership, type RebalanceListener } from "./group.ts";
 
 export type { ConsumerRecord, OffsetReset } from "./fetcher.ts";
 export type { RebalanceListener } from "./group.ts";
@@ -34,6 +35,14 @@ export interface ConsumerOptions extends ClientOptions {
   heartbeatIntervalMs?: number;
   /** max.poll.interval.ms, used as the rebalance timeout. Default 300000. */
   maxPollIntervalMs?: number;
+  /**
+   * group.protocol: "classic" (the default: JoinGroup and SyncGroup, assignors run by a member) or
+   * "consumer" (KIP-848: the coordinator assigns, the member heartbeats with
+   * ConsumerGroupHeartbeat; session timeout and heartbeat interval are then the broker's).
+   */
+  groupProtocol?: "classic" | "consumer";
+  /** group.remote.assignor: the coordinator's assignor ("uniform", "range") for the consumer protocol. */
+  groupRemoteAssignor?: string;
   /** partition.assignment.strategy, by name. Default ["range", "cooperative-sticky"], as Kafka 4. */
   assignors?: (keyof typeof ASSIGNORS | Assignor)[];
   /** fetch.min.bytes, fetch.max.bytes, fetch.max.wait.ms, max.partition.fetch.bytes. */
@@ -67,7 +76,7 @@ export class Consumer implements AsyncDisposable {
   readonly #ownsClient: boolean;
   readonly #options: ConsumerOptions;
   readonly #fetcher: Fetcher;
-  readonly #group: GroupMember | undefined;
+  readonly #group: Membership | undefined;
   #subscription: string[] | RegExp | undefined;
   #manual = false;
   #buffer: ConsumerRecord[] = [];
@@ -95,21 +104,21 @@ export class Consumer implements AsyncDisposable {
       clientRack: options.clientRack,
     });
     if (options.groupId !== undefined) {
+      if (options.groupProtocol === "consumer") {
+        // As Kafka's consumer: these belong to the coordinator under the consumer protocol.
+        for (const name of ["assignors", "sessionTimeoutMs", "heartbeatIntervalMs"] as const) {
+          if (options[name] !== undefined) {
+            throw new TypeError(`${name} cannot be set with groupProtocol "consumer"`);
+          }
+        }
+      }
       const assignors = (options.assignors ?? ["range", "cooperative-sticky"]).map((a) => {
         const found = typeof a === "string" ? ASSIGNORS[a] : a;
         if (!found) throw new TypeError(`Unknown assignor "${a}"`);
         return found;
       });
       const user = options.rebalanceListener ?? {};
-      this.#group = new GroupMember(this.client, {
-        groupId: options.groupId,
-        groupInstanceId: options.groupInstanceId ?? null,
-        sessionTimeoutMs: options.sessionTimeoutMs ?? 45000,
-        rebalanceTimeoutMs: options.maxPollIntervalMs ?? 300000,
-        heartbeatIntervalMs: options.heartbeatIntervalMs ?? 3000,
-        assignors,
-        rackId: options.clientRack ?? null,
-      }, {
+      const listener: RebalanceListener = {
         onPartitionsRevoked: async (partitions) => {
           if (this.#autoCommit) await this.commit().catch(() => {});
           await user.onPartitionsRevoked?.(partitions);
@@ -125,7 +134,24 @@ export class Consumer implements AsyncDisposable {
           await this.#startFromCommitted(partitions);
           await user.onPartitionsAssigned?.(partitions);
         },
-      });
+      };
+      const membership = {
+        groupId: options.groupId,
+        groupInstanceId: options.groupInstanceId ?? null,
+        rebalanceTimeoutMs: options.maxPollIntervalMs ?? 300000,
+        rackId: options.clientRack ?? null,
+      };
+      this.#group = options.groupProtocol === "consumer"
+        ? new ConsumerMember(this.client, {
+          ...membership,
+          serverAssignor: options.groupRemoteAssignor ?? null,
+        }, listener)
+        : new GroupMember(this.client, {
+          ...membership,
+          sessionTimeoutMs: options.sessionTimeoutMs ?? 45000,
+          heartbeatIntervalMs: options.heartbeatIntervalMs ?? 3000,
+          assignors,
+        }, listener);
     }
   }
 

@@ -10,6 +10,7 @@ import { ApiKey, ErrorCode, errorInfo, KafkaProtocolError } from "../../codec/mo
 import { sleep } from "../backoff.ts";
 import type { KafkaClient } from "../kafka_client.ts";
 import type { Assignor, TopicPartitions } from "./assignors.ts";
+import { commitOffsets, fetchCommitted } from "./group_offsets.ts";
 import {
   decodeAssignment,
   decodeSubscription,
@@ -49,7 +50,8 @@ function flatten(tps: TopicPartitions[]): Set<string> {
   return out;
 }
 
-function group(keys: Iterable<string>): TopicPartitions[] {
+/** Partition keys ("topic\0partition") grouped by topic, partitions in order. */
+export function byTopic(keys: Iterable<string>): TopicPartitions[] {
   const m = new Map<string, number[]>();
   for (const k of keys) {
     const [topic, p] = k.split("\u0000");
@@ -61,8 +63,29 @@ function group(keys: Iterable<string>): TopicPartitions[] {
   }));
 }
 
-/** One member of a consumer group. */
-export class GroupMember {
+/** What a consumer needs of its group membership, whichever rebalance protocol it speaks. */
+export interface Membership {
+  readonly memberId: string;
+  /** The generation (classic) or member epoch (KIP-848) that commits carry. */
+  readonly generation: number;
+  readonly assignment: TopicPartitions[];
+  readonly needsRejoin: boolean;
+  ensureActive(topics: string[], signal?: AbortSignal): Promise<void>;
+  committed(
+    partitions: TopicPartitions[],
+    signal?: AbortSignal,
+    timeoutMs?: number,
+  ): Promise<Map<string, bigint>>;
+  commit(
+    offsets: { topic: string; partition: number; offset: bigint }[],
+    signal?: AbortSignal,
+  ): Promise<void>;
+  leave(): Promise<void>;
+  requestRejoin(): void;
+}
+
+/** One member of a classic consumer group. */
+export class GroupMember implements Membership {
   readonly #client: KafkaClient;
   readonly #options: GroupOptions;
   readonly #listener: RebalanceListener;
@@ -209,8 +232,8 @@ export class GroupMember {
     const added = [...after].filter((k) => !before.has(k));
     if (!eager && revoked.length > 0) {
       // Cooperative: give up what moves, then rejoin so that its new owner can get it.
-      await this.#revoke(group(revoked));
-      this.#owned = group([...before].filter((k) => after.has(k)));
+      await this.#revoke(byTopic(revoked));
+      this.#owned = byTopic([...before].filter((k) => after.has(k)));
       throw new KafkaProtocolError(ErrorCode.REBALANCE_IN_PROGRESS, {
         detail: "rejoining after revoking partitions",
       });
@@ -218,7 +241,7 @@ export class GroupMember {
     this.#owned = assigned;
     this.#needsRejoin = false;
     if (added.length > 0 || eager) {
-      await this.#listener.onPartitionsAssigned?.(eager ? assigned : group(added));
+      await this.#listener.onPartitionsAssigned?.(eager ? assigned : byTopic(added));
     }
   }
 
@@ -285,44 +308,21 @@ export class GroupMember {
   }
 
   /**
-   * The group's committed offsets of `partitions` (undefined where none). Offsets that an open
-   * transaction is about to commit are waited for (UNSTABLE_OFFSET_COMMIT is retried, KIP-447), for
-   * at most `timeoutMs`.
+   * The group's committed offsets of `partitions` (undefined where none), waiting at most
+   * `timeoutMs` for offsets an open transaction is about to commit.
    */
   async committed(
     partitions: TopicPartitions[],
     signal?: AbortSignal,
     timeoutMs = 60000,
   ): Promise<Map<string, bigint>> {
-    const deadline = Date.now() + timeoutMs;
-    for (let attempt = 0;; attempt++) {
-      const coordinator = await this.#coordinatorId(signal);
-      const res = await this.#client.requestNode(coordinator, ApiKey.OffsetFetch, {
-        groupId: this.#options.groupId,
-        topics: partitions.map((tp) => ({ name: tp.topic, partitionIndexes: tp.partitions })),
-        requireStable: true,
-      }, { signal, maxVersion: 7 });
-      if (res.errorCode !== ErrorCode.NONE) {
-        throw new KafkaProtocolError(res.errorCode, { detail: "fetching committed offsets" });
-      }
-      const out = new Map<string, bigint>();
-      let unstable = false;
-      for (const t of res.topics) {
-        for (const p of t.partitions) {
-          if (p.errorCode === ErrorCode.UNSTABLE_OFFSET_COMMIT && Date.now() < deadline) {
-            unstable = true;
-          } else if (p.errorCode !== ErrorCode.NONE) {
-            throw new KafkaProtocolError(p.errorCode, {
-              detail: `committed offset of ${t.name}-${p.partitionIndex}`,
-            });
-          } else if (p.committedOffset >= 0n) {
-            out.set(`${t.name}\u0000${p.partitionIndex}`, p.committedOffset);
-          }
-        }
-      }
-      if (!unstable) return out;
-      await sleep(this.#client.retryBackoff(attempt), signal);
-    }
+    return await fetchCommitted(
+      this.#client,
+      () => this.#coordinatorId(signal),
+      this.#options.groupId,
+      partitions,
+      { signal, timeoutMs },
+    );
   }
 
   /** Commits offsets (the next offset to read per partition) for the current generation. */
@@ -332,45 +332,28 @@ export class GroupMember {
   ): Promise<void> {
     if (offsets.length === 0) return;
     const coordinator = await this.#coordinatorId(signal);
-    const topics = new Map<
-      string,
-      {
-        partitionIndex: number;
-        committedOffset: bigint;
-        committedLeaderEpoch: number;
-        committedMetadata: string;
-      }[]
-    >();
-    for (const o of offsets) {
-      topics.set(o.topic, [...(topics.get(o.topic) ?? []), {
-        partitionIndex: o.partition,
-        committedOffset: o.offset,
-        committedLeaderEpoch: -1,
-        committedMetadata: "",
-      }]);
-    }
-    const res = await this.#client.requestNode(coordinator, ApiKey.OffsetCommit, {
-      groupId: this.#options.groupId,
-      generationIdOrMemberEpoch: this.#generation,
-      memberId: this.#memberId,
-      groupInstanceId: this.#options.groupInstanceId,
-      topics: [...topics].map(([name, partitions]) => ({ name, partitions })),
-    }, { signal, maxVersion: 9 });
-    for (const t of res.topics) {
-      for (const p of t.partitions) {
-        if (p.errorCode === ErrorCode.NONE) continue;
+    try {
+      await commitOffsets(
+        this.#client,
+        coordinator,
+        {
+          groupId: this.#options.groupId,
+          generationIdOrMemberEpoch: this.#generation,
+          memberId: this.#memberId,
+          groupInstanceId: this.#options.groupInstanceId,
+        },
+        offsets,
+        signal,
+      );
+    } catch (e) {
+      if (e instanceof KafkaProtocolError) {
         if (
-          p.errorCode === ErrorCode.REBALANCE_IN_PROGRESS ||
-          p.errorCode === ErrorCode.ILLEGAL_GENERATION ||
-          p.errorCode === ErrorCode.UNKNOWN_MEMBER_ID
-        ) {
-          this.#needsRejoin = true;
-        }
-        if (p.errorCode === ErrorCode.NOT_COORDINATOR) this.#coordinator = -1;
-        throw new KafkaProtocolError(p.errorCode, {
-          detail: `committing ${t.name}-${p.partitionIndex}`,
-        });
+          e.code === ErrorCode.REBALANCE_IN_PROGRESS || e.code === ErrorCode.ILLEGAL_GENERATION ||
+          e.code === ErrorCode.UNKNOWN_MEMBER_ID
+        ) this.#needsRejoin = true;
+        if (e.code === ErrorCode.NOT_COORDINATOR) this.#coordinator = -1;
       }
+      throw e;
     }
   }
 

@@ -1,5 +1,5 @@
 // The consumer rebalance protocol (KIP-848) with Java kafka-clients 4.1.1, librdkafka (through
-// confluent-kafka) and franz-go, group.protocol=consumer (franz-go: its server-side balancer), on Brook's broker and on a real Kafka 4.1.1
+// confluent-kafka), franz-go and Brook's consumer, group.protocol=consumer (franz-go: its server-side balancer), on Brook's broker and on a real Kafka 4.1.1
 // (BROOK_INTEROP=1): two members split the partitions
 // with the broker's assignor, read every record once and commit; when the second leaves, the first
 // takes over its partitions and carries on from the committed offsets. With a classic member first,
@@ -25,6 +25,9 @@ const PAIRS: [Joiner, Joiner][] = [
   [["librdkafka", "cooperative-sticky"], ["librdkafka", "uniform"]],
   [["franz-go", "uniform"], ["java", "uniform"]],
   [["franz-go", "range"], ["franz-go", "server-range"]],
+  [["brook", "uniform"], ["java", "uniform"]],
+  [["java", "server-range"], ["brook", "server-range"]],
+  [["brook", "range"], ["brook", "uniform"]],
 ];
 const named = ([peer, joins]: Joiner) => `${peer} ${joins}`;
 
@@ -119,7 +122,7 @@ async function sharedGroup(
 
 Deno.test({
   name:
-    "consumer protocol: Java, librdkafka and franz-go consumers (KIP-848) share a group on Brook's broker",
+    "consumer protocol: Java, librdkafka, franz-go and Brook consumers (KIP-848) share a group on Brook's broker",
   ignore: !enabled,
   async fn(t) {
     await installJavaLibs();
@@ -141,7 +144,7 @@ Deno.test({
 
 Deno.test({
   name:
-    "consumer protocol: Java, librdkafka and franz-go consumers (KIP-848) share a group on a real Kafka 4.1.1",
+    "consumer protocol: Java, librdkafka, franz-go and Brook consumers (KIP-848) share a group on a real Kafka 4.1.1",
   ignore: !enabled,
   async fn(t) {
     await installJavaLibs();

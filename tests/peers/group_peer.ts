@@ -19,7 +19,7 @@ export function javaLibsDir(): string {
 }
 
 /** The foreign clients a group member can be. */
-export type PeerName = "java" | "java-share" | "librdkafka" | "franz-go";
+export type PeerName = "java" | "java-share" | "librdkafka" | "franz-go" | "brook";
 
 /** A foreign group member in its own process, reporting its assignment and, at the end, its records. */
 export class PeerMember {
@@ -45,6 +45,13 @@ export class PeerMember {
           ).pathname,
           ...args,
         ],
+        stdin: "piped",
+        stdout: "piped",
+        stderr: "inherit",
+      })
+      : peer === "brook"
+      ? new Deno.Command(Deno.execPath(), {
+        args: ["run", "-A", new URL("./brook_member.ts", import.meta.url).pathname, ...args],
         stdin: "piped",
         stdout: "piped",
         stderr: "inherit",
