@@ -10,7 +10,7 @@ import { ApiKey, ErrorCode, errorInfo, KafkaProtocolError } from "../../codec/mo
 import { sleep } from "../backoff.ts";
 import type { KafkaClient } from "../kafka_client.ts";
 import type { Assignor, TopicPartitions } from "./assignors.ts";
-import { commitOffsets, fetchCommitted } from "./group_offsets.ts";
+import { GroupCoordinatorLink } from "./group_offsets.ts";
 import {
   decodeAssignment,
   decodeSubscription,
@@ -42,6 +42,13 @@ const RETRIABLE_JOIN = new Set<number>([
   ErrorCode.COORDINATOR_NOT_AVAILABLE,
   ErrorCode.NOT_COORDINATOR,
   ErrorCode.REBALANCE_IN_PROGRESS,
+]);
+
+/** Commit errors after which the member joins again. */
+const REJOIN_AFTER_COMMIT = new Set<number>([
+  ErrorCode.REBALANCE_IN_PROGRESS,
+  ErrorCode.ILLEGAL_GENERATION,
+  ErrorCode.UNKNOWN_MEMBER_ID,
 ]);
 
 function flatten(tps: TopicPartitions[]): Set<string> {
@@ -91,7 +98,7 @@ export class GroupMember implements Membership {
   readonly #listener: RebalanceListener;
   #memberId = "";
   #generation = -1;
-  #coordinator = -1;
+  readonly #link: GroupCoordinatorLink;
   #owned: TopicPartitions[] = [];
   #needsRejoin = true;
   /** True from JoinGroup to the end of SyncGroup: heartbeats pause then, as Java's do. */
@@ -104,6 +111,7 @@ export class GroupMember implements Membership {
     this.#client = client;
     this.#options = options;
     this.#listener = listener;
+    this.#link = new GroupCoordinatorLink(client, options.groupId);
   }
 
   /** The member id the coordinator gave. */
@@ -138,7 +146,7 @@ export class GroupMember implements Membership {
         }
         if (
           e.code === ErrorCode.NOT_COORDINATOR || e.code === ErrorCode.COORDINATOR_NOT_AVAILABLE
-        ) this.#coordinator = -1;
+        ) this.#link.forget();
         await sleep(this.#client.retryBackoff(attempt), signal);
       } finally {
         this.#joining = false;
@@ -147,18 +155,11 @@ export class GroupMember implements Membership {
     this.#heartbeat ??= this.#heartbeatLoop();
   }
 
-  async #coordinatorId(signal?: AbortSignal): Promise<number> {
-    if (this.#coordinator < 0) {
-      this.#coordinator = await this.#client.findCoordinator(this.#options.groupId, 0, signal);
-    }
-    return this.#coordinator;
-  }
-
   async #joinOnce(topics: string[], signal?: AbortSignal): Promise<void> {
     const o = this.#options;
     const eager = o.assignors.every((a) => a.rebalanceProtocol === "EAGER");
     if (eager && this.#owned.length > 0) await this.#revoke(this.#owned);
-    const coordinator = await this.#coordinatorId(signal);
+    const coordinator = await this.#link.id(signal);
     const protocols = o.assignors.map((a) => ({
       name: a.name,
       metadata: encodeSubscription({
@@ -283,7 +284,7 @@ export class GroupMember implements Membership {
       // the join, as Java's heartbeat thread does; during the join itself, heartbeats pause.
       if (this.#joining || this.#generation < 0) continue;
       try {
-        const res = await this.#client.requestNode(this.#coordinator, ApiKey.Heartbeat, {
+        const res = await this.#client.requestNode(this.#link.known, ApiKey.Heartbeat, {
           groupId: this.#options.groupId,
           generationId: this.#generation,
           memberId: this.#memberId,
@@ -297,32 +298,23 @@ export class GroupMember implements Membership {
         if (
           res.errorCode === ErrorCode.NOT_COORDINATOR ||
           res.errorCode === ErrorCode.COORDINATOR_NOT_AVAILABLE
-        ) this.#coordinator = -1;
+        ) this.#link.forget();
         this.#needsRejoin = true;
       } catch {
         if (this.#stopped) return;
-        this.#coordinator = -1;
+        this.#link.forget();
         this.#needsRejoin = true;
       }
     }
   }
 
-  /**
-   * The group's committed offsets of `partitions` (undefined where none), waiting at most
-   * `timeoutMs` for offsets an open transaction is about to commit.
-   */
-  async committed(
+  /** The group's committed offsets of `partitions` (see {@linkcode GroupCoordinatorLink}). */
+  committed(
     partitions: TopicPartitions[],
     signal?: AbortSignal,
-    timeoutMs = 60000,
+    timeoutMs?: number,
   ): Promise<Map<string, bigint>> {
-    return await fetchCommitted(
-      this.#client,
-      () => this.#coordinatorId(signal),
-      this.#options.groupId,
-      partitions,
-      { signal, timeoutMs },
-    );
+    return this.#link.committed(partitions, signal, timeoutMs);
   }
 
   /** Commits offsets (the next offset to read per partition) for the current generation. */
@@ -330,14 +322,9 @@ export class GroupMember implements Membership {
     offsets: { topic: string; partition: number; offset: bigint }[],
     signal?: AbortSignal,
   ): Promise<void> {
-    if (offsets.length === 0) return;
-    const coordinator = await this.#coordinatorId(signal);
     try {
-      await commitOffsets(
-        this.#client,
-        coordinator,
+      await this.#link.commit(
         {
-          groupId: this.#options.groupId,
           generationIdOrMemberEpoch: this.#generation,
           memberId: this.#memberId,
           groupInstanceId: this.#options.groupInstanceId,
@@ -346,12 +333,8 @@ export class GroupMember implements Membership {
         signal,
       );
     } catch (e) {
-      if (e instanceof KafkaProtocolError) {
-        if (
-          e.code === ErrorCode.REBALANCE_IN_PROGRESS || e.code === ErrorCode.ILLEGAL_GENERATION ||
-          e.code === ErrorCode.UNKNOWN_MEMBER_ID
-        ) this.#needsRejoin = true;
-        if (e.code === ErrorCode.NOT_COORDINATOR) this.#coordinator = -1;
+      if (e instanceof KafkaProtocolError && REJOIN_AFTER_COMMIT.has(e.code)) {
+        this.#needsRejoin = true;
       }
       throw e;
     }
@@ -362,9 +345,9 @@ export class GroupMember implements Membership {
     this.#stopped = true;
     this.#stopHeartbeat.abort();
     await this.#heartbeat;
-    if (this.#generation < 0 || this.#coordinator < 0) return;
+    if (this.#generation < 0 || this.#link.known < 0) return;
     if (this.#options.groupInstanceId === null) {
-      await this.#client.requestNode(this.#coordinator, ApiKey.LeaveGroup, {
+      await this.#client.requestNode(this.#link.known, ApiKey.LeaveGroup, {
         groupId: this.#options.groupId,
         memberId: this.#memberId,
         members: [{

@@ -9,8 +9,11 @@ import { RawClient } from "./raw_client.ts";
 
 Deno.test("connection rate: past its address's quota a connection is held, then closed unanswered", async () => {
   await using broker = await Broker.start();
-  const outcomes = await connectionRateOutcomes(broker.bootstrapServers, 14);
-  assertEquals(outcomes.map((o) => o.answered), [...Array(10).fill(true), ...Array(4).fill(false)]);
+  const outcomes = await connectionRateOutcomes(broker.bootstrapServers, 16);
+  // Ten fit a young rate of one a second (eleven if opening them took over a second), then none.
+  const served = outcomes.findIndex((o) => !o.answered);
+  assertOk(served >= 10 && served <= 11, `${served} connections served`);
+  assertEquals(outcomes.slice(served).filter((o) => o.answered), []);
   for (const o of outcomes.filter((o) => !o.answered)) {
     // Held for the throttle time Kafka computes (at most one quota window), not refused at once.
     assertOk(o.closedAfterMs! >= 200, `closed after ${o.closedAfterMs} ms`);

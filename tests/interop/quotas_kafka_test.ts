@@ -194,12 +194,17 @@ bothBrokers(
     const real = await connectionRateOutcomes(kafka, 14);
     const ours = await connectionRateOutcomes(brook, 14);
     console.log("connection outcomes: Kafka", real, "Brook", ours);
-    assertEquals(ours.map((o) => o.answered), real.map((o) => o.answered));
-    for (const [i, o] of ours.entries()) {
-      if (o.answered) continue;
-      // Both hold a throttled connection for its throttle time (at most a second) before closing.
-      const theirs = real[i].closedAfterMs!;
-      assertOk(Math.abs(o.closedAfterMs! - theirs) < 500, `#${i}: ${o.closedAfterMs} vs ${theirs}`);
+    // Ten connections fit a young rate of one a second on both (eleven if opening them took over
+    // a second), then every later one is held for about a second and closed unanswered.
+    for (const outcomes of [real, ours]) {
+      const served = outcomes.findIndex((o) => !o.answered);
+      assertOk(served >= 10 && served <= 11, `${served} connections served`);
+      for (const o of outcomes.slice(served)) {
+        assertOk(
+          !o.answered && o.closedAfterMs! >= 500 && o.closedAfterMs! < 2000,
+          JSON.stringify(o),
+        );
+      }
     }
   },
 );
