@@ -118,17 +118,26 @@ export class Consumer implements AsyncDisposable {
         return found;
       });
       const user = options.rebalanceListener ?? {};
+      const forget = (partitions: TopicPartitions[]) => {
+        const gone = new Set(
+          partitions.flatMap((tp) => tp.partitions.map((p) => `${tp.topic}\u0000${p}`)),
+        );
+        this.#fetcher.assign(
+          this.#fetcher.assignment.filter((p) => !gone.has(`${p.topic}\u0000${p.partition}`)),
+        );
+        this.#buffer = this.#buffer.filter((r) => !gone.has(`${r.topic}\u0000${r.partition}`));
+      };
       const listener: RebalanceListener = {
         onPartitionsRevoked: async (partitions) => {
           if (this.#autoCommit) await this.commit().catch(() => {});
           await user.onPartitionsRevoked?.(partitions);
-          const gone = new Set(
-            partitions.flatMap((tp) => tp.partitions.map((p) => `${tp.topic}\u0000${p}`)),
-          );
-          this.#fetcher.assign(
-            this.#fetcher.assignment.filter((p) => !gone.has(`${p.topic}\u0000${p.partition}`)),
-          );
-          this.#buffer = this.#buffer.filter((r) => !gone.has(`${r.topic}\u0000${r.partition}`));
+          forget(partitions);
+        },
+        // Lost partitions are not committed: the group no longer takes this member's commits.
+        onPartitionsLost: async (partitions) => {
+          if (user.onPartitionsLost) await user.onPartitionsLost(partitions);
+          else await user.onPartitionsRevoked?.(partitions);
+          forget(partitions);
         },
         onPartitionsAssigned: async (partitions) => {
           await this.#startFromCommitted(partitions);

@@ -100,7 +100,10 @@ export class ConsumerMember implements Membership {
     for (let attempt = 0; !this.#stopped; attempt++) {
       try {
         const lost = this.#lost.splice(0);
-        if (lost.length > 0) await this.#listener.onPartitionsRevoked?.(lost);
+        if (lost.length > 0) {
+          const l = this.#listener;
+          await (l.onPartitionsLost ? l.onPartitionsLost(lost) : l.onPartitionsRevoked?.(lost));
+        }
         if (this.#epoch === 0 || this.#sendFull) await this.#beat(signal);
         if (!(await this.#reconcile(signal))) break;
       } catch (e) {

@@ -35,6 +35,12 @@ export interface RebalanceListener {
   onPartitionsRevoked?(partitions: TopicPartitions[]): Promise<void> | void;
   /** Called after new partitions are given. */
   onPartitionsAssigned?(partitions: TopicPartitions[]): Promise<void> | void;
+  /**
+   * Called when partitions were lost rather than given up: the coordinator fenced or forgot the
+   * member, so their offsets can no longer be committed. Defaults to onPartitionsRevoked, as in
+   * Kafka's consumer.
+   */
+  onPartitionsLost?(partitions: TopicPartitions[]): Promise<void> | void;
 }
 
 const RETRIABLE_JOIN = new Set<number>([
