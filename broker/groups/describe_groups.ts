@@ -21,7 +21,7 @@ export interface GroupRefusal {
 }
 
 /** Describes each group with `describe`, after Kafka's checks; refused groups first. */
-export function describeEach<G>(
+function describeEach<G>(
   ctx: RequestContext,
   groupIds: readonly string[],
   describe: (groupId: string) => G | GroupRefusal,
@@ -46,6 +46,22 @@ export function describeEach<G>(
   ];
 }
 
+/**
+ * A ConsumerGroupDescribe or ShareGroupDescribe answer: UNSUPPORTED_VERSION for every group while
+ * the kind of group is off (`enabled` false), else each group described after Kafka's checks.
+ */
+export function describeGroupsAnswer<G>(
+  ctx: RequestContext,
+  groupIds: readonly string[],
+  enabled: boolean,
+  describe: (groupId: string) => G | GroupRefusal,
+): { throttleTimeMs: number; groups: (G | GroupRefusal)[] } {
+  return {
+    throttleTimeMs: 0,
+    groups: enabled ? describeEach(ctx, groupIds, describe) : unsupportedForEach(groupIds),
+  };
+}
+
 /** The group, or Kafka's refusal when the client may not describe one of its assigned topics. */
 export function unlessTopicsHidden<G>(
   ctx: RequestContext,
@@ -68,7 +84,7 @@ export function unlessTopicsHidden<G>(
 }
 
 /** The answer to every group when the API is off. */
-export function unsupportedForEach(groupIds: readonly string[]): GroupRefusal[] {
+function unsupportedForEach(groupIds: readonly string[]): GroupRefusal[] {
   return groupIds.map((groupId) => ({ groupId, errorCode: ErrorCode.UNSUPPORTED_VERSION }));
 }
 

@@ -10,10 +10,9 @@ import { defineHandler, type RequestContext } from "../handler.ts";
 import { preferredAssignor } from "../groups/consumer_group.ts";
 import { asTopicPartitions } from "../groups/consumer_heartbeat.ts";
 import {
-  describeEach,
+  describeGroupsAnswer,
   groupNotFound,
   unlessTopicsHidden,
-  unsupportedForEach,
 } from "../groups/describe_groups.ts";
 import type { TopicPartitions } from "../groups/assignors.ts";
 import { authorizedOperations } from "../security/access.ts";
@@ -25,21 +24,17 @@ export default defineHandler({
   minVersion: 0,
   maxVersion: 1,
   handle(request, ctx) {
-    const configs = ctx.cluster.configs;
-    if (
-      !configs.staticList("group.coordinator.rebalance.protocols").includes("consumer") ||
-      ctx.cluster.features.level("group.version") < 1
-    ) {
-      return { throttleTimeMs: 0, groups: unsupportedForEach(request.groupIds) };
-    }
-    return {
-      throttleTimeMs: 0,
-      groups: describeEach(
-        ctx,
-        request.groupIds,
-        (groupId) => describe(groupId, ctx, request.includeAuthorizedOperations),
-      ),
-    };
+    const enabled =
+      ctx.cluster.configs.staticList("group.coordinator.rebalance.protocols").includes(
+        "consumer",
+      ) &&
+      ctx.cluster.features.level("group.version") >= 1;
+    return describeGroupsAnswer(
+      ctx,
+      request.groupIds,
+      enabled,
+      (groupId) => describe(groupId, ctx, request.includeAuthorizedOperations),
+    );
   },
 });
 

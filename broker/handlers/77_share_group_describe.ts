@@ -9,10 +9,9 @@ import { AclResourceType, ApiKey, ErrorCode } from "../../codec/mod.ts";
 import { defineHandler, type RequestContext } from "../handler.ts";
 import { asTopicPartitions } from "../groups/consumer_heartbeat.ts";
 import {
-  describeEach,
+  describeGroupsAnswer,
   groupNotFound,
   unlessTopicsHidden,
-  unsupportedForEach,
 } from "../groups/describe_groups.ts";
 import { authorizedOperations } from "../security/access.ts";
 
@@ -23,17 +22,12 @@ export default defineHandler({
   minVersion: 1,
   maxVersion: 1,
   handle(request, ctx) {
-    if (ctx.cluster.features.level("share.version") < 1) {
-      return { throttleTimeMs: 0, groups: unsupportedForEach(request.groupIds) };
-    }
-    return {
-      throttleTimeMs: 0,
-      groups: describeEach(
-        ctx,
-        request.groupIds,
-        (groupId) => describe(groupId, ctx, request.includeAuthorizedOperations),
-      ),
-    };
+    return describeGroupsAnswer(
+      ctx,
+      request.groupIds,
+      ctx.cluster.features.level("share.version") >= 1,
+      (groupId) => describe(groupId, ctx, request.includeAuthorizedOperations),
+    );
   },
 });
 

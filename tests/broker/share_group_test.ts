@@ -5,6 +5,7 @@ import { assertEquals } from "../assert.ts";
 import { ApiKey, encodeRecordBatch } from "../../codec/mod.ts";
 import { Broker } from "../../broker/mod.ts";
 import { KafkaClient } from "../../client/mod.ts";
+import { enableShareGroups } from "../client/share_consumer_scenarios.ts";
 
 const MEMBER = "AAAAAAAAAAAAAAAAAAAAAQ";
 const OTHER = "AAAAAAAAAAAAAAAAAAAAAg";
@@ -107,11 +108,7 @@ Deno.test("share groups: a broker may start with them on (features), levels chec
 Deno.test("share groups: timed-out locks redeliver, then archive at the delivery limit", async () => {
   const { broker, client } = await setUp();
   try {
-    await client.requestAny(ApiKey.UpdateFeatures, {
-      timeoutMs: 5000,
-      featureUpdates: [{ feature: "share.version", maxVersionLevel: 1, upgradeType: 1 }],
-      validateOnly: false,
-    });
+    await enableShareGroups(client);
     const topicId = await prepare(client, "g");
     const first = await client.requestAny(ApiKey.ShareFetch, shareFetch(MEMBER, 0, topicId));
     assertEquals(first.acquisitionLockTimeoutMs, 1000);
@@ -151,11 +148,7 @@ Deno.test("share groups: a closed connection gives its member's records back", a
   });
   const holder = new KafkaClient({ bootstrapServers: broker.bootstrapServers });
   try {
-    await client.requestAny(ApiKey.UpdateFeatures, {
-      timeoutMs: 5000,
-      featureUpdates: [{ feature: "share.version", maxVersionLevel: 1, upgradeType: 1 }],
-      validateOnly: false,
-    });
+    await enableShareGroups(client);
     const topicId = await prepare(client, "g");
     const held = await holder.requestAny(ApiKey.ShareFetch, shareFetch(MEMBER, 0, topicId));
     assertEquals(acquired(held).length, 1);

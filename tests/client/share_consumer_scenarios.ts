@@ -15,15 +15,22 @@ import {
 /** Records each scenario produces. */
 export const RECORDS = 100;
 
-/** Share groups on, a topic of three partitions with RECORDS records, read from the earliest. */
-export async function prepare(bootstrapServers: string, name: string): Promise<void> {
-  await using client = new KafkaClient({ bootstrapServers });
+/** Turns share groups on: Kafka 4.1 ships with share.version 0 (UpdateFeatures to level 1). */
+export async function enableShareGroups(client: KafkaClient): Promise<void> {
   const res = await client.requestAny(ApiKey.UpdateFeatures, {
     timeoutMs: 5000,
     featureUpdates: [{ feature: "share.version", maxVersionLevel: 1, upgradeType: 1 }],
     validateOnly: false,
   });
-  assertEquals(res.errorCode, 0);
+  assertEquals(res.errorCode, 0, `UpdateFeatures: ${res.errorMessage}`);
+}
+
+/** Share groups on, a topic of three partitions with RECORDS records, read from the earliest. */
+export async function prepare(bootstrapServers: string, name: string): Promise<void> {
+  {
+    await using client = new KafkaClient({ bootstrapServers });
+    await enableShareGroups(client);
+  }
   await using admin = new Admin({ bootstrapServers });
   await admin.createTopics([{ name, partitions: 3, replicationFactor: 1 }]);
   await admin.incrementalAlterConfigs([{
@@ -71,14 +78,24 @@ export async function implicitPair(bootstrapServers: string): Promise<void> {
     assertEquals(values.length, RECORDS, "no record delivered twice");
     // The admin client sees the group, its members and where it is in each partition.
     await using admin = new Admin({ bootstrapServers });
-    const [described] = await admin.describeShareGroups([`${topic}-group`]);
+    // A member shows its new assignment once its next heartbeat has taken it: until both have,
+    // the two may cover fewer partitions between them.
+    const coverage = async () => {
+      const [described] = await admin.describeShareGroups([`${topic}-group`]);
+      const parts = described.members.flatMap((m) => m.assignment.map((a) => a.partition));
+      return { described, covered: new Set(parts).size };
+    };
+    let { described, covered } = await coverage();
+    for (const deadline = Date.now() + 20_000; covered < 3 && Date.now() < deadline;) {
+      await new Promise((r) => setTimeout(r, 100));
+      ({ described, covered } = await coverage());
+    }
     assertEquals([described.state, described.assignor, described.members.length], [
       "Stable",
       "simple",
       2,
     ]);
-    const covered = new Set(described.members.flatMap((m) => m.assignment.map((a) => a.partition)));
-    assertEquals(covered.size, 3);
+    assertEquals(covered, 3);
     const offsets = await admin.listShareGroupOffsets(`${topic}-group`);
     assertEquals(offsets.map((o) => o.partition).sort(), [0, 1, 2]);
     for (const c of consumers) await c.close();

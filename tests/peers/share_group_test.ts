@@ -3,10 +3,10 @@
 // together; each record is accepted once. Records released on their first delivery come back with
 // delivery count 2; rejected records never come back.
 import { assertEquals, assertOk } from "../assert.ts";
-import { ApiKey } from "../../codec/mod.ts";
 import { Broker } from "../../broker/mod.ts";
 import { Admin, KafkaClient, Producer } from "../../client/mod.ts";
 import { startKafka } from "../interop/kafka_server.ts";
+import { enableShareGroups } from "../client/share_consumer_scenarios.ts";
 import { installJavaLibs, PeerMember, until } from "./group_peer.ts";
 
 const enabled = Deno.env.get("BROOK_INTEROP") === "1";
@@ -16,14 +16,9 @@ const RECORDS = 200;
 type Mode = "accept" | "release-first" | "reject-odd";
 
 /** Share groups are off in Kafka 4.1 until share.version 1 is finalized. */
-async function enableShareGroups(bootstrapServers: string): Promise<void> {
+async function turnOnShareGroups(bootstrapServers: string): Promise<void> {
   await using client = new KafkaClient({ bootstrapServers });
-  const res = await client.requestAny(ApiKey.UpdateFeatures, {
-    timeoutMs: 5000,
-    featureUpdates: [{ feature: "share.version", maxVersionLevel: 1, upgradeType: 1 }],
-    validateOnly: false,
-  });
-  assertEquals(res.errorCode, 0, `UpdateFeatures: ${res.errorMessage}`);
+  await enableShareGroups(client);
 }
 
 async function sharedReading(bootstrapServers: string, mode: Mode): Promise<void> {
@@ -82,7 +77,7 @@ Deno.test({
   async fn(t) {
     await installJavaLibs();
     await using broker = await Broker.start({ nodes: 3 });
-    await enableShareGroups(broker.bootstrapServers);
+    await turnOnShareGroups(broker.bootstrapServers);
     for (const mode of MODES) {
       await t.step(mode, () => sharedReading(broker.bootstrapServers, mode));
     }
@@ -97,7 +92,7 @@ Deno.test({
   async fn(t) {
     await installJavaLibs();
     await using kafka = await startKafka();
-    await enableShareGroups(kafka.bootstrapServers);
+    await turnOnShareGroups(kafka.bootstrapServers);
     for (const mode of MODES) {
       await t.step(mode, () => sharedReading(kafka.bootstrapServers, mode));
     }
