@@ -48,7 +48,10 @@ export interface TlsOptions {
   /** PEM client certificate and key, for mutual TLS. */
   cert?: string;
   key?: string;
-  /** The name to verify in the broker's certificate; default the host connected to. */
+  /**
+   * The name to verify in the broker's certificate and to send as SNI; default the host connected
+   * to. Lets a broker reached by address (e.g. 127.0.0.1) be verified as "kafka.internal".
+   */
   serverName?: string;
 }
 
@@ -455,15 +458,10 @@ async function openSocket(
 ): Promise<Deno.Conn> {
   const timeoutMs = options.connectTimeoutMs ?? 10000;
   const address = `${host}:${port}`;
-  const connecting = options.tls
-    ? Deno.connectTls({
-      hostname: host,
-      port,
-      caCerts: options.tls.caCerts,
-      cert: options.tls.cert,
-      key: options.tls.key,
-    })
-    : Deno.connect({ hostname: host, port });
+  const connecting = options.tls ? connectTls(host, port, options.tls) : Deno.connect({
+    hostname: host,
+    port,
+  });
   let timer: ReturnType<typeof setTimeout> | undefined;
   let onAbort: (() => void) | undefined;
   const failure = new Promise<never>((_, reject) => {
@@ -495,4 +493,26 @@ async function openSocket(
     clearTimeout(timer);
     if (onAbort) options.signal?.removeEventListener("abort", onAbort);
   }
+}
+
+/**
+ * The option of `Deno.connectTls` that names the server to verify and to send as SNI apart from
+ * the address dialled. Deno's public options verify the dialled host only, and `Deno.startTls`
+ * cannot present a client certificate, so this is how both serverName and mutual TLS work.
+ */
+const SERVER_NAME = Symbol.for("unstableServerName");
+
+/** Opens TLS to host:port, verifying the broker's certificate against serverName, else host. */
+function connectTls(host: string, port: number, tls: TlsOptions): Promise<Deno.TlsConn> {
+  const options: Deno.ConnectTlsOptions & Partial<Deno.TlsCertifiedKeyPem> & {
+    [SERVER_NAME]?: string;
+  } = { hostname: host, port, caCerts: tls.caCerts };
+  if (tls.cert !== undefined || tls.key !== undefined) {
+    options.cert = tls.cert;
+    options.key = tls.key;
+  }
+  if (tls.serverName !== undefined && tls.serverName !== host) {
+    options[SERVER_NAME] = tls.serverName;
+  }
+  return Deno.connectTls(options as Deno.ConnectTlsOptions);
 }

@@ -135,3 +135,41 @@ export async function clientCertificate(
     keyPath: `${dir}/client.key`,
   };
 }
+
+/** A broker certificate and key, PEM, with their paths. */
+export interface BrokerCertificate {
+  cert: string;
+  key: string;
+  certPath: string;
+  keyPath: string;
+}
+
+/**
+ * Makes a broker certificate signed by the test CA whose subject alternative names are exactly
+ * `altNames` (e.g. ["DNS:kafka.internal"]), to test which name a client verifies.
+ */
+export async function brokerCertificate(altNames: string[]): Promise<BrokerCertificate> {
+  const certs = await testCertificates();
+  const dir = await Deno.makeTempDir({ dir: certs.dir, prefix: "broker-" });
+  await openssl(
+    ["req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=Brook test broker"]
+      .concat(["-keyout", "broker.key", "-out", "broker.csr"]),
+    dir,
+  );
+  await Deno.writeTextFile(
+    `${dir}/ext.cnf`,
+    `subjectAltName=${altNames.join(",")}\nextendedKeyUsage=serverAuth\n`,
+  );
+  await openssl(
+    ["x509", "-req", "-in", "broker.csr", "-CA", `${certs.dir}/ca.pem`, "-CAkey"]
+      .concat([`${certs.dir}/ca.key`, "-CAcreateserial", "-days", "2", "-extfile", "ext.cnf"])
+      .concat(["-out", "broker.pem"]),
+    dir,
+  );
+  return {
+    cert: await Deno.readTextFile(`${dir}/broker.pem`),
+    key: await Deno.readTextFile(`${dir}/broker.key`),
+    certPath: `${dir}/broker.pem`,
+    keyPath: `${dir}/broker.key`,
+  };
+}
