@@ -4,12 +4,10 @@
  * @module
  */
 
-/** True when `kcat` runs on this machine. */
-export const hasKcat: boolean = await new Deno.Command("kcat", {
-  args: ["-V"],
-  stdout: "null",
-  stderr: "null",
-}).output().then((o) => o.success, () => false);
+import { has } from "./installed.ts";
+
+/** True when `kcat` runs on this machine (a missing kcat is not an error: see installed.ts). */
+export const hasKcat: boolean = has("kcat");
 
 /** Runs kcat with `args` (and `input` on stdin), killed after 20 s; its status and output. */
 export async function runKcat(

@@ -3,6 +3,7 @@ import { aclFilterToFields, ApiKey, ErrorCode } from "../../codec/mod.ts";
 import { RawClient } from "./raw_client.ts";
 import { Producer } from "../../client/mod.ts";
 import { clientCertificate, testCertificates } from "../security/certs.ts";
+import { missing } from "../installed.ts";
 
 const CLI = new URL("../../cli/broker.ts", import.meta.url).pathname;
 
@@ -122,22 +123,26 @@ Deno.test("cli: three nodes on free ports, one line, clean stop on SIGTERM", asy
   assertEquals(rest, "");
 });
 
-Deno.test("cli: kcat lists the brokers; SIGINT stops it with status 0", async () => {
-  await using cli = new CliBroker(["--port", "0", "--brokers", "2", "--topic", "k:3"]);
-  const line = await cli.line();
-  const addresses = line!.replace("listening on ", "").split(",");
-  const kcat = await new Deno.Command("kcat", {
-    args: ["-L", "-b", addresses[0], "-m", "10"],
-    stdin: "null",
-  }).output();
-  const out = new TextDecoder().decode(kcat.stdout);
-  assertEquals(kcat.code, 0, new TextDecoder().decode(kcat.stderr));
-  assertOk(out.includes(" 2 brokers:"), out);
-  assertOk(out.includes(`broker 2 at ${addresses[1]}`), out);
-  assertOk(out.includes('topic "k" with 3 partitions'), out);
-  const { code } = await cli.stop("SIGINT");
-  assertEquals(code, 0);
-});
+Deno.test(
+  "cli: kcat lists the brokers; SIGINT stops it with status 0",
+  { ignore: missing("kcat") },
+  async () => {
+    await using cli = new CliBroker(["--port", "0", "--brokers", "2", "--topic", "k:3"]);
+    const line = await cli.line();
+    const addresses = line!.replace("listening on ", "").split(",");
+    const kcat = await new Deno.Command("kcat", {
+      args: ["-L", "-b", addresses[0], "-m", "10"],
+      stdin: "null",
+    }).output();
+    const out = new TextDecoder().decode(kcat.stdout);
+    assertEquals(kcat.code, 0, new TextDecoder().decode(kcat.stderr));
+    assertOk(out.includes(" 2 brokers:"), out);
+    assertOk(out.includes(`broker 2 at ${addresses[1]}`), out);
+    assertOk(out.includes('topic "k" with 3 partitions'), out);
+    const { code } = await cli.stop("SIGINT");
+    assertEquals(code, 0);
+  },
+);
 
 Deno.test("cli: a fault plan file and the metrics port", async () => {
   const file = await Deno.makeTempFile({ suffix: ".json" });
@@ -250,7 +255,9 @@ Deno.test("cli: a port in use is reported and exits 1", async () => {
   assertOk(stderr.startsWith("broker: cannot start:"), stderr);
 });
 
-Deno.test("cli: a SASL_SSL listener with users; a SCRAM client over TLS produces", async () => {
+Deno.test("cli: a SASL_SSL listener with users; a SCRAM client over TLS produces", {
+  ignore: missing("openssl"),
+}, async () => {
   const certs = await testCertificates();
   await using cli = new CliBroker([
     "--listener",
@@ -280,7 +287,9 @@ Deno.test("cli: a SASL_SSL listener with users; a SCRAM client over TLS produces
   assertOk(bad.stderr.includes("unknown mechanism 'GSSAPI'"), bad.stderr);
 });
 
-Deno.test("cli: an SSL listener that requires client certificates (--ssl-client-auth)", async () => {
+Deno.test("cli: an SSL listener that requires client certificates (--ssl-client-auth)", {
+  ignore: missing("openssl"),
+}, async () => {
   const certs = await testCertificates();
   const alice = await clientCertificate("/CN=alice");
   const tlsFlags = ["--tls-cert", certs.certPath, "--tls-key", certs.keyPath];

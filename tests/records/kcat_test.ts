@@ -6,7 +6,8 @@ import { ApiKey, decodeRecordBatches, encodeRecordBatch, ErrorCode } from "../..
 import { Broker } from "../../broker/mod.ts";
 import { RawClient } from "../broker/raw_client.ts";
 import { HANDLERS } from "../../broker/handlers/mod.ts";
-import { hasKcat, runKcat } from "../kcat.ts";
+import { runKcat } from "../kcat.ts";
+import { missing } from "../installed.ts";
 
 const CODECS = ["gzip", "snappy", "lz4", "zstd"] as const;
 
@@ -18,7 +19,7 @@ async function kcat(args: string[], input?: string): Promise<string> {
 
 Deno.test({
   name: "records: librdkafka's compressed batches decode in Brook, and Brook's in librdkafka",
-  ignore: !hasKcat,
+  ignore: missing("kcat"),
   async fn() {
     await using broker = await Broker.start({
       topics: Object.fromEntries(CODECS.map((c) => [`from-kcat-${c}`, {}])),

@@ -5,7 +5,8 @@ import { assertEquals, assertOk } from "../assert.ts";
 import { Broker } from "../../broker/mod.ts";
 import { clientCertificate, testCertificates } from "./certs.ts";
 import { AclOperation, AclPatternType, AclPermission, AclResourceType } from "../../codec/mod.ts";
-import { hasKcat, runKcat } from "../kcat.ts";
+import { runKcat } from "../kcat.ts";
+import { missing } from "../installed.ts";
 
 const kcat = runKcat;
 
@@ -90,7 +91,7 @@ Deno.test({
 
 Deno.test({
   name: "security: kcat with a client certificate is the principal ACLs name (mutual TLS)",
-  ignore: !hasKcat,
+  ignore: missing("kcat", "openssl"),
   async fn() {
     const certs = await testCertificates();
     const alice = await clientCertificate("/O=Brook/CN=alice");

@@ -7,6 +7,7 @@ import { rfc2253 } from "../../broker/security/mutual_tls.ts";
 import { Producer } from "../../client/mod.ts";
 import { clientCertificate, testCertificates } from "./certs.ts";
 import { certificateRoundTrip } from "./acl_flow.ts";
+import { missing } from "../installed.ts";
 
 async function mtlsBroker(
   clientAuth: "requested" | "required",
@@ -26,7 +27,9 @@ Deno.test("mutual tls: the subject names the principal in RFC 2253 form", () => 
   assertEquals(rfc2253("O=Acme, Inc.\nCN=a+b"), "CN=a\\+b,O=Acme\\, Inc.");
 });
 
-Deno.test("mutual tls: a client certificate is the principal that ACLs name", async () => {
+Deno.test("mutual tls: a client certificate is the principal that ACLs name", {
+  ignore: missing("openssl"),
+}, async () => {
   await using broker = await mtlsBroker("required");
   const certs = await testCertificates();
   const alice = await clientCertificate("/O=Brook/OU=eng/CN=alice");
@@ -39,7 +42,9 @@ Deno.test("mutual tls: a client certificate is the principal that ACLs name", as
   assertOk(principals.includes("User:CN=alice,OU=eng,O=Brook"), `${principals}`);
 });
 
-Deno.test("mutual tls: required refuses clients without a trusted certificate", async () => {
+Deno.test("mutual tls: required refuses clients without a trusted certificate", {
+  ignore: missing("openssl"),
+}, async () => {
   await using broker = await mtlsBroker("required");
   const certs = await testCertificates();
   const rogue = await clientCertificate("/CN=mallory", { untrusted: true });
@@ -54,7 +59,9 @@ Deno.test("mutual tls: required refuses clients without a trusted certificate", 
   }
 });
 
-Deno.test("mutual tls: requested lets clients without a certificate in as ANONYMOUS", async () => {
+Deno.test("mutual tls: requested lets clients without a certificate in as ANONYMOUS", {
+  ignore: missing("openssl"),
+}, async () => {
   await using broker = await mtlsBroker("requested");
   const certs = await testCertificates();
   await using producer = new Producer({
@@ -69,7 +76,9 @@ Deno.test("mutual tls: requested lets clients without a certificate in as ANONYM
   );
 });
 
-Deno.test("mutual tls: ssl.principal.mapping.rules name the principal, or refuse the client", async () => {
+Deno.test("mutual tls: ssl.principal.mapping.rules name the principal, or refuse the client", {
+  ignore: missing("openssl"),
+}, async () => {
   const rules = "RULE:^CN=(.*?),OU=ServiceUsers.*$/$1/,RULE:^CN=(.*?),OU=(.*?),O=(.*?)$/$1@$2/L";
   await using broker = await mtlsBroker("required", { "ssl.principal.mapping.rules": rules });
   const certs = await testCertificates();

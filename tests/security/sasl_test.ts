@@ -12,6 +12,7 @@ import {
 } from "../../client/mod.ts";
 import { RawClient } from "../broker/raw_client.ts";
 import { testCertificates } from "./certs.ts";
+import { missing } from "../installed.ts";
 
 const USERS = { alice: "alice-secret", bob: "bob-secret" };
 
@@ -61,7 +62,9 @@ const MECHANISMS: SaslOptions[] = [
   { mechanism: "OAUTHBEARER", token: () => ({ value: unsecuredJwt({ sub: "carol" }) }) },
 ];
 
-Deno.test("security: every mechanism over SASL_PLAINTEXT and SASL_SSL, and TLS alone", async () => {
+Deno.test("security: every mechanism over SASL_PLAINTEXT and SASL_SSL, and TLS alone", {
+  ignore: missing("openssl"),
+}, async () => {
   await using broker = await secureBroker();
   const certs = await testCertificates();
   const tls = { caCerts: [certs.caCert] };
@@ -77,7 +80,9 @@ Deno.test("security: every mechanism over SASL_PLAINTEXT and SASL_SSL, and TLS a
   assertOk(conns.some((c) => c.info.securityProtocol === "SASL_SSL"));
 });
 
-Deno.test("security: wrong passwords and unknown users fail with Kafka's errors", async () => {
+Deno.test("security: wrong passwords and unknown users fail with Kafka's errors", {
+  ignore: missing("openssl"),
+}, async () => {
   await using broker = await secureBroker();
   const bootstrapServers = broker.bootstrapServersFor("SASL_PLAINTEXT");
   const fails = async (sasl: SaslOptions) => {
@@ -106,7 +111,9 @@ Deno.test("security: wrong passwords and unknown users fail with Kafka's errors"
   assertEquals(broker.cluster.topics.has("t"), false);
 });
 
-Deno.test("security: an unsupported mechanism is refused with the enabled ones, then closed", async () => {
+Deno.test("security: an unsupported mechanism is refused with the enabled ones, then closed", {
+  ignore: missing("openssl"),
+}, async () => {
   await using broker = await secureBroker({ sasl: { mechanisms: ["SCRAM-SHA-512"] } });
   await using c = await RawClient.connect(broker.bootstrapServersFor("SASL_PLAINTEXT"));
   const res = await c.request(ApiKey.SaslHandshake, 1, { mechanism: "PLAIN" });
@@ -116,7 +123,9 @@ Deno.test("security: an unsupported mechanism is refused with the enabled ones, 
   assertOk(await c.closedWithin(2000));
 });
 
-Deno.test("security: requests before authentication are not served and close the connection", async () => {
+Deno.test("security: requests before authentication are not served and close the connection", {
+  ignore: missing("openssl"),
+}, async () => {
   await using broker = await secureBroker({ topics: { secret: {} } });
   const address = broker.bootstrapServersFor("SASL_PLAINTEXT");
   {
@@ -150,7 +159,9 @@ Deno.test("security: requests before authentication are not served and close the
   }
 });
 
-Deno.test("security: a v0 handshake takes raw tokens, then the connection is served", async () => {
+Deno.test("security: a v0 handshake takes raw tokens, then the connection is served", {
+  ignore: missing("openssl"),
+}, async () => {
   await using broker = await secureBroker({ topics: { t: {} } });
   await using c = await RawClient.connect(broker.bootstrapServersFor("SASL_PLAINTEXT"));
   assertEquals((await c.request(ApiKey.SaslHandshake, 0, { mechanism: "PLAIN" })).errorCode, 0);
@@ -163,36 +174,46 @@ Deno.test("security: a v0 handshake takes raw tokens, then the connection is ser
   assertEquals(md.topics[0].errorCode, 0);
 });
 
-Deno.test("security: SaslAuthenticate v1 reports the session lifetime; the client re-authenticates", async () => {
-  await using broker = await secureBroker({ sasl: { sessionLifetimeMs: 400 } });
-  const address = broker.bootstrapServersFor("SASL_PLAINTEXT");
-  {
-    // A client that does not re-authenticate is closed at its next request after the lifetime.
-    await using c = await RawClient.connect(address);
-    await c.request(ApiKey.SaslHandshake, 1, { mechanism: "PLAIN" });
-    const auth = await c.request(ApiKey.SaslAuthenticate, 2, {
-      authBytes: plainMessage("alice", "alice-secret"),
-    });
-    assertEquals([auth.errorCode, auth.sessionLifetimeMs], [0, 400n]);
-    await c.request(ApiKey.Metadata, 12, { topics: null });
-    await new Promise((r) => setTimeout(r, 500));
-    await assertRejects(() => c.request(ApiKey.Metadata, 12, { topics: null }), Error);
-  }
-  // Brook's producer re-authenticates on the same connection and keeps producing.
-  const sasl: SaslOptions = { mechanism: "SCRAM-SHA-512", username: "bob", password: "bob-secret" };
-  await using producer = new Producer({ bootstrapServers: address, sasl });
-  const accepted = () => broker.metrics().connections[1].accepted;
-  await producer.send({ topic: "reauth", value: "first" });
-  const before = accepted();
-  for (let i = 1; i < 12; i++) {
-    await producer.send({ topic: "reauth", value: `v${i}` });
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  assertEquals(broker.cluster.partition("reauth", 0)!.log.highWatermark, 12n);
-  assertEquals(accepted(), before);
-});
+Deno.test(
+  "security: SaslAuthenticate v1 reports the session lifetime; the client re-authenticates",
+  { ignore: missing("openssl") },
+  async () => {
+    await using broker = await secureBroker({ sasl: { sessionLifetimeMs: 400 } });
+    const address = broker.bootstrapServersFor("SASL_PLAINTEXT");
+    {
+      // A client that does not re-authenticate is closed at its next request after the lifetime.
+      await using c = await RawClient.connect(address);
+      await c.request(ApiKey.SaslHandshake, 1, { mechanism: "PLAIN" });
+      const auth = await c.request(ApiKey.SaslAuthenticate, 2, {
+        authBytes: plainMessage("alice", "alice-secret"),
+      });
+      assertEquals([auth.errorCode, auth.sessionLifetimeMs], [0, 400n]);
+      await c.request(ApiKey.Metadata, 12, { topics: null });
+      await new Promise((r) => setTimeout(r, 500));
+      await assertRejects(() => c.request(ApiKey.Metadata, 12, { topics: null }), Error);
+    }
+    // Brook's producer re-authenticates on the same connection and keeps producing.
+    const sasl: SaslOptions = {
+      mechanism: "SCRAM-SHA-512",
+      username: "bob",
+      password: "bob-secret",
+    };
+    await using producer = new Producer({ bootstrapServers: address, sasl });
+    const accepted = () => broker.metrics().connections[1].accepted;
+    await producer.send({ topic: "reauth", value: "first" });
+    const before = accepted();
+    for (let i = 1; i < 12; i++) {
+      await producer.send({ topic: "reauth", value: `v${i}` });
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    assertEquals(broker.cluster.partition("reauth", 0)!.log.highWatermark, 12n);
+    assertEquals(accepted(), before);
+  },
+);
 
-Deno.test("security: a re-authentication may not change the principal", async () => {
+Deno.test("security: a re-authentication may not change the principal", {
+  ignore: missing("openssl"),
+}, async () => {
   await using broker = await secureBroker();
   await using c = await RawClient.connect(broker.bootstrapServersFor("SASL_PLAINTEXT"));
   await c.request(ApiKey.SaslHandshake, 1, { mechanism: "PLAIN" });
@@ -209,7 +230,9 @@ Deno.test("security: a re-authentication may not change the principal", async ()
   assertOk(await c.closedWithin(2000));
 });
 
-Deno.test("security: SCRAM users made with the admin client authenticate; deleted ones do not", async () => {
+Deno.test("security: SCRAM users made with the admin client authenticate; deleted ones do not", {
+  ignore: missing("openssl"),
+}, async () => {
   await using broker = await secureBroker();
   await using admin = new Admin({ bootstrapServers: broker.bootstrapServersFor("PLAINTEXT") });
   await admin.alterUserScramCredentials([
