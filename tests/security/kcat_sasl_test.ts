@@ -22,7 +22,7 @@ const SASL: Record<string, string[]> = {
 
 Deno.test({
   name: "security: kcat produces and consumes over SSL and every SASL mechanism",
-  ignore: !hasKcat,
+  ignore: missing("kcat", "openssl"),
   async fn() {
     const certs = await testCertificates();
     await using broker = await Broker.start({
