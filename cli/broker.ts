@@ -49,8 +49,8 @@ Options:
   --tls-ca FILE            PEM certificate authorities that client certificates must chain to
   --sasl-user NAME:PASSWORD
                            a SASL user for PLAIN and SCRAM-SHA-256/512 (repeatable)
-  --sasl-mechanisms LIST   enabled mechanisms, comma-separated (default all: PLAIN,
-                           SCRAM-SHA-256,SCRAM-SHA-512,OAUTHBEARER)
+  --sasl-mechanisms LIST   enabled mechanisms, comma-separated (default PLAIN,SCRAM-SHA-256,
+                           SCRAM-SHA-512); OAUTHBEARER only when listed
   --session-lifetime-ms MS connections.max.reauth.ms: sessions end unless re-authenticated
   --authorizer             turn ACLs on (Kafka's standard authorizer semantics); manage them with
                            the ACL admin requests, e.g. kafka-acls.sh

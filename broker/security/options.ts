@@ -19,6 +19,23 @@ export const SASL_MECHANISMS: readonly SaslMechanism[] = [
   "OAUTHBEARER",
 ];
 
+/**
+ * The mechanisms enabled when none are named: those that check the broker's own users. OAUTHBEARER
+ * trusts whoever issues tokens, so it is enabled only by name, as Kafka enables only what
+ * `sasl.enabled.mechanisms` lists.
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_SASL_MECHANISMS } from "./options.ts";
+ * console.log(DEFAULT_SASL_MECHANISMS.includes("OAUTHBEARER")); // false
+ * ```
+ */
+export const DEFAULT_SASL_MECHANISMS: readonly SaslMechanism[] = [
+  "PLAIN",
+  "SCRAM-SHA-256",
+  "SCRAM-SHA-512",
+];
+
 const PROTOCOLS: readonly SecurityProtocol[] = ["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"];
 
 /** One listener of every node, as `listeners` in Kafka's server.properties. */
@@ -108,7 +125,10 @@ export type OAuthBearerValidation =
 
 /** SASL for SASL_PLAINTEXT and SASL_SSL listeners. */
 export interface BrokerSaslOptions {
-  /** sasl.enabled.mechanisms; default all that Brook serves. */
+  /**
+   * sasl.enabled.mechanisms; default PLAIN, SCRAM-SHA-256 and SCRAM-SHA-512. OAUTHBEARER is served
+   * only when listed here.
+   */
   mechanisms?: SaslMechanism[];
   /**
    * Users and passwords: PLAIN checks them, and each gets SCRAM-SHA-256 and SCRAM-SHA-512
@@ -140,7 +160,7 @@ export function saslSettings(
   sessionLifetimeMs: number;
   failedAuthenticationDelayMs: number;
 } {
-  const mechanisms = options.mechanisms ?? SASL_MECHANISMS;
+  const mechanisms = options.mechanisms ?? DEFAULT_SASL_MECHANISMS;
   for (const m of mechanisms) {
     if (!SASL_MECHANISMS.includes(m)) throw new RangeError(`Unsupported SASL mechanism ${m}`);
   }

@@ -70,7 +70,10 @@ Deno.test({
     await using broker = await Broker.start({
       listeners: ["SASL_PLAINTEXT://127.0.0.1:0", "SASL_SSL://127.0.0.1:0"],
       tls: { cert: certs.cert, key: certs.key },
-      sasl: { users: { alice: "alice-secret", bob: "bob-secret" } },
+      sasl: {
+        users: { alice: "alice-secret", bob: "bob-secret" },
+        mechanisms: ["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512", "OAUTHBEARER"],
+      },
     });
     const script = new URL("./python_sasl.py", import.meta.url).pathname;
     for (const [listener, ca] of [["SASL_PLAINTEXT", "-"], ["SASL_SSL", certs.caCertPath]]) {

@@ -28,7 +28,10 @@ Deno.test({
     await using broker = await Broker.start({
       listeners: ["SSL://127.0.0.1:0", "SASL_PLAINTEXT://127.0.0.1:0", "SASL_SSL://127.0.0.1:0"],
       tls: { cert: certs.cert, key: certs.key },
-      sasl: { users: { alice: "alice-secret", bob: "bob-secret" } },
+      sasl: {
+        users: { alice: "alice-secret", bob: "bob-secret" },
+        mechanisms: ["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512", "OAUTHBEARER"],
+      },
     });
     const tls = [`ssl.ca.location=${certs.caCertPath}`];
     const cases: { name: string; listener: string; config: string[] }[] = [

@@ -27,7 +27,13 @@ async function secureBroker(extra: BrokerOptions = {}) {
       "SASL_SSL://127.0.0.1:0",
     ],
     tls: { cert: certs.cert, key: certs.key },
-    sasl: { users: USERS, failedAuthenticationDelayMs: 0, ...extra.sasl },
+    sasl: {
+      users: USERS,
+      // OAUTHBEARER is served only when enabled; here with the unsecured validator.
+      mechanisms: ["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512", "OAUTHBEARER"],
+      failedAuthenticationDelayMs: 0,
+      ...extra.sasl,
+    },
   });
 }
 
