@@ -22,6 +22,13 @@ export default defineHandler({
     const { cluster, apiVersion } = ctx;
     // v0 asks for every topic with an empty list; later versions with null.
     const all = request.topics === null || (apiVersion === 0 && request.topics.length === 0);
+    // Topic ids come with v12: before it, a topic without a name or with an id is refused.
+    if (
+      !all && apiVersion < 12 &&
+      request.topics!.some((t) => t.name === null || t.topicId !== ZERO_UUID)
+    ) {
+      return invalidRequest(request.topics!);
+    }
     const allowCreate = apiVersion < 4 || request.allowAutoTopicCreation;
     const topics = [];
     // As Kafka: unknown topic ids first, then the topics that exist, then those that do not.
@@ -99,6 +106,24 @@ export default defineHandler({
     };
   },
 });
+
+/**
+ * Kafka's error answer to a Metadata request: no brokers, no controller, and every topic asked for
+ * with the error (a missing name becomes "", which versions before 12 cannot leave null).
+ */
+function invalidRequest(topics: { name: string | null; topicId: string }[]) {
+  return {
+    throttleTimeMs: 0,
+    brokers: [],
+    clusterId: null,
+    controllerId: -1,
+    topics: topics.map((t) => ({
+      ...topicError(ErrorCode.INVALID_REQUEST, t.name ?? ""),
+      topicId: t.topicId,
+    })),
+    clusterAuthorizedOperations: OPERATIONS_NOT_REQUESTED,
+  };
+}
 
 function topicError(errorCode: number, name: string | null, topicId = ZERO_UUID) {
   return {

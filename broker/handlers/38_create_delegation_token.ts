@@ -29,8 +29,10 @@ export default defineHandler({
       errorCode,
       principalType: ownerType,
       principalName: ownerName,
-      tokenRequesterPrincipalType: requesterType,
-      tokenRequesterPrincipalName: requesterName,
+      // The requester fields exist from v3 on; older versions cannot carry them.
+      ...(ctx.apiVersion >= 3
+        ? { tokenRequesterPrincipalType: requesterType, tokenRequesterPrincipalName: requesterName }
+        : {}),
       issueTimestampMs: -1n,
       expiryTimestampMs: -1n,
       maxTimestampMs: -1n,

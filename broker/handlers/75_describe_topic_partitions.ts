@@ -27,6 +27,22 @@ export default defineHandler({
     const refused = all ? [] : asked.filter((name) => !describable(name)).sort();
     const operations = (name: string) => authorizedOperations(ctx, AclResourceType.TOPIC, name);
     const cursor = request.cursor;
+    // As Kafka: a cursor must name a topic the request asks for, and a partition that can exist.
+    const cursorAsked = !cursor || all || asked.includes(cursor.topicName);
+    if (cursor && (!cursorAsked || cursor.partitionIndex < 0)) {
+      return {
+        throttleTimeMs: 0,
+        topics: request.topics.map((t) => ({
+          errorCode: ErrorCode.INVALID_REQUEST,
+          name: t.name,
+          topicId: ZERO_UUID,
+          isInternal: false,
+          partitions: [],
+          topicAuthorizedOperations: NOT_COMPUTED,
+        })),
+        nextCursor: null,
+      };
+    }
     let budget = Math.max(1, request.responsePartitionLimit);
     const topics = [];
     let nextCursor: { topicName: string; partitionIndex: number } | null = null;

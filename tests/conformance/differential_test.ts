@@ -7,6 +7,8 @@ import { Broker } from "../../broker/mod.ts";
 import { startKafka } from "../interop/kafka_server.ts";
 import { configScenarios, KAFKA_TEST_CONFIGS } from "./config_scenarios.ts";
 import { consumerGroupScenarios } from "./consumer_group_scenarios.ts";
+import { invalidRequestScenarios } from "./invalid_request_scenarios.ts";
+import { produceFramingScenarios } from "./produce_framing_scenarios.ts";
 import { quorumScenarios } from "./quorum_scenarios.ts";
 import { shareGroupScenarios } from "./share_group_scenarios.ts";
 import { shareTxnScenario } from "./share_txn_scenario.ts";
@@ -463,9 +465,11 @@ Deno.test({
         ...configScenarios(run),
         ...consumerGroupScenarios(run),
         ...quorumScenarios(run),
+        ...produceFramingScenarios(run),
         FEATURES,
         ...shareGroupScenarios(run),
         shareTxnScenario(run),
+        ...invalidRequestScenarios(run),
       ].filter((s) => s.name.includes(only))
     ) {
       const real = await runScenario(kafka.bootstrapServers, scenario);
