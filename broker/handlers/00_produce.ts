@@ -11,8 +11,11 @@ import {
   AclResourceType,
   ApiKey,
   ErrorCode,
+  type ProduceRequestPartitionProduceData as PartitionData,
+  type ProduceResponsePartitionProduceResponseInit as PartitionAnswer,
   type ProduceResponseTopicProduceResponseInit,
 } from "../../codec/mod.ts";
+import type { Topic } from "../cluster.ts";
 import { defineHandler, type RequestContext } from "../handler.ts";
 import {
   validateAppendedBatch,
@@ -72,7 +75,6 @@ export default defineHandler({
   handle(request, ctx) {
     const { cluster, apiVersion, node } = ctx;
     const acks = request.acks;
-    const responses: ProduceResponseTopicProduceResponseInit[] = [];
     const invalidAcks = acks !== 0 && acks !== 1 && acks !== -1;
     const checked = secured(ctx);
     // As Kafka: transactional records without WRITE on their transactional id (or without one) get
@@ -81,7 +83,21 @@ export default defineHandler({
       (request.transactionalId === null ||
         !can(ctx, AclOperation.WRITE, AclResourceType.TRANSACTIONAL_ID, request.transactionalId));
     let appended = false;
+    // Kafka keys a request's batches by partition: a partition named twice keeps its last valid
+    // batch and gets one answer, in which a refusal or an invalid batch outweighs the append.
+    const entries = new Map<string, ProduceResponseTopicProduceResponseInit>();
+    const toAppend = new Map<string, { topic: Topic; topicEntry: string; p: PartitionData }>();
+    const refusals = new Map<string, PartitionAnswer>();
+    const answers = new Map<string, { topicEntry: string; index: number }>();
     for (const topicData of request.topicData) {
+      const topicEntry = apiVersion >= 13 ? topicData.topicId : topicData.name;
+      if (!entries.has(topicEntry)) {
+        entries.set(topicEntry, {
+          name: topicData.name,
+          topicId: topicData.topicId,
+          partitionResponses: [],
+        });
+      }
       const topic = apiVersion >= 13
         ? cluster.topicsById.get(topicData.topicId)
         : cluster.topics.get(topicData.name);
@@ -94,118 +110,141 @@ export default defineHandler({
             !can(ctx, AclOperation.WRITE, AclResourceType.TOPIC, topic?.name ?? topicData.name)
         ? ErrorCode.TOPIC_AUTHORIZATION_FAILED
         : ErrorCode.NONE;
-      const partitionResponses = topicData.partitionData.map((p) => {
+      for (const p of topicData.partitionData) {
+        const key = `${topicEntry}\u0000${p.index}`;
+        if (!answers.has(key)) answers.set(key, { topicEntry, index: p.index });
         const base = { index: p.index, baseOffset: -1n, logAppendTimeMs: -1n, logStartOffset: -1n };
-        if (refused !== ErrorCode.NONE) return { ...base, errorCode: refused };
-        const partition = topic?.partitions[p.index];
-        if (!topic || !partition) return { ...base, errorCode: unknown };
+        if (refused !== ErrorCode.NONE) {
+          refusals.set(key, { ...base, errorCode: refused });
+          continue;
+        }
+        if (!topic || !topic.partitions[p.index]) {
+          refusals.set(key, { ...base, errorCode: unknown });
+          continue;
+        }
         // Kafka checks the framing while reading the request, before the acks and the leader.
         const framing = validateProducedRecords(p.records, apiVersion);
-        if (!framing.ok) return { ...base, errorCode: framing.errorCode };
-        if (invalidAcks) return { ...base, errorCode: ErrorCode.INVALID_REQUIRED_ACKS };
-        if (partition.leader !== node.nodeId) {
-          return { ...base, errorCode: ErrorCode.NOT_LEADER_OR_FOLLOWER };
+        if (!framing.ok) {
+          refusals.set(key, { ...base, errorCode: framing.errorCode });
+          continue;
         }
-        // acks=-1 is refused before the append while fewer replicas are in sync than
-        // min.insync.replicas asks for (capped at the replication factor, as Kafka does).
-        if (acks === -1) {
-          const minIsr = Number(cluster.topicConfig(topic, "min.insync.replicas", node.nodeId));
-          if (partition.isr.length < Math.min(minIsr, partition.replicas.length)) {
-            return { ...base, errorCode: ErrorCode.NOT_ENOUGH_REPLICAS };
-          }
-        }
-        const check = validateAppendedBatch(
-          p.records!,
-          Number(cluster.topicConfig(topic, "max.message.bytes", node.nodeId)),
-        );
-        if (!check.ok) {
-          // No message; an invalid batch (not a corrupt or too large one) gets the log start offset.
-          const invalid = check.errorCode === ErrorCode.INVALID_RECORD;
-          return {
-            ...base,
-            errorCode: check.errorCode,
-            logStartOffset: invalid ? partition.log.logStartOffset : -1n,
-          };
-        }
-        const config = (name: string) => cluster.topicConfig(topic, name, node.nodeId);
-        const verdict = validateRecords(p.records!, `${topic.name}-${p.index}`, {
-          compacted: config("cleanup.policy").includes("compact"),
-          createTime: config("message.timestamp.type") === "CreateTime",
-          beforeMaxMs: BigInt(config("message.timestamp.before.max.ms")),
-          afterMaxMs: BigInt(config("message.timestamp.after.max.ms")),
-          now: BigInt(Date.now()),
-        });
-        if (!verdict.ok) {
-          return {
-            ...base,
-            errorCode: verdict.errorCode,
-            errorMessage: verdict.message,
-            recordErrors: verdict.recordErrors,
-            logStartOffset: partition.log.logStartOffset,
-          };
-        }
-        const records = p.records!;
-        const view = new DataView(records.buffer, records.byteOffset, records.byteLength);
-        const producerId = view.getBigInt64(BATCH.producerId);
-        const epoch = view.getInt16(BATCH.producerEpoch);
-        const sequence = view.getInt32(BATCH.baseSequence);
-        const count = view.getInt32(BATCH.recordsCount);
-        const transactional = (view.getInt16(BATCH.attributes) & 0x10) !== 0;
-        if (
-          transactional && request.transactionalId !== null && !partition.txns.open.has(producerId)
-        ) {
-          const code = verifyTransaction(ctx, request.transactionalId, producerId, epoch, {
-            topic: topic.name,
-            partition: p.index,
-          });
-          if (code !== ErrorCode.NONE) return { ...base, errorCode: code };
-        }
-        const seq = partition.producers.check(producerId, epoch, sequence, count);
-        if (seq.kind === "error") {
-          // Kafka sends no message with sequence errors, and the log start offset.
-          return {
-            ...base,
-            errorCode: seq.errorCode,
-            logStartOffset: partition.log.logStartOffset,
-          };
-        }
-        if (seq.kind === "duplicate") {
-          // A retried batch that is already in the log: answer as the first time.
-          return {
-            ...base,
-            errorCode: ErrorCode.NONE,
-            baseOffset: seq.baseOffset,
-            logStartOffset: partition.log.logStartOffset,
-          };
-        }
-        // The request's bytes are a view into the connection's buffer: the log keeps its own copy.
-        const appendTime =
-          cluster.topicConfig(topic, "message.timestamp.type", node.nodeId) === "LogAppendTime"
-            ? BigInt(Date.now())
-            : undefined;
-        const stored = partition.log.append(records.slice(), partition.leaderEpoch, appendTime);
-        partition.producers.appended(
-          producerId,
-          epoch,
-          sequence,
-          count,
-          stored.baseOffset,
-          stored.maxTimestamp,
-        );
-        if (transactional) partition.txns.dataAppended(producerId, stored.baseOffset);
-        appended = true;
-        return {
-          ...base,
-          errorCode: ErrorCode.NONE,
-          baseOffset: stored.baseOffset,
-          logAppendTimeMs: appendTime ?? -1n,
-          logStartOffset: partition.log.logStartOffset,
-        };
-      });
-      responses.push({ name: topicData.name, topicId: topicData.topicId, partitionResponses });
+        toAppend.set(key, { topic, topicEntry, p });
+      }
+    }
+    const results = new Map<string, PartitionAnswer>();
+    for (const [key, { topic, p }] of toAppend) {
+      results.set(key, appendBatch(topic, p));
+    }
+    for (const [key, { topicEntry }] of answers) {
+      const answer = refusals.get(key) ?? results.get(key)!;
+      entries.get(topicEntry)!.partitionResponses!.push(answer);
     }
     if (appended) cluster.appended.notify();
     if (acks === 0) return null;
-    return { responses, throttleTimeMs: 0 };
+    return { responses: [...entries.values()], throttleTimeMs: 0 };
+
+    function appendBatch(topic: Topic, p: PartitionData): PartitionAnswer {
+      const base = { index: p.index, baseOffset: -1n, logAppendTimeMs: -1n, logStartOffset: -1n };
+      const partition = topic.partitions[p.index]!;
+      if (invalidAcks) return { ...base, errorCode: ErrorCode.INVALID_REQUIRED_ACKS };
+      if (partition.leader !== node.nodeId) {
+        return { ...base, errorCode: ErrorCode.NOT_LEADER_OR_FOLLOWER };
+      }
+      // acks=-1 is refused before the append while fewer replicas are in sync than
+      // min.insync.replicas asks for (capped at the replication factor, as Kafka does).
+      if (acks === -1) {
+        const minIsr = Number(cluster.topicConfig(topic, "min.insync.replicas", node.nodeId));
+        if (partition.isr.length < Math.min(minIsr, partition.replicas.length)) {
+          return { ...base, errorCode: ErrorCode.NOT_ENOUGH_REPLICAS };
+        }
+      }
+      const check = validateAppendedBatch(
+        p.records!,
+        Number(cluster.topicConfig(topic, "max.message.bytes", node.nodeId)),
+      );
+      if (!check.ok) {
+        // No message; an invalid batch (not a corrupt or too large one) gets the log start offset.
+        const invalid = check.errorCode === ErrorCode.INVALID_RECORD;
+        return {
+          ...base,
+          errorCode: check.errorCode,
+          logStartOffset: invalid ? partition.log.logStartOffset : -1n,
+        };
+      }
+      const config = (name: string) => cluster.topicConfig(topic, name, node.nodeId);
+      const verdict = validateRecords(p.records!, `${topic.name}-${p.index}`, {
+        compacted: config("cleanup.policy").includes("compact"),
+        createTime: config("message.timestamp.type") === "CreateTime",
+        beforeMaxMs: BigInt(config("message.timestamp.before.max.ms")),
+        afterMaxMs: BigInt(config("message.timestamp.after.max.ms")),
+        now: BigInt(Date.now()),
+      });
+      if (!verdict.ok) {
+        return {
+          ...base,
+          errorCode: verdict.errorCode,
+          errorMessage: verdict.message,
+          recordErrors: verdict.recordErrors,
+          logStartOffset: partition.log.logStartOffset,
+        };
+      }
+      const records = p.records!;
+      const view = new DataView(records.buffer, records.byteOffset, records.byteLength);
+      const producerId = view.getBigInt64(BATCH.producerId);
+      const epoch = view.getInt16(BATCH.producerEpoch);
+      const sequence = view.getInt32(BATCH.baseSequence);
+      const count = view.getInt32(BATCH.recordsCount);
+      const transactional = (view.getInt16(BATCH.attributes) & 0x10) !== 0;
+      if (
+        transactional && request.transactionalId !== null && !partition.txns.open.has(producerId)
+      ) {
+        const code = verifyTransaction(ctx, request.transactionalId, producerId, epoch, {
+          topic: topic.name,
+          partition: p.index,
+        });
+        if (code !== ErrorCode.NONE) return { ...base, errorCode: code };
+      }
+      const seq = partition.producers.check(producerId, epoch, sequence, count);
+      if (seq.kind === "error") {
+        // Kafka sends no message with sequence errors, and the log start offset.
+        return {
+          ...base,
+          errorCode: seq.errorCode,
+          logStartOffset: partition.log.logStartOffset,
+        };
+      }
+      if (seq.kind === "duplicate") {
+        // A retried batch that is already in the log: answer as the first time.
+        return {
+          ...base,
+          errorCode: ErrorCode.NONE,
+          baseOffset: seq.baseOffset,
+          logStartOffset: partition.log.logStartOffset,
+        };
+      }
+      // The request's bytes are a view into the connection's buffer: the log keeps its own copy.
+      const appendTime =
+        cluster.topicConfig(topic, "message.timestamp.type", node.nodeId) === "LogAppendTime"
+          ? BigInt(Date.now())
+          : undefined;
+      const stored = partition.log.append(records.slice(), partition.leaderEpoch, appendTime);
+      partition.producers.appended(
+        producerId,
+        epoch,
+        sequence,
+        count,
+        stored.baseOffset,
+        stored.maxTimestamp,
+      );
+      if (transactional) partition.txns.dataAppended(producerId, stored.baseOffset);
+      appended = true;
+      return {
+        ...base,
+        errorCode: ErrorCode.NONE,
+        baseOffset: stored.baseOffset,
+        logAppendTimeMs: appendTime ?? -1n,
+        logStartOffset: partition.log.logStartOffset,
+      };
+    }
   },
 });
