@@ -14,8 +14,8 @@ import { RequestTiming } from "./metrics.ts";
 
 /**
  * What the dispatcher answers for one frame: bytes to send, nothing (acks=0), close the connection,
- * send an answer (if any) and close after a delay (a failed authentication), or send an answer (if
- * any) and read nothing more for a while (a throttled client).
+ * wait, then send an answer (if any) and close (a failed authentication), or send an answer (if any)
+ * and read nothing more for a while (a throttled client).
  */
 export type DispatchResult =
   | Uint8Array
@@ -37,6 +37,13 @@ export type Dispatch = (
 export interface ConnectionOptions {
   /** socket.request.max.bytes: larger frames close the connection before anything is allocated. */
   maxRequestBytes: number;
+  /**
+   * On SASL listeners, sasl.server.max.receive.size: while `authenticating()` holds (the frames
+   * Kafka's authenticator reads itself, before and during authentication), it bounds frames instead
+   * of socket.request.max.bytes, and a larger one fails the authentication: the connection closes on
+   * the frame's size alone, at once.
+   */
+  authentication?: { maxReceiveBytes: number; authenticating: () => boolean };
   /** connections.max.idle.ms: a connection that sends no request for this long is closed. */
   idleMs?: number;
   /** Called when the connection closes, with the reason (for logs and metrics). */
@@ -45,9 +52,15 @@ export interface ConnectionOptions {
   onRequest?: (timing: RequestTiming) => void;
 }
 
+/** The first growth step of the read buffer when a frame does not fit in the idle one. */
 const READ_CHUNK = 64 * 1024;
-/** A read buffer above this size is given back once it is empty, so one huge request is not kept. */
-const KEEP_BUFFER = 1024 * 1024;
+/**
+ * The read buffer of a connection between frames: enough for a frame header and most small requests
+ * in one read, small enough that thousands of idle connections cost little.
+ */
+const IDLE_BUFFER = 512;
+/** A writer above this size is given back after its answer is sent, so one huge answer is not kept. */
+const KEEP_WRITER = 1024 * 1024;
 
 const CLOSING = Symbol("closing");
 
@@ -58,11 +71,13 @@ export class BrokerConnection {
   #dispatch: Dispatch;
   #options: ConnectionOptions;
   #abort = new AbortController();
-  #buf = new Uint8Array(READ_CHUNK);
+  /** Unread bytes are #buf[#start..#end]; the buffer grows with a frame and shrinks after it. */
+  #buf: Uint8Array = new Uint8Array(0);
   #start = 0;
   #end = 0;
   #closed = false;
-  #writer = new Writer({ initialSize: 16 * 1024 });
+  /** Encodes answers; made at the first request, so that an idle connection holds none. */
+  #writer: Writer | undefined;
   /** performance.now() after the latest read: when the frames it completed were received. */
   #lastReadAt = 0;
   readonly #timing = new RequestTiming();
@@ -88,6 +103,11 @@ export class BrokerConnection {
     return this.#closed;
   }
 
+  /** The bytes this connection holds for reading and writing (its read buffer and its writer). */
+  get bufferBytes(): number {
+    return this.#buf.length + (this.#writer?.buf.length ?? 0);
+  }
+
   /** Reads and answers requests until the peer leaves, a request must close it, or close() is called. */
   async serve(): Promise<void> {
     let reason = "peer closed the connection";
@@ -109,6 +129,7 @@ export class BrokerConnection {
         }
         const timing = this.#timing;
         timing.reset(this.#lastReadAt, payload.length + 4);
+        this.#writer ??= new Writer();
         // A request still waiting when the connection closes (a JoinGroup held for other members)
         // is abandoned, so that closing never waits on it.
         const answer = await Promise.race([
@@ -137,11 +158,14 @@ export class BrokerConnection {
           continue;
         }
         if (answer !== null && !(answer instanceof Uint8Array)) {
+          // As Kafka (KIP-306): the failed connection is muted, and its answer and close wait
+          // connection.failed.authentication.delay.ms, so a client cannot guess passwords at full
+          // speed; the wait is a timer, which holds no other connection.
           reason = "authentication failed";
-          if (answer.send) await this.#writeAll(answer.send);
+          await this.#pause(answer.closeAfterMs);
+          if (answer.send && !this.#closed) await this.#writeAll(answer.send);
           timing.sent = performance.now();
           this.#options.onRequest?.(timing);
-          await this.#pause(answer.closeAfterMs);
           break;
         }
         if (answer !== null) {
@@ -150,6 +174,7 @@ export class BrokerConnection {
         }
         timing.sent = performance.now();
         this.#options.onRequest?.(timing);
+        if (this.#writer.buf.length > KEEP_WRITER) this.#writer = undefined;
       }
     } catch (e) {
       reason = this.#closed ? "closed by the broker" : `connection error: ${(e as Error).message}`;
@@ -178,6 +203,11 @@ export class BrokerConnection {
       if (available >= 4) {
         const size = this.#buf[this.#start] << 24 | this.#buf[this.#start + 1] << 16 |
           this.#buf[this.#start + 2] << 8 | this.#buf[this.#start + 3];
+        const sasl = this.#options.authentication;
+        if (sasl?.authenticating() && (size < 0 || size > sasl.maxReceiveBytes)) {
+          this.#options.onRequest?.(this.#refusedTiming());
+          return `Failing SASL authentication due to invalid receive size (size = ${size} larger than ${sasl.maxReceiveBytes}, sasl.server.max.receive.size)`;
+        }
         if (size < 0 || size > this.#options.maxRequestBytes) {
           this.#options.onRequest?.(this.#refusedTiming());
           return `frame size ${size} is outside 0..${this.#options.maxRequestBytes} (socket.request.max.bytes)`;
@@ -205,22 +235,23 @@ export class BrokerConnection {
   }
 
   /**
-   * Makes room to read more of a frame of `needed` bytes: compacts, then grows. The buffer grows with
-   * the bytes that actually arrive (doubling), never straight to the announced size, so a peer that
-   * announces a large frame and sends little costs little memory.
+   * Makes room to read more of a frame of `needed` bytes: compacts, then grows. Between frames the
+   * buffer is a small one (a larger one is given back once it is empty), and it grows with the bytes
+   * that actually arrive (doubling), never straight to the announced size, so a peer that announces
+   * a large frame and sends little costs little memory.
    */
   #makeRoom(needed: number): void {
-    if (this.#start === this.#end && this.#buf.length > KEEP_BUFFER) {
-      this.#buf = new Uint8Array(READ_CHUNK);
+    if (this.#start === this.#end) {
       this.#start = this.#end = 0;
+      if (this.#buf.length !== IDLE_BUFFER) this.#buf = new Uint8Array(IDLE_BUFFER);
+      return;
     }
     if (this.#start > 0) {
       this.#buf.copyWithin(0, this.#start, this.#end);
       this.#end -= this.#start;
       this.#start = 0;
     }
-    const free = this.#buf.length - this.#end;
-    if (free >= READ_CHUNK / 4 || this.#buf.length >= needed) return;
+    if (this.#buf.length >= needed || this.#buf.length - this.#end >= READ_CHUNK / 4) return;
     const next = new Uint8Array(Math.min(needed, Math.max(this.#buf.length * 2, READ_CHUNK)));
     next.set(this.#buf.subarray(0, this.#end));
     this.#buf = next;

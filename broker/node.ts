@@ -6,7 +6,7 @@
 
 import { type MappingRule, mapPrincipal, parseMappingRules } from "./security/principal_mapping.ts";
 import type { Cluster, Endpoint, NodeInfo } from "./cluster.ts";
-import { BrokerConnection, type Dispatch } from "./connection.ts";
+import { BrokerConnection, type ConnectionOptions, type Dispatch } from "./connection.ts";
 import { Dispatcher, type Interceptor } from "./dispatcher.ts";
 import type { Handler } from "./handler.ts";
 import type { BrokerMetrics } from "./metrics.ts";
@@ -175,17 +175,26 @@ export class BrokerNode {
       }
       const metrics = this.#options.metrics;
       let dispatch: Dispatch = dispatcher.dispatch;
+      let authentication: ConnectionOptions["authentication"];
       if (sasl) {
         if (!this.#options.sasl) {
           conn.close();
           continue;
         }
         const apiVersions = this.#options.handlers[18]!;
-        dispatch = new SaslAuthenticator({
+        const authenticator = new SaslAuthenticator({
           ...this.#options.sasl,
           apiVersions: { min: apiVersions.minVersion, max: apiVersions.maxVersion },
           cluster: this.#cluster,
-        }, dispatch).dispatch;
+        }, dispatch);
+        dispatch = authenticator.dispatch;
+        authentication = {
+          maxReceiveBytes: this.#listenerConfig(
+            endpoint.listenerName,
+            "sasl.server.max.receive.size",
+          ),
+          authenticating: () => !authenticator.authenticated,
+        };
       }
       const connection = new BrokerConnection(
         conn,
@@ -204,6 +213,7 @@ export class BrokerNode {
         dispatch,
         {
           maxRequestBytes: this.#options.maxRequestBytes,
+          authentication,
           idleMs: this.#config("connections.max.idle.ms"),
           onClose: () => {
             this.#connections.delete(connection);
@@ -255,6 +265,15 @@ export class BrokerNode {
   /** A numeric broker config as this node sees it now (dynamic changes included). */
   #config(name: string): number {
     return Number(this.#cluster.configs.value(this.info.nodeId, name));
+  }
+
+  /** A numeric broker config of a listener: its listener.name.LISTENER. form, else the config. */
+  #listenerConfig(listenerName: string, name: string): number {
+    const own = this.#cluster.configs.value(
+      this.info.nodeId,
+      `listener.name.${listenerName.toLowerCase()}.${name}`,
+    );
+    return Number(own ?? this.#cluster.configs.value(this.info.nodeId, name));
   }
 
   /** Open connections from one address. */
