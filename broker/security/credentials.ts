@@ -9,6 +9,7 @@ import { type ScramCredential, scramCredential, type ScramMechanism } from "../.
 import { type CredentialSource, validateUnsecuredJwt } from "./mechanisms.ts";
 import type { BrokerSaslOptions, OAuthBearerValidation } from "./options.ts";
 import type { DelegationTokens } from "./delegation_tokens.ts";
+import { OAuthBearerJwtValidator } from "./jwt_validator.ts";
 
 /** Users and credentials of one cluster. */
 export class CredentialStore implements CredentialSource {
@@ -21,9 +22,16 @@ export class CredentialStore implements CredentialSource {
   #validate: NonNullable<BrokerSaslOptions["validateOAuthBearer"]> = (token) =>
     validateUnsecuredJwt(token);
 
-  /** Adds the users of the broker's options: PLAIN passwords and both SCRAM credentials. */
+  /**
+   * Adds the users of the broker's options (PLAIN passwords and both SCRAM credentials) and its
+   * OAUTHBEARER validator, whose keys are read now: the broker does not start without them.
+   */
   async configure(options: BrokerSaslOptions): Promise<void> {
     if (options.validateOAuthBearer) this.#validate = options.validateOAuthBearer;
+    if (options.oauthBearer) {
+      const validator = await OAuthBearerJwtValidator.create(options.oauthBearer);
+      this.#validate = (token) => validator.validate(token);
+    }
     for (const [user, password] of Object.entries(options.users ?? {})) {
       this.#plain.set(user, password);
       for (const mechanism of this.#scram.keys()) {

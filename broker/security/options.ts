@@ -5,6 +5,8 @@
  * @module
  */
 
+import type { OAuthBearerJwtOptions } from "./jwt_validator.ts";
+
 /** Kafka's security protocols. */
 export type SecurityProtocol = "PLAINTEXT" | "SSL" | "SASL_PLAINTEXT" | "SASL_SSL";
 
@@ -120,7 +122,7 @@ export interface BrokerTlsOptions {
 
 /** What an OAUTHBEARER validator decides about a token. */
 export type OAuthBearerValidation =
-  | { principal: string; expiresAtMs: number }
+  | { principal: string; expiresAtMs: number; scopes?: string[] }
   | { errorStatus: string; errorScope?: string };
 
 /** SASL for SASL_PLAINTEXT and SASL_SSL listeners. */
@@ -136,8 +138,19 @@ export interface BrokerSaslOptions {
    */
   users?: Record<string, string>;
   /**
-   * Validates OAUTHBEARER tokens. Default: Kafka's unsecured validator (alg "none", a "sub"
-   * claim, an "exp" in the future, "iat" not in the future).
+   * How OAUTHBEARER validates signed JWTs (KIP-768, Kafka's `sasl.oauthbearer.*` configs): the
+   * JWKS keys (a file, an http(s) URL refreshed as Kafka refreshes it, or keys in hand), the
+   * expected issuer and audience, the clock skew, the subject and scope claims.
+   *
+   * With neither this nor `validateOAuthBearer`, an enabled OAUTHBEARER runs Kafka's unsecured
+   * validator, meant for development only: it accepts unsigned tokens ("alg": "none"), so anyone
+   * may log in as any principal, super users included.
+   */
+  oauthBearer?: OAuthBearerJwtOptions;
+  /**
+   * Validates OAUTHBEARER tokens your own way, instead of `oauthBearer`. Without either: Kafka's
+   * unsecured validator (alg "none", a "sub" claim, an "exp" in the future, "iat" not in the
+   * future), which trusts any token.
    */
   validateOAuthBearer?: (
     token: string,
@@ -164,9 +177,32 @@ export function saslSettings(
   for (const m of mechanisms) {
     if (!SASL_MECHANISMS.includes(m)) throw new RangeError(`Unsupported SASL mechanism ${m}`);
   }
+  if (options.oauthBearer && options.validateOAuthBearer) {
+    throw new RangeError("Give sasl.oauthBearer or sasl.validateOAuthBearer, not both");
+  }
+  if ((options.oauthBearer || options.validateOAuthBearer) && !mechanisms.includes("OAUTHBEARER")) {
+    // Configuring a validator does not enable the mechanism; say so rather than ignore it.
+    throw new RangeError("An OAUTHBEARER validator is configured but OAUTHBEARER is not enabled");
+  }
   return {
     mechanisms,
     sessionLifetimeMs: options.sessionLifetimeMs ?? 0,
     failedAuthenticationDelayMs: options.failedAuthenticationDelayMs ?? 100,
   };
+}
+
+/**
+ * True when the options enable OAUTHBEARER with Kafka's unsecured validator (no `oauthBearer`, no
+ * `validateOAuthBearer`): any unsigned token then logs in as any principal.
+ *
+ * @example
+ * ```ts
+ * import { unsecuredOAuthBearer } from "./options.ts";
+ * console.log(unsecuredOAuthBearer({ mechanisms: ["OAUTHBEARER"] })); // true
+ * console.log(unsecuredOAuthBearer({ users: { alice: "secret" } })); // false
+ * ```
+ */
+export function unsecuredOAuthBearer(options: BrokerSaslOptions): boolean {
+  return (options.mechanisms ?? DEFAULT_SASL_MECHANISMS).includes("OAUTHBEARER") &&
+    options.oauthBearer === undefined && options.validateOAuthBearer === undefined;
 }
