@@ -2,7 +2,8 @@
  * Turns a request frame into a response frame: reads the header, checks the API key and version
  * against the registered handlers, decodes the body, runs the handler (through the interceptors that
  * fault injection and metrics add) and encodes the answer. What Kafka refuses by closing the connection
- * (an unknown API key, a version it does not serve, a body it cannot parse), this refuses the same way.
+ * (an unknown API key, a version it does not serve, a body it cannot parse), this refuses the same way;
+ * a handler that fails gets Kafka's answer to an unexpected error, UNKNOWN_SERVER_ERROR.
  *
  * @module
  */
@@ -22,6 +23,7 @@ import {
 import type { Cluster, NodeInfo } from "./cluster.ts";
 import type { DispatchResult } from "./connection.ts";
 import type { ConnectionInfo, Handler, RequestContext } from "./handler.ts";
+import { mirrorErrorResponse } from "./faults_response.ts";
 import { firstErrorCode, type RequestTiming } from "./metrics.ts";
 import { type ByteRateKey, quotaUser } from "./quota_enforcer.ts";
 
@@ -194,11 +196,47 @@ export class Dispatcher {
       return muteMs > 0 ? { send: frame, muteMs } : frame;
     } catch (e) {
       timing.handled = performance.now();
-      // A handler that fails is a broker bug: say so loudly, and close as Kafka does on internal errors.
-      console.error(`Brook broker: API key ${apiKey} v${apiVersion} failed:`, e);
-      return "close";
+      return this.#failed(apiKey as CodecApiKey, apiVersion, header, body, e, w, timing);
     }
   };
+
+  /**
+   * A request whose handler failed (or whose answer did not encode): a Brook bug, reported in one
+   * line, and answered as Kafka's request handler answers an unexpected exception, with the request's
+   * error response carrying UNKNOWN_SERVER_ERROR; closed when there is none that encodes, and for a
+   * Produce with acks=0, which gets no answer.
+   */
+  #failed(
+    apiKey: CodecApiKey,
+    apiVersion: number,
+    header: RequestHeader,
+    body: unknown,
+    e: unknown,
+    w: Writer,
+    timing: RequestTiming,
+  ): DispatchResult {
+    const reason = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+    console.error(`Brook broker: API key ${apiKey} v${apiVersion} failed (${reason})`);
+    timing.errorCode = ErrorCode.UNKNOWN_SERVER_ERROR;
+    if (apiKey === ApiKey.Produce && (body as { acks?: number }).acks === 0) return "close";
+    try {
+      const answer = mirrorErrorResponse(
+        apiKey,
+        apiVersion,
+        body as Record<string, unknown>,
+        ErrorCode.UNKNOWN_SERVER_ERROR,
+        undefined,
+        this.#cluster,
+      );
+      w.reset();
+      return encodeResponseFrame(w, apiKey, apiVersion, {
+        correlationId: header.correlationId,
+        body: answer as ApiMessages[CodecApiKey]["responseInit"],
+      });
+    } catch {
+      return "close";
+    }
+  }
 
   /** Counts bytes against the client's byte-rate quota; returns the throttle time (0: none). */
   #record(key: ByteRateKey, ctx: RequestContext, bytes: number): number {

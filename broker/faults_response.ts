@@ -183,6 +183,26 @@ function shapeOf(
   return shape;
 }
 
+/**
+ * A well-formed message of an API at a version with every field the version carries, every array
+ * of structs holding one element and every array of primitives one value (of default values).
+ *
+ * @example
+ * ```ts
+ * import { sampleMessage } from "./faults_response.ts";
+ * import { ApiKey } from "../codec/mod.ts";
+ * const request = sampleMessage(ApiKey.Metadata, 12, "request");
+ * console.log(request.topics); // one topic, with its default name and id
+ * ```
+ */
+export function sampleMessage(
+  apiKey: CodecApiKey,
+  version: number,
+  side: "request" | "response",
+): Record<string, unknown> {
+  return sampleOf(codecOf(apiKey, side), version);
+}
+
 const SHAPES = new Map<string, StructShape>();
 
 /** The shape of an API's request or response at a version, learned once and kept. */
