@@ -54,7 +54,7 @@ async function kafkajsEncode(): Promise<Buffer> {
     firstTimestamp: TIMESTAMP,
     maxTimestamp: TIMESTAMP,
     lastOffsetDelta: RECORDS - 1,
-    records,
+    records: records as never, // typed never[] from the default ([]) in kafkajs's JS
   });
   return encoder.buffer;
 }
