@@ -16,6 +16,8 @@
 import { parseArgs } from "node:util";
 import { Broker, type BrokerOptions, SASL_MECHANISMS, type SaslMechanism } from "../broker/mod.ts";
 import { type FaultPlan, parseFaultPlan } from "../broker/faults_plan.ts";
+import type { OAuthBearerJwtOptions } from "../broker/security/jwt_validator.ts";
+import { unsecuredOAuthBearer } from "../broker/security/options.ts";
 
 const HELP = `Usage: deno task broker [options]
 
@@ -51,6 +53,26 @@ Options:
                            a SASL user for PLAIN and SCRAM-SHA-256/512 (repeatable)
   --sasl-mechanisms LIST   enabled mechanisms, comma-separated (default PLAIN,SCRAM-SHA-256,
                            SCRAM-SHA-512); OAUTHBEARER only when listed
+  --oauthbearer-jwks FILE_OR_URL
+                           validate OAUTHBEARER tokens as JWTs signed by these JWKS keys: a file
+                           (read again when it changes) or an http(s) URL (refreshed hourly, and
+                           soon after an unknown kid); without it OAUTHBEARER accepts unsigned
+                           tokens from anyone (development only)
+  --oauthbearer-jwks-refresh-ms MS
+                           refresh interval of a JWKS URL (default 3600000)
+  --oauthbearer-issuer ISS the iss every token must carry
+  --oauthbearer-audience AUD
+                           an aud a token must name (repeatable, or comma-separated)
+  --oauthbearer-clock-skew-seconds N
+                           leeway of exp, iat and nbf (default 30)
+  --oauthbearer-sub-claim-name NAME
+                           the claim naming the principal (default sub)
+  --oauthbearer-scope-claim-name NAME
+                           the scope claim (default scope)
+                           Kafka's names work too: --config sasl.enabled.mechanisms=...,
+                           sasl.oauthbearer.jwks.endpoint.url, .expected.issuer,
+                           .expected.audience, .clock.skew.seconds, .sub.claim.name,
+                           .scope.claim.name, .jwks.endpoint.refresh.ms
   --session-lifetime-ms MS connections.max.reauth.ms: sessions end unless re-authenticated
   --authorizer             turn ACLs on (Kafka's standard authorizer semantics); manage them with
                            the ACL admin requests, e.g. kafka-acls.sh
@@ -106,6 +128,13 @@ export async function parseCommandLine(
         "tls-ca": { type: "string" },
         "sasl-user": { type: "string", multiple: true },
         "sasl-mechanisms": { type: "string" },
+        "oauthbearer-jwks": { type: "string" },
+        "oauthbearer-jwks-refresh-ms": { type: "string" },
+        "oauthbearer-issuer": { type: "string" },
+        "oauthbearer-audience": { type: "string", multiple: true },
+        "oauthbearer-clock-skew-seconds": { type: "string" },
+        "oauthbearer-sub-claim-name": { type: "string" },
+        "oauthbearer-scope-claim-name": { type: "string" },
         "session-lifetime-ms": { type: "string" },
         authorizer: { type: "boolean" },
         "super-user": { type: "string", multiple: true },
@@ -182,6 +211,13 @@ async function securityOptions(
     "tls-ca"?: string;
     "sasl-user"?: string[];
     "sasl-mechanisms"?: string;
+    "oauthbearer-jwks"?: string;
+    "oauthbearer-jwks-refresh-ms"?: string;
+    "oauthbearer-issuer"?: string;
+    "oauthbearer-audience"?: string[];
+    "oauthbearer-clock-skew-seconds"?: string;
+    "oauthbearer-sub-claim-name"?: string;
+    "oauthbearer-scope-claim-name"?: string;
     "session-lifetime-ms"?: string;
     authorizer?: boolean;
     "super-user"?: string[];
@@ -232,7 +268,10 @@ async function securityOptions(
     if (colon < 1) throw new UsageError(`--sasl-user needs NAME:PASSWORD, got '${u}'`);
     users[u.slice(0, colon)] = u.slice(colon + 1);
   }
-  const mechanisms = values["sasl-mechanisms"]?.split(",").map((m) => m.trim().toUpperCase());
+  // Kafka's property names (--config) where no flag says otherwise.
+  const config = (name: string) => options.configs?.[name];
+  const mechanismList = values["sasl-mechanisms"] ?? config("sasl.enabled.mechanisms");
+  const mechanisms = mechanismList?.split(",").map((m) => m.trim().toUpperCase());
   for (const m of mechanisms ?? []) {
     if (!(SASL_MECHANISMS as readonly string[]).includes(m)) {
       throw new UsageError(`--sasl-mechanisms: unknown mechanism '${m}'`);
@@ -241,8 +280,74 @@ async function securityOptions(
   options.sasl = {
     users,
     mechanisms: mechanisms as SaslMechanism[] | undefined,
+    oauthBearer: oauthBearerOptions(values, config),
     sessionLifetimeMs: integer("session-lifetime-ms", values["session-lifetime-ms"], 0, 2 ** 31),
   };
+  if (options.sasl.oauthBearer && !mechanisms?.includes("OAUTHBEARER")) {
+    throw new UsageError("--oauthbearer-jwks needs OAUTHBEARER in --sasl-mechanisms");
+  }
+}
+
+/** The JWT validator the OAUTHBEARER flags (or Kafka's sasl.oauthbearer.* names) ask for. */
+function oauthBearerOptions(
+  values: {
+    "oauthbearer-jwks"?: string;
+    "oauthbearer-jwks-refresh-ms"?: string;
+    "oauthbearer-issuer"?: string;
+    "oauthbearer-audience"?: string[];
+    "oauthbearer-clock-skew-seconds"?: string;
+    "oauthbearer-sub-claim-name"?: string;
+    "oauthbearer-scope-claim-name"?: string;
+  },
+  config: (name: string) => string | undefined,
+): OAuthBearerJwtOptions | undefined {
+  const setting = (flag: keyof typeof values & string, name: string) => {
+    const value = values[flag] ?? config(`sasl.oauthbearer.${name}`);
+    return typeof value === "string" ? value : undefined;
+  };
+  const jwks = setting("oauthbearer-jwks", "jwks.endpoint.url");
+  const audience = (values["oauthbearer-audience"] ??
+    config("sasl.oauthbearer.expected.audience")?.split(",") ?? [])
+    .flatMap((a) => a.split(",")).map((a) => a.trim()).filter((a) => a !== "");
+  const rest = {
+    issuer: setting("oauthbearer-issuer", "expected.issuer"),
+    audience: audience.length > 0 ? audience : undefined,
+    clockSkewSeconds: integer(
+      "oauthbearer-clock-skew-seconds",
+      setting("oauthbearer-clock-skew-seconds", "clock.skew.seconds"),
+      0,
+      2 ** 31 - 1,
+    ),
+    subClaimName: setting("oauthbearer-sub-claim-name", "sub.claim.name"),
+    scopeClaimName: setting("oauthbearer-scope-claim-name", "scope.claim.name"),
+  };
+  const refreshMs = integer(
+    "oauthbearer-jwks-refresh-ms",
+    setting("oauthbearer-jwks-refresh-ms", "jwks.endpoint.refresh.ms"),
+    1,
+    2 ** 31 - 1,
+  );
+  if (jwks === undefined) {
+    if (Object.values(rest).some((v) => v !== undefined) || refreshMs !== undefined) {
+      throw new UsageError("the --oauthbearer-* settings need --oauthbearer-jwks");
+    }
+    return undefined;
+  }
+  if (/^https?:\/\//i.test(jwks)) return { jwks: { url: jwks, refreshMs }, ...rest };
+  if (refreshMs !== undefined) {
+    throw new UsageError("--oauthbearer-jwks-refresh-ms applies to a JWKS URL, not a file");
+  }
+  let file = jwks;
+  if (/^file:/i.test(jwks)) {
+    try {
+      file = decodeURIComponent(new URL(jwks).pathname);
+    } catch {
+      throw new UsageError(`--oauthbearer-jwks: malformed URL '${jwks}'`);
+    }
+  } else if (/^[a-z][a-z0-9+.-]*:\/\//i.test(jwks)) {
+    throw new UsageError(`--oauthbearer-jwks: only http, https and file URLs, got '${jwks}'`);
+  }
+  return { jwks: { file }, ...rest };
 }
 
 /** Runs the CLI; resolves with the exit status once the broker has stopped. */
@@ -273,6 +378,14 @@ export async function main(args: string[]): Promise<number> {
   try {
     // The plan's immediate faults are in place before clients learn where to connect.
     if (parsed.plan) broker.runFaultPlan(parsed.plan);
+    const sasl = broker.nodes[0].info.endpoints?.some((e) =>
+      e.securityProtocol.startsWith("SASL_")
+    );
+    if (sasl && unsecuredOAuthBearer(parsed.options.sasl ?? {})) {
+      console.error(
+        "broker: WARNING: OAUTHBEARER accepts unsigned JWTs (Kafka's unsecured validator, for development only): anyone can log in as any principal; give --oauthbearer-jwks to require signed tokens",
+      );
+    }
     if (broker.metricsAddress) {
       console.error(`metrics on http://${broker.metricsAddress}/metrics`);
     }
