@@ -60,7 +60,11 @@ await run(async () => {
   let printed = 0;
   let last = Date.now();
   while (printed < max) {
-    const records = await consumer.poll({ timeoutMs: 200 });
+    // Never more than will be printed: what the group commits is what was printed.
+    const records = await consumer.poll({
+      timeoutMs: 200,
+      maxRecords: Math.min(500, max - printed),
+    });
     if (records.length > 0) last = Date.now();
     else if (timeoutMs !== undefined && Date.now() - last >= timeoutMs) break;
     for (const r of records) {
@@ -69,6 +73,8 @@ await run(async () => {
     }
   }
   if (v.group) await consumer.commit().catch(() => {});
+  // The consumer leaves its group before the connections it shares close.
+  await consumer.close();
   console.error(`Processed a total of ${printed} messages`);
   await client.close();
 });

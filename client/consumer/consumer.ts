@@ -79,7 +79,12 @@ export class Consumer implements AsyncDisposable {
   readonly #group: Membership | undefined;
   #subscription: string[] | RegExp | undefined;
   #manual = false;
+  /**
+   * Fetched records not yet handed to the application: `#buffer` from `#head` on. What was handed out
+   * is consumed; commits and positions count only that, as Kafka's consumer does.
+   */
   #buffer: ConsumerRecord[] = [];
+  #head = 0;
   #closed = false;
   #abort = new AbortController();
   #lastAutoCommit = Date.now();
@@ -125,7 +130,7 @@ export class Consumer implements AsyncDisposable {
         this.#fetcher.assign(
           this.#fetcher.assignment.filter((p) => !gone.has(`${p.topic}\u0000${p.partition}`)),
         );
-        this.#buffer = this.#buffer.filter((r) => !gone.has(`${r.topic}\u0000${r.partition}`));
+        this.#dropBuffered((r) => gone.has(`${r.topic}\u0000${r.partition}`));
       };
       const listener: RebalanceListener = {
         onPartitionsRevoked: async (partitions) => {
@@ -184,6 +189,7 @@ export class Consumer implements AsyncDisposable {
     this.#manual = true;
     this.#fetcher.assign(partitions);
     this.#buffer = [];
+    this.#head = 0;
   }
 
   /**
@@ -210,19 +216,50 @@ export class Consumer implements AsyncDisposable {
   /** Moves the next offset read from a partition. */
   seek(topic: string, partition: number, offset: bigint): void {
     this.#fetcher.seek(topic, partition, offset);
-    this.#buffer = this.#buffer.filter((r) => r.topic !== topic || r.partition !== partition);
+    this.#dropBuffered((r) => r.topic === topic && r.partition === partition);
   }
 
-  /** The next offset that will be read from a partition. */
+  /**
+   * The offset of the next record that poll will hand out from a partition: the position after the
+   * records already handed out, as Kafka's `position()` (records fetched but not yet returned do not
+   * count).
+   */
   position(topic: string, partition: number): bigint | undefined {
+    for (let i = this.#head; i < this.#buffer.length; i++) {
+      const r = this.#buffer[i];
+      if (r.topic === topic && r.partition === partition) return r.offset;
+    }
     return this.#fetcher.position(topic, partition);
+  }
+
+  /**
+   * The consumed position of every partition that has one: after the last record handed to the
+   * application, never past a record it has not been given. This is what commits write.
+   */
+  #consumedPositions(): { topic: string; partition: number; offset: bigint }[] {
+    const next = new Map<string, bigint>();
+    for (let i = this.#head; i < this.#buffer.length; i++) {
+      const r = this.#buffer[i];
+      const k = `${r.topic}\u0000${r.partition}`;
+      if (!next.has(k)) next.set(k, r.offset);
+    }
+    return this.#fetcher.positions().map((p) => {
+      const offset = next.get(`${p.topic}\u0000${p.partition}`);
+      return offset === undefined ? p : { ...p, offset };
+    });
+  }
+
+  /** Drops buffered (not yet handed out) records that `gone` selects. */
+  #dropBuffered(gone: (r: ConsumerRecord) => boolean): void {
+    this.#buffer = this.#buffer.slice(this.#head).filter((r) => !gone(r));
+    this.#head = 0;
   }
 
   /** Stops fetching the partitions until resumed. */
   pause(partitions: { topic: string; partition: number }[]): void {
     for (const p of partitions) this.#fetcher.setPaused(p.topic, p.partition, true);
-    this.#buffer = this.#buffer.filter((r) =>
-      !partitions.some((p) => p.topic === r.topic && p.partition === r.partition)
+    this.#dropBuffered((r) =>
+      partitions.some((p) => p.topic === r.topic && p.partition === r.partition)
     );
   }
 
@@ -237,10 +274,14 @@ export class Consumer implements AsyncDisposable {
     return await this.#group.committed(partitions);
   }
 
-  /** Commits the given offsets, or the current positions of every assigned partition. */
+  /**
+   * Commits the given offsets, or else the consumed position of every assigned partition: the
+   * offset after the last record that poll (or the iterator) handed out, so that a restart goes on
+   * from the first record the application was not given.
+   */
   async commit(offsets?: { topic: string; partition: number; offset: bigint }[]): Promise<void> {
     if (!this.#group) throw new TypeError("commit() needs a groupId");
-    await this.#group.commit(offsets ?? this.#fetcher.positions());
+    await this.#group.commit(offsets ?? this.#consumedPositions());
   }
 
   async #startFromCommitted(partitions: TopicPartitions[]): Promise<void> {
@@ -273,14 +314,36 @@ export class Consumer implements AsyncDisposable {
   /**
    * Fetches the next records (at most max.poll.records-like `maxRecords`, default 500), waiting up to
    * `timeoutMs` (default fetch.max.wait.ms) for some to arrive. A Fetch still waiting on the broker
-   * when the timeout passes goes on, and its records come with a later poll.
+   * when the timeout passes goes on, and its records come with a later poll. The records returned are
+   * consumed: the next commit covers them.
    */
   async poll(options: { timeoutMs?: number; maxRecords?: number } = {}): Promise<ConsumerRecord[]> {
-    const maxRecords = options.maxRecords ?? 500;
-    const deadline = Date.now() + (options.timeoutMs ?? this.#options.fetchMaxWaitMs ?? 500);
-    while (this.#buffer.length === 0 && !this.#closed) {
+    await this.#fill(options.timeoutMs ?? this.#options.fetchMaxWaitMs ?? 500);
+    const end = Math.min(this.#buffer.length, this.#head + (options.maxRecords ?? 500));
+    const out = this.#buffer.slice(this.#head, end);
+    this.#take(end);
+    return out;
+  }
+
+  /** Hands out the buffered records before index `end`. */
+  #take(end: number): void {
+    this.#head = end;
+    if (this.#head >= this.#buffer.length) {
+      this.#buffer = [];
+      this.#head = 0;
+    }
+  }
+
+  /**
+   * Fills the buffer when it is empty (joining the group and fetching), for up to `timeoutMs`, and
+   * auto-commits what was consumed when the interval has passed.
+   */
+  async #fill(timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.#buffer.length === this.#head && !this.#closed) {
       if (this.#group && this.#subscription && (this.#group.needsRejoin || this.#joining)) {
         this.#buffer = [];
+        this.#head = 0;
         // As Java's poll: a rebalance does not hold the caller past its timeout.
         if (!(await this.#rejoined(deadline))) break;
       }
@@ -295,6 +358,7 @@ export class Consumer implements AsyncDisposable {
           this.#inFlight = undefined;
           if ("error" in outcome) throw outcome.error;
           this.#buffer = this.#fetcher.drain(outcome.done);
+          this.#head = 0;
         } else {
           // Nothing to fetch (no or paused partitions): wait on a timer, so that heartbeats and I/O run.
           await sleep(Math.max(0, Math.min(100, deadline - Date.now())), this.#abort.signal).catch(
@@ -302,19 +366,18 @@ export class Consumer implements AsyncDisposable {
           );
         }
       } catch (e) {
-        if (this.#closed) return [];
+        if (this.#closed) return;
         if (!GroupMember.isRebalance(e) && !(e as { retriable?: boolean }).retriable) throw e;
-      }
-      if (
-        this.#autoCommit &&
-        Date.now() - this.#lastAutoCommit >= (this.#options.autoCommitIntervalMs ?? 5000)
-      ) {
-        this.#lastAutoCommit = Date.now();
-        await this.commit().catch(() => {});
       }
       if (Date.now() >= deadline) break;
     }
-    return this.#buffer.splice(0, maxRecords);
+    if (
+      this.#autoCommit && !this.#closed &&
+      Date.now() - this.#lastAutoCommit >= (this.#options.autoCommitIntervalMs ?? 5000)
+    ) {
+      this.#lastAutoCommit = Date.now();
+      await this.commit().catch(() => {});
+    }
   }
 
   /** Starts or continues the group join; true once it is done, false if `deadline` came first. */
@@ -335,11 +398,17 @@ export class Consumer implements AsyncDisposable {
     return done;
   }
 
-  /** Records one by one, until the consumer is closed. */
+  /**
+   * Records one by one, until the consumer is closed. A record is consumed (commits cover it) once it
+   * is handed to the loop's body; the records after it stay buffered, so breaking out of the loop
+   * commits nothing the body did not see.
+   */
   async *[Symbol.asyncIterator](): AsyncGenerator<ConsumerRecord> {
     while (!this.#closed) {
-      const records = await this.poll({ timeoutMs: 1000 });
-      for (const r of records) {
+      await this.#fill(1000);
+      while (this.#head < this.#buffer.length) {
+        const r = this.#buffer[this.#head];
+        this.#take(this.#head + 1);
         yield r;
         if (this.#closed) return;
       }

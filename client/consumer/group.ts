@@ -353,9 +353,9 @@ export class GroupMember implements Membership {
     await this.#heartbeat;
     if (this.#generation < 0 || this.#link.known < 0) return;
     if (this.#options.groupInstanceId === null) {
+      // The member goes in `members` (v3+, which every Kafka 4 broker serves).
       await this.#client.requestNode(this.#link.known, ApiKey.LeaveGroup, {
         groupId: this.#options.groupId,
-        memberId: this.#memberId,
         members: [{
           memberId: this.#memberId,
           groupInstanceId: null,

@@ -118,3 +118,15 @@ Deno.test("cli: errors are one line and a non-zero exit, never a hang", async ()
   ]);
   assertOk(noTopic.code !== 0);
 });
+
+Deno.test("cli: consume --group --max-messages commits what it printed, and the next run goes on from there", async () => {
+  await using broker = await Broker.start({ topics: { steps: { partitions: 1 } } });
+  const b = ["--bootstrap-server", broker.bootstrapServers];
+  const lines = Array.from({ length: 10 }, (_, i) => `step ${i}`);
+  assertEquals((await run("produce", [...b, "--topic", "steps"], lines.join("\n") + "\n")).code, 0);
+  const group = [...b, "--topic", "steps", "--group", "g", "--from-beginning"];
+  const first = await run("consume", [...group, "--max-messages", "3"]);
+  assertEquals(first.stdout.trim().split("\n"), lines.slice(0, 3));
+  const rest = await run("consume", [...group, "--timeout-ms", "1000"]);
+  assertEquals(rest.stdout.trim().split("\n"), lines.slice(3));
+});
