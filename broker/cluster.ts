@@ -91,6 +91,18 @@ export interface CreateTopicOptions {
   internal?: boolean;
 }
 
+/**
+ * The most metadata records one request may make Kafka's controller write (a topic's record, its
+ * config records and one per partition): past it, creations are refused before anything is made.
+ *
+ * @example
+ * ```ts
+ * import { MAX_RECORDS_PER_USER_OP } from "./cluster.ts";
+ * console.log(MAX_RECORDS_PER_USER_OP); // 10000
+ * ```
+ */
+export const MAX_RECORDS_PER_USER_OP = 10_000;
+
 /** The outcome of a topic-level check: ok, or Kafka's error code and message. */
 export type TopicCheck = { ok: true } | { ok: false; errorCode: number; message: string };
 
@@ -200,6 +212,12 @@ export class Cluster {
   constructor(options: ClusterOptions = {}) {
     this.clusterId = options.clusterId ?? randomUuid();
     this.defaultPartitions = options.defaultPartitions ?? 1;
+    // Every auto-created topic would be refused past Kafka's controller limit: refused here at once.
+    if (this.defaultPartitions > MAX_RECORDS_PER_USER_OP) {
+      throw new RangeError(
+        `num.partitions ${this.defaultPartitions} is over the ${MAX_RECORDS_PER_USER_OP} partitions a topic creation may ask`,
+      );
+    }
     this.defaultReplicationFactor = options.defaultReplicationFactor;
     this.autoCreateTopics = options.autoCreateTopics ?? true;
     const shared = options.staticConfigs ?? {};
@@ -273,9 +291,24 @@ export class Cluster {
 
   /**
    * Creates a topic (the caller has validated the name and options). Replicas are spread round-robin
-   * over the nodes, the first replica leading, as Kafka's rack-unaware assignment does.
+   * over the nodes, the first replica leading, as Kafka's rack-unaware assignment does. Counts that
+   * Kafka's controller would refuse (more than 10,000 partitions, more replicas than nodes) throw a
+   * RangeError before anything is allocated: every way of creating a topic comes through here.
    */
   createTopic(name: string, options: CreateTopicOptions = {}): Topic {
+    const count = options.assignments?.length ?? options.partitions ?? this.defaultPartitions;
+    if (!Number.isInteger(count) || count < 1) {
+      throw new RangeError("Number of partitions was set to an invalid non-positive value.");
+    }
+    if (count > MAX_RECORDS_PER_USER_OP) {
+      throw new RangeError("Excessively large number of partitions per request.");
+    }
+    const rf = options.replicationFactor ?? this.replicationFactor;
+    if (!options.assignments && !(Number.isInteger(rf) && rf >= 1 && rf <= this.nodes.length)) {
+      throw new RangeError(
+        `Unable to replicate the partition ${rf} time(s): The target replication factor of ${rf} cannot be reached because only ${this.nodes.length} broker(s) are registered.`,
+      );
+    }
     const topic: Topic = {
       name,
       id: randomUuid(),
@@ -283,11 +316,7 @@ export class Cluster {
       configs: new Map(Object.entries(options.configs ?? {})),
       isInternal: options.internal ?? false,
     };
-    const assignments = options.assignments ??
-      this.assignReplicas(
-        options.partitions ?? this.defaultPartitions,
-        options.replicationFactor ?? this.replicationFactor,
-      );
+    const assignments = options.assignments ?? this.assignReplicas(count, rf);
     this.addPartitions(topic, assignments);
     this.quorum.recordsWritten();
     this.topics.set(name, topic);

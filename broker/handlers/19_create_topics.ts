@@ -12,11 +12,23 @@ import {
   type CreateTopicsResponseCreatableTopicResultInit,
   ErrorCode,
 } from "../../codec/mod.ts";
-import { validateTopicName } from "../cluster.ts";
+import { MAX_RECORDS_PER_USER_OP, validateTopicName } from "../cluster.ts";
 import { validateTopicConfig } from "../configs.ts";
 import { defineHandler } from "../handler.ts";
 import { quotaUser } from "../quota_enforcer.ts";
 import { can, canOnCluster } from "../security/access.ts";
+
+/** A topic that passed every check, as it will be created. */
+interface Plan {
+  name: string;
+  partitions: number;
+  replication: number;
+  assignments: number[][] | undefined;
+  configs: Record<string, string>;
+  /** The partitions it gets, and their replication factor. */
+  count: number;
+  rf: number;
+}
 
 export default defineHandler({
   apiKey: ApiKey.CreateTopics,
@@ -45,7 +57,31 @@ export default defineHandler({
     const allowed = refused.length === 0
       ? request.topics
       : request.topics.filter((t) => creatable(t.name));
-    const topics = allowed.map((t): CreateTopicsResponseCreatableTopicResultInit => {
+    // As Kafka's controller, before anything else: more than 10,000 partitions asked in one request
+    // (counted with Java's int arithmetic, duplicates and refused topics left out) refuse every
+    // topic of the request, in its order.
+    const excessive = (message: string) => ({
+      throttleTimeMs: quota.throttleTimeMs(),
+      topics: request.topics.map((t) => ({
+        name: t.name,
+        errorCode: ErrorCode.POLICY_VIOLATION,
+        errorMessage: message,
+      })),
+    });
+    let asked = 0;
+    for (const t of allowed) {
+      if (seen.get(t.name)! > 1) continue;
+      const count = t.assignments.length > 0
+        ? t.assignments.length
+        : t.numPartitions === -1
+        ? cluster.defaultPartitions
+        : Math.max(t.numPartitions, 0);
+      asked = (asked + count) | 0;
+    }
+    if (asked > MAX_RECORDS_PER_USER_OP) {
+      return excessive("Excessively large number of partitions per request.");
+    }
+    const plans = allowed.map((t): Plan | CreateTopicsResponseCreatableTopicResultInit => {
       const fail = (errorCode: number, errorMessage: string | null) => ({
         name: t.name,
         errorCode,
@@ -127,16 +163,30 @@ export default defineHandler({
           null,
         );
       }
-      if (!can(ctx, AclOperation.DESCRIBE_CONFIGS, AclResourceType.TOPIC, t.name)) {
-        const created = request.validateOnly ? undefined : cluster.createTopic(t.name, {
+      return { name: t.name, partitions, replication, assignments, configs, count, rf };
+    });
+    // Kafka's controller writes a topic, its configs and its partitions as metadata records, at
+    // most 10,000 for one request (the sum above may have wrapped around), else it refuses them all.
+    let records = 0;
+    for (const plan of plans) {
+      if ("count" in plan) records += 1 + Object.keys(plan.configs).length + plan.count;
+    }
+    if (records > MAX_RECORDS_PER_USER_OP) {
+      return excessive("Unable to perform excessively large batch operation.");
+    }
+    const topics = plans.map((plan): CreateTopicsResponseCreatableTopicResultInit => {
+      if (!("count" in plan)) return plan;
+      const { partitions, replication, assignments, configs, count, rf } = plan;
+      if (!can(ctx, AclOperation.DESCRIBE_CONFIGS, AclResourceType.TOPIC, plan.name)) {
+        const created = request.validateOnly ? undefined : cluster.createTopic(plan.name, {
           partitions,
           replicationFactor: replication,
           assignments,
           configs,
         });
-        if (apiVersion < 5) return { name: t.name, errorCode: ErrorCode.NONE };
+        if (apiVersion < 5) return { name: plan.name, errorCode: ErrorCode.NONE };
         return {
-          name: t.name,
+          name: plan.name,
           errorCode: ErrorCode.NONE,
           errorMessage: null,
           topicId: created?.id,
@@ -144,7 +194,7 @@ export default defineHandler({
         };
       }
       const described = {
-        name: t.name,
+        name: plan.name,
         errorCode: ErrorCode.NONE,
         errorMessage: null,
         numPartitions: count,
@@ -159,9 +209,9 @@ export default defineHandler({
           })),
       };
       if (request.validateOnly) {
-        return apiVersion >= 5 ? described : { name: t.name, errorCode: ErrorCode.NONE };
+        return apiVersion >= 5 ? described : { name: plan.name, errorCode: ErrorCode.NONE };
       }
-      const topic = cluster.createTopic(t.name, {
+      const topic = cluster.createTopic(plan.name, {
         partitions,
         replicationFactor: replication,
         assignments,
@@ -169,7 +219,7 @@ export default defineHandler({
       });
       return apiVersion >= 5
         ? { ...described, topicId: topic.id }
-        : { name: t.name, errorCode: ErrorCode.NONE };
+        : { name: plan.name, errorCode: ErrorCode.NONE };
     });
     return { throttleTimeMs: quota.throttleTimeMs(), topics: [...topics, ...refused] };
   },

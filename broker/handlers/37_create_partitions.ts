@@ -5,7 +5,9 @@
  */
 
 import { AclOperation, AclResourceType, ApiKey, ErrorCode } from "../../codec/mod.ts";
+import { MAX_RECORDS_PER_USER_OP } from "../cluster.ts";
 import { defineHandler } from "../handler.ts";
+import { javaHash } from "../java_hash.ts";
 import { quotaUser } from "../quota_enforcer.ts";
 import { can, secured } from "../security/access.ts";
 
@@ -20,13 +22,21 @@ export default defineHandler({
       ctx.header.clientId ?? "",
       ctx.apiVersion >= 3,
     );
-    // As Kafka's controller: refused topics (ALTER) are answered before the others, with no message.
+    // As Kafka's controller: topics named twice are answered first, then those refused (ALTER, with
+    // no message), then the others; Kafka takes the names from hash sets, so in their order.
+    const counts = new Map<string, number>();
+    for (const t of request.topics) counts.set(t.name, (counts.get(t.name) ?? 0) + 1);
+    const duplicates = hashSetOrder([...counts.keys()].filter((name) => counts.get(name)! > 1));
+    const once = hashSetOrder([...counts.keys()]).filter((name) => counts.get(name) === 1)
+      .map((name) => request.topics.find((t) => t.name === name)!);
     const refused = secured(ctx)
-      ? request.topics.filter((t) => !can(ctx, AclOperation.ALTER, AclResourceType.TOPIC, t.name))
+      ? once.filter((t) => !can(ctx, AclOperation.ALTER, AclResourceType.TOPIC, t.name))
       : [];
-    const allowed = refused.length === 0
-      ? request.topics
-      : request.topics.filter((t) => !refused.includes(t));
+    const allowed = refused.length === 0 ? once : once.filter((t) => !refused.includes(t));
+    // The metadata records (one per new partition) that the request has made so far: Kafka's
+    // controller stops at 10,000, answering the topic it was adding UNKNOWN_SERVER_ERROR, and so
+    // every later one that adds any.
+    let records = 0;
     const results = allowed.map((t) => {
       const fail = (errorCode: number, errorMessage: string | null) => ({
         name: t.name,
@@ -48,7 +58,6 @@ export default defineHandler({
         return fail(ErrorCode.INVALID_PARTITIONS, `Topic already has ${current} partition(s).`);
       }
       const added = t.count - current;
-      let assignments: number[][];
       if (t.assignments !== null) {
         if (t.assignments.length !== added) {
           return fail(
@@ -63,9 +72,6 @@ export default defineHandler({
             "The manual partition assignment includes a broker that is not registered.",
           );
         }
-        assignments = t.assignments.map((a) => a.brokerIds);
-      } else {
-        assignments = cluster.assignReplicas(added, topic.partitions[0].replicas.length);
       }
       // Each new partition takes a token of the controller mutation quota (KIP-599).
       if (!request.validateOnly && !quota.record(added)) {
@@ -74,12 +80,27 @@ export default defineHandler({
           null,
         );
       }
+      // Refused before any replica list is made. (Kafka keeps the records it made up to the limit,
+      // adding partitions while answering an error; Brook adds none.)
+      if (records + added > MAX_RECORDS_PER_USER_OP) {
+        records = MAX_RECORDS_PER_USER_OP;
+        return fail(ErrorCode.UNKNOWN_SERVER_ERROR, null);
+      }
+      records += added;
+      const assignments = t.assignments !== null
+        ? t.assignments.map((a) => a.brokerIds)
+        : cluster.assignReplicas(added, topic.partitions[0].replicas.length);
       if (!request.validateOnly) cluster.addPartitions(topic, assignments);
       return { name: t.name, errorCode: ErrorCode.NONE, errorMessage: null };
     });
     return {
       throttleTimeMs: quota.throttleTimeMs(),
       results: [
+        ...duplicates.map((name) => ({
+          name,
+          errorCode: ErrorCode.INVALID_REQUEST,
+          errorMessage: "Duplicate topic name.",
+        })),
         ...refused.map((t) => ({
           name: t.name,
           errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED,
@@ -90,3 +111,20 @@ export default defineHandler({
     };
   },
 });
+
+/**
+ * Names in the order a Java HashSet of them iterates: by bucket of the spread String hash in a table
+ * of the smallest power of two (at least 16) that holds them under the 0.75 load factor, then in
+ * insertion order within a bucket.
+ */
+function hashSetOrder(names: string[]): string[] {
+  let capacity = 16;
+  while (names.length > capacity * 0.75) capacity *= 2;
+  const bucket = (name: string) => {
+    const h = javaHash(name);
+    return (h ^ (h >>> 16)) & (capacity - 1);
+  };
+  return names.map((name, i) => ({ name, i, b: bucket(name) }))
+    .sort((x, y) => x.b - y.b || x.i - y.i)
+    .map((x) => x.name);
+}

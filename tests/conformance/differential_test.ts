@@ -9,6 +9,7 @@ import { configScenarios, KAFKA_TEST_CONFIGS } from "./config_scenarios.ts";
 import { consumerGroupScenarios } from "./consumer_group_scenarios.ts";
 import { invalidRequestScenarios } from "./invalid_request_scenarios.ts";
 import { produceFramingScenarios } from "./produce_framing_scenarios.ts";
+import { partitionLimitScenarios } from "./partition_limit_scenarios.ts";
 import { quorumScenarios } from "./quorum_scenarios.ts";
 import { shareGroupScenarios } from "./share_group_scenarios.ts";
 import { shareTxnScenario } from "./share_txn_scenario.ts";
@@ -470,6 +471,7 @@ Deno.test({
         ...shareGroupScenarios(run),
         shareTxnScenario(run),
         ...invalidRequestScenarios(run),
+        ...partitionLimitScenarios(run),
       ].filter((s) => s.name.includes(only))
     ) {
       const real = await runScenario(kafka.bootstrapServers, scenario);
