@@ -10,7 +10,6 @@
  */
 
 import { JsonWebKeySet, type JwksSource, supportedJwsAlgorithm } from "./jwks.ts";
-import type { OAuthBearerValidation } from "./options.ts";
 
 /** How signed JWTs are validated: Kafka's `sasl.oauthbearer.*` broker configs. */
 export interface OAuthBearerJwtOptions {
@@ -40,7 +39,7 @@ export interface JwtValidation {
   scopes: string[];
 }
 
-const INVALID: OAuthBearerValidation = { errorStatus: "invalid_token" };
+const INVALID = { errorStatus: "invalid_token" };
 const decoder = new TextDecoder("utf-8", { fatal: true });
 const encoder = new TextEncoder();
 
@@ -110,7 +109,7 @@ export class OAuthBearerJwtValidator {
   async validate(
     token: string,
     now: number = Date.now(),
-  ): Promise<OAuthBearerValidation & Partial<JwtValidation>> {
+  ): Promise<JwtValidation | { errorStatus: string }> {
     const parts = token.trim().split(".");
     if (parts.length !== 3 || parts.some((p) => p === "")) return INVALID;
     const header = jsonObject(parts[0]);
