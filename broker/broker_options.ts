@@ -66,7 +66,12 @@ export interface BrokerOptions {
   listenerSecurityProtocolMap?: Record<string, SecurityProtocol>;
   /** Certificate and key of SSL and SASL_SSL listeners. */
   tls?: BrokerTlsOptions;
-  /** Mechanisms, users and sessions of SASL_PLAINTEXT and SASL_SSL listeners. */
+  /**
+   * Mechanisms, users and sessions of SASL_PLAINTEXT and SASL_SSL listeners. PLAIN and
+   * SCRAM-SHA-256/512 are enabled by default; OAUTHBEARER only when `mechanisms` lists it, and then
+   * give it `oauthBearer` (a JWKS validator of signed JWTs): without one it runs Kafka's unsecured
+   * validator, which lets anyone log in as any principal (development only).
+   */
   sasl?: BrokerSaslOptions;
   /** Turns ACLs on (authorizer.class.name): super users, the no-ACL default and initial ACLs. */
   authorizer?: BrokerAuthorizerOptions;

@@ -45,4 +45,6 @@ export {
   type Requester,
 } from "./security/authorizer.ts";
 export { validateUnsecuredJwt } from "./security/mechanisms.ts";
+export type { OAuthBearerJwtOptions } from "./security/jwt_validator.ts";
+export type { JwksSource } from "./security/jwks.ts";
 export { SASL_MECHANISMS } from "./security/options.ts";
