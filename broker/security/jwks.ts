@@ -105,30 +105,19 @@ export class JsonWebKeySet {
    * ```
    */
   static async load(source: JwksSource): Promise<JsonWebKeySet> {
-    const set = new JsonWebKeySet(source);
-    if ("keys" in source) {
-      set.#replace(keySetOf(source.keys));
-    } else if ("file" in source) {
-      await set.#readFile();
-    } else {
+    if ("url" in source) {
       const url = new URL(source.url);
-      if (url.protocol !== "http:" && url.protocol !== "https:") {
+      // As Kafka's jwks.endpoint.url, a file: URL names a key file.
+      if (url.protocol === "file:") source = { file: decodeURIComponent(url.pathname) };
+      else if (url.protocol !== "http:" && url.protocol !== "https:") {
         throw new RangeError(`JWKS URL ${source.url}: only http, https and file are supported`);
       }
-      set.#replace(await fetchKeySet(source.url));
     }
+    const set = new JsonWebKeySet(source);
+    if ("keys" in source) set.#replace(keySetOf(source.keys));
+    else if ("file" in source) await set.#readFile();
+    else set.#replace(await fetchKeySet(source.url));
     return set;
-  }
-
-  /** Where the keys come from, for messages. */
-  get location(): string {
-    const s = this.#source;
-    return "file" in s ? s.file : "url" in s ? s.url : "inline keys";
-  }
-
-  /** A refresh under way, if any (tests wait for it). */
-  get refreshing(): Promise<void> | undefined {
-    return this.#refreshing;
   }
 
   /**

@@ -100,11 +100,6 @@ export class OAuthBearerJwtValidator {
     return new OAuthBearerJwtValidator(await JsonWebKeySet.load(options.jwks), options);
   }
 
-  /** The key set, for its location and refreshes. */
-  get keys(): JsonWebKeySet {
-    return this.#keys;
-  }
-
   /** Validates a token: its principal and expiry, or Kafka's "invalid_token" status. */
   async validate(
     token: string,

@@ -96,4 +96,12 @@ Deno.test("jwt: claim names, audiences and skew follow their options", async () 
     () => OAuthBearerJwtValidator.create({ jwks: { file: "/nonexistent/jwks.json" } }),
     Deno.errors.NotFound,
   );
+  await assertRejects(
+    () => OAuthBearerJwtValidator.create({ jwks: { url: "file:///nonexistent/jwks.json" } }),
+    Deno.errors.NotFound,
+  );
+  await assertRejects(
+    () => OAuthBearerJwtValidator.create({ jwks: { url: "ftp://127.0.0.1/jwks.json" } }),
+    RangeError,
+  );
 });
