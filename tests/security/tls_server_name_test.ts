@@ -6,6 +6,7 @@ import { Broker } from "../../broker/mod.ts";
 import { KafkaConnection, Producer } from "../../client/mod.ts";
 import { ApiKey } from "../../codec/mod.ts";
 import { brokerCertificate, clientCertificate, testCertificates } from "./certs.ts";
+import { missing } from "../installed.ts";
 
 async function internalBroker(clientAuth?: "required") {
   const certs = await testCertificates();
@@ -23,7 +24,9 @@ function port(broker: Broker): number {
   return Number(broker.bootstrapServersFor("SSL").split(":").at(-1));
 }
 
-Deno.test("tls serverName: the certificate is verified against serverName, not the address", async () => {
+Deno.test("tls serverName: the certificate is verified against serverName, not the address", {
+  ignore: missing("openssl"),
+}, async () => {
   await using broker = await internalBroker();
   const { caCert } = await testCertificates();
   const conn = await KafkaConnection.connect("127.0.0.1", port(broker), {
@@ -37,7 +40,9 @@ Deno.test("tls serverName: the certificate is verified against serverName, not t
   }
 });
 
-Deno.test("tls serverName: a name the certificate does not hold is refused", async () => {
+Deno.test("tls serverName: a name the certificate does not hold is refused", {
+  ignore: missing("openssl"),
+}, async () => {
   await using broker = await internalBroker();
   const { caCert } = await testCertificates();
   const error = await assertRejects(
@@ -50,7 +55,9 @@ Deno.test("tls serverName: a name the certificate does not hold is refused", asy
   assertOk(/wrong\.name/.test(error.message), error.message);
 });
 
-Deno.test("tls serverName: a wrong name is refused even when the address is valid", async () => {
+Deno.test("tls serverName: a wrong name is refused even when the address is valid", {
+  ignore: missing("openssl"),
+}, async () => {
   const certs = await testCertificates();
   // This certificate holds IP:127.0.0.1, so only serverName can make the connection fail.
   await using broker = await Broker.start({
@@ -67,7 +74,9 @@ Deno.test("tls serverName: a wrong name is refused even when the address is vali
   );
 });
 
-Deno.test("tls serverName: without it, the host connected to is the name verified", async () => {
+Deno.test("tls serverName: without it, the host connected to is the name verified", {
+  ignore: missing("openssl"),
+}, async () => {
   await using broker = await internalBroker();
   const { caCert } = await testCertificates();
   const error = await assertRejects(
@@ -77,7 +86,9 @@ Deno.test("tls serverName: without it, the host connected to is the name verifie
   assertOk(/127\.0\.0\.1/.test(error.message), error.message);
 });
 
-Deno.test("tls serverName: mutual TLS still presents the client certificate", async () => {
+Deno.test("tls serverName: mutual TLS still presents the client certificate", {
+  ignore: missing("openssl"),
+}, async () => {
   await using broker = await internalBroker("required");
   const { caCert } = await testCertificates();
   const alice = await clientCertificate("/O=Brook/CN=alice");
