@@ -372,17 +372,19 @@ export class Broker implements AsyncDisposable {
   }
 
   /**
-   * Handles the next `count` (default 1) matching requests but sends no response; the connection
-   * stays open, so the client's request times out.
+   * Handles the next `count` (default 1) matching requests but loses their responses, as a network
+   * fault would: the connection closes where the response would have gone, or `closeAfterMs` later
+   * (sending nothing meanwhile), and the client sees a closed connection, never a later response in
+   * the lost one's place.
    *
    * @example
    * ```ts
    * import { Broker } from "@brook/kafka/broker";
    * await using broker = await Broker.start();
-   * broker.dropResponses({ apiKey: "Fetch", count: 1 });
+   * broker.dropResponses({ apiKey: "Fetch", count: 1, closeAfterMs: 500 });
    * ```
    */
-  dropResponses(scope: FaultScope = {}): FaultHandle {
+  dropResponses(scope: FaultScope & { closeAfterMs?: number } = {}): FaultHandle {
     return this.inject({ ...scope, kind: "drop" });
   }
 

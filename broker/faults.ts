@@ -51,8 +51,12 @@ export type FaultSpec =
   | FaultScope & { kind: "error"; errorCode: ErrorCodeLike }
   /** Hold requests for `ms` milliseconds, plus a random 0..`jitterMs`, before handling them. */
   | FaultScope & { kind: "latency"; ms: number; jitterMs?: number }
-  /** Handle requests but send no response; the connection stays open. */
-  | FaultScope & { kind: "drop" }
+  /**
+   * Handle requests but lose their responses, as a network fault would: the connection closes
+   * where the response would have gone (or `closeAfterMs` later, sending nothing meanwhile), so
+   * no later response can arrive in its place.
+   */
+  | FaultScope & { kind: "drop"; closeAfterMs?: number }
   /** Close the connection, before the request is handled or after (its effect then happened). */
   | FaultScope & { kind: "close"; when?: "before" | "after" };
 
@@ -119,6 +123,9 @@ class ActiveFault implements FaultHandle {
     }
     if (spec.kind === "latency" && !(spec.ms >= 0 && (spec.jitterMs ?? 0) >= 0)) {
       throw new FaultSpecError("A latency fault needs ms >= 0 and jitterMs >= 0");
+    }
+    if (spec.kind === "drop" && !((spec.closeAfterMs ?? 0) >= 0)) {
+      throw new FaultSpecError("A drop fault needs closeAfterMs >= 0");
     }
     this.target = spec.topic === undefined
       ? undefined
@@ -221,9 +228,16 @@ export class FaultInjector {
     if (delay > 0) await sleep(delay, request.ctx.signal);
     if (terminal === undefined) return next();
     switch (terminal.spec.kind) {
-      case "drop":
-        await next();
-        return null;
+      case "drop": {
+        const answer = await next();
+        // A Produce with acks=0 has no answer to lose: nothing breaks.
+        if (answer === null || answer === undefined) return answer;
+        // Answers leave in request order, so a lost one breaks the stream: the connection closes in
+        // its place (after a while, if asked), and nothing sent after it is answered.
+        const closeAfterMs = (terminal.spec as { closeAfterMs?: number }).closeAfterMs ?? 0;
+        if (closeAfterMs > 0) await sleep(closeAfterMs, request.ctx.signal);
+        return "close";
+      }
       case "close":
         if (terminal.spec.when === "after") await next();
         return "close";

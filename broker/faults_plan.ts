@@ -30,7 +30,7 @@ const SCOPE_KEYS = ["apiKey", "nodeId", "topic", "partition", "clientId", "count
 const KEYS: Record<string, string[]> = {
   error: [...SCOPE_KEYS, "errorCode"],
   latency: [...SCOPE_KEYS, "ms", "jitterMs"],
-  drop: SCOPE_KEYS,
+  drop: [...SCOPE_KEYS, "closeAfterMs"],
   close: [...SCOPE_KEYS, "when"],
   stopNode: ["nodeId", "forMs", "atMs"],
   restartNode: ["nodeId", "atMs"],
@@ -92,6 +92,7 @@ function checkStep(step: unknown, i: number): void {
     number("ms", true);
     number("jitterMs", false);
   }
+  if (kind === "drop") number("closeAfterMs", false);
   if (s.count !== undefined && s.count !== "unlimited") number("count", true, 1);
   number("skip", false);
   number("partition", false);

@@ -5,7 +5,6 @@ import {
   type CodecApiKey,
   decodeRecordBatches,
   encodeRecordBatch,
-  encodeRequestFrame,
   ErrorCode,
   Reader,
   Writer,
@@ -292,25 +291,6 @@ Deno.test("faults: count and skip say which matching requests fail", async () =>
   assertEquals(codes, [0, ErrorCode.REQUEST_TIMED_OUT, ErrorCode.REQUEST_TIMED_OUT, 0]);
   assertEquals(stored(broker, "t", 0), ["m0", "m3"]);
   assertEquals(fault.hits, 2);
-});
-
-Deno.test("faults: a dropped response leaves the connection open for the next request", async () => {
-  await using broker = await Broker.start({ topics: { t: {} } });
-  await using client = await RawClient.connect(broker.bootstrapServers);
-  const fault = broker.dropResponses({ apiKey: "Produce" });
-  const w = new Writer();
-  await client.send(encodeRequestFrame(w, {
-    apiKey: ApiKey.Produce,
-    apiVersion: 9,
-    correlationId: 100,
-    clientId: "c",
-    body: produceBody("t", [[0, "dropped"]]),
-  }));
-  // The next request's answer is the next frame: the first one was handled but never answered.
-  const res = await client.request(ApiKey.Metadata, 12, { topics: null });
-  assertEquals(res.topics.map((t) => t.name), ["t"]);
-  assertEquals(fault.hits, 1);
-  assertEquals(stored(broker, "t", 0), ["dropped"]);
 });
 
 Deno.test("faults: closing before handling loses the request; after handling keeps it", async () => {
