@@ -3,8 +3,10 @@
  * runs: ApiVersions (once) and SaslHandshake before anything else; then SaslAuthenticate requests
  * (handshake v1) or raw size-prefixed tokens (handshake v0); then the connection is served as
  * the authenticated principal until its session expires. A client that asked with SaslAuthenticate
- * v1+ may re-authenticate (KIP-368) by sending SaslHandshake again. Failures get Kafka's answers
- * and a delayed close; requests out of place close the connection without serving them.
+ * v1+ may re-authenticate (KIP-368) by sending SaslHandshake again. Failures get Kafka's answers,
+ * sent with the close after connection.failed.authentication.delay.ms (KIP-306); requests out of
+ * place close the connection without serving them. The connection bounds the frames read here by
+ * sasl.server.max.receive.size.
  *
  * @module
  */
@@ -266,7 +268,7 @@ export class SaslAuthenticator {
     return lifetime;
   }
 
-  /** A failed authentication: the answer (if any), then a close after Kafka's delay. */
+  /** A failed authentication: after Kafka's delay, the answer (if any) and a close. */
   #fail(answer?: Uint8Array): DispatchResult {
     this.#state = "failed";
     return { send: answer, closeAfterMs: this.#settings.failedAuthenticationDelayMs };

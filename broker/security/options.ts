@@ -161,7 +161,10 @@ export interface BrokerSaslOptions {
    * 0, the default, leaves sessions unbounded (an OAUTHBEARER token's expiry still bounds its own).
    */
   sessionLifetimeMs?: number;
-  /** connection.failed.authentication.delay.ms: how long a failed client waits for its close. Default 100. */
+  /**
+   * connection.failed.authentication.delay.ms: how long a failed client waits for its answer and
+   * close (KIP-306). Default 100.
+   */
   failedAuthenticationDelayMs?: number;
 }
 
