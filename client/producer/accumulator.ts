@@ -47,6 +47,10 @@ export interface ProducerBatch {
   attempts: number;
   /** When the batch may be retried. */
   retryAt: number;
+  /** The batch's place among its partition's batches (creation order), kept by retries. */
+  order: number;
+  /** True once the batch was sent (its sequence numbers, if any, are taken). */
+  sent: boolean;
 }
 
 /** A partition's batches. */
@@ -70,6 +74,7 @@ export class Accumulator {
   /** Per topic, its partitions' queues by partition number (no string key per record). */
   readonly #byTopic = new Map<string, PartitionQueue[]>();
   #buffered = 0;
+  #created = 0;
   #spaceWaiters: (() => void)[] = [];
 
   constructor(batchSize: number, bufferMemory: number) {
@@ -149,6 +154,8 @@ export class Accumulator {
         producerEpoch: -1,
         attempts: 0,
         retryAt: 0,
+        order: this.#created++,
+        sent: false,
       };
       q.batches.push(batch);
       q.open = batch;
@@ -178,36 +185,57 @@ export class Accumulator {
   }
 
   /**
-   * Takes the batches ready to send: closed ones, open ones older than `lingerMs` (or all when
-   * `flushing`), at most `maxInFlight` in flight per partition, none before its retry time.
+   * Takes the batches ready to send, at most one per partition (Kafka keeps one batch per partition
+   * of a Produce request): the head of each partition's queue when it is closed or older than
+   * `lingerMs` (or any when `flushing`), its retry time has come, fewer than `maxInFlight` of the
+   * partition's batches are in flight, and `maySend` (the idempotence rules) allows it.
    */
-  drain(now: number, lingerMs: number, maxInFlight: number, flushing: boolean): ProducerBatch[] {
+  drain(
+    now: number,
+    lingerMs: number,
+    maxInFlight: number,
+    flushing: boolean,
+    maySend?: (batch: ProducerBatch, inFlight: number) => boolean,
+  ): ProducerBatch[] {
     const out: ProducerBatch[] = [];
     for (const q of this.#queues) {
-      while (q.batches.length > 0 && q.inFlight < maxInFlight) {
-        const batch = q.batches[0];
-        if (batch.retryAt > now) break;
-        if (batch === q.open) {
-          if (!flushing && now - batch.createdAt < lingerMs) break;
-          q.open = undefined;
-        }
-        q.batches.shift();
-        q.inFlight++;
-        out.push(batch);
-      }
+      if (q.batches.length === 0 || q.inFlight >= maxInFlight) continue;
+      const batch = q.batches[0];
+      if (batch.retryAt > now) continue;
+      if (batch === q.open && !flushing && now - batch.createdAt < lingerMs) continue;
+      if (maySend && !maySend(batch, q.inFlight)) continue;
+      if (batch === q.open) q.open = undefined;
+      q.batches.shift();
+      q.inFlight++;
+      batch.sent = true;
+      out.push(batch);
     }
     return out;
   }
 
+  /** How many batches are in flight, over all partitions. */
+  get inFlight(): number {
+    let n = 0;
+    for (const q of this.#queues) n += q.inFlight;
+    return n;
+  }
+
   /**
    * The earliest time an open batch's linger or a retry backoff ends, for the sender's timer.
-   * Partitions at their in-flight limit are skipped: an acknowledgement wakes the sender for them.
+   * Partitions at their in-flight limit, or held by `maySend`, are skipped: an acknowledgement wakes
+   * the sender for them.
    */
-  nextWakeUp(lingerMs: number, maxInFlight: number): number {
+  nextWakeUp(
+    lingerMs: number,
+    maxInFlight: number,
+    maySend?: (batch: ProducerBatch, inFlight: number) => boolean,
+  ): number {
     let next = Infinity;
     for (const q of this.#queues) {
       const b = q.batches[0];
       if (!b || q.inFlight >= maxInFlight) continue;
+      // A batch held by the idempotence rules waits for an answer, which wakes the sender.
+      if (maySend && !maySend(b, q.inFlight)) continue;
       next = Math.min(next, b.retryAt > 0 ? b.retryAt : b === q.open ? b.createdAt + lingerMs : 0);
     }
     return next;
@@ -234,29 +262,27 @@ export class Accumulator {
   removeUnsent(): ProducerBatch[] {
     const removed: ProducerBatch[] = [];
     for (const q of this.#queues) {
-      const keep = q.batches.filter((b) => b.encoded !== undefined);
+      const keep = q.batches.filter((b) => b.sent);
       for (const b of q.batches) {
-        if (b.encoded === undefined) {
+        if (!b.sent) {
           removed.push(b);
           this.#buffered -= b.bytes;
         }
       }
       q.batches = keep;
-      if (q.open && q.open.encoded === undefined) q.open = undefined;
+      if (q.open && !q.open.sent) q.open = undefined;
     }
     this.#wakeSpaceWaiters();
     return removed;
   }
 
-  /** A sent batch must be sent again: back in front of its partition, in sequence order. */
+  /** A sent batch must be sent again: back in its partition's queue, in creation order. */
   requeue(batch: ProducerBatch, retryAt: number): void {
     const q = this.#queue(batch.topic, batch.partition);
     q.inFlight--;
     batch.retryAt = retryAt;
     let i = 0;
-    while (
-      i < q.batches.length && q.batches[i].encoded && q.batches[i].baseSequence < batch.baseSequence
-    ) i++;
+    while (i < q.batches.length && q.batches[i].order < batch.order) i++;
     q.batches.splice(i, 0, batch);
   }
 

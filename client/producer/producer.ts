@@ -6,14 +6,7 @@
  * @module
  */
 
-import {
-  ApiKey,
-  encodeRecordBatch,
-  ErrorCode,
-  errorInfo,
-  KafkaProtocolError,
-  type ProduceRequestTopicProduceDataInit,
-} from "../../codec/mod.ts";
+import { ErrorCode } from "../../codec/mod.ts";
 import { type ClientOptions, KafkaClient } from "../kafka_client.ts";
 import { partitionForKey, StickyPartitioner } from "../partitioner.ts";
 import { ArrayDelivery, SingleDelivery } from "./delivery.ts";
@@ -31,12 +24,19 @@ import {
   Accumulator,
   type DeliverySink,
   type PendingRecord,
-  type ProducerBatch,
   type RecordMetadata,
 } from "./accumulator.ts";
+import { Idempotence } from "./idempotence.ts";
+import { Sender } from "./sender.ts";
 
 export type { RecordMetadata } from "./accumulator.ts";
 export type { CompressionName, ProducerRecord } from "./records.ts";
+
+/** A record waiting for its topic's metadata or for buffer memory. */
+interface WaitingRecord {
+  r: ProducerRecord;
+  record: PendingRecord;
+}
 
 /** Producer options; names follow Kafka's producer configs. */
 export interface ProducerOptions extends ClientOptions {
@@ -56,7 +56,12 @@ export interface ProducerOptions extends ClientOptions {
   maxBlockMs?: number;
   /** delivery.timeout.ms: how long a record may take, retries included. Default 120000. */
   deliveryTimeoutMs?: number;
-  /** max.in.flight.requests.per.connection (per partition here). Default 5. */
+  /**
+   * max.in.flight.requests.per.connection, counted per partition: how many batches of a partition may
+   * be in flight at once, each in its own Produce request (Kafka keeps one batch per partition of a
+   * request). Default 5; at most 5 when idempotent, whose sequence numbers keep them in order. Without
+   * idempotence, more than 1 lets a retried batch land after a later one, as in Kafka.
+   */
   maxInFlightPerPartition?: number;
   /**
    * transactional.id: makes the producer transactional (idempotent, acks=all); call
@@ -91,23 +96,14 @@ export interface ProducerOptions extends ClientOptions {
 export class Producer implements AsyncDisposable {
   readonly client: KafkaClient;
   readonly #ownsClient: boolean;
-  readonly #acks: number;
-  readonly #idempotent: boolean;
-  readonly #codec: number;
-  readonly #lingerMs: number;
   readonly #maxBlockMs: number;
-  readonly #deliveryTimeoutMs: number;
-  readonly #maxInFlight: number;
+  readonly #lingerMs: number;
   readonly #accumulator: Accumulator;
   readonly #sticky: StickyPartitioner;
-  #producerId = -1n;
-  #producerEpoch = -1;
-  #initializing: Promise<void> | undefined;
-  #sequences = new Map<string, number>();
-  #timer: ReturnType<typeof setTimeout> | undefined;
-  #wakeAt = Infinity;
-  #senderQueued = false;
-  #metadataRefresh: Promise<void> | undefined;
+  readonly #idempotence: Idempotence | undefined;
+  readonly #sender: Sender;
+  /** Records of topics waiting for metadata or buffer memory, in send order, per topic. */
+  #waiting = new Map<string, WaitingRecord[]>();
   #flushing = 0;
   #idleWaiters: (() => void)[] = [];
   #closed = false;
@@ -117,27 +113,26 @@ export class Producer implements AsyncDisposable {
     this.client = client ?? new KafkaClient(options);
     this.#ownsClient = client === undefined;
     const acks = options.acks === "all" || options.acks === undefined ? -1 : options.acks;
-    this.#acks = acks;
-    this.#idempotent = options.idempotent ?? acks === -1;
-    if (options.transactionalId !== undefined && !this.#idempotent) {
+    const idempotent = options.idempotent ?? acks === -1;
+    if (options.transactionalId !== undefined && !idempotent) {
       throw new TypeError("A transactional producer is idempotent: it needs acks=all (-1)");
     }
-    if (this.#idempotent && acks !== -1) {
+    if (idempotent && acks !== -1) {
       throw new TypeError(
         "An idempotent producer needs acks=all (-1); set idempotent: false to use other acks",
       );
     }
-    this.#codec = CODECS[options.compression ?? "none"];
-    if (this.#codec === undefined) {
+    const codec = CODECS[options.compression ?? "none"];
+    if (codec === undefined) {
       throw new TypeError(`Unknown compression "${options.compression}"`);
     }
-    this.#lingerMs = options.lingerMs ?? 5;
     this.#maxBlockMs = options.maxBlockMs ?? 60000;
-    this.#deliveryTimeoutMs = options.deliveryTimeoutMs ?? 120000;
-    this.#maxInFlight = Math.min(
-      this.#idempotent ? 5 : Infinity,
-      options.maxInFlightPerPartition ?? 5,
-    );
+    const maxInFlight = options.maxInFlightPerPartition ?? 5;
+    if (!(maxInFlight >= 1) || (idempotent && maxInFlight > 5)) {
+      throw new RangeError(
+        `maxInFlightPerPartition must be 1 to 5 for an idempotent producer, at least 1 otherwise (got ${maxInFlight})`,
+      );
+    }
     const batchSize = options.batchSize ?? 16384;
     this.#accumulator = new Accumulator(batchSize, options.bufferMemory ?? 33554432);
     this.#sticky = new StickyPartitioner(batchSize);
@@ -147,12 +142,25 @@ export class Producer implements AsyncDisposable {
         maxBlockMs: this.#maxBlockMs,
       });
     }
+    if (idempotent) this.#idempotence = new Idempotence(this.client);
+    this.#sender = new Sender(this.client, this.#accumulator, {
+      acks,
+      codec,
+      lingerMs: options.lingerMs ?? 5,
+      deliveryTimeoutMs: options.deliveryTimeoutMs ?? 120000,
+      maxInFlight,
+      idempotence: this.#idempotence,
+      transactions: this.#txn,
+      flushing: () => this.#flushing > 0,
+      onComplete: () => this.#checkIdle(),
+    });
+    this.#lingerMs = options.lingerMs ?? 5;
   }
 
   /**
    * Sends a record (or an array of records); resolves with its partition and offset (an array, in order)
    * once the broker has acknowledged it (per acks), or rejects when it could not be delivered within the
-   * delivery timeout.
+   * delivery timeout. Records of a partition are stored in the order of the send calls.
    */
   send(record: ProducerRecord): Promise<RecordMetadata>;
   send(records: ProducerRecord[]): Promise<RecordMetadata[]>;
@@ -166,9 +174,7 @@ export class Producer implements AsyncDisposable {
     if (!Array.isArray(records)) {
       const sink = new SingleDelivery();
       try {
-        if (!this.#appendNow(records, sink, 0)) {
-          this.#append(records, sink, 0).catch((e) => sink.fail(0, e));
-        }
+        this.#add(records, sink, 0);
       } catch (e) {
         return Promise.reject(e);
       }
@@ -176,47 +182,75 @@ export class Producer implements AsyncDisposable {
     }
     const list = records;
     const sink = new ArrayDelivery(list.length);
-    // Fast path: known topics and free buffer memory need no await, so a record costs no extra ticks.
-    let i = 0;
-    try {
-      while (i < list.length && this.#appendNow(list[i], sink, i)) i++;
-    } catch (e) {
-      sink.fail(i, e as Error);
-      return sink.promise;
-    }
-    if (i < list.length) {
-      (async () => {
-        for (; i < list.length; i++) await this.#append(list[i], sink, i);
-      })().catch((e) => sink.fail(i, e));
+    // Known topics and free buffer memory need no await, so a record costs no extra ticks.
+    for (let i = 0; i < list.length; i++) {
+      try {
+        this.#add(list[i], sink, i);
+      } catch (e) {
+        sink.fail(i, e as Error);
+        break;
+      }
     }
     return sink.promise;
   }
 
-  /**
-   * Appends without waiting when the topic's metadata is cached and buffer memory has room; false
-   * when the caller must take the waiting path.
-   */
-  #appendNow(r: ProducerRecord, sink: DeliverySink, index: number): boolean {
-    const t = this.client.cachedMetadata?.topics.get(r.topic);
-    if (!t || t.errorCode !== ErrorCode.NONE || t.partitions.length === 0) return false;
+  /** Appends a record now when it can, else queues it behind its topic's waiting records. */
+  #add(r: ProducerRecord, sink: DeliverySink, index: number): void {
     const record = pendingRecord(r, sink, index);
-    const size = Accumulator.sizeOf(record);
-    if (!this.#accumulator.tryReserve(size)) return false;
-    this.#enqueue(r, t, record, size);
-    return true;
+    const waiting = this.#waiting.get(r.topic);
+    if (waiting) {
+      waiting.push({ r, record });
+      return;
+    }
+    const t = this.client.cachedMetadata?.topics.get(r.topic);
+    if (t && t.errorCode === ErrorCode.NONE && t.partitions.length > 0) {
+      const size = Accumulator.sizeOf(record);
+      if (this.#accumulator.tryReserve(size)) {
+        this.#enqueue(r, t, record, size);
+        return;
+      }
+    }
+    // Later records of the topic queue behind this one, so a partition keeps the send order (as
+    // Java's send blocks its caller while it waits for metadata or memory).
+    this.#waiting.set(r.topic, [{ r, record }]);
+    this.#appendWaiting(r.topic).catch((e) => console.error("Brook producer: append failed:", e));
   }
 
-  async #append(r: ProducerRecord, sink: DeliverySink, index: number): Promise<void> {
-    const metadata = await waitForTopic(this.client, r.topic, this.#maxBlockMs);
-    const record = pendingRecord(r, sink, index);
-    const size = Accumulator.sizeOf(record);
-    await this.#accumulator.reserve(size, this.#maxBlockMs);
-    try {
-      this.#enqueue(r, metadata, record, size);
-    } catch (e) {
-      this.#accumulator.release(size);
-      throw e;
+  /** Appends a topic's waiting records in order, once its metadata and buffer memory allow. */
+  async #appendWaiting(topic: string): Promise<void> {
+    const queue = this.#waiting.get(topic)!;
+    while (queue.length > 0) {
+      let metadata: TopicMetadata;
+      try {
+        metadata = await waitForTopic(this.client, topic, this.#maxBlockMs);
+      } catch (e) {
+        // Every record that waited with this one gets the error.
+        for (const w of queue.splice(0)) w.record.sink.fail(w.record.index, e as Error);
+        break;
+      }
+      while (queue.length > 0) {
+        const { r, record } = queue[0];
+        const size = Accumulator.sizeOf(record);
+        try {
+          if (!this.#accumulator.tryReserve(size)) {
+            await this.#accumulator.reserve(size, this.#maxBlockMs);
+          }
+          const t = this.client.cachedMetadata?.topics.get(topic);
+          if (t && t.errorCode === ErrorCode.NONE && t.partitions.length > 0) metadata = t;
+          try {
+            this.#enqueue(r, metadata, record, size);
+          } catch (e) {
+            this.#accumulator.release(size);
+            throw e;
+          }
+        } catch (e) {
+          record.sink.fail(record.index, e as Error);
+        }
+        queue.shift();
+      }
     }
+    this.#waiting.delete(topic);
+    this.#checkIdle();
   }
 
   #enqueue(
@@ -237,266 +271,11 @@ export class Producer implements AsyncDisposable {
       throw new RangeError(`Topic ${r.topic} has no partition ${partition} (it has ${count})`);
     }
     const full = this.#accumulator.append(r.topic, partition, record, size);
-    this.#schedule(full ? 0 : this.#lingerMs);
-  }
-
-  /** Runs the sender within `delay` ms (sooner if already due). */
-  #schedule(delay: number): void {
-    if (delay <= 0) {
-      // A microtask, not a zero timer: Deno clamps nested zero timers, which would stall a busy pipeline.
-      if (this.#senderQueued) return;
-      this.#senderQueued = true;
-      queueMicrotask(() => {
-        this.#senderQueued = false;
-        this.#runSender();
-      });
-      return;
-    }
-    const at = Date.now() + delay;
-    if (at >= this.#wakeAt) return;
-    if (this.#timer !== undefined) clearTimeout(this.#timer);
-    this.#wakeAt = at;
-    this.#timer = setTimeout(() => {
-      this.#timer = undefined;
-      this.#wakeAt = Infinity;
-      this.#runSender();
-    }, Math.max(0, delay));
-  }
-
-  #runSender(): void {
-    this.#sendReady().catch((e) => console.error("Brook producer: sender failed:", e));
-  }
-
-  async #sendReady(): Promise<void> {
-    if (this.#idempotent && this.#producerId < 0n && !this.#txn) {
-      try {
-        await (this.#initializing ??= this.#initProducerId());
-      } catch (e) {
-        this.#initializing = undefined;
-        for (const b of this.#accumulator.drain(Date.now(), 0, Infinity, true)) {
-          this.#fail(b, e as Error);
-        }
-        return;
-      }
-    }
-    const now = Date.now();
-    const batches = this.#accumulator.drain(
-      now,
-      this.#lingerMs,
-      this.#maxInFlight,
-      this.#flushing > 0,
-    );
-    if (this.#txn && batches.length > 0) {
-      // Transaction version 1: partitions join the transaction before their first batch.
-      try {
-        await this.#txn.addPartitions(batches);
-      } catch (e) {
-        for (const b of batches) this.#fail(b, e as Error);
-        return;
-      }
-    }
-    const byLeader = new Map<number, ProducerBatch[]>();
-    const metadata = this.client.cachedMetadata;
-    if (!metadata || metadata.fetchedAt === 0) this.#refreshMetadata();
-    for (const b of batches) {
-      const leader = metadata?.topics.get(b.topic)?.partitions[b.partition]?.leader ?? -1;
-      if (leader < 0) {
-        this.client.invalidateMetadata();
-        this.#refreshMetadata();
-        this.#retry(
-          b,
-          new KafkaProtocolError(ErrorCode.LEADER_NOT_AVAILABLE, {
-            detail: `${b.topic}-${b.partition}`,
-          }),
-        );
-        continue;
-      }
-      this.#encode(b);
-      const list = byLeader.get(leader) ?? [];
-      list.push(b);
-      byLeader.set(leader, list);
-    }
-    for (const [leader, list] of byLeader) this.#sendTo(leader, list);
-    const next = this.#accumulator.nextWakeUp(this.#lingerMs, this.#maxInFlight);
-    if (next !== Infinity) this.#schedule(Math.max(0, next - Date.now()));
-    this.#checkIdle();
-  }
-
-  /**
-   * Refreshes metadata in the background after an error made it stale (a moved leader, a lost
-   * node), then wakes the sender, whose retries would otherwise go to the old leader again.
-   */
-  #refreshMetadata(): void {
-    if (this.#metadataRefresh || this.#closed) return;
-    this.#metadataRefresh = this.client.metadata([], { force: true }).then(
-      () => {
-        this.#metadataRefresh = undefined;
-        this.#schedule(0);
-      },
-      () => {
-        // Failed refreshes are retried by the next send attempt after its backoff.
-        this.#metadataRefresh = undefined;
-      },
-    );
-  }
-
-  #encode(b: ProducerBatch): void {
-    if (b.encoded) return;
-    if (this.#idempotent) {
-      const key = `${b.topic}\u0000${b.partition}`;
-      const seq = this.#sequences.get(key) ?? 0;
-      b.baseSequence = seq;
-      b.producerId = this.#producerId;
-      b.producerEpoch = this.#producerEpoch;
-      this.#sequences.set(key, (seq + b.records.length) % 0x80000000);
-    }
-    b.encoded = encodeRecordBatch({
-      records: b.records,
-      compression: this.#codec,
-      producerId: b.producerId,
-      producerEpoch: b.producerEpoch,
-      baseSequence: b.baseSequence,
-      baseTimestamp: b.records[0].timestamp,
-      isTransactional: this.#txn !== undefined,
-    });
-  }
-
-  async #sendTo(leader: number, batches: ProducerBatch[]): Promise<void> {
-    const topics = new Map<string, ProduceRequestTopicProduceDataInit>();
-    const metadata = this.client.cachedMetadata;
-    for (const b of batches) {
-      let t = topics.get(b.topic);
-      if (!t) {
-        t = { name: b.topic, topicId: metadata?.topics.get(b.topic)?.topicId, partitionData: [] };
-        topics.set(b.topic, t);
-      }
-      t.partitionData!.push({ index: b.partition, records: b.encoded! });
-    }
-    const body = {
-      transactionalId: this.#txn?.transactionalId ?? null,
-      acks: this.#acks,
-      timeoutMs: 30000,
-      topicData: [...topics.values()],
-    };
-    try {
-      const conn = await this.client.connection(leader);
-      if (this.#acks === 0) {
-        await conn.requestWithoutResponse(ApiKey.Produce, body);
-        for (const b of batches) this.#succeed(b, -1n, -1n);
-        return;
-      }
-      // A version 1 transaction may not use Produce v12+, which adds partitions implicitly.
-      const maxVersion = this.#txn && !this.#txn.v2 ? 11 : undefined;
-      const res = await conn.request(ApiKey.Produce, body, { maxVersion });
-      for (const t of res.responses) {
-        const name = t.name || [...topics.values()].find((x) => x.topicId === t.topicId)?.name;
-        for (const p of t.partitionResponses) {
-          const b = batches.find((x) => x.topic === name && x.partition === p.index);
-          if (!b) continue;
-          batches.splice(batches.indexOf(b), 1);
-          this.#handleResult(b, p.errorCode, p.baseOffset, p.logAppendTimeMs, p.errorMessage);
-        }
-      }
-      // A partition the broker did not answer for is retried.
-      for (const b of batches) this.#retry(b, new Error(`no answer for ${b.topic}-${b.partition}`));
-    } catch (e) {
-      this.client.invalidateMetadata();
-      this.#refreshMetadata();
-      for (const b of batches) this.#retry(b, e as Error);
-    } finally {
-      this.#schedule(0);
-    }
-  }
-
-  #handleResult(
-    b: ProducerBatch,
-    code: number,
-    baseOffset: bigint,
-    appendTime: bigint,
-    message: string | null,
-  ): void {
-    if (code === ErrorCode.NONE || code === ErrorCode.DUPLICATE_SEQUENCE_NUMBER) {
-      this.#succeed(b, baseOffset, appendTime);
-      return;
-    }
-    const error = new KafkaProtocolError(code, {
-      detail: `${b.topic}-${b.partition}${message ? `: ${message}` : ""}`,
-    });
-    // An earlier batch's retry leaves a gap that later in-flight batches report as out of order.
-    if (errorInfo(code).retriable || code === ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER) {
-      if (code !== ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER) {
-        this.client.invalidateMetadata();
-        this.#refreshMetadata();
-      }
-      this.#retry(b, error);
-    } else {
-      this.#fail(b, error);
-    }
-  }
-
-  #retry(b: ProducerBatch, error: Error): void {
-    b.attempts++;
-    if (Date.now() - b.createdAt >= this.#deliveryTimeoutMs) {
-      this.#fail(
-        b,
-        new Error(
-          `Delivery of ${b.records.length} records to ${b.topic}-${b.partition} timed out: ${error.message}`,
-          { cause: error },
-        ),
-      );
-      return;
-    }
-    this.#accumulator.requeue(b, Date.now() + this.client.retryBackoff(b.attempts - 1));
-    this.#schedule(this.client.retryBackoff(b.attempts - 1));
-  }
-
-  #succeed(b: ProducerBatch, baseOffset: bigint, appendTime: bigint): void {
-    this.#accumulator.complete(b);
-    const { topic, partition, records } = b;
-    const known = baseOffset >= 0n;
-    for (let i = 0; i < records.length; i++) {
-      const r = records[i];
-      r.sink.deliver(r.index, {
-        topic,
-        partition,
-        offset: known ? baseOffset + BigInt(i) : -1n,
-        timestamp: appendTime >= 0n ? appendTime : BigInt(r.timestamp),
-      });
-    }
-    this.#checkIdle();
-  }
-
-  #fail(b: ProducerBatch, error: Error): void {
-    this.#txn?.fail(error);
-    this.#accumulator.complete(b);
-    for (const r of b.records) r.sink.fail(r.index, error);
-    this.#checkIdle();
-  }
-
-  async #initProducerId(): Promise<void> {
-    for (let attempt = 0;; attempt++) {
-      const res = await this.client.requestAny(ApiKey.InitProducerId, {
-        transactionalId: null,
-        transactionTimeoutMs: 2147483647,
-        producerId: -1n,
-        producerEpoch: -1,
-      });
-      if (res.errorCode === ErrorCode.NONE) {
-        this.#producerId = res.producerId;
-        this.#producerEpoch = res.producerEpoch;
-        return;
-      }
-      if (!errorInfo(res.errorCode).retriable || attempt >= 10) {
-        throw new KafkaProtocolError(res.errorCode, {
-          detail: "initializing the idempotent producer",
-        });
-      }
-      await new Promise((r) => setTimeout(r, this.client.retryBackoff(attempt)));
-    }
+    this.#sender.schedule(full ? 0 : this.#lingerMs);
   }
 
   #checkIdle(): void {
-    if (!this.#accumulator.empty) return;
+    if (!this.#accumulator.empty || this.#waiting.size > 0) return;
     const waiters = this.#idleWaiters;
     this.#idleWaiters = [];
     for (const w of waiters) w();
@@ -506,9 +285,9 @@ export class Producer implements AsyncDisposable {
   async flush(): Promise<void> {
     this.#flushing++;
     try {
-      while (!this.#accumulator.empty) {
+      while (!this.#accumulator.empty || this.#waiting.size > 0) {
         const idle = new Promise<void>((r) => this.#idleWaiters.push(r));
-        this.#schedule(0);
+        this.#sender.schedule(0);
         await idle;
       }
     } finally {
@@ -588,11 +367,7 @@ export class Producer implements AsyncDisposable {
 
   /** A new producer id or epoch starts every partition's sequence numbers at 0. */
   #adoptEpoch(txn: Transactions): void {
-    if (txn.producerId !== this.#producerId || txn.producerEpoch !== this.#producerEpoch) {
-      this.#producerId = txn.producerId;
-      this.#producerEpoch = txn.producerEpoch;
-      this.#sequences.clear();
-    }
+    this.#idempotence?.adopt(txn.producerId, txn.producerEpoch);
   }
 
   /** Flushes, then closes the connections (when the producer opened them). */
@@ -600,7 +375,7 @@ export class Producer implements AsyncDisposable {
     if (this.#closed) return;
     await this.flush();
     this.#closed = true;
-    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#sender.close();
     if (this.#ownsClient) await this.client.close();
   }
 

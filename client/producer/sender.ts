@@ -1,0 +1,342 @@
+/**
+ * The producer's sender, as Kafka's Java client frames its requests: it drains at most one batch per
+ * partition into each Produce request (one request per leader), keeps up to max.in.flight batches of a
+ * partition in flight in separate requests, and handles the answers: acknowledged batches complete,
+ * retriable errors send the batch again after its backoff (in sequence order when idempotent), and an
+ * unresolvable sequence gap gets the producer a new epoch (KIP-360).
+ *
+ * @module
+ */
+
+import {
+  ApiKey,
+  encodeRecordBatch,
+  ErrorCode,
+  errorInfo,
+  KafkaProtocolError,
+  type ProduceRequestTopicProduceDataInit,
+} from "../../codec/mod.ts";
+import type { KafkaClient } from "../kafka_client.ts";
+import type { Accumulator, ProducerBatch } from "./accumulator.ts";
+import type { Idempotence } from "./idempotence.ts";
+import type { Transactions } from "./transactions.ts";
+
+/** What the sender needs to know of the producer's configuration. */
+export interface SenderOptions {
+  acks: number;
+  /** The compression codec id. */
+  codec: number;
+  lingerMs: number;
+  deliveryTimeoutMs: number;
+  /** Batches of one partition in flight at once (each in its own request). */
+  maxInFlight: number;
+  /** The idempotent producer's state (absent when not idempotent). */
+  idempotence?: Idempotence;
+  /** The transactional producer's coordinator conversation. */
+  transactions?: Transactions;
+  /** True while a flush asks for lingering batches to go now. */
+  flushing: () => boolean;
+  /** Called whenever batches complete, for flush and close to notice an empty accumulator. */
+  onComplete: () => void;
+}
+
+/**
+ * Sends the accumulator's batches and handles their answers.
+ *
+ * @example
+ * ```ts
+ * import { KafkaClient } from "@brook/kafka/client";
+ * import { Accumulator } from "./accumulator.ts";
+ * import { Sender } from "./sender.ts";
+ * const client = new KafkaClient({ bootstrapServers: "127.0.0.1:9092" });
+ * const accumulator = new Accumulator(16384, 33554432);
+ * const sender = new Sender(client, accumulator, {
+ *   acks: 1, codec: 0, lingerMs: 5, deliveryTimeoutMs: 120000, maxInFlight: 5,
+ *   flushing: () => false, onComplete: () => {},
+ * });
+ * sender.schedule(0);
+ * ```
+ */
+export class Sender {
+  readonly #client: KafkaClient;
+  readonly #accumulator: Accumulator;
+  readonly #options: SenderOptions;
+  readonly #idempotence: Idempotence | undefined;
+  readonly #maySend: ((batch: ProducerBatch, inFlight: number) => boolean) | undefined;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #wakeAt = Infinity;
+  #queued = false;
+  #metadataRefresh: Promise<void> | undefined;
+  #closed = false;
+
+  constructor(client: KafkaClient, accumulator: Accumulator, options: SenderOptions) {
+    this.#client = client;
+    this.#accumulator = accumulator;
+    this.#options = options;
+    this.#idempotence = options.idempotence;
+    const idempotence = this.#idempotence;
+    this.#maySend = idempotence && ((b, inFlight) => idempotence.maySend(b, inFlight));
+  }
+
+  /** Runs the sender within `delay` ms (sooner if already due). */
+  schedule(delay: number): void {
+    if (this.#closed) return;
+    if (delay <= 0) {
+      // A microtask, not a zero timer: Deno clamps nested zero timers, which would stall a busy pipeline.
+      if (this.#queued) return;
+      this.#queued = true;
+      queueMicrotask(() => {
+        this.#queued = false;
+        this.#run();
+      });
+      return;
+    }
+    const at = Date.now() + delay;
+    if (at >= this.#wakeAt) return;
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#wakeAt = at;
+    this.#timer = setTimeout(() => {
+      this.#timer = undefined;
+      this.#wakeAt = Infinity;
+      this.#run();
+    }, Math.max(0, delay));
+  }
+
+  /** Stops the timers (the producer is closed). */
+  close(): void {
+    this.#closed = true;
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+  }
+
+  #run(): void {
+    this.#sendReady().catch((e) => console.error("Brook producer: sender failed:", e));
+  }
+
+  async #sendReady(): Promise<void> {
+    const idempotence = this.#idempotence;
+    if (idempotence && !this.#options.transactions) {
+      if (idempotence.producerId < 0n || idempotence.bumpNeeded) {
+        // A new epoch is taken once the batches in flight under the old one have their answers.
+        if (idempotence.producerId >= 0n && this.#accumulator.inFlight > 0) return;
+        try {
+          await idempotence.init({ bump: idempotence.producerId >= 0n });
+        } catch (e) {
+          for (const b of this.#accumulator.takeAll()) this.#fail(b, e as Error, false);
+          this.#options.onComplete();
+          return;
+        }
+      }
+    }
+    const { lingerMs, maxInFlight } = this.#options;
+    // One request per leader per round; each round takes the next batch of every partition, so a
+    // partition has up to maxInFlight batches in flight, each in its own request.
+    for (let round = 0; round < maxInFlight; round++) {
+      const batches = this.#accumulator.drain(
+        Date.now(),
+        lingerMs,
+        maxInFlight,
+        this.#options.flushing(),
+        this.#maySend,
+      );
+      if (batches.length === 0) break;
+      await this.#dispatch(batches);
+    }
+    const next = this.#accumulator.nextWakeUp(lingerMs, maxInFlight, this.#maySend);
+    if (next !== Infinity) this.schedule(Math.max(0, next - Date.now()));
+    this.#options.onComplete();
+  }
+
+  async #dispatch(batches: ProducerBatch[]): Promise<void> {
+    const txn = this.#options.transactions;
+    if (txn) {
+      // Transaction version 1: partitions join the transaction before their first batch.
+      try {
+        await txn.addPartitions(batches);
+      } catch (e) {
+        for (const b of batches) this.#fail(b, e as Error);
+        return;
+      }
+    }
+    const byLeader = new Map<number, ProducerBatch[]>();
+    const metadata = this.#client.cachedMetadata;
+    if (!metadata || metadata.fetchedAt === 0) this.#refreshMetadata();
+    for (const b of batches) {
+      const leader = metadata?.topics.get(b.topic)?.partitions[b.partition]?.leader ?? -1;
+      if (leader < 0) {
+        this.#client.invalidateMetadata();
+        this.#refreshMetadata();
+        this.#retry(
+          b,
+          new KafkaProtocolError(ErrorCode.LEADER_NOT_AVAILABLE, {
+            detail: `${b.topic}-${b.partition}`,
+          }),
+        );
+        continue;
+      }
+      this.#encode(b);
+      const list = byLeader.get(leader) ?? [];
+      list.push(b);
+      byLeader.set(leader, list);
+    }
+    for (const [leader, list] of byLeader) this.#sendTo(leader, list);
+  }
+
+  /**
+   * Refreshes metadata in the background after an error made it stale (a moved leader, a lost
+   * node), then wakes the sender, whose retries would otherwise go to the old leader again.
+   */
+  #refreshMetadata(): void {
+    if (this.#metadataRefresh || this.#closed) return;
+    this.#metadataRefresh = this.#client.metadata([], { force: true }).then(
+      () => {
+        this.#metadataRefresh = undefined;
+        this.schedule(0);
+      },
+      () => {
+        // Failed refreshes are retried by the next send attempt after its backoff.
+        this.#metadataRefresh = undefined;
+      },
+    );
+  }
+
+  #encode(b: ProducerBatch): void {
+    this.#idempotence?.assign(b);
+    // A retry sends the same bytes (same sequence numbers); a new epoch re-encodes them.
+    if (b.encoded) return;
+    b.encoded = encodeRecordBatch({
+      records: b.records,
+      compression: this.#options.codec,
+      producerId: b.producerId,
+      producerEpoch: b.producerEpoch,
+      baseSequence: b.baseSequence,
+      baseTimestamp: b.records[0].timestamp,
+      isTransactional: this.#options.transactions !== undefined,
+    });
+  }
+
+  /** One Produce request to `leader`, with one batch per partition. */
+  async #sendTo(leader: number, batches: ProducerBatch[]): Promise<void> {
+    const txn = this.#options.transactions;
+    const topics = new Map<string, ProduceRequestTopicProduceDataInit>();
+    const metadata = this.#client.cachedMetadata;
+    for (const b of batches) {
+      let t = topics.get(b.topic);
+      if (!t) {
+        t = { name: b.topic, topicId: metadata?.topics.get(b.topic)?.topicId, partitionData: [] };
+        topics.set(b.topic, t);
+      }
+      t.partitionData!.push({ index: b.partition, records: b.encoded! });
+    }
+    const body = {
+      transactionalId: txn?.transactionalId ?? null,
+      acks: this.#options.acks,
+      timeoutMs: 30000,
+      topicData: [...topics.values()],
+    };
+    try {
+      const conn = await this.#client.connection(leader);
+      if (this.#options.acks === 0) {
+        await conn.requestWithoutResponse(ApiKey.Produce, body);
+        for (const b of batches) this.#succeed(b, -1n, -1n);
+        return;
+      }
+      // A version 1 transaction may not use Produce v12+, which adds partitions implicitly.
+      const maxVersion = txn && !txn.v2 ? 11 : undefined;
+      const res = await conn.request(ApiKey.Produce, body, { maxVersion });
+      for (const t of res.responses) {
+        const name = t.name || [...topics.values()].find((x) => x.topicId === t.topicId)?.name;
+        for (const p of t.partitionResponses) {
+          const b = batches.find((x) => x.topic === name && x.partition === p.index);
+          if (!b) continue;
+          batches.splice(batches.indexOf(b), 1);
+          this.#handleResult(b, p.errorCode, p.baseOffset, p.logAppendTimeMs, p.errorMessage);
+        }
+      }
+      // A partition the broker did not answer for is retried.
+      for (const b of batches) this.#retry(b, new Error(`no answer for ${b.topic}-${b.partition}`));
+    } catch (e) {
+      this.#client.invalidateMetadata();
+      this.#refreshMetadata();
+      for (const b of batches) this.#retry(b, e as Error);
+    } finally {
+      this.schedule(0);
+    }
+  }
+
+  #handleResult(
+    b: ProducerBatch,
+    code: number,
+    baseOffset: bigint,
+    appendTime: bigint,
+    message: string | null,
+  ): void {
+    if (code === ErrorCode.NONE || code === ErrorCode.DUPLICATE_SEQUENCE_NUMBER) {
+      this.#succeed(b, baseOffset, appendTime);
+      return;
+    }
+    const error = new KafkaProtocolError(code, {
+      detail: `${b.topic}-${b.partition}${message ? `: ${message}` : ""}`,
+    });
+    const idempotence = this.#idempotence;
+    if (
+      idempotence &&
+      (code === ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER || code === ErrorCode.UNKNOWN_PRODUCER_ID)
+    ) {
+      const verdict = idempotence.sequenceError(b, this.#options.transactions !== undefined);
+      if (verdict === "fail") this.#fail(b, error);
+      else this.#retry(b, error);
+      return;
+    }
+    if (errorInfo(code).retriable) {
+      this.#client.invalidateMetadata();
+      this.#refreshMetadata();
+      this.#retry(b, error);
+    } else {
+      this.#fail(b, error);
+    }
+  }
+
+  #retry(b: ProducerBatch, error: Error): void {
+    b.attempts++;
+    if (Date.now() - b.createdAt >= this.#options.deliveryTimeoutMs) {
+      this.#fail(
+        b,
+        new Error(
+          `Delivery of ${b.records.length} records to ${b.topic}-${b.partition} timed out: ${error.message}`,
+          { cause: error },
+        ),
+      );
+      return;
+    }
+    const backoff = this.#client.retryBackoff(b.attempts - 1);
+    this.#accumulator.requeue(b, Date.now() + backoff);
+    this.schedule(backoff);
+  }
+
+  #succeed(b: ProducerBatch, baseOffset: bigint, appendTime: bigint): void {
+    this.#idempotence?.completed(b, true);
+    this.#accumulator.complete(b);
+    const { topic, partition, records } = b;
+    const known = baseOffset >= 0n;
+    for (let i = 0; i < records.length; i++) {
+      const r = records[i];
+      r.sink.deliver(r.index, {
+        topic,
+        partition,
+        offset: known ? baseOffset + BigInt(i) : -1n,
+        timestamp: appendTime >= 0n ? appendTime : BigInt(r.timestamp),
+      });
+    }
+    this.#options.onComplete();
+  }
+
+  /** Fails a batch for good (`inFlight`: false for batches never sent, e.g. without a producer id). */
+  #fail(b: ProducerBatch, error: Error, inFlight = true): void {
+    this.#options.transactions?.fail(error);
+    this.#idempotence?.completed(b, false);
+    if (inFlight) this.#accumulator.complete(b);
+    else this.#accumulator.release(b.bytes);
+    for (const r of b.records) r.sink.fail(r.index, error);
+    this.#options.onComplete();
+  }
+}
