@@ -59,6 +59,8 @@ const READ_CHUNK = 64 * 1024;
  * in one read, small enough that thousands of idle connections cost little.
  */
 const IDLE_BUFFER = 512;
+/** The largest read buffer kept (weakly) between frames for the next large one. */
+const SPARE_BUFFER = 1024 * 1024;
 /** A writer above this size is given back after its answer is sent, so one huge answer is not kept. */
 const KEEP_WRITER = 1024 * 1024;
 
@@ -73,6 +75,11 @@ export class BrokerConnection {
   #abort = new AbortController();
   /** Unread bytes are #buf[#start..#end]; the buffer grows with a frame and shrinks after it. */
   #buf: Uint8Array = new Uint8Array(0);
+  /**
+   * The buffer the latest large frame needed, held only weakly between frames: a client that keeps
+   * sending large requests reuses it, an idle connection leaves it to the garbage collector.
+   */
+  #spare: WeakRef<Uint8Array> | undefined;
   #start = 0;
   #end = 0;
   #closed = false;
@@ -243,7 +250,10 @@ export class BrokerConnection {
   #makeRoom(needed: number): void {
     if (this.#start === this.#end) {
       this.#start = this.#end = 0;
-      if (this.#buf.length !== IDLE_BUFFER) this.#buf = new Uint8Array(IDLE_BUFFER);
+      if (this.#buf.length !== IDLE_BUFFER) {
+        if (this.#buf.length <= SPARE_BUFFER) this.#spare = new WeakRef(this.#buf);
+        this.#buf = new Uint8Array(IDLE_BUFFER);
+      }
       return;
     }
     if (this.#start > 0) {
@@ -252,7 +262,12 @@ export class BrokerConnection {
       this.#start = 0;
     }
     if (this.#buf.length >= needed || this.#buf.length - this.#end >= READ_CHUNK / 4) return;
-    const next = new Uint8Array(Math.min(needed, Math.max(this.#buf.length * 2, READ_CHUNK)));
+    const size = Math.min(needed, Math.max(this.#buf.length * 2, READ_CHUNK));
+    const spare = this.#spare?.deref();
+    const next = spare && spare.length >= size && spare !== this.#buf
+      ? spare
+      : new Uint8Array(size);
+    if (next === spare) this.#spare = undefined;
     next.set(this.#buf.subarray(0, this.#end));
     this.#buf = next;
   }
