@@ -20,10 +20,11 @@ export default defineHandler({
   handle(request, ctx) {
     const { cluster } = ctx;
     if (!canOnCluster(ctx, AclOperation.ALTER)) {
-      // Refused, every partition asked for says so; a request for all partitions lists none.
+      // Refused, every partition asked for says so; a request for all partitions lists none. The
+      // top-level error exists from v1 on: a v0 refusal is in the partitions alone.
       return {
         throttleTimeMs: 0,
-        errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED,
+        errorCode: ctx.apiVersion >= 1 ? ErrorCode.CLUSTER_AUTHORIZATION_FAILED : ErrorCode.NONE,
         replicaElectionResults: (request.topicPartitions ?? []).map((t) => ({
           topic: t.topic,
           partitionResult: t.partitions.map((partitionId) => ({

@@ -3,7 +3,7 @@
 // handler does fail, the client gets Kafka's answer to an unexpected error (UNKNOWN_SERVER_ERROR)
 // on a connection that stays open, not a closed connection and a stack trace.
 import { assertEquals, assertOk } from "../assert.ts";
-import { Broker } from "../../broker/mod.ts";
+import { Broker, type BrokerOptions } from "../../broker/mod.ts";
 import { HANDLERS } from "../../broker/handlers/mod.ts";
 import { sampleMessage } from "../../broker/faults_response.ts";
 import {
@@ -188,32 +188,38 @@ async function send(address: string, apiKey: CodecApiKey, version: number, body:
   }
 }
 
-Deno.test({
-  name: "handler errors: no handler fails on well-formed requests of any API and version",
-  sanitizeOps: false,
-  sanitizeResources: false,
-  async fn() {
-    const failures: string[] = [];
-    for (const handler of HANDLERS) {
-      if (handler === undefined) continue;
-      const apiKey = handler.apiKey as CodecApiKey;
-      // A broker per API, so that what one API changes (a fenced node, a deleted topic) stays there.
-      await using broker = await Broker.start({});
-      const admin = await RawClient.connect(broker.bootstrapServers);
-      await admin.request(ApiKey.CreateTopics, 7, {
-        topics: [{ name: TOPIC, numPartitions: 2, replicationFactor: 1 }],
-        timeoutMs: 5000,
-      });
-      admin.close();
-      const sends: Promise<void>[] = [];
-      for (let version = handler.minVersion; version <= handler.maxVersion; version++) {
-        const sample = withStructs(apiKey, version, sampleMessage(apiKey, version, "request"));
-        for (const body of [sample, ...VARIANTS.map((v) => mutate(apiKey, version, sample, v))]) {
-          sends.push(send(broker.bootstrapServers, apiKey, version, body));
+/** Broker set-ups whose handlers take different paths: open, and refusing everyone everything. */
+const SETUPS: { name: string; options: BrokerOptions }[] = [
+  { name: "one open node", options: {} },
+  { name: "three nodes, no ACLs", options: { nodes: 3, authorizer: { superUsers: [] } } },
+];
+
+for (const setup of SETUPS) {
+  Deno.test({
+    name: `handler errors: no handler fails on well-formed requests (${setup.name})`,
+    sanitizeOps: false,
+    sanitizeResources: false,
+    async fn() {
+      const failures: string[] = [];
+      for (const handler of HANDLERS) {
+        if (handler === undefined) continue;
+        const apiKey = handler.apiKey as CodecApiKey;
+        // A broker per API, so that what one API changes (a fenced node, a deleted topic) stays
+        // there.
+        await using broker = await Broker.start({
+          ...setup.options,
+          topics: { [TOPIC]: { partitions: 2 } },
+        });
+        const sends: Promise<void>[] = [];
+        for (let version = handler.minVersion; version <= handler.maxVersion; version++) {
+          const sample = withStructs(apiKey, version, sampleMessage(apiKey, version, "request"));
+          for (const body of [sample, ...VARIANTS.map((v) => mutate(apiKey, version, sample, v))]) {
+            sends.push(send(broker.bootstrapServers, apiKey, version, body));
+          }
         }
+        failures.push(...await stderrOf(async () => void await Promise.all(sends)));
       }
-      failures.push(...await stderrOf(async () => void await Promise.all(sends)));
-    }
-    assertEquals(failures, []);
-  },
-});
+      assertEquals(failures, []);
+    },
+  });
+}
