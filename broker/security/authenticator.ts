@@ -33,7 +33,7 @@ import {
   mechanismServer,
   SaslFailure,
 } from "./mechanisms.ts";
-import type { SaslMechanism } from "./options.ts";
+import { handshakeMechanisms, type SaslMechanism } from "./options.ts";
 
 /** What every authenticator of a broker shares. */
 export interface SaslSettings {
@@ -140,7 +140,7 @@ export class SaslAuthenticator {
       return "close";
     }
     stamp(timing, header);
-    const mechanisms = [...this.#settings.mechanisms];
+    const mechanisms = handshakeMechanisms(this.#settings.mechanisms);
     const mechanism = request.mechanism as SaslMechanism;
     if (!mechanisms.includes(mechanism)) {
       const bytes = respond(w, ApiKey.SaslHandshake, header, {

@@ -209,3 +209,28 @@ export function unsecuredOAuthBearer(options: BrokerSaslOptions): boolean {
   return (options.mechanisms ?? DEFAULT_SASL_MECHANISMS).includes("OAUTHBEARER") &&
     options.oauthBearer === undefined && options.validateOAuthBearer === undefined;
 }
+
+/**
+ * The enabled mechanisms in the order Kafka's SaslHandshake answers name them: Kafka copies
+ * sasl.enabled.mechanisms into a Java HashSet, so they come in that set's iteration order (by
+ * bucket of the String hash, then as listed), without duplicates.
+ *
+ * @example
+ * ```ts
+ * import { handshakeMechanisms } from "./options.ts";
+ * console.log(handshakeMechanisms(["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"]));
+ * // ["PLAIN", "SCRAM-SHA-512", "SCRAM-SHA-256"]
+ * ```
+ */
+export function handshakeMechanisms(mechanisms: readonly string[]): string[] {
+  // A HashSet made from a collection has 16 buckets up to 12 elements; Brook serves 4 mechanisms.
+  const bucket = (s: string) => {
+    let h = 0;
+    for (let i = 0; i < s.length; i++) h = (Math.imul(31, h) + s.charCodeAt(i)) | 0;
+    return (h ^ (h >>> 16)) & 15;
+  };
+  return [...new Set(mechanisms)]
+    .map((name, at) => ({ name, at, bucket: bucket(name) }))
+    .sort((a, b) => a.bucket - b.bucket || a.at - b.at)
+    .map((m) => m.name);
+}

@@ -14,6 +14,7 @@ import {
   type SaslOptions,
 } from "../../client/mod.ts";
 import { startKafka } from "./kafka_server.ts";
+import { RawClient } from "../broker/raw_client.ts";
 import { clientCertificate, testCertificates } from "../security/certs.ts";
 import { aclRoundTrip, certificateRoundTrip } from "../security/acl_flow.ts";
 
@@ -145,6 +146,14 @@ Deno.test({
       const ours = await failureOf(brook.bootstrapServers, sasl);
       assertEquals(ours, real, `${sasl.mechanism}`);
     }
+    // A mechanism the listener does not enable: UNSUPPORTED_SASL_MECHANISM naming the enabled
+    // ones, then the connection closes.
+    const refusal = async (address: string) => {
+      await using c = await RawClient.connect(address);
+      const res = await c.request(ApiKey.SaslHandshake, 1, { mechanism: "GSSAPI" });
+      return [res.errorCode, res.mechanisms, await c.closedWithin(5000)];
+    };
+    assertEquals(await refusal(brook.bootstrapServers), await refusal(kafka.saslPlaintext!));
   },
 });
 
