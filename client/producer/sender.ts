@@ -62,7 +62,10 @@ export class Sender {
   readonly #accumulator: Accumulator;
   readonly #options: SenderOptions;
   readonly #idempotence: Idempotence | undefined;
-  readonly #maySend: ((batch: ProducerBatch, inFlight: number) => boolean) | undefined;
+  readonly #maySend: (batch: ProducerBatch, inFlight: number) => boolean;
+  /** Produce requests in flight per leader, and how many its connection takes at once. */
+  readonly #requests = new Map<number, number>();
+  readonly #requestsPerConnection: number;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #wakeAt = Infinity;
   #queued = false;
@@ -75,7 +78,17 @@ export class Sender {
     this.#options = options;
     this.#idempotence = options.idempotence;
     const idempotence = this.#idempotence;
-    this.#maySend = idempotence && ((b, inFlight) => idempotence.maySend(b, inFlight));
+    this.#requestsPerConnection = Math.max(1, client.options.maxInFlight ?? 5);
+    // As Java's sender drains only for leaders whose connection can take a request now: a request
+    // queued behind a full connection could be overtaken by a later one, reordering batches.
+    this.#maySend = (b, inFlight) => {
+      const leader = this.#client.cachedMetadata?.topics.get(b.topic)?.partitions[b.partition]
+        ?.leader ?? -1;
+      if (leader >= 0 && (this.#requests.get(leader) ?? 0) >= this.#requestsPerConnection) {
+        return false;
+      }
+      return idempotence ? idempotence.maySend(b, inFlight) : true;
+    };
   }
 
   /** Runs the sender within `delay` ms (sooner if already due). */
@@ -178,7 +191,13 @@ export class Sender {
       list.push(b);
       byLeader.set(leader, list);
     }
-    for (const [leader, list] of byLeader) this.#sendTo(leader, list);
+    for (const [leader, list] of byLeader) {
+      this.#requests.set(leader, (this.#requests.get(leader) ?? 0) + 1);
+      this.#sendTo(leader, list).finally(() => {
+        this.#requests.set(leader, this.#requests.get(leader)! - 1);
+        this.schedule(0);
+      });
+    }
   }
 
   /**
@@ -258,8 +277,6 @@ export class Sender {
       this.#client.invalidateMetadata();
       this.#refreshMetadata();
       for (const b of batches) this.#retry(b, e as Error);
-    } finally {
-      this.schedule(0);
     }
   }
 
