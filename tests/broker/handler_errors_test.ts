@@ -191,7 +191,10 @@ async function send(address: string, apiKey: CodecApiKey, version: number, body:
 /** Broker set-ups whose handlers take different paths: open, and refusing everyone everything. */
 const SETUPS: { name: string; options: BrokerOptions }[] = [
   { name: "one open node", options: {} },
-  { name: "three nodes, no ACLs", options: { nodes: 3, authorizer: { superUsers: [] } } },
+  {
+    name: "three nodes, an authorizer, no ACLs",
+    options: { nodes: 3, authorizer: { superUsers: [] } },
+  },
 ];
 
 for (const setup of SETUPS) {
