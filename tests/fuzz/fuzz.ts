@@ -24,6 +24,7 @@ import {
 import { HANDLERS } from "../../broker/handlers/mod.ts";
 import { Admin, Consumer, Producer } from "../../client/mod.ts";
 import { mutate, random, seedFrames } from "./frames.ts";
+import { startBrokerProcess } from "../load/broker_process.ts";
 
 /** Options of {@linkcode runFuzz}. */
 export interface FuzzOptions {
@@ -69,55 +70,6 @@ export const LONG_POLLS: ReadonlySet<number> = new Set<number>([
   ApiKey.SyncGroup,
   ApiKey.ShareFetch,
 ]);
-
-/** Starts `deno task broker` on a free port; its stderr lines are collected. */
-async function startBroker(onLine: (line: string) => void): Promise<
-  { address: string; stderr: string[]; exited: Promise<Deno.CommandStatus>; stop(): Promise<void> }
-> {
-  const cli = new URL("../../cli/broker.ts", import.meta.url).pathname;
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "--allow-net", "--allow-read", "--allow-env", cli, "--port", "0"],
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  const stderr: string[] = [];
-  (async () => {
-    let rest = "";
-    for await (const chunk of child.stderr.pipeThrough(new TextDecoderStream())) {
-      const lines = (rest + chunk).split("\n");
-      rest = lines.pop()!;
-      for (const line of lines.filter((l) => l.trim() !== "")) {
-        stderr.push(line);
-        onLine(line);
-      }
-    }
-  })();
-  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-  let out = "";
-  while (!out.includes("\n")) {
-    const { value, done } = await reader.read();
-    if (done) throw new Error(`the broker did not start: ${stderr.join(" ")}`);
-    out += value;
-  }
-  const address = /listening on (\S+)/.exec(out)?.[1]?.split(",")[0];
-  if (!address) throw new Error(`the broker said: ${out}`);
-  (async () => {
-    while (!(await reader.read()).done) { /* Drain. */ }
-  })();
-  return {
-    address,
-    stderr,
-    exited: child.status,
-    async stop() {
-      try {
-        child.kill("SIGTERM");
-      } catch {
-        // Already gone.
-      }
-      await child.status;
-    },
-  };
-}
 
 type Outcome = "answer" | "closed" | "silent";
 
@@ -351,16 +303,18 @@ export async function runFuzz(options: FuzzOptions = {}): Promise<FuzzReport> {
   // The frames of the last half second: a line on the broker's stderr is blamed on them.
   const recent: { at: number; frame: Uint8Array }[] = [];
   const blamed = new Set<string>();
-  const broker = await startBroker((line) => {
-    // One failure per distinct message (not per line of a stack trace), with its suspects.
-    if (blamed.has(line) || /^\s+at /.test(line)) return;
-    blamed.add(line);
-    const since = Date.now() - 500;
-    failures.push({
-      kind: "stderr",
-      detail: line,
-      frames: recent.filter((r) => r.at >= since).map((r) => r.frame).slice(-32),
-    });
+  const broker = await startBrokerProcess([], {
+    onStderr: (line) => {
+      // One failure per distinct message (not per line of a stack trace), with its suspects.
+      if (blamed.has(line) || /^\s+at /.test(line)) return;
+      blamed.add(line);
+      const since = Date.now() - 500;
+      failures.push({
+        kind: "stderr",
+        detail: line,
+        frames: recent.filter((r) => r.at >= since).map((r) => r.frame).slice(-32),
+      });
+    },
   });
   let crashed = false;
   let stopping = false;
