@@ -58,6 +58,11 @@ const MISSING_KID_WAIT_MS = 60_000;
 /** Missing key ids remembered; longer ids are not (a malformed token, not a rotated key). */
 const MISSING_KID_ENTRIES = 16;
 const MISSING_KID_MAX_LENGTH = 1000;
+/**
+ * At most this many refreshes a minute for unknown key ids: tokens from anyone name them, and
+ * each new one would otherwise make the broker fetch the key set again.
+ */
+const EXPEDITED_PER_MINUTE = 16;
 /** Bounds on a fetch of the key set: the time it may take and the size of its answer. */
 const FETCH_TIMEOUT_MS = 10_000;
 const MAX_JWKS_BYTES = 1 << 20;
@@ -80,6 +85,8 @@ export class JsonWebKeySet {
   #retryAt = 0;
   #backoffMs = RETRY_BACKOFF_MS;
   readonly #missing = new Map<string, number>();
+  /** When the refreshes for unknown key ids of the last minute started. */
+  #expedited: number[] = [];
 
   private constructor(source: JwksSource) {
     this.#source = source;
@@ -215,6 +222,9 @@ export class JsonWebKeySet {
     const now = Date.now();
     const next = this.#missing.get(kid);
     if (next !== undefined && next > now) return;
+    this.#expedited = this.#expedited.filter((t) => t > now - 60_000);
+    if (this.#expedited.length >= EXPEDITED_PER_MINUTE) return;
+    this.#expedited.push(now);
     this.#missing.delete(kid);
     this.#missing.set(kid, now + MISSING_KID_WAIT_MS);
     if (this.#missing.size > MISSING_KID_ENTRIES) {

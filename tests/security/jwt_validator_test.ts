@@ -105,3 +105,31 @@ Deno.test("jwt: claim names, audiences and skew follow their options", async () 
     RangeError,
   );
 });
+
+Deno.test("jwt: tokens naming unknown key ids make at most 16 refreshes a minute", async () => {
+  const key = await signingKey("ES256", "known");
+  let fetches = 0;
+  await using server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, () => {
+    fetches++;
+    return Response.json({ keys: [key.jwk] });
+  });
+  const validator = await OAuthBearerJwtValidator.create({
+    jwks: { url: `http://127.0.0.1:${server.addr.port}/jwks` },
+  });
+  const settle = async () => {
+    for (let i = 0, seen = -1; i < 50 && seen !== fetches; i++) {
+      seen = fetches;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  };
+  for (let i = 0; i < 40; i++) {
+    const stranger = await signingKey("ES256", `kid-${i}`);
+    const token = await signJwt(stranger, claims());
+    assertEquals(await validator.validate(token), INVALID);
+    await settle();
+  }
+  // One fetch at start, then one per unknown kid until the minute's budget is spent.
+  assertEquals(fetches, 1 + 16);
+  const known = await validator.validate(await signJwt(key, claims()));
+  assertEquals("principal" in known && known.principal, "alice");
+});
