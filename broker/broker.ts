@@ -72,6 +72,12 @@ export class Broker implements AsyncDisposable {
   /**
    * Starts a broker whose every node accepts connections when the promise resolves.
    *
+   * SASL listeners enable PLAIN and SCRAM-SHA-256/512 unless `sasl.mechanisms` names others.
+   * OAUTHBEARER is served only when named there; with `sasl.oauthBearer` it accepts only JWTs that
+   * the JWKS keys signed (the keys are read before the promise resolves, which rejects when they
+   * cannot be), and without it, or `sasl.validateOAuthBearer`, it runs Kafka's unsecured validator:
+   * unsigned tokens naming any principal get in, so that is for development only.
+   *
    * @example
    * ```ts
    * import { Broker } from "@brook/kafka/broker";
