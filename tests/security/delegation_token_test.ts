@@ -115,3 +115,24 @@ Deno.test("delegation tokens: off without delegation.token.secret.key", async ()
   });
   assertEquals(typed.errorCode, ErrorCode.INVALID_PRINCIPAL_TYPE);
 });
+
+Deno.test("delegation tokens: v1 and v2 create tokens too, without the v3 requester fields", async () => {
+  await using broker = await Broker.start({
+    listeners: ["SASL_PLAINTEXT://127.0.0.1:0"],
+    sasl: { users: USERS, failedAuthenticationDelayMs: 0 },
+    configs: { "delegation.token.secret.key": "brook-secret" },
+  });
+  await using alice = await login(broker.bootstrapServersFor("SASL_PLAINTEXT"), "alice");
+  for (const version of [1, 2]) {
+    const created = await alice.request(ApiKey.CreateDelegationToken, version, {
+      renewers: [],
+      maxLifetimeMs: -1n,
+    });
+    assertEquals([created.errorCode, created.principalName], [ErrorCode.NONE, "alice"]);
+    assertEquals([created.tokenRequesterPrincipalType, created.tokenRequesterPrincipalName], [
+      "",
+      "",
+    ]);
+    assertEquals(created.hmac.length, 64);
+  }
+});
