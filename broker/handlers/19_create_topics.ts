@@ -13,10 +13,14 @@ import {
   ErrorCode,
 } from "../../codec/mod.ts";
 import { MAX_RECORDS_PER_USER_OP, validateTopicName } from "../cluster.ts";
+import { hashSetOrder } from "../java_hash_set.ts";
 import { validateTopicConfig } from "../configs.ts";
 import { defineHandler } from "../handler.ts";
 import { quotaUser } from "../quota_enforcer.ts";
 import { can, canOnCluster } from "../security/access.ts";
+
+/** The metadata log's topic, which no request may create. */
+const CLUSTER_METADATA = "__cluster_metadata";
 
 /** A topic that passed every check, as it will be created. */
 interface Plan {
@@ -42,23 +46,39 @@ export default defineHandler({
       apiVersion >= 6,
     );
     const seen = new Map<string, number>();
-    for (const t of request.topics) seen.set(t.name, (seen.get(t.name) ?? 0) + 1);
-    // As Kafka's controller: CREATE on the cluster or on the topic, else the topic is answered
-    // after the others; configs are returned only with DESCRIBE_CONFIGS on the topic.
+    const named: string[] = [];
+    for (const t of request.topics) {
+      const n = (seen.get(t.name) ?? 0) + 1;
+      seen.set(t.name, n);
+      if (n === 2) named.push(t.name);
+    }
+    // As Kafka's controller: the topics it creates are answered in the request's order, then those
+    // named twice, then those it may not create (__cluster_metadata, and without CREATE on the
+    // cluster or on the topic), each set in Java's hash-set order. Configs are returned only with
+    // DESCRIBE_CONFIGS on the topic.
     const clusterCreate = canOnCluster(ctx, AclOperation.CREATE);
     const creatable = (name: string) =>
-      seen.get(name)! > 1 || clusterCreate ||
-      can(ctx, AclOperation.CREATE, AclResourceType.TOPIC, name);
-    const refused = request.topics.filter((t) => !creatable(t.name)).map((t) => ({
-      name: t.name,
-      errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED,
-      errorMessage: "Authorization failed.",
+      name !== CLUSTER_METADATA &&
+      (clusterCreate || can(ctx, AclOperation.CREATE, AclResourceType.TOPIC, name));
+    const duplicates = hashSetOrder(named).map((name) => ({
+      name,
+      errorCode: ErrorCode.INVALID_REQUEST,
+      errorMessage: "Duplicate topic name.",
     }));
-    const allowed = refused.length === 0
-      ? request.topics
-      : request.topics.filter((t) => creatable(t.name));
+    const refused = hashSetOrder([...seen.keys()])
+      .filter((name) => seen.get(name) === 1 && !creatable(name))
+      .map((name) => ({
+        name,
+        errorCode: name === CLUSTER_METADATA
+          ? ErrorCode.INVALID_REQUEST
+          : ErrorCode.TOPIC_AUTHORIZATION_FAILED,
+        errorMessage: name === CLUSTER_METADATA
+          ? `Creation of internal topic ${CLUSTER_METADATA} is prohibited.`
+          : "Authorization failed.",
+      }));
+    const allowed = request.topics.filter((t) => seen.get(t.name) === 1 && creatable(t.name));
     // As Kafka's controller, before anything else: more than 10,000 partitions asked in one request
-    // (counted with Java's int arithmetic, duplicates and refused topics left out) refuse every
+    // (counted with Java's int arithmetic, duplicate and refused topics left out) refuse every
     // topic of the request, in its order.
     const excessive = (message: string) => ({
       throttleTimeMs: quota.throttleTimeMs(),
@@ -70,7 +90,6 @@ export default defineHandler({
     });
     let asked = 0;
     for (const t of allowed) {
-      if (seen.get(t.name)! > 1) continue;
       const count = t.assignments.length > 0
         ? t.assignments.length
         : t.numPartitions === -1
@@ -87,12 +106,6 @@ export default defineHandler({
         errorCode,
         errorMessage,
       });
-      if (seen.get(t.name)! > 1) {
-        return fail(
-          ErrorCode.INVALID_REQUEST,
-          `Create topics request from client contains multiple entries for ${t.name}`,
-        );
-      }
       const name = validateTopicName(t.name);
       if (!name.ok) return fail(name.errorCode, name.message);
       if (cluster.topics.has(t.name)) {
@@ -221,6 +234,9 @@ export default defineHandler({
         ? { ...described, topicId: topic.id }
         : { name: plan.name, errorCode: ErrorCode.NONE };
     });
-    return { throttleTimeMs: quota.throttleTimeMs(), topics: [...topics, ...refused] };
+    return {
+      throttleTimeMs: quota.throttleTimeMs(),
+      topics: [...topics, ...duplicates, ...refused],
+    };
   },
 });

@@ -7,7 +7,7 @@
 import { AclOperation, AclResourceType, ApiKey, ErrorCode } from "../../codec/mod.ts";
 import { MAX_RECORDS_PER_USER_OP } from "../cluster.ts";
 import { defineHandler } from "../handler.ts";
-import { javaHash } from "../java_hash.ts";
+import { hashSetOrder } from "../java_hash_set.ts";
 import { quotaUser } from "../quota_enforcer.ts";
 import { can, secured } from "../security/access.ts";
 
@@ -25,8 +25,13 @@ export default defineHandler({
     // As Kafka's controller: topics named twice are answered first, then those refused (ALTER, with
     // no message), then the others; Kafka takes the names from hash sets, so in their order.
     const counts = new Map<string, number>();
-    for (const t of request.topics) counts.set(t.name, (counts.get(t.name) ?? 0) + 1);
-    const duplicates = hashSetOrder([...counts.keys()].filter((name) => counts.get(name)! > 1));
+    const named: string[] = [];
+    for (const t of request.topics) {
+      const n = (counts.get(t.name) ?? 0) + 1;
+      counts.set(t.name, n);
+      if (n === 2) named.push(t.name);
+    }
+    const duplicates = hashSetOrder(named);
     const once = hashSetOrder([...counts.keys()]).filter((name) => counts.get(name) === 1)
       .map((name) => request.topics.find((t) => t.name === name)!);
     const refused = secured(ctx)
@@ -111,20 +116,3 @@ export default defineHandler({
     };
   },
 });
-
-/**
- * Names in the order a Java HashSet of them iterates: by bucket of the spread String hash in a table
- * of the smallest power of two (at least 16) that holds them under the 0.75 load factor, then in
- * insertion order within a bucket.
- */
-function hashSetOrder(names: string[]): string[] {
-  let capacity = 16;
-  while (names.length > capacity * 0.75) capacity *= 2;
-  const bucket = (name: string) => {
-    const h = javaHash(name);
-    return (h ^ (h >>> 16)) & (capacity - 1);
-  };
-  return names.map((name, i) => ({ name, i, b: bucket(name) }))
-    .sort((x, y) => x.b - y.b || x.i - y.i)
-    .map((x) => x.name);
-}

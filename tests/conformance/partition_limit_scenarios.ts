@@ -4,7 +4,8 @@
  * 10,000 metadata records (a topic's record, its configs and its partitions), and CreatePartitions
  * adding more than 10,000 partitions in one request (UNKNOWN_SERVER_ERROR). Only what both refuse
  * is created for real: the larger counts that succeed are sent with validateOnly, so that running
- * the scenarios leaves no huge topic on the real Kafka.
+ * the scenarios leaves no huge topic on the real Kafka. Also the order of the answers to topics named
+ * twice, or not creatable, which Kafka's controller takes from hash sets.
  *
  * @module
  */
@@ -44,7 +45,7 @@ const createPartitions = (topics: [string, number][], validateOnly: boolean) =>
  * @example
  * ```ts
  * import { partitionLimitScenarios } from "./partition_limit_scenarios.ts";
- * console.log(partitionLimitScenarios("d1").length); // 2
+ * console.log(partitionLimitScenarios("d1").length); // 3
  * ```
  */
 export function partitionLimitScenarios(run: string): Scenario[] {
@@ -109,6 +110,30 @@ export function partitionLimitScenarios(run: string): Scenario[] {
           },
           undefined,
           (r) => r.topics.map((t) => [t.name, t.partitions.length]),
+        ),
+      ],
+    },
+    {
+      name:
+        "limits: CreateTopics answers topics named twice and __cluster_metadata after the others",
+      steps: [
+        createTopics(
+          [
+            topic(`${p}-twice`, 1),
+            topic(`${p}-once1`, 1),
+            topic(`${p}-twice`, 2),
+            topic("__cluster_metadata", 1),
+            topic(`${p}-once2`, 1),
+            topic(`${p}-again`, 1),
+            topic(`${p}-again`, 1),
+            topic(`${p}-again`, 1),
+            topic(`${p}-once3`, 1),
+          ],
+          true,
+        ),
+        createTopics(
+          Array.from({ length: 14 }, (_, i) => topic(`${p}-dup${i}`, 1)).flatMap((t) => [t, t]),
+          true,
         ),
       ],
     },
