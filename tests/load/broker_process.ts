@@ -77,10 +77,14 @@ export async function startBrokerProcess(
     stderr,
     exited: child.status,
     async rss() {
-      // Read with ps: Deno lets only --allow-all read /proc.
-      const out = await new Deno.Command("ps", { args: ["-o", "rss=", "-p", String(child.pid)] })
-        .output().catch(() => undefined);
-      return out?.success ? Number(new TextDecoder().decode(out.stdout).trim()) * 1024 : 0;
+      // Read with ps: Deno lets only --allow-all read /proc. 0 without ps (spawning it throws).
+      try {
+        const out = await new Deno.Command("ps", { args: ["-o", "rss=", "-p", String(child.pid)] })
+          .output();
+        return out.success ? Number(new TextDecoder().decode(out.stdout).trim()) * 1024 : 0;
+      } catch {
+        return 0;
+      }
     },
     stop,
     [Symbol.asyncDispose]: stop,
