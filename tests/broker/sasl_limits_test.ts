@@ -129,3 +129,15 @@ Deno.test("sasl limits: a failed login is answered after connection.failed.authe
     assert(await failing.closedWithin(3000), `${mechanism}: not closed after the answer`);
   }
 });
+
+Deno.test("sasl limits: re-authentication tokens are bounded by sasl.server.max.receive.size again", async () => {
+  await using broker = await saslBroker();
+  await using client = await RawClient.connect(broker.bootstrapServersFor("SASL_PLAINTEXT"));
+  await login(client);
+  // The re-authentication's handshake is an ordinary request; the tokens after it are the
+  // authenticator's again, as in Kafka.
+  const handshake = await client.request(ApiKey.SaslHandshake, 1, { mechanism: "PLAIN" });
+  assertEquals(handshake.errorCode, ErrorCode.NONE);
+  await client.send(header(524288 + 1));
+  assert(await client.closedWithin(3000), "a re-authentication token over 524288 bytes was read");
+});

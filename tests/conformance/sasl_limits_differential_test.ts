@@ -2,7 +2,7 @@
 // authenticated, compared (BROOK_INTEROP=1): frames over sasl.server.max.receive.size (524288 by
 // default) close the connection on their size alone, one at the limit is read and answered; a failed
 // login is answered no sooner than connection.failed.authentication.delay.ms (100 by default); after
-// authentication a 10 MiB request is read.
+// authentication a 10 MiB request is read, and re-authentication tokens are bounded again.
 import { assertEquals } from "../assert.ts";
 import { ApiKey, plainMessage } from "../../codec/mod.ts";
 import { Broker } from "../../broker/mod.ts";
@@ -68,6 +68,18 @@ async function probe(address: string): Promise<Record<string, unknown>> {
       }],
     });
     out.produceOf10MiBAnswered = produced.responses.length;
+  }
+  {
+    // A re-authentication: its handshake is an ordinary request, the tokens after it are bounded.
+    await using c = await RawClient.connect(address);
+    await c.request(ApiKey.SaslHandshake, 1, { mechanism: "PLAIN" });
+    await c.request(ApiKey.SaslAuthenticate, 2, {
+      authBytes: plainMessage("alice", "alice-secret"),
+    });
+    out.reauthHandshake = (await c.request(ApiKey.SaslHandshake, 1, { mechanism: "PLAIN" }))
+      .errorCode;
+    await c.send(header(524288 + 1));
+    out.reauthTokenOver524288 = (await c.closedWithin(3000)) ? "closed" : "kept open";
   }
   return out;
 }
