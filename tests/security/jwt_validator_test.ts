@@ -43,7 +43,7 @@ Deno.test("jwt: RS256 and ES256 tokens name their principal, expiry and scopes",
 });
 
 Deno.test("jwt: forged, expired and misdirected tokens are refused with invalid_token", async () => {
-  // The same cases go to Kafka's own validator in oauthbearer_java_test.ts.
+  // The same cases go to Kafka's own validator in tests/peers/oauthbearer_java_test.ts.
   const now = Date.now();
   const { keys, cases } = await validationCases(now);
   const validator = await OAuthBearerJwtValidator.create({

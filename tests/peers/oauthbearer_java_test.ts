@@ -4,8 +4,15 @@
 import { assertEquals } from "../assert.ts";
 import { Broker } from "../../broker/mod.ts";
 import { OAuthBearerJwtValidator } from "../../broker/security/jwt_validator.ts";
-import { installJavaLibs, javaLibsDir } from "../peers/group_peer.ts";
-import { CASE_AUDIENCE, CASE_ISSUER, claims, signingKey, signJwt, validationCases } from "./jwt.ts";
+import { installJavaLibs, javaLibsDir } from "./group_peer.ts";
+import {
+  CASE_AUDIENCE,
+  CASE_ISSUER,
+  claims,
+  signingKey,
+  signJwt,
+  validationCases,
+} from "../security/jwt.ts";
 
 const enabled = Deno.env.get("BROOK_INTEROP") === "1";
 const JAVA = new URL("./java/OAuthBearerCheck.java", import.meta.url).pathname;
