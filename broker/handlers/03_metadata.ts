@@ -27,7 +27,13 @@ export default defineHandler({
       !all && apiVersion < 12 &&
       request.topics!.some((t) => t.name === null || t.topicId !== ZERO_UUID)
     ) {
-      return invalidRequest(request.topics!);
+      return errorAnswer(request.topics!, ErrorCode.INVALID_REQUEST);
+    }
+    // As Kafka: once any topic is asked for by id, only the ids count (names beside them are left
+    // out); otherwise a topic with neither name nor id fails the request (UNKNOWN_SERVER_ERROR).
+    const byId = !all && request.topics!.some((t) => t.topicId !== ZERO_UUID);
+    if (!all && !byId && request.topics!.some((t) => t.name === null)) {
+      return errorAnswer(request.topics!, ErrorCode.UNKNOWN_SERVER_ERROR);
     }
     const allowCreate = apiVersion < 4 || request.allowAutoTopicCreation;
     const topics = [];
@@ -48,16 +54,24 @@ export default defineHandler({
       const mayCreate = (name: string) =>
         canOnCluster(ctx, AclOperation.CREATE) ||
         can(ctx, AclOperation.CREATE, AclResourceType.TOPIC, name);
+      // As Kafka, each topic and each id is answered once, however often it is asked for.
+      const seen = new Set<string>();
       for (const wanted of request.topics!) {
-        const name = wanted.name ?? cluster.topicsById.get(wanted.topicId)?.name ?? null;
+        if (byId && wanted.topicId === ZERO_UUID) continue;
+        const key = byId ? wanted.topicId : wanted.name!;
+        if (seen.has(key)) continue;
+        seen.add(key);
+        const name = byId ? cluster.topicsById.get(wanted.topicId)?.name ?? null : wanted.name!;
         if (name === null) {
           unknownIds.push(topicError(ErrorCode.UNKNOWN_TOPIC_ID, null, wanted.topicId));
           continue;
         }
+        if (byId && seen.has(`name:${name}`)) continue;
+        seen.add(`name:${name}`);
         if (!describable(name)) {
           // Topic ids are not secret: asked by id, the answer keeps it (and drops the name).
           refused.push(
-            wanted.name === null
+            byId
               ? topicError(ErrorCode.TOPIC_AUTHORIZATION_FAILED, null, wanted.topicId)
               : topicError(ErrorCode.TOPIC_AUTHORIZATION_FAILED, name),
           );
@@ -111,14 +125,14 @@ export default defineHandler({
  * Kafka's error answer to a Metadata request: no brokers, no controller, and every topic asked for
  * with the error (a missing name becomes "", which versions before 12 cannot leave null).
  */
-function invalidRequest(topics: { name: string | null; topicId: string }[]) {
+function errorAnswer(topics: { name: string | null; topicId: string }[], errorCode: number) {
   return {
     throttleTimeMs: 0,
     brokers: [],
     clusterId: null,
     controllerId: -1,
     topics: topics.map((t) => ({
-      ...topicError(ErrorCode.INVALID_REQUEST, t.name ?? ""),
+      ...topicError(errorCode, t.name ?? ""),
       topicId: t.topicId,
     })),
     clusterAuthorizedOperations: OPERATIONS_NOT_REQUESTED,

@@ -33,6 +33,7 @@ const idOf = (earlier: unknown[]) => (earlier[1] as MetadataAnswer).topics[0].to
  */
 export function invalidRequestScenarios(run: string): Scenario[] {
   const ids = `${run}-ids`;
+  const byId = `${run}-by-id`;
   const pages = `${run}-pages`;
   const create = (name: string, numPartitions: number) =>
     step(ApiKey.CreateTopics, 7, {
@@ -76,6 +77,41 @@ export function invalidRequestScenarios(run: string): Scenario[] {
         })),
         step(ApiKey.Metadata, 12, {
           topics: [{ name: null, topicId: UNKNOWN_ID }],
+          allowAutoTopicCreation: false,
+        }),
+      ],
+    },
+    {
+      name: "metadata: ids override names, each topic answered once, a topic with neither fails",
+      steps: [
+        create(byId, 1),
+        ready(byId),
+        step(ApiKey.Metadata, 12, (earlier) => ({
+          topics: [{ name: `${run}-named` }, { name: null, topicId: idOf(earlier) }],
+          allowAutoTopicCreation: true,
+        })),
+        step(ApiKey.Metadata, 12, (earlier) => ({
+          topics: [{ name: `${run}-named`, topicId: idOf(earlier) }],
+          allowAutoTopicCreation: false,
+        })),
+        step(ApiKey.Metadata, 13, (earlier) => ({
+          topics: [
+            { name: null, topicId: UNKNOWN_ID },
+            { name: null, topicId: idOf(earlier) },
+            { name: null, topicId: idOf(earlier) },
+            { name: null, topicId: UNKNOWN_ID },
+          ],
+          allowAutoTopicCreation: false,
+        })),
+        step(ApiKey.Metadata, 12, {
+          topics: [{ name: byId }, { name: byId }, { name: `${run}-absent` }, {
+            name: `${run}-absent`,
+          }],
+          allowAutoTopicCreation: false,
+        }),
+        step(ApiKey.Metadata, 1, { topics: [{ name: byId }, { name: byId }] }),
+        step(ApiKey.Metadata, 12, {
+          topics: [{ name: byId }, { name: null }],
           allowAutoTopicCreation: false,
         }),
       ],
