@@ -64,7 +64,7 @@ Options:
   --oauthbearer-audience AUD
                            an aud a token must name (repeatable, or comma-separated)
   --oauthbearer-clock-skew-seconds N
-                           leeway of exp, iat and nbf (default 30)
+                           leeway of exp and nbf (default 30)
   --oauthbearer-sub-claim-name NAME
                            the claim naming the principal (default sub)
   --oauthbearer-scope-claim-name NAME
