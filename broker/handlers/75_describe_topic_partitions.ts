@@ -6,6 +6,7 @@
  */
 
 import { AclOperation, AclResourceType, ApiKey, ErrorCode, ZERO_UUID } from "../../codec/mod.ts";
+import { validateTopicName } from "../cluster.ts";
 import { defineHandler } from "../handler.ts";
 import { authorizedOperations, can } from "../security/access.ts";
 
@@ -29,19 +30,25 @@ export default defineHandler({
     const cursor = request.cursor;
     // As Kafka: a cursor must name a topic the request asks for, and a partition that can exist.
     const cursorAsked = !cursor || all || asked.includes(cursor.topicName);
+    const errorAnswer = (errorCode: number) => ({
+      throttleTimeMs: 0,
+      topics: request.topics.map((t) => ({
+        errorCode,
+        name: t.name,
+        topicId: ZERO_UUID,
+        isInternal: false,
+        partitions: [],
+        topicAuthorizedOperations: NOT_COMPUTED,
+      })),
+      nextCursor: null,
+    });
     if (cursor && (!cursorAsked || cursor.partitionIndex < 0)) {
-      return {
-        throttleTimeMs: 0,
-        topics: request.topics.map((t) => ({
-          errorCode: ErrorCode.INVALID_REQUEST,
-          name: t.name,
-          topicId: ZERO_UUID,
-          isInternal: false,
-          partitions: [],
-          topicAuthorizedOperations: NOT_COMPUTED,
-        })),
-        nextCursor: null,
-      };
+      return errorAnswer(ErrorCode.INVALID_REQUEST);
+    }
+    // Kafka fails the whole request (UNKNOWN_SERVER_ERROR) when it would answer a describable
+    // topic named "" (its authorized operations cannot be computed for an empty name).
+    if (asked.includes("") && (!cursor || cursor.topicName === "") && describable("")) {
+      return errorAnswer(ErrorCode.UNKNOWN_SERVER_ERROR);
     }
     let budget = Math.max(1, request.responsePartitionLimit);
     const topics = [];
@@ -50,8 +57,9 @@ export default defineHandler({
       if (cursor && name < cursor.topicName) continue;
       const topic = cluster.topics.get(name);
       if (!topic) {
+        const check = validateTopicName(name);
         topics.push({
-          errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
+          errorCode: check.ok ? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION : check.errorCode,
           name,
           topicId: ZERO_UUID,
           isInternal: false,

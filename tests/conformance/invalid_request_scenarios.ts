@@ -117,7 +117,8 @@ export function invalidRequestScenarios(run: string): Scenario[] {
       ],
     },
     {
-      name: "describe topic partitions: cursors with a negative partition or a topic not asked for",
+      name:
+        "describe topic partitions: cursors with a negative partition or a topic not asked for, bad names",
       steps: [
         create(pages, 2),
         ready(pages),
@@ -145,6 +146,17 @@ export function invalidRequestScenarios(run: string): Scenario[] {
           topics: [{ name: pages }],
           responsePartitionLimit: 1,
           cursor: { topicName: pages, partitionIndex: 1 },
+        }),
+        // Invalid names are INVALID_TOPIC_EXCEPTION; an empty one fails the whole request.
+        step(ApiKey.DescribeTopicPartitions, 0, {
+          topics: [{ name: "bad name!" }, { name: `${run}-absent` }],
+          responsePartitionLimit: 10,
+          cursor: null,
+        }),
+        step(ApiKey.DescribeTopicPartitions, 0, {
+          topics: [{ name: pages }, { name: "" }],
+          responsePartitionLimit: 10,
+          cursor: null,
         }),
       ],
     },
