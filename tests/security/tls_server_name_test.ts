@@ -6,6 +6,7 @@ import { Broker } from "../../broker/mod.ts";
 import { KafkaConnection, Producer } from "../../client/mod.ts";
 import { ApiKey } from "../../codec/mod.ts";
 import { brokerCertificate, clientCertificate, testCertificates } from "./certs.ts";
+import tls from "node:tls";
 import { missing } from "../installed.ts";
 
 async function internalBroker(clientAuth?: "required") {
@@ -99,4 +100,29 @@ Deno.test("tls serverName: mutual TLS still presents the client certificate", {
   await producer.send([{ topic: "named", value: "verified against kafka.internal" }]);
   const principals = [...broker.nodes[0].connections].map((c) => c.info.principal);
   assertOk(principals.includes("User:CN=alice,O=Brook"), `${principals}`);
+});
+
+Deno.test("tls serverName: it is the name sent as SNI", async () => {
+  const certs = await testCertificates();
+  const internal = await brokerCertificate(["DNS:kafka.internal"]);
+  const names: (string | false)[] = [];
+  // A TLS server that records the SNI name of each client, then hangs up.
+  const server = tls.createServer({ cert: internal.cert, key: internal.key }, (socket) => {
+    names.push((socket as tls.TLSSocket & { servername: string | false }).servername);
+    socket.destroy();
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  try {
+    const { port } = server.address() as { port: number };
+    await assertRejects(
+      () =>
+        KafkaConnection.connect("127.0.0.1", port, {
+          tls: { caCerts: [certs.caCert], serverName: "kafka.internal" },
+        }),
+      Error,
+    );
+    assertEquals(names, ["kafka.internal"]);
+  } finally {
+    await new Promise((resolve) => server.close(resolve));
+  }
 });
