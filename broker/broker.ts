@@ -111,6 +111,7 @@ export class Broker implements AsyncDisposable {
         ? undefined
         : configs["auto.create.topics.enable"].trim().toLowerCase() === "true",
       staticConfigs: configs,
+      maxStoredBytes: options.maxMemoryBytes,
     });
     if (options.authorizer) cluster.authorizer = new Authorizer(options.authorizer);
     const refused = cluster.features.update(

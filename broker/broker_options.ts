@@ -37,6 +37,12 @@ export interface BrokerOptions {
   racks?: (string | null)[];
   /** socket.request.max.bytes. Default 104857600 (100 MiB). */
   maxRequestBytes?: number;
+  /**
+   * A memory budget for stored records: once the partitions' logs hold this many bytes, Produce is
+   * answered KAFKA_STORAGE_ERROR (as Kafka answers when its log directory is full; clients retry)
+   * until retention or DeleteRecords makes room. Default: no budget.
+   */
+  maxMemoryBytes?: number;
   /** How often retention and compaction run (log.retention.check.interval.ms). Default 1000; 0 never. */
   logCleanerIntervalMs?: number;
   /**

@@ -167,6 +167,8 @@ export interface ClusterOptions {
   autoCreateTopics?: boolean;
   /** Static broker configs, as in Kafka's server.properties (validated by the caller). */
   staticConfigs?: Record<string, string>;
+  /** The most bytes the partitions' logs may hold together; default no budget. */
+  maxStoredBytes?: number;
 }
 
 /** The whole cluster's state. */
@@ -208,8 +210,18 @@ export class Cluster {
     Number(this.configs.staticValue("metadata.max.idle.interval.ms"))
   );
   #nextAssignment = 0;
+  /** The most bytes the partitions' logs may hold together; undefined for no budget. */
+  readonly maxStoredBytes: number | undefined;
+  /** The logs' bytes when last summed, plus what was stored since (an upper bound). */
+  #storedEstimate = 0;
+  #storedMeasuredAt = -Infinity;
 
   constructor(options: ClusterOptions = {}) {
+    const budget = options.maxStoredBytes;
+    if (budget !== undefined && !(Number.isSafeInteger(budget) && budget > 0)) {
+      throw new RangeError(`A memory budget is a positive number of bytes, got ${budget}`);
+    }
+    this.maxStoredBytes = budget;
     this.clusterId = options.clusterId ?? randomUuid();
     this.defaultPartitions = options.defaultPartitions ?? 1;
     // Every auto-created topic would be refused past Kafka's controller limit: refused here at once.
@@ -362,6 +374,32 @@ export class Cluster {
       };
       topic.partitions.push(partition);
     }
+  }
+
+  /** The bytes that every partition's log holds. */
+  storedBytes(): number {
+    let n = 0;
+    for (const topic of this.topics.values()) {
+      for (const p of topic.partitions) n += p.log.sizeBytes;
+    }
+    return n;
+  }
+
+  /**
+   * Whether `bytes` more may be stored under the memory budget (always, without one); if so they
+   * are counted. The logs are summed again at most every second, and whenever the estimate would
+   * refuse, so that a refusal is exact and retention or DeleteRecords makes room at once.
+   */
+  reserveStorage(bytes: number, now: number = performance.now()): boolean {
+    const budget = this.maxStoredBytes;
+    if (budget === undefined) return true;
+    if (this.#storedEstimate + bytes > budget || now - this.#storedMeasuredAt > 1000) {
+      this.#storedEstimate = this.storedBytes();
+      this.#storedMeasuredAt = now;
+    }
+    if (this.#storedEstimate + bytes > budget) return false;
+    this.#storedEstimate += bytes;
+    return true;
   }
 
   /** Deletes a topic; returns false when it does not exist. */

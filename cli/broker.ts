@@ -28,7 +28,8 @@ Options:
   --port PORT              first node's port; node i listens on PORT+i-1; 0 picks free ports
                            (default 9092)
   --brokers N              number of nodes (default 1)
-  --partitions N           partitions of auto-created topics (num.partitions, default 1)
+  --partitions N           partitions of auto-created topics (num.partitions, default 1;
+                           at most 10000, as Kafka's controller creates per request)
   --replication-factor N   replication factor of new topics (default min(3, brokers))
   --topic NAME[:P[:RF]]    create a topic at start with P partitions and RF replicas
                            (repeatable)
@@ -41,6 +42,9 @@ Options:
   --feature NAME=LEVEL     a feature level to start with (repeatable), as kafka-storage format's
                            --feature, e.g. --feature share.version=1 for share groups
   --no-auto-create         refuse to create topics on Metadata and Produce requests
+  --max-memory SIZE        a memory budget for stored records, in bytes or with a k, m or g
+                           suffix (e.g. 512m): once the logs hold it, Produce is answered
+                           KAFKA_STORAGE_ERROR (clients retry) until retention makes room
   --listener NAME://HOST:PORT
                            a listener (repeatable): PLAINTEXT, SSL, SASL_PLAINTEXT or SASL_SSL;
                            replaces --host/--port; "listening on" names the first
@@ -98,6 +102,19 @@ function integer(name: string, value: string | undefined, min: number, max: numb
   return n;
 }
 
+/** A number of bytes, with an optional k, m or g suffix (powers of 1024). */
+function size(name: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const m = /^(\d+)([kmg]?)$/i.exec(value);
+  const n = m ? Number(m[1]) * 1024 ** " kmg".indexOf((m[2] || " ").toLowerCase()) : NaN;
+  if (!Number.isSafeInteger(n) || n < 1) {
+    throw new UsageError(
+      `--${name} must be a positive size such as 1048576 or 512m, got '${value}'`,
+    );
+  }
+  return n;
+}
+
 /** The broker options and fault plan the arguments ask for. */
 export async function parseCommandLine(
   args: string[],
@@ -121,6 +138,7 @@ export async function parseCommandLine(
         config: { type: "string", multiple: true },
         feature: { type: "string", multiple: true },
         "no-auto-create": { type: "boolean" },
+        "max-memory": { type: "string" },
         listener: { type: "string", multiple: true },
         "tls-cert": { type: "string" },
         "tls-key": { type: "string" },
@@ -155,7 +173,7 @@ export async function parseCommandLine(
     host: values.host ?? "127.0.0.1",
     port,
     nodes: brokers,
-    defaultPartitions: integer("partitions", values.partitions, 1, 100000),
+    defaultPartitions: integer("partitions", values.partitions, 1, 10000),
     defaultReplicationFactor: integer(
       "replication-factor",
       values["replication-factor"],
@@ -165,6 +183,7 @@ export async function parseCommandLine(
     metricsPort: integer("metrics-port", values["metrics-port"], 0, 65535),
     slowRequestMs: integer("slow-request-ms", values["slow-request-ms"], 0, 86400000),
     autoCreateTopics: values["no-auto-create"] ? false : undefined,
+    maxMemoryBytes: size("max-memory", values["max-memory"]),
     topics: {},
     configs: {},
   };
@@ -185,7 +204,7 @@ export async function parseCommandLine(
     const [name, partitions, rf] = spec.split(":");
     if (!name) throw new UsageError(`--topic needs NAME[:PARTITIONS[:REPLICATION]], got '${spec}'`);
     options.topics![name] = {
-      partitions: integer("topic partitions", partitions, 1, 100000),
+      partitions: integer("topic partitions", partitions, 1, 10000),
       replicationFactor: integer("topic replication factor", rf, 1, brokers),
     };
   }

@@ -227,6 +227,11 @@ export default defineHandler({
         cluster.topicConfig(topic, "message.timestamp.type", node.nodeId) === "LogAppendTime"
           ? BigInt(Date.now())
           : undefined;
+      // Brook's memory budget (maxMemoryBytes): a full store is answered as Kafka answers a full
+      // log directory, KAFKA_STORAGE_ERROR, which Kafka's clients retry until room is made.
+      if (!cluster.reserveStorage(records.length)) {
+        return { ...base, errorCode: ErrorCode.KAFKA_STORAGE_ERROR };
+      }
       const stored = partition.log.append(records.slice(), partition.leaderEpoch, appendTime);
       partition.producers.appended(
         producerId,
