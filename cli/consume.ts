@@ -37,9 +37,9 @@ await run(async () => {
   if (!v["bootstrap-server"] || !v.topic) {
     throw new UsageError("--bootstrap-server and --topic are required");
   }
-  const max = integer("max-messages", v["max-messages"], 1) ?? Infinity;
-  const timeoutMs = integer("timeout-ms", v["timeout-ms"], 1);
-  const props = properties(v.property);
+  const max = integer("--max-messages", v["max-messages"], 1) ?? Infinity;
+  const timeoutMs = integer("--timeout-ms", v["timeout-ms"], 1);
+  const props = properties(v.property, "property");
   const printKey = props.get("print.key") === "true";
   const separator = props.get("key.separator") ?? "\t";
   const bootstrapServers = v["bootstrap-server"];

@@ -41,7 +41,7 @@ await run(async () => {
     throw new UsageError("give exactly one of --create, --list, --describe, --delete");
   }
   if (!v["bootstrap-server"]) throw new UsageError("--bootstrap-server is required");
-  const timeoutMs = integer("timeout-ms", v["timeout-ms"], 1) ?? 30000;
+  const timeoutMs = integer("--timeout-ms", v["timeout-ms"], 1) ?? 30000;
   await using admin = new Admin({
     bootstrapServers: v["bootstrap-server"],
     connectTimeoutMs: Math.min(timeoutMs, 10000),
@@ -59,8 +59,8 @@ await run(async () => {
     }
     await admin.createTopics([{
       name: v.topic!,
-      partitions: integer("partitions", v.partitions, 1),
-      replicationFactor: integer("replication-factor", v["replication-factor"], 1, 32767),
+      partitions: integer("--partitions", v.partitions, 1),
+      replicationFactor: integer("--replication-factor", v["replication-factor"], 1, 32767),
       configs,
     }], { timeoutMs });
     console.log(`Created topic ${v.topic}.`);
