@@ -239,17 +239,25 @@ export class Transactions {
           })),
         })),
       });
+      const deadline = Date.now() + this.#maxBlockMs;
       for (let attempt = 0;; attempt++) {
-        const node = await this.#client.findCoordinator(group.groupId, 0);
-        const res = await this.#client.requestNode(node, ApiKey.TxnOffsetCommit, body(), {
-          maxVersion: this.v2 ? undefined : 4,
-        });
         let code: number = ErrorCode.NONE;
-        for (const t of res.topics) {
-          for (const p of t.partitions) if (p.errorCode !== ErrorCode.NONE) code = p.errorCode;
+        try {
+          const node = await this.#client.findCoordinator(group.groupId, 0);
+          const res = await this.#client.requestNode(node, ApiKey.TxnOffsetCommit, body(), {
+            maxVersion: this.v2 ? undefined : 4,
+          });
+          for (const t of res.topics) {
+            for (const p of t.partitions) if (p.errorCode !== ErrorCode.NONE) code = p.errorCode;
+          }
+        } catch (e) {
+          // A lost connection (the coordinator's node crashed): find the coordinator again, as
+          // Kafka's client does, until max.block.ms.
+          if (!(e as { retriable?: boolean }).retriable || Date.now() >= deadline) throw e;
+          code = ErrorCode.COORDINATOR_NOT_AVAILABLE;
         }
         if (code === ErrorCode.NONE) return;
-        if ((REDISCOVER.has(code) || RETRY.has(code)) && attempt < 10) {
+        if ((REDISCOVER.has(code) || RETRY.has(code)) && Date.now() < deadline) {
           await new Promise((r) => setTimeout(r, this.#client.retryBackoff(attempt)));
           continue;
         }

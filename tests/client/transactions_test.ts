@@ -257,3 +257,32 @@ Deno.test("transactions: an idle transactional id expires after transactional.id
   const fresh = await init();
   assertOk(fresh.producerId !== first.producerId && fresh.producerEpoch === 0);
 });
+
+Deno.test("transactions: offsets sent to a transaction survive a lost connection to the group coordinator", async () => {
+  await using broker = await Broker.start({
+    topics: { in: { partitions: 1 }, out: { partitions: 1 } },
+  });
+  await using producer = new Producer({
+    bootstrapServers: broker.bootstrapServers,
+    transactionalId: "lost-connection",
+  });
+  await producer.initTransactions();
+  producer.beginTransaction();
+  const sent = producer.send({ topic: "out", value: "v" });
+  // The coordinator's node goes away as a crash would: the client must find it again and retry.
+  broker.closeConnections({ apiKey: "TxnOffsetCommit" });
+  await producer.sendOffsetsToTransaction([{ topic: "in", partition: 0, offset: 5n }], {
+    groupId: "copier",
+    generationId: -1,
+    memberId: "",
+    groupInstanceId: null,
+  });
+  await producer.commitTransaction();
+  await sent;
+  await using consumer = new Consumer({
+    bootstrapServers: broker.bootstrapServers,
+    groupId: "copier",
+  });
+  const committed = await consumer.committed([{ topic: "in", partitions: [0] }]);
+  assertEquals(committed.get("in\u00000"), 5n);
+});
