@@ -26,6 +26,15 @@ import { cleanLogs } from "./log_cleaner.ts";
 import { expireProducers } from "./producer_state.ts";
 import { BrokerMetrics, type MetricsSnapshot, serveMetrics } from "./metrics.ts";
 import { BrokerNode } from "./node.ts";
+import { type InitialState, initialState, resetCluster } from "./control/reset.ts";
+import {
+  ClientIds,
+  observe,
+  type WaitCondition,
+  waitForCondition,
+  type WaitObservation,
+  type WaitOptions,
+} from "./control/wait.ts";
 import { parseListeners, saslSettings } from "./security/options.ts";
 import { staticBrokerConfigs } from "./static_configs.ts";
 
@@ -55,6 +64,8 @@ export class Broker implements AsyncDisposable {
   #expiryTimer: ReturnType<typeof setInterval> | undefined;
   #producerTimer: ReturnType<typeof setInterval> | undefined;
   #closed = false;
+  readonly #clients = new ClientIds();
+  #initial: InitialState | undefined;
 
   private constructor(
     cluster: Cluster,
@@ -67,6 +78,8 @@ export class Broker implements AsyncDisposable {
     this.#interceptors = interceptors;
     this.#metrics = metrics;
     this.#faults = new FaultInjector(cluster);
+    // Client ids are noted from the first request on, for waitFor's "client" condition.
+    this.#interceptors.push(this.#clients.intercept);
   }
 
   /**
@@ -171,6 +184,7 @@ export class Broker implements AsyncDisposable {
     for (const [name, topicOptions] of Object.entries(options.topics ?? {})) {
       broker.createTopic(name, topicOptions);
     }
+    broker.#initial = initialState(cluster, options.topics);
     const every = options.logCleanerIntervalMs ?? 1000;
     if (every > 0) {
       const cleaner = setInterval(() => cleanLogs(cluster), every);
@@ -572,6 +586,56 @@ export class Broker implements AsyncDisposable {
   /** The request metrics in Prometheus' text exposition format, as the metrics port serves them. */
   prometheusMetrics(): string {
     return this.#metrics.prometheus();
+  }
+
+  /**
+   * Puts the broker back as it started, in milliseconds, between tests: cancels faults and pending
+   * fault plan steps, restarts stopped nodes, closes client connections (clients reconnect),
+   * aborts open transactions, removes every group, offset, transactional id and topic, creates the
+   * starting topics again (empty), and restores ACLs, SCRAM users and dynamic configs.
+   * Interceptors and metrics stay.
+   *
+   * @example
+   * ```ts
+   * import { Broker } from "@brook/kafka/broker";
+   * await using broker = await Broker.start({ topics: { orders: { partitions: 3 } } });
+   * broker.createTopic("scratch");
+   * await broker.reset();
+   * console.log([...broker.cluster.topics.keys()]); // ["orders"]
+   * ```
+   */
+  async reset(): Promise<void> {
+    if (this.#closed) throw new Error("The broker is closed");
+    for (const [timer, resolve] of this.#timers) {
+      clearTimeout(timer);
+      resolve();
+    }
+    this.#timers.clear();
+    this.#faults.clear();
+    for (const node of this.#nodes) {
+      if (!node.listening) await this.restartNode(node.info.nodeId);
+      for (const c of node.connections) c.close();
+    }
+    resetCluster(this.cluster, this.#initial!);
+  }
+
+  /**
+   * Resolves once a condition holds, instead of sleeping: a group in a state with a number of
+   * members, a partition's high watermark at an offset, a transaction completed, clients
+   * connected. Rejects with a WaitTimeoutError (naming what it last saw) after `timeoutMs`
+   * (default 30000).
+   *
+   * @example
+   * ```ts
+   * import { Broker } from "@brook/kafka/broker";
+   * await using broker = await Broker.start({ topics: { t: {} } });
+   * // ...start a consumer in group "g"; then:
+   * await broker.waitFor({ kind: "group", groupId: "g", state: "Stable", members: 1 }).catch(() => {});
+   * ```
+   */
+  waitFor(condition: WaitCondition, options: WaitOptions = {}): Promise<WaitObservation> {
+    const check = () => observe(this.cluster, this.#nodes, this.#clients, condition);
+    return waitForCondition(check, this.cluster.appended, options);
   }
 
   /** Stops every node and closes every connection. */

@@ -1,0 +1,155 @@
+/**
+ * Waiting for a broker condition instead of sleeping: a group reaching a state with a number of
+ * members, a partition reaching an offset, a transaction completing, a client connecting.
+ *
+ * @module
+ */
+
+import type { Cluster } from "../cluster.ts";
+import type { Interceptor } from "../dispatcher.ts";
+import type { BrokerNode } from "../node.ts";
+
+/** A condition {@linkcode waitForCondition} waits for. */
+export type WaitCondition =
+  /**
+   * A consumer group (classic or KIP-848) in `state` (default "Stable") with exactly `members`
+   * members, when given.
+   */
+  | { kind: "group"; groupId: string; state?: string; members?: number }
+  /** A partition whose high watermark reached `offset` (records below it are readable). */
+  | { kind: "offset"; topic: string; partition: number; offset: number }
+  /** A transactional id whose last transaction completed (committed, aborted, or either). */
+  | { kind: "transaction"; transactionalId: string; outcome?: "commit" | "abort" | "any" }
+  /**
+   * At least `count` (default 1) open client connections, only those that sent a request with
+   * `clientId` when given.
+   */
+  | { kind: "client"; clientId?: string; count?: number };
+
+/** Options of a wait. */
+export interface WaitOptions {
+  /** Give up after this many milliseconds (default 30000). */
+  timeoutMs?: number;
+  /** Give up when aborted. */
+  signal?: AbortSignal;
+}
+
+/** What a condition observed: whether it holds, and the state it saw. */
+export interface WaitObservation {
+  met: boolean;
+  observed: Record<string, unknown>;
+}
+
+/** Thrown when a wait's timeout passes before its condition holds. */
+export class WaitTimeoutError extends Error {
+  /** The state the condition last saw. */
+  readonly observed: Record<string, unknown>;
+
+  constructor(message: string, observed: Record<string, unknown>) {
+    super(message);
+    this.name = "WaitTimeoutError";
+    this.observed = observed;
+  }
+}
+
+/** Notes the client id each connection last used, for the "client" condition. */
+export class ClientIds {
+  readonly #byConnection = new WeakMap<object, string | null>();
+
+  /** An interceptor that records client ids and lets every request through. */
+  readonly intercept: Interceptor = (request, next) => {
+    this.#byConnection.set(request.ctx.connection, request.header.clientId);
+    return next();
+  };
+
+  /** The client id last seen on a connection (undefined before its first request). */
+  of(connection: object): string | null | undefined {
+    return this.#byConnection.get(connection);
+  }
+}
+
+/** Checks a condition once. */
+export function observe(
+  cluster: Cluster,
+  nodes: readonly BrokerNode[],
+  clients: ClientIds,
+  condition: WaitCondition,
+): WaitObservation {
+  switch (condition.kind) {
+    case "group": {
+      const g = cluster.groups.consumerGroups.get(condition.groupId) ??
+        cluster.groups.groups.get(condition.groupId);
+      const state = g?.state ?? "Dead";
+      const members = g?.members.size ?? 0;
+      const met = g !== undefined && state === (condition.state ?? "Stable") &&
+        (condition.members === undefined || members === condition.members);
+      return { met, observed: { state, members } };
+    }
+    case "offset": {
+      const p = cluster.partition(condition.topic, condition.partition);
+      if (!p) return { met: false, observed: { exists: false } };
+      const hw = p.log.highWatermark;
+      return { met: hw >= BigInt(condition.offset), observed: { highWatermark: Number(hw) } };
+    }
+    case "transaction": {
+      const txn = cluster.transactions.transactions.get(condition.transactionalId);
+      const state = txn?.state ?? "None";
+      const outcome = condition.outcome ?? "any";
+      const met = (state === "CompleteCommit" && outcome !== "abort") ||
+        (state === "CompleteAbort" && outcome !== "commit");
+      return { met, observed: { state } };
+    }
+    case "client": {
+      let count = 0;
+      for (const node of nodes) {
+        for (const c of node.connections) {
+          if (c.closed) continue;
+          if (condition.clientId === undefined || clients.of(c.info) === condition.clientId) {
+            count++;
+          }
+        }
+      }
+      return { met: count >= (condition.count ?? 1), observed: { connections: count } };
+    }
+  }
+}
+
+/**
+ * Resolves with the observation once `condition` holds; rejects with a
+ * {@linkcode WaitTimeoutError} when `timeoutMs` passes first. Appends wake it at once; other state
+ * is checked every few milliseconds.
+ *
+ * @example
+ * ```ts
+ * import { Broker } from "@brook/kafka/broker";
+ * await using broker = await Broker.start({ topics: { t: {} } });
+ * // ...produce 10 records to t-0 from a client; then:
+ * await broker.waitFor({ kind: "offset", topic: "t", partition: 0, offset: 0 }, { timeoutMs: 100 });
+ * ```
+ */
+export async function waitForCondition(
+  check: () => WaitObservation,
+  appended: Cluster["appended"],
+  options: WaitOptions = {},
+): Promise<WaitObservation> {
+  const timeoutMs = options.timeoutMs ?? 30_000;
+  const deadline = Date.now() + timeoutMs;
+  const signal = options.signal ?? new AbortController().signal;
+  for (;;) {
+    const seen = check();
+    if (seen.met) return seen;
+    const now = Date.now();
+    if (now >= deadline || signal.aborted) {
+      throw new WaitTimeoutError(
+        `The condition did not hold within ${timeoutMs} ms (observed ${
+          JSON.stringify(seen.observed)
+        })`,
+        seen.observed,
+      );
+    }
+    await appended.wait(Math.min(deadline, now + POLL_MS), signal);
+  }
+}
+
+/** How often state that no signal announces is checked again. */
+const POLL_MS = 5;
