@@ -2,7 +2,7 @@
  * `deno task broker`: runs Brook's embedded Kafka broker from the command line.
  *
  * Prints exactly one line on stdout, `listening on HOST:PORT[,HOST:PORT...]`, once every node accepts
- * connections; everything else goes to stderr. Stops cleanly on SIGINT or SIGTERM (exit 0). Bad
+ * connections (then `control on HOST:PORT` with --control-port); everything else goes to stderr. Stops cleanly on SIGINT or SIGTERM (exit 0). Bad
  * arguments print one line and exit 2.
  *
  * @example
@@ -18,6 +18,7 @@ import { Broker, type BrokerOptions, SASL_MECHANISMS, type SaslMechanism } from 
 import { type FaultPlan, parseFaultPlan } from "../broker/faults_plan.ts";
 import type { OAuthBearerJwtOptions } from "../broker/security/jwt_validator.ts";
 import { unsecuredOAuthBearer } from "../broker/security/options.ts";
+import { type ControlServer, serveControl } from "../broker/control/server.ts";
 
 const HELP = `Usage: deno task broker [options]
 
@@ -35,6 +36,10 @@ Options:
                            (repeatable)
   --metrics-port PORT      serve Prometheus metrics at http://127.0.0.1:PORT/metrics
                            (off by default; 0 picks a free port)
+  --control-port PORT      serve the control API (HTTP with JSON: faults, topics, records, waits,
+                           reset; see /openapi.json) on PORT (off by default; 0 picks a free
+                           port) and print "control on HOST:PORT" after "listening on"
+  --control-host HOST      address of the control API (default 127.0.0.1: loopback only)
   --slow-request-ms MS     log requests slower than MS milliseconds to stderr
   --faults FILE            run the fault plan in FILE (JSON): {"faults": [steps]}
   --config NAME=VALUE      a static broker config, as in Kafka's server.properties (repeatable),
@@ -118,7 +123,14 @@ function size(name: string, value: string | undefined): number | undefined {
 /** The broker options and fault plan the arguments ask for. */
 export async function parseCommandLine(
   args: string[],
-): Promise<{ help: true } | { help: false; options: BrokerOptions; plan?: FaultPlan }> {
+): Promise<
+  { help: true } | {
+    help: false;
+    options: BrokerOptions;
+    plan?: FaultPlan;
+    control?: { hostname: string; port: number };
+  }
+> {
   let values;
   try {
     ({ values } = parseArgs({
@@ -133,6 +145,8 @@ export async function parseCommandLine(
         "replication-factor": { type: "string" },
         topic: { type: "string", multiple: true },
         "metrics-port": { type: "string" },
+        "control-port": { type: "string" },
+        "control-host": { type: "string" },
         "slow-request-ms": { type: "string" },
         faults: { type: "string" },
         config: { type: "string", multiple: true },
@@ -209,7 +223,14 @@ export async function parseCommandLine(
     };
   }
   await securityOptions(values, options);
-  if (values.faults === undefined) return { help: false, options };
+  const controlPort = integer("control-port", values["control-port"], 0, 65535);
+  if (values["control-host"] !== undefined && controlPort === undefined) {
+    throw new UsageError("--control-host needs --control-port");
+  }
+  const control = controlPort === undefined
+    ? undefined
+    : { hostname: values["control-host"] ?? "127.0.0.1", port: controlPort };
+  if (values.faults === undefined) return { help: false, options, control };
   let plan: FaultPlan;
   try {
     plan = JSON.parse(await Deno.readTextFile(values.faults));
@@ -217,7 +238,7 @@ export async function parseCommandLine(
   } catch (e) {
     throw new UsageError(`--faults ${values.faults}: ${(e as Error).message.split("\n")[0]}`);
   }
-  return { help: false, options, plan };
+  return { help: false, options, plan, control };
 }
 
 /** Adds listeners, TLS and SASL from the security flags. */
@@ -394,6 +415,7 @@ export async function main(args: string[]): Promise<number> {
   const stop = () => stopped.resolve();
   const signals: Deno.Signal[] = ["SIGINT", "SIGTERM"];
   for (const s of signals) Deno.addSignalListener(s, stop);
+  let control: ControlServer | undefined;
   try {
     // The plan's immediate faults are in place before clients learn where to connect.
     if (parsed.plan) broker.runFaultPlan(parsed.plan);
@@ -412,10 +434,20 @@ export async function main(args: string[]): Promise<number> {
       const name = endpoint.listenerName;
       console.error(`${name} listening on ${broker.bootstrapServersFor(name)}`);
     }
+    if (parsed.control) {
+      try {
+        control = await serveControl(broker, parsed.control);
+      } catch (e) {
+        console.error(`broker: cannot serve the control API: ${(e as Error).message}`);
+        return 1;
+      }
+    }
     console.log(`listening on ${broker.bootstrapServers}`);
+    if (control) console.log(`control on ${control.address}`);
     await stopped.promise;
   } finally {
     for (const s of signals) Deno.removeSignalListener(s, stop);
+    await control?.shutdown();
     await broker.close();
   }
   return 0;
