@@ -1,7 +1,7 @@
 /**
  * The client side of SASL authentication as Kafka's clients run it: SaslHandshake v1, then
  * SaslAuthenticate requests carrying the mechanism's tokens (PLAIN, SCRAM-SHA-256/512,
- * OAUTHBEARER), and the session lifetime the broker grants (KIP-368).
+ * OAUTHBEARER, GSSAPI), and the session lifetime the broker grants (KIP-368).
  *
  * @module
  */
@@ -15,6 +15,7 @@ import {
   ScramClient,
   type ScramError,
 } from "../codec/mod.ts";
+import { GssapiInitiator, type ServiceTicket } from "../codec/kerberos/initiator.ts";
 
 /** A token for OAUTHBEARER, as a token provider returns it. */
 export interface OAuthBearerToken {
@@ -41,6 +42,18 @@ export type SaslOptions =
     mechanism: "OAUTHBEARER";
     /** Returns a current token; called at each authentication and re-authentication. */
     token: () => OAuthBearerToken | Promise<OAuthBearerToken>;
+  }
+  | {
+    mechanism: "GSSAPI";
+    /** sasl.kerberos.service.name; default "kafka". */
+    serviceName?: string;
+    /**
+     * Returns a Kerberos service ticket for `service/host` (host: the broker's address as the
+     * client reaches it, e.g. its advertised name); called at each authentication.
+     */
+    serviceTicket: (service: string, host: string) => ServiceTicket | Promise<ServiceTicket>;
+    /** Ask the broker to authenticate itself (an AP-REP); default true. */
+    mutual?: boolean;
   };
 
 /** A failed SASL authentication: Kafka's error code (e.g. SASL_AUTHENTICATION_FAILED) and message. */
@@ -145,6 +158,27 @@ export async function authenticate(
           res.errorCode,
           res.errorMessage ?? `SASL authentication with ${address} failed`,
         );
+      }
+      return Number(res.sessionLifetimeMs);
+    }
+    case "GSSAPI": {
+      const host = address.replace(/:\d+$/, "").replace(/^\[|\]$/g, "");
+      const ticket = await options.serviceTicket(options.serviceName ?? "kafka", host);
+      const initiator = new GssapiInitiator(ticket, { mutual: options.mutual });
+      let res = await step(await initiator.initialToken());
+      // At most three round trips: AP-REP, security layer, end.
+      for (let i = 0; i < 3 && !initiator.complete; i++) {
+        let token;
+        try {
+          token = await initiator.evaluate(res.authBytes);
+        } catch (e) {
+          throw new KafkaAuthenticationError(
+            ErrorCode.SASL_AUTHENTICATION_FAILED,
+            `${address} failed GSSAPI verification: ${(e as Error).message}`,
+            { cause: e },
+          );
+        }
+        res = await step(token);
       }
       return Number(res.sessionLifetimeMs);
     }

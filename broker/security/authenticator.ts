@@ -54,6 +54,7 @@ type State =
   | "authenticate"
   | "complete"
   | "reauth_bad_mechanism"
+  | "unmapped"
   | "failed";
 
 /** Authenticates one connection, then hands its requests to the broker's dispatcher. */
@@ -100,6 +101,9 @@ export class SaslAuthenticator {
         return this.#framed
           ? await this.#authenticateRequest(payload, info, w, timing)
           : await this.#rawToken(payload, info);
+      case "unmapped":
+        // Kafka builds the principal at the first request after GSSAPI, and closes when it cannot.
+        return "close";
       default:
         // A re-authentication with another mechanism fails at the next token, unanswered.
         return this.#fail();
@@ -114,8 +118,17 @@ export class SaslAuthenticator {
     timing: RequestTiming,
   ): Promise<DispatchResult> {
     const header = parseHeader(payload);
-    // Not a Kafka request: only a GSSAPI token from a 0.9 client could be, and GSSAPI is not served.
-    if (!header) return "close";
+    if (!header) {
+      // Not a Kafka request: as the first frame, a GSSAPI token from a 0.9 client (no handshake).
+      if (this.#state !== "initial" || !this.#settings.mechanisms.includes("GSSAPI")) {
+        return "close";
+      }
+      this.#framed = false;
+      this.#mechanism = "GSSAPI";
+      this.#server = mechanismServer("GSSAPI", this.#settings.credentials);
+      this.#state = "authenticate";
+      return await this.#rawToken(payload, info);
+    }
     if (this.#state === "initial") this.#state = "handshake_or_versions";
     const { apiKey, apiVersion } = header;
     if (apiKey === ApiKey.ApiVersions && this.#previous === undefined) {
@@ -208,6 +221,10 @@ export class SaslAuthenticator {
         sessionLifetimeMs: BigInt(lifetime),
       });
     } catch (e) {
+      if (e instanceof SaslFailure && e.closeUnanswered) {
+        this.#state = "failed";
+        return "close";
+      }
       const message = e instanceof SaslFailure && e.visible
         ? e.message
         : `Authentication failed during ${
@@ -264,7 +281,7 @@ export class SaslAuthenticator {
     info.principal = principal;
     info.tokenAuthenticated = this.#server!.tokenAuthenticated ?? false;
     this.#previous = undefined;
-    this.#state = "complete";
+    this.#state = this.#server!.principalUnmapped ? "unmapped" : "complete";
     return lifetime;
   }
 

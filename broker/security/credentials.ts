@@ -1,6 +1,7 @@
 /**
  * The broker's users: PLAIN passwords from its options, SCRAM credentials (from its options and from
- * AlterUserScramCredentials, as Kafka keeps them in its metadata), and the OAUTHBEARER validator.
+ * AlterUserScramCredentials, as Kafka keeps them in its metadata), the OAUTHBEARER validator and
+ * the Kerberos acceptor of GSSAPI.
  *
  * @module
  */
@@ -10,6 +11,7 @@ import { type CredentialSource, validateUnsecuredJwt } from "./mechanisms.ts";
 import type { BrokerSaslOptions, OAuthBearerValidation } from "./options.ts";
 import type { DelegationTokens } from "./delegation_tokens.ts";
 import { OAuthBearerJwtValidator } from "./jwt_validator.ts";
+import { KerberosAcceptor } from "./gssapi.ts";
 
 /** Users and credentials of one cluster. */
 export class CredentialStore implements CredentialSource {
@@ -19,6 +21,7 @@ export class CredentialStore implements CredentialSource {
     ["SCRAM-SHA-256", new Map()],
     ["SCRAM-SHA-512", new Map()],
   ]);
+  #kerberos: KerberosAcceptor | undefined;
   #validate: NonNullable<BrokerSaslOptions["validateOAuthBearer"]> = (token) =>
     validateUnsecuredJwt(token);
 
@@ -28,6 +31,7 @@ export class CredentialStore implements CredentialSource {
    */
   async configure(options: BrokerSaslOptions): Promise<void> {
     if (options.validateOAuthBearer) this.#validate = options.validateOAuthBearer;
+    if (options.gssapi) this.#kerberos = await KerberosAcceptor.create(options.gssapi);
     if (options.oauthBearer) {
       const validator = await OAuthBearerJwtValidator.create(options.oauthBearer);
       this.#validate = (token) => validator.validate(token);
@@ -63,6 +67,10 @@ export class CredentialStore implements CredentialSource {
     extensions: Map<string, string>,
   ): OAuthBearerValidation | Promise<OAuthBearerValidation> {
     return this.#validate(token, extensions);
+  }
+
+  kerberosAcceptor(): KerberosAcceptor | undefined {
+    return this.#kerberos;
   }
 
   /** Stores a user's SCRAM credential. */

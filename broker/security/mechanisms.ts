@@ -1,6 +1,6 @@
 /**
- * The server side of each SASL mechanism: PLAIN, SCRAM-SHA-256/512 and OAUTHBEARER, with the
- * failures Kafka reports for each.
+ * The server side of each SASL mechanism: PLAIN, SCRAM-SHA-256/512, OAUTHBEARER and GSSAPI, with
+ * the failures Kafka reports for each.
  *
  * @module
  */
@@ -19,6 +19,7 @@ import {
   verifyClientProof,
 } from "../../codec/mod.ts";
 import type { OAuthBearerValidation, SaslMechanism } from "./options.ts";
+import { GssapiServer, type KerberosAcceptor } from "./gssapi.ts";
 
 /**
  * An authentication failure. Kafka shows the client the message of some failures; of others only
@@ -27,12 +28,18 @@ import type { OAuthBearerValidation, SaslMechanism } from "./options.ts";
 export class SaslFailure extends Error {
   /** Whether the client may see this message. */
   readonly visible: boolean;
+  /**
+   * Kafka closes the connection at once, unanswered, for the Kerberos errors it deems retriable
+   * (replay, ticket not yet valid).
+   */
+  readonly closeUnanswered: boolean;
 
   /** Creates a failure; `visible` messages are sent to the client as they are. */
-  constructor(message: string, options: { visible: boolean }) {
+  constructor(message: string, options: { visible: boolean; closeUnanswered?: boolean }) {
     super(message);
     this.name = "SaslFailure";
     this.visible = options.visible;
+    this.closeUnanswered = options.closeUnanswered ?? false;
   }
 }
 
@@ -50,6 +57,11 @@ export interface MechanismServer {
   readonly principal?: string;
   /** True when the client authenticated with a delegation token. */
   readonly tokenAuthenticated?: boolean;
+  /**
+   * GSSAPI: the Kerberos name has no short name under the rules. Kafka answers the exchange, then
+   * fails to build the principal and closes the connection at its next request.
+   */
+  readonly principalUnmapped?: boolean;
 }
 
 /** What the mechanisms look credentials up in. */
@@ -65,6 +77,8 @@ export interface CredentialSource {
     token: string,
     extensions: Map<string, string>,
   ): OAuthBearerValidation | Promise<OAuthBearerValidation>;
+  /** The Kerberos acceptor of GSSAPI, when configured. */
+  kerberosAcceptor?(): KerberosAcceptor | undefined;
 }
 
 const encoder = new TextEncoder();
@@ -83,6 +97,11 @@ export function mechanismServer(
       return new ScramServer(mechanism, credentials);
     case "OAUTHBEARER":
       return new OAuthBearerServer(credentials);
+    case "GSSAPI": {
+      const acceptor = credentials.kerberosAcceptor?.();
+      if (!acceptor) throw new RangeError("GSSAPI is enabled without sasl.gssapi");
+      return new GssapiServer(acceptor);
+    }
   }
 }
 

@@ -6,12 +6,13 @@
  */
 
 import type { OAuthBearerJwtOptions } from "./jwt_validator.ts";
+import type { GssapiOptions } from "./gssapi.ts";
 
 /** Kafka's security protocols. */
 export type SecurityProtocol = "PLAINTEXT" | "SSL" | "SASL_PLAINTEXT" | "SASL_SSL";
 
 /** The SASL mechanisms Brook's broker serves. */
-export type SaslMechanism = "PLAIN" | "SCRAM-SHA-256" | "SCRAM-SHA-512" | "OAUTHBEARER";
+export type SaslMechanism = "PLAIN" | "SCRAM-SHA-256" | "SCRAM-SHA-512" | "OAUTHBEARER" | "GSSAPI";
 
 /** Every mechanism the broker can serve, in the order it advertises them. */
 export const SASL_MECHANISMS: readonly SaslMechanism[] = [
@@ -19,6 +20,7 @@ export const SASL_MECHANISMS: readonly SaslMechanism[] = [
   "SCRAM-SHA-256",
   "SCRAM-SHA-512",
   "OAUTHBEARER",
+  "GSSAPI",
 ];
 
 /**
@@ -157,6 +159,12 @@ export interface BrokerSaslOptions {
     extensions: Map<string, string>,
   ) => OAuthBearerValidation | Promise<OAuthBearerValidation>;
   /**
+   * GSSAPI (Kerberos), served when `mechanisms` lists "GSSAPI": the service's keytab and principal
+   * (Kafka's Krb5LoginModule `keyTab` and `principal`) and sasl.kerberos.principal.to.local.rules.
+   * The keytab is read at start (`--allow-read`); no KDC is contacted.
+   */
+  gssapi?: GssapiOptions;
+  /**
    * connections.max.reauth.ms: the longest session before a client must re-authenticate (KIP-368);
    * 0, the default, leaves sessions unbounded (an OAUTHBEARER token's expiry still bounds its own).
    */
@@ -186,6 +194,12 @@ export function saslSettings(
   if ((options.oauthBearer || options.validateOAuthBearer) && !mechanisms.includes("OAUTHBEARER")) {
     // Configuring a validator does not enable the mechanism; say so rather than ignore it.
     throw new RangeError("An OAUTHBEARER validator is configured but OAUTHBEARER is not enabled");
+  }
+  if (options.gssapi && !mechanisms.includes("GSSAPI")) {
+    throw new RangeError("sasl.gssapi is configured but GSSAPI is not enabled");
+  }
+  if (mechanisms.includes("GSSAPI") && !options.gssapi) {
+    throw new RangeError("GSSAPI needs sasl.gssapi: the service keytab and principal");
   }
   return {
     mechanisms,
@@ -223,7 +237,7 @@ export function unsecuredOAuthBearer(options: BrokerSaslOptions): boolean {
  * ```
  */
 export function handshakeMechanisms(mechanisms: readonly string[]): string[] {
-  // A HashSet made from a collection has 16 buckets up to 12 elements; Brook serves 4 mechanisms.
+  // A HashSet made from a collection has 16 buckets up to 12 elements; Brook serves 5 mechanisms.
   const bucket = (s: string) => {
     let h = 0;
     for (let i = 0; i < s.length; i++) h = (Math.imul(31, h) + s.charCodeAt(i)) | 0;

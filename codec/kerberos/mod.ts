@@ -19,3 +19,4 @@ export * from "./der.ts";
 export * from "./messages.ts";
 export * from "./keytab.ts";
 export * from "./gss.ts";
+export * from "./initiator.ts";

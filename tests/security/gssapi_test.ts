@@ -1,0 +1,189 @@
+// SASL GSSAPI on Brook's broker without a KDC: tickets minted from the service keytab (as a KDC
+// would issue them) authenticate Brook's client, with and without mutual authentication, for each
+// enctype; and each failure is answered as Kafka answers it.
+import { assertEquals, assertOk, assertThrows } from "../assert.ts";
+import { ApiKey, ErrorCode } from "../../codec/mod.ts";
+import { GssapiInitiator, type ServiceTicket } from "../../codec/kerberos/mod.ts";
+import { Broker, type BrokerOptions } from "../../broker/mod.ts";
+import { KerberosShortNamer } from "../../broker/security/kerberos_rules.ts";
+import { Consumer, Producer, type SaslOptions } from "../../client/mod.ts";
+import { RawClient } from "../broker/raw_client.ts";
+import { type MintOptions, mintTicket, serviceKeytab } from "./kerberos_mint.ts";
+
+const GENERIC =
+  "Authentication failed during authentication due to invalid credentials with SASL mechanism GSSAPI";
+
+async function kerberosBroker(keytab: Uint8Array, extra: BrokerOptions["sasl"] = {}) {
+  return await Broker.start({
+    listeners: ["SASL_PLAINTEXT://127.0.0.1:0"],
+    sasl: {
+      mechanisms: ["GSSAPI"],
+      gssapi: { keytab, principal: "kafka/localhost@BROOK.TEST" },
+      failedAuthenticationDelayMs: 0,
+      ...extra,
+    },
+  });
+}
+
+async function roundTrip(bootstrapServers: string, topic: string, sasl: SaslOptions) {
+  {
+    await using producer = new Producer({ bootstrapServers, sasl });
+    await producer.send([{ topic, value: "one" }, { topic, value: "two" }]);
+  }
+  await using consumer = new Consumer({ bootstrapServers, autoOffsetReset: "earliest", sasl });
+  consumer.assign([{ topic, partition: 0 }]);
+  const got: string[] = [];
+  for (let i = 0; i < 50 && got.length < 2; i++) {
+    for (const r of await consumer.poll({ timeoutMs: 100 })) {
+      got.push(new TextDecoder().decode(r.value!));
+    }
+  }
+  assertEquals(got, ["one", "two"]);
+}
+
+Deno.test("gssapi: minted tickets of each enctype authenticate Brook's client, with and without mutual authentication", async () => {
+  const keytab = serviceKeytab();
+  await using broker = await kerberosBroker(keytab.bytes);
+  const hosts: string[] = [];
+  for (const ticketEnctype of [17, 18, 19, 20]) {
+    for (const mutual of [true, false]) {
+      const sessionEnctype = ticketEnctype === 18 ? 20 : ticketEnctype;
+      const sasl: SaslOptions = {
+        mechanism: "GSSAPI",
+        mutual,
+        serviceTicket: (service, host) => {
+          hosts.push(`${service}/${host}`);
+          return mintTicket(keytab.entries, { ticketEnctype, sessionEnctype });
+        },
+      };
+      await roundTrip(
+        broker.bootstrapServersFor("SASL_PLAINTEXT"),
+        `t${ticketEnctype}-${mutual}`,
+        sasl,
+      );
+    }
+  }
+  assertEquals(new Set(hosts), new Set(["kafka/127.0.0.1"]));
+  assertOk([...broker.nodes[0].connections].every((c) => c.info.principal === "User:alice"));
+});
+
+/** Runs the exchange by hand; returns the failure's code and message, or "closed" unanswered. */
+async function exchange(
+  broker: Broker,
+  ticket: ServiceTicket | Promise<ServiceTicket>,
+  options: { mutual?: boolean; now?: number; replay?: boolean; tamper?: boolean } = {},
+): Promise<{ code: number; message: string | null } | "closed" | "ok"> {
+  const address = broker.bootstrapServersFor("SASL_PLAINTEXT");
+  const initiator = new GssapiInitiator(await ticket, { mutual: options.mutual, now: options.now });
+  const first = await initiator.initialToken();
+  if (options.replay) {
+    await using c = await RawClient.connect(address);
+    await c.request(ApiKey.SaslHandshake, 1, { mechanism: "GSSAPI" });
+    await c.request(ApiKey.SaslAuthenticate, 2, { authBytes: first });
+  }
+  await using c = await RawClient.connect(address);
+  await c.request(ApiKey.SaslHandshake, 1, { mechanism: "GSSAPI" });
+  let token = first;
+  for (let i = 0; i < 4; i++) {
+    let res;
+    try {
+      res = await c.request(ApiKey.SaslAuthenticate, 2, { authBytes: token });
+    } catch {
+      return "closed";
+    }
+    if (res.errorCode !== 0) return { code: res.errorCode, message: res.errorMessage };
+    if (initiator.complete) return "ok";
+    token = await initiator.evaluate(res.authBytes);
+    if (options.tamper && initiator.complete) token[token.length - 1] ^= 1;
+  }
+  return "ok";
+}
+
+Deno.test("gssapi: failures get Kafka's answers", async () => {
+  const keytab = serviceKeytab(3);
+  await using broker = await kerberosBroker(keytab.bytes);
+  const failed = { code: ErrorCode.SASL_AUTHENTICATION_FAILED, message: GENERIC };
+  assertEquals(await exchange(broker, mintTicket(keytab.entries)), "ok");
+  // A ticket sealed with another key (the KDC's key was rotated, the keytab not).
+  const other = serviceKeytab(3);
+  assertEquals(await exchange(broker, mintTicket(other.entries)), failed);
+  // A key version the keytab lacks.
+  assertEquals(await exchange(broker, mintTicket(keytab.entries, { kvno: 4 })), failed);
+  const hour = 3_600_000;
+  const expired: MintOptions = { authTime: Date.now() - 3 * hour, endTime: Date.now() - hour };
+  assertEquals(await exchange(broker, mintTicket(keytab.entries, expired)), failed);
+  // Clock skew over five minutes.
+  const skewed = { now: Date.now() - 10 * 60_000 };
+  assertEquals(await exchange(broker, mintTicket(keytab.entries), skewed), failed);
+  // A tampered wrap token in the security layer step.
+  for (const mutual of [true, false]) {
+    assertEquals(
+      await exchange(broker, mintTicket(keytab.entries), { mutual, tamper: true }),
+      failed,
+    );
+  }
+  // Kafka deems a replay and a ticket not yet valid retriable: closed with no answer.
+  assertEquals(await exchange(broker, mintTicket(keytab.entries), { replay: true }), "closed");
+  const future = { authTime: Date.now() + hour, endTime: Date.now() + 2 * hour };
+  assertEquals(await exchange(broker, mintTicket(keytab.entries, future)), "closed");
+});
+
+Deno.test("gssapi: a principal no rule maps is answered, then closed at its first request", async () => {
+  const keytab = serviceKeytab();
+  await using broker = await kerberosBroker(keytab.bytes, {
+    gssapi: {
+      keytab: keytab.bytes,
+      principal: "kafka/localhost@BROOK.TEST",
+      rules: ["RULE:[1:$1@$0](.*@PARTNER.TEST)s/@.*//", "DEFAULT"],
+    },
+  });
+  const address = broker.bootstrapServersFor("SASL_PLAINTEXT");
+  for (const [client, mapped] of [["carol@PARTNER.TEST", true], ["dave@OTHER.TEST", false]]) {
+    const initiator = new GssapiInitiator(
+      await mintTicket(keytab.entries, { client: client as string }),
+    );
+    await using c = await RawClient.connect(address);
+    await c.request(ApiKey.SaslHandshake, 1, { mechanism: "GSSAPI" });
+    let res = await c.request(ApiKey.SaslAuthenticate, 2, {
+      authBytes: await initiator.initialToken(),
+    });
+    while (!initiator.complete) {
+      res = await c.request(ApiKey.SaslAuthenticate, 2, {
+        authBytes: await initiator.evaluate(res.authBytes),
+      });
+    }
+    assertEquals(res.errorCode, 0);
+    const metadata = c.request(ApiKey.Metadata, 12, { topics: null });
+    if (mapped) {
+      assertEquals((await metadata).topics, []);
+      assertOk([...broker.nodes[0].connections].some((c) => c.info.principal === "User:carol"));
+    } else assertOk(await metadata.then(() => false, () => true), `${client} was served`);
+  }
+});
+
+Deno.test("gssapi: principal rules as Kafka's KerberosShortNamer applies them", () => {
+  const namer = new KerberosShortNamer("BROOK.TEST", [
+    "RULE:[1:$1@$0](.*@OTHER.TEST)s/@.*//",
+    "RULE:[2:$1](kafka)/U",
+    "RULE:[2:$1](banana)s/a/A/g",
+    "RULE:[1:$1](BOB)/L",
+    "DEFAULT",
+  ]);
+  assertEquals(namer.shortName("carol@OTHER.TEST"), "carol");
+  assertEquals(namer.shortName("kafka/localhost@BROOK.TEST"), "KAFKA");
+  assertEquals(namer.shortName("banana/host@BROOK.TEST"), "bAnAnA");
+  assertEquals(namer.shortName("BOB@ELSEWHERE.TEST"), "bob");
+  assertEquals(namer.shortName("alice@BROOK.TEST"), "alice");
+  assertEquals(namer.shortName("simple"), "simple");
+  assertThrows(
+    () => namer.shortName("dave@ELSEWHERE.TEST"),
+    RangeError,
+    /No rules apply to dave@ELSEWHERE.TEST/,
+  );
+  const defaults = new KerberosShortNamer("BROOK.TEST");
+  assertEquals(defaults.shortName("kafka/host@BROOK.TEST"), "kafka");
+  assertThrows(() => defaults.shortName("carol@OTHER.TEST"), RangeError);
+  assertThrows(() => new KerberosShortNamer("R", ["RULE:[1:$1]x"]), RangeError, /Invalid rule/);
+  const slash = new KerberosShortNamer("R", ["RULE:[2:$1/$2]"]);
+  assertThrows(() => slash.shortName("a/b@R"), RangeError, /Non-simple name a\/b/);
+});
