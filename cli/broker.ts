@@ -82,6 +82,11 @@ Options:
                            sasl.oauthbearer.jwks.endpoint.url, .expected.issuer,
                            .expected.audience, .clock.skew.seconds, .sub.claim.name,
                            .scope.claim.name, .jwks.endpoint.refresh.ms
+  --gssapi-keytab FILE     the service's Kerberos keytab (MIT format) for GSSAPI (list GSSAPI in
+                           --sasl-mechanisms); no KDC is contacted
+  --gssapi-principal NAME  the service principal in the keytab, e.g. kafka/broker1@EXAMPLE.COM
+  --kerberos-rules LIST    sasl.kerberos.principal.to.local.rules, comma-separated (default
+                           DEFAULT); --config sasl.kerberos.principal.to.local.rules=... too
   --session-lifetime-ms MS connections.max.reauth.ms: sessions end unless re-authenticated
   --authorizer             turn ACLs on (Kafka's standard authorizer semantics); manage them with
                            the ACL admin requests, e.g. kafka-acls.sh
@@ -167,6 +172,9 @@ export async function parseCommandLine(
         "oauthbearer-clock-skew-seconds": { type: "string" },
         "oauthbearer-sub-claim-name": { type: "string" },
         "oauthbearer-scope-claim-name": { type: "string" },
+        "gssapi-keytab": { type: "string" },
+        "gssapi-principal": { type: "string" },
+        "kerberos-rules": { type: "string" },
         "session-lifetime-ms": { type: "string" },
         authorizer: { type: "boolean" },
         "super-user": { type: "string", multiple: true },
@@ -258,6 +266,9 @@ async function securityOptions(
     "oauthbearer-clock-skew-seconds"?: string;
     "oauthbearer-sub-claim-name"?: string;
     "oauthbearer-scope-claim-name"?: string;
+    "gssapi-keytab"?: string;
+    "gssapi-principal"?: string;
+    "kerberos-rules"?: string;
     "session-lifetime-ms"?: string;
     authorizer?: boolean;
     "super-user"?: string[];
@@ -325,6 +336,27 @@ async function securityOptions(
   };
   if (options.sasl.oauthBearer && !mechanisms?.includes("OAUTHBEARER")) {
     throw new UsageError("--oauthbearer-jwks needs OAUTHBEARER in --sasl-mechanisms");
+  }
+  const keytab = values["gssapi-keytab"];
+  const principal = values["gssapi-principal"];
+  if ((keytab === undefined) !== (principal === undefined)) {
+    throw new UsageError("--gssapi-keytab and --gssapi-principal go together");
+  }
+  if (keytab !== undefined && !mechanisms?.includes("GSSAPI")) {
+    throw new UsageError("--gssapi-keytab needs GSSAPI in --sasl-mechanisms");
+  }
+  if (mechanisms?.includes("GSSAPI") && keytab === undefined) {
+    throw new UsageError("GSSAPI needs --gssapi-keytab and --gssapi-principal");
+  }
+  if (keytab !== undefined) {
+    let bytes;
+    try {
+      bytes = await Deno.readFile(keytab);
+    } catch (e) {
+      throw new UsageError(`--gssapi-keytab ${keytab}: ${(e as Error).message}`);
+    }
+    const rules = values["kerberos-rules"] ?? config("sasl.kerberos.principal.to.local.rules");
+    options.sasl.gssapi = { keytab: bytes, principal: principal!, rules };
   }
 }
 
