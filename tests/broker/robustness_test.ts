@@ -10,18 +10,7 @@ import {
 } from "../../codec/mod.ts";
 import { Broker } from "../../broker/mod.ts";
 import { RawClient } from "./raw_client.ts";
-
-/** A small seeded generator (mulberry32), so that a failure can be replayed. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { concat, random } from "../fuzz/frames.ts";
 
 function randomBytes(next: () => number, n: number): Uint8Array {
   const out = new Uint8Array(n);
@@ -33,16 +22,6 @@ function int32(n: number): Uint8Array {
   const b = new Uint8Array(4);
   new DataView(b.buffer).setInt32(0, n);
   return b;
-}
-
-function concat(...parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let off = 0;
-  for (const p of parts) {
-    out.set(p, off);
-    off += p.length;
-  }
-  return out;
 }
 
 const enc = new TextEncoder();

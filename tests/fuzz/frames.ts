@@ -19,7 +19,15 @@ import { HANDLERS } from "../../broker/handlers/mod.ts";
 import { sampleMessage } from "../../broker/faults_response.ts";
 import { messageArbitrary, SPECS } from "../codec/message_model.ts";
 
-/** A seeded generator (mulberry32): the same seed gives the same frames, so a failure replays. */
+/**
+ * A seeded generator (mulberry32): the same seed gives the same frames, so a failure replays.
+ *
+ * @example
+ * ```ts
+ * const next = random(42);
+ * next(); // a number in [0, 1), the same for every run with seed 42
+ * ```
+ */
 export function random(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
@@ -220,7 +228,15 @@ function apply(name: string, frame: Uint8Array, next: () => number): Uint8Array 
   }
 }
 
-function concat(...parts: Uint8Array[]): Uint8Array {
+/**
+ * The bytes of `parts`, one after another.
+ *
+ * @example
+ * ```ts
+ * concat(new Uint8Array([1]), new Uint8Array([2, 3])); // Uint8Array [1, 2, 3]
+ * ```
+ */
+export function concat(...parts: Uint8Array[]): Uint8Array {
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
   let off = 0;
   for (const p of parts) {

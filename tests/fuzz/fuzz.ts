@@ -25,6 +25,7 @@ import { HANDLERS } from "../../broker/handlers/mod.ts";
 import { Admin, Consumer, Producer } from "../../client/mod.ts";
 import { mutate, random, seedFrames } from "./frames.ts";
 import { startBrokerProcess } from "../load/broker_process.ts";
+import { RawClient } from "../broker/raw_client.ts";
 
 /** Options of {@linkcode runFuzz}. */
 export interface FuzzOptions {
@@ -84,74 +85,39 @@ type Outcome = "answer" | "closed" | "silent";
  * ```
  */
 export class FuzzConnection {
-  #conn: Deno.TcpConn | undefined;
-  #pending = new Uint8Array(0);
-  #closed = false;
-  #reading: Promise<number | null> | undefined;
-  #chunk = new Uint8Array(65536);
+  #link: RawClient | undefined;
   readonly #address: string;
 
   constructor(address: string) {
     this.#address = address;
   }
 
-  async #open(): Promise<Deno.TcpConn> {
-    if (this.#conn && !this.#closed) return this.#conn;
-    const [hostname, port] = this.#address.split(":");
-    this.#conn = await Deno.connect({ hostname, port: Number(port) });
-    this.#pending = new Uint8Array(0);
-    this.#closed = false;
-    this.#reading = undefined;
-    return this.#conn;
-  }
-
-  /** Gives up the connection (after a frame that is rightly left unanswered). */
+  /** Gives up the connection (after a frame that is rightly left unanswered, or a close). */
   drop(): void {
-    try {
-      this.#conn?.close();
-    } catch {
-      // Already closed.
-    }
-    this.#conn = undefined;
-    this.#closed = true;
+    this.#link?.close();
+    this.#link = undefined;
   }
 
   async exchange(frame: Uint8Array, waitMs: number): Promise<[Outcome, Uint8Array?]> {
-    const conn = await this.#open();
+    const link = this.#link ??= await RawClient.connect(this.#address);
     try {
-      for (let off = 0; off < frame.length;) off += await conn.write(frame.subarray(off));
+      await link.send(frame);
     } catch {
       this.drop();
       return ["closed"];
     }
-    const deadline = Date.now() + waitMs;
-    for (;;) {
-      if (this.#pending.length >= 4) {
-        const size = new DataView(this.#pending.buffer, this.#pending.byteOffset).getInt32(0);
-        if (this.#pending.length >= 4 + size) {
-          const payload = this.#pending.slice(4, 4 + size);
-          this.#pending = this.#pending.slice(4 + size);
-          return ["answer", payload];
-        }
-      }
-      this.#reading ??= conn.read(this.#chunk).catch(() => null);
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      const late = new Promise<"late">((resolve) => {
-        timer = setTimeout(() => resolve("late"), Math.max(0, deadline - Date.now()));
-      });
-      const n = await Promise.race([this.#reading, late]);
-      clearTimeout(timer);
-      if (n === "late") return ["silent"];
-      this.#reading = undefined;
-      if (n === null) {
-        this.drop();
-        return ["closed"];
-      }
-      const next = new Uint8Array(this.#pending.length + n);
-      next.set(this.#pending);
-      next.set(this.#chunk.subarray(0, n), this.#pending.length);
-      this.#pending = next;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const late = new Promise<"late">((resolve) => {
+      timer = setTimeout(() => resolve("late"), waitMs);
+    });
+    const payload = await Promise.race([link.readFrame(), late]);
+    clearTimeout(timer);
+    if (payload === "late") return ["silent"];
+    if (payload === null) {
+      this.drop();
+      return ["closed"];
     }
+    return ["answer", payload];
   }
 }
 

@@ -10,6 +10,7 @@
 import { parseArgs } from "node:util";
 import { ApiKey, decodeResponseFrame, encodeRequestFrame, Writer } from "../../codec/mod.ts";
 import { type BrokerProcess, startBrokerProcess } from "./broker_process.ts";
+import { RawClient } from "../broker/raw_client.ts";
 
 /** Latency percentiles of a probe, in milliseconds. */
 export interface Latency {
@@ -36,65 +37,16 @@ function apiVersionsFrame(correlationId: number): Uint8Array {
   }).slice();
 }
 
-/** A connection that sends a request and reads its answer, one at a time. */
-class Link {
-  readonly conn: Deno.TcpConn;
-  #pending = new Uint8Array(0);
-  #chunk = new Uint8Array(16384);
-
-  private constructor(conn: Deno.TcpConn) {
-    this.conn = conn;
+/** Sends ApiVersions on `link` and checks its answer; the round trip in milliseconds. */
+async function roundTrip(link: RawClient, correlationId: number): Promise<number> {
+  const started = performance.now();
+  const payload = await link.sendRaw(apiVersionsFrame(correlationId));
+  if (payload === null) throw new Error("the broker closed the connection");
+  const { header, body } = decodeResponseFrame(payload, ApiKey.ApiVersions, 3);
+  if (header.correlationId !== correlationId || body.errorCode !== 0) {
+    throw new Error(`a wrong answer: correlation ${header.correlationId}, error ${body.errorCode}`);
   }
-
-  static async open(address: string): Promise<Link> {
-    const [hostname, port] = address.split(":");
-    return new Link(await Deno.connect({ hostname, port: Number(port) }));
-  }
-
-  async write(bytes: Uint8Array): Promise<void> {
-    for (let off = 0; off < bytes.length;) off += await this.conn.write(bytes.subarray(off));
-  }
-
-  /** Sends ApiVersions and checks its answer; the round trip in milliseconds. */
-  async roundTrip(correlationId: number): Promise<number> {
-    const started = performance.now();
-    await this.write(apiVersionsFrame(correlationId));
-    const payload = await this.read();
-    const { header, body } = decodeResponseFrame(payload, ApiKey.ApiVersions, 3);
-    if (header.correlationId !== correlationId || body.errorCode !== 0) {
-      throw new Error(
-        `a wrong answer: correlation ${header.correlationId}, error ${body.errorCode}`,
-      );
-    }
-    return performance.now() - started;
-  }
-
-  async read(): Promise<Uint8Array> {
-    for (;;) {
-      if (this.#pending.length >= 4) {
-        const size = new DataView(this.#pending.buffer, this.#pending.byteOffset).getInt32(0);
-        if (this.#pending.length >= 4 + size) {
-          const payload = this.#pending.slice(4, 4 + size);
-          this.#pending = this.#pending.slice(4 + size);
-          return payload;
-        }
-      }
-      const n = await this.conn.read(this.#chunk);
-      if (n === null) throw new Error("the broker closed the connection");
-      const next = new Uint8Array(this.#pending.length + n);
-      next.set(this.#pending);
-      next.set(this.#chunk.subarray(0, n), this.#pending.length);
-      this.#pending = next;
-    }
-  }
-
-  close(): void {
-    try {
-      this.conn.close();
-    } catch {
-      // Already closed.
-    }
-  }
+  return performance.now() - started;
 }
 
 /** Figures of {@linkcode holdConnections}. */
@@ -111,10 +63,10 @@ export interface HeldConnections {
 
 /** Measures `fn` `samples` times on a fresh probe connection. */
 async function probe(address: string, samples: number): Promise<Latency> {
-  const link = await Link.open(address);
+  const link = await RawClient.connect(address);
   try {
     const times: number[] = [];
-    for (let i = 0; i < samples; i++) times.push(await link.roundTrip(i + 1));
+    for (let i = 0; i < samples; i++) times.push(await roundTrip(link, i + 1));
     return percentiles(times);
   } finally {
     link.close();
@@ -138,21 +90,21 @@ export async function holdConnections(
 ): Promise<HeldConnections> {
   const count = options.connections ?? 1000;
   const rssBefore = await broker.rss();
-  const links: Link[] = [];
+  const links: RawClient[] = [];
   try {
     // Opened in waves, as a fleet of clients starts.
     for (let i = 0; i < count; i += 50) {
       const wave = await Promise.all(
-        Array.from({ length: Math.min(50, count - i) }, () => Link.open(broker.address)),
+        Array.from({ length: Math.min(50, count - i) }, () => RawClient.connect(broker.address)),
       );
-      await Promise.all(wave.map((l, j) => l.roundTrip(i + j)));
+      await Promise.all(wave.map((l, j) => roundTrip(l, i + j)));
       links.push(...wave);
     }
     const probed = await probe(broker.address, options.samples ?? 500);
     const rssHeld = await broker.rss();
     let served = 0;
     await Promise.all(links.map(async (l, i) => {
-      await l.roundTrip(count + i);
+      await roundTrip(l, count + i);
       served++;
     }));
     return { connections: count, served, probe: probed, rssBefore, rssHeld };
@@ -187,18 +139,21 @@ export async function slowSenders(
 ): Promise<SlowSenders> {
   const count = options.senders ?? 50;
   const seconds = options.seconds ?? 10;
-  const links = await Promise.all(Array.from({ length: count }, () => Link.open(broker.address)));
+  const links = await Promise.all(
+    Array.from({ length: count }, () => RawClient.connect(broker.address)),
+  );
   try {
     let answered = 0;
     const trickling = Promise.all(links.map(async (l, i) => {
       const frame = apiVersionsFrame(i + 1);
       const slow = Math.min(seconds, frame.length - 1);
       for (let b = 0; b < slow; b++) {
-        await l.write(frame.subarray(b, b + 1));
+        await l.send(frame.subarray(b, b + 1));
         await new Promise((r) => setTimeout(r, 1000));
       }
-      await l.write(frame.subarray(slow));
-      const { header } = decodeResponseFrame(await l.read(), ApiKey.ApiVersions, 3);
+      const payload = await l.sendRaw(frame.subarray(slow));
+      if (payload === null) throw new Error("the broker closed a slow sender's connection");
+      const { header } = decodeResponseFrame(payload, ApiKey.ApiVersions, 3);
       if (header.correlationId === i + 1) answered++;
     }));
     // Probes keep going while the frames trickle in.
