@@ -127,6 +127,9 @@ export class Broker implements AsyncDisposable {
       maxStoredBytes: options.maxMemoryBytes,
     });
     if (options.authorizer) cluster.authorizer = new Authorizer(options.authorizer);
+    if (options.transactionCompletionMs !== undefined) {
+      cluster.transactions.completionMs = options.transactionCompletionMs;
+    }
     const refused = cluster.features.update(
       Object.entries(options.features ?? {}).map(([feature, level]) => ({
         feature,

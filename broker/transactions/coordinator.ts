@@ -5,7 +5,10 @@
  * Produce v12+ and TxnOffsetCommit v5+ under transaction version 2), commit and abort with markers
  * written to every partition (and the bumped epoch of KIP-890 for EndTxn v5+), and timeouts.
  *
- * Markers are written in memory at once, so the Prepare states Kafka passes through never last.
+ * Markers are written in memory at once, but the transaction stays PrepareCommit or PrepareAbort
+ * for a short window after EndTxn (the time Kafka takes to write its markers and the completion):
+ * meanwhile AddPartitionsToTxn, AddOffsetsToTxn, EndTxn and InitProducerId answer
+ * CONCURRENT_TRANSACTIONS, as Kafka's do and as clients expect.
  *
  * @module
  */
@@ -57,6 +60,64 @@ export interface ProducerIdAndEpoch {
   producerEpoch: number;
 }
 
+/**
+ * The default window after EndTxn, in ms. Kafka has no config for it: on a single-node Kafka 4.1.1
+ * the next AddPartitionsToTxn was answered CONCURRENT_TRANSACTIONS for 1-20 ms (most often ~5).
+ */
+export const DEFAULT_TRANSACTION_COMPLETION_MS = 10;
+
+/** A transactional id's state whose Prepare state turns into its Complete state when due. */
+class Transaction implements TransactionState {
+  readonly transactionalId: string;
+  producerId: bigint;
+  previousProducerId = -1n;
+  producerEpoch = -1;
+  lastProducerEpoch = -1;
+  timeoutMs: number;
+  readonly partitions: Map<string, { topic: string; partition: number }> = new Map();
+  readonly groups: Set<string> = new Set();
+  startTimestamp = -1;
+  lastUpdateTimestamp: number;
+  transactionV2 = false;
+  #state: TransactionStateName = "Empty";
+  /** When a Prepare state completes (ms since the epoch). */
+  #completesAt = 0;
+
+  constructor(transactionalId: string, producerId: bigint, timeoutMs: number, now: number) {
+    this.transactionalId = transactionalId;
+    this.producerId = producerId;
+    this.timeoutMs = timeoutMs;
+    this.lastUpdateTimestamp = now;
+  }
+
+  get state(): TransactionStateName {
+    if (
+      (this.#state === "PrepareCommit" || this.#state === "PrepareAbort") &&
+      Date.now() >= this.#completesAt
+    ) {
+      this.#state = this.#state === "PrepareCommit" ? "CompleteCommit" : "CompleteAbort";
+      this.lastUpdateTimestamp = this.#completesAt;
+    }
+    return this.#state;
+  }
+
+  set state(state: TransactionStateName) {
+    this.#state = state;
+    this.#completesAt = 0;
+  }
+
+  /** Enters PrepareCommit or PrepareAbort until `at`, then the matching Complete state. */
+  prepare(commit: boolean, at: number): void {
+    this.#state = commit ? "PrepareCommit" : "PrepareAbort";
+    this.#completesAt = at;
+  }
+
+  /** Ends a Prepare state's window now. */
+  settle(): void {
+    if (this.#completesAt > Date.now()) this.#completesAt = Date.now();
+  }
+}
+
 const failed = (errorCode: number): ProducerIdAndEpoch => ({
   errorCode,
   producerId: -1n,
@@ -67,6 +128,11 @@ const failed = (errorCode: number): ProducerIdAndEpoch => ({
 export class TransactionCoordinator {
   readonly #cluster: Cluster;
   readonly transactions: Map<string, TransactionState> = new Map();
+  /**
+   * How long a transaction stays PrepareCommit or PrepareAbort after EndTxn (or a fencing
+   * InitProducerId, or a timeout) before it completes, in ms; 0 completes at once.
+   */
+  completionMs: number = DEFAULT_TRANSACTION_COMPLETION_MS;
 
   constructor(cluster: Cluster) {
     this.#cluster = cluster;
@@ -83,6 +149,10 @@ export class TransactionCoordinator {
     }
     const h = javaHash(transactionalId);
     return topic.partitions[(h === -2147483648 ? 0 : Math.abs(h)) % topic.partitions.length].leader;
+  }
+
+  #txn(transactionalId: string): Transaction | undefined {
+    return this.transactions.get(transactionalId) as Transaction | undefined;
   }
 
   /** NOT_COORDINATOR unless `nodeId` coordinates the id; INVALID_REQUEST for an empty id. */
@@ -106,22 +176,9 @@ export class TransactionCoordinator {
       return failed(ErrorCode.INVALID_TRANSACTION_TIMEOUT);
     }
     const now = Date.now();
-    let txn = this.transactions.get(transactionalId);
+    let txn = this.#txn(transactionalId);
     if (!txn) {
-      txn = {
-        transactionalId,
-        producerId: this.#cluster.producerIds.allocate(),
-        previousProducerId: -1n,
-        producerEpoch: -1,
-        lastProducerEpoch: -1,
-        timeoutMs,
-        state: "Empty",
-        partitions: new Map(),
-        groups: new Set(),
-        startTimestamp: -1,
-        lastUpdateTimestamp: now,
-        transactionV2: false,
-      };
+      txn = new Transaction(transactionalId, this.#cluster.producerIds.allocate(), timeoutMs, now);
       this.transactions.set(transactionalId, txn);
     }
     if (expected && !validExpectedProducer(txn, expected)) {
@@ -173,12 +230,21 @@ export class TransactionCoordinator {
   /**
    * The state a request about an ongoing transaction may act on, or the error Kafka answers:
    * INVALID_PRODUCER_ID_MAPPING for an unknown id or another producer id, PRODUCER_FENCED for
-   * another epoch, CONCURRENT_TRANSACTIONS while the transaction completes.
+   * another epoch, CONCURRENT_TRANSACTIONS while the transaction completes. An implicit add
+   * (Produce v12+, TxnOffsetCommit v5+) waits for the completion instead, as Kafka's partition
+   * leaders retry their AddPartitionsToTxn for longer (add.partitions.to.txn.retry.backoff.max.ms)
+   * than the window lasts.
    */
-  #current(transactionalId: string, producerId: bigint, epoch: number): TransactionState | number {
-    const txn = this.transactions.get(transactionalId);
+  #current(
+    transactionalId: string,
+    producerId: bigint,
+    epoch: number,
+    implicit: boolean,
+  ): TransactionState | number {
+    const txn = this.#txn(transactionalId);
     if (!txn || txn.producerId !== producerId) return ErrorCode.INVALID_PRODUCER_ID_MAPPING;
     if (txn.producerEpoch !== epoch) return ErrorCode.PRODUCER_FENCED;
+    if (implicit) txn.settle();
     if (txn.state === "PrepareCommit" || txn.state === "PrepareAbort") {
       return ErrorCode.CONCURRENT_TRANSACTIONS;
     }
@@ -197,7 +263,8 @@ export class TransactionCoordinator {
     partitions: { topic: string; partition: number }[],
     options: { verifyOnly?: boolean; transactionV2?: boolean } = {},
   ): number | Map<string, number> {
-    const txn = this.#current(transactionalId, producerId, epoch);
+    const implicit = !options.verifyOnly && options.transactionV2 === true;
+    const txn = this.#current(transactionalId, producerId, epoch, implicit);
     if (typeof txn === "number") return txn;
     const results = new Map<string, number>();
     for (const p of partitions) {
@@ -224,7 +291,8 @@ export class TransactionCoordinator {
     groupId: string,
     options: { verifyOnly?: boolean; transactionV2?: boolean } = {},
   ): number {
-    const txn = this.#current(transactionalId, producerId, epoch);
+    const implicit = !options.verifyOnly && options.transactionV2 === true;
+    const txn = this.#current(transactionalId, producerId, epoch, implicit);
     if (typeof txn === "number") return txn;
     if (options.verifyOnly) {
       return txn.groups.has(groupId) ? ErrorCode.NONE : ErrorCode.TRANSACTION_ABORTABLE;
@@ -243,7 +311,11 @@ export class TransactionCoordinator {
     txn.lastUpdateTimestamp = Date.now();
   }
 
-  /** EndTxn: commits or aborts; with transaction version 2 (EndTxn v5+) the epoch is bumped. */
+  /**
+   * EndTxn: commits or aborts; with transaction version 2 (EndTxn v5+) the epoch is bumped, and an
+   * abort with the current epoch is accepted with nothing to abort (from Empty, CompleteCommit or
+   * CompleteAbort), bumping the epoch all the same, as Kafka 4.1 does.
+   */
   end(
     transactionalId: string,
     producerId: bigint,
@@ -252,9 +324,10 @@ export class TransactionCoordinator {
     transactionV2: boolean,
   ): ProducerIdAndEpoch {
     if (transactionalId === "") return failed(ErrorCode.INVALID_REQUEST);
-    const txn = this.transactions.get(transactionalId);
+    const txn = this.#txn(transactionalId);
     if (!txn) return failed(ErrorCode.INVALID_PRODUCER_ID_MAPPING);
-    const v2 = txn.transactionV2 || (transactionV2 && txn.state !== "Ongoing");
+    const state = txn.state;
+    const v2 = txn.transactionV2 || (transactionV2 && state !== "Ongoing");
     // A retried EndTxn of a transaction already ended with a bumped epoch (or a new producer id).
     const retryOnBump = v2 && txn.producerEpoch === epoch + 1;
     const retryOnOverflow = v2 && txn.previousProducerId === producerId &&
@@ -262,41 +335,48 @@ export class TransactionCoordinator {
     if (txn.producerId !== producerId && !retryOnOverflow) {
       return failed(ErrorCode.INVALID_PRODUCER_ID_MAPPING);
     }
-    const completed = txn.state === "CompleteCommit" || txn.state === "CompleteAbort";
+    const completed = state === "CompleteCommit" || state === "CompleteAbort";
+    const preparing = state === "PrepareCommit" || state === "PrepareAbort";
+    const current = epoch === txn.producerEpoch && !retryOnOverflow;
     const validEpoch = !v2
       ? epoch === txn.producerEpoch
-      : completed
-      ? retryOnBump || retryOnOverflow
+      : completed || preparing
+      ? current || retryOnBump || retryOnOverflow
       : epoch === txn.producerEpoch;
     if (!validEpoch) return failed(ErrorCode.PRODUCER_FENCED);
-    const same = (txn.state === "CompleteCommit") === commit;
-    switch (txn.state) {
-      case "Ongoing": {
-        if (transactionV2) {
-          txn.transactionV2 = true;
-          txn.lastProducerEpoch = txn.producerEpoch;
-          if (txn.producerEpoch >= EXHAUSTED_EPOCH) {
-            // The markers carry the exhausted epoch + 1; the producer continues with a new id.
-            txn.producerEpoch++;
-            this.#complete(txn, commit);
-            txn.previousProducerId = txn.producerId;
-            txn.producerId = this.#cluster.producerIds.allocate();
-            txn.producerEpoch = 0;
-            txn.lastProducerEpoch = -1;
-            return { errorCode: ErrorCode.NONE, producerId: txn.producerId, producerEpoch: 0 };
-          }
+    // Kafka answers any EndTxn while the markers are written so, whatever it asks.
+    if (preparing) return failed(ErrorCode.CONCURRENT_TRANSACTIONS);
+    // Transaction version 2: an abort with nothing open still ends a transaction.
+    const emptyAbort = transactionV2 && !commit && current &&
+      (state === "Empty" || completed);
+    if (state === "Ongoing" || emptyAbort) {
+      if (transactionV2) {
+        txn.transactionV2 = true;
+        txn.lastProducerEpoch = txn.producerEpoch;
+        if (txn.producerEpoch >= EXHAUSTED_EPOCH) {
+          // The markers carry the exhausted epoch + 1; the producer continues with a new id.
           txn.producerEpoch++;
+          this.#complete(txn, commit);
+          txn.previousProducerId = txn.producerId;
+          txn.producerId = this.#cluster.producerIds.allocate();
+          txn.producerEpoch = 0;
+          txn.lastProducerEpoch = -1;
+          return { errorCode: ErrorCode.NONE, producerId: txn.producerId, producerEpoch: 0 };
         }
-        this.#complete(txn, commit);
-        return {
-          errorCode: ErrorCode.NONE,
-          producerId: txn.producerId,
-          producerEpoch: txn.producerEpoch,
-        };
+        txn.producerEpoch++;
       }
+      this.#complete(txn, commit);
+      return {
+        errorCode: ErrorCode.NONE,
+        producerId: txn.producerId,
+        producerEpoch: txn.producerEpoch,
+      };
+    }
+    switch (state) {
       case "CompleteCommit":
       case "CompleteAbort":
-        if (same) {
+        // Under version 2 only a retry (the epoch before the bump) of the same end succeeds.
+        if ((state === "CompleteCommit") === commit && (!v2 || !current)) {
           return {
             errorCode: ErrorCode.NONE,
             producerId: txn.producerId,
@@ -304,21 +384,13 @@ export class TransactionCoordinator {
           };
         }
         return failed(ErrorCode.INVALID_TXN_STATE);
-      case "PrepareCommit":
-      case "PrepareAbort":
-        return failed(
-          (txn.state === "PrepareCommit") === commit
-            ? ErrorCode.CONCURRENT_TRANSACTIONS
-            : ErrorCode.INVALID_TXN_STATE,
-        );
       default:
         return failed(ErrorCode.INVALID_TXN_STATE);
     }
   }
 
-  /** Writes the markers and completes the transaction. */
-  #complete(txn: TransactionState, commit: boolean): void {
-    txn.state = commit ? "PrepareCommit" : "PrepareAbort";
+  /** Writes the markers; the transaction completes once the window after EndTxn has passed. */
+  #complete(txn: Transaction, commit: boolean): void {
     writeMarkers(this.#cluster, {
       producerId: txn.producerId,
       producerEpoch: txn.producerEpoch,
@@ -326,11 +398,12 @@ export class TransactionCoordinator {
       partitions: [...txn.partitions.values()],
       groups: [...txn.groups],
     });
-    txn.state = commit ? "CompleteCommit" : "CompleteAbort";
+    const now = Date.now();
     txn.partitions.clear();
     txn.groups.clear();
     // The start time stays, as Kafka's coordinator keeps it until the next transaction begins.
-    txn.lastUpdateTimestamp = Date.now();
+    txn.lastUpdateTimestamp = now;
+    txn.prepare(commit, now + this.completionMs);
   }
 
   /**
@@ -352,7 +425,7 @@ export class TransactionCoordinator {
    * let it expire is fenced, as Kafka's periodic check does.
    */
   abortTimedOut(now: number = Date.now()): void {
-    for (const txn of this.transactions.values()) {
+    for (const txn of this.transactions.values() as Iterable<Transaction>) {
       if (txn.state !== "Ongoing" || now - txn.startTimestamp <= txn.timeoutMs) continue;
       if (txn.producerEpoch < EXHAUSTED_EPOCH) {
         txn.lastProducerEpoch = txn.producerEpoch;

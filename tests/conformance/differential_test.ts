@@ -13,6 +13,7 @@ import { partitionLimitScenarios } from "./partition_limit_scenarios.ts";
 import { quorumScenarios } from "./quorum_scenarios.ts";
 import { shareGroupScenarios } from "./share_group_scenarios.ts";
 import { shareTxnScenario } from "./share_txn_scenario.ts";
+import { transactionScenarios } from "./txn_scenarios.ts";
 import {
   differences,
   produceRequest,
@@ -472,6 +473,7 @@ Deno.test({
         shareTxnScenario(run),
         ...invalidRequestScenarios(run),
         ...partitionLimitScenarios(run),
+        ...transactionScenarios(run),
       ].filter((s) => s.name.includes(only))
     ) {
       const real = await runScenario(kafka.bootstrapServers, scenario);
