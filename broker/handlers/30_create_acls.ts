@@ -27,6 +27,11 @@ function problem(acl: AclBinding): string | undefined {
     return `The only valid name for the CLUSTER resource is ${CLUSTER_RESOURCE_NAME}`;
   }
   if (acl.resourceName === "") return "Invalid empty resource name";
+  // Kafka parses the principal as TYPE:NAME, splitting at the first colon; any type, any name.
+  if (!acl.principal.includes(":")) {
+    return `Could not parse principal from \`${acl.principal}\` ` +
+      "(no colon is present separating the principal type from the principal name)";
+  }
   return undefined;
 }
 

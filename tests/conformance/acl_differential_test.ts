@@ -6,7 +6,10 @@ import { assertEquals } from "../assert.ts";
 import { Broker } from "../../broker/mod.ts";
 import { startKafka } from "../interop/kafka_server.ts";
 import { differences, runScenario } from "./differential.ts";
-import { ACL_SCENARIOS, SECURE_BROKER } from "./acl_scenarios.ts";
+import { ACL_SCENARIOS as SCENARIOS, SECURE_BROKER } from "./acl_scenarios.ts";
+import { ACL_PRINCIPAL_SCENARIOS } from "./acl_principal_scenarios.ts";
+
+const ACL_SCENARIOS = [...SCENARIOS, ...ACL_PRINCIPAL_SCENARIOS];
 
 const interop = Deno.env.get("BROOK_INTEROP") === "1";
 const golden = new URL("./acl_golden.json", import.meta.url);
