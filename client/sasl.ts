@@ -10,12 +10,14 @@ import {
   ApiKey,
   type ApiMessages,
   ErrorCode,
+  KafkaError,
   oauthBearerInitialResponse,
   plainMessage,
   ScramClient,
   type ScramError,
 } from "../codec/mod.ts";
 import { GssapiInitiator, type ServiceTicket } from "../codec/kerberos/initiator.ts";
+import { KerberosLogin, type KerberosLoginOptions } from "./kerberos.ts";
 
 /** A token for OAUTHBEARER, as a token provider returns it. */
 export interface OAuthBearerToken {
@@ -43,21 +45,44 @@ export type SaslOptions =
     /** Returns a current token; called at each authentication and re-authentication. */
     token: () => OAuthBearerToken | Promise<OAuthBearerToken>;
   }
-  | {
-    mechanism: "GSSAPI";
-    /** sasl.kerberos.service.name; default "kafka". */
-    serviceName?: string;
-    /**
-     * Returns a Kerberos service ticket for `service/host` (host: the broker's address as the
-     * client reaches it, e.g. its advertised name); called at each authentication.
-     */
-    serviceTicket: (service: string, host: string) => ServiceTicket | Promise<ServiceTicket>;
-    /** Ask the broker to authenticate itself (an AP-REP); default true. */
-    mutual?: boolean;
-  };
+  | (
+    & {
+      mechanism: "GSSAPI";
+      /** sasl.kerberos.service.name; default "kafka". */
+      serviceName?: string;
+      /** Ask the broker to authenticate itself (an AP-REP); default true. */
+      mutual?: boolean;
+    }
+    & (
+      | {
+        /**
+         * Returns a Kerberos service ticket for `service/host` (host: the broker's address as the
+         * client reaches it, e.g. its advertised name); called at each authentication.
+         */
+        serviceTicket: (service: string, host: string) => ServiceTicket | Promise<ServiceTicket>;
+      }
+      /** Log in to the KDC with the principal's keytab or password (see KerberosLoginOptions). */
+      | KerberosLoginOptions
+    )
+  );
+
+/** One Kerberos login per options object, shared by the client's connections. */
+const logins = new WeakMap<object, KerberosLogin>();
+
+function ticketSource(
+  options: Extract<SaslOptions, { mechanism: "GSSAPI" }>,
+): (service: string, host: string) => ServiceTicket | Promise<ServiceTicket> {
+  if ("serviceTicket" in options) return options.serviceTicket;
+  let login = logins.get(options);
+  if (!login) {
+    login = new KerberosLogin(options);
+    logins.set(options, login);
+  }
+  return (service, host) => login.serviceTicket(service, host);
+}
 
 /** A failed SASL authentication: Kafka's error code (e.g. SASL_AUTHENTICATION_FAILED) and message. */
-export class KafkaAuthenticationError extends Error {
+export class KafkaAuthenticationError extends KafkaError {
   /** Kafka's error code. */
   readonly code: number;
 
@@ -163,7 +188,16 @@ export async function authenticate(
     }
     case "GSSAPI": {
       const host = address.replace(/:\d+$/, "").replace(/^\[|\]$/g, "");
-      const ticket = await options.serviceTicket(options.serviceName ?? "kafka", host);
+      let ticket;
+      try {
+        ticket = await ticketSource(options)(options.serviceName ?? "kafka", host);
+      } catch (e) {
+        throw new KafkaAuthenticationError(
+          ErrorCode.SASL_AUTHENTICATION_FAILED,
+          `Kerberos login for ${address} failed: ${(e as Error).message}`,
+          { cause: e },
+        );
+      }
       const initiator = new GssapiInitiator(ticket, { mutual: options.mutual });
       let res = await step(await initiator.initialToken());
       // At most three round trips: AP-REP, security layer, end.

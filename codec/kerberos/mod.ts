@@ -20,3 +20,4 @@ export * from "./messages.ts";
 export * from "./keytab.ts";
 export * from "./gss.ts";
 export * from "./initiator.ts";
+export * from "./kdc_messages.ts";
