@@ -1,7 +1,8 @@
 // The producer keeps every record exactly once and in send order per partition: at volume (several
 // batches of a partition waiting at once), while metadata is missing, and when an earlier batch must
 // be retried while later ones are in flight.
-import { assertEquals } from "../assert.ts";
+import { assertEquals, assertOk } from "../assert.ts";
+import { decodeRecordBatches } from "../../codec/mod.ts";
 import { Broker } from "../../broker/mod.ts";
 import { Producer, type ProducerOptions } from "../../client/producer/producer.ts";
 import {
@@ -97,5 +98,39 @@ for (
       distinct: 2000,
       ...CLEAN,
     });
+  });
+}
+
+for (const code of ["OUT_OF_ORDER_SEQUENCE_NUMBER", "UNKNOWN_PRODUCER_ID"] as const) {
+  Deno.test(`producer integrity: a sequence gap (${code}) takes a new epoch and restarts the partition's sequences`, async () => {
+    await using broker = await Broker.start({ topics: { g: { partitions: 1 } } });
+    broker.inject({ kind: "latency", apiKey: "Produce", ms: 5 });
+    // The broker refuses one batch mid-stream as if it had lost the sequences before it.
+    broker.inject({ kind: "error", apiKey: "Produce", errorCode: code, skip: 4 });
+    await using producer = new Producer({
+      bootstrapServers: broker.bootstrapServers,
+      batchSize: 2048,
+      lingerMs: 0,
+      retryBackoffMs: 10,
+    });
+    const { failed, errors } = await sendIndexed(producer, "g", { count: 2000, shape: "singles" });
+    const result = integrity(await readIndices(broker.bootstrapServers, "g"), 2000);
+    assertEquals({ failed, errors: [...errors], ...result }, {
+      failed: 0,
+      errors: [],
+      stored: 2000,
+      distinct: 2000,
+      ...CLEAN,
+    });
+    // The batches after the gap carry the new producer id (or epoch), from sequence 0.
+    const headers = broker.cluster.partition("g", 0)!.log.batches.flatMap((b) =>
+      decodeRecordBatches(b.bytes).map((x) => x.header)
+    );
+    const first = headers[0];
+    const switched = headers.findIndex((h) =>
+      h.producerId !== first.producerId || h.producerEpoch !== first.producerEpoch
+    );
+    assertOk(switched > 0, "a new producer id or epoch was taken");
+    assertEquals(headers[switched].baseSequence, 0);
   });
 }
