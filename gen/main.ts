@@ -1,7 +1,8 @@
 /**
  * `deno task gen`: generates Brook's Kafka protocol codec from Kafka's JSON message specs.
  *
- * Reads `../shared/kafka-protocol/messages` (or the folder given as the first argument) and writes
+ * Reads `codec/specs/<version>/`, the JSON specs of the Kafka release Brook is built from (copied
+ * from its kafka-clients jar by `deno task specs`), or the folder given as the first argument, and writes
  * `codec/generated/` (one module per spec file, the API table, an index) and `tests/generated/specs.json`
  * (the specs without their prose, so that the codec tests can generate random messages hermetically).
  * Output is formatted with `deno fmt`, so regenerating an unchanged spec set changes no byte.
@@ -13,8 +14,11 @@ import { type MessageSpec, readSpecs, snakeCase, stripComments } from "./spec.ts
 import { MessageEmitter } from "./emit_message.ts";
 import { codecSpecs, emitApiTable, emitIndex } from "./emit_tables.ts";
 
+/** The Kafka release whose specs the codec is generated from. */
+export const KAFKA_VERSION = "4.1.1";
+
 const root = new URL("..", import.meta.url).pathname;
-const specDir = Deno.args[0] ?? `${root}../shared/kafka-protocol/messages`;
+const specDir = Deno.args[0] ?? `${root}codec/specs/${KAFKA_VERSION}`;
 const outDir = `${root}codec/generated`;
 
 const specs = await readSpecs(specDir);
