@@ -67,6 +67,8 @@ export async function unzipEntries(
 }
 
 async function inflate(raw: Uint8Array): Promise<Uint8Array> {
-  const stream = new Blob([raw.slice()]).stream().pipeThrough(new DecompressionStream("deflate-raw"));
+  const stream = new Blob([raw.slice()]).stream().pipeThrough(
+    new DecompressionStream("deflate-raw"),
+  );
   return new Uint8Array(await new Response(stream).arrayBuffer());
 }
