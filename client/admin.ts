@@ -68,6 +68,7 @@ import {
   type TransactionDescription,
   type TransactionListing,
 } from "./admin/transactions.ts";
+import type { TopicPartition, TopicPartitionOffset } from "./topic_partition.ts";
 
 export type { NewAcl } from "./admin/acls.ts";
 export type { ClusterDescription, QuorumInfo, QuorumReplica } from "./admin/cluster.ts";
@@ -329,7 +330,7 @@ export class Admin implements AsyncDisposable {
    */
   async listConsumerGroupOffsets(
     groupId: string,
-    options: AdminCallOptions & { partitions?: { topic: string; partition: number }[] } = {},
+    options: AdminCallOptions & { partitions?: TopicPartition[] } = {},
   ): Promise<GroupOffset[]> {
     return await this.#retry(
       options,
@@ -370,7 +371,7 @@ export class Admin implements AsyncDisposable {
    */
   async deleteConsumerGroupOffsets(
     groupId: string,
-    partitions: { topic: string; partition: number }[],
+    partitions: TopicPartition[],
     options: AdminCallOptions = {},
   ): Promise<void> {
     await this.#retry(
@@ -410,7 +411,7 @@ export class Admin implements AsyncDisposable {
    * ```
    */
   async deleteRecords(
-    requests: { topic: string; partition: number; offset: bigint }[],
+    requests: TopicPartitionOffset[],
     options: AdminCallOptions = {},
   ): Promise<{ topic: string; partition: number; lowWatermark: bigint }[]> {
     return await this.#retry(options, () => deleteRecords(this.client, requests, options.signal));

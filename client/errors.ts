@@ -1,9 +1,11 @@
 /**
  * Errors the client raises that are not Kafka error codes: connections that cannot be made or are
- * lost, requests that time out.
+ * lost, requests and deliveries that time out, clients used after close. All are {@linkcode KafkaError}s.
  *
  * @module
  */
+
+import { KafkaError } from "../codec/mod.ts";
 
 /**
  * A connection to a broker could not be made or was lost. Retriable: the client reconnects.
@@ -15,19 +17,18 @@
  * console.log(e.retriable); // true
  * ```
  */
-export class KafkaConnectionError extends Error {
+export class KafkaConnectionError extends KafkaError {
   /** Connection errors are worth retrying. */
-  readonly retriable = true;
-
   constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
+    super(message, { ...options, retriable: true });
     this.name = "KafkaConnectionError";
   }
 }
 
 /**
- * A request got no answer within its timeout. Like Kafka's Java client, the connection is closed,
- * since its later answers could no longer be matched to their requests.
+ * A request got no answer within its timeout (the connection is then closed, as Kafka's Java client
+ * closes it, since its later answers could no longer be matched to their requests), or a record could
+ * not be delivered within delivery.timeout.ms.
  *
  * @example
  * ```ts
@@ -35,12 +36,26 @@ export class KafkaConnectionError extends Error {
  * throw new KafkaTimeoutError("Metadata request to 127.0.0.1:9092 timed out after 30000 ms");
  * ```
  */
-export class KafkaTimeoutError extends Error {
+export class KafkaTimeoutError extends KafkaError {
   /** Timeouts are worth retrying. */
-  readonly retriable = true;
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, { ...options, retriable: true });
+    this.name = "KafkaTimeoutError";
+  }
+}
 
+/**
+ * A producer, consumer or admin client was used after it was closed.
+ *
+ * @example
+ * ```ts
+ * import { KafkaClosedError } from "@brook/kafka/client";
+ * throw new KafkaClosedError("The producer is closed");
+ * ```
+ */
+export class KafkaClosedError extends KafkaError {
   constructor(message: string, options?: ErrorOptions) {
     super(message, options);
-    this.name = "KafkaTimeoutError";
+    this.name = "KafkaClosedError";
   }
 }

@@ -28,7 +28,8 @@ export {
   type PartitionMetadata,
   type TopicMetadata,
 } from "./kafka_client.ts";
-export { KafkaConnectionError, KafkaTimeoutError } from "./errors.ts";
+export { KafkaClosedError, KafkaConnectionError, KafkaTimeoutError } from "./errors.ts";
+export { KafkaError, KafkaProtocolError } from "../codec/mod.ts";
 export { KafkaAuthenticationError, type OAuthBearerToken, type SaslOptions } from "./sasl.ts";
 export {
   Admin,
@@ -71,8 +72,10 @@ export {
   type ConsumerOptions,
   type ConsumerRecord,
   type OffsetReset,
+  type PollOptions,
   type RebalanceListener,
 } from "./consumer/consumer.ts";
+export type { TopicPartition, TopicPartitionOffset } from "./topic_partition.ts";
 export {
   type AcknowledgeType,
   ShareConsumer,

@@ -393,6 +393,32 @@ export function errorInfo(code: number): KafkaErrorInfo {
     };
 }
 
+/**
+ * The base of every error Brook raises about Kafka: an error code a broker answered, bytes the codec
+ * cannot read, a lost connection, a timeout. `retriable` says whether trying again may succeed, as
+ * Kafka's RetriableException does.
+ *
+ * @example
+ * ```ts
+ * import { KafkaError } from "@brook/kafka/codec";
+ * try {
+ *   throw new KafkaError("the broker went away", { retriable: true });
+ * } catch (e) {
+ *   if (e instanceof KafkaError && e.retriable) console.log("try again");
+ * }
+ * ```
+ */
+export class KafkaError extends Error {
+  /** True when retrying may succeed. */
+  readonly retriable: boolean;
+
+  constructor(message: string, options: ErrorOptions & { retriable?: boolean } = {}) {
+    super(message, options);
+    this.name = "KafkaError";
+    this.retriable = options.retriable ?? false;
+  }
+}
+
 /** Options of {@linkcode KafkaProtocolError}. */
 export interface KafkaProtocolErrorOptions extends ErrorOptions {
   /** What failed: a topic and partition, a group, an API. */
@@ -410,22 +436,22 @@ export interface KafkaProtocolErrorOptions extends ErrorOptions {
  * console.log(e.retriable); // true
  * ```
  */
-export class KafkaProtocolError extends Error {
+export class KafkaProtocolError extends KafkaError {
   /** The error code. */
   readonly code: number;
   /** Kafka's name of the error. */
   readonly errorName: string;
-  /** True when retrying may succeed. */
-  readonly retriable: boolean;
 
   constructor(code: number, options: KafkaProtocolErrorOptions = {}) {
     const info = errorInfo(code);
     const detail = options.detail ? `: ${options.detail}` : "";
-    super(`${info.message} (${info.name}, code ${code})${detail}`, options);
+    super(`${info.message} (${info.name}, code ${code})${detail}`, {
+      cause: options.cause,
+      retriable: info.retriable,
+    });
     this.name = "KafkaProtocolError";
     this.code = code;
     this.errorName = info.name;
-    this.retriable = info.retriable;
   }
 }
 
@@ -466,7 +492,7 @@ export interface KafkaCodecErrorOptions extends ErrorOptions {
  * // "Cannot decode: needed 2 bytes, 1 remain (at MetadataRequest.topics.name, byte 17)"
  * ```
  */
-export class KafkaCodecError extends Error {
+export class KafkaCodecError extends KafkaError {
   /** The field path. */
   readonly path: string;
   /** The byte offset in the input, or -1. */

@@ -10,6 +10,7 @@
 import { ApiKey, ErrorCode, KafkaProtocolError } from "../../codec/mod.ts";
 import { decodeAssignment } from "../../codec/consumer_protocol.ts";
 import type { KafkaClient } from "../kafka_client.ts";
+import type { TopicPartition } from "../topic_partition.ts";
 
 /** A group as ListGroups lists it. */
 export interface GroupListing {
@@ -38,7 +39,7 @@ export interface GroupDescription {
     clientId: string;
     clientHost: string;
     /** For consumer groups: the partitions the member was assigned. */
-    assignment: { topic: string; partition: number }[];
+    assignment: TopicPartition[];
   }[];
 }
 
@@ -54,7 +55,7 @@ export interface GroupOffset {
 /** A described assignment, partition by partition. */
 export function assignedPartitions(
   topicPartitions: { topicName: string; partitions: number[] }[],
-): { topic: string; partition: number }[] {
+): TopicPartition[] {
   return topicPartitions.flatMap((t) =>
     t.partitions.map((partition) => ({ topic: t.topicName, partition }))
   );
@@ -152,7 +153,7 @@ export async function describeGroups(
   return out;
 }
 
-function classicAssignment(bytes: Uint8Array): { topic: string; partition: number }[] {
+function classicAssignment(bytes: Uint8Array): TopicPartition[] {
   try {
     return decodeAssignment(bytes).partitions.flatMap((tp) =>
       tp.partitions.map((partition) => ({ topic: tp.topic, partition }))
@@ -184,7 +185,7 @@ export async function deleteGroups(
 export async function listGroupOffsets(
   client: KafkaClient,
   groupId: string,
-  partitions: { topic: string; partition: number }[] | undefined,
+  partitions: TopicPartition[] | undefined,
   signal?: AbortSignal,
 ): Promise<GroupOffset[]> {
   const coordinator = await client.findCoordinator(groupId, 0, signal);
@@ -256,7 +257,7 @@ export async function alterGroupOffsets(
 export async function deleteGroupOffsets(
   client: KafkaClient,
   groupId: string,
-  partitions: { topic: string; partition: number }[],
+  partitions: TopicPartition[],
   signal?: AbortSignal,
 ): Promise<void> {
   const coordinator = await client.findCoordinator(groupId, 0, signal);
@@ -279,7 +280,7 @@ export async function deleteGroupOffsets(
 
 /** Partition numbers by topic. */
 export function groupByTopic(
-  partitions: { topic: string; partition: number }[],
+  partitions: TopicPartition[],
 ): Map<string, number[]> {
   const out = new Map<string, number[]>();
   for (const p of partitions) out.set(p.topic, [...(out.get(p.topic) ?? []), p.partition]);

@@ -8,6 +8,7 @@
 import { ApiKey, ErrorCode, KafkaProtocolError } from "../../codec/mod.ts";
 import type { KafkaClient } from "../kafka_client.ts";
 import { groupByTopic } from "./groups.ts";
+import type { TopicPartition, TopicPartitionOffset } from "../topic_partition.ts";
 
 /** Which offset of a partition to look up. */
 export type OffsetSpec = "earliest" | "latest" | "max-timestamp" | { timestamp: number | bigint };
@@ -29,7 +30,7 @@ function specTimestamp(spec: OffsetSpec): bigint {
 }
 
 /** Partitions by their leader, from fresh metadata. */
-async function byLeader<T extends { topic: string; partition: number }>(
+async function byLeader<T extends TopicPartition>(
   client: KafkaClient,
   items: T[],
   signal?: AbortSignal,
@@ -121,7 +122,7 @@ export async function listOffsets(
 /** DeleteRecords: moves each partition's log start to `offset`; returns the new low watermarks. */
 export async function deleteRecords(
   client: KafkaClient,
-  requests: { topic: string; partition: number; offset: bigint }[],
+  requests: TopicPartitionOffset[],
   signal?: AbortSignal,
 ): Promise<{ topic: string; partition: number; lowWatermark: bigint }[]> {
   const out: { topic: string; partition: number; lowWatermark: bigint }[] = [];

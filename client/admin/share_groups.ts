@@ -8,6 +8,7 @@
 import { ApiKey, ErrorCode, KafkaProtocolError } from "../../codec/mod.ts";
 import type { KafkaClient } from "../kafka_client.ts";
 import { assignedPartitions } from "./groups.ts";
+import type { TopicPartition } from "../topic_partition.ts";
 
 /** A share group as ShareGroupDescribe describes it. */
 export interface ShareGroupDescription {
@@ -25,7 +26,7 @@ export interface ShareGroupDescription {
     clientId: string;
     clientHost: string;
     subscribedTopics: string[];
-    assignment: { topic: string; partition: number }[];
+    assignment: TopicPartition[];
   }[];
 }
 

@@ -7,6 +7,7 @@
 
 import { ApiKey, ErrorCode, KafkaProtocolError } from "../../codec/mod.ts";
 import type { KafkaClient } from "../kafka_client.ts";
+import type { TopicPartition } from "../topic_partition.ts";
 
 /** A transactional id as ListTransactions lists it. */
 export interface TransactionListing {
@@ -25,7 +26,7 @@ export interface TransactionDescription {
   timeoutMs: number;
   /** When the open transaction started (ms since the epoch), or -1n. */
   startTimeMs: bigint;
-  partitions: { topic: string; partition: number }[];
+  partitions: TopicPartition[];
   coordinator: number;
 }
 

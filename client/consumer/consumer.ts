@@ -16,6 +16,17 @@ import { GroupMember, type Membership, type RebalanceListener } from "./group.ts
 export type { ConsumerRecord, OffsetReset } from "./fetcher.ts";
 export type { RebalanceListener } from "./group.ts";
 import type { ConsumerGroupMetadata } from "../producer/transactions.ts";
+import type { TopicPartition, TopicPartitionOffset } from "../topic_partition.ts";
+
+/** Options of {@linkcode Consumer.poll} (and, but for `maxRecords`, of the share consumer's poll). */
+export interface PollOptions {
+  /** How long to wait for records. Default fetch.max.wait.ms (the share consumer: 1000). */
+  timeoutMs?: number;
+  /** max.poll.records: the most records one poll returns. Default 500. */
+  maxRecords?: number;
+  /** Ends the wait: the poll rejects with the signal's reason. */
+  signal?: AbortSignal;
+}
 
 /** Consumer options; names follow Kafka's consumer configs. */
 export interface ConsumerOptions extends ClientOptions {
@@ -209,7 +220,7 @@ export class Consumer implements AsyncDisposable {
   }
 
   /** The partitions assigned now. */
-  assignment(): { topic: string; partition: number }[] {
+  assignment(): TopicPartition[] {
     return this.#fetcher.assignment;
   }
 
@@ -236,7 +247,7 @@ export class Consumer implements AsyncDisposable {
    * The consumed position of every partition that has one: after the last record handed to the
    * application, never past a record it has not been given. This is what commits write.
    */
-  #consumedPositions(): { topic: string; partition: number; offset: bigint }[] {
+  #consumedPositions(): TopicPartitionOffset[] {
     const next = new Map<string, bigint>();
     for (let i = this.#head; i < this.#buffer.length; i++) {
       const r = this.#buffer[i];
@@ -256,7 +267,7 @@ export class Consumer implements AsyncDisposable {
   }
 
   /** Stops fetching the partitions until resumed. */
-  pause(partitions: { topic: string; partition: number }[]): void {
+  pause(partitions: TopicPartition[]): void {
     for (const p of partitions) this.#fetcher.setPaused(p.topic, p.partition, true);
     this.#dropBuffered((r) =>
       partitions.some((p) => p.topic === r.topic && p.partition === r.partition)
@@ -264,14 +275,37 @@ export class Consumer implements AsyncDisposable {
   }
 
   /** Resumes paused partitions. */
-  resume(partitions: { topic: string; partition: number }[]): void {
+  resume(partitions: TopicPartition[]): void {
     for (const p of partitions) this.#fetcher.setPaused(p.topic, p.partition, false);
   }
 
-  /** The group's committed offsets of partitions. */
-  async committed(partitions: TopicPartitions[]): Promise<Map<string, bigint>> {
+  /**
+   * The group's committed offsets of partitions, by topic, then partition (absent where none).
+   *
+   * @example
+   * ```ts
+   * import { Consumer } from "@brook/kafka/client";
+   * await using consumer = new Consumer({ bootstrapServers: "127.0.0.1:9092", groupId: "billing" });
+   * const committed = await consumer.committed([{ topic: "orders", partitions: [0, 1] }]);
+   * console.log(committed.get("orders")?.get(0)); // e.g. 42n
+   * ```
+   */
+  async committed(
+    partitions: TopicPartitions[],
+    options: { signal?: AbortSignal } = {},
+  ): Promise<Map<string, Map<number, bigint>>> {
     if (!this.#group) throw new TypeError("committed() needs a groupId");
-    return await this.#group.committed(partitions);
+    const flat = await this.#group.committed(partitions, options.signal);
+    const out = new Map<string, Map<number, bigint>>();
+    for (const tp of partitions) {
+      for (const p of tp.partitions) {
+        const offset = flat.get(`${tp.topic}\u0000${p}`);
+        if (offset === undefined) continue;
+        if (!out.has(tp.topic)) out.set(tp.topic, new Map());
+        out.get(tp.topic)!.set(p, offset);
+      }
+    }
+    return out;
   }
 
   /**
@@ -279,9 +313,12 @@ export class Consumer implements AsyncDisposable {
    * offset after the last record that poll (or the iterator) handed out, so that a restart goes on
    * from the first record the application was not given.
    */
-  async commit(offsets?: { topic: string; partition: number; offset: bigint }[]): Promise<void> {
+  async commit(
+    offsets?: TopicPartitionOffset[],
+    options: { signal?: AbortSignal } = {},
+  ): Promise<void> {
     if (!this.#group) throw new TypeError("commit() needs a groupId");
-    await this.#group.commit(offsets ?? this.#consumedPositions());
+    await this.#group.commit(offsets ?? this.#consumedPositions(), options.signal);
   }
 
   async #startFromCommitted(partitions: TopicPartitions[]): Promise<void> {
@@ -315,10 +352,13 @@ export class Consumer implements AsyncDisposable {
    * Fetches the next records (at most max.poll.records-like `maxRecords`, default 500), waiting up to
    * `timeoutMs` (default fetch.max.wait.ms) for some to arrive. A Fetch still waiting on the broker
    * when the timeout passes goes on, and its records come with a later poll. The records returned are
-   * consumed: the next commit covers them.
+   * consumed: the next commit covers them. An aborted `signal` ends the wait and rejects with its
+   * reason; records fetched meanwhile stay for the next poll.
    */
-  async poll(options: { timeoutMs?: number; maxRecords?: number } = {}): Promise<ConsumerRecord[]> {
-    await this.#fill(options.timeoutMs ?? this.#options.fetchMaxWaitMs ?? 500);
+  async poll(options: PollOptions = {}): Promise<ConsumerRecord[]> {
+    options.signal?.throwIfAborted();
+    await this.#fill(options.timeoutMs ?? this.#options.fetchMaxWaitMs ?? 500, options.signal);
+    options.signal?.throwIfAborted();
     const end = Math.min(this.#buffer.length, this.#head + (options.maxRecords ?? 500));
     const out = this.#buffer.slice(this.#head, end);
     this.#take(end);
@@ -338,14 +378,14 @@ export class Consumer implements AsyncDisposable {
    * Fills the buffer when it is empty (joining the group and fetching), for up to `timeoutMs`, and
    * auto-commits what was consumed when the interval has passed.
    */
-  async #fill(timeoutMs: number): Promise<void> {
+  async #fill(timeoutMs: number, signal?: AbortSignal): Promise<void> {
     const deadline = Date.now() + timeoutMs;
-    while (this.#buffer.length === this.#head && !this.#closed) {
+    while (this.#buffer.length === this.#head && !this.#closed && !signal?.aborted) {
       if (this.#group && this.#subscription && (this.#group.needsRejoin || this.#joining)) {
         this.#buffer = [];
         this.#head = 0;
         // As Java's poll: a rebalance does not hold the caller past its timeout.
-        if (!(await this.#rejoined(deadline))) break;
+        if (!(await this.#rejoined(deadline, signal))) break;
       }
       try {
         if (this.#fetcher.fetchable) {
@@ -353,7 +393,7 @@ export class Consumer implements AsyncDisposable {
             (done) => ({ done }),
             (error) => ({ error }),
           );
-          const outcome = await beforeDeadline(this.#inFlight, deadline);
+          const outcome = await beforeDeadline(this.#inFlight, deadline, signal);
           if (outcome === undefined) break;
           this.#inFlight = undefined;
           if ("error" in outcome) throw outcome.error;
@@ -361,9 +401,10 @@ export class Consumer implements AsyncDisposable {
           this.#head = 0;
         } else {
           // Nothing to fetch (no or paused partitions): wait on a timer, so that heartbeats and I/O run.
-          await sleep(Math.max(0, Math.min(100, deadline - Date.now())), this.#abort.signal).catch(
-            () => {},
-          );
+          await sleep(
+            Math.max(0, Math.min(100, deadline - Date.now())),
+            signal ? AbortSignal.any([signal, this.#abort.signal]) : this.#abort.signal,
+          ).catch(() => {});
         }
       } catch (e) {
         if (this.#closed) return;
@@ -381,7 +422,7 @@ export class Consumer implements AsyncDisposable {
   }
 
   /** Starts or continues the group join; true once it is done, false if `deadline` came first. */
-  async #rejoined(deadline: number): Promise<boolean> {
+  async #rejoined(deadline: number, signal?: AbortSignal): Promise<boolean> {
     const group = this.#group!;
     this.#joining ??= this.#topics()
       .then((topics) => group.ensureActive(topics, this.#abort.signal))
@@ -389,7 +430,7 @@ export class Consumer implements AsyncDisposable {
         this.#joinError = e;
       })
       .finally(() => (this.#joining = undefined));
-    const done = (await beforeDeadline(this.#joining.then(() => true), deadline)) ?? false;
+    const done = (await beforeDeadline(this.#joining.then(() => true), deadline, signal)) ?? false;
     if (this.#joinError !== undefined) {
       const e = this.#joinError;
       this.#joinError = undefined;
@@ -430,15 +471,26 @@ export class Consumer implements AsyncDisposable {
   }
 }
 
-/** What `promise` gives if it settles before `deadline`, else undefined (it goes on). */
-async function beforeDeadline<T>(promise: Promise<T>, deadline: number): Promise<T | undefined> {
+/**
+ * What `promise` gives if it settles before `deadline` (and before `signal` aborts), else undefined
+ * (it goes on).
+ */
+async function beforeDeadline<T>(
+  promise: Promise<T>,
+  deadline: number,
+  signal?: AbortSignal,
+): Promise<T | undefined> {
   let timer: ReturnType<typeof setTimeout> | undefined;
+  let onAbort: (() => void) | undefined;
   const late = new Promise<undefined>((resolve) => {
     timer = setTimeout(() => resolve(undefined), Math.max(0, deadline - Date.now()));
+    onAbort = () => resolve(undefined);
+    signal?.addEventListener("abort", onAbort, { once: true });
   });
   try {
     return await Promise.race([promise, late]);
   } finally {
     clearTimeout(timer);
+    signal?.removeEventListener("abort", onAbort!);
   }
 }

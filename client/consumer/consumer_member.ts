@@ -14,6 +14,7 @@ import type { KafkaClient } from "../kafka_client.ts";
 import type { TopicPartitions } from "./assignors.ts";
 import { byTopic, type Membership, type RebalanceListener } from "./group.ts";
 import { COORDINATOR_MOVED, GroupCoordinatorLink } from "./group_offsets.ts";
+import type { TopicPartitionOffset } from "../topic_partition.ts";
 
 /** Settings of a member of the consumer protocol (Kafka's consumer configs). */
 export interface ConsumerMemberOptions {
@@ -275,7 +276,7 @@ export class ConsumerMember implements Membership {
 
   /** Commits offsets with the member's epoch (STALE_MEMBER_EPOCH after the epoch moved on). */
   commit(
-    offsets: { topic: string; partition: number; offset: bigint }[],
+    offsets: TopicPartitionOffset[],
     signal?: AbortSignal,
   ): Promise<void> {
     return this.#link.commit(

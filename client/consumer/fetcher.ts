@@ -16,6 +16,7 @@ import {
   type RecordBatch,
 } from "../../codec/mod.ts";
 import type { KafkaClient } from "../kafka_client.ts";
+import type { TopicPartition, TopicPartitionOffset } from "../topic_partition.ts";
 
 /** A consumed record. Keys and values are Uint8Array (null when absent). */
 export interface ConsumerRecord {
@@ -76,7 +77,7 @@ export class Fetcher {
   }
 
   /** The assigned partitions. */
-  get assignment(): { topic: string; partition: number }[] {
+  get assignment(): TopicPartition[] {
     return [...this.#partitions.values()].map((p) => ({ topic: p.topic, partition: p.partition }));
   }
 
@@ -120,7 +121,7 @@ export class Fetcher {
   }
 
   /** Positions of every partition that has one. */
-  positions(): { topic: string; partition: number; offset: bigint }[] {
+  positions(): TopicPartitionOffset[] {
     const out = [];
     for (const p of this.#partitions.values()) {
       if (p.position !== undefined) {

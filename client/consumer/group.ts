@@ -17,6 +17,7 @@ import {
   encodeAssignment,
   encodeSubscription,
 } from "../../codec/consumer_protocol.ts";
+import type { TopicPartitionOffset } from "../topic_partition.ts";
 
 /** Group settings, Kafka's consumer configs. */
 export interface GroupOptions {
@@ -90,7 +91,7 @@ export interface Membership {
     timeoutMs?: number,
   ): Promise<Map<string, bigint>>;
   commit(
-    offsets: { topic: string; partition: number; offset: bigint }[],
+    offsets: TopicPartitionOffset[],
     signal?: AbortSignal,
   ): Promise<void>;
   leave(): Promise<void>;
@@ -325,7 +326,7 @@ export class GroupMember implements Membership {
 
   /** Commits offsets (the next offset to read per partition) for the current generation. */
   async commit(
-    offsets: { topic: string; partition: number; offset: bigint }[],
+    offsets: TopicPartitionOffset[],
     signal?: AbortSignal,
   ): Promise<void> {
     try {

@@ -10,6 +10,7 @@ import { ApiKey, ErrorCode, KafkaProtocolError } from "../../codec/mod.ts";
 import { sleep } from "../backoff.ts";
 import type { KafkaClient } from "../kafka_client.ts";
 import type { TopicPartitions } from "./assignors.ts";
+import type { TopicPartitionOffset } from "../topic_partition.ts";
 
 /** Who commits: the member, and its generation (classic) or epoch (KIP-848). */
 export interface CommitMember {
@@ -101,7 +102,7 @@ export class GroupCoordinatorLink {
    */
   async commit(
     member: CommitMember,
-    offsets: { topic: string; partition: number; offset: bigint }[],
+    offsets: TopicPartitionOffset[],
     signal?: AbortSignal,
   ): Promise<void> {
     if (offsets.length === 0) return;

@@ -19,6 +19,7 @@ import {
 import { sleep } from "../backoff.ts";
 import { type ClientOptions, KafkaClient } from "../kafka_client.ts";
 import type { ConsumerRecord } from "./fetcher.ts";
+import type { PollOptions } from "./consumer.ts";
 
 /** Share consumer options; names follow Kafka's share consumer configs. */
 export interface ShareConsumerOptions extends ClientOptions {
@@ -114,20 +115,30 @@ export class ShareConsumer implements AsyncDisposable {
   }
 
   /**
-   * Records for this member, waiting up to `timeoutMs` for some. In implicit mode the records of the
-   * previous poll are accepted first.
+   * Records for this member, waiting up to `timeoutMs` (default 1000) for some; an aborted `signal`
+   * ends the wait and rejects with its reason. In implicit mode the records of the previous poll are
+   * accepted first. (A number is taken as `timeoutMs`.)
    */
-  async poll(timeoutMs = 1000): Promise<ShareConsumerRecord[]> {
+  async poll(
+    options: Omit<PollOptions, "maxRecords"> | number = {},
+  ): Promise<ShareConsumerRecord[]> {
+    const { timeoutMs = 1000, signal } = typeof options === "number"
+      ? { timeoutMs: options }
+      : options;
+    signal?.throwIfAborted();
     this.#acceptDelivered();
     const deadline = Date.now() + timeoutMs;
     for (;;) {
+      signal?.throwIfAborted();
       const records = this.#assignment.size === 0 ? [] : await this.#fetchAll();
       if (records.length > 0 || Date.now() >= deadline || this.#closed) {
         if (this.#options.acknowledgementMode !== "explicit") this.#delivered = records;
         return records;
       }
-      await sleep(Math.min(100, Math.max(0, deadline - Date.now())), this.#abort.signal)
-        .catch(() => {});
+      await sleep(
+        Math.min(100, Math.max(0, deadline - Date.now())),
+        signal ? AbortSignal.any([signal, this.#abort.signal]) : this.#abort.signal,
+      ).catch(() => {});
     }
   }
 
@@ -202,7 +213,7 @@ export class ShareConsumer implements AsyncDisposable {
    */
   async *[Symbol.asyncIterator](): AsyncGenerator<ShareConsumerRecord> {
     while (!this.#closed) {
-      for (const record of await this.poll(1000)) yield record;
+      for (const record of await this.poll({ timeoutMs: 1000 })) yield record;
     }
   }
 

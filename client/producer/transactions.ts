@@ -13,6 +13,7 @@ import {
   type ApiMessages,
   type CodecApiKey,
   ErrorCode,
+  KafkaError,
   KafkaProtocolError,
 } from "../../codec/mod.ts";
 import type { KafkaClient } from "../kafka_client.ts";
@@ -37,7 +38,7 @@ export type TransactionPhase =
  * throw new TransactionStateError("No transaction is in progress: call beginTransaction() first");
  * ```
  */
-export class TransactionStateError extends Error {
+export class TransactionStateError extends KafkaError {
   constructor(message: string, options?: ErrorOptions) {
     super(message, options);
     this.name = "TransactionStateError";

@@ -1,4 +1,4 @@
-import { assertEquals, assertOk } from "../assert.ts";
+import { assertEquals, assertOk, assertRejects } from "../assert.ts";
 import { Broker } from "../../broker/mod.ts";
 import { Producer } from "../../client/producer/producer.ts";
 import { Consumer } from "../../client/consumer/consumer.ts";
@@ -87,4 +87,27 @@ Deno.test("consumer: a poll returns by its timeout while a long fetch goes on; a
   const fromStart = await consumer.poll({ timeoutMs: 10_000 });
   assertEquals(fromStart.map((r) => td.decode(r.value!)).slice(0, 1), ["a"]);
   assertEquals(consumer.position("t", 0)! <= 4n, true);
+});
+
+Deno.test("consumer: an aborted signal ends a poll's wait; nothing fetched is lost", async () => {
+  await using broker = await Broker.start({ topics: { t: { partitions: 1 } } });
+  await using consumer = new Consumer({
+    bootstrapServers: broker.bootstrapServers,
+    autoOffsetReset: "earliest",
+    fetchMaxWaitMs: 60_000,
+  });
+  consumer.assign([{ topic: "t", partition: 0 }]);
+  const controller = new AbortController();
+  const waiting = consumer.poll({ timeoutMs: 60_000, signal: controller.signal });
+  setTimeout(() => controller.abort(new Error("shutting down")), 50);
+  await assertRejects(() => waiting, Error, /shutting down/);
+  await assertRejects(
+    () => consumer.poll({ signal: AbortSignal.abort(new Error("already")) }),
+    Error,
+    /already/,
+  );
+  await using producer = new Producer({ bootstrapServers: broker.bootstrapServers });
+  await producer.send({ topic: "t", value: "kept" });
+  const records = await consumer.poll({ timeoutMs: 10_000 });
+  assertEquals(records.map((r) => td.decode(r.value!)), ["kept"]);
 });

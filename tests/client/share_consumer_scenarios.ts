@@ -53,7 +53,7 @@ async function pollUntil(
   while (!done()) {
     assertOk(Date.now() < deadline, "records were not all delivered within a minute");
     await Promise.all(consumers.map(async (c) => {
-      for (const r of await c.poll(200)) seen(c, r);
+      for (const r of await c.poll({ timeoutMs: 200 })) seen(c, r);
       await c.commit();
     }));
   }
@@ -178,7 +178,7 @@ export async function readCommitted(bootstrapServers: string): Promise<void> {
       () => values.length >= RECORDS + 20,
     );
     // A last poll: nothing else (an aborted record) is left to deliver.
-    for (const r of await consumer.poll(500)) values.push(new TextDecoder().decode(r.value!));
+    for (const r of await consumer.poll({ timeoutMs: 500 })) values.push(new TextDecoder().decode(r.value!));
     assertEquals(values.filter((v) => v.startsWith("a")), [], "no aborted record delivered");
     assertEquals(values.length, RECORDS + 20);
     assertEquals(

@@ -59,3 +59,24 @@ Deno.test("errors: classes carry code, name and context", () => {
   assertEquals([c.path, c.offset], ["MetadataRequest.topics.name", 3]);
   assertEquals(c.message, "Cannot decode: x (at MetadataRequest.topics.name, byte 3)");
 });
+
+Deno.test("errors: every error Brook raises about Kafka is a KafkaError that says if a retry may help", async () => {
+  const { KafkaError, KafkaProtocolError, KafkaCodecError } = await import("../../codec/mod.ts");
+  const client = await import("../../client/mod.ts");
+  const cases: [Error, boolean][] = [
+    [new KafkaProtocolError(6), true],
+    [new KafkaProtocolError(87), false],
+    [new KafkaCodecError("bad bytes"), false],
+    [new client.KafkaConnectionError("lost"), true],
+    [new client.KafkaTimeoutError("late"), true],
+    [new client.KafkaClosedError("closed"), false],
+    [new client.KafkaAuthenticationError(58, "refused"), false],
+    [new client.TransactionStateError("no transaction"), false],
+  ];
+  for (const [e, retriable] of cases) {
+    assertEquals([e instanceof KafkaError, (e as InstanceType<typeof KafkaError>).retriable], [
+      true,
+      retriable,
+    ], e.name);
+  }
+});

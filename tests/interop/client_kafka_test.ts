@@ -107,7 +107,10 @@ Deno.test({
             .sort();
           assertEquals(parts, [0, 1, 2, 3]);
           const committed = await first.committed([{ topic: "orders", partitions: [0, 1, 2, 3] }]);
-          assertEquals([...committed.values()].reduce((a, b) => a + b, 0n), 125n);
+          assertEquals(
+            [...committed.get("orders")?.values() ?? []].reduce((a, b) => a + b, 0n),
+            125n,
+          );
           await first.close();
           await second.close();
         },

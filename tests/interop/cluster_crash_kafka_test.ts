@@ -169,7 +169,7 @@ Deno.test({
             partitions: [...new Set(records.map((r) => r.partition))],
           }]);
           for (const partition of new Set(records.map((r) => r.partition))) {
-            consumer.seek(input, partition, committed.get(`${input}\u0000${partition}`) ?? 0n);
+            consumer.seek(input, partition, committed.get(input)?.get(partition) ?? 0n);
           }
           aborted++;
           console.log(`transaction aborted and retried: ${(e as Error).message}`);

@@ -91,7 +91,9 @@ async function mixedGroup(
         { topic, partitions: [...Array(PARTITIONS).keys()] },
       ]);
       let total = 0n;
-      for (const offset of committed.values()) if (offset > 0n) total += offset;
+      for (const offset of committed.get("orders")?.values() ?? []) {
+        if (offset > 0n) total += offset;
+      }
       return total === BigInt(RECORDS);
     };
     let polls = 0;
