@@ -20,6 +20,7 @@ import { PartitionTransactions } from "./transactions/partition_txns.ts";
 import { CredentialStore } from "./security/credentials.ts";
 import type { Authorizer } from "./security/authorizer.ts";
 import { BrokerConfigs } from "./broker_configs.ts";
+import { validateTopicConfig } from "./configs.ts";
 
 /** One listener of a node: its name, security protocol and advertised address. */
 export interface Endpoint {
@@ -304,8 +305,9 @@ export class Cluster {
   /**
    * Creates a topic (the caller has validated the name and options). Replicas are spread round-robin
    * over the nodes, the first replica leading, as Kafka's rack-unaware assignment does. Counts that
-   * Kafka's controller would refuse (more than 10,000 partitions, more replicas than nodes) throw a
-   * RangeError before anything is allocated: every way of creating a topic comes through here.
+   * Kafka's controller would refuse (more than 10,000 partitions, more replicas than nodes) and
+   * configs CreateTopics refuses (unknown names, invalid values) throw a RangeError with Kafka's
+   * message before anything is allocated: every way of creating a topic comes through here.
    */
   createTopic(name: string, options: CreateTopicOptions = {}): Topic {
     const count = options.assignments?.length ?? options.partitions ?? this.defaultPartitions;
@@ -320,6 +322,10 @@ export class Cluster {
       throw new RangeError(
         `Unable to replicate the partition ${rf} time(s): The target replication factor of ${rf} cannot be reached because only ${this.nodes.length} broker(s) are registered.`,
       );
+    }
+    for (const [config, value] of Object.entries(options.configs ?? {})) {
+      const problem = validateTopicConfig(config, value);
+      if (problem) throw new RangeError(problem);
     }
     const topic: Topic = {
       name,
