@@ -221,10 +221,6 @@ export class SaslAuthenticator {
         sessionLifetimeMs: BigInt(lifetime),
       });
     } catch (e) {
-      if (e instanceof SaslFailure && e.closeUnanswered) {
-        this.#state = "failed";
-        return "close";
-      }
       const message = e instanceof SaslFailure && e.visible
         ? e.message
         : `Authentication failed during ${

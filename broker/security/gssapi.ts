@@ -54,23 +54,20 @@ const KrbError = {
   NOT_US: 35,
   BADMATCH: 36,
   SKEW: 37,
-  BADKEYVER: 44,
   NOKEY: 45,
   INAPP_CKSUM: 50,
   MODIFIED: 41,
 } as const;
 
-/** Kafka's brokers treat these as retriable: the connection closes with no answer. */
-const RETRIABLE = new Set<number>([21, KrbError.TKT_NYV, KrbError.REPEAT]);
-
 /** The clock skew Kerberos allows by default (clockskew in krb5.conf). */
 const CLOCK_SKEW_MS = 5 * 60_000;
 
+/**
+ * Kafka answers every acceptor failure with its generic message (Kafka 4.1.1 checked: replays and
+ * tickets not yet valid too, though its KerberosError calls them retriable).
+ */
 function reject(code: number, why: string): SaslFailure {
-  return new SaslFailure(`Kerberos error ${code}: ${why}`, {
-    visible: false,
-    closeUnanswered: RETRIABLE.has(code),
-  });
+  return new SaslFailure(`Kerberos error ${code}: ${why}`, { visible: false });
 }
 
 /** A context the acceptor established with one client. */
@@ -150,21 +147,24 @@ export class KerberosAcceptor {
       throw reject(KrbError.NOT_US, `ticket for ${principalText(ticket.sname, ticket.realm)}`);
     }
     const { etype, kvno } = ticket.encPart;
-    const candidates = this.#keys.filter((k) => k.enctype === etype);
+    // The key of the ticket's version first; then, as Kafka's JDK acceptor, the others of its
+    // enctype (newest first).
+    const candidates = this.#keys.filter((k) => k.enctype === etype)
+      .sort((a, b) => Number(b.kvno === kvno) - Number(a.kvno === kvno) || b.kvno - a.kvno);
     if (candidates.length === 0) throw reject(KrbError.NOKEY, `no key of enctype ${etype}`);
-    const entry = kvno === undefined
-      ? candidates.reduce((a, b) => (b.kvno > a.kvno ? b : a))
-      : candidates.find((k) => k.kvno === kvno);
-    if (!entry) throw reject(KrbError.BADKEYVER, `no key of version ${kvno}`);
     const e = enctype(etype);
     let part, authenticator;
-    try {
-      part = decodeEncTicketPart(
-        await e.decrypt(entry.key, KeyUsage.TICKET, ticket.encPart.cipher),
-      );
-    } catch {
-      throw reject(KrbError.MODIFIED, "the ticket does not decrypt with the service key");
+    for (const entry of candidates) {
+      try {
+        part = decodeEncTicketPart(
+          await e.decrypt(entry.key, KeyUsage.TICKET, ticket.encPart.cipher),
+        );
+        break;
+      } catch {
+        // another key of this enctype may be the one
+      }
     }
+    if (!part) throw reject(KrbError.MODIFIED, "the ticket does not decrypt with the service key");
     try {
       authenticator = decodeAuthenticator(
         await enctype(part.key.keyType).decrypt(
@@ -183,7 +183,8 @@ export class KerberosAcceptor {
     if (Math.abs(now - authenticator.ctime) > CLOCK_SKEW_MS) {
       throw reject(KrbError.SKEW, "clock skew too great");
     }
-    if ((part.startTime ?? part.authTime) - now > CLOCK_SKEW_MS) {
+    // Only a start time is checked (Kafka's JDK acceptor ignores an auth time in the future).
+    if (part.startTime !== undefined && part.startTime - now > CLOCK_SKEW_MS) {
       throw reject(KrbError.TKT_NYV, "ticket not yet valid");
     }
     if (now - part.endTime > CLOCK_SKEW_MS) throw reject(KrbError.TKT_EXPIRED, "ticket expired");

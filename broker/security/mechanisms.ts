@@ -28,18 +28,12 @@ import { GssapiServer, type KerberosAcceptor } from "./gssapi.ts";
 export class SaslFailure extends Error {
   /** Whether the client may see this message. */
   readonly visible: boolean;
-  /**
-   * Kafka closes the connection at once, unanswered, for the Kerberos errors it deems retriable
-   * (replay, ticket not yet valid).
-   */
-  readonly closeUnanswered: boolean;
 
   /** Creates a failure; `visible` messages are sent to the client as they are. */
-  constructor(message: string, options: { visible: boolean; closeUnanswered?: boolean }) {
+  constructor(message: string, options: { visible: boolean }) {
     super(message);
     this.name = "SaslFailure";
     this.visible = options.visible;
-    this.closeUnanswered = options.closeUnanswered ?? false;
   }
 }
 

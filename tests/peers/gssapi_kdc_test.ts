@@ -2,9 +2,25 @@
 // krb5-admin-server and krb5-user): a throw-away KDC (tools/kerberos/kdc.sh) issues the tickets;
 // Kafka's Java client (Krb5LoginModule, no mutual authentication) produces to and consumes from
 // Brook's broker with each AES enctype as ticket and session key; kcat (Cyrus SASL, mutual
-// authentication) does too; a rotated service key is refused with Kafka's answer.
+// authentication) does too; a rotated service key is refused with Kafka's answer. Brook's client
+// logs in to the KDC (keytab, password) and produces and consumes on Kafka 4.1.1 with a GSSAPI
+// listener and on Brook's broker, under the same ACLs; and Brook's broker answers each failure as
+// that Kafka does.
 import { assertEquals } from "../assert.ts";
 import { Broker } from "../../broker/mod.ts";
+import {
+  AclOperation,
+  AclPatternType,
+  AclPermission,
+  AclResourceType,
+  ApiKey,
+  ErrorCode,
+} from "../../codec/mod.ts";
+import { GssapiInitiator, parseKeytab, type ServiceTicket } from "../../codec/kerberos/mod.ts";
+import { Admin, Consumer, Producer, type SaslOptions } from "../../client/mod.ts";
+import { KerberosLogin } from "../../client/kerberos.ts";
+import { RawClient } from "../broker/raw_client.ts";
+import { mintTicket } from "../security/kerberos_mint.ts";
 import { installJavaLibs, javaLibsDir } from "./group_peer.ts";
 import { has } from "../installed.ts";
 
@@ -175,5 +191,207 @@ Deno.test({
       stderr: "piped",
     }).output();
     assertEquals(new TextDecoder().decode(consumed.stdout).trim().split("\n"), ["a", "b", "c"]);
+  },
+});
+
+const KAFKA_SCRIPT = new URL("../../tools/kerberos/kafka_gssapi.sh", import.meta.url).pathname;
+const STOP_SCRIPT = new URL("../../tools/kafka/stop.sh", import.meta.url).pathname;
+
+/** Kafka 4.1.1 with a GSSAPI listener (advertised as localhost) against the KDC in `kdc`. */
+async function startKafka(kdc: string) {
+  const dir = await Deno.makeTempDir({ prefix: "brook-kafka-gssapi-" });
+  const out = await new Deno.Command("bash", {
+    args: [KAFKA_SCRIPT, dir, kdc],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const text = new TextDecoder().decode(out.stdout);
+  if (!out.success) {
+    throw new Error(`kafka_gssapi.sh failed: ${new TextDecoder().decode(out.stderr)}`);
+  }
+  return {
+    plaintext: /listening on (\S+)/.exec(text)![1],
+    gssapi: /sasl_plaintext \(gssapi\) on (\S+)/.exec(text)![1],
+    async [Symbol.asyncDispose]() {
+      await new Deno.Command("bash", { args: [STOP_SCRIPT, dir], stdout: "null" }).output();
+      await Deno.remove(dir, { recursive: true });
+    },
+  };
+}
+
+/** One exchange by hand on `address`: the outcome as the client sees it. */
+async function outcome(
+  address: string,
+  ticket: ServiceTicket,
+  options: { mutual?: boolean; now?: number; replay?: boolean; tamper?: boolean } = {},
+): Promise<string> {
+  const initiator = new GssapiInitiator(ticket, { mutual: options.mutual, now: options.now });
+  const first = await initiator.initialToken();
+  if (options.replay) {
+    await using c = await RawClient.connect(address);
+    await c.request(ApiKey.SaslHandshake, 1, { mechanism: "GSSAPI" });
+    await c.request(ApiKey.SaslAuthenticate, 2, { authBytes: first });
+  }
+  await using c = await RawClient.connect(address);
+  await c.request(ApiKey.SaslHandshake, 1, { mechanism: "GSSAPI" });
+  let token = first;
+  for (let i = 0; i < 4; i++) {
+    let res;
+    try {
+      res = await c.request(ApiKey.SaslAuthenticate, 2, { authBytes: token });
+    } catch {
+      return "closed";
+    }
+    if (res.errorCode !== 0) return `${res.errorCode} ${res.errorMessage}`;
+    if (initiator.complete) {
+      return await c.request(ApiKey.Metadata, 12, { topics: null }).then(
+        () => "served",
+        () => "authenticated, then closed",
+      );
+    }
+    token = await initiator.evaluate(res.authBytes);
+    if (options.tamper && initiator.complete) token[token.length - 1] ^= 1;
+  }
+  return "unfinished";
+}
+
+/** alice (keytab) produces and consumes `orders`; bob (password) is refused. Their error codes. */
+async function aliceAndBob(kdc: string, admin: string, gssapi: string): Promise<unknown[]> {
+  {
+    await using a = new Admin({ bootstrapServers: admin });
+    await a.createTopics([{ name: "orders", partitions: 1, replicationFactor: 1 }]);
+    await a.createAcls([{
+      resourceType: AclResourceType.TOPIC,
+      resourceName: "orders",
+      patternType: AclPatternType.LITERAL,
+      principal: "User:alice",
+      operation: AclOperation.ALL,
+      permission: AclPermission.ALLOW,
+    }]);
+  }
+  const krb5Conf = `${kdc}/krb5.conf`;
+  const alice: SaslOptions = {
+    mechanism: "GSSAPI",
+    principal: "alice@BROOK.TEST",
+    keytab: `${kdc}/alice.keytab`,
+    krb5Conf,
+  };
+  const results: unknown[] = [];
+  {
+    await using producer = new Producer({ bootstrapServers: gssapi, sasl: alice });
+    await producer.send([{ topic: "orders", value: "one" }, { topic: "orders", value: "two" }]);
+    await using consumer = new Consumer({
+      bootstrapServers: gssapi,
+      sasl: alice,
+      autoOffsetReset: "earliest",
+    });
+    consumer.assign([{ topic: "orders", partition: 0 }]);
+    const got: string[] = [];
+    for (let i = 0; i < 100 && got.length < 2; i++) {
+      for (const r of await consumer.poll({ timeoutMs: 100 })) {
+        got.push(new TextDecoder().decode(r.value!));
+      }
+    }
+    results.push(got);
+  }
+  await using producer = new Producer({
+    bootstrapServers: gssapi,
+    sasl: { mechanism: "GSSAPI", principal: "bob", password: "bob-secret", krb5Conf },
+    maxBlockMs: 10_000,
+    deliveryTimeoutMs: 10_000,
+  });
+  results.push(
+    await producer.send({ topic: "orders", value: "x" }).then(
+      () => "sent",
+      (e) => (e as { code?: number }).code ?? String(e),
+    ),
+  );
+  return results;
+}
+
+Deno.test({
+  name:
+    "gssapi kdc: Brook's broker answers as Kafka 4.1.1; Brook's client produces and consumes on both",
+  ignore: !kdcInstalled,
+  async fn() {
+    await using kdc = await startKdc();
+    await using kafka = await startKafka(kdc.dir);
+    await using brook = await Broker.start({
+      listeners: ["PLAINTEXT://127.0.0.1:0", "SASL_PLAINTEXT://localhost:0"],
+      authorizer: { superUsers: ["User:ANONYMOUS"] },
+      sasl: {
+        mechanisms: ["GSSAPI"],
+        gssapi: { keytab: `${kdc.dir}/kafka.keytab`, principal: SERVICE },
+      },
+    });
+    const brookGssapi = brook.bootstrapServersFor("SASL_PLAINTEXT");
+    const expected = [["one", "two"], ErrorCode.TOPIC_AUTHORIZATION_FAILED];
+    assertEquals(await aliceAndBob(kdc.dir, kafka.plaintext, kafka.gssapi), expected);
+    assertEquals(
+      await aliceAndBob(kdc.dir, brook.bootstrapServersFor("PLAINTEXT"), brookGssapi),
+      expected,
+    );
+
+    // The same exchanges, tickets from the KDC or minted with the service key, on both brokers.
+    const login = new KerberosLogin({
+      principal: "alice@BROOK.TEST",
+      password: "alice-secret",
+      krb5Conf: `${kdc.dir}/krb5.conf`,
+    });
+    const keys = parseKeytab(await Deno.readFile(`${kdc.dir}/kafka.keytab`));
+    const hour = 3_600_000;
+    const fromKdc = () => login.serviceTicket("kafka", "localhost");
+    const cases: [string, () => Promise<ServiceTicket>, Parameters<typeof outcome>[2]][] = [
+      ["mutual", fromKdc, {}],
+      ["no mutual", fromKdc, { mutual: false }],
+      ["aes128-sha1 ticket", () => mintTicket(keys, { ticketEnctype: 17 }), {}],
+      ["aes256-sha384 ticket", () => mintTicket(keys, { ticketEnctype: 20 }), {}],
+      ["aes128-sha256 ticket", () => mintTicket(keys, { ticketEnctype: 19 }), {}],
+      [
+        "expired",
+        () => mintTicket(keys, { authTime: Date.now() - 3 * hour, endTime: Date.now() - hour }),
+        {},
+      ],
+      [
+        "start time ahead",
+        () => mintTicket(keys, { startTime: Date.now() + hour, endTime: Date.now() + 2 * hour }),
+        {},
+      ],
+      [
+        "auth time ahead",
+        () => mintTicket(keys, { authTime: Date.now() + hour, endTime: Date.now() + 2 * hour }),
+        {},
+      ],
+      ["clock skew", fromKdc, { now: Date.now() - 10 * 60_000 }],
+      ["replayed AP-REQ", fromKdc, { replay: true }],
+      ["tampered wrap token", fromKdc, { tamper: true }],
+      ["tampered wrap token, no mutual", fromKdc, { tamper: true, mutual: false }],
+      ["foreign realm under DEFAULT", () => mintTicket(keys, { client: "carol@OTHER.TEST" }), {}],
+      ["unknown key version", () => mintTicket(keys, { kvno: 9 }), {}],
+    ];
+    const failed = `${ErrorCode.SASL_AUTHENTICATION_FAILED} ${GENERIC}`;
+    const kafkaAnswers: Record<string, string> = {};
+    const brookAnswers: Record<string, string> = {};
+    for (const [name, ticket, options] of cases) {
+      kafkaAnswers[name] = await outcome(kafka.gssapi, await ticket(), options);
+      brookAnswers[name] = await outcome(brookGssapi, await ticket(), options);
+    }
+    assertEquals(brookAnswers, kafkaAnswers);
+    assertEquals(kafkaAnswers, {
+      "mutual": "served",
+      "no mutual": "served",
+      "aes128-sha1 ticket": "served",
+      "aes256-sha384 ticket": "served",
+      "aes128-sha256 ticket": "served",
+      "expired": failed,
+      "start time ahead": failed,
+      "auth time ahead": "served",
+      "clock skew": failed,
+      "replayed AP-REQ": failed,
+      "tampered wrap token": failed,
+      "tampered wrap token, no mutual": failed,
+      "foreign realm under DEFAULT": "authenticated, then closed",
+      "unknown key version": "served",
+    });
   },
 });

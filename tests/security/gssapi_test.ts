@@ -107,8 +107,8 @@ Deno.test("gssapi: failures get Kafka's answers", async () => {
   // A ticket sealed with another key (the KDC's key was rotated, the keytab not).
   const other = serviceKeytab(3);
   assertEquals(await exchange(broker, mintTicket(other.entries)), failed);
-  // A key version the keytab lacks.
-  assertEquals(await exchange(broker, mintTicket(keytab.entries, { kvno: 4 })), failed);
+  // A key version the keytab lacks, sealed with a key it has: Kafka's JDK acceptor takes it.
+  assertEquals(await exchange(broker, mintTicket(keytab.entries, { kvno: 4 })), "ok");
   const hour = 3_600_000;
   const expired: MintOptions = { authTime: Date.now() - 3 * hour, endTime: Date.now() - hour };
   assertEquals(await exchange(broker, mintTicket(keytab.entries, expired)), failed);
@@ -122,10 +122,13 @@ Deno.test("gssapi: failures get Kafka's answers", async () => {
       failed,
     );
   }
-  // Kafka deems a replay and a ticket not yet valid retriable: closed with no answer.
-  assertEquals(await exchange(broker, mintTicket(keytab.entries), { replay: true }), "closed");
-  const future = { authTime: Date.now() + hour, endTime: Date.now() + 2 * hour };
-  assertEquals(await exchange(broker, mintTicket(keytab.entries, future)), "closed");
+  // A replayed AP-REQ, and a ticket whose start time is an hour away.
+  assertEquals(await exchange(broker, mintTicket(keytab.entries), { replay: true }), failed);
+  const future = { startTime: Date.now() + hour, endTime: Date.now() + 2 * hour };
+  assertEquals(await exchange(broker, mintTicket(keytab.entries, future)), failed);
+  // An auth time in the future without a start time: Kafka's JDK acceptor does not check it.
+  const authLater = { authTime: Date.now() + hour, endTime: Date.now() + 2 * hour };
+  assertEquals(await exchange(broker, mintTicket(keytab.entries, authLater)), "ok");
 });
 
 Deno.test("gssapi: a principal no rule maps is answered, then closed at its first request", async () => {

@@ -40,8 +40,9 @@ export interface MintOptions {
   ticketEnctype?: number;
   /** Enctype of the session key; default the ticket's. */
   sessionEnctype?: number;
-  /** Auth time and end time, epoch ms; default now and an hour from now. */
+  /** Auth time, start time (none by default) and end time, epoch ms; default now and an hour on. */
   authTime?: number;
+  startTime?: number;
   endTime?: number;
   /** Seal with this key version instead of the keytab's (a rotated key). */
   kvno?: number;
@@ -65,6 +66,7 @@ export async function mintTicket(
     crealm: clientRealm,
     cname: client,
     authTime: options.authTime ?? now,
+    startTime: options.startTime,
     endTime: options.endTime ?? now + 3_600_000,
   });
   const cipher = await enctype(ticketEnctype).encrypt(entry.key, KeyUsage.TICKET, part);
