@@ -9,6 +9,9 @@ import { decompress } from "../compression/mod.ts";
 import { KafkaCodecError } from "../errors.ts";
 import { crc32c } from "./crc32c.ts";
 import { decodeLegacyMessage } from "./legacy.ts";
+import type { DecodeOptions } from "./record.ts";
+
+export type { DecodeOptions } from "./record.ts";
 import {
   BatchAttributes,
   type BatchHeader,
@@ -24,14 +27,6 @@ export const BATCH_HEADER_SIZE = 61;
 const CRC_START = 21;
 const NO_HEADERS: readonly RecordHeader[] = Object.freeze([]);
 const textDecoder = new TextDecoder("utf-8", { fatal: true });
-
-/** Options of {@linkcode decodeRecordBatches}. */
-export interface DecodeOptions {
-  /** Check each batch's CRC-32C (Kafka's check.crcs). Default true. */
-  verifyCrc?: boolean;
-  /** Largest decompressed size of one batch's records. Default 64 MiB (the compression module's). */
-  maxDecompressedBytes?: number;
-}
 
 function fail(reason: string, offset: number): never {
   throw new KafkaCodecError(`Cannot decode record batch: ${reason}`, { offset });

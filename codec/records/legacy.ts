@@ -11,8 +11,7 @@
 import { decompress } from "../compression/mod.ts";
 import { KafkaCodecError } from "../errors.ts";
 import { crc32 } from "./crc32.ts";
-import type { DecodeOptions } from "./decode.ts";
-import { type BatchHeader, KafkaRecord, RecordBatch } from "./record.ts";
+import { type BatchHeader, type DecodeOptions, KafkaRecord, RecordBatch } from "./record.ts";
 
 const NO_HEADERS = Object.freeze([]);
 

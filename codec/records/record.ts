@@ -126,3 +126,11 @@ export class KafkaRecord {
     return h.baseTimestamp + BigInt(this.timestampDelta);
   }
 }
+
+/** Options of `decodeRecordBatches` (decode.ts). */
+export interface DecodeOptions {
+  /** Check each batch's CRC-32C (Kafka's check.crcs). Default true. */
+  verifyCrc?: boolean;
+  /** Largest decompressed size of one batch's records. Default 64 MiB (the compression module's). */
+  maxDecompressedBytes?: number;
+}
