@@ -134,3 +134,27 @@ for (const code of ["OUT_OF_ORDER_SEQUENCE_NUMBER", "UNKNOWN_PRODUCER_ID"] as co
     assertEquals(headers[switched].baseSequence, 0);
   });
 }
+
+Deno.test("producer integrity: a batch that fails for good fails only its own records; later ones follow in order", async () => {
+  await using broker = await Broker.start({ topics: { x: { partitions: 1 } } });
+  broker.inject({ kind: "latency", apiKey: "Produce", ms: 5 });
+  // One batch mid-stream is refused for good while later ones are in flight: they see a gap.
+  broker.inject({ kind: "error", apiKey: "Produce", errorCode: "MESSAGE_TOO_LARGE", skip: 4 });
+  await using producer = new Producer({
+    bootstrapServers: broker.bootstrapServers,
+    batchSize: 2048,
+    lingerMs: 0,
+    retryBackoffMs: 10,
+  });
+  const { failed, errors } = await sendIndexed(producer, "x", { count: 2000, shape: "singles" });
+  const result = integrity(await readIndices(broker.bootstrapServers, "x"), 2000);
+  assertOk(failed > 0 && failed < 100, `one batch failed (${failed} records)`);
+  assertEquals([...errors].map((e) => e.includes("MESSAGE_TOO_LARGE")), [true]);
+  assertEquals(result, {
+    stored: 2000 - failed,
+    distinct: 2000 - failed,
+    missing: failed,
+    duplicates: 0,
+    inversions: 0,
+  });
+});
