@@ -8,27 +8,12 @@
  */
 
 import { API_INFO, errorInfo } from "../codec/mod.ts";
+import {
+  type HistogramSnapshot,
+  LatencyHistogram as Histogram,
+} from "../codec/metrics/latency_histogram.ts";
 
-/** Upper bounds of the latency histogram buckets, in milliseconds (the last bucket is +Inf). */
-export const LATENCY_BUCKETS_MS: readonly number[] = [
-  0.05,
-  0.1,
-  0.25,
-  0.5,
-  1,
-  2.5,
-  5,
-  10,
-  25,
-  50,
-  100,
-  250,
-  500,
-  1000,
-  2500,
-  5000,
-  10000,
-];
+export { type HistogramSnapshot, LATENCY_BUCKETS_MS } from "../codec/metrics/latency_histogram.ts";
 
 /**
  * The timestamps and facts of one request as it goes through a connection. Each connection owns one
@@ -89,18 +74,6 @@ export interface BrokerMetricsOptions {
   onSlowRequest?: (request: SlowRequest) => void;
 }
 
-/** A latency histogram as {@linkcode BrokerMetrics.snapshot} returns it. */
-export interface HistogramSnapshot {
-  count: number;
-  sumMs: number;
-  maxMs: number;
-  /** Cumulative counts: `count` requests took at most `leMs` (the last bound is Infinity). */
-  buckets: { leMs: number; count: number }[];
-  /** Estimates of the median and 99th percentile: the upper bound of the bucket they fall in. */
-  p50Ms: number;
-  p99Ms: number;
-}
-
 /** One API's metrics. */
 export interface ApiMetricsSnapshot {
   apiKey: number;
@@ -125,51 +98,6 @@ export interface MetricsSnapshot {
   connections: Record<number, { open: number; accepted: number }>;
   /** Frames refused by closing the connection (bad size, unknown API, undecodable). */
   refusedFrames: number;
-}
-
-class Histogram {
-  readonly counts = new Float64Array(LATENCY_BUCKETS_MS.length + 1);
-  count = 0;
-  sum = 0;
-  max = 0;
-
-  observe(ms: number): void {
-    let i = 0;
-    const n = LATENCY_BUCKETS_MS.length;
-    while (i < n && ms > LATENCY_BUCKETS_MS[i]) i++;
-    this.counts[i]++;
-    this.count++;
-    this.sum += ms;
-    if (ms > this.max) this.max = ms;
-  }
-
-  #quantile(q: number): number {
-    if (this.count === 0) return 0;
-    const rank = q * this.count;
-    let seen = 0;
-    for (let i = 0; i < this.counts.length; i++) {
-      seen += this.counts[i];
-      if (seen >= rank) return i < LATENCY_BUCKETS_MS.length ? LATENCY_BUCKETS_MS[i] : this.max;
-    }
-    return this.max;
-  }
-
-  snapshot(): HistogramSnapshot {
-    let cumulative = 0;
-    const buckets = [];
-    for (let i = 0; i < this.counts.length; i++) {
-      cumulative += this.counts[i];
-      buckets.push({ leMs: LATENCY_BUCKETS_MS[i] ?? Infinity, count: cumulative });
-    }
-    return {
-      count: this.count,
-      sumMs: this.sum,
-      maxMs: this.max,
-      buckets,
-      p50Ms: this.#quantile(0.5),
-      p99Ms: this.#quantile(0.99),
-    };
-  }
 }
 
 class ApiStats {
@@ -324,17 +252,7 @@ export class BrokerMetrics {
     ];
     for (const [name, help, pick] of histograms) {
       family(name, "histogram", help);
-      for (const [k, s] of apis) {
-        const h = pick(s);
-        let cumulative = 0;
-        for (let i = 0; i < h.counts.length; i++) {
-          cumulative += h.counts[i];
-          const le = i < LATENCY_BUCKETS_MS.length ? String(LATENCY_BUCKETS_MS[i] / 1000) : "+Inf";
-          lines.push(`${name}_bucket{${label(k)},le="${le}"} ${cumulative}`);
-        }
-        lines.push(`${name}_sum{${label(k)}} ${h.sum / 1000}`);
-        lines.push(`${name}_count{${label(k)}} ${h.count}`);
-      }
+      for (const [k, s] of apis) lines.push(...pick(s).prometheusLines(name, label(k)));
     }
     family("brook_connections", "gauge", "Open client connections, by node.");
     for (const [id, s] of this.#nodes) lines.push(`brook_connections{node="${id}"} ${s.open}`);

@@ -31,3 +31,4 @@ export * from "./consumer_protocol.ts";
 export * from "./sasl/mod.ts";
 export * from "./acl.ts";
 export * from "./acl_fields.ts";
+export * from "./metrics/latency_histogram.ts";
