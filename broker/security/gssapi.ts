@@ -133,7 +133,7 @@ export class KerberosAcceptor {
   }
 
   /** Accepts the client's initial context token; throws SaslFailure. */
-  async accept(token: Uint8Array, now = Date.now()): Promise<AcceptedContext> {
+  async accept(token: Uint8Array, now: number = Date.now()): Promise<AcceptedContext> {
     let message;
     try {
       const framed = decodeContextToken(token);
@@ -266,6 +266,14 @@ const EMPTY = new Uint8Array(0);
 /**
  * One client's GSSAPI exchange: the context token, the client's empty answer to an AP-REP, then
  * the security layer.
+ *
+ * @example
+ * ```ts ignore
+ * import { GssapiServer, KerberosAcceptor } from "./gssapi.ts";
+ * const acceptor = await KerberosAcceptor.create({ keytab: "kafka.keytab", principal: "kafka/h@R" });
+ * const server = new GssapiServer(acceptor);
+ * const answer = await server.evaluate(initialContextToken);
+ * ```
  */
 export class GssapiServer implements MechanismServer {
   complete = false;
