@@ -41,3 +41,54 @@ export async function runTool(
     stderr: new TextDecoder().decode(out.stderr),
   };
 }
+
+/** A tool running in the background: its stdout read as it comes, signals sent on demand. */
+export class RunningTool {
+  readonly #child: Deno.ChildProcess;
+  readonly #stderr: Promise<string>;
+  #stdout = "";
+  readonly #reading: Promise<void>;
+
+  constructor(tool: string, args: string[]) {
+    const child = new Deno.Command(Deno.execPath(), {
+      args: ["run", "--allow-net", "--allow-read", "--allow-env", cli(tool), ...args],
+      stdin: "null",
+      stdout: "piped",
+      stderr: "piped",
+    }).spawn();
+    this.#child = child;
+    this.#stderr = new Response(child.stderr).text();
+    this.#reading = (async () => {
+      const decoder = new TextDecoder();
+      for await (const chunk of child.stdout) {
+        this.#stdout += decoder.decode(chunk, { stream: true });
+      }
+    })();
+  }
+
+  /** What it printed so far. */
+  get stdout(): string {
+    return this.#stdout;
+  }
+
+  /** Waits (at most `timeoutMs`) until stdout has `lines` lines. */
+  async waitForLines(lines: number, timeoutMs = 20000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.#stdout.split("\n").length - 1 < lines) {
+      if (Date.now() > deadline) throw new Error(`no ${lines} lines in time: ${this.#stdout}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+
+  /** Sends a signal. */
+  kill(signal: Deno.Signal): void {
+    this.#child.kill(signal);
+  }
+
+  /** Its exit, with everything it printed. */
+  async finished(): Promise<Ran> {
+    const status = await this.#child.status;
+    await this.#reading;
+    return { code: status.code, stdout: this.#stdout, stderr: await this.#stderr };
+  }
+}
