@@ -1,0 +1,25 @@
+// The control API from Python (BROOK_INTEROP=1): pytest runs tools/control/test_brook_control.py,
+// which starts `deno task broker --control-port 0`, injects faults through tools/control/
+// brook_control.py and sees confluent-kafka's producer and consumer recover.
+import { assertOk } from "../assert.ts";
+
+const enabled = Deno.env.get("BROOK_INTEROP") === "1";
+const root = new URL("../../", import.meta.url).pathname;
+
+Deno.test({
+  name:
+    "control API: a pytest test with confluent-kafka drives faults and sees its clients recover",
+  ignore: !enabled,
+  async fn() {
+    const out = await new Deno.Command("python3", {
+      args: ["-m", "pytest", "-q", "-p", "no:cacheprovider", "tools/control/test_brook_control.py"],
+      cwd: root,
+      env: { BROOK_HOME: root, PYTHONDONTWRITEBYTECODE: "1" },
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const text = new TextDecoder().decode(out.stdout) + new TextDecoder().decode(out.stderr);
+    assertOk(out.success, text);
+    assertOk(/\b4 passed\b/.test(text), text);
+  },
+});
