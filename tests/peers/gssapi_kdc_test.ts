@@ -21,12 +21,14 @@ import { Admin, Consumer, Producer, type SaslOptions } from "../../client/mod.ts
 import { KerberosLogin } from "../../client/kerberos.ts";
 import { RawClient } from "../broker/raw_client.ts";
 import { mintTicket } from "../security/kerberos_mint.ts";
+import { KerberosShortNamer } from "../../broker/security/kerberos_rules.ts";
 import { installJavaLibs, javaLibsDir } from "./group_peer.ts";
 import { has } from "../installed.ts";
 
 const interop = Deno.env.get("BROOK_INTEROP") === "1";
 const KDC_SCRIPT = new URL("../../tools/kerberos/kdc.sh", import.meta.url).pathname;
 const JAVA = new URL("./java/GssapiClient.java", import.meta.url).pathname;
+const SHORT_NAMER = new URL("./java/ShortNamer.java", import.meta.url).pathname;
 const SERVICE = "kafka/localhost@BROOK.TEST";
 const GENERIC =
   "Authentication failed during authentication due to invalid credentials with SASL mechanism GSSAPI";
@@ -393,5 +395,52 @@ Deno.test({
       "foreign realm under DEFAULT": "authenticated, then closed",
       "unknown key version": "served",
     });
+  },
+});
+
+Deno.test({
+  name: "gssapi: principal rules give the short names Kafka's KerberosShortNamer gives",
+  ignore: !interop,
+  async fn() {
+    const cases: [string, string][] = [
+      ["DEFAULT", "alice@BROOK.TEST"],
+      ["DEFAULT", "kafka/localhost@BROOK.TEST"],
+      ["DEFAULT", "carol@OTHER.TEST"],
+      ["DEFAULT", "simple"],
+      ["RULE:[1:$1@$0](.*@OTHER.TEST)s/@.*//,DEFAULT", "carol@OTHER.TEST"],
+      ["RULE:[1:$1@$0](.*@OTHER.TEST)s/@.*//,DEFAULT", "dave@THIRD.TEST"],
+      ["RULE:[2:$1](kafka)/U", "kafka/localhost@BROOK.TEST"],
+      ["RULE:[2:$1](kafka)/U", "alice@BROOK.TEST"],
+      ["RULE:[2:$1/$2@$0]s/a/A/g", "banana/host@BROOK.TEST"],
+      ["RULE:[2:$1;$2](banana;.*)s/a/A/g/L", "banana/host@BROOK.TEST"],
+      ["RULE:[1:$1](BOB)/L", "BOB@ELSEWHERE.TEST"],
+      ["RULE:[1:$1]s/o/0/", "bob@BROOK.TEST"],
+      ["RULE:[1:$1]s/o/0/g", "bob.bobson@BROOK.TEST"],
+      ["RULE:[2:$2](host.*)s/^/x-/", "svc/hostname@BROOK.TEST"],
+      ["RULE:[1:$0-$1]", "eve@BROOK.TEST"],
+      ["RULE:[1:$3]", "eve@BROOK.TEST"],
+      ["RULE:[1:$1@$0]", "eve@BROOK.TEST"],
+      ["RULE:[1:$1](eve),RULE:[1:$1]/U", "frank@BROOK.TEST"],
+      ["RULE:[1:$1]x", "eve@BROOK.TEST"],
+    ];
+    await installJavaLibs();
+    const child = new Deno.Command("java", {
+      args: ["-Xmx128m", "-cp", `${javaLibsDir()}/*`, SHORT_NAMER],
+      stdin: "piped",
+      stdout: "piped",
+      stderr: "null",
+    }).spawn();
+    const writer = child.stdin.getWriter();
+    await writer.write(new TextEncoder().encode(cases.map((c) => c.join("\t")).join("\n") + "\n"));
+    await writer.close();
+    const kafka = new TextDecoder().decode((await child.output()).stdout).trim().split("\n");
+    const brook = cases.map(([rules, principal]) => {
+      try {
+        return new KerberosShortNamer("BROOK.TEST", rules).shortName(principal);
+      } catch {
+        return "error";
+      }
+    });
+    assertEquals(brook, kafka);
   },
 });
