@@ -190,3 +190,32 @@ Deno.test("gssapi: principal rules as Kafka's KerberosShortNamer applies them", 
   const slash = new KerberosShortNamer("R", ["RULE:[2:$1/$2]"]);
   assertThrows(() => slash.shortName("a/b@R"), RangeError, /Non-simple name a\/b/);
 });
+
+Deno.test("gssapi: Brook's client re-authenticates (KIP-368) on the same connection as the same principal", async () => {
+  const keytab = serviceKeytab();
+  await using broker = await kerberosBroker(keytab.bytes, { sessionLifetimeMs: 400 });
+  let tickets = 0;
+  const sasl: SaslOptions = {
+    mechanism: "GSSAPI",
+    serviceTicket: () => {
+      tickets++;
+      return mintTicket(keytab.entries);
+    },
+  };
+  await using producer = new Producer({
+    bootstrapServers: broker.bootstrapServersFor("SASL_PLAINTEXT"),
+    sasl,
+  });
+  await producer.send({ topic: "reauth", value: "first" });
+  const accepted = () => Object.values(broker.metrics().connections)[0].accepted;
+  const before = accepted();
+  const first = tickets;
+  for (let i = 1; i < 12; i++) {
+    await producer.send({ topic: "reauth", value: `v${i}` });
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  assertEquals(broker.cluster.partition("reauth", 0)!.log.highWatermark, 12n);
+  assertEquals(accepted(), before);
+  assertOk(tickets > first, "no re-authentication");
+  assertOk([...broker.nodes[0].connections].every((c) => c.info.principal === "User:alice"));
+});
