@@ -18,6 +18,8 @@ import {
   Writer,
 } from "../codec/mod.ts";
 import { KafkaConnectionError, KafkaTimeoutError } from "./errors.ts";
+import type { Instrumentation } from "./instrumentation.ts";
+import type { Stat } from "./metrics.ts";
 import { authenticate, reauthenticationDelay, type SaslOptions } from "./sasl.ts";
 
 /** The software name and version Brook's client reports to brokers (KIP-511). */
@@ -39,6 +41,20 @@ export interface ConnectionOptions {
   sasl?: SaslOptions;
   /** Aborts connecting. */
   signal?: AbortSignal;
+  /** Where the connection reports events, logs and request latencies (its client's). */
+  instrumentation?: Instrumentation;
+  /** Statistics the connection records into: its node's and its client's. */
+  stats?: ConnectionStats[];
+}
+
+/**
+ * Request statistics of a node or of a whole client: request sizes (request-rate,
+ * outgoing-byte-rate), response sizes (response-rate, incoming-byte-rate) and latencies.
+ */
+export interface ConnectionStats {
+  requests: Stat;
+  responses: Stat;
+  latency: Stat;
 }
 
 /** TLS options of a connection. */
@@ -75,6 +91,9 @@ interface Pending {
   reject: (e: Error) => void;
   timer: ReturnType<typeof setTimeout>;
   settled: boolean;
+  /** performance.now() when written, and the request's size, for latencies and events. */
+  sentAt: number;
+  bytes: number;
 }
 
 /** A connection to one broker. */
@@ -89,6 +108,8 @@ export class KafkaConnection {
   readonly #clientId: string | null;
   readonly #requestTimeoutMs: number;
   readonly #maxInFlight: number;
+  readonly #inst: Instrumentation | undefined;
+  readonly #stats: ConnectionStats[];
   #correlationId = 0;
   #pending: Pending[] = [];
   #slotWaiters: (() => void)[] = [];
@@ -107,6 +128,8 @@ export class KafkaConnection {
     this.#clientId = options.clientId === undefined ? "brook" : options.clientId;
     this.#requestTimeoutMs = options.requestTimeoutMs ?? 30000;
     this.#maxInFlight = Math.max(1, options.maxInFlight ?? 5);
+    this.#inst = options.instrumentation;
+    this.#stats = options.stats ?? [];
     this.#reading = this.#readLoop();
   }
 
@@ -204,6 +227,16 @@ export class KafkaConnection {
     this.#pending = [];
     for (const p of pending) this.#settle(p, this.#closed);
     for (const w of this.#slotWaiters.splice(0)) w();
+    const inst = this.#inst;
+    if (inst) {
+      const error = reason;
+      inst.log(error ? "warn" : "debug", "connection closed", {
+        broker: this.address,
+        error: error?.message,
+        failedRequests: pending.length,
+      });
+      if (inst.listens("disconnect")) inst.emit("disconnect", { broker: this.address, error });
+    }
   }
 
   async #negotiate(): Promise<void> {
@@ -272,6 +305,7 @@ export class KafkaConnection {
     }
     if (this.#closed) throw this.#closed;
     const correlationId = this.#correlationId = (this.#correlationId + 1) | 0;
+    const before = this.#out.pos;
     encodeRequestFrame(this.#out, {
       apiKey,
       apiVersion: version,
@@ -279,6 +313,24 @@ export class KafkaConnection {
       clientId: this.#clientId,
       body: body as ApiMessages[CodecApiKey]["requestInit"],
     });
+    const bytes = this.#out.pos - before;
+    const sentAt = performance.now();
+    if (this.#stats.length > 0) {
+      const now = Date.now();
+      for (const s of this.#stats) s.requests.record(bytes, now);
+    }
+    const inst = this.#inst;
+    if (inst?.listens("request")) {
+      inst.emit("request", {
+        broker: this.address,
+        apiKey,
+        apiName: API_INFO[apiKey].name,
+        apiVersion: version,
+        correlationId,
+        bytes,
+        startTime: sentAt,
+      });
+    }
     if (!expectResponse) {
       await this.#flush();
       return undefined;
@@ -292,6 +344,8 @@ export class KafkaConnection {
         resolve,
         reject,
         settled: false,
+        sentAt,
+        bytes,
         timer: setTimeout(() => {
           this.close(
             new KafkaTimeoutError(
@@ -312,10 +366,36 @@ export class KafkaConnection {
     return await answer;
   }
 
-  #settle(p: Pending, error: Error | undefined, body?: unknown): void {
+  #settle(p: Pending, error: Error | undefined, body?: unknown, responseBytes = 0): void {
     if (p.settled) return;
     p.settled = true;
     clearTimeout(p.timer);
+    const inst = this.#inst;
+    if (inst) {
+      const durationMs = performance.now() - p.sentAt;
+      if (!error) {
+        inst.metrics.latency(p.apiKey).observe(durationMs);
+        const now = Date.now();
+        for (const s of this.#stats) {
+          s.responses.record(responseBytes, now);
+          s.latency.record(durationMs, now);
+        }
+      }
+      if (inst.listens("response")) {
+        inst.emit("response", {
+          broker: this.address,
+          apiKey: p.apiKey,
+          apiName: API_INFO[p.apiKey].name,
+          apiVersion: p.version,
+          correlationId: p.correlationId,
+          bytes: p.bytes,
+          startTime: p.sentAt,
+          responseBytes,
+          durationMs,
+          error,
+        });
+      }
+    }
     if (error) p.reject(error);
     else p.resolve(body);
   }
@@ -401,7 +481,7 @@ export class KafkaConnection {
         );
       }
       // Bytes in the answer are views into the read buffer: copy them out for the caller to keep.
-      this.#settle(p, undefined, needsCopy(p.apiKey) ? detach(body) : body);
+      this.#settle(p, undefined, needsCopy(p.apiKey) ? detach(body) : body, payload.length + 4);
     } catch (e) {
       this.#settle(p, e as Error);
       if (e instanceof KafkaConnectionError) throw e;

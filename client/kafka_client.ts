@@ -15,11 +15,23 @@ import {
   KafkaProtocolError,
 } from "../codec/mod.ts";
 import { backoffMs, sleep } from "./backoff.ts";
-import { type ConnectionOptions, KafkaConnection, type RequestOptions } from "./connection.ts";
+import {
+  type ConnectionOptions,
+  type ConnectionStats,
+  KafkaConnection,
+  type RequestOptions,
+} from "./connection.ts";
 import { KafkaConnectionError } from "./errors.ts";
+import {
+  type ClientEventMap,
+  Instrumentation,
+  type InstrumentationOptions,
+} from "./instrumentation.ts";
+import { type ClientMetricsSnapshot, Stat } from "./metrics.ts";
 
 /** Options shared by every Brook client (producer, consumer, admin). */
-export interface ClientOptions extends Omit<ConnectionOptions, "signal"> {
+export interface ClientOptions
+  extends Omit<ConnectionOptions, "signal" | "instrumentation" | "stats">, InstrumentationOptions {
   /** Brokers to bootstrap from: "host:port" strings, or one comma-separated string. */
   bootstrapServers: string | string[];
   /** client.rack, sent in Fetch requests so that brokers may serve from a nearby replica. */
@@ -32,6 +44,11 @@ export interface ClientOptions extends Omit<ConnectionOptions, "signal"> {
   /** reconnect.backoff.ms and reconnect.backoff.max.ms. Defaults 50 and 1000. */
   reconnectBackoffMs?: number;
   reconnectBackoffMaxMs?: number;
+  /**
+   * The prefix of Java's metric groups ("producer" gives producer-metrics and
+   * producer-node-metrics). Producers and consumers set it; default "admin-client".
+   */
+  metricGroupPrefix?: string;
 }
 
 /** A broker as metadata describes it. */
@@ -102,6 +119,12 @@ export class KafkaClient implements AsyncDisposable {
   #connections = new Map<string, Promise<KafkaConnection>>();
   #failures = new Map<string, { count: number; until: number }>();
   #closed = false;
+  /** The client's logger, event listeners and metrics, shared with its connections. */
+  readonly instrumentation: Instrumentation;
+  readonly #metricPrefix: string;
+  readonly #clientStats: ConnectionStats;
+  readonly #nodeStats = new Map<string, ConnectionStats>();
+  readonly #open = new Set<KafkaConnection>();
 
   constructor(options: ClientOptions) {
     this.options = options;
@@ -110,6 +133,69 @@ export class KafkaClient implements AsyncDisposable {
       : options.bootstrapServers;
     this.#bootstrap = list.map((s) => s.trim()).filter((s) => s !== "").map(parseAddress);
     if (this.#bootstrap.length === 0) throw new TypeError("bootstrapServers names no broker");
+    const clientId = options.clientId === undefined ? "brook" : options.clientId ?? "";
+    this.instrumentation = new Instrumentation(clientId, options);
+    this.#metricPrefix = options.metricGroupPrefix ?? "admin-client";
+    this.#clientStats = this.#registerStats(`${this.#metricPrefix}-metrics`, {});
+    this.instrumentation.metrics.gauge(`${this.#metricPrefix}-metrics`, "connection-count", () => {
+      let n = 0;
+      for (const c of this.#open) if (!c.closed) n++;
+      return n;
+    });
+  }
+
+  #registerStats(group: string, tags: Record<string, string>): ConnectionStats {
+    const metrics = this.instrumentation.metrics;
+    return {
+      requests: metrics.register(group, new Stat(), {
+        countRate: "request-rate",
+        count: "request-total",
+        rate: "outgoing-byte-rate",
+        total: "outgoing-byte-total",
+        avg: "request-size-avg",
+        max: "request-size-max",
+      }, tags),
+      responses: metrics.register(group, new Stat(), {
+        countRate: "response-rate",
+        count: "response-total",
+        rate: "incoming-byte-rate",
+        total: "incoming-byte-total",
+      }, tags),
+      latency: metrics.register(group, new Stat(), {
+        avg: "request-latency-avg",
+        max: "request-latency-max",
+      }, tags),
+    };
+  }
+
+  /** The node's statistics, tagged node-id as Java tags them ("node-1"; "node--1" for bootstrap). */
+  #statsOf(host: string, port: number): ConnectionStats {
+    const key = `${host}:${port}`;
+    let stats = this.#nodeStats.get(key);
+    if (!stats) {
+      let id = -1;
+      for (const b of this.#metadata?.brokers.values() ?? []) {
+        if (b.host === host && b.port === port) id = b.nodeId;
+      }
+      stats = this.#registerStats(`${this.#metricPrefix}-node-metrics`, {
+        "node-id": id >= 0 ? `node-${id}` : `node--1:${key}`,
+      });
+      this.#nodeStats.set(key, stats);
+    }
+    return stats;
+  }
+
+  /** Every metric of this client, as Kafka's Java client names them. */
+  metrics(): ClientMetricsSnapshot {
+    return this.instrumentation.metrics.snapshot();
+  }
+
+  /** Listens to a client event (see {@linkcode ClientEventMap}); returns a function that stops. */
+  on<K extends keyof ClientEventMap>(
+    type: K,
+    listener: (event: ClientEventMap[K]) => void,
+  ): () => void {
+    return this.instrumentation.on(type, listener);
   }
 
   /** The last metadata seen, if any. */
@@ -217,13 +303,25 @@ export class KafkaClient implements AsyncDisposable {
     }
     const failure = this.#failures.get(key);
     if (failure && failure.until > Date.now()) await sleep(failure.until - Date.now(), signal);
-    const opening = KafkaConnection.connect(host, port, { ...this.options, signal });
+    const inst = this.instrumentation;
+    const opening = KafkaConnection.connect(host, port, {
+      ...this.options,
+      signal,
+      instrumentation: inst,
+      stats: [this.#statsOf(host, port), this.#clientStats],
+    });
     this.#connections.set(key, opening);
     try {
       const conn = await opening;
       this.#failures.delete(key);
+      for (const c of this.#open) if (c.closed) this.#open.delete(c);
+      this.#open.add(conn);
+      inst.log("debug", "connected", { broker: key });
+      if (inst.listens("connect")) inst.emit("connect", { broker: key });
       return conn;
     } catch (e) {
+      inst.log("warn", "cannot connect", { broker: key, error: (e as Error).message });
+      if (inst.listens("connect")) inst.emit("connect", { broker: key, error: e as Error });
       if (this.#connections.get(key) === opening) this.#connections.delete(key);
       const count = (failure?.count ?? 0) + 1;
       const wait = backoffMs(count - 1, {

@@ -15,6 +15,7 @@
 
 export {
   type ConnectionOptions,
+  type ConnectionStats,
   KafkaConnection,
   type RequestOptions,
   type TlsOptions,
@@ -29,6 +30,30 @@ export {
   type TopicMetadata,
 } from "./kafka_client.ts";
 export { KafkaClosedError, KafkaConnectionError, KafkaTimeoutError } from "./errors.ts";
+export {
+  type AckEvent,
+  type ClientEventMap,
+  type CommitEvent,
+  type ConnectionEvent,
+  type FetchEvent,
+  Instrumentation,
+  type InstrumentationOptions,
+  type Logger,
+  type LogLevel,
+  type RebalanceEvent,
+  type RequestEvent,
+  type ResponseEvent,
+  type SendEvent,
+} from "./instrumentation.ts";
+export {
+  ClientMetrics,
+  type ClientMetricsSnapshot,
+  type MetricValue,
+  prometheusText,
+  Stat,
+  type StatNames,
+} from "./metrics.ts";
+export type { HistogramSnapshot } from "../codec/mod.ts";
 export { KafkaError, KafkaProtocolError } from "../codec/mod.ts";
 export { KafkaAuthenticationError, type OAuthBearerToken, type SaslOptions } from "./sasl.ts";
 export {

@@ -1,0 +1,205 @@
+/**
+ * Logging and hooks of Brook's client: a `logger` option (silent by default) and typed events for
+ * requests, responses, sends, acknowledgements, fetches, commits and rebalances, with their timings,
+ * enough to build tracing (e.g. OpenTelemetry spans) without patching the client. A client with no
+ * listener for an event does not build it.
+ *
+ * @module
+ */
+
+import type { TopicPartition } from "./topic_partition.ts";
+import { ClientMetrics } from "./metrics.ts";
+
+/** Log levels, least to most severe. */
+export type LogLevel = "debug" | "info" | "warn" | "error";
+
+const LEVELS: Record<LogLevel, number> = { debug: 0, info: 1, warn: 2, error: 3 };
+
+/**
+ * Where the client logs: any object with methods per level taking a message and structured fields.
+ * `console` fits, as does `@std/log`'s logger; absent methods are skipped.
+ */
+export interface Logger {
+  debug?(message: string, fields: Record<string, unknown>): void;
+  info?(message: string, fields: Record<string, unknown>): void;
+  warn?(message: string, fields: Record<string, unknown>): void;
+  error?(message: string, fields: Record<string, unknown>): void;
+}
+
+/** A request written to a broker. */
+export interface RequestEvent {
+  /** "host:port" of the broker. */
+  broker: string;
+  apiKey: number;
+  apiName: string;
+  apiVersion: number;
+  correlationId: number;
+  /** Frame size in bytes, size prefix included. */
+  bytes: number;
+  /** performance.now() when the request was written. */
+  startTime: number;
+}
+
+/** A request's answer, or its failure (timeout, closed connection, abort). */
+export interface ResponseEvent extends RequestEvent {
+  /** Answer size in bytes (0 on failure). */
+  responseBytes: number;
+  /** Sent to answered (or failed). */
+  durationMs: number;
+  error?: Error;
+}
+
+/** A connection opened (or failing to open) to a broker, or closed. */
+export interface ConnectionEvent {
+  broker: string;
+  /** Why it closed or could not open. */
+  error?: Error;
+}
+
+/** A producer batch sent in a Produce request (again when `attempt` > 0). */
+export interface SendEvent {
+  topic: string;
+  partition: number;
+  /** The leader it went to. */
+  nodeId: number;
+  records: number;
+  /** Encoded size of the batch. */
+  bytes: number;
+  attempt: number;
+}
+
+/** A producer batch acknowledged by its leader, or failed for good. */
+export interface AckEvent {
+  topic: string;
+  partition: number;
+  records: number;
+  /** The first record's offset (-1n with acks=0 or on failure). */
+  baseOffset: bigint;
+  /** Batch created to acknowledged. */
+  durationMs: number;
+  error?: Error;
+}
+
+/** A Fetch answered by a leader. */
+export interface FetchEvent {
+  nodeId: number;
+  durationMs: number;
+  partitions: {
+    topic: string;
+    partition: number;
+    records: number;
+    bytes: number;
+    highWatermark: bigint;
+    /** High watermark minus the position after these records (records-lag). */
+    lag: bigint;
+    errorCode: number;
+  }[];
+}
+
+/** Offsets committed to the group coordinator. */
+export interface CommitEvent {
+  groupId: string;
+  partitions: number;
+  durationMs: number;
+  error?: Error;
+}
+
+/** A rebalance step of a group consumer, with how long its callback took. */
+export interface RebalanceEvent {
+  groupId: string;
+  kind: "assigned" | "revoked" | "lost";
+  partitions: TopicPartition[];
+  durationMs: number;
+}
+
+/** Every event of {@linkcode Instrumentation.on}, by name. */
+export interface ClientEventMap {
+  connect: ConnectionEvent;
+  disconnect: ConnectionEvent;
+  request: RequestEvent;
+  response: ResponseEvent;
+  send: SendEvent;
+  ack: AckEvent;
+  fetch: FetchEvent;
+  commit: CommitEvent;
+  rebalance: RebalanceEvent;
+}
+
+/** Options of {@linkcode Instrumentation}, part of every client's options. */
+export interface InstrumentationOptions {
+  /** Where to log; default nowhere. */
+  logger?: Logger;
+  /** The least severe level logged. Default "info". */
+  logLevel?: LogLevel;
+}
+
+type Listener<T> = (event: T) => void;
+
+/**
+ * A client's logger, event listeners and metrics, shared by its connections, producers and consumers.
+ *
+ * @example
+ * ```ts
+ * import { KafkaClient } from "@brook/kafka/client";
+ * const client = new KafkaClient({ bootstrapServers: "127.0.0.1:9092", logger: console });
+ * const off = client.on("response", (e) => {
+ *   console.log(`${e.apiName} to ${e.broker}: ${e.durationMs.toFixed(1)} ms`);
+ * });
+ * off(); // stops listening
+ * ```
+ */
+export class Instrumentation {
+  readonly metrics: ClientMetrics;
+  readonly #logger: Logger | undefined;
+  readonly #level: number;
+  readonly #listeners: { [K in keyof ClientEventMap]?: Listener<ClientEventMap[K]>[] } = {};
+
+  constructor(clientId: string, options: InstrumentationOptions = {}) {
+    this.metrics = new ClientMetrics(clientId);
+    this.#logger = options.logger;
+    this.#level = LEVELS[options.logLevel ?? "info"];
+  }
+
+  /** Listens to an event; returns a function that stops listening. */
+  on<K extends keyof ClientEventMap>(type: K, listener: Listener<ClientEventMap[K]>): () => void {
+    const list = (this.#listeners[type] ??= []) as Listener<ClientEventMap[K]>[];
+    list.push(listener);
+    return () => {
+      const i = list.indexOf(listener);
+      if (i >= 0) list.splice(i, 1);
+    };
+  }
+
+  /** True when someone listens to `type` (events are built only then). */
+  listens(type: keyof ClientEventMap): boolean {
+    return (this.#listeners[type]?.length ?? 0) > 0;
+  }
+
+  /** Calls the listeners of `type`; a listener that throws is logged, not propagated. */
+  emit<K extends keyof ClientEventMap>(type: K, event: ClientEventMap[K]): void {
+    const list = this.#listeners[type] as Listener<ClientEventMap[K]>[] | undefined;
+    if (!list) return;
+    for (const l of [...list]) {
+      try {
+        l(event);
+      } catch (e) {
+        this.log("error", "event listener threw", { event: type, error: e });
+      }
+    }
+  }
+
+  /** True when `level` would be logged. */
+  logs(level: LogLevel): boolean {
+    return this.#logger !== undefined && LEVELS[level] >= this.#level;
+  }
+
+  /** Logs a message with structured fields. */
+  log(level: LogLevel, message: string, fields: Record<string, unknown> = {}): void {
+    if (!this.logs(level)) return;
+    try {
+      this.#logger![level]?.(message, { clientId: this.metrics.clientId, ...fields });
+    } catch {
+      // A failing logger must not break the client.
+    }
+  }
+}
