@@ -118,17 +118,9 @@ export class SaslAuthenticator {
     timing: RequestTiming,
   ): Promise<DispatchResult> {
     const header = parseHeader(payload);
-    if (!header) {
-      // Not a Kafka request: as the first frame, a GSSAPI token from a 0.9 client (no handshake).
-      if (this.#state !== "initial" || !this.#settings.mechanisms.includes("GSSAPI")) {
-        return "close";
-      }
-      this.#framed = false;
-      this.#mechanism = "GSSAPI";
-      this.#server = mechanismServer("GSSAPI", this.#settings.credentials);
-      this.#state = "authenticate";
-      return await this.#rawToken(payload, info);
-    }
+    // Not a Kafka request: a GSSAPI token from a 0.9 client (no handshake) could be, but Kafka
+    // 4.1.1 closes those connections too, GSSAPI enabled or not.
+    if (!header) return "close";
     if (this.#state === "initial") this.#state = "handshake_or_versions";
     const { apiKey, apiVersion } = header;
     if (apiKey === ApiKey.ApiVersions && this.#previous === undefined) {

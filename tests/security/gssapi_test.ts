@@ -219,3 +219,14 @@ Deno.test("gssapi: Brook's client re-authenticates (KIP-368) on the same connect
   assertOk(tickets > first, "no re-authentication");
   assertOk([...broker.nodes[0].connections].every((c) => c.info.principal === "User:alice"));
 });
+
+Deno.test("gssapi: a raw GSSAPI token without a handshake (0.9 clients) is closed unanswered, as Kafka 4.1.1 does", async () => {
+  const keytab = serviceKeytab();
+  await using broker = await kerberosBroker(keytab.bytes);
+  const token = await new GssapiInitiator(await mintTicket(keytab.entries)).initialToken();
+  const frame = new Uint8Array(4 + token.length);
+  new DataView(frame.buffer).setInt32(0, token.length);
+  frame.set(token, 4);
+  await using c = await RawClient.connect(broker.bootstrapServersFor("SASL_PLAINTEXT"));
+  assertEquals(await c.sendRaw(frame), null);
+});
