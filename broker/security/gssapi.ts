@@ -51,7 +51,6 @@ const KrbError = {
   TKT_EXPIRED: 32,
   TKT_NYV: 33,
   REPEAT: 34,
-  NOT_US: 35,
   BADMATCH: 36,
   SKEW: 37,
   NOKEY: 45,
@@ -142,10 +141,9 @@ export class KerberosAcceptor {
     } catch (e) {
       throw new SaslFailure(`Invalid GSSAPI token: ${(e as Error).message}`, { visible: false });
     }
+    // The service name and realm the ticket gives are not compared with the principal: Kafka's
+    // JDK acceptor takes any ticket that its keys decrypt (Kafka 4.1.1 checked).
     const { ticket } = message;
-    if (ticket.realm !== this.#realm || ticket.sname.names.join("/") !== this.#names.join("/")) {
-      throw reject(KrbError.NOT_US, `ticket for ${principalText(ticket.sname, ticket.realm)}`);
-    }
     const { etype, kvno } = ticket.encPart;
     // The key of the ticket's version first; then, as Kafka's JDK acceptor, the others of its
     // enctype (newest first).

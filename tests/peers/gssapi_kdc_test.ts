@@ -370,6 +370,8 @@ Deno.test({
       ["tampered wrap token, no mutual", fromKdc, { tamper: true, mutual: false }],
       ["foreign realm under DEFAULT", () => mintTicket(keys, { client: "carol@OTHER.TEST" }), {}],
       ["unknown key version", () => mintTicket(keys, { kvno: 9 }), {}],
+      ["another service", () => mintTicket(keys, { service: ["zookeeper", "localhost"] }), {}],
+      ["another service realm", () => mintTicket(keys, { serviceRealm: "OTHER.TEST" }), {}],
     ];
     const failed = `${ErrorCode.SASL_AUTHENTICATION_FAILED} ${GENERIC}`;
     const kafkaAnswers: Record<string, string> = {};
@@ -394,7 +396,18 @@ Deno.test({
       "tampered wrap token, no mutual": failed,
       "foreign realm under DEFAULT": "authenticated, then closed",
       "unknown key version": "served",
+      "another service": "served",
+      "another service realm": "served",
     });
+    // A raw token without a handshake (the 0.9 client form) is closed unanswered by both.
+    const token = await new GssapiInitiator(await fromKdc()).initialToken();
+    const frame = new Uint8Array(4 + token.length);
+    new DataView(frame.buffer).setInt32(0, token.length);
+    frame.set(token, 4);
+    for (const address of [kafka.gssapi, brookGssapi]) {
+      await using c = await RawClient.connect(address);
+      assertEquals(await c.sendRaw(frame), null, address);
+    }
   },
 });
 

@@ -122,6 +122,11 @@ Deno.test("gssapi: failures get Kafka's answers", async () => {
       failed,
     );
   }
+  // A ticket that names another service or realm, sealed with this service's key: Kafka's JDK
+  // acceptor takes it.
+  for (const named of [{ service: ["kafka", "elsewhere"] }, { serviceRealm: "OTHER.TEST" }]) {
+    assertEquals(await exchange(broker, mintTicket(keytab.entries, named)), "ok");
+  }
   // A replayed AP-REQ, and a ticket whose start time is an hour away.
   assertEquals(await exchange(broker, mintTicket(keytab.entries), { replay: true }), failed);
   const future = { startTime: Date.now() + hour, endTime: Date.now() + 2 * hour };

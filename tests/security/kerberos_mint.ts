@@ -46,6 +46,9 @@ export interface MintOptions {
   endTime?: number;
   /** Seal with this key version instead of the keytab's (a rotated key). */
   kvno?: number;
+  /** The service the ticket names, and its realm; default kafka/localhost@BROOK.TEST. */
+  service?: string[];
+  serviceRealm?: string;
 }
 
 /** A service ticket for kafka/localhost sealed with the keytab's key, as a TGS-REP would carry. */
@@ -72,8 +75,8 @@ export async function mintTicket(
   const cipher = await enctype(ticketEnctype).encrypt(entry.key, KeyUsage.TICKET, part);
   return {
     ticket: {
-      realm: REALM,
-      sname: { nameType: NameType.SRV_INST, names: ["kafka", "localhost"] },
+      realm: options.serviceRealm ?? REALM,
+      sname: { nameType: NameType.SRV_INST, names: options.service ?? ["kafka", "localhost"] },
       encPart: { etype: ticketEnctype, kvno: options.kvno ?? entry.kvno, cipher },
     },
     sessionKey,
