@@ -9,6 +9,8 @@ import { KerberosShortNamer } from "../../broker/security/kerberos_rules.ts";
 import { Consumer, Producer, type SaslOptions } from "../../client/mod.ts";
 import { RawClient } from "../broker/raw_client.ts";
 import { type MintOptions, mintTicket, serviceKeytab } from "./kerberos_mint.ts";
+import { testCertificates } from "./certs.ts";
+import { missing } from "../installed.ts";
 
 const GENERIC =
   "Authentication failed during authentication due to invalid credentials with SASL mechanism GSSAPI";
@@ -234,4 +236,33 @@ Deno.test("gssapi: a raw GSSAPI token without a handshake (0.9 clients) is close
   frame.set(token, 4);
   await using c = await RawClient.connect(broker.bootstrapServersFor("SASL_PLAINTEXT"));
   assertEquals(await c.sendRaw(frame), null);
+});
+
+Deno.test("gssapi: over SASL_SSL too", { ignore: missing("openssl") }, async () => {
+  const keytab = serviceKeytab();
+  const certs = await testCertificates();
+  await using broker = await Broker.start({
+    listeners: ["SASL_SSL://127.0.0.1:0"],
+    tls: { cert: certs.cert, key: certs.key },
+    sasl: {
+      mechanisms: ["GSSAPI", "PLAIN"],
+      users: { bob: "bob-secret" },
+      gssapi: { keytab: keytab.bytes, principal: "kafka/localhost@BROOK.TEST" },
+    },
+  });
+  const bootstrapServers = broker.bootstrapServersFor("SASL_SSL");
+  const tls = { caCerts: [certs.caCert] };
+  const sasl: SaslOptions = {
+    mechanism: "GSSAPI",
+    serviceTicket: () => mintTicket(keytab.entries, { ticketEnctype: 20 }),
+  };
+  {
+    await using producer = new Producer({ bootstrapServers, sasl, tls });
+    await producer.send([{ topic: "tls", value: "one" }]);
+  }
+  await using consumer = new Consumer({ bootstrapServers, sasl, tls, autoOffsetReset: "earliest" });
+  consumer.assign([{ topic: "tls", partition: 0 }]);
+  let got = 0;
+  for (let i = 0; i < 50 && got < 1; i++) got += (await consumer.poll({ timeoutMs: 100 })).length;
+  assertEquals(got, 1);
 });
