@@ -35,8 +35,16 @@ export type FlagOptions = NonNullable<ParseArgsConfig["options"]>;
  * ```
  */
 export function parse<T extends FlagOptions>(args: string[], options: T) {
+  // A negative number is a value, as Kafka's tools read `--shift-by -2`.
+  const joined: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const name = args[i].startsWith("--") ? args[i].slice(2) : undefined;
+    if (name && options[name]?.type === "string" && /^-\d/.test(args[i + 1] ?? "")) {
+      joined.push(`${args[i]}=${args[++i]}`);
+    } else joined.push(args[i]);
+  }
   try {
-    return parseArgs({ args, options, strict: true, allowPositionals: false }).values;
+    return parseArgs({ args: joined, options, strict: true, allowPositionals: false }).values;
   } catch (e) {
     throw new UsageError(firstLine((e as Error).message));
   }
@@ -165,20 +173,23 @@ export function firstLine(message: string): string {
 }
 
 /**
- * Runs a tool's main: usage mistakes exit 2, other errors 1, each as one line on stderr
- * (`Error: ...`, as Kafka's tools), never a stack trace.
+ * Runs a tool's main: usage mistakes exit 2, other errors 1, each as one line on stderr in the
+ * style of `brook broker` (`<tool>: <message>`, usage mistakes pointing at `--help`), never a stack
+ * trace.
  *
  * @example
  * ```ts
  * import { run } from "./common.ts";
- * await run(async () => console.log("hello"));
+ * await run("hello", async () => console.log("hello"));
  * ```
  */
-export async function run(main: () => Promise<void>): Promise<void> {
+export async function run(tool: string, main: () => Promise<void>): Promise<void> {
   // An error that escapes a callback would otherwise print Deno's stack trace.
   const fail = (e: unknown) => {
-    console.error(`Error: ${firstLine(e instanceof Error ? e.message : String(e))}`);
-    Deno.exit(e instanceof UsageError ? 2 : 1);
+    const message = firstLine(e instanceof Error ? e.message : String(e));
+    const usage = e instanceof UsageError;
+    console.error(`${tool}: ${message}${usage ? " (see --help)" : ""}`);
+    Deno.exit(usage ? 2 : 1);
   };
   globalThis.addEventListener("unhandledrejection", (ev) => {
     ev.preventDefault();

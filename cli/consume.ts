@@ -300,4 +300,4 @@ async function writeAll(bytes: Uint8Array): Promise<void> {
   for (let at = 0; at < bytes.length;) at += await Deno.stdout.write(bytes.subarray(at));
 }
 
-if (import.meta.main) await run(() => main(Deno.args));
+if (import.meta.main) await run("consume", () => main(Deno.args));

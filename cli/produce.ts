@@ -276,4 +276,4 @@ async function pump(
   return outcome;
 }
 
-if (import.meta.main) await run(() => main(Deno.args));
+if (import.meta.main) await run("produce", () => main(Deno.args));

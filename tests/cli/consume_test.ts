@@ -173,6 +173,6 @@ Deno.test("consume: Kafka's flag rules are usage errors (exit 2, one line)", asy
     const ran = await runTool("consume", args);
     assertEquals(ran.code, 2, `${args.join(" ")}: ${ran.stderr}`);
     assertEquals(ran.stderr.trim().split("\n").length, 1, ran.stderr);
-    assertOk(ran.stderr.startsWith("Error: "), ran.stderr);
+    assertOk(ran.stderr.startsWith("consume: "), ran.stderr);
   }
 });

@@ -140,7 +140,7 @@ Deno.test("produce: when the broker goes away, it says how many records were not
   assertEquals(ran.code, 1, ran.stderr);
   // One line, no stack trace.
   assertEquals(ran.stderr.trim().split("\n").length, 1, ran.stderr);
-  const m = /^Error: (\d+) of (\d+) records read were not delivered \((\d+) were\): \S/.exec(
+  const m = /^produce: (\d+) of (\d+) records read were not delivered \((\d+) were\): \S/.exec(
     ran.stderr,
   );
   assertOk(m, ran.stderr);

@@ -1,0 +1,418 @@
+/**
+ * `brook groups`: list, describe (offsets and lag, members, state), reset offsets, delete groups
+ * and their offsets, like kafka-consumer-groups.sh (same flags).
+ *
+ * @example
+ * ```sh
+ * brook groups --bootstrap-server 127.0.0.1:9092 --describe --group billing
+ * brook groups --bootstrap-server 127.0.0.1:9092 --reset-offsets --group billing --topic orders \
+ *   --to-earliest --execute
+ * ```
+ *
+ * @module
+ */
+
+import { Admin, type GroupDescription, type OffsetSpec } from "../client/mod.ts";
+import { integer, parse, run, UsageError, VERSION } from "./common.ts";
+import { clientSettings, CONNECTION_FLAGS, CONNECTION_HELP } from "./connection.ts";
+import { table } from "./table.ts";
+import { parseDateTime, parseDuration } from "./groups/time.ts";
+
+const HELP = `Usage: brook groups --bootstrap-server HOST:PORT (--list|--describe|--reset-offsets|
+                    --delete|--delete-offsets) [options]
+${CONNECTION_HELP}
+  --list                   the groups; with --state [STATES] or --type [TYPES] their state/type
+  --describe               with --group G (repeatable) or --all-groups: committed offsets, the
+                           log-end offsets and LAG (default, or --offsets), --members (with
+                           --verbose: the assignment) or --state
+  --reset-offsets          with --group or --all-groups, --topic T[:P,P...] (repeatable) or
+                           --all-topics, and one of --to-earliest, --to-latest, --to-current,
+                           --to-offset N, --to-datetime YYYY-MM-DDTHH:mm:SS.sss[zone],
+                           --by-duration PnDTnHnMnS, --shift-by N; --dry-run (default) or
+                           --execute; only for groups without active members
+  --delete                 delete --group G (repeatable) or --all-groups
+  --delete-offsets         delete the committed offsets of --group G for --topic T[:P,P...]
+  --timeout-ms MS          how long to try (default 30000)`;
+
+const FLAGS = {
+  ...CONNECTION_FLAGS,
+  list: { type: "boolean" },
+  describe: { type: "boolean" },
+  "reset-offsets": { type: "boolean" },
+  delete: { type: "boolean" },
+  "delete-offsets": { type: "boolean" },
+  group: { type: "string", multiple: true },
+  "all-groups": { type: "boolean" },
+  topic: { type: "string", multiple: true },
+  "all-topics": { type: "boolean" },
+  members: { type: "boolean" },
+  offsets: { type: "boolean" },
+  state: { type: "string" },
+  type: { type: "string" },
+  verbose: { type: "boolean" },
+  "to-earliest": { type: "boolean" },
+  "to-latest": { type: "boolean" },
+  "to-current": { type: "boolean" },
+  "to-offset": { type: "string" },
+  "to-datetime": { type: "string" },
+  "by-duration": { type: "string" },
+  "shift-by": { type: "string" },
+  "dry-run": { type: "boolean" },
+  execute: { type: "boolean" },
+  "timeout-ms": { type: "string" },
+  version: { type: "boolean" },
+  help: { type: "boolean", short: "h" },
+} as const;
+
+/** `--state` and `--type` take an optional value: alone, they mean "show the column". */
+function withOptionalValues(args: string[]): string[] {
+  const out = [...args];
+  for (let i = 0; i < out.length; i++) {
+    if (
+      (out[i] === "--state" || out[i] === "--type") &&
+      (i + 1 >= out.length || out[i + 1].startsWith("--"))
+    ) {
+      out.splice(i + 1, 0, "");
+    }
+  }
+  return out;
+}
+
+type Values = ReturnType<typeof parse<typeof FLAGS>>;
+
+/**
+ * Runs `brook groups` with these arguments.
+ *
+ * @example
+ * ```ts
+ * import { main } from "./groups.ts";
+ * await main(["--bootstrap-server", "127.0.0.1:9092", "--list"]);
+ * ```
+ */
+export async function main(args: string[]): Promise<void> {
+  const v = parse(withOptionalValues(args), FLAGS);
+  if (v.help) return console.log(HELP);
+  if (v.version) return console.log(VERSION);
+  const actions = (["list", "describe", "reset-offsets", "delete", "delete-offsets"] as const)
+    .filter((a) => v[a]);
+  if (actions.length !== 1) {
+    throw new UsageError(
+      "give exactly one of --list, --describe, --reset-offsets, --delete, --delete-offsets",
+    );
+  }
+  const action = actions[0];
+  const timeoutMs = integer("--timeout-ms", v["timeout-ms"], 1) ?? 30000;
+  if (action !== "list" && !v.group && !v["all-groups"]) {
+    throw new UsageError(`--${action} needs --group or --all-groups`);
+  }
+  if (v.group && v["all-groups"]) throw new UsageError("give --group or --all-groups, not both");
+  if (action === "reset-offsets") resetSpec(v); // usage errors before connecting
+  const { client } = await clientSettings(v);
+  await using admin = new Admin({ ...client, connectTimeoutMs: client.connectTimeoutMs ?? 10000 });
+  const call = { timeoutMs };
+  if (action === "list") return await list(admin, v, call);
+  const groups = v["all-groups"]
+    ? (await admin.listGroups(call)).filter((g) => g.type !== "share").map((g) => g.groupId).sort()
+    : v.group!;
+  if (action === "describe") return await describe(admin, groups, v, call);
+  if (action === "delete") {
+    await admin.deleteGroups(groups, call);
+    console.log(
+      `Deletion of requested consumer groups (${
+        groups.map((g) => `'${g}'`).join(", ")
+      }) was successful.`,
+    );
+    return;
+  }
+  if (action === "delete-offsets") {
+    if (groups.length !== 1 || !v.topic) {
+      throw new UsageError("--delete-offsets needs one --group and --topic");
+    }
+    const partitions = await topicPartitions(admin, v.topic, call);
+    await admin.deleteConsumerGroupOffsets(groups[0], partitions, call);
+    console.log(`Request succeed for deleting offsets from group ${groups[0]}.`);
+    table(
+      ["TOPIC", "PARTITION", "STATUS"],
+      partitions.map((p) => [p.topic, String(p.partition), "Successful"]),
+    );
+    return;
+  }
+  await reset(admin, groups, v, call);
+}
+
+async function list(admin: Admin, v: Values, call: { timeoutMs: number }): Promise<void> {
+  const states = v.state ? v.state.split(",").map((s) => s.trim().toLowerCase()) : [];
+  const types = v.type ? v.type.split(",").map((s) => s.trim().toLowerCase()) : [];
+  const groups = (await admin.listGroups(call))
+    .filter((g) => states.length === 0 || states.includes(g.state.toLowerCase()))
+    .filter((g) => types.length === 0 || types.includes(g.type.toLowerCase()))
+    .sort((a, b) => a.groupId.localeCompare(b.groupId));
+  const showState = v.state !== undefined;
+  const showType = v.type !== undefined;
+  if (!showState && !showType) {
+    for (const g of groups) console.log(g.groupId);
+    return;
+  }
+  const header = ["GROUP", ...(showType ? ["TYPE"] : []), ...(showState ? ["STATE"] : [])];
+  table(
+    header,
+    groups.map((g) => [
+      g.groupId,
+      ...(showType ? [g.type[0]?.toUpperCase() + g.type.slice(1)] : []),
+      ...(showState ? [g.state] : []),
+    ]),
+  );
+}
+
+async function describeOne(admin: Admin, group: string, call: { timeoutMs: number }) {
+  const [d] = await admin.describeGroups([group], call);
+  if (!d || d.state === "Dead") throw new Error(`Consumer group '${group}' does not exist.`);
+  return d;
+}
+
+async function describe(
+  admin: Admin,
+  groups: string[],
+  v: Values,
+  call: { timeoutMs: number },
+): Promise<void> {
+  for (const group of groups) {
+    const d = await describeOne(admin, group, call);
+    if (d.members.length === 0 && v.state === undefined) {
+      console.log(`\nConsumer group '${group}' has no active members.`);
+    }
+    if (v.state !== undefined) {
+      const coordinator = (await admin.describeCluster(call)).brokers.find((b) =>
+        b.nodeId === d.coordinator
+      );
+      console.log();
+      table(["GROUP", "COORDINATOR (ID)", "ASSIGNMENT-STRATEGY", "STATE", "#MEMBERS"], [[
+        group,
+        coordinator ? `${coordinator.host}:${coordinator.port} (${coordinator.nodeId})` : "-",
+        d.protocol || "",
+        d.state,
+        String(d.members.length),
+      ]]);
+    } else if (v.members) {
+      console.log();
+      table(
+        [
+          "GROUP",
+          "CONSUMER-ID",
+          "HOST",
+          "CLIENT-ID",
+          "#PARTITIONS",
+          ...(v.verbose ? ["ASSIGNMENT"] : []),
+        ],
+        d.members.map((m) => [
+          group,
+          m.memberId,
+          m.clientHost,
+          m.clientId,
+          String(m.assignment.length),
+          ...(v.verbose ? [assignmentText(m.assignment)] : []),
+        ]),
+      );
+    } else {
+      console.log();
+      table(
+        [
+          "GROUP",
+          "TOPIC",
+          "PARTITION",
+          "CURRENT-OFFSET",
+          "LOG-END-OFFSET",
+          "LAG",
+          "CONSUMER-ID",
+          "HOST",
+          "CLIENT-ID",
+        ],
+        await offsetRows(admin, d, call),
+      );
+    }
+  }
+}
+
+function assignmentText(assignment: { topic: string; partition: number }[]): string {
+  if (assignment.length === 0) return "-";
+  const byTopic = new Map<string, number[]>();
+  for (const a of assignment) {
+    (byTopic.get(a.topic) ?? byTopic.set(a.topic, []).get(a.topic)!).push(a.partition);
+  }
+  return [...byTopic].sort().map(([t, ps]) => `${t}(${ps.sort((a, b) => a - b).join(",")})`).join(
+    ",",
+  );
+}
+
+/** A row per partition with a committed offset or an owner: offsets, LAG and the owner. */
+async function offsetRows(
+  admin: Admin,
+  d: GroupDescription,
+  call: { timeoutMs: number },
+): Promise<string[][]> {
+  const committed = await admin.listConsumerGroupOffsets(d.groupId, call);
+  const owner = new Map<string, GroupDescription["members"][number]>();
+  for (const m of d.members) {
+    for (const a of m.assignment) owner.set(`${a.topic}:${a.partition}`, m);
+  }
+  const keys = new Map<string, { topic: string; partition: number; offset?: bigint }>();
+  for (const c of committed) {
+    keys.set(`${c.topic}:${c.partition}`, {
+      topic: c.topic,
+      partition: c.partition,
+      offset: c.offset,
+    });
+  }
+  for (const m of d.members) {
+    for (const a of m.assignment) {
+      const k = `${a.topic}:${a.partition}`;
+      if (!keys.has(k)) keys.set(k, { topic: a.topic, partition: a.partition });
+    }
+  }
+  const parts = [...keys.values()].sort((a, b) =>
+    a.topic.localeCompare(b.topic) || a.partition - b.partition
+  );
+  const ends = parts.length === 0 ? [] : await admin.listOffsets(
+    parts.map((p) => ({ topic: p.topic, partition: p.partition, spec: "latest" as const })),
+    call,
+  );
+  const end = new Map(ends.map((e) => [`${e.topic}:${e.partition}`, e.offset]));
+  return parts.map((p) => {
+    const k = `${p.topic}:${p.partition}`;
+    const m = owner.get(k);
+    const logEnd = end.get(k);
+    const current = p.offset !== undefined && p.offset >= 0n ? p.offset : undefined;
+    return [
+      d.groupId,
+      p.topic,
+      String(p.partition),
+      current === undefined ? "-" : String(current),
+      logEnd === undefined ? "-" : String(logEnd),
+      current === undefined || logEnd === undefined ? "-" : String(logEnd - current),
+      m?.memberId ?? "-",
+      m?.clientHost ?? "-",
+      m?.clientId ?? "-",
+    ];
+  });
+}
+
+/** `--topic T` or `--topic T:0,2` as partitions (every partition of T when none are named). */
+async function topicPartitions(
+  admin: Admin,
+  specs: string[],
+  call: { timeoutMs: number },
+): Promise<{ topic: string; partition: number }[]> {
+  const out: { topic: string; partition: number }[] = [];
+  for (const spec of specs) {
+    const colon = spec.lastIndexOf(":");
+    if (colon > 0) {
+      const topic = spec.slice(0, colon);
+      for (const p of spec.slice(colon + 1).split(",")) {
+        out.push({ topic, partition: integer(`--topic ${topic}'s partition`, p.trim(), 0)! });
+      }
+    } else {
+      const [t] = await admin.describeTopics([spec], call);
+      for (const p of t.partitions) out.push({ topic: spec, partition: p.partition });
+    }
+  }
+  return out;
+}
+
+type ResetSpec =
+  | { kind: "spec"; spec: OffsetSpec }
+  | { kind: "offset"; offset: bigint }
+  | { kind: "shift"; by: bigint }
+  | { kind: "current" };
+
+function resetSpec(v: Values): ResetSpec {
+  const given = [
+    v["to-earliest"] && "to-earliest",
+    v["to-latest"] && "to-latest",
+    v["to-current"] && "to-current",
+    v["to-offset"] !== undefined && "to-offset",
+    v["to-datetime"] !== undefined && "to-datetime",
+    v["by-duration"] !== undefined && "by-duration",
+    v["shift-by"] !== undefined && "shift-by",
+  ].filter((x) => x);
+  if (given.length !== 1) {
+    throw new UsageError(
+      "--reset-offsets needs exactly one of --to-earliest, --to-latest, --to-current, --to-offset, --to-datetime, --by-duration, --shift-by",
+    );
+  }
+  if (!v.topic && !v["all-topics"]) {
+    throw new UsageError("--reset-offsets needs --topic or --all-topics");
+  }
+  if (v["dry-run"] && v.execute) throw new UsageError("give --dry-run or --execute, not both");
+  if (v["to-earliest"]) return { kind: "spec", spec: "earliest" };
+  if (v["to-latest"]) return { kind: "spec", spec: "latest" };
+  if (v["to-current"]) return { kind: "current" };
+  if (v["to-offset"] !== undefined) {
+    return { kind: "offset", offset: BigInt(integer("--to-offset", v["to-offset"], 0)!) };
+  }
+  if (v["shift-by"] !== undefined) {
+    return {
+      kind: "shift",
+      by: BigInt(integer("--shift-by", v["shift-by"], Number.MIN_SAFE_INTEGER)!),
+    };
+  }
+  if (v["to-datetime"] !== undefined) {
+    return { kind: "spec", spec: { timestamp: parseDateTime(v["to-datetime"]) } };
+  }
+  return { kind: "spec", spec: { timestamp: Date.now() - parseDuration(v["by-duration"]!) } };
+}
+
+async function reset(
+  admin: Admin,
+  groups: string[],
+  v: Values,
+  call: { timeoutMs: number },
+): Promise<void> {
+  const how = resetSpec(v);
+  if (!v["dry-run"] && !v.execute) {
+    console.log(
+      "WARN: No action will be performed as the --execute option is missing. In a future major release, the default behavior of this command will be to prompt the user before executing the reset rather than doing a dry run. You should add the --dry-run option explicitly if you are scripting this command and want to keep the current default behavior without prompting.",
+    );
+  }
+  const rows: string[][] = [];
+  for (const group of groups) {
+    const d = await admin.describeGroups([group], call).then((r) => r[0]);
+    if (d && d.state !== "Empty" && d.state !== "Dead") {
+      throw new Error(
+        `Assignments can only be reset if the group '${group}' is inactive, but the current state is ${d.state}.`,
+      );
+    }
+    const committed = await admin.listConsumerGroupOffsets(group, call);
+    const partitions = v["all-topics"]
+      ? committed.map((c) => ({ topic: c.topic, partition: c.partition }))
+      : await topicPartitions(admin, v.topic!, call);
+    if (partitions.length === 0) continue;
+    const current = new Map(committed.map((c) => [`${c.topic}:${c.partition}`, c.offset]));
+    const bounds = async (spec: OffsetSpec) =>
+      new Map(
+        (await admin.listOffsets(partitions.map((p) => ({ ...p, spec })), call))
+          .map((o) => [`${o.topic}:${o.partition}`, o.offset]),
+      );
+    const [earliest, latest] = [await bounds("earliest"), await bounds("latest")];
+    const target = how.kind === "spec" ? await bounds(how.spec) : undefined;
+    const offsets = partitions.map((p) => {
+      const k = `${p.topic}:${p.partition}`;
+      const lo = earliest.get(k)!;
+      const hi = latest.get(k)!;
+      let offset: bigint;
+      if (how.kind === "offset") offset = how.offset;
+      else if (how.kind === "shift") offset = (current.get(k) ?? lo) + how.by;
+      else if (how.kind === "current") offset = current.get(k) ?? hi;
+      else offset = target!.get(k)! < 0n ? hi : target!.get(k)!;
+      // Out of range moves to the nearest end, as Kafka's tool does.
+      if (offset < lo) offset = lo;
+      if (offset > hi) offset = hi;
+      return { ...p, offset };
+    });
+    if (v.execute) await admin.alterConsumerGroupOffsets(group, offsets, call);
+    for (const o of offsets) rows.push([group, o.topic, String(o.partition), String(o.offset)]);
+  }
+  console.log();
+  table(["GROUP", "TOPIC", "PARTITION", "NEW-OFFSET"], rows);
+}
+
+if (import.meta.main) await run("groups", () => main(Deno.args));
