@@ -31,11 +31,20 @@ import {
   SUPPORTED_ENCTYPES,
   type Ticket,
 } from "../codec/kerberos/mod.ts";
+import { type Ccache, parseCcache } from "./kerberos_ccache.ts";
 
 /** How the client logs in to Kerberos (Kafka's Krb5LoginModule options, and krb5.conf). */
 export interface KerberosLoginOptions {
-  /** The client principal, "alice@EXAMPLE.COM" (or "alice" in the default realm). */
-  principal: string;
+  /**
+   * The client principal, "alice@EXAMPLE.COM" (or "alice" in the default realm); default the
+   * ccache's principal.
+   */
+  principal?: string;
+  /**
+   * A credential cache that `kinit` wrote ("FILE:/tmp/krb5cc_1000" or a path; Krb5LoginModule's
+   * useTicketCache): its ticket-granting ticket is used while it is valid.
+   */
+  ccache?: string;
   /** A keytab with the principal's keys: a file path or its bytes. */
   keytab?: string | Uint8Array;
   /** The principal's password, when there is no keytab. */
@@ -154,22 +163,32 @@ export class KerberosLogin {
 
   /** A login that contacts the KDC on first use. */
   constructor(options: KerberosLoginOptions) {
-    if (options.keytab === undefined && options.password === undefined) {
-      throw new TypeError("Kerberos login needs a keytab or a password");
+    if (
+      options.keytab === undefined && options.password === undefined && options.ccache === undefined
+    ) {
+      throw new TypeError("Kerberos login needs a keytab, a password or a ccache");
+    }
+    if (options.principal === undefined && options.ccache === undefined) {
+      throw new TypeError("Kerberos login needs a principal");
     }
     this.#options = options;
   }
 
   async #settings(): Promise<{ realm: string; kdc: string; client: PrincipalName }> {
     if (this.#config) return this.#config;
-    const [name, given] = this.#options.principal.split("@");
+    let principal = this.#options.principal;
+    if (principal === undefined) {
+      const cache = await this.#readCcache();
+      principal = `${cache.principal.names.join("/")}@${cache.realm}`;
+    }
+    const [name, given] = principal.split("@");
     let conf: ReturnType<typeof parseKrb5Conf> = { kdcs: new Map() };
     if (this.#options.kdc === undefined || given === undefined) {
       const path = this.#options.krb5Conf ?? Deno.env.get("KRB5_CONFIG") ?? "/etc/krb5.conf";
       conf = parseKrb5Conf(await Deno.readTextFile(path));
     }
     const realm = given ?? conf.defaultRealm;
-    if (!realm) throw new KerberosLoginError(`No realm for ${this.#options.principal}`);
+    if (!realm) throw new KerberosLoginError(`No realm for ${principal}`);
     const kdc = this.#options.kdc ?? conf.kdcs.get(realm)?.[0];
     if (!kdc) throw new KerberosLoginError(`No KDC for realm ${realm}`);
     this.#config = { realm, kdc, client: { nameType: NameType.PRINCIPAL, names: name.split("/") } };
@@ -192,9 +211,27 @@ export class KerberosLogin {
     return await enctype(etype).stringToKey(this.#options.password!, salt, iterations);
   }
 
-  /** AS exchange: the ticket-granting ticket. */
+  async #readCcache(): Promise<Ccache> {
+    return parseCcache(await Deno.readFile(this.#options.ccache!.replace(/^FILE:/, "")));
+  }
+
+  /** The ticket-granting ticket: from the ccache while it holds a valid one, else an AS exchange. */
   async #login(): Promise<void> {
     const { realm, kdc, client } = await this.#settings();
+    if (this.#options.ccache !== undefined) {
+      const cache = await this.#readCcache();
+      const tgt = cache.credentials.find((c) =>
+        c.server.names.join("/") === `krbtgt/${realm}` && c.serverRealm === realm &&
+        c.client.names.join("/") === client.names.join("/") && c.endTime - Date.now() > 60_000
+      );
+      if (tgt) {
+        this.#tgt = { ticket: tgt.ticket, key: tgt.key, endTime: tgt.endTime, realm };
+        return;
+      }
+      if (this.#options.keytab === undefined && this.#options.password === undefined) {
+        throw new KerberosLoginError(`No valid ticket-granting ticket in ${this.#options.ccache}`);
+      }
+    }
     const body = (n: number) =>
       encodeKdcReqBody({
         options: 0,
@@ -212,7 +249,7 @@ export class KerberosLogin {
     if (answer.kind === "error") {
       if (answer.error.code !== KdcError.PREAUTH_REQUIRED) {
         throw new KerberosLoginError(
-          `KDC refused ${this.#options.principal}: error ${answer.error.code}${
+          `KDC refused ${client.names.join("/")}@${realm}: error ${answer.error.code}${
             answer.error.text ? ` (${answer.error.text})` : ""
           }`,
           answer.error.code,
@@ -251,7 +288,7 @@ export class KerberosLogin {
       );
       if (answer.kind === "error") {
         throw new KerberosLoginError(
-          `KDC refused ${this.#options.principal}: error ${answer.error.code}${
+          `KDC refused ${client.names.join("/")}@${realm}: error ${answer.error.code}${
             answer.error.text ? ` (${answer.error.text})` : ""
           }`,
           answer.error.code,

@@ -3,7 +3,7 @@
 // Kafka's Java client (Krb5LoginModule, no mutual authentication) produces to and consumes from
 // Brook's broker with each AES enctype as ticket and session key; kcat (Cyrus SASL, mutual
 // authentication) does too; a rotated service key is refused with Kafka's answer. Brook's client
-// logs in to the KDC (keytab, password) and produces and consumes on Kafka 4.1.1 with a GSSAPI
+// logs in to the KDC (keytab, password, or kinit's ccache) and produces and consumes on Kafka 4.1.1 with a GSSAPI
 // listener and on Brook's broker, under the same ACLs; and Brook's broker answers each failure as
 // that Kafka does.
 import { assertEquals } from "../assert.ts";
@@ -257,7 +257,10 @@ async function outcome(
   return "unfinished";
 }
 
-/** alice (keytab) produces and consumes `orders`; bob (password) is refused. Their error codes. */
+/**
+ * alice produces (keytab) and consumes (kinit's ccache) `orders`; bob (password) is refused. What
+ * each got.
+ */
 async function aliceAndBob(kdc: string, admin: string, gssapi: string): Promise<unknown[]> {
   {
     await using a = new Admin({ bootstrapServers: admin });
@@ -282,9 +285,10 @@ async function aliceAndBob(kdc: string, admin: string, gssapi: string): Promise<
   {
     await using producer = new Producer({ bootstrapServers: gssapi, sasl: alice });
     await producer.send([{ topic: "orders", value: "one" }, { topic: "orders", value: "two" }]);
+    // The consumer uses the ticket-granting ticket kdc.sh's kinit left in the ccache.
     await using consumer = new Consumer({
       bootstrapServers: gssapi,
-      sasl: alice,
+      sasl: { mechanism: "GSSAPI", ccache: `FILE:${kdc}/ccache`, krb5Conf },
       autoOffsetReset: "earliest",
     });
     consumer.assign([{ topic: "orders", partition: 0 }]);
