@@ -14,6 +14,7 @@ import {
   isEmpty,
   type MessageSpec,
   parseMessage,
+  readSpecs,
   type StructSpec,
 } from "../../gen/spec.ts";
 import * as codec from "../../codec/mod.ts";
@@ -32,6 +33,17 @@ export const SPECS: Map<string, MessageSpec> = new Map(
     .filter((s) => !isEmpty(s.validVersions))
     .map((s) => [s.name, s]),
 );
+
+/**
+ * Every spec of a Kafka release that has versions to encode, by name, read from
+ * `codec/specs/<version>/` (the release the codec is generated from has the same as {@linkcode SPECS}).
+ */
+export async function specsOf(version: string): Promise<Map<string, MessageSpec>> {
+  const dir = new URL(`../../codec/specs/${version}`, import.meta.url).pathname;
+  // In file name order, as tests/generated/specs.json has them.
+  const specs = (await readSpecs(dir)).sort((a, b) => a.file < b.file ? -1 : 1);
+  return new Map(specs.filter((s) => !isEmpty(s.validVersions)).map((s) => [s.name, s]));
+}
 
 /** Every version of a spec. */
 export function versionsOf(spec: MessageSpec): number[] {
