@@ -91,7 +91,15 @@ function nodeParam(state: ControlState, value: string): number {
   return id;
 }
 
-/** The fault routes. */
+/**
+ * The fault routes.
+ *
+ * @example
+ * ```ts
+ * import { FAULT_ROUTES } from "./fault_routes.ts";
+ * console.log(FAULT_ROUTES.map((r) => `${r.method} ${r.path}`));
+ * ```
+ */
 export const FAULT_ROUTES: Route[] = [
   {
     method: "GET",

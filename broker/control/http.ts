@@ -5,7 +5,15 @@
  * @module
  */
 
-/** A request the control API refuses: its status and a one-line message. */
+/**
+ * A request the control API refuses: its status and a one-line message.
+ *
+ * @example
+ * ```ts
+ * import { HttpError } from "./http.ts";
+ * throw new HttpError(404, "Unknown topic 'orders'");
+ * ```
+ */
 export class HttpError extends Error {
   readonly status: number;
   readonly details: Record<string, unknown> | undefined;
@@ -18,7 +26,15 @@ export class HttpError extends Error {
   }
 }
 
-/** A JSON answer. */
+/**
+ * A JSON answer.
+ *
+ * @example
+ * ```ts
+ * import { json } from "./http.ts";
+ * const res = json({ ok: true }, 201);
+ * ```
+ */
 export function json(body: unknown, status = 200): Response {
   return new Response(JSON.stringify(body, null, 2) + "\n", {
     status,
@@ -26,7 +42,15 @@ export function json(body: unknown, status = 200): Response {
   });
 }
 
-/** The JSON answer of an error: `{"error": "...", ...details}`, one line of message. */
+/**
+ * The JSON answer of an error: `{"error": "...", ...details}`, one line of message.
+ *
+ * @example
+ * ```ts
+ * import { errorResponse } from "./http.ts";
+ * const res = errorResponse(400, "Field 'name' is required");
+ * ```
+ */
 export function errorResponse(status: number, message: string, details?: object): Response {
   return json({ error: message.split("\n")[0], ...details }, status);
 }
@@ -34,7 +58,15 @@ export function errorResponse(status: number, message: string, details?: object)
 /** The largest request body taken. */
 const MAX_BODY_BYTES = 1 << 20;
 
-/** The request's body parsed as JSON; a 400 when it is not JSON, 413 when too large. */
+/**
+ * The request's body parsed as JSON; a 400 when it is not JSON, 413 when too large.
+ *
+ * @example
+ * ```ts
+ * import { readJson } from "./http.ts";
+ * const body = await readJson(new Request("http://x/", { method: "POST", body: "{}" }));
+ * ```
+ */
 export async function readJson(req: Request): Promise<unknown> {
   const length = Number(req.headers.get("content-length") ?? 0);
   if (length > MAX_BODY_BYTES) throw new HttpError(413, `The body is over ${MAX_BODY_BYTES} bytes`);
@@ -140,7 +172,15 @@ function checkValue(what: string, v: unknown, rule: FieldRule): void {
   }
 }
 
-/** An integer path or query parameter; a 400 when it is not one. */
+/**
+ * An integer path or query parameter; a 400 when it is not one.
+ *
+ * @example
+ * ```ts
+ * import { integerParam } from "./http.ts";
+ * console.log(integerParam("limit", "10", { min: 1 })); // 10
+ * ```
+ */
 export function integerParam(
   name: string,
   value: string | null | undefined,
@@ -156,7 +196,15 @@ export function integerParam(
   return n;
 }
 
-/** Refuses query parameters other than `allowed`. */
+/**
+ * Refuses query parameters other than `allowed`.
+ *
+ * @example
+ * ```ts
+ * import { checkQuery } from "./http.ts";
+ * checkQuery(new URL("http://x/metrics?format=json"), ["format"]);
+ * ```
+ */
 export function checkQuery(url: URL, allowed: readonly string[]): void {
   for (const key of url.searchParams.keys()) {
     if (!allowed.includes(key)) {

@@ -24,8 +24,8 @@ export interface InitialState {
  *
  * @example
  * ```ts
- * import { Cluster } from "./cluster.ts";
- * import { initialState } from "./control/reset.ts";
+ * import { Cluster } from "../cluster.ts";
+ * import { initialState } from "./reset.ts";
  * const state = initialState(new Cluster(), { orders: { partitions: 3 } });
  * ```
  */
@@ -60,8 +60,8 @@ export function initialState(
  *
  * @example
  * ```ts
- * import { Cluster } from "./cluster.ts";
- * import { initialState, resetCluster } from "./control/reset.ts";
+ * import { Cluster } from "../cluster.ts";
+ * import { initialState, resetCluster } from "./reset.ts";
  * const cluster = new Cluster();
  * const state = initialState(cluster);
  * resetCluster(cluster, state);

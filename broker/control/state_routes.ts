@@ -8,6 +8,7 @@
 import { type WaitCondition, WaitTimeoutError } from "./wait.ts";
 import { checkFields, checkQuery, type FieldRule, HttpError, json, readJson } from "./http.ts";
 import type { Route } from "./routes.ts";
+import { clusterMetrics } from "./cluster_metrics.ts";
 import openapi from "./openapi.json" with { type: "json" };
 
 /** The longest wait one request may ask for. */
@@ -47,7 +48,15 @@ const CONDITIONS: Record<WaitCondition["kind"], Record<string, FieldRule>> = {
   },
 };
 
-/** The state routes. */
+/**
+ * The state routes.
+ *
+ * @example
+ * ```ts
+ * import { STATE_ROUTES } from "./state_routes.ts";
+ * console.log(STATE_ROUTES.map((r) => `${r.method} ${r.path}`));
+ * ```
+ */
 export const STATE_ROUTES: Route[] = [
   {
     method: "GET",
@@ -127,7 +136,7 @@ export const STATE_ROUTES: Route[] = [
       if (format !== "json") {
         throw new HttpError(400, "Parameter 'format' must be json or prometheus");
       }
-      return json(state.broker.metrics());
+      return json({ ...state.broker.metrics(), ...clusterMetrics(state.broker.cluster) });
     },
   },
 ];

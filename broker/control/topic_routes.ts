@@ -66,7 +66,15 @@ function encode(bytes: Uint8Array | null, encoding: string): string | null {
 /** The most records one read answers. */
 const MAX_RECORDS = 10_000;
 
-/** The topic routes. */
+/**
+ * The topic routes.
+ *
+ * @example
+ * ```ts
+ * import { TOPIC_ROUTES } from "./topic_routes.ts";
+ * console.log(TOPIC_ROUTES.map((r) => `${r.method} ${r.path}`));
+ * ```
+ */
 export const TOPIC_ROUTES: Route[] = [
   {
     method: "GET",

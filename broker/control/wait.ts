@@ -40,7 +40,21 @@ export interface WaitObservation {
   observed: Record<string, unknown>;
 }
 
-/** Thrown when a wait's timeout passes before its condition holds. */
+/**
+ * Thrown when a wait's timeout passes before its condition holds.
+ *
+ * @example
+ * ```ts
+ * import { Broker } from "../broker.ts";
+ * import { WaitTimeoutError } from "./wait.ts";
+ * await using broker = await Broker.start();
+ * try {
+ *   await broker.waitFor({ kind: "client" }, { timeoutMs: 10 });
+ * } catch (e) {
+ *   if (e instanceof WaitTimeoutError) console.log(e.observed); // { connections: 0 }
+ * }
+ * ```
+ */
 export class WaitTimeoutError extends Error {
   /** The state the condition last saw. */
   readonly observed: Record<string, unknown>;
@@ -52,7 +66,16 @@ export class WaitTimeoutError extends Error {
   }
 }
 
-/** Notes the client id each connection last used, for the "client" condition. */
+/**
+ * Notes the client id each connection last used, for the "client" condition.
+ *
+ * @example
+ * ```ts
+ * import { ClientIds } from "./wait.ts";
+ * const clients = new ClientIds();
+ * console.log(clients.of({})); // undefined: no request seen on that connection
+ * ```
+ */
 export class ClientIds {
   readonly #byConnection = new WeakMap<object, string | null>();
 
@@ -68,7 +91,17 @@ export class ClientIds {
   }
 }
 
-/** Checks a condition once. */
+/**
+ * Checks a condition once.
+ *
+ * @example
+ * ```ts
+ * import { Cluster } from "../cluster.ts";
+ * import { ClientIds, observe } from "./wait.ts";
+ * const seen = observe(new Cluster(), [], new ClientIds(), { kind: "group", groupId: "g" });
+ * console.log(seen); // { met: false, observed: { state: "Dead", members: 0 } }
+ * ```
+ */
 export function observe(
   cluster: Cluster,
   nodes: readonly BrokerNode[],

@@ -4,7 +4,7 @@ import { serveControl } from "../../broker/control/server.ts";
 import { FAULT_ROUTES } from "../../broker/control/fault_routes.ts";
 import { STATE_ROUTES } from "../../broker/control/state_routes.ts";
 import { TOPIC_ROUTES } from "../../broker/control/topic_routes.ts";
-import { Producer } from "../../client/mod.ts";
+import { Admin, Producer } from "../../client/mod.ts";
 
 /** A broker with its control API, and a way to call it. */
 async function controlled(options: Parameters<typeof Broker.start>[0] = {}) {
@@ -324,6 +324,22 @@ Deno.test("control: reset empties the broker, metrics answer in JSON and Prometh
   assertEquals((await c.call("GET", "/faults")).json.faults, []);
   const metrics = await c.call("GET", "/metrics");
   assertOk(metrics.json.apis.Produce.requests >= 1);
+  await producer.send([{ topic: "keep", value: "a" }, { topic: "keep", value: "b" }]);
+  await using admin = new Admin({ bootstrapServers: c.broker.bootstrapServers });
+  await admin.alterConsumerGroupOffsets("idle", [{ topic: "keep", partition: 0, offset: 1n }]);
+  const lag = (await c.call("GET", "/metrics")).json;
+  assertEquals(
+    lag.partitions.map((p: { topic: string; highWatermark: number }) => [p.topic, p.highWatermark]),
+    [["keep", 2]],
+  );
+  assertEquals(lag.groups, [{
+    groupId: "idle",
+    protocol: "classic",
+    state: "Empty",
+    members: 0,
+    totalLag: 1,
+    lag: [{ topic: "keep", partition: 0, committedOffset: 1, highWatermark: 2, lag: 1 }],
+  }]);
   const text = await c.call("GET", "/metrics?format=prometheus");
   assertOk(text.text.includes("# TYPE"), text.text.slice(0, 200));
   refused(await c.call("GET", "/metrics?format=xml"), 400, "format");
