@@ -87,8 +87,13 @@ async function brookBroker(kdc: string, host = "127.0.0.1") {
   });
 }
 
-/** Kafka's Java client as alice: its output lines. */
-async function javaClient(kdc: string, bootstrap: string, topic: string): Promise<string[]> {
+/** Kafka's Java client as `user` (its keytab): its output lines. */
+async function javaClient(
+  kdc: string,
+  bootstrap: string,
+  topic: string,
+  user = "alice",
+): Promise<string[]> {
   await installJavaLibs();
   const out = await new Deno.Command("java", {
     args: [
@@ -99,8 +104,8 @@ async function javaClient(kdc: string, bootstrap: string, topic: string): Promis
       `${javaLibsDir()}/*`,
       JAVA,
       bootstrap,
-      `${kdc}/alice.keytab`,
-      "alice@BROOK.TEST",
+      `${kdc}/${user}.keytab`,
+      `${user}@BROOK.TEST`,
       topic,
     ],
     stdout: "piped",
@@ -268,7 +273,7 @@ async function aliceAndBob(kdc: string, admin: string, gssapi: string): Promise<
     await a.createAcls([{
       resourceType: AclResourceType.TOPIC,
       resourceName: "orders",
-      patternType: AclPatternType.LITERAL,
+      patternType: AclPatternType.PREFIXED,
       principal: "User:alice",
       operation: AclOperation.ALL,
       permission: AclPermission.ALLOW,
@@ -337,6 +342,17 @@ Deno.test({
       await aliceAndBob(kdc.dir, brook.bootstrapServersFor("PLAINTEXT"), brookGssapi),
       expected,
     );
+    // Kafka's Java client under the same ACLs: alice may, bob may not; the same lines from both.
+    const java: Record<string, string[][]> = {};
+    for (const user of ["alice", "bob"]) {
+      java[user] = [
+        await javaClient(kdc.dir, kafka.gssapi, `orders-${user}`, user),
+        await javaClient(kdc.dir, brookGssapi, `orders-${user}`, user),
+      ];
+    }
+    assertEquals(java.alice, [["produced 10", "consumed 10"], ["produced 10", "consumed 10"]]);
+    assertEquals(java.bob[1], java.bob[0]);
+    assertEquals(java.bob[0][0].split(":")[0], "TopicAuthorizationException");
 
     // The same exchanges, tickets from the KDC or minted with the service key, on both brokers.
     const login = new KerberosLogin({
