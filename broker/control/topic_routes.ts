@@ -104,8 +104,9 @@ export const TOPIC_ROUTES: Route[] = [
       const name = body.name as string;
       const check = validateTopicName(name);
       if (!check.ok) throw new HttpError(400, check.message);
-      if (name.startsWith("__")) {
-        throw new HttpError(400, `Topic '${name}' is internal to Kafka and cannot be created`);
+      // As Kafka's CreateTopics: only the metadata log's name is refused.
+      if (name === "__cluster_metadata") {
+        throw new HttpError(400, `Creation of internal topic ${name} is prohibited.`);
       }
       const configs = (body.configs ?? {}) as Record<string, string>;
       for (const [key, value] of Object.entries(configs)) {

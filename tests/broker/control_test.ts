@@ -208,7 +208,7 @@ Deno.test("control: topics are created, described, read and deleted", async () =
   );
   refused(await c.call("POST", "/topics", { name: "x", size: 1 }), 400, "Unknown field 'size'");
   refused(await c.call("POST", "/topics", { partitions: 1 }), 400, "'name' is required");
-  refused(await c.call("POST", "/topics", { name: "__x" }), 400, "internal");
+  refused(await c.call("POST", "/topics", { name: "__cluster_metadata" }), 400, "prohibited");
 
   await using producer = new Producer({ bootstrapServers: c.broker.bootstrapServers, lingerMs: 1 });
   await producer.send([
