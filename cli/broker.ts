@@ -40,6 +40,10 @@ Options:
                            reset; see /openapi.json) on PORT (off by default; 0 picks a free
                            port) and print "control on HOST:PORT" after "listening on"
   --control-host HOST      address of the control API (default 127.0.0.1: loopback only)
+  --console-port PORT      serve the web console at http://HOST:PORT/ (with the control API
+                           under its own paths on the same port; off by default; 0 picks a
+                           free port) and print "console on http://HOST:PORT/"
+  --console-host HOST      address of the web console (default 127.0.0.1: loopback only)
   --slow-request-ms MS     log requests slower than MS milliseconds to stderr
   --faults FILE            run the fault plan in FILE (JSON): {"faults": [steps]}
   --config NAME=VALUE      a static broker config, as in Kafka's server.properties (repeatable),
@@ -134,6 +138,7 @@ export async function parseCommandLine(
     options: BrokerOptions;
     plan?: FaultPlan;
     control?: { hostname: string; port: number };
+    console?: { hostname: string; port: number };
   }
 > {
   let values;
@@ -152,6 +157,8 @@ export async function parseCommandLine(
         "metrics-port": { type: "string" },
         "control-port": { type: "string" },
         "control-host": { type: "string" },
+        "console-port": { type: "string" },
+        "console-host": { type: "string" },
         "slow-request-ms": { type: "string" },
         faults: { type: "string" },
         config: { type: "string", multiple: true },
@@ -238,7 +245,14 @@ export async function parseCommandLine(
   const control = controlPort === undefined
     ? undefined
     : { hostname: values["control-host"] ?? "127.0.0.1", port: controlPort };
-  if (values.faults === undefined) return { help: false, options, control };
+  const consolePort = integer("console-port", values["console-port"], 0, 65535);
+  if (values["console-host"] !== undefined && consolePort === undefined) {
+    throw new UsageError("--console-host needs --console-port");
+  }
+  const web = consolePort === undefined
+    ? undefined
+    : { hostname: values["console-host"] ?? "127.0.0.1", port: consolePort, console: true };
+  if (values.faults === undefined) return { help: false, options, control, console: web };
   let plan: FaultPlan;
   try {
     plan = JSON.parse(await Deno.readTextFile(values.faults));
@@ -246,7 +260,7 @@ export async function parseCommandLine(
   } catch (e) {
     throw new UsageError(`--faults ${values.faults}: ${(e as Error).message.split("\n")[0]}`);
   }
-  return { help: false, options, plan, control };
+  return { help: false, options, plan, control, console: web };
 }
 
 /** Adds listeners, TLS and SASL from the security flags. */
@@ -448,6 +462,7 @@ export async function main(args: string[]): Promise<number> {
   const signals: Deno.Signal[] = ["SIGINT", "SIGTERM"];
   for (const s of signals) Deno.addSignalListener(s, stop);
   let control: ControlServer | undefined;
+  let web: ControlServer | undefined;
   try {
     // The plan's immediate faults are in place before clients learn where to connect.
     if (parsed.plan) broker.runFaultPlan(parsed.plan);
@@ -480,12 +495,22 @@ export async function main(args: string[]): Promise<number> {
         return 1;
       }
     }
+    if (parsed.console) {
+      try {
+        web = await serveControl(broker, parsed.console);
+      } catch (e) {
+        console.error(`broker: cannot serve the console: ${(e as Error).message}`);
+        return 1;
+      }
+    }
     console.log(`listening on ${broker.bootstrapServers}`);
     if (control) console.log(`control on ${control.address}`);
+    if (web) console.log(`console on http://${web.address}/`);
     await stopped.promise;
   } finally {
     for (const s of signals) Deno.removeSignalListener(s, stop);
     await control?.shutdown();
+    await web?.shutdown();
     await broker.close();
   }
   return 0;

@@ -7,7 +7,10 @@
  */
 
 import type { Broker } from "../broker.ts";
+import { CONSOLE_ROUTES } from "../console/assets.ts";
+import { BROWSE_ROUTES } from "./browse_routes.ts";
 import { FAULT_ROUTES } from "./fault_routes.ts";
+import { GROUP_ROUTES } from "./group_routes.ts";
 import { errorResponse, HttpError } from "./http.ts";
 import type { ControlState, Route } from "./routes.ts";
 import { STATE_ROUTES } from "./state_routes.ts";
@@ -19,6 +22,8 @@ export interface ControlServerOptions {
   hostname?: string;
   /** The port; 0 (the default) picks a free one. */
   port?: number;
+  /** Also serve the web console at `/` (the API keeps its paths). Default false. */
+  console?: boolean;
 }
 
 /** A running control API. */
@@ -44,13 +49,27 @@ function compile(route: Route): CompiledRoute {
   return { route, pattern: new RegExp(`^${source}/?$`), names };
 }
 
-const ROUTES = [...STATE_ROUTES, ...TOPIC_ROUTES, ...FAULT_ROUTES].map(compile);
+const API_ROUTES = [
+  ...STATE_ROUTES,
+  ...TOPIC_ROUTES,
+  ...BROWSE_ROUTES,
+  ...GROUP_ROUTES,
+  ...FAULT_ROUTES,
+].map(compile);
+const WITH_CONSOLE = [...API_ROUTES, ...CONSOLE_ROUTES.map(compile)];
+
+/** One state per broker, so that a control port and a console port list the same faults. */
+const STATES = new WeakMap<Broker, ControlState>();
 
 /** Answers one request: the route's answer, or a JSON error with one line of message. */
-async function answer(req: Request, state: ControlState): Promise<Response> {
+async function answer(
+  req: Request,
+  state: ControlState,
+  routes: CompiledRoute[],
+): Promise<Response> {
   const url = new URL(req.url);
   let allowed: string[] = [];
-  for (const { route, pattern, names } of ROUTES) {
+  for (const { route, pattern, names } of routes) {
     const m = pattern.exec(url.pathname);
     if (!m) continue;
     if (route.method !== req.method) {
@@ -98,7 +117,12 @@ export function serveControl(
   broker: Broker,
   options: ControlServerOptions = {},
 ): Promise<ControlServer> {
-  const state: ControlState = { broker, faults: new Map(), nextFaultId: 1 };
+  let state = STATES.get(broker);
+  if (!state) {
+    state = { broker, faults: new Map(), nextFaultId: 1 };
+    STATES.set(broker, state);
+  }
+  const routes = options.console ? WITH_CONSOLE : API_ROUTES;
   const listening = Promise.withResolvers<Deno.NetAddr>();
   let server: Deno.HttpServer<Deno.NetAddr>;
   try {
@@ -107,7 +131,7 @@ export function serveControl(
       port: options.port ?? 0,
       onListen: (addr) => listening.resolve(addr),
       onError: (e) => errorResponse(500, `Internal error: ${(e as Error).message ?? e}`),
-    }, (req) => answer(req, state));
+    }, (req) => answer(req, state, routes));
   } catch (e) {
     return Promise.reject(e);
   }
