@@ -266,3 +266,77 @@ Deno.test("gssapi: over SASL_SSL too", { ignore: missing("openssl") }, async () 
   for (let i = 0; i < 50 && got < 1; i++) got += (await consumer.poll({ timeoutMs: 100 })).length;
   assertEquals(got, 1);
 });
+
+const CLI = new URL("../../cli/broker.ts", import.meta.url).pathname;
+
+/** Runs the exchange of a minted ticket for `client` on `address`: "served", or what failed. */
+async function servedAs(address: string, ticket: ServiceTicket): Promise<string> {
+  const initiator = new GssapiInitiator(ticket);
+  await using c = await RawClient.connect(address);
+  await c.request(ApiKey.SaslHandshake, 1, { mechanism: "GSSAPI" });
+  let res = await c.request(ApiKey.SaslAuthenticate, 2, {
+    authBytes: await initiator.initialToken(),
+  });
+  while (!initiator.complete && res.errorCode === 0) {
+    res = await c.request(ApiKey.SaslAuthenticate, 2, {
+      authBytes: await initiator.evaluate(res.authBytes),
+    });
+  }
+  if (res.errorCode !== 0) return `${res.errorCode}`;
+  return await c.request(ApiKey.Metadata, 12, { topics: null }).then(
+    () => "served",
+    () => "closed",
+  );
+}
+
+Deno.test("gssapi: the broker CLI serves GSSAPI from --gssapi-keytab with Kafka's rules config", async () => {
+  const keytab = serviceKeytab();
+  const file = await Deno.makeTempFile({ dir: "/tmp", prefix: "brook-keytab-" });
+  await Deno.writeFile(file, keytab.bytes);
+  const child = new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "--allow-net",
+      "--allow-read",
+      "--allow-env",
+      CLI,
+      "--port",
+      "0",
+      "--listener",
+      "SASL_PLAINTEXT://127.0.0.1:0",
+      "--sasl-mechanisms",
+      "GSSAPI",
+      "--gssapi-keytab",
+      file,
+      "--gssapi-principal",
+      "kafka/localhost@BROOK.TEST",
+      "--config",
+      "sasl.kerberos.principal.to.local.rules=RULE:[1:$1@$0](.*@PARTNER.TEST)s/@.*//,DEFAULT",
+    ],
+    stdout: "piped",
+    stderr: "null",
+    stdin: "null",
+  }).spawn();
+  try {
+    const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+    let out = "";
+    for (let i = 0; i < 100 && !out.includes("\n"); i++) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      out += value;
+    }
+    reader.releaseLock();
+    const address = /^listening on (\S+)/.exec(out)![1];
+    const partner = await mintTicket(keytab.entries, { client: "carol@PARTNER.TEST" });
+    assertEquals(await servedAs(address, partner), "served");
+    const other = await mintTicket(keytab.entries, { client: "dave@OTHER.TEST" });
+    assertEquals(await servedAs(address, other), "closed");
+    const foreignKey = await mintTicket(serviceKeytab().entries);
+    assertEquals(await servedAs(address, foreignKey), `${ErrorCode.SASL_AUTHENTICATION_FAILED}`);
+  } finally {
+    child.kill("SIGTERM");
+    await child.stdout.cancel().catch(() => {});
+    await child.status;
+    await Deno.remove(file);
+  }
+});
