@@ -1,28 +1,48 @@
 """pytest: confluent-kafka against Brook's broker, driven through the control API.
 
 Run from the repository: python3 -m pytest -q tools/control/test_brook_control.py
+(or python3 tools/control/test_brook_control.py where pytest is not installed).
 """
 
+import contextlib
 import os
 import sys
 
-import pytest
 from confluent_kafka import Consumer, Producer
 
 sys.path.insert(0, os.path.dirname(__file__))
 from brook_control import ControlError, WaitTimeout, start_broker  # noqa: E402
 
+try:
+    import pytest
+except ImportError:
+    pytest = None
 
-@pytest.fixture(scope="module")
-def broker():
-    with start_broker("--topic", "orders:1") as b:
-        yield b
+BROKER_ARGS = ("--topic", "orders:1")
+
+if pytest is not None:
+
+    @pytest.fixture(scope="module")
+    def broker():
+        with start_broker(*BROKER_ARGS) as b:
+            yield b
+
+    @pytest.fixture(autouse=True)
+    def clean(broker):
+        yield
+        broker.control.reset()
 
 
-@pytest.fixture(autouse=True)
-def clean(broker):
-    yield
-    broker.control.reset()
+@contextlib.contextmanager
+def raises(kind):
+    """Like pytest.raises: the block must raise `kind`; yields a holder of the exception."""
+    holder = type("Raised", (), {"value": None})()
+    try:
+        yield holder
+    except kind as e:
+        holder.value = e
+        return
+    raise AssertionError(f"{kind.__name__} not raised")
 
 
 def test_producer_recovers_from_injected_errors(broker):
@@ -72,13 +92,13 @@ def test_consumer_group_is_stable_after_a_dropped_fetch(broker):
 
 def test_refusals_and_timeouts(broker):
     control = broker.control
-    with pytest.raises(ControlError) as refused:
+    with raises(ControlError) as refused:
         control.create_topic("orders")
     assert refused.value.status == 409
-    with pytest.raises(ControlError) as unknown:
+    with raises(ControlError) as unknown:
         control.records("missing", 0)
     assert unknown.value.status == 404
-    with pytest.raises(WaitTimeout) as late:
+    with raises(WaitTimeout) as late:
         control.wait("transaction", transactionalId="nobody", timeoutMs=10)
     assert late.value.observed == {"state": "None"}
 
@@ -89,3 +109,12 @@ def test_reset_leaves_only_the_starting_topic(broker):
     assert sorted(t["name"] for t in control.topics()) == ["orders", "scratch"]
     control.reset()
     assert [t["name"] for t in control.topics()] == ["orders"]
+
+
+if __name__ == "__main__":
+    tests = [f for name, f in sorted(globals().items()) if name.startswith("test_")]
+    with start_broker(*BROKER_ARGS) as b:
+        for test in tests:
+            test(b)
+            b.control.reset()
+    print(f"{len(tests)} passed")
