@@ -17,6 +17,7 @@ import {
   UnsupportedVersionError,
   Writer,
 } from "../codec/mod.ts";
+import { clientMaxVersion } from "./api_versions.ts";
 import { KafkaConnectionError, KafkaTimeoutError } from "./errors.ts";
 import type { Instrumentation } from "./instrumentation.ts";
 import type { Stat } from "./metrics.ts";
@@ -180,13 +181,18 @@ export class KafkaConnection {
   negotiatedVersion(apiKey: CodecApiKey, maxVersion?: number): number {
     const info = API_INFO[apiKey];
     const broker = this.brokerVersions.get(apiKey);
-    const max = Math.min(info.maxVersion, broker?.max ?? -1, maxVersion ?? Infinity);
+    const max = Math.min(
+      info.maxVersion,
+      clientMaxVersion(apiKey),
+      broker?.max ?? -1,
+      maxVersion ?? Infinity,
+    );
     const min = Math.max(info.minVersion, broker?.min ?? Infinity);
     if (broker === undefined || max < min) {
       const range = broker ? `${broker.min}-${broker.max}` : "none";
       throw new UnsupportedVersionError(
         `${info.name} is not supported by ${this.address} (broker versions ${range}, client ${info.minVersion}-${
-          Math.min(info.maxVersion, maxVersion ?? Infinity)
+          Math.min(info.maxVersion, clientMaxVersion(apiKey), maxVersion ?? Infinity)
         })`,
       );
     }
@@ -240,7 +246,10 @@ export class KafkaConnection {
   }
 
   async #negotiate(): Promise<void> {
-    let version = API_INFO[ApiKey.ApiVersions].maxVersion;
+    let version = Math.min(
+      API_INFO[ApiKey.ApiVersions].maxVersion,
+      clientMaxVersion(ApiKey.ApiVersions),
+    );
     for (let attempt = 0; attempt < 2; attempt++) {
       const body = {
         clientSoftwareName: CLIENT_SOFTWARE.name,

@@ -13,9 +13,7 @@
 import { type MessageSpec, readSpecs, snakeCase, stripComments } from "./spec.ts";
 import { MessageEmitter } from "./emit_message.ts";
 import { codecSpecs, emitApiTable, emitIndex } from "./emit_tables.ts";
-
-/** The Kafka release whose specs the codec is generated from. */
-export const KAFKA_VERSION = "4.1.1";
+import { KAFKA_VERSION } from "./version.ts";
 
 const root = new URL("..", import.meta.url).pathname;
 const specDir = Deno.args[0] ?? `${root}codec/specs/${KAFKA_VERSION}`;

@@ -83,20 +83,26 @@ function commit(request: Request, ctx: RequestContext) {
   const group = consumerGroup ? undefined : groups.group(request.groupId);
   if (consumerGroup) {
     // A consumer group (KIP-848): a member commits with its epoch; a stale one is ILLEGAL_GENERATION.
-    const anonymous = request.generationId === -1 && request.memberId === "" &&
+    const anonymous = request.generationIdOrMemberEpoch === -1 && request.memberId === "" &&
       request.groupInstanceId === null;
-    if (!(request.generationId < 0 && consumerGroup.members.size === 0) && !anonymous) {
+    if (
+      !(request.generationIdOrMemberEpoch < 0 && consumerGroup.members.size === 0) && !anonymous
+    ) {
       const member = consumerGroup.members.get(request.memberId);
       if (!member) return all(ErrorCode.UNKNOWN_MEMBER_ID);
-      if (member.memberEpoch !== request.generationId) return all(ErrorCode.ILLEGAL_GENERATION);
+      if (member.memberEpoch !== request.generationIdOrMemberEpoch) {
+        return all(ErrorCode.ILLEGAL_GENERATION);
+      }
     }
-  } else if (request.memberId !== "" || request.generationId >= 0) {
+  } else if (request.memberId !== "" || request.generationIdOrMemberEpoch >= 0) {
     const member = group?.members.get(request.memberId);
     if (!group || !member) return all(ErrorCode.UNKNOWN_MEMBER_ID);
     if (request.groupInstanceId !== null && member.groupInstanceId !== request.groupInstanceId) {
       return all(ErrorCode.FENCED_INSTANCE_ID);
     }
-    if (request.generationId !== group.generationId) return all(ErrorCode.ILLEGAL_GENERATION);
+    if (request.generationIdOrMemberEpoch !== group.generationId) {
+      return all(ErrorCode.ILLEGAL_GENERATION);
+    }
   } else if (!group) {
     // A group without Kafka's membership management may commit, as with OffsetCommit.
     groups.group(request.groupId, true);

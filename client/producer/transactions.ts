@@ -222,12 +222,13 @@ export class Transactions {
       this.started = true;
       const topics = new Map<string, typeof offsets>();
       for (const o of offsets) topics.set(o.topic, [...(topics.get(o.topic) ?? []), o]);
-      const body = () => ({
+      // Typed, so that a field the specs rename is a type error rather than a default on the wire.
+      const body = (): ApiMessages[typeof ApiKey.TxnOffsetCommit]["requestInit"] => ({
         transactionalId: this.transactionalId,
         groupId: group.groupId,
         producerId: this.producerId,
         producerEpoch: this.producerEpoch,
-        generationId: group.generationId ?? -1,
+        generationIdOrMemberEpoch: group.generationId ?? -1,
         memberId: group.memberId ?? "",
         groupInstanceId: group.groupInstanceId ?? null,
         topics: [...topics].map(([name, list]) => ({

@@ -416,7 +416,7 @@ export const ACL_SCENARIOS: Scenario[] = [
         groupId: GROUP,
         producerId: p.producerId,
         producerEpoch: p.producerEpoch,
-        generationId: -1,
+        generationIdOrMemberEpoch: -1,
         memberId: "",
         groupInstanceId: null,
         topics: [SECRET, ORDERS].map((name) => ({
