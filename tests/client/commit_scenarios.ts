@@ -15,7 +15,8 @@ async function topicWith(
   count: number,
 ) {
   await using admin = new Admin({ bootstrapServers });
-  await admin.createTopics([{ name, partitions, replicationFactor: 1 }]);
+  // The cluster's default replication factor: 1 on one node, 3 on a three-node cluster.
+  await admin.createTopics([{ name, partitions }]);
   await using producer = new Producer({
     bootstrapServers,
     lingerMs: 1,

@@ -5,6 +5,7 @@
 import { assertEquals, assertOk } from "../assert.ts";
 import { Admin, Consumer, Producer } from "../../client/mod.ts";
 import { type KafkaCluster, startKafkaCluster } from "./kafka_cluster.ts";
+import { survivesRestarts } from "../client/commit_scenarios.ts";
 
 const PARTITIONS = 6;
 const RECORDS = Number(Deno.env.get("BROOK_VOLUME") ?? 200_000);
@@ -65,7 +66,7 @@ async function held(hold: () => boolean): Promise<void> {
 
 Deno.test({
   name:
-    "cluster crashes: an idempotent producer and a transactional copy keep every record exactly once while Kafka brokers are killed and restarted",
+    "cluster crashes: an idempotent producer and a transactional copy keep every record exactly once while Kafka brokers are killed and restarted; a group restarted 20 times loses nothing",
   ignore: Deno.env.get("BROOK_INTEROP") !== "1",
   sanitizeResources: false,
   sanitizeOps: false,
@@ -181,5 +182,17 @@ Deno.test({
     const copy = await readAll(bootstrapServers, output, RECORDS);
     assertEquals(copy.size, RECORDS, "inputs missing from the transactional copy");
     console.log(`${RECORDS} records produced and copied through three broker crashes`);
+
+    // 3. A group of three consumer processes, one stopped and another started 20 times (every
+    // other time with SIGKILL): every record processed at least once, duplicates counted.
+    const { duplicates } = await survivesRestarts(bootstrapServers, {
+      protocol: "classic",
+      mode: "manual",
+      records: 60_000,
+      restarts: 20,
+      kill: true,
+      sessionTimeoutMs: 6000,
+    });
+    console.log(`a group restarted 20 times: 60000 records, ${duplicates} processed twice`);
   },
 });
