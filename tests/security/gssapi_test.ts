@@ -1,15 +1,21 @@
 // SASL GSSAPI on Brook's broker without a KDC: tickets minted from the service keytab (as a KDC
 // would issue them) authenticate Brook's client, with and without mutual authentication, for each
 // enctype; and each failure is answered as Kafka answers it.
-import { assertEquals, assertOk, assertThrows } from "../assert.ts";
+import { assertEquals, assertOk, assertRejects, assertThrows } from "../assert.ts";
 import { ApiKey, ErrorCode } from "../../codec/mod.ts";
-import { GssapiInitiator, type ServiceTicket } from "../../codec/kerberos/mod.ts";
+import {
+  encodeKeytab,
+  enctype,
+  GssapiInitiator,
+  type ServiceTicket,
+} from "../../codec/kerberos/mod.ts";
 import { Broker, type BrokerOptions } from "../../broker/mod.ts";
 import { KerberosShortNamer } from "../../broker/security/kerberos_rules.ts";
 import { Consumer, Producer, type SaslOptions } from "../../client/mod.ts";
 import { RawClient } from "../broker/raw_client.ts";
 import { type MintOptions, mintTicket, serviceKeytab } from "./kerberos_mint.ts";
 import { testCertificates } from "./certs.ts";
+import { fakeKdcSalt, startFakeKdc } from "./fake_kdc.ts";
 import { missing } from "../installed.ts";
 
 const GENERIC =
@@ -339,4 +345,46 @@ Deno.test("gssapi: the broker CLI serves GSSAPI from --gssapi-keytab with Kafka'
     await child.status;
     await Deno.remove(file);
   }
+});
+
+Deno.test("gssapi: Brook's client logs in to a KDC (ETYPE-INFO2 salt, PA-ENC-TIMESTAMP) with a password or a keytab", async () => {
+  const service = serviceKeytab();
+  await using kdc = await startFakeKdc({ alice: "alice-secret" }, service.entries);
+  await using broker = await kerberosBroker(service.bytes);
+  const bootstrapServers = broker.bootstrapServersFor("SASL_PLAINTEXT");
+  const aliceKey = await enctype(18).stringToKey("alice-secret", fakeKdcSalt("alice"), 4096);
+  const aliceKeytab = encodeKeytab([{
+    names: ["alice"],
+    realm: "BROOK.TEST",
+    nameType: 1,
+    timestamp: 0,
+    kvno: 1,
+    enctype: 18,
+    key: aliceKey,
+  }]);
+  const logins: SaslOptions[] = [
+    {
+      mechanism: "GSSAPI",
+      principal: "alice@BROOK.TEST",
+      password: "alice-secret",
+      kdc: kdc.address,
+    },
+    { mechanism: "GSSAPI", principal: "alice@BROOK.TEST", keytab: aliceKeytab, kdc: kdc.address },
+  ];
+  for (const [i, sasl] of logins.entries()) {
+    await using producer = new Producer({ bootstrapServers, sasl });
+    await producer.send({ topic: `login-${i}`, value: "x" });
+    assertOk([...broker.nodes[0].connections].some((c) => c.info.principal === "User:alice"));
+  }
+  // Each login: a refused AS-REQ, a pre-authenticated one, then a ticket for kafka/127.0.0.1.
+  assertEquals(kdc.log, { asRequests: 4, preauthenticated: 2, tgsRequests: 2 });
+  const wrong: SaslOptions = {
+    mechanism: "GSSAPI",
+    principal: "alice@BROOK.TEST",
+    password: "nope",
+    kdc: kdc.address,
+  };
+  await using producer = new Producer({ bootstrapServers, sasl: wrong, maxBlockMs: 5000 });
+  const e = await assertRejects(() => producer.send({ topic: "t", value: "x" }), Error);
+  assertOk(/error 24/.test(e.message), e.message);
 });
