@@ -12,8 +12,8 @@ import type { BrokerNode } from "../node.ts";
 /** A condition {@linkcode waitForCondition} waits for. */
 export type WaitCondition =
   /**
-   * A consumer group (classic or KIP-848) in `state` (default "Stable") with exactly `members`
-   * members, when given.
+   * A group (classic, KIP-848 consumer or KIP-932 share group) in `state` (default "Stable") with
+   * exactly `members` members, when given.
    */
   | { kind: "group"; groupId: string; state?: string; members?: number }
   /** A partition whose high watermark reached `offset` (records below it are readable). */
@@ -111,7 +111,8 @@ export function observe(
   switch (condition.kind) {
     case "group": {
       const g = cluster.groups.consumerGroups.get(condition.groupId) ??
-        cluster.groups.groups.get(condition.groupId);
+        cluster.groups.groups.get(condition.groupId) ??
+        cluster.groups.shareGroups.get(condition.groupId);
       const state = g?.state ?? "Dead";
       const members = g?.members.size ?? 0;
       const met = g !== undefined && state === (condition.state ?? "Stable") &&

@@ -2,7 +2,7 @@ import { assertEquals, assertOk, assertRejects } from "../assert.ts";
 import { AclOperation, AclPermission, AclResourceType } from "../../codec/mod.ts";
 import { Broker } from "../../broker/mod.ts";
 import { WaitTimeoutError } from "../../broker/control/wait.ts";
-import { Admin, Consumer, Producer } from "../../client/mod.ts";
+import { Admin, Consumer, Producer, ShareConsumer } from "../../client/mod.ts";
 
 Deno.test("reset: topics, groups, offsets, transactions, ACLs, SCRAM users and faults go; starting topics come back empty", async () => {
   await using broker = await Broker.start({
@@ -89,4 +89,24 @@ Deno.test("waitFor: a partition offset, a committed transaction, a Stable group 
     WaitTimeoutError,
   );
   assertEquals(error.observed, { connections: 0 });
+});
+
+Deno.test("waitFor and reset: a share group is waited for and then removed with its state", async () => {
+  await using broker = await Broker.start({
+    features: { "share.version": 1 },
+    topics: { jobs: { partitions: 1 } },
+  });
+  await using worker = new ShareConsumer({
+    bootstrapServers: broker.bootstrapServers,
+    groupId: "w",
+  });
+  worker.subscribe(["jobs"]);
+  const stable = broker.waitFor({ kind: "group", groupId: "w", members: 1 }, { timeoutMs: 20_000 });
+  let done = false;
+  stable.finally(() => done = true);
+  for (let i = 0; i < 200 && !done; i++) await worker.poll({ timeoutMs: 50 });
+  assertEquals((await stable).observed, { state: "Stable", members: 1 });
+  await broker.reset();
+  assertEquals(broker.cluster.groups.shareGroups.size, 0);
+  assertEquals([...broker.cluster.topics.keys()], ["jobs"]);
 });
