@@ -57,6 +57,10 @@ function checkStep(step: Record<string, unknown>, index: number | undefined): vo
       throw new HttpError(400, `Field '${key}' must be an integer`);
     }
   }
+  if (step.partition !== undefined && step.topic === undefined) {
+    const message = "Field 'partition' needs 'topic'";
+    throw new HttpError(400, index === undefined ? message : `Step ${index}: ${message}`);
+  }
   try {
     parseFaultPlan([step]);
   } catch (e) {

@@ -132,6 +132,12 @@ Deno.test("control: bad faults are refused with 4xx and one line", async () => {
   refused(await c.call("POST", "/faults", { kind: "close", count: 0 }), 400, "count");
   refused(await c.call("POST", "/faults", { kind: "close", clientId: 7 }), 400, "clientId");
   refused(await c.call("POST", "/faults", { kind: "close", atMs: 5 }), 400, "atMs");
+  refused(await c.call("POST", "/faults", { kind: "close", partition: 1 }), 400, "needs 'topic'");
+  refused(
+    await c.call("POST", "/fault-plans", [{ kind: "drop", partition: 0 }]),
+    400,
+    "Step 0: Field 'partition' needs 'topic'",
+  );
   refused(await c.call("POST", "/faults", { kind: "close", nodeId: 9 }), 404, "No node 9");
   refused(await c.call("GET", "/faults/7"), 404, "No fault 7");
   refused(await c.call("DELETE", "/faults/x"), 400, "Parameter 'id'");
