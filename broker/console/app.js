@@ -56,7 +56,7 @@ export function table(columns, rows, rowAttrs = () => ({})) {
 
 /** Replaces a container's content. */
 export function show(id, ...nodes) {
-  document.getElementById(id).replaceChildren(...nodes);
+  document.getElementById(id).replaceChildren(...nodes.flat().filter((n) => n != null));
 }
 
 export const fmtBytes = (n) =>

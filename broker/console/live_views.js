@@ -4,6 +4,7 @@ import { api, h, refresh, show, table } from "./app.js";
 import { linePlot } from "./plot.js";
 
 const SPAN_MS = 60_000;
+const ms = (v) => v === null || v === undefined ? "-" : v < 10 ? v.toFixed(2) : v.toFixed(1);
 /** [timeMs, metrics snapshot] for the last minute. */
 const samples = [];
 
@@ -88,20 +89,20 @@ export function renderRequests() {
         ],
         [
           "p50 last min",
-          ([n, a]) => percentile(first.apis[n]?.totalMs, a.totalMs, 0.5) ?? "-",
+          ([n, a]) => ms(percentile(first.apis[n]?.totalMs, a.totalMs, 0.5)),
           "num",
         ],
         [
           "p95 last min",
-          ([n, a]) => percentile(first.apis[n]?.totalMs, a.totalMs, 0.95) ?? "-",
+          ([n, a]) => ms(percentile(first.apis[n]?.totalMs, a.totalMs, 0.95)),
           "num",
         ],
         [
           "p99 last min",
-          ([n, a]) => percentile(first.apis[n]?.totalMs, a.totalMs, 0.99) ?? "-",
+          ([n, a]) => ms(percentile(first.apis[n]?.totalMs, a.totalMs, 0.99)),
           "num",
         ],
-        ["Max ms", ([, a]) => a.totalMs.maxMs, "num"],
+        ["Max ms", ([, a]) => ms(a.totalMs.maxMs), "num"],
         ["Bytes in", ([, a]) => a.bytesIn, "num"],
         ["Bytes out", ([, a]) => a.bytesOut, "num"],
       ],
