@@ -32,7 +32,7 @@ import {
   wrapToken,
 } from "../../codec/kerberos/mod.ts";
 import { KerberosShortNamer } from "./kerberos_rules.ts";
-import { type MechanismServer, SaslFailure } from "./mechanisms.ts";
+import { type MechanismServer, SaslFailure } from "./sasl_server.ts";
 
 /** GSSAPI settings of the broker (Kafka's JAAS Krb5LoginModule and sasl.kerberos.* configs). */
 export interface GssapiOptions {
