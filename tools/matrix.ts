@@ -50,6 +50,7 @@ const EXTRA_COLUMNS = [
   "transactions",
   "SASL & TLS",
   "mutual TLS",
+  "GSSAPI",
   "ACLs",
 ];
 
@@ -72,6 +73,7 @@ const ROWS: Row[] = [
     "mixed group": [`${MIXED} Brook's broker > java,*`],
     "KIP-848 group": [`${KIP848} Brook's broker > java *`],
     "share group": [`${SHARE_JAVA} Brook's broker*`],
+    GSSAPI: ["gssapi kdc: Kafka's Java client produces and consumes on Brook with each enctype"],
   }),
   peerRow("franz-go", "Brook's broker", {
     "mixed group": [`${MIXED} Brook's broker > franz-go,*`],
@@ -103,6 +105,7 @@ const ROWS: Row[] = [
     "mutual TLS": [
       "security: kcat with a client certificate is the principal ACLs name (mutual TLS)",
     ],
+    GSSAPI: ["gssapi kdc: kcat (Cyrus SASL, mutual authentication) produces and consumes on Brook"],
   }),
   peerRow("KafkaJS", "Brook's broker"),
   peerRow("@platformatic/kafka", "Brook's broker"),
@@ -117,6 +120,10 @@ const ROWS: Row[] = [
     transactions: ["transactions: *"],
     "SASL & TLS": ["security: every mechanism over SASL_PLAINTEXT and SASL_SSL, and TLS alone"],
     "mutual TLS": ["mutual tls: a client certificate is the principal that ACLs name"],
+    GSSAPI: [
+      "gssapi: minted tickets of each enctype authenticate Brook's client, with and without mutual authentication",
+      "gssapi: Brook's client logs in to a KDC (ETYPE-INFO2 salt, PA-ENC-TIMESTAMP) with a password or a keytab",
+    ],
     ACLs: ["acls: the admin API manages ACLs that producers and consumers then meet"],
   }),
   peerRow("Brook's client", "franz-go's kfake"),
@@ -134,6 +141,9 @@ const ROWS: Row[] = [
     ],
     "mutual TLS": [
       "interop: Brook's client shows a certificate to a real Kafka 4.1.1 that names it in ACLs",
+    ],
+    GSSAPI: [
+      "gssapi kdc: Brook's broker answers as Kafka 4.1.1; Brook's client produces and consumes on both",
     ],
     ACLs: ["interop: Brook's client manages and meets ACLs on a real Kafka 4.1.1"],
   }),
