@@ -1,7 +1,9 @@
 import { assertEquals, assertOk } from "../assert.ts";
 import { Broker } from "../../broker/mod.ts";
 import { serveControl } from "../../broker/control/server.ts";
+import { BROWSE_ROUTES } from "../../broker/control/browse_routes.ts";
 import { FAULT_ROUTES } from "../../broker/control/fault_routes.ts";
+import { GROUP_ROUTES } from "../../broker/control/group_routes.ts";
 import { STATE_ROUTES } from "../../broker/control/state_routes.ts";
 import { TOPIC_ROUTES } from "../../broker/control/topic_routes.ts";
 import { Admin, Producer } from "../../client/mod.ts";
@@ -50,19 +52,29 @@ Deno.test("control: the OpenAPI document names every route the server answers", 
     "/fault-plans",
     "/faults",
     "/faults/{id}",
+    "/groups",
     "/metrics",
     "/nodes",
     "/nodes/{nodeId}/restart",
     "/nodes/{nodeId}/stop",
     "/openapi.json",
     "/reset",
+    "/security",
     "/topics",
     "/topics/{topic}",
+    "/topics/{topic}/messages",
     "/topics/{topic}/partitions/{partition}/leader",
     "/topics/{topic}/partitions/{partition}/records",
+    "/transactions",
     "/wait",
   ]);
-  const served = [...STATE_ROUTES, ...TOPIC_ROUTES, ...FAULT_ROUTES]
+  const served = [
+    ...STATE_ROUTES,
+    ...TOPIC_ROUTES,
+    ...BROWSE_ROUTES,
+    ...GROUP_ROUTES,
+    ...FAULT_ROUTES,
+  ]
     .map((r) => `${r.method} ${r.path}`).sort();
   const documented = Object.entries(doc.json.paths as Record<string, object>)
     .flatMap(([path, item]) =>
