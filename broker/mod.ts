@@ -48,3 +48,10 @@ export { validateUnsecuredJwt } from "./security/mechanisms.ts";
 export type { OAuthBearerJwtOptions } from "./security/jwt_validator.ts";
 export type { JwksSource } from "./security/jwks.ts";
 export { SASL_MECHANISMS } from "./security/options.ts";
+export { type ControlServer, type ControlServerOptions, serveControl } from "./control/server.ts";
+export {
+  type WaitCondition,
+  type WaitObservation,
+  type WaitOptions,
+  WaitTimeoutError,
+} from "./control/wait.ts";
