@@ -59,3 +59,51 @@ export class KafkaClosedError extends KafkaError {
     this.name = "KafkaClosedError";
   }
 }
+
+/**
+ * Records a producer could not deliver (their delivery timeout passed, a broker refused them, the
+ * close timeout ended), as `flush()` and `close()` report them: counts per topic and partition
+ * (partition -1: records that never got one, e.g. their topic's metadata did not come) and the
+ * last error seen. Each failed record's own `send()` promise rejected with its error too.
+ *
+ * @example
+ * ```ts
+ * import { KafkaDeliveryError, Producer } from "@brook/kafka/client";
+ * const producer = new Producer({ bootstrapServers: "127.0.0.1:9092" });
+ * producer.send({ topic: "orders", value: "1" }).catch(() => {});
+ * try {
+ *   await producer.flush();
+ * } catch (e) {
+ *   if (e instanceof KafkaDeliveryError) console.log(e.count, e.undelivered, e.lastError.message);
+ * }
+ * ```
+ */
+export class KafkaDeliveryError extends KafkaError {
+  /** Undelivered records by topic, then partition. */
+  readonly undelivered: Map<string, Map<number, number>>;
+  /** Undelivered records in all. */
+  readonly count: number;
+  /** The last error a record failed with (often the broker's or a timeout). */
+  readonly lastError: Error;
+
+  constructor(undelivered: Map<string, Map<number, number>>, lastError: Error) {
+    let count = 0;
+    const parts: string[] = [];
+    for (const [topic, partitions] of undelivered) {
+      for (const [partition, n] of partitions) {
+        count += n;
+        parts.push(`${topic}-${partition}: ${n}`);
+      }
+    }
+    super(
+      `${count} record${count === 1 ? "" : "s"} not delivered (${
+        parts.join(", ")
+      }); last error: ${lastError.message}`,
+      { cause: lastError },
+    );
+    this.name = "KafkaDeliveryError";
+    this.undelivered = undelivered;
+    this.count = count;
+    this.lastError = lastError;
+  }
+}

@@ -29,7 +29,12 @@ export {
   type PartitionMetadata,
   type TopicMetadata,
 } from "./kafka_client.ts";
-export { KafkaClosedError, KafkaConnectionError, KafkaTimeoutError } from "./errors.ts";
+export {
+  KafkaClosedError,
+  KafkaConnectionError,
+  KafkaDeliveryError,
+  KafkaTimeoutError,
+} from "./errors.ts";
 export {
   type AckEvent,
   type ClientEventMap,

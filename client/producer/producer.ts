@@ -8,6 +8,9 @@
 
 import { ErrorCode } from "../../codec/mod.ts";
 import { type ClientOptions, KafkaClient } from "../kafka_client.ts";
+import { KafkaClosedError, KafkaDeliveryError, KafkaTimeoutError } from "../errors.ts";
+import type { ClientEventMap } from "../instrumentation.ts";
+import type { ClientMetricsSnapshot } from "../metrics.ts";
 import { partitionForKey, StickyPartitioner } from "../partitioner.ts";
 import { ArrayDelivery, SingleDelivery } from "./delivery.ts";
 import {
@@ -108,9 +111,12 @@ export class Producer implements AsyncDisposable {
   #idleWaiters: (() => void)[] = [];
   #closed = false;
   readonly #txn: Transactions | undefined;
+  /** Records that failed since the last flush or close reported them, by topic and partition. */
+  #undelivered = new Map<string, Map<number, number>>();
+  #lastError: Error | undefined;
 
   constructor(options: ProducerOptions, client?: KafkaClient) {
-    this.client = client ?? new KafkaClient(options);
+    this.client = client ?? new KafkaClient({ metricGroupPrefix: "producer", ...options });
     this.#ownsClient = client === undefined;
     const acks = options.acks === "all" || options.acks === undefined ? -1 : options.acks;
     const idempotent = options.idempotent ?? acks === -1;
@@ -134,7 +140,15 @@ export class Producer implements AsyncDisposable {
       );
     }
     const batchSize = options.batchSize ?? 16384;
-    this.#accumulator = new Accumulator(batchSize, options.bufferMemory ?? 33554432);
+    const bufferMemory = options.bufferMemory ?? 33554432;
+    this.#accumulator = new Accumulator(batchSize, bufferMemory);
+    const metrics = this.client.instrumentation.metrics;
+    metrics.gauge("producer-metrics", "buffer-total-bytes", () => bufferMemory);
+    metrics.gauge(
+      "producer-metrics",
+      "buffer-available-bytes",
+      () => Math.max(0, bufferMemory - this.#accumulator.bufferedBytes),
+    );
     this.#sticky = new StickyPartitioner(batchSize);
     if (options.transactionalId !== undefined) {
       this.#txn = new Transactions(this.client, options.transactionalId, {
@@ -153,6 +167,7 @@ export class Producer implements AsyncDisposable {
       transactions: this.#txn,
       flushing: () => this.#flushing > 0,
       onComplete: () => this.#checkIdle(),
+      onFailed: (b, error) => this.#countUndelivered(b.topic, b.partition, b.records.length, error),
     });
     this.#lingerMs = options.lingerMs ?? 5;
   }
@@ -165,7 +180,7 @@ export class Producer implements AsyncDisposable {
   send(record: ProducerRecord): Promise<RecordMetadata>;
   send(records: ProducerRecord[]): Promise<RecordMetadata[]>;
   send(records: ProducerRecord | ProducerRecord[]): Promise<RecordMetadata | RecordMetadata[]> {
-    if (this.#closed) return Promise.reject(new Error("The producer is closed"));
+    if (this.#closed) return Promise.reject(new KafkaClosedError("The producer is closed"));
     try {
       this.#txn?.expect("send", "in_transaction");
     } catch (e) {
@@ -213,7 +228,12 @@ export class Producer implements AsyncDisposable {
     // Later records of the topic queue behind this one, so a partition keeps the send order (as
     // Java's send blocks its caller while it waits for metadata or memory).
     this.#waiting.set(r.topic, [{ r, record }]);
-    this.#appendWaiting(r.topic).catch((e) => console.error("Brook producer: append failed:", e));
+    this.#appendWaiting(r.topic).catch((e) =>
+      this.client.instrumentation.log("error", "producer append failed", {
+        topic: r.topic,
+        error: (e as Error).message,
+      })
+    );
   }
 
   /** Appends a topic's waiting records in order, once its metadata and buffer memory allow. */
@@ -225,7 +245,9 @@ export class Producer implements AsyncDisposable {
         metadata = await waitForTopic(this.client, topic, this.#maxBlockMs);
       } catch (e) {
         // Every record that waited with this one gets the error.
-        for (const w of queue.splice(0)) w.record.sink.fail(w.record.index, e as Error);
+        const waited = queue.splice(0);
+        this.#countUndelivered(topic, -1, waited.length, e as Error);
+        for (const w of waited) w.record.sink.fail(w.record.index, e as Error);
         break;
       }
       while (queue.length > 0) {
@@ -244,6 +266,7 @@ export class Producer implements AsyncDisposable {
             throw e;
           }
         } catch (e) {
+          this.#countUndelivered(topic, r.partition ?? -1, 1, e as Error);
           record.sink.fail(record.index, e as Error);
         }
         queue.shift();
@@ -281,8 +304,33 @@ export class Producer implements AsyncDisposable {
     for (const w of waiters) w();
   }
 
-  /** Sends every buffered record now and waits until all have been acknowledged or failed. */
+  #countUndelivered(topic: string, partition: number, records: number, error: Error): void {
+    let partitions = this.#undelivered.get(topic);
+    if (!partitions) this.#undelivered.set(topic, partitions = new Map());
+    partitions.set(partition, (partitions.get(partition) ?? 0) + records);
+    this.#lastError = error;
+  }
+
+  /** Throws the undelivered records counted since the last report, if any, and forgets them. */
+  #report(): void {
+    if (this.#undelivered.size === 0) return;
+    const error = new KafkaDeliveryError(this.#undelivered, this.#lastError!);
+    this.#undelivered = new Map();
+    this.#lastError = undefined;
+    throw error;
+  }
+
+  /**
+   * Sends every buffered record now and waits until all have been acknowledged or failed. Rejects
+   * with a {@linkcode KafkaDeliveryError} when records failed since the last flush (or close)
+   * reported failures: how many per partition, and the last error.
+   */
   async flush(): Promise<void> {
+    await this.#drained();
+    this.#report();
+  }
+
+  async #drained(): Promise<void> {
     this.#flushing++;
     try {
       while (!this.#accumulator.empty || this.#waiting.size > 0) {
@@ -331,7 +379,7 @@ export class Producer implements AsyncDisposable {
     const txn = this.#transactional("commitTransaction");
     txn.expect("commit the transaction", "in_transaction");
     txn.phase = "committing";
-    await this.flush();
+    await this.#drained();
     if (txn.phase !== "committing") throw txn.error!;
     await txn.end(true);
     this.#adoptEpoch(txn);
@@ -350,7 +398,7 @@ export class Producer implements AsyncDisposable {
     for (const b of this.#accumulator.removeUnsent()) {
       for (const r of b.records) r.sink.fail(r.index, aborted);
     }
-    await this.flush();
+    await this.#drained();
     await txn.end(false);
     this.#adoptEpoch(txn);
     txn.phase = "ready";
@@ -370,16 +418,95 @@ export class Producer implements AsyncDisposable {
     this.#idempotence?.adopt(txn.producerId, txn.producerEpoch);
   }
 
-  /** Flushes, then closes the connections (when the producer opened them). */
-  async close(): Promise<void> {
+  /**
+   * Flushes within `timeoutMs` (default: as long as deliveries take), then closes the connections
+   * (when the producer opened them). Records still undelivered at the timeout fail with a
+   * KafkaTimeoutError. Rejects with a {@linkcode KafkaDeliveryError} counting the records that
+   * were not delivered (since the last flush reported failures), after closing.
+   *
+   * @example
+   * ```ts
+   * import { Producer } from "@brook/kafka/client";
+   * const producer = new Producer({ bootstrapServers: "127.0.0.1:9092" });
+   * producer.send({ topic: "orders", value: "1" }).catch(() => {});
+   * await producer.close({ timeoutMs: 5000 }); // rejects if the record was not delivered
+   * ```
+   */
+  async close(options: { timeoutMs?: number } = {}): Promise<void> {
     if (this.#closed) return;
-    await this.flush();
+    const timeoutMs = options.timeoutMs ?? Infinity;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timedOut = new Promise<boolean>((resolve) => {
+      if (timeoutMs !== Infinity) timer = setTimeout(() => resolve(true), timeoutMs);
+    });
+    const late = await Promise.race([this.#drained().then(() => false), timedOut]);
+    clearTimeout(timer);
     this.#closed = true;
-    this.#sender.close();
+    if (late) {
+      const error = new KafkaTimeoutError(
+        `Records not delivered within the producer's close timeout of ${timeoutMs} ms`,
+      );
+      for (const [topic, queue] of this.#waiting) {
+        const waited = queue.splice(0);
+        this.#countUndelivered(topic, waited[0]?.r.partition ?? -1, waited.length, error);
+        for (const w of waited) w.record.sink.fail(w.record.index, error);
+      }
+      this.#sender.abort(error);
+    } else {
+      this.#sender.close();
+    }
     if (this.#ownsClient) await this.client.close();
+    // Batches in flight fail as their connections close.
+    if (late) {
+      await Promise.race([this.#drained(), new Promise((r) => setTimeout(r, 100))]);
+    }
+    this.#report();
   }
 
-  [Symbol.asyncDispose](): Promise<void> {
-    return this.close();
+  /**
+   * Listens to the producer's events: send (a batch in a Produce request), ack (acknowledged or
+   * failed for good), and its connections' connect, disconnect, request and response. Returns a
+   * function that stops listening.
+   *
+   * @example
+   * ```ts
+   * import { Producer } from "@brook/kafka/client";
+   * const producer = new Producer({ bootstrapServers: "127.0.0.1:9092" });
+   * producer.on("ack", (e) => console.log(e.topic, e.partition, e.records, e.durationMs, e.error));
+   * ```
+   */
+  on<K extends keyof ClientEventMap>(
+    type: K,
+    listener: (event: ClientEventMap[K]) => void,
+  ): () => void {
+    return this.client.on(type, listener);
+  }
+
+  /**
+   * The producer's metrics as Kafka's Java producer names them (record-send-rate,
+   * record-error-rate, batch-size-avg, buffer-available-bytes, ...), with its connections'.
+   *
+   * @example
+   * ```ts
+   * import { Producer, prometheusText } from "@brook/kafka/client";
+   * const producer = new Producer({ bootstrapServers: "127.0.0.1:9092" });
+   * console.log(prometheusText(producer.metrics()));
+   * ```
+   */
+  metrics(): ClientMetricsSnapshot {
+    return this.client.metrics();
+  }
+
+  /**
+   * Closes as `close()` does; undelivered records are logged rather than thrown, since each of
+   * their `send()` promises rejected already.
+   */
+  async [Symbol.asyncDispose](): Promise<void> {
+    try {
+      await this.close();
+    } catch (e) {
+      if (!(e instanceof KafkaDeliveryError)) throw e;
+      this.client.instrumentation.log("warn", e.message, { undelivered: e.count });
+    }
   }
 }

@@ -17,6 +17,8 @@ import {
   type ProduceRequestTopicProduceDataInit,
 } from "../../codec/mod.ts";
 import type { KafkaClient } from "../kafka_client.ts";
+import { KafkaTimeoutError } from "../errors.ts";
+import { Stat } from "../metrics.ts";
 import type { Accumulator, ProducerBatch } from "./accumulator.ts";
 import type { Idempotence } from "./idempotence.ts";
 import type { Transactions } from "./transactions.ts";
@@ -38,7 +40,12 @@ export interface SenderOptions {
   flushing: () => boolean;
   /** Called whenever batches complete, for flush and close to notice an empty accumulator. */
   onComplete: () => void;
+  /** Called when a batch fails for good, for flush and close to report undelivered records. */
+  onFailed?: (batch: ProducerBatch, error: Error) => void;
 }
+
+/** Java's producer-metrics group. */
+const GROUP = "producer-metrics";
 
 /**
  * Sends the accumulator's batches and handles their answers.
@@ -71,9 +78,33 @@ export class Sender {
   #queued = false;
   #metadataRefresh: Promise<void> | undefined;
   #closed = false;
+  /** Set when the producer gave up on its records (close timeout): nothing is retried. */
+  #aborted: Error | undefined;
+  readonly #sent = new Stat();
+  readonly #errors = new Stat();
+  readonly #retries = new Stat();
+  readonly #batchBytes = new Stat();
+  readonly #compression = new Stat();
+  readonly #throttle = new Stat();
 
   constructor(client: KafkaClient, accumulator: Accumulator, options: SenderOptions) {
     this.#client = client;
+    const metrics = client.instrumentation.metrics;
+    metrics.register(GROUP, this.#sent, { rate: "record-send-rate", total: "record-send-total" });
+    metrics.register(GROUP, this.#errors, {
+      rate: "record-error-rate",
+      total: "record-error-total",
+    });
+    metrics.register(GROUP, this.#retries, {
+      rate: "record-retry-rate",
+      total: "record-retry-total",
+    });
+    metrics.register(GROUP, this.#batchBytes, { avg: "batch-size-avg", max: "batch-size-max" });
+    metrics.register(GROUP, this.#compression, { avg: "compression-rate-avg" });
+    metrics.register(GROUP, this.#throttle, {
+      avg: "produce-throttle-time-avg",
+      max: "produce-throttle-time-max",
+    });
     this.#accumulator = accumulator;
     this.#options = options;
     this.#idempotence = options.idempotence;
@@ -121,8 +152,23 @@ export class Sender {
     if (this.#timer !== undefined) clearTimeout(this.#timer);
   }
 
+  /**
+   * Gives up on every record (the close timeout passed): batches waiting fail now with `error`,
+   * batches in flight when their answer or their connection's end comes.
+   */
+  abort(error: Error): void {
+    this.#aborted = error;
+    this.close();
+    // Batches waiting (retries included) are not in flight: their memory is released.
+    for (const b of this.#accumulator.takeAll()) this.#fail(b, error, false);
+  }
+
   #run(): void {
-    this.#sendReady().catch((e) => console.error("Brook producer: sender failed:", e));
+    this.#sendReady().catch((e) =>
+      this.#client.instrumentation.log("error", "producer sender failed", {
+        error: (e as Error).message,
+      })
+    );
   }
 
   async #sendReady(): Promise<void> {
@@ -231,6 +277,10 @@ export class Sender {
       baseTimestamp: b.records[0].timestamp,
       isTransactional: this.#options.transactions !== undefined,
     });
+    const now = Date.now();
+    this.#batchBytes.record(b.encoded.length, now);
+    // As Java's compression-rate-avg: compressed size over uncompressed size (estimated).
+    this.#compression.record(b.encoded.length / Math.max(1, b.bytes), now);
   }
 
   /** One Produce request to `leader`, with one batch per partition. */
@@ -252,6 +302,23 @@ export class Sender {
       timeoutMs: 30000,
       topicData: [...topics.values()],
     };
+    const now = Date.now();
+    const inst = this.#client.instrumentation;
+    const listening = inst.listens("send");
+    for (const b of batches) {
+      this.#sent.record(b.records.length, now);
+      if (b.attempts > 0) this.#retries.record(b.records.length, now);
+      if (listening) {
+        inst.emit("send", {
+          topic: b.topic,
+          partition: b.partition,
+          nodeId: leader,
+          records: b.records.length,
+          bytes: b.encoded!.length,
+          attempt: b.attempts,
+        });
+      }
+    }
     try {
       const conn = await this.#client.connection(leader);
       if (this.#options.acks === 0) {
@@ -262,6 +329,7 @@ export class Sender {
       // A version 1 transaction may not use Produce v12+, which adds partitions implicitly.
       const maxVersion = txn && !txn.v2 ? 11 : undefined;
       const res = await conn.request(ApiKey.Produce, body, { maxVersion });
+      this.#throttle.record(res.throttleTimeMs);
       for (const t of res.responses) {
         const name = t.name || [...topics.values()].find((x) => x.topicId === t.topicId)?.name;
         for (const p of t.partitionResponses) {
@@ -315,16 +383,26 @@ export class Sender {
 
   #retry(b: ProducerBatch, error: Error): void {
     b.attempts++;
+    if (this.#aborted) {
+      this.#fail(b, this.#aborted);
+      return;
+    }
     if (Date.now() - b.createdAt >= this.#options.deliveryTimeoutMs) {
       this.#fail(
         b,
-        new Error(
-          `Delivery of ${b.records.length} records to ${b.topic}-${b.partition} timed out: ${error.message}`,
+        new KafkaTimeoutError(
+          `Delivery of ${b.records.length} records to ${b.topic}-${b.partition} timed out after ${this.#options.deliveryTimeoutMs} ms: ${error.message}`,
           { cause: error },
         ),
       );
       return;
     }
+    this.#client.instrumentation.log("debug", "retrying batch", {
+      topic: b.topic,
+      partition: b.partition,
+      attempt: b.attempts,
+      error: error.message,
+    });
     const backoff = this.#client.retryBackoff(b.attempts - 1);
     this.#accumulator.requeue(b, Date.now() + backoff);
     this.schedule(backoff);
@@ -335,6 +413,16 @@ export class Sender {
     this.#accumulator.complete(b);
     const { topic, partition, records } = b;
     const known = baseOffset >= 0n;
+    const inst = this.#client.instrumentation;
+    if (inst.listens("ack")) {
+      inst.emit("ack", {
+        topic,
+        partition,
+        records: records.length,
+        baseOffset,
+        durationMs: Date.now() - b.createdAt,
+      });
+    }
     for (let i = 0; i < records.length; i++) {
       const r = records[i];
       r.sink.deliver(r.index, {
@@ -353,6 +441,25 @@ export class Sender {
     this.#idempotence?.completed(b, false);
     if (inFlight) this.#accumulator.complete(b);
     else this.#accumulator.release(b.bytes);
+    this.#errors.record(b.records.length);
+    const inst = this.#client.instrumentation;
+    inst.log("warn", "records not delivered", {
+      topic: b.topic,
+      partition: b.partition,
+      records: b.records.length,
+      error: error.message,
+    });
+    if (inst.listens("ack")) {
+      inst.emit("ack", {
+        topic: b.topic,
+        partition: b.partition,
+        records: b.records.length,
+        baseOffset: -1n,
+        durationMs: Date.now() - b.createdAt,
+        error,
+      });
+    }
+    this.#options.onFailed?.(b, error);
     for (const r of b.records) r.sink.fail(r.index, error);
     this.#options.onComplete();
   }
