@@ -6,8 +6,9 @@
  */
 
 import type { BrokerOptions } from "./broker_options.ts";
-import { Authorizer } from "./security/authorizer.ts";
-import { Cluster, type CreateTopicOptions, type Topic, validateTopicName } from "./cluster.ts";
+import type { Authorizer } from "./security/authorizer.ts";
+import { clusterFor, startHousekeeping } from "./broker_setup.ts";
+import { type Cluster, type CreateTopicOptions, type Topic, validateTopicName } from "./cluster.ts";
 import type { Interceptor } from "./dispatcher.ts";
 import {
   type ApiKeyLike,
@@ -23,7 +24,6 @@ import {
 import { type FaultPlan, parseFaultPlan } from "./faults_plan.ts";
 import { HANDLERS } from "./handlers/mod.ts";
 import { cleanLogs } from "./log_cleaner.ts";
-import { expireProducers } from "./producer_state.ts";
 import { BrokerMetrics, type MetricsSnapshot, serveMetrics } from "./metrics.ts";
 import { BrokerNode } from "./node.ts";
 import { type InitialState, initialState, resetCluster } from "./control/reset.ts";
@@ -35,8 +35,6 @@ import {
   type WaitObservation,
   type WaitOptions,
 } from "./control/wait.ts";
-import { parseListeners, saslSettings } from "./security/options.ts";
-import { staticBrokerConfigs } from "./static_configs.ts";
 
 export type { BrokerOptions } from "./broker_options.ts";
 
@@ -59,10 +57,7 @@ export class Broker implements AsyncDisposable {
   readonly #metrics: BrokerMetrics;
   readonly #timers = new Map<ReturnType<typeof setTimeout>, () => void>();
   #metricsServer: Deno.HttpServer<Deno.NetAddr> | undefined;
-  #cleaner: ReturnType<typeof setInterval> | undefined;
-  #txnTimer: ReturnType<typeof setInterval> | undefined;
-  #expiryTimer: ReturnType<typeof setInterval> | undefined;
-  #producerTimer: ReturnType<typeof setInterval> | undefined;
+  #stopHousekeeping: () => void = () => {};
   #closed = false;
   readonly #clients = new ClientIds();
   #initial: InitialState | undefined;
@@ -103,44 +98,7 @@ export class Broker implements AsyncDisposable {
     if (!Number.isInteger(count) || count < 1) {
       throw new RangeError(`A broker needs at least one node, got ${count}`);
     }
-    const host = options.host ?? "127.0.0.1";
-    const listeners = parseListeners(
-      options.listeners ?? [{ name: "PLAINTEXT", port: options.port ?? 0 }],
-      { host, port: options.port ?? 0 },
-      options.listenerSecurityProtocolMap,
-    );
-    const sasl = listeners.some((l) => l.securityProtocol.startsWith("SASL_"))
-      ? saslSettings(options.sasl ?? {})
-      : undefined;
-    const configs = staticBrokerConfigs(options, sasl?.mechanisms);
-    const configured = (name: string) =>
-      configs[name] === undefined ? undefined : Number(configs[name]);
-    const cluster = new Cluster({
-      clusterId: options.clusterId,
-      defaultPartitions: configured("num.partitions"),
-      defaultReplicationFactor: options.defaultReplicationFactor ??
-        configured("default.replication.factor"),
-      autoCreateTopics: configs["auto.create.topics.enable"] === undefined
-        ? undefined
-        : configs["auto.create.topics.enable"].trim().toLowerCase() === "true",
-      staticConfigs: configs,
-      maxStoredBytes: options.maxMemoryBytes,
-    });
-    if (options.authorizer) cluster.authorizer = new Authorizer(options.authorizer);
-    if (options.transactionCompletionMs !== undefined) {
-      cluster.transactions.completionMs = options.transactionCompletionMs;
-    }
-    const refused = cluster.features.update(
-      Object.entries(options.features ?? {}).map(([feature, level]) => ({
-        feature,
-        maxVersionLevel: level,
-        upgradeType: level < cluster.features.level(feature) ? 2 : 1,
-      })),
-      1,
-      false,
-    );
-    if (refused) throw new RangeError(refused);
-    cluster.groups.initialRebalanceDelayMs = configured("group.initial.rebalance.delay.ms")!;
+    const { cluster, listeners, sasl, configured } = clusterFor(options);
     const interceptors: Interceptor[] = [];
     const metrics = new BrokerMetrics({
       slowRequestMs: options.slowRequestMs,
@@ -188,30 +146,7 @@ export class Broker implements AsyncDisposable {
       broker.createTopic(name, topicOptions);
     }
     broker.#initial = initialState(cluster, options.topics);
-    const every = options.logCleanerIntervalMs ?? 1000;
-    if (every > 0) {
-      const cleaner = setInterval(() => cleanLogs(cluster), every);
-      // The cleaner alone must not keep a program running.
-      Deno.unrefTimer(cleaner);
-      broker.#cleaner = cleaner;
-    }
-    const txnEvery = options.transactionAbortIntervalMs ?? 10000;
-    if (txnEvery > 0) {
-      const timer = setInterval(() => cluster.transactions.abortTimedOut(), txnEvery);
-      Deno.unrefTimer(timer);
-      broker.#txnTimer = timer;
-    }
-    // transaction.remove.expired.transaction.cleanup.interval.ms: idle transactional ids expire.
-    const expiry = setInterval(
-      () => cluster.transactions.expireTransactionalIds(),
-      cluster.configs.staticNumber("transaction.remove.expired.transaction.cleanup.interval.ms"),
-    );
-    Deno.unrefTimer(expiry);
-    broker.#expiryTimer = expiry;
-    // Kafka's producer.id.expiration.check.interval.ms (an internal config): ten minutes.
-    const producers = setInterval(() => expireProducers(cluster), 600_000);
-    Deno.unrefTimer(producers);
-    broker.#producerTimer = producers;
+    broker.#stopHousekeeping = startHousekeeping(cluster, options);
     return broker;
   }
 
@@ -653,10 +588,7 @@ export class Broker implements AsyncDisposable {
     this.#faults.clear();
     this.cluster.groups.close();
     this.cluster.shares.close();
-    clearInterval(this.#cleaner);
-    clearInterval(this.#txnTimer);
-    clearInterval(this.#expiryTimer);
-    clearInterval(this.#producerTimer);
+    this.#stopHousekeeping();
     await Promise.all([
       ...this.#nodes.map((n) => n.close()),
       this.#metricsServer?.shutdown(),

@@ -54,15 +54,18 @@ Deno.test("memory budget: a full store answers Produce with KAFKA_STORAGE_ERROR 
 });
 
 Deno.test("memory budget: retention makes room again", async () => {
+  // Segments of Kafka's smallest segment.bytes (1 MiB), so that retention has closed ones to delete.
   await using broker = await Broker.start({
-    maxMemoryBytes: BUDGET,
+    maxMemoryBytes: 3_000_000,
     logCleanerIntervalMs: 0,
-    topics: { t: { partitions: 1, configs: { "retention.bytes": "0", "segment.bytes": "20000" } } },
+    topics: {
+      t: { partitions: 1, configs: { "retention.bytes": "0", "segment.bytes": "1048576" } },
+    },
   });
   await using client = await RawClient.connect(broker.bootstrapServers);
-  const value = new Uint8Array(10_000).fill(7);
+  const value = new Uint8Array(100_000).fill(7);
   let code: number = ErrorCode.NONE;
-  for (let i = 0; i < 20 && code === ErrorCode.NONE; i++) {
+  for (let i = 0; i < 60 && code === ErrorCode.NONE; i++) {
     const answer = await client.request(ApiKey.Produce, 9, produce(value));
     code = answer.responses[0].partitionResponses[0].errorCode;
   }

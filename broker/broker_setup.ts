@@ -1,0 +1,110 @@
+/**
+ * What `Broker.start` builds before any node listens: the cluster with its configs, features and
+ * authorizer from the options, and the background work Kafka's broker does on timers (log cleaning,
+ * transaction timeouts, the expiry of idle transactional and producer ids).
+ *
+ * @module
+ */
+
+import type { BrokerOptions } from "./broker_options.ts";
+import { Cluster } from "./cluster.ts";
+import { cleanLogs } from "./log_cleaner.ts";
+import { expireProducers } from "./producer_state.ts";
+import { Authorizer } from "./security/authorizer.ts";
+import { type ListenerSpec, parseListeners, saslSettings } from "./security/options.ts";
+import { staticBrokerConfigs } from "./static_configs.ts";
+
+/** A cluster built from a broker's options, with the listeners and SASL settings its nodes take. */
+export interface ClusterSetup {
+  cluster: Cluster;
+  listeners: ListenerSpec[];
+  sasl: ReturnType<typeof saslSettings> | undefined;
+  /** A static config as a number, when it is set. */
+  configured(name: string): number | undefined;
+}
+
+/**
+ * Builds the cluster that `options` describe; throws a RangeError on options Kafka would refuse.
+ *
+ * @example
+ * ```ts
+ * import { clusterFor } from "./broker_setup.ts";
+ * const { cluster, listeners } = clusterFor({ nodes: 1 });
+ * console.log(cluster.clusterId, listeners[0].name); // "...", "PLAINTEXT"
+ * ```
+ */
+export function clusterFor(options: BrokerOptions): ClusterSetup {
+  const host = options.host ?? "127.0.0.1";
+  const listeners = parseListeners(
+    options.listeners ?? [{ name: "PLAINTEXT", port: options.port ?? 0 }],
+    { host, port: options.port ?? 0 },
+    options.listenerSecurityProtocolMap,
+  );
+  const sasl = listeners.some((l) => l.securityProtocol.startsWith("SASL_"))
+    ? saslSettings(options.sasl ?? {})
+    : undefined;
+  const configs = staticBrokerConfigs(options, sasl?.mechanisms);
+  const configured = (name: string) =>
+    configs[name] === undefined ? undefined : Number(configs[name]);
+  const cluster = new Cluster({
+    clusterId: options.clusterId,
+    defaultPartitions: configured("num.partitions"),
+    defaultReplicationFactor: options.defaultReplicationFactor ??
+      configured("default.replication.factor"),
+    autoCreateTopics: configs["auto.create.topics.enable"] === undefined
+      ? undefined
+      : configs["auto.create.topics.enable"].trim().toLowerCase() === "true",
+    staticConfigs: configs,
+    maxStoredBytes: options.maxMemoryBytes,
+  });
+  if (options.authorizer) cluster.authorizer = new Authorizer(options.authorizer);
+  if (options.transactionCompletionMs !== undefined) {
+    cluster.transactions.completionMs = options.transactionCompletionMs;
+  }
+  const refused = cluster.features.update(
+    Object.entries(options.features ?? {}).map(([feature, level]) => ({
+      feature,
+      maxVersionLevel: level,
+      upgradeType: level < cluster.features.level(feature) ? 2 : 1,
+    })),
+    1,
+    false,
+  );
+  if (refused) throw new RangeError(refused);
+  cluster.groups.initialRebalanceDelayMs = configured("group.initial.rebalance.delay.ms")!;
+  return { cluster, listeners, sasl, configured };
+}
+
+/**
+ * Starts the cluster's background work; the function returned stops it. Every timer is unref'd:
+ * housekeeping alone never keeps a program running.
+ *
+ * @example
+ * ```ts
+ * import { clusterFor, startHousekeeping } from "./broker_setup.ts";
+ * const stop = startHousekeeping(clusterFor({}).cluster, {});
+ * stop();
+ * ```
+ */
+export function startHousekeeping(cluster: Cluster, options: BrokerOptions): () => void {
+  const timers: ReturnType<typeof setInterval>[] = [];
+  const every = (ms: number, work: () => void) => {
+    const timer = setInterval(work, ms);
+    Deno.unrefTimer(timer);
+    timers.push(timer);
+  };
+  const cleaning = options.logCleanerIntervalMs ?? 1000;
+  if (cleaning > 0) every(cleaning, () => cleanLogs(cluster));
+  const aborting = options.transactionAbortIntervalMs ?? 10000;
+  if (aborting > 0) every(aborting, () => cluster.transactions.abortTimedOut());
+  // transaction.remove.expired.transaction.cleanup.interval.ms: idle transactional ids expire.
+  every(
+    cluster.configs.staticNumber("transaction.remove.expired.transaction.cleanup.interval.ms"),
+    () => cluster.transactions.expireTransactionalIds(),
+  );
+  // Kafka's producer.id.expiration.check.interval.ms (an internal config): ten minutes.
+  every(600_000, () => expireProducers(cluster));
+  return () => {
+    for (const timer of timers) clearInterval(timer);
+  };
+}
