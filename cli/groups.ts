@@ -1,6 +1,7 @@
 /**
  * `brook groups`: list, describe (offsets and lag, members, state), reset offsets, delete groups
- * and their offsets, like kafka-consumer-groups.sh (same flags).
+ * and their offsets, like kafka-consumer-groups.sh (same flags); share groups (KIP-932) as
+ * kafka-share-groups.sh shows them.
  *
  * @example
  * ```sh
@@ -112,7 +113,7 @@ export async function main(args: string[]): Promise<void> {
   const call = { timeoutMs };
   if (action === "list") return await list(admin, v, call);
   const groups = v["all-groups"]
-    ? (await admin.listGroups(call)).filter((g) => g.type !== "share").map((g) => g.groupId).sort()
+    ? (await admin.listGroups(call)).map((g) => g.groupId).sort()
     : v.group!;
   if (action === "describe") return await describe(admin, groups, v, call);
   if (action === "delete") {
@@ -127,6 +128,17 @@ export async function main(args: string[]): Promise<void> {
   if (action === "delete-offsets") {
     if (groups.length !== 1 || !v.topic) {
       throw new UsageError("--delete-offsets needs one --group and --topic");
+    }
+    const share = (await admin.listGroups(call)).some((g) =>
+      g.groupId === groups[0] && g.type === "share"
+    );
+    if (share) {
+      // A share group's start offsets go by whole topics.
+      const topics = v.topic.map((t) => t.replace(/:[\d,\s]*$/, ""));
+      await admin.deleteShareGroupOffsets(groups[0], topics, call);
+      console.log(`Request succeed for deleting offsets from group ${groups[0]}.`);
+      table(["TOPIC", "STATUS"], topics.map((t) => [t, "Successful"]));
+      return;
     }
     const partitions = await topicPartitions(admin, v.topic, call);
     await admin.deleteConsumerGroupOffsets(groups[0], partitions, call);
@@ -176,7 +188,12 @@ async function describe(
   v: Values,
   call: { timeoutMs: number },
 ): Promise<void> {
+  const types = new Map((await admin.listGroups(call)).map((g) => [g.groupId, g.type]));
   for (const group of groups) {
+    if (types.get(group) === "share") {
+      await describeShare(admin, group, v, call);
+      continue;
+    }
     const d = await describeOne(admin, group, call);
     if (d.members.length === 0 && v.state === undefined) {
       console.log(`\nConsumer group '${group}' has no active members.`);
@@ -230,6 +247,64 @@ async function describe(
         await offsetRows(admin, d, call),
       );
     }
+  }
+}
+
+/** A share group (KIP-932), as kafka-share-groups --describe shows it. */
+async function describeShare(
+  admin: Admin,
+  group: string,
+  v: Values,
+  call: { timeoutMs: number },
+): Promise<void> {
+  const [d] = await admin.describeShareGroups([group], call);
+  if (d.members.length === 0 && v.state === undefined) {
+    console.log(`\nShare group '${group}' has no active members.`);
+  }
+  console.log();
+  if (v.state !== undefined) {
+    const coordinator = (await admin.describeCluster(call)).brokers.find((b) =>
+      b.nodeId === d.coordinator
+    );
+    table(["GROUP", "COORDINATOR (ID)", "STATE", "#MEMBERS"], [[
+      group,
+      coordinator ? `${coordinator.host}:${coordinator.port} (${coordinator.nodeId})` : "-",
+      d.state,
+      String(d.members.length),
+    ]]);
+  } else if (v.members) {
+    table(
+      [
+        "GROUP",
+        "CONSUMER-ID",
+        "HOST",
+        "CLIENT-ID",
+        "#PARTITIONS",
+        ...(v.verbose ? ["ASSIGNMENT"] : []),
+      ],
+      d.members.map((m) => [
+        group,
+        m.memberId,
+        m.clientHost,
+        m.clientId,
+        String(m.assignment.length),
+        ...(v.verbose ? [assignmentText(m.assignment)] : []),
+      ]),
+    );
+  } else {
+    const offsets = (await admin.listShareGroupOffsets(group, call)).sort((a, b) =>
+      a.topic.localeCompare(b.topic) || a.partition - b.partition
+    );
+    table(
+      ["GROUP", "TOPIC", "PARTITION", "LEADER-EPOCH", "START-OFFSET"],
+      offsets.map((o) => [
+        group,
+        o.topic,
+        String(o.partition),
+        o.leaderEpoch < 0 ? "-" : String(o.leaderEpoch),
+        o.startOffset < 0n ? "-" : String(o.startOffset),
+      ]),
+    );
   }
 }
 

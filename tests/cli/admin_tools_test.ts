@@ -1,6 +1,6 @@
 import { assertEquals, assertOk } from "../assert.ts";
 import { Broker } from "../../broker/mod.ts";
-import { Admin, Consumer, Producer } from "../../client/mod.ts";
+import { Admin, Consumer, Producer, ShareConsumer } from "../../client/mod.ts";
 import { runTool } from "./cli_run.ts";
 
 Deno.test("groups: --list, --describe with LAG, --members, --state, --reset-offsets, --delete-offsets, --delete", async () => {
@@ -278,4 +278,63 @@ Deno.test("acls: --add, --list, --remove as kafka-acls", async () => {
   assertEquals(broker.authorizer?.size, 1);
   const bad = await runTool("acls", [...b, "--add", "--allow-principal", "alice", "--topic", "t"]);
   assertEquals(bad.code, 2, bad.stderr);
+});
+
+Deno.test("groups: a share group's members, state and start offsets", async () => {
+  await using broker = await Broker.start({
+    features: { "share.version": 1 },
+    configs: {
+      "group.share.min.heartbeat.interval.ms": "200",
+      "group.share.heartbeat.interval.ms": "200",
+    },
+    topics: { jobs: { partitions: 1 } },
+  });
+  const bootstrapServers = broker.bootstrapServers;
+  const b = ["--bootstrap-server", bootstrapServers];
+  {
+    await using producer = new Producer({ bootstrapServers });
+    await producer.send([{ topic: "jobs", value: "a" }, { topic: "jobs", value: "b" }]);
+  }
+  // A share group starts at the log end unless its config says otherwise (set with brook configs).
+  const set = await runTool("configs", [
+    ...b,
+    "--alter",
+    "--group",
+    "workers",
+    "--add-config",
+    "share.auto.offset.reset=earliest",
+  ]);
+  assertEquals(set.code, 0, set.stderr);
+  await using consumer = new ShareConsumer({
+    bootstrapServers,
+    groupId: "workers",
+    clientId: "w1",
+  });
+  consumer.subscribe(["jobs"]);
+  let got = 0;
+  for (let i = 0; i < 50 && got < 2; i++) got += (await consumer.poll({ timeoutMs: 200 })).length;
+  assertEquals(got, 2);
+  const run = async (...args: string[]) => {
+    const r = await runTool("groups", [...b, ...args]);
+    assertEquals(r.code, 0, r.stderr);
+    return r.stdout;
+  };
+  assertOk(/^workers\s+Share\s*$/m.test(await run("--list", "--type")));
+  const members = (await run("--describe", "--group", "workers", "--members", "--verbose")).trim()
+    .split("\n")[1].split(/\s+/);
+  assertEquals([members[0], members[3], members[4], members[5]], ["workers", "w1", "1", "jobs(0)"]);
+  assertOk(
+    /^workers\s+\S+ \(\d+\)\s+Stable\s+1$/m.test(
+      await run("--describe", "--group", "workers", "--state"),
+    ),
+  );
+  const offsets = (await run("--describe", "--group", "workers")).trim().split("\n");
+  assertEquals(offsets[0].split(/\s+/), [
+    "GROUP",
+    "TOPIC",
+    "PARTITION",
+    "LEADER-EPOCH",
+    "START-OFFSET",
+  ]);
+  assertEquals(offsets[1].split(/\s+/).slice(0, 3), ["workers", "jobs", "0"]);
 });
