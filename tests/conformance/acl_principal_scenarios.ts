@@ -109,6 +109,14 @@ export const ACL_PRINCIPAL_SCENARIOS: Scenario[] = [{
       undefined,
       sortedAcls,
     ),
+    // Filters match principals as text: one without a colon matches nothing, and is no error.
+    step(
+      ApiKey.DeleteAcls,
+      3,
+      { filters: [{ ...OURS, principalFilter: "wrong-principal" }] },
+      undefined,
+      sortedDeletions,
+    ),
     step(ApiKey.DeleteAcls, 3, { filters: [OURS] }, undefined, sortedDeletions),
   ],
 }];
