@@ -104,6 +104,7 @@ export class Broker implements AsyncDisposable {
       slowRequestMs: options.slowRequestMs,
       onSlowRequest: options.onSlowRequest,
     });
+    metrics.attach(cluster);
     const nodes: BrokerNode[] = [];
     if (sasl) await cluster.credentials.configure(options.sasl ?? {});
     for (let i = 0; i < count; i++) {
@@ -136,7 +137,7 @@ export class Broker implements AsyncDisposable {
     try {
       for (const node of nodes) await node.listen();
       if (options.metricsPort !== undefined) {
-        broker.#metricsServer = serveMetrics(metrics, "127.0.0.1", options.metricsPort);
+        broker.#metricsServer = serveMetrics(metrics, options.metricsHost, options.metricsPort);
       }
     } catch (e) {
       for (const node of nodes) await node.close();
@@ -210,7 +211,7 @@ export class Broker implements AsyncDisposable {
     return this.#nodes.map((n) => `${n.info.host}:${n.info.port}`).join(",");
   }
 
-  /** "127.0.0.1:port" of the Prometheus metrics listener, when one was asked for. */
+  /** "host:port" of the Prometheus metrics listener, when one was asked for. */
   get metricsAddress(): string | undefined {
     const addr = this.#metricsServer?.addr;
     return addr && `${addr.hostname}:${addr.port}`;

@@ -66,6 +66,8 @@ export interface BrokerOptions {
    * (0: a free port, see {@linkcode Broker.metricsAddress}). Default: no metrics listener.
    */
   metricsPort?: number;
+  /** The address the metrics port listens on. Default 127.0.0.1 (loopback only). */
+  metricsHost?: string;
   /** Report requests that take at least this long, received to sent. Default: none. */
   slowRequestMs?: number;
   /** Receives slow requests; default a console.warn line with the API, client and timings. */

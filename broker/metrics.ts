@@ -12,6 +12,8 @@ import {
   type HistogramSnapshot,
   LatencyHistogram as Histogram,
 } from "../codec/metrics/latency_histogram.ts";
+import type { Cluster } from "./cluster.ts";
+import { clusterPrometheus } from "./cluster_prometheus.ts";
 
 export { type HistogramSnapshot, LATENCY_BUCKETS_MS } from "../codec/metrics/latency_histogram.ts";
 
@@ -135,6 +137,7 @@ export class BrokerMetrics {
   readonly #slowMs: number;
   readonly #onSlow: (request: SlowRequest) => void;
   #refused = 0;
+  #cluster: Cluster | undefined;
 
   constructor(options: BrokerMetricsOptions = {}) {
     this.#slowMs = options.slowRequestMs ?? Infinity;
@@ -178,6 +181,23 @@ export class BrokerMetrics {
         totalMs: total,
       });
     }
+  }
+
+  /**
+   * Adds the cluster's state (partition offsets and log sizes, consumer group lag) to
+   * {@linkcode BrokerMetrics.prometheus}.
+   *
+   * @example
+   * ```ts
+   * import { Cluster } from "./cluster.ts";
+   * import { BrokerMetrics } from "./metrics.ts";
+   * const metrics = new BrokerMetrics();
+   * metrics.attach(new Cluster());
+   * console.log(metrics.prometheus().includes("brook_topic_log_size_bytes")); // true
+   * ```
+   */
+  attach(cluster: Cluster): void {
+    this.#cluster = cluster;
   }
 
   /** Counts a frame refused by closing its connection. */
@@ -254,6 +274,23 @@ export class BrokerMetrics {
       family(name, "histogram", help);
       for (const [k, s] of apis) lines.push(...pick(s).prometheusLines(name, label(k)));
     }
+    family(
+      "brook_request_latency_seconds",
+      "summary",
+      "Frame received to response written, by API: quantiles since start (bucket upper bounds, at most the slowest seen).",
+    );
+    for (const [k, s] of apis) {
+      const snap = s.total.snapshot();
+      for (const q of QUANTILES) {
+        lines.push(
+          `brook_request_latency_seconds{${label(k)},quantile="${q}"} ${
+            quantileMs(snap, q) / 1000
+          }`,
+        );
+      }
+      lines.push(`brook_request_latency_seconds_sum{${label(k)}} ${snap.sumMs / 1000}`);
+      lines.push(`brook_request_latency_seconds_count{${label(k)}} ${snap.count}`);
+    }
     family("brook_connections", "gauge", "Open client connections, by node.");
     for (const [id, s] of this.#nodes) lines.push(`brook_connections{node="${id}"} ${s.open}`);
     family("brook_connections_accepted_total", "counter", "Connections accepted, by node.");
@@ -262,8 +299,22 @@ export class BrokerMetrics {
     }
     family("brook_refused_frames_total", "counter", "Frames refused by closing the connection.");
     lines.push(`brook_refused_frames_total ${this.#refused}`);
-    return lines.join("\n") + "\n";
+    const text = lines.join("\n") + "\n";
+    return this.#cluster ? text + clusterPrometheus(this.#cluster) : text;
   }
+}
+
+/** The quantiles of request latency on the Prometheus endpoint. */
+const QUANTILES = [0.5, 0.95, 0.99];
+
+/** The `q` quantile of a histogram: the upper bound of the bucket it falls in (its max past them). */
+function quantileMs(h: HistogramSnapshot, q: number): number {
+  if (h.count === 0) return 0;
+  const rank = q * h.count;
+  for (const b of h.buckets) {
+    if (b.count >= rank) return Number.isFinite(b.leMs) ? Math.min(b.leMs, h.maxMs) : h.maxMs;
+  }
+  return h.maxMs;
 }
 
 function warnSlowRequest(r: SlowRequest): void {
@@ -299,13 +350,13 @@ export function firstErrorCode(body: unknown): number {
   return 0;
 }
 
-/** Serves `/metrics` in Prometheus' format on a local port. */
+/** Serves `/metrics` in Prometheus' format on `hostname` (default 127.0.0.1: loopback only). */
 export function serveMetrics(
   metrics: BrokerMetrics,
-  hostname: string,
+  hostname: string | undefined,
   port: number,
 ): Deno.HttpServer<Deno.NetAddr> {
-  return Deno.serve({ hostname, port, onListen: () => {} }, (req) => {
+  return Deno.serve({ hostname: hostname ?? "127.0.0.1", port, onListen: () => {} }, (req) => {
     const path = new URL(req.url).pathname;
     if (path !== "/metrics" && path !== "/") return new Response("not found\n", { status: 404 });
     return new Response(metrics.prometheus(), {

@@ -36,6 +36,7 @@ Options:
                            (repeatable)
   --metrics-port PORT      serve Prometheus metrics at http://127.0.0.1:PORT/metrics
                            (off by default; 0 picks a free port)
+  --metrics-host HOST      address of the metrics port (default 127.0.0.1: loopback only)
   --control-port PORT      serve the control API (HTTP with JSON: faults, topics, records, waits,
                            reset; see /openapi.json) on PORT (off by default; 0 picks a free
                            port) and print "control on HOST:PORT" after "listening on"
@@ -155,6 +156,7 @@ export async function parseCommandLine(
         "replication-factor": { type: "string" },
         topic: { type: "string", multiple: true },
         "metrics-port": { type: "string" },
+        "metrics-host": { type: "string" },
         "control-port": { type: "string" },
         "control-host": { type: "string" },
         "console-port": { type: "string" },
@@ -210,6 +212,7 @@ export async function parseCommandLine(
       brokers,
     ),
     metricsPort: integer("metrics-port", values["metrics-port"], 0, 65535),
+    metricsHost: values["metrics-host"],
     slowRequestMs: integer("slow-request-ms", values["slow-request-ms"], 0, 86400000),
     autoCreateTopics: values["no-auto-create"] ? false : undefined,
     maxMemoryBytes: size("max-memory", values["max-memory"]),
@@ -236,6 +239,9 @@ export async function parseCommandLine(
       partitions: integer("topic partitions", partitions, 1, 10000),
       replicationFactor: integer("topic replication factor", rf, 1, brokers),
     };
+  }
+  if (options.metricsHost !== undefined && options.metricsPort === undefined) {
+    throw new UsageError("--metrics-host needs --metrics-port");
   }
   await securityOptions(values, options);
   const controlPort = integer("control-port", values["control-port"], 0, 65535);

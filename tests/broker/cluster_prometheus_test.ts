@@ -1,0 +1,93 @@
+import { assertEquals, assertOk } from "../assert.ts";
+import { Broker } from "../../broker/mod.ts";
+import { Consumer, Producer } from "../../client/mod.ts";
+import { parseCommandLine } from "../../cli/broker.ts";
+
+/** The value of one exposition line, by its name and labels; undefined when absent. */
+function sample(text: string, series: string): number | undefined {
+  const line = text.split("\n").find((l) => l.startsWith(`${series} `));
+  return line === undefined ? undefined : Number(line.slice(series.length + 1));
+}
+
+function promtool(): string | undefined {
+  for (const dir of (Deno.env.get("PATH") ?? "").split(":")) {
+    try {
+      if (Deno.statSync(`${dir}/promtool`).isFile) return `${dir}/promtool`;
+    } catch {
+      // Not here.
+    }
+  }
+  return undefined;
+}
+
+Deno.test("metrics port: partition offsets and sizes, lag of an empty group, latency quantiles per API", async () => {
+  await using broker = await Broker.start({ topics: { t: { partitions: 2 } }, metricsPort: 0 });
+  const bootstrapServers = broker.bootstrapServers;
+  await using producer = new Producer({ bootstrapServers, lingerMs: 1 });
+  for (let i = 0; i < 5; i++) await producer.send({ topic: "t", partition: 0, value: `v${i}` });
+  {
+    await using consumer = new Consumer({
+      bootstrapServers,
+      groupId: 'billing "eu"',
+      autoOffsetReset: "earliest",
+      autoCommit: false,
+    });
+    consumer.subscribe(["t"]);
+    let seen = 0;
+    for (let i = 0; i < 200 && seen < 5; i++) {
+      seen += (await consumer.poll({ timeoutMs: 50 })).length;
+    }
+    await consumer.commit([{ topic: "t", partition: 0, offset: 2n }]);
+  }
+  const res = await fetch(`http://${broker.metricsAddress}/metrics`);
+  const text = await res.text();
+  const size = broker.cluster.partition("t", 0)!.log.sizeBytes;
+  assertOk(size > 0);
+  assertEquals(sample(text, 'brook_partition_high_watermark{topic="t",partition="0"}'), 5);
+  assertEquals(sample(text, 'brook_partition_high_watermark{topic="t",partition="1"}'), 0);
+  assertEquals(sample(text, 'brook_partition_log_start_offset{topic="t",partition="0"}'), 0);
+  assertEquals(sample(text, 'brook_partition_log_size_bytes{topic="t",partition="0"}'), size);
+  assertEquals(sample(text, 'brook_topic_log_size_bytes{topic="t"}'), size);
+  assertEquals(sample(text, 'brook_topic_log_records{topic="t"}'), 5);
+  // The group has no members left: its lag is still reported, from its committed offsets.
+  const group = 'group="billing \\"eu\\""';
+  assertEquals(
+    sample(text, `brook_consumergroup_members{${group},protocol="classic",state="Empty"}`),
+    0,
+  );
+  assertEquals(
+    sample(text, `brook_consumergroup_current_offset{${group},topic="t",partition="0"}`),
+    2,
+  );
+  assertEquals(sample(text, `brook_consumergroup_lag{${group},topic="t",partition="0"}`), 3);
+  assertEquals(sample(text, `brook_consumergroup_total_lag{${group}}`), 3);
+  const p50 = sample(text, 'brook_request_latency_seconds{api="Produce",quantile="0.5"}');
+  const p99 = sample(text, 'brook_request_latency_seconds{api="Produce",quantile="0.99"}');
+  assertOk(p50 !== undefined && p99 !== undefined && p50 <= p99, `${p50} ${p99}`);
+  assertEquals(sample(text, 'brook_request_latency_seconds_count{api="Produce"}'), 5);
+  // Prometheus' own checker of the format, where installed (Debian's prometheus package).
+  const tool = promtool();
+  if (tool) {
+    const check = new Deno.Command(tool, {
+      args: ["check", "metrics"],
+      stdin: "piped",
+      stdout: "piped",
+      stderr: "piped",
+    }).spawn();
+    const writer = check.stdin.getWriter();
+    await writer.write(new TextEncoder().encode(text));
+    await writer.close();
+    const out = await check.output();
+    const said = new TextDecoder().decode(out.stdout) + new TextDecoder().decode(out.stderr);
+    assertEquals([out.code, said], [0, ""]);
+  }
+});
+
+Deno.test("--metrics-host sets the metrics port's address and needs --metrics-port", async () => {
+  const parsed = await parseCommandLine(["--metrics-port", "0", "--metrics-host", "0.0.0.0"]);
+  assertOk(!parsed.help);
+  assertEquals([parsed.options.metricsHost, parsed.options.metricsPort], ["0.0.0.0", 0]);
+  let error: Error | undefined;
+  await parseCommandLine(["--metrics-host", "0.0.0.0"]).catch((e) => error = e);
+  assertEquals(error?.message, "--metrics-host needs --metrics-port");
+});
