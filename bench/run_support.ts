@@ -245,6 +245,7 @@ export function spread(values: number[]): { min: number; median: number; max: nu
 /** A rate as M or k records/s; a latency in ms. */
 export function formatValue(value: number, unit: string): string {
   if (unit === "ms") return `${value.toFixed(2)} ms`;
+  if (unit === "B/s") return `${(value / 1e9).toFixed(2)} GB/s`;
   if (value >= 1e6) return `${(value / 1e6).toFixed(2)} M`;
   return `${(value / 1e6).toFixed(3)} M`;
 }
