@@ -12,6 +12,8 @@ import { type Assignor, ASSIGNORS, type TopicPartitions } from "./assignors.ts";
 import { type CompletedFetch, type ConsumerRecord, Fetcher, type OffsetReset } from "./fetcher.ts";
 import { ConsumerMember } from "./consumer_member.ts";
 import { GroupMember, type Membership, type RebalanceListener } from "./group.ts";
+import type { ClientEventMap, RebalanceEvent } from "../instrumentation.ts";
+import { type ClientMetricsSnapshot, Stat } from "../metrics.ts";
 
 export type { ConsumerRecord, OffsetReset } from "./fetcher.ts";
 export type { RebalanceListener } from "./group.ts";
@@ -104,10 +106,31 @@ export class Consumer implements AsyncDisposable {
   #joinError: unknown;
   /** A Fetch in flight: it may outlast a poll with a shorter timeout, and serves the next one. */
   #inFlight: Promise<{ done: CompletedFetch[] } | { error: unknown }> | undefined;
+  /** Java's consumer-coordinator-metrics: commit and rebalance latencies. */
+  readonly #commitLatency = new Stat();
+  readonly #rebalanceLatency = new Stat();
+  #lastPoll = 0;
 
   constructor(options: ConsumerOptions, client?: KafkaClient) {
-    this.client = client ?? new KafkaClient(options);
+    this.client = client ?? new KafkaClient({ metricGroupPrefix: "consumer", ...options });
     this.#ownsClient = client === undefined;
+    const metrics = this.client.instrumentation.metrics;
+    metrics.register("consumer-coordinator-metrics", this.#commitLatency, {
+      avg: "commit-latency-avg",
+      max: "commit-latency-max",
+      countRate: "commit-rate",
+      count: "commit-total",
+    });
+    metrics.register("consumer-coordinator-metrics", this.#rebalanceLatency, {
+      avg: "rebalance-latency-avg",
+      max: "rebalance-latency-max",
+      count: "rebalance-total",
+    });
+    metrics.gauge(
+      "consumer-metrics",
+      "last-poll-seconds-ago",
+      (now) => this.#lastPoll === 0 ? -1 : Math.floor((now - this.#lastPoll) / 1000),
+    );
     this.#options = options;
     this.#fetcher = new Fetcher(this.client, {
       fetchMinBytes: options.fetchMinBytes ?? 1,
@@ -134,6 +157,28 @@ export class Consumer implements AsyncDisposable {
         return found;
       });
       const user = options.rebalanceListener ?? {};
+      const groupId = options.groupId;
+      const inst = this.client.instrumentation;
+      // Times a rebalance callback (the consumer's own work and the application's) for the event.
+      const timed = async (
+        kind: RebalanceEvent["kind"],
+        partitions: TopicPartitions[],
+        run: () => Promise<void>,
+      ) => {
+        const started = performance.now();
+        inst.log("info", `partitions ${kind}`, { groupId, partitions });
+        await run();
+        if (inst.listens("rebalance")) {
+          inst.emit("rebalance", {
+            groupId,
+            kind,
+            partitions: partitions.flatMap((tp) =>
+              tp.partitions.map((partition) => ({ topic: tp.topic, partition }))
+            ),
+            durationMs: performance.now() - started,
+          });
+        }
+      };
       const forget = (partitions: TopicPartitions[]) => {
         const gone = new Set(
           partitions.flatMap((tp) => tp.partitions.map((p) => `${tp.topic}\u0000${p}`)),
@@ -144,21 +189,24 @@ export class Consumer implements AsyncDisposable {
         this.#dropBuffered((r) => gone.has(`${r.topic}\u0000${r.partition}`));
       };
       const listener: RebalanceListener = {
-        onPartitionsRevoked: async (partitions) => {
-          if (this.#autoCommit) await this.commit().catch(() => {});
-          await user.onPartitionsRevoked?.(partitions);
-          forget(partitions);
-        },
+        onPartitionsRevoked: (partitions) =>
+          timed("revoked", partitions, async () => {
+            if (this.#autoCommit) await this.commit().catch(() => {});
+            await user.onPartitionsRevoked?.(partitions);
+            forget(partitions);
+          }),
         // Lost partitions are not committed: the group no longer takes this member's commits.
-        onPartitionsLost: async (partitions) => {
-          if (user.onPartitionsLost) await user.onPartitionsLost(partitions);
-          else await user.onPartitionsRevoked?.(partitions);
-          forget(partitions);
-        },
-        onPartitionsAssigned: async (partitions) => {
-          await this.#startFromCommitted(partitions);
-          await user.onPartitionsAssigned?.(partitions);
-        },
+        onPartitionsLost: (partitions) =>
+          timed("lost", partitions, async () => {
+            if (user.onPartitionsLost) await user.onPartitionsLost(partitions);
+            else await user.onPartitionsRevoked?.(partitions);
+            forget(partitions);
+          }),
+        onPartitionsAssigned: (partitions) =>
+          timed("assigned", partitions, async () => {
+            await this.#startFromCommitted(partitions);
+            await user.onPartitionsAssigned?.(partitions);
+          }),
       };
       const membership = {
         groupId: options.groupId,
@@ -318,7 +366,64 @@ export class Consumer implements AsyncDisposable {
     options: { signal?: AbortSignal } = {},
   ): Promise<void> {
     if (!this.#group) throw new TypeError("commit() needs a groupId");
-    await this.#group.commit(offsets ?? this.#consumedPositions(), options.signal);
+    const list = offsets ?? this.#consumedPositions();
+    const started = performance.now();
+    const inst = this.client.instrumentation;
+    try {
+      await this.#group.commit(list, options.signal);
+    } catch (e) {
+      inst.log("warn", "commit failed", {
+        groupId: this.#options.groupId,
+        error: (e as Error).message,
+      });
+      if (inst.listens("commit")) {
+        inst.emit("commit", {
+          groupId: this.#options.groupId!,
+          partitions: list.length,
+          durationMs: performance.now() - started,
+          error: e as Error,
+        });
+      }
+      throw e;
+    }
+    const durationMs = performance.now() - started;
+    this.#commitLatency.record(durationMs);
+    if (inst.listens("commit")) {
+      inst.emit("commit", { groupId: this.#options.groupId!, partitions: list.length, durationMs });
+    }
+  }
+
+  /**
+   * Listens to the consumer's events: fetch, commit, rebalance, and its connections' connect,
+   * disconnect, request and response. Returns a function that stops listening.
+   *
+   * @example
+   * ```ts
+   * import { Consumer } from "@brook/kafka/client";
+   * const consumer = new Consumer({ bootstrapServers: "127.0.0.1:9092", groupId: "billing" });
+   * consumer.on("rebalance", (e) => console.log(e.kind, e.partitions, e.durationMs));
+   * ```
+   */
+  on<K extends keyof ClientEventMap>(
+    type: K,
+    listener: (event: ClientEventMap[K]) => void,
+  ): () => void {
+    return this.client.on(type, listener);
+  }
+
+  /**
+   * The consumer's metrics as Kafka's Java consumer names them (records-consumed-rate,
+   * fetch-latency-avg, records-lag-max, commit-latency-avg, ...), with its connections'.
+   *
+   * @example
+   * ```ts
+   * import { Consumer } from "@brook/kafka/client";
+   * const consumer = new Consumer({ bootstrapServers: "127.0.0.1:9092", groupId: "billing" });
+   * const lag = consumer.metrics().metrics.find((m) => m.name === "records-lag-max")?.value;
+   * ```
+   */
+  metrics(): ClientMetricsSnapshot {
+    return this.client.metrics();
   }
 
   async #startFromCommitted(partitions: TopicPartitions[]): Promise<void> {
@@ -357,6 +462,7 @@ export class Consumer implements AsyncDisposable {
    */
   async poll(options: PollOptions = {}): Promise<ConsumerRecord[]> {
     options.signal?.throwIfAborted();
+    this.#lastPoll = Date.now();
     await this.#fill(options.timeoutMs ?? this.#options.fetchMaxWaitMs ?? 500, options.signal);
     options.signal?.throwIfAborted();
     const end = Math.min(this.#buffer.length, this.#head + (options.maxRecords ?? 500));
@@ -424,8 +530,10 @@ export class Consumer implements AsyncDisposable {
   /** Starts or continues the group join; true once it is done, false if `deadline` came first. */
   async #rejoined(deadline: number, signal?: AbortSignal): Promise<boolean> {
     const group = this.#group!;
+    const started = performance.now();
     this.#joining ??= this.#topics()
       .then((topics) => group.ensureActive(topics, this.#abort.signal))
+      .then(() => this.#rebalanceLatency.record(performance.now() - started))
       .catch((e) => {
         this.#joinError = e;
       })
@@ -446,6 +554,7 @@ export class Consumer implements AsyncDisposable {
    */
   async *[Symbol.asyncIterator](): AsyncGenerator<ConsumerRecord> {
     while (!this.#closed) {
+      this.#lastPoll = Date.now();
       await this.#fill(1000);
       while (this.#head < this.#buffer.length) {
         const r = this.#buffer[this.#head];

@@ -16,6 +16,8 @@ import {
   type RecordBatch,
 } from "../../codec/mod.ts";
 import type { KafkaClient } from "../kafka_client.ts";
+import type { FetchEvent } from "../instrumentation.ts";
+import { Stat } from "../metrics.ts";
 import type { TopicPartition, TopicPartitionOffset } from "../topic_partition.ts";
 
 /** A consumed record. Keys and values are Uint8Array (null when absent). */
@@ -51,7 +53,13 @@ export interface CompletedFetch {
   state: PartitionState;
   fetchOffset: bigint;
   data: FetchResponsePartitionData;
+  /** The leader that answered, and how long its Fetch took. */
+  nodeId: number;
+  durationMs: number;
 }
+
+/** Java's consumer-fetch-manager-metrics group. */
+const FETCH_GROUP = "consumer-fetch-manager-metrics";
 
 interface PartitionState {
   topic: string;
@@ -59,6 +67,8 @@ interface PartitionState {
   /** The next offset to fetch, or undefined until reset. */
   position: bigint | undefined;
   paused: boolean;
+  /** records-lag after the last fetch: high watermark (LSO for read_committed) minus position. */
+  lag: number;
 }
 
 function key(topic: string, partition: number): string {
@@ -70,10 +80,30 @@ export class Fetcher {
   readonly #client: KafkaClient;
   readonly #options: FetcherOptions;
   #partitions = new Map<string, PartitionState>();
+  readonly #latency = new Stat();
+  readonly #records = new Stat();
+  readonly #bytes = new Stat();
+  readonly #lag = new Stat();
 
   constructor(client: KafkaClient, options: FetcherOptions) {
     this.#client = client;
     this.#options = options;
+    const metrics = client.instrumentation.metrics;
+    metrics.register(FETCH_GROUP, this.#latency, {
+      avg: "fetch-latency-avg",
+      max: "fetch-latency-max",
+      countRate: "fetch-rate",
+      count: "fetch-total",
+    });
+    metrics.register(FETCH_GROUP, this.#records, {
+      rate: "records-consumed-rate",
+      total: "records-consumed-total",
+    });
+    metrics.register(FETCH_GROUP, this.#bytes, {
+      rate: "bytes-consumed-rate",
+      total: "bytes-consumed-total",
+    });
+    metrics.register(FETCH_GROUP, this.#lag, { max: "records-lag-max" });
   }
 
   /** The assigned partitions. */
@@ -95,9 +125,23 @@ export class Fetcher {
       const old = this.#partitions.get(k);
       next.set(
         k,
-        old ?? { topic: p.topic, partition: p.partition, position: p.offset, paused: false },
+        old ??
+          { topic: p.topic, partition: p.partition, position: p.offset, paused: false, lag: NaN },
       );
       if (p.offset !== undefined) next.get(k)!.position = p.offset;
+    }
+    const metrics = this.#client.instrumentation.metrics;
+    for (const k of this.#partitions.keys()) {
+      if (!next.has(k)) metrics.remove("partition-key", k, FETCH_GROUP);
+    }
+    for (const [k, p] of next) {
+      if (this.#partitions.has(k)) continue;
+      // Java's per-partition records-lag; the internal key tag lets it go with the partition.
+      metrics.gauge(FETCH_GROUP, "records-lag", () => p.lag, {
+        topic: p.topic,
+        partition: String(p.partition),
+        "partition-key": k,
+      });
     }
     this.#partitions = next;
   }
@@ -230,6 +274,7 @@ export class Fetcher {
     const o = this.#options;
     // The positions fetched from: an answer is for them, whatever happens to them meanwhile.
     const sent = new Map(parts.map((p) => [key(p.topic, p.partition), p.position!]));
+    const started = performance.now();
     const res = await this.#client.requestNode(leader, ApiKey.Fetch, {
       replicaId: -1,
       maxWaitMs: o.fetchMaxWaitMs,
@@ -251,6 +296,8 @@ export class Fetcher {
       })),
       rackId: o.clientRack ?? "",
     }, { signal, timeoutMs: o.fetchMaxWaitMs + 30000 });
+    const durationMs = performance.now() - started;
+    this.#latency.record(durationMs);
     if (res.errorCode !== ErrorCode.NONE) {
       throw new KafkaProtocolError(res.errorCode, { detail: "fetch" });
     }
@@ -263,7 +310,9 @@ export class Fetcher {
         const k = key(topic, data.partitionIndex);
         const fetchOffset = sent.get(k);
         const state = this.#partitions.get(k);
-        if (fetchOffset !== undefined && state) out.push({ state, fetchOffset, data });
+        if (fetchOffset !== undefined && state) {
+          out.push({ state, fetchOffset, data, nodeId: leader, durationMs });
+        }
       }
     }
     return out;
@@ -277,48 +326,83 @@ export class Fetcher {
   drain(completed: readonly CompletedFetch[]): ConsumerRecord[] {
     const o = this.#options;
     const out: ConsumerRecord[] = [];
-    for (const { state, fetchOffset, data: r } of completed) {
+    const inst = this.#client.instrumentation;
+    const events = inst.listens("fetch") ? new Map<number, FetchEvent>() : undefined;
+    const now = Date.now();
+    for (const { state, fetchOffset, data: r, nodeId, durationMs } of completed) {
       const p = this.#partitions.get(key(state.topic, state.partition));
       if (p !== state || p.paused || p.position !== fetchOffset) continue;
-      const topic = p.topic;
-      if (r.errorCode === ErrorCode.OFFSET_OUT_OF_RANGE) {
-        p.position = undefined;
-        continue;
+      const before = out.length;
+      this.#drainPartition(p, r, out);
+      const bytes = r.records?.length ?? 0;
+      const records = out.length - before;
+      this.#records.record(records, now);
+      this.#bytes.record(bytes, now);
+      if (r.errorCode === ErrorCode.NONE && p.position !== undefined) {
+        const end = o.readCommitted && r.lastStableOffset >= 0n
+          ? r.lastStableOffset
+          : r.highWatermark;
+        p.lag = Math.max(0, Number(end - p.position));
+        this.#lag.record(p.lag, now);
       }
-      if (r.errorCode !== ErrorCode.NONE) {
-        if (errorInfo(r.errorCode).retriable) {
-          this.#client.invalidateMetadata();
-          continue;
-        }
-        throw new KafkaProtocolError(r.errorCode, {
-          detail: `fetching ${topic}-${r.partitionIndex}`,
+      if (events) {
+        let e = events.get(nodeId);
+        if (!e) events.set(nodeId, e = { nodeId, durationMs, partitions: [] });
+        e.partitions.push({
+          topic: p.topic,
+          partition: p.partition,
+          records,
+          bytes,
+          highWatermark: r.highWatermark,
+          lag: BigInt(Number.isNaN(p.lag) ? -1 : p.lag),
+          errorCode: r.errorCode,
         });
       }
-      if (!r.records || r.records.length === 0) continue;
-      const aborted = o.readCommitted ? new AbortedFilter(r.abortedTransactions) : undefined;
-      for (const batch of decodeRecordBatches(r.records, { verifyCrc: o.checkCrcs })) {
-        if (batch.lastOffset < p.position) continue;
-        const next = batch.lastOffset + 1n;
-        if (!batch.isControl && !aborted?.skips(batch)) {
-          for (const rec of batch.records) {
-            const offset = rec.offset;
-            if (offset < p.position) continue;
-            out.push({
-              topic,
-              partition: p.partition,
-              offset,
-              timestamp: rec.timestamp,
-              key: rec.key,
-              value: rec.value,
-              headers: rec.headers,
-              leaderEpoch: batch.header.partitionLeaderEpoch,
-            });
-          }
-        } else if (batch.isControl) aborted?.skips(batch);
-        p.position = next;
-      }
     }
+    for (const e of events?.values() ?? []) inst.emit("fetch", e);
     return out;
+  }
+
+  /** Appends a partition's records of a fetch answer to `out`, advancing its position. */
+  #drainPartition(p: PartitionState, r: FetchResponsePartitionData, out: ConsumerRecord[]): void {
+    const o = this.#options;
+    const topic = p.topic;
+    if (r.errorCode === ErrorCode.OFFSET_OUT_OF_RANGE) {
+      p.position = undefined;
+      return;
+    }
+    if (r.errorCode !== ErrorCode.NONE) {
+      if (errorInfo(r.errorCode).retriable) {
+        this.#client.invalidateMetadata();
+        return;
+      }
+      throw new KafkaProtocolError(r.errorCode, {
+        detail: `fetching ${topic}-${r.partitionIndex}`,
+      });
+    }
+    if (!r.records || r.records.length === 0) return;
+    const aborted = o.readCommitted ? new AbortedFilter(r.abortedTransactions) : undefined;
+    for (const batch of decodeRecordBatches(r.records, { verifyCrc: o.checkCrcs })) {
+      if (batch.lastOffset < p.position!) continue;
+      const next = batch.lastOffset + 1n;
+      if (!batch.isControl && !aborted?.skips(batch)) {
+        for (const rec of batch.records) {
+          const offset = rec.offset;
+          if (offset < p.position!) continue;
+          out.push({
+            topic,
+            partition: p.partition,
+            offset,
+            timestamp: rec.timestamp,
+            key: rec.key,
+            value: rec.value,
+            headers: rec.headers,
+            leaderEpoch: batch.header.partitionLeaderEpoch,
+          });
+        }
+      } else if (batch.isControl) aborted?.skips(batch);
+      p.position = next;
+    }
   }
 }
 
