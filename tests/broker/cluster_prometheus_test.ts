@@ -91,3 +91,26 @@ Deno.test("--metrics-host sets the metrics port's address and needs --metrics-po
   await parseCommandLine(["--metrics-host", "0.0.0.0"]).catch((e) => error = e);
   assertEquals(error?.message, "--metrics-host needs --metrics-port");
 });
+
+Deno.test("the Grafana dashboard reads only metric names the broker exposes", async () => {
+  await using broker = await Broker.start();
+  const text = broker.prometheusMetrics();
+  const families = new Map<string, string>();
+  for (const m of text.matchAll(/^# TYPE (\S+) (\S+)$/gm)) families.set(m[1], m[2]);
+  const dashboard = JSON.parse(
+    await Deno.readTextFile(new URL("../../tools/grafana/brook_dashboard.json", import.meta.url)),
+  );
+  const exprs: string[] = dashboard.panels.flatMap((p: { targets: { expr: string }[] }) =>
+    p.targets.map((t) => t.expr)
+  );
+  assertOk(exprs.length >= 10);
+  const missing = [];
+  for (const expr of exprs) {
+    for (const [name] of expr.matchAll(/brook_[a-z_]+/g)) {
+      const family = name.replace(/_bucket$/, "");
+      const type = families.get(family);
+      if (!type || (name !== family && type !== "histogram")) missing.push(name);
+    }
+  }
+  assertEquals(missing, []);
+});
