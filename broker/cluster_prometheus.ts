@@ -1,8 +1,7 @@
 /**
  * The cluster's state in Prometheus' text format, next to the request metrics on the metrics port:
  * each partition's offsets and log size, each topic's log size, and every consumer group's committed
- * offsets and lag per partition (classic and KIP-848 groups, empty ones too, as kafka_exporter
- * users expect), with the group's members and state.
+ * offsets and lag per partition (classic and KIP-848 groups, empty ones too), with the group's members and state.
  *
  * @module
  */
