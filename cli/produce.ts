@@ -181,8 +181,10 @@ export async function main(args: string[]): Promise<void> {
     maxInFlightBytes: Math.min(bufferMemory / 2, MAX_IN_FLIGHT_BYTES),
     sync: v.sync === true,
     progress,
+    deliveryTimeoutMs,
   });
-  await producer.close().catch(() => {});
+  // After a failure, records still waiting are not waited for: the exit ends them.
+  if (!outcome.error) await producer.close().catch(() => {});
   progress.done();
   if (outcome.error) {
     const undelivered = outcome.read - outcome.delivered;
@@ -224,7 +226,12 @@ async function pump(
   producer: Producer,
   topic: string,
   reader: LineReader,
-  options: { maxInFlightBytes: number; sync: boolean; progress: Progress },
+  options: {
+    maxInFlightBytes: number;
+    sync: boolean;
+    progress: Progress;
+    deliveryTimeoutMs: number;
+  },
 ): Promise<Outcome> {
   const outcome: Outcome = { read: 0, delivered: 0, bytes: 0 };
   let inFlightBytes = 0;
@@ -237,6 +244,19 @@ async function pump(
       drained = undefined;
     }
   };
+  // Records sent after the broker went away would each wait their own delivery.timeout.ms: when
+  // nothing at all is acknowledged for that long, the tool gives up on them all.
+  let lastAck = Date.now();
+  let giveUp!: () => void;
+  const gaveUp = new Promise<void>((r) => (giveUp = r));
+  const watchdog = setInterval(() => {
+    if (inFlightBytes <= 0 || Date.now() - lastAck < options.deliveryTimeoutMs) return;
+    outcome.error ??= new Error(
+      `nothing was acknowledged for ${options.deliveryTimeoutMs} ms (delivery.timeout.ms)`,
+    );
+    drained?.();
+    giveUp();
+  }, 1000);
   const send = (record: LineRecord) => {
     const size = record.size;
     // What a record costs beyond its bytes while it waits, roughly.
@@ -245,6 +265,7 @@ async function pump(
     inFlightBytes += cost;
     producer.send({ topic, key: record.key, value: record.value, headers: record.headers }).then(
       () => {
+        lastAck = Date.now();
         outcome.delivered++;
         outcome.bytes += size;
         options.progress.update(outcome.delivered, outcome.bytes);
@@ -272,7 +293,14 @@ async function pump(
     outcome.error ??= e as Error;
   }
   // Every record sent is acknowledged or has failed (within delivery.timeout.ms) after flush.
-  await producer.flush();
+  try {
+    await Promise.race([producer.flush(), gaveUp]);
+  } catch (e) {
+    // The producer may also report its undelivered records when flushing.
+    outcome.error ??= e as Error;
+  } finally {
+    clearInterval(watchdog);
+  }
   return outcome;
 }
 

@@ -24,6 +24,7 @@ export class Progress {
   #bytes = 0;
   #timer: ReturnType<typeof setInterval> | undefined;
   #shown = false;
+  #changed = performance.now();
 
   /** Starts reporting each second when stderr is a terminal, or `always`. */
   constructor(options: { always: boolean; verb?: string }) {
@@ -37,12 +38,17 @@ export class Progress {
 
   /** The counts so far. */
   update(records: number, bytes: number): void {
+    if (records !== this.#records) this.#changed = performance.now();
     this.#records = records;
     this.#bytes = bytes;
   }
 
   #show(verb: string): void {
-    const line = `${this.#line(this.#records, this.#bytes, verb)}`;
+    // A stall says so: the broker may be gone (records fail after delivery.timeout.ms).
+    const stalled = (performance.now() - this.#changed) / 1000;
+    const line = `${this.#line(this.#records, this.#bytes, verb)}${
+      stalled >= 5 ? `; nothing acknowledged for ${Math.floor(stalled)} s` : ""
+    }`;
     // A terminal gets one line rewritten in place; a file or pipe one line a second.
     const text = this.#tty ? `\r\x1b[K${line}` : `${line}\n`;
     Deno.stderr.writeSync(new TextEncoder().encode(text));

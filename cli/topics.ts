@@ -148,9 +148,7 @@ async function describe(
   );
   const overrides = new Map(configs.map((c) => [
     c.resource.name,
-    c.entries.filter((e) => !e.isDefault).map((e) =>
-      `${e.name}=${e.isSensitive ? "" : e.value ?? ""}`
-    )
+    c.entries.filter((e) => !e.isDefault).map((e) => `${e.name}=${e.value}`)
       .join(","),
   ]));
   const partitionFilter = v["under-replicated-partitions"] || v["unavailable-partitions"];
