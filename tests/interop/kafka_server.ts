@@ -1,5 +1,6 @@
 /**
- * Test support: a real Apache Kafka 4.1.1 for interop tests, started by tools/kafka/start.sh.
+ * Test support: a real Apache Kafka (4.1.1 unless a version is asked for) for interop tests, started
+ * by tools/kafka/start.sh.
  *
  * @module
  */
@@ -20,17 +21,34 @@ export interface KafkaServer extends AsyncDisposable {
 
 const tools = new URL("../../tools/kafka/", import.meta.url).pathname;
 
+/** Options of {@linkcode startKafka}. */
+export interface StartKafkaOptions {
+  /** SASL, TLS and ACL listeners too (see tools/kafka/start.sh). */
+  secure?: boolean;
+  /**
+   * Kafka's release, installed from Maven Central on first use: "4.1.1" (the default) or e.g. "4.4.0".
+   * Env BROOK_KAFKA_BOOTSTRAP names a running 4.1.1 and BROOK_KAFKA_4_4_BOOTSTRAP a running 4.4.0.
+   */
+  version?: string;
+}
+
 /**
- * Starts a real Kafka in a temporary folder (or returns the one named by env BROOK_KAFKA_BOOTSTRAP).
+ * Starts a real Kafka in a temporary folder (or returns the one named by env BROOK_KAFKA_BOOTSTRAP, or
+ * BROOK_KAFKA_4_4_BOOTSTRAP for version 4.4.0).
  *
  * @example
  * ```ts
- * await using kafka = await startKafka();
+ * await using kafka = await startKafka({ version: "4.4.0" });
  * console.log(kafka.bootstrapServers);
  * ```
  */
-export async function startKafka(options: { secure?: boolean } = {}): Promise<KafkaServer> {
-  const given = Deno.env.get("BROOK_KAFKA_BOOTSTRAP");
+export async function startKafka(options: StartKafkaOptions = {}): Promise<KafkaServer> {
+  const version = options.version ?? "4.1.1";
+  const given = version === "4.1.1"
+    ? Deno.env.get("BROOK_KAFKA_BOOTSTRAP")
+    : version === "4.4.0"
+    ? Deno.env.get("BROOK_KAFKA_4_4_BOOTSTRAP")
+    : undefined;
   if (given && !options.secure) {
     return {
       bootstrapServers: given,
@@ -40,7 +58,11 @@ export async function startKafka(options: { secure?: boolean } = {}): Promise<Ka
   }
   const dir = await Deno.makeTempDir({ prefix: "brook-kafka-" });
   const args = [`${tools}start.sh`, dir, ...(options.secure ? ["0", "--secure"] : [])];
-  const out = await new Deno.Command("bash", { args, stderr: "inherit" }).output();
+  const out = await new Deno.Command("bash", {
+    args,
+    stderr: "inherit",
+    env: { BROOK_KAFKA_VERSION: version },
+  }).output();
   const lines = new TextDecoder().decode(out.stdout).trim().split("\n");
   const line = lines[0];
   if (!out.success || !line.startsWith("listening on ")) {
@@ -49,7 +71,11 @@ export async function startKafka(options: { secure?: boolean } = {}): Promise<Ka
   const value = (prefix: string) => lines.find((l) => l.startsWith(prefix))?.slice(prefix.length);
   const caPath = value("ca ");
   const stop = async () => {
-    await new Deno.Command("bash", { args: [`${tools}stop.sh`, dir] }).output();
+    await new Deno.Command("bash", {
+      args: [`${tools}stop.sh`, dir],
+      env: { BROOK_KAFKA_VERSION: version },
+    })
+      .output();
     await Deno.remove(dir, { recursive: true }).catch(() => {});
   };
   return {

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# A real Apache Kafka 4.1.1 cluster of three KRaft nodes (each broker and controller) on 127.0.0.1,
+# A real Apache Kafka cluster (4.1.1, or env BROOK_KAFKA_VERSION) of three KRaft nodes (each broker and controller) on 127.0.0.1,
 # for interop tests that kill and restart brokers. All state lives in DIR.
 #   bash tools/kafka/cluster.sh DIR start      prints "listening on 127.0.0.1:P1,127.0.0.1:P2,127.0.0.1:P3"
 #   bash tools/kafka/cluster.sh DIR kill N     SIGKILL node N (1-3), as a crash

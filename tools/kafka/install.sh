@@ -1,11 +1,17 @@
 #!/usr/bin/env bash
-# Installs Apache Kafka 4.1.1 and kafka-clients from Maven Central on first use (into
-# ${BROOK_CACHE:-~/.cache/brook}/kafka-4.1.1/libs) and prints that folder.
+# Installs Apache Kafka and kafka-clients from Maven Central on first use (into
+# ${BROOK_CACHE:-~/.cache/brook}/kafka-VERSION/libs) and prints that folder. VERSION is
+# ${BROOK_KAFKA_VERSION:-4.1.1} (4.4.0 is the newest release Brook compares with).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-libs="${BROOK_CACHE:-$HOME/.cache/brook}/kafka-4.1.1/libs"
+version=${BROOK_KAFKA_VERSION:-4.1.1}
+case "$version" in
+  [0-9]*.[0-9]*.[0-9]*) ;;
+  *) echo "BROOK_KAFKA_VERSION must look like 4.4.0, not $version" >&2; exit 2 ;;
+esac
+libs="${BROOK_CACHE:-$HOME/.cache/brook}/kafka-$version/libs"
 if [ ! -f "$libs/.complete" ]; then
-  (cd "$here" && mvn -q -B dependency:copy-dependencies -DoutputDirectory="$libs" >&2)
+  (cd "$here" && mvn -q -B dependency:copy-dependencies -Dkafka.version="$version" -DoutputDirectory="$libs" >&2)
   touch "$libs/.complete"
 fi
 echo "$libs"

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Starts a real Apache Kafka 4.1.1 (single node, KRaft) on 127.0.0.1 for interop tests.
+# Starts a real Apache Kafka (single node, KRaft) on 127.0.0.1 for interop tests: 4.1.1, or the
+# version in env BROOK_KAFKA_VERSION (e.g. 4.4.0).
 #   bash tools/kafka/start.sh DIR [PORT] [--secure]   (PORT 0 or absent: a free port)
-# Installs it from Maven Central on first use (into ${BROOK_CACHE:-~/.cache/brook}/kafka-4.1.1), keeps all
+# Installs it from Maven Central on first use (into ${BROOK_CACHE:-~/.cache/brook}/kafka-VERSION), keeps all
 # state in DIR, prints "listening on 127.0.0.1:PORT" once it answers, and writes DIR/pid.
 # --secure adds SASL_SSL and SASL_PLAINTEXT listeners (PLAIN, SCRAM-SHA-256/512 and unsecured-JWT
 # OAUTHBEARER; users alice/alice-secret and bob/bob-secret; sessions of 3 s on SASL_PLAINTEXT), TLS
