@@ -20,6 +20,8 @@ import { sleep } from "../backoff.ts";
 import { type ClientOptions, KafkaClient } from "../kafka_client.ts";
 import type { ConsumerRecord } from "./fetcher.ts";
 import type { PollOptions } from "./consumer.ts";
+import type { ClientEventMap } from "../instrumentation.ts";
+import type { ClientMetricsSnapshot } from "../metrics.ts";
 
 /** Share consumer options; names follow Kafka's share consumer configs. */
 export interface ShareConsumerOptions extends ClientOptions {
@@ -94,7 +96,7 @@ export class ShareConsumer implements AsyncDisposable {
   readonly #abort = new AbortController();
 
   constructor(options: ShareConsumerOptions, client?: KafkaClient) {
-    this.client = client ?? new KafkaClient(options);
+    this.client = client ?? new KafkaClient({ metricGroupPrefix: "consumer", ...options });
     this.#ownsClient = client === undefined;
     this.#options = options;
   }
@@ -205,6 +207,37 @@ export class ShareConsumer implements AsyncDisposable {
 
   [Symbol.asyncDispose](): Promise<void> {
     return this.close();
+  }
+
+  /**
+   * Listens to the share consumer's connection events (connect, disconnect, request, response).
+   *
+   * @example
+   * ```ts
+   * import { ShareConsumer } from "@brook/kafka/client";
+   * const worker = new ShareConsumer({ bootstrapServers: "127.0.0.1:9092", groupId: "workers" });
+   * worker.on("response", (e) => console.log(e.apiName, e.durationMs));
+   * ```
+   */
+  on<K extends keyof ClientEventMap>(
+    type: K,
+    listener: (event: ClientEventMap[K]) => void,
+  ): () => void {
+    return this.client.on(type, listener);
+  }
+
+  /**
+   * The share consumer's connection metrics, as Kafka's Java client names them.
+   *
+   * @example
+   * ```ts
+   * import { ShareConsumer } from "@brook/kafka/client";
+   * const worker = new ShareConsumer({ bootstrapServers: "127.0.0.1:9092", groupId: "workers" });
+   * console.log(worker.metrics().requestLatency.ShareFetch?.p99Ms);
+   * ```
+   */
+  metrics(): ClientMetricsSnapshot {
+    return this.client.metrics();
   }
 
   /**
