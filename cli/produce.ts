@@ -249,10 +249,19 @@ async function pump(
   let lastAck = Date.now();
   let giveUp!: () => void;
   const gaveUp = new Promise<void>((r) => (giveUp = r));
-  const watchdog = setInterval(() => {
-    if (inFlightBytes <= 0 || Date.now() - lastAck < options.deliveryTimeoutMs) return;
+  let checking = false;
+  const watchdog = setInterval(async () => {
+    if (checking || inFlightBytes <= 0 || Date.now() - lastAck < options.deliveryTimeoutMs) return;
+    checking = true;
+    // Why: what asking the cluster for the topic's metadata answers now (3 s at most).
+    const why = await Promise.race([
+      producer.client.metadata([topic], { force: true }).then(() => "", (e: Error) => e.message),
+      new Promise<string>((r) => setTimeout(() => r("no answer to a metadata request"), 3000)),
+    ]);
     outcome.error ??= new Error(
-      `nothing was acknowledged for ${options.deliveryTimeoutMs} ms (delivery.timeout.ms)`,
+      `nothing was acknowledged for ${options.deliveryTimeoutMs} ms (delivery.timeout.ms)${
+        why ? `: ${why}` : ""
+      }`,
     );
     drained?.();
     giveUp();
