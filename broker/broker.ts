@@ -104,7 +104,7 @@ export class Broker implements AsyncDisposable {
       slowRequestMs: options.slowRequestMs,
       onSlowRequest: options.onSlowRequest,
     });
-    metrics.attach(cluster);
+    metrics.attach(cluster, { interceptors });
     const nodes: BrokerNode[] = [];
     if (sasl) await cluster.credentials.configure(options.sasl ?? {});
     for (let i = 0; i < count; i++) {

@@ -14,6 +14,8 @@ import {
 } from "../codec/metrics/latency_histogram.ts";
 import type { Cluster } from "./cluster.ts";
 import { clusterPrometheus } from "./cluster_prometheus.ts";
+import type { Interceptor } from "./dispatcher.ts";
+import { TopicTraffic } from "./topic_traffic.ts";
 
 export { type HistogramSnapshot, LATENCY_BUCKETS_MS } from "../codec/metrics/latency_histogram.ts";
 
@@ -138,6 +140,7 @@ export class BrokerMetrics {
   readonly #onSlow: (request: SlowRequest) => void;
   #refused = 0;
   #cluster: Cluster | undefined;
+  #traffic: TopicTraffic | undefined;
 
   constructor(options: BrokerMetricsOptions = {}) {
     this.#slowMs = options.slowRequestMs ?? Infinity;
@@ -185,7 +188,8 @@ export class BrokerMetrics {
 
   /**
    * Adds the cluster's state (partition offsets and log sizes, consumer group lag) to
-   * {@linkcode BrokerMetrics.prometheus}.
+   * {@linkcode BrokerMetrics.prometheus}; with `interceptors` (the broker's chain), also bytes and
+   * records in and out per partition, counted by an interceptor put first in the chain.
    *
    * @example
    * ```ts
@@ -196,8 +200,12 @@ export class BrokerMetrics {
    * console.log(metrics.prometheus().includes("brook_topic_log_size_bytes")); // true
    * ```
    */
-  attach(cluster: Cluster): void {
+  attach(cluster: Cluster, options: { interceptors?: Interceptor[] } = {}): void {
     this.#cluster = cluster;
+    if (options.interceptors) {
+      this.#traffic = new TopicTraffic(cluster);
+      options.interceptors.unshift(this.#traffic.intercept);
+    }
   }
 
   /** Counts a frame refused by closing its connection. */
@@ -300,7 +308,8 @@ export class BrokerMetrics {
     family("brook_refused_frames_total", "counter", "Frames refused by closing the connection.");
     lines.push(`brook_refused_frames_total ${this.#refused}`);
     const text = lines.join("\n") + "\n";
-    return this.#cluster ? text + clusterPrometheus(this.#cluster) : text;
+    const cluster = this.#cluster ? clusterPrometheus(this.#cluster) : "";
+    return text + cluster + (this.#traffic?.prometheus() ?? "");
   }
 }
 

@@ -61,6 +61,14 @@ Deno.test("metrics port: partition offsets and sizes, lag of an empty group, lat
   );
   assertEquals(sample(text, `brook_consumergroup_lag{${group},topic="t",partition="0"}`), 3);
   assertEquals(sample(text, `brook_consumergroup_total_lag{${group}}`), 3);
+  // Traffic: each send stored one batch of one record; the consumer read them all back.
+  const tp0 = 'topic="t",partition="0"';
+  assertEquals(sample(text, `brook_partition_records_in_total{${tp0}}`), 5);
+  assertEquals(sample(text, `brook_partition_bytes_in_total{${tp0}}`), size);
+  assertEquals(sample(text, `brook_partition_records_out_total{${tp0}}`), 5);
+  assertEquals(sample(text, `brook_partition_bytes_out_total{${tp0}}`), size);
+  assertEquals(sample(text, 'brook_topic_records_in_total{topic="t"}'), 5);
+  assertEquals(sample(text, 'brook_topic_bytes_out_total{topic="t"}'), size);
   const p50 = sample(text, 'brook_request_latency_seconds{api="Produce",quantile="0.5"}');
   const p99 = sample(text, 'brook_request_latency_seconds{api="Produce",quantile="0.99"}');
   assertOk(p50 !== undefined && p99 !== undefined && p50 <= p99, `${p50} ${p99}`);
@@ -113,4 +121,25 @@ Deno.test("the Grafana dashboard reads only metric names the broker exposes", as
     }
   }
   assertEquals(missing, []);
+});
+
+Deno.test("metrics port: a Produce the broker refuses counts nothing in", async () => {
+  await using broker = await Broker.start({
+    topics: { t: { partitions: 1, configs: { "max.message.bytes": "200" } } },
+  });
+  await using producer = new Producer({ bootstrapServers: broker.bootstrapServers, lingerMs: 1 });
+  await producer.send({ topic: "t", partition: 0, value: "x".repeat(20) });
+  const refused = await producer.send({ topic: "t", partition: 0, value: "x".repeat(400) })
+    .then(() => undefined, (e: Error) => e);
+  assertOk(refused !== undefined);
+  const text = broker.prometheusMetrics();
+  assertEquals(sample(text, 'brook_partition_records_in_total{topic="t",partition="0"}'), 1);
+  assertEquals(
+    sample(text, 'brook_partition_bytes_in_total{topic="t",partition="0"}'),
+    broker.cluster.partition("t", 0)!.log.sizeBytes,
+  );
+  assertEquals(
+    sample(text, 'brook_request_errors_total{api="Produce",error="MESSAGE_TOO_LARGE"}'),
+    1,
+  );
 });
