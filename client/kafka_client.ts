@@ -273,6 +273,14 @@ export class KafkaClient implements AsyncDisposable {
       });
     }
     this.#metadata = metadata;
+    // A bootstrap connection serves its node once metadata names it: its metrics take the node's id.
+    for (const b of metadata.brokers.values()) {
+      this.instrumentation.metrics.retag(
+        "node-id",
+        `node--1:${b.host}:${b.port}`,
+        `node-${b.nodeId}`,
+      );
+    }
     return metadata;
   }
 

@@ -214,6 +214,11 @@ export class ClientMetrics {
     );
   }
 
+  /** Changes a tag's value where it is `from` (a bootstrap connection's node, once its id is known). */
+  retag(tag: string, from: string, to: string): void {
+    for (const d of this.#defs) if (d.tags[tag] === from) d.tags = { ...d.tags, [tag]: to };
+  }
+
   /** The request latency histogram of an API. */
   latency(apiKey: number): LatencyHistogram {
     return this.#latency[apiKey] ??= new LatencyHistogram();
