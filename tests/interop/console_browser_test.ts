@@ -110,6 +110,10 @@ async function drive(browser: Browser, bootstrapServers: string): Promise<void> 
       headers: [{ key: "source", value: "console-test" }],
     });
   }
+  // The topics view follows the partitions' offsets.
+  await browser.waitFor(
+    `document.querySelector('#topic-detail tbody tr')?.children[6].textContent === "3"`,
+  );
   await browser.screenshot(`${SHOTS}/topics.png`);
   await browser.click('#tabs button[data-tab="messages"]');
   await browser.waitFor(`document.querySelectorAll("#messages tr.record").length === 3`);
@@ -176,6 +180,16 @@ async function drive(browser: Browser, bootstrapServers: string): Promise<void> 
   const meta = await producer.send({ topic: "orders", partition: 1, value: "accepted" });
   assertEquals(meta.offset, 0n);
   await browser.screenshot(`${SHOTS}/faults.png`);
+
+  // Transactions and producers, ACLs and SCRAM users render (the idempotent producer shows).
+  await browser.click('#tabs button[data-tab="transactions"]');
+  await browser.waitFor(
+    `document.querySelector("#transactions")?.textContent.includes("orders-0")`,
+  );
+  await browser.click('#tabs button[data-tab="security"]');
+  await browser.waitFor(
+    `document.querySelector("#security")?.textContent.includes("No authorizer")`,
+  );
 
   // The request plots are drawn from the metrics the page samples.
   await browser.click('#tabs button[data-tab="requests"]');
