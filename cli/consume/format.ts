@@ -46,8 +46,8 @@ export function kafkaFormatter(props: Map<string, string>): Formatter {
   return (r) => {
     let out = "";
     if (ts) {
-      // Brook's consumer does not tell LogAppendTime from CreateTime; CreateTime is the default.
-      out += `CreateTime:${r.timestamp}` + sep(partition || offset || headers || key || value);
+      out += `${r.timestampType}:${r.timestamp}` +
+        sep(partition || offset || headers || key || value);
     }
     if (partition) out += `Partition:${r.partition}` + sep(offset || headers || key || value);
     if (offset) out += `Offset:${r.offset}` + sep(headers || key || value);

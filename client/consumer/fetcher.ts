@@ -26,6 +26,8 @@ export interface ConsumerRecord {
   partition: number;
   offset: bigint;
   timestamp: bigint;
+  /** What the timestamp is: the producer's (CreateTime) or the broker's (LogAppendTime). */
+  timestampType: "CreateTime" | "LogAppendTime";
   key: Uint8Array | null;
   value: Uint8Array | null;
   headers: readonly { key: string; value: Uint8Array | null }[];
@@ -394,6 +396,7 @@ export class Fetcher {
             partition: p.partition,
             offset,
             timestamp: rec.timestamp,
+            timestampType: batch.timestampType === 1 ? "LogAppendTime" : "CreateTime",
             key: rec.key,
             value: rec.value,
             headers: rec.headers,

@@ -465,6 +465,7 @@ export class ShareConsumer implements AsyncDisposable {
           partition: p.partitionIndex,
           offset: rec.offset,
           timestamp: rec.timestamp,
+          timestampType: batch.timestampType === 1 ? "LogAppendTime" : "CreateTime",
           key: rec.key,
           value: rec.value,
           headers: rec.headers,

@@ -111,3 +111,30 @@ Deno.test("consumer: an aborted signal ends a poll's wait; nothing fetched is lo
   const records = await consumer.poll({ timeoutMs: 10_000 });
   assertEquals(records.map((r) => td.decode(r.value!)), ["kept"]);
 });
+
+Deno.test("consumer: records say whether their timestamp is the producer's or the broker's", async () => {
+  await using broker = await Broker.start({
+    topics: {
+      created: { partitions: 1 },
+      appended: { partitions: 1, configs: { "message.timestamp.type": "LogAppendTime" } },
+    },
+  });
+  await using producer = new Producer({ bootstrapServers: broker.bootstrapServers });
+  await producer.send([
+    { topic: "created", value: "a", timestamp: 1000n },
+    { topic: "appended", value: "b", timestamp: 1000n },
+  ]);
+  await using consumer = new Consumer({
+    bootstrapServers: broker.bootstrapServers,
+    autoOffsetReset: "earliest",
+  });
+  consumer.assign([{ topic: "created", partition: 0 }, { topic: "appended", partition: 0 }]);
+  const seen = new Map<string, [string, boolean]>();
+  for (let i = 0; i < 20 && seen.size < 2; i++) {
+    for (const r of await consumer.poll({ timeoutMs: 200 })) {
+      seen.set(r.topic, [r.timestampType, r.timestamp === 1000n]);
+    }
+  }
+  assertEquals(seen.get("created"), ["CreateTime", true]);
+  assertEquals(seen.get("appended"), ["LogAppendTime", false]);
+});
