@@ -180,6 +180,14 @@ async function drive(browser: Browser, bootstrapServers: string): Promise<void> 
   const meta = await producer.send({ topic: "orders", partition: 1, value: "accepted" });
   assertEquals(meta.offset, 0n);
   await browser.screenshot(`${SHOTS}/faults.png`);
+  // Stopping and restarting a node from the page.
+  const node2 = `document.querySelectorAll("#nodes tbody tr")[1]`;
+  await browser.click("#nodes tbody tr:nth-child(2) button");
+  await browser.waitFor(`${node2}.textContent.includes("stopped")`);
+  await browser.waitFor(`document.getElementById("cluster").textContent.includes("1/2 nodes up")`);
+  await browser.click("#nodes tbody tr:nth-child(2) button");
+  await browser.waitFor(`${node2}.textContent.includes("running")`);
+  await browser.waitFor(`document.getElementById("cluster").textContent.includes("2/2 nodes up")`);
 
   // Transactions and producers, ACLs and SCRAM users render (the idempotent producer shows).
   await browser.click('#tabs button[data-tab="transactions"]');
