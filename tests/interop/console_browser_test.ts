@@ -64,12 +64,14 @@ async function startBroker() {
 
 Deno.test({
   name:
-    "console in Chromium: loads cleanly, shows a produced record, a group's lag, and a fault clicked in the page reaches the client",
+    "console in Chromium: loads cleanly, shows a produced record, a group's lag, and a fault clicked in the page reaches the client" +
+    (chromium ? "" : " (ignored: no chromium on PATH; apt-get install chromium)"),
   ignore: !enabled || chromium === undefined,
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {
     await Deno.mkdir(SHOTS, { recursive: true });
+    await Deno.remove(`${SHOTS}/failure.png`).catch(() => {});
     await using broker = await startBroker();
     const { bootstrapServers } = broker;
     await using browser = await Browser.launch(chromium!);
