@@ -207,10 +207,10 @@ export class ClientMetrics {
     return this.#defs.some((d) => d.group === group && d.name === name && sameTags(d.tags, tags));
   }
 
-  /** Removes the metrics carrying a tag value (a partition no longer assigned). */
-  remove(tag: string, value: string, group?: string): void {
+  /** Removes the metrics whose tags include `tags` (a partition no longer assigned). */
+  remove(tags: Record<string, string>, group?: string): void {
     this.#defs = this.#defs.filter((d) =>
-      !(d.tags[tag] === value && (group === undefined || d.group === group))
+      !(sameTags(d.tags, tags) && (group === undefined || d.group === group))
     );
   }
 

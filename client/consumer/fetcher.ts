@@ -133,16 +133,17 @@ export class Fetcher {
       if (p.offset !== undefined) next.get(k)!.position = p.offset;
     }
     const metrics = this.#client.instrumentation.metrics;
-    for (const k of this.#partitions.keys()) {
-      if (!next.has(k)) metrics.remove("partition-key", k, FETCH_GROUP);
+    for (const [k, p] of this.#partitions) {
+      if (!next.has(k)) {
+        metrics.remove({ topic: p.topic, partition: String(p.partition) }, FETCH_GROUP);
+      }
     }
     for (const [k, p] of next) {
       if (this.#partitions.has(k)) continue;
-      // Java's per-partition records-lag; the internal key tag lets it go with the partition.
+      // Java's per-partition records-lag, removed with the partition.
       metrics.gauge(FETCH_GROUP, "records-lag", () => p.lag, {
         topic: p.topic,
         partition: String(p.partition),
-        "partition-key": k,
       });
     }
     this.#partitions = next;

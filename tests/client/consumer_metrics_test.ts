@@ -50,6 +50,8 @@ Deno.test("consumer: fetch metrics and per-partition records-lag as Java's consu
     ),
   );
   assertOk(snapshot.metrics.some((x) => x.group === "consumer-node-metrics"));
+  const lag = snapshot.metrics.filter((x) => x.name === "records-lag");
+  assertEquals(lag.map((x) => x.tags), [{ "client-id": "lagging", topic: "lag", partition: "0" }]);
   // Unassigned, a partition's records-lag goes.
   consumer.assign([]);
   assertOk(Number.isNaN(m.value("records-lag", { topic: "lag" })));

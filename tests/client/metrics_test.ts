@@ -53,6 +53,6 @@ Deno.test("metrics: registry snapshot, removal by tag and Prometheus text", () =
     text,
   );
   assertOk(text.includes("# TYPE kafka_client_request_latency_seconds histogram"), text);
-  m.remove("topic", "t");
+  m.remove({ topic: "t" });
   assertOk(Number.isNaN(m.value("records-lag")));
 });
