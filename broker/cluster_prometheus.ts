@@ -9,7 +9,15 @@
 import type { Cluster } from "./cluster.ts";
 import { clusterMetrics } from "./control/cluster_metrics.ts";
 
-/** A label value escaped as Prometheus' text format requires. */
+/**
+ * A label value escaped as Prometheus' text format requires.
+ *
+ * @example
+ * ```ts
+ * import { labelValue } from "./cluster_prometheus.ts";
+ * console.log(labelValue('a "b"')); // a \"b\"
+ * ```
+ */
 export function labelValue(v: string): string {
   return v.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n");
 }

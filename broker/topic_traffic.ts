@@ -17,7 +17,15 @@ interface Counts {
   recordsOut: number;
 }
 
-/** Records in a buffer of record batches (control batches left out), walking batch headers. */
+/**
+ * Records in a buffer of record batches (control batches left out), walking batch headers.
+ *
+ * @example
+ * ```ts
+ * import { countRecords } from "./topic_traffic.ts";
+ * console.log(countRecords(new Uint8Array(0))); // 0
+ * ```
+ */
 export function countRecords(bytes: Uint8Array): number {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   let records = 0;

@@ -51,7 +51,15 @@ async function serve(name: string): Promise<Response> {
   });
 }
 
-/** The console's routes: the page at `/` and its files under `/console/`. */
+/**
+ * The console's routes: the page at `/` and its files under `/console/`.
+ *
+ * @example
+ * ```ts
+ * import { CONSOLE_ROUTES } from "./assets.ts";
+ * console.log(CONSOLE_ROUTES.map((r) => r.path)); // ["/", "/console/{file}"]
+ * ```
+ */
 export const CONSOLE_ROUTES: Route[] = [
   { method: "GET", path: "/", handle: () => serve("index.html") },
   { method: "GET", path: "/console/{file}", handle: ({ params }) => serve(params.file) },

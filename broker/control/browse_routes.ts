@@ -113,7 +113,15 @@ export function browsePartition(
   return { records, scanned };
 }
 
-/** The browse route. */
+/**
+ * The browse route, `GET /topics/{topic}/messages`.
+ *
+ * @example
+ * ```ts
+ * import { BROWSE_ROUTES } from "./browse_routes.ts";
+ * console.log(BROWSE_ROUTES[0].path); // "/topics/{topic}/messages"
+ * ```
+ */
 export const BROWSE_ROUTES: Route[] = [
   {
     method: "GET",

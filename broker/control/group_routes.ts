@@ -165,7 +165,15 @@ function nameOf(table: Record<string, number>, value: number): string {
   return Object.entries(table).find(([, v]) => v === value)?.[0] ?? String(value);
 }
 
-/** The console routes for groups, transactions and security. */
+/**
+ * The console routes for groups, transactions and security, served by `serveControl`.
+ *
+ * @example
+ * ```ts
+ * import { GROUP_ROUTES } from "./group_routes.ts";
+ * console.log(GROUP_ROUTES.map((r) => r.path)); // ["/groups", "/transactions", "/security"]
+ * ```
+ */
 export const GROUP_ROUTES: Route[] = [
   {
     method: "GET",

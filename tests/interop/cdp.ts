@@ -8,7 +8,15 @@
  * @module
  */
 
-/** The Chromium binary on PATH, or undefined when none is installed. */
+/**
+ * The Chromium binary on PATH, or undefined when none is installed.
+ *
+ * @example
+ * ```ts
+ * import { findChromium } from "./cdp.ts";
+ * console.log(findChromium() ?? "no chromium"); // e.g. /usr/bin/chromium
+ * ```
+ */
 export function findChromium(): string | undefined {
   for (const dir of (Deno.env.get("PATH") ?? "").split(":")) {
     for (const name of ["chromium", "chromium-browser", "google-chrome"]) {
