@@ -17,11 +17,26 @@ const EARLIEST = -2n;
 const MAX_TIMESTAMP = -3n;
 const EARLIEST_LOCAL = -4n;
 const LATEST_TIERED = -5n;
+/** KIP-1023: the earliest offset not yet in remote storage; -1 where remote storage is off. */
+const EARLIEST_PENDING_UPLOAD = -6n;
+
+/**
+ * The first version that may ask for each special timestamp; Kafka answers UNSUPPORTED_VERSION for
+ * an older version, and for a negative timestamp it does not know.
+ */
+const SINCE = new Map([
+  [LATEST, 0],
+  [EARLIEST, 0],
+  [MAX_TIMESTAMP, 7],
+  [EARLIEST_LOCAL, 8],
+  [LATEST_TIERED, 9],
+  [EARLIEST_PENDING_UPLOAD, 11],
+]);
 
 export default defineHandler({
   apiKey: ApiKey.ListOffsets,
   minVersion: 1,
-  maxVersion: 10,
+  maxVersion: 11,
   handle(request, ctx) {
     const { cluster, node, apiVersion } = ctx;
     // As Kafka, a partition named twice in one request is answered once, with INVALID_REQUEST.
@@ -79,12 +94,17 @@ export default defineHandler({
             if (partition.leader !== node.nodeId) {
               return { ...base, errorCode: ErrorCode.NOT_LEADER_OR_FOLLOWER };
             }
+            if (p.timestamp < 0n && !(apiVersion >= (SINCE.get(p.timestamp) ?? Infinity))) {
+              return { ...base, errorCode: ErrorCode.UNSUPPORTED_VERSION };
+            }
             // read_committed sees only up to the last stable offset.
             const fetchable = request.isolationLevel === 1
               ? partition.txns.lastStableOffset(partition.log.highWatermark)
               : partition.log.highWatermark;
             const found = lookUp(partition, p.timestamp, fetchable);
-            const leaderEpoch = apiVersion >= 4 ? partition.leaderEpoch : -1;
+            // Offsets of remote storage, which Brook does not have, come without an epoch.
+            const remote = p.timestamp === LATEST_TIERED || p.timestamp === EARLIEST_PENDING_UPLOAD;
+            const leaderEpoch = apiVersion >= 4 && !remote ? partition.leaderEpoch : -1;
             return { ...base, ...found, errorCode: ErrorCode.NONE, leaderEpoch };
           }),
         })),
@@ -114,6 +134,8 @@ function lookUpStored(p: Partition, timestamp: bigint): { offset: bigint; timest
     case EARLIEST_LOCAL:
       return { offset: log.logStartOffset, timestamp: -1n };
     case LATEST_TIERED:
+    case EARLIEST_PENDING_UPLOAD:
+      // Brook has no remote storage.
       return { offset: -1n, timestamp: -1n };
     case MAX_TIMESTAMP: {
       let best: StoredBatch | undefined;

@@ -1,7 +1,8 @@
 /**
  * ApiVersions (key 18): the versions of every API this broker serves, derived from the registered
  * handlers, and the cluster's features. KIP-511: the client's software name and version are recorded
- * on the connection.
+ * on the connection. KIP-1242 (v5): a client names the cluster and node it means to reach; a
+ * different one is REBOOTSTRAP_REQUIRED, naming only one of the two is INVALID_REQUEST.
  *
  * @module
  */
@@ -13,7 +14,7 @@ import { HANDLERS } from "./registry.ts";
 export default defineHandler({
   apiKey: ApiKey.ApiVersions,
   minVersion: 0,
-  maxVersion: 4,
+  maxVersion: 5,
   handle(request, ctx) {
     if (ctx.apiVersion >= 3) {
       // Kafka checks the software name and version (KIP-511) and refuses malformed ones.
@@ -23,6 +24,19 @@ export default defineHandler({
       }
       ctx.connection.clientSoftwareName = request.clientSoftwareName;
       ctx.connection.clientSoftwareVersion = request.clientSoftwareVersion;
+    }
+    if (ctx.apiVersion >= 5 && (request.clusterId !== null || request.nodeId !== -1)) {
+      // As Kafka 4.4: both or neither; an empty cluster id counts as given.
+      if (request.clusterId === null || request.nodeId === -1) {
+        return { errorCode: ErrorCode.INVALID_REQUEST, apiKeys: [], finalizedFeaturesEpoch: -1n };
+      }
+      if (request.clusterId !== ctx.cluster.clusterId || request.nodeId !== ctx.node.nodeId) {
+        return {
+          errorCode: ErrorCode.REBOOTSTRAP_REQUIRED,
+          apiKeys: [],
+          finalizedFeaturesEpoch: -1n,
+        };
+      }
     }
     const apiKeys = [];
     for (const h of HANDLERS) {

@@ -17,7 +17,7 @@ export function logDirOf(nodeId: number): string {
 export default defineHandler({
   apiKey: ApiKey.DescribeLogDirs,
   minVersion: 1,
-  maxVersion: 4,
+  maxVersion: 5,
   handle(request, ctx) {
     const { cluster, node, apiVersion } = ctx;
     if (!canOnCluster(ctx, AclOperation.DESCRIBE)) {
@@ -54,6 +54,8 @@ export default defineHandler({
         topics,
         totalBytes: apiVersion >= 4 ? BigInt(total) : -1n,
         usableBytes: apiVersion >= 4 ? 1n << 40n : -1n,
+        // v5 (Kafka 4.4): Brook's one directory per node is never cordoned.
+        isCordoned: false,
       }],
     };
   },

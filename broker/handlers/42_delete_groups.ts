@@ -1,5 +1,6 @@
 /**
- * DeleteGroups (key 42): deletes groups that have no members (NON_EMPTY_GROUP otherwise).
+ * DeleteGroups (key 42): deletes groups that have no members (NON_EMPTY_GROUP otherwise). v3 (Kafka
+ * 4.4) adds an error message per group, which Kafka leaves null for these errors.
  *
  * @module
  */
@@ -11,7 +12,7 @@ import { can } from "../security/access.ts";
 export default defineHandler({
   apiKey: ApiKey.DeleteGroups,
   minVersion: 0,
-  maxVersion: 2,
+  maxVersion: 3,
   handle(request, ctx) {
     const groups = ctx.cluster.groups;
     // As Kafka: each group once; those without DELETE last, with GROUP_AUTHORIZATION_FAILED.
