@@ -203,3 +203,41 @@ export class Instrumentation {
     }
   }
 }
+
+/**
+ * Runs a rebalance callback of a group consumer, logging it and reporting a `rebalance` event with
+ * its duration.
+ *
+ * @example
+ * ```ts
+ * import { Instrumentation, timedRebalance } from "@brook/kafka/client";
+ * const inst = new Instrumentation("app");
+ * inst.on("rebalance", (e) => console.log(e.kind, e.durationMs));
+ * const partitions = [{ topic: "orders", partitions: [0, 1] }];
+ * await timedRebalance(inst, { groupId: "billing", kind: "assigned", partitions }, async () => {});
+ * ```
+ */
+export async function timedRebalance(
+  inst: Instrumentation,
+  step: {
+    groupId: string;
+    kind: RebalanceEvent["kind"];
+    partitions: { topic: string; partitions: number[] }[];
+  },
+  run: () => Promise<void>,
+): Promise<void> {
+  const started = performance.now();
+  const { groupId, kind, partitions } = step;
+  inst.log("info", `partitions ${kind}`, { groupId, partitions });
+  await run();
+  if (inst.listens("rebalance")) {
+    inst.emit("rebalance", {
+      groupId,
+      kind,
+      partitions: partitions.flatMap((tp) =>
+        tp.partitions.map((partition) => ({ topic: tp.topic, partition }))
+      ),
+      durationMs: performance.now() - started,
+    });
+  }
+}

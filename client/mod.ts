@@ -49,6 +49,7 @@ export {
   type RequestEvent,
   type ResponseEvent,
   type SendEvent,
+  timedRebalance,
 } from "./instrumentation.ts";
 export {
   ClientMetrics,

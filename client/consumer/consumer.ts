@@ -12,7 +12,7 @@ import { type Assignor, ASSIGNORS, type TopicPartitions } from "./assignors.ts";
 import { type CompletedFetch, type ConsumerRecord, Fetcher, type OffsetReset } from "./fetcher.ts";
 import { ConsumerMember } from "./consumer_member.ts";
 import { GroupMember, type Membership, type RebalanceListener } from "./group.ts";
-import type { ClientEventMap, RebalanceEvent } from "../instrumentation.ts";
+import { type ClientEventMap, type RebalanceEvent, timedRebalance } from "../instrumentation.ts";
 import { type ClientMetricsSnapshot, Stat } from "../metrics.ts";
 
 export type { ConsumerRecord, OffsetReset } from "./fetcher.ts";
@@ -160,25 +160,11 @@ export class Consumer implements AsyncDisposable {
       const groupId = options.groupId;
       const inst = this.client.instrumentation;
       // Times a rebalance callback (the consumer's own work and the application's) for the event.
-      const timed = async (
+      const timed = (
         kind: RebalanceEvent["kind"],
         partitions: TopicPartitions[],
         run: () => Promise<void>,
-      ) => {
-        const started = performance.now();
-        inst.log("info", `partitions ${kind}`, { groupId, partitions });
-        await run();
-        if (inst.listens("rebalance")) {
-          inst.emit("rebalance", {
-            groupId,
-            kind,
-            partitions: partitions.flatMap((tp) =>
-              tp.partitions.map((partition) => ({ topic: tp.topic, partition }))
-            ),
-            durationMs: performance.now() - started,
-          });
-        }
-      };
+      ) => timedRebalance(inst, { groupId, kind, partitions }, run);
       const forget = (partitions: TopicPartitions[]) => {
         const gone = new Set(
           partitions.flatMap((tp) => tp.partitions.map((p) => `${tp.topic}\u0000${p}`)),
