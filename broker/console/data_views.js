@@ -1,28 +1,39 @@
 // Views of the broker's data: topics and partitions, the message browser, groups with lag,
 // transactions and producers, ACLs and SCRAM users.
 import { api, fmtBytes, fmtTime, h, show, table } from "./app.js";
+import { latestMetrics } from "./live_views.js";
 
 let pickedTopic = null;
 
 export async function renderTopics() {
   const { topics } = await api("/topics?internal=true");
-  const details = await Promise.all(
-    topics.map((t) => api(`/topics/${encodeURIComponent(t.name)}`)),
-  );
-  const sum = (t, f) => t.partitions.reduce((n, p) => n + f(p), 0);
+  // Offsets and sizes of every partition come with the metrics the page samples each second;
+  // only the picked topic is read in full.
+  const parts = latestMetrics()?.partitions ?? [];
+  const sum = (name, f) => {
+    const mine = parts.filter((p) => p.topic === name);
+    return mine.length ? mine.reduce((n, p) => n + f(p), 0) : null;
+  };
   show(
     "topics",
     h("h2", {}, `Topics (${topics.length})`),
     table(
       [
         ["Name", (t) => t.name],
-        ["Partitions", (t) => t.partitions.length, "num"],
+        ["Partitions", (t) => t.partitions, "num"],
         ["Replicas", (t) => t.replicationFactor, "num"],
-        ["Records (end − start)", (t) => sum(t, (p) => p.highWatermark - p.logStartOffset), "num"],
-        ["Size", (t) => fmtBytes(sum(t, (p) => p.sizeBytes)), "num"],
+        [
+          "Records (end − start)",
+          (t) => sum(t.name, (p) => p.highWatermark - p.logStartOffset) ?? "-",
+          "num",
+        ],
+        ["Size", (t) => {
+          const bytes = sum(t.name, (p) => p.sizeBytes);
+          return bytes === null ? "-" : fmtBytes(bytes);
+        }, "num"],
         ["Internal", (t) => t.internal ? "yes" : ""],
       ],
-      details,
+      topics,
       (t) => ({
         class: `pick${t.name === pickedTopic ? " picked" : ""}`,
         dataset: { topic: t.name },
@@ -33,6 +44,8 @@ export async function renderTopics() {
       }),
     ),
   );
+  const picked = topics.some((t) => t.name === pickedTopic);
+  const details = picked ? [await api(`/topics/${encodeURIComponent(pickedTopic)}`)] : [];
   const t = details.find((d) => d.name === pickedTopic);
   if (!t) {
     return show(

@@ -8,6 +8,11 @@ const ms = (v) => v === null || v === undefined ? "-" : v < 10 ? v.toFixed(2) : 
 /** [timeMs, metrics snapshot] for the last minute. */
 const samples = [];
 
+/** The last metrics sample, or undefined before the first. */
+export function latestMetrics() {
+  return samples[samples.length - 1]?.[1];
+}
+
 export async function sampleMetrics() {
   const m = await api("/metrics");
   const now = Date.now();
