@@ -178,7 +178,9 @@ export async function readCommitted(bootstrapServers: string): Promise<void> {
       () => values.length >= RECORDS + 20,
     );
     // A last poll: nothing else (an aborted record) is left to deliver.
-    for (const r of await consumer.poll({ timeoutMs: 500 })) values.push(new TextDecoder().decode(r.value!));
+    for (const r of await consumer.poll({ timeoutMs: 500 })) {
+      values.push(new TextDecoder().decode(r.value!));
+    }
     assertEquals(values.filter((v) => v.startsWith("a")), [], "no aborted record delivered");
     assertEquals(values.length, RECORDS + 20);
     assertEquals(
