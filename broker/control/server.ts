@@ -11,6 +11,7 @@ import { CONSOLE_ROUTES } from "../console/assets.ts";
 import { BROWSE_ROUTES } from "./browse_routes.ts";
 import { FAULT_ROUTES } from "./fault_routes.ts";
 import { GROUP_ROUTES } from "./group_routes.ts";
+import { isLoopback, refuseForeign } from "./origin.ts";
 import { errorResponse, HttpError } from "./http.ts";
 import type { ControlState, Route } from "./routes.ts";
 import { STATE_ROUTES } from "./state_routes.ts";
@@ -66,8 +67,11 @@ async function answer(
   req: Request,
   state: ControlState,
   routes: CompiledRoute[],
+  loopback: boolean,
 ): Promise<Response> {
   const url = new URL(req.url);
+  const foreign = refuseForeign(req, url, loopback);
+  if (foreign) return foreign;
   let allowed: string[] = [];
   for (const { route, pattern, names } of routes) {
     const m = pattern.exec(url.pathname);
@@ -123,15 +127,16 @@ export function serveControl(
     STATES.set(broker, state);
   }
   const routes = options.console ? WITH_CONSOLE : API_ROUTES;
+  const hostname = options.hostname ?? "127.0.0.1";
   const listening = Promise.withResolvers<Deno.NetAddr>();
   let server: Deno.HttpServer<Deno.NetAddr>;
   try {
     server = Deno.serve({
-      hostname: options.hostname ?? "127.0.0.1",
+      hostname,
       port: options.port ?? 0,
       onListen: (addr) => listening.resolve(addr),
       onError: (e) => errorResponse(500, `Internal error: ${(e as Error).message ?? e}`),
-    }, (req) => answer(req, state, routes));
+    }, (req) => answer(req, state, routes, isLoopback(hostname)));
   } catch (e) {
     return Promise.reject(e);
   }

@@ -166,3 +166,40 @@ Deno.test("console: the page and its files are served only on a console port", a
   }).then((r) => r.body?.cancel());
   assertEquals((await get(web.address, "/faults")).body.faults.length, 1);
 });
+
+/** One raw HTTP/1.1 request naming `host`, for Host headers fetch will not send; the status. */
+async function statusWithHost(address: string, host: string, path: string): Promise<number> {
+  const [hostname, port] = address.split(":");
+  const conn = await Deno.connect({ hostname, port: Number(port) });
+  try {
+    const request = `GET ${path} HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`;
+    await conn.write(new TextEncoder().encode(request));
+    const buf = new Uint8Array(256);
+    const n = await conn.read(buf);
+    return Number(new TextDecoder().decode(buf.subarray(0, n ?? 0)).split(" ")[1]);
+  } finally {
+    conn.close();
+  }
+}
+
+Deno.test("console: pages of other sites and rebound DNS names cannot use the control API", async () => {
+  await using broker = await Broker.start({ topics: { t: {} } });
+  await using web = await serveControl(broker, { console: true });
+  const post = (origin: string) =>
+    fetch(`http://${web.address}/faults`, {
+      method: "POST",
+      headers: { origin },
+      body: JSON.stringify({ kind: "close", apiKey: "Fetch" }),
+    }).then(async (r) => [r.status, (await r.json()).error]);
+  assertEquals(await post("https://example.com"), [
+    403,
+    "Requests from pages of https://example.com are refused",
+  ]);
+  assertEquals(await get(web.address, "/faults"), { status: 200, body: { faults: [] } });
+  // The console's own page posts with its own origin.
+  assertEquals((await post(`http://${web.address}`))[0], 201);
+  const port = web.address.split(":")[1];
+  assertEquals(await statusWithHost(web.address, `rebound.example:${port}`, "/cluster"), 403);
+  assertEquals(await statusWithHost(web.address, `localhost:${port}`, "/cluster"), 200);
+  assertEquals(await statusWithHost(web.address, web.address, "/cluster"), 200);
+});
