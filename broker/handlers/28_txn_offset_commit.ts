@@ -1,7 +1,8 @@
 /**
  * TxnOffsetCommit (key 28): stages a group's offsets inside a producer's transaction; they become
  * the group's committed offsets only when the transaction commits. From v5 (transaction version 2)
- * the request adds the group to the transaction itself; before, AddOffsetsToTxn must have.
+ * the request adds the group to the transaction itself; before, AddOffsetsToTxn must have. v6 (Kafka
+ * 4.4) names topics by id: an id no topic has is UNKNOWN_TOPIC_ID.
  *
  * @module
  */
@@ -23,6 +24,7 @@ type RequestTopic = Request["topics"][number];
 function failed(t: RequestTopic, errorCode: number) {
   return {
     name: t.name,
+    topicId: t.topicId,
     partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode })),
   };
 }
@@ -30,32 +32,69 @@ function failed(t: RequestTopic, errorCode: number) {
 export default defineHandler({
   apiKey: ApiKey.TxnOffsetCommit,
   minVersion: 0,
-  maxVersion: 5,
+  maxVersion: 6,
   handle(request, ctx) {
-    if (!secured(ctx)) return commit(request, ctx);
-    // As Kafka: WRITE on the transactional id, READ on the group, then READ on each topic; refused
-    // topics are answered first, and a request with no topic left goes no further.
-    const all = (errorCode: number) => ({
-      throttleTimeMs: 0,
-      topics: request.topics.map((t) => failed(t, errorCode)),
+    if (ctx.apiVersion < 6) return serve(request, ctx);
+    // As Kafka 4.4: unknown ids, then each known topic's unknown partitions, come before what the
+    // group coordinator answers; a topic without partitions is not answered.
+    const { topicsById, topics } = ctx.cluster;
+    const unknown = request.topics.filter((t) => !topicsById.has(t.topicId));
+    const known = request.topics.filter((t) => topicsById.has(t.topicId)).map((t) => {
+      const topic = topicsById.get(t.topicId)!;
+      const exists = (p: { partitionIndex: number }) =>
+        p.partitionIndex >= 0 && p.partitionIndex < topic.partitions.length;
+      return {
+        request: { ...t, name: topic.name, partitions: t.partitions.filter(exists) },
+        missing: t.partitions.filter((p) => !exists(p)),
+      };
     });
-    if (!can(ctx, AclOperation.WRITE, AclResourceType.TRANSACTIONAL_ID, request.transactionalId)) {
-      return all(ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED);
-    }
-    if (!can(ctx, AclOperation.READ, AclResourceType.GROUP, request.groupId)) {
-      return all(ErrorCode.GROUP_AUTHORIZATION_FAILED);
-    }
+    const asked = known.map((k) => k.request).filter((t) => t.partitions.length > 0);
+    const served = asked.length > 0 ? serve({ ...request, topics: asked }, ctx).topics : [];
     return {
       throttleTimeMs: 0,
-      topics: unreadableTopicsFirst(
-        ctx,
-        request.topics,
-        (topics) => commit({ ...request, topics }, ctx).topics,
-        (t) => failed(t, ErrorCode.TOPIC_AUTHORIZATION_FAILED),
-      ),
+      topics: [
+        ...unknown.map((t) => failed(t, ErrorCode.UNKNOWN_TOPIC_ID)),
+        ...known.map((k) => ({
+          name: "",
+          topicId: k.request.topicId,
+          partitions: [
+            ...k.missing.map((p) => ({
+              partitionIndex: p.partitionIndex,
+              errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
+            })),
+            ...served.filter((t) => topics.get(t.name)?.id === k.request.topicId)
+              .flatMap((t) => t.partitions),
+          ],
+        })).filter((t) => t.partitions.length > 0),
+      ],
     };
   },
 });
+
+function serve(request: Request, ctx: RequestContext) {
+  if (!secured(ctx)) return commit(request, ctx);
+  // As Kafka: WRITE on the transactional id, READ on the group, then READ on each topic; refused
+  // topics are answered first, and a request with no topic left goes no further.
+  const all = (errorCode: number) => ({
+    throttleTimeMs: 0,
+    topics: request.topics.map((t) => failed(t, errorCode)),
+  });
+  if (!can(ctx, AclOperation.WRITE, AclResourceType.TRANSACTIONAL_ID, request.transactionalId)) {
+    return all(ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED);
+  }
+  if (!can(ctx, AclOperation.READ, AclResourceType.GROUP, request.groupId)) {
+    return all(ErrorCode.GROUP_AUTHORIZATION_FAILED);
+  }
+  return {
+    throttleTimeMs: 0,
+    topics: unreadableTopicsFirst(
+      ctx,
+      request.topics,
+      (topics) => commit({ ...request, topics }, ctx).topics,
+      (t) => failed(t, ErrorCode.TOPIC_AUTHORIZATION_FAILED),
+    ),
+  };
+}
 
 function commit(request: Request, ctx: RequestContext) {
   const { cluster, apiVersion } = ctx;
@@ -111,6 +150,7 @@ function commit(request: Request, ctx: RequestContext) {
   const staged: [string, CommittedOffset][] = [];
   const topics = request.topics.map((t) => ({
     name: t.name,
+    topicId: t.topicId,
     partitions: t.partitions.map((p) => {
       let errorCode: number = ErrorCode.NONE;
       if (!cluster.partition(t.name, p.partitionIndex)) {
@@ -132,5 +172,14 @@ function commit(request: Request, ctx: RequestContext) {
     }),
   }));
   groups.addTransactionalOffsets(request.groupId, request.producerId, staged);
-  return { throttleTimeMs: 0, topics };
+  // As Kafka (4.1 and 4.4): a topic's unknown partitions are answered before the others.
+  const unknownFirst = (p: { errorCode: number }) =>
+    p.errorCode === ErrorCode.UNKNOWN_TOPIC_OR_PARTITION ? 0 : 1;
+  return {
+    throttleTimeMs: 0,
+    topics: topics.map((t) => ({
+      ...t,
+      partitions: [...t.partitions].sort((a, b) => unknownFirst(a) - unknownFirst(b)),
+    })),
+  };
 }

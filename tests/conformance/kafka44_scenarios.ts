@@ -20,6 +20,7 @@ export const AT_4_4: readonly number[] = [
   ApiKey.DeleteGroups,
   ApiKey.DescribeLogDirs,
   ApiKey.ListOffsets,
+  ApiKey.TxnOffsetCommit,
 ];
 
 /**
