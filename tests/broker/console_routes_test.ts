@@ -203,3 +203,16 @@ Deno.test("console: pages of other sites and rebound DNS names cannot use the co
   assertEquals(await statusWithHost(web.address, `localhost:${port}`, "/cluster"), 200);
   assertEquals(await statusWithHost(web.address, web.address, "/cluster"), 200);
 });
+
+Deno.test("--console-port and --console-host: the console's address, loopback by default", async () => {
+  const { parseCommandLine } = await import("../../cli/broker.ts");
+  let parsed = await parseCommandLine(["--console-port", "0"]);
+  assertOk(!parsed.help);
+  assertEquals(parsed.console, { hostname: "127.0.0.1", port: 0, console: true });
+  parsed = await parseCommandLine(["--console-port", "8080", "--console-host", "::1"]);
+  assertOk(!parsed.help);
+  assertEquals(parsed.console, { hostname: "::1", port: 8080, console: true });
+  let error: Error | undefined;
+  await parseCommandLine(["--console-host", "::1"]).catch((e) => error = e);
+  assertEquals(error?.message, "--console-host needs --console-port");
+});
