@@ -1,7 +1,8 @@
 /**
  * WriteTxnMarkers (key 27): writes COMMIT or ABORT markers to the partitions this node leads, as a
  * transaction coordinator asks partition leaders to. Brook's own coordinator writes its markers
- * directly; this serves tools and tests that send the request themselves.
+ * directly; this serves tools and tests that send the request themselves. v2 (Kafka 4.4) names each
+ * marker's transaction version, which changes nothing for a marker Kafka accepts at v1.
  *
  * @module
  */
@@ -14,7 +15,7 @@ import { writeMarkers } from "../transactions/markers.ts";
 export default defineHandler({
   apiKey: ApiKey.WriteTxnMarkers,
   minVersion: 1,
-  maxVersion: 1,
+  maxVersion: 2,
   handle(request, ctx) {
     const { cluster, node } = ctx;
     // As Kafka: ALTER on the cluster, or else CLUSTER_ACTION; refused, every partition says so.
@@ -58,7 +59,11 @@ export default defineHandler({
           producerId: m.producerId,
           topics: m.topics.map((t) => ({
             name: t.name,
-            partitions: t.partitionIndexes.map((index) => {
+            // As Kafka: partitions refused before writing (unknown, led elsewhere) come first.
+            partitions: [
+              ...t.partitionIndexes.filter((i) => codes.has(`${t.name}\u0000${i}`)),
+              ...t.partitionIndexes.filter((i) => !codes.has(`${t.name}\u0000${i}`)),
+            ].map((index) => {
               const key = `${t.name}\u0000${index}`;
               return {
                 partitionIndex: index,

@@ -10,7 +10,7 @@ import { startKafka } from "../interop/kafka_server.ts";
 import { KAFKA_TEST_CONFIGS } from "./config_scenarios.ts";
 import { differences, runScenario } from "./differential.ts";
 import { AT_4_4, kafka44Scenarios } from "./kafka44_scenarios.ts";
-import { kafka44TxnScenarios } from "./kafka44_txn_scenarios.ts";
+import { kafka44TxnScenarios, writeTxnMarkersScenario } from "./kafka44_txn_scenarios.ts";
 
 const interop = Deno.env.get("BROOK_INTEROP") === "1";
 const run = `k${Date.now() % 100000}`;
@@ -42,7 +42,13 @@ Deno.test({
     });
     await t.step("scenarios", async () => {
       const report: string[] = [];
-      for (const scenario of [...kafka44Scenarios(run), ...kafka44TxnScenarios(run)]) {
+      for (
+        const scenario of [
+          ...kafka44Scenarios(run),
+          ...kafka44TxnScenarios(run),
+          writeTxnMarkersScenario(run),
+        ]
+      ) {
         const real = await runScenario(kafka.bootstrapServers, scenario);
         const ours = await runScenario(brook.bootstrapServers, scenario);
         real.forEach((r, i) => {

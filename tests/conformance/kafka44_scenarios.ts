@@ -21,6 +21,7 @@ export const AT_4_4: readonly number[] = [
   ApiKey.DescribeLogDirs,
   ApiKey.ListOffsets,
   ApiKey.TxnOffsetCommit,
+  ApiKey.WriteTxnMarkers,
 ];
 
 /**

@@ -107,3 +107,62 @@ export function kafka44TxnScenarios(run: string): Scenario[] {
     ],
   }];
 }
+
+/**
+ * WriteTxnMarkers v1 and v2 for a producer without a transaction: unknown partitions, repeated and
+ * stale epochs, and each transaction version.
+ *
+ * @example
+ * ```ts ignore
+ * const scenario = writeTxnMarkersScenario("k123");
+ * ```
+ */
+export function writeTxnMarkersScenario(run: string): Scenario {
+  const topic = `${run}-k44m-t`;
+  const marker = (
+    version: number,
+    producerEpoch: number,
+    transactionVersion: number,
+    partitions = [0],
+  ) =>
+    step(ApiKey.WriteTxnMarkers, version, {
+      markers: [{
+        producerId: 424242n,
+        producerEpoch,
+        transactionResult: false,
+        topics: [{ name: topic, partitionIndexes: partitions }],
+        coordinatorEpoch: 0,
+        transactionVersion,
+      }],
+    } as never);
+  return {
+    name: "WriteTxnMarkers v2: transaction versions and epochs of markers",
+    steps: [
+      step(
+        ApiKey.CreateTopics,
+        7,
+        {
+          topics: [{ name: topic, numPartitions: 1, replicationFactor: 1 }],
+          timeoutMs: 5000,
+        },
+        undefined,
+        (r) => r.topics.map((t) => t.errorCode),
+      ),
+      step(
+        ApiKey.Metadata,
+        12,
+        { topics: [{ name: topic }], allowAutoTopicCreation: false },
+        (r) => r.topics[0]?.partitions.length === 1 && r.topics[0].partitions[0].leaderId >= 0,
+        (r) => r.topics.map((t) => t.errorCode),
+      ),
+      marker(2, 3, 2, [0, 4]),
+      marker(2, 3, 2),
+      marker(2, 3, 0),
+      marker(1, 3, 0),
+      marker(2, 2, 2),
+      marker(2, 4, 1),
+      marker(2, 5, 2),
+      marker(2, 5, 2),
+    ],
+  };
+}
