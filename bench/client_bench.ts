@@ -5,6 +5,8 @@
  *
  * Run: deno bench -A bench/client_bench.ts
  *
+ * For profiling one library: `deno task bench:compare` compares them, one process each.
+ *
  * @module
  */
 

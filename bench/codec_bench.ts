@@ -5,6 +5,9 @@
  *
  * Run: deno bench -A bench/codec_bench.ts
  *
+ * Every library runs in this one process, so the later ones pay for the garbage and JIT state of
+ * the earlier ones: use it to profile one library; `deno task bench:compare` compares them.
+ *
  * @module
  */
 

@@ -5,6 +5,8 @@
  *
  * Run: deno bench -A bench/consumer_bench.ts
  *
+ * For profiling one library: `deno task bench:compare` compares them, one process each.
+ *
  * Brook assigns the partition by hand; KafkaJS and @platformatic/kafka have no manual assignment,
  * so each of their iterations joins a fresh group (Brook's broker rebalances at once: its initial
  * rebalance delay is 0) and reads from the earliest offset.
