@@ -26,6 +26,9 @@ import type { ConnectionInfo, Handler, RequestContext } from "./handler.ts";
 import { mirrorErrorResponse } from "./faults_response.ts";
 import { firstErrorCode, type RequestTiming } from "./metrics.ts";
 import { type ByteRateKey, quotaUser } from "./quota_enforcer.ts";
+import type { InterceptedRequest, Interceptor } from "./interceptor.ts";
+
+export type { InterceptedRequest, Interceptor } from "./interceptor.ts";
 
 /** The APIs a controller mutation quota throttles. */
 const MUTATIONS = new Set<number>([
@@ -47,35 +50,6 @@ function throttledFetch(answer: unknown, request: unknown, throttleTimeMs: numbe
     responses: [],
   };
 }
-
-/** A decoded request on its way to a handler, as interceptors see it. */
-export interface InterceptedRequest {
-  readonly apiKey: CodecApiKey;
-  readonly apiVersion: number;
-  readonly header: RequestHeader;
-  /** The decoded body; an interceptor may replace it before calling `next`. */
-  body: unknown;
-  readonly ctx: RequestContext;
-}
-
-/**
- * Sees each request before its handler. It may answer the request itself (return a response body, or
- * null to send no answer while keeping the connection open, or "close" to close the connection),
- * change `request.body` and then call `next()` to fall through to the handler (and the interceptors
- * after it), or change what `next()` returned. Whatever it returns is what the client gets.
- *
- * @example
- * ```ts
- * import { type Interceptor } from "@brook/kafka/broker";
- * // Answers every Heartbeat with REBALANCE_IN_PROGRESS; lets everything else through.
- * const rebalancing: Interceptor = (request, next) =>
- *   request.apiKey === 12 ? Promise.resolve({ errorCode: 27 }) : next();
- * ```
- */
-export type Interceptor = (
-  request: InterceptedRequest,
-  next: () => Promise<unknown>,
-) => Promise<unknown>;
 
 /** Answers requests for one node. */
 export class Dispatcher {

@@ -14,7 +14,7 @@ import {
 } from "../codec/metrics/latency_histogram.ts";
 import type { Cluster } from "./cluster.ts";
 import { clusterPrometheus } from "./cluster_prometheus.ts";
-import type { Interceptor } from "./dispatcher.ts";
+import type { Interceptor } from "./interceptor.ts";
 import { TopicTraffic } from "./topic_traffic.ts";
 
 export { type HistogramSnapshot, LATENCY_BUCKETS_MS } from "../codec/metrics/latency_histogram.ts";

@@ -7,7 +7,7 @@
  */
 
 import type { Cluster } from "./cluster.ts";
-import type { InterceptedRequest } from "./dispatcher.ts";
+import type { InterceptedRequest } from "./interceptor.ts";
 import { labelValue } from "./cluster_prometheus.ts";
 
 interface Counts {
