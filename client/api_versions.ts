@@ -1,8 +1,9 @@
 /**
  * The newest version of each API that Brook's client speaks, where the codec knows newer ones: the
- * codec is generated from Kafka 4.4.0's specs, the client still implements Kafka 4.1.1's versions of
- * these APIs (ApiVersions v5's cluster check, ListOffsets v11, TxnOffsetCommit v6, ShareFetch and
- * ShareAcknowledge v2 and the rest are not implemented yet).
+ * codec is generated from Kafka 4.4.0's specs. The client speaks 4.4's ApiVersions v5 (without naming
+ * a cluster and node, which KIP-1242 allows), ListOffsets v11, DeleteGroups v3 and DescribeLogDirs
+ * v5; it still speaks Kafka 4.1.1's versions of the others here (TxnOffsetCommit v6 names topics by
+ * id, ShareFetch and ShareAcknowledge v2 and the rest are not implemented yet).
  *
  * @module
  */
@@ -10,13 +11,13 @@
 import { ApiKey } from "../codec/mod.ts";
 
 /**
- * Kafka 4.1.1's newest version of the APIs whose newer versions the client does not speak.
+ * The newest version the client speaks of `apiKey` (Infinity: the codec's newest).
  *
  * @example
  * ```ts
  * import { ApiKey } from "../codec/mod.ts";
  * import { clientMaxVersion } from "./api_versions.ts";
- * clientMaxVersion(ApiKey.ApiVersions); // 4
+ * clientMaxVersion(ApiKey.TxnOffsetCommit); // 5
  * ```
  */
 export function clientMaxVersion(apiKey: number): number {
@@ -24,12 +25,8 @@ export function clientMaxVersion(apiKey: number): number {
 }
 
 const CEILINGS = new Map<number, number>([
-  [ApiKey.ListOffsets, 10],
-  [ApiKey.ApiVersions, 4],
   [ApiKey.WriteTxnMarkers, 1],
   [ApiKey.TxnOffsetCommit, 5],
-  [ApiKey.DescribeLogDirs, 4],
-  [ApiKey.DeleteGroups, 2],
   [ApiKey.BrokerHeartbeat, 1],
   [ApiKey.ShareFetch, 1],
   [ApiKey.ShareAcknowledge, 1],
