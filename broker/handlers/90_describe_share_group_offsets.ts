@@ -1,7 +1,9 @@
 /**
  * DescribeShareGroupOffsets (key 90): where each share partition of a share group starts, as its
  * share state holds it: -1 until the share partition first writes its state (Kafka's lag), and -1
- * where there is no state. Kafka answers an unknown group with no topics, without an error.
+ * where there is no state. Kafka answers an unknown group with no topics, without an error. v1
+ * (KIP-1226, Kafka 4.4) adds the lag: the high watermark less the start offset and the records
+ * finished above it, as the share state was last written; -1 without a written state.
  *
  * @module
  */
@@ -18,7 +20,7 @@ type Group = { groupId: string; topics: { topicName: string; partitions: number[
 export default defineHandler({
   apiKey: ApiKey.DescribeShareGroupOffsets,
   minVersion: 0,
-  maxVersion: 0,
+  maxVersion: 1,
   handle(request, ctx) {
     return { throttleTimeMs: 0, groups: request.groups.map((g) => describe(g, ctx)) };
   },
@@ -41,9 +43,16 @@ function describe(g: Group, ctx: RequestContext) {
   }
   const partition = (groupId: string, topicId: string, partitionIndex: number) => {
     const stored = cluster.shares.storedStartOffset(groupId, topicId, partitionIndex);
+    const share = cluster.shares.existing(groupId, topicId, partitionIndex);
+    const highWatermark = cluster.topicsById.get(topicId)!.partitions[partitionIndex].log
+      .highWatermark;
+    const lag = share && stored !== undefined && stored >= 0n
+      ? highWatermark - stored - share.persistedFinished
+      : -1n;
     return {
       partitionIndex,
       startOffset: stored ?? -1n,
+      lag,
       leaderEpoch: stored === undefined
         ? 0
         : cluster.topicsById.get(topicId)!.partitions[partitionIndex].leaderEpoch,
@@ -76,6 +85,7 @@ function describe(g: Group, ctx: RequestContext) {
             partitionIndex,
             startOffset: -1n,
             leaderEpoch: 0,
+            lag: -1n,
             errorCode: refused ? ErrorCode.TOPIC_AUTHORIZATION_FAILED : ErrorCode.NONE,
             errorMessage: refused ? kafkaMessage(ErrorCode.TOPIC_AUTHORIZATION_FAILED) : null,
           })),

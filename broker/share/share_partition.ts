@@ -82,6 +82,8 @@ export class SharePartition {
   endOffset: bigint;
   /** The start offset as last written to the share state (what DescribeShareGroupOffsets sees). */
   persistedStartOffset: bigint;
+  /** Records at or after the persisted start offset that were finished when it was written. */
+  persistedFinished = 0n;
   readonly #cache: InFlightBatch[] = [];
   #findNext = false;
   /** Called when records become available again (a fetch waiting for them may go on). */
@@ -379,6 +381,20 @@ export class SharePartition {
   /** A state change was written: the share state keeps the start offset from before it. */
   #written(): void {
     this.persistedStartOffset = this.startOffset;
+    // KIP-1226's lag leaves out what is finished above the start offset, as the state holds it.
+    let done = 0n;
+    for (const batch of this.#cache) {
+      if (batch.whole) {
+        if (!finished(batch.whole) || batch.last < this.startOffset) continue;
+        const from = batch.first > this.startOffset ? batch.first : this.startOffset;
+        done += batch.last - from + 1n;
+      } else {
+        for (const [offset, st] of batch.offsets!) {
+          if (offset >= this.startOffset && finished(st)) done++;
+        }
+      }
+    }
+    this.persistedFinished = done;
     this.#advance();
     this.#changed();
   }

@@ -11,6 +11,7 @@ import { KAFKA_TEST_CONFIGS } from "./config_scenarios.ts";
 import { differences, runScenario } from "./differential.ts";
 import { AT_4_4, kafka44Scenarios } from "./kafka44_scenarios.ts";
 import { kafka44TxnScenarios, writeTxnMarkersScenario } from "./kafka44_txn_scenarios.ts";
+import { shareLagScenario } from "./kafka44_share_scenarios.ts";
 
 const interop = Deno.env.get("BROOK_INTEROP") === "1";
 const run = `k${Date.now() % 100000}`;
@@ -47,6 +48,7 @@ Deno.test({
           ...kafka44Scenarios(run),
           ...kafka44TxnScenarios(run),
           writeTxnMarkersScenario(run),
+          shareLagScenario(run),
         ]
       ) {
         const real = await runScenario(kafka.bootstrapServers, scenario);

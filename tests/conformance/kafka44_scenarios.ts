@@ -22,6 +22,7 @@ export const AT_4_4: readonly number[] = [
   ApiKey.ListOffsets,
   ApiKey.TxnOffsetCommit,
   ApiKey.WriteTxnMarkers,
+  ApiKey.DescribeShareGroupOffsets,
 ];
 
 /**
