@@ -11,6 +11,7 @@ import { AclOperation, ApiKey, ErrorCode } from "../../codec/mod.ts";
 import { defineHandler } from "../handler.ts";
 import { canOnCluster } from "../security/access.ts";
 import { writeMarkers } from "../transactions/markers.ts";
+import { javaHash } from "../java_hash.ts";
 
 export default defineHandler({
   apiKey: ApiKey.WriteTxnMarkers,
@@ -57,14 +58,11 @@ export default defineHandler({
         });
         return {
           producerId: m.producerId,
-          topics: m.topics.map((t) => ({
-            name: t.name,
-            // As Kafka: partitions refused before writing (unknown, led elsewhere) come first.
-            partitions: [
-              ...t.partitionIndexes.filter((i) => codes.has(`${t.name}\u0000${i}`)),
-              ...t.partitionIndexes.filter((i) => !codes.has(`${t.name}\u0000${i}`)),
-            ].map((index) => {
-              const key = `${t.name}\u0000${index}`;
+          // Kafka answers from a hash map of the marker's partitions: its iteration order.
+          topics: byTopic(hashMapOrder(m.topics)).map(([name, partitions]) => ({
+            name,
+            partitions: partitions.map((index) => {
+              const key = `${name}\u0000${index}`;
               return {
                 partitionIndex: index,
                 errorCode: codes.get(key) ?? written.get(key) ?? ErrorCode.NONE,
@@ -76,3 +74,27 @@ export default defineHandler({
     };
   },
 });
+
+/**
+ * A marker's partitions in the order a Java HashMap keyed by Kafka's TopicPartition iterates them:
+ * by bucket of the spread hash (31 * (31 + partition) + the topic's String hash) in the smallest
+ * power-of-two table (at least 16) under the 0.75 load factor, then in insertion order.
+ */
+function hashMapOrder(topics: { name: string; partitionIndexes: number[] }[]) {
+  const entries = topics.flatMap((t) => t.partitionIndexes.map((p) => ({ topic: t.name, p })));
+  let capacity = 16;
+  while (entries.length > capacity * 0.75) capacity *= 2;
+  const bucket = (topic: string, p: number) => {
+    const h = (Math.imul(31, 31 + p) + javaHash(topic)) | 0;
+    return (h ^ (h >>> 16)) & (capacity - 1);
+  };
+  return entries.map((e, i) => ({ ...e, i, b: bucket(e.topic, e.p) }))
+    .sort((x, y) => x.b - y.b || x.i - y.i);
+}
+
+/** Entries grouped by topic, topics in the order they first appear. */
+function byTopic(entries: { topic: string; p: number }[]): [string, number[]][] {
+  const out = new Map<string, number[]>();
+  for (const e of entries) out.set(e.topic, [...out.get(e.topic) ?? [], e.p]);
+  return [...out];
+}

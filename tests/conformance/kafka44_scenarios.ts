@@ -114,7 +114,12 @@ export function kafka44Scenarios(run: string): Scenario[] {
           undefined,
           (r) => r.topics.map((t) => t.errorCode),
         ),
-        step(ApiKey.FindCoordinator, 4, { keyType: 0, coordinatorKeys: [group, `${group}-busy`] }),
+        step(
+          ApiKey.FindCoordinator,
+          4,
+          { keyType: 0, coordinatorKeys: [group, `${group}-busy`] },
+          (r) => r.coordinators.every((c) => c.errorCode === 0),
+        ),
         // A simple group: offsets committed without members.
         step(ApiKey.OffsetCommit, 9, {
           groupId: group,
