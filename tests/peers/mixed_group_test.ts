@@ -91,7 +91,7 @@ async function mixedGroup(
         { topic, partitions: [...Array(PARTITIONS).keys()] },
       ]);
       let total = 0n;
-      for (const offset of committed.get("orders")?.values() ?? []) {
+      for (const offset of committed.get(topic)?.values() ?? []) {
         if (offset > 0n) total += offset;
       }
       return total === BigInt(RECORDS);
