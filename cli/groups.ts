@@ -212,24 +212,7 @@ async function describe(
       ]]);
     } else if (v.members) {
       console.log();
-      table(
-        [
-          "GROUP",
-          "CONSUMER-ID",
-          "HOST",
-          "CLIENT-ID",
-          "#PARTITIONS",
-          ...(v.verbose ? ["ASSIGNMENT"] : []),
-        ],
-        d.members.map((m) => [
-          group,
-          m.memberId,
-          m.clientHost,
-          m.clientId,
-          String(m.assignment.length),
-          ...(v.verbose ? [assignmentText(m.assignment)] : []),
-        ]),
-      );
+      membersTable(group, d.members, v.verbose === true);
     } else {
       console.log();
       table(
@@ -273,24 +256,7 @@ async function describeShare(
       String(d.members.length),
     ]]);
   } else if (v.members) {
-    table(
-      [
-        "GROUP",
-        "CONSUMER-ID",
-        "HOST",
-        "CLIENT-ID",
-        "#PARTITIONS",
-        ...(v.verbose ? ["ASSIGNMENT"] : []),
-      ],
-      d.members.map((m) => [
-        group,
-        m.memberId,
-        m.clientHost,
-        m.clientId,
-        String(m.assignment.length),
-        ...(v.verbose ? [assignmentText(m.assignment)] : []),
-      ]),
-    );
+    membersTable(group, d.members, v.verbose === true);
   } else {
     const offsets = (await admin.listShareGroupOffsets(group, call)).sort((a, b) =>
       a.topic.localeCompare(b.topic) || a.partition - b.partition
@@ -306,6 +272,37 @@ async function describeShare(
       ]),
     );
   }
+}
+
+/** kafka-consumer-groups' --members table (with --verbose, each member's partitions). */
+function membersTable(
+  group: string,
+  members: {
+    memberId: string;
+    clientHost: string;
+    clientId: string;
+    assignment: { topic: string; partition: number }[];
+  }[],
+  verbose: boolean,
+): void {
+  table(
+    [
+      "GROUP",
+      "CONSUMER-ID",
+      "HOST",
+      "CLIENT-ID",
+      "#PARTITIONS",
+      ...(verbose ? ["ASSIGNMENT"] : []),
+    ],
+    members.map((m) => [
+      group,
+      m.memberId,
+      m.clientHost,
+      m.clientId,
+      String(m.assignment.length),
+      ...(verbose ? [assignmentText(m.assignment)] : []),
+    ]),
+  );
 }
 
 function assignmentText(assignment: { topic: string; partition: number }[]): string {
