@@ -31,6 +31,7 @@ import {
 } from "./accumulator.ts";
 import { Idempotence } from "./idempotence.ts";
 import { Sender } from "./sender.ts";
+import { Fifo } from "./fifo.ts";
 
 export type { RecordMetadata } from "./accumulator.ts";
 export type { CompressionName, ProducerRecord } from "./records.ts";
@@ -106,7 +107,7 @@ export class Producer implements AsyncDisposable {
   readonly #idempotence: Idempotence | undefined;
   readonly #sender: Sender;
   /** Records of topics waiting for metadata or buffer memory, in send order, per topic. */
-  #waiting = new Map<string, WaitingRecord[]>();
+  #waiting = new Map<string, Fifo<WaitingRecord>>();
   #flushing = 0;
   #idleWaiters: (() => void)[] = [];
   #closed = false;
@@ -227,7 +228,9 @@ export class Producer implements AsyncDisposable {
     }
     // Later records of the topic queue behind this one, so a partition keeps the send order (as
     // Java's send blocks its caller while it waits for metadata or memory).
-    this.#waiting.set(r.topic, [{ r, record }]);
+    const queue = new Fifo<WaitingRecord>();
+    queue.push({ r, record });
+    this.#waiting.set(r.topic, queue);
     this.#appendWaiting(r.topic).catch((e) =>
       this.client.instrumentation.log("error", "producer append failed", {
         topic: r.topic,
@@ -245,13 +248,13 @@ export class Producer implements AsyncDisposable {
         metadata = await waitForTopic(this.client, topic, this.#maxBlockMs);
       } catch (e) {
         // Every record that waited with this one gets the error.
-        const waited = queue.splice(0);
+        const waited = queue.takeAll();
         this.#countUndelivered(topic, -1, waited.length, e as Error);
         for (const w of waited) w.record.sink.fail(w.record.index, e as Error);
         break;
       }
       while (queue.length > 0) {
-        const { r, record } = queue[0];
+        const { r, record } = queue.first!;
         const size = Accumulator.sizeOf(record);
         try {
           if (!this.#accumulator.tryReserve(size)) {
@@ -447,7 +450,7 @@ export class Producer implements AsyncDisposable {
         `Records not delivered within the producer's close timeout of ${timeoutMs} ms`,
       );
       for (const [topic, queue] of this.#waiting) {
-        const waited = queue.splice(0);
+        const waited = queue.takeAll();
         this.#countUndelivered(topic, waited[0]?.r.partition ?? -1, waited.length, error);
         for (const w of waited) w.record.sink.fail(w.record.index, error);
       }
