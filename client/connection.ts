@@ -22,6 +22,9 @@ import { KafkaConnectionError, KafkaTimeoutError } from "./errors.ts";
 import type { Instrumentation } from "./instrumentation.ts";
 import type { Stat } from "./metrics.ts";
 import { authenticate, reauthenticationDelay, type SaslOptions } from "./sasl.ts";
+import { openSocket, type TlsOptions } from "./socket.ts";
+
+export type { TlsOptions } from "./socket.ts";
 
 /** The software name and version Brook's client reports to brokers (KIP-511). */
 export const CLIENT_SOFTWARE = { name: "brook-kafka", version: "0.1.0" };
@@ -56,20 +59,6 @@ export interface ConnectionStats {
   requests: Stat;
   responses: Stat;
   latency: Stat;
-}
-
-/** TLS options of a connection. */
-export interface TlsOptions {
-  /** PEM certificates of the certificate authorities to trust (default: the system's). */
-  caCerts?: string[];
-  /** PEM client certificate and key, for mutual TLS. */
-  cert?: string;
-  key?: string;
-  /**
-   * The name to verify in the broker's certificate and to send as SNI; default the host connected
-   * to. Lets a broker reached by address (e.g. 127.0.0.1) be verified as "kafka.internal".
-   */
-  serverName?: string;
 }
 
 /** Options of one request. */
@@ -538,70 +527,4 @@ function detach(v: unknown): unknown {
 function wrap(e: Error, address: string): Error {
   if (e instanceof KafkaConnectionError || e instanceof KafkaProtocolError) return e;
   return new KafkaConnectionError(`Connection to ${address} failed: ${e.message}`, { cause: e });
-}
-
-async function openSocket(
-  host: string,
-  port: number,
-  options: ConnectionOptions,
-): Promise<Deno.Conn> {
-  const timeoutMs = options.connectTimeoutMs ?? 10000;
-  const address = `${host}:${port}`;
-  const connecting = options.tls ? connectTls(host, port, options.tls) : Deno.connect({
-    hostname: host,
-    port,
-  });
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  let onAbort: (() => void) | undefined;
-  const failure = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () =>
-        reject(
-          new KafkaConnectionError(`Cannot connect to ${address}: timed out after ${timeoutMs} ms`),
-        ),
-      timeoutMs,
-    );
-    onAbort = () => reject(options.signal!.reason);
-    options.signal?.addEventListener("abort", onAbort, { once: true });
-  });
-  try {
-    const conn = await Promise.race([connecting, failure]);
-    if (!options.tls) (conn as Deno.TcpConn).setNoDelay?.(true);
-    return conn;
-  } catch (e) {
-    // A connection that completes after the timeout must not leak.
-    connecting.then((c) => c.close(), () => {});
-    if (
-      e instanceof KafkaConnectionError || (options.signal?.aborted && e === options.signal.reason)
-    ) throw e;
-    const reason = e instanceof Deno.errors.ConnectionRefused
-      ? "connection refused"
-      : (e as Error).message;
-    throw new KafkaConnectionError(`Cannot connect to ${address}: ${reason}`, { cause: e });
-  } finally {
-    clearTimeout(timer);
-    if (onAbort) options.signal?.removeEventListener("abort", onAbort);
-  }
-}
-
-/**
- * The option of `Deno.connectTls` that names the server to verify and to send as SNI apart from
- * the address dialled. Deno's public options verify the dialled host only, and `Deno.startTls`
- * cannot present a client certificate, so this is how both serverName and mutual TLS work.
- */
-const SERVER_NAME = Symbol.for("unstableServerName");
-
-/** Opens TLS to host:port, verifying the broker's certificate against serverName, else host. */
-function connectTls(host: string, port: number, tls: TlsOptions): Promise<Deno.TlsConn> {
-  const options: Deno.ConnectTlsOptions & Partial<Deno.TlsCertifiedKeyPem> & {
-    [SERVER_NAME]?: string;
-  } = { hostname: host, port, caCerts: tls.caCerts };
-  if (tls.cert !== undefined || tls.key !== undefined) {
-    options.cert = tls.cert;
-    options.key = tls.key;
-  }
-  if (tls.serverName !== undefined && tls.serverName !== host) {
-    options[SERVER_NAME] = tls.serverName;
-  }
-  return Deno.connectTls(options as Deno.ConnectTlsOptions);
 }
