@@ -7,7 +7,7 @@
 
 import type { BrokerOptions } from "./broker_options.ts";
 import type { Authorizer } from "./security/authorizer.ts";
-import { clusterFor, startHousekeeping } from "./broker_setup.ts";
+import { clusterFor, nodesFor, startHousekeeping } from "./broker_setup.ts";
 import { type Cluster, type CreateTopicOptions, type Topic, validateTopicName } from "./cluster.ts";
 import type { Interceptor } from "./dispatcher.ts";
 import {
@@ -22,10 +22,9 @@ import {
   unfenceNode,
 } from "./faults.ts";
 import { type FaultPlan, parseFaultPlan } from "./faults_plan.ts";
-import { HANDLERS } from "./handlers/mod.ts";
 import { cleanLogs } from "./log_cleaner.ts";
 import { BrokerMetrics, type MetricsSnapshot, serveMetrics } from "./metrics.ts";
-import { BrokerNode } from "./node.ts";
+import type { BrokerNode } from "./node.ts";
 import { type InitialState, initialState, resetCluster } from "./control/reset.ts";
 import {
   ClientIds,
@@ -98,41 +97,16 @@ export class Broker implements AsyncDisposable {
     if (!Number.isInteger(count) || count < 1) {
       throw new RangeError(`A broker needs at least one node, got ${count}`);
     }
-    const { cluster, listeners, sasl, configured } = clusterFor(options);
+    const setup = clusterFor(options);
+    const { cluster, sasl } = setup;
     const interceptors: Interceptor[] = [];
     const metrics = new BrokerMetrics({
       slowRequestMs: options.slowRequestMs,
       onSlowRequest: options.onSlowRequest,
     });
     metrics.attach(cluster, { interceptors });
-    const nodes: BrokerNode[] = [];
     if (sasl) await cluster.credentials.configure(options.sasl ?? {});
-    for (let i = 0; i < count; i++) {
-      const endpoints = listeners.map((l) => ({
-        listenerName: l.name,
-        securityProtocol: l.securityProtocol,
-        host: l.host,
-        port: l.port ? l.port + i : 0,
-      }));
-      const info = {
-        nodeId: i + 1,
-        host: endpoints[0].host,
-        port: endpoints[0].port,
-        rack: options.racks?.[i] ?? null,
-        endpoints,
-      };
-      cluster.addNode(info);
-      nodes.push(
-        new BrokerNode(info, cluster, {
-          tls: options.tls,
-          sasl: sasl && { ...sasl, credentials: cluster.credentials },
-          maxRequestBytes: configured("socket.request.max.bytes") ?? 104857600,
-          handlers: HANDLERS,
-          interceptors,
-          metrics,
-        }),
-      );
-    }
+    const nodes = nodesFor(setup, options, { interceptors, metrics });
     const broker = new Broker(cluster, nodes, interceptors, metrics);
     try {
       for (const node of nodes) await node.listen();

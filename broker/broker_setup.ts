@@ -8,6 +8,10 @@
 
 import type { BrokerOptions } from "./broker_options.ts";
 import { Cluster } from "./cluster.ts";
+import type { Interceptor } from "./interceptor.ts";
+import { HANDLERS } from "./handlers/mod.ts";
+import type { BrokerMetrics } from "./metrics.ts";
+import { BrokerNode } from "./node.ts";
 import { cleanLogs } from "./log_cleaner.ts";
 import { expireProducers } from "./producer_state.ts";
 import { Authorizer } from "./security/authorizer.ts";
@@ -73,6 +77,54 @@ export function clusterFor(options: BrokerOptions): ClusterSetup {
   if (refused) throw new RangeError(refused);
   cluster.groups.initialRebalanceDelayMs = configured("group.initial.rebalance.delay.ms")!;
   return { cluster, listeners, sasl, configured };
+}
+
+/**
+ * The nodes of a cluster: node i (from 1) listens on each listener's port + i - 1 (or a free port),
+ * serving the registered handlers behind the interceptors.
+ *
+ * @example
+ * ```ts
+ * import { clusterFor, nodesFor } from "./broker_setup.ts";
+ * import { BrokerMetrics } from "./metrics.ts";
+ * const setup = clusterFor({ nodes: 3 });
+ * const nodes = nodesFor(setup, { nodes: 3 }, { interceptors: [], metrics: new BrokerMetrics({}) });
+ * ```
+ */
+export function nodesFor(
+  setup: ClusterSetup,
+  options: BrokerOptions,
+  shared: { interceptors: Interceptor[]; metrics: BrokerMetrics },
+): BrokerNode[] {
+  const { cluster, listeners, sasl, configured } = setup;
+  const nodes: BrokerNode[] = [];
+  for (let i = 0; i < (options.nodes ?? 1); i++) {
+    const endpoints = listeners.map((l) => ({
+      listenerName: l.name,
+      securityProtocol: l.securityProtocol,
+      host: l.host,
+      port: l.port ? l.port + i : 0,
+    }));
+    const info = {
+      nodeId: i + 1,
+      host: endpoints[0].host,
+      port: endpoints[0].port,
+      rack: options.racks?.[i] ?? null,
+      endpoints,
+    };
+    cluster.addNode(info);
+    nodes.push(
+      new BrokerNode(info, cluster, {
+        tls: options.tls,
+        sasl: sasl && { ...sasl, credentials: cluster.credentials },
+        maxRequestBytes: configured("socket.request.max.bytes") ?? 104857600,
+        handlers: HANDLERS,
+        interceptors: shared.interceptors,
+        metrics: shared.metrics,
+      }),
+    );
+  }
+  return nodes;
 }
 
 /**
