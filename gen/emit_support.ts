@@ -8,8 +8,10 @@
 import {
   type FieldSpec,
   type FieldType,
+  formatRange,
   intersect,
   isEmpty,
+  type MessageSpec,
   type Range,
   type StructSpec,
 } from "./spec.ts";
@@ -126,4 +128,29 @@ export function typeText(t: FieldType): string {
   if (t.kind === "array") return `[]${typeText(t.element)}`;
   if (t.kind === "struct") return t.struct.name;
   return t.name;
+}
+
+/** A field's JSDoc: its type, versions, nullability, tag, default and entity type. */
+export function fieldDoc(f: FieldSpec, possible: Range): string {
+  const parts = [
+    `${f.name}: ${typeText(f.type)}, versions ${formatRange(intersect(f.versions, possible))}`,
+  ];
+  const nullable = intersect(f.nullableVersions, f.versions);
+  if (!isEmpty(nullable)) parts.push(`nullable in ${formatRange(nullable)}`);
+  if (!isEmpty(f.taggedVersions)) {
+    parts.push(`tagged (tag ${f.tag}) in ${formatRange(f.taggedVersions)}`);
+  }
+  if (f.defaultText !== undefined) parts.push(`default ${f.defaultText}`);
+  if (f.ignorable) parts.push("ignorable");
+  if (f.entityType) parts.push(`a ${f.entityType}`);
+  return parts.join("; ") + ".";
+}
+
+/** A message's one-line description: its name, API key, versions and first flexible version. */
+export function describeMessage(s: MessageSpec): string {
+  const parts = [`Kafka's ${s.name} message`];
+  if (s.apiKey !== undefined) parts.push(`(API key ${s.apiKey})`);
+  parts.push(`in versions ${formatRange(s.validVersions)}`);
+  if (!isEmpty(s.flexibleVersions)) parts.push(`(flexible from ${s.flexibleVersions.lo})`);
+  return parts.join(" ") + ".";
 }
