@@ -19,48 +19,18 @@ import {
   Reader as PlatformaticReader,
   readRecordsBatches,
 } from "@platformatic/kafka";
-import kafkajsBatchModule from "kafkajs/src/protocol/recordBatch/v0/index.js";
-import kafkajsRecord from "kafkajs/src/protocol/recordBatch/record/v0/index.js";
 import kafkajsBatchDecoder from "kafkajs/src/protocol/recordBatch/v0/decoder.js";
 import KafkajsDecoder from "kafkajs/src/protocol/decoder.js";
 import kafkajsCrc32c from "kafkajs/src/protocol/recordBatch/crc32C/index.js";
 import { crc32c, decodeRecordBatches, encodeRecordBatch } from "../codec/mod.ts";
-
-const RECORDS = 1000;
-const TIMESTAMP = 1_700_000_000_000;
-const keys = Array.from(
-  { length: RECORDS },
-  (_, i) => Buffer.from(`key-${String(i).padStart(6, "0")}`),
-);
-const values = Array.from(
-  { length: RECORDS },
-  () => Buffer.from(crypto.getRandomValues(new Uint8Array(100))),
-);
-
-const brookInput = keys.map((key, i) => ({ key, value: values[i], timestamp: TIMESTAMP }));
-const platformaticInput = keys.map((key, i) => ({
-  key,
-  value: values[i],
-  topic: "t",
-  timestamp: BigInt(TIMESTAMP),
-}));
-
-// One set of bytes, written by Brook, read by all three (checked below to decode the same records).
-const batchBytes = encodeRecordBatch({ records: brookInput });
-const batchBuffer = Buffer.from(batchBytes);
-
-async function kafkajsEncode(): Promise<Buffer> {
-  const records = keys.map((key, i) =>
-    kafkajsRecord({ offsetDelta: i, timestampDelta: 0, key, value: values[i] })
-  );
-  const encoder = await kafkajsBatchModule.RecordBatch({
-    firstTimestamp: TIMESTAMP,
-    maxTimestamp: TIMESTAMP,
-    lastOffsetDelta: RECORDS - 1,
-    records: records as never, // typed never[] from the default ([]) in kafkajs's JS
-  });
-  return encoder.buffer;
-}
+import {
+  batchBuffer,
+  batchBytes,
+  brookInput,
+  kafkajsEncode,
+  platformaticInput,
+  RECORDS,
+} from "./codec_inputs.ts";
 
 function platformaticEncode(): Buffer {
   return createRecordsBatch(platformaticInput as never).buffer;

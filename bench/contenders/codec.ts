@@ -15,47 +15,20 @@ import {
   Reader as PlatformaticReader,
   readRecordsBatches,
 } from "@platformatic/kafka";
-import kafkajsBatchModule from "kafkajs/src/protocol/recordBatch/v0/index.js";
-import kafkajsRecord from "kafkajs/src/protocol/recordBatch/record/v0/index.js";
 import kafkajsBatchDecoder from "kafkajs/src/protocol/recordBatch/v0/decoder.js";
 import KafkajsDecoder from "kafkajs/src/protocol/decoder.js";
 import { decodeRecordBatches, encodeRecordBatch } from "../../codec/mod.ts";
+import {
+  batchBuffer,
+  batchBytes,
+  brookInput,
+  kafkajsEncode,
+  platformaticInput,
+  RECORDS,
+  values,
+} from "../codec_inputs.ts";
 
-const RECORDS = 1000;
-const TIMESTAMP = 1_700_000_000_000;
 const [library, operation] = Deno.args;
-
-const keys = Array.from(
-  { length: RECORDS },
-  (_, i) => Buffer.from(`key-${String(i).padStart(6, "0")}`),
-);
-const values = Array.from(
-  { length: RECORDS },
-  () => Buffer.from(crypto.getRandomValues(new Uint8Array(100))),
-);
-const brookInput = keys.map((key, i) => ({ key, value: values[i], timestamp: TIMESTAMP }));
-const platformaticInput = keys.map((key, i) => ({
-  key,
-  value: values[i],
-  topic: "t",
-  timestamp: BigInt(TIMESTAMP),
-}));
-// Every decoder reads the same bytes, written by Brook.
-const batchBytes = encodeRecordBatch({ records: brookInput });
-const batchBuffer = Buffer.from(batchBytes);
-
-async function kafkajsEncode(): Promise<Uint8Array> {
-  const records = keys.map((key, i) =>
-    kafkajsRecord({ offsetDelta: i, timestampDelta: 0, key, value: values[i] })
-  );
-  const encoder = await kafkajsBatchModule.RecordBatch({
-    firstTimestamp: TIMESTAMP,
-    maxTimestamp: TIMESTAMP,
-    lastOffsetDelta: RECORDS - 1,
-    records: records as never, // typed never[] from the default ([]) in kafkajs's JS
-  });
-  return encoder.buffer;
-}
 
 /** Each operation returns what it made, so that the check below can count its records. */
 const operations: Record<string, () => unknown> = {
