@@ -8,8 +8,13 @@
 import type { BrokerOptions } from "./broker_options.ts";
 import type { Authorizer } from "./security/authorizer.ts";
 import { clusterFor, nodesFor, startHousekeeping } from "./broker_setup.ts";
-import { type Cluster, type CreateTopicOptions, type Topic, validateTopicName } from "./cluster.ts";
-import type { Interceptor } from "./dispatcher.ts";
+import {
+  type Cluster,
+  type CreateTopicOptions,
+  type Topic,
+  validateTopicName,
+} from "./metadata/cluster.ts";
+import type { Interceptor } from "./server/dispatcher.ts";
 import {
   type ApiKeyLike,
   type ErrorCodeLike,
@@ -20,11 +25,11 @@ import {
   fenceNode,
   moveLeader,
   unfenceNode,
-} from "./faults.ts";
-import { type FaultPlan, parseFaultPlan } from "./faults_plan.ts";
-import { cleanLogs } from "./log_cleaner.ts";
-import { BrokerMetrics, type MetricsSnapshot, serveMetrics } from "./metrics.ts";
-import type { BrokerNode } from "./node.ts";
+} from "./faults/faults.ts";
+import { type FaultPlan, parseFaultPlan } from "./faults/faults_plan.ts";
+import { cleanLogs } from "./log/log_cleaner.ts";
+import { BrokerMetrics, type MetricsSnapshot, serveMetrics } from "./server/metrics.ts";
+import type { BrokerNode } from "./server/node.ts";
 import { type InitialState, initialState, resetCluster } from "./control/reset.ts";
 import {
   ClientIds,

@@ -5,8 +5,8 @@
  * @module
  */
 
-import type { CreateTopicOptions } from "./cluster.ts";
-import type { SlowRequest } from "./metrics.ts";
+import type { CreateTopicOptions } from "./metadata/cluster.ts";
+import type { SlowRequest } from "./server/metrics.ts";
 import type { BrokerAuthorizerOptions } from "./security/authorizer.ts";
 import type {
   BrokerSaslOptions,

@@ -7,16 +7,16 @@
  */
 
 import type { BrokerOptions } from "./broker_options.ts";
-import { Cluster } from "./cluster.ts";
-import type { Interceptor } from "./interceptor.ts";
+import { Cluster } from "./metadata/cluster.ts";
+import type { Interceptor } from "./server/interceptor.ts";
 import { HANDLERS } from "./handlers/mod.ts";
-import type { BrokerMetrics } from "./metrics.ts";
-import { BrokerNode } from "./node.ts";
-import { cleanLogs } from "./log_cleaner.ts";
-import { expireProducers } from "./producer_state.ts";
+import type { BrokerMetrics } from "./server/metrics.ts";
+import { BrokerNode } from "./server/node.ts";
+import { cleanLogs } from "./log/log_cleaner.ts";
+import { expireProducers } from "./log/producer_state.ts";
 import { Authorizer } from "./security/authorizer.ts";
 import { type ListenerSpec, parseListeners, saslSettings } from "./security/options.ts";
-import { staticBrokerConfigs } from "./static_configs.ts";
+import { staticBrokerConfigs } from "./configs/static_configs.ts";
 
 /** A cluster built from a broker's options, with the listeners and SASL settings its nodes take. */
 export interface ClusterSetup {
@@ -86,7 +86,7 @@ export function clusterFor(options: BrokerOptions): ClusterSetup {
  * @example
  * ```ts
  * import { clusterFor, nodesFor } from "./broker_setup.ts";
- * import { BrokerMetrics } from "./metrics.ts";
+ * import { BrokerMetrics } from "./server/metrics.ts";
  * const setup = clusterFor({ nodes: 3 });
  * const nodes = nodesFor(setup, { nodes: 3 }, { interceptors: [], metrics: new BrokerMetrics({}) });
  * ```

@@ -13,8 +13,8 @@
  */
 
 export { Broker, type BrokerOptions } from "./broker.ts";
-export type { CreateTopicOptions, NodeInfo, Partition, Topic } from "./cluster.ts";
-export type { InterceptedRequest, Interceptor } from "./dispatcher.ts";
+export type { CreateTopicOptions, NodeInfo, Partition, Topic } from "./metadata/cluster.ts";
+export type { InterceptedRequest, Interceptor } from "./server/dispatcher.ts";
 export {
   type ApiKeyLike,
   type ErrorCodeLike,
@@ -22,14 +22,14 @@ export {
   type FaultScope,
   type FaultSpec,
   FaultSpecError,
-} from "./faults.ts";
-export { type FaultPlan, type FaultPlanStep, parseFaultPlan } from "./faults_plan.ts";
+} from "./faults/faults.ts";
+export { type FaultPlan, type FaultPlanStep, parseFaultPlan } from "./faults/faults_plan.ts";
 export type {
   ApiMetricsSnapshot,
   HistogramSnapshot,
   MetricsSnapshot,
   SlowRequest,
-} from "./metrics.ts";
+} from "./server/metrics.ts";
 export type {
   BrokerSaslOptions,
   BrokerTlsOptions,

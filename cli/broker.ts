@@ -15,7 +15,7 @@
 
 import { parseArgs } from "node:util";
 import { Broker, type BrokerOptions, SASL_MECHANISMS, type SaslMechanism } from "../broker/mod.ts";
-import { type FaultPlan, parseFaultPlan } from "../broker/faults_plan.ts";
+import { type FaultPlan, parseFaultPlan } from "../broker/faults/faults_plan.ts";
 import type { OAuthBearerJwtOptions } from "../broker/security/jwt_validator.ts";
 import { unsecuredOAuthBearer } from "../broker/security/options.ts";
 import { type ControlServer, serveControl } from "../broker/control/server.ts";

@@ -20,7 +20,7 @@ import {
   type ConnectionStats,
   KafkaConnection,
   type RequestOptions,
-} from "./connection.ts";
+} from "./network/connection.ts";
 import { KafkaConnectionError } from "./errors.ts";
 import {
   type ClientEventMap,

@@ -19,7 +19,7 @@ export {
   KafkaConnection,
   type RequestOptions,
   type TlsOptions,
-} from "./connection.ts";
+} from "./network/connection.ts";
 export {
   type BrokerMetadata,
   type ClientOptions,
@@ -61,7 +61,11 @@ export {
 } from "./metrics.ts";
 export type { HistogramSnapshot } from "../codec/mod.ts";
 export { KafkaError, KafkaProtocolError } from "../codec/mod.ts";
-export { KafkaAuthenticationError, type OAuthBearerToken, type SaslOptions } from "./sasl.ts";
+export {
+  KafkaAuthenticationError,
+  type OAuthBearerToken,
+  type SaslOptions,
+} from "./security/sasl.ts";
 export {
   Admin,
   type AdminCallOptions,
@@ -83,9 +87,9 @@ export {
   type ShareGroupOffset,
   type TransactionDescription,
   type TransactionListing,
-} from "./admin.ts";
+} from "./admin/admin.ts";
 export type { ScramCredentialAlteration, ScramUserDescription } from "./admin/scram.ts";
-export { murmur2, partitionForKey, StickyPartitioner } from "./partitioner.ts";
+export { murmur2, partitionForKey, StickyPartitioner } from "./producer/partitioner.ts";
 export {
   type CompressionName,
   Producer,

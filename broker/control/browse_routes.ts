@@ -6,7 +6,7 @@
  */
 
 import { decodeRecordBatches } from "../../codec/mod.ts";
-import type { Partition } from "../cluster.ts";
+import type { Partition } from "../metadata/cluster.ts";
 import { checkQuery, HttpError, integerParam, json } from "./http.ts";
 import type { Route } from "./routes.ts";
 

@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { Cluster } from "../cluster.ts";
+import type { Cluster } from "../metadata/cluster.ts";
 
 /** A group's committed offset on one partition and how far behind the partition's end it is. */
 export interface PartitionLag {

@@ -5,9 +5,9 @@
  * @module
  */
 
-import type { FaultSpec } from "../faults.ts";
-import { FaultSpecError } from "../faults.ts";
-import { parseFaultPlan } from "../faults_plan.ts";
+import type { FaultSpec } from "../faults/faults.ts";
+import { FaultSpecError } from "../faults/faults.ts";
+import { parseFaultPlan } from "../faults/faults_plan.ts";
 import { checkFields, checkQuery, HttpError, integerParam, json, readJson } from "./http.ts";
 import type { ControlState, RegisteredFault, Route } from "./routes.ts";
 import { partitionView } from "./topic_routes.ts";

@@ -8,7 +8,7 @@
 
 import { decodeAssignment } from "../../codec/consumer_protocol.ts";
 import type { CommittedOffset } from "../groups/classic_group.ts";
-import type { Cluster } from "../cluster.ts";
+import type { Cluster } from "../metadata/cluster.ts";
 import { checkQuery, json } from "./http.ts";
 import type { Route } from "./routes.ts";
 import { AclOperation, AclPatternType, AclPermission, AclResourceType } from "../../codec/acl.ts";

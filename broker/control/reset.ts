@@ -6,7 +6,7 @@
  */
 
 import type { AclBinding, ScramCredential, ScramMechanism } from "../../codec/mod.ts";
-import type { Cluster, CreateTopicOptions } from "../cluster.ts";
+import type { Cluster, CreateTopicOptions } from "../metadata/cluster.ts";
 
 const SCRAM_MECHANISMS: ScramMechanism[] = ["SCRAM-SHA-256", "SCRAM-SHA-512"];
 
@@ -24,7 +24,7 @@ export interface InitialState {
  *
  * @example
  * ```ts
- * import { Cluster } from "../cluster.ts";
+ * import { Cluster } from "../metadata/cluster.ts";
  * import { initialState } from "./reset.ts";
  * const state = initialState(new Cluster(), { orders: { partitions: 3 } });
  * ```
@@ -60,7 +60,7 @@ export function initialState(
  *
  * @example
  * ```ts
- * import { Cluster } from "../cluster.ts";
+ * import { Cluster } from "../metadata/cluster.ts";
  * import { initialState, resetCluster } from "./reset.ts";
  * const cluster = new Cluster();
  * const state = initialState(cluster);

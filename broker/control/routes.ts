@@ -5,7 +5,7 @@
  */
 
 import type { Broker } from "../broker.ts";
-import type { FaultHandle, FaultSpec } from "../faults.ts";
+import type { FaultHandle, FaultSpec } from "../faults/faults.ts";
 
 /** A fault injected through the control API, kept to report how often it fired. */
 export interface RegisteredFault {

@@ -5,9 +5,9 @@
  */
 
 import { decodeRecordBatches } from "../../codec/mod.ts";
-import type { Partition, Topic } from "../cluster.ts";
-import { validateTopicName } from "../cluster.ts";
-import { validateTopicConfig } from "../configs.ts";
+import type { Partition, Topic } from "../metadata/cluster.ts";
+import { validateTopicName } from "../metadata/cluster.ts";
+import { validateTopicConfig } from "../configs/configs.ts";
 import { checkFields, checkQuery, HttpError, integerParam, json, readJson } from "./http.ts";
 import type { ControlState, Route } from "./routes.ts";
 

@@ -5,9 +5,9 @@
  * @module
  */
 
-import type { Cluster } from "../cluster.ts";
-import type { Interceptor } from "../dispatcher.ts";
-import type { BrokerNode } from "../node.ts";
+import type { Cluster } from "../metadata/cluster.ts";
+import type { Interceptor } from "../server/dispatcher.ts";
+import type { BrokerNode } from "../server/node.ts";
 
 /** A condition {@linkcode waitForCondition} waits for. */
 export type WaitCondition =
@@ -96,7 +96,7 @@ export class ClientIds {
  *
  * @example
  * ```ts
- * import { Cluster } from "../cluster.ts";
+ * import { Cluster } from "../metadata/cluster.ts";
  * import { ClientIds, observe } from "./wait.ts";
  * const seen = observe(new Cluster(), [], new ClientIds(), { kind: "group", groupId: "g" });
  * console.log(seen); // { met: false, observed: { state: "Dead", members: 0 } }

@@ -14,7 +14,7 @@ import {
   decodeSubscription,
   encodeAssignment,
 } from "../../codec/consumer_protocol.ts";
-import type { Cluster } from "../cluster.ts";
+import type { Cluster } from "../metadata/cluster.ts";
 import type { TopicPartitions } from "./assignors.ts";
 import {
   ClassicGroup,

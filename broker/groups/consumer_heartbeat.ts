@@ -14,7 +14,7 @@ import {
   ErrorCode,
   randomUuid,
 } from "../../codec/mod.ts";
-import type { Cluster } from "../cluster.ts";
+import type { Cluster } from "../metadata/cluster.ts";
 import { kafkaMessage } from "../kafka_messages.ts";
 import { type AssignorMember, SERVER_ASSIGNORS, type TopicPartitions } from "./assignors.ts";
 import {

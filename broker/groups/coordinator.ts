@@ -7,9 +7,9 @@
  */
 
 import { ErrorCode } from "../../codec/mod.ts";
-import type { Cluster } from "../cluster.ts";
-import type { RequestContext } from "../handler.ts";
-import { javaHash } from "../java_hash.ts";
+import type { Cluster } from "../metadata/cluster.ts";
+import type { RequestContext } from "../server/handler.ts";
+import { javaHash } from "../metadata/java_hash.ts";
 import {
   ClassicGroup,
   type CommittedOffset,
@@ -27,7 +27,7 @@ import {
 import { ConsumerGroup, type ConsumerMember } from "./consumer_group.ts";
 import { ShareGroup } from "../share/share_group.ts";
 import { metadataSignature as shareMetadataSignature } from "../share/share_heartbeat.ts";
-import { groupConfigValue } from "../group_configs.ts";
+import { groupConfigValue } from "../configs/group_configs.ts";
 import {
   consumerGroupHeartbeat,
   type HeartbeatAnswer,

@@ -8,7 +8,7 @@
  */
 
 import { AclOperation, AclResourceType, ErrorCode } from "../../codec/mod.ts";
-import type { RequestContext } from "../handler.ts";
+import type { RequestContext } from "../server/handler.ts";
 import { can, secured } from "../security/access.ts";
 import { NOT_COORDINATOR_MESSAGE } from "./consumer_heartbeat.ts";
 

@@ -15,14 +15,14 @@ import {
   type ProduceResponsePartitionProduceResponseInit as PartitionAnswer,
   type ProduceResponseTopicProduceResponseInit,
 } from "../../codec/mod.ts";
-import type { Topic } from "../cluster.ts";
-import { defineHandler, type RequestContext } from "../handler.ts";
+import type { Topic } from "../metadata/cluster.ts";
+import { defineHandler, type RequestContext } from "../server/handler.ts";
 import {
   validateAppendedBatch,
   validateProducedRecords,
   validateRecords,
-} from "../record_validation.ts";
-import { BATCH } from "../partition_log.ts";
+} from "../log/record_validation.ts";
+import { BATCH } from "../log/partition_log.ts";
 import { can, secured } from "../security/access.ts";
 
 /**

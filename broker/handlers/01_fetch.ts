@@ -12,10 +12,10 @@ import {
   ErrorCode,
   type FetchResponsePartitionDataInit,
 } from "../../codec/mod.ts";
-import type { Cluster, NodeInfo, Partition } from "../cluster.ts";
-import { FetchSessionCache, sessionKey } from "../fetch_sessions.ts";
-import { defineHandler, type RequestContext } from "../handler.ts";
-import { concatBatches } from "../partition_log.ts";
+import type { Cluster, NodeInfo, Partition } from "../metadata/cluster.ts";
+import { FetchSessionCache, sessionKey } from "../log/fetch_sessions.ts";
+import { defineHandler, type RequestContext } from "../server/handler.ts";
+import { concatBatches } from "../log/partition_log.ts";
 import { can, canOnCluster, secured } from "../security/access.ts";
 
 /** A topic's part of the answer. */

@@ -5,10 +5,10 @@
  */
 
 import { AclOperation, AclResourceType, ApiKey, ErrorCode } from "../../codec/mod.ts";
-import type { Partition } from "../cluster.ts";
-import { defineHandler } from "../handler.ts";
-import type { StoredBatch } from "../partition_log.ts";
-import { firstRecordAtOrAfter, offsetForTimestamp } from "../offset_for_timestamp.ts";
+import type { Partition } from "../metadata/cluster.ts";
+import { defineHandler } from "../server/handler.ts";
+import type { StoredBatch } from "../log/partition_log.ts";
+import { firstRecordAtOrAfter, offsetForTimestamp } from "../log/offset_for_timestamp.ts";
 import { can, secured } from "../security/access.ts";
 
 /** Kafka's special timestamps. */

@@ -7,8 +7,8 @@
  */
 
 import { AclOperation, AclResourceType, ApiKey, ErrorCode, ZERO_UUID } from "../../codec/mod.ts";
-import { type Cluster, endpointOf, type Topic, validateTopicName } from "../cluster.ts";
-import { defineHandler } from "../handler.ts";
+import { type Cluster, endpointOf, type Topic, validateTopicName } from "../metadata/cluster.ts";
+import { defineHandler } from "../server/handler.ts";
 import { authorizedOperations, can, canOnCluster, clusterOperations } from "../security/access.ts";
 
 /** Kafka's "authorized operations were not requested" value. */

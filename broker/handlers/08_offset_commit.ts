@@ -12,7 +12,7 @@ import {
   type ApiMessages,
   ErrorCode,
 } from "../../codec/mod.ts";
-import { defineHandler, type RequestContext } from "../handler.ts";
+import { defineHandler, type RequestContext } from "../server/handler.ts";
 import { can, secured, unreadableTopicsFirst } from "../security/access.ts";
 
 type Request = ApiMessages[typeof ApiKey.OffsetCommit]["request"];

@@ -7,7 +7,7 @@
 
 import { AclOperation, AclResourceType, ApiKey, ErrorCode } from "../../codec/mod.ts";
 import type { GroupCoordinator } from "../groups/coordinator.ts";
-import { defineHandler, type RequestContext } from "../handler.ts";
+import { defineHandler, type RequestContext } from "../server/handler.ts";
 import { can, secured } from "../security/access.ts";
 
 interface Wanted {

@@ -6,9 +6,9 @@
  */
 
 import { AclOperation, AclResourceType, ApiKey, ErrorCode } from "../../codec/mod.ts";
-import { endpointOf } from "../cluster.ts";
+import { endpointOf } from "../metadata/cluster.ts";
 import { kafkaMessage } from "../kafka_messages.ts";
-import { defineHandler } from "../handler.ts";
+import { defineHandler } from "../server/handler.ts";
 import { can } from "../security/access.ts";
 
 export default defineHandler({

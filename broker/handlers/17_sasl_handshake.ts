@@ -8,7 +8,7 @@
  */
 
 import { ApiKey, ErrorCode } from "../../codec/mod.ts";
-import { defineHandler } from "../handler.ts";
+import { defineHandler } from "../server/handler.ts";
 
 export default defineHandler({
   apiKey: ApiKey.SaslHandshake,

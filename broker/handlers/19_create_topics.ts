@@ -12,11 +12,11 @@ import {
   type CreateTopicsResponseCreatableTopicResultInit,
   ErrorCode,
 } from "../../codec/mod.ts";
-import { MAX_RECORDS_PER_USER_OP, validateTopicName } from "../cluster.ts";
-import { hashSetOrder } from "../java_hash_set.ts";
-import { validateTopicConfig } from "../configs.ts";
-import { defineHandler } from "../handler.ts";
-import { quotaUser } from "../quota_enforcer.ts";
+import { MAX_RECORDS_PER_USER_OP, validateTopicName } from "../metadata/cluster.ts";
+import { hashSetOrder } from "../metadata/java_hash_set.ts";
+import { validateTopicConfig } from "../configs/configs.ts";
+import { defineHandler } from "../server/handler.ts";
+import { quotaUser } from "../quotas/quota_enforcer.ts";
 import { can, canOnCluster } from "../security/access.ts";
 
 /** The metadata log's topic, which no request may create. */

@@ -5,8 +5,8 @@
  */
 
 import { AclOperation, AclResourceType, ApiKey, ErrorCode, ZERO_UUID } from "../../codec/mod.ts";
-import { defineHandler } from "../handler.ts";
-import { quotaUser } from "../quota_enforcer.ts";
+import { defineHandler } from "../server/handler.ts";
+import { quotaUser } from "../quotas/quota_enforcer.ts";
 import { can, canOnCluster } from "../security/access.ts";
 
 export default defineHandler({

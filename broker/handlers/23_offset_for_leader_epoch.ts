@@ -6,8 +6,8 @@
  */
 
 import { AclOperation, AclResourceType, ApiKey, ErrorCode } from "../../codec/mod.ts";
-import type { Partition } from "../cluster.ts";
-import { defineHandler } from "../handler.ts";
+import type { Partition } from "../metadata/cluster.ts";
+import { defineHandler } from "../server/handler.ts";
 import { can, canOnCluster } from "../security/access.ts";
 
 /** The largest epoch <= `epoch` in the log, and the offset where the next epoch starts (or the end). */

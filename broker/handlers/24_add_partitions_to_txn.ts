@@ -7,7 +7,7 @@
  */
 
 import { AclOperation, AclResourceType, ApiKey, ErrorCode } from "../../codec/mod.ts";
-import { defineHandler, type RequestContext } from "../handler.ts";
+import { defineHandler, type RequestContext } from "../server/handler.ts";
 import { can, canOnCluster } from "../security/access.ts";
 
 interface TopicPartitions {

@@ -8,10 +8,10 @@
  */
 
 import { AclOperation, ApiKey, ErrorCode } from "../../codec/mod.ts";
-import { defineHandler } from "../handler.ts";
+import { defineHandler } from "../server/handler.ts";
 import { canOnCluster } from "../security/access.ts";
 import { writeMarkers } from "../transactions/markers.ts";
-import { javaHash } from "../java_hash.ts";
+import { javaHash } from "../metadata/java_hash.ts";
 
 export default defineHandler({
   apiKey: ApiKey.WriteTxnMarkers,

@@ -15,7 +15,7 @@ import {
   ErrorCode,
 } from "../../codec/mod.ts";
 import type { CommittedOffset } from "../groups/classic_group.ts";
-import { defineHandler, type RequestContext } from "../handler.ts";
+import { defineHandler, type RequestContext } from "../server/handler.ts";
 import { can, secured, unreadableTopicsFirst } from "../security/access.ts";
 
 type Request = ApiMessages[typeof ApiKey.TxnOffsetCommit]["request"];

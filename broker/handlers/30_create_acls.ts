@@ -14,7 +14,7 @@ import {
   ErrorCode,
   knownAclCodes,
 } from "../../codec/mod.ts";
-import { defineHandler } from "../handler.ts";
+import { defineHandler } from "../server/handler.ts";
 import { canOnCluster, CLUSTER_REFUSED } from "../security/access.ts";
 import { bindingFromCreation, holdsFilterValue } from "../security/acl_wire.ts";
 

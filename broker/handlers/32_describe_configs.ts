@@ -6,9 +6,9 @@
  */
 
 import { AclOperation, ApiKey, ErrorCode } from "../../codec/mod.ts";
-import type { DescribedConfig } from "../broker_configs.ts";
-import { describeGroupConfigs } from "../group_configs.ts";
-import { defineHandler } from "../handler.ts";
+import type { DescribedConfig } from "../configs/broker_configs.ts";
+import { describeGroupConfigs } from "../configs/group_configs.ts";
+import { defineHandler } from "../server/handler.ts";
 import { configRefusal } from "../security/access.ts";
 
 const TOPIC = 2;

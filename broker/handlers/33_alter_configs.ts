@@ -15,9 +15,9 @@ import {
   repeatedResources,
   type ResourceError,
   storeTopicConfigs,
-} from "../config_alter.ts";
-import { validateTopicConfig } from "../configs.ts";
-import { defineHandler, type RequestContext } from "../handler.ts";
+} from "../configs/config_alter.ts";
+import { validateTopicConfig } from "../configs/configs.ts";
+import { defineHandler, type RequestContext } from "../server/handler.ts";
 import { configRefusal } from "../security/access.ts";
 
 export default defineHandler({

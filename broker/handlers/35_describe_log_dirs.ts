@@ -6,7 +6,7 @@
  */
 
 import { AclOperation, ApiKey, ErrorCode } from "../../codec/mod.ts";
-import { defineHandler } from "../handler.ts";
+import { defineHandler } from "../server/handler.ts";
 import { canOnCluster } from "../security/access.ts";
 
 /** The one log directory of a node, as DescribeLogDirs names it. */

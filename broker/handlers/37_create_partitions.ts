@@ -5,10 +5,10 @@
  */
 
 import { AclOperation, AclResourceType, ApiKey, ErrorCode } from "../../codec/mod.ts";
-import { MAX_RECORDS_PER_USER_OP } from "../cluster.ts";
-import { defineHandler } from "../handler.ts";
-import { hashSetOrder } from "../java_hash_set.ts";
-import { quotaUser } from "../quota_enforcer.ts";
+import { MAX_RECORDS_PER_USER_OP } from "../metadata/cluster.ts";
+import { defineHandler } from "../server/handler.ts";
+import { hashSetOrder } from "../metadata/java_hash_set.ts";
+import { quotaUser } from "../quotas/quota_enforcer.ts";
 import { can, secured } from "../security/access.ts";
 
 export default defineHandler({

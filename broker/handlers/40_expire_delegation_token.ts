@@ -6,7 +6,7 @@
  */
 
 import { ApiKey, ErrorCode } from "../../codec/mod.ts";
-import { defineHandler } from "../handler.ts";
+import { defineHandler } from "../server/handler.ts";
 import { ownerOrRenewer, tokenNamed } from "../security/delegation_tokens.ts";
 
 export default defineHandler({

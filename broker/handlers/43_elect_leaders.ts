@@ -7,8 +7,8 @@
  */
 
 import { AclOperation, ApiKey, ErrorCode } from "../../codec/mod.ts";
-import type { Partition } from "../cluster.ts";
-import { defineHandler } from "../handler.ts";
+import type { Partition } from "../metadata/cluster.ts";
+import { defineHandler } from "../server/handler.ts";
 import { canOnCluster, CLUSTER_REFUSED } from "../security/access.ts";
 
 const PREFERRED = 0;

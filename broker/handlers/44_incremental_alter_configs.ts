@@ -21,9 +21,9 @@ import {
   type ResourceError,
   storeTopicConfigs,
   TOPIC_CONFIG_KIND,
-} from "../config_alter.ts";
-import { TOPIC_CONFIG_DEFAULTS, validateTopicConfig } from "../configs.ts";
-import { defineHandler, type RequestContext } from "../handler.ts";
+} from "../configs/config_alter.ts";
+import { TOPIC_CONFIG_DEFAULTS, validateTopicConfig } from "../configs/configs.ts";
+import { defineHandler, type RequestContext } from "../server/handler.ts";
 import { configRefusal } from "../security/access.ts";
 
 export default defineHandler({

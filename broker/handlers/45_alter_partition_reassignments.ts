@@ -9,8 +9,8 @@
  */
 
 import { AclOperation, ApiKey, ErrorCode } from "../../codec/mod.ts";
-import type { Cluster, Partition } from "../cluster.ts";
-import { defineHandler } from "../handler.ts";
+import type { Cluster, Partition } from "../metadata/cluster.ts";
+import { defineHandler } from "../server/handler.ts";
 import { canOnCluster, CLUSTER_REFUSED } from "../security/access.ts";
 
 export default defineHandler({

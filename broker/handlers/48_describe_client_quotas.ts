@@ -6,7 +6,7 @@
  */
 
 import { AclOperation, ApiKey, ErrorCode } from "../../codec/mod.ts";
-import { defineHandler } from "../handler.ts";
+import { defineHandler } from "../server/handler.ts";
 import { canOnCluster } from "../security/access.ts";
 
 export default defineHandler({

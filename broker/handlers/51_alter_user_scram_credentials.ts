@@ -17,7 +17,7 @@ import {
   type ScramMechanism,
 } from "../../codec/mod.ts";
 import type { CredentialStore } from "../security/credentials.ts";
-import { defineHandler } from "../handler.ts";
+import { defineHandler } from "../server/handler.ts";
 import { canOnCluster, CLUSTER_REFUSED } from "../security/access.ts";
 
 interface ApiError {

@@ -1,6 +1,6 @@
 /**
  * DescribeQuorum (key 55): the leader, epoch, high watermark and voters of the KRaft metadata
- * log, `__cluster_metadata` partition 0 (see broker/quorum.ts for how Brook's nodes form the
+ * log, `__cluster_metadata` partition 0 (see broker/metadata/quorum.ts for how Brook's nodes form the
  * quorum). Kafka's brokers forward it to the controller, which needs DESCRIBE on the cluster and
  * answers any request other than exactly that one partition with UNKNOWN_TOPIC_OR_PARTITION for
  * every partition asked. From v2 the voters' controller listeners are listed: Brook's nodes have
@@ -10,7 +10,7 @@
  */
 
 import { AclOperation, ApiKey, ErrorCode } from "../../codec/mod.ts";
-import { defineHandler } from "../handler.ts";
+import { defineHandler } from "../server/handler.ts";
 import { kafkaMessage } from "../kafka_messages.ts";
 import { canOnCluster, CLUSTER_REFUSED } from "../security/access.ts";
 

@@ -5,8 +5,8 @@
  */
 
 import { ApiKey, ErrorCode } from "../../codec/mod.ts";
-import { endpointOf } from "../cluster.ts";
-import { defineHandler } from "../handler.ts";
+import { endpointOf } from "../metadata/cluster.ts";
+import { defineHandler } from "../server/handler.ts";
 import { clusterOperations } from "../security/access.ts";
 
 export default defineHandler({

@@ -6,7 +6,7 @@
  */
 
 import { AclOperation, AclResourceType, ApiKey, ErrorCode } from "../../codec/mod.ts";
-import { defineHandler } from "../handler.ts";
+import { defineHandler } from "../server/handler.ts";
 import { can } from "../security/access.ts";
 
 const STATES = new Set([

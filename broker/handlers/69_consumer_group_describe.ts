@@ -6,7 +6,7 @@
  */
 
 import { AclResourceType, ApiKey, ErrorCode } from "../../codec/mod.ts";
-import { defineHandler, type RequestContext } from "../handler.ts";
+import { defineHandler, type RequestContext } from "../server/handler.ts";
 import { preferredAssignor } from "../groups/consumer_group.ts";
 import { asTopicPartitions } from "../groups/consumer_heartbeat.ts";
 import {

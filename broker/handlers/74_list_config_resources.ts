@@ -7,7 +7,7 @@
  */
 
 import { AclOperation, ApiKey, ErrorCode } from "../../codec/mod.ts";
-import { defineHandler } from "../handler.ts";
+import { defineHandler } from "../server/handler.ts";
 import { canOnCluster } from "../security/access.ts";
 
 const TOPIC = 2, BROKER = 4, BROKER_LOGGER = 8, CLIENT_METRICS = 16, GROUP = 32;

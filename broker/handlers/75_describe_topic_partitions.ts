@@ -6,8 +6,8 @@
  */
 
 import { AclOperation, AclResourceType, ApiKey, ErrorCode, ZERO_UUID } from "../../codec/mod.ts";
-import { validateTopicName } from "../cluster.ts";
-import { defineHandler } from "../handler.ts";
+import { validateTopicName } from "../metadata/cluster.ts";
+import { defineHandler } from "../server/handler.ts";
 import { authorizedOperations, can } from "../security/access.ts";
 
 /** The field's default, which Kafka leaves on topics the principal may not describe. */

@@ -6,7 +6,7 @@
  */
 
 import { AclOperation, AclResourceType, ApiKey, ErrorCode } from "../../codec/mod.ts";
-import { defineHandler } from "../handler.ts";
+import { defineHandler } from "../server/handler.ts";
 import { heartbeatRefusal, NOT_COORDINATOR_MESSAGE } from "../groups/consumer_heartbeat.ts";
 import { invalidShareHeartbeat, shareGroupHeartbeat } from "../share/share_heartbeat.ts";
 import { can } from "../security/access.ts";

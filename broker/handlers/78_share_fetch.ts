@@ -14,10 +14,10 @@ import {
   ErrorCode,
   type ShareFetchResponsePartitionDataInit,
 } from "../../codec/mod.ts";
-import { endpointOf } from "../cluster.ts";
-import { groupConfigValue } from "../group_configs.ts";
-import { defineHandler, type RequestContext } from "../handler.ts";
-import { concatBatches, type StoredBatch } from "../partition_log.ts";
+import { endpointOf } from "../metadata/cluster.ts";
+import { groupConfigValue } from "../configs/group_configs.ts";
+import { defineHandler, type RequestContext } from "../server/handler.ts";
+import { concatBatches, type StoredBatch } from "../log/partition_log.ts";
 import { can } from "../security/access.ts";
 import {
   acknowledge,

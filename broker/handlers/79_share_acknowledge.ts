@@ -7,7 +7,7 @@
  */
 
 import { ApiKey, ErrorCode } from "../../codec/mod.ts";
-import { defineHandler } from "../handler.ts";
+import { defineHandler } from "../server/handler.ts";
 import { acknowledge, shareRequestRefusal } from "../share/acknowledgements.ts";
 
 export default defineHandler({

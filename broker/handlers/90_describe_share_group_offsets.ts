@@ -10,7 +10,7 @@
 
 import { AclOperation, AclResourceType, ApiKey, ErrorCode } from "../../codec/mod.ts";
 import { ZERO_UUID } from "../../codec/protocol/uuid.ts";
-import { defineHandler, type RequestContext } from "../handler.ts";
+import { defineHandler, type RequestContext } from "../server/handler.ts";
 import { kafkaMessage } from "../kafka_messages.ts";
 import { NOT_COORDINATOR_MESSAGE } from "../groups/consumer_heartbeat.ts";
 import { can } from "../security/access.ts";

@@ -10,7 +10,7 @@
 
 import { AclOperation, AclResourceType, ApiKey, ErrorCode } from "../../codec/mod.ts";
 import { ZERO_UUID } from "../../codec/protocol/uuid.ts";
-import { defineHandler } from "../handler.ts";
+import { defineHandler } from "../server/handler.ts";
 import { kafkaMessage } from "../kafka_messages.ts";
 import { can } from "../security/access.ts";
 

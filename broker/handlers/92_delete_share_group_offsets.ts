@@ -13,7 +13,7 @@ import {
   ErrorCode,
 } from "../../codec/mod.ts";
 import { ZERO_UUID } from "../../codec/protocol/uuid.ts";
-import { defineHandler } from "../handler.ts";
+import { defineHandler } from "../server/handler.ts";
 import { kafkaMessage } from "../kafka_messages.ts";
 import { NOT_COORDINATOR_MESSAGE } from "../groups/consumer_heartbeat.ts";
 import { can } from "../security/access.ts";

@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { Handler } from "../handler.ts";
+import type { Handler } from "../server/handler.ts";
 
 /** Handlers by API key (undefined where the broker serves no such key). */
 export const HANDLERS: (Handler | undefined)[] = [];

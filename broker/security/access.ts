@@ -8,7 +8,7 @@
 import { AclOperation, AclResourceType, CLUSTER_RESOURCE_NAME } from "../../codec/acl.ts";
 import { ErrorCode } from "../../codec/errors.ts";
 import { kafkaMessage } from "../kafka_messages.ts";
-import type { RequestContext } from "../handler.ts";
+import type { RequestContext } from "../server/handler.ts";
 import { allOperations } from "./authorizer.ts";
 
 /**

@@ -22,11 +22,11 @@ import {
   type RequestHeader,
   type Writer,
 } from "../../codec/mod.ts";
-import type { Cluster } from "../cluster.ts";
-import type { Dispatch, DispatchResult } from "../connection.ts";
-import { mirrorErrorResponse } from "../faults_response.ts";
-import type { ConnectionInfo } from "../handler.ts";
-import type { RequestTiming } from "../metrics.ts";
+import type { Cluster } from "../metadata/cluster.ts";
+import type { Dispatch, DispatchResult } from "../server/connection.ts";
+import { mirrorErrorResponse } from "../faults/faults_response.ts";
+import type { ConnectionInfo } from "../server/handler.ts";
+import type { RequestTiming } from "../server/metrics.ts";
 import {
   type CredentialSource,
   type MechanismServer,

@@ -16,7 +16,7 @@ import {
   scramCredential,
   type ScramMechanism,
 } from "../../codec/mod.ts";
-import type { BrokerConfigs } from "../broker_configs.ts";
+import type { BrokerConfigs } from "../configs/broker_configs.ts";
 
 /** One delegation token. */
 export interface DelegationToken {

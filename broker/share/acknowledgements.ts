@@ -6,7 +6,7 @@
  */
 
 import { AclOperation, AclResourceType, ErrorCode } from "../../codec/mod.ts";
-import type { RequestContext } from "../handler.ts";
+import type { RequestContext } from "../server/handler.ts";
 import { can } from "../security/access.ts";
 import type { AcknowledgementBatch } from "./share_partition.ts";
 

@@ -8,7 +8,7 @@
  */
 
 import { ErrorCode, type ShareGroupHeartbeatRequest } from "../../codec/mod.ts";
-import type { Cluster } from "../cluster.ts";
+import type { Cluster } from "../metadata/cluster.ts";
 import type { TopicPartitions } from "../groups/assignors.ts";
 import type { GroupCoordinator } from "../groups/coordinator.ts";
 import { Refusal, refusedHeartbeat } from "../groups/consumer_heartbeat.ts";

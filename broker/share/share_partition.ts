@@ -9,7 +9,7 @@
  * @module
  */
 
-import type { StoredBatch } from "../partition_log.ts";
+import type { StoredBatch } from "../log/partition_log.ts";
 
 /** A record's state. */
 export type RecordState = "AVAILABLE" | "ACQUIRED" | "ACKNOWLEDGED" | "ARCHIVED";

@@ -8,9 +8,9 @@
  * @module
  */
 
-import type { Cluster, Partition } from "../cluster.ts";
-import { groupConfigValue } from "../group_configs.ts";
-import { offsetForTimestamp } from "../offset_for_timestamp.ts";
+import type { Cluster, Partition } from "../metadata/cluster.ts";
+import { groupConfigValue } from "../configs/group_configs.ts";
+import { offsetForTimestamp } from "../log/offset_for_timestamp.ts";
 import { type ShareLimits, SharePartition } from "./share_partition.ts";
 
 /** A partition in a share session. */

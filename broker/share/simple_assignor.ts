@@ -12,7 +12,7 @@
  */
 
 import type { TopicPartitions } from "../groups/assignors.ts";
-import { javaHash } from "../java_hash.ts";
+import { javaHash } from "../metadata/java_hash.ts";
 
 /** What the assignor knows of one member. */
 export interface ShareAssignorMember {

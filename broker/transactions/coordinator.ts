@@ -14,9 +14,9 @@
  */
 
 import { ErrorCode } from "../../codec/mod.ts";
-import type { Cluster } from "../cluster.ts";
+import type { Cluster } from "../metadata/cluster.ts";
 import { writeMarkers } from "./markers.ts";
-import { javaHash } from "../java_hash.ts";
+import { javaHash } from "../metadata/java_hash.ts";
 
 const TRANSACTION_STATE_TOPIC = "__transaction_state";
 /** An epoch at or above this is exhausted: the producer gets a new id (Short.MaxValue - 1). */

@@ -6,7 +6,7 @@
  */
 
 import { ControlType, encodeControlBatch, ErrorCode } from "../../codec/mod.ts";
-import type { Cluster } from "../cluster.ts";
+import type { Cluster } from "../metadata/cluster.ts";
 import { OFFSETS_TOPIC } from "../groups/coordinator.ts";
 
 /** What one transaction's end writes. */

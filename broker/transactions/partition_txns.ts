@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { StoredBatch } from "../partition_log.ts";
+import type { StoredBatch } from "../log/partition_log.ts";
 
 /** An aborted transaction: its producer and the offsets from its first batch to its marker. */
 export interface AbortedTransaction {

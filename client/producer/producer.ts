@@ -11,7 +11,7 @@ import { type ClientOptions, KafkaClient } from "../kafka_client.ts";
 import { KafkaClosedError, KafkaDeliveryError, KafkaTimeoutError } from "../errors.ts";
 import type { ClientEventMap } from "../instrumentation.ts";
 import type { ClientMetricsSnapshot } from "../metrics.ts";
-import { partitionForKey, StickyPartitioner } from "../partitioner.ts";
+import { partitionForKey, StickyPartitioner } from "./partitioner.ts";
 import { ArrayDelivery, SingleDelivery } from "./delivery.ts";
 import {
   availablePartitions,

@@ -2,7 +2,7 @@ import { assertEquals, assertOk } from "../assert.ts";
 import { ApiKey, encodeRecordBatch, ErrorCode } from "../../codec/mod.ts";
 import { Broker } from "../../broker/mod.ts";
 import { Producer } from "../../client/mod.ts";
-import { expireProducers } from "../../broker/producer_state.ts";
+import { expireProducers } from "../../broker/log/producer_state.ts";
 import { RawClient } from "./raw_client.ts";
 
 Deno.test("admin: DescribeProducers, ElectLeaders, DescribeLogDirs, DescribeTopicPartitions paging", async () => {

@@ -1,7 +1,7 @@
 import { assertEquals, assertRejects } from "../assert.ts";
 import { ApiKey, ErrorCode } from "../../codec/mod.ts";
 import { Broker } from "../../broker/mod.ts";
-import { BrokerConfigs, checkConfigValue } from "../../broker/broker_configs.ts";
+import { BrokerConfigs, checkConfigValue } from "../../broker/configs/broker_configs.ts";
 import { Admin, Producer } from "../../client/mod.ts";
 import { RawClient } from "./raw_client.ts";
 

@@ -3,7 +3,7 @@
 import { assertEquals, assertOk } from "../assert.ts";
 import { ApiKey } from "../../codec/mod.ts";
 import { Broker } from "../../broker/mod.ts";
-import type { BrokerConnection } from "../../broker/connection.ts";
+import type { BrokerConnection } from "../../broker/server/connection.ts";
 import { RawClient } from "./raw_client.ts";
 
 /** The most an idle connection may hold for reading and writing. */

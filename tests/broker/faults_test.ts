@@ -10,8 +10,8 @@ import {
   Writer,
 } from "../../codec/mod.ts";
 import { Broker, FaultSpecError, parseFaultPlan } from "../../broker/mod.ts";
-import { mirrorErrorResponse } from "../../broker/faults_response.ts";
-import { Cluster } from "../../broker/cluster.ts";
+import { mirrorErrorResponse } from "../../broker/faults/faults_response.ts";
+import { Cluster } from "../../broker/metadata/cluster.ts";
 import { RawClient } from "./raw_client.ts";
 
 const enc = new TextEncoder();

@@ -7,7 +7,7 @@ import {
   Writer,
 } from "../../codec/mod.ts";
 import { Broker, type SlowRequest } from "../../broker/mod.ts";
-import { firstErrorCode, LATENCY_BUCKETS_MS } from "../../broker/metrics.ts";
+import { firstErrorCode, LATENCY_BUCKETS_MS } from "../../broker/server/metrics.ts";
 import { RawClient } from "./raw_client.ts";
 
 const produceBody = (value: string) => ({

@@ -1,5 +1,5 @@
 import { assertEquals, assertOk } from "../assert.ts";
-import { murmur2, partitionForKey, StickyPartitioner } from "../../client/partitioner.ts";
+import { murmur2, partitionForKey, StickyPartitioner } from "../../client/producer/partitioner.ts";
 
 // Values printed by Kafka's own org.apache.kafka.common.utils.Utils.murmur2 (kafka-clients 4.1.1) for the
 // UTF-8 bytes of each key, and toPositive(murmur2) % 7.

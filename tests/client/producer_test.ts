@@ -2,7 +2,7 @@ import { assertEquals, assertOk, assertRejects } from "../assert.ts";
 import { ApiKey, decodeRecordBatches } from "../../codec/mod.ts";
 import { Broker } from "../../broker/mod.ts";
 import { Producer } from "../../client/producer/producer.ts";
-import { partitionForKey } from "../../client/partitioner.ts";
+import { partitionForKey } from "../../client/producer/partitioner.ts";
 
 const te = new TextEncoder();
 const td = new TextDecoder();

@@ -19,7 +19,7 @@ Deno.test({
       assertEquals(run.success, true);
       assertEquals(
         await Deno.readTextFile(out),
-        await Deno.readTextFile(`${root}broker/generated/config_catalog.ts`),
+        await Deno.readTextFile(`${root}broker/configs/generated/config_catalog.ts`),
       );
     } finally {
       await Deno.remove(out);

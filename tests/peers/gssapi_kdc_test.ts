@@ -18,7 +18,7 @@ import {
 } from "../../codec/mod.ts";
 import { GssapiInitiator, parseKeytab, type ServiceTicket } from "../../codec/kerberos/mod.ts";
 import { Admin, Consumer, Producer, type SaslOptions } from "../../client/mod.ts";
-import { KerberosLogin } from "../../client/kerberos.ts";
+import { KerberosLogin } from "../../client/security/kerberos.ts";
 import { RawClient } from "../broker/raw_client.ts";
 import { mintTicket } from "../security/kerberos_mint.ts";
 import { KerberosShortNamer } from "../../broker/security/kerberos_rules.ts";

@@ -1,5 +1,5 @@
 /**
- * Writes `broker/generated/config_catalog.ts`: the broker and topic configs of Apache Kafka 4.1.1,
+ * Writes `broker/configs/generated/config_catalog.ts`: the broker and topic configs of Apache Kafka 4.1.1,
  * read from a real Kafka's own answers. Types, defaults and read-only flags come from
  * DescribeConfigs; how a dynamic broker config may be set (cluster-wide, per broker, per listener
  * only) and the rules its values must follow (a minimum, a list of choices) come from validate-only
@@ -33,7 +33,7 @@ interface Definition {
 }
 
 const output = Deno.env.get("BROOK_CATALOG_OUT") ??
-  new URL("../../broker/generated/config_catalog.ts", import.meta.url).pathname;
+  new URL("../../broker/configs/generated/config_catalog.ts", import.meta.url).pathname;
 
 await using kafka = await startKafka();
 await using client = await RawClient.connect(kafka.bootstrapServers);
