@@ -193,14 +193,18 @@ export class ShareConsumer implements AsyncDisposable {
       }).catch(() => {});
     }));
     this.#sessions.clear();
-    if (this.#coordinator !== undefined && this.#memberEpoch > 0) {
-      await this.client.requestNode(this.#coordinator, ApiKey.ShareGroupHeartbeat, {
-        groupId: this.#options.groupId,
-        memberId: this.memberId,
-        memberEpoch: FINAL_EPOCH,
-        rackId: null,
-        subscribedTopicNames: null,
-      }).catch(() => {});
+    if (this.#memberEpoch > 0) {
+      const coordinator = this.#coordinator ??
+        await this.client.findCoordinator(this.#options.groupId, 0).catch(() => undefined);
+      if (coordinator !== undefined) {
+        await this.client.requestNode(coordinator, ApiKey.ShareGroupHeartbeat, {
+          groupId: this.#options.groupId,
+          memberId: this.memberId,
+          memberEpoch: FINAL_EPOCH,
+          rackId: null,
+          subscribedTopicNames: null,
+        }).catch(() => {});
+      }
     }
     if (this.#ownsClient) await this.client.close();
   }
@@ -289,8 +293,9 @@ export class ShareConsumer implements AsyncDisposable {
       try {
         await this.#heartbeat();
       } catch {
-        // A failed heartbeat is retried at the next interval, as Kafka's consumer retries it.
-        this.#coordinator = undefined;
+        // A failed heartbeat is retried at the next interval, as Kafka's consumer retries it. One
+        // that close() cut short says nothing about the coordinator, which close() still needs.
+        if (!this.#closed) this.#coordinator = undefined;
       }
       await sleep(this.#heartbeatIntervalMs, this.#abort.signal).catch(() => {});
     }
