@@ -88,6 +88,9 @@ const ROWS: Row[] = [
     transactions: [
       "peers: confluent-kafka transactions give the same results on Brook's broker and real Kafka",
     ],
+    GSSAPI: [
+      "gssapi kdc: confluent-kafka (Cyrus SASL) produces and consumes on Brook and Kafka 4.1.1 alike",
+    ],
     ACLs: [
       "peers: confluent-kafka and kafka-python see the same ACLs on Brook's broker and real Kafka",
     ],

@@ -2,7 +2,7 @@
 // krb5-admin-server and krb5-user): a throw-away KDC (tools/kerberos/kdc.sh) issues the tickets;
 // Kafka's Java client (Krb5LoginModule, no mutual authentication) produces to and consumes from
 // Brook's broker with each AES enctype as ticket and session key; kcat (Cyrus SASL, mutual
-// authentication) does too; a rotated service key is refused with Kafka's answer. Brook's client
+// authentication) does too, and confluent-kafka under ACLs; a rotated service key is refused with Kafka's answer. Brook's client
 // logs in to the KDC (keytab, password, or kinit's ccache) and produces and consumes on Kafka 4.1.1 with a GSSAPI
 // listener and on Brook's broker, under the same ACLs; and Brook's broker answers each failure as
 // that Kafka does.
@@ -108,6 +108,43 @@ async function javaClient(
       `${user}@BROOK.TEST`,
       topic,
     ],
+    stdout: "piped",
+    stderr: "null",
+  }).output();
+  return new TextDecoder().decode(out.stdout).trim().split("\n");
+}
+
+const PYTHON_GSSAPI = new URL("./python_gssapi.py", import.meta.url).pathname;
+// PyPI's confluent-kafka wheels carry a librdkafka without GSSAPI; Debian's python3-confluent-kafka
+// links the system librdkafka, which has it through Cyrus SASL.
+function debianConfluentKafka(): boolean {
+  try {
+    return new Deno.Command("/usr/bin/python3", {
+      args: ["-c", "import confluent_kafka"],
+      stdout: "null",
+      stderr: "null",
+    }).outputSync().success;
+  } catch {
+    return false; // no /usr/bin/python3
+  }
+}
+const confluentGssapi = kdcInstalled && debianConfluentKafka();
+if (kdcInstalled && !confluentGssapi) {
+  console.log(
+    "skipped: confluent-kafka over GSSAPI (apt-get install python3-confluent-kafka)",
+  );
+}
+
+/** confluent-kafka as `user` (its keytab; librdkafka runs kinit): its output lines. */
+async function confluentClient(
+  kdc: string,
+  bootstrap: string,
+  topic: string,
+  user: string,
+): Promise<string[]> {
+  const out = await new Deno.Command("/usr/bin/python3", {
+    args: [PYTHON_GSSAPI, bootstrap, `${kdc}/${user}.keytab`, `${user}@BROOK.TEST`, topic],
+    env: { KRB5_CONFIG: `${kdc}/krb5.conf`, KRB5CCNAME: `FILE:${kdc}/rd-${user}.ccache` },
     stdout: "piped",
     stderr: "null",
   }).output();
@@ -428,6 +465,54 @@ Deno.test({
       await using c = await RawClient.connect(address);
       assertEquals(await c.sendRaw(frame), null, address);
     }
+  },
+});
+
+Deno.test({
+  name:
+    "gssapi kdc: confluent-kafka (Cyrus SASL) produces and consumes on Brook and Kafka 4.1.1 alike",
+  ignore: !confluentGssapi,
+  async fn() {
+    await using kdc = await startKdc();
+    await using kafka = await startKafka(kdc.dir);
+    await using brook = await Broker.start({
+      listeners: ["PLAINTEXT://127.0.0.1:0", "SASL_PLAINTEXT://localhost:0"],
+      authorizer: { superUsers: ["User:ANONYMOUS"] },
+      sasl: {
+        mechanisms: ["GSSAPI"],
+        gssapi: { keytab: `${kdc.dir}/kafka.keytab`, principal: SERVICE },
+      },
+    });
+    // alice may use topics orders-* and (librdkafka asks the group coordinator even for assigned
+    // partitions) groups gssapi-*; bob may not.
+    for (const admin of [kafka.plaintext, brook.bootstrapServersFor("PLAINTEXT")]) {
+      await using a = new Admin({ bootstrapServers: admin });
+      await a.createAcls([
+        [AclResourceType.TOPIC, "orders-", AclOperation.ALL],
+        [AclResourceType.GROUP, "gssapi-", AclOperation.READ],
+      ].map(([resourceType, resourceName, operation]) => ({
+        resourceType: resourceType as AclResourceType,
+        resourceName: resourceName as string,
+        patternType: AclPatternType.PREFIXED,
+        principal: "User:alice",
+        operation: operation as AclOperation,
+        permission: AclPermission.ALLOW,
+      })));
+    }
+    const got: Record<string, string[][]> = {};
+    for (const user of ["alice", "bob"]) {
+      got[user] = [
+        await confluentClient(kdc.dir, kafka.gssapi, `orders-rd-${user}`, user),
+        await confluentClient(
+          kdc.dir,
+          brook.bootstrapServersFor("SASL_PLAINTEXT"),
+          `orders-rd-${user}`,
+          user,
+        ),
+      ];
+    }
+    assertEquals(got.alice, [["produced 10", "consumed 10"], ["produced 10", "consumed 10"]]);
+    assertEquals(got.bob, [["TOPIC_AUTHORIZATION_FAILED"], ["TOPIC_AUTHORIZATION_FAILED"]]);
   },
 });
 
