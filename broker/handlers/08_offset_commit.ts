@@ -1,6 +1,7 @@
 /**
  * OffsetCommit (key 8): stores a group's offsets, after Kafka's member and generation checks. A
  * generation of -1 with no member id is a "simple" commit, allowed while the group has no members.
+ * v10 (Kafka 4.4) names topics by id: an id no topic has is UNKNOWN_TOPIC_ID.
  *
  * @module
  */
@@ -16,46 +17,83 @@ import { defineHandler, type RequestContext } from "../server/handler.ts";
 import { can, secured, unreadableTopicsFirst } from "../security/access.ts";
 
 type Request = ApiMessages[typeof ApiKey.OffsetCommit]["request"];
+type RequestTopic = Request["topics"][number];
+
+const failedTopic = (t: RequestTopic, errorCode: number) => ({
+  name: t.name,
+  topicId: t.topicId,
+  partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode })),
+});
 
 export default defineHandler({
   apiKey: ApiKey.OffsetCommit,
   minVersion: 2,
-  maxVersion: 9,
+  maxVersion: 10,
   handle(request, ctx) {
-    if (!secured(ctx)) return commit(request, ctx);
-    // As Kafka: READ on the group, then READ on each topic; refused topics are answered first,
-    // and a request with no topic left is not checked further.
-    const failed = (t: Request["topics"][number], errorCode: number) => ({
-      name: t.name,
-      partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode })),
-    });
-    if (!can(ctx, AclOperation.READ, AclResourceType.GROUP, request.groupId)) {
+    if (ctx.apiVersion < 10) return serve(request, ctx);
+    // As Kafka 4.4: unknown ids, then each known topic's unknown partitions, come before what the
+    // group coordinator answers; a topic without partitions is not answered.
+    const { topicsById, topics } = ctx.cluster;
+    const unknown = request.topics.filter((t) => !topicsById.has(t.topicId));
+    const known = request.topics.filter((t) => topicsById.has(t.topicId)).map((t) => {
+      const topic = topicsById.get(t.topicId)!;
+      const exists = (p: { partitionIndex: number }) =>
+        p.partitionIndex >= 0 && p.partitionIndex < topic.partitions.length;
       return {
-        throttleTimeMs: 0,
-        topics: request.topics.map((t) => failed(t, ErrorCode.GROUP_AUTHORIZATION_FAILED)),
+        request: { ...t, name: topic.name, partitions: t.partitions.filter(exists) },
+        missing: t.partitions.filter((p) => !exists(p)),
       };
-    }
+    });
+    const asked = known.map((k) => k.request).filter((t) => t.partitions.length > 0);
+    const served = asked.length > 0 ? serve({ ...request, topics: asked }, ctx).topics : [];
     return {
       throttleTimeMs: 0,
-      topics: unreadableTopicsFirst(
-        ctx,
-        request.topics,
-        (topics) => commit({ ...request, topics }, ctx).topics,
-        (t) => failed(t, ErrorCode.TOPIC_AUTHORIZATION_FAILED),
-      ),
+      topics: [
+        ...unknown.map((t) => failedTopic(t, ErrorCode.UNKNOWN_TOPIC_ID)),
+        ...known.map((k) => ({
+          name: "",
+          topicId: k.request.topicId,
+          partitions: [
+            ...k.missing.map((p) => ({
+              partitionIndex: p.partitionIndex,
+              errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
+            })),
+            ...served.filter((t) => topics.get(t.name)?.id === k.request.topicId)
+              .flatMap((t) => t.partitions),
+          ],
+        })).filter((t) => t.partitions.length > 0),
+      ],
     };
   },
 });
+
+function serve(request: Request, ctx: RequestContext) {
+  if (!secured(ctx)) return commit(request, ctx);
+  // As Kafka: READ on the group, then READ on each topic; refused topics are answered first,
+  // and a request with no topic left is not checked further.
+  if (!can(ctx, AclOperation.READ, AclResourceType.GROUP, request.groupId)) {
+    return {
+      throttleTimeMs: 0,
+      topics: request.topics.map((t) => failedTopic(t, ErrorCode.GROUP_AUTHORIZATION_FAILED)),
+    };
+  }
+  return {
+    throttleTimeMs: 0,
+    topics: unreadableTopicsFirst(
+      ctx,
+      request.topics,
+      (topics) => commit({ ...request, topics }, ctx).topics,
+      (t) => failedTopic(t, ErrorCode.TOPIC_AUTHORIZATION_FAILED),
+    ),
+  };
+}
 
 function commit(request: Request, ctx: RequestContext) {
   const { cluster } = ctx;
   const groups = cluster.groups;
   const all = (errorCode: number) => ({
     throttleTimeMs: 0,
-    topics: request.topics.map((t) => ({
-      name: t.name,
-      partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode })),
-    })),
+    topics: request.topics.map((t) => failedTopic(t, errorCode)),
   });
   const check = groups.check(request.groupId, ctx);
   if (check !== ErrorCode.NONE) return all(check);
@@ -103,6 +141,7 @@ function commit(request: Request, ctx: RequestContext) {
     throttleTimeMs: 0,
     topics: request.topics.map((t) => ({
       name: t.name,
+      topicId: t.topicId,
       partitions: t.partitions.map((p) => {
         const partition = cluster.partition(t.name, p.partitionIndex);
         let errorCode: number = ErrorCode.NONE;

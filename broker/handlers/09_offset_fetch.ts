@@ -1,11 +1,18 @@
 /**
  * OffsetFetch (key 9): a group's committed offsets (all of them for null topics); from version 8 for
- * several groups at once.
+ * several groups at once; from version 10 (Kafka 4.4) with topics named by id, an unknown id
+ * answered UNKNOWN_TOPIC_ID.
  *
  * @module
  */
 
-import { AclOperation, AclResourceType, ApiKey, ErrorCode } from "../../codec/mod.ts";
+import {
+  AclOperation,
+  AclResourceType,
+  ApiKey,
+  type ApiMessages,
+  ErrorCode,
+} from "../../codec/mod.ts";
 import type { GroupCoordinator } from "../groups/coordinator.ts";
 import { defineHandler, type RequestContext } from "../server/handler.ts";
 import { can, secured } from "../security/access.ts";
@@ -99,9 +106,15 @@ function fetchGroup(
 export default defineHandler({
   apiKey: ApiKey.OffsetFetch,
   minVersion: 1,
-  maxVersion: 9,
+  maxVersion: 10,
   handle(request, ctx) {
     const groups = ctx.cluster.groups;
+    if (ctx.apiVersion >= 10) {
+      return {
+        throttleTimeMs: 0,
+        groups: request.groups.map((g) => byId(g, ctx, request.requireStable)),
+      };
+    }
     if (ctx.apiVersion >= 8) {
       return {
         throttleTimeMs: 0,
@@ -135,3 +148,39 @@ export default defineHandler({
     };
   },
 });
+
+type Request = ApiMessages[typeof ApiKey.OffsetFetch]["request"];
+
+/** A v10 group: ids turned into names for the lookup and back for the answer. */
+function byId(g: Request["groups"][number], ctx: RequestContext, requireStable: boolean) {
+  const { topics, topicsById } = ctx.cluster;
+  const named = g.topics?.filter((t) => topicsById.has(t.topicId))
+    .map((t) => ({ name: topicsById.get(t.topicId)!.name, partitionIndexes: t.partitionIndexes }));
+  const r = fetchGroup(ctx.cluster.groups, g.groupId, named ?? null, ctx, requireStable, g);
+  const unknown = r.errorCode !== ErrorCode.NONE
+    ? []
+    : (g.topics ?? []).filter((t) => !topicsById.has(t.topicId)).map((t) => ({
+      name: "",
+      topicId: t.topicId,
+      partitions: t.partitionIndexes.map((partitionIndex) => ({
+        partitionIndex,
+        committedOffset: -1n,
+        committedLeaderEpoch: -1,
+        metadata: "",
+        errorCode: ErrorCode.UNKNOWN_TOPIC_ID,
+      })),
+    }));
+  return {
+    groupId: g.groupId,
+    errorCode: r.errorCode,
+    topics: [
+      // Offsets of topics deleted since have no id to be named by.
+      ...r.topics.filter((t) => topics.has(t.name)).map((t) => ({
+        ...t,
+        name: "",
+        topicId: topics.get(t.name)!.id,
+      })),
+      ...unknown,
+    ],
+  };
+}

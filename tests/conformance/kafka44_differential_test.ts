@@ -12,6 +12,7 @@ import { differences, runScenario } from "./differential.ts";
 import { AT_4_4, kafka44Scenarios } from "./kafka44_scenarios.ts";
 import { kafka44TxnScenarios, writeTxnMarkersScenario } from "./kafka44_txn_scenarios.ts";
 import { shareLagScenario } from "./kafka44_share_scenarios.ts";
+import { offsetsByIdScenario } from "./kafka44_offset_scenarios.ts";
 
 const interop = Deno.env.get("BROOK_INTEROP") === "1";
 const run = `k${Date.now() % 100000}`;
@@ -49,6 +50,7 @@ Deno.test({
           ...kafka44TxnScenarios(run),
           writeTxnMarkersScenario(run),
           shareLagScenario(run),
+          offsetsByIdScenario(run),
         ]
       ) {
         const real = await runScenario(kafka.bootstrapServers, scenario);

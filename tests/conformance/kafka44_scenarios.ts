@@ -20,6 +20,8 @@ export const AT_4_4: readonly number[] = [
   ApiKey.DeleteGroups,
   ApiKey.DescribeLogDirs,
   ApiKey.ListOffsets,
+  ApiKey.OffsetCommit,
+  ApiKey.OffsetFetch,
   ApiKey.TxnOffsetCommit,
   ApiKey.WriteTxnMarkers,
   ApiKey.DescribeShareGroupOffsets,
