@@ -77,6 +77,13 @@ export interface BrokerOptions {
    * Default one PLAINTEXT listener on `host` and `port`. `bootstrapServers` names the first.
    */
   listeners?: (string | ListenerOptions)[];
+  /**
+   * advertised.listeners: the addresses clients are told, by listener name ("PLAINTEXT://proxy:9092"),
+   * when they reach the broker through a proxy or a NAT rather than where it listens. Node i
+   * advertises the port + i (port 0: the port it listens on). Listeners not named here are
+   * advertised where they listen.
+   */
+  advertisedListeners?: string[];
   /** listener.security.protocol.map, for listeners not named after their protocol. */
   listenerSecurityProtocolMap?: Record<string, SecurityProtocol>;
   /** Certificate and key of SSL and SASL_SSL listeners. */

@@ -15,7 +15,12 @@ import { BrokerNode } from "./server/node.ts";
 import { cleanLogs } from "./log/log_cleaner.ts";
 import { expireProducers } from "./log/producer_state.ts";
 import { Authorizer } from "./security/authorizer.ts";
-import { type ListenerSpec, parseListeners, saslSettings } from "./security/options.ts";
+import {
+  type ListenerSpec,
+  parseAdvertisedListeners,
+  parseListeners,
+  saslSettings,
+} from "./security/options.ts";
 import { staticBrokerConfigs } from "./configs/static_configs.ts";
 
 /** A cluster built from a broker's options, with the listeners and SASL settings its nodes take. */
@@ -98,13 +103,18 @@ export function nodesFor(
 ): BrokerNode[] {
   const { cluster, listeners, sasl, configured } = setup;
   const nodes: BrokerNode[] = [];
+  const advertised = parseAdvertisedListeners(options.advertisedListeners ?? [], listeners);
   for (let i = 0; i < (options.nodes ?? 1); i++) {
-    const endpoints = listeners.map((l) => ({
-      listenerName: l.name,
-      securityProtocol: l.securityProtocol,
-      host: l.host,
-      port: l.port ? l.port + i : 0,
-    }));
+    const endpoints = listeners.map((l) => {
+      const ad = advertised.get(l.name);
+      return {
+        listenerName: l.name,
+        securityProtocol: l.securityProtocol,
+        host: l.host,
+        port: l.port ? l.port + i : 0,
+        advertised: ad && { host: ad.host, port: ad.port ? ad.port + i : 0 },
+      };
+    });
     const info = {
       nodeId: i + 1,
       host: endpoints[0].host,

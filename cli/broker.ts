@@ -58,6 +58,10 @@ Options:
   --listener NAME://HOST:PORT
                            a listener (repeatable): PLAINTEXT, SSL, SASL_PLAINTEXT or SASL_SSL;
                            replaces --host/--port; "listening on" names the first
+  --advertised-listener NAME://HOST:PORT
+                           where clients are told to connect on listener NAME (repeatable;
+                           advertised.listeners), e.g. a proxy's address; node i advertises
+                           PORT+i-1
   --tls-cert FILE          PEM certificate chain of SSL and SASL_SSL listeners
   --tls-key FILE           PEM private key of that certificate
   --ssl-client-auth MODE   ssl.client.auth of SSL listeners: none (default), requested or
@@ -168,6 +172,7 @@ export async function parseCommandLine(
         "no-auto-create": { type: "boolean" },
         "max-memory": { type: "string" },
         listener: { type: "string", multiple: true },
+        "advertised-listener": { type: "string", multiple: true },
         "tls-cert": { type: "string" },
         "tls-key": { type: "string" },
         "ssl-client-auth": { type: "string" },
@@ -273,6 +278,7 @@ export async function parseCommandLine(
 async function securityOptions(
   values: {
     listener?: string[];
+    "advertised-listener"?: string[];
     "tls-cert"?: string;
     "tls-key"?: string;
     "ssl-client-auth"?: string;
@@ -305,6 +311,7 @@ async function securityOptions(
     options.authorizer = { superUsers, allowEveryoneIfNoAclFound: allowEveryone };
   }
   if (values.listener) options.listeners = values.listener;
+  if (values["advertised-listener"]) options.advertisedListeners = values["advertised-listener"];
   if ((values["tls-cert"] === undefined) !== (values["tls-key"] === undefined)) {
     throw new UsageError("--tls-cert and --tls-key go together");
   }

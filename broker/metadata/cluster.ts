@@ -28,6 +28,11 @@ export interface Endpoint {
   readonly securityProtocol: string;
   readonly host: string;
   port: number;
+  /**
+   * The address clients are told (advertised.listeners), when it is not the one listened on: a
+   * proxy's or a NAT's address. Port 0 advertises the port listened on.
+   */
+  readonly advertised?: { readonly host: string; readonly port: number };
 }
 
 /** A broker node as Metadata describes it. */
@@ -46,7 +51,16 @@ export interface NodeInfo {
  * listener its request came in on.
  */
 export function endpointOf(node: NodeInfo, listenerName: string): { host: string; port: number } {
-  return node.endpoints?.find((e) => e.listenerName === listenerName) ?? node;
+  const endpoint = node.endpoints?.find((e) => e.listenerName === listenerName);
+  if (endpoint === undefined) return { host: node.host, port: node.port };
+  return advertisedAddress(endpoint);
+}
+
+/** The address an endpoint is advertised at (advertised.listeners, else where it listens). */
+export function advertisedAddress(endpoint: Endpoint): { host: string; port: number } {
+  const { advertised } = endpoint;
+  if (advertised === undefined) return { host: endpoint.host, port: endpoint.port };
+  return { host: advertised.host, port: advertised.port || endpoint.port };
 }
 
 /** One partition of a topic. */
@@ -240,6 +254,10 @@ export class Cluster {
         const node = this.node(nodeId);
         const endpoints = node?.endpoints ?? [];
         const listeners = endpoints.map((e) => `${e.listenerName}://${e.host}:${e.port}`).join(",");
+        const advertised = endpoints.map((e) => {
+          const { host, port } = advertisedAddress(e);
+          return `${e.listenerName}://${host}:${port}`;
+        }).join(",");
         return {
           "node.id": String(nodeId),
           "broker.id": String(nodeId),
@@ -248,7 +266,7 @@ export class Cluster {
           ...(listeners
             ? {
               listeners,
-              "advertised.listeners": listeners,
+              "advertised.listeners": advertised,
               "listener.security.protocol.map": endpoints
                 .map((e) => `${e.listenerName}:${e.securityProtocol}`).join(","),
             }

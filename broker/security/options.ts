@@ -106,6 +106,48 @@ export function parseListeners(
   return specs;
 }
 
+/**
+ * Reads advertised.listeners ("NAME://host:port", comma-separated in Kafka's config) against the
+ * listeners: each name must be a listener's, once, as Kafka requires.
+ *
+ * @example
+ * ```ts
+ * import { parseAdvertisedListeners, parseListeners } from "./options.ts";
+ * const listeners = parseListeners(["PLAINTEXT://127.0.0.1:0"], { host: "127.0.0.1", port: 0 });
+ * parseAdvertisedListeners(["PLAINTEXT://proxy:29091"], listeners);
+ * // Map { "PLAINTEXT" => { host: "proxy", port: 29091 } }
+ * ```
+ */
+export function parseAdvertisedListeners(
+  advertised: string[],
+  listeners: ListenerSpec[],
+): Map<string, { host: string; port: number }> {
+  const found = new Map<string, { host: string; port: number }>();
+  for (const entry of advertised.flatMap((a) => a.split(",")).map((a) => a.trim())) {
+    const m = /^([A-Za-z0-9_]+):\/\/(\[[^\]]*\]|[^:]+):(\d+)$/.exec(entry);
+    if (!m) {
+      throw new RangeError(`Invalid advertised listener "${entry}": expected NAME://host:port`);
+    }
+    const name = m[1].toUpperCase();
+    if (found.has(name)) {
+      throw new RangeError(`Each listener must have a different name, listeners: ${advertised}`);
+    }
+    if (!listeners.some((l) => l.name === name)) {
+      throw new RangeError(
+        "advertised.listeners listener names must be equal to or a subset of the ones defined in " +
+          `listeners. Found ${[...found.keys(), name].join(",")}. The valid options based on the ` +
+          `current configuration are ${listeners.map((l) => l.name).join(",")}`,
+      );
+    }
+    const port = Number(m[3]);
+    if (port > 65535) {
+      throw new RangeError(`Invalid advertised listener "${entry}": port over 65535`);
+    }
+    found.set(name, { host: m[2].replace(/^\[|\]$/g, ""), port });
+  }
+  return found;
+}
+
 /** TLS for SSL and SASL_SSL listeners. */
 export interface BrokerTlsOptions {
   /** The broker's certificate chain, PEM. */
