@@ -66,6 +66,7 @@ export const ACL_WILDCARD = "*";
 
 /** One ACL: who may (or may not) do what, from where, on which resources. */
 export interface AclBinding {
+  /** The kind of resource: topic, group, cluster, transactional id, delegation token, user. */
   resourceType: AclResourceType;
   /** The resource name, or its prefix for PREFIXED; `*` in a LITERAL ACL matches every name. */
   resourceName: string;
@@ -75,7 +76,9 @@ export interface AclBinding {
   principal: string;
   /** The client's IP address, or "*". */
   host: string;
+  /** The operation it allows or denies, e.g. READ, WRITE, ALL. */
   operation: AclOperation;
+  /** ALLOW or DENY. */
   permission: AclPermission;
 }
 
@@ -85,12 +88,19 @@ export interface AclBinding {
  * would apply to a resource named `resourceName`.
  */
 export interface AclBindingFilter {
+  /** The resource type to match; default ANY. */
   resourceType?: AclResourceType;
+  /** The resource name to match; null or absent matches every name. */
   resourceName?: string | null;
+  /** LITERAL, PREFIXED, ANY or MATCH; default ANY. */
   patternType?: AclPatternType;
+  /** The principal to match; null or absent matches every principal. */
   principal?: string | null;
+  /** The host to match; null or absent matches every host. */
   host?: string | null;
+  /** The operation to match; default ANY. */
   operation?: AclOperation;
+  /** ALLOW, DENY or ANY (the default). */
   permission?: AclPermission;
 }
 

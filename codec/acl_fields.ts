@@ -16,23 +16,37 @@ import {
 
 /** A filter as DescribeAcls requests and DeleteAcls filters carry it. */
 export interface AclFilterFields {
+  /** The resource type code (AclResourceType). */
   resourceTypeFilter: number;
+  /** The resource name, or null for any. */
   resourceNameFilter: string | null;
+  /** The pattern type code (AclPatternType). */
   patternTypeFilter: number;
+  /** The principal, or null for any. */
   principalFilter: string | null;
+  /** The host, or null for any. */
   hostFilter: string | null;
+  /** The operation code (AclOperation). */
   operation: number;
+  /** The permission code (AclPermission). */
   permissionType: number;
 }
 
 /** An ACL as DeleteAcls results list it (DescribeAcls groups the resource's three fields). */
 export interface AclFields {
+  /** The resource type code (AclResourceType). */
   resourceType: number;
+  /** The resource name or prefix. */
   resourceName: string;
+  /** The pattern type code (AclPatternType). */
   patternType: number;
+  /** The principal, "Type:name". */
   principal: string;
+  /** The host, or "*". */
   host: string;
+  /** The operation code (AclOperation). */
   operation: number;
+  /** The permission code (AclPermission). */
   permissionType: number;
 }
 

@@ -20,20 +20,27 @@ import { Writer } from "./protocol/writer.ts";
 
 /** A topic and some of its partitions. */
 export interface TopicPartitions {
+  /** The topic's name. */
   topic: string;
+  /** The partition indexes. */
   partitions: number[];
 }
 
 /** What one member told its group in its JoinGroup subscription. */
 export interface MemberSubscription {
+  /** The member's id in the group. */
   memberId: string;
+  /** The static member's instance id (group.instance.id), or null. */
   groupInstanceId: string | null;
+  /** The topics it subscribes to. */
   topics: string[];
   /** The partitions it owns (cooperative protocol, subscription v1+). */
   ownedPartitions: TopicPartitions[];
   /** The generation its owned partitions are from (subscription v2+), -1 when unknown. */
   generationId: number;
+  /** The consumer's rack (client.rack, subscription v3+), or null. */
   rackId: string | null;
+  /** The assignor's opaque data, or null. */
   userData: Uint8Array | null;
 }
 
@@ -42,10 +49,15 @@ export const CONSUMER_PROTOCOL_VERSION = 3;
 
 /** A subscription to encode. */
 export interface Subscription {
+  /** The topics to subscribe to. */
   topics: string[];
+  /** The assignor's opaque data, or null. */
   userData: Uint8Array | null;
+  /** The partitions the member owns (cooperative protocol). */
   ownedPartitions: TopicPartitions[];
+  /** The generation its owned partitions are from, -1 when unknown. */
   generationId: number;
+  /** The consumer's rack (client.rack), or null. */
   rackId: string | null;
 }
 

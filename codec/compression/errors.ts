@@ -46,6 +46,8 @@ export class CompressionError extends Error {
   readonly codec: string | undefined;
 
   /**
+   * Creates the error.
+   *
    * @param code machine-readable reason
    * @param message a sentence-case description
    * @param codec the codec name, when one applies

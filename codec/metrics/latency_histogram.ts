@@ -29,13 +29,17 @@ export const LATENCY_BUCKETS_MS: readonly number[] = [
 
 /** A latency histogram as {@linkcode LatencyHistogram.snapshot} returns it. */
 export interface HistogramSnapshot {
+  /** How many latencies were observed. */
   count: number;
+  /** Their sum in milliseconds. */
   sumMs: number;
+  /** The greatest in milliseconds. */
   maxMs: number;
   /** Cumulative counts: `count` observations were at most `leMs` (the last bound is Infinity). */
   buckets: { leMs: number; count: number }[];
   /** Estimates of the median and 99th percentile: the upper bound of the bucket they fall in. */
   p50Ms: number;
+  /** Estimate of the 99th percentile (the upper bound of its bucket). */
   p99Ms: number;
 }
 
@@ -53,8 +57,11 @@ export interface HistogramSnapshot {
 export class LatencyHistogram {
   /** Observations per bucket (not cumulative); the last counts those above every bound. */
   readonly counts: Float64Array = new Float64Array(LATENCY_BUCKETS_MS.length + 1);
+  /** How many latencies were observed. */
   count = 0;
+  /** Their sum in milliseconds. */
   sum = 0;
+  /** The greatest in milliseconds. */
   max = 0;
 
   /** Records one latency in milliseconds. */

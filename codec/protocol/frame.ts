@@ -69,13 +69,17 @@ export function responseHeaderVersion(apiKey: number, apiVersion: number): numbe
 
 /** What {@linkcode encodeRequestFrame} writes. */
 export interface RequestFrameInit<K extends CodecApiKey> {
+  /** The API key (Kafka's request_api_key). */
   apiKey: K;
+  /** The version of the API to encode (request_api_version). */
   apiVersion: number;
+  /** The id the broker echoes in its answer (correlation_id). */
   correlationId: number;
   /** The client id; null is allowed (Kafka's header field is nullable). Default null. */
   clientId?: string | null;
   /** Tagged fields of a flexible request header. */
   headerTaggedFields?: TaggedField[];
+  /** The request's body. */
   body: ApiMessages[K]["requestInit"];
 }
 
@@ -188,7 +192,9 @@ export function encodeResponseFrame<K extends CodecApiKey>(
 
 /** A decoded response: its header and body. */
 export interface DecodedResponse<K extends CodecApiKey> {
+  /** The response header (its correlation id). */
   header: ResponseHeader;
+  /** The response's body. */
   body: ApiMessages[K]["response"];
 }
 

@@ -35,6 +35,7 @@ export class Reader {
   /** The end of the readable region. */
   readonly end: number;
 
+  /** Reads `buf` from `start` (default 0) up to `end` (default its length). */
   constructor(buf: Uint8Array, start = 0, end = buf.length) {
     this.buf = buf;
     this.view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
@@ -174,7 +175,9 @@ export class Reader {
 
   /** Reads a classic string (int16 length); -1 is null, allowed only when `nullable`. */
   string(nullable: true): string | null;
+  /** Reads a classic string that may not be null. */
   string(nullable?: false): string;
+  /** Reads a classic string, null when -1 and `nullable`. */
   string(nullable: boolean): string | null;
   string(nullable = false): string | null {
     const at = this.pos;
@@ -185,7 +188,9 @@ export class Reader {
 
   /** Reads a compact string (varint length + 1); 0 is null, allowed only when `nullable`. */
   compactString(nullable: true): string | null;
+  /** Reads a compact string that may not be null. */
   compactString(nullable?: false): string;
+  /** Reads a compact string, null when 0 and `nullable`. */
   compactString(nullable: boolean): string | null;
   compactString(nullable = false): string | null {
     const at = this.pos;
@@ -231,7 +236,9 @@ export class Reader {
 
   /** Reads classic bytes (int32 length) as a view; -1 is null, allowed only when `nullable`. */
   bytesField(nullable: true): Uint8Array | null;
+  /** Reads classic bytes that may not be null. */
   bytesField(nullable?: false): Uint8Array;
+  /** Reads classic bytes, null when -1 and `nullable`. */
   bytesField(nullable: boolean): Uint8Array | null;
   bytesField(nullable = false): Uint8Array | null {
     const at = this.pos;
@@ -242,7 +249,9 @@ export class Reader {
 
   /** Reads compact bytes (varint length + 1) as a view; 0 is null, allowed only when `nullable`. */
   compactBytes(nullable: true): Uint8Array | null;
+  /** Reads compact bytes that may not be null. */
   compactBytes(nullable?: false): Uint8Array;
+  /** Reads compact bytes, null when 0 and `nullable`. */
   compactBytes(nullable: boolean): Uint8Array | null;
   compactBytes(nullable = false): Uint8Array | null {
     const at = this.pos;

@@ -52,6 +52,7 @@ export class Writer {
   /** The next byte to write. */
   pos = 0;
 
+  /** Creates a writer whose buffer starts at `initialSize` bytes (default 1024) and grows as needed. */
   constructor(options: WriterOptions = {}) {
     this.buf = new Uint8Array(options.initialSize ?? 1024);
     this.view = new DataView(this.buf.buffer);

@@ -14,8 +14,11 @@ import { varintSize, varlongSize, writeVarint, writeVarlong } from "./varint.ts"
 
 /** A record to write. */
 export interface RecordInit {
+  /** The key; default null. */
   key?: Uint8Array | null;
+  /** The value; default null. */
   value?: Uint8Array | null;
+  /** The headers; default none. */
   headers?: readonly { key: string; value: Uint8Array | null }[];
   /** Milliseconds since the epoch; default the batch's base timestamp. */
   timestamp?: number | bigint;
@@ -25,6 +28,7 @@ export interface RecordInit {
 
 /** A batch to write. */
 export interface RecordBatchInit {
+  /** The records, in offset order. */
   records: readonly RecordInit[];
   /** Default 0 (producers write 0; the broker assigns offsets). */
   baseOffset?: bigint;
@@ -36,11 +40,15 @@ export interface RecordBatchInit {
   compressionLevel?: number;
   /** 0 CreateTime (default) or 1 LogAppendTime. */
   timestampType?: 0 | 1;
+  /** True for a transactional producer's batch; default false. */
   isTransactional?: boolean;
+  /** True for a control batch (a transaction marker); default false. */
   isControl?: boolean;
   /** Default -1 (no idempotence). */
   producerId?: bigint;
+  /** The producer's epoch; default -1. */
   producerEpoch?: number;
+  /** The first record's sequence number; default -1. */
   baseSequence?: number;
   /** The timestamp records without one get; default Date.now(). */
   baseTimestamp?: number | bigint;
@@ -182,11 +190,17 @@ export function encodeRecordBatch(batch: RecordBatchInit): Uint8Array {
 export interface ControlBatchInit {
   /** ControlType.Commit or ControlType.Abort. */
   type: number;
+  /** The transactional producer's id. */
   producerId: bigint;
+  /** The transactional producer's epoch. */
   producerEpoch: number;
+  /** The epoch of the transaction coordinator that wrote the marker. */
   coordinatorEpoch: number;
+  /** The marker's offset; default 0. */
   baseOffset?: bigint;
+  /** The leader epoch; default -1. */
   partitionLeaderEpoch?: number;
+  /** The marker's timestamp in milliseconds since the epoch; default Date.now(). */
   timestamp?: number;
 }
 

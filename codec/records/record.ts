@@ -6,25 +6,39 @@
 
 /** A record header. Kafka requires the key; the value may be null. */
 export interface RecordHeader {
+  /** The header's key. */
   key: string;
+  /** The header's value; null is allowed. */
   value: Uint8Array | null;
 }
 
 /** The header fields of a record batch (magic 2; legacy message sets are described in the same terms). */
 export interface BatchHeader {
+  /** The offset of the batch's first record. */
   baseOffset: bigint;
   /** Bytes after the length field (the batch is batchLength + 12 bytes). */
   batchLength: number;
+  /** The leader epoch the batch was written in (-1 when unknown). */
   partitionLeaderEpoch: number;
+  /** The format version: 2 for record batches, 0 or 1 for legacy message sets. */
   magic: number;
+  /** The CRC-32C of the bytes from the attributes on. */
   crc: number;
+  /** Compression, timestamp type, transactional and control bits ({@linkcode BatchAttributes}). */
   attributes: number;
+  /** The last record's offset less the base offset. */
   lastOffsetDelta: number;
+  /** The first record's timestamp (Kafka's baseTimestamp, firstTimestamp before). */
   baseTimestamp: bigint;
+  /** The greatest timestamp in the batch, or the append time for LogAppendTime. */
   maxTimestamp: bigint;
+  /** The idempotent or transactional producer's id; -1 for none. */
   producerId: bigint;
+  /** The producer's epoch; -1 for none. */
   producerEpoch: number;
+  /** The first record's sequence number; -1 for none. */
   baseSequence: number;
+  /** How many records the batch holds. */
   recordsCount: number;
 }
 
@@ -47,6 +61,7 @@ export class RecordBatch {
   /** The records; keys, values and header values are views into the (decompressed) bytes. */
   readonly records: KafkaRecord[] = [];
 
+  /** Creates an empty batch with this header; the decoder adds its records. */
   constructor(header: BatchHeader) {
     this.header = header;
   }
@@ -91,13 +106,20 @@ export class RecordBatch {
 
 /** A decoded record. Offsets and timestamps are computed on demand from the batch, as bigints. */
 export class KafkaRecord {
+  /** The batch the record belongs to. */
   readonly batch: RecordBatch;
+  /** The record's offset less its batch's base offset. */
   readonly offsetDelta: number;
+  /** The record's timestamp less its batch's base timestamp. */
   readonly timestampDelta: number;
+  /** The key, or null. */
   readonly key: Uint8Array | null;
+  /** The value, or null (a tombstone on a compacted topic). */
   readonly value: Uint8Array | null;
+  /** The record's headers, in order. */
   readonly headers: readonly RecordHeader[];
 
+  /** Creates a record of `batch` from its decoded fields. */
   constructor(
     batch: RecordBatch,
     offsetDelta: number,

@@ -12,7 +12,9 @@ const SEP = "\u0001";
 
 /** What a client's initial response carries. */
 export interface OAuthBearerInitialResponse {
+  /** The bearer token (the "auth" value without "Bearer "). */
   token: string;
+  /** The authorization id from the GS2 header ("" when absent). */
   authorizationId: string;
   /** SASL extensions (KIP-342), sent as key=value pairs besides "auth". */
   extensions: Map<string, string>;

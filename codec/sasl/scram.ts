@@ -11,6 +11,7 @@ export type ScramMechanism = "SCRAM-SHA-256" | "SCRAM-SHA-512";
 
 /** Kafka's lowest and highest accepted iteration counts (both mechanisms). */
 export const SCRAM_MIN_ITERATIONS = 4096;
+/** Kafka's highest accepted SCRAM iteration count. */
 export const SCRAM_MAX_ITERATIONS = 16384;
 
 /** Kafka's mechanism numbers in Describe/AlterUserScramCredentials. */
@@ -21,9 +22,13 @@ export const SCRAM_MECHANISM_TYPES: Record<ScramMechanism, number> = {
 
 /** What a broker stores for one user and mechanism; never the password. */
 export interface ScramCredential {
+  /** The random salt the password was salted with. */
   salt: Uint8Array;
+  /** H(ClientKey), against which the client's proof is checked. */
   storedKey: Uint8Array;
+  /** The key the server signs its final message with. */
   serverKey: Uint8Array;
+  /** The iteration count of the salted password. */
   iterations: number;
 }
 
@@ -164,7 +169,9 @@ function attributes(text: string): Map<string, string> {
 export interface ClientFirstMessage {
   /** The authorization id from the GS2 header ("" when absent). */
   authorizationId: string;
+  /** The user name (SASL-unescaped). */
   username: string;
+  /** The client's nonce. */
   nonce: string;
   /** SCRAM extensions Kafka defines (e.g. tokenauth=true for delegation tokens). */
   extensions: Map<string, string>;
@@ -198,8 +205,11 @@ export function parseClientFirst(bytes: Uint8Array): ClientFirstMessage {
 
 /** The client's final message, as the server reads it. */
 export interface ClientFinalMessage {
+  /** The base64 channel-binding attribute (c=). */
   channelBinding: string;
+  /** The combined client and server nonce (r=). */
   nonce: string;
+  /** The client's proof (p=). */
   proof: Uint8Array;
   /** client-final-message-without-proof, part of the signed AuthMessage. */
   withoutProof: string;
