@@ -54,6 +54,7 @@ export class KafkaTimeoutError extends KafkaError {
  * ```
  */
 export class KafkaClosedError extends KafkaError {
+  /** Creates the error; `message` says what was closed. */
   constructor(message: string, options?: ErrorOptions) {
     super(message, options);
     this.name = "KafkaClosedError";
@@ -86,6 +87,7 @@ export class KafkaDeliveryError extends KafkaError {
   /** The last error a record failed with (often the broker's or a timeout). */
   readonly lastError: Error;
 
+  /** Creates the error from the undelivered counts (topic, then partition) and the last error. */
   constructor(undelivered: Map<string, Map<number, number>>, lastError: Error) {
     let count = 0;
     const parts: string[] = [];

@@ -20,9 +20,13 @@ const LEVELS: Record<LogLevel, number> = { debug: 0, info: 1, warn: 2, error: 3 
  * `console` fits, as does `@std/log`'s logger; absent methods are skipped.
  */
 export interface Logger {
+  /** Logs detail for debugging. */
   debug?(message: string, fields: Record<string, unknown>): void;
+  /** Logs what the client does. */
   info?(message: string, fields: Record<string, unknown>): void;
+  /** Logs what went wrong and was retried or worked around. */
   warn?(message: string, fields: Record<string, unknown>): void;
+  /** Logs a failure. */
   error?(message: string, fields: Record<string, unknown>): void;
 }
 
@@ -30,9 +34,13 @@ export interface Logger {
 export interface RequestEvent {
   /** "host:port" of the broker. */
   broker: string;
+  /** The API key of the request (e.g. 0 for Produce). */
   apiKey: number;
+  /** Kafka's name of the API, e.g. "Produce". */
   apiName: string;
+  /** The version the request was written in. */
   apiVersion: number;
+  /** The id that pairs the request with its answer. */
   correlationId: number;
   /** Frame size in bytes, size prefix included. */
   bytes: number;
@@ -46,11 +54,13 @@ export interface ResponseEvent extends RequestEvent {
   responseBytes: number;
   /** Sent to answered (or failed). */
   durationMs: number;
+  /** Why it failed; absent when answered. */
   error?: Error;
 }
 
 /** A connection opened (or failing to open) to a broker, or closed. */
 export interface ConnectionEvent {
+  /** "host:port" of the broker. */
   broker: string;
   /** Why it closed or could not open. */
   error?: Error;
@@ -58,32 +68,43 @@ export interface ConnectionEvent {
 
 /** A producer batch sent in a Produce request (again when `attempt` > 0). */
 export interface SendEvent {
+  /** The batch's topic. */
   topic: string;
+  /** The batch's partition. */
   partition: number;
   /** The leader it went to. */
   nodeId: number;
+  /** How many records the batch holds. */
   records: number;
   /** Encoded size of the batch. */
   bytes: number;
+  /** 0 for the first send, then the retry number. */
   attempt: number;
 }
 
 /** A producer batch acknowledged by its leader, or failed for good. */
 export interface AckEvent {
+  /** The batch's topic. */
   topic: string;
+  /** The batch's partition. */
   partition: number;
+  /** How many records the batch holds. */
   records: number;
   /** The first record's offset (-1n with acks=0 or on failure). */
   baseOffset: bigint;
   /** Batch created to acknowledged. */
   durationMs: number;
+  /** Why the batch failed; absent when acknowledged. */
   error?: Error;
 }
 
 /** A Fetch answered by a leader. */
 export interface FetchEvent {
+  /** The leader that answered. */
   nodeId: number;
+  /** Sent to answered. */
   durationMs: number;
+  /** What each partition of the answer held. */
   partitions: {
     topic: string;
     partition: number;
@@ -98,30 +119,47 @@ export interface FetchEvent {
 
 /** Offsets committed to the group coordinator. */
 export interface CommitEvent {
+  /** The group. */
   groupId: string;
+  /** How many partitions' offsets were committed. */
   partitions: number;
+  /** Sent to answered. */
   durationMs: number;
+  /** Why the commit failed; absent when it succeeded. */
   error?: Error;
 }
 
 /** A rebalance step of a group consumer, with how long its callback took. */
 export interface RebalanceEvent {
+  /** The group. */
   groupId: string;
+  /** Partitions assigned, revoked (given up in a rebalance) or lost (taken without a rebalance). */
   kind: "assigned" | "revoked" | "lost";
+  /** The partitions the step concerns. */
   partitions: TopicPartition[];
+  /** How long the rebalance listener took. */
   durationMs: number;
 }
 
 /** Every event of {@linkcode Instrumentation.on}, by name. */
 export interface ClientEventMap {
+  /** A connection opened, or failed to open. */
   connect: ConnectionEvent;
+  /** A connection closed. */
   disconnect: ConnectionEvent;
+  /** A request was written. */
   request: RequestEvent;
+  /** A request was answered or failed. */
   response: ResponseEvent;
+  /** A producer batch was sent. */
   send: SendEvent;
+  /** A producer batch was acknowledged or failed for good. */
   ack: AckEvent;
+  /** A Fetch was answered. */
   fetch: FetchEvent;
+  /** Offsets were committed. */
   commit: CommitEvent;
+  /** A group consumer's assignment changed. */
   rebalance: RebalanceEvent;
 }
 
@@ -133,7 +171,8 @@ export interface InstrumentationOptions {
   logLevel?: LogLevel;
 }
 
-type Listener<T> = (event: T) => void;
+/** A function called with each event of one kind, as {@linkcode Instrumentation.on} takes it. */
+export type ClientEventListener<T> = (event: T) => void;
 
 /**
  * A client's logger, event listeners and metrics, shared by its connections, producers and consumers.
@@ -149,11 +188,14 @@ type Listener<T> = (event: T) => void;
  * ```
  */
 export class Instrumentation {
+  /** The client's metrics (Kafka's client metric names). */
   readonly metrics: ClientMetrics;
   readonly #logger: Logger | undefined;
   readonly #level: number;
-  readonly #listeners: { [K in keyof ClientEventMap]?: Listener<ClientEventMap[K]>[] } = {};
+  readonly #listeners: { [K in keyof ClientEventMap]?: ClientEventListener<ClientEventMap[K]>[] } =
+    {};
 
+  /** Creates the instrumentation of the client `clientId` (Kafka's client.id). */
   constructor(clientId: string, options: InstrumentationOptions = {}) {
     this.metrics = new ClientMetrics(clientId);
     this.#logger = options.logger;
@@ -161,8 +203,11 @@ export class Instrumentation {
   }
 
   /** Listens to an event; returns a function that stops listening. */
-  on<K extends keyof ClientEventMap>(type: K, listener: Listener<ClientEventMap[K]>): () => void {
-    const list = (this.#listeners[type] ??= []) as Listener<ClientEventMap[K]>[];
+  on<K extends keyof ClientEventMap>(
+    type: K,
+    listener: ClientEventListener<ClientEventMap[K]>,
+  ): () => void {
+    const list = (this.#listeners[type] ??= []) as ClientEventListener<ClientEventMap[K]>[];
     list.push(listener);
     return () => {
       const i = list.indexOf(listener);
@@ -177,7 +222,7 @@ export class Instrumentation {
 
   /** Calls the listeners of `type`; a listener that throws is logged, not propagated. */
   emit<K extends keyof ClientEventMap>(type: K, event: ClientEventMap[K]): void {
-    const list = this.#listeners[type] as Listener<ClientEventMap[K]>[] | undefined;
+    const list = this.#listeners[type] as ClientEventListener<ClientEventMap[K]>[] | undefined;
     if (!list) return;
     for (const l of [...list]) {
       try {

@@ -38,11 +38,13 @@ export interface ClientOptions
   clientRack?: string;
   /** metadata.max.age.ms: refresh metadata at least this often. Default 300000. */
   metadataMaxAgeMs?: number;
-  /** retry.backoff.ms and retry.backoff.max.ms. Defaults 100 and 1000, as Kafka 4's clients. */
+  /** retry.backoff.ms: the wait before the first retry, doubled on each one after. Default 100. */
   retryBackoffMs?: number;
+  /** retry.backoff.max.ms: the longest wait between retries. Default 1000, as Kafka 4's clients. */
   retryBackoffMaxMs?: number;
-  /** reconnect.backoff.ms and reconnect.backoff.max.ms. Defaults 50 and 1000. */
+  /** reconnect.backoff.ms: the wait before reconnecting to a broker, doubled on each failure. Default 50. */
   reconnectBackoffMs?: number;
+  /** reconnect.backoff.max.ms: the longest wait before reconnecting. Default 1000. */
   reconnectBackoffMaxMs?: number;
   /**
    * The prefix of Java's metric groups ("producer" gives producer-metrics and
@@ -53,37 +55,57 @@ export interface ClientOptions
 
 /** A broker as metadata describes it. */
 export interface BrokerMetadata {
+  /** The broker's id (node.id). */
   nodeId: number;
+  /** The host it advertises to this client's listener. */
   host: string;
+  /** The port it advertises. */
   port: number;
+  /** Its rack (broker.rack), or null. */
   rack: string | null;
 }
 
 /** A partition as metadata describes it. */
 export interface PartitionMetadata {
+  /** The partition index. */
   partition: number;
+  /** Kafka's error code for this partition; 0 for none. */
   errorCode: number;
+  /** The leader's node id; -1 when it has none. */
   leader: number;
+  /** The leader epoch, -1 when unknown. */
   leaderEpoch: number;
+  /** The replicas' node ids, the preferred leader first. */
   replicas: number[];
+  /** The in-sync replicas' node ids. */
   isr: number[];
+  /** The replicas whose broker is offline. */
   offlineReplicas: number[];
 }
 
 /** A topic as metadata describes it. */
 export interface TopicMetadata {
+  /** The topic's name. */
   name: string;
+  /** The topic id, as Kafka prints UUIDs. */
   topicId: string;
+  /** Kafka's error code for this topic; 0 for none. */
   errorCode: number;
+  /** True for Kafka's internal topics (__consumer_offsets, __transaction_state). */
   isInternal: boolean;
+  /** Its partitions, by index. */
   partitions: PartitionMetadata[];
 }
 
 /** A snapshot of the cluster's metadata. */
 export interface ClusterMetadata {
+  /** The cluster id, or null from brokers that have none. */
   clusterId: string | null;
+  /** The node id Metadata names as controller (-1 when none). */
   controllerId: number;
+  /** The brokers, by node id. */
   brokers: Map<number, BrokerMetadata>;
+  /** The topics asked about (or all of them), by name. */
   topics: Map<string, TopicMetadata>;
   /** Date.now() when it was fetched. */
   fetchedAt: number;
@@ -95,6 +117,7 @@ export interface MetadataOptions {
   force?: boolean;
   /** Let the broker create missing topics (when its auto.create.topics.enable allows). Default false. */
   allowAutoTopicCreation?: boolean;
+  /** Aborts the request. */
   signal?: AbortSignal;
 }
 
@@ -110,6 +133,7 @@ export interface MetadataOptions {
  * ```
  */
 export class KafkaClient implements AsyncDisposable {
+  /** The options the client was created with. */
   readonly options: Readonly<ClientOptions>;
   readonly #bootstrap: { host: string; port: number }[];
   #metadata: ClusterMetadata | undefined;
@@ -126,6 +150,7 @@ export class KafkaClient implements AsyncDisposable {
   readonly #nodeStats = new Map<string, ConnectionStats>();
   readonly #open = new Set<KafkaConnection>();
 
+  /** Creates a client; it connects on its first request. */
   constructor(options: ClientOptions) {
     this.options = options;
     const list = typeof options.bootstrapServers === "string"
@@ -449,6 +474,7 @@ export class KafkaClient implements AsyncDisposable {
     for (const c of await Promise.allSettled(all)) if (c.status === "fulfilled") c.value.close();
   }
 
+  /** Closes the client, for `await using`. */
   [Symbol.asyncDispose](): Promise<void> {
     return this.close();
   }

@@ -21,13 +21,17 @@ export interface MetricValue {
   name: string;
   /** client-id, and node-id, topic or partition where Java has them. */
   tags: Record<string, string>;
+  /** The reading. */
   value: number;
+  /** Java's description of the metric. */
   description: string;
 }
 
 /** What `client.metrics()` returns. */
 export interface ClientMetricsSnapshot {
+  /** The client's client.id. */
   clientId: string;
+  /** Every registered metric's reading. */
   metrics: MetricValue[];
   /** Request latency (sent to answered) by API name, in the broker's histogram buckets. */
   requestLatency: Record<string, HistogramSnapshot>;
@@ -135,11 +139,17 @@ interface Definition {
 
 /** Which readings of a {@linkcode Stat} to publish, by metric name. */
 export interface StatNames {
+  /** The name of the per-second rate of recorded values' sum (e.g. "byte-rate"). */
   rate?: string;
+  /** The name of the per-second rate of recordings (e.g. "record-send-rate"). */
   countRate?: string;
+  /** The name of the sum of recorded values since the start (e.g. "byte-total"). */
   total?: string;
+  /** The name of the count of recordings since the start (e.g. "record-send-total"). */
   count?: string;
+  /** The name of the average of values recorded in the window (e.g. "request-latency-avg"). */
   avg?: string;
+  /** The name of the greatest value recorded in the window (e.g. "request-latency-max"). */
   max?: string;
 }
 
@@ -158,10 +168,12 @@ export interface StatNames {
  * ```
  */
 export class ClientMetrics {
+  /** The client's client.id, a tag of every metric. */
   readonly clientId: string;
   #defs: Definition[] = [];
   #latency: (LatencyHistogram | undefined)[] = [];
 
+  /** Creates an empty registry for the client `clientId`. */
   constructor(clientId: string) {
     this.clientId = clientId;
   }

@@ -37,6 +37,7 @@ export {
 } from "./errors.ts";
 export {
   type AckEvent,
+  type ClientEventListener,
   type ClientEventMap,
   type CommitEvent,
   type ConnectionEvent,
@@ -66,6 +67,14 @@ export {
   type OAuthBearerToken,
   type SaslOptions,
 } from "./security/sasl.ts";
+export type { KerberosLoginOptions } from "./security/kerberos.ts";
+export type {
+  EncryptedData,
+  EncryptionKey,
+  PrincipalName,
+  ServiceTicket,
+  Ticket,
+} from "../codec/kerberos/mod.ts";
 export {
   Admin,
   type AdminCallOptions,

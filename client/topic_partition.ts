@@ -14,7 +14,9 @@
  * ```
  */
 export interface TopicPartition {
+  /** The topic's name. */
   topic: string;
+  /** The partition index. */
   partition: number;
 }
 
@@ -28,5 +30,6 @@ export interface TopicPartition {
  * ```
  */
 export interface TopicPartitionOffset extends TopicPartition {
+  /** The offset. */
   offset: bigint;
 }

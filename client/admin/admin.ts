@@ -83,6 +83,7 @@ export type { TransactionDescription, TransactionListing } from "./transactions.
 export interface AdminCallOptions {
   /** How long the call may take, retries included. Default 30000. */
   timeoutMs?: number;
+  /** Aborts the call. */
   signal?: AbortSignal;
 }
 
@@ -105,9 +106,11 @@ const FINAL_ADMIN = new Set<number>([
  * ```
  */
 export class Admin implements AsyncDisposable {
+  /** The cluster client the admin sends its requests through. */
   readonly client: KafkaClient;
   readonly #ownsClient: boolean;
 
+  /** Creates an admin over its own connections, or over `client`'s when given (then closing the admin leaves them open). */
   constructor(options: ClientOptions, client?: KafkaClient) {
     this.client = client ?? new KafkaClient(options);
     this.#ownsClient = client === undefined;
@@ -588,6 +591,7 @@ export class Admin implements AsyncDisposable {
     if (this.#ownsClient) await this.client.close();
   }
 
+  /** Closes the admin, for `await using`. */
   [Symbol.asyncDispose](): Promise<void> {
     return this.close();
   }

@@ -11,13 +11,17 @@ import type { KafkaClient } from "../kafka_client.ts";
 
 /** The cluster as DescribeCluster describes it. */
 export interface ClusterDescription {
+  /** The cluster id. */
   clusterId: string;
+  /** The node id DescribeCluster names as controller. */
   controllerId: number;
+  /** The brokers: node id, advertised host and port, rack. */
   brokers: { nodeId: number; host: string; port: number; rack: string | null }[];
 }
 
 /** A voter or observer of the metadata quorum. */
 export interface QuorumReplica {
+  /** The replica's node id. */
   replicaId: number;
   /** The directory id of its metadata log (null from brokers older than DescribeQuorum v2). */
   directoryId: string | null;
@@ -31,10 +35,15 @@ export interface QuorumReplica {
 
 /** The KRaft quorum of the `__cluster_metadata` log, as DescribeQuorum describes it. */
 export interface QuorumInfo {
+  /** The quorum leader's node id. */
   leaderId: number;
+  /** The quorum leader's epoch. */
   leaderEpoch: number;
+  /** The metadata log's high watermark. */
   highWatermark: bigint;
+  /** The replicas that vote. */
   voters: QuorumReplica[];
+  /** The replicas that only follow (brokers that are not controllers). */
   observers: QuorumReplica[];
   /** The voters' controller endpoints (DescribeQuorum v2); empty from older brokers. */
   nodes: { nodeId: number; endpoints: { listener: string; host: string; port: number }[] }[];

@@ -13,7 +13,9 @@ import type { KafkaClient } from "../kafka_client.ts";
  * by id (its dynamic group configs, such as share.auto.offset.reset).
  */
 export interface ConfigResource {
+  /** The kind of resource. */
   type: "topic" | "broker" | "group";
+  /** The topic's name, the broker's node id ("" for the cluster default) or the group's id. */
   name: string;
 }
 
@@ -43,12 +45,17 @@ const SOURCES: ConfigSource[] = [
 
 /** One config of a resource. */
 export interface ConfigEntry {
+  /** The config's name, e.g. "retention.ms". */
   name: string;
   /** Null for sensitive configs and those without a value. */
   value: string | null;
+  /** Where the value comes from. */
   source: ConfigSource;
+  /** True when the value is the default (source DEFAULT_CONFIG). */
   isDefault: boolean;
+  /** True for passwords and the like, whose value is never returned. */
   isSensitive: boolean;
+  /** True when it cannot be changed dynamically. */
   readOnly: boolean;
   /** With includeSynonyms: the values this one overrides, most specific first. */
   synonyms: { name: string; value: string | null; source: ConfigSource }[];
@@ -58,8 +65,11 @@ export interface ConfigEntry {
 
 /** A change of one config (IncrementalAlterConfigs). */
 export interface ConfigOp {
+  /** The config's name. */
   name: string;
+  /** Kafka's AlterConfigOp: set the value, delete the override, append to or subtract from a list. */
   op: "set" | "delete" | "append" | "subtract";
+  /** The value; unused by "delete". */
   value?: string | null;
 }
 

@@ -14,25 +14,33 @@ import type { TopicPartition } from "../topic_partition.ts";
 
 /** A group as ListGroups lists it. */
 export interface GroupListing {
+  /** The group's id. */
   groupId: string;
+  /** "consumer" for consumer groups, "" for other protocols. */
   protocolType: string;
   /** Empty for brokers before ListGroups v4. */
   state: string;
   /** "classic" or "consumer"; empty for brokers before ListGroups v5. */
   type: string;
+  /** The node id of the group's coordinator. */
   coordinator: number;
 }
 
 /** A group as DescribeGroups (classic) or ConsumerGroupDescribe (KIP-848) describes it. */
 export interface GroupDescription {
+  /** The group's id. */
   groupId: string;
   /** "classic", or "consumer" for a group of the consumer rebalance protocol (KIP-848). */
   type: "classic" | "consumer";
+  /** Kafka's group state, e.g. "Stable", "Empty", "PreparingRebalance". */
   state: string;
+  /** "consumer" for consumer groups. */
   protocolType: string;
   /** The assignor (or protocol) the group chose; for KIP-848 groups, the broker's assignor. */
   protocol: string;
+  /** The node id of the group's coordinator. */
   coordinator: number;
+  /** The members, with what they told the group. */
   members: {
     memberId: string;
     groupInstanceId: string | null;
@@ -45,10 +53,15 @@ export interface GroupDescription {
 
 /** A committed offset. */
 export interface GroupOffset {
+  /** The topic. */
   topic: string;
+  /** The partition. */
   partition: number;
+  /** The committed offset: the next record to read. */
   offset: bigint;
+  /** The leader epoch of the committed record, -1 when unknown. */
   leaderEpoch: number;
+  /** The metadata committed with the offset, or null. */
   metadata: string | null;
 }
 

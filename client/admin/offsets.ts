@@ -15,10 +15,15 @@ export type OffsetSpec = "earliest" | "latest" | "max-timestamp" | { timestamp: 
 
 /** A looked-up offset: -1n (and timestamp -1n) when no record matches a timestamp. */
 export interface ListedOffset {
+  /** The topic. */
   topic: string;
+  /** The partition. */
   partition: number;
+  /** The offset found. */
   offset: bigint;
+  /** The record's timestamp, -1n for earliest and latest. */
   timestamp: bigint;
+  /** The leader epoch of the offset, -1 when unknown. */
   leaderEpoch: number;
 }
 

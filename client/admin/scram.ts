@@ -19,7 +19,9 @@ import type { KafkaClient } from "../kafka_client.ts";
 
 /** A user's SCRAM credentials as the broker describes them. */
 export interface ScramUserDescription {
+  /** The user's name. */
   user: string;
+  /** The user's credentials: the mechanism and iteration count of each. */
   credentials: { mechanism: ScramMechanism; iterations: number }[];
 }
 

@@ -12,14 +12,19 @@ import type { TopicPartition } from "../topic_partition.ts";
 
 /** A share group as ShareGroupDescribe describes it. */
 export interface ShareGroupDescription {
+  /** The group's id. */
   groupId: string;
   /** "Empty" or "Stable". */
   state: string;
+  /** The group's epoch, bumped on each change of membership or subscriptions. */
   groupEpoch: number;
+  /** The epoch of the group's target assignment. */
   assignmentEpoch: number;
   /** The broker's share assignor ("simple"). */
   assignor: string;
+  /** The node id of the group's coordinator. */
   coordinator: number;
+  /** The members and their assignments. */
   members: {
     memberId: string;
     memberEpoch: number;
@@ -32,9 +37,13 @@ export interface ShareGroupDescription {
 
 /** Where a share group starts reading a partition, as its share state holds it (-1: not yet). */
 export interface ShareGroupOffset {
+  /** The topic. */
   topic: string;
+  /** The partition. */
   partition: number;
+  /** The share-partition start offset (SPSO), -1n when not yet initialized. */
   startOffset: bigint;
+  /** The leader epoch of the start offset, -1 when unknown. */
   leaderEpoch: number;
 }
 

@@ -10,6 +10,7 @@ import type { KafkaClient } from "../kafka_client.ts";
 
 /** A topic to create. */
 export interface NewTopic {
+  /** The topic's name. */
   name: string;
   /** Default: the broker's num.partitions. */
   partitions?: number;
@@ -17,6 +18,7 @@ export interface NewTopic {
   replicationFactor?: number;
   /** Replica node ids per partition, instead of partitions and replication factor. */
   assignments?: number[][];
+  /** Topic config overrides, e.g. { "cleanup.policy": "compact" }. */
   configs?: Record<string, string>;
 }
 

@@ -11,22 +11,33 @@ import type { TopicPartition } from "../topic_partition.ts";
 
 /** A transactional id as ListTransactions lists it. */
 export interface TransactionListing {
+  /** The producer's transactional.id. */
   transactionalId: string;
+  /** The producer id the transactional id holds. */
   producerId: bigint;
+  /** Kafka's transaction state, e.g. "Ongoing", "CompleteCommit". */
   state: string;
+  /** The node id of the transaction coordinator. */
   coordinator: number;
 }
 
 /** A transactional id as DescribeTransactions describes it. */
 export interface TransactionDescription {
+  /** The producer's transactional.id. */
   transactionalId: string;
+  /** Kafka's transaction state, e.g. "Ongoing", "CompleteCommit". */
   state: string;
+  /** The producer id the transactional id holds. */
   producerId: bigint;
+  /** The producer's epoch. */
   producerEpoch: number;
+  /** The transaction timeout (transaction.timeout.ms). */
   timeoutMs: number;
   /** When the open transaction started (ms since the epoch), or -1n. */
   startTimeMs: bigint;
+  /** The partitions in the open transaction. */
   partitions: TopicPartition[];
+  /** The node id of the transaction coordinator. */
   coordinator: number;
 }
 

@@ -58,10 +58,13 @@ export interface ConsumerOptions extends ClientOptions {
   groupRemoteAssignor?: string;
   /** partition.assignment.strategy, by name. Default ["range", "cooperative-sticky"], as Kafka 4. */
   assignors?: (keyof typeof ASSIGNORS | Assignor)[];
-  /** fetch.min.bytes, fetch.max.bytes, fetch.max.wait.ms, max.partition.fetch.bytes. */
+  /** fetch.min.bytes: the least data a leader waits for before answering a Fetch. Default 1. */
   fetchMinBytes?: number;
+  /** fetch.max.bytes: the most data one Fetch answer may hold. Default 52428800 (50 MiB). */
   fetchMaxBytes?: number;
+  /** fetch.max.wait.ms: the longest a leader waits for fetch.min.bytes. Default 500. */
   fetchMaxWaitMs?: number;
+  /** max.partition.fetch.bytes: the most data per partition in one Fetch. Default 1048576 (1 MiB). */
   maxPartitionFetchBytes?: number;
   /** isolation.level. Default "read_uncommitted". */
   isolationLevel?: "read_uncommitted" | "read_committed";
@@ -85,6 +88,7 @@ export interface ConsumerOptions extends ClientOptions {
  * ```
  */
 export class Consumer implements AsyncDisposable {
+  /** The cluster client the consumer sends its requests through. */
   readonly client: KafkaClient;
   readonly #ownsClient: boolean;
   readonly #options: ConsumerOptions;
@@ -111,6 +115,10 @@ export class Consumer implements AsyncDisposable {
   readonly #rebalanceLatency = new Stat();
   #lastPoll = 0;
 
+  /**
+   * Creates a consumer over its own connections, or over `client`'s when given (then closing the
+   * consumer leaves them open). It joins its group on the first poll.
+   */
   constructor(options: ConsumerOptions, client?: KafkaClient) {
     this.client = client ?? new KafkaClient({ metricGroupPrefix: "consumer", ...options });
     this.#ownsClient = client === undefined;
@@ -561,6 +569,7 @@ export class Consumer implements AsyncDisposable {
     if (this.#ownsClient) await this.client.close();
   }
 
+  /** Closes the consumer, for `await using`. */
   [Symbol.asyncDispose](): Promise<void> {
     return this.close();
   }

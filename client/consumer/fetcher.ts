@@ -22,14 +22,21 @@ import type { TopicPartition, TopicPartitionOffset } from "../topic_partition.ts
 
 /** A consumed record. Keys and values are Uint8Array (null when absent). */
 export interface ConsumerRecord {
+  /** The record's topic. */
   topic: string;
+  /** The record's partition. */
   partition: number;
+  /** The record's offset. */
   offset: bigint;
+  /** The record's timestamp in milliseconds since the epoch. */
   timestamp: bigint;
   /** What the timestamp is: the producer's (CreateTime) or the broker's (LogAppendTime). */
   timestampType: "CreateTime" | "LogAppendTime";
+  /** The key, or null. */
   key: Uint8Array | null;
+  /** The value, or null (a tombstone on a compacted topic). */
   value: Uint8Array | null;
+  /** The record's headers, in order. */
   headers: readonly { key: string; value: Uint8Array | null }[];
   /** The leader epoch of the batch the record came in. */
   leaderEpoch: number;

@@ -29,9 +29,11 @@ export interface ShareConsumerOptions extends ClientOptions {
   groupId: string;
   /** share.acknowledgement.mode. Default "implicit". */
   acknowledgementMode?: "implicit" | "explicit";
-  /** fetch.min.bytes, fetch.max.bytes, fetch.max.wait.ms. */
+  /** fetch.min.bytes: the least data a leader waits for before answering a ShareFetch. Default 1. */
   fetchMinBytes?: number;
+  /** fetch.max.bytes: the most data one ShareFetch answer may hold. Default 52428800 (50 MiB). */
   fetchMaxBytes?: number;
+  /** fetch.max.wait.ms: the longest a leader waits for fetch.min.bytes. Default 500. */
   fetchMaxWaitMs?: number;
   /** max.poll.records: the most records one fetch asks for. Default 500. */
   maxPollRecords?: number;
@@ -73,6 +75,7 @@ const keyOf = (topicId: string, partition: number) => `${topicId}:${partition}`;
  * ```
  */
 export class ShareConsumer implements AsyncDisposable {
+  /** The cluster client the consumer sends its requests through. */
   readonly client: KafkaClient;
   /** The member id this consumer chose, as Kafka's share consumers do. */
   readonly memberId: string = randomUuid();
@@ -95,6 +98,10 @@ export class ShareConsumer implements AsyncDisposable {
   #closed = false;
   readonly #abort = new AbortController();
 
+  /**
+   * Creates a share consumer over its own connections, or over `client`'s when given (then closing
+   * the consumer leaves them open). It joins its share group on the first poll.
+   */
   constructor(options: ShareConsumerOptions, client?: KafkaClient) {
     this.client = client ?? new KafkaClient({ metricGroupPrefix: "consumer", ...options });
     this.#ownsClient = client === undefined;
@@ -209,6 +216,7 @@ export class ShareConsumer implements AsyncDisposable {
     if (this.#ownsClient) await this.client.close();
   }
 
+  /** Closes the share consumer, for `await using`. */
   [Symbol.asyncDispose](): Promise<void> {
     return this.close();
   }

@@ -56,8 +56,11 @@ export interface ConnectionOptions {
  * outgoing-byte-rate), response sizes (response-rate, incoming-byte-rate) and latencies.
  */
 export interface ConnectionStats {
+  /** Requests sent and their sizes. */
   requests: Stat;
+  /** Responses received and their sizes. */
   responses: Stat;
+  /** Request latencies, sent to answered, in milliseconds. */
   latency: Stat;
 }
 

@@ -13,6 +13,7 @@ export interface TlsOptions {
   caCerts?: string[];
   /** PEM client certificate and key, for mutual TLS. */
   cert?: string;
+  /** The PEM private key of `cert`. */
   key?: string;
   /**
    * The name to verify in the broker's certificate and to send as SNI; default the host connected

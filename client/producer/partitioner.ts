@@ -65,6 +65,7 @@ export class StickyPartitioner {
   readonly #batchSize: number;
   readonly #current = new Map<string, { partition: number; bytes: number }>();
 
+  /** Creates a partitioner that moves on after `batchSize` bytes (Kafka's batch.size). */
   constructor(batchSize: number) {
     this.#batchSize = batchSize;
   }

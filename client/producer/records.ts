@@ -11,9 +11,13 @@ import type { DeliverySink, PendingRecord } from "./accumulator.ts";
 
 /** A record to send. Strings are sent as UTF-8. */
 export interface ProducerRecord {
+  /** The topic to send to. */
   topic: string;
+  /** The key, which chooses the partition when none is given; default null. */
   key?: Uint8Array | string | null;
+  /** The value; null is a tombstone on a compacted topic. */
   value: Uint8Array | string | null;
+  /** Headers, by key or as a list (a list may repeat a key); default none. */
   headers?: Record<string, Uint8Array | string | null> | {
     key: string;
     value: Uint8Array | string | null;

@@ -39,6 +39,7 @@ export type TransactionPhase =
  * ```
  */
 export class TransactionStateError extends KafkaError {
+  /** Creates the error; `message` says what the transaction's state does not allow. */
   constructor(message: string, options?: ErrorOptions) {
     super(message, options);
     this.name = "TransactionStateError";
@@ -71,9 +72,13 @@ const RETRY = new Set<number>([
 
 /** A group's identity for sendOffsetsToTransaction (from the consumer's groupMetadata()). */
 export interface ConsumerGroupMetadata {
+  /** The consumer's group.id. */
   groupId: string;
+  /** The group's generation the consumer is in; default -1 (offsets are then not fenced by it). */
   generationId?: number;
+  /** The consumer's member id; default "". */
   memberId?: string;
+  /** The consumer's group.instance.id (static membership), or null. */
   groupInstanceId?: string | null;
 }
 

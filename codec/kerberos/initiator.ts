@@ -32,10 +32,13 @@ import {
 
 /** A service ticket with its session key, as a TGS-REP (or a ticket minted for a test) gives. */
 export interface ServiceTicket {
+  /** The service ticket. */
   ticket: Ticket;
+  /** The session key the KDC gave with it. */
   sessionKey: EncryptionKey;
   /** The client's name and realm. */
   client: PrincipalName;
+  /** The client's realm. */
   realm: string;
 }
 

@@ -28,7 +28,9 @@ import {
 
 /** PrincipalName: a name type and its components ("kafka", "localhost"). */
 export interface PrincipalName {
+  /** The name type (NameType, RFC 4120 section 6.2). */
   nameType: number;
+  /** The name's components, e.g. ["kafka", "broker1.example.com"]. */
   names: string[];
 }
 
@@ -37,14 +39,19 @@ export const NameType = { PRINCIPAL: 1, SRV_INST: 2, SRV_HST: 3 } as const;
 
 /** EncryptionKey. */
 export interface EncryptionKey {
+  /** The key's encryption type (RFC 3961 etype number). */
   keyType: number;
+  /** The key's bytes. */
   keyValue: Uint8Array;
 }
 
 /** EncryptedData: ciphertext of one enctype, with the key's version when known. */
 export interface EncryptedData {
+  /** The encryption type of the ciphertext (RFC 3961 etype number). */
   etype: number;
+  /** The version of the key it was encrypted with, when known. */
   kvno?: number;
+  /** The ciphertext. */
   cipher: Uint8Array;
 }
 
@@ -56,8 +63,11 @@ export interface Checksum {
 
 /** Ticket ([APPLICATION 1]). */
 export interface Ticket {
+  /** The realm of the service the ticket is for. */
   realm: string;
+  /** The service's principal name, e.g. kafka/broker1.example.com. */
   sname: PrincipalName;
+  /** The part only the service can read (EncTicketPart), encrypted with its key. */
   encPart: EncryptedData;
   /** The ticket as received, for re-sending it unchanged. */
   raw?: Uint8Array;
