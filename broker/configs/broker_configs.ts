@@ -11,6 +11,7 @@ import {
   type ConfigDefinition,
   TOPIC_CONFIG_CATALOG,
 } from "./generated/config_catalog.ts";
+import { scalaHashMapOrder } from "../metadata/java_hash_set.ts";
 
 /** Kafka's ConfigSource values. */
 export const ConfigSource = {
@@ -23,6 +24,9 @@ export const ConfigSource = {
 
 const BROKER_DEFINITIONS = new Map(BROKER_CONFIG_CATALOG.map((d) => [d.name, d]));
 const TOPIC_DEFINITIONS = new Map(TOPIC_CONFIG_CATALOG.map((d) => [d.name, d]));
+/** A topic's configs in the order Kafka 4.1.1's DescribeConfigs lists them (a hash map's). */
+const TOPIC_DESCRIBE_ORDER = scalaHashMapOrder(TOPIC_CONFIG_CATALOG.map((d) => d.name))
+  .map((name) => TOPIC_DEFINITIONS.get(name)!);
 const PASSWORD = 9, LIST = 7;
 const FIXED_LISTENER_CONFIGS = [
   "listeners",
@@ -333,10 +337,18 @@ export class BrokerConfigs {
     return [...names].map((name) => entry(name, this.value(nodeId, name), true));
   }
 
-  /** Describes a topic's configs on a node, as Kafka's DescribeConfigs answers for a TOPIC. */
-  describeTopic(overrides: ReadonlyMap<string, string>, nodeId: number): DescribedConfig[] {
+  /**
+   * Describes a topic's configs on a node, as Kafka's DescribeConfigs answers for a TOPIC, in its
+   * order (or in name order with `nameOrder`, as CreateTopics lists them).
+   */
+  describeTopic(
+    overrides: ReadonlyMap<string, string>,
+    nodeId: number,
+    options: { nameOrder?: boolean } = {},
+  ): DescribedConfig[] {
     const levels = this.#levels(nodeId);
-    return TOPIC_CONFIG_CATALOG.map(({ name, type }) => {
+    const definitions = options.nameOrder ? TOPIC_CONFIG_CATALOG : TOPIC_DESCRIBE_ORDER;
+    return definitions.map(({ name, type }) => {
       const value = this.topicValue(overrides, name, nodeId);
       const first = TOPIC_SYNONYMS[name]?.[0][0];
       const synonyms = first === undefined ? [] : this.#synonyms(levels, first, false);

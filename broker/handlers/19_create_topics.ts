@@ -212,14 +212,16 @@ export default defineHandler({
         errorMessage: null,
         numPartitions: count,
         replicationFactor: rf,
-        configs: cluster.configs.describeTopic(new Map(Object.entries(configs)), ctx.node.nodeId)
-          .map(({ name, value, readOnly, configSource, isSensitive }) => ({
-            name,
-            value,
-            readOnly,
-            configSource,
-            isSensitive,
-          })),
+        // Kafka lists them in name order here, unlike DescribeConfigs.
+        configs: cluster.configs.describeTopic(new Map(Object.entries(configs)), ctx.node.nodeId, {
+          nameOrder: true,
+        }).map(({ name, value, readOnly, configSource, isSensitive }) => ({
+          name,
+          value,
+          readOnly,
+          configSource,
+          isSensitive,
+        })),
       };
       if (request.validateOnly) {
         return apiVersion >= 5 ? described : { name: plan.name, errorCode: ErrorCode.NONE };

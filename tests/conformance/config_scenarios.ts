@@ -304,8 +304,40 @@ export function configScenarios(run: string): Scenario[] {
         ),
       ],
     },
+    topicOrderScenario(run),
     quotaScenario(run),
   ];
+}
+
+/**
+ * A topic's configs in the order Kafka 4.1.1 answers them (a hash map's), with and without an
+ * override, and for named keys (the answer keeps Kafka's order, not the request's).
+ */
+function topicOrderScenario(run: string): Scenario {
+  const topic = `${run}-config-order`;
+  const describe = (keys: string[] | null) =>
+    step(ApiKey.DescribeConfigs, 4, {
+      resources: [{ resourceType: 2, resourceName: topic, configurationKeys: keys }],
+      includeSynonyms: false,
+      includeDocumentation: false,
+    }, (r) => r.results[0]?.errorCode === 0);
+  return {
+    name: "topic configs: every config in Kafka's order",
+    steps: [
+      step(ApiKey.CreateTopics, 7, {
+        topics: [{
+          name: topic,
+          numPartitions: 1,
+          replicationFactor: 1,
+          configs: [{ name: "retention.ms", value: "86400000" }],
+        }],
+        timeoutMs: 5000,
+      }),
+      describe(null),
+      describe(["segment.ms", "retention.ms", "cleanup.policy", "compression.type"]),
+      step(ApiKey.DeleteTopics, 6, { topics: [{ name: topic }], timeoutMs: 5000 }),
+    ],
+  };
 }
 
 const GROUP = 32;
