@@ -7,6 +7,7 @@
 
 import type { Cluster } from "../metadata/cluster.ts";
 import type { Interceptor } from "../server/dispatcher.ts";
+import { contextOf } from "../server/interceptor.ts";
 import type { BrokerNode } from "../server/node.ts";
 
 /** A condition {@linkcode waitForCondition} waits for. */
@@ -36,7 +37,9 @@ export interface WaitOptions {
 
 /** What a condition observed: whether it holds, and the state it saw. */
 export interface WaitObservation {
+  /** True when the condition holds. */
   met: boolean;
+  /** The state the condition saw, e.g. { connections: 0 }. */
   observed: Record<string, unknown>;
 }
 
@@ -59,6 +62,7 @@ export class WaitTimeoutError extends Error {
   /** The state the condition last saw. */
   readonly observed: Record<string, unknown>;
 
+  /** Creates the error with the state last observed. */
   constructor(message: string, observed: Record<string, unknown>) {
     super(message);
     this.name = "WaitTimeoutError";
@@ -81,7 +85,7 @@ export class ClientIds {
 
   /** An interceptor that records client ids and lets every request through. */
   readonly intercept: Interceptor = (request, next) => {
-    this.#byConnection.set(request.ctx.connection, request.header.clientId);
+    this.#byConnection.set(contextOf(request).connection, request.header.clientId);
     return next();
   };
 

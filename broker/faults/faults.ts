@@ -9,6 +9,7 @@
 import { ApiKey, type CodecApiKey, ErrorCode } from "../../codec/mod.ts";
 import type { Cluster, Partition } from "../metadata/cluster.ts";
 import type { InterceptedRequest, Interceptor } from "../server/dispatcher.ts";
+import { contextOf } from "../server/interceptor.ts";
 import {
   encodes,
   type ErrorTarget,
@@ -74,6 +75,7 @@ export interface FaultHandle {
 
 /** Thrown for a fault description that cannot work. */
 export class FaultSpecError extends Error {
+  /** Creates the error; `message` says why the fault cannot work. */
   constructor(message: string) {
     super(message);
     this.name = "FaultSpecError";
@@ -138,7 +140,7 @@ class ActiveFault implements FaultHandle {
   matches(request: InterceptedRequest): boolean {
     const s = this.spec;
     return (this.apiKey < 0 || this.apiKey === request.apiKey) &&
-      (s.nodeId === undefined || s.nodeId === request.ctx.node.nodeId) &&
+      (s.nodeId === undefined || s.nodeId === contextOf(request).node.nodeId) &&
       (s.clientId === undefined || s.clientId === request.header.clientId);
   }
 
@@ -225,7 +227,7 @@ export class FaultInjector {
         }
       }
     }
-    if (delay > 0) await sleep(delay, request.ctx.signal);
+    if (delay > 0) await sleep(delay, contextOf(request).signal);
     if (terminal === undefined) return next();
     switch (terminal.spec.kind) {
       case "drop": {
@@ -235,7 +237,7 @@ export class FaultInjector {
         // Answers leave in request order, so a lost one breaks the stream: the connection closes in
         // its place (after a while, if asked), and nothing sent after it is answered.
         const closeAfterMs = (terminal.spec as { closeAfterMs?: number }).closeAfterMs ?? 0;
-        if (closeAfterMs > 0) await sleep(closeAfterMs, request.ctx.signal);
+        if (closeAfterMs > 0) await sleep(closeAfterMs, contextOf(request).signal);
         return "close";
       }
       case "close":

@@ -33,7 +33,9 @@ export interface BrokerAuthorizerOptions {
 
 /** Who asks: the session's principal and the client's address. */
 export interface Requester {
+  /** The session's principal, "User:alice" (Kafka's KafkaPrincipal). */
   readonly principal: string;
+  /** The client's IP address, matched against an ACL's host. */
   readonly remoteAddress: string;
 }
 
@@ -112,6 +114,7 @@ export class Authorizer {
   readonly #byType = new Map<number, AclBinding[]>();
   readonly #keys = new Set<string>();
 
+  /** Creates an authorizer with `superUsers`, `allowEveryoneIfNoAclFound` and initial `acls` (Kafka's StandardAuthorizer settings). */
   constructor(options: BrokerAuthorizerOptions = {}) {
     this.#superUsers = new Set(options.superUsers ?? []);
     this.#allowIfNoAcl = options.allowEveryoneIfNoAclFound ?? false;

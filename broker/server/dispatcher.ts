@@ -26,7 +26,7 @@ import type { ConnectionInfo, Handler, RequestContext } from "./handler.ts";
 import { mirrorErrorResponse } from "../faults/faults_response.ts";
 import { firstErrorCode, type RequestTiming } from "./metrics.ts";
 import { type ByteRateKey, quotaUser } from "../quotas/quota_enforcer.ts";
-import type { InterceptedRequest, Interceptor } from "./interceptor.ts";
+import type { DispatchedRequest, Interceptor } from "./interceptor.ts";
 
 export type { InterceptedRequest, Interceptor } from "./interceptor.ts";
 
@@ -253,7 +253,7 @@ export class Dispatcher {
 
 function run(
   chain: Interceptor[],
-  request: InterceptedRequest,
+  request: DispatchedRequest,
   handler: Handler,
   i: number,
 ): Promise<unknown> {

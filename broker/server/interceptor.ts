@@ -11,12 +11,28 @@ import type { RequestContext } from "./handler.ts";
 
 /** A decoded request on its way to a handler, as interceptors see it. */
 export interface InterceptedRequest {
+  /** The request's API key (Kafka's request_api_key), e.g. 0 for Produce. */
   readonly apiKey: CodecApiKey;
+  /** The request's version. */
   readonly apiVersion: number;
+  /** The request header: client id, correlation id. */
   readonly header: RequestHeader;
   /** The decoded body; an interceptor may replace it before calling `next`. */
   body: unknown;
+}
+
+/** A request as the dispatcher hands it to the chain: with the context its handler gets. */
+export interface DispatchedRequest extends InterceptedRequest {
+  /** The handler's context; Brook's own interceptors read it, users' see only the request. */
   readonly ctx: RequestContext;
+}
+
+/**
+ * The handler context of an intercepted request, for Brook's own interceptors (fault scopes by node,
+ * waits by connection). Every request the dispatcher runs through interceptors carries one.
+ */
+export function contextOf(request: InterceptedRequest): RequestContext {
+  return (request as DispatchedRequest).ctx;
 }
 
 /**

@@ -61,15 +61,25 @@ export class RequestTiming {
 
 /** A slow request, as {@linkcode BrokerMetricsOptions.onSlowRequest} receives it. */
 export interface SlowRequest {
+  /** The node that served it. */
   nodeId: number;
+  /** The API key of the request. */
   apiKey: number;
+  /** Kafka's name of the API, e.g. "Fetch". */
   apiName: string;
+  /** The request's version. */
   apiVersion: number;
+  /** The client.id in the request header, or null. */
   clientId: string | null;
+  /** The connection's id, as Kafka's request log names it (local address, remote address, index). */
   connectionId: string;
+  /** Received to taken up by the handler, in milliseconds (Kafka's RequestQueueTimeMs). */
   queueMs: number;
+  /** Time in the handler, in milliseconds (Kafka's LocalTimeMs). */
   handleMs: number;
+  /** Answer ready to written, in milliseconds (Kafka's ResponseSendTimeMs). */
   sendMs: number;
+  /** Received to written, in milliseconds (Kafka's TotalTimeMs). */
   totalMs: number;
 }
 
@@ -83,17 +93,25 @@ export interface BrokerMetricsOptions {
 
 /** One API's metrics. */
 export interface ApiMetricsSnapshot {
+  /** The API key. */
   apiKey: number;
+  /** Requests served. */
   requests: number;
   /** Responses carrying a non-zero error code. */
   errors: number;
   /** Error responses by the name of their (first) error code. */
   errorCodes: Record<string, number>;
+  /** Request bytes received. */
   bytesIn: number;
+  /** Response bytes sent. */
   bytesOut: number;
+  /** Queue times (Kafka's RequestQueueTimeMs). */
   queueMs: HistogramSnapshot;
+  /** Handler times (Kafka's LocalTimeMs). */
   handleMs: HistogramSnapshot;
+  /** Send times (Kafka's ResponseSendTimeMs). */
   sendMs: HistogramSnapshot;
+  /** Total times, received to written (Kafka's TotalTimeMs). */
   totalMs: HistogramSnapshot;
 }
 
