@@ -30,6 +30,7 @@ import { type FaultPlan, parseFaultPlan } from "./faults/faults_plan.ts";
 import { cleanLogs } from "./log/log_cleaner.ts";
 import { BrokerMetrics, type MetricsSnapshot, serveMetrics } from "./server/metrics.ts";
 import type { BrokerNode } from "./server/node.ts";
+import type { ClientTelemetryReport } from "./telemetry/client_telemetry.ts";
 import { type InitialState, initialState, resetCluster } from "./control/reset.ts";
 import {
   ClientIds,
@@ -183,6 +184,21 @@ export class Broker implements AsyncDisposable {
    */
   get authorizer(): Authorizer | undefined {
     return this.cluster.authorizer;
+  }
+
+  /**
+   * The latest metrics each client instance pushed (KIP-714), oldest push first; empty unless the
+   * broker was started with `clientTelemetry: true`.
+   *
+   * @example
+   * ```ts
+   * import { Broker } from "@brook/kafka/broker";
+   * await using broker = await Broker.start({ clientTelemetry: true });
+   * console.log(broker.clientTelemetry().length); // 0
+   * ```
+   */
+  clientTelemetry(): ClientTelemetryReport[] {
+    return this.cluster.telemetry.reports();
   }
 
   /** "host:port" of every node (stopped ones too), comma-separated, as clients take bootstrap servers. */

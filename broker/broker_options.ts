@@ -111,4 +111,12 @@ export interface BrokerOptions {
    * Levels are checked as UpdateFeatures checks them.
    */
   features?: Record<string, number>;
+  /**
+   * Client telemetry (KIP-714), off by default as on a Kafka broker without a telemetry receiver:
+   * when on, ApiVersions advertises GetTelemetrySubscriptions and PushTelemetry, and the metrics
+   * clients push are kept per client instance ({@linkcode Broker.clientTelemetry}, the metrics
+   * endpoint). Clients subscribe through CLIENT_METRICS config resources (`metrics`,
+   * `interval.ms`, `match`).
+   */
+  clientTelemetry?: boolean;
 }

@@ -80,6 +80,8 @@ export function clusterFor(options: BrokerOptions): ClusterSetup {
     false,
   );
   if (refused) throw new RangeError(refused);
+  cluster.telemetry.enabled = options.clientTelemetry ?? false;
+  cluster.telemetry.maxBytes = configured("telemetry.max.bytes") ?? 1_048_576;
   cluster.groups.initialRebalanceDelayMs = configured("group.initial.rebalance.delay.ms")!;
   return { cluster, listeners, sasl, configured };
 }

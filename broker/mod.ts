@@ -55,3 +55,4 @@ export {
   type WaitOptions,
   WaitTimeoutError,
 } from "./control/wait.ts";
+export type { ClientTelemetryReport, ReportedMetric } from "./telemetry/client_telemetry.ts";

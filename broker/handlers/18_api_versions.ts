@@ -1,8 +1,10 @@
 /**
  * ApiVersions (key 18): the versions of every API this broker serves, derived from the registered
  * handlers, and the cluster's features. KIP-511: the client's software name and version are recorded
- * on the connection. KIP-1242 (v5): a client names the cluster and node it means to reach; a
- * different one is REBOOTSTRAP_REQUIRED, naming only one of the two is INVALID_REQUEST.
+ * on the connection. GetTelemetrySubscriptions and PushTelemetry are listed only with client
+ * telemetry on, as Kafka lists them only with a telemetry receiver. KIP-1242 (v5): a client names
+ * the cluster and node it means to reach; a different one is REBOOTSTRAP_REQUIRED, naming only one
+ * of the two is INVALID_REQUEST.
  *
  * @module
  */
@@ -10,6 +12,11 @@
 import { ApiKey, ErrorCode } from "../../codec/mod.ts";
 import { defineHandler } from "../server/handler.ts";
 import { HANDLERS } from "./registry.ts";
+
+const TELEMETRY_KEYS: ReadonlySet<number> = new Set([
+  ApiKey.GetTelemetrySubscriptions,
+  ApiKey.PushTelemetry,
+]);
 
 export default defineHandler({
   apiKey: ApiKey.ApiVersions,
@@ -41,6 +48,8 @@ export default defineHandler({
     const apiKeys = [];
     for (const h of HANDLERS) {
       if (h === undefined) continue;
+      // As Kafka: without a telemetry receiver, keys 71 and 72 are served but not advertised.
+      if (TELEMETRY_KEYS.has(h.apiKey) && !ctx.cluster.telemetry.enabled) continue;
       apiKeys.push({
         apiKey: h.apiKey,
         minVersion: h.advertisedMinVersion ?? h.minVersion,

@@ -1,6 +1,7 @@
 /**
  * DescribeConfigs (key 32): a topic's configs (its overrides, the broker configs they fall back on,
- * Kafka's defaults), a broker's (every level, with Kafka's synonyms) or a group's.
+ * Kafka's defaults), a broker's (every level, with Kafka's synonyms), a group's or a client-metrics
+ * subscription's (KIP-714).
  *
  * @module
  */
@@ -13,6 +14,7 @@ import { configRefusal } from "../security/access.ts";
 
 const TOPIC = 2;
 const BROKER = 4;
+const CLIENT_METRICS = 16;
 const GROUP = 32;
 
 export default defineHandler({
@@ -76,6 +78,14 @@ export default defineHandler({
           cluster.groups.groupConfigs.get(r.resourceName) ?? new Map(),
           cluster.configs,
         );
+      } else if (r.resourceType === CLIENT_METRICS) {
+        if (r.resourceName === "") {
+          return fail(
+            ErrorCode.INVALID_REQUEST,
+            "Client metrics subscription name must not be empty",
+          );
+        }
+        entries = cluster.clientMetrics.describe(r.resourceName);
       } else {
         return fail(ErrorCode.INVALID_REQUEST, `Unsupported resource type ${r.resourceType}`);
       }

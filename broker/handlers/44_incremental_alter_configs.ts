@@ -1,7 +1,7 @@
 /**
  * IncrementalAlterConfigs (key 44): SET, DELETE, APPEND and SUBTRACT on topic configs, on
- * dynamic broker configs (a node's own, or the cluster-wide ones under an empty name) and on group
- * configs, checked and validated in Kafka's order.
+ * dynamic broker configs (a node's own, or the cluster-wide ones under an empty name), on group
+ * configs and on client-metrics subscriptions (KIP-714), checked and validated in Kafka's order.
  *
  * @module
  */
@@ -40,6 +40,15 @@ export default defineHandler({
   },
 });
 
+const CLIENT_METRICS = 16;
+
+/** Client-metrics configs: Kafka's controller treats none of them as a list for APPEND and SUBTRACT. */
+const CLIENT_METRICS_KIND = {
+  ...TOPIC_CONFIG_KIND,
+  defaultOf: () => undefined,
+  isList: () => false,
+};
+
 type Resource = {
   resourceType: number;
   resourceName: string;
@@ -72,6 +81,7 @@ function alter(
       authorize: () => configRefusal(ctx, AclOperation.ALTER_CONFIGS, r),
     });
   }
+  if (r.resourceType === CLIENT_METRICS) return alterClientMetrics(ctx, r, validateOnly);
   if (r.resourceType === ConfigResourceType.GROUP) {
     return alterGroupConfigs(
       ctx,
@@ -92,4 +102,25 @@ function alter(
     if (problem) return { errorCode: ErrorCode.INVALID_CONFIG, errorMessage: problem };
   }
   return storeTopicConfigs(topic, next, validateOnly);
+}
+
+/** A subscription's configs: authorized on the cluster, then applied, validated whole and stored. */
+function alterClientMetrics(
+  ctx: RequestContext,
+  r: Resource,
+  validateOnly: boolean,
+): ResourceError {
+  const refused = configRefusal(ctx, AclOperation.ALTER_CONFIGS, r);
+  if (refused) return refused;
+  const subscriptions = ctx.cluster.clientMetrics;
+  const next = applyOperations(
+    subscriptions.configs(r.resourceName),
+    r.configs,
+    CLIENT_METRICS_KIND,
+  );
+  if (!(next instanceof Map)) return next;
+  const problem = subscriptions.validate(r.resourceName, next);
+  if (problem) return problem;
+  if (!validateOnly) subscriptions.store(r.resourceName, next);
+  return { errorCode: ErrorCode.NONE, errorMessage: null };
 }

@@ -1,6 +1,6 @@
 /**
  * ListConfigResources (key 74): the resources that have configs — groups with group configs,
- * client-metrics subscriptions (Brook has none), every node as a broker and as a broker logger,
+ * client-metrics subscriptions, every node as a broker and as a broker logger,
  * every topic — in Kafka's order; version 0 lists client-metrics resources only.
  *
  * @module
@@ -40,6 +40,7 @@ export default defineHandler({
     };
     const nodeIds = cluster.nodes.map((n) => String(n.nodeId));
     add(GROUP, cluster.groups.groupConfigs.keys());
+    add(CLIENT_METRICS, cluster.clientMetrics.names());
     add(BROKER_LOGGER, nodeIds);
     add(BROKER, nodeIds);
     add(TOPIC, cluster.topics.keys());

@@ -71,6 +71,8 @@ import alterUserScramCredentials from "./51_alter_user_scram_credentials.ts";
 import describeAcls from "./29_describe_acls.ts";
 import createAcls from "./30_create_acls.ts";
 import deleteAcls from "./31_delete_acls.ts";
+import getTelemetrySubscriptions from "./71_get_telemetry_subscriptions.ts";
+import pushTelemetry from "./72_push_telemetry.ts";
 
 register(produce, fetch, listOffsets, metadata, apiVersions, initProducerId);
 register(offsetCommit, offsetFetch, findCoordinator, joinGroup, heartbeat, leaveGroup, syncGroup);
@@ -108,5 +110,6 @@ register(saslHandshake, saslAuthenticate, describeUserScramCredentials, alterUse
 register(describeAcls, createAcls, deleteAcls);
 register(shareGroupHeartbeat, shareGroupDescribe, shareFetch, shareAcknowledge);
 register(describeShareGroupOffsets, alterShareGroupOffsets, deleteShareGroupOffsets);
+register(getTelemetrySubscriptions, pushTelemetry);
 
 export { HANDLERS } from "./registry.ts";

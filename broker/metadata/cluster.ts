@@ -21,6 +21,8 @@ import { CredentialStore } from "../security/credentials.ts";
 import type { Authorizer } from "../security/authorizer.ts";
 import { BrokerConfigs } from "../configs/broker_configs.ts";
 import { validateTopicConfig } from "../configs/configs.ts";
+import { ClientMetricsSubscriptions } from "../telemetry/subscriptions.ts";
+import { ClientTelemetry } from "../telemetry/client_telemetry.ts";
 
 /** One listener of a node: its name, security protocol and advertised address. */
 export interface Endpoint {
@@ -211,6 +213,10 @@ export class Cluster {
   readonly quotaEnforcer: QuotaEnforcer;
   /** Users: PLAIN passwords, SCRAM credentials, the OAUTHBEARER validator. */
   readonly credentials: CredentialStore = new CredentialStore();
+  /** Client-metrics subscriptions: the CLIENT_METRICS config resources (KIP-714). */
+  readonly clientMetrics: ClientMetricsSubscriptions = new ClientMetricsSubscriptions();
+  /** Client telemetry (KIP-714): off unless the broker is started with `clientTelemetry`. */
+  readonly telemetry: ClientTelemetry = new ClientTelemetry(this.clientMetrics);
   /** The ACL authorizer; undefined when the broker authorizes nothing (Kafka without an authorizer). */
   authorizer: Authorizer | undefined;
   defaultPartitions: number;

@@ -1,13 +1,15 @@
 /**
  * The cluster's state in Prometheus' text format, next to the request metrics on the metrics port:
  * each partition's offsets and log size, each topic's log size, and every consumer group's committed
- * offsets and lag per partition (classic and KIP-848 groups, empty ones too), with the group's members and state.
+ * offsets and lag per partition (classic and KIP-848 groups, empty ones too), with the group's members and state,
+ * and the metrics clients pushed (KIP-714).
  *
  * @module
  */
 
 import type { Cluster } from "../metadata/cluster.ts";
 import { clusterMetrics } from "../control/cluster_metrics.ts";
+import { telemetryPrometheus } from "../telemetry/telemetry_prometheus.ts";
 
 /**
  * A label value escaped as Prometheus' text format requires.
@@ -114,5 +116,5 @@ export function clusterPrometheus(cluster: Cluster): string {
       `brook_consumergroup_total_lag{group="${labelValue(g.groupId)}"} ${g.totalLag}`,
     );
   }
-  return lines.join("\n") + "\n";
+  return lines.join("\n") + "\n" + telemetryPrometheus(cluster.telemetry.reports());
 }
