@@ -15,7 +15,6 @@ import {
   randomUuid,
 } from "../../codec/mod.ts";
 import type { Cluster } from "../metadata/cluster.ts";
-import { kafkaMessage } from "../kafka_messages.ts";
 import { type AssignorMember, SERVER_ASSIGNORS, type TopicPartitions } from "./assignors.ts";
 import {
   type ConsumerGroup,
@@ -474,5 +473,8 @@ export function asTopicPartitions(
   }));
 }
 
-/** Kafka's answer when this node does not coordinate the group. */
-export const NOT_COORDINATOR_MESSAGE = kafkaMessage(ErrorCode.NOT_COORDINATOR);
+/**
+ * Kafka's message when this node does not coordinate the group: none, since Kafka leaves out a
+ * message that only repeats the error's default text.
+ */
+export const NOT_COORDINATOR_MESSAGE = null;

@@ -5,9 +5,8 @@
  * @module
  */
 
-import { AclOperation, AclResourceType, ApiKey, ErrorCode } from "../../codec/mod.ts";
+import { AclOperation, AclResourceType, ApiKey, ErrorCode, errorInfo } from "../../codec/mod.ts";
 import { endpointOf } from "../metadata/cluster.ts";
-import { kafkaMessage } from "../kafka_messages.ts";
 import { defineHandler } from "../server/handler.ts";
 import { can } from "../security/access.ts";
 
@@ -80,7 +79,7 @@ export default defineHandler({
       throttleTimeMs: 0,
       errorCode: c.errorCode,
       // An old (v0-3) answer carries Kafka's default message.
-      errorMessage: kafkaMessage(c.errorCode),
+      errorMessage: errorInfo(c.errorCode).message,
       nodeId: c.nodeId,
       host: c.host,
       port: c.port,

@@ -9,9 +9,8 @@
  * @module
  */
 
-import { AclOperation, ApiKey, ErrorCode } from "../../codec/mod.ts";
+import { AclOperation, ApiKey, ErrorCode, errorInfo } from "../../codec/mod.ts";
 import { defineHandler } from "../server/handler.ts";
-import { kafkaMessage } from "../kafka_messages.ts";
 import { canOnCluster, CLUSTER_REFUSED } from "../security/access.ts";
 
 const METADATA_TOPIC = "__cluster_metadata";
@@ -42,7 +41,7 @@ export default defineHandler({
           partitions: t.partitions.map((p) => ({
             partitionIndex: p.partitionIndex,
             errorCode,
-            errorMessage: kafkaMessage(errorCode),
+            errorMessage: errorInfo(errorCode).message,
           })),
         })),
         nodes: [],

@@ -5,9 +5,8 @@
  * @module
  */
 
-import { AclOperation, AclResourceType, ApiKey, ErrorCode } from "../../codec/mod.ts";
+import { AclOperation, AclResourceType, ApiKey, ErrorCode, errorInfo } from "../../codec/mod.ts";
 import { defineHandler } from "../server/handler.ts";
-import { kafkaMessage } from "../kafka_messages.ts";
 import { can } from "../security/access.ts";
 
 export default defineHandler({
@@ -36,7 +35,7 @@ export default defineHandler({
               activeProducers: [],
             });
             if (topicError !== ErrorCode.NONE) {
-              return answer(topicError, kafkaMessage(topicError));
+              return answer(topicError, errorInfo(topicError).message);
             }
             if (!p) return answer(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
             if (p.leader !== node.nodeId) return answer(ErrorCode.NOT_LEADER_OR_FOLLOWER);

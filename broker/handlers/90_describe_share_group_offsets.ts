@@ -8,10 +8,9 @@
  * @module
  */
 
-import { AclOperation, AclResourceType, ApiKey, ErrorCode } from "../../codec/mod.ts";
+import { AclOperation, AclResourceType, ApiKey, ErrorCode, errorInfo } from "../../codec/mod.ts";
 import { ZERO_UUID } from "../../codec/protocol/uuid.ts";
 import { defineHandler, type RequestContext } from "../server/handler.ts";
-import { kafkaMessage } from "../kafka_messages.ts";
 import { NOT_COORDINATOR_MESSAGE } from "../groups/consumer_heartbeat.ts";
 import { can } from "../security/access.ts";
 
@@ -87,7 +86,7 @@ function describe(g: Group, ctx: RequestContext) {
             leaderEpoch: 0,
             lag: -1n,
             errorCode: refused ? ErrorCode.TOPIC_AUTHORIZATION_FAILED : ErrorCode.NONE,
-            errorMessage: refused ? kafkaMessage(ErrorCode.TOPIC_AUTHORIZATION_FAILED) : null,
+            errorMessage: refused ? errorInfo(ErrorCode.TOPIC_AUTHORIZATION_FAILED).message : null,
           })),
         };
       }

@@ -8,10 +8,9 @@
  * @module
  */
 
-import { AclOperation, AclResourceType, ApiKey, ErrorCode } from "../../codec/mod.ts";
+import { AclOperation, AclResourceType, ApiKey, ErrorCode, errorInfo } from "../../codec/mod.ts";
 import { ZERO_UUID } from "../../codec/protocol/uuid.ts";
 import { defineHandler } from "../server/handler.ts";
-import { kafkaMessage } from "../kafka_messages.ts";
 import { can } from "../security/access.ts";
 
 export default defineHandler({
@@ -23,7 +22,7 @@ export default defineHandler({
     const top = (errorCode: number) => ({
       throttleTimeMs: 0,
       errorCode,
-      errorMessage: kafkaMessage(errorCode),
+      errorMessage: errorInfo(errorCode).message,
       responses: [],
     });
     if (cluster.features.level("share.version") < 1) return top(ErrorCode.UNSUPPORTED_VERSION);
@@ -43,7 +42,7 @@ export default defineHandler({
         partitions: t.partitions.map((p) => ({
           partitionIndex: p.partitionIndex,
           errorCode,
-          errorMessage: kafkaMessage(errorCode),
+          errorMessage: errorInfo(errorCode).message,
         })),
       }];
     });

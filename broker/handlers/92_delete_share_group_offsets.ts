@@ -11,10 +11,10 @@ import {
   ApiKey,
   type DeleteShareGroupOffsetsResponseTopicInit,
   ErrorCode,
+  errorInfo,
 } from "../../codec/mod.ts";
 import { ZERO_UUID } from "../../codec/protocol/uuid.ts";
 import { defineHandler } from "../server/handler.ts";
-import { kafkaMessage } from "../kafka_messages.ts";
 import { NOT_COORDINATOR_MESSAGE } from "../groups/consumer_heartbeat.ts";
 import { can } from "../security/access.ts";
 
@@ -24,7 +24,10 @@ export default defineHandler({
   maxVersion: 0,
   handle(request, ctx) {
     const { cluster } = ctx;
-    const top = (errorCode: number, errorMessage = kafkaMessage(errorCode)) => ({
+    const top = (
+      errorCode: number,
+      errorMessage: string | null = errorInfo(errorCode).message,
+    ) => ({
       throttleTimeMs: 0,
       errorCode,
       errorMessage,
@@ -40,7 +43,7 @@ export default defineHandler({
         topicName: t.topicName,
         topicId: ZERO_UUID,
         errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED,
-        errorMessage: kafkaMessage(ErrorCode.TOPIC_AUTHORIZATION_FAILED),
+        errorMessage: errorInfo(ErrorCode.TOPIC_AUTHORIZATION_FAILED).message,
       }));
     const allowed = request.topics.filter((t) => !refused.some((r) => r.topicName === t.topicName));
     const answer = (responses: DeleteShareGroupOffsetsResponseTopicInit[]) => ({
@@ -75,7 +78,7 @@ export default defineHandler({
         errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
         errorMessage: message,
       });
-      if (!topic) return failed(kafkaMessage(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION)!);
+      if (!topic) return failed(errorInfo(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION).message);
       if (!group.initialized.has(topic.id)) {
         return failed("There is no offset information to delete.");
       }

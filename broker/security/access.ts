@@ -6,8 +6,7 @@
  */
 
 import { AclOperation, AclResourceType, CLUSTER_RESOURCE_NAME } from "../../codec/acl.ts";
-import { ErrorCode } from "../../codec/errors.ts";
-import { kafkaMessage } from "../kafka_messages.ts";
+import { ErrorCode, errorInfo } from "../../codec/errors.ts";
 import type { RequestContext } from "../server/handler.ts";
 import { allOperations } from "./authorizer.ts";
 
@@ -15,7 +14,7 @@ import { allOperations } from "./authorizer.ts";
  * The message of a refused cluster operation. Kafka's names the request in its own internal form,
  * which no client can rely on; Brook answers the error's default message instead.
  */
-export const CLUSTER_REFUSED = kafkaMessage(ErrorCode.CLUSTER_AUTHORIZATION_FAILED)!;
+export const CLUSTER_REFUSED = errorInfo(ErrorCode.CLUSTER_AUTHORIZATION_FAILED).message;
 
 /** Whether the request's principal may perform `operation` on the resource `type`/`name`. */
 export function can(
@@ -105,12 +104,12 @@ export function configRefusal(
     case CONFIG_TOPIC:
       return can(ctx, operation, AclResourceType.TOPIC, resource.resourceName) ? undefined : {
         errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED,
-        errorMessage: kafkaMessage(ErrorCode.TOPIC_AUTHORIZATION_FAILED)!,
+        errorMessage: errorInfo(ErrorCode.TOPIC_AUTHORIZATION_FAILED).message,
       };
     case CONFIG_GROUP:
       return can(ctx, operation, AclResourceType.GROUP, resource.resourceName) ? undefined : {
         errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED,
-        errorMessage: kafkaMessage(ErrorCode.GROUP_AUTHORIZATION_FAILED)!,
+        errorMessage: errorInfo(ErrorCode.GROUP_AUTHORIZATION_FAILED).message,
       };
     case CONFIG_BROKER:
     case CONFIG_BROKER_LOGGER:

@@ -22,6 +22,15 @@ async function coordinatorClient(broker: Broker, groupId: string): Promise<RawCl
   return await RawClient.connect(`${host}:${port}`);
 }
 
+Deno.test("groups: FindCoordinator v0-3 answers with Kafka's default message, NONE included", async () => {
+  await using broker = await Broker.start({});
+  await using c = await RawClient.connect(broker.bootstrapServers);
+  for (const version of [1, 3]) {
+    const found = await c.request(ApiKey.FindCoordinator, version, { key: "g", keyType: 0 });
+    assertEquals([found.errorCode, found.errorMessage], [ErrorCode.NONE, "NONE"]);
+  }
+});
+
 Deno.test("groups: KIP-394 join, two members, sync, heartbeats and rebalance answers", async () => {
   await using broker = await Broker.start({ nodes: 3, topics: { t: { partitions: 2 } } });
   await using a = await coordinatorClient(broker, "g");

@@ -265,6 +265,8 @@ const SCENARIOS: Scenario[] = [
         { keyType: 0, coordinatorKeys: [`${run}-g`, `${run}-g2`, `${run}-none`] },
         (r) => r.coordinators.every((c) => c.errorCode === 0),
       ),
+      // An old (v0-3) answer carries Kafka's default message, "NONE" when there is no error.
+      step(ApiKey.FindCoordinator, 3, { key: `${run}-g`, keyType: 0 }),
       step(ApiKey.Heartbeat, 4, {
         groupId: `${run}-g`,
         generationId: 1,
