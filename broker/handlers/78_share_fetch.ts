@@ -2,7 +2,8 @@
  * ShareFetch (key 78): a share-group member's fetch (KIP-932). It opens, continues or closes the
  * member's share session on this node, applies the acknowledgements it carries, then acquires
  * records for the member from each share partition and answers them with the ranges it now holds.
- * Checks, errors and which partitions an answer holds follow Kafka 4.1.
+ * Checks, errors and which partitions an answer holds follow Kafka 4.1. v2 (Kafka 4.4) adds the
+ * record-limit acquire mode (KIP-1206) and renewing fetches (KIP-1222), which only acknowledge.
  *
  * @module
  */
@@ -47,7 +48,7 @@ interface Target {
 export default defineHandler({
   apiKey: ApiKey.ShareFetch,
   minVersion: 1,
-  maxVersion: 1,
+  maxVersion: 2,
   async handle(request, ctx) {
     const { cluster, node } = ctx;
     const shares = cluster.shares;
@@ -61,6 +62,15 @@ export default defineHandler({
     });
     const refused = shareRequestRefusal(ctx, request.groupId, request.memberId);
     if (refused !== null) return top(refused);
+    const renewing = ctx.apiVersion >= 2 && request.isRenewAck;
+    // As Kafka 4.4: a renewing fetch fetches nothing, so any limit of a fetch set is refused.
+    if (
+      renewing &&
+      (request.maxBytes !== 0 || request.minBytes !== 0 || request.maxRecords !== 0 ||
+        request.maxWaitMs !== 0)
+    ) {
+      return top(ErrorCode.INVALID_REQUEST);
+    }
     const groupId = request.groupId!;
     const memberId = request.memberId;
     const requested = request.topics.flatMap((t) =>
@@ -108,19 +118,30 @@ export default defineHandler({
       }
       if (epoch > 0) session.epoch = epoch === 2147483647 ? 1 : epoch + 1;
     }
-    const acks = hasAcks ? acknowledge(ctx, groupId, memberId!, requested) : [];
+    const acks = hasAcks
+      ? acknowledge(ctx, groupId, memberId!, requested, {
+        isRenewAck: renewing,
+        version: ctx.apiVersion,
+      })
+      : [];
+    const mode = ctx.apiVersion >= 2 ? request.shareAcquireMode : 0;
+    // Kafka applies the acknowledgements, then fails on a mode it does not know.
+    if (mode !== 0 && mode !== 1) {
+      if (epoch === -1) shares.closeSession(session);
+      return top(ErrorCode.UNKNOWN_SERVER_ERROR);
+    }
     let answers: { topicId: string; partition: PartitionAnswer }[] = [];
     const endpoints = new Map<
       number,
       { nodeId: number; host: string; port: number; rack: string | null }
     >();
-    if (epoch !== -1) {
+    if (epoch !== -1 && !renewing) {
       const inPlay = epoch === 0
         ? requested.map((p) => session!.partitions.get(partitionKey(p.topicId, p.partition))!)
         : [...session.partitions.values()];
       const targets = resolve(ctx, groupId, [...new Set(inPlay)], endpoints);
       await waitForBytes(ctx, request.minBytes, request.maxWaitMs, targets, groupId);
-      acquire(ctx, groupId, memberId!, request, targets);
+      acquire(ctx, groupId, memberId!, { ...request, recordLimit: mode === 1 }, targets);
       const incremental = epoch > 0;
       for (const t of targets) {
         // Kafka answers a partition whose share state it is still loading only once it has records.
@@ -132,7 +153,8 @@ export default defineHandler({
         if (keep) answers.push({ topicId: t.topicId, partition: t.answer });
       }
     }
-    answers = mergeAcknowledgements(answers, acks);
+    // Kafka 4.1.1 sends no acknowledgement messages; 4.4 does.
+    answers = mergeAcknowledgements(answers, acks, ctx.apiVersion >= 2);
     if (epoch === -1) shares.closeSession(session);
     const responses: { topicId: string; partitions: PartitionAnswer[] }[] = [];
     for (const a of answers) {
@@ -272,7 +294,7 @@ function acquire(
   ctx: RequestContext,
   groupId: string,
   memberId: string,
-  request: { maxBytes: number; maxRecords: number; batchSize: number },
+  request: { maxBytes: number; maxRecords: number; batchSize: number; recordLimit: boolean },
   targets: Target[],
 ): void {
   const { cluster } = ctx;
@@ -297,6 +319,8 @@ function acquire(
       maxRecords: remaining,
       batchSize: request.batchSize,
       limits,
+      recordLimit: request.recordLimit,
+      coalesce: ctx.apiVersion >= 2,
     });
     if (acquired.length > 0 && readCommitted(ctx, groupId)) {
       ({ acquired, batches } = withoutAborted(
@@ -321,6 +345,7 @@ function acquire(
 function mergeAcknowledgements(
   answers: { topicId: string; partition: PartitionAnswer }[],
   acks: AcknowledgeResult[],
+  withMessages: boolean,
 ): { topicId: string; partition: PartitionAnswer }[] {
   for (const ack of acks) {
     const found = answers.find((a) =>
@@ -328,6 +353,7 @@ function mergeAcknowledgements(
     );
     if (found) {
       found.partition.acknowledgeErrorCode = ack.errorCode;
+      if (withMessages) found.partition.acknowledgeErrorMessage = ack.errorMessage;
       continue;
     }
     answers.push({
@@ -336,6 +362,7 @@ function mergeAcknowledgements(
         partitionIndex: ack.partition,
         errorCode: ErrorCode.NONE,
         acknowledgeErrorCode: ack.errorCode,
+        acknowledgeErrorMessage: withMessages ? ack.errorMessage : null,
         records: new Uint8Array(0),
       },
     });

@@ -1,7 +1,8 @@
 /**
  * ShareAcknowledge (key 79): a share-group member acknowledges records without fetching (KIP-932),
  * in the same share session and epoch sequence as its ShareFetch requests; epoch -1 closes the
- * session and gives back what the member still holds.
+ * session and gives back what the member still holds. v2 (Kafka 4.4) may renew acquisition locks
+ * (KIP-1222) and answers the lock duration.
  *
  * @module
  */
@@ -13,7 +14,7 @@ import { acknowledge, shareRequestRefusal } from "../share/acknowledgements.ts";
 export default defineHandler({
   apiKey: ApiKey.ShareAcknowledge,
   minVersion: 1,
-  maxVersion: 1,
+  maxVersion: 2,
   handle(request, ctx) {
     const { cluster, node } = ctx;
     const shares = cluster.shares;
@@ -21,6 +22,7 @@ export default defineHandler({
       throttleTimeMs: 0,
       errorCode,
       errorMessage: null,
+      acquisitionLockTimeoutMs: 0,
       responses: [],
       nodeEndpoints: [],
     });
@@ -48,6 +50,7 @@ export default defineHandler({
           batches: p.acknowledgementBatches,
         }))
       ),
+      { isRenewAck: ctx.apiVersion >= 2 && request.isRenewAck, version: ctx.apiVersion },
     );
     if (epoch === -1) shares.closeSession(session);
     const responses: {
@@ -67,6 +70,7 @@ export default defineHandler({
       throttleTimeMs: 0,
       errorCode: ErrorCode.NONE,
       errorMessage: null,
+      acquisitionLockTimeoutMs: shares.lockDurationMs(groupId),
       responses,
       nodeEndpoints: [],
     };

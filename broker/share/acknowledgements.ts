@@ -25,8 +25,12 @@ export interface AcknowledgeResult {
   errorMessage: string | null;
 }
 
-/** Whether a partition's batches are well formed, as Kafka checks them before anything else. */
-function wellFormed(batches: readonly AcknowledgementBatch[]): boolean {
+/**
+ * Whether a partition's batches are well formed, as Kafka checks them before anything else. Renew
+ * (type 4, Kafka 4.4) is allowed only in a request that says it renews.
+ */
+function wellFormed(batches: readonly AcknowledgementBatch[], isRenewAck: boolean): boolean {
+  const maxType = isRenewAck ? 4 : 3;
   let previousLast: bigint | null = null;
   for (const b of batches) {
     if (b.firstOffset > b.lastOffset) return false;
@@ -36,11 +40,27 @@ function wellFormed(batches: readonly AcknowledgementBatch[]): boolean {
     if (types.length > 1 && BigInt(types.length) !== b.lastOffset - b.firstOffset + 1n) {
       return false;
     }
-    if (types.some((t) => t < 0 || t > 3)) return false;
+    if (types.some((t) => t < 0 || t > maxType)) return false;
     previousLast = b.lastOffset;
   }
   return true;
 }
+
+/** How a request's acknowledgements are read. */
+export interface AcknowledgeOptions {
+  /** The request's IsRenewAck (v2): renew acknowledgements (type 4) may be among them. */
+  isRenewAck?: boolean;
+  /** The request's version: from 2, refusals are worded as Kafka 4.4 words them. */
+  version?: number;
+}
+
+/** Kafka 4.4's wording of a refusal that Kafka 4.1.1 words otherwise. */
+const WORDED_IN_4_4: Record<string, string> = {
+  "The batch cannot be acknowledged. The offset is not acquired.":
+    "The offset cannot be acknowledged. The offset is not acquired.",
+  "The batch cannot be acknowledged. The subset batch is not in the acquired state.":
+    "The batch cannot be acknowledged. The batch is not in the acquired state.",
+};
 
 /**
  * Applies a member's acknowledgements. Partitions with no batches are answered NONE only when some
@@ -51,6 +71,7 @@ export function acknowledge(
   groupId: string,
   memberId: string,
   partitions: readonly PartitionAcknowledgements[],
+  options: AcknowledgeOptions = {},
 ): AcknowledgeResult[] {
   const { cluster } = ctx;
   const shares = cluster.shares;
@@ -65,7 +86,7 @@ export function acknowledge(
       result(ErrorCode.UNKNOWN_TOPIC_ID);
       continue;
     }
-    if (!wellFormed(p.batches)) {
+    if (!wellFormed(p.batches, options.isRenewAck ?? false)) {
       result(ErrorCode.INVALID_REQUEST);
       continue;
     }
@@ -91,7 +112,11 @@ export function acknowledge(
       continue;
     }
     const failure = sp.acknowledge(memberId, p.batches, shares.limits(groupId));
-    result(failure?.errorCode ?? ErrorCode.NONE, failure?.message ?? null);
+    const message = failure?.message ?? null;
+    result(
+      failure?.errorCode ?? ErrorCode.NONE,
+      message !== null && (options.version ?? 1) >= 2 ? WORDED_IN_4_4[message] ?? message : message,
+    );
   }
   return reached ? [...results, ...empty] : results;
 }

@@ -49,7 +49,7 @@ export interface AcquiredRange {
 export interface AcknowledgementBatch {
   firstOffset: bigint;
   lastOffset: bigint;
-  /** 0 gap, 1 accept, 2 release, 3 reject. */
+  /** 0 gap, 1 accept, 2 release, 3 reject, 4 renew (Kafka 4.4). */
   acknowledgeTypes: number[];
 }
 
@@ -118,13 +118,23 @@ export class SharePartition {
    * Acquires, for `memberId`, the available records among `fetched` (whole log batches read from
    * {@linkcode nextFetchOffset}): records in flight first, then new ones, at most `maxRecords`
    * (rounded up to the end of a log batch) split into ranges of about `batchSize` at batch
-   * boundaries. Returns the ranges and the log batches that hold them.
+   * boundaries. Returns the ranges and the log batches that hold them. With `recordLimit` (the
+   * record-limit acquire mode, KIP-1206) at most `maxRecords` are acquired, new ones in one range.
+   * With `coalesce` (Kafka 4.4) the records of one split batch acquired together make one range
+   * where their offsets follow each other and their delivery counts agree.
    */
   acquire(
     memberId: string,
     fetched: readonly StoredBatch[],
-    options: { maxRecords: number; batchSize: number; limits: ShareLimits },
+    options: {
+      maxRecords: number;
+      batchSize: number;
+      limits: ShareLimits;
+      recordLimit?: boolean;
+      coalesce?: boolean;
+    },
   ): { acquired: AcquiredRange[]; batches: StoredBatch[] } {
+    const recordLimit = options.recordLimit ?? false;
     const acquired: AcquiredRange[] = [];
     if (fetched.length === 0 || options.maxRecords <= 0) return { acquired, batches: [] };
     const lock: Lock = {};
@@ -142,8 +152,11 @@ export class SharePartition {
       if (batch.first > lastFetched || count >= options.maxRecords) break;
       if (batch.whole) {
         if (batch.whole.state !== "AVAILABLE") continue;
-        // A batch the fetched data covers only in part is acquired record by record.
-        if (batch.first < firstFetched || batch.last > lastFetched) split(batch);
+        // A batch the fetched data covers only in part, or that goes past a strict record limit,
+        // is acquired record by record.
+        const over = recordLimit &&
+          count + Number(batch.last - batch.first + 1n) > options.maxRecords;
+        if (batch.first < firstFetched || batch.last > lastFetched || over) split(batch);
       }
       if (batch.whole) {
         take(batch.whole);
@@ -155,12 +168,22 @@ export class SharePartition {
         count += Number(batch.last - batch.first + 1n);
         continue;
       }
+      let previous: AcquiredRange | null = null;
       for (const [offset, s] of batch.offsets!) {
         if (offset < firstFetched || offset > lastFetched || offset < this.startOffset) continue;
         if (s.state !== "AVAILABLE") continue;
+        if (recordLimit && count >= options.maxRecords) break;
         take(s);
-        acquired.push({ firstOffset: offset, lastOffset: offset, deliveryCount: s.deliveryCount });
         count++;
+        if (
+          options.coalesce && previous && previous.lastOffset + 1n === offset &&
+          previous.deliveryCount === s.deliveryCount
+        ) {
+          previous.lastOffset = offset;
+          continue;
+        }
+        previous = { firstOffset: offset, lastOffset: offset, deliveryCount: s.deliveryCount };
+        acquired.push(previous);
       }
     }
     const cacheEnd = this.#cache.length === 0 ? this.endOffset - 1n : this.endOffset;
@@ -181,13 +204,23 @@ export class SharePartition {
         acquired.push({ firstOffset: rangeStart, lastOffset: end, deliveryCount: 1 });
       };
       for (const b of fetched) {
-        if (b.baseOffset <= rangeStart || b.baseOffset > last) continue;
+        if (recordLimit || b.baseOffset <= rangeStart || b.baseOffset > last) continue;
         if (b.baseOffset - rangeStart >= BigInt(options.batchSize)) {
           close(b.baseOffset - 1n);
           rangeStart = b.baseOffset;
         }
       }
-      close(last);
+      if (recordLimit && last > wanted) {
+        // Record limit: the rest of the log batch is in flight too, available, as Kafka caches it.
+        close(wanted);
+        this.#cache.push({
+          first: wanted + 1n,
+          last,
+          whole: { state: "AVAILABLE", deliveryCount: 0, memberId: NO_MEMBER },
+          offsets: null,
+        });
+        this.#findNext = true;
+      } else close(last);
       this.endOffset = last;
     }
     if (acquired.length === 0) return { acquired, batches: [] };
@@ -211,7 +244,8 @@ export class SharePartition {
 
   /**
    * Applies a member's acknowledgements, all or nothing: returns Kafka's refusal, or null when every
-   * batch was applied.
+   * batch was applied. A renewal (KIP-1222) leaves its records acquired by the member under a new
+   * lock of the full duration.
    */
   acknowledge(
     memberId: string,
@@ -220,7 +254,9 @@ export class SharePartition {
   ): AcknowledgeFailure | null {
     const changes: [InFlightState, RecordState][] = [];
     const target = (s: InFlightState, type: number): RecordState =>
-      type === 1
+      type === 4
+        ? "ACQUIRED"
+        : type === 1
         ? "ACKNOWLEDGED"
         : type === 2
         ? (s.deliveryCount >= limits.deliveryCountLimit ? "ARCHIVED" : "AVAILABLE")
@@ -267,13 +303,28 @@ export class SharePartition {
         }
       }
     }
+    let renewal: Lock | undefined;
+    const renewed = new Set<Lock>();
     for (const [s, state] of changes) {
+      if (state === "ACQUIRED") {
+        if (!renewal) {
+          const lock: Lock = {};
+          lock.timer = setTimeout(() => this.#expire(lock, limits), limits.lockDurationMs);
+          renewal = lock;
+        }
+        if (s.lock) renewed.add(s.lock);
+        s.lock = renewal;
+        continue;
+      }
       s.state = state;
       s.memberId = NO_MEMBER;
       s.lock = undefined;
       if (state === "AVAILABLE") this.#findNext = true;
     }
-    if (changes.length > 0) this.#written();
+    if (renewed.size > 0) this.#forEachState((_, s) => s.lock && renewed.delete(s.lock));
+    // Locks no record is under any more stop.
+    for (const lock of renewed) clearTimeout(lock.timer);
+    if (changes.some(([, state]) => state !== "ACQUIRED")) this.#written();
     return null;
   }
 

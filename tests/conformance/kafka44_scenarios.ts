@@ -22,6 +22,8 @@ export const AT_4_4: readonly number[] = [
   ApiKey.ListOffsets,
   ApiKey.OffsetCommit,
   ApiKey.OffsetFetch,
+  ApiKey.ShareFetch,
+  ApiKey.ShareAcknowledge,
   ApiKey.TxnOffsetCommit,
   ApiKey.WriteTxnMarkers,
   ApiKey.DescribeShareGroupOffsets,
