@@ -1,11 +1,13 @@
 // Share groups (KIP-932) on Brook's broker, request by request: off until share.version 1; records
 // whose acquisition lock times out come back with a higher delivery count, and are archived at
-// group.share.delivery.count.limit; a closed connection gives its member's records back.
+// group.share.delivery.count.limit; a closed connection gives its member's records back; renew
+// acknowledgements (Kafka 4.4) keep records acquired past their first lock.
 import { assertEquals } from "../assert.ts";
 import { ApiKey, encodeRecordBatch } from "../../codec/mod.ts";
 import { Broker } from "../../broker/mod.ts";
 import { KafkaClient } from "../../client/mod.ts";
 import { enableShareGroups } from "../client/share_consumer_scenarios.ts";
+import { RawClient } from "./raw_client.ts";
 
 const MEMBER = "AAAAAAAAAAAAAAAAAAAAAQ";
 const OTHER = "AAAAAAAAAAAAAAAAAAAAAg";
@@ -158,6 +160,45 @@ Deno.test("share groups: a closed connection gives its member's records back", a
     assertEquals(acquired(taken), [{ firstOffset: 0n, lastOffset: 2n, deliveryCount: 1 }]);
   } finally {
     await holder.close();
+    await client.close();
+    await broker.close();
+  }
+});
+
+Deno.test("share groups: renew acknowledgements keep records past their first lock", async () => {
+  const { broker, client } = await setUp({ "group.share.record.lock.duration.ms": "1500" });
+  await using raw = await RawClient.connect(broker.bootstrapServers);
+  try {
+    await enableShareGroups(client);
+    const topicId = await prepare(client, "g");
+    const first = await raw.request(ApiKey.ShareFetch, 2, shareFetch(MEMBER, 0, topicId));
+    assertEquals(acquired(first), [{ firstOffset: 0n, lastOffset: 2n, deliveryCount: 1 }]);
+    const acknowledge = (epoch: number, type: number) =>
+      raw.request(ApiKey.ShareAcknowledge, 2, {
+        groupId: "g",
+        memberId: MEMBER,
+        shareSessionEpoch: epoch,
+        isRenewAck: type === 4,
+        topics: [{
+          topicId,
+          partitions: [{
+            partitionIndex: 0,
+            acknowledgementBatches: [{ firstOffset: 0n, lastOffset: 2n, acknowledgeTypes: [type] }],
+          }],
+        }],
+      });
+    // Renewed every 300 ms for twice the lock's duration: the records stay with the member.
+    let epoch = 1;
+    for (; epoch <= 10; epoch++) {
+      const renewed = await acknowledge(epoch, 4);
+      assertEquals(renewed.acquisitionLockTimeoutMs, 1500);
+      assertEquals(renewed.responses[0].partitions[0].errorCode, 0);
+      await new Promise((r) => setTimeout(r, 300));
+    }
+    // Accepting needs them still acquired (released records would be INVALID_RECORD_STATE).
+    const accepted = await acknowledge(epoch, 1);
+    assertEquals(accepted.responses[0].partitions[0].errorCode, 0);
+  } finally {
     await client.close();
     await broker.close();
   }
