@@ -10,6 +10,8 @@ import {
   AclOperation,
   AclResourceType,
   ApiKey,
+  BatchAttributes,
+  BatchLayout,
   ErrorCode,
   type ProduceRequestPartitionProduceData as PartitionData,
   type ProduceResponsePartitionProduceResponseInit as PartitionAnswer,
@@ -22,7 +24,6 @@ import {
   validateProducedRecords,
   validateRecords,
 } from "../log/record_validation.ts";
-import { BATCH } from "../log/partition_log.ts";
 import { can, secured } from "../security/access.ts";
 
 /**
@@ -59,7 +60,9 @@ function hasTransactionalRecords(
   for (const t of topics) {
     for (const p of t.partitionData) {
       const r = p.records;
-      if (r !== null && r.length > BATCH.attributes + 1 && (r[BATCH.attributes + 1] & 0x10) !== 0) {
+      // The attributes are a big-endian int16: its second byte holds the transactional bit.
+      const low = BatchLayout.attributes + 1;
+      if (r !== null && r.length > low && (r[low] & BatchAttributes.transactional) !== 0) {
         return true;
       }
     }
@@ -190,11 +193,12 @@ export default defineHandler({
       }
       const records = p.records!;
       const view = new DataView(records.buffer, records.byteOffset, records.byteLength);
-      const producerId = view.getBigInt64(BATCH.producerId);
-      const epoch = view.getInt16(BATCH.producerEpoch);
-      const sequence = view.getInt32(BATCH.baseSequence);
-      const count = view.getInt32(BATCH.recordsCount);
-      const transactional = (view.getInt16(BATCH.attributes) & 0x10) !== 0;
+      const producerId = view.getBigInt64(BatchLayout.producerId);
+      const epoch = view.getInt16(BatchLayout.producerEpoch);
+      const sequence = view.getInt32(BatchLayout.baseSequence);
+      const count = view.getInt32(BatchLayout.recordsCount);
+      const transactional =
+        (view.getInt16(BatchLayout.attributes) & BatchAttributes.transactional) !== 0;
       if (
         transactional && request.transactionalId !== null && !partition.txns.open.has(producerId)
       ) {

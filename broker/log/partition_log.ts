@@ -7,7 +7,7 @@
  * @module
  */
 
-import { crc32c } from "../../codec/mod.ts";
+import { BatchAttributes, BatchLayout, crc32c } from "../../codec/mod.ts";
 
 /** The fields of a stored batch the broker needs without decoding its records. */
 export interface StoredBatch {
@@ -41,24 +41,6 @@ export function concatBatches(batches: readonly StoredBatch[]): Uint8Array {
   }
   return out;
 }
-
-/** The fixed offsets of the RecordBatch v2 header. */
-export const BATCH = {
-  baseOffset: 0,
-  batchLength: 8,
-  partitionLeaderEpoch: 12,
-  magic: 16,
-  crc: 17,
-  attributes: 21,
-  lastOffsetDelta: 23,
-  baseTimestamp: 27,
-  maxTimestamp: 35,
-  producerId: 43,
-  producerEpoch: 51,
-  baseSequence: 53,
-  recordsCount: 57,
-  headerSize: 61,
-} as const;
 
 /** Options of {@linkcode PartitionLog.read}. */
 export interface ReadOptions {
@@ -156,27 +138,30 @@ export class PartitionLog {
   ): StoredBatch {
     const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     const baseOffset = this.logEndOffset;
-    this.#maybeRoll(bytes.length, logAppendTime ?? view.getBigInt64(BATCH.maxTimestamp), now);
-    const lastOffsetDelta = view.getInt32(BATCH.lastOffsetDelta);
-    view.setBigInt64(BATCH.baseOffset, baseOffset);
-    view.setInt32(BATCH.partitionLeaderEpoch, leaderEpoch);
+    this.#maybeRoll(bytes.length, logAppendTime ?? view.getBigInt64(BatchLayout.maxTimestamp), now);
+    const lastOffsetDelta = view.getInt32(BatchLayout.lastOffsetDelta);
+    view.setBigInt64(BatchLayout.baseOffset, baseOffset);
+    view.setInt32(BatchLayout.partitionLeaderEpoch, leaderEpoch);
     if (logAppendTime !== undefined) {
       // message.timestamp.type=LogAppendTime: the broker's clock stamps the batch, and the CRC changes.
-      view.setInt16(BATCH.attributes, view.getInt16(BATCH.attributes) | 0x08);
-      view.setBigInt64(BATCH.maxTimestamp, logAppendTime);
-      view.setUint32(BATCH.crc, crc32c(bytes.subarray(BATCH.attributes)));
+      view.setInt16(
+        BatchLayout.attributes,
+        view.getInt16(BatchLayout.attributes) | BatchAttributes.timestampType,
+      );
+      view.setBigInt64(BatchLayout.maxTimestamp, logAppendTime);
+      view.setUint32(BatchLayout.crc, crc32c(bytes.subarray(BatchLayout.attributes)));
     }
-    const attributes = view.getInt16(BATCH.attributes);
+    const attributes = view.getInt16(BatchLayout.attributes);
     const batch: StoredBatch = {
       baseOffset,
       lastOffset: baseOffset + BigInt(lastOffsetDelta),
       bytes,
-      maxTimestamp: view.getBigInt64(BATCH.maxTimestamp),
-      producerId: view.getBigInt64(BATCH.producerId),
-      producerEpoch: view.getInt16(BATCH.producerEpoch),
-      baseSequence: view.getInt32(BATCH.baseSequence),
-      isTransactional: (attributes & 0x10) !== 0,
-      isControl: (attributes & 0x20) !== 0,
+      maxTimestamp: view.getBigInt64(BatchLayout.maxTimestamp),
+      producerId: view.getBigInt64(BatchLayout.producerId),
+      producerEpoch: view.getInt16(BatchLayout.producerEpoch),
+      baseSequence: view.getInt32(BatchLayout.baseSequence),
+      isTransactional: (attributes & BatchAttributes.transactional) !== 0,
+      isControl: (attributes & BatchAttributes.control) !== 0,
       leaderEpoch,
     };
     this.#batches.push(batch);

@@ -7,13 +7,14 @@
  */
 
 import {
+  BatchAttributes,
+  BatchLayout,
   decodeRecordBatches,
   ErrorCode,
   KafkaCodecError,
   readBatchHeader,
   verifyBatchCrc,
 } from "../../codec/mod.ts";
-import { BATCH } from "./partition_log.ts";
 
 /** A batch that passed, or the error Kafka answers with. */
 export type ValidationResult =
@@ -32,23 +33,26 @@ export function validateProducedRecords(
   records: Uint8Array | null,
   apiVersion: number,
 ): ValidationResult {
-  if (records === null || records.length < BATCH.headerSize) {
+  if (records === null || records.length < BatchLayout.headerSize) {
     return fail(
       ErrorCode.INVALID_RECORD,
       `Produce requests with version ${apiVersion} must have at least one record batch per partition`,
     );
   }
   const view = new DataView(records.buffer, records.byteOffset, records.byteLength);
-  const magic = view.getInt8(BATCH.magic);
+  const magic = view.getInt8(BatchLayout.magic);
   if (magic !== 2) {
     return fail(
       ErrorCode.INVALID_RECORD,
       `Produce requests with version ${apiVersion} are only allowed to contain record batches with magic version 2`,
     );
   }
-  const batchLength = view.getInt32(BATCH.batchLength);
+  const batchLength = view.getInt32(BatchLayout.batchLength);
   // Kafka reads a batch cut short as no batch at all.
-  if (batchLength + 12 < BATCH.headerSize || batchLength + 12 > records.length) {
+  if (
+    batchLength + BatchLayout.logOverhead < BatchLayout.headerSize ||
+    batchLength + BatchLayout.logOverhead > records.length
+  ) {
     return fail(
       ErrorCode.INVALID_RECORD,
       `Record batch length ${batchLength} does not match the bytes sent`,
@@ -60,7 +64,7 @@ export function validateProducedRecords(
       `Produce requests with version ${apiVersion} are only allowed to contain exactly one record batch per partition`,
     );
   }
-  const compression = view.getInt16(BATCH.attributes) & 7;
+  const compression = view.getInt16(BatchLayout.attributes) & BatchAttributes.compressionMask;
   if (compression > 4) {
     return fail(ErrorCode.CORRUPT_MESSAGE, `Unknown compression type id ${compression}`);
   }
@@ -82,7 +86,7 @@ export function validateAppendedBatch(
   maxMessageBytes: number,
 ): ValidationResult {
   const view = new DataView(records.buffer, records.byteOffset, records.byteLength);
-  const baseOffset = view.getBigInt64(BATCH.baseOffset);
+  const baseOffset = view.getBigInt64(BatchLayout.baseOffset);
   if (baseOffset !== 0n) {
     return fail(
       ErrorCode.INVALID_RECORD,
@@ -146,8 +150,8 @@ export function validateRecords(
   const { now, beforeMaxMs, afterMaxMs } = rules;
   const outside = (t: bigint) => now - t > beforeMaxMs || t - now > afterMaxMs;
   const checkTimes = rules.createTime &&
-    (outside(view.getBigInt64(BATCH.baseTimestamp)) ||
-      outside(view.getBigInt64(BATCH.maxTimestamp)));
+    (outside(view.getBigInt64(BatchLayout.baseTimestamp)) ||
+      outside(view.getBigInt64(BatchLayout.maxTimestamp)));
   if (!rules.compacted && !checkTimes) return { ok: true };
   const errors: RecordError[] = [];
   let timestamps = false;

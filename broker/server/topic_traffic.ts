@@ -6,6 +6,7 @@
  * @module
  */
 
+import { BatchAttributes, BatchLayout as L } from "../../codec/mod.ts";
 import type { Cluster } from "../metadata/cluster.ts";
 import type { InterceptedRequest } from "./interceptor.ts";
 import { labelValue } from "./cluster_prometheus.ts";
@@ -29,12 +30,11 @@ interface Counts {
 export function countRecords(bytes: Uint8Array): number {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   let records = 0;
-  // A batch: baseOffset (8), batchLength (4), ..., magic at 16, attributes at 21, count at 57.
-  for (let at = 0; at + 61 <= bytes.length;) {
-    const size = 12 + view.getInt32(at + 8);
-    if (size < 61 || at + size > bytes.length) break;
-    const control = (view.getInt16(at + 21) & 0x20) !== 0;
-    if (view.getInt8(at + 16) === 2 && !control) records += view.getInt32(at + 57);
+  for (let at = 0; at + L.headerSize <= bytes.length;) {
+    const size = L.logOverhead + view.getInt32(at + L.batchLength);
+    if (size < L.headerSize || at + size > bytes.length) break;
+    const control = (view.getInt16(at + L.attributes) & BatchAttributes.control) !== 0;
+    if (view.getInt8(at + L.magic) === 2 && !control) records += view.getInt32(at + L.recordsCount);
     at += size;
   }
   return records;

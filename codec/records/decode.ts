@@ -15,16 +15,15 @@ export type { DecodeOptions } from "./record.ts";
 import {
   BatchAttributes,
   type BatchHeader,
+  BatchLayout as L,
   KafkaRecord,
   RecordBatch,
   type RecordHeader,
 } from "./record.ts";
 import { type Cursor, overrun, readVarint, readVarlong } from "./varint.ts";
 
-/** Bytes of the RecordBatch v2 header. */
-export const BATCH_HEADER_SIZE = 61;
-/** Bytes before the CRC-covered part (attributes onwards). */
-const CRC_START = 21;
+/** Bytes of the RecordBatch v2 header ({@linkcode BatchLayout}.headerSize). */
+export const BATCH_HEADER_SIZE: number = L.headerSize;
 const NO_HEADERS: readonly RecordHeader[] = Object.freeze([]);
 const textDecoder = new TextDecoder("utf-8", { fatal: true });
 
@@ -45,19 +44,21 @@ function fail(reason: string, offset: number): never {
  * ```
  */
 export function readBatchHeader(bytes: Uint8Array, offset = 0): BatchHeader | undefined {
-  if (bytes.length - offset < 17) return undefined;
+  // Legacy message sets share the offset, length and magic positions (the CRC is where v2 keeps
+  // its leader epoch).
+  if (bytes.length - offset < L.crc) return undefined;
   const view = new DataView(bytes.buffer, bytes.byteOffset + offset, bytes.length - offset);
-  const batchLength = view.getInt32(8);
-  const magic = view.getInt8(16);
-  if (batchLength < 0) fail(`negative batch length ${batchLength}`, offset + 8);
-  if (batchLength + 12 > bytes.length - offset) return undefined;
+  const batchLength = view.getInt32(L.batchLength);
+  const magic = view.getInt8(L.magic);
+  if (batchLength < 0) fail(`negative batch length ${batchLength}`, offset + L.batchLength);
+  if (batchLength + L.logOverhead > bytes.length - offset) return undefined;
   if (magic < 2) {
     return {
-      baseOffset: view.getBigInt64(0),
+      baseOffset: view.getBigInt64(L.baseOffset),
       batchLength,
       partitionLeaderEpoch: -1,
       magic,
-      crc: view.getUint32(12),
+      crc: view.getUint32(L.partitionLeaderEpoch),
       attributes: 0,
       lastOffsetDelta: 0,
       baseTimestamp: -1n,
@@ -68,24 +69,24 @@ export function readBatchHeader(bytes: Uint8Array, offset = 0): BatchHeader | un
       recordsCount: 1,
     };
   }
-  if (magic !== 2) fail(`unknown magic ${magic}`, offset + 16);
-  if (batchLength + 12 < BATCH_HEADER_SIZE) {
-    fail(`batch length ${batchLength} is shorter than a batch header`, offset + 8);
+  if (magic !== 2) fail(`unknown magic ${magic}`, offset + L.magic);
+  if (batchLength + L.logOverhead < L.headerSize) {
+    fail(`batch length ${batchLength} is shorter than a batch header`, offset + L.batchLength);
   }
   return {
-    baseOffset: view.getBigInt64(0),
+    baseOffset: view.getBigInt64(L.baseOffset),
     batchLength,
-    partitionLeaderEpoch: view.getInt32(12),
+    partitionLeaderEpoch: view.getInt32(L.partitionLeaderEpoch),
     magic,
-    crc: view.getUint32(17),
-    attributes: view.getInt16(21),
-    lastOffsetDelta: view.getInt32(23),
-    baseTimestamp: view.getBigInt64(27),
-    maxTimestamp: view.getBigInt64(35),
-    producerId: view.getBigInt64(43),
-    producerEpoch: view.getInt16(51),
-    baseSequence: view.getInt32(53),
-    recordsCount: view.getInt32(57),
+    crc: view.getUint32(L.crc),
+    attributes: view.getInt16(L.attributes),
+    lastOffsetDelta: view.getInt32(L.lastOffsetDelta),
+    baseTimestamp: view.getBigInt64(L.baseTimestamp),
+    maxTimestamp: view.getBigInt64(L.maxTimestamp),
+    producerId: view.getBigInt64(L.producerId),
+    producerEpoch: view.getInt16(L.producerEpoch),
+    baseSequence: view.getInt32(L.baseSequence),
+    recordsCount: view.getInt32(L.recordsCount),
   };
 }
 
@@ -100,8 +101,8 @@ export function readBatchHeader(bytes: Uint8Array, offset = 0): BatchHeader | un
  * ```
  */
 export function verifyBatchCrc(bytes: Uint8Array, offset: number, header: BatchHeader): boolean {
-  const end = offset + header.batchLength + 12;
-  return crc32c(bytes.subarray(offset + CRC_START, end)) === header.crc;
+  const end = offset + header.batchLength + L.logOverhead;
+  return crc32c(bytes.subarray(offset + L.attributes, end)) === header.crc;
 }
 
 /**
@@ -122,7 +123,7 @@ export function decodeRecordBatches(bytes: Uint8Array, options: DecodeOptions = 
   while (offset < bytes.length) {
     const header = readBatchHeader(bytes, offset);
     if (header === undefined) break;
-    const end = offset + header.batchLength + 12;
+    const end = offset + header.batchLength + L.logOverhead;
     if (header.magic < 2) {
       out.push(decodeLegacyMessage(bytes, offset, header, options));
     } else {

@@ -9,7 +9,7 @@ import { compress } from "../compression/mod.ts";
 import { KafkaCodecError } from "../errors.ts";
 import { crc32c } from "./crc32c.ts";
 import { BATCH_HEADER_SIZE } from "./decode.ts";
-import { BatchAttributes, ControlType } from "./record.ts";
+import { BatchAttributes, BatchLayout as L, ControlType } from "./record.ts";
 import { varintSize, varlongSize, writeVarint, writeVarlong } from "./varint.ts";
 
 /** A record to write. */
@@ -170,19 +170,19 @@ export function encodeRecordBatch(batch: RecordBatchInit): Uint8Array {
   if (batch.timestampType === 1) attributes |= BatchAttributes.timestampType;
   if (batch.isTransactional) attributes |= BatchAttributes.transactional;
   if (batch.isControl) attributes |= BatchAttributes.control;
-  view.setBigInt64(0, batch.baseOffset ?? 0n);
-  view.setInt32(8, out.length - 12);
-  view.setInt32(12, batch.partitionLeaderEpoch ?? -1);
-  view.setInt8(16, 2);
-  view.setInt16(21, attributes);
-  view.setInt32(23, batch.lastOffsetDelta ?? records[n - 1].offsetDelta ?? n - 1);
-  view.setBigInt64(27, BigInt(baseTimestamp));
-  view.setBigInt64(35, BigInt(maxTimestamp));
-  view.setBigInt64(43, batch.producerId ?? -1n);
-  view.setInt16(51, batch.producerEpoch ?? -1);
-  view.setInt32(53, batch.baseSequence ?? -1);
-  view.setInt32(57, n);
-  view.setUint32(17, crc32c(out.subarray(21)));
+  view.setBigInt64(L.baseOffset, batch.baseOffset ?? 0n);
+  view.setInt32(L.batchLength, out.length - L.logOverhead);
+  view.setInt32(L.partitionLeaderEpoch, batch.partitionLeaderEpoch ?? -1);
+  view.setInt8(L.magic, 2);
+  view.setInt16(L.attributes, attributes);
+  view.setInt32(L.lastOffsetDelta, batch.lastOffsetDelta ?? records[n - 1].offsetDelta ?? n - 1);
+  view.setBigInt64(L.baseTimestamp, BigInt(baseTimestamp));
+  view.setBigInt64(L.maxTimestamp, BigInt(maxTimestamp));
+  view.setBigInt64(L.producerId, batch.producerId ?? -1n);
+  view.setInt16(L.producerEpoch, batch.producerEpoch ?? -1);
+  view.setInt32(L.baseSequence, batch.baseSequence ?? -1);
+  view.setInt32(L.recordsCount, n);
+  view.setUint32(L.crc, crc32c(out.subarray(L.attributes)));
   return out;
 }
 

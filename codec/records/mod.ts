@@ -17,6 +17,7 @@ export { crc32 } from "./crc32.ts";
 export {
   BatchAttributes,
   type BatchHeader,
+  BatchLayout,
   ControlType,
   KafkaRecord,
   RecordBatch,

@@ -51,10 +51,50 @@ export const BatchAttributes = {
   deleteHorizon: 0x40,
 } as const;
 
+/**
+ * Where each field of the RecordBatch v2 header starts, in bytes from the batch's start, and the
+ * header's size. The CRC covers the bytes from `attributes` to the batch's end; `batchLength` counts
+ * the bytes after `logOverhead` (the base offset and the length itself).
+ *
+ * @example
+ * ```ts
+ * import { BatchLayout, encodeRecordBatch } from "@brook/kafka/codec";
+ * const bytes = encodeRecordBatch({ records: [{ value: null }] });
+ * new DataView(bytes.buffer).getInt32(BatchLayout.recordsCount); // 1
+ * ```
+ */
+export const BatchLayout = {
+  baseOffset: 0,
+  batchLength: 8,
+  partitionLeaderEpoch: 12,
+  magic: 16,
+  crc: 17,
+  attributes: 21,
+  lastOffsetDelta: 23,
+  baseTimestamp: 27,
+  maxTimestamp: 35,
+  producerId: 43,
+  producerEpoch: 51,
+  baseSequence: 53,
+  recordsCount: 57,
+  headerSize: 61,
+  logOverhead: 12,
+} as const;
+
 /** Control record types (the key of a control batch's record). */
 export const ControlType = { Abort: 0, Commit: 1 } as const;
 
-/** A decoded batch. */
+/**
+ * A decoded batch.
+ *
+ * @example
+ * ```ts
+ * import { decodeRecordBatches, encodeRecordBatch } from "@brook/kafka/codec";
+ * const bytes = encodeRecordBatch({ records: [{ value: new TextEncoder().encode("v") }] });
+ * const [batch] = decodeRecordBatches(bytes);
+ * console.log(batch.baseOffset, batch.records.length); // 0n 1
+ * ```
+ */
 export class RecordBatch {
   /** The header as read. */
   readonly header: BatchHeader;
@@ -104,7 +144,17 @@ export class RecordBatch {
   }
 }
 
-/** A decoded record. Offsets and timestamps are computed on demand from the batch, as bigints. */
+/**
+ * A decoded record. Offsets and timestamps are computed on demand from the batch, as bigints.
+ *
+ * @example
+ * ```ts
+ * import { decodeRecordBatches, encodeRecordBatch } from "@brook/kafka/codec";
+ * const bytes = encodeRecordBatch({ baseOffset: 5n, records: [{ value: new TextEncoder().encode("v") }] });
+ * const [record] = decodeRecordBatches(bytes)[0].records;
+ * console.log(record.offset, new TextDecoder().decode(record.value!)); // 5n "v"
+ * ```
+ */
 export class KafkaRecord {
   /** The batch the record belongs to. */
   readonly batch: RecordBatch;
