@@ -89,7 +89,22 @@ export function encodeSubscription(
   return w.toUint8Array();
 }
 
-/** Reads a member's JoinGroup protocol metadata. */
+/**
+ * Reads a member's JoinGroup protocol metadata.
+ *
+ * @example
+ * ```ts
+ * import { decodeSubscription, encodeSubscription } from "@brook/kafka/codec";
+ * const bytes = encodeSubscription({
+ *   topics: ["orders"],
+ *   userData: null,
+ *   ownedPartitions: [],
+ *   generationId: -1,
+ *   rackId: null,
+ * });
+ * console.log(decodeSubscription("member-1", null, bytes).topics); // ["orders"]
+ * ```
+ */
 export function decodeSubscription(
   memberId: string,
   groupInstanceId: string | null,
@@ -112,7 +127,16 @@ export function decodeSubscription(
   };
 }
 
-/** The SyncGroup assignment bytes for one member. */
+/**
+ * The SyncGroup assignment bytes for one member.
+ *
+ * @example
+ * ```ts
+ * import { decodeAssignment, encodeAssignment } from "@brook/kafka/codec";
+ * const bytes = encodeAssignment([{ topic: "orders", partitions: [0, 2] }]);
+ * console.log(decodeAssignment(bytes).partitions); // [{ topic: "orders", partitions: [0, 2] }]
+ * ```
+ */
 export function encodeAssignment(
   partitions: TopicPartitions[],
   userData: Uint8Array | null = null,
@@ -124,7 +148,16 @@ export function encodeAssignment(
   return w.toUint8Array();
 }
 
-/** Reads SyncGroup assignment bytes (empty bytes mean no assignment, as Kafka treats them). */
+/**
+ * Reads SyncGroup assignment bytes (empty bytes mean no assignment, as Kafka treats them).
+ *
+ * @example
+ * ```ts
+ * import { decodeAssignment, encodeAssignment } from "@brook/kafka/codec";
+ * const { partitions, userData } = decodeAssignment(encodeAssignment([{ topic: "t", partitions: [1] }]));
+ * console.log(partitions, userData); // [{ topic: "t", partitions: [1] }] null
+ * ```
+ */
 export function decodeAssignment(
   bytes: Uint8Array,
 ): { partitions: TopicPartitions[]; userData: Uint8Array | null } {

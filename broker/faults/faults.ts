@@ -73,7 +73,20 @@ export interface FaultHandle {
   cancel(): void;
 }
 
-/** Thrown for a fault description that cannot work. */
+/**
+ * Thrown for a fault description that cannot work.
+ *
+ * @example
+ * ```ts
+ * import { Broker, FaultSpecError } from "@brook/kafka/broker";
+ * await using broker = await Broker.start();
+ * try {
+ *   broker.inject({ kind: "error", errorCode: 6, count: 0 }); // a count must be at least 1
+ * } catch (e) {
+ *   if (e instanceof FaultSpecError) console.log(e.message);
+ * }
+ * ```
+ */
 export class FaultSpecError extends Error {
   /** Creates the error; `message` says why the fault cannot work. */
   constructor(message: string) {

@@ -228,7 +228,16 @@ export class Authorizer {
   }
 }
 
-/** Every operation on a resource type, as a bit field: what an unsecured broker reports. */
+/**
+ * Every operation on a resource type, as a bit field: what an unsecured broker reports.
+ *
+ * @example
+ * ```ts
+ * import { allOperations } from "@brook/kafka/broker";
+ * import { AclResourceType } from "@brook/kafka/codec";
+ * console.log(allOperations(AclResourceType.TOPIC).toString(2)); // READ, WRITE, CREATE, DELETE, ...
+ * ```
+ */
 export function allOperations(type: AclResourceType): number {
   return operationsToBits(SUPPORTED_OPERATIONS[type] ?? []);
 }

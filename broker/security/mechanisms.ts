@@ -162,12 +162,10 @@ class ScramServer implements MechanismServer {
           throw generic("Invalid client nonce in the final client message.");
         }
         const authMessage = `${this.#clientFirstBare},${this.#serverFirst},${final.withoutProof}`;
-        const serverFinal = await verifyClientProof(
-          this.#mechanism,
-          this.#credential!,
+        const serverFinal = await verifyClientProof(this.#mechanism, this.#credential!, {
           authMessage,
-          final.proof,
-        );
+          proof: final.proof,
+        });
         this.#state = "done";
         this.complete = true;
         return serverFinal;
@@ -228,6 +226,14 @@ class OAuthBearerServer implements MechanismServer {
 /**
  * Kafka's default OAUTHBEARER validator for unsecured JWTs: alg "none", a string "sub", a numeric
  * "exp" in the future, and an "iat" (if any) not in the future.
+ *
+ * @example
+ * ```ts
+ * import { validateUnsecuredJwt } from "@brook/kafka/broker";
+ * import { unsecuredJwt } from "@brook/kafka/codec";
+ * console.log(validateUnsecuredJwt(unsecuredJwt({ sub: "alice" }))); // { principal: "alice", ... }
+ * console.log(validateUnsecuredJwt("not.a.jwt")); // { errorStatus: "invalid_token" }
+ * ```
  */
 export function validateUnsecuredJwt(
   token: string,

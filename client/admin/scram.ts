@@ -77,7 +77,7 @@ export async function alterUserScramCredentials(
       mechanism: SCRAM_MECHANISM_TYPES[a.mechanism] ?? 0,
       iterations,
       salt,
-      saltedPassword: await saltedPassword(a.mechanism, a.password, salt, iterations),
+      saltedPassword: await saltedPassword(a.mechanism, a.password, { salt, iterations }),
     });
   }
   const res = await client.requestAny(ApiKey.AlterUserScramCredentials, {

@@ -89,7 +89,19 @@ interface Pending {
   bytes: number;
 }
 
-/** A connection to one broker. */
+/**
+ * A connection to one broker.
+ *
+ * @example
+ * ```ts
+ * import { KafkaConnection } from "@brook/kafka/client";
+ * import { ApiKey } from "@brook/kafka/codec";
+ * const connection = await KafkaConnection.connect("127.0.0.1", 9092, { clientId: "brook" });
+ * const metadata = await connection.request(ApiKey.Metadata, { topics: null });
+ * console.log(metadata.brokers.length);
+ * connection.close();
+ * ```
+ */
 export class KafkaConnection {
   /** "host:port" of the broker. */
   readonly address: string;

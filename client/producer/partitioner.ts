@@ -60,7 +60,15 @@ export function partitionForKey(key: Uint8Array, partitionCount: number): number
   return (murmur2(key) & 0x7fffffff) % partitionCount;
 }
 
-/** Chooses partitions for keyless records: sticky until `batchSize` bytes, then another at random. */
+/**
+ * Chooses partitions for keyless records: sticky until `batchSize` bytes, then another at random.
+ *
+ * @example
+ * ```ts
+ * import { StickyPartitioner } from "@brook/kafka/client";
+ * const partitioner = new StickyPartitioner(16384); // Kafka's default batch.size
+ * ```
+ */
 export class StickyPartitioner {
   readonly #batchSize: number;
   readonly #current = new Map<string, { partition: number; bytes: number }>();

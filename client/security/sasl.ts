@@ -81,7 +81,23 @@ function ticketSource(
   return (service, host) => login.serviceTicket(service, host);
 }
 
-/** A failed SASL authentication: Kafka's error code (e.g. SASL_AUTHENTICATION_FAILED) and message. */
+/**
+ * A failed SASL authentication: Kafka's error code (e.g. SASL_AUTHENTICATION_FAILED) and message.
+ *
+ * @example
+ * ```ts
+ * import { KafkaAuthenticationError, Producer } from "@brook/kafka/client";
+ * const producer = new Producer({
+ *   bootstrapServers: "127.0.0.1:9092",
+ *   sasl: { mechanism: "PLAIN", username: "alice", password: "wrong" },
+ * });
+ * try {
+ *   await producer.send({ topic: "t", value: "v" });
+ * } catch (e) {
+ *   if (e instanceof KafkaAuthenticationError) console.log(e.code, e.message); // 58 ...
+ * }
+ * ```
+ */
 export class KafkaAuthenticationError extends KafkaError {
   /** Kafka's error code. */
   readonly code: number;

@@ -39,7 +39,16 @@ export function oauthBearerInitialResponse(
   return encoder.encode(`n,${authz},${SEP}auth=Bearer ${token}${ext}${SEP}${SEP}`);
 }
 
-/** Reads a client's initial response; null when it is malformed. */
+/**
+ * Reads a client's initial response; null when it is malformed.
+ *
+ * @example
+ * ```ts
+ * import { oauthBearerInitialResponse, parseOAuthBearerInitialResponse } from "@brook/kafka/codec";
+ * const parsed = parseOAuthBearerInitialResponse(oauthBearerInitialResponse("token-123"));
+ * console.log(parsed?.token); // "token-123"
+ * ```
+ */
 export function parseOAuthBearerInitialResponse(
   bytes: Uint8Array,
 ): OAuthBearerInitialResponse | null {
@@ -97,7 +106,15 @@ export function unsecuredJwt(
   return `${base64Url('{"alg":"none"}')}.${base64Url(JSON.stringify(payload))}.`;
 }
 
-/** The claims of an unsecured JWT, or an error status as Kafka's unsecured validator gives it. */
+/**
+ * The claims of an unsecured JWT, or an error status as Kafka's unsecured validator gives it.
+ *
+ * @example
+ * ```ts
+ * import { parseUnsecuredJwt, unsecuredJwt } from "@brook/kafka/codec";
+ * console.log(parseUnsecuredJwt(unsecuredJwt({ sub: "alice" }))?.claims.sub); // "alice"
+ * ```
+ */
 export function parseUnsecuredJwt(
   token: string,
 ): { header: Record<string, unknown>; claims: Record<string, unknown> } | null {

@@ -24,7 +24,15 @@ export function plainMessage(
   return encoder.encode(`${options.authorizationId ?? ""}\u0000${username}\u0000${password}`);
 }
 
-/** A PLAIN message's parts; null when it does not have exactly three. */
+/**
+ * A PLAIN message's parts; null when it does not have exactly three.
+ *
+ * @example
+ * ```ts
+ * import { parsePlainMessage, plainMessage } from "@brook/kafka/codec";
+ * console.log(parsePlainMessage(plainMessage("alice", "secret"))?.username); // "alice"
+ * ```
+ */
 export function parsePlainMessage(
   bytes: Uint8Array,
 ): { authorizationId: string; username: string; password: string } | null {

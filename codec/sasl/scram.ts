@@ -32,7 +32,19 @@ export interface ScramCredential {
   iterations: number;
 }
 
-/** An error in a SCRAM exchange: a malformed message or a failed proof. */
+/**
+ * An error in a SCRAM exchange: a malformed message or a failed proof.
+ *
+ * @example
+ * ```ts
+ * import { parseClientFirst, ScramError } from "@brook/kafka/codec";
+ * try {
+ *   parseClientFirst(new TextEncoder().encode("garbage"));
+ * } catch (e) {
+ *   if (e instanceof ScramError) console.log(e.message); // "Invalid SCRAM client first message"
+ * }
+ * ```
+ */
 export class ScramError extends Error {
   /** Creates a SCRAM error. */
   constructor(message: string) {
@@ -67,13 +79,31 @@ async function digest(mechanism: ScramMechanism, data: Uint8Array): Promise<Uint
   );
 }
 
-/** Hi() of RFC 5802: PBKDF2 with the mechanism's HMAC. */
+/** How {@linkcode saltedPassword} salts a password. */
+export interface SaltOptions {
+  /** The salt; Brook, as Kafka, draws 32 random bytes. */
+  salt: Uint8Array;
+  /** The iteration count, between {@linkcode SCRAM_MIN_ITERATIONS} and {@linkcode SCRAM_MAX_ITERATIONS}. */
+  iterations: number;
+}
+
+/**
+ * Hi() of RFC 5802: PBKDF2 with the mechanism's HMAC.
+ *
+ * @example
+ * ```ts
+ * import { saltedPassword } from "@brook/kafka/codec";
+ * const salt = crypto.getRandomValues(new Uint8Array(32));
+ * const salted = await saltedPassword("SCRAM-SHA-256", "secret", { salt, iterations: 4096 });
+ * console.log(salted.length); // 32
+ * ```
+ */
 export async function saltedPassword(
   mechanism: ScramMechanism,
   password: string,
-  salt: Uint8Array,
-  iterations: number,
+  options: SaltOptions,
 ): Promise<Uint8Array> {
+  const { salt, iterations } = options;
   const key = await crypto.subtle.importKey("raw", encoder.encode(password), "PBKDF2", false, [
     "deriveBits",
   ]);
@@ -110,7 +140,7 @@ export async function scramCredential(
   const iterations = from.iterations ?? SCRAM_MIN_ITERATIONS;
   const salted = "saltedPassword" in from
     ? from.saltedPassword
-    : await saltedPassword(mechanism, from.password, salt, iterations);
+    : await saltedPassword(mechanism, from.password, { salt, iterations });
   const clientKey = await hmac(mechanism, salted, encoder.encode("Client Key"));
   return {
     salt,
@@ -120,12 +150,28 @@ export async function scramCredential(
   };
 }
 
-/** A fresh printable nonce (RFC 5802 allows any printable ASCII but ','). */
+/**
+ * A fresh printable nonce (RFC 5802 allows any printable ASCII but ',').
+ *
+ * @example
+ * ```ts
+ * import { scramNonce } from "@brook/kafka/codec";
+ * console.log(scramNonce()); // 32 random base64 characters
+ * ```
+ */
 export function scramNonce(): string {
   return base64(crypto.getRandomValues(new Uint8Array(24))).replaceAll("=", "");
 }
 
-/** Encodes bytes as base64. */
+/**
+ * Encodes bytes as base64.
+ *
+ * @example
+ * ```ts
+ * import { base64 } from "@brook/kafka/codec";
+ * console.log(base64(new Uint8Array([1, 2, 3]))); // "AQID"
+ * ```
+ */
 export function base64(bytes: Uint8Array): string {
   let s = "";
   for (let i = 0; i < bytes.length; i += 0x8000) {
@@ -134,7 +180,15 @@ export function base64(bytes: Uint8Array): string {
   return btoa(s);
 }
 
-/** Decodes base64, or throws ScramError. */
+/**
+ * Decodes base64, or throws ScramError.
+ *
+ * @example
+ * ```ts
+ * import { fromBase64 } from "@brook/kafka/codec";
+ * console.log(fromBase64("AQID")); // Uint8Array [1, 2, 3]
+ * ```
+ */
 export function fromBase64(text: string): Uint8Array {
   try {
     return Uint8Array.from(atob(text), (c) => c.charCodeAt(0));
@@ -143,12 +197,28 @@ export function fromBase64(text: string): Uint8Array {
   }
 }
 
-/** A user name as SCRAM writes it (',' and '=' escaped). */
+/**
+ * A user name as SCRAM writes it (',' and '=' escaped).
+ *
+ * @example
+ * ```ts
+ * import { saslName } from "@brook/kafka/codec";
+ * console.log(saslName("a,b=c")); // "a=2Cb=3Dc"
+ * ```
+ */
 export function saslName(username: string): string {
   return username.replaceAll("=", "=3D").replaceAll(",", "=2C");
 }
 
-/** A user name from SCRAM's escaped form; throws on an invalid escape. */
+/**
+ * A user name from SCRAM's escaped form; throws on an invalid escape.
+ *
+ * @example
+ * ```ts
+ * import { unescapeSaslName } from "@brook/kafka/codec";
+ * console.log(unescapeSaslName("a=2Cb=3Dc")); // "a,b=c"
+ * ```
+ */
 export function unescapeSaslName(name: string): string {
   if (/=(?!2C|3D)/.test(name)) throw new ScramError(`Invalid username: ${name}`);
   return name.replaceAll("=2C", ",").replaceAll("=3D", "=");
@@ -179,7 +249,16 @@ export interface ClientFirstMessage {
   bare: string;
 }
 
-/** Reads a client-first-message ("n,a=authzid,n=user,r=nonce[,ext=value]"). */
+/**
+ * Reads a client-first-message ("n,a=authzid,n=user,r=nonce[,ext=value]").
+ *
+ * @example
+ * ```ts
+ * import { parseClientFirst, ScramClient } from "@brook/kafka/codec";
+ * const first = parseClientFirst(new ScramClient("SCRAM-SHA-256", "alice", "secret").first());
+ * console.log(first.username); // "alice"
+ * ```
+ */
 export function parseClientFirst(bytes: Uint8Array): ClientFirstMessage {
   const text = decoder.decode(bytes);
   const m = /^([ny]|p=[^,]*),(a=[^,]*)?,(n=[^,]*,r=[^,]*(?:,.*)?)$/.exec(text);
@@ -215,7 +294,16 @@ export interface ClientFinalMessage {
   withoutProof: string;
 }
 
-/** Reads a client-final-message ("c=biws,r=nonce,p=proof"). */
+/**
+ * Reads a client-final-message ("c=biws,r=nonce,p=proof").
+ *
+ * @example
+ * ```ts
+ * import { parseClientFinal } from "@brook/kafka/codec";
+ * const final = parseClientFinal(new TextEncoder().encode("c=biws,r=abcdef,p=AQID"));
+ * console.log(final.nonce, final.proof); // "abcdef" Uint8Array [1, 2, 3]
+ * ```
+ */
 export function parseClientFinal(bytes: Uint8Array): ClientFinalMessage {
   const text = decoder.decode(bytes);
   const at = text.lastIndexOf(",p=");
@@ -247,16 +335,34 @@ function equal(a: Uint8Array, b: Uint8Array): boolean {
   return d === 0;
 }
 
+/** What a client proved, as {@linkcode verifyClientProof} checks it. */
+export interface ClientProof {
+  /** The AuthMessage both sides signed: client-first-bare, server-first, client-final-without-proof. */
+  authMessage: string;
+  /** The client's proof, from its final message. */
+  proof: Uint8Array;
+}
+
 /**
  * Checks a client's proof against a stored credential; returns the server-final-message
  * ("v=signature"), or throws ScramError when the proof is wrong.
+ *
+ * @example
+ * ```ts
+ * import { parseClientFinal, scramCredential, verifyClientProof } from "@brook/kafka/codec";
+ * const credential = await scramCredential("SCRAM-SHA-256", { password: "secret" });
+ * const final = parseClientFinal(new TextEncoder().encode("c=biws,r=abc,p=AQID"));
+ * const authMessage = "n=alice,r=a,r=abc,s=c2FsdA==,i=4096,c=biws,r=abc";
+ * await verifyClientProof("SCRAM-SHA-256", credential, { authMessage, proof: final.proof })
+ *   .catch((e) => console.log(e.message)); // "Invalid client proof"
+ * ```
  */
 export async function verifyClientProof(
   mechanism: ScramMechanism,
   credential: ScramCredential,
-  authMessage: string,
-  proof: Uint8Array,
+  options: ClientProof,
 ): Promise<Uint8Array> {
+  const { authMessage, proof } = options;
   const message = encoder.encode(authMessage);
   const clientSignature = await hmac(mechanism, credential.storedKey, message);
   if (proof.length !== clientSignature.length) throw new ScramError("Invalid client proof");
@@ -323,7 +429,7 @@ export class ScramClient {
     if (!Number.isInteger(iterations) || iterations < 1) {
       throw new ScramError(`Invalid iteration count: ${attrs.get("i")}`);
     }
-    const salted = await saltedPassword(this.#mechanism, this.#password, salt, iterations);
+    const salted = await saltedPassword(this.#mechanism, this.#password, { salt, iterations });
     const clientKey = await hmac(this.#mechanism, salted, encoder.encode("Client Key"));
     const storedKey = await digest(this.#mechanism, clientKey);
     const withoutProof = `c=biws,r=${nonce}`;

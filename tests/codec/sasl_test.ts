@@ -39,16 +39,16 @@ Deno.test("sasl: SCRAM-SHA-256 gives RFC 7677's client proof and server signatur
   const credential = await scramCredential("SCRAM-SHA-256", { password: "pencil", salt });
   const first = parseClientFirst(bytes("n,,n=user,r=rOprNGfwEbeRWgbNEkqO"));
   const parsed = parseClientFinal(bytes(final));
-  const serverFinal = await verifyClientProof(
-    "SCRAM-SHA-256",
-    credential,
-    `${first.bare},${serverFirst},${parsed.withoutProof}`,
-    parsed.proof,
-  );
+  const serverFinal = await verifyClientProof("SCRAM-SHA-256", credential, {
+    authMessage: `${first.bare},${serverFirst},${parsed.withoutProof}`,
+    proof: parsed.proof,
+  });
   assertEquals(text(serverFinal), "v=6rriTRBi23WpRR/wtup+mMhUZUn/dB5nLTJRsjl95G4=");
   const wrong = await scramCredential("SCRAM-SHA-256", { password: "pen", salt });
   let refused = false;
-  await verifyClientProof("SCRAM-SHA-256", wrong, "x", parsed.proof).catch(() => refused = true);
+  await verifyClientProof("SCRAM-SHA-256", wrong, { authMessage: "x", proof: parsed.proof }).catch(
+    () => refused = true,
+  );
   assertOk(refused);
 });
 
