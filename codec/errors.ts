@@ -94,6 +94,7 @@ export class KafkaError extends Error {
   /** True when retrying may succeed. */
   readonly retriable: boolean;
 
+  /** Creates the error; `retriable` says whether trying again may succeed (default false). */
   constructor(message: string, options: ErrorOptions & { retriable?: boolean } = {}) {
     super(message, options);
     this.name = "KafkaError";
@@ -124,6 +125,7 @@ export class KafkaProtocolError extends KafkaError {
   /** Kafka's name of the error. */
   readonly errorName: string;
 
+  /** Creates the error for a Kafka error code; the message is Kafka's text for the code. */
   constructor(code: number, options: KafkaProtocolErrorOptions = {}) {
     const info = errorInfo(code);
     const detail = options.detail ? `: ${options.detail}` : "";
@@ -148,6 +150,7 @@ export class KafkaProtocolError extends KafkaError {
  * ```
  */
 export class UnsupportedVersionError extends KafkaProtocolError {
+  /** Creates the error; `detail` says which version or field was missing. */
   constructor(detail?: string, options: ErrorOptions = {}) {
     super(35, { ...options, detail });
     this.name = "UnsupportedVersionError";
@@ -181,6 +184,7 @@ export class KafkaCodecError extends KafkaError {
   readonly offset: number;
   readonly #reason: string;
 
+  /** Creates the error from what went wrong and where. */
   constructor(reason: string, options: KafkaCodecErrorOptions = {}) {
     const path = options.path ?? "";
     const offset = options.offset ?? -1;
