@@ -27,6 +27,7 @@ import {
   constName,
   defaultExpr,
   describeMessage,
+  docComment,
   fieldDoc,
   local,
   mayBeNull,
@@ -94,21 +95,15 @@ export class MessageEmitter {
     const isRoot = s === this.#spec.root;
     for (const init of [false, true]) {
       const name = init ? `${s.typeName}Init` : s.typeName;
-      o.push("/**");
-      if (init) {
-        o.push(
-          ` * What {@linkcode encode${this.#spec.name}} takes for ${s.typeName}: any field left out`,
-        );
-        o.push(` * is written as its default.`);
-      } else if (isRoot) {
-        o.push(` * ${describeMessage(this.#spec)}`);
-      } else {
-        o.push(` * The ${s.name} struct of ${this.#spec.name}, versions ${formatRange(possible)}.`);
-      }
-      o.push(" */");
+      const what = init
+        ? `What {@linkcode encode${this.#spec.name}} takes for ${s.typeName}: any field left out is written as its default.`
+        : isRoot
+        ? describeMessage(this.#spec)
+        : `The ${s.name} struct of ${this.#spec.name}, versions ${formatRange(possible)}.`;
+      o.push(...docComment("", [s.about, what]));
       o.push(`export interface ${name} {`);
       for (const f of s.fields) {
-        o.push(`  /** ${fieldDoc(f, possible)} */`);
+        o.push(...docComment("  ", [f.about, fieldDoc(f, possible)]));
         const nullable = mayBeNull(f, possible) || f.defaultText === "null" ? " | null" : "";
         o.push(`  ${f.prop}${init ? "?" : ""}: ${tsType(f.type, init)}${nullable};`);
       }

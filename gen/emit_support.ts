@@ -130,7 +130,7 @@ export function typeText(t: FieldType): string {
   return t.name;
 }
 
-/** A field's JSDoc: its type, versions, nullability, tag, default and entity type. */
+/** A field's facts for its JSDoc: its type, versions, nullability, tag, default and entity type. */
 export function fieldDoc(f: FieldSpec, possible: Range): string {
   const parts = [
     `${f.name}: ${typeText(f.type)}, versions ${formatRange(intersect(f.versions, possible))}`,
@@ -153,4 +153,30 @@ export function describeMessage(s: MessageSpec): string {
   parts.push(`in versions ${formatRange(s.validVersions)}`);
   if (!isEmpty(s.flexibleVersions)) parts.push(`(flexible from ${s.flexibleVersions.lo})`);
   return parts.join(" ") + ".";
+}
+
+/**
+ * A JSDoc comment at `indent` of `paragraphs` (empty ones dropped), on one line when it fits in
+ * 100 columns, else wrapped at word boundaries with a blank line between paragraphs.
+ */
+export function docComment(indent: string, paragraphs: string[]): string[] {
+  const texts = paragraphs.map((p) => p.replaceAll("*/", "*\\/").replace(/\s+/g, " ").trim())
+    .filter((p) => p !== "");
+  const single = `${indent}/** ${texts.join(" ")} */`;
+  if (texts.length <= 1 && single.length <= 100) return [single];
+  const width = 100 - indent.length - 3;
+  const out = [`${indent}/**`];
+  texts.forEach((text, i) => {
+    if (i > 0) out.push(`${indent} *`);
+    let line = "";
+    for (const word of text.split(" ")) {
+      if (line !== "" && line.length + 1 + word.length > width) {
+        out.push(`${indent} * ${line}`);
+        line = word;
+      } else line = line === "" ? word : `${line} ${word}`;
+    }
+    out.push(`${indent} * ${line}`);
+  });
+  out.push(`${indent} */`);
+  return out;
 }

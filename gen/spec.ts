@@ -86,6 +86,8 @@ export interface FieldSpec {
   defaultText: string | undefined;
   entityType: string | undefined;
   mapKey: boolean;
+  /** Kafka's description of the field (the spec's `about`), or "" where it has none. */
+  about: string;
 }
 
 /** A struct: the message body, a nested struct or a common struct. */
@@ -96,6 +98,8 @@ export interface StructSpec {
   typeName: string;
   versions: Range;
   fields: FieldSpec[];
+  /** The `about` of the first field that holds the struct, or "" (the message body, or none). */
+  about: string;
 }
 
 /** A whole spec file. */
@@ -178,6 +182,7 @@ export function parseMessage(file: string, text: string): MessageSpec {
       typeName: uniqueName(structName),
       versions,
       fields: [],
+      about: "",
     };
     built.set(structName, struct);
     structs.push(struct);
@@ -220,8 +225,12 @@ export function parseMessage(file: string, text: string): MessageSpec {
       defaultText: f.default === undefined ? undefined : String(f.default),
       entityType: f.entityType,
       mapKey: f.mapKey === true,
+      about: typeof f.about === "string" ? f.about.trim() : "",
     };
     field.type = resolveType(f.type, f, versions);
+    let held = field.type;
+    while (held.kind === "array") held = held.element;
+    if (held.kind === "struct" && held.struct.about === "") held.struct.about = field.about;
     return field;
   };
 
