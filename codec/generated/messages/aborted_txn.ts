@@ -10,34 +10,64 @@ import type { Reader } from "../../protocol/reader.ts";
 import type { TaggedField, Writer } from "../../protocol/writer.ts";
 import { encodeFailure, unsupportedVersion, withPath } from "../../protocol/generated_support.ts";
 
-/**
- * Kafka's AbortedTxn message in versions 0.
- */
+/** Kafka's AbortedTxn message in versions 0. */
 export interface AbortedTxn {
-  /** ProducerId: int64, versions 0. */
+  /**
+   * The producer id associated with the aborted transaction
+   *
+   * ProducerId: int64, versions 0.
+   */
   producerId: bigint;
-  /** FirstOffset: int64, versions 0. */
+  /**
+   * The first offset in the aborted transaction
+   *
+   * FirstOffset: int64, versions 0.
+   */
   firstOffset: bigint;
-  /** LastOffset: int64, versions 0. */
+  /**
+   * The last offset in the aborted transaction
+   *
+   * LastOffset: int64, versions 0.
+   */
   lastOffset: bigint;
-  /** LastStableOffset: int64, versions 0. */
+  /**
+   * The last stable offset at the time the transaction was aborted
+   *
+   * LastStableOffset: int64, versions 0.
+   */
   lastStableOffset: bigint;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeAbortedTxn} takes for AbortedTxn: any field left out
- * is written as its default.
+ * What {@linkcode encodeAbortedTxn} takes for AbortedTxn: any field left out is written as its
+ * default.
  */
 export interface AbortedTxnInit {
-  /** ProducerId: int64, versions 0. */
+  /**
+   * The producer id associated with the aborted transaction
+   *
+   * ProducerId: int64, versions 0.
+   */
   producerId?: bigint;
-  /** FirstOffset: int64, versions 0. */
+  /**
+   * The first offset in the aborted transaction
+   *
+   * FirstOffset: int64, versions 0.
+   */
   firstOffset?: bigint;
-  /** LastOffset: int64, versions 0. */
+  /**
+   * The last offset in the aborted transaction
+   *
+   * LastOffset: int64, versions 0.
+   */
   lastOffset?: bigint;
-  /** LastStableOffset: int64, versions 0. */
+  /**
+   * The last stable offset at the time the transaction was aborted
+   *
+   * LastStableOffset: int64, versions 0.
+   */
   lastStableOffset?: bigint;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];

@@ -10,34 +10,64 @@ import type { Reader } from "../../protocol/reader.ts";
 import type { TaggedField, Writer } from "../../protocol/writer.ts";
 import { encodeFailure, unsupportedVersion, withPath } from "../../protocol/generated_support.ts";
 
-/**
- * Kafka's AddOffsetsToTxnRequest message (API key 25) in versions 0-4 (flexible from 3).
- */
+/** Kafka's AddOffsetsToTxnRequest message (API key 25) in versions 0-4 (flexible from 3). */
 export interface AddOffsetsToTxnRequest {
-  /** TransactionalId: string, versions 0-4; a transactionalId. */
+  /**
+   * The transactional id corresponding to the transaction.
+   *
+   * TransactionalId: string, versions 0-4; a transactionalId.
+   */
   transactionalId: string;
-  /** ProducerId: int64, versions 0-4; a producerId. */
+  /**
+   * Current producer id in use by the transactional id.
+   *
+   * ProducerId: int64, versions 0-4; a producerId.
+   */
   producerId: bigint;
-  /** ProducerEpoch: int16, versions 0-4. */
+  /**
+   * Current epoch associated with the producer id.
+   *
+   * ProducerEpoch: int16, versions 0-4.
+   */
   producerEpoch: number;
-  /** GroupId: string, versions 0-4; a groupId. */
+  /**
+   * The unique group identifier.
+   *
+   * GroupId: string, versions 0-4; a groupId.
+   */
   groupId: string;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeAddOffsetsToTxnRequest} takes for AddOffsetsToTxnRequest: any field left out
- * is written as its default.
+ * What {@linkcode encodeAddOffsetsToTxnRequest} takes for AddOffsetsToTxnRequest: any field left
+ * out is written as its default.
  */
 export interface AddOffsetsToTxnRequestInit {
-  /** TransactionalId: string, versions 0-4; a transactionalId. */
+  /**
+   * The transactional id corresponding to the transaction.
+   *
+   * TransactionalId: string, versions 0-4; a transactionalId.
+   */
   transactionalId?: string;
-  /** ProducerId: int64, versions 0-4; a producerId. */
+  /**
+   * Current producer id in use by the transactional id.
+   *
+   * ProducerId: int64, versions 0-4; a producerId.
+   */
   producerId?: bigint;
-  /** ProducerEpoch: int16, versions 0-4. */
+  /**
+   * Current epoch associated with the producer id.
+   *
+   * ProducerEpoch: int16, versions 0-4.
+   */
   producerEpoch?: number;
-  /** GroupId: string, versions 0-4; a groupId. */
+  /**
+   * The unique group identifier.
+   *
+   * GroupId: string, versions 0-4; a groupId.
+   */
   groupId?: string;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];

@@ -15,100 +15,205 @@ import {
   withPath,
 } from "../../protocol/generated_support.ts";
 
-/**
- * Kafka's AddPartitionsToTxnRequest message (API key 24) in versions 0-5 (flexible from 3).
- */
+/** Kafka's AddPartitionsToTxnRequest message (API key 24) in versions 0-5 (flexible from 3). */
 export interface AddPartitionsToTxnRequest {
-  /** Transactions: []AddPartitionsToTxnTransaction, versions 4-5. */
+  /**
+   * List of transactions to add partitions to.
+   *
+   * Transactions: []AddPartitionsToTxnTransaction, versions 4-5.
+   */
   transactions: AddPartitionsToTxnRequestAddPartitionsToTxnTransaction[];
-  /** V3AndBelowTransactionalId: string, versions 0-3; a transactionalId. */
+  /**
+   * The transactional id corresponding to the transaction.
+   *
+   * V3AndBelowTransactionalId: string, versions 0-3; a transactionalId.
+   */
   v3AndBelowTransactionalId: string;
-  /** V3AndBelowProducerId: int64, versions 0-3; a producerId. */
+  /**
+   * Current producer id in use by the transactional id.
+   *
+   * V3AndBelowProducerId: int64, versions 0-3; a producerId.
+   */
   v3AndBelowProducerId: bigint;
-  /** V3AndBelowProducerEpoch: int16, versions 0-3. */
+  /**
+   * Current epoch associated with the producer id.
+   *
+   * V3AndBelowProducerEpoch: int16, versions 0-3.
+   */
   v3AndBelowProducerEpoch: number;
-  /** V3AndBelowTopics: []AddPartitionsToTxnTopic, versions 0-3. */
+  /**
+   * The partitions to add to the transaction.
+   *
+   * V3AndBelowTopics: []AddPartitionsToTxnTopic, versions 0-3.
+   */
   v3AndBelowTopics: AddPartitionsToTxnRequestAddPartitionsToTxnTopic[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeAddPartitionsToTxnRequest} takes for AddPartitionsToTxnRequest: any field left out
- * is written as its default.
+ * What {@linkcode encodeAddPartitionsToTxnRequest} takes for AddPartitionsToTxnRequest: any field
+ * left out is written as its default.
  */
 export interface AddPartitionsToTxnRequestInit {
-  /** Transactions: []AddPartitionsToTxnTransaction, versions 4-5. */
+  /**
+   * List of transactions to add partitions to.
+   *
+   * Transactions: []AddPartitionsToTxnTransaction, versions 4-5.
+   */
   transactions?: AddPartitionsToTxnRequestAddPartitionsToTxnTransactionInit[];
-  /** V3AndBelowTransactionalId: string, versions 0-3; a transactionalId. */
+  /**
+   * The transactional id corresponding to the transaction.
+   *
+   * V3AndBelowTransactionalId: string, versions 0-3; a transactionalId.
+   */
   v3AndBelowTransactionalId?: string;
-  /** V3AndBelowProducerId: int64, versions 0-3; a producerId. */
+  /**
+   * Current producer id in use by the transactional id.
+   *
+   * V3AndBelowProducerId: int64, versions 0-3; a producerId.
+   */
   v3AndBelowProducerId?: bigint;
-  /** V3AndBelowProducerEpoch: int16, versions 0-3. */
+  /**
+   * Current epoch associated with the producer id.
+   *
+   * V3AndBelowProducerEpoch: int16, versions 0-3.
+   */
   v3AndBelowProducerEpoch?: number;
-  /** V3AndBelowTopics: []AddPartitionsToTxnTopic, versions 0-3. */
+  /**
+   * The partitions to add to the transaction.
+   *
+   * V3AndBelowTopics: []AddPartitionsToTxnTopic, versions 0-3.
+   */
   v3AndBelowTopics?: AddPartitionsToTxnRequestAddPartitionsToTxnTopicInit[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * List of transactions to add partitions to.
+ *
  * The AddPartitionsToTxnTransaction struct of AddPartitionsToTxnRequest, versions 4-5.
  */
 export interface AddPartitionsToTxnRequestAddPartitionsToTxnTransaction {
-  /** TransactionalId: string, versions 4-5; a transactionalId. */
+  /**
+   * The transactional id corresponding to the transaction.
+   *
+   * TransactionalId: string, versions 4-5; a transactionalId.
+   */
   transactionalId: string;
-  /** ProducerId: int64, versions 4-5; a producerId. */
+  /**
+   * Current producer id in use by the transactional id.
+   *
+   * ProducerId: int64, versions 4-5; a producerId.
+   */
   producerId: bigint;
-  /** ProducerEpoch: int16, versions 4-5. */
+  /**
+   * Current epoch associated with the producer id.
+   *
+   * ProducerEpoch: int16, versions 4-5.
+   */
   producerEpoch: number;
-  /** VerifyOnly: bool, versions 4-5; default false. */
+  /**
+   * Boolean to signify if we want to check if the partition is in the transaction rather than add
+   * it.
+   *
+   * VerifyOnly: bool, versions 4-5; default false.
+   */
   verifyOnly: boolean;
-  /** Topics: []AddPartitionsToTxnTopic, versions 4-5. */
+  /**
+   * The partitions to add to the transaction.
+   *
+   * Topics: []AddPartitionsToTxnTopic, versions 4-5.
+   */
   topics: AddPartitionsToTxnRequestAddPartitionsToTxnTopic[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeAddPartitionsToTxnRequest} takes for AddPartitionsToTxnRequestAddPartitionsToTxnTransaction: any field left out
- * is written as its default.
+ * List of transactions to add partitions to.
+ *
+ * What {@linkcode encodeAddPartitionsToTxnRequest} takes for
+ * AddPartitionsToTxnRequestAddPartitionsToTxnTransaction: any field left out is written as its
+ * default.
  */
 export interface AddPartitionsToTxnRequestAddPartitionsToTxnTransactionInit {
-  /** TransactionalId: string, versions 4-5; a transactionalId. */
+  /**
+   * The transactional id corresponding to the transaction.
+   *
+   * TransactionalId: string, versions 4-5; a transactionalId.
+   */
   transactionalId?: string;
-  /** ProducerId: int64, versions 4-5; a producerId. */
+  /**
+   * Current producer id in use by the transactional id.
+   *
+   * ProducerId: int64, versions 4-5; a producerId.
+   */
   producerId?: bigint;
-  /** ProducerEpoch: int16, versions 4-5. */
+  /**
+   * Current epoch associated with the producer id.
+   *
+   * ProducerEpoch: int16, versions 4-5.
+   */
   producerEpoch?: number;
-  /** VerifyOnly: bool, versions 4-5; default false. */
+  /**
+   * Boolean to signify if we want to check if the partition is in the transaction rather than add
+   * it.
+   *
+   * VerifyOnly: bool, versions 4-5; default false.
+   */
   verifyOnly?: boolean;
-  /** Topics: []AddPartitionsToTxnTopic, versions 4-5. */
+  /**
+   * The partitions to add to the transaction.
+   *
+   * Topics: []AddPartitionsToTxnTopic, versions 4-5.
+   */
   topics?: AddPartitionsToTxnRequestAddPartitionsToTxnTopicInit[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * The partitions to add to the transaction.
+ *
  * The AddPartitionsToTxnTopic struct of AddPartitionsToTxnRequest, versions 0-5.
  */
 export interface AddPartitionsToTxnRequestAddPartitionsToTxnTopic {
-  /** Name: string, versions 0-5; a topicName. */
+  /**
+   * The name of the topic.
+   *
+   * Name: string, versions 0-5; a topicName.
+   */
   name: string;
-  /** Partitions: []int32, versions 0-5. */
+  /**
+   * The partition indexes to add to the transaction.
+   *
+   * Partitions: []int32, versions 0-5.
+   */
   partitions: number[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeAddPartitionsToTxnRequest} takes for AddPartitionsToTxnRequestAddPartitionsToTxnTopic: any field left out
- * is written as its default.
+ * The partitions to add to the transaction.
+ *
+ * What {@linkcode encodeAddPartitionsToTxnRequest} takes for
+ * AddPartitionsToTxnRequestAddPartitionsToTxnTopic: any field left out is written as its default.
  */
 export interface AddPartitionsToTxnRequestAddPartitionsToTxnTopicInit {
-  /** Name: string, versions 0-5; a topicName. */
+  /**
+   * The name of the topic.
+   *
+   * Name: string, versions 0-5; a topicName.
+   */
   name?: string;
-  /** Partitions: []int32, versions 0-5. */
+  /**
+   * The partition indexes to add to the transaction.
+   *
+   * Partitions: []int32, versions 0-5.
+   */
   partitions?: number[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];

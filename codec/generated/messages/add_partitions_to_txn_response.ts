@@ -15,109 +15,203 @@ import {
   withPath,
 } from "../../protocol/generated_support.ts";
 
-/**
- * Kafka's AddPartitionsToTxnResponse message (API key 24) in versions 0-5 (flexible from 3).
- */
+/** Kafka's AddPartitionsToTxnResponse message (API key 24) in versions 0-5 (flexible from 3). */
 export interface AddPartitionsToTxnResponse {
-  /** ThrottleTimeMs: int32, versions 0-5. */
+  /**
+   * Duration in milliseconds for which the request was throttled due to a quota violation, or zero
+   * if the request did not violate any quota.
+   *
+   * ThrottleTimeMs: int32, versions 0-5.
+   */
   throttleTimeMs: number;
-  /** ErrorCode: int16, versions 4-5; ignorable. */
+  /**
+   * The response top level error code.
+   *
+   * ErrorCode: int16, versions 4-5; ignorable.
+   */
   errorCode: number;
-  /** ResultsByTransaction: []AddPartitionsToTxnResult, versions 4-5. */
+  /**
+   * Results categorized by transactional ID.
+   *
+   * ResultsByTransaction: []AddPartitionsToTxnResult, versions 4-5.
+   */
   resultsByTransaction: AddPartitionsToTxnResponseAddPartitionsToTxnResult[];
-  /** ResultsByTopicV3AndBelow: []AddPartitionsToTxnTopicResult, versions 0-3. */
+  /**
+   * The results for each topic.
+   *
+   * ResultsByTopicV3AndBelow: []AddPartitionsToTxnTopicResult, versions 0-3.
+   */
   resultsByTopicV3AndBelow: AddPartitionsToTxnResponseAddPartitionsToTxnTopicResult[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeAddPartitionsToTxnResponse} takes for AddPartitionsToTxnResponse: any field left out
- * is written as its default.
+ * What {@linkcode encodeAddPartitionsToTxnResponse} takes for AddPartitionsToTxnResponse: any field
+ * left out is written as its default.
  */
 export interface AddPartitionsToTxnResponseInit {
-  /** ThrottleTimeMs: int32, versions 0-5. */
+  /**
+   * Duration in milliseconds for which the request was throttled due to a quota violation, or zero
+   * if the request did not violate any quota.
+   *
+   * ThrottleTimeMs: int32, versions 0-5.
+   */
   throttleTimeMs?: number;
-  /** ErrorCode: int16, versions 4-5; ignorable. */
+  /**
+   * The response top level error code.
+   *
+   * ErrorCode: int16, versions 4-5; ignorable.
+   */
   errorCode?: number;
-  /** ResultsByTransaction: []AddPartitionsToTxnResult, versions 4-5. */
+  /**
+   * Results categorized by transactional ID.
+   *
+   * ResultsByTransaction: []AddPartitionsToTxnResult, versions 4-5.
+   */
   resultsByTransaction?: AddPartitionsToTxnResponseAddPartitionsToTxnResultInit[];
-  /** ResultsByTopicV3AndBelow: []AddPartitionsToTxnTopicResult, versions 0-3. */
+  /**
+   * The results for each topic.
+   *
+   * ResultsByTopicV3AndBelow: []AddPartitionsToTxnTopicResult, versions 0-3.
+   */
   resultsByTopicV3AndBelow?: AddPartitionsToTxnResponseAddPartitionsToTxnTopicResultInit[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * Results categorized by transactional ID.
+ *
  * The AddPartitionsToTxnResult struct of AddPartitionsToTxnResponse, versions 4-5.
  */
 export interface AddPartitionsToTxnResponseAddPartitionsToTxnResult {
-  /** TransactionalId: string, versions 4-5; a transactionalId. */
+  /**
+   * The transactional id corresponding to the transaction.
+   *
+   * TransactionalId: string, versions 4-5; a transactionalId.
+   */
   transactionalId: string;
-  /** TopicResults: []AddPartitionsToTxnTopicResult, versions 4-5. */
+  /**
+   * The results for each topic.
+   *
+   * TopicResults: []AddPartitionsToTxnTopicResult, versions 4-5.
+   */
   topicResults: AddPartitionsToTxnResponseAddPartitionsToTxnTopicResult[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeAddPartitionsToTxnResponse} takes for AddPartitionsToTxnResponseAddPartitionsToTxnResult: any field left out
- * is written as its default.
+ * Results categorized by transactional ID.
+ *
+ * What {@linkcode encodeAddPartitionsToTxnResponse} takes for
+ * AddPartitionsToTxnResponseAddPartitionsToTxnResult: any field left out is written as its default.
  */
 export interface AddPartitionsToTxnResponseAddPartitionsToTxnResultInit {
-  /** TransactionalId: string, versions 4-5; a transactionalId. */
+  /**
+   * The transactional id corresponding to the transaction.
+   *
+   * TransactionalId: string, versions 4-5; a transactionalId.
+   */
   transactionalId?: string;
-  /** TopicResults: []AddPartitionsToTxnTopicResult, versions 4-5. */
+  /**
+   * The results for each topic.
+   *
+   * TopicResults: []AddPartitionsToTxnTopicResult, versions 4-5.
+   */
   topicResults?: AddPartitionsToTxnResponseAddPartitionsToTxnTopicResultInit[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * The results for each topic.
+ *
  * The AddPartitionsToTxnTopicResult struct of AddPartitionsToTxnResponse, versions 0-5.
  */
 export interface AddPartitionsToTxnResponseAddPartitionsToTxnTopicResult {
-  /** Name: string, versions 0-5; a topicName. */
+  /**
+   * The topic name.
+   *
+   * Name: string, versions 0-5; a topicName.
+   */
   name: string;
-  /** ResultsByPartition: []AddPartitionsToTxnPartitionResult, versions 0-5. */
+  /**
+   * The results for each partition.
+   *
+   * ResultsByPartition: []AddPartitionsToTxnPartitionResult, versions 0-5.
+   */
   resultsByPartition: AddPartitionsToTxnResponseAddPartitionsToTxnPartitionResult[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeAddPartitionsToTxnResponse} takes for AddPartitionsToTxnResponseAddPartitionsToTxnTopicResult: any field left out
- * is written as its default.
+ * The results for each topic.
+ *
+ * What {@linkcode encodeAddPartitionsToTxnResponse} takes for
+ * AddPartitionsToTxnResponseAddPartitionsToTxnTopicResult: any field left out is written as its
+ * default.
  */
 export interface AddPartitionsToTxnResponseAddPartitionsToTxnTopicResultInit {
-  /** Name: string, versions 0-5; a topicName. */
+  /**
+   * The topic name.
+   *
+   * Name: string, versions 0-5; a topicName.
+   */
   name?: string;
-  /** ResultsByPartition: []AddPartitionsToTxnPartitionResult, versions 0-5. */
+  /**
+   * The results for each partition.
+   *
+   * ResultsByPartition: []AddPartitionsToTxnPartitionResult, versions 0-5.
+   */
   resultsByPartition?: AddPartitionsToTxnResponseAddPartitionsToTxnPartitionResultInit[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * The results for each partition.
+ *
  * The AddPartitionsToTxnPartitionResult struct of AddPartitionsToTxnResponse, versions 0-5.
  */
 export interface AddPartitionsToTxnResponseAddPartitionsToTxnPartitionResult {
-  /** PartitionIndex: int32, versions 0-5. */
+  /**
+   * The partition indexes.
+   *
+   * PartitionIndex: int32, versions 0-5.
+   */
   partitionIndex: number;
-  /** PartitionErrorCode: int16, versions 0-5. */
+  /**
+   * The response error code.
+   *
+   * PartitionErrorCode: int16, versions 0-5.
+   */
   partitionErrorCode: number;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeAddPartitionsToTxnResponse} takes for AddPartitionsToTxnResponseAddPartitionsToTxnPartitionResult: any field left out
- * is written as its default.
+ * The results for each partition.
+ *
+ * What {@linkcode encodeAddPartitionsToTxnResponse} takes for
+ * AddPartitionsToTxnResponseAddPartitionsToTxnPartitionResult: any field left out is written as its
+ * default.
  */
 export interface AddPartitionsToTxnResponseAddPartitionsToTxnPartitionResultInit {
-  /** PartitionIndex: int32, versions 0-5. */
+  /**
+   * The partition indexes.
+   *
+   * PartitionIndex: int32, versions 0-5.
+   */
   partitionIndex?: number;
-  /** PartitionErrorCode: int16, versions 0-5. */
+  /**
+   * The response error code.
+   *
+   * PartitionErrorCode: int16, versions 0-5.
+   */
   partitionErrorCode?: number;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];

@@ -11,71 +11,147 @@ import type { TaggedField, Writer } from "../../protocol/writer.ts";
 import { ZERO_UUID } from "../../protocol/uuid.ts";
 import { readArray, unsupportedVersion, withPath } from "../../protocol/generated_support.ts";
 
-/**
- * Kafka's AddRaftVoterRequest message (API key 80) in versions 0-1 (flexible from 0).
- */
+/** Kafka's AddRaftVoterRequest message (API key 80) in versions 0-1 (flexible from 0). */
 export interface AddRaftVoterRequest {
-  /** ClusterId: string, versions 0-1; nullable in 0+. */
+  /**
+   * The cluster id.
+   *
+   * ClusterId: string, versions 0-1; nullable in 0+.
+   */
   clusterId: string | null;
-  /** TimeoutMs: int32, versions 0-1. */
+  /**
+   * The maximum time to wait for the request to complete before returning.
+   *
+   * TimeoutMs: int32, versions 0-1.
+   */
   timeoutMs: number;
-  /** VoterId: int32, versions 0-1. */
+  /**
+   * The replica id of the voter getting added to the topic partition.
+   *
+   * VoterId: int32, versions 0-1.
+   */
   voterId: number;
-  /** VoterDirectoryId: uuid, versions 0-1. */
+  /**
+   * The directory id of the voter getting added to the topic partition.
+   *
+   * VoterDirectoryId: uuid, versions 0-1.
+   */
   voterDirectoryId: string;
-  /** Listeners: []Listener, versions 0-1. */
+  /**
+   * The endpoints that can be used to communicate with the voter.
+   *
+   * Listeners: []Listener, versions 0-1.
+   */
   listeners: AddRaftVoterRequestListener[];
-  /** AckWhenCommitted: bool, versions 1; default true. */
+  /**
+   * When true, return a response after the new voter set is committed. Otherwise, return after the
+   * leader writes the changes locally.
+   *
+   * AckWhenCommitted: bool, versions 1; default true.
+   */
   ackWhenCommitted: boolean;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeAddRaftVoterRequest} takes for AddRaftVoterRequest: any field left out
- * is written as its default.
+ * What {@linkcode encodeAddRaftVoterRequest} takes for AddRaftVoterRequest: any field left out is
+ * written as its default.
  */
 export interface AddRaftVoterRequestInit {
-  /** ClusterId: string, versions 0-1; nullable in 0+. */
+  /**
+   * The cluster id.
+   *
+   * ClusterId: string, versions 0-1; nullable in 0+.
+   */
   clusterId?: string | null;
-  /** TimeoutMs: int32, versions 0-1. */
+  /**
+   * The maximum time to wait for the request to complete before returning.
+   *
+   * TimeoutMs: int32, versions 0-1.
+   */
   timeoutMs?: number;
-  /** VoterId: int32, versions 0-1. */
+  /**
+   * The replica id of the voter getting added to the topic partition.
+   *
+   * VoterId: int32, versions 0-1.
+   */
   voterId?: number;
-  /** VoterDirectoryId: uuid, versions 0-1. */
+  /**
+   * The directory id of the voter getting added to the topic partition.
+   *
+   * VoterDirectoryId: uuid, versions 0-1.
+   */
   voterDirectoryId?: string;
-  /** Listeners: []Listener, versions 0-1. */
+  /**
+   * The endpoints that can be used to communicate with the voter.
+   *
+   * Listeners: []Listener, versions 0-1.
+   */
   listeners?: AddRaftVoterRequestListenerInit[];
-  /** AckWhenCommitted: bool, versions 1; default true. */
+  /**
+   * When true, return a response after the new voter set is committed. Otherwise, return after the
+   * leader writes the changes locally.
+   *
+   * AckWhenCommitted: bool, versions 1; default true.
+   */
   ackWhenCommitted?: boolean;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * The endpoints that can be used to communicate with the voter.
+ *
  * The Listener struct of AddRaftVoterRequest, versions 0-1.
  */
 export interface AddRaftVoterRequestListener {
-  /** Name: string, versions 0-1. */
+  /**
+   * The name of the endpoint.
+   *
+   * Name: string, versions 0-1.
+   */
   name: string;
-  /** Host: string, versions 0-1. */
+  /**
+   * The hostname.
+   *
+   * Host: string, versions 0-1.
+   */
   host: string;
-  /** Port: uint16, versions 0-1. */
+  /**
+   * The port.
+   *
+   * Port: uint16, versions 0-1.
+   */
   port: number;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeAddRaftVoterRequest} takes for AddRaftVoterRequestListener: any field left out
- * is written as its default.
+ * The endpoints that can be used to communicate with the voter.
+ *
+ * What {@linkcode encodeAddRaftVoterRequest} takes for AddRaftVoterRequestListener: any field left
+ * out is written as its default.
  */
 export interface AddRaftVoterRequestListenerInit {
-  /** Name: string, versions 0-1. */
+  /**
+   * The name of the endpoint.
+   *
+   * Name: string, versions 0-1.
+   */
   name?: string;
-  /** Host: string, versions 0-1. */
+  /**
+   * The hostname.
+   *
+   * Host: string, versions 0-1.
+   */
   host?: string;
-  /** Port: uint16, versions 0-1. */
+  /**
+   * The port.
+   *
+   * Port: uint16, versions 0-1.
+   */
   port?: number;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];

@@ -10,30 +10,54 @@ import type { Reader } from "../../protocol/reader.ts";
 import type { TaggedField, Writer } from "../../protocol/writer.ts";
 import { unsupportedVersion, withPath } from "../../protocol/generated_support.ts";
 
-/**
- * Kafka's AddRaftVoterResponse message (API key 80) in versions 0-1 (flexible from 0).
- */
+/** Kafka's AddRaftVoterResponse message (API key 80) in versions 0-1 (flexible from 0). */
 export interface AddRaftVoterResponse {
-  /** ThrottleTimeMs: int32, versions 0-1. */
+  /**
+   * The duration in milliseconds for which the request was throttled due to a quota violation, or
+   * zero if the request did not violate any quota.
+   *
+   * ThrottleTimeMs: int32, versions 0-1.
+   */
   throttleTimeMs: number;
-  /** ErrorCode: int16, versions 0-1. */
+  /**
+   * The error code, or 0 if there was no error.
+   *
+   * ErrorCode: int16, versions 0-1.
+   */
   errorCode: number;
-  /** ErrorMessage: string, versions 0-1; nullable in 0+; ignorable. */
+  /**
+   * The error message, or null if there was no error.
+   *
+   * ErrorMessage: string, versions 0-1; nullable in 0+; ignorable.
+   */
   errorMessage: string | null;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeAddRaftVoterResponse} takes for AddRaftVoterResponse: any field left out
- * is written as its default.
+ * What {@linkcode encodeAddRaftVoterResponse} takes for AddRaftVoterResponse: any field left out is
+ * written as its default.
  */
 export interface AddRaftVoterResponseInit {
-  /** ThrottleTimeMs: int32, versions 0-1. */
+  /**
+   * The duration in milliseconds for which the request was throttled due to a quota violation, or
+   * zero if the request did not violate any quota.
+   *
+   * ThrottleTimeMs: int32, versions 0-1.
+   */
   throttleTimeMs?: number;
-  /** ErrorCode: int16, versions 0-1. */
+  /**
+   * The error code, or 0 if there was no error.
+   *
+   * ErrorCode: int16, versions 0-1.
+   */
   errorCode?: number;
-  /** ErrorMessage: string, versions 0-1; nullable in 0+; ignorable. */
+  /**
+   * The error message, or null if there was no error.
+   *
+   * ErrorMessage: string, versions 0-1; nullable in 0+; ignorable.
+   */
   errorMessage?: string | null;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];

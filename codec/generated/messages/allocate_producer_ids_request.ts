@@ -10,26 +10,40 @@ import type { Reader } from "../../protocol/reader.ts";
 import type { TaggedField, Writer } from "../../protocol/writer.ts";
 import { unsupportedVersion, withPath } from "../../protocol/generated_support.ts";
 
-/**
- * Kafka's AllocateProducerIdsRequest message (API key 67) in versions 0 (flexible from 0).
- */
+/** Kafka's AllocateProducerIdsRequest message (API key 67) in versions 0 (flexible from 0). */
 export interface AllocateProducerIdsRequest {
-  /** BrokerId: int32, versions 0; a brokerId. */
+  /**
+   * The ID of the requesting broker.
+   *
+   * BrokerId: int32, versions 0; a brokerId.
+   */
   brokerId: number;
-  /** BrokerEpoch: int64, versions 0; default -1. */
+  /**
+   * The epoch of the requesting broker.
+   *
+   * BrokerEpoch: int64, versions 0; default -1.
+   */
   brokerEpoch: bigint;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeAllocateProducerIdsRequest} takes for AllocateProducerIdsRequest: any field left out
- * is written as its default.
+ * What {@linkcode encodeAllocateProducerIdsRequest} takes for AllocateProducerIdsRequest: any field
+ * left out is written as its default.
  */
 export interface AllocateProducerIdsRequestInit {
-  /** BrokerId: int32, versions 0; a brokerId. */
+  /**
+   * The ID of the requesting broker.
+   *
+   * BrokerId: int32, versions 0; a brokerId.
+   */
   brokerId?: number;
-  /** BrokerEpoch: int64, versions 0; default -1. */
+  /**
+   * The epoch of the requesting broker.
+   *
+   * BrokerEpoch: int64, versions 0; default -1.
+   */
   brokerEpoch?: bigint;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];

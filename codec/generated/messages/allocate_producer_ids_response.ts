@@ -10,34 +10,66 @@ import type { Reader } from "../../protocol/reader.ts";
 import type { TaggedField, Writer } from "../../protocol/writer.ts";
 import { unsupportedVersion, withPath } from "../../protocol/generated_support.ts";
 
-/**
- * Kafka's AllocateProducerIdsResponse message (API key 67) in versions 0 (flexible from 0).
- */
+/** Kafka's AllocateProducerIdsResponse message (API key 67) in versions 0 (flexible from 0). */
 export interface AllocateProducerIdsResponse {
-  /** ThrottleTimeMs: int32, versions 0. */
+  /**
+   * The duration in milliseconds for which the request was throttled due to a quota violation, or
+   * zero if the request did not violate any quota.
+   *
+   * ThrottleTimeMs: int32, versions 0.
+   */
   throttleTimeMs: number;
-  /** ErrorCode: int16, versions 0. */
+  /**
+   * The top level response error code.
+   *
+   * ErrorCode: int16, versions 0.
+   */
   errorCode: number;
-  /** ProducerIdStart: int64, versions 0; a producerId. */
+  /**
+   * The first producer ID in this range, inclusive.
+   *
+   * ProducerIdStart: int64, versions 0; a producerId.
+   */
   producerIdStart: bigint;
-  /** ProducerIdLen: int32, versions 0. */
+  /**
+   * The number of producer IDs in this range.
+   *
+   * ProducerIdLen: int32, versions 0.
+   */
   producerIdLen: number;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeAllocateProducerIdsResponse} takes for AllocateProducerIdsResponse: any field left out
- * is written as its default.
+ * What {@linkcode encodeAllocateProducerIdsResponse} takes for AllocateProducerIdsResponse: any
+ * field left out is written as its default.
  */
 export interface AllocateProducerIdsResponseInit {
-  /** ThrottleTimeMs: int32, versions 0. */
+  /**
+   * The duration in milliseconds for which the request was throttled due to a quota violation, or
+   * zero if the request did not violate any quota.
+   *
+   * ThrottleTimeMs: int32, versions 0.
+   */
   throttleTimeMs?: number;
-  /** ErrorCode: int16, versions 0. */
+  /**
+   * The top level response error code.
+   *
+   * ErrorCode: int16, versions 0.
+   */
   errorCode?: number;
-  /** ProducerIdStart: int64, versions 0; a producerId. */
+  /**
+   * The first producer ID in this range, inclusive.
+   *
+   * ProducerIdStart: int64, versions 0; a producerId.
+   */
   producerIdStart?: bigint;
-  /** ProducerIdLen: int32, versions 0. */
+  /**
+   * The number of producer IDs in this range.
+   *
+   * ProducerIdLen: int32, versions 0.
+   */
   producerIdLen?: number;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];

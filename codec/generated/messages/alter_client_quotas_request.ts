@@ -15,105 +15,187 @@ import {
   withPath,
 } from "../../protocol/generated_support.ts";
 
-/**
- * Kafka's AlterClientQuotasRequest message (API key 49) in versions 0-1 (flexible from 1).
- */
+/** Kafka's AlterClientQuotasRequest message (API key 49) in versions 0-1 (flexible from 1). */
 export interface AlterClientQuotasRequest {
-  /** Entries: []EntryData, versions 0-1. */
+  /**
+   * The quota configuration entries to alter.
+   *
+   * Entries: []EntryData, versions 0-1.
+   */
   entries: AlterClientQuotasRequestEntryData[];
-  /** ValidateOnly: bool, versions 0-1. */
+  /**
+   * Whether the alteration should be validated, but not performed.
+   *
+   * ValidateOnly: bool, versions 0-1.
+   */
   validateOnly: boolean;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeAlterClientQuotasRequest} takes for AlterClientQuotasRequest: any field left out
- * is written as its default.
+ * What {@linkcode encodeAlterClientQuotasRequest} takes for AlterClientQuotasRequest: any field
+ * left out is written as its default.
  */
 export interface AlterClientQuotasRequestInit {
-  /** Entries: []EntryData, versions 0-1. */
+  /**
+   * The quota configuration entries to alter.
+   *
+   * Entries: []EntryData, versions 0-1.
+   */
   entries?: AlterClientQuotasRequestEntryDataInit[];
-  /** ValidateOnly: bool, versions 0-1. */
+  /**
+   * Whether the alteration should be validated, but not performed.
+   *
+   * ValidateOnly: bool, versions 0-1.
+   */
   validateOnly?: boolean;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * The quota configuration entries to alter.
+ *
  * The EntryData struct of AlterClientQuotasRequest, versions 0-1.
  */
 export interface AlterClientQuotasRequestEntryData {
-  /** Entity: []EntityData, versions 0-1. */
+  /**
+   * The quota entity to alter.
+   *
+   * Entity: []EntityData, versions 0-1.
+   */
   entity: AlterClientQuotasRequestEntityData[];
-  /** Ops: []OpData, versions 0-1. */
+  /**
+   * An individual quota configuration entry to alter.
+   *
+   * Ops: []OpData, versions 0-1.
+   */
   ops: AlterClientQuotasRequestOpData[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeAlterClientQuotasRequest} takes for AlterClientQuotasRequestEntryData: any field left out
- * is written as its default.
+ * The quota configuration entries to alter.
+ *
+ * What {@linkcode encodeAlterClientQuotasRequest} takes for AlterClientQuotasRequestEntryData: any
+ * field left out is written as its default.
  */
 export interface AlterClientQuotasRequestEntryDataInit {
-  /** Entity: []EntityData, versions 0-1. */
+  /**
+   * The quota entity to alter.
+   *
+   * Entity: []EntityData, versions 0-1.
+   */
   entity?: AlterClientQuotasRequestEntityDataInit[];
-  /** Ops: []OpData, versions 0-1. */
+  /**
+   * An individual quota configuration entry to alter.
+   *
+   * Ops: []OpData, versions 0-1.
+   */
   ops?: AlterClientQuotasRequestOpDataInit[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * The quota entity to alter.
+ *
  * The EntityData struct of AlterClientQuotasRequest, versions 0-1.
  */
 export interface AlterClientQuotasRequestEntityData {
-  /** EntityType: string, versions 0-1. */
+  /**
+   * The entity type.
+   *
+   * EntityType: string, versions 0-1.
+   */
   entityType: string;
-  /** EntityName: string, versions 0-1; nullable in 0+. */
+  /**
+   * The name of the entity, or null if the default.
+   *
+   * EntityName: string, versions 0-1; nullable in 0+.
+   */
   entityName: string | null;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeAlterClientQuotasRequest} takes for AlterClientQuotasRequestEntityData: any field left out
- * is written as its default.
+ * The quota entity to alter.
+ *
+ * What {@linkcode encodeAlterClientQuotasRequest} takes for AlterClientQuotasRequestEntityData: any
+ * field left out is written as its default.
  */
 export interface AlterClientQuotasRequestEntityDataInit {
-  /** EntityType: string, versions 0-1. */
+  /**
+   * The entity type.
+   *
+   * EntityType: string, versions 0-1.
+   */
   entityType?: string;
-  /** EntityName: string, versions 0-1; nullable in 0+. */
+  /**
+   * The name of the entity, or null if the default.
+   *
+   * EntityName: string, versions 0-1; nullable in 0+.
+   */
   entityName?: string | null;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * An individual quota configuration entry to alter.
+ *
  * The OpData struct of AlterClientQuotasRequest, versions 0-1.
  */
 export interface AlterClientQuotasRequestOpData {
-  /** Key: string, versions 0-1. */
+  /**
+   * The quota configuration key.
+   *
+   * Key: string, versions 0-1.
+   */
   key: string;
-  /** Value: float64, versions 0-1. */
+  /**
+   * The value to set, otherwise ignored if the value is to be removed.
+   *
+   * Value: float64, versions 0-1.
+   */
   value: number;
-  /** Remove: bool, versions 0-1. */
+  /**
+   * Whether the quota configuration value should be removed, otherwise set.
+   *
+   * Remove: bool, versions 0-1.
+   */
   remove: boolean;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeAlterClientQuotasRequest} takes for AlterClientQuotasRequestOpData: any field left out
- * is written as its default.
+ * An individual quota configuration entry to alter.
+ *
+ * What {@linkcode encodeAlterClientQuotasRequest} takes for AlterClientQuotasRequestOpData: any
+ * field left out is written as its default.
  */
 export interface AlterClientQuotasRequestOpDataInit {
-  /** Key: string, versions 0-1. */
+  /**
+   * The quota configuration key.
+   *
+   * Key: string, versions 0-1.
+   */
   key?: string;
-  /** Value: float64, versions 0-1. */
+  /**
+   * The value to set, otherwise ignored if the value is to be removed.
+   *
+   * Value: float64, versions 0-1.
+   */
   value?: number;
-  /** Remove: bool, versions 0-1. */
+  /**
+   * Whether the quota configuration value should be removed, otherwise set.
+   *
+   * Remove: bool, versions 0-1.
+   */
   remove?: boolean;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];

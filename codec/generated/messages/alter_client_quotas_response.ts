@@ -15,80 +15,144 @@ import {
   withPath,
 } from "../../protocol/generated_support.ts";
 
-/**
- * Kafka's AlterClientQuotasResponse message (API key 49) in versions 0-1 (flexible from 1).
- */
+/** Kafka's AlterClientQuotasResponse message (API key 49) in versions 0-1 (flexible from 1). */
 export interface AlterClientQuotasResponse {
-  /** ThrottleTimeMs: int32, versions 0-1. */
+  /**
+   * The duration in milliseconds for which the request was throttled due to a quota violation, or
+   * zero if the request did not violate any quota.
+   *
+   * ThrottleTimeMs: int32, versions 0-1.
+   */
   throttleTimeMs: number;
-  /** Entries: []EntryData, versions 0-1. */
+  /**
+   * The quota configuration entries to alter.
+   *
+   * Entries: []EntryData, versions 0-1.
+   */
   entries: AlterClientQuotasResponseEntryData[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeAlterClientQuotasResponse} takes for AlterClientQuotasResponse: any field left out
- * is written as its default.
+ * What {@linkcode encodeAlterClientQuotasResponse} takes for AlterClientQuotasResponse: any field
+ * left out is written as its default.
  */
 export interface AlterClientQuotasResponseInit {
-  /** ThrottleTimeMs: int32, versions 0-1. */
+  /**
+   * The duration in milliseconds for which the request was throttled due to a quota violation, or
+   * zero if the request did not violate any quota.
+   *
+   * ThrottleTimeMs: int32, versions 0-1.
+   */
   throttleTimeMs?: number;
-  /** Entries: []EntryData, versions 0-1. */
+  /**
+   * The quota configuration entries to alter.
+   *
+   * Entries: []EntryData, versions 0-1.
+   */
   entries?: AlterClientQuotasResponseEntryDataInit[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * The quota configuration entries to alter.
+ *
  * The EntryData struct of AlterClientQuotasResponse, versions 0-1.
  */
 export interface AlterClientQuotasResponseEntryData {
-  /** ErrorCode: int16, versions 0-1. */
+  /**
+   * The error code, or `0` if the quota alteration succeeded.
+   *
+   * ErrorCode: int16, versions 0-1.
+   */
   errorCode: number;
-  /** ErrorMessage: string, versions 0-1; nullable in 0+. */
+  /**
+   * The error message, or `null` if the quota alteration succeeded.
+   *
+   * ErrorMessage: string, versions 0-1; nullable in 0+.
+   */
   errorMessage: string | null;
-  /** Entity: []EntityData, versions 0-1. */
+  /**
+   * The quota entity to alter.
+   *
+   * Entity: []EntityData, versions 0-1.
+   */
   entity: AlterClientQuotasResponseEntityData[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeAlterClientQuotasResponse} takes for AlterClientQuotasResponseEntryData: any field left out
- * is written as its default.
+ * The quota configuration entries to alter.
+ *
+ * What {@linkcode encodeAlterClientQuotasResponse} takes for AlterClientQuotasResponseEntryData:
+ * any field left out is written as its default.
  */
 export interface AlterClientQuotasResponseEntryDataInit {
-  /** ErrorCode: int16, versions 0-1. */
+  /**
+   * The error code, or `0` if the quota alteration succeeded.
+   *
+   * ErrorCode: int16, versions 0-1.
+   */
   errorCode?: number;
-  /** ErrorMessage: string, versions 0-1; nullable in 0+. */
+  /**
+   * The error message, or `null` if the quota alteration succeeded.
+   *
+   * ErrorMessage: string, versions 0-1; nullable in 0+.
+   */
   errorMessage?: string | null;
-  /** Entity: []EntityData, versions 0-1. */
+  /**
+   * The quota entity to alter.
+   *
+   * Entity: []EntityData, versions 0-1.
+   */
   entity?: AlterClientQuotasResponseEntityDataInit[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * The quota entity to alter.
+ *
  * The EntityData struct of AlterClientQuotasResponse, versions 0-1.
  */
 export interface AlterClientQuotasResponseEntityData {
-  /** EntityType: string, versions 0-1. */
+  /**
+   * The entity type.
+   *
+   * EntityType: string, versions 0-1.
+   */
   entityType: string;
-  /** EntityName: string, versions 0-1; nullable in 0+. */
+  /**
+   * The name of the entity, or null if the default.
+   *
+   * EntityName: string, versions 0-1; nullable in 0+.
+   */
   entityName: string | null;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeAlterClientQuotasResponse} takes for AlterClientQuotasResponseEntityData: any field left out
- * is written as its default.
+ * The quota entity to alter.
+ *
+ * What {@linkcode encodeAlterClientQuotasResponse} takes for AlterClientQuotasResponseEntityData:
+ * any field left out is written as its default.
  */
 export interface AlterClientQuotasResponseEntityDataInit {
-  /** EntityType: string, versions 0-1. */
+  /**
+   * The entity type.
+   *
+   * EntityType: string, versions 0-1.
+   */
   entityType?: string;
-  /** EntityName: string, versions 0-1; nullable in 0+. */
+  /**
+   * The name of the entity, or null if the default.
+   *
+   * EntityName: string, versions 0-1; nullable in 0+.
+   */
   entityName?: string | null;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];

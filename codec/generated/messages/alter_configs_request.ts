@@ -15,80 +15,142 @@ import {
   withPath,
 } from "../../protocol/generated_support.ts";
 
-/**
- * Kafka's AlterConfigsRequest message (API key 33) in versions 0-2 (flexible from 2).
- */
+/** Kafka's AlterConfigsRequest message (API key 33) in versions 0-2 (flexible from 2). */
 export interface AlterConfigsRequest {
-  /** Resources: []AlterConfigsResource, versions 0-2. */
+  /**
+   * The updates for each resource.
+   *
+   * Resources: []AlterConfigsResource, versions 0-2.
+   */
   resources: AlterConfigsRequestAlterConfigsResource[];
-  /** ValidateOnly: bool, versions 0-2. */
+  /**
+   * True if we should validate the request, but not change the configurations.
+   *
+   * ValidateOnly: bool, versions 0-2.
+   */
   validateOnly: boolean;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeAlterConfigsRequest} takes for AlterConfigsRequest: any field left out
- * is written as its default.
+ * What {@linkcode encodeAlterConfigsRequest} takes for AlterConfigsRequest: any field left out is
+ * written as its default.
  */
 export interface AlterConfigsRequestInit {
-  /** Resources: []AlterConfigsResource, versions 0-2. */
+  /**
+   * The updates for each resource.
+   *
+   * Resources: []AlterConfigsResource, versions 0-2.
+   */
   resources?: AlterConfigsRequestAlterConfigsResourceInit[];
-  /** ValidateOnly: bool, versions 0-2. */
+  /**
+   * True if we should validate the request, but not change the configurations.
+   *
+   * ValidateOnly: bool, versions 0-2.
+   */
   validateOnly?: boolean;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * The updates for each resource.
+ *
  * The AlterConfigsResource struct of AlterConfigsRequest, versions 0-2.
  */
 export interface AlterConfigsRequestAlterConfigsResource {
-  /** ResourceType: int8, versions 0-2. */
+  /**
+   * The resource type.
+   *
+   * ResourceType: int8, versions 0-2.
+   */
   resourceType: number;
-  /** ResourceName: string, versions 0-2. */
+  /**
+   * The resource name.
+   *
+   * ResourceName: string, versions 0-2.
+   */
   resourceName: string;
-  /** Configs: []AlterableConfig, versions 0-2. */
+  /**
+   * The configurations.
+   *
+   * Configs: []AlterableConfig, versions 0-2.
+   */
   configs: AlterConfigsRequestAlterableConfig[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeAlterConfigsRequest} takes for AlterConfigsRequestAlterConfigsResource: any field left out
- * is written as its default.
+ * The updates for each resource.
+ *
+ * What {@linkcode encodeAlterConfigsRequest} takes for AlterConfigsRequestAlterConfigsResource: any
+ * field left out is written as its default.
  */
 export interface AlterConfigsRequestAlterConfigsResourceInit {
-  /** ResourceType: int8, versions 0-2. */
+  /**
+   * The resource type.
+   *
+   * ResourceType: int8, versions 0-2.
+   */
   resourceType?: number;
-  /** ResourceName: string, versions 0-2. */
+  /**
+   * The resource name.
+   *
+   * ResourceName: string, versions 0-2.
+   */
   resourceName?: string;
-  /** Configs: []AlterableConfig, versions 0-2. */
+  /**
+   * The configurations.
+   *
+   * Configs: []AlterableConfig, versions 0-2.
+   */
   configs?: AlterConfigsRequestAlterableConfigInit[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * The configurations.
+ *
  * The AlterableConfig struct of AlterConfigsRequest, versions 0-2.
  */
 export interface AlterConfigsRequestAlterableConfig {
-  /** Name: string, versions 0-2. */
+  /**
+   * The configuration key name.
+   *
+   * Name: string, versions 0-2.
+   */
   name: string;
-  /** Value: string, versions 0-2; nullable in 0+. */
+  /**
+   * The value to set for the configuration key.
+   *
+   * Value: string, versions 0-2; nullable in 0+.
+   */
   value: string | null;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeAlterConfigsRequest} takes for AlterConfigsRequestAlterableConfig: any field left out
- * is written as its default.
+ * The configurations.
+ *
+ * What {@linkcode encodeAlterConfigsRequest} takes for AlterConfigsRequestAlterableConfig: any
+ * field left out is written as its default.
  */
 export interface AlterConfigsRequestAlterableConfigInit {
-  /** Name: string, versions 0-2. */
+  /**
+   * The configuration key name.
+   *
+   * Name: string, versions 0-2.
+   */
   name?: string;
-  /** Value: string, versions 0-2; nullable in 0+. */
+  /**
+   * The value to set for the configuration key.
+   *
+   * Value: string, versions 0-2; nullable in 0+.
+   */
   value?: string | null;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];

@@ -15,59 +15,111 @@ import {
   withPath,
 } from "../../protocol/generated_support.ts";
 
-/**
- * Kafka's AlterConfigsResponse message (API key 33) in versions 0-2 (flexible from 2).
- */
+/** Kafka's AlterConfigsResponse message (API key 33) in versions 0-2 (flexible from 2). */
 export interface AlterConfigsResponse {
-  /** ThrottleTimeMs: int32, versions 0-2. */
+  /**
+   * Duration in milliseconds for which the request was throttled due to a quota violation, or zero
+   * if the request did not violate any quota.
+   *
+   * ThrottleTimeMs: int32, versions 0-2.
+   */
   throttleTimeMs: number;
-  /** Responses: []AlterConfigsResourceResponse, versions 0-2. */
+  /**
+   * The responses for each resource.
+   *
+   * Responses: []AlterConfigsResourceResponse, versions 0-2.
+   */
   responses: AlterConfigsResponseAlterConfigsResourceResponse[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeAlterConfigsResponse} takes for AlterConfigsResponse: any field left out
- * is written as its default.
+ * What {@linkcode encodeAlterConfigsResponse} takes for AlterConfigsResponse: any field left out is
+ * written as its default.
  */
 export interface AlterConfigsResponseInit {
-  /** ThrottleTimeMs: int32, versions 0-2. */
+  /**
+   * Duration in milliseconds for which the request was throttled due to a quota violation, or zero
+   * if the request did not violate any quota.
+   *
+   * ThrottleTimeMs: int32, versions 0-2.
+   */
   throttleTimeMs?: number;
-  /** Responses: []AlterConfigsResourceResponse, versions 0-2. */
+  /**
+   * The responses for each resource.
+   *
+   * Responses: []AlterConfigsResourceResponse, versions 0-2.
+   */
   responses?: AlterConfigsResponseAlterConfigsResourceResponseInit[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * The responses for each resource.
+ *
  * The AlterConfigsResourceResponse struct of AlterConfigsResponse, versions 0-2.
  */
 export interface AlterConfigsResponseAlterConfigsResourceResponse {
-  /** ErrorCode: int16, versions 0-2. */
+  /**
+   * The resource error code.
+   *
+   * ErrorCode: int16, versions 0-2.
+   */
   errorCode: number;
-  /** ErrorMessage: string, versions 0-2; nullable in 0+. */
+  /**
+   * The resource error message, or null if there was no error.
+   *
+   * ErrorMessage: string, versions 0-2; nullable in 0+.
+   */
   errorMessage: string | null;
-  /** ResourceType: int8, versions 0-2. */
+  /**
+   * The resource type.
+   *
+   * ResourceType: int8, versions 0-2.
+   */
   resourceType: number;
-  /** ResourceName: string, versions 0-2. */
+  /**
+   * The resource name.
+   *
+   * ResourceName: string, versions 0-2.
+   */
   resourceName: string;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeAlterConfigsResponse} takes for AlterConfigsResponseAlterConfigsResourceResponse: any field left out
- * is written as its default.
+ * The responses for each resource.
+ *
+ * What {@linkcode encodeAlterConfigsResponse} takes for
+ * AlterConfigsResponseAlterConfigsResourceResponse: any field left out is written as its default.
  */
 export interface AlterConfigsResponseAlterConfigsResourceResponseInit {
-  /** ErrorCode: int16, versions 0-2. */
+  /**
+   * The resource error code.
+   *
+   * ErrorCode: int16, versions 0-2.
+   */
   errorCode?: number;
-  /** ErrorMessage: string, versions 0-2; nullable in 0+. */
+  /**
+   * The resource error message, or null if there was no error.
+   *
+   * ErrorMessage: string, versions 0-2; nullable in 0+.
+   */
   errorMessage?: string | null;
-  /** ResourceType: int8, versions 0-2. */
+  /**
+   * The resource type.
+   *
+   * ResourceType: int8, versions 0-2.
+   */
   resourceType?: number;
-  /** ResourceName: string, versions 0-2. */
+  /**
+   * The resource name.
+   *
+   * ResourceName: string, versions 0-2.
+   */
   resourceName?: string;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];

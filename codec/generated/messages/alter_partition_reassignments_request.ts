@@ -11,79 +11,150 @@ import type { TaggedField, Writer } from "../../protocol/writer.ts";
 import { readArray, unsupportedVersion, withPath } from "../../protocol/generated_support.ts";
 
 /**
- * Kafka's AlterPartitionReassignmentsRequest message (API key 45) in versions 0-1 (flexible from 0).
+ * Kafka's AlterPartitionReassignmentsRequest message (API key 45) in versions 0-1 (flexible from
+ * 0).
  */
 export interface AlterPartitionReassignmentsRequest {
-  /** TimeoutMs: int32, versions 0-1; default 60000. */
+  /**
+   * The time in ms to wait for the request to complete.
+   *
+   * TimeoutMs: int32, versions 0-1; default 60000.
+   */
   timeoutMs: number;
-  /** AllowReplicationFactorChange: bool, versions 1; default true. */
+  /**
+   * The option indicating whether changing the replication factor of any given partition as part of
+   * this request is a valid move.
+   *
+   * AllowReplicationFactorChange: bool, versions 1; default true.
+   */
   allowReplicationFactorChange: boolean;
-  /** Topics: []ReassignableTopic, versions 0-1. */
+  /**
+   * The topics to reassign.
+   *
+   * Topics: []ReassignableTopic, versions 0-1.
+   */
   topics: AlterPartitionReassignmentsRequestReassignableTopic[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeAlterPartitionReassignmentsRequest} takes for AlterPartitionReassignmentsRequest: any field left out
- * is written as its default.
+ * What {@linkcode encodeAlterPartitionReassignmentsRequest} takes for
+ * AlterPartitionReassignmentsRequest: any field left out is written as its default.
  */
 export interface AlterPartitionReassignmentsRequestInit {
-  /** TimeoutMs: int32, versions 0-1; default 60000. */
+  /**
+   * The time in ms to wait for the request to complete.
+   *
+   * TimeoutMs: int32, versions 0-1; default 60000.
+   */
   timeoutMs?: number;
-  /** AllowReplicationFactorChange: bool, versions 1; default true. */
+  /**
+   * The option indicating whether changing the replication factor of any given partition as part of
+   * this request is a valid move.
+   *
+   * AllowReplicationFactorChange: bool, versions 1; default true.
+   */
   allowReplicationFactorChange?: boolean;
-  /** Topics: []ReassignableTopic, versions 0-1. */
+  /**
+   * The topics to reassign.
+   *
+   * Topics: []ReassignableTopic, versions 0-1.
+   */
   topics?: AlterPartitionReassignmentsRequestReassignableTopicInit[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * The topics to reassign.
+ *
  * The ReassignableTopic struct of AlterPartitionReassignmentsRequest, versions 0-1.
  */
 export interface AlterPartitionReassignmentsRequestReassignableTopic {
-  /** Name: string, versions 0-1; a topicName. */
+  /**
+   * The topic name.
+   *
+   * Name: string, versions 0-1; a topicName.
+   */
   name: string;
-  /** Partitions: []ReassignablePartition, versions 0-1. */
+  /**
+   * The partitions to reassign.
+   *
+   * Partitions: []ReassignablePartition, versions 0-1.
+   */
   partitions: AlterPartitionReassignmentsRequestReassignablePartition[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeAlterPartitionReassignmentsRequest} takes for AlterPartitionReassignmentsRequestReassignableTopic: any field left out
- * is written as its default.
+ * The topics to reassign.
+ *
+ * What {@linkcode encodeAlterPartitionReassignmentsRequest} takes for
+ * AlterPartitionReassignmentsRequestReassignableTopic: any field left out is written as its
+ * default.
  */
 export interface AlterPartitionReassignmentsRequestReassignableTopicInit {
-  /** Name: string, versions 0-1; a topicName. */
+  /**
+   * The topic name.
+   *
+   * Name: string, versions 0-1; a topicName.
+   */
   name?: string;
-  /** Partitions: []ReassignablePartition, versions 0-1. */
+  /**
+   * The partitions to reassign.
+   *
+   * Partitions: []ReassignablePartition, versions 0-1.
+   */
   partitions?: AlterPartitionReassignmentsRequestReassignablePartitionInit[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * The partitions to reassign.
+ *
  * The ReassignablePartition struct of AlterPartitionReassignmentsRequest, versions 0-1.
  */
 export interface AlterPartitionReassignmentsRequestReassignablePartition {
-  /** PartitionIndex: int32, versions 0-1. */
+  /**
+   * The partition index.
+   *
+   * PartitionIndex: int32, versions 0-1.
+   */
   partitionIndex: number;
-  /** Replicas: []int32, versions 0-1; nullable in 0+; default null; a brokerId. */
+  /**
+   * The replicas to place the partitions on, or null to cancel a pending reassignment for this
+   * partition.
+   *
+   * Replicas: []int32, versions 0-1; nullable in 0+; default null; a brokerId.
+   */
   replicas: number[] | null;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeAlterPartitionReassignmentsRequest} takes for AlterPartitionReassignmentsRequestReassignablePartition: any field left out
- * is written as its default.
+ * The partitions to reassign.
+ *
+ * What {@linkcode encodeAlterPartitionReassignmentsRequest} takes for
+ * AlterPartitionReassignmentsRequestReassignablePartition: any field left out is written as its
+ * default.
  */
 export interface AlterPartitionReassignmentsRequestReassignablePartitionInit {
-  /** PartitionIndex: int32, versions 0-1. */
+  /**
+   * The partition index.
+   *
+   * PartitionIndex: int32, versions 0-1.
+   */
   partitionIndex?: number;
-  /** Replicas: []int32, versions 0-1; nullable in 0+; default null; a brokerId. */
+  /**
+   * The replicas to place the partitions on, or null to cancel a pending reassignment for this
+   * partition.
+   *
+   * Replicas: []int32, versions 0-1; nullable in 0+; default null; a brokerId.
+   */
   replicas?: number[] | null;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];

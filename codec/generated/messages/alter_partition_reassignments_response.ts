@@ -11,91 +11,186 @@ import type { TaggedField, Writer } from "../../protocol/writer.ts";
 import { readArray, unsupportedVersion, withPath } from "../../protocol/generated_support.ts";
 
 /**
- * Kafka's AlterPartitionReassignmentsResponse message (API key 45) in versions 0-1 (flexible from 0).
+ * Kafka's AlterPartitionReassignmentsResponse message (API key 45) in versions 0-1 (flexible from
+ * 0).
  */
 export interface AlterPartitionReassignmentsResponse {
-  /** ThrottleTimeMs: int32, versions 0-1. */
+  /**
+   * The duration in milliseconds for which the request was throttled due to a quota violation, or
+   * zero if the request did not violate any quota.
+   *
+   * ThrottleTimeMs: int32, versions 0-1.
+   */
   throttleTimeMs: number;
-  /** AllowReplicationFactorChange: bool, versions 1; default true; ignorable. */
+  /**
+   * The option indicating whether changing the replication factor of any given partition as part of
+   * the request was allowed.
+   *
+   * AllowReplicationFactorChange: bool, versions 1; default true; ignorable.
+   */
   allowReplicationFactorChange: boolean;
-  /** ErrorCode: int16, versions 0-1. */
+  /**
+   * The top-level error code, or 0 if there was no error.
+   *
+   * ErrorCode: int16, versions 0-1.
+   */
   errorCode: number;
-  /** ErrorMessage: string, versions 0-1; nullable in 0+. */
+  /**
+   * The top-level error message, or null if there was no error.
+   *
+   * ErrorMessage: string, versions 0-1; nullable in 0+.
+   */
   errorMessage: string | null;
-  /** Responses: []ReassignableTopicResponse, versions 0-1. */
+  /**
+   * The responses to topics to reassign.
+   *
+   * Responses: []ReassignableTopicResponse, versions 0-1.
+   */
   responses: AlterPartitionReassignmentsResponseReassignableTopicResponse[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeAlterPartitionReassignmentsResponse} takes for AlterPartitionReassignmentsResponse: any field left out
- * is written as its default.
+ * What {@linkcode encodeAlterPartitionReassignmentsResponse} takes for
+ * AlterPartitionReassignmentsResponse: any field left out is written as its default.
  */
 export interface AlterPartitionReassignmentsResponseInit {
-  /** ThrottleTimeMs: int32, versions 0-1. */
+  /**
+   * The duration in milliseconds for which the request was throttled due to a quota violation, or
+   * zero if the request did not violate any quota.
+   *
+   * ThrottleTimeMs: int32, versions 0-1.
+   */
   throttleTimeMs?: number;
-  /** AllowReplicationFactorChange: bool, versions 1; default true; ignorable. */
+  /**
+   * The option indicating whether changing the replication factor of any given partition as part of
+   * the request was allowed.
+   *
+   * AllowReplicationFactorChange: bool, versions 1; default true; ignorable.
+   */
   allowReplicationFactorChange?: boolean;
-  /** ErrorCode: int16, versions 0-1. */
+  /**
+   * The top-level error code, or 0 if there was no error.
+   *
+   * ErrorCode: int16, versions 0-1.
+   */
   errorCode?: number;
-  /** ErrorMessage: string, versions 0-1; nullable in 0+. */
+  /**
+   * The top-level error message, or null if there was no error.
+   *
+   * ErrorMessage: string, versions 0-1; nullable in 0+.
+   */
   errorMessage?: string | null;
-  /** Responses: []ReassignableTopicResponse, versions 0-1. */
+  /**
+   * The responses to topics to reassign.
+   *
+   * Responses: []ReassignableTopicResponse, versions 0-1.
+   */
   responses?: AlterPartitionReassignmentsResponseReassignableTopicResponseInit[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * The responses to topics to reassign.
+ *
  * The ReassignableTopicResponse struct of AlterPartitionReassignmentsResponse, versions 0-1.
  */
 export interface AlterPartitionReassignmentsResponseReassignableTopicResponse {
-  /** Name: string, versions 0-1; a topicName. */
+  /**
+   * The topic name.
+   *
+   * Name: string, versions 0-1; a topicName.
+   */
   name: string;
-  /** Partitions: []ReassignablePartitionResponse, versions 0-1. */
+  /**
+   * The responses to partitions to reassign.
+   *
+   * Partitions: []ReassignablePartitionResponse, versions 0-1.
+   */
   partitions: AlterPartitionReassignmentsResponseReassignablePartitionResponse[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeAlterPartitionReassignmentsResponse} takes for AlterPartitionReassignmentsResponseReassignableTopicResponse: any field left out
- * is written as its default.
+ * The responses to topics to reassign.
+ *
+ * What {@linkcode encodeAlterPartitionReassignmentsResponse} takes for
+ * AlterPartitionReassignmentsResponseReassignableTopicResponse: any field left out is written as
+ * its default.
  */
 export interface AlterPartitionReassignmentsResponseReassignableTopicResponseInit {
-  /** Name: string, versions 0-1; a topicName. */
+  /**
+   * The topic name.
+   *
+   * Name: string, versions 0-1; a topicName.
+   */
   name?: string;
-  /** Partitions: []ReassignablePartitionResponse, versions 0-1. */
+  /**
+   * The responses to partitions to reassign.
+   *
+   * Partitions: []ReassignablePartitionResponse, versions 0-1.
+   */
   partitions?: AlterPartitionReassignmentsResponseReassignablePartitionResponseInit[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * The responses to partitions to reassign.
+ *
  * The ReassignablePartitionResponse struct of AlterPartitionReassignmentsResponse, versions 0-1.
  */
 export interface AlterPartitionReassignmentsResponseReassignablePartitionResponse {
-  /** PartitionIndex: int32, versions 0-1. */
+  /**
+   * The partition index.
+   *
+   * PartitionIndex: int32, versions 0-1.
+   */
   partitionIndex: number;
-  /** ErrorCode: int16, versions 0-1. */
+  /**
+   * The error code for this partition, or 0 if there was no error.
+   *
+   * ErrorCode: int16, versions 0-1.
+   */
   errorCode: number;
-  /** ErrorMessage: string, versions 0-1; nullable in 0+. */
+  /**
+   * The error message for this partition, or null if there was no error.
+   *
+   * ErrorMessage: string, versions 0-1; nullable in 0+.
+   */
   errorMessage: string | null;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeAlterPartitionReassignmentsResponse} takes for AlterPartitionReassignmentsResponseReassignablePartitionResponse: any field left out
- * is written as its default.
+ * The responses to partitions to reassign.
+ *
+ * What {@linkcode encodeAlterPartitionReassignmentsResponse} takes for
+ * AlterPartitionReassignmentsResponseReassignablePartitionResponse: any field left out is written
+ * as its default.
  */
 export interface AlterPartitionReassignmentsResponseReassignablePartitionResponseInit {
-  /** PartitionIndex: int32, versions 0-1. */
+  /**
+   * The partition index.
+   *
+   * PartitionIndex: int32, versions 0-1.
+   */
   partitionIndex?: number;
-  /** ErrorCode: int16, versions 0-1. */
+  /**
+   * The error code for this partition, or 0 if there was no error.
+   *
+   * ErrorCode: int16, versions 0-1.
+   */
   errorCode?: number;
-  /** ErrorMessage: string, versions 0-1; nullable in 0+. */
+  /**
+   * The error message for this partition, or null if there was no error.
+   *
+   * ErrorMessage: string, versions 0-1; nullable in 0+.
+   */
   errorMessage?: string | null;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];

@@ -11,15 +11,25 @@ import type { TaggedField, Writer } from "../../protocol/writer.ts";
 import { ZERO_UUID } from "../../protocol/uuid.ts";
 import { readArray, unsupportedVersion, withPath } from "../../protocol/generated_support.ts";
 
-/**
- * Kafka's AlterPartitionRequest message (API key 56) in versions 2-3 (flexible from 0).
- */
+/** Kafka's AlterPartitionRequest message (API key 56) in versions 2-3 (flexible from 0). */
 export interface AlterPartitionRequest {
-  /** BrokerId: int32, versions 2-3; a brokerId. */
+  /**
+   * The ID of the requesting broker.
+   *
+   * BrokerId: int32, versions 2-3; a brokerId.
+   */
   brokerId: number;
-  /** BrokerEpoch: int64, versions 2-3; default -1. */
+  /**
+   * The epoch of the requesting broker.
+   *
+   * BrokerEpoch: int64, versions 2-3; default -1.
+   */
   brokerEpoch: bigint;
-  /** Topics: []TopicData, versions 2-3. */
+  /**
+   * The topics to alter ISRs for.
+   *
+   * Topics: []TopicData, versions 2-3.
+   */
   topics: AlterPartitionRequestTopicData[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
@@ -30,102 +40,206 @@ export interface AlterPartitionRequest {
  * is written as its default.
  */
 export interface AlterPartitionRequestInit {
-  /** BrokerId: int32, versions 2-3; a brokerId. */
+  /**
+   * The ID of the requesting broker.
+   *
+   * BrokerId: int32, versions 2-3; a brokerId.
+   */
   brokerId?: number;
-  /** BrokerEpoch: int64, versions 2-3; default -1. */
+  /**
+   * The epoch of the requesting broker.
+   *
+   * BrokerEpoch: int64, versions 2-3; default -1.
+   */
   brokerEpoch?: bigint;
-  /** Topics: []TopicData, versions 2-3. */
+  /**
+   * The topics to alter ISRs for.
+   *
+   * Topics: []TopicData, versions 2-3.
+   */
   topics?: AlterPartitionRequestTopicDataInit[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * The topics to alter ISRs for.
+ *
  * The TopicData struct of AlterPartitionRequest, versions 2-3.
  */
 export interface AlterPartitionRequestTopicData {
-  /** TopicId: uuid, versions 2-3; ignorable. */
+  /**
+   * The ID of the topic to alter ISRs for.
+   *
+   * TopicId: uuid, versions 2-3; ignorable.
+   */
   topicId: string;
-  /** Partitions: []PartitionData, versions 2-3. */
+  /**
+   * The partitions to alter ISRs for.
+   *
+   * Partitions: []PartitionData, versions 2-3.
+   */
   partitions: AlterPartitionRequestPartitionData[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeAlterPartitionRequest} takes for AlterPartitionRequestTopicData: any field left out
- * is written as its default.
+ * The topics to alter ISRs for.
+ *
+ * What {@linkcode encodeAlterPartitionRequest} takes for AlterPartitionRequestTopicData: any field
+ * left out is written as its default.
  */
 export interface AlterPartitionRequestTopicDataInit {
-  /** TopicId: uuid, versions 2-3; ignorable. */
+  /**
+   * The ID of the topic to alter ISRs for.
+   *
+   * TopicId: uuid, versions 2-3; ignorable.
+   */
   topicId?: string;
-  /** Partitions: []PartitionData, versions 2-3. */
+  /**
+   * The partitions to alter ISRs for.
+   *
+   * Partitions: []PartitionData, versions 2-3.
+   */
   partitions?: AlterPartitionRequestPartitionDataInit[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * The partitions to alter ISRs for.
+ *
  * The PartitionData struct of AlterPartitionRequest, versions 2-3.
  */
 export interface AlterPartitionRequestPartitionData {
-  /** PartitionIndex: int32, versions 2-3. */
+  /**
+   * The partition index.
+   *
+   * PartitionIndex: int32, versions 2-3.
+   */
   partitionIndex: number;
-  /** LeaderEpoch: int32, versions 2-3. */
+  /**
+   * The leader epoch of this partition.
+   *
+   * LeaderEpoch: int32, versions 2-3.
+   */
   leaderEpoch: number;
-  /** NewIsr: []int32, versions 2; a brokerId. */
+  /**
+   * The ISR for this partition. Deprecated since version 3.
+   *
+   * NewIsr: []int32, versions 2; a brokerId.
+   */
   newIsr: number[];
-  /** NewIsrWithEpochs: []BrokerState, versions 3. */
+  /**
+   * The ISR for this partition.
+   *
+   * NewIsrWithEpochs: []BrokerState, versions 3.
+   */
   newIsrWithEpochs: AlterPartitionRequestBrokerState[];
-  /** LeaderRecoveryState: int8, versions 2-3; default 0. */
+  /**
+   * 1 if the partition is recovering from an unclean leader election; 0 otherwise.
+   *
+   * LeaderRecoveryState: int8, versions 2-3; default 0.
+   */
   leaderRecoveryState: number;
-  /** PartitionEpoch: int32, versions 2-3. */
+  /**
+   * The expected epoch of the partition which is being updated.
+   *
+   * PartitionEpoch: int32, versions 2-3.
+   */
   partitionEpoch: number;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeAlterPartitionRequest} takes for AlterPartitionRequestPartitionData: any field left out
- * is written as its default.
+ * The partitions to alter ISRs for.
+ *
+ * What {@linkcode encodeAlterPartitionRequest} takes for AlterPartitionRequestPartitionData: any
+ * field left out is written as its default.
  */
 export interface AlterPartitionRequestPartitionDataInit {
-  /** PartitionIndex: int32, versions 2-3. */
+  /**
+   * The partition index.
+   *
+   * PartitionIndex: int32, versions 2-3.
+   */
   partitionIndex?: number;
-  /** LeaderEpoch: int32, versions 2-3. */
+  /**
+   * The leader epoch of this partition.
+   *
+   * LeaderEpoch: int32, versions 2-3.
+   */
   leaderEpoch?: number;
-  /** NewIsr: []int32, versions 2; a brokerId. */
+  /**
+   * The ISR for this partition. Deprecated since version 3.
+   *
+   * NewIsr: []int32, versions 2; a brokerId.
+   */
   newIsr?: number[];
-  /** NewIsrWithEpochs: []BrokerState, versions 3. */
+  /**
+   * The ISR for this partition.
+   *
+   * NewIsrWithEpochs: []BrokerState, versions 3.
+   */
   newIsrWithEpochs?: AlterPartitionRequestBrokerStateInit[];
-  /** LeaderRecoveryState: int8, versions 2-3; default 0. */
+  /**
+   * 1 if the partition is recovering from an unclean leader election; 0 otherwise.
+   *
+   * LeaderRecoveryState: int8, versions 2-3; default 0.
+   */
   leaderRecoveryState?: number;
-  /** PartitionEpoch: int32, versions 2-3. */
+  /**
+   * The expected epoch of the partition which is being updated.
+   *
+   * PartitionEpoch: int32, versions 2-3.
+   */
   partitionEpoch?: number;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * The ISR for this partition.
+ *
  * The BrokerState struct of AlterPartitionRequest, versions 3.
  */
 export interface AlterPartitionRequestBrokerState {
-  /** BrokerId: int32, versions 3; a brokerId. */
+  /**
+   * The ID of the broker.
+   *
+   * BrokerId: int32, versions 3; a brokerId.
+   */
   brokerId: number;
-  /** BrokerEpoch: int64, versions 3; default -1. */
+  /**
+   * The epoch of the broker. It will be -1 if the epoch check is not supported.
+   *
+   * BrokerEpoch: int64, versions 3; default -1.
+   */
   brokerEpoch: bigint;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeAlterPartitionRequest} takes for AlterPartitionRequestBrokerState: any field left out
- * is written as its default.
+ * The ISR for this partition.
+ *
+ * What {@linkcode encodeAlterPartitionRequest} takes for AlterPartitionRequestBrokerState: any
+ * field left out is written as its default.
  */
 export interface AlterPartitionRequestBrokerStateInit {
-  /** BrokerId: int32, versions 3; a brokerId. */
+  /**
+   * The ID of the broker.
+   *
+   * BrokerId: int32, versions 3; a brokerId.
+   */
   brokerId?: number;
-  /** BrokerEpoch: int64, versions 3; default -1. */
+  /**
+   * The epoch of the broker. It will be -1 if the epoch check is not supported.
+   *
+   * BrokerEpoch: int64, versions 3; default -1.
+   */
   brokerEpoch?: bigint;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];

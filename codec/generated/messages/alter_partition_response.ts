@@ -11,100 +11,204 @@ import type { TaggedField, Writer } from "../../protocol/writer.ts";
 import { ZERO_UUID } from "../../protocol/uuid.ts";
 import { readArray, unsupportedVersion, withPath } from "../../protocol/generated_support.ts";
 
-/**
- * Kafka's AlterPartitionResponse message (API key 56) in versions 2-3 (flexible from 0).
- */
+/** Kafka's AlterPartitionResponse message (API key 56) in versions 2-3 (flexible from 0). */
 export interface AlterPartitionResponse {
-  /** ThrottleTimeMs: int32, versions 2-3. */
+  /**
+   * The duration in milliseconds for which the request was throttled due to a quota violation, or
+   * zero if the request did not violate any quota.
+   *
+   * ThrottleTimeMs: int32, versions 2-3.
+   */
   throttleTimeMs: number;
-  /** ErrorCode: int16, versions 2-3. */
+  /**
+   * The top level response error code.
+   *
+   * ErrorCode: int16, versions 2-3.
+   */
   errorCode: number;
-  /** Topics: []TopicData, versions 2-3. */
+  /**
+   * The responses for each topic.
+   *
+   * Topics: []TopicData, versions 2-3.
+   */
   topics: AlterPartitionResponseTopicData[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeAlterPartitionResponse} takes for AlterPartitionResponse: any field left out
- * is written as its default.
+ * What {@linkcode encodeAlterPartitionResponse} takes for AlterPartitionResponse: any field left
+ * out is written as its default.
  */
 export interface AlterPartitionResponseInit {
-  /** ThrottleTimeMs: int32, versions 2-3. */
+  /**
+   * The duration in milliseconds for which the request was throttled due to a quota violation, or
+   * zero if the request did not violate any quota.
+   *
+   * ThrottleTimeMs: int32, versions 2-3.
+   */
   throttleTimeMs?: number;
-  /** ErrorCode: int16, versions 2-3. */
+  /**
+   * The top level response error code.
+   *
+   * ErrorCode: int16, versions 2-3.
+   */
   errorCode?: number;
-  /** Topics: []TopicData, versions 2-3. */
+  /**
+   * The responses for each topic.
+   *
+   * Topics: []TopicData, versions 2-3.
+   */
   topics?: AlterPartitionResponseTopicDataInit[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * The responses for each topic.
+ *
  * The TopicData struct of AlterPartitionResponse, versions 2-3.
  */
 export interface AlterPartitionResponseTopicData {
-  /** TopicId: uuid, versions 2-3; ignorable. */
+  /**
+   * The ID of the topic.
+   *
+   * TopicId: uuid, versions 2-3; ignorable.
+   */
   topicId: string;
-  /** Partitions: []PartitionData, versions 2-3. */
+  /**
+   * The responses for each partition.
+   *
+   * Partitions: []PartitionData, versions 2-3.
+   */
   partitions: AlterPartitionResponsePartitionData[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeAlterPartitionResponse} takes for AlterPartitionResponseTopicData: any field left out
- * is written as its default.
+ * The responses for each topic.
+ *
+ * What {@linkcode encodeAlterPartitionResponse} takes for AlterPartitionResponseTopicData: any
+ * field left out is written as its default.
  */
 export interface AlterPartitionResponseTopicDataInit {
-  /** TopicId: uuid, versions 2-3; ignorable. */
+  /**
+   * The ID of the topic.
+   *
+   * TopicId: uuid, versions 2-3; ignorable.
+   */
   topicId?: string;
-  /** Partitions: []PartitionData, versions 2-3. */
+  /**
+   * The responses for each partition.
+   *
+   * Partitions: []PartitionData, versions 2-3.
+   */
   partitions?: AlterPartitionResponsePartitionDataInit[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * The responses for each partition.
+ *
  * The PartitionData struct of AlterPartitionResponse, versions 2-3.
  */
 export interface AlterPartitionResponsePartitionData {
-  /** PartitionIndex: int32, versions 2-3. */
+  /**
+   * The partition index.
+   *
+   * PartitionIndex: int32, versions 2-3.
+   */
   partitionIndex: number;
-  /** ErrorCode: int16, versions 2-3. */
+  /**
+   * The partition level error code.
+   *
+   * ErrorCode: int16, versions 2-3.
+   */
   errorCode: number;
-  /** LeaderId: int32, versions 2-3; a brokerId. */
+  /**
+   * The broker ID of the leader.
+   *
+   * LeaderId: int32, versions 2-3; a brokerId.
+   */
   leaderId: number;
-  /** LeaderEpoch: int32, versions 2-3. */
+  /**
+   * The leader epoch.
+   *
+   * LeaderEpoch: int32, versions 2-3.
+   */
   leaderEpoch: number;
-  /** Isr: []int32, versions 2-3; a brokerId. */
+  /**
+   * The in-sync replica IDs.
+   *
+   * Isr: []int32, versions 2-3; a brokerId.
+   */
   isr: number[];
-  /** LeaderRecoveryState: int8, versions 2-3; default 0; ignorable. */
+  /**
+   * 1 if the partition is recovering from an unclean leader election; 0 otherwise.
+   *
+   * LeaderRecoveryState: int8, versions 2-3; default 0; ignorable.
+   */
   leaderRecoveryState: number;
-  /** PartitionEpoch: int32, versions 2-3. */
+  /**
+   * The current epoch for the partition for KRaft controllers.
+   *
+   * PartitionEpoch: int32, versions 2-3.
+   */
   partitionEpoch: number;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeAlterPartitionResponse} takes for AlterPartitionResponsePartitionData: any field left out
- * is written as its default.
+ * The responses for each partition.
+ *
+ * What {@linkcode encodeAlterPartitionResponse} takes for AlterPartitionResponsePartitionData: any
+ * field left out is written as its default.
  */
 export interface AlterPartitionResponsePartitionDataInit {
-  /** PartitionIndex: int32, versions 2-3. */
+  /**
+   * The partition index.
+   *
+   * PartitionIndex: int32, versions 2-3.
+   */
   partitionIndex?: number;
-  /** ErrorCode: int16, versions 2-3. */
+  /**
+   * The partition level error code.
+   *
+   * ErrorCode: int16, versions 2-3.
+   */
   errorCode?: number;
-  /** LeaderId: int32, versions 2-3; a brokerId. */
+  /**
+   * The broker ID of the leader.
+   *
+   * LeaderId: int32, versions 2-3; a brokerId.
+   */
   leaderId?: number;
-  /** LeaderEpoch: int32, versions 2-3. */
+  /**
+   * The leader epoch.
+   *
+   * LeaderEpoch: int32, versions 2-3.
+   */
   leaderEpoch?: number;
-  /** Isr: []int32, versions 2-3; a brokerId. */
+  /**
+   * The in-sync replica IDs.
+   *
+   * Isr: []int32, versions 2-3; a brokerId.
+   */
   isr?: number[];
-  /** LeaderRecoveryState: int8, versions 2-3; default 0; ignorable. */
+  /**
+   * 1 if the partition is recovering from an unclean leader election; 0 otherwise.
+   *
+   * LeaderRecoveryState: int8, versions 2-3; default 0; ignorable.
+   */
   leaderRecoveryState?: number;
-  /** PartitionEpoch: int32, versions 2-3. */
+  /**
+   * The current epoch for the partition for KRaft controllers.
+   *
+   * PartitionEpoch: int32, versions 2-3.
+   */
   partitionEpoch?: number;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];

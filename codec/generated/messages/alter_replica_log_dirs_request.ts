@@ -15,72 +15,118 @@ import {
   withPath,
 } from "../../protocol/generated_support.ts";
 
-/**
- * Kafka's AlterReplicaLogDirsRequest message (API key 34) in versions 1-2 (flexible from 2).
- */
+/** Kafka's AlterReplicaLogDirsRequest message (API key 34) in versions 1-2 (flexible from 2). */
 export interface AlterReplicaLogDirsRequest {
-  /** Dirs: []AlterReplicaLogDir, versions 1-2. */
+  /**
+   * The alterations to make for each directory.
+   *
+   * Dirs: []AlterReplicaLogDir, versions 1-2.
+   */
   dirs: AlterReplicaLogDirsRequestAlterReplicaLogDir[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeAlterReplicaLogDirsRequest} takes for AlterReplicaLogDirsRequest: any field left out
- * is written as its default.
+ * What {@linkcode encodeAlterReplicaLogDirsRequest} takes for AlterReplicaLogDirsRequest: any field
+ * left out is written as its default.
  */
 export interface AlterReplicaLogDirsRequestInit {
-  /** Dirs: []AlterReplicaLogDir, versions 1-2. */
+  /**
+   * The alterations to make for each directory.
+   *
+   * Dirs: []AlterReplicaLogDir, versions 1-2.
+   */
   dirs?: AlterReplicaLogDirsRequestAlterReplicaLogDirInit[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * The alterations to make for each directory.
+ *
  * The AlterReplicaLogDir struct of AlterReplicaLogDirsRequest, versions 1-2.
  */
 export interface AlterReplicaLogDirsRequestAlterReplicaLogDir {
-  /** Path: string, versions 1-2. */
+  /**
+   * The absolute directory path.
+   *
+   * Path: string, versions 1-2.
+   */
   path: string;
-  /** Topics: []AlterReplicaLogDirTopic, versions 1-2. */
+  /**
+   * The topics to add to the directory.
+   *
+   * Topics: []AlterReplicaLogDirTopic, versions 1-2.
+   */
   topics: AlterReplicaLogDirsRequestAlterReplicaLogDirTopic[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeAlterReplicaLogDirsRequest} takes for AlterReplicaLogDirsRequestAlterReplicaLogDir: any field left out
- * is written as its default.
+ * The alterations to make for each directory.
+ *
+ * What {@linkcode encodeAlterReplicaLogDirsRequest} takes for
+ * AlterReplicaLogDirsRequestAlterReplicaLogDir: any field left out is written as its default.
  */
 export interface AlterReplicaLogDirsRequestAlterReplicaLogDirInit {
-  /** Path: string, versions 1-2. */
+  /**
+   * The absolute directory path.
+   *
+   * Path: string, versions 1-2.
+   */
   path?: string;
-  /** Topics: []AlterReplicaLogDirTopic, versions 1-2. */
+  /**
+   * The topics to add to the directory.
+   *
+   * Topics: []AlterReplicaLogDirTopic, versions 1-2.
+   */
   topics?: AlterReplicaLogDirsRequestAlterReplicaLogDirTopicInit[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * The topics to add to the directory.
+ *
  * The AlterReplicaLogDirTopic struct of AlterReplicaLogDirsRequest, versions 1-2.
  */
 export interface AlterReplicaLogDirsRequestAlterReplicaLogDirTopic {
-  /** Name: string, versions 1-2; a topicName. */
+  /**
+   * The topic name.
+   *
+   * Name: string, versions 1-2; a topicName.
+   */
   name: string;
-  /** Partitions: []int32, versions 1-2. */
+  /**
+   * The partition indexes.
+   *
+   * Partitions: []int32, versions 1-2.
+   */
   partitions: number[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeAlterReplicaLogDirsRequest} takes for AlterReplicaLogDirsRequestAlterReplicaLogDirTopic: any field left out
- * is written as its default.
+ * The topics to add to the directory.
+ *
+ * What {@linkcode encodeAlterReplicaLogDirsRequest} takes for
+ * AlterReplicaLogDirsRequestAlterReplicaLogDirTopic: any field left out is written as its default.
  */
 export interface AlterReplicaLogDirsRequestAlterReplicaLogDirTopicInit {
-  /** Name: string, versions 1-2; a topicName. */
+  /**
+   * The topic name.
+   *
+   * Name: string, versions 1-2; a topicName.
+   */
   name?: string;
-  /** Partitions: []int32, versions 1-2. */
+  /**
+   * The partition indexes.
+   *
+   * Partitions: []int32, versions 1-2.
+   */
   partitions?: number[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];

@@ -15,76 +15,134 @@ import {
   withPath,
 } from "../../protocol/generated_support.ts";
 
-/**
- * Kafka's AlterReplicaLogDirsResponse message (API key 34) in versions 1-2 (flexible from 2).
- */
+/** Kafka's AlterReplicaLogDirsResponse message (API key 34) in versions 1-2 (flexible from 2). */
 export interface AlterReplicaLogDirsResponse {
-  /** ThrottleTimeMs: int32, versions 1-2. */
+  /**
+   * Duration in milliseconds for which the request was throttled due to a quota violation, or zero
+   * if the request did not violate any quota.
+   *
+   * ThrottleTimeMs: int32, versions 1-2.
+   */
   throttleTimeMs: number;
-  /** Results: []AlterReplicaLogDirTopicResult, versions 1-2. */
+  /**
+   * The results for each topic.
+   *
+   * Results: []AlterReplicaLogDirTopicResult, versions 1-2.
+   */
   results: AlterReplicaLogDirsResponseAlterReplicaLogDirTopicResult[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeAlterReplicaLogDirsResponse} takes for AlterReplicaLogDirsResponse: any field left out
- * is written as its default.
+ * What {@linkcode encodeAlterReplicaLogDirsResponse} takes for AlterReplicaLogDirsResponse: any
+ * field left out is written as its default.
  */
 export interface AlterReplicaLogDirsResponseInit {
-  /** ThrottleTimeMs: int32, versions 1-2. */
+  /**
+   * Duration in milliseconds for which the request was throttled due to a quota violation, or zero
+   * if the request did not violate any quota.
+   *
+   * ThrottleTimeMs: int32, versions 1-2.
+   */
   throttleTimeMs?: number;
-  /** Results: []AlterReplicaLogDirTopicResult, versions 1-2. */
+  /**
+   * The results for each topic.
+   *
+   * Results: []AlterReplicaLogDirTopicResult, versions 1-2.
+   */
   results?: AlterReplicaLogDirsResponseAlterReplicaLogDirTopicResultInit[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * The results for each topic.
+ *
  * The AlterReplicaLogDirTopicResult struct of AlterReplicaLogDirsResponse, versions 1-2.
  */
 export interface AlterReplicaLogDirsResponseAlterReplicaLogDirTopicResult {
-  /** TopicName: string, versions 1-2; a topicName. */
+  /**
+   * The name of the topic.
+   *
+   * TopicName: string, versions 1-2; a topicName.
+   */
   topicName: string;
-  /** Partitions: []AlterReplicaLogDirPartitionResult, versions 1-2. */
+  /**
+   * The results for each partition.
+   *
+   * Partitions: []AlterReplicaLogDirPartitionResult, versions 1-2.
+   */
   partitions: AlterReplicaLogDirsResponseAlterReplicaLogDirPartitionResult[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeAlterReplicaLogDirsResponse} takes for AlterReplicaLogDirsResponseAlterReplicaLogDirTopicResult: any field left out
- * is written as its default.
+ * The results for each topic.
+ *
+ * What {@linkcode encodeAlterReplicaLogDirsResponse} takes for
+ * AlterReplicaLogDirsResponseAlterReplicaLogDirTopicResult: any field left out is written as its
+ * default.
  */
 export interface AlterReplicaLogDirsResponseAlterReplicaLogDirTopicResultInit {
-  /** TopicName: string, versions 1-2; a topicName. */
+  /**
+   * The name of the topic.
+   *
+   * TopicName: string, versions 1-2; a topicName.
+   */
   topicName?: string;
-  /** Partitions: []AlterReplicaLogDirPartitionResult, versions 1-2. */
+  /**
+   * The results for each partition.
+   *
+   * Partitions: []AlterReplicaLogDirPartitionResult, versions 1-2.
+   */
   partitions?: AlterReplicaLogDirsResponseAlterReplicaLogDirPartitionResultInit[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * The results for each partition.
+ *
  * The AlterReplicaLogDirPartitionResult struct of AlterReplicaLogDirsResponse, versions 1-2.
  */
 export interface AlterReplicaLogDirsResponseAlterReplicaLogDirPartitionResult {
-  /** PartitionIndex: int32, versions 1-2. */
+  /**
+   * The partition index.
+   *
+   * PartitionIndex: int32, versions 1-2.
+   */
   partitionIndex: number;
-  /** ErrorCode: int16, versions 1-2. */
+  /**
+   * The error code, or 0 if there was no error.
+   *
+   * ErrorCode: int16, versions 1-2.
+   */
   errorCode: number;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeAlterReplicaLogDirsResponse} takes for AlterReplicaLogDirsResponseAlterReplicaLogDirPartitionResult: any field left out
- * is written as its default.
+ * The results for each partition.
+ *
+ * What {@linkcode encodeAlterReplicaLogDirsResponse} takes for
+ * AlterReplicaLogDirsResponseAlterReplicaLogDirPartitionResult: any field left out is written as
+ * its default.
  */
 export interface AlterReplicaLogDirsResponseAlterReplicaLogDirPartitionResultInit {
-  /** PartitionIndex: int32, versions 1-2. */
+  /**
+   * The partition index.
+   *
+   * PartitionIndex: int32, versions 1-2.
+   */
   partitionIndex?: number;
-  /** ErrorCode: int16, versions 1-2. */
+  /**
+   * The error code, or 0 if there was no error.
+   *
+   * ErrorCode: int16, versions 1-2.
+   */
   errorCode?: number;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];

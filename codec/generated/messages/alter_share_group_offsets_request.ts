@@ -10,76 +10,130 @@ import type { Reader } from "../../protocol/reader.ts";
 import type { TaggedField, Writer } from "../../protocol/writer.ts";
 import { readArray, unsupportedVersion, withPath } from "../../protocol/generated_support.ts";
 
-/**
- * Kafka's AlterShareGroupOffsetsRequest message (API key 91) in versions 0 (flexible from 0).
- */
+/** Kafka's AlterShareGroupOffsetsRequest message (API key 91) in versions 0 (flexible from 0). */
 export interface AlterShareGroupOffsetsRequest {
-  /** GroupId: string, versions 0; a groupId. */
+  /**
+   * The group identifier.
+   *
+   * GroupId: string, versions 0; a groupId.
+   */
   groupId: string;
-  /** Topics: []AlterShareGroupOffsetsRequestTopic, versions 0. */
+  /**
+   * The topics to alter offsets for.
+   *
+   * Topics: []AlterShareGroupOffsetsRequestTopic, versions 0.
+   */
   topics: AlterShareGroupOffsetsRequestTopic[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeAlterShareGroupOffsetsRequest} takes for AlterShareGroupOffsetsRequest: any field left out
- * is written as its default.
+ * What {@linkcode encodeAlterShareGroupOffsetsRequest} takes for AlterShareGroupOffsetsRequest: any
+ * field left out is written as its default.
  */
 export interface AlterShareGroupOffsetsRequestInit {
-  /** GroupId: string, versions 0; a groupId. */
+  /**
+   * The group identifier.
+   *
+   * GroupId: string, versions 0; a groupId.
+   */
   groupId?: string;
-  /** Topics: []AlterShareGroupOffsetsRequestTopic, versions 0. */
+  /**
+   * The topics to alter offsets for.
+   *
+   * Topics: []AlterShareGroupOffsetsRequestTopic, versions 0.
+   */
   topics?: AlterShareGroupOffsetsRequestTopicInit[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * The topics to alter offsets for.
+ *
  * The AlterShareGroupOffsetsRequestTopic struct of AlterShareGroupOffsetsRequest, versions 0.
  */
 export interface AlterShareGroupOffsetsRequestTopic {
-  /** TopicName: string, versions 0; a topicName. */
+  /**
+   * The topic name.
+   *
+   * TopicName: string, versions 0; a topicName.
+   */
   topicName: string;
-  /** Partitions: []AlterShareGroupOffsetsRequestPartition, versions 0. */
+  /**
+   * Each partition to alter offsets for.
+   *
+   * Partitions: []AlterShareGroupOffsetsRequestPartition, versions 0.
+   */
   partitions: AlterShareGroupOffsetsRequestPartition[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeAlterShareGroupOffsetsRequest} takes for AlterShareGroupOffsetsRequestTopic: any field left out
- * is written as its default.
+ * The topics to alter offsets for.
+ *
+ * What {@linkcode encodeAlterShareGroupOffsetsRequest} takes for
+ * AlterShareGroupOffsetsRequestTopic: any field left out is written as its default.
  */
 export interface AlterShareGroupOffsetsRequestTopicInit {
-  /** TopicName: string, versions 0; a topicName. */
+  /**
+   * The topic name.
+   *
+   * TopicName: string, versions 0; a topicName.
+   */
   topicName?: string;
-  /** Partitions: []AlterShareGroupOffsetsRequestPartition, versions 0. */
+  /**
+   * Each partition to alter offsets for.
+   *
+   * Partitions: []AlterShareGroupOffsetsRequestPartition, versions 0.
+   */
   partitions?: AlterShareGroupOffsetsRequestPartitionInit[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * Each partition to alter offsets for.
+ *
  * The AlterShareGroupOffsetsRequestPartition struct of AlterShareGroupOffsetsRequest, versions 0.
  */
 export interface AlterShareGroupOffsetsRequestPartition {
-  /** PartitionIndex: int32, versions 0. */
+  /**
+   * The partition index.
+   *
+   * PartitionIndex: int32, versions 0.
+   */
   partitionIndex: number;
-  /** StartOffset: int64, versions 0. */
+  /**
+   * The share-partition start offset.
+   *
+   * StartOffset: int64, versions 0.
+   */
   startOffset: bigint;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeAlterShareGroupOffsetsRequest} takes for AlterShareGroupOffsetsRequestPartition: any field left out
- * is written as its default.
+ * Each partition to alter offsets for.
+ *
+ * What {@linkcode encodeAlterShareGroupOffsetsRequest} takes for
+ * AlterShareGroupOffsetsRequestPartition: any field left out is written as its default.
  */
 export interface AlterShareGroupOffsetsRequestPartitionInit {
-  /** PartitionIndex: int32, versions 0. */
+  /**
+   * The partition index.
+   *
+   * PartitionIndex: int32, versions 0.
+   */
   partitionIndex?: number;
-  /** StartOffset: int64, versions 0. */
+  /**
+   * The share-partition start offset.
+   *
+   * StartOffset: int64, versions 0.
+   */
   startOffset?: bigint;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];

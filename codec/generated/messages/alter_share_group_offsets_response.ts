@@ -11,46 +11,88 @@ import type { TaggedField, Writer } from "../../protocol/writer.ts";
 import { ZERO_UUID } from "../../protocol/uuid.ts";
 import { readArray, unsupportedVersion, withPath } from "../../protocol/generated_support.ts";
 
-/**
- * Kafka's AlterShareGroupOffsetsResponse message (API key 91) in versions 0 (flexible from 0).
- */
+/** Kafka's AlterShareGroupOffsetsResponse message (API key 91) in versions 0 (flexible from 0). */
 export interface AlterShareGroupOffsetsResponse {
-  /** ThrottleTimeMs: int32, versions 0. */
+  /**
+   * The duration in milliseconds for which the request was throttled due to a quota violation, or
+   * zero if the request did not violate any quota.
+   *
+   * ThrottleTimeMs: int32, versions 0.
+   */
   throttleTimeMs: number;
-  /** ErrorCode: int16, versions 0. */
+  /**
+   * The top-level error code, or 0 if there was no error.
+   *
+   * ErrorCode: int16, versions 0.
+   */
   errorCode: number;
-  /** ErrorMessage: string, versions 0; nullable in 0+; default null. */
+  /**
+   * The top-level error message, or null if there was no error.
+   *
+   * ErrorMessage: string, versions 0; nullable in 0+; default null.
+   */
   errorMessage: string | null;
-  /** Responses: []AlterShareGroupOffsetsResponseTopic, versions 0. */
+  /**
+   * The results for each topic.
+   *
+   * Responses: []AlterShareGroupOffsetsResponseTopic, versions 0.
+   */
   responses: AlterShareGroupOffsetsResponseTopic[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeAlterShareGroupOffsetsResponse} takes for AlterShareGroupOffsetsResponse: any field left out
- * is written as its default.
+ * What {@linkcode encodeAlterShareGroupOffsetsResponse} takes for AlterShareGroupOffsetsResponse:
+ * any field left out is written as its default.
  */
 export interface AlterShareGroupOffsetsResponseInit {
-  /** ThrottleTimeMs: int32, versions 0. */
+  /**
+   * The duration in milliseconds for which the request was throttled due to a quota violation, or
+   * zero if the request did not violate any quota.
+   *
+   * ThrottleTimeMs: int32, versions 0.
+   */
   throttleTimeMs?: number;
-  /** ErrorCode: int16, versions 0. */
+  /**
+   * The top-level error code, or 0 if there was no error.
+   *
+   * ErrorCode: int16, versions 0.
+   */
   errorCode?: number;
-  /** ErrorMessage: string, versions 0; nullable in 0+; default null. */
+  /**
+   * The top-level error message, or null if there was no error.
+   *
+   * ErrorMessage: string, versions 0; nullable in 0+; default null.
+   */
   errorMessage?: string | null;
-  /** Responses: []AlterShareGroupOffsetsResponseTopic, versions 0. */
+  /**
+   * The results for each topic.
+   *
+   * Responses: []AlterShareGroupOffsetsResponseTopic, versions 0.
+   */
   responses?: AlterShareGroupOffsetsResponseTopicInit[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * The results for each topic.
+ *
  * The AlterShareGroupOffsetsResponseTopic struct of AlterShareGroupOffsetsResponse, versions 0.
  */
 export interface AlterShareGroupOffsetsResponseTopic {
-  /** TopicName: string, versions 0; a topicName. */
+  /**
+   * The topic name.
+   *
+   * TopicName: string, versions 0; a topicName.
+   */
   topicName: string;
-  /** TopicId: uuid, versions 0. */
+  /**
+   * The unique topic ID.
+   *
+   * TopicId: uuid, versions 0.
+   */
   topicId: string;
   /** Partitions: []AlterShareGroupOffsetsResponsePartition, versions 0. */
   partitions: AlterShareGroupOffsetsResponsePartition[];
@@ -59,13 +101,23 @@ export interface AlterShareGroupOffsetsResponseTopic {
 }
 
 /**
- * What {@linkcode encodeAlterShareGroupOffsetsResponse} takes for AlterShareGroupOffsetsResponseTopic: any field left out
- * is written as its default.
+ * The results for each topic.
+ *
+ * What {@linkcode encodeAlterShareGroupOffsetsResponse} takes for
+ * AlterShareGroupOffsetsResponseTopic: any field left out is written as its default.
  */
 export interface AlterShareGroupOffsetsResponseTopicInit {
-  /** TopicName: string, versions 0; a topicName. */
+  /**
+   * The topic name.
+   *
+   * TopicName: string, versions 0; a topicName.
+   */
   topicName?: string;
-  /** TopicId: uuid, versions 0. */
+  /**
+   * The unique topic ID.
+   *
+   * TopicId: uuid, versions 0.
+   */
   topicId?: string;
   /** Partitions: []AlterShareGroupOffsetsResponsePartition, versions 0. */
   partitions?: AlterShareGroupOffsetsResponsePartitionInit[];
@@ -77,26 +129,50 @@ export interface AlterShareGroupOffsetsResponseTopicInit {
  * The AlterShareGroupOffsetsResponsePartition struct of AlterShareGroupOffsetsResponse, versions 0.
  */
 export interface AlterShareGroupOffsetsResponsePartition {
-  /** PartitionIndex: int32, versions 0. */
+  /**
+   * The partition index.
+   *
+   * PartitionIndex: int32, versions 0.
+   */
   partitionIndex: number;
-  /** ErrorCode: int16, versions 0. */
+  /**
+   * The error code, or 0 if there was no error.
+   *
+   * ErrorCode: int16, versions 0.
+   */
   errorCode: number;
-  /** ErrorMessage: string, versions 0; nullable in 0+; default null. */
+  /**
+   * The error message, or null if there was no error.
+   *
+   * ErrorMessage: string, versions 0; nullable in 0+; default null.
+   */
   errorMessage: string | null;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeAlterShareGroupOffsetsResponse} takes for AlterShareGroupOffsetsResponsePartition: any field left out
- * is written as its default.
+ * What {@linkcode encodeAlterShareGroupOffsetsResponse} takes for
+ * AlterShareGroupOffsetsResponsePartition: any field left out is written as its default.
  */
 export interface AlterShareGroupOffsetsResponsePartitionInit {
-  /** PartitionIndex: int32, versions 0. */
+  /**
+   * The partition index.
+   *
+   * PartitionIndex: int32, versions 0.
+   */
   partitionIndex?: number;
-  /** ErrorCode: int16, versions 0. */
+  /**
+   * The error code, or 0 if there was no error.
+   *
+   * ErrorCode: int16, versions 0.
+   */
   errorCode?: number;
-  /** ErrorMessage: string, versions 0; nullable in 0+; default null. */
+  /**
+   * The error message, or null if there was no error.
+   *
+   * ErrorMessage: string, versions 0; nullable in 0+; default null.
+   */
   errorMessage?: string | null;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];

@@ -14,51 +14,98 @@ import { readArray, unsupportedVersion, withPath } from "../../protocol/generate
  * Kafka's AlterUserScramCredentialsResponse message (API key 51) in versions 0 (flexible from 0).
  */
 export interface AlterUserScramCredentialsResponse {
-  /** ThrottleTimeMs: int32, versions 0. */
+  /**
+   * The duration in milliseconds for which the request was throttled due to a quota violation, or
+   * zero if the request did not violate any quota.
+   *
+   * ThrottleTimeMs: int32, versions 0.
+   */
   throttleTimeMs: number;
-  /** Results: []AlterUserScramCredentialsResult, versions 0. */
+  /**
+   * The results for deletions and alterations, one per affected user.
+   *
+   * Results: []AlterUserScramCredentialsResult, versions 0.
+   */
   results: AlterUserScramCredentialsResponseAlterUserScramCredentialsResult[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeAlterUserScramCredentialsResponse} takes for AlterUserScramCredentialsResponse: any field left out
- * is written as its default.
+ * What {@linkcode encodeAlterUserScramCredentialsResponse} takes for
+ * AlterUserScramCredentialsResponse: any field left out is written as its default.
  */
 export interface AlterUserScramCredentialsResponseInit {
-  /** ThrottleTimeMs: int32, versions 0. */
+  /**
+   * The duration in milliseconds for which the request was throttled due to a quota violation, or
+   * zero if the request did not violate any quota.
+   *
+   * ThrottleTimeMs: int32, versions 0.
+   */
   throttleTimeMs?: number;
-  /** Results: []AlterUserScramCredentialsResult, versions 0. */
+  /**
+   * The results for deletions and alterations, one per affected user.
+   *
+   * Results: []AlterUserScramCredentialsResult, versions 0.
+   */
   results?: AlterUserScramCredentialsResponseAlterUserScramCredentialsResultInit[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * The results for deletions and alterations, one per affected user.
+ *
  * The AlterUserScramCredentialsResult struct of AlterUserScramCredentialsResponse, versions 0.
  */
 export interface AlterUserScramCredentialsResponseAlterUserScramCredentialsResult {
-  /** User: string, versions 0. */
+  /**
+   * The user name.
+   *
+   * User: string, versions 0.
+   */
   user: string;
-  /** ErrorCode: int16, versions 0. */
+  /**
+   * The error code.
+   *
+   * ErrorCode: int16, versions 0.
+   */
   errorCode: number;
-  /** ErrorMessage: string, versions 0; nullable in 0+. */
+  /**
+   * The error message, if any.
+   *
+   * ErrorMessage: string, versions 0; nullable in 0+.
+   */
   errorMessage: string | null;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeAlterUserScramCredentialsResponse} takes for AlterUserScramCredentialsResponseAlterUserScramCredentialsResult: any field left out
- * is written as its default.
+ * The results for deletions and alterations, one per affected user.
+ *
+ * What {@linkcode encodeAlterUserScramCredentialsResponse} takes for
+ * AlterUserScramCredentialsResponseAlterUserScramCredentialsResult: any field left out is written
+ * as its default.
  */
 export interface AlterUserScramCredentialsResponseAlterUserScramCredentialsResultInit {
-  /** User: string, versions 0. */
+  /**
+   * The user name.
+   *
+   * User: string, versions 0.
+   */
   user?: string;
-  /** ErrorCode: int16, versions 0. */
+  /**
+   * The error code.
+   *
+   * ErrorCode: int16, versions 0.
+   */
   errorCode?: number;
-  /** ErrorMessage: string, versions 0; nullable in 0+. */
+  /**
+   * The error message, if any.
+   *
+   * ErrorMessage: string, versions 0; nullable in 0+.
+   */
   errorMessage?: string | null;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];

@@ -10,34 +10,64 @@ import type { Reader } from "../../protocol/reader.ts";
 import type { TaggedField, Writer } from "../../protocol/writer.ts";
 import { encodeFailure, unsupportedVersion, withPath } from "../../protocol/generated_support.ts";
 
-/**
- * Kafka's ApiVersionsRequest message (API key 18) in versions 0-5 (flexible from 3).
- */
+/** Kafka's ApiVersionsRequest message (API key 18) in versions 0-5 (flexible from 3). */
 export interface ApiVersionsRequest {
-  /** ClientSoftwareName: string, versions 3-5; ignorable. */
+  /**
+   * The name of the client.
+   *
+   * ClientSoftwareName: string, versions 3-5; ignorable.
+   */
   clientSoftwareName: string;
-  /** ClientSoftwareVersion: string, versions 3-5; ignorable. */
+  /**
+   * The version of the client.
+   *
+   * ClientSoftwareVersion: string, versions 3-5; ignorable.
+   */
   clientSoftwareVersion: string;
-  /** ClusterId: string, versions 5; nullable in 5+; default null; ignorable. */
+  /**
+   * The cluster ID the client intends to connect to. Provide both ClusterId and NodeId, if known.
+   *
+   * ClusterId: string, versions 5; nullable in 5+; default null; ignorable.
+   */
   clusterId: string | null;
-  /** NodeId: int32, versions 5; default -1; ignorable. */
+  /**
+   * The node ID the client intends to connect to. Provide both ClusterId and NodeId, if known.
+   *
+   * NodeId: int32, versions 5; default -1; ignorable.
+   */
   nodeId: number;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeApiVersionsRequest} takes for ApiVersionsRequest: any field left out
- * is written as its default.
+ * What {@linkcode encodeApiVersionsRequest} takes for ApiVersionsRequest: any field left out is
+ * written as its default.
  */
 export interface ApiVersionsRequestInit {
-  /** ClientSoftwareName: string, versions 3-5; ignorable. */
+  /**
+   * The name of the client.
+   *
+   * ClientSoftwareName: string, versions 3-5; ignorable.
+   */
   clientSoftwareName?: string;
-  /** ClientSoftwareVersion: string, versions 3-5; ignorable. */
+  /**
+   * The version of the client.
+   *
+   * ClientSoftwareVersion: string, versions 3-5; ignorable.
+   */
   clientSoftwareVersion?: string;
-  /** ClusterId: string, versions 5; nullable in 5+; default null; ignorable. */
+  /**
+   * The cluster ID the client intends to connect to. Provide both ClusterId and NodeId, if known.
+   *
+   * ClusterId: string, versions 5; nullable in 5+; default null; ignorable.
+   */
   clusterId?: string | null;
-  /** NodeId: int32, versions 5; default -1; ignorable. */
+  /**
+   * The node ID the client intends to connect to. Provide both ClusterId and NodeId, if known.
+   *
+   * NodeId: int32, versions 5; default -1; ignorable.
+   */
   nodeId?: number;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];

@@ -16,133 +16,283 @@ import {
   withPath,
 } from "../../protocol/generated_support.ts";
 
-/**
- * Kafka's ApiVersionsResponse message (API key 18) in versions 0-5 (flexible from 3).
- */
+/** Kafka's ApiVersionsResponse message (API key 18) in versions 0-5 (flexible from 3). */
 export interface ApiVersionsResponse {
-  /** ErrorCode: int16, versions 0-5. */
+  /**
+   * The top-level error code.
+   *
+   * ErrorCode: int16, versions 0-5.
+   */
   errorCode: number;
-  /** ApiKeys: []ApiVersion, versions 0-5. */
+  /**
+   * The APIs supported by the broker.
+   *
+   * ApiKeys: []ApiVersion, versions 0-5.
+   */
   apiKeys: ApiVersionsResponseApiVersion[];
-  /** ThrottleTimeMs: int32, versions 1-5; ignorable. */
+  /**
+   * The duration in milliseconds for which the request was throttled due to a quota violation, or
+   * zero if the request did not violate any quota.
+   *
+   * ThrottleTimeMs: int32, versions 1-5; ignorable.
+   */
   throttleTimeMs: number;
-  /** SupportedFeatures: []SupportedFeatureKey, versions 3-5; tagged (tag 0) in 3+; ignorable. */
+  /**
+   * Features supported by the broker. Note: in v0-v3, features with MinSupportedVersion = 0 are
+   * omitted.
+   *
+   * SupportedFeatures: []SupportedFeatureKey, versions 3-5; tagged (tag 0) in 3+; ignorable.
+   */
   supportedFeatures: ApiVersionsResponseSupportedFeatureKey[];
-  /** FinalizedFeaturesEpoch: int64, versions 3-5; tagged (tag 1) in 3+; default -1; ignorable. */
+  /**
+   * The monotonically increasing epoch for the finalized features information. Valid values are >=
+   * 0. A value of -1 is special and represents unknown epoch.
+   *
+   * FinalizedFeaturesEpoch: int64, versions 3-5; tagged (tag 1) in 3+; default -1; ignorable.
+   */
   finalizedFeaturesEpoch: bigint;
-  /** FinalizedFeatures: []FinalizedFeatureKey, versions 3-5; tagged (tag 2) in 3+; ignorable. */
+  /**
+   * List of cluster-wide finalized features. The information is valid only if
+   * FinalizedFeaturesEpoch >= 0.
+   *
+   * FinalizedFeatures: []FinalizedFeatureKey, versions 3-5; tagged (tag 2) in 3+; ignorable.
+   */
   finalizedFeatures: ApiVersionsResponseFinalizedFeatureKey[];
-  /** ZkMigrationReady: bool, versions 3-5; tagged (tag 3) in 3+; default false; ignorable. */
+  /**
+   * Set by a KRaft controller if the required configurations for ZK migration are present.
+   *
+   * ZkMigrationReady: bool, versions 3-5; tagged (tag 3) in 3+; default false; ignorable.
+   */
   zkMigrationReady: boolean;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeApiVersionsResponse} takes for ApiVersionsResponse: any field left out
- * is written as its default.
+ * What {@linkcode encodeApiVersionsResponse} takes for ApiVersionsResponse: any field left out is
+ * written as its default.
  */
 export interface ApiVersionsResponseInit {
-  /** ErrorCode: int16, versions 0-5. */
+  /**
+   * The top-level error code.
+   *
+   * ErrorCode: int16, versions 0-5.
+   */
   errorCode?: number;
-  /** ApiKeys: []ApiVersion, versions 0-5. */
+  /**
+   * The APIs supported by the broker.
+   *
+   * ApiKeys: []ApiVersion, versions 0-5.
+   */
   apiKeys?: ApiVersionsResponseApiVersionInit[];
-  /** ThrottleTimeMs: int32, versions 1-5; ignorable. */
+  /**
+   * The duration in milliseconds for which the request was throttled due to a quota violation, or
+   * zero if the request did not violate any quota.
+   *
+   * ThrottleTimeMs: int32, versions 1-5; ignorable.
+   */
   throttleTimeMs?: number;
-  /** SupportedFeatures: []SupportedFeatureKey, versions 3-5; tagged (tag 0) in 3+; ignorable. */
+  /**
+   * Features supported by the broker. Note: in v0-v3, features with MinSupportedVersion = 0 are
+   * omitted.
+   *
+   * SupportedFeatures: []SupportedFeatureKey, versions 3-5; tagged (tag 0) in 3+; ignorable.
+   */
   supportedFeatures?: ApiVersionsResponseSupportedFeatureKeyInit[];
-  /** FinalizedFeaturesEpoch: int64, versions 3-5; tagged (tag 1) in 3+; default -1; ignorable. */
+  /**
+   * The monotonically increasing epoch for the finalized features information. Valid values are >=
+   * 0. A value of -1 is special and represents unknown epoch.
+   *
+   * FinalizedFeaturesEpoch: int64, versions 3-5; tagged (tag 1) in 3+; default -1; ignorable.
+   */
   finalizedFeaturesEpoch?: bigint;
-  /** FinalizedFeatures: []FinalizedFeatureKey, versions 3-5; tagged (tag 2) in 3+; ignorable. */
+  /**
+   * List of cluster-wide finalized features. The information is valid only if
+   * FinalizedFeaturesEpoch >= 0.
+   *
+   * FinalizedFeatures: []FinalizedFeatureKey, versions 3-5; tagged (tag 2) in 3+; ignorable.
+   */
   finalizedFeatures?: ApiVersionsResponseFinalizedFeatureKeyInit[];
-  /** ZkMigrationReady: bool, versions 3-5; tagged (tag 3) in 3+; default false; ignorable. */
+  /**
+   * Set by a KRaft controller if the required configurations for ZK migration are present.
+   *
+   * ZkMigrationReady: bool, versions 3-5; tagged (tag 3) in 3+; default false; ignorable.
+   */
   zkMigrationReady?: boolean;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * The APIs supported by the broker.
+ *
  * The ApiVersion struct of ApiVersionsResponse, versions 0-5.
  */
 export interface ApiVersionsResponseApiVersion {
-  /** ApiKey: int16, versions 0-5. */
+  /**
+   * The API index.
+   *
+   * ApiKey: int16, versions 0-5.
+   */
   apiKey: number;
-  /** MinVersion: int16, versions 0-5. */
+  /**
+   * The minimum supported version, inclusive.
+   *
+   * MinVersion: int16, versions 0-5.
+   */
   minVersion: number;
-  /** MaxVersion: int16, versions 0-5. */
+  /**
+   * The maximum supported version, inclusive.
+   *
+   * MaxVersion: int16, versions 0-5.
+   */
   maxVersion: number;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeApiVersionsResponse} takes for ApiVersionsResponseApiVersion: any field left out
- * is written as its default.
+ * The APIs supported by the broker.
+ *
+ * What {@linkcode encodeApiVersionsResponse} takes for ApiVersionsResponseApiVersion: any field
+ * left out is written as its default.
  */
 export interface ApiVersionsResponseApiVersionInit {
-  /** ApiKey: int16, versions 0-5. */
+  /**
+   * The API index.
+   *
+   * ApiKey: int16, versions 0-5.
+   */
   apiKey?: number;
-  /** MinVersion: int16, versions 0-5. */
+  /**
+   * The minimum supported version, inclusive.
+   *
+   * MinVersion: int16, versions 0-5.
+   */
   minVersion?: number;
-  /** MaxVersion: int16, versions 0-5. */
+  /**
+   * The maximum supported version, inclusive.
+   *
+   * MaxVersion: int16, versions 0-5.
+   */
   maxVersion?: number;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * Features supported by the broker. Note: in v0-v3, features with MinSupportedVersion = 0 are
+ * omitted.
+ *
  * The SupportedFeatureKey struct of ApiVersionsResponse, versions 3-5.
  */
 export interface ApiVersionsResponseSupportedFeatureKey {
-  /** Name: string, versions 3-5. */
+  /**
+   * The name of the feature.
+   *
+   * Name: string, versions 3-5.
+   */
   name: string;
-  /** MinVersion: int16, versions 3-5. */
+  /**
+   * The minimum supported version for the feature.
+   *
+   * MinVersion: int16, versions 3-5.
+   */
   minVersion: number;
-  /** MaxVersion: int16, versions 3-5. */
+  /**
+   * The maximum supported version for the feature.
+   *
+   * MaxVersion: int16, versions 3-5.
+   */
   maxVersion: number;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeApiVersionsResponse} takes for ApiVersionsResponseSupportedFeatureKey: any field left out
- * is written as its default.
+ * Features supported by the broker. Note: in v0-v3, features with MinSupportedVersion = 0 are
+ * omitted.
+ *
+ * What {@linkcode encodeApiVersionsResponse} takes for ApiVersionsResponseSupportedFeatureKey: any
+ * field left out is written as its default.
  */
 export interface ApiVersionsResponseSupportedFeatureKeyInit {
-  /** Name: string, versions 3-5. */
+  /**
+   * The name of the feature.
+   *
+   * Name: string, versions 3-5.
+   */
   name?: string;
-  /** MinVersion: int16, versions 3-5. */
+  /**
+   * The minimum supported version for the feature.
+   *
+   * MinVersion: int16, versions 3-5.
+   */
   minVersion?: number;
-  /** MaxVersion: int16, versions 3-5. */
+  /**
+   * The maximum supported version for the feature.
+   *
+   * MaxVersion: int16, versions 3-5.
+   */
   maxVersion?: number;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * List of cluster-wide finalized features. The information is valid only if FinalizedFeaturesEpoch
+ * >= 0.
+ *
  * The FinalizedFeatureKey struct of ApiVersionsResponse, versions 3-5.
  */
 export interface ApiVersionsResponseFinalizedFeatureKey {
-  /** Name: string, versions 3-5. */
+  /**
+   * The name of the feature.
+   *
+   * Name: string, versions 3-5.
+   */
   name: string;
-  /** MaxVersionLevel: int16, versions 3-5. */
+  /**
+   * The cluster-wide finalized max version level for the feature.
+   *
+   * MaxVersionLevel: int16, versions 3-5.
+   */
   maxVersionLevel: number;
-  /** MinVersionLevel: int16, versions 3-5. */
+  /**
+   * The cluster-wide finalized min version level for the feature.
+   *
+   * MinVersionLevel: int16, versions 3-5.
+   */
   minVersionLevel: number;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeApiVersionsResponse} takes for ApiVersionsResponseFinalizedFeatureKey: any field left out
- * is written as its default.
+ * List of cluster-wide finalized features. The information is valid only if FinalizedFeaturesEpoch
+ * >= 0.
+ *
+ * What {@linkcode encodeApiVersionsResponse} takes for ApiVersionsResponseFinalizedFeatureKey: any
+ * field left out is written as its default.
  */
 export interface ApiVersionsResponseFinalizedFeatureKeyInit {
-  /** Name: string, versions 3-5. */
+  /**
+   * The name of the feature.
+   *
+   * Name: string, versions 3-5.
+   */
   name?: string;
-  /** MaxVersionLevel: int16, versions 3-5. */
+  /**
+   * The cluster-wide finalized max version level for the feature.
+   *
+   * MaxVersionLevel: int16, versions 3-5.
+   */
   maxVersionLevel?: number;
-  /** MinVersionLevel: int16, versions 3-5. */
+  /**
+   * The cluster-wide finalized min version level for the feature.
+   *
+   * MinVersionLevel: int16, versions 3-5.
+   */
   minVersionLevel?: number;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];

@@ -11,101 +11,175 @@ import type { TaggedField, Writer } from "../../protocol/writer.ts";
 import { ZERO_UUID } from "../../protocol/uuid.ts";
 import { readArray, unsupportedVersion, withPath } from "../../protocol/generated_support.ts";
 
-/**
- * Kafka's AssignReplicasToDirsRequest message (API key 73) in versions 0 (flexible from 0).
- */
+/** Kafka's AssignReplicasToDirsRequest message (API key 73) in versions 0 (flexible from 0). */
 export interface AssignReplicasToDirsRequest {
-  /** BrokerId: int32, versions 0; a brokerId. */
+  /**
+   * The ID of the requesting broker.
+   *
+   * BrokerId: int32, versions 0; a brokerId.
+   */
   brokerId: number;
-  /** BrokerEpoch: int64, versions 0; default -1. */
+  /**
+   * The epoch of the requesting broker.
+   *
+   * BrokerEpoch: int64, versions 0; default -1.
+   */
   brokerEpoch: bigint;
-  /** Directories: []DirectoryData, versions 0. */
+  /**
+   * The directories to which replicas should be assigned.
+   *
+   * Directories: []DirectoryData, versions 0.
+   */
   directories: AssignReplicasToDirsRequestDirectoryData[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeAssignReplicasToDirsRequest} takes for AssignReplicasToDirsRequest: any field left out
- * is written as its default.
+ * What {@linkcode encodeAssignReplicasToDirsRequest} takes for AssignReplicasToDirsRequest: any
+ * field left out is written as its default.
  */
 export interface AssignReplicasToDirsRequestInit {
-  /** BrokerId: int32, versions 0; a brokerId. */
+  /**
+   * The ID of the requesting broker.
+   *
+   * BrokerId: int32, versions 0; a brokerId.
+   */
   brokerId?: number;
-  /** BrokerEpoch: int64, versions 0; default -1. */
+  /**
+   * The epoch of the requesting broker.
+   *
+   * BrokerEpoch: int64, versions 0; default -1.
+   */
   brokerEpoch?: bigint;
-  /** Directories: []DirectoryData, versions 0. */
+  /**
+   * The directories to which replicas should be assigned.
+   *
+   * Directories: []DirectoryData, versions 0.
+   */
   directories?: AssignReplicasToDirsRequestDirectoryDataInit[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * The directories to which replicas should be assigned.
+ *
  * The DirectoryData struct of AssignReplicasToDirsRequest, versions 0.
  */
 export interface AssignReplicasToDirsRequestDirectoryData {
-  /** Id: uuid, versions 0. */
+  /**
+   * The ID of the directory.
+   *
+   * Id: uuid, versions 0.
+   */
   id: string;
-  /** Topics: []TopicData, versions 0. */
+  /**
+   * The topics assigned to the directory.
+   *
+   * Topics: []TopicData, versions 0.
+   */
   topics: AssignReplicasToDirsRequestTopicData[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeAssignReplicasToDirsRequest} takes for AssignReplicasToDirsRequestDirectoryData: any field left out
- * is written as its default.
+ * The directories to which replicas should be assigned.
+ *
+ * What {@linkcode encodeAssignReplicasToDirsRequest} takes for
+ * AssignReplicasToDirsRequestDirectoryData: any field left out is written as its default.
  */
 export interface AssignReplicasToDirsRequestDirectoryDataInit {
-  /** Id: uuid, versions 0. */
+  /**
+   * The ID of the directory.
+   *
+   * Id: uuid, versions 0.
+   */
   id?: string;
-  /** Topics: []TopicData, versions 0. */
+  /**
+   * The topics assigned to the directory.
+   *
+   * Topics: []TopicData, versions 0.
+   */
   topics?: AssignReplicasToDirsRequestTopicDataInit[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * The topics assigned to the directory.
+ *
  * The TopicData struct of AssignReplicasToDirsRequest, versions 0.
  */
 export interface AssignReplicasToDirsRequestTopicData {
-  /** TopicId: uuid, versions 0. */
+  /**
+   * The ID of the assigned topic.
+   *
+   * TopicId: uuid, versions 0.
+   */
   topicId: string;
-  /** Partitions: []PartitionData, versions 0. */
+  /**
+   * The partitions assigned to the directory.
+   *
+   * Partitions: []PartitionData, versions 0.
+   */
   partitions: AssignReplicasToDirsRequestPartitionData[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeAssignReplicasToDirsRequest} takes for AssignReplicasToDirsRequestTopicData: any field left out
- * is written as its default.
+ * The topics assigned to the directory.
+ *
+ * What {@linkcode encodeAssignReplicasToDirsRequest} takes for
+ * AssignReplicasToDirsRequestTopicData: any field left out is written as its default.
  */
 export interface AssignReplicasToDirsRequestTopicDataInit {
-  /** TopicId: uuid, versions 0. */
+  /**
+   * The ID of the assigned topic.
+   *
+   * TopicId: uuid, versions 0.
+   */
   topicId?: string;
-  /** Partitions: []PartitionData, versions 0. */
+  /**
+   * The partitions assigned to the directory.
+   *
+   * Partitions: []PartitionData, versions 0.
+   */
   partitions?: AssignReplicasToDirsRequestPartitionDataInit[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * The partitions assigned to the directory.
+ *
  * The PartitionData struct of AssignReplicasToDirsRequest, versions 0.
  */
 export interface AssignReplicasToDirsRequestPartitionData {
-  /** PartitionIndex: int32, versions 0. */
+  /**
+   * The partition index.
+   *
+   * PartitionIndex: int32, versions 0.
+   */
   partitionIndex: number;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeAssignReplicasToDirsRequest} takes for AssignReplicasToDirsRequestPartitionData: any field left out
- * is written as its default.
+ * The partitions assigned to the directory.
+ *
+ * What {@linkcode encodeAssignReplicasToDirsRequest} takes for
+ * AssignReplicasToDirsRequestPartitionData: any field left out is written as its default.
  */
 export interface AssignReplicasToDirsRequestPartitionDataInit {
-  /** PartitionIndex: int32, versions 0. */
+  /**
+   * The partition index.
+   *
+   * PartitionIndex: int32, versions 0.
+   */
   partitionIndex?: number;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];

@@ -11,105 +11,189 @@ import type { TaggedField, Writer } from "../../protocol/writer.ts";
 import { ZERO_UUID } from "../../protocol/uuid.ts";
 import { readArray, unsupportedVersion, withPath } from "../../protocol/generated_support.ts";
 
-/**
- * Kafka's AssignReplicasToDirsResponse message (API key 73) in versions 0 (flexible from 0).
- */
+/** Kafka's AssignReplicasToDirsResponse message (API key 73) in versions 0 (flexible from 0). */
 export interface AssignReplicasToDirsResponse {
-  /** ThrottleTimeMs: int32, versions 0. */
+  /**
+   * The duration in milliseconds for which the request was throttled due to a quota violation, or
+   * zero if the request did not violate any quota.
+   *
+   * ThrottleTimeMs: int32, versions 0.
+   */
   throttleTimeMs: number;
-  /** ErrorCode: int16, versions 0. */
+  /**
+   * The top level response error code.
+   *
+   * ErrorCode: int16, versions 0.
+   */
   errorCode: number;
-  /** Directories: []DirectoryData, versions 0. */
+  /**
+   * The list of directories and their assigned partitions.
+   *
+   * Directories: []DirectoryData, versions 0.
+   */
   directories: AssignReplicasToDirsResponseDirectoryData[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeAssignReplicasToDirsResponse} takes for AssignReplicasToDirsResponse: any field left out
- * is written as its default.
+ * What {@linkcode encodeAssignReplicasToDirsResponse} takes for AssignReplicasToDirsResponse: any
+ * field left out is written as its default.
  */
 export interface AssignReplicasToDirsResponseInit {
-  /** ThrottleTimeMs: int32, versions 0. */
+  /**
+   * The duration in milliseconds for which the request was throttled due to a quota violation, or
+   * zero if the request did not violate any quota.
+   *
+   * ThrottleTimeMs: int32, versions 0.
+   */
   throttleTimeMs?: number;
-  /** ErrorCode: int16, versions 0. */
+  /**
+   * The top level response error code.
+   *
+   * ErrorCode: int16, versions 0.
+   */
   errorCode?: number;
-  /** Directories: []DirectoryData, versions 0. */
+  /**
+   * The list of directories and their assigned partitions.
+   *
+   * Directories: []DirectoryData, versions 0.
+   */
   directories?: AssignReplicasToDirsResponseDirectoryDataInit[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * The list of directories and their assigned partitions.
+ *
  * The DirectoryData struct of AssignReplicasToDirsResponse, versions 0.
  */
 export interface AssignReplicasToDirsResponseDirectoryData {
-  /** Id: uuid, versions 0. */
+  /**
+   * The ID of the directory.
+   *
+   * Id: uuid, versions 0.
+   */
   id: string;
-  /** Topics: []TopicData, versions 0. */
+  /**
+   * The list of topics and their assigned partitions.
+   *
+   * Topics: []TopicData, versions 0.
+   */
   topics: AssignReplicasToDirsResponseTopicData[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeAssignReplicasToDirsResponse} takes for AssignReplicasToDirsResponseDirectoryData: any field left out
- * is written as its default.
+ * The list of directories and their assigned partitions.
+ *
+ * What {@linkcode encodeAssignReplicasToDirsResponse} takes for
+ * AssignReplicasToDirsResponseDirectoryData: any field left out is written as its default.
  */
 export interface AssignReplicasToDirsResponseDirectoryDataInit {
-  /** Id: uuid, versions 0. */
+  /**
+   * The ID of the directory.
+   *
+   * Id: uuid, versions 0.
+   */
   id?: string;
-  /** Topics: []TopicData, versions 0. */
+  /**
+   * The list of topics and their assigned partitions.
+   *
+   * Topics: []TopicData, versions 0.
+   */
   topics?: AssignReplicasToDirsResponseTopicDataInit[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * The list of topics and their assigned partitions.
+ *
  * The TopicData struct of AssignReplicasToDirsResponse, versions 0.
  */
 export interface AssignReplicasToDirsResponseTopicData {
-  /** TopicId: uuid, versions 0. */
+  /**
+   * The ID of the assigned topic.
+   *
+   * TopicId: uuid, versions 0.
+   */
   topicId: string;
-  /** Partitions: []PartitionData, versions 0. */
+  /**
+   * The list of assigned partitions.
+   *
+   * Partitions: []PartitionData, versions 0.
+   */
   partitions: AssignReplicasToDirsResponsePartitionData[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeAssignReplicasToDirsResponse} takes for AssignReplicasToDirsResponseTopicData: any field left out
- * is written as its default.
+ * The list of topics and their assigned partitions.
+ *
+ * What {@linkcode encodeAssignReplicasToDirsResponse} takes for
+ * AssignReplicasToDirsResponseTopicData: any field left out is written as its default.
  */
 export interface AssignReplicasToDirsResponseTopicDataInit {
-  /** TopicId: uuid, versions 0. */
+  /**
+   * The ID of the assigned topic.
+   *
+   * TopicId: uuid, versions 0.
+   */
   topicId?: string;
-  /** Partitions: []PartitionData, versions 0. */
+  /**
+   * The list of assigned partitions.
+   *
+   * Partitions: []PartitionData, versions 0.
+   */
   partitions?: AssignReplicasToDirsResponsePartitionDataInit[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * The list of assigned partitions.
+ *
  * The PartitionData struct of AssignReplicasToDirsResponse, versions 0.
  */
 export interface AssignReplicasToDirsResponsePartitionData {
-  /** PartitionIndex: int32, versions 0. */
+  /**
+   * The partition index.
+   *
+   * PartitionIndex: int32, versions 0.
+   */
   partitionIndex: number;
-  /** ErrorCode: int16, versions 0. */
+  /**
+   * The partition level error code.
+   *
+   * ErrorCode: int16, versions 0.
+   */
   errorCode: number;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeAssignReplicasToDirsResponse} takes for AssignReplicasToDirsResponsePartitionData: any field left out
- * is written as its default.
+ * The list of assigned partitions.
+ *
+ * What {@linkcode encodeAssignReplicasToDirsResponse} takes for
+ * AssignReplicasToDirsResponsePartitionData: any field left out is written as its default.
  */
 export interface AssignReplicasToDirsResponsePartitionDataInit {
-  /** PartitionIndex: int32, versions 0. */
+  /**
+   * The partition index.
+   *
+   * PartitionIndex: int32, versions 0.
+   */
   partitionIndex?: number;
-  /** ErrorCode: int16, versions 0. */
+  /**
+   * The partition level error code.
+   *
+   * ErrorCode: int16, versions 0.
+   */
   errorCode?: number;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];

@@ -16,121 +16,235 @@ import {
   withPath,
 } from "../../protocol/generated_support.ts";
 
-/**
- * Kafka's BeginQuorumEpochRequest message (API key 53) in versions 0-1 (flexible from 1).
- */
+/** Kafka's BeginQuorumEpochRequest message (API key 53) in versions 0-1 (flexible from 1). */
 export interface BeginQuorumEpochRequest {
-  /** ClusterId: string, versions 0-1; nullable in 0+; default null. */
+  /**
+   * The cluster id.
+   *
+   * ClusterId: string, versions 0-1; nullable in 0+; default null.
+   */
   clusterId: string | null;
-  /** VoterId: int32, versions 1; default -1; ignorable; a brokerId. */
+  /**
+   * The replica id of the voter receiving the request.
+   *
+   * VoterId: int32, versions 1; default -1; ignorable; a brokerId.
+   */
   voterId: number;
-  /** Topics: []TopicData, versions 0-1. */
+  /**
+   * The topics.
+   *
+   * Topics: []TopicData, versions 0-1.
+   */
   topics: BeginQuorumEpochRequestTopicData[];
-  /** LeaderEndpoints: []LeaderEndpoint, versions 1; ignorable. */
+  /**
+   * Endpoints for the leader.
+   *
+   * LeaderEndpoints: []LeaderEndpoint, versions 1; ignorable.
+   */
   leaderEndpoints: BeginQuorumEpochRequestLeaderEndpoint[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeBeginQuorumEpochRequest} takes for BeginQuorumEpochRequest: any field left out
- * is written as its default.
+ * What {@linkcode encodeBeginQuorumEpochRequest} takes for BeginQuorumEpochRequest: any field left
+ * out is written as its default.
  */
 export interface BeginQuorumEpochRequestInit {
-  /** ClusterId: string, versions 0-1; nullable in 0+; default null. */
+  /**
+   * The cluster id.
+   *
+   * ClusterId: string, versions 0-1; nullable in 0+; default null.
+   */
   clusterId?: string | null;
-  /** VoterId: int32, versions 1; default -1; ignorable; a brokerId. */
+  /**
+   * The replica id of the voter receiving the request.
+   *
+   * VoterId: int32, versions 1; default -1; ignorable; a brokerId.
+   */
   voterId?: number;
-  /** Topics: []TopicData, versions 0-1. */
+  /**
+   * The topics.
+   *
+   * Topics: []TopicData, versions 0-1.
+   */
   topics?: BeginQuorumEpochRequestTopicDataInit[];
-  /** LeaderEndpoints: []LeaderEndpoint, versions 1; ignorable. */
+  /**
+   * Endpoints for the leader.
+   *
+   * LeaderEndpoints: []LeaderEndpoint, versions 1; ignorable.
+   */
   leaderEndpoints?: BeginQuorumEpochRequestLeaderEndpointInit[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * The topics.
+ *
  * The TopicData struct of BeginQuorumEpochRequest, versions 0-1.
  */
 export interface BeginQuorumEpochRequestTopicData {
-  /** TopicName: string, versions 0-1; a topicName. */
+  /**
+   * The topic name.
+   *
+   * TopicName: string, versions 0-1; a topicName.
+   */
   topicName: string;
-  /** Partitions: []PartitionData, versions 0-1. */
+  /**
+   * The partitions.
+   *
+   * Partitions: []PartitionData, versions 0-1.
+   */
   partitions: BeginQuorumEpochRequestPartitionData[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeBeginQuorumEpochRequest} takes for BeginQuorumEpochRequestTopicData: any field left out
- * is written as its default.
+ * The topics.
+ *
+ * What {@linkcode encodeBeginQuorumEpochRequest} takes for BeginQuorumEpochRequestTopicData: any
+ * field left out is written as its default.
  */
 export interface BeginQuorumEpochRequestTopicDataInit {
-  /** TopicName: string, versions 0-1; a topicName. */
+  /**
+   * The topic name.
+   *
+   * TopicName: string, versions 0-1; a topicName.
+   */
   topicName?: string;
-  /** Partitions: []PartitionData, versions 0-1. */
+  /**
+   * The partitions.
+   *
+   * Partitions: []PartitionData, versions 0-1.
+   */
   partitions?: BeginQuorumEpochRequestPartitionDataInit[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * The partitions.
+ *
  * The PartitionData struct of BeginQuorumEpochRequest, versions 0-1.
  */
 export interface BeginQuorumEpochRequestPartitionData {
-  /** PartitionIndex: int32, versions 0-1. */
+  /**
+   * The partition index.
+   *
+   * PartitionIndex: int32, versions 0-1.
+   */
   partitionIndex: number;
-  /** VoterDirectoryId: uuid, versions 1; ignorable. */
+  /**
+   * The directory id of the receiving replica.
+   *
+   * VoterDirectoryId: uuid, versions 1; ignorable.
+   */
   voterDirectoryId: string;
-  /** LeaderId: int32, versions 0-1; a brokerId. */
+  /**
+   * The ID of the newly elected leader.
+   *
+   * LeaderId: int32, versions 0-1; a brokerId.
+   */
   leaderId: number;
-  /** LeaderEpoch: int32, versions 0-1. */
+  /**
+   * The epoch of the newly elected leader.
+   *
+   * LeaderEpoch: int32, versions 0-1.
+   */
   leaderEpoch: number;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeBeginQuorumEpochRequest} takes for BeginQuorumEpochRequestPartitionData: any field left out
- * is written as its default.
+ * The partitions.
+ *
+ * What {@linkcode encodeBeginQuorumEpochRequest} takes for BeginQuorumEpochRequestPartitionData:
+ * any field left out is written as its default.
  */
 export interface BeginQuorumEpochRequestPartitionDataInit {
-  /** PartitionIndex: int32, versions 0-1. */
+  /**
+   * The partition index.
+   *
+   * PartitionIndex: int32, versions 0-1.
+   */
   partitionIndex?: number;
-  /** VoterDirectoryId: uuid, versions 1; ignorable. */
+  /**
+   * The directory id of the receiving replica.
+   *
+   * VoterDirectoryId: uuid, versions 1; ignorable.
+   */
   voterDirectoryId?: string;
-  /** LeaderId: int32, versions 0-1; a brokerId. */
+  /**
+   * The ID of the newly elected leader.
+   *
+   * LeaderId: int32, versions 0-1; a brokerId.
+   */
   leaderId?: number;
-  /** LeaderEpoch: int32, versions 0-1. */
+  /**
+   * The epoch of the newly elected leader.
+   *
+   * LeaderEpoch: int32, versions 0-1.
+   */
   leaderEpoch?: number;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * Endpoints for the leader.
+ *
  * The LeaderEndpoint struct of BeginQuorumEpochRequest, versions 1.
  */
 export interface BeginQuorumEpochRequestLeaderEndpoint {
-  /** Name: string, versions 1. */
+  /**
+   * The name of the endpoint.
+   *
+   * Name: string, versions 1.
+   */
   name: string;
-  /** Host: string, versions 1. */
+  /**
+   * The node's hostname.
+   *
+   * Host: string, versions 1.
+   */
   host: string;
-  /** Port: uint16, versions 1. */
+  /**
+   * The node's port.
+   *
+   * Port: uint16, versions 1.
+   */
   port: number;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeBeginQuorumEpochRequest} takes for BeginQuorumEpochRequestLeaderEndpoint: any field left out
- * is written as its default.
+ * Endpoints for the leader.
+ *
+ * What {@linkcode encodeBeginQuorumEpochRequest} takes for BeginQuorumEpochRequestLeaderEndpoint:
+ * any field left out is written as its default.
  */
 export interface BeginQuorumEpochRequestLeaderEndpointInit {
-  /** Name: string, versions 1. */
+  /**
+   * The name of the endpoint.
+   *
+   * Name: string, versions 1.
+   */
   name?: string;
-  /** Host: string, versions 1. */
+  /**
+   * The node's hostname.
+   *
+   * Host: string, versions 1.
+   */
   host?: string;
-  /** Port: uint16, versions 1. */
+  /**
+   * The node's port.
+   *
+   * Port: uint16, versions 1.
+   */
   port?: number;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];

@@ -16,117 +16,223 @@ import {
   withPath,
 } from "../../protocol/generated_support.ts";
 
-/**
- * Kafka's BeginQuorumEpochResponse message (API key 53) in versions 0-1 (flexible from 1).
- */
+/** Kafka's BeginQuorumEpochResponse message (API key 53) in versions 0-1 (flexible from 1). */
 export interface BeginQuorumEpochResponse {
-  /** ErrorCode: int16, versions 0-1. */
+  /**
+   * The top level error code.
+   *
+   * ErrorCode: int16, versions 0-1.
+   */
   errorCode: number;
-  /** Topics: []TopicData, versions 0-1. */
+  /**
+   * The topic data.
+   *
+   * Topics: []TopicData, versions 0-1.
+   */
   topics: BeginQuorumEpochResponseTopicData[];
-  /** NodeEndpoints: []NodeEndpoint, versions 1; tagged (tag 0) in 1+. */
+  /**
+   * Endpoints for all leaders enumerated in PartitionData.
+   *
+   * NodeEndpoints: []NodeEndpoint, versions 1; tagged (tag 0) in 1+.
+   */
   nodeEndpoints: BeginQuorumEpochResponseNodeEndpoint[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeBeginQuorumEpochResponse} takes for BeginQuorumEpochResponse: any field left out
- * is written as its default.
+ * What {@linkcode encodeBeginQuorumEpochResponse} takes for BeginQuorumEpochResponse: any field
+ * left out is written as its default.
  */
 export interface BeginQuorumEpochResponseInit {
-  /** ErrorCode: int16, versions 0-1. */
+  /**
+   * The top level error code.
+   *
+   * ErrorCode: int16, versions 0-1.
+   */
   errorCode?: number;
-  /** Topics: []TopicData, versions 0-1. */
+  /**
+   * The topic data.
+   *
+   * Topics: []TopicData, versions 0-1.
+   */
   topics?: BeginQuorumEpochResponseTopicDataInit[];
-  /** NodeEndpoints: []NodeEndpoint, versions 1; tagged (tag 0) in 1+. */
+  /**
+   * Endpoints for all leaders enumerated in PartitionData.
+   *
+   * NodeEndpoints: []NodeEndpoint, versions 1; tagged (tag 0) in 1+.
+   */
   nodeEndpoints?: BeginQuorumEpochResponseNodeEndpointInit[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * The topic data.
+ *
  * The TopicData struct of BeginQuorumEpochResponse, versions 0-1.
  */
 export interface BeginQuorumEpochResponseTopicData {
-  /** TopicName: string, versions 0-1; a topicName. */
+  /**
+   * The topic name.
+   *
+   * TopicName: string, versions 0-1; a topicName.
+   */
   topicName: string;
-  /** Partitions: []PartitionData, versions 0-1. */
+  /**
+   * The partition data.
+   *
+   * Partitions: []PartitionData, versions 0-1.
+   */
   partitions: BeginQuorumEpochResponsePartitionData[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeBeginQuorumEpochResponse} takes for BeginQuorumEpochResponseTopicData: any field left out
- * is written as its default.
+ * The topic data.
+ *
+ * What {@linkcode encodeBeginQuorumEpochResponse} takes for BeginQuorumEpochResponseTopicData: any
+ * field left out is written as its default.
  */
 export interface BeginQuorumEpochResponseTopicDataInit {
-  /** TopicName: string, versions 0-1; a topicName. */
+  /**
+   * The topic name.
+   *
+   * TopicName: string, versions 0-1; a topicName.
+   */
   topicName?: string;
-  /** Partitions: []PartitionData, versions 0-1. */
+  /**
+   * The partition data.
+   *
+   * Partitions: []PartitionData, versions 0-1.
+   */
   partitions?: BeginQuorumEpochResponsePartitionDataInit[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * The partition data.
+ *
  * The PartitionData struct of BeginQuorumEpochResponse, versions 0-1.
  */
 export interface BeginQuorumEpochResponsePartitionData {
-  /** PartitionIndex: int32, versions 0-1. */
+  /**
+   * The partition index.
+   *
+   * PartitionIndex: int32, versions 0-1.
+   */
   partitionIndex: number;
-  /** ErrorCode: int16, versions 0-1. */
+  /**
+   * The error code for this partition.
+   *
+   * ErrorCode: int16, versions 0-1.
+   */
   errorCode: number;
-  /** LeaderId: int32, versions 0-1; a brokerId. */
+  /**
+   * The ID of the current leader or -1 if the leader is unknown.
+   *
+   * LeaderId: int32, versions 0-1; a brokerId.
+   */
   leaderId: number;
-  /** LeaderEpoch: int32, versions 0-1. */
+  /**
+   * The latest known leader epoch.
+   *
+   * LeaderEpoch: int32, versions 0-1.
+   */
   leaderEpoch: number;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeBeginQuorumEpochResponse} takes for BeginQuorumEpochResponsePartitionData: any field left out
- * is written as its default.
+ * The partition data.
+ *
+ * What {@linkcode encodeBeginQuorumEpochResponse} takes for BeginQuorumEpochResponsePartitionData:
+ * any field left out is written as its default.
  */
 export interface BeginQuorumEpochResponsePartitionDataInit {
-  /** PartitionIndex: int32, versions 0-1. */
+  /**
+   * The partition index.
+   *
+   * PartitionIndex: int32, versions 0-1.
+   */
   partitionIndex?: number;
-  /** ErrorCode: int16, versions 0-1. */
+  /**
+   * The error code for this partition.
+   *
+   * ErrorCode: int16, versions 0-1.
+   */
   errorCode?: number;
-  /** LeaderId: int32, versions 0-1; a brokerId. */
+  /**
+   * The ID of the current leader or -1 if the leader is unknown.
+   *
+   * LeaderId: int32, versions 0-1; a brokerId.
+   */
   leaderId?: number;
-  /** LeaderEpoch: int32, versions 0-1. */
+  /**
+   * The latest known leader epoch.
+   *
+   * LeaderEpoch: int32, versions 0-1.
+   */
   leaderEpoch?: number;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * Endpoints for all leaders enumerated in PartitionData.
+ *
  * The NodeEndpoint struct of BeginQuorumEpochResponse, versions 1.
  */
 export interface BeginQuorumEpochResponseNodeEndpoint {
-  /** NodeId: int32, versions 1; a brokerId. */
+  /**
+   * The ID of the associated node.
+   *
+   * NodeId: int32, versions 1; a brokerId.
+   */
   nodeId: number;
-  /** Host: string, versions 1. */
+  /**
+   * The node's hostname.
+   *
+   * Host: string, versions 1.
+   */
   host: string;
-  /** Port: uint16, versions 1. */
+  /**
+   * The node's port.
+   *
+   * Port: uint16, versions 1.
+   */
   port: number;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeBeginQuorumEpochResponse} takes for BeginQuorumEpochResponseNodeEndpoint: any field left out
- * is written as its default.
+ * Endpoints for all leaders enumerated in PartitionData.
+ *
+ * What {@linkcode encodeBeginQuorumEpochResponse} takes for BeginQuorumEpochResponseNodeEndpoint:
+ * any field left out is written as its default.
  */
 export interface BeginQuorumEpochResponseNodeEndpointInit {
-  /** NodeId: int32, versions 1; a brokerId. */
+  /**
+   * The ID of the associated node.
+   *
+   * NodeId: int32, versions 1; a brokerId.
+   */
   nodeId?: number;
-  /** Host: string, versions 1. */
+  /**
+   * The node's hostname.
+   *
+   * Host: string, versions 1.
+   */
   host?: string;
-  /** Port: uint16, versions 1. */
+  /**
+   * The node's port.
+   *
+   * Port: uint16, versions 1.
+   */
   port?: number;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];

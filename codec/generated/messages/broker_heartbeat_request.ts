@@ -15,46 +15,102 @@ import {
   withPath,
 } from "../../protocol/generated_support.ts";
 
-/**
- * Kafka's BrokerHeartbeatRequest message (API key 63) in versions 0-2 (flexible from 0).
- */
+/** Kafka's BrokerHeartbeatRequest message (API key 63) in versions 0-2 (flexible from 0). */
 export interface BrokerHeartbeatRequest {
-  /** BrokerId: int32, versions 0-2; a brokerId. */
+  /**
+   * The broker ID.
+   *
+   * BrokerId: int32, versions 0-2; a brokerId.
+   */
   brokerId: number;
-  /** BrokerEpoch: int64, versions 0-2; default -1. */
+  /**
+   * The broker epoch.
+   *
+   * BrokerEpoch: int64, versions 0-2; default -1.
+   */
   brokerEpoch: bigint;
-  /** CurrentMetadataOffset: int64, versions 0-2. */
+  /**
+   * The highest metadata offset which the broker has reached.
+   *
+   * CurrentMetadataOffset: int64, versions 0-2.
+   */
   currentMetadataOffset: bigint;
-  /** WantFence: bool, versions 0-2. */
+  /**
+   * True if the broker wants to be fenced, false otherwise.
+   *
+   * WantFence: bool, versions 0-2.
+   */
   wantFence: boolean;
-  /** WantShutDown: bool, versions 0-2. */
+  /**
+   * True if the broker wants to be shut down, false otherwise.
+   *
+   * WantShutDown: bool, versions 0-2.
+   */
   wantShutDown: boolean;
-  /** OfflineLogDirs: []uuid, versions 1-2; tagged (tag 0) in 1+. */
+  /**
+   * Log directories that failed and went offline.
+   *
+   * OfflineLogDirs: []uuid, versions 1-2; tagged (tag 0) in 1+.
+   */
   offlineLogDirs: string[];
-  /** CordonedLogDirs: []uuid, versions 2; nullable in 2+; tagged (tag 1) in 2+; default null. */
+  /**
+   * List of log directories that are cordoned. This is null before the broker reaches the RECOVERY
+   * state.
+   *
+   * CordonedLogDirs: []uuid, versions 2; nullable in 2+; tagged (tag 1) in 2+; default null.
+   */
   cordonedLogDirs: string[] | null;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeBrokerHeartbeatRequest} takes for BrokerHeartbeatRequest: any field left out
- * is written as its default.
+ * What {@linkcode encodeBrokerHeartbeatRequest} takes for BrokerHeartbeatRequest: any field left
+ * out is written as its default.
  */
 export interface BrokerHeartbeatRequestInit {
-  /** BrokerId: int32, versions 0-2; a brokerId. */
+  /**
+   * The broker ID.
+   *
+   * BrokerId: int32, versions 0-2; a brokerId.
+   */
   brokerId?: number;
-  /** BrokerEpoch: int64, versions 0-2; default -1. */
+  /**
+   * The broker epoch.
+   *
+   * BrokerEpoch: int64, versions 0-2; default -1.
+   */
   brokerEpoch?: bigint;
-  /** CurrentMetadataOffset: int64, versions 0-2. */
+  /**
+   * The highest metadata offset which the broker has reached.
+   *
+   * CurrentMetadataOffset: int64, versions 0-2.
+   */
   currentMetadataOffset?: bigint;
-  /** WantFence: bool, versions 0-2. */
+  /**
+   * True if the broker wants to be fenced, false otherwise.
+   *
+   * WantFence: bool, versions 0-2.
+   */
   wantFence?: boolean;
-  /** WantShutDown: bool, versions 0-2. */
+  /**
+   * True if the broker wants to be shut down, false otherwise.
+   *
+   * WantShutDown: bool, versions 0-2.
+   */
   wantShutDown?: boolean;
-  /** OfflineLogDirs: []uuid, versions 1-2; tagged (tag 0) in 1+. */
+  /**
+   * Log directories that failed and went offline.
+   *
+   * OfflineLogDirs: []uuid, versions 1-2; tagged (tag 0) in 1+.
+   */
   offlineLogDirs?: string[];
-  /** CordonedLogDirs: []uuid, versions 2; nullable in 2+; tagged (tag 1) in 2+; default null. */
+  /**
+   * List of log directories that are cordoned. This is null before the broker reaches the RECOVERY
+   * state.
+   *
+   * CordonedLogDirs: []uuid, versions 2; nullable in 2+; tagged (tag 1) in 2+; default null.
+   */
   cordonedLogDirs?: string[] | null;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];

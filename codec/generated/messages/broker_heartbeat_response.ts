@@ -10,38 +10,78 @@ import type { Reader } from "../../protocol/reader.ts";
 import type { TaggedField, Writer } from "../../protocol/writer.ts";
 import { unsupportedVersion, withPath } from "../../protocol/generated_support.ts";
 
-/**
- * Kafka's BrokerHeartbeatResponse message (API key 63) in versions 0-2 (flexible from 0).
- */
+/** Kafka's BrokerHeartbeatResponse message (API key 63) in versions 0-2 (flexible from 0). */
 export interface BrokerHeartbeatResponse {
-  /** ThrottleTimeMs: int32, versions 0-2. */
+  /**
+   * Duration in milliseconds for which the request was throttled due to a quota violation, or zero
+   * if the request did not violate any quota.
+   *
+   * ThrottleTimeMs: int32, versions 0-2.
+   */
   throttleTimeMs: number;
-  /** ErrorCode: int16, versions 0-2. */
+  /**
+   * The error code, or 0 if there was no error.
+   *
+   * ErrorCode: int16, versions 0-2.
+   */
   errorCode: number;
-  /** IsCaughtUp: bool, versions 0-2; default false. */
+  /**
+   * True if the broker has approximately caught up with the latest metadata.
+   *
+   * IsCaughtUp: bool, versions 0-2; default false.
+   */
   isCaughtUp: boolean;
-  /** IsFenced: bool, versions 0-2; default true. */
+  /**
+   * True if the broker is fenced.
+   *
+   * IsFenced: bool, versions 0-2; default true.
+   */
   isFenced: boolean;
-  /** ShouldShutDown: bool, versions 0-2. */
+  /**
+   * True if the broker should proceed with its shutdown.
+   *
+   * ShouldShutDown: bool, versions 0-2.
+   */
   shouldShutDown: boolean;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeBrokerHeartbeatResponse} takes for BrokerHeartbeatResponse: any field left out
- * is written as its default.
+ * What {@linkcode encodeBrokerHeartbeatResponse} takes for BrokerHeartbeatResponse: any field left
+ * out is written as its default.
  */
 export interface BrokerHeartbeatResponseInit {
-  /** ThrottleTimeMs: int32, versions 0-2. */
+  /**
+   * Duration in milliseconds for which the request was throttled due to a quota violation, or zero
+   * if the request did not violate any quota.
+   *
+   * ThrottleTimeMs: int32, versions 0-2.
+   */
   throttleTimeMs?: number;
-  /** ErrorCode: int16, versions 0-2. */
+  /**
+   * The error code, or 0 if there was no error.
+   *
+   * ErrorCode: int16, versions 0-2.
+   */
   errorCode?: number;
-  /** IsCaughtUp: bool, versions 0-2; default false. */
+  /**
+   * True if the broker has approximately caught up with the latest metadata.
+   *
+   * IsCaughtUp: bool, versions 0-2; default false.
+   */
   isCaughtUp?: boolean;
-  /** IsFenced: bool, versions 0-2; default true. */
+  /**
+   * True if the broker is fenced.
+   *
+   * IsFenced: bool, versions 0-2; default true.
+   */
   isFenced?: boolean;
-  /** ShouldShutDown: bool, versions 0-2. */
+  /**
+   * True if the broker should proceed with its shutdown.
+   *
+   * ShouldShutDown: bool, versions 0-2.
+   */
   shouldShutDown?: boolean;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];

@@ -11,116 +11,250 @@ import type { TaggedField, Writer } from "../../protocol/writer.ts";
 import { ZERO_UUID } from "../../protocol/uuid.ts";
 import { readArray, unsupportedVersion, withPath } from "../../protocol/generated_support.ts";
 
-/**
- * Kafka's BrokerRegistrationRequest message (API key 62) in versions 0-4 (flexible from 0).
- */
+/** Kafka's BrokerRegistrationRequest message (API key 62) in versions 0-4 (flexible from 0). */
 export interface BrokerRegistrationRequest {
-  /** BrokerId: int32, versions 0-4; a brokerId. */
+  /**
+   * The broker ID.
+   *
+   * BrokerId: int32, versions 0-4; a brokerId.
+   */
   brokerId: number;
-  /** ClusterId: string, versions 0-4. */
+  /**
+   * The cluster id of the broker process.
+   *
+   * ClusterId: string, versions 0-4.
+   */
   clusterId: string;
-  /** IncarnationId: uuid, versions 0-4. */
+  /**
+   * The incarnation id of the broker process.
+   *
+   * IncarnationId: uuid, versions 0-4.
+   */
   incarnationId: string;
-  /** Listeners: []Listener, versions 0-4. */
+  /**
+   * The listeners of this broker.
+   *
+   * Listeners: []Listener, versions 0-4.
+   */
   listeners: BrokerRegistrationRequestListener[];
-  /** Features: []Feature, versions 0-4. */
+  /**
+   * The features on this broker. Note: in v0-v3, features with MinSupportedVersion = 0 are omitted.
+   *
+   * Features: []Feature, versions 0-4.
+   */
   features: BrokerRegistrationRequestFeature[];
-  /** Rack: string, versions 0-4; nullable in 0+. */
+  /**
+   * The rack which this broker is in.
+   *
+   * Rack: string, versions 0-4; nullable in 0+.
+   */
   rack: string | null;
-  /** IsMigratingZkBroker: bool, versions 1-4; default false. */
+  /**
+   * If the required configurations for ZK migration are present, this value is set to true.
+   *
+   * IsMigratingZkBroker: bool, versions 1-4; default false.
+   */
   isMigratingZkBroker: boolean;
-  /** LogDirs: []uuid, versions 2-4; ignorable. */
+  /**
+   * Log directories configured in this broker which are available.
+   *
+   * LogDirs: []uuid, versions 2-4; ignorable.
+   */
   logDirs: string[];
-  /** PreviousBrokerEpoch: int64, versions 3-4; default -1; ignorable. */
+  /**
+   * The epoch before a clean shutdown.
+   *
+   * PreviousBrokerEpoch: int64, versions 3-4; default -1; ignorable.
+   */
   previousBrokerEpoch: bigint;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeBrokerRegistrationRequest} takes for BrokerRegistrationRequest: any field left out
- * is written as its default.
+ * What {@linkcode encodeBrokerRegistrationRequest} takes for BrokerRegistrationRequest: any field
+ * left out is written as its default.
  */
 export interface BrokerRegistrationRequestInit {
-  /** BrokerId: int32, versions 0-4; a brokerId. */
+  /**
+   * The broker ID.
+   *
+   * BrokerId: int32, versions 0-4; a brokerId.
+   */
   brokerId?: number;
-  /** ClusterId: string, versions 0-4. */
+  /**
+   * The cluster id of the broker process.
+   *
+   * ClusterId: string, versions 0-4.
+   */
   clusterId?: string;
-  /** IncarnationId: uuid, versions 0-4. */
+  /**
+   * The incarnation id of the broker process.
+   *
+   * IncarnationId: uuid, versions 0-4.
+   */
   incarnationId?: string;
-  /** Listeners: []Listener, versions 0-4. */
+  /**
+   * The listeners of this broker.
+   *
+   * Listeners: []Listener, versions 0-4.
+   */
   listeners?: BrokerRegistrationRequestListenerInit[];
-  /** Features: []Feature, versions 0-4. */
+  /**
+   * The features on this broker. Note: in v0-v3, features with MinSupportedVersion = 0 are omitted.
+   *
+   * Features: []Feature, versions 0-4.
+   */
   features?: BrokerRegistrationRequestFeatureInit[];
-  /** Rack: string, versions 0-4; nullable in 0+. */
+  /**
+   * The rack which this broker is in.
+   *
+   * Rack: string, versions 0-4; nullable in 0+.
+   */
   rack?: string | null;
-  /** IsMigratingZkBroker: bool, versions 1-4; default false. */
+  /**
+   * If the required configurations for ZK migration are present, this value is set to true.
+   *
+   * IsMigratingZkBroker: bool, versions 1-4; default false.
+   */
   isMigratingZkBroker?: boolean;
-  /** LogDirs: []uuid, versions 2-4; ignorable. */
+  /**
+   * Log directories configured in this broker which are available.
+   *
+   * LogDirs: []uuid, versions 2-4; ignorable.
+   */
   logDirs?: string[];
-  /** PreviousBrokerEpoch: int64, versions 3-4; default -1; ignorable. */
+  /**
+   * The epoch before a clean shutdown.
+   *
+   * PreviousBrokerEpoch: int64, versions 3-4; default -1; ignorable.
+   */
   previousBrokerEpoch?: bigint;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * The listeners of this broker.
+ *
  * The Listener struct of BrokerRegistrationRequest, versions 0-4.
  */
 export interface BrokerRegistrationRequestListener {
-  /** Name: string, versions 0-4. */
+  /**
+   * The name of the endpoint.
+   *
+   * Name: string, versions 0-4.
+   */
   name: string;
-  /** Host: string, versions 0-4. */
+  /**
+   * The hostname.
+   *
+   * Host: string, versions 0-4.
+   */
   host: string;
-  /** Port: uint16, versions 0-4. */
+  /**
+   * The port.
+   *
+   * Port: uint16, versions 0-4.
+   */
   port: number;
-  /** SecurityProtocol: int16, versions 0-4. */
+  /**
+   * The security protocol.
+   *
+   * SecurityProtocol: int16, versions 0-4.
+   */
   securityProtocol: number;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeBrokerRegistrationRequest} takes for BrokerRegistrationRequestListener: any field left out
- * is written as its default.
+ * The listeners of this broker.
+ *
+ * What {@linkcode encodeBrokerRegistrationRequest} takes for BrokerRegistrationRequestListener: any
+ * field left out is written as its default.
  */
 export interface BrokerRegistrationRequestListenerInit {
-  /** Name: string, versions 0-4. */
+  /**
+   * The name of the endpoint.
+   *
+   * Name: string, versions 0-4.
+   */
   name?: string;
-  /** Host: string, versions 0-4. */
+  /**
+   * The hostname.
+   *
+   * Host: string, versions 0-4.
+   */
   host?: string;
-  /** Port: uint16, versions 0-4. */
+  /**
+   * The port.
+   *
+   * Port: uint16, versions 0-4.
+   */
   port?: number;
-  /** SecurityProtocol: int16, versions 0-4. */
+  /**
+   * The security protocol.
+   *
+   * SecurityProtocol: int16, versions 0-4.
+   */
   securityProtocol?: number;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * The features on this broker. Note: in v0-v3, features with MinSupportedVersion = 0 are omitted.
+ *
  * The Feature struct of BrokerRegistrationRequest, versions 0-4.
  */
 export interface BrokerRegistrationRequestFeature {
-  /** Name: string, versions 0-4. */
+  /**
+   * The feature name.
+   *
+   * Name: string, versions 0-4.
+   */
   name: string;
-  /** MinSupportedVersion: int16, versions 0-4. */
+  /**
+   * The minimum supported feature level.
+   *
+   * MinSupportedVersion: int16, versions 0-4.
+   */
   minSupportedVersion: number;
-  /** MaxSupportedVersion: int16, versions 0-4. */
+  /**
+   * The maximum supported feature level.
+   *
+   * MaxSupportedVersion: int16, versions 0-4.
+   */
   maxSupportedVersion: number;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeBrokerRegistrationRequest} takes for BrokerRegistrationRequestFeature: any field left out
- * is written as its default.
+ * The features on this broker. Note: in v0-v3, features with MinSupportedVersion = 0 are omitted.
+ *
+ * What {@linkcode encodeBrokerRegistrationRequest} takes for BrokerRegistrationRequestFeature: any
+ * field left out is written as its default.
  */
 export interface BrokerRegistrationRequestFeatureInit {
-  /** Name: string, versions 0-4. */
+  /**
+   * The feature name.
+   *
+   * Name: string, versions 0-4.
+   */
   name?: string;
-  /** MinSupportedVersion: int16, versions 0-4. */
+  /**
+   * The minimum supported feature level.
+   *
+   * MinSupportedVersion: int16, versions 0-4.
+   */
   minSupportedVersion?: number;
-  /** MaxSupportedVersion: int16, versions 0-4. */
+  /**
+   * The maximum supported feature level.
+   *
+   * MaxSupportedVersion: int16, versions 0-4.
+   */
   maxSupportedVersion?: number;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];

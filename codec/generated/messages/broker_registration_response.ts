@@ -10,30 +10,54 @@ import type { Reader } from "../../protocol/reader.ts";
 import type { TaggedField, Writer } from "../../protocol/writer.ts";
 import { unsupportedVersion, withPath } from "../../protocol/generated_support.ts";
 
-/**
- * Kafka's BrokerRegistrationResponse message (API key 62) in versions 0-4 (flexible from 0).
- */
+/** Kafka's BrokerRegistrationResponse message (API key 62) in versions 0-4 (flexible from 0). */
 export interface BrokerRegistrationResponse {
-  /** ThrottleTimeMs: int32, versions 0-4. */
+  /**
+   * Duration in milliseconds for which the request was throttled due to a quota violation, or zero
+   * if the request did not violate any quota.
+   *
+   * ThrottleTimeMs: int32, versions 0-4.
+   */
   throttleTimeMs: number;
-  /** ErrorCode: int16, versions 0-4. */
+  /**
+   * The error code, or 0 if there was no error.
+   *
+   * ErrorCode: int16, versions 0-4.
+   */
   errorCode: number;
-  /** BrokerEpoch: int64, versions 0-4; default -1. */
+  /**
+   * The broker's assigned epoch, or -1 if none was assigned.
+   *
+   * BrokerEpoch: int64, versions 0-4; default -1.
+   */
   brokerEpoch: bigint;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeBrokerRegistrationResponse} takes for BrokerRegistrationResponse: any field left out
- * is written as its default.
+ * What {@linkcode encodeBrokerRegistrationResponse} takes for BrokerRegistrationResponse: any field
+ * left out is written as its default.
  */
 export interface BrokerRegistrationResponseInit {
-  /** ThrottleTimeMs: int32, versions 0-4. */
+  /**
+   * Duration in milliseconds for which the request was throttled due to a quota violation, or zero
+   * if the request did not violate any quota.
+   *
+   * ThrottleTimeMs: int32, versions 0-4.
+   */
   throttleTimeMs?: number;
-  /** ErrorCode: int16, versions 0-4. */
+  /**
+   * The error code, or 0 if there was no error.
+   *
+   * ErrorCode: int16, versions 0-4.
+   */
   errorCode?: number;
-  /** BrokerEpoch: int64, versions 0-4; default -1. */
+  /**
+   * The broker's assigned epoch, or -1 if none was assigned.
+   *
+   * BrokerEpoch: int64, versions 0-4; default -1.
+   */
   brokerEpoch?: bigint;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];

@@ -10,26 +10,40 @@ import type { Reader } from "../../protocol/reader.ts";
 import type { TaggedField, Writer } from "../../protocol/writer.ts";
 import { readArray, unsupportedVersion, withPath } from "../../protocol/generated_support.ts";
 
-/**
- * Kafka's ConsumerGroupDescribeRequest message (API key 69) in versions 0-1 (flexible from 0).
- */
+/** Kafka's ConsumerGroupDescribeRequest message (API key 69) in versions 0-1 (flexible from 0). */
 export interface ConsumerGroupDescribeRequest {
-  /** GroupIds: []string, versions 0-1; a groupId. */
+  /**
+   * The ids of the groups to describe.
+   *
+   * GroupIds: []string, versions 0-1; a groupId.
+   */
   groupIds: string[];
-  /** IncludeAuthorizedOperations: bool, versions 0-1. */
+  /**
+   * Whether to include authorized operations.
+   *
+   * IncludeAuthorizedOperations: bool, versions 0-1.
+   */
   includeAuthorizedOperations: boolean;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeConsumerGroupDescribeRequest} takes for ConsumerGroupDescribeRequest: any field left out
- * is written as its default.
+ * What {@linkcode encodeConsumerGroupDescribeRequest} takes for ConsumerGroupDescribeRequest: any
+ * field left out is written as its default.
  */
 export interface ConsumerGroupDescribeRequestInit {
-  /** GroupIds: []string, versions 0-1; a groupId. */
+  /**
+   * The ids of the groups to describe.
+   *
+   * GroupIds: []string, versions 0-1; a groupId.
+   */
   groupIds?: string[];
-  /** IncludeAuthorizedOperations: bool, versions 0-1. */
+  /**
+   * Whether to include authorized operations.
+   *
+   * IncludeAuthorizedOperations: bool, versions 0-1.
+   */
   includeAuthorizedOperations?: boolean;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];

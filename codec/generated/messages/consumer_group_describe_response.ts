@@ -11,190 +11,414 @@ import type { TaggedField, Writer } from "../../protocol/writer.ts";
 import { ZERO_UUID } from "../../protocol/uuid.ts";
 import { readArray, unsupportedVersion, withPath } from "../../protocol/generated_support.ts";
 
-/**
- * Kafka's ConsumerGroupDescribeResponse message (API key 69) in versions 0-1 (flexible from 0).
- */
+/** Kafka's ConsumerGroupDescribeResponse message (API key 69) in versions 0-1 (flexible from 0). */
 export interface ConsumerGroupDescribeResponse {
-  /** ThrottleTimeMs: int32, versions 0-1. */
+  /**
+   * The duration in milliseconds for which the request was throttled due to a quota violation, or
+   * zero if the request did not violate any quota.
+   *
+   * ThrottleTimeMs: int32, versions 0-1.
+   */
   throttleTimeMs: number;
-  /** Groups: []DescribedGroup, versions 0-1. */
+  /**
+   * Each described group.
+   *
+   * Groups: []DescribedGroup, versions 0-1.
+   */
   groups: ConsumerGroupDescribeResponseDescribedGroup[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeConsumerGroupDescribeResponse} takes for ConsumerGroupDescribeResponse: any field left out
- * is written as its default.
+ * What {@linkcode encodeConsumerGroupDescribeResponse} takes for ConsumerGroupDescribeResponse: any
+ * field left out is written as its default.
  */
 export interface ConsumerGroupDescribeResponseInit {
-  /** ThrottleTimeMs: int32, versions 0-1. */
+  /**
+   * The duration in milliseconds for which the request was throttled due to a quota violation, or
+   * zero if the request did not violate any quota.
+   *
+   * ThrottleTimeMs: int32, versions 0-1.
+   */
   throttleTimeMs?: number;
-  /** Groups: []DescribedGroup, versions 0-1. */
+  /**
+   * Each described group.
+   *
+   * Groups: []DescribedGroup, versions 0-1.
+   */
   groups?: ConsumerGroupDescribeResponseDescribedGroupInit[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * Each described group.
+ *
  * The DescribedGroup struct of ConsumerGroupDescribeResponse, versions 0-1.
  */
 export interface ConsumerGroupDescribeResponseDescribedGroup {
-  /** ErrorCode: int16, versions 0-1. */
+  /**
+   * The describe error, or 0 if there was no error.
+   *
+   * ErrorCode: int16, versions 0-1.
+   */
   errorCode: number;
-  /** ErrorMessage: string, versions 0-1; nullable in 0+; default null. */
+  /**
+   * The top-level error message, or null if there was no error.
+   *
+   * ErrorMessage: string, versions 0-1; nullable in 0+; default null.
+   */
   errorMessage: string | null;
-  /** GroupId: string, versions 0-1; a groupId. */
+  /**
+   * The group ID string.
+   *
+   * GroupId: string, versions 0-1; a groupId.
+   */
   groupId: string;
-  /** GroupState: string, versions 0-1. */
+  /**
+   * The group state string, or the empty string.
+   *
+   * GroupState: string, versions 0-1.
+   */
   groupState: string;
-  /** GroupEpoch: int32, versions 0-1. */
+  /**
+   * The group epoch.
+   *
+   * GroupEpoch: int32, versions 0-1.
+   */
   groupEpoch: number;
-  /** AssignmentEpoch: int32, versions 0-1. */
+  /**
+   * The assignment epoch.
+   *
+   * AssignmentEpoch: int32, versions 0-1.
+   */
   assignmentEpoch: number;
-  /** AssignorName: string, versions 0-1. */
+  /**
+   * The selected assignor.
+   *
+   * AssignorName: string, versions 0-1.
+   */
   assignorName: string;
-  /** Members: []Member, versions 0-1. */
+  /**
+   * The members.
+   *
+   * Members: []Member, versions 0-1.
+   */
   members: ConsumerGroupDescribeResponseMember[];
-  /** AuthorizedOperations: int32, versions 0-1; default -2147483648. */
+  /**
+   * 32-bit bitfield to represent authorized operations for this group.
+   *
+   * AuthorizedOperations: int32, versions 0-1; default -2147483648.
+   */
   authorizedOperations: number;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeConsumerGroupDescribeResponse} takes for ConsumerGroupDescribeResponseDescribedGroup: any field left out
- * is written as its default.
+ * Each described group.
+ *
+ * What {@linkcode encodeConsumerGroupDescribeResponse} takes for
+ * ConsumerGroupDescribeResponseDescribedGroup: any field left out is written as its default.
  */
 export interface ConsumerGroupDescribeResponseDescribedGroupInit {
-  /** ErrorCode: int16, versions 0-1. */
+  /**
+   * The describe error, or 0 if there was no error.
+   *
+   * ErrorCode: int16, versions 0-1.
+   */
   errorCode?: number;
-  /** ErrorMessage: string, versions 0-1; nullable in 0+; default null. */
+  /**
+   * The top-level error message, or null if there was no error.
+   *
+   * ErrorMessage: string, versions 0-1; nullable in 0+; default null.
+   */
   errorMessage?: string | null;
-  /** GroupId: string, versions 0-1; a groupId. */
+  /**
+   * The group ID string.
+   *
+   * GroupId: string, versions 0-1; a groupId.
+   */
   groupId?: string;
-  /** GroupState: string, versions 0-1. */
+  /**
+   * The group state string, or the empty string.
+   *
+   * GroupState: string, versions 0-1.
+   */
   groupState?: string;
-  /** GroupEpoch: int32, versions 0-1. */
+  /**
+   * The group epoch.
+   *
+   * GroupEpoch: int32, versions 0-1.
+   */
   groupEpoch?: number;
-  /** AssignmentEpoch: int32, versions 0-1. */
+  /**
+   * The assignment epoch.
+   *
+   * AssignmentEpoch: int32, versions 0-1.
+   */
   assignmentEpoch?: number;
-  /** AssignorName: string, versions 0-1. */
+  /**
+   * The selected assignor.
+   *
+   * AssignorName: string, versions 0-1.
+   */
   assignorName?: string;
-  /** Members: []Member, versions 0-1. */
+  /**
+   * The members.
+   *
+   * Members: []Member, versions 0-1.
+   */
   members?: ConsumerGroupDescribeResponseMemberInit[];
-  /** AuthorizedOperations: int32, versions 0-1; default -2147483648. */
+  /**
+   * 32-bit bitfield to represent authorized operations for this group.
+   *
+   * AuthorizedOperations: int32, versions 0-1; default -2147483648.
+   */
   authorizedOperations?: number;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * The members.
+ *
  * The Member struct of ConsumerGroupDescribeResponse, versions 0-1.
  */
 export interface ConsumerGroupDescribeResponseMember {
-  /** MemberId: string, versions 0-1. */
+  /**
+   * The member ID.
+   *
+   * MemberId: string, versions 0-1.
+   */
   memberId: string;
-  /** InstanceId: string, versions 0-1; nullable in 0+; default null. */
+  /**
+   * The member instance ID.
+   *
+   * InstanceId: string, versions 0-1; nullable in 0+; default null.
+   */
   instanceId: string | null;
-  /** RackId: string, versions 0-1; nullable in 0+; default null. */
+  /**
+   * The member rack ID.
+   *
+   * RackId: string, versions 0-1; nullable in 0+; default null.
+   */
   rackId: string | null;
-  /** MemberEpoch: int32, versions 0-1. */
+  /**
+   * The current member epoch.
+   *
+   * MemberEpoch: int32, versions 0-1.
+   */
   memberEpoch: number;
-  /** ClientId: string, versions 0-1. */
+  /**
+   * The client ID.
+   *
+   * ClientId: string, versions 0-1.
+   */
   clientId: string;
-  /** ClientHost: string, versions 0-1. */
+  /**
+   * The client host.
+   *
+   * ClientHost: string, versions 0-1.
+   */
   clientHost: string;
-  /** SubscribedTopicNames: []string, versions 0-1; a topicName. */
+  /**
+   * The subscribed topic names.
+   *
+   * SubscribedTopicNames: []string, versions 0-1; a topicName.
+   */
   subscribedTopicNames: string[];
-  /** SubscribedTopicRegex: string, versions 0-1; nullable in 0+; default null. */
+  /**
+   * the subscribed topic regex otherwise or null of not provided.
+   *
+   * SubscribedTopicRegex: string, versions 0-1; nullable in 0+; default null.
+   */
   subscribedTopicRegex: string | null;
-  /** Assignment: Assignment, versions 0-1. */
+  /**
+   * The current assignment.
+   *
+   * Assignment: Assignment, versions 0-1.
+   */
   assignment: ConsumerGroupDescribeResponseAssignment;
-  /** TargetAssignment: Assignment, versions 0-1. */
+  /**
+   * The target assignment.
+   *
+   * TargetAssignment: Assignment, versions 0-1.
+   */
   targetAssignment: ConsumerGroupDescribeResponseAssignment;
-  /** MemberType: int8, versions 1; default -1; ignorable. */
+  /**
+   * -1 for unknown. 0 for classic member. +1 for consumer member.
+   *
+   * MemberType: int8, versions 1; default -1; ignorable.
+   */
   memberType: number;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeConsumerGroupDescribeResponse} takes for ConsumerGroupDescribeResponseMember: any field left out
- * is written as its default.
+ * The members.
+ *
+ * What {@linkcode encodeConsumerGroupDescribeResponse} takes for
+ * ConsumerGroupDescribeResponseMember: any field left out is written as its default.
  */
 export interface ConsumerGroupDescribeResponseMemberInit {
-  /** MemberId: string, versions 0-1. */
+  /**
+   * The member ID.
+   *
+   * MemberId: string, versions 0-1.
+   */
   memberId?: string;
-  /** InstanceId: string, versions 0-1; nullable in 0+; default null. */
+  /**
+   * The member instance ID.
+   *
+   * InstanceId: string, versions 0-1; nullable in 0+; default null.
+   */
   instanceId?: string | null;
-  /** RackId: string, versions 0-1; nullable in 0+; default null. */
+  /**
+   * The member rack ID.
+   *
+   * RackId: string, versions 0-1; nullable in 0+; default null.
+   */
   rackId?: string | null;
-  /** MemberEpoch: int32, versions 0-1. */
+  /**
+   * The current member epoch.
+   *
+   * MemberEpoch: int32, versions 0-1.
+   */
   memberEpoch?: number;
-  /** ClientId: string, versions 0-1. */
+  /**
+   * The client ID.
+   *
+   * ClientId: string, versions 0-1.
+   */
   clientId?: string;
-  /** ClientHost: string, versions 0-1. */
+  /**
+   * The client host.
+   *
+   * ClientHost: string, versions 0-1.
+   */
   clientHost?: string;
-  /** SubscribedTopicNames: []string, versions 0-1; a topicName. */
+  /**
+   * The subscribed topic names.
+   *
+   * SubscribedTopicNames: []string, versions 0-1; a topicName.
+   */
   subscribedTopicNames?: string[];
-  /** SubscribedTopicRegex: string, versions 0-1; nullable in 0+; default null. */
+  /**
+   * the subscribed topic regex otherwise or null of not provided.
+   *
+   * SubscribedTopicRegex: string, versions 0-1; nullable in 0+; default null.
+   */
   subscribedTopicRegex?: string | null;
-  /** Assignment: Assignment, versions 0-1. */
+  /**
+   * The current assignment.
+   *
+   * Assignment: Assignment, versions 0-1.
+   */
   assignment?: ConsumerGroupDescribeResponseAssignmentInit;
-  /** TargetAssignment: Assignment, versions 0-1. */
+  /**
+   * The target assignment.
+   *
+   * TargetAssignment: Assignment, versions 0-1.
+   */
   targetAssignment?: ConsumerGroupDescribeResponseAssignmentInit;
-  /** MemberType: int8, versions 1; default -1; ignorable. */
+  /**
+   * -1 for unknown. 0 for classic member. +1 for consumer member.
+   *
+   * MemberType: int8, versions 1; default -1; ignorable.
+   */
   memberType?: number;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * The current assignment.
+ *
  * The Assignment struct of ConsumerGroupDescribeResponse, versions 0-1.
  */
 export interface ConsumerGroupDescribeResponseAssignment {
-  /** TopicPartitions: []TopicPartitions, versions 0-1. */
+  /**
+   * The assigned topic-partitions to the member.
+   *
+   * TopicPartitions: []TopicPartitions, versions 0-1.
+   */
   topicPartitions: ConsumerGroupDescribeResponseTopicPartitions[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeConsumerGroupDescribeResponse} takes for ConsumerGroupDescribeResponseAssignment: any field left out
- * is written as its default.
+ * The current assignment.
+ *
+ * What {@linkcode encodeConsumerGroupDescribeResponse} takes for
+ * ConsumerGroupDescribeResponseAssignment: any field left out is written as its default.
  */
 export interface ConsumerGroupDescribeResponseAssignmentInit {
-  /** TopicPartitions: []TopicPartitions, versions 0-1. */
+  /**
+   * The assigned topic-partitions to the member.
+   *
+   * TopicPartitions: []TopicPartitions, versions 0-1.
+   */
   topicPartitions?: ConsumerGroupDescribeResponseTopicPartitionsInit[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * The assigned topic-partitions to the member.
+ *
  * The TopicPartitions struct of ConsumerGroupDescribeResponse, versions 0-1.
  */
 export interface ConsumerGroupDescribeResponseTopicPartitions {
-  /** TopicId: uuid, versions 0-1. */
+  /**
+   * The topic ID.
+   *
+   * TopicId: uuid, versions 0-1.
+   */
   topicId: string;
-  /** TopicName: string, versions 0-1; a topicName. */
+  /**
+   * The topic name.
+   *
+   * TopicName: string, versions 0-1; a topicName.
+   */
   topicName: string;
-  /** Partitions: []int32, versions 0-1. */
+  /**
+   * The partitions.
+   *
+   * Partitions: []int32, versions 0-1.
+   */
   partitions: number[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeConsumerGroupDescribeResponse} takes for ConsumerGroupDescribeResponseTopicPartitions: any field left out
- * is written as its default.
+ * The assigned topic-partitions to the member.
+ *
+ * What {@linkcode encodeConsumerGroupDescribeResponse} takes for
+ * ConsumerGroupDescribeResponseTopicPartitions: any field left out is written as its default.
  */
 export interface ConsumerGroupDescribeResponseTopicPartitionsInit {
-  /** TopicId: uuid, versions 0-1. */
+  /**
+   * The topic ID.
+   *
+   * TopicId: uuid, versions 0-1.
+   */
   topicId?: string;
-  /** TopicName: string, versions 0-1; a topicName. */
+  /**
+   * The topic name.
+   *
+   * TopicName: string, versions 0-1; a topicName.
+   */
   topicName?: string;
-  /** Partitions: []int32, versions 0-1. */
+  /**
+   * The partitions.
+   *
+   * Partitions: []int32, versions 0-1.
+   */
   partitions?: number[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];

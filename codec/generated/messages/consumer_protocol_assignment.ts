@@ -15,51 +15,85 @@ import {
   withPath,
 } from "../../protocol/generated_support.ts";
 
-/**
- * Kafka's ConsumerProtocolAssignment message in versions 0-3.
- */
+/** Kafka's ConsumerProtocolAssignment message in versions 0-3. */
 export interface ConsumerProtocolAssignment {
-  /** AssignedPartitions: []TopicPartition, versions 0-3. */
+  /**
+   * The list of topics and partitions assigned to this consumer.
+   *
+   * AssignedPartitions: []TopicPartition, versions 0-3.
+   */
   assignedPartitions: ConsumerProtocolAssignmentTopicPartition[];
-  /** UserData: bytes, versions 0-3; nullable in 0+; default null. */
+  /**
+   * User data.
+   *
+   * UserData: bytes, versions 0-3; nullable in 0+; default null.
+   */
   userData: Uint8Array | null;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeConsumerProtocolAssignment} takes for ConsumerProtocolAssignment: any field left out
- * is written as its default.
+ * What {@linkcode encodeConsumerProtocolAssignment} takes for ConsumerProtocolAssignment: any field
+ * left out is written as its default.
  */
 export interface ConsumerProtocolAssignmentInit {
-  /** AssignedPartitions: []TopicPartition, versions 0-3. */
+  /**
+   * The list of topics and partitions assigned to this consumer.
+   *
+   * AssignedPartitions: []TopicPartition, versions 0-3.
+   */
   assignedPartitions?: ConsumerProtocolAssignmentTopicPartitionInit[];
-  /** UserData: bytes, versions 0-3; nullable in 0+; default null. */
+  /**
+   * User data.
+   *
+   * UserData: bytes, versions 0-3; nullable in 0+; default null.
+   */
   userData?: Uint8Array | null;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * The list of topics and partitions assigned to this consumer.
+ *
  * The TopicPartition struct of ConsumerProtocolAssignment, versions 0-3.
  */
 export interface ConsumerProtocolAssignmentTopicPartition {
-  /** Topic: string, versions 0-3; a topicName. */
+  /**
+   * The topic name.
+   *
+   * Topic: string, versions 0-3; a topicName.
+   */
   topic: string;
-  /** Partitions: []int32, versions 0-3. */
+  /**
+   * The list of partitions assigned to this consumer.
+   *
+   * Partitions: []int32, versions 0-3.
+   */
   partitions: number[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeConsumerProtocolAssignment} takes for ConsumerProtocolAssignmentTopicPartition: any field left out
- * is written as its default.
+ * The list of topics and partitions assigned to this consumer.
+ *
+ * What {@linkcode encodeConsumerProtocolAssignment} takes for
+ * ConsumerProtocolAssignmentTopicPartition: any field left out is written as its default.
  */
 export interface ConsumerProtocolAssignmentTopicPartitionInit {
-  /** Topic: string, versions 0-3; a topicName. */
+  /**
+   * The topic name.
+   *
+   * Topic: string, versions 0-3; a topicName.
+   */
   topic?: string;
-  /** Partitions: []int32, versions 0-3. */
+  /**
+   * The list of partitions assigned to this consumer.
+   *
+   * Partitions: []int32, versions 0-3.
+   */
   partitions?: number[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];

@@ -15,63 +15,121 @@ import {
   withPath,
 } from "../../protocol/generated_support.ts";
 
-/**
- * Kafka's ConsumerProtocolSubscription message in versions 0-3.
- */
+/** Kafka's ConsumerProtocolSubscription message in versions 0-3. */
 export interface ConsumerProtocolSubscription {
-  /** Topics: []string, versions 0-3. */
+  /**
+   * The topics that the member wants to consume.
+   *
+   * Topics: []string, versions 0-3.
+   */
   topics: string[];
-  /** UserData: bytes, versions 0-3; nullable in 0+; default null. */
+  /**
+   * User data that will be passed back to the consumer.
+   *
+   * UserData: bytes, versions 0-3; nullable in 0+; default null.
+   */
   userData: Uint8Array | null;
-  /** OwnedPartitions: []TopicPartition, versions 1-3; ignorable. */
+  /**
+   * The partitions that the member owns.
+   *
+   * OwnedPartitions: []TopicPartition, versions 1-3; ignorable.
+   */
   ownedPartitions: ConsumerProtocolSubscriptionTopicPartition[];
-  /** GenerationId: int32, versions 2-3; default -1; ignorable. */
+  /**
+   * The generation id of the member.
+   *
+   * GenerationId: int32, versions 2-3; default -1; ignorable.
+   */
   generationId: number;
-  /** RackId: string, versions 3; nullable in 3+; default null; ignorable. */
+  /**
+   * The rack id of the member.
+   *
+   * RackId: string, versions 3; nullable in 3+; default null; ignorable.
+   */
   rackId: string | null;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeConsumerProtocolSubscription} takes for ConsumerProtocolSubscription: any field left out
- * is written as its default.
+ * What {@linkcode encodeConsumerProtocolSubscription} takes for ConsumerProtocolSubscription: any
+ * field left out is written as its default.
  */
 export interface ConsumerProtocolSubscriptionInit {
-  /** Topics: []string, versions 0-3. */
+  /**
+   * The topics that the member wants to consume.
+   *
+   * Topics: []string, versions 0-3.
+   */
   topics?: string[];
-  /** UserData: bytes, versions 0-3; nullable in 0+; default null. */
+  /**
+   * User data that will be passed back to the consumer.
+   *
+   * UserData: bytes, versions 0-3; nullable in 0+; default null.
+   */
   userData?: Uint8Array | null;
-  /** OwnedPartitions: []TopicPartition, versions 1-3; ignorable. */
+  /**
+   * The partitions that the member owns.
+   *
+   * OwnedPartitions: []TopicPartition, versions 1-3; ignorable.
+   */
   ownedPartitions?: ConsumerProtocolSubscriptionTopicPartitionInit[];
-  /** GenerationId: int32, versions 2-3; default -1; ignorable. */
+  /**
+   * The generation id of the member.
+   *
+   * GenerationId: int32, versions 2-3; default -1; ignorable.
+   */
   generationId?: number;
-  /** RackId: string, versions 3; nullable in 3+; default null; ignorable. */
+  /**
+   * The rack id of the member.
+   *
+   * RackId: string, versions 3; nullable in 3+; default null; ignorable.
+   */
   rackId?: string | null;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * The partitions that the member owns.
+ *
  * The TopicPartition struct of ConsumerProtocolSubscription, versions 1-3.
  */
 export interface ConsumerProtocolSubscriptionTopicPartition {
-  /** Topic: string, versions 1-3; a topicName. */
+  /**
+   * The topic name.
+   *
+   * Topic: string, versions 1-3; a topicName.
+   */
   topic: string;
-  /** Partitions: []int32, versions 1-3. */
+  /**
+   * The partition ids.
+   *
+   * Partitions: []int32, versions 1-3.
+   */
   partitions: number[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeConsumerProtocolSubscription} takes for ConsumerProtocolSubscriptionTopicPartition: any field left out
- * is written as its default.
+ * The partitions that the member owns.
+ *
+ * What {@linkcode encodeConsumerProtocolSubscription} takes for
+ * ConsumerProtocolSubscriptionTopicPartition: any field left out is written as its default.
  */
 export interface ConsumerProtocolSubscriptionTopicPartitionInit {
-  /** Topic: string, versions 1-3; a topicName. */
+  /**
+   * The topic name.
+   *
+   * Topic: string, versions 1-3; a topicName.
+   */
   topic?: string;
-  /** Partitions: []int32, versions 1-3. */
+  /**
+   * The partition ids.
+   *
+   * Partitions: []int32, versions 1-3.
+   */
   partitions?: number[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];

@@ -10,22 +10,28 @@ import type { Reader } from "../../protocol/reader.ts";
 import type { TaggedField, Writer } from "../../protocol/writer.ts";
 import { encodeFailure, unsupportedVersion, withPath } from "../../protocol/generated_support.ts";
 
-/**
- * Kafka's ControlRecordTypeSchema message in versions 0.
- */
+/** Kafka's ControlRecordTypeSchema message in versions 0. */
 export interface ControlRecordTypeSchema {
-  /** Type: int16, versions 0. */
+  /**
+   * The type of the control record, such as commit or abort
+   *
+   * Type: int16, versions 0.
+   */
   type: number;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeControlRecordTypeSchema} takes for ControlRecordTypeSchema: any field left out
- * is written as its default.
+ * What {@linkcode encodeControlRecordTypeSchema} takes for ControlRecordTypeSchema: any field left
+ * out is written as its default.
  */
 export interface ControlRecordTypeSchemaInit {
-  /** Type: int16, versions 0. */
+  /**
+   * The type of the control record, such as commit or abort
+   *
+   * Type: int16, versions 0.
+   */
   type?: number;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];

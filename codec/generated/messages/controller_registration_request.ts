@@ -11,100 +11,202 @@ import type { TaggedField, Writer } from "../../protocol/writer.ts";
 import { ZERO_UUID } from "../../protocol/uuid.ts";
 import { readArray, unsupportedVersion, withPath } from "../../protocol/generated_support.ts";
 
-/**
- * Kafka's ControllerRegistrationRequest message (API key 70) in versions 0 (flexible from 0).
- */
+/** Kafka's ControllerRegistrationRequest message (API key 70) in versions 0 (flexible from 0). */
 export interface ControllerRegistrationRequest {
-  /** ControllerId: int32, versions 0. */
+  /**
+   * The ID of the controller to register.
+   *
+   * ControllerId: int32, versions 0.
+   */
   controllerId: number;
-  /** IncarnationId: uuid, versions 0. */
+  /**
+   * The controller incarnation ID, which is unique to each process run.
+   *
+   * IncarnationId: uuid, versions 0.
+   */
   incarnationId: string;
-  /** ZkMigrationReady: bool, versions 0. */
+  /**
+   * Set if the required configurations for ZK migration are present.
+   *
+   * ZkMigrationReady: bool, versions 0.
+   */
   zkMigrationReady: boolean;
-  /** Listeners: []Listener, versions 0. */
+  /**
+   * The listeners of this controller.
+   *
+   * Listeners: []Listener, versions 0.
+   */
   listeners: ControllerRegistrationRequestListener[];
-  /** Features: []Feature, versions 0. */
+  /**
+   * The features on this controller.
+   *
+   * Features: []Feature, versions 0.
+   */
   features: ControllerRegistrationRequestFeature[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeControllerRegistrationRequest} takes for ControllerRegistrationRequest: any field left out
- * is written as its default.
+ * What {@linkcode encodeControllerRegistrationRequest} takes for ControllerRegistrationRequest: any
+ * field left out is written as its default.
  */
 export interface ControllerRegistrationRequestInit {
-  /** ControllerId: int32, versions 0. */
+  /**
+   * The ID of the controller to register.
+   *
+   * ControllerId: int32, versions 0.
+   */
   controllerId?: number;
-  /** IncarnationId: uuid, versions 0. */
+  /**
+   * The controller incarnation ID, which is unique to each process run.
+   *
+   * IncarnationId: uuid, versions 0.
+   */
   incarnationId?: string;
-  /** ZkMigrationReady: bool, versions 0. */
+  /**
+   * Set if the required configurations for ZK migration are present.
+   *
+   * ZkMigrationReady: bool, versions 0.
+   */
   zkMigrationReady?: boolean;
-  /** Listeners: []Listener, versions 0. */
+  /**
+   * The listeners of this controller.
+   *
+   * Listeners: []Listener, versions 0.
+   */
   listeners?: ControllerRegistrationRequestListenerInit[];
-  /** Features: []Feature, versions 0. */
+  /**
+   * The features on this controller.
+   *
+   * Features: []Feature, versions 0.
+   */
   features?: ControllerRegistrationRequestFeatureInit[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * The listeners of this controller.
+ *
  * The Listener struct of ControllerRegistrationRequest, versions 0.
  */
 export interface ControllerRegistrationRequestListener {
-  /** Name: string, versions 0. */
+  /**
+   * The name of the endpoint.
+   *
+   * Name: string, versions 0.
+   */
   name: string;
-  /** Host: string, versions 0. */
+  /**
+   * The hostname.
+   *
+   * Host: string, versions 0.
+   */
   host: string;
-  /** Port: uint16, versions 0. */
+  /**
+   * The port.
+   *
+   * Port: uint16, versions 0.
+   */
   port: number;
-  /** SecurityProtocol: int16, versions 0. */
+  /**
+   * The security protocol.
+   *
+   * SecurityProtocol: int16, versions 0.
+   */
   securityProtocol: number;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeControllerRegistrationRequest} takes for ControllerRegistrationRequestListener: any field left out
- * is written as its default.
+ * The listeners of this controller.
+ *
+ * What {@linkcode encodeControllerRegistrationRequest} takes for
+ * ControllerRegistrationRequestListener: any field left out is written as its default.
  */
 export interface ControllerRegistrationRequestListenerInit {
-  /** Name: string, versions 0. */
+  /**
+   * The name of the endpoint.
+   *
+   * Name: string, versions 0.
+   */
   name?: string;
-  /** Host: string, versions 0. */
+  /**
+   * The hostname.
+   *
+   * Host: string, versions 0.
+   */
   host?: string;
-  /** Port: uint16, versions 0. */
+  /**
+   * The port.
+   *
+   * Port: uint16, versions 0.
+   */
   port?: number;
-  /** SecurityProtocol: int16, versions 0. */
+  /**
+   * The security protocol.
+   *
+   * SecurityProtocol: int16, versions 0.
+   */
   securityProtocol?: number;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * The features on this controller.
+ *
  * The Feature struct of ControllerRegistrationRequest, versions 0.
  */
 export interface ControllerRegistrationRequestFeature {
-  /** Name: string, versions 0. */
+  /**
+   * The feature name.
+   *
+   * Name: string, versions 0.
+   */
   name: string;
-  /** MinSupportedVersion: int16, versions 0. */
+  /**
+   * The minimum supported feature level.
+   *
+   * MinSupportedVersion: int16, versions 0.
+   */
   minSupportedVersion: number;
-  /** MaxSupportedVersion: int16, versions 0. */
+  /**
+   * The maximum supported feature level.
+   *
+   * MaxSupportedVersion: int16, versions 0.
+   */
   maxSupportedVersion: number;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeControllerRegistrationRequest} takes for ControllerRegistrationRequestFeature: any field left out
- * is written as its default.
+ * The features on this controller.
+ *
+ * What {@linkcode encodeControllerRegistrationRequest} takes for
+ * ControllerRegistrationRequestFeature: any field left out is written as its default.
  */
 export interface ControllerRegistrationRequestFeatureInit {
-  /** Name: string, versions 0. */
+  /**
+   * The feature name.
+   *
+   * Name: string, versions 0.
+   */
   name?: string;
-  /** MinSupportedVersion: int16, versions 0. */
+  /**
+   * The minimum supported feature level.
+   *
+   * MinSupportedVersion: int16, versions 0.
+   */
   minSupportedVersion?: number;
-  /** MaxSupportedVersion: int16, versions 0. */
+  /**
+   * The maximum supported feature level.
+   *
+   * MaxSupportedVersion: int16, versions 0.
+   */
   maxSupportedVersion?: number;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];

@@ -10,30 +10,54 @@ import type { Reader } from "../../protocol/reader.ts";
 import type { TaggedField, Writer } from "../../protocol/writer.ts";
 import { unsupportedVersion, withPath } from "../../protocol/generated_support.ts";
 
-/**
- * Kafka's ControllerRegistrationResponse message (API key 70) in versions 0 (flexible from 0).
- */
+/** Kafka's ControllerRegistrationResponse message (API key 70) in versions 0 (flexible from 0). */
 export interface ControllerRegistrationResponse {
-  /** ThrottleTimeMs: int32, versions 0. */
+  /**
+   * Duration in milliseconds for which the request was throttled due to a quota violation, or zero
+   * if the request did not violate any quota.
+   *
+   * ThrottleTimeMs: int32, versions 0.
+   */
   throttleTimeMs: number;
-  /** ErrorCode: int16, versions 0. */
+  /**
+   * The response error code.
+   *
+   * ErrorCode: int16, versions 0.
+   */
   errorCode: number;
-  /** ErrorMessage: string, versions 0; nullable in 0+. */
+  /**
+   * The response error message, or null if there was no error.
+   *
+   * ErrorMessage: string, versions 0; nullable in 0+.
+   */
   errorMessage: string | null;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeControllerRegistrationResponse} takes for ControllerRegistrationResponse: any field left out
- * is written as its default.
+ * What {@linkcode encodeControllerRegistrationResponse} takes for ControllerRegistrationResponse:
+ * any field left out is written as its default.
  */
 export interface ControllerRegistrationResponseInit {
-  /** ThrottleTimeMs: int32, versions 0. */
+  /**
+   * Duration in milliseconds for which the request was throttled due to a quota violation, or zero
+   * if the request did not violate any quota.
+   *
+   * ThrottleTimeMs: int32, versions 0.
+   */
   throttleTimeMs?: number;
-  /** ErrorCode: int16, versions 0. */
+  /**
+   * The response error code.
+   *
+   * ErrorCode: int16, versions 0.
+   */
   errorCode?: number;
-  /** ErrorMessage: string, versions 0; nullable in 0+. */
+  /**
+   * The response error message, or null if there was no error.
+   *
+   * ErrorMessage: string, versions 0; nullable in 0+.
+   */
   errorMessage?: string | null;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];

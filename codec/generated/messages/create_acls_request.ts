@@ -15,67 +15,133 @@ import {
   withPath,
 } from "../../protocol/generated_support.ts";
 
-/**
- * Kafka's CreateAclsRequest message (API key 30) in versions 1-3 (flexible from 2).
- */
+/** Kafka's CreateAclsRequest message (API key 30) in versions 1-3 (flexible from 2). */
 export interface CreateAclsRequest {
-  /** Creations: []AclCreation, versions 1-3. */
+  /**
+   * The ACLs that we want to create.
+   *
+   * Creations: []AclCreation, versions 1-3.
+   */
   creations: CreateAclsRequestAclCreation[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeCreateAclsRequest} takes for CreateAclsRequest: any field left out
- * is written as its default.
+ * What {@linkcode encodeCreateAclsRequest} takes for CreateAclsRequest: any field left out is
+ * written as its default.
  */
 export interface CreateAclsRequestInit {
-  /** Creations: []AclCreation, versions 1-3. */
+  /**
+   * The ACLs that we want to create.
+   *
+   * Creations: []AclCreation, versions 1-3.
+   */
   creations?: CreateAclsRequestAclCreationInit[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * The ACLs that we want to create.
+ *
  * The AclCreation struct of CreateAclsRequest, versions 1-3.
  */
 export interface CreateAclsRequestAclCreation {
-  /** ResourceType: int8, versions 1-3. */
+  /**
+   * The type of the resource.
+   *
+   * ResourceType: int8, versions 1-3.
+   */
   resourceType: number;
-  /** ResourceName: string, versions 1-3. */
+  /**
+   * The resource name for the ACL.
+   *
+   * ResourceName: string, versions 1-3.
+   */
   resourceName: string;
-  /** ResourcePatternType: int8, versions 1-3; default 3. */
+  /**
+   * The pattern type for the ACL.
+   *
+   * ResourcePatternType: int8, versions 1-3; default 3.
+   */
   resourcePatternType: number;
-  /** Principal: string, versions 1-3. */
+  /**
+   * The principal for the ACL.
+   *
+   * Principal: string, versions 1-3.
+   */
   principal: string;
-  /** Host: string, versions 1-3. */
+  /**
+   * The host for the ACL.
+   *
+   * Host: string, versions 1-3.
+   */
   host: string;
-  /** Operation: int8, versions 1-3. */
+  /**
+   * The operation type for the ACL (read, write, etc.).
+   *
+   * Operation: int8, versions 1-3.
+   */
   operation: number;
-  /** PermissionType: int8, versions 1-3. */
+  /**
+   * The permission type for the ACL (allow, deny, etc.).
+   *
+   * PermissionType: int8, versions 1-3.
+   */
   permissionType: number;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeCreateAclsRequest} takes for CreateAclsRequestAclCreation: any field left out
- * is written as its default.
+ * The ACLs that we want to create.
+ *
+ * What {@linkcode encodeCreateAclsRequest} takes for CreateAclsRequestAclCreation: any field left
+ * out is written as its default.
  */
 export interface CreateAclsRequestAclCreationInit {
-  /** ResourceType: int8, versions 1-3. */
+  /**
+   * The type of the resource.
+   *
+   * ResourceType: int8, versions 1-3.
+   */
   resourceType?: number;
-  /** ResourceName: string, versions 1-3. */
+  /**
+   * The resource name for the ACL.
+   *
+   * ResourceName: string, versions 1-3.
+   */
   resourceName?: string;
-  /** ResourcePatternType: int8, versions 1-3; default 3. */
+  /**
+   * The pattern type for the ACL.
+   *
+   * ResourcePatternType: int8, versions 1-3; default 3.
+   */
   resourcePatternType?: number;
-  /** Principal: string, versions 1-3. */
+  /**
+   * The principal for the ACL.
+   *
+   * Principal: string, versions 1-3.
+   */
   principal?: string;
-  /** Host: string, versions 1-3. */
+  /**
+   * The host for the ACL.
+   *
+   * Host: string, versions 1-3.
+   */
   host?: string;
-  /** Operation: int8, versions 1-3. */
+  /**
+   * The operation type for the ACL (read, write, etc.).
+   *
+   * Operation: int8, versions 1-3.
+   */
   operation?: number;
-  /** PermissionType: int8, versions 1-3. */
+  /**
+   * The permission type for the ACL (allow, deny, etc.).
+   *
+   * PermissionType: int8, versions 1-3.
+   */
   permissionType?: number;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];

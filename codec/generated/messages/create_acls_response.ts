@@ -15,51 +15,87 @@ import {
   withPath,
 } from "../../protocol/generated_support.ts";
 
-/**
- * Kafka's CreateAclsResponse message (API key 30) in versions 1-3 (flexible from 2).
- */
+/** Kafka's CreateAclsResponse message (API key 30) in versions 1-3 (flexible from 2). */
 export interface CreateAclsResponse {
-  /** ThrottleTimeMs: int32, versions 1-3. */
+  /**
+   * The duration in milliseconds for which the request was throttled due to a quota violation, or
+   * zero if the request did not violate any quota.
+   *
+   * ThrottleTimeMs: int32, versions 1-3.
+   */
   throttleTimeMs: number;
-  /** Results: []AclCreationResult, versions 1-3. */
+  /**
+   * The results for each ACL creation.
+   *
+   * Results: []AclCreationResult, versions 1-3.
+   */
   results: CreateAclsResponseAclCreationResult[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeCreateAclsResponse} takes for CreateAclsResponse: any field left out
- * is written as its default.
+ * What {@linkcode encodeCreateAclsResponse} takes for CreateAclsResponse: any field left out is
+ * written as its default.
  */
 export interface CreateAclsResponseInit {
-  /** ThrottleTimeMs: int32, versions 1-3. */
+  /**
+   * The duration in milliseconds for which the request was throttled due to a quota violation, or
+   * zero if the request did not violate any quota.
+   *
+   * ThrottleTimeMs: int32, versions 1-3.
+   */
   throttleTimeMs?: number;
-  /** Results: []AclCreationResult, versions 1-3. */
+  /**
+   * The results for each ACL creation.
+   *
+   * Results: []AclCreationResult, versions 1-3.
+   */
   results?: CreateAclsResponseAclCreationResultInit[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * The results for each ACL creation.
+ *
  * The AclCreationResult struct of CreateAclsResponse, versions 1-3.
  */
 export interface CreateAclsResponseAclCreationResult {
-  /** ErrorCode: int16, versions 1-3. */
+  /**
+   * The result error, or zero if there was no error.
+   *
+   * ErrorCode: int16, versions 1-3.
+   */
   errorCode: number;
-  /** ErrorMessage: string, versions 1-3; nullable in 0+. */
+  /**
+   * The result message, or null if there was no error.
+   *
+   * ErrorMessage: string, versions 1-3; nullable in 0+.
+   */
   errorMessage: string | null;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeCreateAclsResponse} takes for CreateAclsResponseAclCreationResult: any field left out
- * is written as its default.
+ * The results for each ACL creation.
+ *
+ * What {@linkcode encodeCreateAclsResponse} takes for CreateAclsResponseAclCreationResult: any
+ * field left out is written as its default.
  */
 export interface CreateAclsResponseAclCreationResultInit {
-  /** ErrorCode: int16, versions 1-3. */
+  /**
+   * The result error, or zero if there was no error.
+   *
+   * ErrorCode: int16, versions 1-3.
+   */
   errorCode?: number;
-  /** ErrorMessage: string, versions 1-3; nullable in 0+. */
+  /**
+   * The result message, or null if there was no error.
+   *
+   * ErrorMessage: string, versions 1-3; nullable in 0+.
+   */
   errorMessage?: string | null;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];

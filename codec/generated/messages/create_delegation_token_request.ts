@@ -15,59 +15,113 @@ import {
   withPath,
 } from "../../protocol/generated_support.ts";
 
-/**
- * Kafka's CreateDelegationTokenRequest message (API key 38) in versions 1-3 (flexible from 2).
- */
+/** Kafka's CreateDelegationTokenRequest message (API key 38) in versions 1-3 (flexible from 2). */
 export interface CreateDelegationTokenRequest {
-  /** OwnerPrincipalType: string, versions 3; nullable in 3+. */
+  /**
+   * The principal type of the owner of the token. If it's null it defaults to the token request
+   * principal.
+   *
+   * OwnerPrincipalType: string, versions 3; nullable in 3+.
+   */
   ownerPrincipalType: string | null;
-  /** OwnerPrincipalName: string, versions 3; nullable in 3+. */
+  /**
+   * The principal name of the owner of the token. If it's null it defaults to the token request
+   * principal.
+   *
+   * OwnerPrincipalName: string, versions 3; nullable in 3+.
+   */
   ownerPrincipalName: string | null;
-  /** Renewers: []CreatableRenewers, versions 1-3. */
+  /**
+   * A list of those who are allowed to renew this token before it expires.
+   *
+   * Renewers: []CreatableRenewers, versions 1-3.
+   */
   renewers: CreateDelegationTokenRequestCreatableRenewers[];
-  /** MaxLifetimeMs: int64, versions 1-3. */
+  /**
+   * The maximum lifetime of the token in milliseconds, or -1 to use the server side default.
+   *
+   * MaxLifetimeMs: int64, versions 1-3.
+   */
   maxLifetimeMs: bigint;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeCreateDelegationTokenRequest} takes for CreateDelegationTokenRequest: any field left out
- * is written as its default.
+ * What {@linkcode encodeCreateDelegationTokenRequest} takes for CreateDelegationTokenRequest: any
+ * field left out is written as its default.
  */
 export interface CreateDelegationTokenRequestInit {
-  /** OwnerPrincipalType: string, versions 3; nullable in 3+. */
+  /**
+   * The principal type of the owner of the token. If it's null it defaults to the token request
+   * principal.
+   *
+   * OwnerPrincipalType: string, versions 3; nullable in 3+.
+   */
   ownerPrincipalType?: string | null;
-  /** OwnerPrincipalName: string, versions 3; nullable in 3+. */
+  /**
+   * The principal name of the owner of the token. If it's null it defaults to the token request
+   * principal.
+   *
+   * OwnerPrincipalName: string, versions 3; nullable in 3+.
+   */
   ownerPrincipalName?: string | null;
-  /** Renewers: []CreatableRenewers, versions 1-3. */
+  /**
+   * A list of those who are allowed to renew this token before it expires.
+   *
+   * Renewers: []CreatableRenewers, versions 1-3.
+   */
   renewers?: CreateDelegationTokenRequestCreatableRenewersInit[];
-  /** MaxLifetimeMs: int64, versions 1-3. */
+  /**
+   * The maximum lifetime of the token in milliseconds, or -1 to use the server side default.
+   *
+   * MaxLifetimeMs: int64, versions 1-3.
+   */
   maxLifetimeMs?: bigint;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * A list of those who are allowed to renew this token before it expires.
+ *
  * The CreatableRenewers struct of CreateDelegationTokenRequest, versions 1-3.
  */
 export interface CreateDelegationTokenRequestCreatableRenewers {
-  /** PrincipalType: string, versions 1-3. */
+  /**
+   * The type of the Kafka principal.
+   *
+   * PrincipalType: string, versions 1-3.
+   */
   principalType: string;
-  /** PrincipalName: string, versions 1-3. */
+  /**
+   * The name of the Kafka principal.
+   *
+   * PrincipalName: string, versions 1-3.
+   */
   principalName: string;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeCreateDelegationTokenRequest} takes for CreateDelegationTokenRequestCreatableRenewers: any field left out
- * is written as its default.
+ * A list of those who are allowed to renew this token before it expires.
+ *
+ * What {@linkcode encodeCreateDelegationTokenRequest} takes for
+ * CreateDelegationTokenRequestCreatableRenewers: any field left out is written as its default.
  */
 export interface CreateDelegationTokenRequestCreatableRenewersInit {
-  /** PrincipalType: string, versions 1-3. */
+  /**
+   * The type of the Kafka principal.
+   *
+   * PrincipalType: string, versions 1-3.
+   */
   principalType?: string;
-  /** PrincipalName: string, versions 1-3. */
+  /**
+   * The name of the Kafka principal.
+   *
+   * PrincipalName: string, versions 1-3.
+   */
   principalName?: string;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];

@@ -15,62 +15,150 @@ import {
   withPath,
 } from "../../protocol/generated_support.ts";
 
-/**
- * Kafka's CreateDelegationTokenResponse message (API key 38) in versions 1-3 (flexible from 2).
- */
+/** Kafka's CreateDelegationTokenResponse message (API key 38) in versions 1-3 (flexible from 2). */
 export interface CreateDelegationTokenResponse {
-  /** ErrorCode: int16, versions 1-3. */
+  /**
+   * The top-level error, or zero if there was no error.
+   *
+   * ErrorCode: int16, versions 1-3.
+   */
   errorCode: number;
-  /** PrincipalType: string, versions 1-3. */
+  /**
+   * The principal type of the token owner.
+   *
+   * PrincipalType: string, versions 1-3.
+   */
   principalType: string;
-  /** PrincipalName: string, versions 1-3. */
+  /**
+   * The name of the token owner.
+   *
+   * PrincipalName: string, versions 1-3.
+   */
   principalName: string;
-  /** TokenRequesterPrincipalType: string, versions 3. */
+  /**
+   * The principal type of the requester of the token.
+   *
+   * TokenRequesterPrincipalType: string, versions 3.
+   */
   tokenRequesterPrincipalType: string;
-  /** TokenRequesterPrincipalName: string, versions 3. */
+  /**
+   * The principal type of the requester of the token.
+   *
+   * TokenRequesterPrincipalName: string, versions 3.
+   */
   tokenRequesterPrincipalName: string;
-  /** IssueTimestampMs: int64, versions 1-3. */
+  /**
+   * When this token was generated.
+   *
+   * IssueTimestampMs: int64, versions 1-3.
+   */
   issueTimestampMs: bigint;
-  /** ExpiryTimestampMs: int64, versions 1-3. */
+  /**
+   * When this token expires.
+   *
+   * ExpiryTimestampMs: int64, versions 1-3.
+   */
   expiryTimestampMs: bigint;
-  /** MaxTimestampMs: int64, versions 1-3. */
+  /**
+   * The maximum lifetime of this token.
+   *
+   * MaxTimestampMs: int64, versions 1-3.
+   */
   maxTimestampMs: bigint;
-  /** TokenId: string, versions 1-3. */
+  /**
+   * The token UUID.
+   *
+   * TokenId: string, versions 1-3.
+   */
   tokenId: string;
-  /** Hmac: bytes, versions 1-3. */
+  /**
+   * HMAC of the delegation token.
+   *
+   * Hmac: bytes, versions 1-3.
+   */
   hmac: Uint8Array;
-  /** ThrottleTimeMs: int32, versions 1-3. */
+  /**
+   * The duration in milliseconds for which the request was throttled due to a quota violation, or
+   * zero if the request did not violate any quota.
+   *
+   * ThrottleTimeMs: int32, versions 1-3.
+   */
   throttleTimeMs: number;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeCreateDelegationTokenResponse} takes for CreateDelegationTokenResponse: any field left out
- * is written as its default.
+ * What {@linkcode encodeCreateDelegationTokenResponse} takes for CreateDelegationTokenResponse: any
+ * field left out is written as its default.
  */
 export interface CreateDelegationTokenResponseInit {
-  /** ErrorCode: int16, versions 1-3. */
+  /**
+   * The top-level error, or zero if there was no error.
+   *
+   * ErrorCode: int16, versions 1-3.
+   */
   errorCode?: number;
-  /** PrincipalType: string, versions 1-3. */
+  /**
+   * The principal type of the token owner.
+   *
+   * PrincipalType: string, versions 1-3.
+   */
   principalType?: string;
-  /** PrincipalName: string, versions 1-3. */
+  /**
+   * The name of the token owner.
+   *
+   * PrincipalName: string, versions 1-3.
+   */
   principalName?: string;
-  /** TokenRequesterPrincipalType: string, versions 3. */
+  /**
+   * The principal type of the requester of the token.
+   *
+   * TokenRequesterPrincipalType: string, versions 3.
+   */
   tokenRequesterPrincipalType?: string;
-  /** TokenRequesterPrincipalName: string, versions 3. */
+  /**
+   * The principal type of the requester of the token.
+   *
+   * TokenRequesterPrincipalName: string, versions 3.
+   */
   tokenRequesterPrincipalName?: string;
-  /** IssueTimestampMs: int64, versions 1-3. */
+  /**
+   * When this token was generated.
+   *
+   * IssueTimestampMs: int64, versions 1-3.
+   */
   issueTimestampMs?: bigint;
-  /** ExpiryTimestampMs: int64, versions 1-3. */
+  /**
+   * When this token expires.
+   *
+   * ExpiryTimestampMs: int64, versions 1-3.
+   */
   expiryTimestampMs?: bigint;
-  /** MaxTimestampMs: int64, versions 1-3. */
+  /**
+   * The maximum lifetime of this token.
+   *
+   * MaxTimestampMs: int64, versions 1-3.
+   */
   maxTimestampMs?: bigint;
-  /** TokenId: string, versions 1-3. */
+  /**
+   * The token UUID.
+   *
+   * TokenId: string, versions 1-3.
+   */
   tokenId?: string;
-  /** Hmac: bytes, versions 1-3. */
+  /**
+   * HMAC of the delegation token.
+   *
+   * Hmac: bytes, versions 1-3.
+   */
   hmac?: Uint8Array;
-  /** ThrottleTimeMs: int32, versions 1-3. */
+  /**
+   * The duration in milliseconds for which the request was throttled due to a quota violation, or
+   * zero if the request did not violate any quota.
+   *
+   * ThrottleTimeMs: int32, versions 1-3.
+   */
   throttleTimeMs?: number;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];

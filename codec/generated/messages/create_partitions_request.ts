@@ -15,80 +15,142 @@ import {
   withPath,
 } from "../../protocol/generated_support.ts";
 
-/**
- * Kafka's CreatePartitionsRequest message (API key 37) in versions 0-3 (flexible from 2).
- */
+/** Kafka's CreatePartitionsRequest message (API key 37) in versions 0-3 (flexible from 2). */
 export interface CreatePartitionsRequest {
-  /** Topics: []CreatePartitionsTopic, versions 0-3. */
+  /**
+   * Each topic that we want to create new partitions inside.
+   *
+   * Topics: []CreatePartitionsTopic, versions 0-3.
+   */
   topics: CreatePartitionsRequestCreatePartitionsTopic[];
-  /** TimeoutMs: int32, versions 0-3. */
+  /**
+   * The time in ms to wait for the partitions to be created.
+   *
+   * TimeoutMs: int32, versions 0-3.
+   */
   timeoutMs: number;
-  /** ValidateOnly: bool, versions 0-3. */
+  /**
+   * If true, then validate the request, but don't actually increase the number of partitions.
+   *
+   * ValidateOnly: bool, versions 0-3.
+   */
   validateOnly: boolean;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeCreatePartitionsRequest} takes for CreatePartitionsRequest: any field left out
- * is written as its default.
+ * What {@linkcode encodeCreatePartitionsRequest} takes for CreatePartitionsRequest: any field left
+ * out is written as its default.
  */
 export interface CreatePartitionsRequestInit {
-  /** Topics: []CreatePartitionsTopic, versions 0-3. */
+  /**
+   * Each topic that we want to create new partitions inside.
+   *
+   * Topics: []CreatePartitionsTopic, versions 0-3.
+   */
   topics?: CreatePartitionsRequestCreatePartitionsTopicInit[];
-  /** TimeoutMs: int32, versions 0-3. */
+  /**
+   * The time in ms to wait for the partitions to be created.
+   *
+   * TimeoutMs: int32, versions 0-3.
+   */
   timeoutMs?: number;
-  /** ValidateOnly: bool, versions 0-3. */
+  /**
+   * If true, then validate the request, but don't actually increase the number of partitions.
+   *
+   * ValidateOnly: bool, versions 0-3.
+   */
   validateOnly?: boolean;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * Each topic that we want to create new partitions inside.
+ *
  * The CreatePartitionsTopic struct of CreatePartitionsRequest, versions 0-3.
  */
 export interface CreatePartitionsRequestCreatePartitionsTopic {
-  /** Name: string, versions 0-3; a topicName. */
+  /**
+   * The topic name.
+   *
+   * Name: string, versions 0-3; a topicName.
+   */
   name: string;
-  /** Count: int32, versions 0-3. */
+  /**
+   * The new partition count.
+   *
+   * Count: int32, versions 0-3.
+   */
   count: number;
-  /** Assignments: []CreatePartitionsAssignment, versions 0-3; nullable in 0+. */
+  /**
+   * The new partition assignments.
+   *
+   * Assignments: []CreatePartitionsAssignment, versions 0-3; nullable in 0+.
+   */
   assignments: CreatePartitionsRequestCreatePartitionsAssignment[] | null;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeCreatePartitionsRequest} takes for CreatePartitionsRequestCreatePartitionsTopic: any field left out
- * is written as its default.
+ * Each topic that we want to create new partitions inside.
+ *
+ * What {@linkcode encodeCreatePartitionsRequest} takes for
+ * CreatePartitionsRequestCreatePartitionsTopic: any field left out is written as its default.
  */
 export interface CreatePartitionsRequestCreatePartitionsTopicInit {
-  /** Name: string, versions 0-3; a topicName. */
+  /**
+   * The topic name.
+   *
+   * Name: string, versions 0-3; a topicName.
+   */
   name?: string;
-  /** Count: int32, versions 0-3. */
+  /**
+   * The new partition count.
+   *
+   * Count: int32, versions 0-3.
+   */
   count?: number;
-  /** Assignments: []CreatePartitionsAssignment, versions 0-3; nullable in 0+. */
+  /**
+   * The new partition assignments.
+   *
+   * Assignments: []CreatePartitionsAssignment, versions 0-3; nullable in 0+.
+   */
   assignments?: CreatePartitionsRequestCreatePartitionsAssignmentInit[] | null;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * The new partition assignments.
+ *
  * The CreatePartitionsAssignment struct of CreatePartitionsRequest, versions 0-3.
  */
 export interface CreatePartitionsRequestCreatePartitionsAssignment {
-  /** BrokerIds: []int32, versions 0-3; a brokerId. */
+  /**
+   * The assigned broker IDs.
+   *
+   * BrokerIds: []int32, versions 0-3; a brokerId.
+   */
   brokerIds: number[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeCreatePartitionsRequest} takes for CreatePartitionsRequestCreatePartitionsAssignment: any field left out
- * is written as its default.
+ * The new partition assignments.
+ *
+ * What {@linkcode encodeCreatePartitionsRequest} takes for
+ * CreatePartitionsRequestCreatePartitionsAssignment: any field left out is written as its default.
  */
 export interface CreatePartitionsRequestCreatePartitionsAssignmentInit {
-  /** BrokerIds: []int32, versions 0-3; a brokerId. */
+  /**
+   * The assigned broker IDs.
+   *
+   * BrokerIds: []int32, versions 0-3; a brokerId.
+   */
   brokerIds?: number[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];

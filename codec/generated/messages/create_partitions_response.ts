@@ -15,55 +15,100 @@ import {
   withPath,
 } from "../../protocol/generated_support.ts";
 
-/**
- * Kafka's CreatePartitionsResponse message (API key 37) in versions 0-3 (flexible from 2).
- */
+/** Kafka's CreatePartitionsResponse message (API key 37) in versions 0-3 (flexible from 2). */
 export interface CreatePartitionsResponse {
-  /** ThrottleTimeMs: int32, versions 0-3. */
+  /**
+   * The duration in milliseconds for which the request was throttled due to a quota violation, or
+   * zero if the request did not violate any quota.
+   *
+   * ThrottleTimeMs: int32, versions 0-3.
+   */
   throttleTimeMs: number;
-  /** Results: []CreatePartitionsTopicResult, versions 0-3. */
+  /**
+   * The partition creation results for each topic.
+   *
+   * Results: []CreatePartitionsTopicResult, versions 0-3.
+   */
   results: CreatePartitionsResponseCreatePartitionsTopicResult[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeCreatePartitionsResponse} takes for CreatePartitionsResponse: any field left out
- * is written as its default.
+ * What {@linkcode encodeCreatePartitionsResponse} takes for CreatePartitionsResponse: any field
+ * left out is written as its default.
  */
 export interface CreatePartitionsResponseInit {
-  /** ThrottleTimeMs: int32, versions 0-3. */
+  /**
+   * The duration in milliseconds for which the request was throttled due to a quota violation, or
+   * zero if the request did not violate any quota.
+   *
+   * ThrottleTimeMs: int32, versions 0-3.
+   */
   throttleTimeMs?: number;
-  /** Results: []CreatePartitionsTopicResult, versions 0-3. */
+  /**
+   * The partition creation results for each topic.
+   *
+   * Results: []CreatePartitionsTopicResult, versions 0-3.
+   */
   results?: CreatePartitionsResponseCreatePartitionsTopicResultInit[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * The partition creation results for each topic.
+ *
  * The CreatePartitionsTopicResult struct of CreatePartitionsResponse, versions 0-3.
  */
 export interface CreatePartitionsResponseCreatePartitionsTopicResult {
-  /** Name: string, versions 0-3; a topicName. */
+  /**
+   * The topic name.
+   *
+   * Name: string, versions 0-3; a topicName.
+   */
   name: string;
-  /** ErrorCode: int16, versions 0-3. */
+  /**
+   * The result error, or zero if there was no error.
+   *
+   * ErrorCode: int16, versions 0-3.
+   */
   errorCode: number;
-  /** ErrorMessage: string, versions 0-3; nullable in 0+; default null. */
+  /**
+   * The result message, or null if there was no error.
+   *
+   * ErrorMessage: string, versions 0-3; nullable in 0+; default null.
+   */
   errorMessage: string | null;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeCreatePartitionsResponse} takes for CreatePartitionsResponseCreatePartitionsTopicResult: any field left out
- * is written as its default.
+ * The partition creation results for each topic.
+ *
+ * What {@linkcode encodeCreatePartitionsResponse} takes for
+ * CreatePartitionsResponseCreatePartitionsTopicResult: any field left out is written as its
+ * default.
  */
 export interface CreatePartitionsResponseCreatePartitionsTopicResultInit {
-  /** Name: string, versions 0-3; a topicName. */
+  /**
+   * The topic name.
+   *
+   * Name: string, versions 0-3; a topicName.
+   */
   name?: string;
-  /** ErrorCode: int16, versions 0-3. */
+  /**
+   * The result error, or zero if there was no error.
+   *
+   * ErrorCode: int16, versions 0-3.
+   */
   errorCode?: number;
-  /** ErrorMessage: string, versions 0-3; nullable in 0+; default null. */
+  /**
+   * The result message, or null if there was no error.
+   *
+   * ErrorMessage: string, versions 0-3; nullable in 0+; default null.
+   */
   errorMessage?: string | null;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];

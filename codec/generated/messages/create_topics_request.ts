@@ -15,117 +15,227 @@ import {
   withPath,
 } from "../../protocol/generated_support.ts";
 
-/**
- * Kafka's CreateTopicsRequest message (API key 19) in versions 2-7 (flexible from 5).
- */
+/** Kafka's CreateTopicsRequest message (API key 19) in versions 2-7 (flexible from 5). */
 export interface CreateTopicsRequest {
-  /** Topics: []CreatableTopic, versions 2-7. */
+  /**
+   * The topics to create.
+   *
+   * Topics: []CreatableTopic, versions 2-7.
+   */
   topics: CreateTopicsRequestCreatableTopic[];
-  /** timeoutMs: int32, versions 2-7; default 60000. */
+  /**
+   * How long to wait in milliseconds before timing out the request.
+   *
+   * timeoutMs: int32, versions 2-7; default 60000.
+   */
   timeoutMs: number;
-  /** validateOnly: bool, versions 2-7; default false. */
+  /**
+   * If true, check that the topics can be created as specified, but don't create anything.
+   *
+   * validateOnly: bool, versions 2-7; default false.
+   */
   validateOnly: boolean;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeCreateTopicsRequest} takes for CreateTopicsRequest: any field left out
- * is written as its default.
+ * What {@linkcode encodeCreateTopicsRequest} takes for CreateTopicsRequest: any field left out is
+ * written as its default.
  */
 export interface CreateTopicsRequestInit {
-  /** Topics: []CreatableTopic, versions 2-7. */
+  /**
+   * The topics to create.
+   *
+   * Topics: []CreatableTopic, versions 2-7.
+   */
   topics?: CreateTopicsRequestCreatableTopicInit[];
-  /** timeoutMs: int32, versions 2-7; default 60000. */
+  /**
+   * How long to wait in milliseconds before timing out the request.
+   *
+   * timeoutMs: int32, versions 2-7; default 60000.
+   */
   timeoutMs?: number;
-  /** validateOnly: bool, versions 2-7; default false. */
+  /**
+   * If true, check that the topics can be created as specified, but don't create anything.
+   *
+   * validateOnly: bool, versions 2-7; default false.
+   */
   validateOnly?: boolean;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * The topics to create.
+ *
  * The CreatableTopic struct of CreateTopicsRequest, versions 2-7.
  */
 export interface CreateTopicsRequestCreatableTopic {
-  /** Name: string, versions 2-7; a topicName. */
+  /**
+   * The topic name.
+   *
+   * Name: string, versions 2-7; a topicName.
+   */
   name: string;
-  /** NumPartitions: int32, versions 2-7. */
+  /**
+   * The number of partitions to create in the topic, or -1 if we are either specifying a manual
+   * partition assignment or using the default partitions.
+   *
+   * NumPartitions: int32, versions 2-7.
+   */
   numPartitions: number;
-  /** ReplicationFactor: int16, versions 2-7. */
+  /**
+   * The number of replicas to create for each partition in the topic, or -1 if we are either
+   * specifying a manual partition assignment or using the default replication factor.
+   *
+   * ReplicationFactor: int16, versions 2-7.
+   */
   replicationFactor: number;
-  /** Assignments: []CreatableReplicaAssignment, versions 2-7. */
+  /**
+   * The manual partition assignment, or the empty array if we are using automatic assignment.
+   *
+   * Assignments: []CreatableReplicaAssignment, versions 2-7.
+   */
   assignments: CreateTopicsRequestCreatableReplicaAssignment[];
-  /** Configs: []CreatableTopicConfig, versions 2-7. */
+  /**
+   * The custom topic configurations to set.
+   *
+   * Configs: []CreatableTopicConfig, versions 2-7.
+   */
   configs: CreateTopicsRequestCreatableTopicConfig[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeCreateTopicsRequest} takes for CreateTopicsRequestCreatableTopic: any field left out
- * is written as its default.
+ * The topics to create.
+ *
+ * What {@linkcode encodeCreateTopicsRequest} takes for CreateTopicsRequestCreatableTopic: any field
+ * left out is written as its default.
  */
 export interface CreateTopicsRequestCreatableTopicInit {
-  /** Name: string, versions 2-7; a topicName. */
+  /**
+   * The topic name.
+   *
+   * Name: string, versions 2-7; a topicName.
+   */
   name?: string;
-  /** NumPartitions: int32, versions 2-7. */
+  /**
+   * The number of partitions to create in the topic, or -1 if we are either specifying a manual
+   * partition assignment or using the default partitions.
+   *
+   * NumPartitions: int32, versions 2-7.
+   */
   numPartitions?: number;
-  /** ReplicationFactor: int16, versions 2-7. */
+  /**
+   * The number of replicas to create for each partition in the topic, or -1 if we are either
+   * specifying a manual partition assignment or using the default replication factor.
+   *
+   * ReplicationFactor: int16, versions 2-7.
+   */
   replicationFactor?: number;
-  /** Assignments: []CreatableReplicaAssignment, versions 2-7. */
+  /**
+   * The manual partition assignment, or the empty array if we are using automatic assignment.
+   *
+   * Assignments: []CreatableReplicaAssignment, versions 2-7.
+   */
   assignments?: CreateTopicsRequestCreatableReplicaAssignmentInit[];
-  /** Configs: []CreatableTopicConfig, versions 2-7. */
+  /**
+   * The custom topic configurations to set.
+   *
+   * Configs: []CreatableTopicConfig, versions 2-7.
+   */
   configs?: CreateTopicsRequestCreatableTopicConfigInit[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * The manual partition assignment, or the empty array if we are using automatic assignment.
+ *
  * The CreatableReplicaAssignment struct of CreateTopicsRequest, versions 2-7.
  */
 export interface CreateTopicsRequestCreatableReplicaAssignment {
-  /** PartitionIndex: int32, versions 2-7. */
+  /**
+   * The partition index.
+   *
+   * PartitionIndex: int32, versions 2-7.
+   */
   partitionIndex: number;
-  /** BrokerIds: []int32, versions 2-7; a brokerId. */
+  /**
+   * The brokers to place the partition on.
+   *
+   * BrokerIds: []int32, versions 2-7; a brokerId.
+   */
   brokerIds: number[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeCreateTopicsRequest} takes for CreateTopicsRequestCreatableReplicaAssignment: any field left out
- * is written as its default.
+ * The manual partition assignment, or the empty array if we are using automatic assignment.
+ *
+ * What {@linkcode encodeCreateTopicsRequest} takes for
+ * CreateTopicsRequestCreatableReplicaAssignment: any field left out is written as its default.
  */
 export interface CreateTopicsRequestCreatableReplicaAssignmentInit {
-  /** PartitionIndex: int32, versions 2-7. */
+  /**
+   * The partition index.
+   *
+   * PartitionIndex: int32, versions 2-7.
+   */
   partitionIndex?: number;
-  /** BrokerIds: []int32, versions 2-7; a brokerId. */
+  /**
+   * The brokers to place the partition on.
+   *
+   * BrokerIds: []int32, versions 2-7; a brokerId.
+   */
   brokerIds?: number[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * The custom topic configurations to set.
+ *
  * The CreatableTopicConfig struct of CreateTopicsRequest, versions 2-7.
  */
 export interface CreateTopicsRequestCreatableTopicConfig {
-  /** Name: string, versions 2-7. */
+  /**
+   * The configuration name.
+   *
+   * Name: string, versions 2-7.
+   */
   name: string;
-  /** Value: string, versions 2-7; nullable in 0+. */
+  /**
+   * The configuration value.
+   *
+   * Value: string, versions 2-7; nullable in 0+.
+   */
   value: string | null;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeCreateTopicsRequest} takes for CreateTopicsRequestCreatableTopicConfig: any field left out
- * is written as its default.
+ * The custom topic configurations to set.
+ *
+ * What {@linkcode encodeCreateTopicsRequest} takes for CreateTopicsRequestCreatableTopicConfig: any
+ * field left out is written as its default.
  */
 export interface CreateTopicsRequestCreatableTopicConfigInit {
-  /** Name: string, versions 2-7. */
+  /**
+   * The configuration name.
+   *
+   * Name: string, versions 2-7.
+   */
   name?: string;
-  /** Value: string, versions 2-7; nullable in 0+. */
+  /**
+   * The configuration value.
+   *
+   * Value: string, versions 2-7; nullable in 0+.
+   */
   value?: string | null;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];

@@ -17,112 +17,240 @@ import {
   withPath,
 } from "../../protocol/generated_support.ts";
 
-/**
- * Kafka's CreateTopicsResponse message (API key 19) in versions 2-7 (flexible from 5).
- */
+/** Kafka's CreateTopicsResponse message (API key 19) in versions 2-7 (flexible from 5). */
 export interface CreateTopicsResponse {
-  /** ThrottleTimeMs: int32, versions 2-7; ignorable. */
+  /**
+   * The duration in milliseconds for which the request was throttled due to a quota violation, or
+   * zero if the request did not violate any quota.
+   *
+   * ThrottleTimeMs: int32, versions 2-7; ignorable.
+   */
   throttleTimeMs: number;
-  /** Topics: []CreatableTopicResult, versions 2-7. */
+  /**
+   * Results for each topic we tried to create.
+   *
+   * Topics: []CreatableTopicResult, versions 2-7.
+   */
   topics: CreateTopicsResponseCreatableTopicResult[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeCreateTopicsResponse} takes for CreateTopicsResponse: any field left out
- * is written as its default.
+ * What {@linkcode encodeCreateTopicsResponse} takes for CreateTopicsResponse: any field left out is
+ * written as its default.
  */
 export interface CreateTopicsResponseInit {
-  /** ThrottleTimeMs: int32, versions 2-7; ignorable. */
+  /**
+   * The duration in milliseconds for which the request was throttled due to a quota violation, or
+   * zero if the request did not violate any quota.
+   *
+   * ThrottleTimeMs: int32, versions 2-7; ignorable.
+   */
   throttleTimeMs?: number;
-  /** Topics: []CreatableTopicResult, versions 2-7. */
+  /**
+   * Results for each topic we tried to create.
+   *
+   * Topics: []CreatableTopicResult, versions 2-7.
+   */
   topics?: CreateTopicsResponseCreatableTopicResultInit[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * Results for each topic we tried to create.
+ *
  * The CreatableTopicResult struct of CreateTopicsResponse, versions 2-7.
  */
 export interface CreateTopicsResponseCreatableTopicResult {
-  /** Name: string, versions 2-7; a topicName. */
+  /**
+   * The topic name.
+   *
+   * Name: string, versions 2-7; a topicName.
+   */
   name: string;
-  /** TopicId: uuid, versions 7; ignorable. */
+  /**
+   * The unique topic ID.
+   *
+   * TopicId: uuid, versions 7; ignorable.
+   */
   topicId: string;
-  /** ErrorCode: int16, versions 2-7. */
+  /**
+   * The error code, or 0 if there was no error.
+   *
+   * ErrorCode: int16, versions 2-7.
+   */
   errorCode: number;
-  /** ErrorMessage: string, versions 2-7; nullable in 1+; ignorable. */
+  /**
+   * The error message, or null if there was no error.
+   *
+   * ErrorMessage: string, versions 2-7; nullable in 1+; ignorable.
+   */
   errorMessage: string | null;
-  /** TopicConfigErrorCode: int16, versions 5-7; tagged (tag 0) in 5+; ignorable. */
+  /**
+   * Optional topic config error returned if configs are not returned in the response.
+   *
+   * TopicConfigErrorCode: int16, versions 5-7; tagged (tag 0) in 5+; ignorable.
+   */
   topicConfigErrorCode: number;
-  /** NumPartitions: int32, versions 5-7; default -1; ignorable. */
+  /**
+   * Number of partitions of the topic.
+   *
+   * NumPartitions: int32, versions 5-7; default -1; ignorable.
+   */
   numPartitions: number;
-  /** ReplicationFactor: int16, versions 5-7; default -1; ignorable. */
+  /**
+   * Replication factor of the topic.
+   *
+   * ReplicationFactor: int16, versions 5-7; default -1; ignorable.
+   */
   replicationFactor: number;
-  /** Configs: []CreatableTopicConfigs, versions 5-7; nullable in 5+; ignorable. */
+  /**
+   * Configuration of the topic.
+   *
+   * Configs: []CreatableTopicConfigs, versions 5-7; nullable in 5+; ignorable.
+   */
   configs: CreateTopicsResponseCreatableTopicConfigs[] | null;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeCreateTopicsResponse} takes for CreateTopicsResponseCreatableTopicResult: any field left out
- * is written as its default.
+ * Results for each topic we tried to create.
+ *
+ * What {@linkcode encodeCreateTopicsResponse} takes for CreateTopicsResponseCreatableTopicResult:
+ * any field left out is written as its default.
  */
 export interface CreateTopicsResponseCreatableTopicResultInit {
-  /** Name: string, versions 2-7; a topicName. */
+  /**
+   * The topic name.
+   *
+   * Name: string, versions 2-7; a topicName.
+   */
   name?: string;
-  /** TopicId: uuid, versions 7; ignorable. */
+  /**
+   * The unique topic ID.
+   *
+   * TopicId: uuid, versions 7; ignorable.
+   */
   topicId?: string;
-  /** ErrorCode: int16, versions 2-7. */
+  /**
+   * The error code, or 0 if there was no error.
+   *
+   * ErrorCode: int16, versions 2-7.
+   */
   errorCode?: number;
-  /** ErrorMessage: string, versions 2-7; nullable in 1+; ignorable. */
+  /**
+   * The error message, or null if there was no error.
+   *
+   * ErrorMessage: string, versions 2-7; nullable in 1+; ignorable.
+   */
   errorMessage?: string | null;
-  /** TopicConfigErrorCode: int16, versions 5-7; tagged (tag 0) in 5+; ignorable. */
+  /**
+   * Optional topic config error returned if configs are not returned in the response.
+   *
+   * TopicConfigErrorCode: int16, versions 5-7; tagged (tag 0) in 5+; ignorable.
+   */
   topicConfigErrorCode?: number;
-  /** NumPartitions: int32, versions 5-7; default -1; ignorable. */
+  /**
+   * Number of partitions of the topic.
+   *
+   * NumPartitions: int32, versions 5-7; default -1; ignorable.
+   */
   numPartitions?: number;
-  /** ReplicationFactor: int16, versions 5-7; default -1; ignorable. */
+  /**
+   * Replication factor of the topic.
+   *
+   * ReplicationFactor: int16, versions 5-7; default -1; ignorable.
+   */
   replicationFactor?: number;
-  /** Configs: []CreatableTopicConfigs, versions 5-7; nullable in 5+; ignorable. */
+  /**
+   * Configuration of the topic.
+   *
+   * Configs: []CreatableTopicConfigs, versions 5-7; nullable in 5+; ignorable.
+   */
   configs?: CreateTopicsResponseCreatableTopicConfigsInit[] | null;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * Configuration of the topic.
+ *
  * The CreatableTopicConfigs struct of CreateTopicsResponse, versions 5-7.
  */
 export interface CreateTopicsResponseCreatableTopicConfigs {
-  /** Name: string, versions 5-7. */
+  /**
+   * The configuration name.
+   *
+   * Name: string, versions 5-7.
+   */
   name: string;
-  /** Value: string, versions 5-7; nullable in 5+. */
+  /**
+   * The configuration value.
+   *
+   * Value: string, versions 5-7; nullable in 5+.
+   */
   value: string | null;
-  /** ReadOnly: bool, versions 5-7. */
+  /**
+   * True if the configuration is read-only.
+   *
+   * ReadOnly: bool, versions 5-7.
+   */
   readOnly: boolean;
-  /** ConfigSource: int8, versions 5-7; default -1; ignorable. */
+  /**
+   * The configuration source.
+   *
+   * ConfigSource: int8, versions 5-7; default -1; ignorable.
+   */
   configSource: number;
-  /** IsSensitive: bool, versions 5-7. */
+  /**
+   * True if this configuration is sensitive.
+   *
+   * IsSensitive: bool, versions 5-7.
+   */
   isSensitive: boolean;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeCreateTopicsResponse} takes for CreateTopicsResponseCreatableTopicConfigs: any field left out
- * is written as its default.
+ * Configuration of the topic.
+ *
+ * What {@linkcode encodeCreateTopicsResponse} takes for CreateTopicsResponseCreatableTopicConfigs:
+ * any field left out is written as its default.
  */
 export interface CreateTopicsResponseCreatableTopicConfigsInit {
-  /** Name: string, versions 5-7. */
+  /**
+   * The configuration name.
+   *
+   * Name: string, versions 5-7.
+   */
   name?: string;
-  /** Value: string, versions 5-7; nullable in 5+. */
+  /**
+   * The configuration value.
+   *
+   * Value: string, versions 5-7; nullable in 5+.
+   */
   value?: string | null;
-  /** ReadOnly: bool, versions 5-7. */
+  /**
+   * True if the configuration is read-only.
+   *
+   * ReadOnly: bool, versions 5-7.
+   */
   readOnly?: boolean;
-  /** ConfigSource: int8, versions 5-7; default -1; ignorable. */
+  /**
+   * The configuration source.
+   *
+   * ConfigSource: int8, versions 5-7; default -1; ignorable.
+   */
   configSource?: number;
-  /** IsSensitive: bool, versions 5-7. */
+  /**
+   * True if this configuration is sensitive.
+   *
+   * IsSensitive: bool, versions 5-7.
+   */
   isSensitive?: boolean;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];

@@ -10,30 +10,52 @@ import type { Reader } from "../../protocol/reader.ts";
 import type { TaggedField, Writer } from "../../protocol/writer.ts";
 import { unsupportedVersion, withPath } from "../../protocol/generated_support.ts";
 
-/**
- * Kafka's DefaultPrincipalData message in versions 0 (flexible from 0).
- */
+/** Kafka's DefaultPrincipalData message in versions 0 (flexible from 0). */
 export interface DefaultPrincipalData {
-  /** Type: string, versions 0. */
+  /**
+   * The principal type.
+   *
+   * Type: string, versions 0.
+   */
   type: string;
-  /** Name: string, versions 0. */
+  /**
+   * The principal name.
+   *
+   * Name: string, versions 0.
+   */
   name: string;
-  /** TokenAuthenticated: bool, versions 0. */
+  /**
+   * Whether the principal was authenticated by a delegation token on the forwarding broker.
+   *
+   * TokenAuthenticated: bool, versions 0.
+   */
   tokenAuthenticated: boolean;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeDefaultPrincipalData} takes for DefaultPrincipalData: any field left out
- * is written as its default.
+ * What {@linkcode encodeDefaultPrincipalData} takes for DefaultPrincipalData: any field left out is
+ * written as its default.
  */
 export interface DefaultPrincipalDataInit {
-  /** Type: string, versions 0. */
+  /**
+   * The principal type.
+   *
+   * Type: string, versions 0.
+   */
   type?: string;
-  /** Name: string, versions 0. */
+  /**
+   * The principal name.
+   *
+   * Name: string, versions 0.
+   */
   name?: string;
-  /** TokenAuthenticated: bool, versions 0. */
+  /**
+   * Whether the principal was authenticated by a delegation token on the forwarding broker.
+   *
+   * TokenAuthenticated: bool, versions 0.
+   */
   tokenAuthenticated?: boolean;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];

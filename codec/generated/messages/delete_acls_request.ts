@@ -15,67 +15,133 @@ import {
   withPath,
 } from "../../protocol/generated_support.ts";
 
-/**
- * Kafka's DeleteAclsRequest message (API key 31) in versions 1-3 (flexible from 2).
- */
+/** Kafka's DeleteAclsRequest message (API key 31) in versions 1-3 (flexible from 2). */
 export interface DeleteAclsRequest {
-  /** Filters: []DeleteAclsFilter, versions 1-3. */
+  /**
+   * The filters to use when deleting ACLs.
+   *
+   * Filters: []DeleteAclsFilter, versions 1-3.
+   */
   filters: DeleteAclsRequestDeleteAclsFilter[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeDeleteAclsRequest} takes for DeleteAclsRequest: any field left out
- * is written as its default.
+ * What {@linkcode encodeDeleteAclsRequest} takes for DeleteAclsRequest: any field left out is
+ * written as its default.
  */
 export interface DeleteAclsRequestInit {
-  /** Filters: []DeleteAclsFilter, versions 1-3. */
+  /**
+   * The filters to use when deleting ACLs.
+   *
+   * Filters: []DeleteAclsFilter, versions 1-3.
+   */
   filters?: DeleteAclsRequestDeleteAclsFilterInit[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * The filters to use when deleting ACLs.
+ *
  * The DeleteAclsFilter struct of DeleteAclsRequest, versions 1-3.
  */
 export interface DeleteAclsRequestDeleteAclsFilter {
-  /** ResourceTypeFilter: int8, versions 1-3. */
+  /**
+   * The resource type.
+   *
+   * ResourceTypeFilter: int8, versions 1-3.
+   */
   resourceTypeFilter: number;
-  /** ResourceNameFilter: string, versions 1-3; nullable in 0+. */
+  /**
+   * The resource name, or null to match any resource name.
+   *
+   * ResourceNameFilter: string, versions 1-3; nullable in 0+.
+   */
   resourceNameFilter: string | null;
-  /** PatternTypeFilter: int8, versions 1-3; default 3. */
+  /**
+   * The pattern type.
+   *
+   * PatternTypeFilter: int8, versions 1-3; default 3.
+   */
   patternTypeFilter: number;
-  /** PrincipalFilter: string, versions 1-3; nullable in 0+. */
+  /**
+   * The principal filter, or null to accept all principals.
+   *
+   * PrincipalFilter: string, versions 1-3; nullable in 0+.
+   */
   principalFilter: string | null;
-  /** HostFilter: string, versions 1-3; nullable in 0+. */
+  /**
+   * The host filter, or null to accept all hosts.
+   *
+   * HostFilter: string, versions 1-3; nullable in 0+.
+   */
   hostFilter: string | null;
-  /** Operation: int8, versions 1-3. */
+  /**
+   * The ACL operation.
+   *
+   * Operation: int8, versions 1-3.
+   */
   operation: number;
-  /** PermissionType: int8, versions 1-3. */
+  /**
+   * The permission type.
+   *
+   * PermissionType: int8, versions 1-3.
+   */
   permissionType: number;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeDeleteAclsRequest} takes for DeleteAclsRequestDeleteAclsFilter: any field left out
- * is written as its default.
+ * The filters to use when deleting ACLs.
+ *
+ * What {@linkcode encodeDeleteAclsRequest} takes for DeleteAclsRequestDeleteAclsFilter: any field
+ * left out is written as its default.
  */
 export interface DeleteAclsRequestDeleteAclsFilterInit {
-  /** ResourceTypeFilter: int8, versions 1-3. */
+  /**
+   * The resource type.
+   *
+   * ResourceTypeFilter: int8, versions 1-3.
+   */
   resourceTypeFilter?: number;
-  /** ResourceNameFilter: string, versions 1-3; nullable in 0+. */
+  /**
+   * The resource name, or null to match any resource name.
+   *
+   * ResourceNameFilter: string, versions 1-3; nullable in 0+.
+   */
   resourceNameFilter?: string | null;
-  /** PatternTypeFilter: int8, versions 1-3; default 3. */
+  /**
+   * The pattern type.
+   *
+   * PatternTypeFilter: int8, versions 1-3; default 3.
+   */
   patternTypeFilter?: number;
-  /** PrincipalFilter: string, versions 1-3; nullable in 0+. */
+  /**
+   * The principal filter, or null to accept all principals.
+   *
+   * PrincipalFilter: string, versions 1-3; nullable in 0+.
+   */
   principalFilter?: string | null;
-  /** HostFilter: string, versions 1-3; nullable in 0+. */
+  /**
+   * The host filter, or null to accept all hosts.
+   *
+   * HostFilter: string, versions 1-3; nullable in 0+.
+   */
   hostFilter?: string | null;
-  /** Operation: int8, versions 1-3. */
+  /**
+   * The ACL operation.
+   *
+   * Operation: int8, versions 1-3.
+   */
   operation?: number;
-  /** PermissionType: int8, versions 1-3. */
+  /**
+   * The permission type.
+   *
+   * PermissionType: int8, versions 1-3.
+   */
   permissionType?: number;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];

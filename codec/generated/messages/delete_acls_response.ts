@@ -15,108 +15,228 @@ import {
   withPath,
 } from "../../protocol/generated_support.ts";
 
-/**
- * Kafka's DeleteAclsResponse message (API key 31) in versions 1-3 (flexible from 2).
- */
+/** Kafka's DeleteAclsResponse message (API key 31) in versions 1-3 (flexible from 2). */
 export interface DeleteAclsResponse {
-  /** ThrottleTimeMs: int32, versions 1-3. */
+  /**
+   * The duration in milliseconds for which the request was throttled due to a quota violation, or
+   * zero if the request did not violate any quota.
+   *
+   * ThrottleTimeMs: int32, versions 1-3.
+   */
   throttleTimeMs: number;
-  /** FilterResults: []DeleteAclsFilterResult, versions 1-3. */
+  /**
+   * The results for each filter.
+   *
+   * FilterResults: []DeleteAclsFilterResult, versions 1-3.
+   */
   filterResults: DeleteAclsResponseDeleteAclsFilterResult[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeDeleteAclsResponse} takes for DeleteAclsResponse: any field left out
- * is written as its default.
+ * What {@linkcode encodeDeleteAclsResponse} takes for DeleteAclsResponse: any field left out is
+ * written as its default.
  */
 export interface DeleteAclsResponseInit {
-  /** ThrottleTimeMs: int32, versions 1-3. */
+  /**
+   * The duration in milliseconds for which the request was throttled due to a quota violation, or
+   * zero if the request did not violate any quota.
+   *
+   * ThrottleTimeMs: int32, versions 1-3.
+   */
   throttleTimeMs?: number;
-  /** FilterResults: []DeleteAclsFilterResult, versions 1-3. */
+  /**
+   * The results for each filter.
+   *
+   * FilterResults: []DeleteAclsFilterResult, versions 1-3.
+   */
   filterResults?: DeleteAclsResponseDeleteAclsFilterResultInit[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * The results for each filter.
+ *
  * The DeleteAclsFilterResult struct of DeleteAclsResponse, versions 1-3.
  */
 export interface DeleteAclsResponseDeleteAclsFilterResult {
-  /** ErrorCode: int16, versions 1-3. */
+  /**
+   * The error code, or 0 if the filter succeeded.
+   *
+   * ErrorCode: int16, versions 1-3.
+   */
   errorCode: number;
-  /** ErrorMessage: string, versions 1-3; nullable in 0+. */
+  /**
+   * The error message, or null if the filter succeeded.
+   *
+   * ErrorMessage: string, versions 1-3; nullable in 0+.
+   */
   errorMessage: string | null;
-  /** MatchingAcls: []DeleteAclsMatchingAcl, versions 1-3. */
+  /**
+   * The ACLs which matched this filter.
+   *
+   * MatchingAcls: []DeleteAclsMatchingAcl, versions 1-3.
+   */
   matchingAcls: DeleteAclsResponseDeleteAclsMatchingAcl[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeDeleteAclsResponse} takes for DeleteAclsResponseDeleteAclsFilterResult: any field left out
- * is written as its default.
+ * The results for each filter.
+ *
+ * What {@linkcode encodeDeleteAclsResponse} takes for DeleteAclsResponseDeleteAclsFilterResult: any
+ * field left out is written as its default.
  */
 export interface DeleteAclsResponseDeleteAclsFilterResultInit {
-  /** ErrorCode: int16, versions 1-3. */
+  /**
+   * The error code, or 0 if the filter succeeded.
+   *
+   * ErrorCode: int16, versions 1-3.
+   */
   errorCode?: number;
-  /** ErrorMessage: string, versions 1-3; nullable in 0+. */
+  /**
+   * The error message, or null if the filter succeeded.
+   *
+   * ErrorMessage: string, versions 1-3; nullable in 0+.
+   */
   errorMessage?: string | null;
-  /** MatchingAcls: []DeleteAclsMatchingAcl, versions 1-3. */
+  /**
+   * The ACLs which matched this filter.
+   *
+   * MatchingAcls: []DeleteAclsMatchingAcl, versions 1-3.
+   */
   matchingAcls?: DeleteAclsResponseDeleteAclsMatchingAclInit[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * The ACLs which matched this filter.
+ *
  * The DeleteAclsMatchingAcl struct of DeleteAclsResponse, versions 1-3.
  */
 export interface DeleteAclsResponseDeleteAclsMatchingAcl {
-  /** ErrorCode: int16, versions 1-3. */
+  /**
+   * The deletion error code, or 0 if the deletion succeeded.
+   *
+   * ErrorCode: int16, versions 1-3.
+   */
   errorCode: number;
-  /** ErrorMessage: string, versions 1-3; nullable in 0+. */
+  /**
+   * The deletion error message, or null if the deletion succeeded.
+   *
+   * ErrorMessage: string, versions 1-3; nullable in 0+.
+   */
   errorMessage: string | null;
-  /** ResourceType: int8, versions 1-3. */
+  /**
+   * The ACL resource type.
+   *
+   * ResourceType: int8, versions 1-3.
+   */
   resourceType: number;
-  /** ResourceName: string, versions 1-3. */
+  /**
+   * The ACL resource name.
+   *
+   * ResourceName: string, versions 1-3.
+   */
   resourceName: string;
-  /** PatternType: int8, versions 1-3; default 3. */
+  /**
+   * The ACL resource pattern type.
+   *
+   * PatternType: int8, versions 1-3; default 3.
+   */
   patternType: number;
-  /** Principal: string, versions 1-3. */
+  /**
+   * The ACL principal.
+   *
+   * Principal: string, versions 1-3.
+   */
   principal: string;
-  /** Host: string, versions 1-3. */
+  /**
+   * The ACL host.
+   *
+   * Host: string, versions 1-3.
+   */
   host: string;
-  /** Operation: int8, versions 1-3. */
+  /**
+   * The ACL operation.
+   *
+   * Operation: int8, versions 1-3.
+   */
   operation: number;
-  /** PermissionType: int8, versions 1-3. */
+  /**
+   * The ACL permission type.
+   *
+   * PermissionType: int8, versions 1-3.
+   */
   permissionType: number;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeDeleteAclsResponse} takes for DeleteAclsResponseDeleteAclsMatchingAcl: any field left out
- * is written as its default.
+ * The ACLs which matched this filter.
+ *
+ * What {@linkcode encodeDeleteAclsResponse} takes for DeleteAclsResponseDeleteAclsMatchingAcl: any
+ * field left out is written as its default.
  */
 export interface DeleteAclsResponseDeleteAclsMatchingAclInit {
-  /** ErrorCode: int16, versions 1-3. */
+  /**
+   * The deletion error code, or 0 if the deletion succeeded.
+   *
+   * ErrorCode: int16, versions 1-3.
+   */
   errorCode?: number;
-  /** ErrorMessage: string, versions 1-3; nullable in 0+. */
+  /**
+   * The deletion error message, or null if the deletion succeeded.
+   *
+   * ErrorMessage: string, versions 1-3; nullable in 0+.
+   */
   errorMessage?: string | null;
-  /** ResourceType: int8, versions 1-3. */
+  /**
+   * The ACL resource type.
+   *
+   * ResourceType: int8, versions 1-3.
+   */
   resourceType?: number;
-  /** ResourceName: string, versions 1-3. */
+  /**
+   * The ACL resource name.
+   *
+   * ResourceName: string, versions 1-3.
+   */
   resourceName?: string;
-  /** PatternType: int8, versions 1-3; default 3. */
+  /**
+   * The ACL resource pattern type.
+   *
+   * PatternType: int8, versions 1-3; default 3.
+   */
   patternType?: number;
-  /** Principal: string, versions 1-3. */
+  /**
+   * The ACL principal.
+   *
+   * Principal: string, versions 1-3.
+   */
   principal?: string;
-  /** Host: string, versions 1-3. */
+  /**
+   * The ACL host.
+   *
+   * Host: string, versions 1-3.
+   */
   host?: string;
-  /** Operation: int8, versions 1-3. */
+  /**
+   * The ACL operation.
+   *
+   * Operation: int8, versions 1-3.
+   */
   operation?: number;
-  /** PermissionType: int8, versions 1-3. */
+  /**
+   * The ACL permission type.
+   *
+   * PermissionType: int8, versions 1-3.
+   */
   permissionType?: number;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];

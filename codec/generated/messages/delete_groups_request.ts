@@ -15,22 +15,28 @@ import {
   withPath,
 } from "../../protocol/generated_support.ts";
 
-/**
- * Kafka's DeleteGroupsRequest message (API key 42) in versions 0-3 (flexible from 2).
- */
+/** Kafka's DeleteGroupsRequest message (API key 42) in versions 0-3 (flexible from 2). */
 export interface DeleteGroupsRequest {
-  /** GroupsNames: []string, versions 0-3; a groupId. */
+  /**
+   * The group names to delete.
+   *
+   * GroupsNames: []string, versions 0-3; a groupId.
+   */
   groupsNames: string[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeDeleteGroupsRequest} takes for DeleteGroupsRequest: any field left out
- * is written as its default.
+ * What {@linkcode encodeDeleteGroupsRequest} takes for DeleteGroupsRequest: any field left out is
+ * written as its default.
  */
 export interface DeleteGroupsRequestInit {
-  /** GroupsNames: []string, versions 0-3; a groupId. */
+  /**
+   * The group names to delete.
+   *
+   * GroupsNames: []string, versions 0-3; a groupId.
+   */
   groupsNames?: string[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];

@@ -15,55 +15,99 @@ import {
   withPath,
 } from "../../protocol/generated_support.ts";
 
-/**
- * Kafka's DeleteGroupsResponse message (API key 42) in versions 0-3 (flexible from 2).
- */
+/** Kafka's DeleteGroupsResponse message (API key 42) in versions 0-3 (flexible from 2). */
 export interface DeleteGroupsResponse {
-  /** ThrottleTimeMs: int32, versions 0-3. */
+  /**
+   * The duration in milliseconds for which the request was throttled due to a quota violation, or
+   * zero if the request did not violate any quota.
+   *
+   * ThrottleTimeMs: int32, versions 0-3.
+   */
   throttleTimeMs: number;
-  /** Results: []DeletableGroupResult, versions 0-3. */
+  /**
+   * The deletion results.
+   *
+   * Results: []DeletableGroupResult, versions 0-3.
+   */
   results: DeleteGroupsResponseDeletableGroupResult[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeDeleteGroupsResponse} takes for DeleteGroupsResponse: any field left out
- * is written as its default.
+ * What {@linkcode encodeDeleteGroupsResponse} takes for DeleteGroupsResponse: any field left out is
+ * written as its default.
  */
 export interface DeleteGroupsResponseInit {
-  /** ThrottleTimeMs: int32, versions 0-3. */
+  /**
+   * The duration in milliseconds for which the request was throttled due to a quota violation, or
+   * zero if the request did not violate any quota.
+   *
+   * ThrottleTimeMs: int32, versions 0-3.
+   */
   throttleTimeMs?: number;
-  /** Results: []DeletableGroupResult, versions 0-3. */
+  /**
+   * The deletion results.
+   *
+   * Results: []DeletableGroupResult, versions 0-3.
+   */
   results?: DeleteGroupsResponseDeletableGroupResultInit[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * The deletion results.
+ *
  * The DeletableGroupResult struct of DeleteGroupsResponse, versions 0-3.
  */
 export interface DeleteGroupsResponseDeletableGroupResult {
-  /** GroupId: string, versions 0-3; a groupId. */
+  /**
+   * The group id.
+   *
+   * GroupId: string, versions 0-3; a groupId.
+   */
   groupId: string;
-  /** ErrorCode: int16, versions 0-3. */
+  /**
+   * The deletion error, or 0 if the deletion succeeded.
+   *
+   * ErrorCode: int16, versions 0-3.
+   */
   errorCode: number;
-  /** ErrorMessage: string, versions 3; nullable in 3+; default null; ignorable. */
+  /**
+   * The error message, or null if there was no error.
+   *
+   * ErrorMessage: string, versions 3; nullable in 3+; default null; ignorable.
+   */
   errorMessage: string | null;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeDeleteGroupsResponse} takes for DeleteGroupsResponseDeletableGroupResult: any field left out
- * is written as its default.
+ * The deletion results.
+ *
+ * What {@linkcode encodeDeleteGroupsResponse} takes for DeleteGroupsResponseDeletableGroupResult:
+ * any field left out is written as its default.
  */
 export interface DeleteGroupsResponseDeletableGroupResultInit {
-  /** GroupId: string, versions 0-3; a groupId. */
+  /**
+   * The group id.
+   *
+   * GroupId: string, versions 0-3; a groupId.
+   */
   groupId?: string;
-  /** ErrorCode: int16, versions 0-3. */
+  /**
+   * The deletion error, or 0 if the deletion succeeded.
+   *
+   * ErrorCode: int16, versions 0-3.
+   */
   errorCode?: number;
-  /** ErrorMessage: string, versions 3; nullable in 3+; default null; ignorable. */
+  /**
+   * The error message, or null if there was no error.
+   *
+   * ErrorMessage: string, versions 3; nullable in 3+; default null; ignorable.
+   */
   errorMessage?: string | null;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];

@@ -15,76 +15,130 @@ import {
   withPath,
 } from "../../protocol/generated_support.ts";
 
-/**
- * Kafka's DeleteRecordsRequest message (API key 21) in versions 0-2 (flexible from 2).
- */
+/** Kafka's DeleteRecordsRequest message (API key 21) in versions 0-2 (flexible from 2). */
 export interface DeleteRecordsRequest {
-  /** Topics: []DeleteRecordsTopic, versions 0-2. */
+  /**
+   * Each topic that we want to delete records from.
+   *
+   * Topics: []DeleteRecordsTopic, versions 0-2.
+   */
   topics: DeleteRecordsRequestDeleteRecordsTopic[];
-  /** TimeoutMs: int32, versions 0-2. */
+  /**
+   * How long to wait for the deletion to complete, in milliseconds.
+   *
+   * TimeoutMs: int32, versions 0-2.
+   */
   timeoutMs: number;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeDeleteRecordsRequest} takes for DeleteRecordsRequest: any field left out
- * is written as its default.
+ * What {@linkcode encodeDeleteRecordsRequest} takes for DeleteRecordsRequest: any field left out is
+ * written as its default.
  */
 export interface DeleteRecordsRequestInit {
-  /** Topics: []DeleteRecordsTopic, versions 0-2. */
+  /**
+   * Each topic that we want to delete records from.
+   *
+   * Topics: []DeleteRecordsTopic, versions 0-2.
+   */
   topics?: DeleteRecordsRequestDeleteRecordsTopicInit[];
-  /** TimeoutMs: int32, versions 0-2. */
+  /**
+   * How long to wait for the deletion to complete, in milliseconds.
+   *
+   * TimeoutMs: int32, versions 0-2.
+   */
   timeoutMs?: number;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * Each topic that we want to delete records from.
+ *
  * The DeleteRecordsTopic struct of DeleteRecordsRequest, versions 0-2.
  */
 export interface DeleteRecordsRequestDeleteRecordsTopic {
-  /** Name: string, versions 0-2; a topicName. */
+  /**
+   * The topic name.
+   *
+   * Name: string, versions 0-2; a topicName.
+   */
   name: string;
-  /** Partitions: []DeleteRecordsPartition, versions 0-2. */
+  /**
+   * Each partition that we want to delete records from.
+   *
+   * Partitions: []DeleteRecordsPartition, versions 0-2.
+   */
   partitions: DeleteRecordsRequestDeleteRecordsPartition[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeDeleteRecordsRequest} takes for DeleteRecordsRequestDeleteRecordsTopic: any field left out
- * is written as its default.
+ * Each topic that we want to delete records from.
+ *
+ * What {@linkcode encodeDeleteRecordsRequest} takes for DeleteRecordsRequestDeleteRecordsTopic: any
+ * field left out is written as its default.
  */
 export interface DeleteRecordsRequestDeleteRecordsTopicInit {
-  /** Name: string, versions 0-2; a topicName. */
+  /**
+   * The topic name.
+   *
+   * Name: string, versions 0-2; a topicName.
+   */
   name?: string;
-  /** Partitions: []DeleteRecordsPartition, versions 0-2. */
+  /**
+   * Each partition that we want to delete records from.
+   *
+   * Partitions: []DeleteRecordsPartition, versions 0-2.
+   */
   partitions?: DeleteRecordsRequestDeleteRecordsPartitionInit[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * Each partition that we want to delete records from.
+ *
  * The DeleteRecordsPartition struct of DeleteRecordsRequest, versions 0-2.
  */
 export interface DeleteRecordsRequestDeleteRecordsPartition {
-  /** PartitionIndex: int32, versions 0-2. */
+  /**
+   * The partition index.
+   *
+   * PartitionIndex: int32, versions 0-2.
+   */
   partitionIndex: number;
-  /** Offset: int64, versions 0-2. */
+  /**
+   * The deletion offset. -1 means that records should be truncated to the high watermark.
+   *
+   * Offset: int64, versions 0-2.
+   */
   offset: bigint;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeDeleteRecordsRequest} takes for DeleteRecordsRequestDeleteRecordsPartition: any field left out
- * is written as its default.
+ * Each partition that we want to delete records from.
+ *
+ * What {@linkcode encodeDeleteRecordsRequest} takes for DeleteRecordsRequestDeleteRecordsPartition:
+ * any field left out is written as its default.
  */
 export interface DeleteRecordsRequestDeleteRecordsPartitionInit {
-  /** PartitionIndex: int32, versions 0-2. */
+  /**
+   * The partition index.
+   *
+   * PartitionIndex: int32, versions 0-2.
+   */
   partitionIndex?: number;
-  /** Offset: int64, versions 0-2. */
+  /**
+   * The deletion offset. -1 means that records should be truncated to the high watermark.
+   *
+   * Offset: int64, versions 0-2.
+   */
   offset?: bigint;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];

@@ -15,13 +15,20 @@ import {
   withPath,
 } from "../../protocol/generated_support.ts";
 
-/**
- * Kafka's DeleteRecordsResponse message (API key 21) in versions 0-2 (flexible from 2).
- */
+/** Kafka's DeleteRecordsResponse message (API key 21) in versions 0-2 (flexible from 2). */
 export interface DeleteRecordsResponse {
-  /** ThrottleTimeMs: int32, versions 0-2. */
+  /**
+   * The duration in milliseconds for which the request was throttled due to a quota violation, or
+   * zero if the request did not violate any quota.
+   *
+   * ThrottleTimeMs: int32, versions 0-2.
+   */
   throttleTimeMs: number;
-  /** Topics: []DeleteRecordsTopicResult, versions 0-2. */
+  /**
+   * Each topic that we wanted to delete records from.
+   *
+   * Topics: []DeleteRecordsTopicResult, versions 0-2.
+   */
   topics: DeleteRecordsResponseDeleteRecordsTopicResult[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
@@ -32,63 +39,120 @@ export interface DeleteRecordsResponse {
  * is written as its default.
  */
 export interface DeleteRecordsResponseInit {
-  /** ThrottleTimeMs: int32, versions 0-2. */
+  /**
+   * The duration in milliseconds for which the request was throttled due to a quota violation, or
+   * zero if the request did not violate any quota.
+   *
+   * ThrottleTimeMs: int32, versions 0-2.
+   */
   throttleTimeMs?: number;
-  /** Topics: []DeleteRecordsTopicResult, versions 0-2. */
+  /**
+   * Each topic that we wanted to delete records from.
+   *
+   * Topics: []DeleteRecordsTopicResult, versions 0-2.
+   */
   topics?: DeleteRecordsResponseDeleteRecordsTopicResultInit[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * Each topic that we wanted to delete records from.
+ *
  * The DeleteRecordsTopicResult struct of DeleteRecordsResponse, versions 0-2.
  */
 export interface DeleteRecordsResponseDeleteRecordsTopicResult {
-  /** Name: string, versions 0-2; a topicName. */
+  /**
+   * The topic name.
+   *
+   * Name: string, versions 0-2; a topicName.
+   */
   name: string;
-  /** Partitions: []DeleteRecordsPartitionResult, versions 0-2. */
+  /**
+   * Each partition that we wanted to delete records from.
+   *
+   * Partitions: []DeleteRecordsPartitionResult, versions 0-2.
+   */
   partitions: DeleteRecordsResponseDeleteRecordsPartitionResult[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeDeleteRecordsResponse} takes for DeleteRecordsResponseDeleteRecordsTopicResult: any field left out
- * is written as its default.
+ * Each topic that we wanted to delete records from.
+ *
+ * What {@linkcode encodeDeleteRecordsResponse} takes for
+ * DeleteRecordsResponseDeleteRecordsTopicResult: any field left out is written as its default.
  */
 export interface DeleteRecordsResponseDeleteRecordsTopicResultInit {
-  /** Name: string, versions 0-2; a topicName. */
+  /**
+   * The topic name.
+   *
+   * Name: string, versions 0-2; a topicName.
+   */
   name?: string;
-  /** Partitions: []DeleteRecordsPartitionResult, versions 0-2. */
+  /**
+   * Each partition that we wanted to delete records from.
+   *
+   * Partitions: []DeleteRecordsPartitionResult, versions 0-2.
+   */
   partitions?: DeleteRecordsResponseDeleteRecordsPartitionResultInit[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * Each partition that we wanted to delete records from.
+ *
  * The DeleteRecordsPartitionResult struct of DeleteRecordsResponse, versions 0-2.
  */
 export interface DeleteRecordsResponseDeleteRecordsPartitionResult {
-  /** PartitionIndex: int32, versions 0-2. */
+  /**
+   * The partition index.
+   *
+   * PartitionIndex: int32, versions 0-2.
+   */
   partitionIndex: number;
-  /** LowWatermark: int64, versions 0-2. */
+  /**
+   * The partition low water mark.
+   *
+   * LowWatermark: int64, versions 0-2.
+   */
   lowWatermark: bigint;
-  /** ErrorCode: int16, versions 0-2. */
+  /**
+   * The deletion error code, or 0 if the deletion succeeded.
+   *
+   * ErrorCode: int16, versions 0-2.
+   */
   errorCode: number;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeDeleteRecordsResponse} takes for DeleteRecordsResponseDeleteRecordsPartitionResult: any field left out
- * is written as its default.
+ * Each partition that we wanted to delete records from.
+ *
+ * What {@linkcode encodeDeleteRecordsResponse} takes for
+ * DeleteRecordsResponseDeleteRecordsPartitionResult: any field left out is written as its default.
  */
 export interface DeleteRecordsResponseDeleteRecordsPartitionResultInit {
-  /** PartitionIndex: int32, versions 0-2. */
+  /**
+   * The partition index.
+   *
+   * PartitionIndex: int32, versions 0-2.
+   */
   partitionIndex?: number;
-  /** LowWatermark: int64, versions 0-2. */
+  /**
+   * The partition low water mark.
+   *
+   * LowWatermark: int64, versions 0-2.
+   */
   lowWatermark?: bigint;
-  /** ErrorCode: int16, versions 0-2. */
+  /**
+   * The deletion error code, or 0 if the deletion succeeded.
+   *
+   * ErrorCode: int16, versions 0-2.
+   */
   errorCode?: number;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];

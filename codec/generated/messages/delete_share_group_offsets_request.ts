@@ -10,47 +10,73 @@ import type { Reader } from "../../protocol/reader.ts";
 import type { TaggedField, Writer } from "../../protocol/writer.ts";
 import { readArray, unsupportedVersion, withPath } from "../../protocol/generated_support.ts";
 
-/**
- * Kafka's DeleteShareGroupOffsetsRequest message (API key 92) in versions 0 (flexible from 0).
- */
+/** Kafka's DeleteShareGroupOffsetsRequest message (API key 92) in versions 0 (flexible from 0). */
 export interface DeleteShareGroupOffsetsRequest {
-  /** GroupId: string, versions 0; a groupId. */
+  /**
+   * The group identifier.
+   *
+   * GroupId: string, versions 0; a groupId.
+   */
   groupId: string;
-  /** Topics: []DeleteShareGroupOffsetsRequestTopic, versions 0. */
+  /**
+   * The topics to delete offsets for.
+   *
+   * Topics: []DeleteShareGroupOffsetsRequestTopic, versions 0.
+   */
   topics: DeleteShareGroupOffsetsRequestTopic[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeDeleteShareGroupOffsetsRequest} takes for DeleteShareGroupOffsetsRequest: any field left out
- * is written as its default.
+ * What {@linkcode encodeDeleteShareGroupOffsetsRequest} takes for DeleteShareGroupOffsetsRequest:
+ * any field left out is written as its default.
  */
 export interface DeleteShareGroupOffsetsRequestInit {
-  /** GroupId: string, versions 0; a groupId. */
+  /**
+   * The group identifier.
+   *
+   * GroupId: string, versions 0; a groupId.
+   */
   groupId?: string;
-  /** Topics: []DeleteShareGroupOffsetsRequestTopic, versions 0. */
+  /**
+   * The topics to delete offsets for.
+   *
+   * Topics: []DeleteShareGroupOffsetsRequestTopic, versions 0.
+   */
   topics?: DeleteShareGroupOffsetsRequestTopicInit[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * The topics to delete offsets for.
+ *
  * The DeleteShareGroupOffsetsRequestTopic struct of DeleteShareGroupOffsetsRequest, versions 0.
  */
 export interface DeleteShareGroupOffsetsRequestTopic {
-  /** TopicName: string, versions 0; a topicName. */
+  /**
+   * The topic name.
+   *
+   * TopicName: string, versions 0; a topicName.
+   */
   topicName: string;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeDeleteShareGroupOffsetsRequest} takes for DeleteShareGroupOffsetsRequestTopic: any field left out
- * is written as its default.
+ * The topics to delete offsets for.
+ *
+ * What {@linkcode encodeDeleteShareGroupOffsetsRequest} takes for
+ * DeleteShareGroupOffsetsRequestTopic: any field left out is written as its default.
  */
 export interface DeleteShareGroupOffsetsRequestTopicInit {
-  /** TopicName: string, versions 0; a topicName. */
+  /**
+   * The topic name.
+   *
+   * TopicName: string, versions 0; a topicName.
+   */
   topicName?: string;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];

@@ -11,67 +11,135 @@ import type { TaggedField, Writer } from "../../protocol/writer.ts";
 import { ZERO_UUID } from "../../protocol/uuid.ts";
 import { readArray, unsupportedVersion, withPath } from "../../protocol/generated_support.ts";
 
-/**
- * Kafka's DeleteShareGroupOffsetsResponse message (API key 92) in versions 0 (flexible from 0).
- */
+/** Kafka's DeleteShareGroupOffsetsResponse message (API key 92) in versions 0 (flexible from 0). */
 export interface DeleteShareGroupOffsetsResponse {
-  /** ThrottleTimeMs: int32, versions 0. */
+  /**
+   * The duration in milliseconds for which the request was throttled due to a quota violation, or
+   * zero if the request did not violate any quota.
+   *
+   * ThrottleTimeMs: int32, versions 0.
+   */
   throttleTimeMs: number;
-  /** ErrorCode: int16, versions 0. */
+  /**
+   * The top-level error code, or 0 if there was no error.
+   *
+   * ErrorCode: int16, versions 0.
+   */
   errorCode: number;
-  /** ErrorMessage: string, versions 0; nullable in 0+; default null. */
+  /**
+   * The top-level error message, or null if there was no error.
+   *
+   * ErrorMessage: string, versions 0; nullable in 0+; default null.
+   */
   errorMessage: string | null;
-  /** Responses: []DeleteShareGroupOffsetsResponseTopic, versions 0. */
+  /**
+   * The results for each topic.
+   *
+   * Responses: []DeleteShareGroupOffsetsResponseTopic, versions 0.
+   */
   responses: DeleteShareGroupOffsetsResponseTopic[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeDeleteShareGroupOffsetsResponse} takes for DeleteShareGroupOffsetsResponse: any field left out
- * is written as its default.
+ * What {@linkcode encodeDeleteShareGroupOffsetsResponse} takes for DeleteShareGroupOffsetsResponse:
+ * any field left out is written as its default.
  */
 export interface DeleteShareGroupOffsetsResponseInit {
-  /** ThrottleTimeMs: int32, versions 0. */
+  /**
+   * The duration in milliseconds for which the request was throttled due to a quota violation, or
+   * zero if the request did not violate any quota.
+   *
+   * ThrottleTimeMs: int32, versions 0.
+   */
   throttleTimeMs?: number;
-  /** ErrorCode: int16, versions 0. */
+  /**
+   * The top-level error code, or 0 if there was no error.
+   *
+   * ErrorCode: int16, versions 0.
+   */
   errorCode?: number;
-  /** ErrorMessage: string, versions 0; nullable in 0+; default null. */
+  /**
+   * The top-level error message, or null if there was no error.
+   *
+   * ErrorMessage: string, versions 0; nullable in 0+; default null.
+   */
   errorMessage?: string | null;
-  /** Responses: []DeleteShareGroupOffsetsResponseTopic, versions 0. */
+  /**
+   * The results for each topic.
+   *
+   * Responses: []DeleteShareGroupOffsetsResponseTopic, versions 0.
+   */
   responses?: DeleteShareGroupOffsetsResponseTopicInit[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * The results for each topic.
+ *
  * The DeleteShareGroupOffsetsResponseTopic struct of DeleteShareGroupOffsetsResponse, versions 0.
  */
 export interface DeleteShareGroupOffsetsResponseTopic {
-  /** TopicName: string, versions 0; a topicName. */
+  /**
+   * The topic name.
+   *
+   * TopicName: string, versions 0; a topicName.
+   */
   topicName: string;
-  /** TopicId: uuid, versions 0. */
+  /**
+   * The unique topic ID.
+   *
+   * TopicId: uuid, versions 0.
+   */
   topicId: string;
-  /** ErrorCode: int16, versions 0. */
+  /**
+   * The topic-level error code, or 0 if there was no error.
+   *
+   * ErrorCode: int16, versions 0.
+   */
   errorCode: number;
-  /** ErrorMessage: string, versions 0; nullable in 0+; default null. */
+  /**
+   * The topic-level error message, or null if there was no error.
+   *
+   * ErrorMessage: string, versions 0; nullable in 0+; default null.
+   */
   errorMessage: string | null;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeDeleteShareGroupOffsetsResponse} takes for DeleteShareGroupOffsetsResponseTopic: any field left out
- * is written as its default.
+ * The results for each topic.
+ *
+ * What {@linkcode encodeDeleteShareGroupOffsetsResponse} takes for
+ * DeleteShareGroupOffsetsResponseTopic: any field left out is written as its default.
  */
 export interface DeleteShareGroupOffsetsResponseTopicInit {
-  /** TopicName: string, versions 0; a topicName. */
+  /**
+   * The topic name.
+   *
+   * TopicName: string, versions 0; a topicName.
+   */
   topicName?: string;
-  /** TopicId: uuid, versions 0. */
+  /**
+   * The unique topic ID.
+   *
+   * TopicId: uuid, versions 0.
+   */
   topicId?: string;
-  /** ErrorCode: int16, versions 0. */
+  /**
+   * The topic-level error code, or 0 if there was no error.
+   *
+   * ErrorCode: int16, versions 0.
+   */
   errorCode?: number;
-  /** ErrorMessage: string, versions 0; nullable in 0+; default null. */
+  /**
+   * The topic-level error message, or null if there was no error.
+   *
+   * ErrorMessage: string, versions 0; nullable in 0+; default null.
+   */
   errorMessage?: string | null;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];

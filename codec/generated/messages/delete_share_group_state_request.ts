@@ -11,72 +11,118 @@ import type { TaggedField, Writer } from "../../protocol/writer.ts";
 import { ZERO_UUID } from "../../protocol/uuid.ts";
 import { readArray, unsupportedVersion, withPath } from "../../protocol/generated_support.ts";
 
-/**
- * Kafka's DeleteShareGroupStateRequest message (API key 86) in versions 0 (flexible from 0).
- */
+/** Kafka's DeleteShareGroupStateRequest message (API key 86) in versions 0 (flexible from 0). */
 export interface DeleteShareGroupStateRequest {
-  /** GroupId: string, versions 0. */
+  /**
+   * The group identifier.
+   *
+   * GroupId: string, versions 0.
+   */
   groupId: string;
-  /** Topics: []DeleteStateData, versions 0. */
+  /**
+   * The data for the topics.
+   *
+   * Topics: []DeleteStateData, versions 0.
+   */
   topics: DeleteShareGroupStateRequestDeleteStateData[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeDeleteShareGroupStateRequest} takes for DeleteShareGroupStateRequest: any field left out
- * is written as its default.
+ * What {@linkcode encodeDeleteShareGroupStateRequest} takes for DeleteShareGroupStateRequest: any
+ * field left out is written as its default.
  */
 export interface DeleteShareGroupStateRequestInit {
-  /** GroupId: string, versions 0. */
+  /**
+   * The group identifier.
+   *
+   * GroupId: string, versions 0.
+   */
   groupId?: string;
-  /** Topics: []DeleteStateData, versions 0. */
+  /**
+   * The data for the topics.
+   *
+   * Topics: []DeleteStateData, versions 0.
+   */
   topics?: DeleteShareGroupStateRequestDeleteStateDataInit[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * The data for the topics.
+ *
  * The DeleteStateData struct of DeleteShareGroupStateRequest, versions 0.
  */
 export interface DeleteShareGroupStateRequestDeleteStateData {
-  /** TopicId: uuid, versions 0. */
+  /**
+   * The topic identifier.
+   *
+   * TopicId: uuid, versions 0.
+   */
   topicId: string;
-  /** Partitions: []PartitionData, versions 0. */
+  /**
+   * The data for the partitions.
+   *
+   * Partitions: []PartitionData, versions 0.
+   */
   partitions: DeleteShareGroupStateRequestPartitionData[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeDeleteShareGroupStateRequest} takes for DeleteShareGroupStateRequestDeleteStateData: any field left out
- * is written as its default.
+ * The data for the topics.
+ *
+ * What {@linkcode encodeDeleteShareGroupStateRequest} takes for
+ * DeleteShareGroupStateRequestDeleteStateData: any field left out is written as its default.
  */
 export interface DeleteShareGroupStateRequestDeleteStateDataInit {
-  /** TopicId: uuid, versions 0. */
+  /**
+   * The topic identifier.
+   *
+   * TopicId: uuid, versions 0.
+   */
   topicId?: string;
-  /** Partitions: []PartitionData, versions 0. */
+  /**
+   * The data for the partitions.
+   *
+   * Partitions: []PartitionData, versions 0.
+   */
   partitions?: DeleteShareGroupStateRequestPartitionDataInit[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * The data for the partitions.
+ *
  * The PartitionData struct of DeleteShareGroupStateRequest, versions 0.
  */
 export interface DeleteShareGroupStateRequestPartitionData {
-  /** Partition: int32, versions 0. */
+  /**
+   * The partition index.
+   *
+   * Partition: int32, versions 0.
+   */
   partition: number;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeDeleteShareGroupStateRequest} takes for DeleteShareGroupStateRequestPartitionData: any field left out
- * is written as its default.
+ * The data for the partitions.
+ *
+ * What {@linkcode encodeDeleteShareGroupStateRequest} takes for
+ * DeleteShareGroupStateRequestPartitionData: any field left out is written as its default.
  */
 export interface DeleteShareGroupStateRequestPartitionDataInit {
-  /** Partition: int32, versions 0. */
+  /**
+   * The partition index.
+   *
+   * Partition: int32, versions 0.
+   */
   partition?: number;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];

@@ -11,76 +11,130 @@ import type { TaggedField, Writer } from "../../protocol/writer.ts";
 import { ZERO_UUID } from "../../protocol/uuid.ts";
 import { readArray, unsupportedVersion, withPath } from "../../protocol/generated_support.ts";
 
-/**
- * Kafka's DeleteShareGroupStateResponse message (API key 86) in versions 0 (flexible from 0).
- */
+/** Kafka's DeleteShareGroupStateResponse message (API key 86) in versions 0 (flexible from 0). */
 export interface DeleteShareGroupStateResponse {
-  /** Results: []DeleteStateResult, versions 0. */
+  /**
+   * The delete results.
+   *
+   * Results: []DeleteStateResult, versions 0.
+   */
   results: DeleteShareGroupStateResponseDeleteStateResult[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeDeleteShareGroupStateResponse} takes for DeleteShareGroupStateResponse: any field left out
- * is written as its default.
+ * What {@linkcode encodeDeleteShareGroupStateResponse} takes for DeleteShareGroupStateResponse: any
+ * field left out is written as its default.
  */
 export interface DeleteShareGroupStateResponseInit {
-  /** Results: []DeleteStateResult, versions 0. */
+  /**
+   * The delete results.
+   *
+   * Results: []DeleteStateResult, versions 0.
+   */
   results?: DeleteShareGroupStateResponseDeleteStateResultInit[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * The delete results.
+ *
  * The DeleteStateResult struct of DeleteShareGroupStateResponse, versions 0.
  */
 export interface DeleteShareGroupStateResponseDeleteStateResult {
-  /** TopicId: uuid, versions 0. */
+  /**
+   * The topic identifier.
+   *
+   * TopicId: uuid, versions 0.
+   */
   topicId: string;
-  /** Partitions: []PartitionResult, versions 0. */
+  /**
+   * The results for the partitions.
+   *
+   * Partitions: []PartitionResult, versions 0.
+   */
   partitions: DeleteShareGroupStateResponsePartitionResult[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeDeleteShareGroupStateResponse} takes for DeleteShareGroupStateResponseDeleteStateResult: any field left out
- * is written as its default.
+ * The delete results.
+ *
+ * What {@linkcode encodeDeleteShareGroupStateResponse} takes for
+ * DeleteShareGroupStateResponseDeleteStateResult: any field left out is written as its default.
  */
 export interface DeleteShareGroupStateResponseDeleteStateResultInit {
-  /** TopicId: uuid, versions 0. */
+  /**
+   * The topic identifier.
+   *
+   * TopicId: uuid, versions 0.
+   */
   topicId?: string;
-  /** Partitions: []PartitionResult, versions 0. */
+  /**
+   * The results for the partitions.
+   *
+   * Partitions: []PartitionResult, versions 0.
+   */
   partitions?: DeleteShareGroupStateResponsePartitionResultInit[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * The results for the partitions.
+ *
  * The PartitionResult struct of DeleteShareGroupStateResponse, versions 0.
  */
 export interface DeleteShareGroupStateResponsePartitionResult {
-  /** Partition: int32, versions 0. */
+  /**
+   * The partition index.
+   *
+   * Partition: int32, versions 0.
+   */
   partition: number;
-  /** ErrorCode: int16, versions 0. */
+  /**
+   * The error code, or 0 if there was no error.
+   *
+   * ErrorCode: int16, versions 0.
+   */
   errorCode: number;
-  /** ErrorMessage: string, versions 0; nullable in 0+; default null. */
+  /**
+   * The error message, or null if there was no error.
+   *
+   * ErrorMessage: string, versions 0; nullable in 0+; default null.
+   */
   errorMessage: string | null;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeDeleteShareGroupStateResponse} takes for DeleteShareGroupStateResponsePartitionResult: any field left out
- * is written as its default.
+ * The results for the partitions.
+ *
+ * What {@linkcode encodeDeleteShareGroupStateResponse} takes for
+ * DeleteShareGroupStateResponsePartitionResult: any field left out is written as its default.
  */
 export interface DeleteShareGroupStateResponsePartitionResultInit {
-  /** Partition: int32, versions 0. */
+  /**
+   * The partition index.
+   *
+   * Partition: int32, versions 0.
+   */
   partition?: number;
-  /** ErrorCode: int16, versions 0. */
+  /**
+   * The error code, or 0 if there was no error.
+   *
+   * ErrorCode: int16, versions 0.
+   */
   errorCode?: number;
-  /** ErrorMessage: string, versions 0; nullable in 0+; default null. */
+  /**
+   * The error message, or null if there was no error.
+   *
+   * ErrorMessage: string, versions 0; nullable in 0+; default null.
+   */
   errorMessage?: string | null;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];

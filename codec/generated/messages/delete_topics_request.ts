@@ -16,55 +16,97 @@ import {
   withPath,
 } from "../../protocol/generated_support.ts";
 
-/**
- * Kafka's DeleteTopicsRequest message (API key 20) in versions 1-6 (flexible from 4).
- */
+/** Kafka's DeleteTopicsRequest message (API key 20) in versions 1-6 (flexible from 4). */
 export interface DeleteTopicsRequest {
-  /** Topics: []DeleteTopicState, versions 6. */
+  /**
+   * The name or topic ID of the topic.
+   *
+   * Topics: []DeleteTopicState, versions 6.
+   */
   topics: DeleteTopicsRequestDeleteTopicState[];
-  /** TopicNames: []string, versions 1-5; ignorable; a topicName. */
+  /**
+   * The names of the topics to delete.
+   *
+   * TopicNames: []string, versions 1-5; ignorable; a topicName.
+   */
   topicNames: string[];
-  /** TimeoutMs: int32, versions 1-6. */
+  /**
+   * The length of time in milliseconds to wait for the deletions to complete.
+   *
+   * TimeoutMs: int32, versions 1-6.
+   */
   timeoutMs: number;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeDeleteTopicsRequest} takes for DeleteTopicsRequest: any field left out
- * is written as its default.
+ * What {@linkcode encodeDeleteTopicsRequest} takes for DeleteTopicsRequest: any field left out is
+ * written as its default.
  */
 export interface DeleteTopicsRequestInit {
-  /** Topics: []DeleteTopicState, versions 6. */
+  /**
+   * The name or topic ID of the topic.
+   *
+   * Topics: []DeleteTopicState, versions 6.
+   */
   topics?: DeleteTopicsRequestDeleteTopicStateInit[];
-  /** TopicNames: []string, versions 1-5; ignorable; a topicName. */
+  /**
+   * The names of the topics to delete.
+   *
+   * TopicNames: []string, versions 1-5; ignorable; a topicName.
+   */
   topicNames?: string[];
-  /** TimeoutMs: int32, versions 1-6. */
+  /**
+   * The length of time in milliseconds to wait for the deletions to complete.
+   *
+   * TimeoutMs: int32, versions 1-6.
+   */
   timeoutMs?: number;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * The name or topic ID of the topic.
+ *
  * The DeleteTopicState struct of DeleteTopicsRequest, versions 6.
  */
 export interface DeleteTopicsRequestDeleteTopicState {
-  /** Name: string, versions 6; nullable in 6+; default null; a topicName. */
+  /**
+   * The topic name.
+   *
+   * Name: string, versions 6; nullable in 6+; default null; a topicName.
+   */
   name: string | null;
-  /** TopicId: uuid, versions 6. */
+  /**
+   * The unique topic ID.
+   *
+   * TopicId: uuid, versions 6.
+   */
   topicId: string;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeDeleteTopicsRequest} takes for DeleteTopicsRequestDeleteTopicState: any field left out
- * is written as its default.
+ * The name or topic ID of the topic.
+ *
+ * What {@linkcode encodeDeleteTopicsRequest} takes for DeleteTopicsRequestDeleteTopicState: any
+ * field left out is written as its default.
  */
 export interface DeleteTopicsRequestDeleteTopicStateInit {
-  /** Name: string, versions 6; nullable in 6+; default null; a topicName. */
+  /**
+   * The topic name.
+   *
+   * Name: string, versions 6; nullable in 6+; default null; a topicName.
+   */
   name?: string | null;
-  /** TopicId: uuid, versions 6. */
+  /**
+   * The unique topic ID.
+   *
+   * TopicId: uuid, versions 6.
+   */
   topicId?: string;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];

@@ -16,59 +16,111 @@ import {
   withPath,
 } from "../../protocol/generated_support.ts";
 
-/**
- * Kafka's DeleteTopicsResponse message (API key 20) in versions 1-6 (flexible from 4).
- */
+/** Kafka's DeleteTopicsResponse message (API key 20) in versions 1-6 (flexible from 4). */
 export interface DeleteTopicsResponse {
-  /** ThrottleTimeMs: int32, versions 1-6; ignorable. */
+  /**
+   * The duration in milliseconds for which the request was throttled due to a quota violation, or
+   * zero if the request did not violate any quota.
+   *
+   * ThrottleTimeMs: int32, versions 1-6; ignorable.
+   */
   throttleTimeMs: number;
-  /** Responses: []DeletableTopicResult, versions 1-6. */
+  /**
+   * The results for each topic we tried to delete.
+   *
+   * Responses: []DeletableTopicResult, versions 1-6.
+   */
   responses: DeleteTopicsResponseDeletableTopicResult[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeDeleteTopicsResponse} takes for DeleteTopicsResponse: any field left out
- * is written as its default.
+ * What {@linkcode encodeDeleteTopicsResponse} takes for DeleteTopicsResponse: any field left out is
+ * written as its default.
  */
 export interface DeleteTopicsResponseInit {
-  /** ThrottleTimeMs: int32, versions 1-6; ignorable. */
+  /**
+   * The duration in milliseconds for which the request was throttled due to a quota violation, or
+   * zero if the request did not violate any quota.
+   *
+   * ThrottleTimeMs: int32, versions 1-6; ignorable.
+   */
   throttleTimeMs?: number;
-  /** Responses: []DeletableTopicResult, versions 1-6. */
+  /**
+   * The results for each topic we tried to delete.
+   *
+   * Responses: []DeletableTopicResult, versions 1-6.
+   */
   responses?: DeleteTopicsResponseDeletableTopicResultInit[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * The results for each topic we tried to delete.
+ *
  * The DeletableTopicResult struct of DeleteTopicsResponse, versions 1-6.
  */
 export interface DeleteTopicsResponseDeletableTopicResult {
-  /** Name: string, versions 1-6; nullable in 6+; a topicName. */
+  /**
+   * The topic name.
+   *
+   * Name: string, versions 1-6; nullable in 6+; a topicName.
+   */
   name: string | null;
-  /** TopicId: uuid, versions 6; ignorable. */
+  /**
+   * The unique topic ID.
+   *
+   * TopicId: uuid, versions 6; ignorable.
+   */
   topicId: string;
-  /** ErrorCode: int16, versions 1-6. */
+  /**
+   * The deletion error, or 0 if the deletion succeeded.
+   *
+   * ErrorCode: int16, versions 1-6.
+   */
   errorCode: number;
-  /** ErrorMessage: string, versions 5-6; nullable in 5+; default null; ignorable. */
+  /**
+   * The error message, or null if there was no error.
+   *
+   * ErrorMessage: string, versions 5-6; nullable in 5+; default null; ignorable.
+   */
   errorMessage: string | null;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeDeleteTopicsResponse} takes for DeleteTopicsResponseDeletableTopicResult: any field left out
- * is written as its default.
+ * The results for each topic we tried to delete.
+ *
+ * What {@linkcode encodeDeleteTopicsResponse} takes for DeleteTopicsResponseDeletableTopicResult:
+ * any field left out is written as its default.
  */
 export interface DeleteTopicsResponseDeletableTopicResultInit {
-  /** Name: string, versions 1-6; nullable in 6+; a topicName. */
+  /**
+   * The topic name.
+   *
+   * Name: string, versions 1-6; nullable in 6+; a topicName.
+   */
   name?: string | null;
-  /** TopicId: uuid, versions 6; ignorable. */
+  /**
+   * The unique topic ID.
+   *
+   * TopicId: uuid, versions 6; ignorable.
+   */
   topicId?: string;
-  /** ErrorCode: int16, versions 1-6. */
+  /**
+   * The deletion error, or 0 if the deletion succeeded.
+   *
+   * ErrorCode: int16, versions 1-6.
+   */
   errorCode?: number;
-  /** ErrorMessage: string, versions 5-6; nullable in 5+; default null; ignorable. */
+  /**
+   * The error message, or null if there was no error.
+   *
+   * ErrorMessage: string, versions 5-6; nullable in 5+; default null; ignorable.
+   */
   errorMessage?: string | null;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];

@@ -10,46 +10,100 @@ import type { Reader } from "../../protocol/reader.ts";
 import type { TaggedField, Writer } from "../../protocol/writer.ts";
 import { encodeFailure, unsupportedVersion, withPath } from "../../protocol/generated_support.ts";
 
-/**
- * Kafka's DescribeAclsRequest message (API key 29) in versions 1-3 (flexible from 2).
- */
+/** Kafka's DescribeAclsRequest message (API key 29) in versions 1-3 (flexible from 2). */
 export interface DescribeAclsRequest {
-  /** ResourceTypeFilter: int8, versions 1-3. */
+  /**
+   * The resource type.
+   *
+   * ResourceTypeFilter: int8, versions 1-3.
+   */
   resourceTypeFilter: number;
-  /** ResourceNameFilter: string, versions 1-3; nullable in 0+. */
+  /**
+   * The resource name, or null to match any resource name.
+   *
+   * ResourceNameFilter: string, versions 1-3; nullable in 0+.
+   */
   resourceNameFilter: string | null;
-  /** PatternTypeFilter: int8, versions 1-3; default 3. */
+  /**
+   * The resource pattern to match.
+   *
+   * PatternTypeFilter: int8, versions 1-3; default 3.
+   */
   patternTypeFilter: number;
-  /** PrincipalFilter: string, versions 1-3; nullable in 0+. */
+  /**
+   * The principal to match, or null to match any principal.
+   *
+   * PrincipalFilter: string, versions 1-3; nullable in 0+.
+   */
   principalFilter: string | null;
-  /** HostFilter: string, versions 1-3; nullable in 0+. */
+  /**
+   * The host to match, or null to match any host.
+   *
+   * HostFilter: string, versions 1-3; nullable in 0+.
+   */
   hostFilter: string | null;
-  /** Operation: int8, versions 1-3. */
+  /**
+   * The operation to match.
+   *
+   * Operation: int8, versions 1-3.
+   */
   operation: number;
-  /** PermissionType: int8, versions 1-3. */
+  /**
+   * The permission type to match.
+   *
+   * PermissionType: int8, versions 1-3.
+   */
   permissionType: number;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeDescribeAclsRequest} takes for DescribeAclsRequest: any field left out
- * is written as its default.
+ * What {@linkcode encodeDescribeAclsRequest} takes for DescribeAclsRequest: any field left out is
+ * written as its default.
  */
 export interface DescribeAclsRequestInit {
-  /** ResourceTypeFilter: int8, versions 1-3. */
+  /**
+   * The resource type.
+   *
+   * ResourceTypeFilter: int8, versions 1-3.
+   */
   resourceTypeFilter?: number;
-  /** ResourceNameFilter: string, versions 1-3; nullable in 0+. */
+  /**
+   * The resource name, or null to match any resource name.
+   *
+   * ResourceNameFilter: string, versions 1-3; nullable in 0+.
+   */
   resourceNameFilter?: string | null;
-  /** PatternTypeFilter: int8, versions 1-3; default 3. */
+  /**
+   * The resource pattern to match.
+   *
+   * PatternTypeFilter: int8, versions 1-3; default 3.
+   */
   patternTypeFilter?: number;
-  /** PrincipalFilter: string, versions 1-3; nullable in 0+. */
+  /**
+   * The principal to match, or null to match any principal.
+   *
+   * PrincipalFilter: string, versions 1-3; nullable in 0+.
+   */
   principalFilter?: string | null;
-  /** HostFilter: string, versions 1-3; nullable in 0+. */
+  /**
+   * The host to match, or null to match any host.
+   *
+   * HostFilter: string, versions 1-3; nullable in 0+.
+   */
   hostFilter?: string | null;
-  /** Operation: int8, versions 1-3. */
+  /**
+   * The operation to match.
+   *
+   * Operation: int8, versions 1-3.
+   */
   operation?: number;
-  /** PermissionType: int8, versions 1-3. */
+  /**
+   * The permission type to match.
+   *
+   * PermissionType: int8, versions 1-3.
+   */
   permissionType?: number;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];

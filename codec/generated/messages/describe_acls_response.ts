@@ -15,100 +15,204 @@ import {
   withPath,
 } from "../../protocol/generated_support.ts";
 
-/**
- * Kafka's DescribeAclsResponse message (API key 29) in versions 1-3 (flexible from 2).
- */
+/** Kafka's DescribeAclsResponse message (API key 29) in versions 1-3 (flexible from 2). */
 export interface DescribeAclsResponse {
-  /** ThrottleTimeMs: int32, versions 1-3. */
+  /**
+   * The duration in milliseconds for which the request was throttled due to a quota violation, or
+   * zero if the request did not violate any quota.
+   *
+   * ThrottleTimeMs: int32, versions 1-3.
+   */
   throttleTimeMs: number;
-  /** ErrorCode: int16, versions 1-3. */
+  /**
+   * The error code, or 0 if there was no error.
+   *
+   * ErrorCode: int16, versions 1-3.
+   */
   errorCode: number;
-  /** ErrorMessage: string, versions 1-3; nullable in 0+. */
+  /**
+   * The error message, or null if there was no error.
+   *
+   * ErrorMessage: string, versions 1-3; nullable in 0+.
+   */
   errorMessage: string | null;
-  /** Resources: []DescribeAclsResource, versions 1-3. */
+  /**
+   * Each Resource that is referenced in an ACL.
+   *
+   * Resources: []DescribeAclsResource, versions 1-3.
+   */
   resources: DescribeAclsResponseDescribeAclsResource[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeDescribeAclsResponse} takes for DescribeAclsResponse: any field left out
- * is written as its default.
+ * What {@linkcode encodeDescribeAclsResponse} takes for DescribeAclsResponse: any field left out is
+ * written as its default.
  */
 export interface DescribeAclsResponseInit {
-  /** ThrottleTimeMs: int32, versions 1-3. */
+  /**
+   * The duration in milliseconds for which the request was throttled due to a quota violation, or
+   * zero if the request did not violate any quota.
+   *
+   * ThrottleTimeMs: int32, versions 1-3.
+   */
   throttleTimeMs?: number;
-  /** ErrorCode: int16, versions 1-3. */
+  /**
+   * The error code, or 0 if there was no error.
+   *
+   * ErrorCode: int16, versions 1-3.
+   */
   errorCode?: number;
-  /** ErrorMessage: string, versions 1-3; nullable in 0+. */
+  /**
+   * The error message, or null if there was no error.
+   *
+   * ErrorMessage: string, versions 1-3; nullable in 0+.
+   */
   errorMessage?: string | null;
-  /** Resources: []DescribeAclsResource, versions 1-3. */
+  /**
+   * Each Resource that is referenced in an ACL.
+   *
+   * Resources: []DescribeAclsResource, versions 1-3.
+   */
   resources?: DescribeAclsResponseDescribeAclsResourceInit[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * Each Resource that is referenced in an ACL.
+ *
  * The DescribeAclsResource struct of DescribeAclsResponse, versions 1-3.
  */
 export interface DescribeAclsResponseDescribeAclsResource {
-  /** ResourceType: int8, versions 1-3. */
+  /**
+   * The resource type.
+   *
+   * ResourceType: int8, versions 1-3.
+   */
   resourceType: number;
-  /** ResourceName: string, versions 1-3. */
+  /**
+   * The resource name.
+   *
+   * ResourceName: string, versions 1-3.
+   */
   resourceName: string;
-  /** PatternType: int8, versions 1-3; default 3. */
+  /**
+   * The resource pattern type.
+   *
+   * PatternType: int8, versions 1-3; default 3.
+   */
   patternType: number;
-  /** Acls: []AclDescription, versions 1-3. */
+  /**
+   * The ACLs.
+   *
+   * Acls: []AclDescription, versions 1-3.
+   */
   acls: DescribeAclsResponseAclDescription[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeDescribeAclsResponse} takes for DescribeAclsResponseDescribeAclsResource: any field left out
- * is written as its default.
+ * Each Resource that is referenced in an ACL.
+ *
+ * What {@linkcode encodeDescribeAclsResponse} takes for DescribeAclsResponseDescribeAclsResource:
+ * any field left out is written as its default.
  */
 export interface DescribeAclsResponseDescribeAclsResourceInit {
-  /** ResourceType: int8, versions 1-3. */
+  /**
+   * The resource type.
+   *
+   * ResourceType: int8, versions 1-3.
+   */
   resourceType?: number;
-  /** ResourceName: string, versions 1-3. */
+  /**
+   * The resource name.
+   *
+   * ResourceName: string, versions 1-3.
+   */
   resourceName?: string;
-  /** PatternType: int8, versions 1-3; default 3. */
+  /**
+   * The resource pattern type.
+   *
+   * PatternType: int8, versions 1-3; default 3.
+   */
   patternType?: number;
-  /** Acls: []AclDescription, versions 1-3. */
+  /**
+   * The ACLs.
+   *
+   * Acls: []AclDescription, versions 1-3.
+   */
   acls?: DescribeAclsResponseAclDescriptionInit[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * The ACLs.
+ *
  * The AclDescription struct of DescribeAclsResponse, versions 1-3.
  */
 export interface DescribeAclsResponseAclDescription {
-  /** Principal: string, versions 1-3. */
+  /**
+   * The ACL principal.
+   *
+   * Principal: string, versions 1-3.
+   */
   principal: string;
-  /** Host: string, versions 1-3. */
+  /**
+   * The ACL host.
+   *
+   * Host: string, versions 1-3.
+   */
   host: string;
-  /** Operation: int8, versions 1-3. */
+  /**
+   * The ACL operation.
+   *
+   * Operation: int8, versions 1-3.
+   */
   operation: number;
-  /** PermissionType: int8, versions 1-3. */
+  /**
+   * The ACL permission type.
+   *
+   * PermissionType: int8, versions 1-3.
+   */
   permissionType: number;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeDescribeAclsResponse} takes for DescribeAclsResponseAclDescription: any field left out
- * is written as its default.
+ * The ACLs.
+ *
+ * What {@linkcode encodeDescribeAclsResponse} takes for DescribeAclsResponseAclDescription: any
+ * field left out is written as its default.
  */
 export interface DescribeAclsResponseAclDescriptionInit {
-  /** Principal: string, versions 1-3. */
+  /**
+   * The ACL principal.
+   *
+   * Principal: string, versions 1-3.
+   */
   principal?: string;
-  /** Host: string, versions 1-3. */
+  /**
+   * The ACL host.
+   *
+   * Host: string, versions 1-3.
+   */
   host?: string;
-  /** Operation: int8, versions 1-3. */
+  /**
+   * The ACL operation.
+   *
+   * Operation: int8, versions 1-3.
+   */
   operation?: number;
-  /** PermissionType: int8, versions 1-3. */
+  /**
+   * The ACL permission type.
+   *
+   * PermissionType: int8, versions 1-3.
+   */
   permissionType?: number;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];

@@ -15,55 +15,97 @@ import {
   withPath,
 } from "../../protocol/generated_support.ts";
 
-/**
- * Kafka's DescribeClientQuotasRequest message (API key 48) in versions 0-1 (flexible from 1).
- */
+/** Kafka's DescribeClientQuotasRequest message (API key 48) in versions 0-1 (flexible from 1). */
 export interface DescribeClientQuotasRequest {
-  /** Components: []ComponentData, versions 0-1. */
+  /**
+   * Filter components to apply to quota entities.
+   *
+   * Components: []ComponentData, versions 0-1.
+   */
   components: DescribeClientQuotasRequestComponentData[];
-  /** Strict: bool, versions 0-1. */
+  /**
+   * Whether the match is strict, i.e. should exclude entities with unspecified entity types.
+   *
+   * Strict: bool, versions 0-1.
+   */
   strict: boolean;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeDescribeClientQuotasRequest} takes for DescribeClientQuotasRequest: any field left out
- * is written as its default.
+ * What {@linkcode encodeDescribeClientQuotasRequest} takes for DescribeClientQuotasRequest: any
+ * field left out is written as its default.
  */
 export interface DescribeClientQuotasRequestInit {
-  /** Components: []ComponentData, versions 0-1. */
+  /**
+   * Filter components to apply to quota entities.
+   *
+   * Components: []ComponentData, versions 0-1.
+   */
   components?: DescribeClientQuotasRequestComponentDataInit[];
-  /** Strict: bool, versions 0-1. */
+  /**
+   * Whether the match is strict, i.e. should exclude entities with unspecified entity types.
+   *
+   * Strict: bool, versions 0-1.
+   */
   strict?: boolean;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * Filter components to apply to quota entities.
+ *
  * The ComponentData struct of DescribeClientQuotasRequest, versions 0-1.
  */
 export interface DescribeClientQuotasRequestComponentData {
-  /** EntityType: string, versions 0-1. */
+  /**
+   * The entity type that the filter component applies to.
+   *
+   * EntityType: string, versions 0-1.
+   */
   entityType: string;
-  /** MatchType: int8, versions 0-1. */
+  /**
+   * How to match the entity {0 = exact name, 1 = default name, 2 = any specified name}.
+   *
+   * MatchType: int8, versions 0-1.
+   */
   matchType: number;
-  /** Match: string, versions 0-1; nullable in 0+. */
+  /**
+   * The string to match against, or null if unused for the match type.
+   *
+   * Match: string, versions 0-1; nullable in 0+.
+   */
   match: string | null;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeDescribeClientQuotasRequest} takes for DescribeClientQuotasRequestComponentData: any field left out
- * is written as its default.
+ * Filter components to apply to quota entities.
+ *
+ * What {@linkcode encodeDescribeClientQuotasRequest} takes for
+ * DescribeClientQuotasRequestComponentData: any field left out is written as its default.
  */
 export interface DescribeClientQuotasRequestComponentDataInit {
-  /** EntityType: string, versions 0-1. */
+  /**
+   * The entity type that the filter component applies to.
+   *
+   * EntityType: string, versions 0-1.
+   */
   entityType?: string;
-  /** MatchType: int8, versions 0-1. */
+  /**
+   * How to match the entity {0 = exact name, 1 = default name, 2 = any specified name}.
+   *
+   * MatchType: int8, versions 0-1.
+   */
   matchType?: number;
-  /** Match: string, versions 0-1; nullable in 0+. */
+  /**
+   * The string to match against, or null if unused for the match type.
+   *
+   * Match: string, versions 0-1; nullable in 0+.
+   */
   match?: string | null;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];

@@ -15,109 +15,201 @@ import {
   withPath,
 } from "../../protocol/generated_support.ts";
 
-/**
- * Kafka's DescribeClientQuotasResponse message (API key 48) in versions 0-1 (flexible from 1).
- */
+/** Kafka's DescribeClientQuotasResponse message (API key 48) in versions 0-1 (flexible from 1). */
 export interface DescribeClientQuotasResponse {
-  /** ThrottleTimeMs: int32, versions 0-1. */
+  /**
+   * The duration in milliseconds for which the request was throttled due to a quota violation, or
+   * zero if the request did not violate any quota.
+   *
+   * ThrottleTimeMs: int32, versions 0-1.
+   */
   throttleTimeMs: number;
-  /** ErrorCode: int16, versions 0-1. */
+  /**
+   * The error code, or `0` if the quota description succeeded.
+   *
+   * ErrorCode: int16, versions 0-1.
+   */
   errorCode: number;
-  /** ErrorMessage: string, versions 0-1; nullable in 0+. */
+  /**
+   * The error message, or `null` if the quota description succeeded.
+   *
+   * ErrorMessage: string, versions 0-1; nullable in 0+.
+   */
   errorMessage: string | null;
-  /** Entries: []EntryData, versions 0-1; nullable in 0+. */
+  /**
+   * A result entry.
+   *
+   * Entries: []EntryData, versions 0-1; nullable in 0+.
+   */
   entries: DescribeClientQuotasResponseEntryData[] | null;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeDescribeClientQuotasResponse} takes for DescribeClientQuotasResponse: any field left out
- * is written as its default.
+ * What {@linkcode encodeDescribeClientQuotasResponse} takes for DescribeClientQuotasResponse: any
+ * field left out is written as its default.
  */
 export interface DescribeClientQuotasResponseInit {
-  /** ThrottleTimeMs: int32, versions 0-1. */
+  /**
+   * The duration in milliseconds for which the request was throttled due to a quota violation, or
+   * zero if the request did not violate any quota.
+   *
+   * ThrottleTimeMs: int32, versions 0-1.
+   */
   throttleTimeMs?: number;
-  /** ErrorCode: int16, versions 0-1. */
+  /**
+   * The error code, or `0` if the quota description succeeded.
+   *
+   * ErrorCode: int16, versions 0-1.
+   */
   errorCode?: number;
-  /** ErrorMessage: string, versions 0-1; nullable in 0+. */
+  /**
+   * The error message, or `null` if the quota description succeeded.
+   *
+   * ErrorMessage: string, versions 0-1; nullable in 0+.
+   */
   errorMessage?: string | null;
-  /** Entries: []EntryData, versions 0-1; nullable in 0+. */
+  /**
+   * A result entry.
+   *
+   * Entries: []EntryData, versions 0-1; nullable in 0+.
+   */
   entries?: DescribeClientQuotasResponseEntryDataInit[] | null;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * A result entry.
+ *
  * The EntryData struct of DescribeClientQuotasResponse, versions 0-1.
  */
 export interface DescribeClientQuotasResponseEntryData {
-  /** Entity: []EntityData, versions 0-1. */
+  /**
+   * The quota entity description.
+   *
+   * Entity: []EntityData, versions 0-1.
+   */
   entity: DescribeClientQuotasResponseEntityData[];
-  /** Values: []ValueData, versions 0-1. */
+  /**
+   * The quota values for the entity.
+   *
+   * Values: []ValueData, versions 0-1.
+   */
   values: DescribeClientQuotasResponseValueData[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeDescribeClientQuotasResponse} takes for DescribeClientQuotasResponseEntryData: any field left out
- * is written as its default.
+ * A result entry.
+ *
+ * What {@linkcode encodeDescribeClientQuotasResponse} takes for
+ * DescribeClientQuotasResponseEntryData: any field left out is written as its default.
  */
 export interface DescribeClientQuotasResponseEntryDataInit {
-  /** Entity: []EntityData, versions 0-1. */
+  /**
+   * The quota entity description.
+   *
+   * Entity: []EntityData, versions 0-1.
+   */
   entity?: DescribeClientQuotasResponseEntityDataInit[];
-  /** Values: []ValueData, versions 0-1. */
+  /**
+   * The quota values for the entity.
+   *
+   * Values: []ValueData, versions 0-1.
+   */
   values?: DescribeClientQuotasResponseValueDataInit[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * The quota entity description.
+ *
  * The EntityData struct of DescribeClientQuotasResponse, versions 0-1.
  */
 export interface DescribeClientQuotasResponseEntityData {
-  /** EntityType: string, versions 0-1. */
+  /**
+   * The entity type.
+   *
+   * EntityType: string, versions 0-1.
+   */
   entityType: string;
-  /** EntityName: string, versions 0-1; nullable in 0+. */
+  /**
+   * The entity name, or null if the default.
+   *
+   * EntityName: string, versions 0-1; nullable in 0+.
+   */
   entityName: string | null;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeDescribeClientQuotasResponse} takes for DescribeClientQuotasResponseEntityData: any field left out
- * is written as its default.
+ * The quota entity description.
+ *
+ * What {@linkcode encodeDescribeClientQuotasResponse} takes for
+ * DescribeClientQuotasResponseEntityData: any field left out is written as its default.
  */
 export interface DescribeClientQuotasResponseEntityDataInit {
-  /** EntityType: string, versions 0-1. */
+  /**
+   * The entity type.
+   *
+   * EntityType: string, versions 0-1.
+   */
   entityType?: string;
-  /** EntityName: string, versions 0-1; nullable in 0+. */
+  /**
+   * The entity name, or null if the default.
+   *
+   * EntityName: string, versions 0-1; nullable in 0+.
+   */
   entityName?: string | null;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * The quota values for the entity.
+ *
  * The ValueData struct of DescribeClientQuotasResponse, versions 0-1.
  */
 export interface DescribeClientQuotasResponseValueData {
-  /** Key: string, versions 0-1. */
+  /**
+   * The quota configuration key.
+   *
+   * Key: string, versions 0-1.
+   */
   key: string;
-  /** Value: float64, versions 0-1. */
+  /**
+   * The quota configuration value.
+   *
+   * Value: float64, versions 0-1.
+   */
   value: number;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeDescribeClientQuotasResponse} takes for DescribeClientQuotasResponseValueData: any field left out
- * is written as its default.
+ * The quota values for the entity.
+ *
+ * What {@linkcode encodeDescribeClientQuotasResponse} takes for
+ * DescribeClientQuotasResponseValueData: any field left out is written as its default.
  */
 export interface DescribeClientQuotasResponseValueDataInit {
-  /** Key: string, versions 0-1. */
+  /**
+   * The quota configuration key.
+   *
+   * Key: string, versions 0-1.
+   */
   key?: string;
-  /** Value: float64, versions 0-1. */
+  /**
+   * The quota configuration value.
+   *
+   * Value: float64, versions 0-1.
+   */
   value?: number;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];

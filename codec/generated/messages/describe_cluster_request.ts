@@ -10,30 +10,52 @@ import type { Reader } from "../../protocol/reader.ts";
 import type { TaggedField, Writer } from "../../protocol/writer.ts";
 import { unsupportedVersion, withPath } from "../../protocol/generated_support.ts";
 
-/**
- * Kafka's DescribeClusterRequest message (API key 60) in versions 0-2 (flexible from 0).
- */
+/** Kafka's DescribeClusterRequest message (API key 60) in versions 0-2 (flexible from 0). */
 export interface DescribeClusterRequest {
-  /** IncludeClusterAuthorizedOperations: bool, versions 0-2. */
+  /**
+   * Whether to include cluster authorized operations.
+   *
+   * IncludeClusterAuthorizedOperations: bool, versions 0-2.
+   */
   includeClusterAuthorizedOperations: boolean;
-  /** EndpointType: int8, versions 1-2; default 1. */
+  /**
+   * The endpoint type to describe. 1=brokers, 2=controllers.
+   *
+   * EndpointType: int8, versions 1-2; default 1.
+   */
   endpointType: number;
-  /** IncludeFencedBrokers: bool, versions 2. */
+  /**
+   * Whether to include fenced brokers when listing brokers.
+   *
+   * IncludeFencedBrokers: bool, versions 2.
+   */
   includeFencedBrokers: boolean;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeDescribeClusterRequest} takes for DescribeClusterRequest: any field left out
- * is written as its default.
+ * What {@linkcode encodeDescribeClusterRequest} takes for DescribeClusterRequest: any field left
+ * out is written as its default.
  */
 export interface DescribeClusterRequestInit {
-  /** IncludeClusterAuthorizedOperations: bool, versions 0-2. */
+  /**
+   * Whether to include cluster authorized operations.
+   *
+   * IncludeClusterAuthorizedOperations: bool, versions 0-2.
+   */
   includeClusterAuthorizedOperations?: boolean;
-  /** EndpointType: int8, versions 1-2; default 1. */
+  /**
+   * The endpoint type to describe. 1=brokers, 2=controllers.
+   *
+   * EndpointType: int8, versions 1-2; default 1.
+   */
   endpointType?: number;
-  /** IncludeFencedBrokers: bool, versions 2. */
+  /**
+   * Whether to include fenced brokers when listing brokers.
+   *
+   * IncludeFencedBrokers: bool, versions 2.
+   */
   includeFencedBrokers?: boolean;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];

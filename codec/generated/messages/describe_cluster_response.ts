@@ -10,87 +10,197 @@ import type { Reader } from "../../protocol/reader.ts";
 import type { TaggedField, Writer } from "../../protocol/writer.ts";
 import { readArray, unsupportedVersion, withPath } from "../../protocol/generated_support.ts";
 
-/**
- * Kafka's DescribeClusterResponse message (API key 60) in versions 0-2 (flexible from 0).
- */
+/** Kafka's DescribeClusterResponse message (API key 60) in versions 0-2 (flexible from 0). */
 export interface DescribeClusterResponse {
-  /** ThrottleTimeMs: int32, versions 0-2. */
+  /**
+   * The duration in milliseconds for which the request was throttled due to a quota violation, or
+   * zero if the request did not violate any quota.
+   *
+   * ThrottleTimeMs: int32, versions 0-2.
+   */
   throttleTimeMs: number;
-  /** ErrorCode: int16, versions 0-2. */
+  /**
+   * The top-level error code, or 0 if there was no error.
+   *
+   * ErrorCode: int16, versions 0-2.
+   */
   errorCode: number;
-  /** ErrorMessage: string, versions 0-2; nullable in 0+; default null. */
+  /**
+   * The top-level error message, or null if there was no error.
+   *
+   * ErrorMessage: string, versions 0-2; nullable in 0+; default null.
+   */
   errorMessage: string | null;
-  /** EndpointType: int8, versions 1-2; default 1. */
+  /**
+   * The endpoint type that was described. 1=brokers, 2=controllers.
+   *
+   * EndpointType: int8, versions 1-2; default 1.
+   */
   endpointType: number;
-  /** ClusterId: string, versions 0-2. */
+  /**
+   * The cluster ID that responding broker belongs to.
+   *
+   * ClusterId: string, versions 0-2.
+   */
   clusterId: string;
-  /** ControllerId: int32, versions 0-2; default -1; a brokerId. */
+  /**
+   * The ID of the controller. When handled by a controller, returns the current voter leader ID.
+   * When handled by a broker, returns a random alive broker ID as a fallback.
+   *
+   * ControllerId: int32, versions 0-2; default -1; a brokerId.
+   */
   controllerId: number;
-  /** Brokers: []DescribeClusterBroker, versions 0-2. */
+  /**
+   * Each broker in the response.
+   *
+   * Brokers: []DescribeClusterBroker, versions 0-2.
+   */
   brokers: DescribeClusterResponseDescribeClusterBroker[];
-  /** ClusterAuthorizedOperations: int32, versions 0-2; default -2147483648. */
+  /**
+   * 32-bit bitfield to represent authorized operations for this cluster.
+   *
+   * ClusterAuthorizedOperations: int32, versions 0-2; default -2147483648.
+   */
   clusterAuthorizedOperations: number;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeDescribeClusterResponse} takes for DescribeClusterResponse: any field left out
- * is written as its default.
+ * What {@linkcode encodeDescribeClusterResponse} takes for DescribeClusterResponse: any field left
+ * out is written as its default.
  */
 export interface DescribeClusterResponseInit {
-  /** ThrottleTimeMs: int32, versions 0-2. */
+  /**
+   * The duration in milliseconds for which the request was throttled due to a quota violation, or
+   * zero if the request did not violate any quota.
+   *
+   * ThrottleTimeMs: int32, versions 0-2.
+   */
   throttleTimeMs?: number;
-  /** ErrorCode: int16, versions 0-2. */
+  /**
+   * The top-level error code, or 0 if there was no error.
+   *
+   * ErrorCode: int16, versions 0-2.
+   */
   errorCode?: number;
-  /** ErrorMessage: string, versions 0-2; nullable in 0+; default null. */
+  /**
+   * The top-level error message, or null if there was no error.
+   *
+   * ErrorMessage: string, versions 0-2; nullable in 0+; default null.
+   */
   errorMessage?: string | null;
-  /** EndpointType: int8, versions 1-2; default 1. */
+  /**
+   * The endpoint type that was described. 1=brokers, 2=controllers.
+   *
+   * EndpointType: int8, versions 1-2; default 1.
+   */
   endpointType?: number;
-  /** ClusterId: string, versions 0-2. */
+  /**
+   * The cluster ID that responding broker belongs to.
+   *
+   * ClusterId: string, versions 0-2.
+   */
   clusterId?: string;
-  /** ControllerId: int32, versions 0-2; default -1; a brokerId. */
+  /**
+   * The ID of the controller. When handled by a controller, returns the current voter leader ID.
+   * When handled by a broker, returns a random alive broker ID as a fallback.
+   *
+   * ControllerId: int32, versions 0-2; default -1; a brokerId.
+   */
   controllerId?: number;
-  /** Brokers: []DescribeClusterBroker, versions 0-2. */
+  /**
+   * Each broker in the response.
+   *
+   * Brokers: []DescribeClusterBroker, versions 0-2.
+   */
   brokers?: DescribeClusterResponseDescribeClusterBrokerInit[];
-  /** ClusterAuthorizedOperations: int32, versions 0-2; default -2147483648. */
+  /**
+   * 32-bit bitfield to represent authorized operations for this cluster.
+   *
+   * ClusterAuthorizedOperations: int32, versions 0-2; default -2147483648.
+   */
   clusterAuthorizedOperations?: number;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * Each broker in the response.
+ *
  * The DescribeClusterBroker struct of DescribeClusterResponse, versions 0-2.
  */
 export interface DescribeClusterResponseDescribeClusterBroker {
-  /** BrokerId: int32, versions 0-2; a brokerId. */
+  /**
+   * The broker ID.
+   *
+   * BrokerId: int32, versions 0-2; a brokerId.
+   */
   brokerId: number;
-  /** Host: string, versions 0-2. */
+  /**
+   * The broker hostname.
+   *
+   * Host: string, versions 0-2.
+   */
   host: string;
-  /** Port: int32, versions 0-2. */
+  /**
+   * The broker port.
+   *
+   * Port: int32, versions 0-2.
+   */
   port: number;
-  /** Rack: string, versions 0-2; nullable in 0+; default null. */
+  /**
+   * The rack of the broker, or null if it has not been assigned to a rack.
+   *
+   * Rack: string, versions 0-2; nullable in 0+; default null.
+   */
   rack: string | null;
-  /** IsFenced: bool, versions 2. */
+  /**
+   * Whether the broker is fenced
+   *
+   * IsFenced: bool, versions 2.
+   */
   isFenced: boolean;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeDescribeClusterResponse} takes for DescribeClusterResponseDescribeClusterBroker: any field left out
- * is written as its default.
+ * Each broker in the response.
+ *
+ * What {@linkcode encodeDescribeClusterResponse} takes for
+ * DescribeClusterResponseDescribeClusterBroker: any field left out is written as its default.
  */
 export interface DescribeClusterResponseDescribeClusterBrokerInit {
-  /** BrokerId: int32, versions 0-2; a brokerId. */
+  /**
+   * The broker ID.
+   *
+   * BrokerId: int32, versions 0-2; a brokerId.
+   */
   brokerId?: number;
-  /** Host: string, versions 0-2. */
+  /**
+   * The broker hostname.
+   *
+   * Host: string, versions 0-2.
+   */
   host?: string;
-  /** Port: int32, versions 0-2. */
+  /**
+   * The broker port.
+   *
+   * Port: int32, versions 0-2.
+   */
   port?: number;
-  /** Rack: string, versions 0-2; nullable in 0+; default null. */
+  /**
+   * The rack of the broker, or null if it has not been assigned to a rack.
+   *
+   * Rack: string, versions 0-2; nullable in 0+; default null.
+   */
   rack?: string | null;
-  /** IsFenced: bool, versions 2. */
+  /**
+   * Whether the broker is fenced
+   *
+   * IsFenced: bool, versions 2.
+   */
   isFenced?: boolean;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];

@@ -15,59 +15,109 @@ import {
   withPath,
 } from "../../protocol/generated_support.ts";
 
-/**
- * Kafka's DescribeConfigsRequest message (API key 32) in versions 1-4 (flexible from 4).
- */
+/** Kafka's DescribeConfigsRequest message (API key 32) in versions 1-4 (flexible from 4). */
 export interface DescribeConfigsRequest {
-  /** Resources: []DescribeConfigsResource, versions 1-4. */
+  /**
+   * The resources whose configurations we want to describe.
+   *
+   * Resources: []DescribeConfigsResource, versions 1-4.
+   */
   resources: DescribeConfigsRequestDescribeConfigsResource[];
-  /** IncludeSynonyms: bool, versions 1-4; default false. */
+  /**
+   * True if we should include all synonyms.
+   *
+   * IncludeSynonyms: bool, versions 1-4; default false.
+   */
   includeSynonyms: boolean;
-  /** IncludeDocumentation: bool, versions 3-4; default false. */
+  /**
+   * True if we should include configuration documentation.
+   *
+   * IncludeDocumentation: bool, versions 3-4; default false.
+   */
   includeDocumentation: boolean;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeDescribeConfigsRequest} takes for DescribeConfigsRequest: any field left out
- * is written as its default.
+ * What {@linkcode encodeDescribeConfigsRequest} takes for DescribeConfigsRequest: any field left
+ * out is written as its default.
  */
 export interface DescribeConfigsRequestInit {
-  /** Resources: []DescribeConfigsResource, versions 1-4. */
+  /**
+   * The resources whose configurations we want to describe.
+   *
+   * Resources: []DescribeConfigsResource, versions 1-4.
+   */
   resources?: DescribeConfigsRequestDescribeConfigsResourceInit[];
-  /** IncludeSynonyms: bool, versions 1-4; default false. */
+  /**
+   * True if we should include all synonyms.
+   *
+   * IncludeSynonyms: bool, versions 1-4; default false.
+   */
   includeSynonyms?: boolean;
-  /** IncludeDocumentation: bool, versions 3-4; default false. */
+  /**
+   * True if we should include configuration documentation.
+   *
+   * IncludeDocumentation: bool, versions 3-4; default false.
+   */
   includeDocumentation?: boolean;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * The resources whose configurations we want to describe.
+ *
  * The DescribeConfigsResource struct of DescribeConfigsRequest, versions 1-4.
  */
 export interface DescribeConfigsRequestDescribeConfigsResource {
-  /** ResourceType: int8, versions 1-4. */
+  /**
+   * The resource type.
+   *
+   * ResourceType: int8, versions 1-4.
+   */
   resourceType: number;
-  /** ResourceName: string, versions 1-4. */
+  /**
+   * The resource name.
+   *
+   * ResourceName: string, versions 1-4.
+   */
   resourceName: string;
-  /** ConfigurationKeys: []string, versions 1-4; nullable in 0+. */
+  /**
+   * The configuration keys to list, or null to list all configuration keys.
+   *
+   * ConfigurationKeys: []string, versions 1-4; nullable in 0+.
+   */
   configurationKeys: string[] | null;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeDescribeConfigsRequest} takes for DescribeConfigsRequestDescribeConfigsResource: any field left out
- * is written as its default.
+ * The resources whose configurations we want to describe.
+ *
+ * What {@linkcode encodeDescribeConfigsRequest} takes for
+ * DescribeConfigsRequestDescribeConfigsResource: any field left out is written as its default.
  */
 export interface DescribeConfigsRequestDescribeConfigsResourceInit {
-  /** ResourceType: int8, versions 1-4. */
+  /**
+   * The resource type.
+   *
+   * ResourceType: int8, versions 1-4.
+   */
   resourceType?: number;
-  /** ResourceName: string, versions 1-4. */
+  /**
+   * The resource name.
+   *
+   * ResourceName: string, versions 1-4.
+   */
   resourceName?: string;
-  /** ConfigurationKeys: []string, versions 1-4; nullable in 0+. */
+  /**
+   * The configuration keys to list, or null to list all configuration keys.
+   *
+   * ConfigurationKeys: []string, versions 1-4; nullable in 0+.
+   */
   configurationKeys?: string[] | null;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];

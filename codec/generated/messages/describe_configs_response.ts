@@ -15,141 +15,300 @@ import {
   withPath,
 } from "../../protocol/generated_support.ts";
 
-/**
- * Kafka's DescribeConfigsResponse message (API key 32) in versions 1-4 (flexible from 4).
- */
+/** Kafka's DescribeConfigsResponse message (API key 32) in versions 1-4 (flexible from 4). */
 export interface DescribeConfigsResponse {
-  /** ThrottleTimeMs: int32, versions 1-4. */
+  /**
+   * The duration in milliseconds for which the request was throttled due to a quota violation, or
+   * zero if the request did not violate any quota.
+   *
+   * ThrottleTimeMs: int32, versions 1-4.
+   */
   throttleTimeMs: number;
-  /** Results: []DescribeConfigsResult, versions 1-4. */
+  /**
+   * The results for each resource.
+   *
+   * Results: []DescribeConfigsResult, versions 1-4.
+   */
   results: DescribeConfigsResponseDescribeConfigsResult[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeDescribeConfigsResponse} takes for DescribeConfigsResponse: any field left out
- * is written as its default.
+ * What {@linkcode encodeDescribeConfigsResponse} takes for DescribeConfigsResponse: any field left
+ * out is written as its default.
  */
 export interface DescribeConfigsResponseInit {
-  /** ThrottleTimeMs: int32, versions 1-4. */
+  /**
+   * The duration in milliseconds for which the request was throttled due to a quota violation, or
+   * zero if the request did not violate any quota.
+   *
+   * ThrottleTimeMs: int32, versions 1-4.
+   */
   throttleTimeMs?: number;
-  /** Results: []DescribeConfigsResult, versions 1-4. */
+  /**
+   * The results for each resource.
+   *
+   * Results: []DescribeConfigsResult, versions 1-4.
+   */
   results?: DescribeConfigsResponseDescribeConfigsResultInit[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * The results for each resource.
+ *
  * The DescribeConfigsResult struct of DescribeConfigsResponse, versions 1-4.
  */
 export interface DescribeConfigsResponseDescribeConfigsResult {
-  /** ErrorCode: int16, versions 1-4. */
+  /**
+   * The error code, or 0 if we were able to successfully describe the configurations.
+   *
+   * ErrorCode: int16, versions 1-4.
+   */
   errorCode: number;
-  /** ErrorMessage: string, versions 1-4; nullable in 0+. */
+  /**
+   * The error message, or null if we were able to successfully describe the configurations.
+   *
+   * ErrorMessage: string, versions 1-4; nullable in 0+.
+   */
   errorMessage: string | null;
-  /** ResourceType: int8, versions 1-4. */
+  /**
+   * The resource type.
+   *
+   * ResourceType: int8, versions 1-4.
+   */
   resourceType: number;
-  /** ResourceName: string, versions 1-4. */
+  /**
+   * The resource name.
+   *
+   * ResourceName: string, versions 1-4.
+   */
   resourceName: string;
-  /** Configs: []DescribeConfigsResourceResult, versions 1-4. */
+  /**
+   * Each listed configuration.
+   *
+   * Configs: []DescribeConfigsResourceResult, versions 1-4.
+   */
   configs: DescribeConfigsResponseDescribeConfigsResourceResult[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeDescribeConfigsResponse} takes for DescribeConfigsResponseDescribeConfigsResult: any field left out
- * is written as its default.
+ * The results for each resource.
+ *
+ * What {@linkcode encodeDescribeConfigsResponse} takes for
+ * DescribeConfigsResponseDescribeConfigsResult: any field left out is written as its default.
  */
 export interface DescribeConfigsResponseDescribeConfigsResultInit {
-  /** ErrorCode: int16, versions 1-4. */
+  /**
+   * The error code, or 0 if we were able to successfully describe the configurations.
+   *
+   * ErrorCode: int16, versions 1-4.
+   */
   errorCode?: number;
-  /** ErrorMessage: string, versions 1-4; nullable in 0+. */
+  /**
+   * The error message, or null if we were able to successfully describe the configurations.
+   *
+   * ErrorMessage: string, versions 1-4; nullable in 0+.
+   */
   errorMessage?: string | null;
-  /** ResourceType: int8, versions 1-4. */
+  /**
+   * The resource type.
+   *
+   * ResourceType: int8, versions 1-4.
+   */
   resourceType?: number;
-  /** ResourceName: string, versions 1-4. */
+  /**
+   * The resource name.
+   *
+   * ResourceName: string, versions 1-4.
+   */
   resourceName?: string;
-  /** Configs: []DescribeConfigsResourceResult, versions 1-4. */
+  /**
+   * Each listed configuration.
+   *
+   * Configs: []DescribeConfigsResourceResult, versions 1-4.
+   */
   configs?: DescribeConfigsResponseDescribeConfigsResourceResultInit[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * Each listed configuration.
+ *
  * The DescribeConfigsResourceResult struct of DescribeConfigsResponse, versions 1-4.
  */
 export interface DescribeConfigsResponseDescribeConfigsResourceResult {
-  /** Name: string, versions 1-4. */
+  /**
+   * The configuration name.
+   *
+   * Name: string, versions 1-4.
+   */
   name: string;
-  /** Value: string, versions 1-4; nullable in 0+. */
+  /**
+   * The configuration value.
+   *
+   * Value: string, versions 1-4; nullable in 0+.
+   */
   value: string | null;
-  /** ReadOnly: bool, versions 1-4. */
+  /**
+   * True if the configuration is read-only.
+   *
+   * ReadOnly: bool, versions 1-4.
+   */
   readOnly: boolean;
-  /** ConfigSource: int8, versions 1-4; default -1; ignorable. */
+  /**
+   * The configuration source.
+   *
+   * ConfigSource: int8, versions 1-4; default -1; ignorable.
+   */
   configSource: number;
-  /** IsSensitive: bool, versions 1-4. */
+  /**
+   * True if this configuration is sensitive.
+   *
+   * IsSensitive: bool, versions 1-4.
+   */
   isSensitive: boolean;
-  /** Synonyms: []DescribeConfigsSynonym, versions 1-4; ignorable. */
+  /**
+   * The synonyms for this configuration key.
+   *
+   * Synonyms: []DescribeConfigsSynonym, versions 1-4; ignorable.
+   */
   synonyms: DescribeConfigsResponseDescribeConfigsSynonym[];
-  /** ConfigType: int8, versions 3-4; default 0; ignorable. */
+  /**
+   * The configuration data type. Type can be one of the following values - BOOLEAN, STRING, INT,
+   * SHORT, LONG, DOUBLE, LIST, CLASS, PASSWORD.
+   *
+   * ConfigType: int8, versions 3-4; default 0; ignorable.
+   */
   configType: number;
-  /** Documentation: string, versions 3-4; nullable in 3+; ignorable. */
+  /**
+   * The configuration documentation.
+   *
+   * Documentation: string, versions 3-4; nullable in 3+; ignorable.
+   */
   documentation: string | null;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeDescribeConfigsResponse} takes for DescribeConfigsResponseDescribeConfigsResourceResult: any field left out
- * is written as its default.
+ * Each listed configuration.
+ *
+ * What {@linkcode encodeDescribeConfigsResponse} takes for
+ * DescribeConfigsResponseDescribeConfigsResourceResult: any field left out is written as its
+ * default.
  */
 export interface DescribeConfigsResponseDescribeConfigsResourceResultInit {
-  /** Name: string, versions 1-4. */
+  /**
+   * The configuration name.
+   *
+   * Name: string, versions 1-4.
+   */
   name?: string;
-  /** Value: string, versions 1-4; nullable in 0+. */
+  /**
+   * The configuration value.
+   *
+   * Value: string, versions 1-4; nullable in 0+.
+   */
   value?: string | null;
-  /** ReadOnly: bool, versions 1-4. */
+  /**
+   * True if the configuration is read-only.
+   *
+   * ReadOnly: bool, versions 1-4.
+   */
   readOnly?: boolean;
-  /** ConfigSource: int8, versions 1-4; default -1; ignorable. */
+  /**
+   * The configuration source.
+   *
+   * ConfigSource: int8, versions 1-4; default -1; ignorable.
+   */
   configSource?: number;
-  /** IsSensitive: bool, versions 1-4. */
+  /**
+   * True if this configuration is sensitive.
+   *
+   * IsSensitive: bool, versions 1-4.
+   */
   isSensitive?: boolean;
-  /** Synonyms: []DescribeConfigsSynonym, versions 1-4; ignorable. */
+  /**
+   * The synonyms for this configuration key.
+   *
+   * Synonyms: []DescribeConfigsSynonym, versions 1-4; ignorable.
+   */
   synonyms?: DescribeConfigsResponseDescribeConfigsSynonymInit[];
-  /** ConfigType: int8, versions 3-4; default 0; ignorable. */
+  /**
+   * The configuration data type. Type can be one of the following values - BOOLEAN, STRING, INT,
+   * SHORT, LONG, DOUBLE, LIST, CLASS, PASSWORD.
+   *
+   * ConfigType: int8, versions 3-4; default 0; ignorable.
+   */
   configType?: number;
-  /** Documentation: string, versions 3-4; nullable in 3+; ignorable. */
+  /**
+   * The configuration documentation.
+   *
+   * Documentation: string, versions 3-4; nullable in 3+; ignorable.
+   */
   documentation?: string | null;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * The synonyms for this configuration key.
+ *
  * The DescribeConfigsSynonym struct of DescribeConfigsResponse, versions 1-4.
  */
 export interface DescribeConfigsResponseDescribeConfigsSynonym {
-  /** Name: string, versions 1-4. */
+  /**
+   * The synonym name.
+   *
+   * Name: string, versions 1-4.
+   */
   name: string;
-  /** Value: string, versions 1-4; nullable in 1+. */
+  /**
+   * The synonym value.
+   *
+   * Value: string, versions 1-4; nullable in 1+.
+   */
   value: string | null;
-  /** Source: int8, versions 1-4. */
+  /**
+   * The synonym source.
+   *
+   * Source: int8, versions 1-4.
+   */
   source: number;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeDescribeConfigsResponse} takes for DescribeConfigsResponseDescribeConfigsSynonym: any field left out
- * is written as its default.
+ * The synonyms for this configuration key.
+ *
+ * What {@linkcode encodeDescribeConfigsResponse} takes for
+ * DescribeConfigsResponseDescribeConfigsSynonym: any field left out is written as its default.
  */
 export interface DescribeConfigsResponseDescribeConfigsSynonymInit {
-  /** Name: string, versions 1-4. */
+  /**
+   * The synonym name.
+   *
+   * Name: string, versions 1-4.
+   */
   name?: string;
-  /** Value: string, versions 1-4; nullable in 1+. */
+  /**
+   * The synonym value.
+   *
+   * Value: string, versions 1-4; nullable in 1+.
+   */
   value?: string | null;
-  /** Source: int8, versions 1-4. */
+  /**
+   * The synonym source.
+   *
+   * Source: int8, versions 1-4.
+   */
   source?: number;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];

@@ -19,43 +19,72 @@ import {
  * Kafka's DescribeDelegationTokenRequest message (API key 41) in versions 1-3 (flexible from 2).
  */
 export interface DescribeDelegationTokenRequest {
-  /** Owners: []DescribeDelegationTokenOwner, versions 1-3; nullable in 0+. */
+  /**
+   * Each owner that we want to describe delegation tokens for, or null to describe all tokens.
+   *
+   * Owners: []DescribeDelegationTokenOwner, versions 1-3; nullable in 0+.
+   */
   owners: DescribeDelegationTokenRequestDescribeDelegationTokenOwner[] | null;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeDescribeDelegationTokenRequest} takes for DescribeDelegationTokenRequest: any field left out
- * is written as its default.
+ * What {@linkcode encodeDescribeDelegationTokenRequest} takes for DescribeDelegationTokenRequest:
+ * any field left out is written as its default.
  */
 export interface DescribeDelegationTokenRequestInit {
-  /** Owners: []DescribeDelegationTokenOwner, versions 1-3; nullable in 0+. */
+  /**
+   * Each owner that we want to describe delegation tokens for, or null to describe all tokens.
+   *
+   * Owners: []DescribeDelegationTokenOwner, versions 1-3; nullable in 0+.
+   */
   owners?: DescribeDelegationTokenRequestDescribeDelegationTokenOwnerInit[] | null;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * Each owner that we want to describe delegation tokens for, or null to describe all tokens.
+ *
  * The DescribeDelegationTokenOwner struct of DescribeDelegationTokenRequest, versions 1-3.
  */
 export interface DescribeDelegationTokenRequestDescribeDelegationTokenOwner {
-  /** PrincipalType: string, versions 1-3. */
+  /**
+   * The owner principal type.
+   *
+   * PrincipalType: string, versions 1-3.
+   */
   principalType: string;
-  /** PrincipalName: string, versions 1-3. */
+  /**
+   * The owner principal name.
+   *
+   * PrincipalName: string, versions 1-3.
+   */
   principalName: string;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeDescribeDelegationTokenRequest} takes for DescribeDelegationTokenRequestDescribeDelegationTokenOwner: any field left out
- * is written as its default.
+ * Each owner that we want to describe delegation tokens for, or null to describe all tokens.
+ *
+ * What {@linkcode encodeDescribeDelegationTokenRequest} takes for
+ * DescribeDelegationTokenRequestDescribeDelegationTokenOwner: any field left out is written as its
+ * default.
  */
 export interface DescribeDelegationTokenRequestDescribeDelegationTokenOwnerInit {
-  /** PrincipalType: string, versions 1-3. */
+  /**
+   * The owner principal type.
+   *
+   * PrincipalType: string, versions 1-3.
+   */
   principalType?: string;
-  /** PrincipalName: string, versions 1-3. */
+  /**
+   * The owner principal name.
+   *
+   * PrincipalName: string, versions 1-3.
+   */
   principalName?: string;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];

@@ -20,108 +20,240 @@ import {
  * Kafka's DescribeDelegationTokenResponse message (API key 41) in versions 1-3 (flexible from 2).
  */
 export interface DescribeDelegationTokenResponse {
-  /** ErrorCode: int16, versions 1-3. */
+  /**
+   * The error code, or 0 if there was no error.
+   *
+   * ErrorCode: int16, versions 1-3.
+   */
   errorCode: number;
-  /** Tokens: []DescribedDelegationToken, versions 1-3. */
+  /**
+   * The tokens.
+   *
+   * Tokens: []DescribedDelegationToken, versions 1-3.
+   */
   tokens: DescribeDelegationTokenResponseDescribedDelegationToken[];
-  /** ThrottleTimeMs: int32, versions 1-3. */
+  /**
+   * The duration in milliseconds for which the request was throttled due to a quota violation, or
+   * zero if the request did not violate any quota.
+   *
+   * ThrottleTimeMs: int32, versions 1-3.
+   */
   throttleTimeMs: number;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeDescribeDelegationTokenResponse} takes for DescribeDelegationTokenResponse: any field left out
- * is written as its default.
+ * What {@linkcode encodeDescribeDelegationTokenResponse} takes for DescribeDelegationTokenResponse:
+ * any field left out is written as its default.
  */
 export interface DescribeDelegationTokenResponseInit {
-  /** ErrorCode: int16, versions 1-3. */
+  /**
+   * The error code, or 0 if there was no error.
+   *
+   * ErrorCode: int16, versions 1-3.
+   */
   errorCode?: number;
-  /** Tokens: []DescribedDelegationToken, versions 1-3. */
+  /**
+   * The tokens.
+   *
+   * Tokens: []DescribedDelegationToken, versions 1-3.
+   */
   tokens?: DescribeDelegationTokenResponseDescribedDelegationTokenInit[];
-  /** ThrottleTimeMs: int32, versions 1-3. */
+  /**
+   * The duration in milliseconds for which the request was throttled due to a quota violation, or
+   * zero if the request did not violate any quota.
+   *
+   * ThrottleTimeMs: int32, versions 1-3.
+   */
   throttleTimeMs?: number;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * The tokens.
+ *
  * The DescribedDelegationToken struct of DescribeDelegationTokenResponse, versions 1-3.
  */
 export interface DescribeDelegationTokenResponseDescribedDelegationToken {
-  /** PrincipalType: string, versions 1-3. */
+  /**
+   * The token principal type.
+   *
+   * PrincipalType: string, versions 1-3.
+   */
   principalType: string;
-  /** PrincipalName: string, versions 1-3. */
+  /**
+   * The token principal name.
+   *
+   * PrincipalName: string, versions 1-3.
+   */
   principalName: string;
-  /** TokenRequesterPrincipalType: string, versions 3. */
+  /**
+   * The principal type of the requester of the token.
+   *
+   * TokenRequesterPrincipalType: string, versions 3.
+   */
   tokenRequesterPrincipalType: string;
-  /** TokenRequesterPrincipalName: string, versions 3. */
+  /**
+   * The principal type of the requester of the token.
+   *
+   * TokenRequesterPrincipalName: string, versions 3.
+   */
   tokenRequesterPrincipalName: string;
-  /** IssueTimestamp: int64, versions 1-3. */
+  /**
+   * The token issue timestamp in milliseconds.
+   *
+   * IssueTimestamp: int64, versions 1-3.
+   */
   issueTimestamp: bigint;
-  /** ExpiryTimestamp: int64, versions 1-3. */
+  /**
+   * The token expiry timestamp in milliseconds.
+   *
+   * ExpiryTimestamp: int64, versions 1-3.
+   */
   expiryTimestamp: bigint;
-  /** MaxTimestamp: int64, versions 1-3. */
+  /**
+   * The token maximum timestamp length in milliseconds.
+   *
+   * MaxTimestamp: int64, versions 1-3.
+   */
   maxTimestamp: bigint;
-  /** TokenId: string, versions 1-3. */
+  /**
+   * The token ID.
+   *
+   * TokenId: string, versions 1-3.
+   */
   tokenId: string;
-  /** Hmac: bytes, versions 1-3. */
+  /**
+   * The token HMAC.
+   *
+   * Hmac: bytes, versions 1-3.
+   */
   hmac: Uint8Array;
-  /** Renewers: []DescribedDelegationTokenRenewer, versions 1-3. */
+  /**
+   * Those who are able to renew this token before it expires.
+   *
+   * Renewers: []DescribedDelegationTokenRenewer, versions 1-3.
+   */
   renewers: DescribeDelegationTokenResponseDescribedDelegationTokenRenewer[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeDescribeDelegationTokenResponse} takes for DescribeDelegationTokenResponseDescribedDelegationToken: any field left out
- * is written as its default.
+ * The tokens.
+ *
+ * What {@linkcode encodeDescribeDelegationTokenResponse} takes for
+ * DescribeDelegationTokenResponseDescribedDelegationToken: any field left out is written as its
+ * default.
  */
 export interface DescribeDelegationTokenResponseDescribedDelegationTokenInit {
-  /** PrincipalType: string, versions 1-3. */
+  /**
+   * The token principal type.
+   *
+   * PrincipalType: string, versions 1-3.
+   */
   principalType?: string;
-  /** PrincipalName: string, versions 1-3. */
+  /**
+   * The token principal name.
+   *
+   * PrincipalName: string, versions 1-3.
+   */
   principalName?: string;
-  /** TokenRequesterPrincipalType: string, versions 3. */
+  /**
+   * The principal type of the requester of the token.
+   *
+   * TokenRequesterPrincipalType: string, versions 3.
+   */
   tokenRequesterPrincipalType?: string;
-  /** TokenRequesterPrincipalName: string, versions 3. */
+  /**
+   * The principal type of the requester of the token.
+   *
+   * TokenRequesterPrincipalName: string, versions 3.
+   */
   tokenRequesterPrincipalName?: string;
-  /** IssueTimestamp: int64, versions 1-3. */
+  /**
+   * The token issue timestamp in milliseconds.
+   *
+   * IssueTimestamp: int64, versions 1-3.
+   */
   issueTimestamp?: bigint;
-  /** ExpiryTimestamp: int64, versions 1-3. */
+  /**
+   * The token expiry timestamp in milliseconds.
+   *
+   * ExpiryTimestamp: int64, versions 1-3.
+   */
   expiryTimestamp?: bigint;
-  /** MaxTimestamp: int64, versions 1-3. */
+  /**
+   * The token maximum timestamp length in milliseconds.
+   *
+   * MaxTimestamp: int64, versions 1-3.
+   */
   maxTimestamp?: bigint;
-  /** TokenId: string, versions 1-3. */
+  /**
+   * The token ID.
+   *
+   * TokenId: string, versions 1-3.
+   */
   tokenId?: string;
-  /** Hmac: bytes, versions 1-3. */
+  /**
+   * The token HMAC.
+   *
+   * Hmac: bytes, versions 1-3.
+   */
   hmac?: Uint8Array;
-  /** Renewers: []DescribedDelegationTokenRenewer, versions 1-3. */
+  /**
+   * Those who are able to renew this token before it expires.
+   *
+   * Renewers: []DescribedDelegationTokenRenewer, versions 1-3.
+   */
   renewers?: DescribeDelegationTokenResponseDescribedDelegationTokenRenewerInit[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * Those who are able to renew this token before it expires.
+ *
  * The DescribedDelegationTokenRenewer struct of DescribeDelegationTokenResponse, versions 1-3.
  */
 export interface DescribeDelegationTokenResponseDescribedDelegationTokenRenewer {
-  /** PrincipalType: string, versions 1-3. */
+  /**
+   * The renewer principal type.
+   *
+   * PrincipalType: string, versions 1-3.
+   */
   principalType: string;
-  /** PrincipalName: string, versions 1-3. */
+  /**
+   * The renewer principal name.
+   *
+   * PrincipalName: string, versions 1-3.
+   */
   principalName: string;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeDescribeDelegationTokenResponse} takes for DescribeDelegationTokenResponseDescribedDelegationTokenRenewer: any field left out
- * is written as its default.
+ * Those who are able to renew this token before it expires.
+ *
+ * What {@linkcode encodeDescribeDelegationTokenResponse} takes for
+ * DescribeDelegationTokenResponseDescribedDelegationTokenRenewer: any field left out is written as
+ * its default.
  */
 export interface DescribeDelegationTokenResponseDescribedDelegationTokenRenewerInit {
-  /** PrincipalType: string, versions 1-3. */
+  /**
+   * The renewer principal type.
+   *
+   * PrincipalType: string, versions 1-3.
+   */
   principalType?: string;
-  /** PrincipalName: string, versions 1-3. */
+  /**
+   * The renewer principal name.
+   *
+   * PrincipalName: string, versions 1-3.
+   */
   principalName?: string;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];

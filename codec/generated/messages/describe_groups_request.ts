@@ -15,13 +15,19 @@ import {
   withPath,
 } from "../../protocol/generated_support.ts";
 
-/**
- * Kafka's DescribeGroupsRequest message (API key 15) in versions 0-6 (flexible from 5).
- */
+/** Kafka's DescribeGroupsRequest message (API key 15) in versions 0-6 (flexible from 5). */
 export interface DescribeGroupsRequest {
-  /** Groups: []string, versions 0-6; a groupId. */
+  /**
+   * The names of the groups to describe.
+   *
+   * Groups: []string, versions 0-6; a groupId.
+   */
   groups: string[];
-  /** IncludeAuthorizedOperations: bool, versions 3-6. */
+  /**
+   * Whether to include authorized operations.
+   *
+   * IncludeAuthorizedOperations: bool, versions 3-6.
+   */
   includeAuthorizedOperations: boolean;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
@@ -32,9 +38,17 @@ export interface DescribeGroupsRequest {
  * is written as its default.
  */
 export interface DescribeGroupsRequestInit {
-  /** Groups: []string, versions 0-6; a groupId. */
+  /**
+   * The names of the groups to describe.
+   *
+   * Groups: []string, versions 0-6; a groupId.
+   */
   groups?: string[];
-  /** IncludeAuthorizedOperations: bool, versions 3-6. */
+  /**
+   * Whether to include authorized operations.
+   *
+   * IncludeAuthorizedOperations: bool, versions 3-6.
+   */
   includeAuthorizedOperations?: boolean;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];

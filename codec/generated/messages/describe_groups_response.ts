@@ -16,116 +16,252 @@ import {
   withPath,
 } from "../../protocol/generated_support.ts";
 
-/**
- * Kafka's DescribeGroupsResponse message (API key 15) in versions 0-6 (flexible from 5).
- */
+/** Kafka's DescribeGroupsResponse message (API key 15) in versions 0-6 (flexible from 5). */
 export interface DescribeGroupsResponse {
-  /** ThrottleTimeMs: int32, versions 1-6; ignorable. */
+  /**
+   * The duration in milliseconds for which the request was throttled due to a quota violation, or
+   * zero if the request did not violate any quota.
+   *
+   * ThrottleTimeMs: int32, versions 1-6; ignorable.
+   */
   throttleTimeMs: number;
-  /** Groups: []DescribedGroup, versions 0-6. */
+  /**
+   * Each described group.
+   *
+   * Groups: []DescribedGroup, versions 0-6.
+   */
   groups: DescribeGroupsResponseDescribedGroup[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeDescribeGroupsResponse} takes for DescribeGroupsResponse: any field left out
- * is written as its default.
+ * What {@linkcode encodeDescribeGroupsResponse} takes for DescribeGroupsResponse: any field left
+ * out is written as its default.
  */
 export interface DescribeGroupsResponseInit {
-  /** ThrottleTimeMs: int32, versions 1-6; ignorable. */
+  /**
+   * The duration in milliseconds for which the request was throttled due to a quota violation, or
+   * zero if the request did not violate any quota.
+   *
+   * ThrottleTimeMs: int32, versions 1-6; ignorable.
+   */
   throttleTimeMs?: number;
-  /** Groups: []DescribedGroup, versions 0-6. */
+  /**
+   * Each described group.
+   *
+   * Groups: []DescribedGroup, versions 0-6.
+   */
   groups?: DescribeGroupsResponseDescribedGroupInit[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * Each described group.
+ *
  * The DescribedGroup struct of DescribeGroupsResponse, versions 0-6.
  */
 export interface DescribeGroupsResponseDescribedGroup {
-  /** ErrorCode: int16, versions 0-6. */
+  /**
+   * The describe error, or 0 if there was no error.
+   *
+   * ErrorCode: int16, versions 0-6.
+   */
   errorCode: number;
-  /** ErrorMessage: string, versions 6; nullable in 6+; default null. */
+  /**
+   * The describe error message, or null if there was no error.
+   *
+   * ErrorMessage: string, versions 6; nullable in 6+; default null.
+   */
   errorMessage: string | null;
-  /** GroupId: string, versions 0-6; a groupId. */
+  /**
+   * The group ID string.
+   *
+   * GroupId: string, versions 0-6; a groupId.
+   */
   groupId: string;
-  /** GroupState: string, versions 0-6. */
+  /**
+   * The group state string, or the empty string.
+   *
+   * GroupState: string, versions 0-6.
+   */
   groupState: string;
-  /** ProtocolType: string, versions 0-6. */
+  /**
+   * The group protocol type, or the empty string.
+   *
+   * ProtocolType: string, versions 0-6.
+   */
   protocolType: string;
-  /** ProtocolData: string, versions 0-6. */
+  /**
+   * The group protocol data, or the empty string.
+   *
+   * ProtocolData: string, versions 0-6.
+   */
   protocolData: string;
-  /** Members: []DescribedGroupMember, versions 0-6. */
+  /**
+   * The group members.
+   *
+   * Members: []DescribedGroupMember, versions 0-6.
+   */
   members: DescribeGroupsResponseDescribedGroupMember[];
-  /** AuthorizedOperations: int32, versions 3-6; default -2147483648. */
+  /**
+   * 32-bit bitfield to represent authorized operations for this group.
+   *
+   * AuthorizedOperations: int32, versions 3-6; default -2147483648.
+   */
   authorizedOperations: number;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeDescribeGroupsResponse} takes for DescribeGroupsResponseDescribedGroup: any field left out
- * is written as its default.
+ * Each described group.
+ *
+ * What {@linkcode encodeDescribeGroupsResponse} takes for DescribeGroupsResponseDescribedGroup: any
+ * field left out is written as its default.
  */
 export interface DescribeGroupsResponseDescribedGroupInit {
-  /** ErrorCode: int16, versions 0-6. */
+  /**
+   * The describe error, or 0 if there was no error.
+   *
+   * ErrorCode: int16, versions 0-6.
+   */
   errorCode?: number;
-  /** ErrorMessage: string, versions 6; nullable in 6+; default null. */
+  /**
+   * The describe error message, or null if there was no error.
+   *
+   * ErrorMessage: string, versions 6; nullable in 6+; default null.
+   */
   errorMessage?: string | null;
-  /** GroupId: string, versions 0-6; a groupId. */
+  /**
+   * The group ID string.
+   *
+   * GroupId: string, versions 0-6; a groupId.
+   */
   groupId?: string;
-  /** GroupState: string, versions 0-6. */
+  /**
+   * The group state string, or the empty string.
+   *
+   * GroupState: string, versions 0-6.
+   */
   groupState?: string;
-  /** ProtocolType: string, versions 0-6. */
+  /**
+   * The group protocol type, or the empty string.
+   *
+   * ProtocolType: string, versions 0-6.
+   */
   protocolType?: string;
-  /** ProtocolData: string, versions 0-6. */
+  /**
+   * The group protocol data, or the empty string.
+   *
+   * ProtocolData: string, versions 0-6.
+   */
   protocolData?: string;
-  /** Members: []DescribedGroupMember, versions 0-6. */
+  /**
+   * The group members.
+   *
+   * Members: []DescribedGroupMember, versions 0-6.
+   */
   members?: DescribeGroupsResponseDescribedGroupMemberInit[];
-  /** AuthorizedOperations: int32, versions 3-6; default -2147483648. */
+  /**
+   * 32-bit bitfield to represent authorized operations for this group.
+   *
+   * AuthorizedOperations: int32, versions 3-6; default -2147483648.
+   */
   authorizedOperations?: number;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * The group members.
+ *
  * The DescribedGroupMember struct of DescribeGroupsResponse, versions 0-6.
  */
 export interface DescribeGroupsResponseDescribedGroupMember {
-  /** MemberId: string, versions 0-6. */
+  /**
+   * The member id.
+   *
+   * MemberId: string, versions 0-6.
+   */
   memberId: string;
-  /** GroupInstanceId: string, versions 4-6; nullable in 4+; default null; ignorable. */
+  /**
+   * The unique identifier of the consumer instance provided by end user.
+   *
+   * GroupInstanceId: string, versions 4-6; nullable in 4+; default null; ignorable.
+   */
   groupInstanceId: string | null;
-  /** ClientId: string, versions 0-6. */
+  /**
+   * The client ID used in the member's latest join group request.
+   *
+   * ClientId: string, versions 0-6.
+   */
   clientId: string;
-  /** ClientHost: string, versions 0-6. */
+  /**
+   * The client host.
+   *
+   * ClientHost: string, versions 0-6.
+   */
   clientHost: string;
-  /** MemberMetadata: bytes, versions 0-6. */
+  /**
+   * The metadata corresponding to the current group protocol in use.
+   *
+   * MemberMetadata: bytes, versions 0-6.
+   */
   memberMetadata: Uint8Array;
-  /** MemberAssignment: bytes, versions 0-6. */
+  /**
+   * The current assignment provided by the group leader.
+   *
+   * MemberAssignment: bytes, versions 0-6.
+   */
   memberAssignment: Uint8Array;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeDescribeGroupsResponse} takes for DescribeGroupsResponseDescribedGroupMember: any field left out
- * is written as its default.
+ * The group members.
+ *
+ * What {@linkcode encodeDescribeGroupsResponse} takes for
+ * DescribeGroupsResponseDescribedGroupMember: any field left out is written as its default.
  */
 export interface DescribeGroupsResponseDescribedGroupMemberInit {
-  /** MemberId: string, versions 0-6. */
+  /**
+   * The member id.
+   *
+   * MemberId: string, versions 0-6.
+   */
   memberId?: string;
-  /** GroupInstanceId: string, versions 4-6; nullable in 4+; default null; ignorable. */
+  /**
+   * The unique identifier of the consumer instance provided by end user.
+   *
+   * GroupInstanceId: string, versions 4-6; nullable in 4+; default null; ignorable.
+   */
   groupInstanceId?: string | null;
-  /** ClientId: string, versions 0-6. */
+  /**
+   * The client ID used in the member's latest join group request.
+   *
+   * ClientId: string, versions 0-6.
+   */
   clientId?: string;
-  /** ClientHost: string, versions 0-6. */
+  /**
+   * The client host.
+   *
+   * ClientHost: string, versions 0-6.
+   */
   clientHost?: string;
-  /** MemberMetadata: bytes, versions 0-6. */
+  /**
+   * The metadata corresponding to the current group protocol in use.
+   *
+   * MemberMetadata: bytes, versions 0-6.
+   */
   memberMetadata?: Uint8Array;
-  /** MemberAssignment: bytes, versions 0-6. */
+  /**
+   * The current assignment provided by the group leader.
+   *
+   * MemberAssignment: bytes, versions 0-6.
+   */
   memberAssignment?: Uint8Array;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];

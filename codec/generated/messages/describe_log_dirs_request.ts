@@ -15,47 +15,73 @@ import {
   withPath,
 } from "../../protocol/generated_support.ts";
 
-/**
- * Kafka's DescribeLogDirsRequest message (API key 35) in versions 1-5 (flexible from 2).
- */
+/** Kafka's DescribeLogDirsRequest message (API key 35) in versions 1-5 (flexible from 2). */
 export interface DescribeLogDirsRequest {
-  /** Topics: []DescribableLogDirTopic, versions 1-5; nullable in 0+. */
+  /**
+   * Each topic that we want to describe log directories for, or null for all topics.
+   *
+   * Topics: []DescribableLogDirTopic, versions 1-5; nullable in 0+.
+   */
   topics: DescribeLogDirsRequestDescribableLogDirTopic[] | null;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeDescribeLogDirsRequest} takes for DescribeLogDirsRequest: any field left out
- * is written as its default.
+ * What {@linkcode encodeDescribeLogDirsRequest} takes for DescribeLogDirsRequest: any field left
+ * out is written as its default.
  */
 export interface DescribeLogDirsRequestInit {
-  /** Topics: []DescribableLogDirTopic, versions 1-5; nullable in 0+. */
+  /**
+   * Each topic that we want to describe log directories for, or null for all topics.
+   *
+   * Topics: []DescribableLogDirTopic, versions 1-5; nullable in 0+.
+   */
   topics?: DescribeLogDirsRequestDescribableLogDirTopicInit[] | null;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * Each topic that we want to describe log directories for, or null for all topics.
+ *
  * The DescribableLogDirTopic struct of DescribeLogDirsRequest, versions 1-5.
  */
 export interface DescribeLogDirsRequestDescribableLogDirTopic {
-  /** Topic: string, versions 1-5; a topicName. */
+  /**
+   * The topic name.
+   *
+   * Topic: string, versions 1-5; a topicName.
+   */
   topic: string;
-  /** Partitions: []int32, versions 1-5. */
+  /**
+   * The partition indexes.
+   *
+   * Partitions: []int32, versions 1-5.
+   */
   partitions: number[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeDescribeLogDirsRequest} takes for DescribeLogDirsRequestDescribableLogDirTopic: any field left out
- * is written as its default.
+ * Each topic that we want to describe log directories for, or null for all topics.
+ *
+ * What {@linkcode encodeDescribeLogDirsRequest} takes for
+ * DescribeLogDirsRequestDescribableLogDirTopic: any field left out is written as its default.
  */
 export interface DescribeLogDirsRequestDescribableLogDirTopicInit {
-  /** Topic: string, versions 1-5; a topicName. */
+  /**
+   * The topic name.
+   *
+   * Topic: string, versions 1-5; a topicName.
+   */
   topic?: string;
-  /** Partitions: []int32, versions 1-5. */
+  /**
+   * The partition indexes.
+   *
+   * Partitions: []int32, versions 1-5.
+   */
   partitions?: number[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];

@@ -15,129 +15,269 @@ import {
   withPath,
 } from "../../protocol/generated_support.ts";
 
-/**
- * Kafka's DescribeLogDirsResponse message (API key 35) in versions 1-5 (flexible from 2).
- */
+/** Kafka's DescribeLogDirsResponse message (API key 35) in versions 1-5 (flexible from 2). */
 export interface DescribeLogDirsResponse {
-  /** ThrottleTimeMs: int32, versions 1-5. */
+  /**
+   * The duration in milliseconds for which the request was throttled due to a quota violation, or
+   * zero if the request did not violate any quota.
+   *
+   * ThrottleTimeMs: int32, versions 1-5.
+   */
   throttleTimeMs: number;
-  /** ErrorCode: int16, versions 3-5; ignorable. */
+  /**
+   * The error code, or 0 if there was no error.
+   *
+   * ErrorCode: int16, versions 3-5; ignorable.
+   */
   errorCode: number;
-  /** Results: []DescribeLogDirsResult, versions 1-5. */
+  /**
+   * The log directories.
+   *
+   * Results: []DescribeLogDirsResult, versions 1-5.
+   */
   results: DescribeLogDirsResponseDescribeLogDirsResult[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeDescribeLogDirsResponse} takes for DescribeLogDirsResponse: any field left out
- * is written as its default.
+ * What {@linkcode encodeDescribeLogDirsResponse} takes for DescribeLogDirsResponse: any field left
+ * out is written as its default.
  */
 export interface DescribeLogDirsResponseInit {
-  /** ThrottleTimeMs: int32, versions 1-5. */
+  /**
+   * The duration in milliseconds for which the request was throttled due to a quota violation, or
+   * zero if the request did not violate any quota.
+   *
+   * ThrottleTimeMs: int32, versions 1-5.
+   */
   throttleTimeMs?: number;
-  /** ErrorCode: int16, versions 3-5; ignorable. */
+  /**
+   * The error code, or 0 if there was no error.
+   *
+   * ErrorCode: int16, versions 3-5; ignorable.
+   */
   errorCode?: number;
-  /** Results: []DescribeLogDirsResult, versions 1-5. */
+  /**
+   * The log directories.
+   *
+   * Results: []DescribeLogDirsResult, versions 1-5.
+   */
   results?: DescribeLogDirsResponseDescribeLogDirsResultInit[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * The log directories.
+ *
  * The DescribeLogDirsResult struct of DescribeLogDirsResponse, versions 1-5.
  */
 export interface DescribeLogDirsResponseDescribeLogDirsResult {
-  /** ErrorCode: int16, versions 1-5. */
+  /**
+   * The error code, or 0 if there was no error.
+   *
+   * ErrorCode: int16, versions 1-5.
+   */
   errorCode: number;
-  /** LogDir: string, versions 1-5. */
+  /**
+   * The absolute log directory path.
+   *
+   * LogDir: string, versions 1-5.
+   */
   logDir: string;
-  /** Topics: []DescribeLogDirsTopic, versions 1-5. */
+  /**
+   * The topics.
+   *
+   * Topics: []DescribeLogDirsTopic, versions 1-5.
+   */
   topics: DescribeLogDirsResponseDescribeLogDirsTopic[];
-  /** TotalBytes: int64, versions 4-5; default -1; ignorable. */
+  /**
+   * The total size in bytes of the volume the log directory is in. This value does not include the
+   * size of data stored in remote storage.
+   *
+   * TotalBytes: int64, versions 4-5; default -1; ignorable.
+   */
   totalBytes: bigint;
-  /** UsableBytes: int64, versions 4-5; default -1; ignorable. */
+  /**
+   * The usable size in bytes of the volume the log directory is in. This value does not include the
+   * size of data stored in remote storage.
+   *
+   * UsableBytes: int64, versions 4-5; default -1; ignorable.
+   */
   usableBytes: bigint;
-  /** IsCordoned: bool, versions 5; default false; ignorable. */
+  /**
+   * True if this log directory is cordoned.
+   *
+   * IsCordoned: bool, versions 5; default false; ignorable.
+   */
   isCordoned: boolean;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeDescribeLogDirsResponse} takes for DescribeLogDirsResponseDescribeLogDirsResult: any field left out
- * is written as its default.
+ * The log directories.
+ *
+ * What {@linkcode encodeDescribeLogDirsResponse} takes for
+ * DescribeLogDirsResponseDescribeLogDirsResult: any field left out is written as its default.
  */
 export interface DescribeLogDirsResponseDescribeLogDirsResultInit {
-  /** ErrorCode: int16, versions 1-5. */
+  /**
+   * The error code, or 0 if there was no error.
+   *
+   * ErrorCode: int16, versions 1-5.
+   */
   errorCode?: number;
-  /** LogDir: string, versions 1-5. */
+  /**
+   * The absolute log directory path.
+   *
+   * LogDir: string, versions 1-5.
+   */
   logDir?: string;
-  /** Topics: []DescribeLogDirsTopic, versions 1-5. */
+  /**
+   * The topics.
+   *
+   * Topics: []DescribeLogDirsTopic, versions 1-5.
+   */
   topics?: DescribeLogDirsResponseDescribeLogDirsTopicInit[];
-  /** TotalBytes: int64, versions 4-5; default -1; ignorable. */
+  /**
+   * The total size in bytes of the volume the log directory is in. This value does not include the
+   * size of data stored in remote storage.
+   *
+   * TotalBytes: int64, versions 4-5; default -1; ignorable.
+   */
   totalBytes?: bigint;
-  /** UsableBytes: int64, versions 4-5; default -1; ignorable. */
+  /**
+   * The usable size in bytes of the volume the log directory is in. This value does not include the
+   * size of data stored in remote storage.
+   *
+   * UsableBytes: int64, versions 4-5; default -1; ignorable.
+   */
   usableBytes?: bigint;
-  /** IsCordoned: bool, versions 5; default false; ignorable. */
+  /**
+   * True if this log directory is cordoned.
+   *
+   * IsCordoned: bool, versions 5; default false; ignorable.
+   */
   isCordoned?: boolean;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * The topics.
+ *
  * The DescribeLogDirsTopic struct of DescribeLogDirsResponse, versions 1-5.
  */
 export interface DescribeLogDirsResponseDescribeLogDirsTopic {
-  /** Name: string, versions 1-5; a topicName. */
+  /**
+   * The topic name.
+   *
+   * Name: string, versions 1-5; a topicName.
+   */
   name: string;
-  /** Partitions: []DescribeLogDirsPartition, versions 1-5. */
+  /**
+   * The partitions.
+   *
+   * Partitions: []DescribeLogDirsPartition, versions 1-5.
+   */
   partitions: DescribeLogDirsResponseDescribeLogDirsPartition[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeDescribeLogDirsResponse} takes for DescribeLogDirsResponseDescribeLogDirsTopic: any field left out
- * is written as its default.
+ * The topics.
+ *
+ * What {@linkcode encodeDescribeLogDirsResponse} takes for
+ * DescribeLogDirsResponseDescribeLogDirsTopic: any field left out is written as its default.
  */
 export interface DescribeLogDirsResponseDescribeLogDirsTopicInit {
-  /** Name: string, versions 1-5; a topicName. */
+  /**
+   * The topic name.
+   *
+   * Name: string, versions 1-5; a topicName.
+   */
   name?: string;
-  /** Partitions: []DescribeLogDirsPartition, versions 1-5. */
+  /**
+   * The partitions.
+   *
+   * Partitions: []DescribeLogDirsPartition, versions 1-5.
+   */
   partitions?: DescribeLogDirsResponseDescribeLogDirsPartitionInit[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * The partitions.
+ *
  * The DescribeLogDirsPartition struct of DescribeLogDirsResponse, versions 1-5.
  */
 export interface DescribeLogDirsResponseDescribeLogDirsPartition {
-  /** PartitionIndex: int32, versions 1-5. */
+  /**
+   * The partition index.
+   *
+   * PartitionIndex: int32, versions 1-5.
+   */
   partitionIndex: number;
-  /** PartitionSize: int64, versions 1-5. */
+  /**
+   * The size of the log segments in this partition in bytes.
+   *
+   * PartitionSize: int64, versions 1-5.
+   */
   partitionSize: bigint;
-  /** OffsetLag: int64, versions 1-5. */
+  /**
+   * The lag of the log's LEO w.r.t. partition's HW (if it is the current log for the partition) or
+   * current replica's LEO (if it is the future log for the partition).
+   *
+   * OffsetLag: int64, versions 1-5.
+   */
   offsetLag: bigint;
-  /** IsFutureKey: bool, versions 1-5. */
+  /**
+   * True if this log is created by AlterReplicaLogDirsRequest and will replace the current log of
+   * the replica in the future.
+   *
+   * IsFutureKey: bool, versions 1-5.
+   */
   isFutureKey: boolean;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeDescribeLogDirsResponse} takes for DescribeLogDirsResponseDescribeLogDirsPartition: any field left out
- * is written as its default.
+ * The partitions.
+ *
+ * What {@linkcode encodeDescribeLogDirsResponse} takes for
+ * DescribeLogDirsResponseDescribeLogDirsPartition: any field left out is written as its default.
  */
 export interface DescribeLogDirsResponseDescribeLogDirsPartitionInit {
-  /** PartitionIndex: int32, versions 1-5. */
+  /**
+   * The partition index.
+   *
+   * PartitionIndex: int32, versions 1-5.
+   */
   partitionIndex?: number;
-  /** PartitionSize: int64, versions 1-5. */
+  /**
+   * The size of the log segments in this partition in bytes.
+   *
+   * PartitionSize: int64, versions 1-5.
+   */
   partitionSize?: bigint;
-  /** OffsetLag: int64, versions 1-5. */
+  /**
+   * The lag of the log's LEO w.r.t. partition's HW (if it is the current log for the partition) or
+   * current replica's LEO (if it is the future log for the partition).
+   *
+   * OffsetLag: int64, versions 1-5.
+   */
   offsetLag?: bigint;
-  /** IsFutureKey: bool, versions 1-5. */
+  /**
+   * True if this log is created by AlterReplicaLogDirsRequest and will replace the current log of
+   * the replica in the future.
+   *
+   * IsFutureKey: bool, versions 1-5.
+   */
   isFutureKey?: boolean;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];

@@ -10,47 +10,73 @@ import type { Reader } from "../../protocol/reader.ts";
 import type { TaggedField, Writer } from "../../protocol/writer.ts";
 import { readArray, unsupportedVersion, withPath } from "../../protocol/generated_support.ts";
 
-/**
- * Kafka's DescribeProducersRequest message (API key 61) in versions 0 (flexible from 0).
- */
+/** Kafka's DescribeProducersRequest message (API key 61) in versions 0 (flexible from 0). */
 export interface DescribeProducersRequest {
-  /** Topics: []TopicRequest, versions 0. */
+  /**
+   * The topics to list producers for.
+   *
+   * Topics: []TopicRequest, versions 0.
+   */
   topics: DescribeProducersRequestTopicRequest[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeDescribeProducersRequest} takes for DescribeProducersRequest: any field left out
- * is written as its default.
+ * What {@linkcode encodeDescribeProducersRequest} takes for DescribeProducersRequest: any field
+ * left out is written as its default.
  */
 export interface DescribeProducersRequestInit {
-  /** Topics: []TopicRequest, versions 0. */
+  /**
+   * The topics to list producers for.
+   *
+   * Topics: []TopicRequest, versions 0.
+   */
   topics?: DescribeProducersRequestTopicRequestInit[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * The topics to list producers for.
+ *
  * The TopicRequest struct of DescribeProducersRequest, versions 0.
  */
 export interface DescribeProducersRequestTopicRequest {
-  /** Name: string, versions 0; a topicName. */
+  /**
+   * The topic name.
+   *
+   * Name: string, versions 0; a topicName.
+   */
   name: string;
-  /** PartitionIndexes: []int32, versions 0. */
+  /**
+   * The indexes of the partitions to list producers for.
+   *
+   * PartitionIndexes: []int32, versions 0.
+   */
   partitionIndexes: number[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeDescribeProducersRequest} takes for DescribeProducersRequestTopicRequest: any field left out
- * is written as its default.
+ * The topics to list producers for.
+ *
+ * What {@linkcode encodeDescribeProducersRequest} takes for DescribeProducersRequestTopicRequest:
+ * any field left out is written as its default.
  */
 export interface DescribeProducersRequestTopicRequestInit {
-  /** Name: string, versions 0; a topicName. */
+  /**
+   * The topic name.
+   *
+   * Name: string, versions 0; a topicName.
+   */
   name?: string;
-  /** PartitionIndexes: []int32, versions 0. */
+  /**
+   * The indexes of the partitions to list producers for.
+   *
+   * PartitionIndexes: []int32, versions 0.
+   */
   partitionIndexes?: number[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];

@@ -10,125 +10,249 @@ import type { Reader } from "../../protocol/reader.ts";
 import type { TaggedField, Writer } from "../../protocol/writer.ts";
 import { readArray, unsupportedVersion, withPath } from "../../protocol/generated_support.ts";
 
-/**
- * Kafka's DescribeProducersResponse message (API key 61) in versions 0 (flexible from 0).
- */
+/** Kafka's DescribeProducersResponse message (API key 61) in versions 0 (flexible from 0). */
 export interface DescribeProducersResponse {
-  /** ThrottleTimeMs: int32, versions 0. */
+  /**
+   * The duration in milliseconds for which the request was throttled due to a quota violation, or
+   * zero if the request did not violate any quota.
+   *
+   * ThrottleTimeMs: int32, versions 0.
+   */
   throttleTimeMs: number;
-  /** Topics: []TopicResponse, versions 0. */
+  /**
+   * Each topic in the response.
+   *
+   * Topics: []TopicResponse, versions 0.
+   */
   topics: DescribeProducersResponseTopicResponse[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeDescribeProducersResponse} takes for DescribeProducersResponse: any field left out
- * is written as its default.
+ * What {@linkcode encodeDescribeProducersResponse} takes for DescribeProducersResponse: any field
+ * left out is written as its default.
  */
 export interface DescribeProducersResponseInit {
-  /** ThrottleTimeMs: int32, versions 0. */
+  /**
+   * The duration in milliseconds for which the request was throttled due to a quota violation, or
+   * zero if the request did not violate any quota.
+   *
+   * ThrottleTimeMs: int32, versions 0.
+   */
   throttleTimeMs?: number;
-  /** Topics: []TopicResponse, versions 0. */
+  /**
+   * Each topic in the response.
+   *
+   * Topics: []TopicResponse, versions 0.
+   */
   topics?: DescribeProducersResponseTopicResponseInit[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * Each topic in the response.
+ *
  * The TopicResponse struct of DescribeProducersResponse, versions 0.
  */
 export interface DescribeProducersResponseTopicResponse {
-  /** Name: string, versions 0; a topicName. */
+  /**
+   * The topic name.
+   *
+   * Name: string, versions 0; a topicName.
+   */
   name: string;
-  /** Partitions: []PartitionResponse, versions 0. */
+  /**
+   * Each partition in the response.
+   *
+   * Partitions: []PartitionResponse, versions 0.
+   */
   partitions: DescribeProducersResponsePartitionResponse[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeDescribeProducersResponse} takes for DescribeProducersResponseTopicResponse: any field left out
- * is written as its default.
+ * Each topic in the response.
+ *
+ * What {@linkcode encodeDescribeProducersResponse} takes for
+ * DescribeProducersResponseTopicResponse: any field left out is written as its default.
  */
 export interface DescribeProducersResponseTopicResponseInit {
-  /** Name: string, versions 0; a topicName. */
+  /**
+   * The topic name.
+   *
+   * Name: string, versions 0; a topicName.
+   */
   name?: string;
-  /** Partitions: []PartitionResponse, versions 0. */
+  /**
+   * Each partition in the response.
+   *
+   * Partitions: []PartitionResponse, versions 0.
+   */
   partitions?: DescribeProducersResponsePartitionResponseInit[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * Each partition in the response.
+ *
  * The PartitionResponse struct of DescribeProducersResponse, versions 0.
  */
 export interface DescribeProducersResponsePartitionResponse {
-  /** PartitionIndex: int32, versions 0. */
+  /**
+   * The partition index.
+   *
+   * PartitionIndex: int32, versions 0.
+   */
   partitionIndex: number;
-  /** ErrorCode: int16, versions 0. */
+  /**
+   * The partition error code, or 0 if there was no error.
+   *
+   * ErrorCode: int16, versions 0.
+   */
   errorCode: number;
-  /** ErrorMessage: string, versions 0; nullable in 0+; default null. */
+  /**
+   * The partition error message, which may be null if no additional details are available.
+   *
+   * ErrorMessage: string, versions 0; nullable in 0+; default null.
+   */
   errorMessage: string | null;
-  /** ActiveProducers: []ProducerState, versions 0. */
+  /**
+   * The active producers for the partition.
+   *
+   * ActiveProducers: []ProducerState, versions 0.
+   */
   activeProducers: DescribeProducersResponseProducerState[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeDescribeProducersResponse} takes for DescribeProducersResponsePartitionResponse: any field left out
- * is written as its default.
+ * Each partition in the response.
+ *
+ * What {@linkcode encodeDescribeProducersResponse} takes for
+ * DescribeProducersResponsePartitionResponse: any field left out is written as its default.
  */
 export interface DescribeProducersResponsePartitionResponseInit {
-  /** PartitionIndex: int32, versions 0. */
+  /**
+   * The partition index.
+   *
+   * PartitionIndex: int32, versions 0.
+   */
   partitionIndex?: number;
-  /** ErrorCode: int16, versions 0. */
+  /**
+   * The partition error code, or 0 if there was no error.
+   *
+   * ErrorCode: int16, versions 0.
+   */
   errorCode?: number;
-  /** ErrorMessage: string, versions 0; nullable in 0+; default null. */
+  /**
+   * The partition error message, which may be null if no additional details are available.
+   *
+   * ErrorMessage: string, versions 0; nullable in 0+; default null.
+   */
   errorMessage?: string | null;
-  /** ActiveProducers: []ProducerState, versions 0. */
+  /**
+   * The active producers for the partition.
+   *
+   * ActiveProducers: []ProducerState, versions 0.
+   */
   activeProducers?: DescribeProducersResponseProducerStateInit[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * The active producers for the partition.
+ *
  * The ProducerState struct of DescribeProducersResponse, versions 0.
  */
 export interface DescribeProducersResponseProducerState {
-  /** ProducerId: int64, versions 0; a producerId. */
+  /**
+   * The producer id.
+   *
+   * ProducerId: int64, versions 0; a producerId.
+   */
   producerId: bigint;
-  /** ProducerEpoch: int32, versions 0. */
+  /**
+   * The producer epoch.
+   *
+   * ProducerEpoch: int32, versions 0.
+   */
   producerEpoch: number;
-  /** LastSequence: int32, versions 0; default -1. */
+  /**
+   * The last sequence number sent by the producer.
+   *
+   * LastSequence: int32, versions 0; default -1.
+   */
   lastSequence: number;
-  /** LastTimestamp: int64, versions 0; default -1. */
+  /**
+   * The last timestamp sent by the producer.
+   *
+   * LastTimestamp: int64, versions 0; default -1.
+   */
   lastTimestamp: bigint;
-  /** CoordinatorEpoch: int32, versions 0. */
+  /**
+   * The current epoch of the producer group.
+   *
+   * CoordinatorEpoch: int32, versions 0.
+   */
   coordinatorEpoch: number;
-  /** CurrentTxnStartOffset: int64, versions 0; default -1. */
+  /**
+   * The current transaction start offset of the producer.
+   *
+   * CurrentTxnStartOffset: int64, versions 0; default -1.
+   */
   currentTxnStartOffset: bigint;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeDescribeProducersResponse} takes for DescribeProducersResponseProducerState: any field left out
- * is written as its default.
+ * The active producers for the partition.
+ *
+ * What {@linkcode encodeDescribeProducersResponse} takes for
+ * DescribeProducersResponseProducerState: any field left out is written as its default.
  */
 export interface DescribeProducersResponseProducerStateInit {
-  /** ProducerId: int64, versions 0; a producerId. */
+  /**
+   * The producer id.
+   *
+   * ProducerId: int64, versions 0; a producerId.
+   */
   producerId?: bigint;
-  /** ProducerEpoch: int32, versions 0. */
+  /**
+   * The producer epoch.
+   *
+   * ProducerEpoch: int32, versions 0.
+   */
   producerEpoch?: number;
-  /** LastSequence: int32, versions 0; default -1. */
+  /**
+   * The last sequence number sent by the producer.
+   *
+   * LastSequence: int32, versions 0; default -1.
+   */
   lastSequence?: number;
-  /** LastTimestamp: int64, versions 0; default -1. */
+  /**
+   * The last timestamp sent by the producer.
+   *
+   * LastTimestamp: int64, versions 0; default -1.
+   */
   lastTimestamp?: bigint;
-  /** CoordinatorEpoch: int32, versions 0. */
+  /**
+   * The current epoch of the producer group.
+   *
+   * CoordinatorEpoch: int32, versions 0.
+   */
   coordinatorEpoch?: number;
-  /** CurrentTxnStartOffset: int64, versions 0; default -1. */
+  /**
+   * The current transaction start offset of the producer.
+   *
+   * CurrentTxnStartOffset: int64, versions 0; default -1.
+   */
   currentTxnStartOffset?: bigint;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];

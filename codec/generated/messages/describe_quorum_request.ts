@@ -10,11 +10,13 @@ import type { Reader } from "../../protocol/reader.ts";
 import type { TaggedField, Writer } from "../../protocol/writer.ts";
 import { readArray, unsupportedVersion, withPath } from "../../protocol/generated_support.ts";
 
-/**
- * Kafka's DescribeQuorumRequest message (API key 55) in versions 0-2 (flexible from 0).
- */
+/** Kafka's DescribeQuorumRequest message (API key 55) in versions 0-2 (flexible from 0). */
 export interface DescribeQuorumRequest {
-  /** Topics: []TopicData, versions 0-2. */
+  /**
+   * The topics to describe.
+   *
+   * Topics: []TopicData, versions 0-2.
+   */
   topics: DescribeQuorumRequestTopicData[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
@@ -25,53 +27,89 @@ export interface DescribeQuorumRequest {
  * is written as its default.
  */
 export interface DescribeQuorumRequestInit {
-  /** Topics: []TopicData, versions 0-2. */
+  /**
+   * The topics to describe.
+   *
+   * Topics: []TopicData, versions 0-2.
+   */
   topics?: DescribeQuorumRequestTopicDataInit[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * The topics to describe.
+ *
  * The TopicData struct of DescribeQuorumRequest, versions 0-2.
  */
 export interface DescribeQuorumRequestTopicData {
-  /** TopicName: string, versions 0-2; a topicName. */
+  /**
+   * The topic name.
+   *
+   * TopicName: string, versions 0-2; a topicName.
+   */
   topicName: string;
-  /** Partitions: []PartitionData, versions 0-2. */
+  /**
+   * The partitions to describe.
+   *
+   * Partitions: []PartitionData, versions 0-2.
+   */
   partitions: DescribeQuorumRequestPartitionData[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeDescribeQuorumRequest} takes for DescribeQuorumRequestTopicData: any field left out
- * is written as its default.
+ * The topics to describe.
+ *
+ * What {@linkcode encodeDescribeQuorumRequest} takes for DescribeQuorumRequestTopicData: any field
+ * left out is written as its default.
  */
 export interface DescribeQuorumRequestTopicDataInit {
-  /** TopicName: string, versions 0-2; a topicName. */
+  /**
+   * The topic name.
+   *
+   * TopicName: string, versions 0-2; a topicName.
+   */
   topicName?: string;
-  /** Partitions: []PartitionData, versions 0-2. */
+  /**
+   * The partitions to describe.
+   *
+   * Partitions: []PartitionData, versions 0-2.
+   */
   partitions?: DescribeQuorumRequestPartitionDataInit[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * The partitions to describe.
+ *
  * The PartitionData struct of DescribeQuorumRequest, versions 0-2.
  */
 export interface DescribeQuorumRequestPartitionData {
-  /** PartitionIndex: int32, versions 0-2. */
+  /**
+   * The partition index.
+   *
+   * PartitionIndex: int32, versions 0-2.
+   */
   partitionIndex: number;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeDescribeQuorumRequest} takes for DescribeQuorumRequestPartitionData: any field left out
- * is written as its default.
+ * The partitions to describe.
+ *
+ * What {@linkcode encodeDescribeQuorumRequest} takes for DescribeQuorumRequestPartitionData: any
+ * field left out is written as its default.
  */
 export interface DescribeQuorumRequestPartitionDataInit {
-  /** PartitionIndex: int32, versions 0-2. */
+  /**
+   * The partition index.
+   *
+   * PartitionIndex: int32, versions 0-2.
+   */
   partitionIndex?: number;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];

@@ -11,199 +11,415 @@ import type { TaggedField, Writer } from "../../protocol/writer.ts";
 import { ZERO_UUID } from "../../protocol/uuid.ts";
 import { readArray, unsupportedVersion, withPath } from "../../protocol/generated_support.ts";
 
-/**
- * Kafka's DescribeQuorumResponse message (API key 55) in versions 0-2 (flexible from 0).
- */
+/** Kafka's DescribeQuorumResponse message (API key 55) in versions 0-2 (flexible from 0). */
 export interface DescribeQuorumResponse {
-  /** ErrorCode: int16, versions 0-2. */
+  /**
+   * The top level error code.
+   *
+   * ErrorCode: int16, versions 0-2.
+   */
   errorCode: number;
-  /** ErrorMessage: string, versions 2; nullable in 2+; ignorable. */
+  /**
+   * The error message, or null if there was no error.
+   *
+   * ErrorMessage: string, versions 2; nullable in 2+; ignorable.
+   */
   errorMessage: string | null;
-  /** Topics: []TopicData, versions 0-2. */
+  /**
+   * The response from the describe quorum API.
+   *
+   * Topics: []TopicData, versions 0-2.
+   */
   topics: DescribeQuorumResponseTopicData[];
-  /** Nodes: []Node, versions 2. */
+  /**
+   * The nodes in the quorum.
+   *
+   * Nodes: []Node, versions 2.
+   */
   nodes: DescribeQuorumResponseNode[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeDescribeQuorumResponse} takes for DescribeQuorumResponse: any field left out
- * is written as its default.
+ * What {@linkcode encodeDescribeQuorumResponse} takes for DescribeQuorumResponse: any field left
+ * out is written as its default.
  */
 export interface DescribeQuorumResponseInit {
-  /** ErrorCode: int16, versions 0-2. */
+  /**
+   * The top level error code.
+   *
+   * ErrorCode: int16, versions 0-2.
+   */
   errorCode?: number;
-  /** ErrorMessage: string, versions 2; nullable in 2+; ignorable. */
+  /**
+   * The error message, or null if there was no error.
+   *
+   * ErrorMessage: string, versions 2; nullable in 2+; ignorable.
+   */
   errorMessage?: string | null;
-  /** Topics: []TopicData, versions 0-2. */
+  /**
+   * The response from the describe quorum API.
+   *
+   * Topics: []TopicData, versions 0-2.
+   */
   topics?: DescribeQuorumResponseTopicDataInit[];
-  /** Nodes: []Node, versions 2. */
+  /**
+   * The nodes in the quorum.
+   *
+   * Nodes: []Node, versions 2.
+   */
   nodes?: DescribeQuorumResponseNodeInit[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * The response from the describe quorum API.
+ *
  * The TopicData struct of DescribeQuorumResponse, versions 0-2.
  */
 export interface DescribeQuorumResponseTopicData {
-  /** TopicName: string, versions 0-2; a topicName. */
+  /**
+   * The topic name.
+   *
+   * TopicName: string, versions 0-2; a topicName.
+   */
   topicName: string;
-  /** Partitions: []PartitionData, versions 0-2. */
+  /**
+   * The partition data.
+   *
+   * Partitions: []PartitionData, versions 0-2.
+   */
   partitions: DescribeQuorumResponsePartitionData[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeDescribeQuorumResponse} takes for DescribeQuorumResponseTopicData: any field left out
- * is written as its default.
+ * The response from the describe quorum API.
+ *
+ * What {@linkcode encodeDescribeQuorumResponse} takes for DescribeQuorumResponseTopicData: any
+ * field left out is written as its default.
  */
 export interface DescribeQuorumResponseTopicDataInit {
-  /** TopicName: string, versions 0-2; a topicName. */
+  /**
+   * The topic name.
+   *
+   * TopicName: string, versions 0-2; a topicName.
+   */
   topicName?: string;
-  /** Partitions: []PartitionData, versions 0-2. */
+  /**
+   * The partition data.
+   *
+   * Partitions: []PartitionData, versions 0-2.
+   */
   partitions?: DescribeQuorumResponsePartitionDataInit[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * The partition data.
+ *
  * The PartitionData struct of DescribeQuorumResponse, versions 0-2.
  */
 export interface DescribeQuorumResponsePartitionData {
-  /** PartitionIndex: int32, versions 0-2. */
+  /**
+   * The partition index.
+   *
+   * PartitionIndex: int32, versions 0-2.
+   */
   partitionIndex: number;
-  /** ErrorCode: int16, versions 0-2. */
+  /**
+   * The partition error code.
+   *
+   * ErrorCode: int16, versions 0-2.
+   */
   errorCode: number;
-  /** ErrorMessage: string, versions 2; nullable in 2+; ignorable. */
+  /**
+   * The error message, or null if there was no error.
+   *
+   * ErrorMessage: string, versions 2; nullable in 2+; ignorable.
+   */
   errorMessage: string | null;
-  /** LeaderId: int32, versions 0-2; a brokerId. */
+  /**
+   * The ID of the current leader or -1 if the leader is unknown.
+   *
+   * LeaderId: int32, versions 0-2; a brokerId.
+   */
   leaderId: number;
-  /** LeaderEpoch: int32, versions 0-2. */
+  /**
+   * The latest known leader epoch.
+   *
+   * LeaderEpoch: int32, versions 0-2.
+   */
   leaderEpoch: number;
-  /** HighWatermark: int64, versions 0-2. */
+  /**
+   * The high water mark.
+   *
+   * HighWatermark: int64, versions 0-2.
+   */
   highWatermark: bigint;
-  /** CurrentVoters: []ReplicaState, versions 0-2. */
+  /**
+   * The current voters of the partition.
+   *
+   * CurrentVoters: []ReplicaState, versions 0-2.
+   */
   currentVoters: DescribeQuorumResponseReplicaState[];
-  /** Observers: []ReplicaState, versions 0-2. */
+  /**
+   * The observers of the partition.
+   *
+   * Observers: []ReplicaState, versions 0-2.
+   */
   observers: DescribeQuorumResponseReplicaState[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeDescribeQuorumResponse} takes for DescribeQuorumResponsePartitionData: any field left out
- * is written as its default.
+ * The partition data.
+ *
+ * What {@linkcode encodeDescribeQuorumResponse} takes for DescribeQuorumResponsePartitionData: any
+ * field left out is written as its default.
  */
 export interface DescribeQuorumResponsePartitionDataInit {
-  /** PartitionIndex: int32, versions 0-2. */
+  /**
+   * The partition index.
+   *
+   * PartitionIndex: int32, versions 0-2.
+   */
   partitionIndex?: number;
-  /** ErrorCode: int16, versions 0-2. */
+  /**
+   * The partition error code.
+   *
+   * ErrorCode: int16, versions 0-2.
+   */
   errorCode?: number;
-  /** ErrorMessage: string, versions 2; nullable in 2+; ignorable. */
+  /**
+   * The error message, or null if there was no error.
+   *
+   * ErrorMessage: string, versions 2; nullable in 2+; ignorable.
+   */
   errorMessage?: string | null;
-  /** LeaderId: int32, versions 0-2; a brokerId. */
+  /**
+   * The ID of the current leader or -1 if the leader is unknown.
+   *
+   * LeaderId: int32, versions 0-2; a brokerId.
+   */
   leaderId?: number;
-  /** LeaderEpoch: int32, versions 0-2. */
+  /**
+   * The latest known leader epoch.
+   *
+   * LeaderEpoch: int32, versions 0-2.
+   */
   leaderEpoch?: number;
-  /** HighWatermark: int64, versions 0-2. */
+  /**
+   * The high water mark.
+   *
+   * HighWatermark: int64, versions 0-2.
+   */
   highWatermark?: bigint;
-  /** CurrentVoters: []ReplicaState, versions 0-2. */
+  /**
+   * The current voters of the partition.
+   *
+   * CurrentVoters: []ReplicaState, versions 0-2.
+   */
   currentVoters?: DescribeQuorumResponseReplicaStateInit[];
-  /** Observers: []ReplicaState, versions 0-2. */
+  /**
+   * The observers of the partition.
+   *
+   * Observers: []ReplicaState, versions 0-2.
+   */
   observers?: DescribeQuorumResponseReplicaStateInit[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * The current voters of the partition.
+ *
  * The ReplicaState struct of DescribeQuorumResponse, versions 0-2.
  */
 export interface DescribeQuorumResponseReplicaState {
-  /** ReplicaId: int32, versions 0-2; a brokerId. */
+  /**
+   * The ID of the replica.
+   *
+   * ReplicaId: int32, versions 0-2; a brokerId.
+   */
   replicaId: number;
-  /** ReplicaDirectoryId: uuid, versions 2. */
+  /**
+   * The replica directory ID of the replica.
+   *
+   * ReplicaDirectoryId: uuid, versions 2.
+   */
   replicaDirectoryId: string;
-  /** LogEndOffset: int64, versions 0-2. */
+  /**
+   * The last known log end offset of the follower or -1 if it is unknown.
+   *
+   * LogEndOffset: int64, versions 0-2.
+   */
   logEndOffset: bigint;
-  /** LastFetchTimestamp: int64, versions 1-2; default -1; ignorable. */
+  /**
+   * The last known leader wall clock time time when a follower fetched from the leader. This is
+   * reported as -1 both for the current leader or if it is unknown for a voter.
+   *
+   * LastFetchTimestamp: int64, versions 1-2; default -1; ignorable.
+   */
   lastFetchTimestamp: bigint;
-  /** LastCaughtUpTimestamp: int64, versions 1-2; default -1; ignorable. */
+  /**
+   * The leader wall clock append time of the offset for which the follower made the most recent
+   * fetch request. This is reported as the current time for the leader and -1 if unknown for a
+   * voter.
+   *
+   * LastCaughtUpTimestamp: int64, versions 1-2; default -1; ignorable.
+   */
   lastCaughtUpTimestamp: bigint;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeDescribeQuorumResponse} takes for DescribeQuorumResponseReplicaState: any field left out
- * is written as its default.
+ * The current voters of the partition.
+ *
+ * What {@linkcode encodeDescribeQuorumResponse} takes for DescribeQuorumResponseReplicaState: any
+ * field left out is written as its default.
  */
 export interface DescribeQuorumResponseReplicaStateInit {
-  /** ReplicaId: int32, versions 0-2; a brokerId. */
+  /**
+   * The ID of the replica.
+   *
+   * ReplicaId: int32, versions 0-2; a brokerId.
+   */
   replicaId?: number;
-  /** ReplicaDirectoryId: uuid, versions 2. */
+  /**
+   * The replica directory ID of the replica.
+   *
+   * ReplicaDirectoryId: uuid, versions 2.
+   */
   replicaDirectoryId?: string;
-  /** LogEndOffset: int64, versions 0-2. */
+  /**
+   * The last known log end offset of the follower or -1 if it is unknown.
+   *
+   * LogEndOffset: int64, versions 0-2.
+   */
   logEndOffset?: bigint;
-  /** LastFetchTimestamp: int64, versions 1-2; default -1; ignorable. */
+  /**
+   * The last known leader wall clock time time when a follower fetched from the leader. This is
+   * reported as -1 both for the current leader or if it is unknown for a voter.
+   *
+   * LastFetchTimestamp: int64, versions 1-2; default -1; ignorable.
+   */
   lastFetchTimestamp?: bigint;
-  /** LastCaughtUpTimestamp: int64, versions 1-2; default -1; ignorable. */
+  /**
+   * The leader wall clock append time of the offset for which the follower made the most recent
+   * fetch request. This is reported as the current time for the leader and -1 if unknown for a
+   * voter.
+   *
+   * LastCaughtUpTimestamp: int64, versions 1-2; default -1; ignorable.
+   */
   lastCaughtUpTimestamp?: bigint;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * The nodes in the quorum.
+ *
  * The Node struct of DescribeQuorumResponse, versions 2.
  */
 export interface DescribeQuorumResponseNode {
-  /** NodeId: int32, versions 2; a brokerId. */
+  /**
+   * The ID of the associated node.
+   *
+   * NodeId: int32, versions 2; a brokerId.
+   */
   nodeId: number;
-  /** Listeners: []Listener, versions 2. */
+  /**
+   * The listeners of this controller.
+   *
+   * Listeners: []Listener, versions 2.
+   */
   listeners: DescribeQuorumResponseListener[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeDescribeQuorumResponse} takes for DescribeQuorumResponseNode: any field left out
- * is written as its default.
+ * The nodes in the quorum.
+ *
+ * What {@linkcode encodeDescribeQuorumResponse} takes for DescribeQuorumResponseNode: any field
+ * left out is written as its default.
  */
 export interface DescribeQuorumResponseNodeInit {
-  /** NodeId: int32, versions 2; a brokerId. */
+  /**
+   * The ID of the associated node.
+   *
+   * NodeId: int32, versions 2; a brokerId.
+   */
   nodeId?: number;
-  /** Listeners: []Listener, versions 2. */
+  /**
+   * The listeners of this controller.
+   *
+   * Listeners: []Listener, versions 2.
+   */
   listeners?: DescribeQuorumResponseListenerInit[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * The listeners of this controller.
+ *
  * The Listener struct of DescribeQuorumResponse, versions 2.
  */
 export interface DescribeQuorumResponseListener {
-  /** Name: string, versions 2. */
+  /**
+   * The name of the endpoint.
+   *
+   * Name: string, versions 2.
+   */
   name: string;
-  /** Host: string, versions 2. */
+  /**
+   * The hostname.
+   *
+   * Host: string, versions 2.
+   */
   host: string;
-  /** Port: uint16, versions 2. */
+  /**
+   * The port.
+   *
+   * Port: uint16, versions 2.
+   */
   port: number;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeDescribeQuorumResponse} takes for DescribeQuorumResponseListener: any field left out
- * is written as its default.
+ * The listeners of this controller.
+ *
+ * What {@linkcode encodeDescribeQuorumResponse} takes for DescribeQuorumResponseListener: any field
+ * left out is written as its default.
  */
 export interface DescribeQuorumResponseListenerInit {
-  /** Name: string, versions 2. */
+  /**
+   * The name of the endpoint.
+   *
+   * Name: string, versions 2.
+   */
   name?: string;
-  /** Host: string, versions 2. */
+  /**
+   * The hostname.
+   *
+   * Host: string, versions 2.
+   */
   host?: string;
-  /** Port: uint16, versions 2. */
+  /**
+   * The port.
+   *
+   * Port: uint16, versions 2.
+   */
   port?: number;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];

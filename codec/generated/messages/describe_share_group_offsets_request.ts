@@ -14,68 +14,118 @@ import { readArray, unsupportedVersion, withPath } from "../../protocol/generate
  * Kafka's DescribeShareGroupOffsetsRequest message (API key 90) in versions 0-1 (flexible from 0).
  */
 export interface DescribeShareGroupOffsetsRequest {
-  /** Groups: []DescribeShareGroupOffsetsRequestGroup, versions 0-1. */
+  /**
+   * The groups to describe offsets for.
+   *
+   * Groups: []DescribeShareGroupOffsetsRequestGroup, versions 0-1.
+   */
   groups: DescribeShareGroupOffsetsRequestGroup[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeDescribeShareGroupOffsetsRequest} takes for DescribeShareGroupOffsetsRequest: any field left out
- * is written as its default.
+ * What {@linkcode encodeDescribeShareGroupOffsetsRequest} takes for
+ * DescribeShareGroupOffsetsRequest: any field left out is written as its default.
  */
 export interface DescribeShareGroupOffsetsRequestInit {
-  /** Groups: []DescribeShareGroupOffsetsRequestGroup, versions 0-1. */
+  /**
+   * The groups to describe offsets for.
+   *
+   * Groups: []DescribeShareGroupOffsetsRequestGroup, versions 0-1.
+   */
   groups?: DescribeShareGroupOffsetsRequestGroupInit[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * The DescribeShareGroupOffsetsRequestGroup struct of DescribeShareGroupOffsetsRequest, versions 0-1.
+ * The groups to describe offsets for.
+ *
+ * The DescribeShareGroupOffsetsRequestGroup struct of DescribeShareGroupOffsetsRequest, versions
+ * 0-1.
  */
 export interface DescribeShareGroupOffsetsRequestGroup {
-  /** GroupId: string, versions 0-1; a groupId. */
+  /**
+   * The group identifier.
+   *
+   * GroupId: string, versions 0-1; a groupId.
+   */
   groupId: string;
-  /** Topics: []DescribeShareGroupOffsetsRequestTopic, versions 0-1; nullable in 0+. */
+  /**
+   * The topics to describe offsets for, or null for all topic-partitions.
+   *
+   * Topics: []DescribeShareGroupOffsetsRequestTopic, versions 0-1; nullable in 0+.
+   */
   topics: DescribeShareGroupOffsetsRequestTopic[] | null;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeDescribeShareGroupOffsetsRequest} takes for DescribeShareGroupOffsetsRequestGroup: any field left out
- * is written as its default.
+ * The groups to describe offsets for.
+ *
+ * What {@linkcode encodeDescribeShareGroupOffsetsRequest} takes for
+ * DescribeShareGroupOffsetsRequestGroup: any field left out is written as its default.
  */
 export interface DescribeShareGroupOffsetsRequestGroupInit {
-  /** GroupId: string, versions 0-1; a groupId. */
+  /**
+   * The group identifier.
+   *
+   * GroupId: string, versions 0-1; a groupId.
+   */
   groupId?: string;
-  /** Topics: []DescribeShareGroupOffsetsRequestTopic, versions 0-1; nullable in 0+. */
+  /**
+   * The topics to describe offsets for, or null for all topic-partitions.
+   *
+   * Topics: []DescribeShareGroupOffsetsRequestTopic, versions 0-1; nullable in 0+.
+   */
   topics?: DescribeShareGroupOffsetsRequestTopicInit[] | null;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * The DescribeShareGroupOffsetsRequestTopic struct of DescribeShareGroupOffsetsRequest, versions 0-1.
+ * The topics to describe offsets for, or null for all topic-partitions.
+ *
+ * The DescribeShareGroupOffsetsRequestTopic struct of DescribeShareGroupOffsetsRequest, versions
+ * 0-1.
  */
 export interface DescribeShareGroupOffsetsRequestTopic {
-  /** TopicName: string, versions 0-1; a topicName. */
+  /**
+   * The topic name.
+   *
+   * TopicName: string, versions 0-1; a topicName.
+   */
   topicName: string;
-  /** Partitions: []int32, versions 0-1. */
+  /**
+   * The partitions.
+   *
+   * Partitions: []int32, versions 0-1.
+   */
   partitions: number[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeDescribeShareGroupOffsetsRequest} takes for DescribeShareGroupOffsetsRequestTopic: any field left out
- * is written as its default.
+ * The topics to describe offsets for, or null for all topic-partitions.
+ *
+ * What {@linkcode encodeDescribeShareGroupOffsetsRequest} takes for
+ * DescribeShareGroupOffsetsRequestTopic: any field left out is written as its default.
  */
 export interface DescribeShareGroupOffsetsRequestTopicInit {
-  /** TopicName: string, versions 0-1; a topicName. */
+  /**
+   * The topic name.
+   *
+   * TopicName: string, versions 0-1; a topicName.
+   */
   topicName?: string;
-  /** Partitions: []int32, versions 0-1. */
+  /**
+   * The partitions.
+   *
+   * Partitions: []int32, versions 0-1.
+   */
   partitions?: number[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];

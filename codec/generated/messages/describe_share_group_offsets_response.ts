@@ -15,67 +15,133 @@ import { readArray, unsupportedVersion, withPath } from "../../protocol/generate
  * Kafka's DescribeShareGroupOffsetsResponse message (API key 90) in versions 0-1 (flexible from 0).
  */
 export interface DescribeShareGroupOffsetsResponse {
-  /** ThrottleTimeMs: int32, versions 0-1. */
+  /**
+   * The duration in milliseconds for which the request was throttled due to a quota violation, or
+   * zero if the request did not violate any quota.
+   *
+   * ThrottleTimeMs: int32, versions 0-1.
+   */
   throttleTimeMs: number;
-  /** Groups: []DescribeShareGroupOffsetsResponseGroup, versions 0-1. */
+  /**
+   * The results for each group.
+   *
+   * Groups: []DescribeShareGroupOffsetsResponseGroup, versions 0-1.
+   */
   groups: DescribeShareGroupOffsetsResponseGroup[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeDescribeShareGroupOffsetsResponse} takes for DescribeShareGroupOffsetsResponse: any field left out
- * is written as its default.
+ * What {@linkcode encodeDescribeShareGroupOffsetsResponse} takes for
+ * DescribeShareGroupOffsetsResponse: any field left out is written as its default.
  */
 export interface DescribeShareGroupOffsetsResponseInit {
-  /** ThrottleTimeMs: int32, versions 0-1. */
+  /**
+   * The duration in milliseconds for which the request was throttled due to a quota violation, or
+   * zero if the request did not violate any quota.
+   *
+   * ThrottleTimeMs: int32, versions 0-1.
+   */
   throttleTimeMs?: number;
-  /** Groups: []DescribeShareGroupOffsetsResponseGroup, versions 0-1. */
+  /**
+   * The results for each group.
+   *
+   * Groups: []DescribeShareGroupOffsetsResponseGroup, versions 0-1.
+   */
   groups?: DescribeShareGroupOffsetsResponseGroupInit[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * The DescribeShareGroupOffsetsResponseGroup struct of DescribeShareGroupOffsetsResponse, versions 0-1.
+ * The results for each group.
+ *
+ * The DescribeShareGroupOffsetsResponseGroup struct of DescribeShareGroupOffsetsResponse, versions
+ * 0-1.
  */
 export interface DescribeShareGroupOffsetsResponseGroup {
-  /** GroupId: string, versions 0-1; a groupId. */
+  /**
+   * The group identifier.
+   *
+   * GroupId: string, versions 0-1; a groupId.
+   */
   groupId: string;
-  /** Topics: []DescribeShareGroupOffsetsResponseTopic, versions 0-1. */
+  /**
+   * The results for each topic.
+   *
+   * Topics: []DescribeShareGroupOffsetsResponseTopic, versions 0-1.
+   */
   topics: DescribeShareGroupOffsetsResponseTopic[];
-  /** ErrorCode: int16, versions 0-1. */
+  /**
+   * The group-level error code, or 0 if there was no error.
+   *
+   * ErrorCode: int16, versions 0-1.
+   */
   errorCode: number;
-  /** ErrorMessage: string, versions 0-1; nullable in 0+; default null. */
+  /**
+   * The group-level error message, or null if there was no error.
+   *
+   * ErrorMessage: string, versions 0-1; nullable in 0+; default null.
+   */
   errorMessage: string | null;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeDescribeShareGroupOffsetsResponse} takes for DescribeShareGroupOffsetsResponseGroup: any field left out
- * is written as its default.
+ * The results for each group.
+ *
+ * What {@linkcode encodeDescribeShareGroupOffsetsResponse} takes for
+ * DescribeShareGroupOffsetsResponseGroup: any field left out is written as its default.
  */
 export interface DescribeShareGroupOffsetsResponseGroupInit {
-  /** GroupId: string, versions 0-1; a groupId. */
+  /**
+   * The group identifier.
+   *
+   * GroupId: string, versions 0-1; a groupId.
+   */
   groupId?: string;
-  /** Topics: []DescribeShareGroupOffsetsResponseTopic, versions 0-1. */
+  /**
+   * The results for each topic.
+   *
+   * Topics: []DescribeShareGroupOffsetsResponseTopic, versions 0-1.
+   */
   topics?: DescribeShareGroupOffsetsResponseTopicInit[];
-  /** ErrorCode: int16, versions 0-1. */
+  /**
+   * The group-level error code, or 0 if there was no error.
+   *
+   * ErrorCode: int16, versions 0-1.
+   */
   errorCode?: number;
-  /** ErrorMessage: string, versions 0-1; nullable in 0+; default null. */
+  /**
+   * The group-level error message, or null if there was no error.
+   *
+   * ErrorMessage: string, versions 0-1; nullable in 0+; default null.
+   */
   errorMessage?: string | null;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * The DescribeShareGroupOffsetsResponseTopic struct of DescribeShareGroupOffsetsResponse, versions 0-1.
+ * The results for each topic.
+ *
+ * The DescribeShareGroupOffsetsResponseTopic struct of DescribeShareGroupOffsetsResponse, versions
+ * 0-1.
  */
 export interface DescribeShareGroupOffsetsResponseTopic {
-  /** TopicName: string, versions 0-1; a topicName. */
+  /**
+   * The topic name.
+   *
+   * TopicName: string, versions 0-1; a topicName.
+   */
   topicName: string;
-  /** TopicId: uuid, versions 0-1. */
+  /**
+   * The unique topic ID.
+   *
+   * TopicId: uuid, versions 0-1.
+   */
   topicId: string;
   /** Partitions: []DescribeShareGroupOffsetsResponsePartition, versions 0-1. */
   partitions: DescribeShareGroupOffsetsResponsePartition[];
@@ -84,13 +150,23 @@ export interface DescribeShareGroupOffsetsResponseTopic {
 }
 
 /**
- * What {@linkcode encodeDescribeShareGroupOffsetsResponse} takes for DescribeShareGroupOffsetsResponseTopic: any field left out
- * is written as its default.
+ * The results for each topic.
+ *
+ * What {@linkcode encodeDescribeShareGroupOffsetsResponse} takes for
+ * DescribeShareGroupOffsetsResponseTopic: any field left out is written as its default.
  */
 export interface DescribeShareGroupOffsetsResponseTopicInit {
-  /** TopicName: string, versions 0-1; a topicName. */
+  /**
+   * The topic name.
+   *
+   * TopicName: string, versions 0-1; a topicName.
+   */
   topicName?: string;
-  /** TopicId: uuid, versions 0-1. */
+  /**
+   * The unique topic ID.
+   *
+   * TopicId: uuid, versions 0-1.
+   */
   topicId?: string;
   /** Partitions: []DescribeShareGroupOffsetsResponsePartition, versions 0-1. */
   partitions?: DescribeShareGroupOffsetsResponsePartitionInit[];
@@ -99,41 +175,90 @@ export interface DescribeShareGroupOffsetsResponseTopicInit {
 }
 
 /**
- * The DescribeShareGroupOffsetsResponsePartition struct of DescribeShareGroupOffsetsResponse, versions 0-1.
+ * The DescribeShareGroupOffsetsResponsePartition struct of DescribeShareGroupOffsetsResponse,
+ * versions 0-1.
  */
 export interface DescribeShareGroupOffsetsResponsePartition {
-  /** PartitionIndex: int32, versions 0-1. */
+  /**
+   * The partition index.
+   *
+   * PartitionIndex: int32, versions 0-1.
+   */
   partitionIndex: number;
-  /** StartOffset: int64, versions 0-1. */
+  /**
+   * The share-partition start offset.
+   *
+   * StartOffset: int64, versions 0-1.
+   */
   startOffset: bigint;
-  /** LeaderEpoch: int32, versions 0-1. */
+  /**
+   * The leader epoch of the partition.
+   *
+   * LeaderEpoch: int32, versions 0-1.
+   */
   leaderEpoch: number;
-  /** Lag: int64, versions 1; default -1; ignorable. */
+  /**
+   * The share-partition lag.
+   *
+   * Lag: int64, versions 1; default -1; ignorable.
+   */
   lag: bigint;
-  /** ErrorCode: int16, versions 0-1. */
+  /**
+   * The partition-level error code, or 0 if there was no error.
+   *
+   * ErrorCode: int16, versions 0-1.
+   */
   errorCode: number;
-  /** ErrorMessage: string, versions 0-1; nullable in 0+; default null. */
+  /**
+   * The partition-level error message, or null if there was no error.
+   *
+   * ErrorMessage: string, versions 0-1; nullable in 0+; default null.
+   */
   errorMessage: string | null;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeDescribeShareGroupOffsetsResponse} takes for DescribeShareGroupOffsetsResponsePartition: any field left out
- * is written as its default.
+ * What {@linkcode encodeDescribeShareGroupOffsetsResponse} takes for
+ * DescribeShareGroupOffsetsResponsePartition: any field left out is written as its default.
  */
 export interface DescribeShareGroupOffsetsResponsePartitionInit {
-  /** PartitionIndex: int32, versions 0-1. */
+  /**
+   * The partition index.
+   *
+   * PartitionIndex: int32, versions 0-1.
+   */
   partitionIndex?: number;
-  /** StartOffset: int64, versions 0-1. */
+  /**
+   * The share-partition start offset.
+   *
+   * StartOffset: int64, versions 0-1.
+   */
   startOffset?: bigint;
-  /** LeaderEpoch: int32, versions 0-1. */
+  /**
+   * The leader epoch of the partition.
+   *
+   * LeaderEpoch: int32, versions 0-1.
+   */
   leaderEpoch?: number;
-  /** Lag: int64, versions 1; default -1; ignorable. */
+  /**
+   * The share-partition lag.
+   *
+   * Lag: int64, versions 1; default -1; ignorable.
+   */
   lag?: bigint;
-  /** ErrorCode: int16, versions 0-1. */
+  /**
+   * The partition-level error code, or 0 if there was no error.
+   *
+   * ErrorCode: int16, versions 0-1.
+   */
   errorCode?: number;
-  /** ErrorMessage: string, versions 0-1; nullable in 0+; default null. */
+  /**
+   * The partition-level error message, or null if there was no error.
+   *
+   * ErrorMessage: string, versions 0-1; nullable in 0+; default null.
+   */
   errorMessage?: string | null;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];

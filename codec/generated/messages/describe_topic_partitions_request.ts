@@ -10,76 +10,130 @@ import type { Reader } from "../../protocol/reader.ts";
 import type { TaggedField, Writer } from "../../protocol/writer.ts";
 import { readArray, unsupportedVersion, withPath } from "../../protocol/generated_support.ts";
 
-/**
- * Kafka's DescribeTopicPartitionsRequest message (API key 75) in versions 0 (flexible from 0).
- */
+/** Kafka's DescribeTopicPartitionsRequest message (API key 75) in versions 0 (flexible from 0). */
 export interface DescribeTopicPartitionsRequest {
-  /** Topics: []TopicRequest, versions 0. */
+  /**
+   * The topics to fetch details for.
+   *
+   * Topics: []TopicRequest, versions 0.
+   */
   topics: DescribeTopicPartitionsRequestTopicRequest[];
-  /** ResponsePartitionLimit: int32, versions 0; default 2000. */
+  /**
+   * The maximum number of partitions included in the response.
+   *
+   * ResponsePartitionLimit: int32, versions 0; default 2000.
+   */
   responsePartitionLimit: number;
-  /** Cursor: Cursor, versions 0; nullable in 0+; default null. */
+  /**
+   * The first topic and partition index to fetch details for.
+   *
+   * Cursor: Cursor, versions 0; nullable in 0+; default null.
+   */
   cursor: DescribeTopicPartitionsRequestCursor | null;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeDescribeTopicPartitionsRequest} takes for DescribeTopicPartitionsRequest: any field left out
- * is written as its default.
+ * What {@linkcode encodeDescribeTopicPartitionsRequest} takes for DescribeTopicPartitionsRequest:
+ * any field left out is written as its default.
  */
 export interface DescribeTopicPartitionsRequestInit {
-  /** Topics: []TopicRequest, versions 0. */
+  /**
+   * The topics to fetch details for.
+   *
+   * Topics: []TopicRequest, versions 0.
+   */
   topics?: DescribeTopicPartitionsRequestTopicRequestInit[];
-  /** ResponsePartitionLimit: int32, versions 0; default 2000. */
+  /**
+   * The maximum number of partitions included in the response.
+   *
+   * ResponsePartitionLimit: int32, versions 0; default 2000.
+   */
   responsePartitionLimit?: number;
-  /** Cursor: Cursor, versions 0; nullable in 0+; default null. */
+  /**
+   * The first topic and partition index to fetch details for.
+   *
+   * Cursor: Cursor, versions 0; nullable in 0+; default null.
+   */
   cursor?: DescribeTopicPartitionsRequestCursorInit | null;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * The topics to fetch details for.
+ *
  * The TopicRequest struct of DescribeTopicPartitionsRequest, versions 0.
  */
 export interface DescribeTopicPartitionsRequestTopicRequest {
-  /** Name: string, versions 0; a topicName. */
+  /**
+   * The topic name.
+   *
+   * Name: string, versions 0; a topicName.
+   */
   name: string;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeDescribeTopicPartitionsRequest} takes for DescribeTopicPartitionsRequestTopicRequest: any field left out
- * is written as its default.
+ * The topics to fetch details for.
+ *
+ * What {@linkcode encodeDescribeTopicPartitionsRequest} takes for
+ * DescribeTopicPartitionsRequestTopicRequest: any field left out is written as its default.
  */
 export interface DescribeTopicPartitionsRequestTopicRequestInit {
-  /** Name: string, versions 0; a topicName. */
+  /**
+   * The topic name.
+   *
+   * Name: string, versions 0; a topicName.
+   */
   name?: string;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * The first topic and partition index to fetch details for.
+ *
  * The Cursor struct of DescribeTopicPartitionsRequest, versions 0.
  */
 export interface DescribeTopicPartitionsRequestCursor {
-  /** TopicName: string, versions 0; a topicName. */
+  /**
+   * The name for the first topic to process.
+   *
+   * TopicName: string, versions 0; a topicName.
+   */
   topicName: string;
-  /** PartitionIndex: int32, versions 0. */
+  /**
+   * The partition index to start with.
+   *
+   * PartitionIndex: int32, versions 0.
+   */
   partitionIndex: number;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeDescribeTopicPartitionsRequest} takes for DescribeTopicPartitionsRequestCursor: any field left out
- * is written as its default.
+ * The first topic and partition index to fetch details for.
+ *
+ * What {@linkcode encodeDescribeTopicPartitionsRequest} takes for
+ * DescribeTopicPartitionsRequestCursor: any field left out is written as its default.
  */
 export interface DescribeTopicPartitionsRequestCursorInit {
-  /** TopicName: string, versions 0; a topicName. */
+  /**
+   * The name for the first topic to process.
+   *
+   * TopicName: string, versions 0; a topicName.
+   */
   topicName?: string;
-  /** PartitionIndex: int32, versions 0. */
+  /**
+   * The partition index to start with.
+   *
+   * PartitionIndex: int32, versions 0.
+   */
   partitionIndex?: number;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];

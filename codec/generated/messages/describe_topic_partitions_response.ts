@@ -11,149 +11,322 @@ import type { TaggedField, Writer } from "../../protocol/writer.ts";
 import { ZERO_UUID } from "../../protocol/uuid.ts";
 import { readArray, unsupportedVersion, withPath } from "../../protocol/generated_support.ts";
 
-/**
- * Kafka's DescribeTopicPartitionsResponse message (API key 75) in versions 0 (flexible from 0).
- */
+/** Kafka's DescribeTopicPartitionsResponse message (API key 75) in versions 0 (flexible from 0). */
 export interface DescribeTopicPartitionsResponse {
-  /** ThrottleTimeMs: int32, versions 0; ignorable. */
+  /**
+   * The duration in milliseconds for which the request was throttled due to a quota violation, or
+   * zero if the request did not violate any quota.
+   *
+   * ThrottleTimeMs: int32, versions 0; ignorable.
+   */
   throttleTimeMs: number;
-  /** Topics: []DescribeTopicPartitionsResponseTopic, versions 0. */
+  /**
+   * Each topic in the response.
+   *
+   * Topics: []DescribeTopicPartitionsResponseTopic, versions 0.
+   */
   topics: DescribeTopicPartitionsResponseTopic[];
-  /** NextCursor: Cursor, versions 0; nullable in 0+; default null. */
+  /**
+   * The next topic and partition index to fetch details for.
+   *
+   * NextCursor: Cursor, versions 0; nullable in 0+; default null.
+   */
   nextCursor: DescribeTopicPartitionsResponseCursor | null;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeDescribeTopicPartitionsResponse} takes for DescribeTopicPartitionsResponse: any field left out
- * is written as its default.
+ * What {@linkcode encodeDescribeTopicPartitionsResponse} takes for DescribeTopicPartitionsResponse:
+ * any field left out is written as its default.
  */
 export interface DescribeTopicPartitionsResponseInit {
-  /** ThrottleTimeMs: int32, versions 0; ignorable. */
+  /**
+   * The duration in milliseconds for which the request was throttled due to a quota violation, or
+   * zero if the request did not violate any quota.
+   *
+   * ThrottleTimeMs: int32, versions 0; ignorable.
+   */
   throttleTimeMs?: number;
-  /** Topics: []DescribeTopicPartitionsResponseTopic, versions 0. */
+  /**
+   * Each topic in the response.
+   *
+   * Topics: []DescribeTopicPartitionsResponseTopic, versions 0.
+   */
   topics?: DescribeTopicPartitionsResponseTopicInit[];
-  /** NextCursor: Cursor, versions 0; nullable in 0+; default null. */
+  /**
+   * The next topic and partition index to fetch details for.
+   *
+   * NextCursor: Cursor, versions 0; nullable in 0+; default null.
+   */
   nextCursor?: DescribeTopicPartitionsResponseCursorInit | null;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * Each topic in the response.
+ *
  * The DescribeTopicPartitionsResponseTopic struct of DescribeTopicPartitionsResponse, versions 0.
  */
 export interface DescribeTopicPartitionsResponseTopic {
-  /** ErrorCode: int16, versions 0. */
+  /**
+   * The topic error, or 0 if there was no error.
+   *
+   * ErrorCode: int16, versions 0.
+   */
   errorCode: number;
-  /** Name: string, versions 0; nullable in 0+; a topicName. */
+  /**
+   * The topic name.
+   *
+   * Name: string, versions 0; nullable in 0+; a topicName.
+   */
   name: string | null;
-  /** TopicId: uuid, versions 0; ignorable. */
+  /**
+   * The topic id.
+   *
+   * TopicId: uuid, versions 0; ignorable.
+   */
   topicId: string;
-  /** IsInternal: bool, versions 0; default false; ignorable. */
+  /**
+   * True if the topic is internal.
+   *
+   * IsInternal: bool, versions 0; default false; ignorable.
+   */
   isInternal: boolean;
-  /** Partitions: []DescribeTopicPartitionsResponsePartition, versions 0. */
+  /**
+   * Each partition in the topic.
+   *
+   * Partitions: []DescribeTopicPartitionsResponsePartition, versions 0.
+   */
   partitions: DescribeTopicPartitionsResponsePartition[];
-  /** TopicAuthorizedOperations: int32, versions 0; default -2147483648. */
+  /**
+   * 32-bit bitfield to represent authorized operations for this topic.
+   *
+   * TopicAuthorizedOperations: int32, versions 0; default -2147483648.
+   */
   topicAuthorizedOperations: number;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeDescribeTopicPartitionsResponse} takes for DescribeTopicPartitionsResponseTopic: any field left out
- * is written as its default.
+ * Each topic in the response.
+ *
+ * What {@linkcode encodeDescribeTopicPartitionsResponse} takes for
+ * DescribeTopicPartitionsResponseTopic: any field left out is written as its default.
  */
 export interface DescribeTopicPartitionsResponseTopicInit {
-  /** ErrorCode: int16, versions 0. */
+  /**
+   * The topic error, or 0 if there was no error.
+   *
+   * ErrorCode: int16, versions 0.
+   */
   errorCode?: number;
-  /** Name: string, versions 0; nullable in 0+; a topicName. */
+  /**
+   * The topic name.
+   *
+   * Name: string, versions 0; nullable in 0+; a topicName.
+   */
   name?: string | null;
-  /** TopicId: uuid, versions 0; ignorable. */
+  /**
+   * The topic id.
+   *
+   * TopicId: uuid, versions 0; ignorable.
+   */
   topicId?: string;
-  /** IsInternal: bool, versions 0; default false; ignorable. */
+  /**
+   * True if the topic is internal.
+   *
+   * IsInternal: bool, versions 0; default false; ignorable.
+   */
   isInternal?: boolean;
-  /** Partitions: []DescribeTopicPartitionsResponsePartition, versions 0. */
+  /**
+   * Each partition in the topic.
+   *
+   * Partitions: []DescribeTopicPartitionsResponsePartition, versions 0.
+   */
   partitions?: DescribeTopicPartitionsResponsePartitionInit[];
-  /** TopicAuthorizedOperations: int32, versions 0; default -2147483648. */
+  /**
+   * 32-bit bitfield to represent authorized operations for this topic.
+   *
+   * TopicAuthorizedOperations: int32, versions 0; default -2147483648.
+   */
   topicAuthorizedOperations?: number;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * The DescribeTopicPartitionsResponsePartition struct of DescribeTopicPartitionsResponse, versions 0.
+ * Each partition in the topic.
+ *
+ * The DescribeTopicPartitionsResponsePartition struct of DescribeTopicPartitionsResponse, versions
+ * 0.
  */
 export interface DescribeTopicPartitionsResponsePartition {
-  /** ErrorCode: int16, versions 0. */
+  /**
+   * The partition error, or 0 if there was no error.
+   *
+   * ErrorCode: int16, versions 0.
+   */
   errorCode: number;
-  /** PartitionIndex: int32, versions 0. */
+  /**
+   * The partition index.
+   *
+   * PartitionIndex: int32, versions 0.
+   */
   partitionIndex: number;
-  /** LeaderId: int32, versions 0; a brokerId. */
+  /**
+   * The ID of the leader broker.
+   *
+   * LeaderId: int32, versions 0; a brokerId.
+   */
   leaderId: number;
-  /** LeaderEpoch: int32, versions 0; default -1; ignorable. */
+  /**
+   * The leader epoch of this partition.
+   *
+   * LeaderEpoch: int32, versions 0; default -1; ignorable.
+   */
   leaderEpoch: number;
-  /** ReplicaNodes: []int32, versions 0; a brokerId. */
+  /**
+   * The set of all nodes that host this partition.
+   *
+   * ReplicaNodes: []int32, versions 0; a brokerId.
+   */
   replicaNodes: number[];
-  /** IsrNodes: []int32, versions 0; a brokerId. */
+  /**
+   * The set of nodes that are in sync with the leader for this partition.
+   *
+   * IsrNodes: []int32, versions 0; a brokerId.
+   */
   isrNodes: number[];
-  /** EligibleLeaderReplicas: []int32, versions 0; nullable in 0+; default null; a brokerId. */
+  /**
+   * The new eligible leader replicas otherwise.
+   *
+   * EligibleLeaderReplicas: []int32, versions 0; nullable in 0+; default null; a brokerId.
+   */
   eligibleLeaderReplicas: number[] | null;
-  /** LastKnownElr: []int32, versions 0; nullable in 0+; default null; a brokerId. */
+  /**
+   * The last known ELR.
+   *
+   * LastKnownElr: []int32, versions 0; nullable in 0+; default null; a brokerId.
+   */
   lastKnownElr: number[] | null;
-  /** OfflineReplicas: []int32, versions 0; ignorable; a brokerId. */
+  /**
+   * The set of offline replicas of this partition.
+   *
+   * OfflineReplicas: []int32, versions 0; ignorable; a brokerId.
+   */
   offlineReplicas: number[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeDescribeTopicPartitionsResponse} takes for DescribeTopicPartitionsResponsePartition: any field left out
- * is written as its default.
+ * Each partition in the topic.
+ *
+ * What {@linkcode encodeDescribeTopicPartitionsResponse} takes for
+ * DescribeTopicPartitionsResponsePartition: any field left out is written as its default.
  */
 export interface DescribeTopicPartitionsResponsePartitionInit {
-  /** ErrorCode: int16, versions 0. */
+  /**
+   * The partition error, or 0 if there was no error.
+   *
+   * ErrorCode: int16, versions 0.
+   */
   errorCode?: number;
-  /** PartitionIndex: int32, versions 0. */
+  /**
+   * The partition index.
+   *
+   * PartitionIndex: int32, versions 0.
+   */
   partitionIndex?: number;
-  /** LeaderId: int32, versions 0; a brokerId. */
+  /**
+   * The ID of the leader broker.
+   *
+   * LeaderId: int32, versions 0; a brokerId.
+   */
   leaderId?: number;
-  /** LeaderEpoch: int32, versions 0; default -1; ignorable. */
+  /**
+   * The leader epoch of this partition.
+   *
+   * LeaderEpoch: int32, versions 0; default -1; ignorable.
+   */
   leaderEpoch?: number;
-  /** ReplicaNodes: []int32, versions 0; a brokerId. */
+  /**
+   * The set of all nodes that host this partition.
+   *
+   * ReplicaNodes: []int32, versions 0; a brokerId.
+   */
   replicaNodes?: number[];
-  /** IsrNodes: []int32, versions 0; a brokerId. */
+  /**
+   * The set of nodes that are in sync with the leader for this partition.
+   *
+   * IsrNodes: []int32, versions 0; a brokerId.
+   */
   isrNodes?: number[];
-  /** EligibleLeaderReplicas: []int32, versions 0; nullable in 0+; default null; a brokerId. */
+  /**
+   * The new eligible leader replicas otherwise.
+   *
+   * EligibleLeaderReplicas: []int32, versions 0; nullable in 0+; default null; a brokerId.
+   */
   eligibleLeaderReplicas?: number[] | null;
-  /** LastKnownElr: []int32, versions 0; nullable in 0+; default null; a brokerId. */
+  /**
+   * The last known ELR.
+   *
+   * LastKnownElr: []int32, versions 0; nullable in 0+; default null; a brokerId.
+   */
   lastKnownElr?: number[] | null;
-  /** OfflineReplicas: []int32, versions 0; ignorable; a brokerId. */
+  /**
+   * The set of offline replicas of this partition.
+   *
+   * OfflineReplicas: []int32, versions 0; ignorable; a brokerId.
+   */
   offlineReplicas?: number[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * The next topic and partition index to fetch details for.
+ *
  * The Cursor struct of DescribeTopicPartitionsResponse, versions 0.
  */
 export interface DescribeTopicPartitionsResponseCursor {
-  /** TopicName: string, versions 0; a topicName. */
+  /**
+   * The name for the first topic to process.
+   *
+   * TopicName: string, versions 0; a topicName.
+   */
   topicName: string;
-  /** PartitionIndex: int32, versions 0. */
+  /**
+   * The partition index to start with.
+   *
+   * PartitionIndex: int32, versions 0.
+   */
   partitionIndex: number;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeDescribeTopicPartitionsResponse} takes for DescribeTopicPartitionsResponseCursor: any field left out
- * is written as its default.
+ * The next topic and partition index to fetch details for.
+ *
+ * What {@linkcode encodeDescribeTopicPartitionsResponse} takes for
+ * DescribeTopicPartitionsResponseCursor: any field left out is written as its default.
  */
 export interface DescribeTopicPartitionsResponseCursorInit {
-  /** TopicName: string, versions 0; a topicName. */
+  /**
+   * The name for the first topic to process.
+   *
+   * TopicName: string, versions 0; a topicName.
+   */
   topicName?: string;
-  /** PartitionIndex: int32, versions 0. */
+  /**
+   * The partition index to start with.
+   *
+   * PartitionIndex: int32, versions 0.
+   */
   partitionIndex?: number;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];

@@ -10,22 +10,30 @@ import type { Reader } from "../../protocol/reader.ts";
 import type { TaggedField, Writer } from "../../protocol/writer.ts";
 import { readArray, unsupportedVersion, withPath } from "../../protocol/generated_support.ts";
 
-/**
- * Kafka's DescribeTransactionsRequest message (API key 65) in versions 0 (flexible from 0).
- */
+/** Kafka's DescribeTransactionsRequest message (API key 65) in versions 0 (flexible from 0). */
 export interface DescribeTransactionsRequest {
-  /** TransactionalIds: []string, versions 0; a transactionalId. */
+  /**
+   * Array of transactionalIds to include in describe results. If empty, then no results will be
+   * returned.
+   *
+   * TransactionalIds: []string, versions 0; a transactionalId.
+   */
   transactionalIds: string[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeDescribeTransactionsRequest} takes for DescribeTransactionsRequest: any field left out
- * is written as its default.
+ * What {@linkcode encodeDescribeTransactionsRequest} takes for DescribeTransactionsRequest: any
+ * field left out is written as its default.
  */
 export interface DescribeTransactionsRequestInit {
-  /** TransactionalIds: []string, versions 0; a transactionalId. */
+  /**
+   * Array of transactionalIds to include in describe results. If empty, then no results will be
+   * returned.
+   *
+   * TransactionalIds: []string, versions 0; a transactionalId.
+   */
   transactionalIds?: string[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];

@@ -10,100 +10,208 @@ import type { Reader } from "../../protocol/reader.ts";
 import type { TaggedField, Writer } from "../../protocol/writer.ts";
 import { readArray, unsupportedVersion, withPath } from "../../protocol/generated_support.ts";
 
-/**
- * Kafka's DescribeTransactionsResponse message (API key 65) in versions 0 (flexible from 0).
- */
+/** Kafka's DescribeTransactionsResponse message (API key 65) in versions 0 (flexible from 0). */
 export interface DescribeTransactionsResponse {
-  /** ThrottleTimeMs: int32, versions 0. */
+  /**
+   * The duration in milliseconds for which the request was throttled due to a quota violation, or
+   * zero if the request did not violate any quota.
+   *
+   * ThrottleTimeMs: int32, versions 0.
+   */
   throttleTimeMs: number;
-  /** TransactionStates: []TransactionState, versions 0. */
+  /**
+   * The current state of the transaction.
+   *
+   * TransactionStates: []TransactionState, versions 0.
+   */
   transactionStates: DescribeTransactionsResponseTransactionState[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeDescribeTransactionsResponse} takes for DescribeTransactionsResponse: any field left out
- * is written as its default.
+ * What {@linkcode encodeDescribeTransactionsResponse} takes for DescribeTransactionsResponse: any
+ * field left out is written as its default.
  */
 export interface DescribeTransactionsResponseInit {
-  /** ThrottleTimeMs: int32, versions 0. */
+  /**
+   * The duration in milliseconds for which the request was throttled due to a quota violation, or
+   * zero if the request did not violate any quota.
+   *
+   * ThrottleTimeMs: int32, versions 0.
+   */
   throttleTimeMs?: number;
-  /** TransactionStates: []TransactionState, versions 0. */
+  /**
+   * The current state of the transaction.
+   *
+   * TransactionStates: []TransactionState, versions 0.
+   */
   transactionStates?: DescribeTransactionsResponseTransactionStateInit[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * The current state of the transaction.
+ *
  * The TransactionState struct of DescribeTransactionsResponse, versions 0.
  */
 export interface DescribeTransactionsResponseTransactionState {
-  /** ErrorCode: int16, versions 0. */
+  /**
+   * The error code.
+   *
+   * ErrorCode: int16, versions 0.
+   */
   errorCode: number;
-  /** TransactionalId: string, versions 0; a transactionalId. */
+  /**
+   * The transactional id.
+   *
+   * TransactionalId: string, versions 0; a transactionalId.
+   */
   transactionalId: string;
-  /** TransactionState: string, versions 0. */
+  /**
+   * The current transaction state of the producer.
+   *
+   * TransactionState: string, versions 0.
+   */
   transactionState: string;
-  /** TransactionTimeoutMs: int32, versions 0. */
+  /**
+   * The timeout in milliseconds for the transaction.
+   *
+   * TransactionTimeoutMs: int32, versions 0.
+   */
   transactionTimeoutMs: number;
-  /** TransactionStartTimeMs: int64, versions 0. */
+  /**
+   * The start time of the transaction in milliseconds.
+   *
+   * TransactionStartTimeMs: int64, versions 0.
+   */
   transactionStartTimeMs: bigint;
-  /** ProducerId: int64, versions 0; a producerId. */
+  /**
+   * The current producer id associated with the transaction.
+   *
+   * ProducerId: int64, versions 0; a producerId.
+   */
   producerId: bigint;
-  /** ProducerEpoch: int16, versions 0. */
+  /**
+   * The current epoch associated with the producer id.
+   *
+   * ProducerEpoch: int16, versions 0.
+   */
   producerEpoch: number;
-  /** Topics: []TopicData, versions 0. */
+  /**
+   * The set of partitions included in the current transaction (if active). When a transaction is
+   * preparing to commit or abort, this will include only partitions which do not have markers.
+   *
+   * Topics: []TopicData, versions 0.
+   */
   topics: DescribeTransactionsResponseTopicData[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeDescribeTransactionsResponse} takes for DescribeTransactionsResponseTransactionState: any field left out
- * is written as its default.
+ * The current state of the transaction.
+ *
+ * What {@linkcode encodeDescribeTransactionsResponse} takes for
+ * DescribeTransactionsResponseTransactionState: any field left out is written as its default.
  */
 export interface DescribeTransactionsResponseTransactionStateInit {
-  /** ErrorCode: int16, versions 0. */
+  /**
+   * The error code.
+   *
+   * ErrorCode: int16, versions 0.
+   */
   errorCode?: number;
-  /** TransactionalId: string, versions 0; a transactionalId. */
+  /**
+   * The transactional id.
+   *
+   * TransactionalId: string, versions 0; a transactionalId.
+   */
   transactionalId?: string;
-  /** TransactionState: string, versions 0. */
+  /**
+   * The current transaction state of the producer.
+   *
+   * TransactionState: string, versions 0.
+   */
   transactionState?: string;
-  /** TransactionTimeoutMs: int32, versions 0. */
+  /**
+   * The timeout in milliseconds for the transaction.
+   *
+   * TransactionTimeoutMs: int32, versions 0.
+   */
   transactionTimeoutMs?: number;
-  /** TransactionStartTimeMs: int64, versions 0. */
+  /**
+   * The start time of the transaction in milliseconds.
+   *
+   * TransactionStartTimeMs: int64, versions 0.
+   */
   transactionStartTimeMs?: bigint;
-  /** ProducerId: int64, versions 0; a producerId. */
+  /**
+   * The current producer id associated with the transaction.
+   *
+   * ProducerId: int64, versions 0; a producerId.
+   */
   producerId?: bigint;
-  /** ProducerEpoch: int16, versions 0. */
+  /**
+   * The current epoch associated with the producer id.
+   *
+   * ProducerEpoch: int16, versions 0.
+   */
   producerEpoch?: number;
-  /** Topics: []TopicData, versions 0. */
+  /**
+   * The set of partitions included in the current transaction (if active). When a transaction is
+   * preparing to commit or abort, this will include only partitions which do not have markers.
+   *
+   * Topics: []TopicData, versions 0.
+   */
   topics?: DescribeTransactionsResponseTopicDataInit[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * The set of partitions included in the current transaction (if active). When a transaction is
+ * preparing to commit or abort, this will include only partitions which do not have markers.
+ *
  * The TopicData struct of DescribeTransactionsResponse, versions 0.
  */
 export interface DescribeTransactionsResponseTopicData {
-  /** Topic: string, versions 0; a topicName. */
+  /**
+   * The topic name.
+   *
+   * Topic: string, versions 0; a topicName.
+   */
   topic: string;
-  /** Partitions: []int32, versions 0. */
+  /**
+   * The partition ids included in the current transaction.
+   *
+   * Partitions: []int32, versions 0.
+   */
   partitions: number[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeDescribeTransactionsResponse} takes for DescribeTransactionsResponseTopicData: any field left out
- * is written as its default.
+ * The set of partitions included in the current transaction (if active). When a transaction is
+ * preparing to commit or abort, this will include only partitions which do not have markers.
+ *
+ * What {@linkcode encodeDescribeTransactionsResponse} takes for
+ * DescribeTransactionsResponseTopicData: any field left out is written as its default.
  */
 export interface DescribeTransactionsResponseTopicDataInit {
-  /** Topic: string, versions 0; a topicName. */
+  /**
+   * The topic name.
+   *
+   * Topic: string, versions 0; a topicName.
+   */
   topic?: string;
-  /** Partitions: []int32, versions 0. */
+  /**
+   * The partition ids included in the current transaction.
+   *
+   * Partitions: []int32, versions 0.
+   */
   partitions?: number[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];

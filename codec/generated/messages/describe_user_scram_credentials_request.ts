@@ -14,39 +14,59 @@ import { readArray, unsupportedVersion, withPath } from "../../protocol/generate
  * Kafka's DescribeUserScramCredentialsRequest message (API key 50) in versions 0 (flexible from 0).
  */
 export interface DescribeUserScramCredentialsRequest {
-  /** Users: []UserName, versions 0; nullable in 0+. */
+  /**
+   * The users to describe, or null/empty to describe all users.
+   *
+   * Users: []UserName, versions 0; nullable in 0+.
+   */
   users: DescribeUserScramCredentialsRequestUserName[] | null;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeDescribeUserScramCredentialsRequest} takes for DescribeUserScramCredentialsRequest: any field left out
- * is written as its default.
+ * What {@linkcode encodeDescribeUserScramCredentialsRequest} takes for
+ * DescribeUserScramCredentialsRequest: any field left out is written as its default.
  */
 export interface DescribeUserScramCredentialsRequestInit {
-  /** Users: []UserName, versions 0; nullable in 0+. */
+  /**
+   * The users to describe, or null/empty to describe all users.
+   *
+   * Users: []UserName, versions 0; nullable in 0+.
+   */
   users?: DescribeUserScramCredentialsRequestUserNameInit[] | null;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * The users to describe, or null/empty to describe all users.
+ *
  * The UserName struct of DescribeUserScramCredentialsRequest, versions 0.
  */
 export interface DescribeUserScramCredentialsRequestUserName {
-  /** Name: string, versions 0. */
+  /**
+   * The user name.
+   *
+   * Name: string, versions 0.
+   */
   name: string;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeDescribeUserScramCredentialsRequest} takes for DescribeUserScramCredentialsRequestUserName: any field left out
- * is written as its default.
+ * The users to describe, or null/empty to describe all users.
+ *
+ * What {@linkcode encodeDescribeUserScramCredentialsRequest} takes for
+ * DescribeUserScramCredentialsRequestUserName: any field left out is written as its default.
  */
 export interface DescribeUserScramCredentialsRequestUserNameInit {
-  /** Name: string, versions 0. */
+  /**
+   * The user name.
+   *
+   * Name: string, versions 0.
+   */
   name?: string;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];

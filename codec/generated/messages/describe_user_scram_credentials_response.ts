@@ -11,91 +11,184 @@ import type { TaggedField, Writer } from "../../protocol/writer.ts";
 import { readArray, unsupportedVersion, withPath } from "../../protocol/generated_support.ts";
 
 /**
- * Kafka's DescribeUserScramCredentialsResponse message (API key 50) in versions 0 (flexible from 0).
+ * Kafka's DescribeUserScramCredentialsResponse message (API key 50) in versions 0 (flexible from
+ * 0).
  */
 export interface DescribeUserScramCredentialsResponse {
-  /** ThrottleTimeMs: int32, versions 0. */
+  /**
+   * The duration in milliseconds for which the request was throttled due to a quota violation, or
+   * zero if the request did not violate any quota.
+   *
+   * ThrottleTimeMs: int32, versions 0.
+   */
   throttleTimeMs: number;
-  /** ErrorCode: int16, versions 0. */
+  /**
+   * The message-level error code, 0 except for user authorization or infrastructure issues.
+   *
+   * ErrorCode: int16, versions 0.
+   */
   errorCode: number;
-  /** ErrorMessage: string, versions 0; nullable in 0+. */
+  /**
+   * The message-level error message, if any.
+   *
+   * ErrorMessage: string, versions 0; nullable in 0+.
+   */
   errorMessage: string | null;
-  /** Results: []DescribeUserScramCredentialsResult, versions 0. */
+  /**
+   * The results for descriptions, one per user.
+   *
+   * Results: []DescribeUserScramCredentialsResult, versions 0.
+   */
   results: DescribeUserScramCredentialsResponseDescribeUserScramCredentialsResult[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeDescribeUserScramCredentialsResponse} takes for DescribeUserScramCredentialsResponse: any field left out
- * is written as its default.
+ * What {@linkcode encodeDescribeUserScramCredentialsResponse} takes for
+ * DescribeUserScramCredentialsResponse: any field left out is written as its default.
  */
 export interface DescribeUserScramCredentialsResponseInit {
-  /** ThrottleTimeMs: int32, versions 0. */
+  /**
+   * The duration in milliseconds for which the request was throttled due to a quota violation, or
+   * zero if the request did not violate any quota.
+   *
+   * ThrottleTimeMs: int32, versions 0.
+   */
   throttleTimeMs?: number;
-  /** ErrorCode: int16, versions 0. */
+  /**
+   * The message-level error code, 0 except for user authorization or infrastructure issues.
+   *
+   * ErrorCode: int16, versions 0.
+   */
   errorCode?: number;
-  /** ErrorMessage: string, versions 0; nullable in 0+. */
+  /**
+   * The message-level error message, if any.
+   *
+   * ErrorMessage: string, versions 0; nullable in 0+.
+   */
   errorMessage?: string | null;
-  /** Results: []DescribeUserScramCredentialsResult, versions 0. */
+  /**
+   * The results for descriptions, one per user.
+   *
+   * Results: []DescribeUserScramCredentialsResult, versions 0.
+   */
   results?: DescribeUserScramCredentialsResponseDescribeUserScramCredentialsResultInit[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * The DescribeUserScramCredentialsResult struct of DescribeUserScramCredentialsResponse, versions 0.
+ * The results for descriptions, one per user.
+ *
+ * The DescribeUserScramCredentialsResult struct of DescribeUserScramCredentialsResponse, versions
+ * 0.
  */
 export interface DescribeUserScramCredentialsResponseDescribeUserScramCredentialsResult {
-  /** User: string, versions 0. */
+  /**
+   * The user name.
+   *
+   * User: string, versions 0.
+   */
   user: string;
-  /** ErrorCode: int16, versions 0. */
+  /**
+   * The user-level error code.
+   *
+   * ErrorCode: int16, versions 0.
+   */
   errorCode: number;
-  /** ErrorMessage: string, versions 0; nullable in 0+. */
+  /**
+   * The user-level error message, if any.
+   *
+   * ErrorMessage: string, versions 0; nullable in 0+.
+   */
   errorMessage: string | null;
-  /** CredentialInfos: []CredentialInfo, versions 0. */
+  /**
+   * The mechanism and related information associated with the user's SCRAM credentials.
+   *
+   * CredentialInfos: []CredentialInfo, versions 0.
+   */
   credentialInfos: DescribeUserScramCredentialsResponseCredentialInfo[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeDescribeUserScramCredentialsResponse} takes for DescribeUserScramCredentialsResponseDescribeUserScramCredentialsResult: any field left out
- * is written as its default.
+ * The results for descriptions, one per user.
+ *
+ * What {@linkcode encodeDescribeUserScramCredentialsResponse} takes for
+ * DescribeUserScramCredentialsResponseDescribeUserScramCredentialsResult: any field left out is
+ * written as its default.
  */
 export interface DescribeUserScramCredentialsResponseDescribeUserScramCredentialsResultInit {
-  /** User: string, versions 0. */
+  /**
+   * The user name.
+   *
+   * User: string, versions 0.
+   */
   user?: string;
-  /** ErrorCode: int16, versions 0. */
+  /**
+   * The user-level error code.
+   *
+   * ErrorCode: int16, versions 0.
+   */
   errorCode?: number;
-  /** ErrorMessage: string, versions 0; nullable in 0+. */
+  /**
+   * The user-level error message, if any.
+   *
+   * ErrorMessage: string, versions 0; nullable in 0+.
+   */
   errorMessage?: string | null;
-  /** CredentialInfos: []CredentialInfo, versions 0. */
+  /**
+   * The mechanism and related information associated with the user's SCRAM credentials.
+   *
+   * CredentialInfos: []CredentialInfo, versions 0.
+   */
   credentialInfos?: DescribeUserScramCredentialsResponseCredentialInfoInit[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * The mechanism and related information associated with the user's SCRAM credentials.
+ *
  * The CredentialInfo struct of DescribeUserScramCredentialsResponse, versions 0.
  */
 export interface DescribeUserScramCredentialsResponseCredentialInfo {
-  /** Mechanism: int8, versions 0. */
+  /**
+   * The SCRAM mechanism.
+   *
+   * Mechanism: int8, versions 0.
+   */
   mechanism: number;
-  /** Iterations: int32, versions 0. */
+  /**
+   * The number of iterations used in the SCRAM credential.
+   *
+   * Iterations: int32, versions 0.
+   */
   iterations: number;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeDescribeUserScramCredentialsResponse} takes for DescribeUserScramCredentialsResponseCredentialInfo: any field left out
- * is written as its default.
+ * The mechanism and related information associated with the user's SCRAM credentials.
+ *
+ * What {@linkcode encodeDescribeUserScramCredentialsResponse} takes for
+ * DescribeUserScramCredentialsResponseCredentialInfo: any field left out is written as its default.
  */
 export interface DescribeUserScramCredentialsResponseCredentialInfoInit {
-  /** Mechanism: int8, versions 0. */
+  /**
+   * The SCRAM mechanism.
+   *
+   * Mechanism: int8, versions 0.
+   */
   mechanism?: number;
-  /** Iterations: int32, versions 0. */
+  /**
+   * The number of iterations used in the SCRAM credential.
+   *
+   * Iterations: int32, versions 0.
+   */
   iterations?: number;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];

@@ -15,55 +15,99 @@ import {
   withPath,
 } from "../../protocol/generated_support.ts";
 
-/**
- * Kafka's ElectLeadersRequest message (API key 43) in versions 0-2 (flexible from 2).
- */
+/** Kafka's ElectLeadersRequest message (API key 43) in versions 0-2 (flexible from 2). */
 export interface ElectLeadersRequest {
-  /** ElectionType: int8, versions 1-2. */
+  /**
+   * Type of elections to conduct for the partition. A value of '0' elects the preferred replica. A
+   * value of '1' elects the first live replica if there are no in-sync replica.
+   *
+   * ElectionType: int8, versions 1-2.
+   */
   electionType: number;
-  /** TopicPartitions: []TopicPartitions, versions 0-2; nullable in 0+. */
+  /**
+   * The topic partitions to elect leaders.
+   *
+   * TopicPartitions: []TopicPartitions, versions 0-2; nullable in 0+.
+   */
   topicPartitions: ElectLeadersRequestTopicPartitions[] | null;
-  /** TimeoutMs: int32, versions 0-2; default 60000. */
+  /**
+   * The time in ms to wait for the election to complete.
+   *
+   * TimeoutMs: int32, versions 0-2; default 60000.
+   */
   timeoutMs: number;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeElectLeadersRequest} takes for ElectLeadersRequest: any field left out
- * is written as its default.
+ * What {@linkcode encodeElectLeadersRequest} takes for ElectLeadersRequest: any field left out is
+ * written as its default.
  */
 export interface ElectLeadersRequestInit {
-  /** ElectionType: int8, versions 1-2. */
+  /**
+   * Type of elections to conduct for the partition. A value of '0' elects the preferred replica. A
+   * value of '1' elects the first live replica if there are no in-sync replica.
+   *
+   * ElectionType: int8, versions 1-2.
+   */
   electionType?: number;
-  /** TopicPartitions: []TopicPartitions, versions 0-2; nullable in 0+. */
+  /**
+   * The topic partitions to elect leaders.
+   *
+   * TopicPartitions: []TopicPartitions, versions 0-2; nullable in 0+.
+   */
   topicPartitions?: ElectLeadersRequestTopicPartitionsInit[] | null;
-  /** TimeoutMs: int32, versions 0-2; default 60000. */
+  /**
+   * The time in ms to wait for the election to complete.
+   *
+   * TimeoutMs: int32, versions 0-2; default 60000.
+   */
   timeoutMs?: number;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * The topic partitions to elect leaders.
+ *
  * The TopicPartitions struct of ElectLeadersRequest, versions 0-2.
  */
 export interface ElectLeadersRequestTopicPartitions {
-  /** Topic: string, versions 0-2; a topicName. */
+  /**
+   * The name of a topic.
+   *
+   * Topic: string, versions 0-2; a topicName.
+   */
   topic: string;
-  /** Partitions: []int32, versions 0-2. */
+  /**
+   * The partitions of this topic whose leader should be elected.
+   *
+   * Partitions: []int32, versions 0-2.
+   */
   partitions: number[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeElectLeadersRequest} takes for ElectLeadersRequestTopicPartitions: any field left out
- * is written as its default.
+ * The topic partitions to elect leaders.
+ *
+ * What {@linkcode encodeElectLeadersRequest} takes for ElectLeadersRequestTopicPartitions: any
+ * field left out is written as its default.
  */
 export interface ElectLeadersRequestTopicPartitionsInit {
-  /** Topic: string, versions 0-2; a topicName. */
+  /**
+   * The name of a topic.
+   *
+   * Topic: string, versions 0-2; a topicName.
+   */
   topic?: string;
-  /** Partitions: []int32, versions 0-2. */
+  /**
+   * The partitions of this topic whose leader should be elected.
+   *
+   * Partitions: []int32, versions 0-2.
+   */
   partitions?: number[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];

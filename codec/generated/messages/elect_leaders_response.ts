@@ -15,84 +15,160 @@ import {
   withPath,
 } from "../../protocol/generated_support.ts";
 
-/**
- * Kafka's ElectLeadersResponse message (API key 43) in versions 0-2 (flexible from 2).
- */
+/** Kafka's ElectLeadersResponse message (API key 43) in versions 0-2 (flexible from 2). */
 export interface ElectLeadersResponse {
-  /** ThrottleTimeMs: int32, versions 0-2. */
+  /**
+   * The duration in milliseconds for which the request was throttled due to a quota violation, or
+   * zero if the request did not violate any quota.
+   *
+   * ThrottleTimeMs: int32, versions 0-2.
+   */
   throttleTimeMs: number;
-  /** ErrorCode: int16, versions 1-2. */
+  /**
+   * The top level response error code.
+   *
+   * ErrorCode: int16, versions 1-2.
+   */
   errorCode: number;
-  /** ReplicaElectionResults: []ReplicaElectionResult, versions 0-2. */
+  /**
+   * The election results, or an empty array if the requester did not have permission and the
+   * request asks for all partitions.
+   *
+   * ReplicaElectionResults: []ReplicaElectionResult, versions 0-2.
+   */
   replicaElectionResults: ElectLeadersResponseReplicaElectionResult[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeElectLeadersResponse} takes for ElectLeadersResponse: any field left out
- * is written as its default.
+ * What {@linkcode encodeElectLeadersResponse} takes for ElectLeadersResponse: any field left out is
+ * written as its default.
  */
 export interface ElectLeadersResponseInit {
-  /** ThrottleTimeMs: int32, versions 0-2. */
+  /**
+   * The duration in milliseconds for which the request was throttled due to a quota violation, or
+   * zero if the request did not violate any quota.
+   *
+   * ThrottleTimeMs: int32, versions 0-2.
+   */
   throttleTimeMs?: number;
-  /** ErrorCode: int16, versions 1-2. */
+  /**
+   * The top level response error code.
+   *
+   * ErrorCode: int16, versions 1-2.
+   */
   errorCode?: number;
-  /** ReplicaElectionResults: []ReplicaElectionResult, versions 0-2. */
+  /**
+   * The election results, or an empty array if the requester did not have permission and the
+   * request asks for all partitions.
+   *
+   * ReplicaElectionResults: []ReplicaElectionResult, versions 0-2.
+   */
   replicaElectionResults?: ElectLeadersResponseReplicaElectionResultInit[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * The election results, or an empty array if the requester did not have permission and the request
+ * asks for all partitions.
+ *
  * The ReplicaElectionResult struct of ElectLeadersResponse, versions 0-2.
  */
 export interface ElectLeadersResponseReplicaElectionResult {
-  /** Topic: string, versions 0-2; a topicName. */
+  /**
+   * The topic name.
+   *
+   * Topic: string, versions 0-2; a topicName.
+   */
   topic: string;
-  /** PartitionResult: []PartitionResult, versions 0-2. */
+  /**
+   * The results for each partition.
+   *
+   * PartitionResult: []PartitionResult, versions 0-2.
+   */
   partitionResult: ElectLeadersResponsePartitionResult[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeElectLeadersResponse} takes for ElectLeadersResponseReplicaElectionResult: any field left out
- * is written as its default.
+ * The election results, or an empty array if the requester did not have permission and the request
+ * asks for all partitions.
+ *
+ * What {@linkcode encodeElectLeadersResponse} takes for ElectLeadersResponseReplicaElectionResult:
+ * any field left out is written as its default.
  */
 export interface ElectLeadersResponseReplicaElectionResultInit {
-  /** Topic: string, versions 0-2; a topicName. */
+  /**
+   * The topic name.
+   *
+   * Topic: string, versions 0-2; a topicName.
+   */
   topic?: string;
-  /** PartitionResult: []PartitionResult, versions 0-2. */
+  /**
+   * The results for each partition.
+   *
+   * PartitionResult: []PartitionResult, versions 0-2.
+   */
   partitionResult?: ElectLeadersResponsePartitionResultInit[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * The results for each partition.
+ *
  * The PartitionResult struct of ElectLeadersResponse, versions 0-2.
  */
 export interface ElectLeadersResponsePartitionResult {
-  /** PartitionId: int32, versions 0-2. */
+  /**
+   * The partition id.
+   *
+   * PartitionId: int32, versions 0-2.
+   */
   partitionId: number;
-  /** ErrorCode: int16, versions 0-2. */
+  /**
+   * The result error, or zero if there was no error.
+   *
+   * ErrorCode: int16, versions 0-2.
+   */
   errorCode: number;
-  /** ErrorMessage: string, versions 0-2; nullable in 0+. */
+  /**
+   * The result message, or null if there was no error.
+   *
+   * ErrorMessage: string, versions 0-2; nullable in 0+.
+   */
   errorMessage: string | null;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeElectLeadersResponse} takes for ElectLeadersResponsePartitionResult: any field left out
- * is written as its default.
+ * The results for each partition.
+ *
+ * What {@linkcode encodeElectLeadersResponse} takes for ElectLeadersResponsePartitionResult: any
+ * field left out is written as its default.
  */
 export interface ElectLeadersResponsePartitionResultInit {
-  /** PartitionId: int32, versions 0-2. */
+  /**
+   * The partition id.
+   *
+   * PartitionId: int32, versions 0-2.
+   */
   partitionId?: number;
-  /** ErrorCode: int16, versions 0-2. */
+  /**
+   * The result error, or zero if there was no error.
+   *
+   * ErrorCode: int16, versions 0-2.
+   */
   errorCode?: number;
-  /** ErrorMessage: string, versions 0-2; nullable in 0+. */
+  /**
+   * The result message, or null if there was no error.
+   *
+   * ErrorMessage: string, versions 0-2; nullable in 0+.
+   */
   errorMessage?: string | null;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];

@@ -16,15 +16,25 @@ import {
   withPath,
 } from "../../protocol/generated_support.ts";
 
-/**
- * Kafka's EndQuorumEpochRequest message (API key 54) in versions 0-1 (flexible from 1).
- */
+/** Kafka's EndQuorumEpochRequest message (API key 54) in versions 0-1 (flexible from 1). */
 export interface EndQuorumEpochRequest {
-  /** ClusterId: string, versions 0-1; nullable in 0+; default null. */
+  /**
+   * The cluster id.
+   *
+   * ClusterId: string, versions 0-1; nullable in 0+; default null.
+   */
   clusterId: string | null;
-  /** Topics: []TopicData, versions 0-1. */
+  /**
+   * The topics.
+   *
+   * Topics: []TopicData, versions 0-1.
+   */
   topics: EndQuorumEpochRequestTopicData[];
-  /** LeaderEndpoints: []LeaderEndpoint, versions 1; ignorable. */
+  /**
+   * Endpoints for the leader.
+   *
+   * LeaderEndpoints: []LeaderEndpoint, versions 1; ignorable.
+   */
   leaderEndpoints: EndQuorumEpochRequestLeaderEndpoint[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
@@ -35,127 +45,251 @@ export interface EndQuorumEpochRequest {
  * is written as its default.
  */
 export interface EndQuorumEpochRequestInit {
-  /** ClusterId: string, versions 0-1; nullable in 0+; default null. */
+  /**
+   * The cluster id.
+   *
+   * ClusterId: string, versions 0-1; nullable in 0+; default null.
+   */
   clusterId?: string | null;
-  /** Topics: []TopicData, versions 0-1. */
+  /**
+   * The topics.
+   *
+   * Topics: []TopicData, versions 0-1.
+   */
   topics?: EndQuorumEpochRequestTopicDataInit[];
-  /** LeaderEndpoints: []LeaderEndpoint, versions 1; ignorable. */
+  /**
+   * Endpoints for the leader.
+   *
+   * LeaderEndpoints: []LeaderEndpoint, versions 1; ignorable.
+   */
   leaderEndpoints?: EndQuorumEpochRequestLeaderEndpointInit[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * The topics.
+ *
  * The TopicData struct of EndQuorumEpochRequest, versions 0-1.
  */
 export interface EndQuorumEpochRequestTopicData {
-  /** TopicName: string, versions 0-1; a topicName. */
+  /**
+   * The topic name.
+   *
+   * TopicName: string, versions 0-1; a topicName.
+   */
   topicName: string;
-  /** Partitions: []PartitionData, versions 0-1. */
+  /**
+   * The partitions.
+   *
+   * Partitions: []PartitionData, versions 0-1.
+   */
   partitions: EndQuorumEpochRequestPartitionData[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeEndQuorumEpochRequest} takes for EndQuorumEpochRequestTopicData: any field left out
- * is written as its default.
+ * The topics.
+ *
+ * What {@linkcode encodeEndQuorumEpochRequest} takes for EndQuorumEpochRequestTopicData: any field
+ * left out is written as its default.
  */
 export interface EndQuorumEpochRequestTopicDataInit {
-  /** TopicName: string, versions 0-1; a topicName. */
+  /**
+   * The topic name.
+   *
+   * TopicName: string, versions 0-1; a topicName.
+   */
   topicName?: string;
-  /** Partitions: []PartitionData, versions 0-1. */
+  /**
+   * The partitions.
+   *
+   * Partitions: []PartitionData, versions 0-1.
+   */
   partitions?: EndQuorumEpochRequestPartitionDataInit[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * The partitions.
+ *
  * The PartitionData struct of EndQuorumEpochRequest, versions 0-1.
  */
 export interface EndQuorumEpochRequestPartitionData {
-  /** PartitionIndex: int32, versions 0-1. */
+  /**
+   * The partition index.
+   *
+   * PartitionIndex: int32, versions 0-1.
+   */
   partitionIndex: number;
-  /** LeaderId: int32, versions 0-1; a brokerId. */
+  /**
+   * The current leader ID that is resigning.
+   *
+   * LeaderId: int32, versions 0-1; a brokerId.
+   */
   leaderId: number;
-  /** LeaderEpoch: int32, versions 0-1. */
+  /**
+   * The current epoch.
+   *
+   * LeaderEpoch: int32, versions 0-1.
+   */
   leaderEpoch: number;
-  /** PreferredSuccessors: []int32, versions 0; ignorable. */
+  /**
+   * A sorted list of preferred successors to start the election.
+   *
+   * PreferredSuccessors: []int32, versions 0; ignorable.
+   */
   preferredSuccessors: number[];
-  /** PreferredCandidates: []ReplicaInfo, versions 1; ignorable. */
+  /**
+   * A sorted list of preferred candidates to start the election.
+   *
+   * PreferredCandidates: []ReplicaInfo, versions 1; ignorable.
+   */
   preferredCandidates: EndQuorumEpochRequestReplicaInfo[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeEndQuorumEpochRequest} takes for EndQuorumEpochRequestPartitionData: any field left out
- * is written as its default.
+ * The partitions.
+ *
+ * What {@linkcode encodeEndQuorumEpochRequest} takes for EndQuorumEpochRequestPartitionData: any
+ * field left out is written as its default.
  */
 export interface EndQuorumEpochRequestPartitionDataInit {
-  /** PartitionIndex: int32, versions 0-1. */
+  /**
+   * The partition index.
+   *
+   * PartitionIndex: int32, versions 0-1.
+   */
   partitionIndex?: number;
-  /** LeaderId: int32, versions 0-1; a brokerId. */
+  /**
+   * The current leader ID that is resigning.
+   *
+   * LeaderId: int32, versions 0-1; a brokerId.
+   */
   leaderId?: number;
-  /** LeaderEpoch: int32, versions 0-1. */
+  /**
+   * The current epoch.
+   *
+   * LeaderEpoch: int32, versions 0-1.
+   */
   leaderEpoch?: number;
-  /** PreferredSuccessors: []int32, versions 0; ignorable. */
+  /**
+   * A sorted list of preferred successors to start the election.
+   *
+   * PreferredSuccessors: []int32, versions 0; ignorable.
+   */
   preferredSuccessors?: number[];
-  /** PreferredCandidates: []ReplicaInfo, versions 1; ignorable. */
+  /**
+   * A sorted list of preferred candidates to start the election.
+   *
+   * PreferredCandidates: []ReplicaInfo, versions 1; ignorable.
+   */
   preferredCandidates?: EndQuorumEpochRequestReplicaInfoInit[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * A sorted list of preferred candidates to start the election.
+ *
  * The ReplicaInfo struct of EndQuorumEpochRequest, versions 1.
  */
 export interface EndQuorumEpochRequestReplicaInfo {
-  /** CandidateId: int32, versions 1; a brokerId. */
+  /**
+   * The ID of the candidate replica.
+   *
+   * CandidateId: int32, versions 1; a brokerId.
+   */
   candidateId: number;
-  /** CandidateDirectoryId: uuid, versions 1. */
+  /**
+   * The directory ID of the candidate replica.
+   *
+   * CandidateDirectoryId: uuid, versions 1.
+   */
   candidateDirectoryId: string;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeEndQuorumEpochRequest} takes for EndQuorumEpochRequestReplicaInfo: any field left out
- * is written as its default.
+ * A sorted list of preferred candidates to start the election.
+ *
+ * What {@linkcode encodeEndQuorumEpochRequest} takes for EndQuorumEpochRequestReplicaInfo: any
+ * field left out is written as its default.
  */
 export interface EndQuorumEpochRequestReplicaInfoInit {
-  /** CandidateId: int32, versions 1; a brokerId. */
+  /**
+   * The ID of the candidate replica.
+   *
+   * CandidateId: int32, versions 1; a brokerId.
+   */
   candidateId?: number;
-  /** CandidateDirectoryId: uuid, versions 1. */
+  /**
+   * The directory ID of the candidate replica.
+   *
+   * CandidateDirectoryId: uuid, versions 1.
+   */
   candidateDirectoryId?: string;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * Endpoints for the leader.
+ *
  * The LeaderEndpoint struct of EndQuorumEpochRequest, versions 1.
  */
 export interface EndQuorumEpochRequestLeaderEndpoint {
-  /** Name: string, versions 1. */
+  /**
+   * The name of the endpoint.
+   *
+   * Name: string, versions 1.
+   */
   name: string;
-  /** Host: string, versions 1. */
+  /**
+   * The node's hostname.
+   *
+   * Host: string, versions 1.
+   */
   host: string;
-  /** Port: uint16, versions 1. */
+  /**
+   * The node's port.
+   *
+   * Port: uint16, versions 1.
+   */
   port: number;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeEndQuorumEpochRequest} takes for EndQuorumEpochRequestLeaderEndpoint: any field left out
- * is written as its default.
+ * Endpoints for the leader.
+ *
+ * What {@linkcode encodeEndQuorumEpochRequest} takes for EndQuorumEpochRequestLeaderEndpoint: any
+ * field left out is written as its default.
  */
 export interface EndQuorumEpochRequestLeaderEndpointInit {
-  /** Name: string, versions 1. */
+  /**
+   * The name of the endpoint.
+   *
+   * Name: string, versions 1.
+   */
   name?: string;
-  /** Host: string, versions 1. */
+  /**
+   * The node's hostname.
+   *
+   * Host: string, versions 1.
+   */
   host?: string;
-  /** Port: uint16, versions 1. */
+  /**
+   * The node's port.
+   *
+   * Port: uint16, versions 1.
+   */
   port?: number;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];

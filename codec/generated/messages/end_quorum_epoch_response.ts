@@ -16,117 +16,223 @@ import {
   withPath,
 } from "../../protocol/generated_support.ts";
 
-/**
- * Kafka's EndQuorumEpochResponse message (API key 54) in versions 0-1 (flexible from 1).
- */
+/** Kafka's EndQuorumEpochResponse message (API key 54) in versions 0-1 (flexible from 1). */
 export interface EndQuorumEpochResponse {
-  /** ErrorCode: int16, versions 0-1. */
+  /**
+   * The top level error code.
+   *
+   * ErrorCode: int16, versions 0-1.
+   */
   errorCode: number;
-  /** Topics: []TopicData, versions 0-1. */
+  /**
+   * The topic data.
+   *
+   * Topics: []TopicData, versions 0-1.
+   */
   topics: EndQuorumEpochResponseTopicData[];
-  /** NodeEndpoints: []NodeEndpoint, versions 1; tagged (tag 0) in 1+. */
+  /**
+   * Endpoints for all leaders enumerated in PartitionData.
+   *
+   * NodeEndpoints: []NodeEndpoint, versions 1; tagged (tag 0) in 1+.
+   */
   nodeEndpoints: EndQuorumEpochResponseNodeEndpoint[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeEndQuorumEpochResponse} takes for EndQuorumEpochResponse: any field left out
- * is written as its default.
+ * What {@linkcode encodeEndQuorumEpochResponse} takes for EndQuorumEpochResponse: any field left
+ * out is written as its default.
  */
 export interface EndQuorumEpochResponseInit {
-  /** ErrorCode: int16, versions 0-1. */
+  /**
+   * The top level error code.
+   *
+   * ErrorCode: int16, versions 0-1.
+   */
   errorCode?: number;
-  /** Topics: []TopicData, versions 0-1. */
+  /**
+   * The topic data.
+   *
+   * Topics: []TopicData, versions 0-1.
+   */
   topics?: EndQuorumEpochResponseTopicDataInit[];
-  /** NodeEndpoints: []NodeEndpoint, versions 1; tagged (tag 0) in 1+. */
+  /**
+   * Endpoints for all leaders enumerated in PartitionData.
+   *
+   * NodeEndpoints: []NodeEndpoint, versions 1; tagged (tag 0) in 1+.
+   */
   nodeEndpoints?: EndQuorumEpochResponseNodeEndpointInit[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * The topic data.
+ *
  * The TopicData struct of EndQuorumEpochResponse, versions 0-1.
  */
 export interface EndQuorumEpochResponseTopicData {
-  /** TopicName: string, versions 0-1; a topicName. */
+  /**
+   * The topic name.
+   *
+   * TopicName: string, versions 0-1; a topicName.
+   */
   topicName: string;
-  /** Partitions: []PartitionData, versions 0-1. */
+  /**
+   * The partition data.
+   *
+   * Partitions: []PartitionData, versions 0-1.
+   */
   partitions: EndQuorumEpochResponsePartitionData[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeEndQuorumEpochResponse} takes for EndQuorumEpochResponseTopicData: any field left out
- * is written as its default.
+ * The topic data.
+ *
+ * What {@linkcode encodeEndQuorumEpochResponse} takes for EndQuorumEpochResponseTopicData: any
+ * field left out is written as its default.
  */
 export interface EndQuorumEpochResponseTopicDataInit {
-  /** TopicName: string, versions 0-1; a topicName. */
+  /**
+   * The topic name.
+   *
+   * TopicName: string, versions 0-1; a topicName.
+   */
   topicName?: string;
-  /** Partitions: []PartitionData, versions 0-1. */
+  /**
+   * The partition data.
+   *
+   * Partitions: []PartitionData, versions 0-1.
+   */
   partitions?: EndQuorumEpochResponsePartitionDataInit[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * The partition data.
+ *
  * The PartitionData struct of EndQuorumEpochResponse, versions 0-1.
  */
 export interface EndQuorumEpochResponsePartitionData {
-  /** PartitionIndex: int32, versions 0-1. */
+  /**
+   * The partition index.
+   *
+   * PartitionIndex: int32, versions 0-1.
+   */
   partitionIndex: number;
-  /** ErrorCode: int16, versions 0-1. */
+  /**
+   * The partition level error code.
+   *
+   * ErrorCode: int16, versions 0-1.
+   */
   errorCode: number;
-  /** LeaderId: int32, versions 0-1; a brokerId. */
+  /**
+   * The ID of the current leader or -1 if the leader is unknown.
+   *
+   * LeaderId: int32, versions 0-1; a brokerId.
+   */
   leaderId: number;
-  /** LeaderEpoch: int32, versions 0-1. */
+  /**
+   * The latest known leader epoch.
+   *
+   * LeaderEpoch: int32, versions 0-1.
+   */
   leaderEpoch: number;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeEndQuorumEpochResponse} takes for EndQuorumEpochResponsePartitionData: any field left out
- * is written as its default.
+ * The partition data.
+ *
+ * What {@linkcode encodeEndQuorumEpochResponse} takes for EndQuorumEpochResponsePartitionData: any
+ * field left out is written as its default.
  */
 export interface EndQuorumEpochResponsePartitionDataInit {
-  /** PartitionIndex: int32, versions 0-1. */
+  /**
+   * The partition index.
+   *
+   * PartitionIndex: int32, versions 0-1.
+   */
   partitionIndex?: number;
-  /** ErrorCode: int16, versions 0-1. */
+  /**
+   * The partition level error code.
+   *
+   * ErrorCode: int16, versions 0-1.
+   */
   errorCode?: number;
-  /** LeaderId: int32, versions 0-1; a brokerId. */
+  /**
+   * The ID of the current leader or -1 if the leader is unknown.
+   *
+   * LeaderId: int32, versions 0-1; a brokerId.
+   */
   leaderId?: number;
-  /** LeaderEpoch: int32, versions 0-1. */
+  /**
+   * The latest known leader epoch.
+   *
+   * LeaderEpoch: int32, versions 0-1.
+   */
   leaderEpoch?: number;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * Endpoints for all leaders enumerated in PartitionData.
+ *
  * The NodeEndpoint struct of EndQuorumEpochResponse, versions 1.
  */
 export interface EndQuorumEpochResponseNodeEndpoint {
-  /** NodeId: int32, versions 1; a brokerId. */
+  /**
+   * The ID of the associated node.
+   *
+   * NodeId: int32, versions 1; a brokerId.
+   */
   nodeId: number;
-  /** Host: string, versions 1. */
+  /**
+   * The node's hostname.
+   *
+   * Host: string, versions 1.
+   */
   host: string;
-  /** Port: uint16, versions 1. */
+  /**
+   * The node's port.
+   *
+   * Port: uint16, versions 1.
+   */
   port: number;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeEndQuorumEpochResponse} takes for EndQuorumEpochResponseNodeEndpoint: any field left out
- * is written as its default.
+ * Endpoints for all leaders enumerated in PartitionData.
+ *
+ * What {@linkcode encodeEndQuorumEpochResponse} takes for EndQuorumEpochResponseNodeEndpoint: any
+ * field left out is written as its default.
  */
 export interface EndQuorumEpochResponseNodeEndpointInit {
-  /** NodeId: int32, versions 1; a brokerId. */
+  /**
+   * The ID of the associated node.
+   *
+   * NodeId: int32, versions 1; a brokerId.
+   */
   nodeId?: number;
-  /** Host: string, versions 1. */
+  /**
+   * The node's hostname.
+   *
+   * Host: string, versions 1.
+   */
   host?: string;
-  /** Port: uint16, versions 1. */
+  /**
+   * The node's port.
+   *
+   * Port: uint16, versions 1.
+   */
   port?: number;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];

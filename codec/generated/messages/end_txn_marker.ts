@@ -10,22 +10,28 @@ import type { Reader } from "../../protocol/reader.ts";
 import type { TaggedField, Writer } from "../../protocol/writer.ts";
 import { encodeFailure, unsupportedVersion, withPath } from "../../protocol/generated_support.ts";
 
-/**
- * Kafka's EndTxnMarker message in versions 0.
- */
+/** Kafka's EndTxnMarker message in versions 0. */
 export interface EndTxnMarker {
-  /** CoordinatorEpoch: int32, versions 0. */
+  /**
+   * The coordinator epoch when appending the record
+   *
+   * CoordinatorEpoch: int32, versions 0.
+   */
   coordinatorEpoch: number;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeEndTxnMarker} takes for EndTxnMarker: any field left out
- * is written as its default.
+ * What {@linkcode encodeEndTxnMarker} takes for EndTxnMarker: any field left out is written as its
+ * default.
  */
 export interface EndTxnMarkerInit {
-  /** CoordinatorEpoch: int32, versions 0. */
+  /**
+   * The coordinator epoch when appending the record
+   *
+   * CoordinatorEpoch: int32, versions 0.
+   */
   coordinatorEpoch?: number;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];

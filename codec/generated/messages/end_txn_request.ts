@@ -10,34 +10,64 @@ import type { Reader } from "../../protocol/reader.ts";
 import type { TaggedField, Writer } from "../../protocol/writer.ts";
 import { encodeFailure, unsupportedVersion, withPath } from "../../protocol/generated_support.ts";
 
-/**
- * Kafka's EndTxnRequest message (API key 26) in versions 0-5 (flexible from 3).
- */
+/** Kafka's EndTxnRequest message (API key 26) in versions 0-5 (flexible from 3). */
 export interface EndTxnRequest {
-  /** TransactionalId: string, versions 0-5; a transactionalId. */
+  /**
+   * The ID of the transaction to end.
+   *
+   * TransactionalId: string, versions 0-5; a transactionalId.
+   */
   transactionalId: string;
-  /** ProducerId: int64, versions 0-5; a producerId. */
+  /**
+   * The producer ID.
+   *
+   * ProducerId: int64, versions 0-5; a producerId.
+   */
   producerId: bigint;
-  /** ProducerEpoch: int16, versions 0-5. */
+  /**
+   * The current epoch associated with the producer.
+   *
+   * ProducerEpoch: int16, versions 0-5.
+   */
   producerEpoch: number;
-  /** Committed: bool, versions 0-5. */
+  /**
+   * True if the transaction was committed, false if it was aborted.
+   *
+   * Committed: bool, versions 0-5.
+   */
   committed: boolean;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeEndTxnRequest} takes for EndTxnRequest: any field left out
- * is written as its default.
+ * What {@linkcode encodeEndTxnRequest} takes for EndTxnRequest: any field left out is written as
+ * its default.
  */
 export interface EndTxnRequestInit {
-  /** TransactionalId: string, versions 0-5; a transactionalId. */
+  /**
+   * The ID of the transaction to end.
+   *
+   * TransactionalId: string, versions 0-5; a transactionalId.
+   */
   transactionalId?: string;
-  /** ProducerId: int64, versions 0-5; a producerId. */
+  /**
+   * The producer ID.
+   *
+   * ProducerId: int64, versions 0-5; a producerId.
+   */
   producerId?: bigint;
-  /** ProducerEpoch: int16, versions 0-5. */
+  /**
+   * The current epoch associated with the producer.
+   *
+   * ProducerEpoch: int16, versions 0-5.
+   */
   producerEpoch?: number;
-  /** Committed: bool, versions 0-5. */
+  /**
+   * True if the transaction was committed, false if it was aborted.
+   *
+   * Committed: bool, versions 0-5.
+   */
   committed?: boolean;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];

@@ -10,34 +10,66 @@ import type { Reader } from "../../protocol/reader.ts";
 import type { TaggedField, Writer } from "../../protocol/writer.ts";
 import { encodeFailure, unsupportedVersion, withPath } from "../../protocol/generated_support.ts";
 
-/**
- * Kafka's EndTxnResponse message (API key 26) in versions 0-5 (flexible from 3).
- */
+/** Kafka's EndTxnResponse message (API key 26) in versions 0-5 (flexible from 3). */
 export interface EndTxnResponse {
-  /** ThrottleTimeMs: int32, versions 0-5. */
+  /**
+   * The duration in milliseconds for which the request was throttled due to a quota violation, or
+   * zero if the request did not violate any quota.
+   *
+   * ThrottleTimeMs: int32, versions 0-5.
+   */
   throttleTimeMs: number;
-  /** ErrorCode: int16, versions 0-5. */
+  /**
+   * The error code, or 0 if there was no error.
+   *
+   * ErrorCode: int16, versions 0-5.
+   */
   errorCode: number;
-  /** ProducerId: int64, versions 5; default -1; ignorable; a producerId. */
+  /**
+   * The producer ID.
+   *
+   * ProducerId: int64, versions 5; default -1; ignorable; a producerId.
+   */
   producerId: bigint;
-  /** ProducerEpoch: int16, versions 5; default -1; ignorable. */
+  /**
+   * The current epoch associated with the producer.
+   *
+   * ProducerEpoch: int16, versions 5; default -1; ignorable.
+   */
   producerEpoch: number;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeEndTxnResponse} takes for EndTxnResponse: any field left out
- * is written as its default.
+ * What {@linkcode encodeEndTxnResponse} takes for EndTxnResponse: any field left out is written as
+ * its default.
  */
 export interface EndTxnResponseInit {
-  /** ThrottleTimeMs: int32, versions 0-5. */
+  /**
+   * The duration in milliseconds for which the request was throttled due to a quota violation, or
+   * zero if the request did not violate any quota.
+   *
+   * ThrottleTimeMs: int32, versions 0-5.
+   */
   throttleTimeMs?: number;
-  /** ErrorCode: int16, versions 0-5. */
+  /**
+   * The error code, or 0 if there was no error.
+   *
+   * ErrorCode: int16, versions 0-5.
+   */
   errorCode?: number;
-  /** ProducerId: int64, versions 5; default -1; ignorable; a producerId. */
+  /**
+   * The producer ID.
+   *
+   * ProducerId: int64, versions 5; default -1; ignorable; a producerId.
+   */
   producerId?: bigint;
-  /** ProducerEpoch: int16, versions 5; default -1; ignorable. */
+  /**
+   * The current epoch associated with the producer.
+   *
+   * ProducerEpoch: int16, versions 5; default -1; ignorable.
+   */
   producerEpoch?: number;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];

@@ -10,30 +10,52 @@ import type { Reader } from "../../protocol/reader.ts";
 import type { TaggedField, Writer } from "../../protocol/writer.ts";
 import { EMPTY_BYTES, unsupportedVersion, withPath } from "../../protocol/generated_support.ts";
 
-/**
- * Kafka's EnvelopeRequest message (API key 58) in versions 0 (flexible from 0).
- */
+/** Kafka's EnvelopeRequest message (API key 58) in versions 0 (flexible from 0). */
 export interface EnvelopeRequest {
-  /** RequestData: bytes, versions 0. */
+  /**
+   * The embedded request header and data.
+   *
+   * RequestData: bytes, versions 0.
+   */
   requestData: Uint8Array;
-  /** RequestPrincipal: bytes, versions 0; nullable in 0+. */
+  /**
+   * Value of the initial client principal when the request is redirected by a broker.
+   *
+   * RequestPrincipal: bytes, versions 0; nullable in 0+.
+   */
   requestPrincipal: Uint8Array | null;
-  /** ClientHostAddress: bytes, versions 0. */
+  /**
+   * The original client's address in bytes.
+   *
+   * ClientHostAddress: bytes, versions 0.
+   */
   clientHostAddress: Uint8Array;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeEnvelopeRequest} takes for EnvelopeRequest: any field left out
- * is written as its default.
+ * What {@linkcode encodeEnvelopeRequest} takes for EnvelopeRequest: any field left out is written
+ * as its default.
  */
 export interface EnvelopeRequestInit {
-  /** RequestData: bytes, versions 0. */
+  /**
+   * The embedded request header and data.
+   *
+   * RequestData: bytes, versions 0.
+   */
   requestData?: Uint8Array;
-  /** RequestPrincipal: bytes, versions 0; nullable in 0+. */
+  /**
+   * Value of the initial client principal when the request is redirected by a broker.
+   *
+   * RequestPrincipal: bytes, versions 0; nullable in 0+.
+   */
   requestPrincipal?: Uint8Array | null;
-  /** ClientHostAddress: bytes, versions 0. */
+  /**
+   * The original client's address in bytes.
+   *
+   * ClientHostAddress: bytes, versions 0.
+   */
   clientHostAddress?: Uint8Array;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];

@@ -10,26 +10,40 @@ import type { Reader } from "../../protocol/reader.ts";
 import type { TaggedField, Writer } from "../../protocol/writer.ts";
 import { unsupportedVersion, withPath } from "../../protocol/generated_support.ts";
 
-/**
- * Kafka's EnvelopeResponse message (API key 58) in versions 0 (flexible from 0).
- */
+/** Kafka's EnvelopeResponse message (API key 58) in versions 0 (flexible from 0). */
 export interface EnvelopeResponse {
-  /** ResponseData: bytes, versions 0; nullable in 0+; default null. */
+  /**
+   * The embedded response header and data.
+   *
+   * ResponseData: bytes, versions 0; nullable in 0+; default null.
+   */
   responseData: Uint8Array | null;
-  /** ErrorCode: int16, versions 0. */
+  /**
+   * The error code, or 0 if there was no error.
+   *
+   * ErrorCode: int16, versions 0.
+   */
   errorCode: number;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeEnvelopeResponse} takes for EnvelopeResponse: any field left out
- * is written as its default.
+ * What {@linkcode encodeEnvelopeResponse} takes for EnvelopeResponse: any field left out is written
+ * as its default.
  */
 export interface EnvelopeResponseInit {
-  /** ResponseData: bytes, versions 0; nullable in 0+; default null. */
+  /**
+   * The embedded response header and data.
+   *
+   * ResponseData: bytes, versions 0; nullable in 0+; default null.
+   */
   responseData?: Uint8Array | null;
-  /** ErrorCode: int16, versions 0. */
+  /**
+   * The error code, or 0 if there was no error.
+   *
+   * ErrorCode: int16, versions 0.
+   */
   errorCode?: number;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];

@@ -15,26 +15,40 @@ import {
   withPath,
 } from "../../protocol/generated_support.ts";
 
-/**
- * Kafka's ExpireDelegationTokenRequest message (API key 40) in versions 1-2 (flexible from 2).
- */
+/** Kafka's ExpireDelegationTokenRequest message (API key 40) in versions 1-2 (flexible from 2). */
 export interface ExpireDelegationTokenRequest {
-  /** Hmac: bytes, versions 1-2. */
+  /**
+   * The HMAC of the delegation token to be expired.
+   *
+   * Hmac: bytes, versions 1-2.
+   */
   hmac: Uint8Array;
-  /** ExpiryTimePeriodMs: int64, versions 1-2. */
+  /**
+   * The expiry time period in milliseconds.
+   *
+   * ExpiryTimePeriodMs: int64, versions 1-2.
+   */
   expiryTimePeriodMs: bigint;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeExpireDelegationTokenRequest} takes for ExpireDelegationTokenRequest: any field left out
- * is written as its default.
+ * What {@linkcode encodeExpireDelegationTokenRequest} takes for ExpireDelegationTokenRequest: any
+ * field left out is written as its default.
  */
 export interface ExpireDelegationTokenRequestInit {
-  /** Hmac: bytes, versions 1-2. */
+  /**
+   * The HMAC of the delegation token to be expired.
+   *
+   * Hmac: bytes, versions 1-2.
+   */
   hmac?: Uint8Array;
-  /** ExpiryTimePeriodMs: int64, versions 1-2. */
+  /**
+   * The expiry time period in milliseconds.
+   *
+   * ExpiryTimePeriodMs: int64, versions 1-2.
+   */
   expiryTimePeriodMs?: bigint;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];

@@ -10,30 +10,54 @@ import type { Reader } from "../../protocol/reader.ts";
 import type { TaggedField, Writer } from "../../protocol/writer.ts";
 import { encodeFailure, unsupportedVersion, withPath } from "../../protocol/generated_support.ts";
 
-/**
- * Kafka's ExpireDelegationTokenResponse message (API key 40) in versions 1-2 (flexible from 2).
- */
+/** Kafka's ExpireDelegationTokenResponse message (API key 40) in versions 1-2 (flexible from 2). */
 export interface ExpireDelegationTokenResponse {
-  /** ErrorCode: int16, versions 1-2. */
+  /**
+   * The error code, or 0 if there was no error.
+   *
+   * ErrorCode: int16, versions 1-2.
+   */
   errorCode: number;
-  /** ExpiryTimestampMs: int64, versions 1-2. */
+  /**
+   * The timestamp in milliseconds at which this token expires.
+   *
+   * ExpiryTimestampMs: int64, versions 1-2.
+   */
   expiryTimestampMs: bigint;
-  /** ThrottleTimeMs: int32, versions 1-2. */
+  /**
+   * The duration in milliseconds for which the request was throttled due to a quota violation, or
+   * zero if the request did not violate any quota.
+   *
+   * ThrottleTimeMs: int32, versions 1-2.
+   */
   throttleTimeMs: number;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeExpireDelegationTokenResponse} takes for ExpireDelegationTokenResponse: any field left out
- * is written as its default.
+ * What {@linkcode encodeExpireDelegationTokenResponse} takes for ExpireDelegationTokenResponse: any
+ * field left out is written as its default.
  */
 export interface ExpireDelegationTokenResponseInit {
-  /** ErrorCode: int16, versions 1-2. */
+  /**
+   * The error code, or 0 if there was no error.
+   *
+   * ErrorCode: int16, versions 1-2.
+   */
   errorCode?: number;
-  /** ExpiryTimestampMs: int64, versions 1-2. */
+  /**
+   * The timestamp in milliseconds at which this token expires.
+   *
+   * ExpiryTimestampMs: int64, versions 1-2.
+   */
   expiryTimestampMs?: bigint;
-  /** ThrottleTimeMs: int32, versions 1-2. */
+  /**
+   * The duration in milliseconds for which the request was throttled due to a quota violation, or
+   * zero if the request did not violate any quota.
+   *
+   * ThrottleTimeMs: int32, versions 1-2.
+   */
   throttleTimeMs?: number;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];

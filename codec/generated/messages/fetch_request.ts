@@ -17,198 +17,456 @@ import {
   withPath,
 } from "../../protocol/generated_support.ts";
 
-/**
- * Kafka's FetchRequest message (API key 1) in versions 4-18 (flexible from 12).
- */
+/** Kafka's FetchRequest message (API key 1) in versions 4-18 (flexible from 12). */
 export interface FetchRequest {
-  /** ClusterId: string, versions 12-18; nullable in 12+; tagged (tag 0) in 12+; default null; ignorable. */
+  /**
+   * The clusterId if known. This is used to validate metadata fetches prior to broker registration.
+   *
+   * ClusterId: string, versions 12-18; nullable in 12+; tagged (tag 0) in 12+; default null;
+   * ignorable.
+   */
   clusterId: string | null;
-  /** ReplicaId: int32, versions 4-14; default -1; a brokerId. */
+  /**
+   * The broker ID of the follower, of -1 if this request is from a consumer.
+   *
+   * ReplicaId: int32, versions 4-14; default -1; a brokerId.
+   */
   replicaId: number;
-  /** ReplicaState: ReplicaState, versions 15-18; tagged (tag 1) in 15+. */
+  /**
+   * The state of the replica in the follower.
+   *
+   * ReplicaState: ReplicaState, versions 15-18; tagged (tag 1) in 15+.
+   */
   replicaState: FetchRequestReplicaState;
-  /** MaxWaitMs: int32, versions 4-18. */
+  /**
+   * The maximum time in milliseconds to wait for the response.
+   *
+   * MaxWaitMs: int32, versions 4-18.
+   */
   maxWaitMs: number;
-  /** MinBytes: int32, versions 4-18. */
+  /**
+   * The minimum bytes to accumulate in the response.
+   *
+   * MinBytes: int32, versions 4-18.
+   */
   minBytes: number;
-  /** MaxBytes: int32, versions 4-18; default 0x7fffffff; ignorable. */
+  /**
+   * The maximum bytes to fetch. See KIP-74 for cases where this limit may not be honored.
+   *
+   * MaxBytes: int32, versions 4-18; default 0x7fffffff; ignorable.
+   */
   maxBytes: number;
-  /** IsolationLevel: int8, versions 4-18; default 0; ignorable. */
+  /**
+   * This setting controls the visibility of transactional records. Using READ_UNCOMMITTED
+   * (isolation_level = 0) makes all records visible. With READ_COMMITTED (isolation_level = 1),
+   * non-transactional and COMMITTED transactional records are visible. To be more concrete,
+   * READ_COMMITTED returns all data from offsets smaller than the current LSO (last stable offset),
+   * and enables the inclusion of the list of aborted transactions in the result, which allows
+   * consumers to discard ABORTED transactional records.
+   *
+   * IsolationLevel: int8, versions 4-18; default 0; ignorable.
+   */
   isolationLevel: number;
-  /** SessionId: int32, versions 7-18; default 0; ignorable. */
+  /**
+   * The fetch session ID.
+   *
+   * SessionId: int32, versions 7-18; default 0; ignorable.
+   */
   sessionId: number;
-  /** SessionEpoch: int32, versions 7-18; default -1; ignorable. */
+  /**
+   * The fetch session epoch, which is used for ordering requests in a session.
+   *
+   * SessionEpoch: int32, versions 7-18; default -1; ignorable.
+   */
   sessionEpoch: number;
-  /** Topics: []FetchTopic, versions 4-18. */
+  /**
+   * The topics to fetch.
+   *
+   * Topics: []FetchTopic, versions 4-18.
+   */
   topics: FetchRequestFetchTopic[];
-  /** ForgottenTopicsData: []ForgottenTopic, versions 7-18. */
+  /**
+   * In an incremental fetch request, the partitions to remove.
+   *
+   * ForgottenTopicsData: []ForgottenTopic, versions 7-18.
+   */
   forgottenTopicsData: FetchRequestForgottenTopic[];
-  /** RackId: string, versions 11-18; default ; ignorable. */
+  /**
+   * Rack ID of the consumer making this request.
+   *
+   * RackId: string, versions 11-18; default ; ignorable.
+   */
   rackId: string;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeFetchRequest} takes for FetchRequest: any field left out
- * is written as its default.
+ * What {@linkcode encodeFetchRequest} takes for FetchRequest: any field left out is written as its
+ * default.
  */
 export interface FetchRequestInit {
-  /** ClusterId: string, versions 12-18; nullable in 12+; tagged (tag 0) in 12+; default null; ignorable. */
+  /**
+   * The clusterId if known. This is used to validate metadata fetches prior to broker registration.
+   *
+   * ClusterId: string, versions 12-18; nullable in 12+; tagged (tag 0) in 12+; default null;
+   * ignorable.
+   */
   clusterId?: string | null;
-  /** ReplicaId: int32, versions 4-14; default -1; a brokerId. */
+  /**
+   * The broker ID of the follower, of -1 if this request is from a consumer.
+   *
+   * ReplicaId: int32, versions 4-14; default -1; a brokerId.
+   */
   replicaId?: number;
-  /** ReplicaState: ReplicaState, versions 15-18; tagged (tag 1) in 15+. */
+  /**
+   * The state of the replica in the follower.
+   *
+   * ReplicaState: ReplicaState, versions 15-18; tagged (tag 1) in 15+.
+   */
   replicaState?: FetchRequestReplicaStateInit;
-  /** MaxWaitMs: int32, versions 4-18. */
+  /**
+   * The maximum time in milliseconds to wait for the response.
+   *
+   * MaxWaitMs: int32, versions 4-18.
+   */
   maxWaitMs?: number;
-  /** MinBytes: int32, versions 4-18. */
+  /**
+   * The minimum bytes to accumulate in the response.
+   *
+   * MinBytes: int32, versions 4-18.
+   */
   minBytes?: number;
-  /** MaxBytes: int32, versions 4-18; default 0x7fffffff; ignorable. */
+  /**
+   * The maximum bytes to fetch. See KIP-74 for cases where this limit may not be honored.
+   *
+   * MaxBytes: int32, versions 4-18; default 0x7fffffff; ignorable.
+   */
   maxBytes?: number;
-  /** IsolationLevel: int8, versions 4-18; default 0; ignorable. */
+  /**
+   * This setting controls the visibility of transactional records. Using READ_UNCOMMITTED
+   * (isolation_level = 0) makes all records visible. With READ_COMMITTED (isolation_level = 1),
+   * non-transactional and COMMITTED transactional records are visible. To be more concrete,
+   * READ_COMMITTED returns all data from offsets smaller than the current LSO (last stable offset),
+   * and enables the inclusion of the list of aborted transactions in the result, which allows
+   * consumers to discard ABORTED transactional records.
+   *
+   * IsolationLevel: int8, versions 4-18; default 0; ignorable.
+   */
   isolationLevel?: number;
-  /** SessionId: int32, versions 7-18; default 0; ignorable. */
+  /**
+   * The fetch session ID.
+   *
+   * SessionId: int32, versions 7-18; default 0; ignorable.
+   */
   sessionId?: number;
-  /** SessionEpoch: int32, versions 7-18; default -1; ignorable. */
+  /**
+   * The fetch session epoch, which is used for ordering requests in a session.
+   *
+   * SessionEpoch: int32, versions 7-18; default -1; ignorable.
+   */
   sessionEpoch?: number;
-  /** Topics: []FetchTopic, versions 4-18. */
+  /**
+   * The topics to fetch.
+   *
+   * Topics: []FetchTopic, versions 4-18.
+   */
   topics?: FetchRequestFetchTopicInit[];
-  /** ForgottenTopicsData: []ForgottenTopic, versions 7-18. */
+  /**
+   * In an incremental fetch request, the partitions to remove.
+   *
+   * ForgottenTopicsData: []ForgottenTopic, versions 7-18.
+   */
   forgottenTopicsData?: FetchRequestForgottenTopicInit[];
-  /** RackId: string, versions 11-18; default ; ignorable. */
+  /**
+   * Rack ID of the consumer making this request.
+   *
+   * RackId: string, versions 11-18; default ; ignorable.
+   */
   rackId?: string;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * The state of the replica in the follower.
+ *
  * The ReplicaState struct of FetchRequest, versions 15-18.
  */
 export interface FetchRequestReplicaState {
-  /** ReplicaId: int32, versions 15-18; default -1; a brokerId. */
+  /**
+   * The replica ID of the follower, or -1 if this request is from a consumer.
+   *
+   * ReplicaId: int32, versions 15-18; default -1; a brokerId.
+   */
   replicaId: number;
-  /** ReplicaEpoch: int64, versions 15-18; default -1. */
+  /**
+   * The epoch of this follower, or -1 if not available.
+   *
+   * ReplicaEpoch: int64, versions 15-18; default -1.
+   */
   replicaEpoch: bigint;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeFetchRequest} takes for FetchRequestReplicaState: any field left out
- * is written as its default.
+ * The state of the replica in the follower.
+ *
+ * What {@linkcode encodeFetchRequest} takes for FetchRequestReplicaState: any field left out is
+ * written as its default.
  */
 export interface FetchRequestReplicaStateInit {
-  /** ReplicaId: int32, versions 15-18; default -1; a brokerId. */
+  /**
+   * The replica ID of the follower, or -1 if this request is from a consumer.
+   *
+   * ReplicaId: int32, versions 15-18; default -1; a brokerId.
+   */
   replicaId?: number;
-  /** ReplicaEpoch: int64, versions 15-18; default -1. */
+  /**
+   * The epoch of this follower, or -1 if not available.
+   *
+   * ReplicaEpoch: int64, versions 15-18; default -1.
+   */
   replicaEpoch?: bigint;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * The topics to fetch.
+ *
  * The FetchTopic struct of FetchRequest, versions 4-18.
  */
 export interface FetchRequestFetchTopic {
-  /** Topic: string, versions 4-12; ignorable; a topicName. */
+  /**
+   * The name of the topic to fetch.
+   *
+   * Topic: string, versions 4-12; ignorable; a topicName.
+   */
   topic: string;
-  /** TopicId: uuid, versions 13-18; ignorable. */
+  /**
+   * The unique topic ID.
+   *
+   * TopicId: uuid, versions 13-18; ignorable.
+   */
   topicId: string;
-  /** Partitions: []FetchPartition, versions 4-18. */
+  /**
+   * The partitions to fetch.
+   *
+   * Partitions: []FetchPartition, versions 4-18.
+   */
   partitions: FetchRequestFetchPartition[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeFetchRequest} takes for FetchRequestFetchTopic: any field left out
- * is written as its default.
+ * The topics to fetch.
+ *
+ * What {@linkcode encodeFetchRequest} takes for FetchRequestFetchTopic: any field left out is
+ * written as its default.
  */
 export interface FetchRequestFetchTopicInit {
-  /** Topic: string, versions 4-12; ignorable; a topicName. */
+  /**
+   * The name of the topic to fetch.
+   *
+   * Topic: string, versions 4-12; ignorable; a topicName.
+   */
   topic?: string;
-  /** TopicId: uuid, versions 13-18; ignorable. */
+  /**
+   * The unique topic ID.
+   *
+   * TopicId: uuid, versions 13-18; ignorable.
+   */
   topicId?: string;
-  /** Partitions: []FetchPartition, versions 4-18. */
+  /**
+   * The partitions to fetch.
+   *
+   * Partitions: []FetchPartition, versions 4-18.
+   */
   partitions?: FetchRequestFetchPartitionInit[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * The partitions to fetch.
+ *
  * The FetchPartition struct of FetchRequest, versions 4-18.
  */
 export interface FetchRequestFetchPartition {
-  /** Partition: int32, versions 4-18. */
+  /**
+   * The partition index.
+   *
+   * Partition: int32, versions 4-18.
+   */
   partition: number;
-  /** CurrentLeaderEpoch: int32, versions 9-18; default -1; ignorable. */
+  /**
+   * The current leader epoch of the partition.
+   *
+   * CurrentLeaderEpoch: int32, versions 9-18; default -1; ignorable.
+   */
   currentLeaderEpoch: number;
-  /** FetchOffset: int64, versions 4-18. */
+  /**
+   * The message offset.
+   *
+   * FetchOffset: int64, versions 4-18.
+   */
   fetchOffset: bigint;
-  /** LastFetchedEpoch: int32, versions 12-18; default -1. */
+  /**
+   * The epoch of the last fetched record or -1 if there is none.
+   *
+   * LastFetchedEpoch: int32, versions 12-18; default -1.
+   */
   lastFetchedEpoch: number;
-  /** LogStartOffset: int64, versions 5-18; default -1; ignorable. */
+  /**
+   * The earliest available offset of the follower replica. The field is only used when the request
+   * is sent by the follower.
+   *
+   * LogStartOffset: int64, versions 5-18; default -1; ignorable.
+   */
   logStartOffset: bigint;
-  /** PartitionMaxBytes: int32, versions 4-18. */
+  /**
+   * The maximum bytes to fetch from this partition. See KIP-74 for cases where this limit may not
+   * be honored.
+   *
+   * PartitionMaxBytes: int32, versions 4-18.
+   */
   partitionMaxBytes: number;
-  /** ReplicaDirectoryId: uuid, versions 17-18; tagged (tag 0) in 17+; ignorable. */
+  /**
+   * The directory id of the follower fetching.
+   *
+   * ReplicaDirectoryId: uuid, versions 17-18; tagged (tag 0) in 17+; ignorable.
+   */
   replicaDirectoryId: string;
-  /** HighWatermark: int64, versions 18; tagged (tag 1) in 18+; default 9223372036854775807; ignorable. */
+  /**
+   * The high-watermark known by the replica. -1 if the high-watermark is not known and
+   * 9223372036854775807 if the feature is not supported.
+   *
+   * HighWatermark: int64, versions 18; tagged (tag 1) in 18+; default 9223372036854775807;
+   * ignorable.
+   */
   highWatermark: bigint;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeFetchRequest} takes for FetchRequestFetchPartition: any field left out
- * is written as its default.
+ * The partitions to fetch.
+ *
+ * What {@linkcode encodeFetchRequest} takes for FetchRequestFetchPartition: any field left out is
+ * written as its default.
  */
 export interface FetchRequestFetchPartitionInit {
-  /** Partition: int32, versions 4-18. */
+  /**
+   * The partition index.
+   *
+   * Partition: int32, versions 4-18.
+   */
   partition?: number;
-  /** CurrentLeaderEpoch: int32, versions 9-18; default -1; ignorable. */
+  /**
+   * The current leader epoch of the partition.
+   *
+   * CurrentLeaderEpoch: int32, versions 9-18; default -1; ignorable.
+   */
   currentLeaderEpoch?: number;
-  /** FetchOffset: int64, versions 4-18. */
+  /**
+   * The message offset.
+   *
+   * FetchOffset: int64, versions 4-18.
+   */
   fetchOffset?: bigint;
-  /** LastFetchedEpoch: int32, versions 12-18; default -1. */
+  /**
+   * The epoch of the last fetched record or -1 if there is none.
+   *
+   * LastFetchedEpoch: int32, versions 12-18; default -1.
+   */
   lastFetchedEpoch?: number;
-  /** LogStartOffset: int64, versions 5-18; default -1; ignorable. */
+  /**
+   * The earliest available offset of the follower replica. The field is only used when the request
+   * is sent by the follower.
+   *
+   * LogStartOffset: int64, versions 5-18; default -1; ignorable.
+   */
   logStartOffset?: bigint;
-  /** PartitionMaxBytes: int32, versions 4-18. */
+  /**
+   * The maximum bytes to fetch from this partition. See KIP-74 for cases where this limit may not
+   * be honored.
+   *
+   * PartitionMaxBytes: int32, versions 4-18.
+   */
   partitionMaxBytes?: number;
-  /** ReplicaDirectoryId: uuid, versions 17-18; tagged (tag 0) in 17+; ignorable. */
+  /**
+   * The directory id of the follower fetching.
+   *
+   * ReplicaDirectoryId: uuid, versions 17-18; tagged (tag 0) in 17+; ignorable.
+   */
   replicaDirectoryId?: string;
-  /** HighWatermark: int64, versions 18; tagged (tag 1) in 18+; default 9223372036854775807; ignorable. */
+  /**
+   * The high-watermark known by the replica. -1 if the high-watermark is not known and
+   * 9223372036854775807 if the feature is not supported.
+   *
+   * HighWatermark: int64, versions 18; tagged (tag 1) in 18+; default 9223372036854775807;
+   * ignorable.
+   */
   highWatermark?: bigint;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * In an incremental fetch request, the partitions to remove.
+ *
  * The ForgottenTopic struct of FetchRequest, versions 7-18.
  */
 export interface FetchRequestForgottenTopic {
-  /** Topic: string, versions 7-12; ignorable; a topicName. */
+  /**
+   * The topic name.
+   *
+   * Topic: string, versions 7-12; ignorable; a topicName.
+   */
   topic: string;
-  /** TopicId: uuid, versions 13-18; ignorable. */
+  /**
+   * The unique topic ID.
+   *
+   * TopicId: uuid, versions 13-18; ignorable.
+   */
   topicId: string;
-  /** Partitions: []int32, versions 7-18. */
+  /**
+   * The partitions indexes to forget.
+   *
+   * Partitions: []int32, versions 7-18.
+   */
   partitions: number[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeFetchRequest} takes for FetchRequestForgottenTopic: any field left out
- * is written as its default.
+ * In an incremental fetch request, the partitions to remove.
+ *
+ * What {@linkcode encodeFetchRequest} takes for FetchRequestForgottenTopic: any field left out is
+ * written as its default.
  */
 export interface FetchRequestForgottenTopicInit {
-  /** Topic: string, versions 7-12; ignorable; a topicName. */
+  /**
+   * The topic name.
+   *
+   * Topic: string, versions 7-12; ignorable; a topicName.
+   */
   topic?: string;
-  /** TopicId: uuid, versions 13-18; ignorable. */
+  /**
+   * The unique topic ID.
+   *
+   * TopicId: uuid, versions 13-18; ignorable.
+   */
   topicId?: string;
-  /** Partitions: []int32, versions 7-18. */
+  /**
+   * The partitions indexes to forget.
+   *
+   * Partitions: []int32, versions 7-18.
+   */
   partitions?: number[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];

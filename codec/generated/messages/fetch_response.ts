@@ -17,261 +17,555 @@ import {
   withPath,
 } from "../../protocol/generated_support.ts";
 
-/**
- * Kafka's FetchResponse message (API key 1) in versions 4-18 (flexible from 12).
- */
+/** Kafka's FetchResponse message (API key 1) in versions 4-18 (flexible from 12). */
 export interface FetchResponse {
-  /** ThrottleTimeMs: int32, versions 4-18; ignorable. */
+  /**
+   * The duration in milliseconds for which the request was throttled due to a quota violation, or
+   * zero if the request did not violate any quota.
+   *
+   * ThrottleTimeMs: int32, versions 4-18; ignorable.
+   */
   throttleTimeMs: number;
-  /** ErrorCode: int16, versions 7-18; ignorable. */
+  /**
+   * The top level response error code.
+   *
+   * ErrorCode: int16, versions 7-18; ignorable.
+   */
   errorCode: number;
-  /** SessionId: int32, versions 7-18; default 0. */
+  /**
+   * The fetch session ID, or 0 if this is not part of a fetch session.
+   *
+   * SessionId: int32, versions 7-18; default 0.
+   */
   sessionId: number;
-  /** Responses: []FetchableTopicResponse, versions 4-18. */
+  /**
+   * The response topics.
+   *
+   * Responses: []FetchableTopicResponse, versions 4-18.
+   */
   responses: FetchResponseFetchableTopicResponse[];
-  /** NodeEndpoints: []NodeEndpoint, versions 16-18; tagged (tag 0) in 16+. */
+  /**
+   * Endpoints for all current-leaders enumerated in PartitionData, with errors
+   * NOT_LEADER_OR_FOLLOWER & FENCED_LEADER_EPOCH.
+   *
+   * NodeEndpoints: []NodeEndpoint, versions 16-18; tagged (tag 0) in 16+.
+   */
   nodeEndpoints: FetchResponseNodeEndpoint[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeFetchResponse} takes for FetchResponse: any field left out
- * is written as its default.
+ * What {@linkcode encodeFetchResponse} takes for FetchResponse: any field left out is written as
+ * its default.
  */
 export interface FetchResponseInit {
-  /** ThrottleTimeMs: int32, versions 4-18; ignorable. */
+  /**
+   * The duration in milliseconds for which the request was throttled due to a quota violation, or
+   * zero if the request did not violate any quota.
+   *
+   * ThrottleTimeMs: int32, versions 4-18; ignorable.
+   */
   throttleTimeMs?: number;
-  /** ErrorCode: int16, versions 7-18; ignorable. */
+  /**
+   * The top level response error code.
+   *
+   * ErrorCode: int16, versions 7-18; ignorable.
+   */
   errorCode?: number;
-  /** SessionId: int32, versions 7-18; default 0. */
+  /**
+   * The fetch session ID, or 0 if this is not part of a fetch session.
+   *
+   * SessionId: int32, versions 7-18; default 0.
+   */
   sessionId?: number;
-  /** Responses: []FetchableTopicResponse, versions 4-18. */
+  /**
+   * The response topics.
+   *
+   * Responses: []FetchableTopicResponse, versions 4-18.
+   */
   responses?: FetchResponseFetchableTopicResponseInit[];
-  /** NodeEndpoints: []NodeEndpoint, versions 16-18; tagged (tag 0) in 16+. */
+  /**
+   * Endpoints for all current-leaders enumerated in PartitionData, with errors
+   * NOT_LEADER_OR_FOLLOWER & FENCED_LEADER_EPOCH.
+   *
+   * NodeEndpoints: []NodeEndpoint, versions 16-18; tagged (tag 0) in 16+.
+   */
   nodeEndpoints?: FetchResponseNodeEndpointInit[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * The response topics.
+ *
  * The FetchableTopicResponse struct of FetchResponse, versions 4-18.
  */
 export interface FetchResponseFetchableTopicResponse {
-  /** Topic: string, versions 4-12; ignorable; a topicName. */
+  /**
+   * The topic name.
+   *
+   * Topic: string, versions 4-12; ignorable; a topicName.
+   */
   topic: string;
-  /** TopicId: uuid, versions 13-18; ignorable. */
+  /**
+   * The unique topic ID.
+   *
+   * TopicId: uuid, versions 13-18; ignorable.
+   */
   topicId: string;
-  /** Partitions: []PartitionData, versions 4-18. */
+  /**
+   * The topic partitions.
+   *
+   * Partitions: []PartitionData, versions 4-18.
+   */
   partitions: FetchResponsePartitionData[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeFetchResponse} takes for FetchResponseFetchableTopicResponse: any field left out
- * is written as its default.
+ * The response topics.
+ *
+ * What {@linkcode encodeFetchResponse} takes for FetchResponseFetchableTopicResponse: any field
+ * left out is written as its default.
  */
 export interface FetchResponseFetchableTopicResponseInit {
-  /** Topic: string, versions 4-12; ignorable; a topicName. */
+  /**
+   * The topic name.
+   *
+   * Topic: string, versions 4-12; ignorable; a topicName.
+   */
   topic?: string;
-  /** TopicId: uuid, versions 13-18; ignorable. */
+  /**
+   * The unique topic ID.
+   *
+   * TopicId: uuid, versions 13-18; ignorable.
+   */
   topicId?: string;
-  /** Partitions: []PartitionData, versions 4-18. */
+  /**
+   * The topic partitions.
+   *
+   * Partitions: []PartitionData, versions 4-18.
+   */
   partitions?: FetchResponsePartitionDataInit[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * The topic partitions.
+ *
  * The PartitionData struct of FetchResponse, versions 4-18.
  */
 export interface FetchResponsePartitionData {
-  /** PartitionIndex: int32, versions 4-18. */
+  /**
+   * The partition index.
+   *
+   * PartitionIndex: int32, versions 4-18.
+   */
   partitionIndex: number;
-  /** ErrorCode: int16, versions 4-18. */
+  /**
+   * The error code, or 0 if there was no fetch error.
+   *
+   * ErrorCode: int16, versions 4-18.
+   */
   errorCode: number;
-  /** HighWatermark: int64, versions 4-18. */
+  /**
+   * The current high water mark.
+   *
+   * HighWatermark: int64, versions 4-18.
+   */
   highWatermark: bigint;
-  /** LastStableOffset: int64, versions 4-18; default -1; ignorable. */
+  /**
+   * The last stable offset (or LSO) of the partition. This is the last offset such that the state
+   * of all transactional records prior to this offset have been decided (ABORTED or COMMITTED).
+   *
+   * LastStableOffset: int64, versions 4-18; default -1; ignorable.
+   */
   lastStableOffset: bigint;
-  /** LogStartOffset: int64, versions 5-18; default -1; ignorable. */
+  /**
+   * The current log start offset.
+   *
+   * LogStartOffset: int64, versions 5-18; default -1; ignorable.
+   */
   logStartOffset: bigint;
-  /** DivergingEpoch: EpochEndOffset, versions 12-18; tagged (tag 0) in 12+. */
+  /**
+   * In case divergence is detected based on the `LastFetchedEpoch` and `FetchOffset` in the
+   * request, this field indicates the largest epoch and its end offset such that subsequent records
+   * are known to diverge.
+   *
+   * DivergingEpoch: EpochEndOffset, versions 12-18; tagged (tag 0) in 12+.
+   */
   divergingEpoch: FetchResponseEpochEndOffset;
-  /** CurrentLeader: LeaderIdAndEpoch, versions 12-18; tagged (tag 1) in 12+. */
+  /**
+   * The current leader of the partition.
+   *
+   * CurrentLeader: LeaderIdAndEpoch, versions 12-18; tagged (tag 1) in 12+.
+   */
   currentLeader: FetchResponseLeaderIdAndEpoch;
-  /** SnapshotId: SnapshotId, versions 12-18; tagged (tag 2) in 12+. */
+  /**
+   * In the case of fetching an offset less than the LogStartOffset, this is the end offset and
+   * epoch that should be used in the FetchSnapshot request.
+   *
+   * SnapshotId: SnapshotId, versions 12-18; tagged (tag 2) in 12+.
+   */
   snapshotId: FetchResponseSnapshotId;
-  /** AbortedTransactions: []AbortedTransaction, versions 4-18; nullable in 4+; ignorable. */
+  /**
+   * The aborted transactions.
+   *
+   * AbortedTransactions: []AbortedTransaction, versions 4-18; nullable in 4+; ignorable.
+   */
   abortedTransactions: FetchResponseAbortedTransaction[] | null;
-  /** PreferredReadReplica: int32, versions 11-18; default -1; a brokerId. */
+  /**
+   * The preferred read replica for the consumer to use on its next fetch request.
+   *
+   * PreferredReadReplica: int32, versions 11-18; default -1; a brokerId.
+   */
   preferredReadReplica: number;
-  /** Records: records, versions 4-18; nullable in 0+. */
+  /**
+   * The record data.
+   *
+   * Records: records, versions 4-18; nullable in 0+.
+   */
   records: Uint8Array | null;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeFetchResponse} takes for FetchResponsePartitionData: any field left out
- * is written as its default.
+ * The topic partitions.
+ *
+ * What {@linkcode encodeFetchResponse} takes for FetchResponsePartitionData: any field left out is
+ * written as its default.
  */
 export interface FetchResponsePartitionDataInit {
-  /** PartitionIndex: int32, versions 4-18. */
+  /**
+   * The partition index.
+   *
+   * PartitionIndex: int32, versions 4-18.
+   */
   partitionIndex?: number;
-  /** ErrorCode: int16, versions 4-18. */
+  /**
+   * The error code, or 0 if there was no fetch error.
+   *
+   * ErrorCode: int16, versions 4-18.
+   */
   errorCode?: number;
-  /** HighWatermark: int64, versions 4-18. */
+  /**
+   * The current high water mark.
+   *
+   * HighWatermark: int64, versions 4-18.
+   */
   highWatermark?: bigint;
-  /** LastStableOffset: int64, versions 4-18; default -1; ignorable. */
+  /**
+   * The last stable offset (or LSO) of the partition. This is the last offset such that the state
+   * of all transactional records prior to this offset have been decided (ABORTED or COMMITTED).
+   *
+   * LastStableOffset: int64, versions 4-18; default -1; ignorable.
+   */
   lastStableOffset?: bigint;
-  /** LogStartOffset: int64, versions 5-18; default -1; ignorable. */
+  /**
+   * The current log start offset.
+   *
+   * LogStartOffset: int64, versions 5-18; default -1; ignorable.
+   */
   logStartOffset?: bigint;
-  /** DivergingEpoch: EpochEndOffset, versions 12-18; tagged (tag 0) in 12+. */
+  /**
+   * In case divergence is detected based on the `LastFetchedEpoch` and `FetchOffset` in the
+   * request, this field indicates the largest epoch and its end offset such that subsequent records
+   * are known to diverge.
+   *
+   * DivergingEpoch: EpochEndOffset, versions 12-18; tagged (tag 0) in 12+.
+   */
   divergingEpoch?: FetchResponseEpochEndOffsetInit;
-  /** CurrentLeader: LeaderIdAndEpoch, versions 12-18; tagged (tag 1) in 12+. */
+  /**
+   * The current leader of the partition.
+   *
+   * CurrentLeader: LeaderIdAndEpoch, versions 12-18; tagged (tag 1) in 12+.
+   */
   currentLeader?: FetchResponseLeaderIdAndEpochInit;
-  /** SnapshotId: SnapshotId, versions 12-18; tagged (tag 2) in 12+. */
+  /**
+   * In the case of fetching an offset less than the LogStartOffset, this is the end offset and
+   * epoch that should be used in the FetchSnapshot request.
+   *
+   * SnapshotId: SnapshotId, versions 12-18; tagged (tag 2) in 12+.
+   */
   snapshotId?: FetchResponseSnapshotIdInit;
-  /** AbortedTransactions: []AbortedTransaction, versions 4-18; nullable in 4+; ignorable. */
+  /**
+   * The aborted transactions.
+   *
+   * AbortedTransactions: []AbortedTransaction, versions 4-18; nullable in 4+; ignorable.
+   */
   abortedTransactions?: FetchResponseAbortedTransactionInit[] | null;
-  /** PreferredReadReplica: int32, versions 11-18; default -1; a brokerId. */
+  /**
+   * The preferred read replica for the consumer to use on its next fetch request.
+   *
+   * PreferredReadReplica: int32, versions 11-18; default -1; a brokerId.
+   */
   preferredReadReplica?: number;
-  /** Records: records, versions 4-18; nullable in 0+. */
+  /**
+   * The record data.
+   *
+   * Records: records, versions 4-18; nullable in 0+.
+   */
   records?: Uint8Array | null;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * In case divergence is detected based on the `LastFetchedEpoch` and `FetchOffset` in the request,
+ * this field indicates the largest epoch and its end offset such that subsequent records are known
+ * to diverge.
+ *
  * The EpochEndOffset struct of FetchResponse, versions 12-18.
  */
 export interface FetchResponseEpochEndOffset {
-  /** Epoch: int32, versions 12-18; default -1. */
+  /**
+   * The largest epoch.
+   *
+   * Epoch: int32, versions 12-18; default -1.
+   */
   epoch: number;
-  /** EndOffset: int64, versions 12-18; default -1. */
+  /**
+   * The end offset of the epoch.
+   *
+   * EndOffset: int64, versions 12-18; default -1.
+   */
   endOffset: bigint;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeFetchResponse} takes for FetchResponseEpochEndOffset: any field left out
- * is written as its default.
+ * In case divergence is detected based on the `LastFetchedEpoch` and `FetchOffset` in the request,
+ * this field indicates the largest epoch and its end offset such that subsequent records are known
+ * to diverge.
+ *
+ * What {@linkcode encodeFetchResponse} takes for FetchResponseEpochEndOffset: any field left out is
+ * written as its default.
  */
 export interface FetchResponseEpochEndOffsetInit {
-  /** Epoch: int32, versions 12-18; default -1. */
+  /**
+   * The largest epoch.
+   *
+   * Epoch: int32, versions 12-18; default -1.
+   */
   epoch?: number;
-  /** EndOffset: int64, versions 12-18; default -1. */
+  /**
+   * The end offset of the epoch.
+   *
+   * EndOffset: int64, versions 12-18; default -1.
+   */
   endOffset?: bigint;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * The current leader of the partition.
+ *
  * The LeaderIdAndEpoch struct of FetchResponse, versions 12-18.
  */
 export interface FetchResponseLeaderIdAndEpoch {
-  /** LeaderId: int32, versions 12-18; default -1; a brokerId. */
+  /**
+   * The ID of the current leader or -1 if the leader is unknown.
+   *
+   * LeaderId: int32, versions 12-18; default -1; a brokerId.
+   */
   leaderId: number;
-  /** LeaderEpoch: int32, versions 12-18; default -1. */
+  /**
+   * The latest known leader epoch.
+   *
+   * LeaderEpoch: int32, versions 12-18; default -1.
+   */
   leaderEpoch: number;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * The current leader of the partition.
+ *
  * What {@linkcode encodeFetchResponse} takes for FetchResponseLeaderIdAndEpoch: any field left out
  * is written as its default.
  */
 export interface FetchResponseLeaderIdAndEpochInit {
-  /** LeaderId: int32, versions 12-18; default -1; a brokerId. */
+  /**
+   * The ID of the current leader or -1 if the leader is unknown.
+   *
+   * LeaderId: int32, versions 12-18; default -1; a brokerId.
+   */
   leaderId?: number;
-  /** LeaderEpoch: int32, versions 12-18; default -1. */
+  /**
+   * The latest known leader epoch.
+   *
+   * LeaderEpoch: int32, versions 12-18; default -1.
+   */
   leaderEpoch?: number;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * In the case of fetching an offset less than the LogStartOffset, this is the end offset and epoch
+ * that should be used in the FetchSnapshot request.
+ *
  * The SnapshotId struct of FetchResponse, versions 12-18.
  */
 export interface FetchResponseSnapshotId {
-  /** EndOffset: int64, versions 12-18; default -1. */
+  /**
+   * The end offset of the epoch.
+   *
+   * EndOffset: int64, versions 12-18; default -1.
+   */
   endOffset: bigint;
-  /** Epoch: int32, versions 12-18; default -1. */
+  /**
+   * The largest epoch.
+   *
+   * Epoch: int32, versions 12-18; default -1.
+   */
   epoch: number;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeFetchResponse} takes for FetchResponseSnapshotId: any field left out
- * is written as its default.
+ * In the case of fetching an offset less than the LogStartOffset, this is the end offset and epoch
+ * that should be used in the FetchSnapshot request.
+ *
+ * What {@linkcode encodeFetchResponse} takes for FetchResponseSnapshotId: any field left out is
+ * written as its default.
  */
 export interface FetchResponseSnapshotIdInit {
-  /** EndOffset: int64, versions 12-18; default -1. */
+  /**
+   * The end offset of the epoch.
+   *
+   * EndOffset: int64, versions 12-18; default -1.
+   */
   endOffset?: bigint;
-  /** Epoch: int32, versions 12-18; default -1. */
+  /**
+   * The largest epoch.
+   *
+   * Epoch: int32, versions 12-18; default -1.
+   */
   epoch?: number;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * The aborted transactions.
+ *
  * The AbortedTransaction struct of FetchResponse, versions 4-18.
  */
 export interface FetchResponseAbortedTransaction {
-  /** ProducerId: int64, versions 4-18; a producerId. */
+  /**
+   * The producer id associated with the aborted transaction.
+   *
+   * ProducerId: int64, versions 4-18; a producerId.
+   */
   producerId: bigint;
-  /** FirstOffset: int64, versions 4-18. */
+  /**
+   * The first offset in the aborted transaction.
+   *
+   * FirstOffset: int64, versions 4-18.
+   */
   firstOffset: bigint;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeFetchResponse} takes for FetchResponseAbortedTransaction: any field left out
- * is written as its default.
+ * The aborted transactions.
+ *
+ * What {@linkcode encodeFetchResponse} takes for FetchResponseAbortedTransaction: any field left
+ * out is written as its default.
  */
 export interface FetchResponseAbortedTransactionInit {
-  /** ProducerId: int64, versions 4-18; a producerId. */
+  /**
+   * The producer id associated with the aborted transaction.
+   *
+   * ProducerId: int64, versions 4-18; a producerId.
+   */
   producerId?: bigint;
-  /** FirstOffset: int64, versions 4-18. */
+  /**
+   * The first offset in the aborted transaction.
+   *
+   * FirstOffset: int64, versions 4-18.
+   */
   firstOffset?: bigint;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * Endpoints for all current-leaders enumerated in PartitionData, with errors NOT_LEADER_OR_FOLLOWER
+ * & FENCED_LEADER_EPOCH.
+ *
  * The NodeEndpoint struct of FetchResponse, versions 16-18.
  */
 export interface FetchResponseNodeEndpoint {
-  /** NodeId: int32, versions 16-18; a brokerId. */
+  /**
+   * The ID of the associated node.
+   *
+   * NodeId: int32, versions 16-18; a brokerId.
+   */
   nodeId: number;
-  /** Host: string, versions 16-18. */
+  /**
+   * The node's hostname.
+   *
+   * Host: string, versions 16-18.
+   */
   host: string;
-  /** Port: int32, versions 16-18. */
+  /**
+   * The node's port.
+   *
+   * Port: int32, versions 16-18.
+   */
   port: number;
-  /** Rack: string, versions 16-18; nullable in 16+; default null. */
+  /**
+   * The rack of the node, or null if it has not been assigned to a rack.
+   *
+   * Rack: string, versions 16-18; nullable in 16+; default null.
+   */
   rack: string | null;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeFetchResponse} takes for FetchResponseNodeEndpoint: any field left out
- * is written as its default.
+ * Endpoints for all current-leaders enumerated in PartitionData, with errors NOT_LEADER_OR_FOLLOWER
+ * & FENCED_LEADER_EPOCH.
+ *
+ * What {@linkcode encodeFetchResponse} takes for FetchResponseNodeEndpoint: any field left out is
+ * written as its default.
  */
 export interface FetchResponseNodeEndpointInit {
-  /** NodeId: int32, versions 16-18; a brokerId. */
+  /**
+   * The ID of the associated node.
+   *
+   * NodeId: int32, versions 16-18; a brokerId.
+   */
   nodeId?: number;
-  /** Host: string, versions 16-18. */
+  /**
+   * The node's hostname.
+   *
+   * Host: string, versions 16-18.
+   */
   host?: string;
-  /** Port: int32, versions 16-18. */
+  /**
+   * The node's port.
+   *
+   * Port: int32, versions 16-18.
+   */
   port?: number;
-  /** Rack: string, versions 16-18; nullable in 16+; default null. */
+  /**
+   * The rack of the node, or null if it has not been assigned to a rack.
+   *
+   * Rack: string, versions 16-18; nullable in 16+; default null.
+   */
   rack?: string | null;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];

@@ -16,121 +16,235 @@ import {
   withPath,
 } from "../../protocol/generated_support.ts";
 
-/**
- * Kafka's FetchSnapshotRequest message (API key 59) in versions 0-1 (flexible from 0).
- */
+/** Kafka's FetchSnapshotRequest message (API key 59) in versions 0-1 (flexible from 0). */
 export interface FetchSnapshotRequest {
-  /** ClusterId: string, versions 0-1; nullable in 0+; tagged (tag 0) in 0+; default null. */
+  /**
+   * The clusterId if known, this is used to validate metadata fetches prior to broker registration.
+   *
+   * ClusterId: string, versions 0-1; nullable in 0+; tagged (tag 0) in 0+; default null.
+   */
   clusterId: string | null;
-  /** ReplicaId: int32, versions 0-1; default -1; a brokerId. */
+  /**
+   * The broker ID of the follower.
+   *
+   * ReplicaId: int32, versions 0-1; default -1; a brokerId.
+   */
   replicaId: number;
-  /** MaxBytes: int32, versions 0-1; default 0x7fffffff. */
+  /**
+   * The maximum bytes to fetch from all of the snapshots.
+   *
+   * MaxBytes: int32, versions 0-1; default 0x7fffffff.
+   */
   maxBytes: number;
-  /** Topics: []TopicSnapshot, versions 0-1. */
+  /**
+   * The topics to fetch.
+   *
+   * Topics: []TopicSnapshot, versions 0-1.
+   */
   topics: FetchSnapshotRequestTopicSnapshot[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeFetchSnapshotRequest} takes for FetchSnapshotRequest: any field left out
- * is written as its default.
+ * What {@linkcode encodeFetchSnapshotRequest} takes for FetchSnapshotRequest: any field left out is
+ * written as its default.
  */
 export interface FetchSnapshotRequestInit {
-  /** ClusterId: string, versions 0-1; nullable in 0+; tagged (tag 0) in 0+; default null. */
+  /**
+   * The clusterId if known, this is used to validate metadata fetches prior to broker registration.
+   *
+   * ClusterId: string, versions 0-1; nullable in 0+; tagged (tag 0) in 0+; default null.
+   */
   clusterId?: string | null;
-  /** ReplicaId: int32, versions 0-1; default -1; a brokerId. */
+  /**
+   * The broker ID of the follower.
+   *
+   * ReplicaId: int32, versions 0-1; default -1; a brokerId.
+   */
   replicaId?: number;
-  /** MaxBytes: int32, versions 0-1; default 0x7fffffff. */
+  /**
+   * The maximum bytes to fetch from all of the snapshots.
+   *
+   * MaxBytes: int32, versions 0-1; default 0x7fffffff.
+   */
   maxBytes?: number;
-  /** Topics: []TopicSnapshot, versions 0-1. */
+  /**
+   * The topics to fetch.
+   *
+   * Topics: []TopicSnapshot, versions 0-1.
+   */
   topics?: FetchSnapshotRequestTopicSnapshotInit[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * The topics to fetch.
+ *
  * The TopicSnapshot struct of FetchSnapshotRequest, versions 0-1.
  */
 export interface FetchSnapshotRequestTopicSnapshot {
-  /** Name: string, versions 0-1; a topicName. */
+  /**
+   * The name of the topic to fetch.
+   *
+   * Name: string, versions 0-1; a topicName.
+   */
   name: string;
-  /** Partitions: []PartitionSnapshot, versions 0-1. */
+  /**
+   * The partitions to fetch.
+   *
+   * Partitions: []PartitionSnapshot, versions 0-1.
+   */
   partitions: FetchSnapshotRequestPartitionSnapshot[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeFetchSnapshotRequest} takes for FetchSnapshotRequestTopicSnapshot: any field left out
- * is written as its default.
+ * The topics to fetch.
+ *
+ * What {@linkcode encodeFetchSnapshotRequest} takes for FetchSnapshotRequestTopicSnapshot: any
+ * field left out is written as its default.
  */
 export interface FetchSnapshotRequestTopicSnapshotInit {
-  /** Name: string, versions 0-1; a topicName. */
+  /**
+   * The name of the topic to fetch.
+   *
+   * Name: string, versions 0-1; a topicName.
+   */
   name?: string;
-  /** Partitions: []PartitionSnapshot, versions 0-1. */
+  /**
+   * The partitions to fetch.
+   *
+   * Partitions: []PartitionSnapshot, versions 0-1.
+   */
   partitions?: FetchSnapshotRequestPartitionSnapshotInit[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * The partitions to fetch.
+ *
  * The PartitionSnapshot struct of FetchSnapshotRequest, versions 0-1.
  */
 export interface FetchSnapshotRequestPartitionSnapshot {
-  /** Partition: int32, versions 0-1. */
+  /**
+   * The partition index.
+   *
+   * Partition: int32, versions 0-1.
+   */
   partition: number;
-  /** CurrentLeaderEpoch: int32, versions 0-1. */
+  /**
+   * The current leader epoch of the partition, -1 for unknown leader epoch.
+   *
+   * CurrentLeaderEpoch: int32, versions 0-1.
+   */
   currentLeaderEpoch: number;
-  /** SnapshotId: SnapshotId, versions 0-1. */
+  /**
+   * The snapshot endOffset and epoch to fetch.
+   *
+   * SnapshotId: SnapshotId, versions 0-1.
+   */
   snapshotId: FetchSnapshotRequestSnapshotId;
-  /** Position: int64, versions 0-1. */
+  /**
+   * The byte position within the snapshot to start fetching from.
+   *
+   * Position: int64, versions 0-1.
+   */
   position: bigint;
-  /** ReplicaDirectoryId: uuid, versions 1; tagged (tag 0) in 1+; ignorable. */
+  /**
+   * The directory id of the follower fetching.
+   *
+   * ReplicaDirectoryId: uuid, versions 1; tagged (tag 0) in 1+; ignorable.
+   */
   replicaDirectoryId: string;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeFetchSnapshotRequest} takes for FetchSnapshotRequestPartitionSnapshot: any field left out
- * is written as its default.
+ * The partitions to fetch.
+ *
+ * What {@linkcode encodeFetchSnapshotRequest} takes for FetchSnapshotRequestPartitionSnapshot: any
+ * field left out is written as its default.
  */
 export interface FetchSnapshotRequestPartitionSnapshotInit {
-  /** Partition: int32, versions 0-1. */
+  /**
+   * The partition index.
+   *
+   * Partition: int32, versions 0-1.
+   */
   partition?: number;
-  /** CurrentLeaderEpoch: int32, versions 0-1. */
+  /**
+   * The current leader epoch of the partition, -1 for unknown leader epoch.
+   *
+   * CurrentLeaderEpoch: int32, versions 0-1.
+   */
   currentLeaderEpoch?: number;
-  /** SnapshotId: SnapshotId, versions 0-1. */
+  /**
+   * The snapshot endOffset and epoch to fetch.
+   *
+   * SnapshotId: SnapshotId, versions 0-1.
+   */
   snapshotId?: FetchSnapshotRequestSnapshotIdInit;
-  /** Position: int64, versions 0-1. */
+  /**
+   * The byte position within the snapshot to start fetching from.
+   *
+   * Position: int64, versions 0-1.
+   */
   position?: bigint;
-  /** ReplicaDirectoryId: uuid, versions 1; tagged (tag 0) in 1+; ignorable. */
+  /**
+   * The directory id of the follower fetching.
+   *
+   * ReplicaDirectoryId: uuid, versions 1; tagged (tag 0) in 1+; ignorable.
+   */
   replicaDirectoryId?: string;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * The snapshot endOffset and epoch to fetch.
+ *
  * The SnapshotId struct of FetchSnapshotRequest, versions 0-1.
  */
 export interface FetchSnapshotRequestSnapshotId {
-  /** EndOffset: int64, versions 0-1. */
+  /**
+   * The end offset of the snapshot.
+   *
+   * EndOffset: int64, versions 0-1.
+   */
   endOffset: bigint;
-  /** Epoch: int32, versions 0-1. */
+  /**
+   * The epoch of the snapshot.
+   *
+   * Epoch: int32, versions 0-1.
+   */
   epoch: number;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeFetchSnapshotRequest} takes for FetchSnapshotRequestSnapshotId: any field left out
- * is written as its default.
+ * The snapshot endOffset and epoch to fetch.
+ *
+ * What {@linkcode encodeFetchSnapshotRequest} takes for FetchSnapshotRequestSnapshotId: any field
+ * left out is written as its default.
  */
 export interface FetchSnapshotRequestSnapshotIdInit {
-  /** EndOffset: int64, versions 0-1. */
+  /**
+   * The end offset of the snapshot.
+   *
+   * EndOffset: int64, versions 0-1.
+   */
   endOffset?: bigint;
-  /** Epoch: int32, versions 0-1. */
+  /**
+   * The epoch of the snapshot.
+   *
+   * Epoch: int32, versions 0-1.
+   */
   epoch?: number;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];

@@ -15,17 +15,32 @@ import {
   withPath,
 } from "../../protocol/generated_support.ts";
 
-/**
- * Kafka's FetchSnapshotResponse message (API key 59) in versions 0-1 (flexible from 0).
- */
+/** Kafka's FetchSnapshotResponse message (API key 59) in versions 0-1 (flexible from 0). */
 export interface FetchSnapshotResponse {
-  /** ThrottleTimeMs: int32, versions 0-1; ignorable. */
+  /**
+   * The duration in milliseconds for which the request was throttled due to a quota violation, or
+   * zero if the request did not violate any quota.
+   *
+   * ThrottleTimeMs: int32, versions 0-1; ignorable.
+   */
   throttleTimeMs: number;
-  /** ErrorCode: int16, versions 0-1. */
+  /**
+   * The top level response error code.
+   *
+   * ErrorCode: int16, versions 0-1.
+   */
   errorCode: number;
-  /** Topics: []TopicSnapshot, versions 0-1. */
+  /**
+   * The topics to fetch.
+   *
+   * Topics: []TopicSnapshot, versions 0-1.
+   */
   topics: FetchSnapshotResponseTopicSnapshot[];
-  /** NodeEndpoints: []NodeEndpoint, versions 1; tagged (tag 0) in 1+. */
+  /**
+   * Endpoints for all current-leaders enumerated in PartitionSnapshot.
+   *
+   * NodeEndpoints: []NodeEndpoint, versions 1; tagged (tag 0) in 1+.
+   */
   nodeEndpoints: FetchSnapshotResponseNodeEndpoint[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
@@ -36,162 +51,327 @@ export interface FetchSnapshotResponse {
  * is written as its default.
  */
 export interface FetchSnapshotResponseInit {
-  /** ThrottleTimeMs: int32, versions 0-1; ignorable. */
+  /**
+   * The duration in milliseconds for which the request was throttled due to a quota violation, or
+   * zero if the request did not violate any quota.
+   *
+   * ThrottleTimeMs: int32, versions 0-1; ignorable.
+   */
   throttleTimeMs?: number;
-  /** ErrorCode: int16, versions 0-1. */
+  /**
+   * The top level response error code.
+   *
+   * ErrorCode: int16, versions 0-1.
+   */
   errorCode?: number;
-  /** Topics: []TopicSnapshot, versions 0-1. */
+  /**
+   * The topics to fetch.
+   *
+   * Topics: []TopicSnapshot, versions 0-1.
+   */
   topics?: FetchSnapshotResponseTopicSnapshotInit[];
-  /** NodeEndpoints: []NodeEndpoint, versions 1; tagged (tag 0) in 1+. */
+  /**
+   * Endpoints for all current-leaders enumerated in PartitionSnapshot.
+   *
+   * NodeEndpoints: []NodeEndpoint, versions 1; tagged (tag 0) in 1+.
+   */
   nodeEndpoints?: FetchSnapshotResponseNodeEndpointInit[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * The topics to fetch.
+ *
  * The TopicSnapshot struct of FetchSnapshotResponse, versions 0-1.
  */
 export interface FetchSnapshotResponseTopicSnapshot {
-  /** Name: string, versions 0-1; a topicName. */
+  /**
+   * The name of the topic to fetch.
+   *
+   * Name: string, versions 0-1; a topicName.
+   */
   name: string;
-  /** Partitions: []PartitionSnapshot, versions 0-1. */
+  /**
+   * The partitions to fetch.
+   *
+   * Partitions: []PartitionSnapshot, versions 0-1.
+   */
   partitions: FetchSnapshotResponsePartitionSnapshot[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeFetchSnapshotResponse} takes for FetchSnapshotResponseTopicSnapshot: any field left out
- * is written as its default.
+ * The topics to fetch.
+ *
+ * What {@linkcode encodeFetchSnapshotResponse} takes for FetchSnapshotResponseTopicSnapshot: any
+ * field left out is written as its default.
  */
 export interface FetchSnapshotResponseTopicSnapshotInit {
-  /** Name: string, versions 0-1; a topicName. */
+  /**
+   * The name of the topic to fetch.
+   *
+   * Name: string, versions 0-1; a topicName.
+   */
   name?: string;
-  /** Partitions: []PartitionSnapshot, versions 0-1. */
+  /**
+   * The partitions to fetch.
+   *
+   * Partitions: []PartitionSnapshot, versions 0-1.
+   */
   partitions?: FetchSnapshotResponsePartitionSnapshotInit[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * The partitions to fetch.
+ *
  * The PartitionSnapshot struct of FetchSnapshotResponse, versions 0-1.
  */
 export interface FetchSnapshotResponsePartitionSnapshot {
-  /** Index: int32, versions 0-1. */
+  /**
+   * The partition index.
+   *
+   * Index: int32, versions 0-1.
+   */
   index: number;
-  /** ErrorCode: int16, versions 0-1. */
+  /**
+   * The error code, or 0 if there was no fetch error.
+   *
+   * ErrorCode: int16, versions 0-1.
+   */
   errorCode: number;
-  /** SnapshotId: SnapshotId, versions 0-1. */
+  /**
+   * The snapshot endOffset and epoch fetched.
+   *
+   * SnapshotId: SnapshotId, versions 0-1.
+   */
   snapshotId: FetchSnapshotResponseSnapshotId;
-  /** CurrentLeader: LeaderIdAndEpoch, versions 0-1; tagged (tag 0) in 0+. */
+  /**
+   * The leader of the partition at the time of the snapshot.
+   *
+   * CurrentLeader: LeaderIdAndEpoch, versions 0-1; tagged (tag 0) in 0+.
+   */
   currentLeader: FetchSnapshotResponseLeaderIdAndEpoch;
-  /** Size: int64, versions 0-1. */
+  /**
+   * The total size of the snapshot.
+   *
+   * Size: int64, versions 0-1.
+   */
   size: bigint;
-  /** Position: int64, versions 0-1. */
+  /**
+   * The starting byte position within the snapshot included in the Bytes field.
+   *
+   * Position: int64, versions 0-1.
+   */
   position: bigint;
-  /** UnalignedRecords: records, versions 0-1. */
+  /**
+   * Snapshot data in records format which may not be aligned on an offset boundary.
+   *
+   * UnalignedRecords: records, versions 0-1.
+   */
   unalignedRecords: Uint8Array;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeFetchSnapshotResponse} takes for FetchSnapshotResponsePartitionSnapshot: any field left out
- * is written as its default.
+ * The partitions to fetch.
+ *
+ * What {@linkcode encodeFetchSnapshotResponse} takes for FetchSnapshotResponsePartitionSnapshot:
+ * any field left out is written as its default.
  */
 export interface FetchSnapshotResponsePartitionSnapshotInit {
-  /** Index: int32, versions 0-1. */
+  /**
+   * The partition index.
+   *
+   * Index: int32, versions 0-1.
+   */
   index?: number;
-  /** ErrorCode: int16, versions 0-1. */
+  /**
+   * The error code, or 0 if there was no fetch error.
+   *
+   * ErrorCode: int16, versions 0-1.
+   */
   errorCode?: number;
-  /** SnapshotId: SnapshotId, versions 0-1. */
+  /**
+   * The snapshot endOffset and epoch fetched.
+   *
+   * SnapshotId: SnapshotId, versions 0-1.
+   */
   snapshotId?: FetchSnapshotResponseSnapshotIdInit;
-  /** CurrentLeader: LeaderIdAndEpoch, versions 0-1; tagged (tag 0) in 0+. */
+  /**
+   * The leader of the partition at the time of the snapshot.
+   *
+   * CurrentLeader: LeaderIdAndEpoch, versions 0-1; tagged (tag 0) in 0+.
+   */
   currentLeader?: FetchSnapshotResponseLeaderIdAndEpochInit;
-  /** Size: int64, versions 0-1. */
+  /**
+   * The total size of the snapshot.
+   *
+   * Size: int64, versions 0-1.
+   */
   size?: bigint;
-  /** Position: int64, versions 0-1. */
+  /**
+   * The starting byte position within the snapshot included in the Bytes field.
+   *
+   * Position: int64, versions 0-1.
+   */
   position?: bigint;
-  /** UnalignedRecords: records, versions 0-1. */
+  /**
+   * Snapshot data in records format which may not be aligned on an offset boundary.
+   *
+   * UnalignedRecords: records, versions 0-1.
+   */
   unalignedRecords?: Uint8Array;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * The snapshot endOffset and epoch fetched.
+ *
  * The SnapshotId struct of FetchSnapshotResponse, versions 0-1.
  */
 export interface FetchSnapshotResponseSnapshotId {
-  /** EndOffset: int64, versions 0-1. */
+  /**
+   * The snapshot end offset.
+   *
+   * EndOffset: int64, versions 0-1.
+   */
   endOffset: bigint;
-  /** Epoch: int32, versions 0-1. */
+  /**
+   * The snapshot epoch.
+   *
+   * Epoch: int32, versions 0-1.
+   */
   epoch: number;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeFetchSnapshotResponse} takes for FetchSnapshotResponseSnapshotId: any field left out
- * is written as its default.
+ * The snapshot endOffset and epoch fetched.
+ *
+ * What {@linkcode encodeFetchSnapshotResponse} takes for FetchSnapshotResponseSnapshotId: any field
+ * left out is written as its default.
  */
 export interface FetchSnapshotResponseSnapshotIdInit {
-  /** EndOffset: int64, versions 0-1. */
+  /**
+   * The snapshot end offset.
+   *
+   * EndOffset: int64, versions 0-1.
+   */
   endOffset?: bigint;
-  /** Epoch: int32, versions 0-1. */
+  /**
+   * The snapshot epoch.
+   *
+   * Epoch: int32, versions 0-1.
+   */
   epoch?: number;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * The leader of the partition at the time of the snapshot.
+ *
  * The LeaderIdAndEpoch struct of FetchSnapshotResponse, versions 0-1.
  */
 export interface FetchSnapshotResponseLeaderIdAndEpoch {
-  /** LeaderId: int32, versions 0-1; a brokerId. */
+  /**
+   * The ID of the current leader or -1 if the leader is unknown.
+   *
+   * LeaderId: int32, versions 0-1; a brokerId.
+   */
   leaderId: number;
-  /** LeaderEpoch: int32, versions 0-1. */
+  /**
+   * The latest known leader epoch.
+   *
+   * LeaderEpoch: int32, versions 0-1.
+   */
   leaderEpoch: number;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeFetchSnapshotResponse} takes for FetchSnapshotResponseLeaderIdAndEpoch: any field left out
- * is written as its default.
+ * The leader of the partition at the time of the snapshot.
+ *
+ * What {@linkcode encodeFetchSnapshotResponse} takes for FetchSnapshotResponseLeaderIdAndEpoch: any
+ * field left out is written as its default.
  */
 export interface FetchSnapshotResponseLeaderIdAndEpochInit {
-  /** LeaderId: int32, versions 0-1; a brokerId. */
+  /**
+   * The ID of the current leader or -1 if the leader is unknown.
+   *
+   * LeaderId: int32, versions 0-1; a brokerId.
+   */
   leaderId?: number;
-  /** LeaderEpoch: int32, versions 0-1. */
+  /**
+   * The latest known leader epoch.
+   *
+   * LeaderEpoch: int32, versions 0-1.
+   */
   leaderEpoch?: number;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * Endpoints for all current-leaders enumerated in PartitionSnapshot.
+ *
  * The NodeEndpoint struct of FetchSnapshotResponse, versions 1.
  */
 export interface FetchSnapshotResponseNodeEndpoint {
-  /** NodeId: int32, versions 1; a brokerId. */
+  /**
+   * The ID of the associated node.
+   *
+   * NodeId: int32, versions 1; a brokerId.
+   */
   nodeId: number;
-  /** Host: string, versions 1. */
+  /**
+   * The node's hostname.
+   *
+   * Host: string, versions 1.
+   */
   host: string;
-  /** Port: uint16, versions 1. */
+  /**
+   * The node's port.
+   *
+   * Port: uint16, versions 1.
+   */
   port: number;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeFetchSnapshotResponse} takes for FetchSnapshotResponseNodeEndpoint: any field left out
- * is written as its default.
+ * Endpoints for all current-leaders enumerated in PartitionSnapshot.
+ *
+ * What {@linkcode encodeFetchSnapshotResponse} takes for FetchSnapshotResponseNodeEndpoint: any
+ * field left out is written as its default.
  */
 export interface FetchSnapshotResponseNodeEndpointInit {
-  /** NodeId: int32, versions 1; a brokerId. */
+  /**
+   * The ID of the associated node.
+   *
+   * NodeId: int32, versions 1; a brokerId.
+   */
   nodeId?: number;
-  /** Host: string, versions 1. */
+  /**
+   * The node's hostname.
+   *
+   * Host: string, versions 1.
+   */
   host?: string;
-  /** Port: uint16, versions 1. */
+  /**
+   * The node's port.
+   *
+   * Port: uint16, versions 1.
+   */
   port?: number;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];

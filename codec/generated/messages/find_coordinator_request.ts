@@ -15,30 +15,52 @@ import {
   withPath,
 } from "../../protocol/generated_support.ts";
 
-/**
- * Kafka's FindCoordinatorRequest message (API key 10) in versions 0-6 (flexible from 3).
- */
+/** Kafka's FindCoordinatorRequest message (API key 10) in versions 0-6 (flexible from 3). */
 export interface FindCoordinatorRequest {
-  /** Key: string, versions 0-3. */
+  /**
+   * The coordinator key.
+   *
+   * Key: string, versions 0-3.
+   */
   key: string;
-  /** KeyType: int8, versions 1-6; default 0. */
+  /**
+   * The coordinator key type. (group, transaction, share).
+   *
+   * KeyType: int8, versions 1-6; default 0.
+   */
   keyType: number;
-  /** CoordinatorKeys: []string, versions 4-6. */
+  /**
+   * The coordinator keys.
+   *
+   * CoordinatorKeys: []string, versions 4-6.
+   */
   coordinatorKeys: string[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeFindCoordinatorRequest} takes for FindCoordinatorRequest: any field left out
- * is written as its default.
+ * What {@linkcode encodeFindCoordinatorRequest} takes for FindCoordinatorRequest: any field left
+ * out is written as its default.
  */
 export interface FindCoordinatorRequestInit {
-  /** Key: string, versions 0-3. */
+  /**
+   * The coordinator key.
+   *
+   * Key: string, versions 0-3.
+   */
   key?: string;
-  /** KeyType: int8, versions 1-6; default 0. */
+  /**
+   * The coordinator key type. (group, transaction, share).
+   *
+   * KeyType: int8, versions 1-6; default 0.
+   */
   keyType?: number;
-  /** CoordinatorKeys: []string, versions 4-6. */
+  /**
+   * The coordinator keys.
+   *
+   * CoordinatorKeys: []string, versions 4-6.
+   */
   coordinatorKeys?: string[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];

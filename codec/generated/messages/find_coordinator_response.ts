@@ -15,87 +15,195 @@ import {
   withPath,
 } from "../../protocol/generated_support.ts";
 
-/**
- * Kafka's FindCoordinatorResponse message (API key 10) in versions 0-6 (flexible from 3).
- */
+/** Kafka's FindCoordinatorResponse message (API key 10) in versions 0-6 (flexible from 3). */
 export interface FindCoordinatorResponse {
-  /** ThrottleTimeMs: int32, versions 1-6; ignorable. */
+  /**
+   * The duration in milliseconds for which the request was throttled due to a quota violation, or
+   * zero if the request did not violate any quota.
+   *
+   * ThrottleTimeMs: int32, versions 1-6; ignorable.
+   */
   throttleTimeMs: number;
-  /** ErrorCode: int16, versions 0-3. */
+  /**
+   * The error code, or 0 if there was no error.
+   *
+   * ErrorCode: int16, versions 0-3.
+   */
   errorCode: number;
-  /** ErrorMessage: string, versions 1-3; nullable in 1-3; ignorable. */
+  /**
+   * The error message, or null if there was no error.
+   *
+   * ErrorMessage: string, versions 1-3; nullable in 1-3; ignorable.
+   */
   errorMessage: string | null;
-  /** NodeId: int32, versions 0-3; a brokerId. */
+  /**
+   * The node id.
+   *
+   * NodeId: int32, versions 0-3; a brokerId.
+   */
   nodeId: number;
-  /** Host: string, versions 0-3. */
+  /**
+   * The host name.
+   *
+   * Host: string, versions 0-3.
+   */
   host: string;
-  /** Port: int32, versions 0-3. */
+  /**
+   * The port.
+   *
+   * Port: int32, versions 0-3.
+   */
   port: number;
-  /** Coordinators: []Coordinator, versions 4-6. */
+  /**
+   * Each coordinator result in the response.
+   *
+   * Coordinators: []Coordinator, versions 4-6.
+   */
   coordinators: FindCoordinatorResponseCoordinator[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeFindCoordinatorResponse} takes for FindCoordinatorResponse: any field left out
- * is written as its default.
+ * What {@linkcode encodeFindCoordinatorResponse} takes for FindCoordinatorResponse: any field left
+ * out is written as its default.
  */
 export interface FindCoordinatorResponseInit {
-  /** ThrottleTimeMs: int32, versions 1-6; ignorable. */
+  /**
+   * The duration in milliseconds for which the request was throttled due to a quota violation, or
+   * zero if the request did not violate any quota.
+   *
+   * ThrottleTimeMs: int32, versions 1-6; ignorable.
+   */
   throttleTimeMs?: number;
-  /** ErrorCode: int16, versions 0-3. */
+  /**
+   * The error code, or 0 if there was no error.
+   *
+   * ErrorCode: int16, versions 0-3.
+   */
   errorCode?: number;
-  /** ErrorMessage: string, versions 1-3; nullable in 1-3; ignorable. */
+  /**
+   * The error message, or null if there was no error.
+   *
+   * ErrorMessage: string, versions 1-3; nullable in 1-3; ignorable.
+   */
   errorMessage?: string | null;
-  /** NodeId: int32, versions 0-3; a brokerId. */
+  /**
+   * The node id.
+   *
+   * NodeId: int32, versions 0-3; a brokerId.
+   */
   nodeId?: number;
-  /** Host: string, versions 0-3. */
+  /**
+   * The host name.
+   *
+   * Host: string, versions 0-3.
+   */
   host?: string;
-  /** Port: int32, versions 0-3. */
+  /**
+   * The port.
+   *
+   * Port: int32, versions 0-3.
+   */
   port?: number;
-  /** Coordinators: []Coordinator, versions 4-6. */
+  /**
+   * Each coordinator result in the response.
+   *
+   * Coordinators: []Coordinator, versions 4-6.
+   */
   coordinators?: FindCoordinatorResponseCoordinatorInit[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * Each coordinator result in the response.
+ *
  * The Coordinator struct of FindCoordinatorResponse, versions 4-6.
  */
 export interface FindCoordinatorResponseCoordinator {
-  /** Key: string, versions 4-6. */
+  /**
+   * The coordinator key.
+   *
+   * Key: string, versions 4-6.
+   */
   key: string;
-  /** NodeId: int32, versions 4-6; a brokerId. */
+  /**
+   * The node id.
+   *
+   * NodeId: int32, versions 4-6; a brokerId.
+   */
   nodeId: number;
-  /** Host: string, versions 4-6. */
+  /**
+   * The host name.
+   *
+   * Host: string, versions 4-6.
+   */
   host: string;
-  /** Port: int32, versions 4-6. */
+  /**
+   * The port.
+   *
+   * Port: int32, versions 4-6.
+   */
   port: number;
-  /** ErrorCode: int16, versions 4-6. */
+  /**
+   * The error code, or 0 if there was no error.
+   *
+   * ErrorCode: int16, versions 4-6.
+   */
   errorCode: number;
-  /** ErrorMessage: string, versions 4-6; nullable in 4+; ignorable. */
+  /**
+   * The error message, or null if there was no error.
+   *
+   * ErrorMessage: string, versions 4-6; nullable in 4+; ignorable.
+   */
   errorMessage: string | null;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeFindCoordinatorResponse} takes for FindCoordinatorResponseCoordinator: any field left out
- * is written as its default.
+ * Each coordinator result in the response.
+ *
+ * What {@linkcode encodeFindCoordinatorResponse} takes for FindCoordinatorResponseCoordinator: any
+ * field left out is written as its default.
  */
 export interface FindCoordinatorResponseCoordinatorInit {
-  /** Key: string, versions 4-6. */
+  /**
+   * The coordinator key.
+   *
+   * Key: string, versions 4-6.
+   */
   key?: string;
-  /** NodeId: int32, versions 4-6; a brokerId. */
+  /**
+   * The node id.
+   *
+   * NodeId: int32, versions 4-6; a brokerId.
+   */
   nodeId?: number;
-  /** Host: string, versions 4-6. */
+  /**
+   * The host name.
+   *
+   * Host: string, versions 4-6.
+   */
   host?: string;
-  /** Port: int32, versions 4-6. */
+  /**
+   * The port.
+   *
+   * Port: int32, versions 4-6.
+   */
   port?: number;
-  /** ErrorCode: int16, versions 4-6. */
+  /**
+   * The error code, or 0 if there was no error.
+   *
+   * ErrorCode: int16, versions 4-6.
+   */
   errorCode?: number;
-  /** ErrorMessage: string, versions 4-6; nullable in 4+; ignorable. */
+  /**
+   * The error message, or null if there was no error.
+   *
+   * ErrorMessage: string, versions 4-6; nullable in 4+; ignorable.
+   */
   errorMessage?: string | null;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];

@@ -15,18 +15,26 @@ import { unsupportedVersion, withPath } from "../../protocol/generated_support.t
  * Kafka's GetTelemetrySubscriptionsRequest message (API key 71) in versions 0 (flexible from 0).
  */
 export interface GetTelemetrySubscriptionsRequest {
-  /** ClientInstanceId: uuid, versions 0. */
+  /**
+   * Unique id for this client instance, must be set to 0 on the first request.
+   *
+   * ClientInstanceId: uuid, versions 0.
+   */
   clientInstanceId: string;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeGetTelemetrySubscriptionsRequest} takes for GetTelemetrySubscriptionsRequest: any field left out
- * is written as its default.
+ * What {@linkcode encodeGetTelemetrySubscriptionsRequest} takes for
+ * GetTelemetrySubscriptionsRequest: any field left out is written as its default.
  */
 export interface GetTelemetrySubscriptionsRequestInit {
-  /** ClientInstanceId: uuid, versions 0. */
+  /**
+   * Unique id for this client instance, must be set to 0 on the first request.
+   *
+   * ClientInstanceId: uuid, versions 0.
+   */
   clientInstanceId?: string;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];

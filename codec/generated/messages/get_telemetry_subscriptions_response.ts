@@ -15,50 +15,128 @@ import { readArray, unsupportedVersion, withPath } from "../../protocol/generate
  * Kafka's GetTelemetrySubscriptionsResponse message (API key 71) in versions 0 (flexible from 0).
  */
 export interface GetTelemetrySubscriptionsResponse {
-  /** ThrottleTimeMs: int32, versions 0. */
+  /**
+   * The duration in milliseconds for which the request was throttled due to a quota violation, or
+   * zero if the request did not violate any quota.
+   *
+   * ThrottleTimeMs: int32, versions 0.
+   */
   throttleTimeMs: number;
-  /** ErrorCode: int16, versions 0. */
+  /**
+   * The error code, or 0 if there was no error.
+   *
+   * ErrorCode: int16, versions 0.
+   */
   errorCode: number;
-  /** ClientInstanceId: uuid, versions 0. */
+  /**
+   * Assigned client instance id if ClientInstanceId was 0 in the request, else 0.
+   *
+   * ClientInstanceId: uuid, versions 0.
+   */
   clientInstanceId: string;
-  /** SubscriptionId: int32, versions 0. */
+  /**
+   * Unique identifier for the current subscription set for this client instance.
+   *
+   * SubscriptionId: int32, versions 0.
+   */
   subscriptionId: number;
-  /** AcceptedCompressionTypes: []int8, versions 0. */
+  /**
+   * Compression types that broker accepts for the PushTelemetryRequest.
+   *
+   * AcceptedCompressionTypes: []int8, versions 0.
+   */
   acceptedCompressionTypes: number[];
-  /** PushIntervalMs: int32, versions 0. */
+  /**
+   * Configured push interval, which is the lowest configured interval in the current subscription
+   * set.
+   *
+   * PushIntervalMs: int32, versions 0.
+   */
   pushIntervalMs: number;
-  /** TelemetryMaxBytes: int32, versions 0. */
+  /**
+   * The maximum bytes of binary data the broker accepts in PushTelemetryRequest.
+   *
+   * TelemetryMaxBytes: int32, versions 0.
+   */
   telemetryMaxBytes: number;
-  /** DeltaTemporality: bool, versions 0. */
+  /**
+   * Flag to indicate monotonic/counter metrics are to be emitted as deltas or cumulative values.
+   *
+   * DeltaTemporality: bool, versions 0.
+   */
   deltaTemporality: boolean;
-  /** RequestedMetrics: []string, versions 0. */
+  /**
+   * Requested metrics prefix string match. Empty array: No metrics subscribed, Array[0] empty
+   * string: All metrics subscribed.
+   *
+   * RequestedMetrics: []string, versions 0.
+   */
   requestedMetrics: string[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeGetTelemetrySubscriptionsResponse} takes for GetTelemetrySubscriptionsResponse: any field left out
- * is written as its default.
+ * What {@linkcode encodeGetTelemetrySubscriptionsResponse} takes for
+ * GetTelemetrySubscriptionsResponse: any field left out is written as its default.
  */
 export interface GetTelemetrySubscriptionsResponseInit {
-  /** ThrottleTimeMs: int32, versions 0. */
+  /**
+   * The duration in milliseconds for which the request was throttled due to a quota violation, or
+   * zero if the request did not violate any quota.
+   *
+   * ThrottleTimeMs: int32, versions 0.
+   */
   throttleTimeMs?: number;
-  /** ErrorCode: int16, versions 0. */
+  /**
+   * The error code, or 0 if there was no error.
+   *
+   * ErrorCode: int16, versions 0.
+   */
   errorCode?: number;
-  /** ClientInstanceId: uuid, versions 0. */
+  /**
+   * Assigned client instance id if ClientInstanceId was 0 in the request, else 0.
+   *
+   * ClientInstanceId: uuid, versions 0.
+   */
   clientInstanceId?: string;
-  /** SubscriptionId: int32, versions 0. */
+  /**
+   * Unique identifier for the current subscription set for this client instance.
+   *
+   * SubscriptionId: int32, versions 0.
+   */
   subscriptionId?: number;
-  /** AcceptedCompressionTypes: []int8, versions 0. */
+  /**
+   * Compression types that broker accepts for the PushTelemetryRequest.
+   *
+   * AcceptedCompressionTypes: []int8, versions 0.
+   */
   acceptedCompressionTypes?: number[];
-  /** PushIntervalMs: int32, versions 0. */
+  /**
+   * Configured push interval, which is the lowest configured interval in the current subscription
+   * set.
+   *
+   * PushIntervalMs: int32, versions 0.
+   */
   pushIntervalMs?: number;
-  /** TelemetryMaxBytes: int32, versions 0. */
+  /**
+   * The maximum bytes of binary data the broker accepts in PushTelemetryRequest.
+   *
+   * TelemetryMaxBytes: int32, versions 0.
+   */
   telemetryMaxBytes?: number;
-  /** DeltaTemporality: bool, versions 0. */
+  /**
+   * Flag to indicate monotonic/counter metrics are to be emitted as deltas or cumulative values.
+   *
+   * DeltaTemporality: bool, versions 0.
+   */
   deltaTemporality?: boolean;
-  /** RequestedMetrics: []string, versions 0. */
+  /**
+   * Requested metrics prefix string match. Empty array: No metrics subscribed, Array[0] empty
+   * string: All metrics subscribed.
+   *
+   * RequestedMetrics: []string, versions 0.
+   */
   requestedMetrics?: string[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];

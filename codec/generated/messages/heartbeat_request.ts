@@ -10,34 +10,64 @@ import type { Reader } from "../../protocol/reader.ts";
 import type { TaggedField, Writer } from "../../protocol/writer.ts";
 import { encodeFailure, unsupportedVersion, withPath } from "../../protocol/generated_support.ts";
 
-/**
- * Kafka's HeartbeatRequest message (API key 12) in versions 0-4 (flexible from 4).
- */
+/** Kafka's HeartbeatRequest message (API key 12) in versions 0-4 (flexible from 4). */
 export interface HeartbeatRequest {
-  /** GroupId: string, versions 0-4; a groupId. */
+  /**
+   * The group id.
+   *
+   * GroupId: string, versions 0-4; a groupId.
+   */
   groupId: string;
-  /** GenerationId: int32, versions 0-4. */
+  /**
+   * The generation of the group.
+   *
+   * GenerationId: int32, versions 0-4.
+   */
   generationId: number;
-  /** MemberId: string, versions 0-4. */
+  /**
+   * The member ID.
+   *
+   * MemberId: string, versions 0-4.
+   */
   memberId: string;
-  /** GroupInstanceId: string, versions 3-4; nullable in 3+; default null. */
+  /**
+   * The unique identifier of the consumer instance provided by end user.
+   *
+   * GroupInstanceId: string, versions 3-4; nullable in 3+; default null.
+   */
   groupInstanceId: string | null;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeHeartbeatRequest} takes for HeartbeatRequest: any field left out
- * is written as its default.
+ * What {@linkcode encodeHeartbeatRequest} takes for HeartbeatRequest: any field left out is written
+ * as its default.
  */
 export interface HeartbeatRequestInit {
-  /** GroupId: string, versions 0-4; a groupId. */
+  /**
+   * The group id.
+   *
+   * GroupId: string, versions 0-4; a groupId.
+   */
   groupId?: string;
-  /** GenerationId: int32, versions 0-4. */
+  /**
+   * The generation of the group.
+   *
+   * GenerationId: int32, versions 0-4.
+   */
   generationId?: number;
-  /** MemberId: string, versions 0-4. */
+  /**
+   * The member ID.
+   *
+   * MemberId: string, versions 0-4.
+   */
   memberId?: string;
-  /** GroupInstanceId: string, versions 3-4; nullable in 3+; default null. */
+  /**
+   * The unique identifier of the consumer instance provided by end user.
+   *
+   * GroupInstanceId: string, versions 3-4; nullable in 3+; default null.
+   */
   groupInstanceId?: string | null;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];

@@ -10,26 +10,42 @@ import type { Reader } from "../../protocol/reader.ts";
 import type { TaggedField, Writer } from "../../protocol/writer.ts";
 import { encodeFailure, unsupportedVersion, withPath } from "../../protocol/generated_support.ts";
 
-/**
- * Kafka's HeartbeatResponse message (API key 12) in versions 0-4 (flexible from 4).
- */
+/** Kafka's HeartbeatResponse message (API key 12) in versions 0-4 (flexible from 4). */
 export interface HeartbeatResponse {
-  /** ThrottleTimeMs: int32, versions 1-4; ignorable. */
+  /**
+   * The duration in milliseconds for which the request was throttled due to a quota violation, or
+   * zero if the request did not violate any quota.
+   *
+   * ThrottleTimeMs: int32, versions 1-4; ignorable.
+   */
   throttleTimeMs: number;
-  /** ErrorCode: int16, versions 0-4. */
+  /**
+   * The error code, or 0 if there was no error.
+   *
+   * ErrorCode: int16, versions 0-4.
+   */
   errorCode: number;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeHeartbeatResponse} takes for HeartbeatResponse: any field left out
- * is written as its default.
+ * What {@linkcode encodeHeartbeatResponse} takes for HeartbeatResponse: any field left out is
+ * written as its default.
  */
 export interface HeartbeatResponseInit {
-  /** ThrottleTimeMs: int32, versions 1-4; ignorable. */
+  /**
+   * The duration in milliseconds for which the request was throttled due to a quota violation, or
+   * zero if the request did not violate any quota.
+   *
+   * ThrottleTimeMs: int32, versions 1-4; ignorable.
+   */
   throttleTimeMs?: number;
-  /** ErrorCode: int16, versions 0-4. */
+  /**
+   * The error code, or 0 if there was no error.
+   *
+   * ErrorCode: int16, versions 0-4.
+   */
   errorCode?: number;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];

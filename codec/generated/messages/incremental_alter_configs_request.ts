@@ -19,80 +19,152 @@ import {
  * Kafka's IncrementalAlterConfigsRequest message (API key 44) in versions 0-1 (flexible from 1).
  */
 export interface IncrementalAlterConfigsRequest {
-  /** Resources: []AlterConfigsResource, versions 0-1. */
+  /**
+   * The incremental updates for each resource.
+   *
+   * Resources: []AlterConfigsResource, versions 0-1.
+   */
   resources: IncrementalAlterConfigsRequestAlterConfigsResource[];
-  /** ValidateOnly: bool, versions 0-1. */
+  /**
+   * True if we should validate the request, but not change the configurations.
+   *
+   * ValidateOnly: bool, versions 0-1.
+   */
   validateOnly: boolean;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeIncrementalAlterConfigsRequest} takes for IncrementalAlterConfigsRequest: any field left out
- * is written as its default.
+ * What {@linkcode encodeIncrementalAlterConfigsRequest} takes for IncrementalAlterConfigsRequest:
+ * any field left out is written as its default.
  */
 export interface IncrementalAlterConfigsRequestInit {
-  /** Resources: []AlterConfigsResource, versions 0-1. */
+  /**
+   * The incremental updates for each resource.
+   *
+   * Resources: []AlterConfigsResource, versions 0-1.
+   */
   resources?: IncrementalAlterConfigsRequestAlterConfigsResourceInit[];
-  /** ValidateOnly: bool, versions 0-1. */
+  /**
+   * True if we should validate the request, but not change the configurations.
+   *
+   * ValidateOnly: bool, versions 0-1.
+   */
   validateOnly?: boolean;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * The incremental updates for each resource.
+ *
  * The AlterConfigsResource struct of IncrementalAlterConfigsRequest, versions 0-1.
  */
 export interface IncrementalAlterConfigsRequestAlterConfigsResource {
-  /** ResourceType: int8, versions 0-1. */
+  /**
+   * The resource type.
+   *
+   * ResourceType: int8, versions 0-1.
+   */
   resourceType: number;
-  /** ResourceName: string, versions 0-1. */
+  /**
+   * The resource name.
+   *
+   * ResourceName: string, versions 0-1.
+   */
   resourceName: string;
-  /** Configs: []AlterableConfig, versions 0-1. */
+  /**
+   * The configurations.
+   *
+   * Configs: []AlterableConfig, versions 0-1.
+   */
   configs: IncrementalAlterConfigsRequestAlterableConfig[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeIncrementalAlterConfigsRequest} takes for IncrementalAlterConfigsRequestAlterConfigsResource: any field left out
- * is written as its default.
+ * The incremental updates for each resource.
+ *
+ * What {@linkcode encodeIncrementalAlterConfigsRequest} takes for
+ * IncrementalAlterConfigsRequestAlterConfigsResource: any field left out is written as its default.
  */
 export interface IncrementalAlterConfigsRequestAlterConfigsResourceInit {
-  /** ResourceType: int8, versions 0-1. */
+  /**
+   * The resource type.
+   *
+   * ResourceType: int8, versions 0-1.
+   */
   resourceType?: number;
-  /** ResourceName: string, versions 0-1. */
+  /**
+   * The resource name.
+   *
+   * ResourceName: string, versions 0-1.
+   */
   resourceName?: string;
-  /** Configs: []AlterableConfig, versions 0-1. */
+  /**
+   * The configurations.
+   *
+   * Configs: []AlterableConfig, versions 0-1.
+   */
   configs?: IncrementalAlterConfigsRequestAlterableConfigInit[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * The configurations.
+ *
  * The AlterableConfig struct of IncrementalAlterConfigsRequest, versions 0-1.
  */
 export interface IncrementalAlterConfigsRequestAlterableConfig {
-  /** Name: string, versions 0-1. */
+  /**
+   * The configuration key name.
+   *
+   * Name: string, versions 0-1.
+   */
   name: string;
-  /** ConfigOperation: int8, versions 0-1. */
+  /**
+   * The type (Set, Delete, Append, Subtract) of operation.
+   *
+   * ConfigOperation: int8, versions 0-1.
+   */
   configOperation: number;
-  /** Value: string, versions 0-1; nullable in 0+. */
+  /**
+   * The value to set for the configuration key.
+   *
+   * Value: string, versions 0-1; nullable in 0+.
+   */
   value: string | null;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeIncrementalAlterConfigsRequest} takes for IncrementalAlterConfigsRequestAlterableConfig: any field left out
- * is written as its default.
+ * The configurations.
+ *
+ * What {@linkcode encodeIncrementalAlterConfigsRequest} takes for
+ * IncrementalAlterConfigsRequestAlterableConfig: any field left out is written as its default.
  */
 export interface IncrementalAlterConfigsRequestAlterableConfigInit {
-  /** Name: string, versions 0-1. */
+  /**
+   * The configuration key name.
+   *
+   * Name: string, versions 0-1.
+   */
   name?: string;
-  /** ConfigOperation: int8, versions 0-1. */
+  /**
+   * The type (Set, Delete, Append, Subtract) of operation.
+   *
+   * ConfigOperation: int8, versions 0-1.
+   */
   configOperation?: number;
-  /** Value: string, versions 0-1; nullable in 0+. */
+  /**
+   * The value to set for the configuration key.
+   *
+   * Value: string, versions 0-1; nullable in 0+.
+   */
   value?: string | null;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];

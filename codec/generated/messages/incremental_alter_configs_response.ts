@@ -19,55 +19,110 @@ import {
  * Kafka's IncrementalAlterConfigsResponse message (API key 44) in versions 0-1 (flexible from 1).
  */
 export interface IncrementalAlterConfigsResponse {
-  /** ThrottleTimeMs: int32, versions 0-1. */
+  /**
+   * Duration in milliseconds for which the request was throttled due to a quota violation, or zero
+   * if the request did not violate any quota.
+   *
+   * ThrottleTimeMs: int32, versions 0-1.
+   */
   throttleTimeMs: number;
-  /** Responses: []AlterConfigsResourceResponse, versions 0-1. */
+  /**
+   * The responses for each resource.
+   *
+   * Responses: []AlterConfigsResourceResponse, versions 0-1.
+   */
   responses: IncrementalAlterConfigsResponseAlterConfigsResourceResponse[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeIncrementalAlterConfigsResponse} takes for IncrementalAlterConfigsResponse: any field left out
- * is written as its default.
+ * What {@linkcode encodeIncrementalAlterConfigsResponse} takes for IncrementalAlterConfigsResponse:
+ * any field left out is written as its default.
  */
 export interface IncrementalAlterConfigsResponseInit {
-  /** ThrottleTimeMs: int32, versions 0-1. */
+  /**
+   * Duration in milliseconds for which the request was throttled due to a quota violation, or zero
+   * if the request did not violate any quota.
+   *
+   * ThrottleTimeMs: int32, versions 0-1.
+   */
   throttleTimeMs?: number;
-  /** Responses: []AlterConfigsResourceResponse, versions 0-1. */
+  /**
+   * The responses for each resource.
+   *
+   * Responses: []AlterConfigsResourceResponse, versions 0-1.
+   */
   responses?: IncrementalAlterConfigsResponseAlterConfigsResourceResponseInit[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * The responses for each resource.
+ *
  * The AlterConfigsResourceResponse struct of IncrementalAlterConfigsResponse, versions 0-1.
  */
 export interface IncrementalAlterConfigsResponseAlterConfigsResourceResponse {
-  /** ErrorCode: int16, versions 0-1. */
+  /**
+   * The resource error code.
+   *
+   * ErrorCode: int16, versions 0-1.
+   */
   errorCode: number;
-  /** ErrorMessage: string, versions 0-1; nullable in 0+. */
+  /**
+   * The resource error message, or null if there was no error.
+   *
+   * ErrorMessage: string, versions 0-1; nullable in 0+.
+   */
   errorMessage: string | null;
-  /** ResourceType: int8, versions 0-1. */
+  /**
+   * The resource type.
+   *
+   * ResourceType: int8, versions 0-1.
+   */
   resourceType: number;
-  /** ResourceName: string, versions 0-1. */
+  /**
+   * The resource name.
+   *
+   * ResourceName: string, versions 0-1.
+   */
   resourceName: string;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeIncrementalAlterConfigsResponse} takes for IncrementalAlterConfigsResponseAlterConfigsResourceResponse: any field left out
- * is written as its default.
+ * The responses for each resource.
+ *
+ * What {@linkcode encodeIncrementalAlterConfigsResponse} takes for
+ * IncrementalAlterConfigsResponseAlterConfigsResourceResponse: any field left out is written as its
+ * default.
  */
 export interface IncrementalAlterConfigsResponseAlterConfigsResourceResponseInit {
-  /** ErrorCode: int16, versions 0-1. */
+  /**
+   * The resource error code.
+   *
+   * ErrorCode: int16, versions 0-1.
+   */
   errorCode?: number;
-  /** ErrorMessage: string, versions 0-1; nullable in 0+. */
+  /**
+   * The resource error message, or null if there was no error.
+   *
+   * ErrorMessage: string, versions 0-1; nullable in 0+.
+   */
   errorMessage?: string | null;
-  /** ResourceType: int8, versions 0-1. */
+  /**
+   * The resource type.
+   *
+   * ResourceType: int8, versions 0-1.
+   */
   resourceType?: number;
-  /** ResourceName: string, versions 0-1. */
+  /**
+   * The resource name.
+   *
+   * ResourceName: string, versions 0-1.
+   */
   resourceName?: string;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];

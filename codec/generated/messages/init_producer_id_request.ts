@@ -10,21 +10,46 @@ import type { Reader } from "../../protocol/reader.ts";
 import type { TaggedField, Writer } from "../../protocol/writer.ts";
 import { encodeFailure, unsupportedVersion, withPath } from "../../protocol/generated_support.ts";
 
-/**
- * Kafka's InitProducerIdRequest message (API key 22) in versions 0-6 (flexible from 2).
- */
+/** Kafka's InitProducerIdRequest message (API key 22) in versions 0-6 (flexible from 2). */
 export interface InitProducerIdRequest {
-  /** TransactionalId: string, versions 0-6; nullable in 0+; a transactionalId. */
+  /**
+   * The transactional id, or null if the producer is not transactional.
+   *
+   * TransactionalId: string, versions 0-6; nullable in 0+; a transactionalId.
+   */
   transactionalId: string | null;
-  /** TransactionTimeoutMs: int32, versions 0-6. */
+  /**
+   * The time in ms to wait before aborting idle transactions sent by this producer. This is only
+   * relevant if a TransactionalId has been defined.
+   *
+   * TransactionTimeoutMs: int32, versions 0-6.
+   */
   transactionTimeoutMs: number;
-  /** ProducerId: int64, versions 3-6; default -1; a producerId. */
+  /**
+   * The producer id. This is used to disambiguate requests if a transactional id is reused
+   * following its expiration.
+   *
+   * ProducerId: int64, versions 3-6; default -1; a producerId.
+   */
   producerId: bigint;
-  /** ProducerEpoch: int16, versions 3-6; default -1. */
+  /**
+   * The producer's current epoch. This will be checked against the producer epoch on the broker,
+   * and the request will return an error if they do not match.
+   *
+   * ProducerEpoch: int16, versions 3-6; default -1.
+   */
   producerEpoch: number;
-  /** Enable2Pc: bool, versions 6; default false. */
+  /**
+   * True if the client wants to enable two-phase commit (2PC) protocol for transactions.
+   *
+   * Enable2Pc: bool, versions 6; default false.
+   */
   enable2Pc: boolean;
-  /** KeepPreparedTxn: bool, versions 6; default false. */
+  /**
+   * True if the client wants to keep the currently ongoing transaction instead of aborting it.
+   *
+   * KeepPreparedTxn: bool, versions 6; default false.
+   */
   keepPreparedTxn: boolean;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
@@ -35,17 +60,44 @@ export interface InitProducerIdRequest {
  * is written as its default.
  */
 export interface InitProducerIdRequestInit {
-  /** TransactionalId: string, versions 0-6; nullable in 0+; a transactionalId. */
+  /**
+   * The transactional id, or null if the producer is not transactional.
+   *
+   * TransactionalId: string, versions 0-6; nullable in 0+; a transactionalId.
+   */
   transactionalId?: string | null;
-  /** TransactionTimeoutMs: int32, versions 0-6. */
+  /**
+   * The time in ms to wait before aborting idle transactions sent by this producer. This is only
+   * relevant if a TransactionalId has been defined.
+   *
+   * TransactionTimeoutMs: int32, versions 0-6.
+   */
   transactionTimeoutMs?: number;
-  /** ProducerId: int64, versions 3-6; default -1; a producerId. */
+  /**
+   * The producer id. This is used to disambiguate requests if a transactional id is reused
+   * following its expiration.
+   *
+   * ProducerId: int64, versions 3-6; default -1; a producerId.
+   */
   producerId?: bigint;
-  /** ProducerEpoch: int16, versions 3-6; default -1. */
+  /**
+   * The producer's current epoch. This will be checked against the producer epoch on the broker,
+   * and the request will return an error if they do not match.
+   *
+   * ProducerEpoch: int16, versions 3-6; default -1.
+   */
   producerEpoch?: number;
-  /** Enable2Pc: bool, versions 6; default false. */
+  /**
+   * True if the client wants to enable two-phase commit (2PC) protocol for transactions.
+   *
+   * Enable2Pc: bool, versions 6; default false.
+   */
   enable2Pc?: boolean;
-  /** KeepPreparedTxn: bool, versions 6; default false. */
+  /**
+   * True if the client wants to keep the currently ongoing transaction instead of aborting it.
+   *
+   * KeepPreparedTxn: bool, versions 6; default false.
+   */
   keepPreparedTxn?: boolean;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];

@@ -10,42 +10,94 @@ import type { Reader } from "../../protocol/reader.ts";
 import type { TaggedField, Writer } from "../../protocol/writer.ts";
 import { encodeFailure, unsupportedVersion, withPath } from "../../protocol/generated_support.ts";
 
-/**
- * Kafka's InitProducerIdResponse message (API key 22) in versions 0-6 (flexible from 2).
- */
+/** Kafka's InitProducerIdResponse message (API key 22) in versions 0-6 (flexible from 2). */
 export interface InitProducerIdResponse {
-  /** ThrottleTimeMs: int32, versions 0-6; ignorable. */
+  /**
+   * The duration in milliseconds for which the request was throttled due to a quota violation, or
+   * zero if the request did not violate any quota.
+   *
+   * ThrottleTimeMs: int32, versions 0-6; ignorable.
+   */
   throttleTimeMs: number;
-  /** ErrorCode: int16, versions 0-6. */
+  /**
+   * The error code, or 0 if there was no error.
+   *
+   * ErrorCode: int16, versions 0-6.
+   */
   errorCode: number;
-  /** ProducerId: int64, versions 0-6; default -1; a producerId. */
+  /**
+   * The current producer id.
+   *
+   * ProducerId: int64, versions 0-6; default -1; a producerId.
+   */
   producerId: bigint;
-  /** ProducerEpoch: int16, versions 0-6. */
+  /**
+   * The current epoch associated with the producer id.
+   *
+   * ProducerEpoch: int16, versions 0-6.
+   */
   producerEpoch: number;
-  /** OngoingTxnProducerId: int64, versions 6; default -1; a producerId. */
+  /**
+   * The producer id for ongoing transaction when KeepPreparedTxn is used, -1 if there is no
+   * transaction ongoing.
+   *
+   * OngoingTxnProducerId: int64, versions 6; default -1; a producerId.
+   */
   ongoingTxnProducerId: bigint;
-  /** OngoingTxnProducerEpoch: int16, versions 6; default -1. */
+  /**
+   * The epoch associated with the producer id for ongoing transaction when KeepPreparedTxn is used,
+   * -1 if there is no transaction ongoing.
+   *
+   * OngoingTxnProducerEpoch: int16, versions 6; default -1.
+   */
   ongoingTxnProducerEpoch: number;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeInitProducerIdResponse} takes for InitProducerIdResponse: any field left out
- * is written as its default.
+ * What {@linkcode encodeInitProducerIdResponse} takes for InitProducerIdResponse: any field left
+ * out is written as its default.
  */
 export interface InitProducerIdResponseInit {
-  /** ThrottleTimeMs: int32, versions 0-6; ignorable. */
+  /**
+   * The duration in milliseconds for which the request was throttled due to a quota violation, or
+   * zero if the request did not violate any quota.
+   *
+   * ThrottleTimeMs: int32, versions 0-6; ignorable.
+   */
   throttleTimeMs?: number;
-  /** ErrorCode: int16, versions 0-6. */
+  /**
+   * The error code, or 0 if there was no error.
+   *
+   * ErrorCode: int16, versions 0-6.
+   */
   errorCode?: number;
-  /** ProducerId: int64, versions 0-6; default -1; a producerId. */
+  /**
+   * The current producer id.
+   *
+   * ProducerId: int64, versions 0-6; default -1; a producerId.
+   */
   producerId?: bigint;
-  /** ProducerEpoch: int16, versions 0-6. */
+  /**
+   * The current epoch associated with the producer id.
+   *
+   * ProducerEpoch: int16, versions 0-6.
+   */
   producerEpoch?: number;
-  /** OngoingTxnProducerId: int64, versions 6; default -1; a producerId. */
+  /**
+   * The producer id for ongoing transaction when KeepPreparedTxn is used, -1 if there is no
+   * transaction ongoing.
+   *
+   * OngoingTxnProducerId: int64, versions 6; default -1; a producerId.
+   */
   ongoingTxnProducerId?: bigint;
-  /** OngoingTxnProducerEpoch: int16, versions 6; default -1. */
+  /**
+   * The epoch associated with the producer id for ongoing transaction when KeepPreparedTxn is used,
+   * -1 if there is no transaction ongoing.
+   *
+   * OngoingTxnProducerEpoch: int16, versions 6; default -1.
+   */
   ongoingTxnProducerEpoch?: number;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];

@@ -15,76 +15,141 @@ import { readArray, unsupportedVersion, withPath } from "../../protocol/generate
  * Kafka's InitializeShareGroupStateRequest message (API key 83) in versions 0 (flexible from 0).
  */
 export interface InitializeShareGroupStateRequest {
-  /** GroupId: string, versions 0. */
+  /**
+   * The group identifier.
+   *
+   * GroupId: string, versions 0.
+   */
   groupId: string;
-  /** Topics: []InitializeStateData, versions 0. */
+  /**
+   * The data for the topics.
+   *
+   * Topics: []InitializeStateData, versions 0.
+   */
   topics: InitializeShareGroupStateRequestInitializeStateData[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeInitializeShareGroupStateRequest} takes for InitializeShareGroupStateRequest: any field left out
- * is written as its default.
+ * What {@linkcode encodeInitializeShareGroupStateRequest} takes for
+ * InitializeShareGroupStateRequest: any field left out is written as its default.
  */
 export interface InitializeShareGroupStateRequestInit {
-  /** GroupId: string, versions 0. */
+  /**
+   * The group identifier.
+   *
+   * GroupId: string, versions 0.
+   */
   groupId?: string;
-  /** Topics: []InitializeStateData, versions 0. */
+  /**
+   * The data for the topics.
+   *
+   * Topics: []InitializeStateData, versions 0.
+   */
   topics?: InitializeShareGroupStateRequestInitializeStateDataInit[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * The data for the topics.
+ *
  * The InitializeStateData struct of InitializeShareGroupStateRequest, versions 0.
  */
 export interface InitializeShareGroupStateRequestInitializeStateData {
-  /** TopicId: uuid, versions 0. */
+  /**
+   * The topic identifier.
+   *
+   * TopicId: uuid, versions 0.
+   */
   topicId: string;
-  /** Partitions: []PartitionData, versions 0. */
+  /**
+   * The data for the partitions.
+   *
+   * Partitions: []PartitionData, versions 0.
+   */
   partitions: InitializeShareGroupStateRequestPartitionData[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeInitializeShareGroupStateRequest} takes for InitializeShareGroupStateRequestInitializeStateData: any field left out
- * is written as its default.
+ * The data for the topics.
+ *
+ * What {@linkcode encodeInitializeShareGroupStateRequest} takes for
+ * InitializeShareGroupStateRequestInitializeStateData: any field left out is written as its
+ * default.
  */
 export interface InitializeShareGroupStateRequestInitializeStateDataInit {
-  /** TopicId: uuid, versions 0. */
+  /**
+   * The topic identifier.
+   *
+   * TopicId: uuid, versions 0.
+   */
   topicId?: string;
-  /** Partitions: []PartitionData, versions 0. */
+  /**
+   * The data for the partitions.
+   *
+   * Partitions: []PartitionData, versions 0.
+   */
   partitions?: InitializeShareGroupStateRequestPartitionDataInit[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * The data for the partitions.
+ *
  * The PartitionData struct of InitializeShareGroupStateRequest, versions 0.
  */
 export interface InitializeShareGroupStateRequestPartitionData {
-  /** Partition: int32, versions 0. */
+  /**
+   * The partition index.
+   *
+   * Partition: int32, versions 0.
+   */
   partition: number;
-  /** StateEpoch: int32, versions 0. */
+  /**
+   * The state epoch for this share-partition.
+   *
+   * StateEpoch: int32, versions 0.
+   */
   stateEpoch: number;
-  /** StartOffset: int64, versions 0. */
+  /**
+   * The share-partition start offset, or -1 if the start offset is not being initialized.
+   *
+   * StartOffset: int64, versions 0.
+   */
   startOffset: bigint;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeInitializeShareGroupStateRequest} takes for InitializeShareGroupStateRequestPartitionData: any field left out
- * is written as its default.
+ * The data for the partitions.
+ *
+ * What {@linkcode encodeInitializeShareGroupStateRequest} takes for
+ * InitializeShareGroupStateRequestPartitionData: any field left out is written as its default.
  */
 export interface InitializeShareGroupStateRequestPartitionDataInit {
-  /** Partition: int32, versions 0. */
+  /**
+   * The partition index.
+   *
+   * Partition: int32, versions 0.
+   */
   partition?: number;
-  /** StateEpoch: int32, versions 0. */
+  /**
+   * The state epoch for this share-partition.
+   *
+   * StateEpoch: int32, versions 0.
+   */
   stateEpoch?: number;
-  /** StartOffset: int64, versions 0. */
+  /**
+   * The share-partition start offset, or -1 if the start offset is not being initialized.
+   *
+   * StartOffset: int64, versions 0.
+   */
   startOffset?: bigint;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];

@@ -15,72 +15,129 @@ import { readArray, unsupportedVersion, withPath } from "../../protocol/generate
  * Kafka's InitializeShareGroupStateResponse message (API key 83) in versions 0 (flexible from 0).
  */
 export interface InitializeShareGroupStateResponse {
-  /** Results: []InitializeStateResult, versions 0. */
+  /**
+   * The initialization results.
+   *
+   * Results: []InitializeStateResult, versions 0.
+   */
   results: InitializeShareGroupStateResponseInitializeStateResult[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeInitializeShareGroupStateResponse} takes for InitializeShareGroupStateResponse: any field left out
- * is written as its default.
+ * What {@linkcode encodeInitializeShareGroupStateResponse} takes for
+ * InitializeShareGroupStateResponse: any field left out is written as its default.
  */
 export interface InitializeShareGroupStateResponseInit {
-  /** Results: []InitializeStateResult, versions 0. */
+  /**
+   * The initialization results.
+   *
+   * Results: []InitializeStateResult, versions 0.
+   */
   results?: InitializeShareGroupStateResponseInitializeStateResultInit[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * The initialization results.
+ *
  * The InitializeStateResult struct of InitializeShareGroupStateResponse, versions 0.
  */
 export interface InitializeShareGroupStateResponseInitializeStateResult {
-  /** TopicId: uuid, versions 0. */
+  /**
+   * The topic identifier.
+   *
+   * TopicId: uuid, versions 0.
+   */
   topicId: string;
-  /** Partitions: []PartitionResult, versions 0. */
+  /**
+   * The results for the partitions.
+   *
+   * Partitions: []PartitionResult, versions 0.
+   */
   partitions: InitializeShareGroupStateResponsePartitionResult[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeInitializeShareGroupStateResponse} takes for InitializeShareGroupStateResponseInitializeStateResult: any field left out
- * is written as its default.
+ * The initialization results.
+ *
+ * What {@linkcode encodeInitializeShareGroupStateResponse} takes for
+ * InitializeShareGroupStateResponseInitializeStateResult: any field left out is written as its
+ * default.
  */
 export interface InitializeShareGroupStateResponseInitializeStateResultInit {
-  /** TopicId: uuid, versions 0. */
+  /**
+   * The topic identifier.
+   *
+   * TopicId: uuid, versions 0.
+   */
   topicId?: string;
-  /** Partitions: []PartitionResult, versions 0. */
+  /**
+   * The results for the partitions.
+   *
+   * Partitions: []PartitionResult, versions 0.
+   */
   partitions?: InitializeShareGroupStateResponsePartitionResultInit[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * The results for the partitions.
+ *
  * The PartitionResult struct of InitializeShareGroupStateResponse, versions 0.
  */
 export interface InitializeShareGroupStateResponsePartitionResult {
-  /** Partition: int32, versions 0. */
+  /**
+   * The partition index.
+   *
+   * Partition: int32, versions 0.
+   */
   partition: number;
-  /** ErrorCode: int16, versions 0. */
+  /**
+   * The error code, or 0 if there was no error.
+   *
+   * ErrorCode: int16, versions 0.
+   */
   errorCode: number;
-  /** ErrorMessage: string, versions 0; nullable in 0+; default null. */
+  /**
+   * The error message, or null if there was no error.
+   *
+   * ErrorMessage: string, versions 0; nullable in 0+; default null.
+   */
   errorMessage: string | null;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeInitializeShareGroupStateResponse} takes for InitializeShareGroupStateResponsePartitionResult: any field left out
- * is written as its default.
+ * The results for the partitions.
+ *
+ * What {@linkcode encodeInitializeShareGroupStateResponse} takes for
+ * InitializeShareGroupStateResponsePartitionResult: any field left out is written as its default.
  */
 export interface InitializeShareGroupStateResponsePartitionResultInit {
-  /** Partition: int32, versions 0. */
+  /**
+   * The partition index.
+   *
+   * Partition: int32, versions 0.
+   */
   partition?: number;
-  /** ErrorCode: int16, versions 0. */
+  /**
+   * The error code, or 0 if there was no error.
+   *
+   * ErrorCode: int16, versions 0.
+   */
   errorCode?: number;
-  /** ErrorMessage: string, versions 0; nullable in 0+; default null. */
+  /**
+   * The error message, or null if there was no error.
+   *
+   * ErrorMessage: string, versions 0; nullable in 0+; default null.
+   */
   errorMessage?: string | null;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];

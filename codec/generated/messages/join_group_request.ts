@@ -16,75 +16,161 @@ import {
   withPath,
 } from "../../protocol/generated_support.ts";
 
-/**
- * Kafka's JoinGroupRequest message (API key 11) in versions 0-9 (flexible from 6).
- */
+/** Kafka's JoinGroupRequest message (API key 11) in versions 0-9 (flexible from 6). */
 export interface JoinGroupRequest {
-  /** GroupId: string, versions 0-9; a groupId. */
+  /**
+   * The group identifier.
+   *
+   * GroupId: string, versions 0-9; a groupId.
+   */
   groupId: string;
-  /** SessionTimeoutMs: int32, versions 0-9. */
+  /**
+   * The coordinator considers the consumer dead if it receives no heartbeat after this timeout in
+   * milliseconds.
+   *
+   * SessionTimeoutMs: int32, versions 0-9.
+   */
   sessionTimeoutMs: number;
-  /** RebalanceTimeoutMs: int32, versions 1-9; default -1; ignorable. */
+  /**
+   * The maximum time in milliseconds that the coordinator will wait for each member to rejoin when
+   * rebalancing the group.
+   *
+   * RebalanceTimeoutMs: int32, versions 1-9; default -1; ignorable.
+   */
   rebalanceTimeoutMs: number;
-  /** MemberId: string, versions 0-9. */
+  /**
+   * The member id assigned by the group coordinator.
+   *
+   * MemberId: string, versions 0-9.
+   */
   memberId: string;
-  /** GroupInstanceId: string, versions 5-9; nullable in 5+; default null. */
+  /**
+   * The unique identifier of the consumer instance provided by end user.
+   *
+   * GroupInstanceId: string, versions 5-9; nullable in 5+; default null.
+   */
   groupInstanceId: string | null;
-  /** ProtocolType: string, versions 0-9. */
+  /**
+   * The unique name the for class of protocols implemented by the group we want to join.
+   *
+   * ProtocolType: string, versions 0-9.
+   */
   protocolType: string;
-  /** Protocols: []JoinGroupRequestProtocol, versions 0-9. */
+  /**
+   * The list of protocols that the member supports.
+   *
+   * Protocols: []JoinGroupRequestProtocol, versions 0-9.
+   */
   protocols: JoinGroupRequestProtocol[];
-  /** Reason: string, versions 8-9; nullable in 8+; default null; ignorable. */
+  /**
+   * The reason why the member (re-)joins the group.
+   *
+   * Reason: string, versions 8-9; nullable in 8+; default null; ignorable.
+   */
   reason: string | null;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeJoinGroupRequest} takes for JoinGroupRequest: any field left out
- * is written as its default.
+ * What {@linkcode encodeJoinGroupRequest} takes for JoinGroupRequest: any field left out is written
+ * as its default.
  */
 export interface JoinGroupRequestInit {
-  /** GroupId: string, versions 0-9; a groupId. */
+  /**
+   * The group identifier.
+   *
+   * GroupId: string, versions 0-9; a groupId.
+   */
   groupId?: string;
-  /** SessionTimeoutMs: int32, versions 0-9. */
+  /**
+   * The coordinator considers the consumer dead if it receives no heartbeat after this timeout in
+   * milliseconds.
+   *
+   * SessionTimeoutMs: int32, versions 0-9.
+   */
   sessionTimeoutMs?: number;
-  /** RebalanceTimeoutMs: int32, versions 1-9; default -1; ignorable. */
+  /**
+   * The maximum time in milliseconds that the coordinator will wait for each member to rejoin when
+   * rebalancing the group.
+   *
+   * RebalanceTimeoutMs: int32, versions 1-9; default -1; ignorable.
+   */
   rebalanceTimeoutMs?: number;
-  /** MemberId: string, versions 0-9. */
+  /**
+   * The member id assigned by the group coordinator.
+   *
+   * MemberId: string, versions 0-9.
+   */
   memberId?: string;
-  /** GroupInstanceId: string, versions 5-9; nullable in 5+; default null. */
+  /**
+   * The unique identifier of the consumer instance provided by end user.
+   *
+   * GroupInstanceId: string, versions 5-9; nullable in 5+; default null.
+   */
   groupInstanceId?: string | null;
-  /** ProtocolType: string, versions 0-9. */
+  /**
+   * The unique name the for class of protocols implemented by the group we want to join.
+   *
+   * ProtocolType: string, versions 0-9.
+   */
   protocolType?: string;
-  /** Protocols: []JoinGroupRequestProtocol, versions 0-9. */
+  /**
+   * The list of protocols that the member supports.
+   *
+   * Protocols: []JoinGroupRequestProtocol, versions 0-9.
+   */
   protocols?: JoinGroupRequestProtocolInit[];
-  /** Reason: string, versions 8-9; nullable in 8+; default null; ignorable. */
+  /**
+   * The reason why the member (re-)joins the group.
+   *
+   * Reason: string, versions 8-9; nullable in 8+; default null; ignorable.
+   */
   reason?: string | null;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * The list of protocols that the member supports.
+ *
  * The JoinGroupRequestProtocol struct of JoinGroupRequest, versions 0-9.
  */
 export interface JoinGroupRequestProtocol {
-  /** Name: string, versions 0-9. */
+  /**
+   * The protocol name.
+   *
+   * Name: string, versions 0-9.
+   */
   name: string;
-  /** Metadata: bytes, versions 0-9. */
+  /**
+   * The protocol metadata.
+   *
+   * Metadata: bytes, versions 0-9.
+   */
   metadata: Uint8Array;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeJoinGroupRequest} takes for JoinGroupRequestProtocol: any field left out
- * is written as its default.
+ * The list of protocols that the member supports.
+ *
+ * What {@linkcode encodeJoinGroupRequest} takes for JoinGroupRequestProtocol: any field left out is
+ * written as its default.
  */
 export interface JoinGroupRequestProtocolInit {
-  /** Name: string, versions 0-9. */
+  /**
+   * The protocol name.
+   *
+   * Name: string, versions 0-9.
+   */
   name?: string;
-  /** Metadata: bytes, versions 0-9. */
+  /**
+   * The protocol metadata.
+   *
+   * Metadata: bytes, versions 0-9.
+   */
   metadata?: Uint8Array;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];

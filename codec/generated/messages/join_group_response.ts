@@ -16,83 +16,183 @@ import {
   withPath,
 } from "../../protocol/generated_support.ts";
 
-/**
- * Kafka's JoinGroupResponse message (API key 11) in versions 0-9 (flexible from 6).
- */
+/** Kafka's JoinGroupResponse message (API key 11) in versions 0-9 (flexible from 6). */
 export interface JoinGroupResponse {
-  /** ThrottleTimeMs: int32, versions 2-9; ignorable. */
+  /**
+   * The duration in milliseconds for which the request was throttled due to a quota violation, or
+   * zero if the request did not violate any quota.
+   *
+   * ThrottleTimeMs: int32, versions 2-9; ignorable.
+   */
   throttleTimeMs: number;
-  /** ErrorCode: int16, versions 0-9. */
+  /**
+   * The error code, or 0 if there was no error.
+   *
+   * ErrorCode: int16, versions 0-9.
+   */
   errorCode: number;
-  /** GenerationId: int32, versions 0-9; default -1. */
+  /**
+   * The generation ID of the group.
+   *
+   * GenerationId: int32, versions 0-9; default -1.
+   */
   generationId: number;
-  /** ProtocolType: string, versions 7-9; nullable in 7+; default null; ignorable. */
+  /**
+   * The group protocol name.
+   *
+   * ProtocolType: string, versions 7-9; nullable in 7+; default null; ignorable.
+   */
   protocolType: string | null;
-  /** ProtocolName: string, versions 0-9; nullable in 7+. */
+  /**
+   * The group protocol selected by the coordinator.
+   *
+   * ProtocolName: string, versions 0-9; nullable in 7+.
+   */
   protocolName: string | null;
-  /** Leader: string, versions 0-9. */
+  /**
+   * The leader of the group.
+   *
+   * Leader: string, versions 0-9.
+   */
   leader: string;
-  /** SkipAssignment: bool, versions 9; default false. */
+  /**
+   * True if the leader must skip running the assignment.
+   *
+   * SkipAssignment: bool, versions 9; default false.
+   */
   skipAssignment: boolean;
-  /** MemberId: string, versions 0-9. */
+  /**
+   * The member ID assigned by the group coordinator.
+   *
+   * MemberId: string, versions 0-9.
+   */
   memberId: string;
-  /** Members: []JoinGroupResponseMember, versions 0-9. */
+  /**
+   * The group members.
+   *
+   * Members: []JoinGroupResponseMember, versions 0-9.
+   */
   members: JoinGroupResponseMember[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeJoinGroupResponse} takes for JoinGroupResponse: any field left out
- * is written as its default.
+ * What {@linkcode encodeJoinGroupResponse} takes for JoinGroupResponse: any field left out is
+ * written as its default.
  */
 export interface JoinGroupResponseInit {
-  /** ThrottleTimeMs: int32, versions 2-9; ignorable. */
+  /**
+   * The duration in milliseconds for which the request was throttled due to a quota violation, or
+   * zero if the request did not violate any quota.
+   *
+   * ThrottleTimeMs: int32, versions 2-9; ignorable.
+   */
   throttleTimeMs?: number;
-  /** ErrorCode: int16, versions 0-9. */
+  /**
+   * The error code, or 0 if there was no error.
+   *
+   * ErrorCode: int16, versions 0-9.
+   */
   errorCode?: number;
-  /** GenerationId: int32, versions 0-9; default -1. */
+  /**
+   * The generation ID of the group.
+   *
+   * GenerationId: int32, versions 0-9; default -1.
+   */
   generationId?: number;
-  /** ProtocolType: string, versions 7-9; nullable in 7+; default null; ignorable. */
+  /**
+   * The group protocol name.
+   *
+   * ProtocolType: string, versions 7-9; nullable in 7+; default null; ignorable.
+   */
   protocolType?: string | null;
-  /** ProtocolName: string, versions 0-9; nullable in 7+. */
+  /**
+   * The group protocol selected by the coordinator.
+   *
+   * ProtocolName: string, versions 0-9; nullable in 7+.
+   */
   protocolName?: string | null;
-  /** Leader: string, versions 0-9. */
+  /**
+   * The leader of the group.
+   *
+   * Leader: string, versions 0-9.
+   */
   leader?: string;
-  /** SkipAssignment: bool, versions 9; default false. */
+  /**
+   * True if the leader must skip running the assignment.
+   *
+   * SkipAssignment: bool, versions 9; default false.
+   */
   skipAssignment?: boolean;
-  /** MemberId: string, versions 0-9. */
+  /**
+   * The member ID assigned by the group coordinator.
+   *
+   * MemberId: string, versions 0-9.
+   */
   memberId?: string;
-  /** Members: []JoinGroupResponseMember, versions 0-9. */
+  /**
+   * The group members.
+   *
+   * Members: []JoinGroupResponseMember, versions 0-9.
+   */
   members?: JoinGroupResponseMemberInit[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * The group members.
+ *
  * The JoinGroupResponseMember struct of JoinGroupResponse, versions 0-9.
  */
 export interface JoinGroupResponseMember {
-  /** MemberId: string, versions 0-9. */
+  /**
+   * The group member ID.
+   *
+   * MemberId: string, versions 0-9.
+   */
   memberId: string;
-  /** GroupInstanceId: string, versions 5-9; nullable in 5+; default null; ignorable. */
+  /**
+   * The unique identifier of the consumer instance provided by end user.
+   *
+   * GroupInstanceId: string, versions 5-9; nullable in 5+; default null; ignorable.
+   */
   groupInstanceId: string | null;
-  /** Metadata: bytes, versions 0-9. */
+  /**
+   * The group member metadata.
+   *
+   * Metadata: bytes, versions 0-9.
+   */
   metadata: Uint8Array;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeJoinGroupResponse} takes for JoinGroupResponseMember: any field left out
- * is written as its default.
+ * The group members.
+ *
+ * What {@linkcode encodeJoinGroupResponse} takes for JoinGroupResponseMember: any field left out is
+ * written as its default.
  */
 export interface JoinGroupResponseMemberInit {
-  /** MemberId: string, versions 0-9. */
+  /**
+   * The group member ID.
+   *
+   * MemberId: string, versions 0-9.
+   */
   memberId?: string;
-  /** GroupInstanceId: string, versions 5-9; nullable in 5+; default null; ignorable. */
+  /**
+   * The unique identifier of the consumer instance provided by end user.
+   *
+   * GroupInstanceId: string, versions 5-9; nullable in 5+; default null; ignorable.
+   */
   groupInstanceId?: string | null;
-  /** Metadata: bytes, versions 0-9. */
+  /**
+   * The group member metadata.
+   *
+   * Metadata: bytes, versions 0-9.
+   */
   metadata?: Uint8Array;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];

@@ -10,26 +10,40 @@ import type { Reader } from "../../protocol/reader.ts";
 import type { TaggedField, Writer } from "../../protocol/writer.ts";
 import { unsupportedVersion, withPath } from "../../protocol/generated_support.ts";
 
-/**
- * Kafka's KRaftVersionRecord message in versions 0 (flexible from 0).
- */
+/** Kafka's KRaftVersionRecord message in versions 0 (flexible from 0). */
 export interface KRaftVersionRecord {
-  /** Version: int16, versions 0. */
+  /**
+   * The version of the kraft version record.
+   *
+   * Version: int16, versions 0.
+   */
   version: number;
-  /** KRaftVersion: int16, versions 0. */
+  /**
+   * The kraft protocol version.
+   *
+   * KRaftVersion: int16, versions 0.
+   */
   kRaftVersion: number;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeKRaftVersionRecord} takes for KRaftVersionRecord: any field left out
- * is written as its default.
+ * What {@linkcode encodeKRaftVersionRecord} takes for KRaftVersionRecord: any field left out is
+ * written as its default.
  */
 export interface KRaftVersionRecordInit {
-  /** Version: int16, versions 0. */
+  /**
+   * The version of the kraft version record.
+   *
+   * Version: int16, versions 0.
+   */
   version?: number;
-  /** KRaftVersion: int16, versions 0. */
+  /**
+   * The kraft protocol version.
+   *
+   * KRaftVersion: int16, versions 0.
+   */
   kRaftVersion?: number;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];

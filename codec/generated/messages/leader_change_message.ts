@@ -11,59 +11,109 @@ import type { TaggedField, Writer } from "../../protocol/writer.ts";
 import { ZERO_UUID } from "../../protocol/uuid.ts";
 import { readArray, unsupportedVersion, withPath } from "../../protocol/generated_support.ts";
 
-/**
- * Kafka's LeaderChangeMessage message in versions 0-1 (flexible from 0).
- */
+/** Kafka's LeaderChangeMessage message in versions 0-1 (flexible from 0). */
 export interface LeaderChangeMessage {
-  /** Version: int16, versions 0-1. */
+  /**
+   * The version of the leader change message.
+   *
+   * Version: int16, versions 0-1.
+   */
   version: number;
-  /** LeaderId: int32, versions 0-1; a brokerId. */
+  /**
+   * The ID of the newly elected leader.
+   *
+   * LeaderId: int32, versions 0-1; a brokerId.
+   */
   leaderId: number;
-  /** Voters: []Voter, versions 0-1. */
+  /**
+   * The set of voters in the quorum for this epoch.
+   *
+   * Voters: []Voter, versions 0-1.
+   */
   voters: LeaderChangeMessageVoter[];
-  /** GrantingVoters: []Voter, versions 0-1. */
+  /**
+   * The voters who voted for the leader at the time of election.
+   *
+   * GrantingVoters: []Voter, versions 0-1.
+   */
   grantingVoters: LeaderChangeMessageVoter[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeLeaderChangeMessage} takes for LeaderChangeMessage: any field left out
- * is written as its default.
+ * What {@linkcode encodeLeaderChangeMessage} takes for LeaderChangeMessage: any field left out is
+ * written as its default.
  */
 export interface LeaderChangeMessageInit {
-  /** Version: int16, versions 0-1. */
+  /**
+   * The version of the leader change message.
+   *
+   * Version: int16, versions 0-1.
+   */
   version?: number;
-  /** LeaderId: int32, versions 0-1; a brokerId. */
+  /**
+   * The ID of the newly elected leader.
+   *
+   * LeaderId: int32, versions 0-1; a brokerId.
+   */
   leaderId?: number;
-  /** Voters: []Voter, versions 0-1. */
+  /**
+   * The set of voters in the quorum for this epoch.
+   *
+   * Voters: []Voter, versions 0-1.
+   */
   voters?: LeaderChangeMessageVoterInit[];
-  /** GrantingVoters: []Voter, versions 0-1. */
+  /**
+   * The voters who voted for the leader at the time of election.
+   *
+   * GrantingVoters: []Voter, versions 0-1.
+   */
   grantingVoters?: LeaderChangeMessageVoterInit[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * The set of voters in the quorum for this epoch.
+ *
  * The Voter struct of LeaderChangeMessage, versions 0-1.
  */
 export interface LeaderChangeMessageVoter {
-  /** VoterId: int32, versions 0-1. */
+  /**
+   * The ID of the voter.
+   *
+   * VoterId: int32, versions 0-1.
+   */
   voterId: number;
-  /** VoterDirectoryId: uuid, versions 1. */
+  /**
+   * The directory id of the voter.
+   *
+   * VoterDirectoryId: uuid, versions 1.
+   */
   voterDirectoryId: string;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * The set of voters in the quorum for this epoch.
+ *
  * What {@linkcode encodeLeaderChangeMessage} takes for LeaderChangeMessageVoter: any field left out
  * is written as its default.
  */
 export interface LeaderChangeMessageVoterInit {
-  /** VoterId: int32, versions 0-1. */
+  /**
+   * The ID of the voter.
+   *
+   * VoterId: int32, versions 0-1.
+   */
   voterId?: number;
-  /** VoterDirectoryId: uuid, versions 1. */
+  /**
+   * The directory id of the voter.
+   *
+   * VoterDirectoryId: uuid, versions 1.
+   */
   voterDirectoryId?: string;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];

@@ -15,59 +15,109 @@ import {
   withPath,
 } from "../../protocol/generated_support.ts";
 
-/**
- * Kafka's LeaveGroupRequest message (API key 13) in versions 0-5 (flexible from 4).
- */
+/** Kafka's LeaveGroupRequest message (API key 13) in versions 0-5 (flexible from 4). */
 export interface LeaveGroupRequest {
-  /** GroupId: string, versions 0-5; a groupId. */
+  /**
+   * The ID of the group to leave.
+   *
+   * GroupId: string, versions 0-5; a groupId.
+   */
   groupId: string;
-  /** MemberId: string, versions 0-2. */
+  /**
+   * The member ID to remove from the group.
+   *
+   * MemberId: string, versions 0-2.
+   */
   memberId: string;
-  /** Members: []MemberIdentity, versions 3-5. */
+  /**
+   * List of leaving member identities.
+   *
+   * Members: []MemberIdentity, versions 3-5.
+   */
   members: LeaveGroupRequestMemberIdentity[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeLeaveGroupRequest} takes for LeaveGroupRequest: any field left out
- * is written as its default.
+ * What {@linkcode encodeLeaveGroupRequest} takes for LeaveGroupRequest: any field left out is
+ * written as its default.
  */
 export interface LeaveGroupRequestInit {
-  /** GroupId: string, versions 0-5; a groupId. */
+  /**
+   * The ID of the group to leave.
+   *
+   * GroupId: string, versions 0-5; a groupId.
+   */
   groupId?: string;
-  /** MemberId: string, versions 0-2. */
+  /**
+   * The member ID to remove from the group.
+   *
+   * MemberId: string, versions 0-2.
+   */
   memberId?: string;
-  /** Members: []MemberIdentity, versions 3-5. */
+  /**
+   * List of leaving member identities.
+   *
+   * Members: []MemberIdentity, versions 3-5.
+   */
   members?: LeaveGroupRequestMemberIdentityInit[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * List of leaving member identities.
+ *
  * The MemberIdentity struct of LeaveGroupRequest, versions 3-5.
  */
 export interface LeaveGroupRequestMemberIdentity {
-  /** MemberId: string, versions 3-5. */
+  /**
+   * The member ID to remove from the group.
+   *
+   * MemberId: string, versions 3-5.
+   */
   memberId: string;
-  /** GroupInstanceId: string, versions 3-5; nullable in 3+; default null. */
+  /**
+   * The group instance ID to remove from the group.
+   *
+   * GroupInstanceId: string, versions 3-5; nullable in 3+; default null.
+   */
   groupInstanceId: string | null;
-  /** Reason: string, versions 5; nullable in 5+; default null; ignorable. */
+  /**
+   * The reason why the member left the group.
+   *
+   * Reason: string, versions 5; nullable in 5+; default null; ignorable.
+   */
   reason: string | null;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeLeaveGroupRequest} takes for LeaveGroupRequestMemberIdentity: any field left out
- * is written as its default.
+ * List of leaving member identities.
+ *
+ * What {@linkcode encodeLeaveGroupRequest} takes for LeaveGroupRequestMemberIdentity: any field
+ * left out is written as its default.
  */
 export interface LeaveGroupRequestMemberIdentityInit {
-  /** MemberId: string, versions 3-5. */
+  /**
+   * The member ID to remove from the group.
+   *
+   * MemberId: string, versions 3-5.
+   */
   memberId?: string;
-  /** GroupInstanceId: string, versions 3-5; nullable in 3+; default null. */
+  /**
+   * The group instance ID to remove from the group.
+   *
+   * GroupInstanceId: string, versions 3-5; nullable in 3+; default null.
+   */
   groupInstanceId?: string | null;
-  /** Reason: string, versions 5; nullable in 5+; default null; ignorable. */
+  /**
+   * The reason why the member left the group.
+   *
+   * Reason: string, versions 5; nullable in 5+; default null; ignorable.
+   */
   reason?: string | null;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];

@@ -15,59 +15,111 @@ import {
   withPath,
 } from "../../protocol/generated_support.ts";
 
-/**
- * Kafka's LeaveGroupResponse message (API key 13) in versions 0-5 (flexible from 4).
- */
+/** Kafka's LeaveGroupResponse message (API key 13) in versions 0-5 (flexible from 4). */
 export interface LeaveGroupResponse {
-  /** ThrottleTimeMs: int32, versions 1-5; ignorable. */
+  /**
+   * The duration in milliseconds for which the request was throttled due to a quota violation, or
+   * zero if the request did not violate any quota.
+   *
+   * ThrottleTimeMs: int32, versions 1-5; ignorable.
+   */
   throttleTimeMs: number;
-  /** ErrorCode: int16, versions 0-5. */
+  /**
+   * The error code, or 0 if there was no error.
+   *
+   * ErrorCode: int16, versions 0-5.
+   */
   errorCode: number;
-  /** Members: []MemberResponse, versions 3-5. */
+  /**
+   * List of leaving member responses.
+   *
+   * Members: []MemberResponse, versions 3-5.
+   */
   members: LeaveGroupResponseMemberResponse[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeLeaveGroupResponse} takes for LeaveGroupResponse: any field left out
- * is written as its default.
+ * What {@linkcode encodeLeaveGroupResponse} takes for LeaveGroupResponse: any field left out is
+ * written as its default.
  */
 export interface LeaveGroupResponseInit {
-  /** ThrottleTimeMs: int32, versions 1-5; ignorable. */
+  /**
+   * The duration in milliseconds for which the request was throttled due to a quota violation, or
+   * zero if the request did not violate any quota.
+   *
+   * ThrottleTimeMs: int32, versions 1-5; ignorable.
+   */
   throttleTimeMs?: number;
-  /** ErrorCode: int16, versions 0-5. */
+  /**
+   * The error code, or 0 if there was no error.
+   *
+   * ErrorCode: int16, versions 0-5.
+   */
   errorCode?: number;
-  /** Members: []MemberResponse, versions 3-5. */
+  /**
+   * List of leaving member responses.
+   *
+   * Members: []MemberResponse, versions 3-5.
+   */
   members?: LeaveGroupResponseMemberResponseInit[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * List of leaving member responses.
+ *
  * The MemberResponse struct of LeaveGroupResponse, versions 3-5.
  */
 export interface LeaveGroupResponseMemberResponse {
-  /** MemberId: string, versions 3-5. */
+  /**
+   * The member ID to remove from the group.
+   *
+   * MemberId: string, versions 3-5.
+   */
   memberId: string;
-  /** GroupInstanceId: string, versions 3-5; nullable in 3+. */
+  /**
+   * The group instance ID to remove from the group.
+   *
+   * GroupInstanceId: string, versions 3-5; nullable in 3+.
+   */
   groupInstanceId: string | null;
-  /** ErrorCode: int16, versions 3-5. */
+  /**
+   * The error code, or 0 if there was no error.
+   *
+   * ErrorCode: int16, versions 3-5.
+   */
   errorCode: number;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeLeaveGroupResponse} takes for LeaveGroupResponseMemberResponse: any field left out
- * is written as its default.
+ * List of leaving member responses.
+ *
+ * What {@linkcode encodeLeaveGroupResponse} takes for LeaveGroupResponseMemberResponse: any field
+ * left out is written as its default.
  */
 export interface LeaveGroupResponseMemberResponseInit {
-  /** MemberId: string, versions 3-5. */
+  /**
+   * The member ID to remove from the group.
+   *
+   * MemberId: string, versions 3-5.
+   */
   memberId?: string;
-  /** GroupInstanceId: string, versions 3-5; nullable in 3+. */
+  /**
+   * The group instance ID to remove from the group.
+   *
+   * GroupInstanceId: string, versions 3-5; nullable in 3+.
+   */
   groupInstanceId?: string | null;
-  /** ErrorCode: int16, versions 3-5. */
+  /**
+   * The error code, or 0 if there was no error.
+   *
+   * ErrorCode: int16, versions 3-5.
+   */
   errorCode?: number;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];

@@ -10,22 +10,30 @@ import type { Reader } from "../../protocol/reader.ts";
 import type { TaggedField, Writer } from "../../protocol/writer.ts";
 import { readArray, unsupportedVersion, withPath } from "../../protocol/generated_support.ts";
 
-/**
- * Kafka's ListConfigResourcesRequest message (API key 74) in versions 0-1 (flexible from 0).
- */
+/** Kafka's ListConfigResourcesRequest message (API key 74) in versions 0-1 (flexible from 0). */
 export interface ListConfigResourcesRequest {
-  /** ResourceTypes: []int8, versions 1. */
+  /**
+   * The list of resource type. If the list is empty, it uses default supported config resource
+   * types.
+   *
+   * ResourceTypes: []int8, versions 1.
+   */
   resourceTypes: number[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeListConfigResourcesRequest} takes for ListConfigResourcesRequest: any field left out
- * is written as its default.
+ * What {@linkcode encodeListConfigResourcesRequest} takes for ListConfigResourcesRequest: any field
+ * left out is written as its default.
  */
 export interface ListConfigResourcesRequestInit {
-  /** ResourceTypes: []int8, versions 1. */
+  /**
+   * The list of resource type. If the list is empty, it uses default supported config resource
+   * types.
+   *
+   * ResourceTypes: []int8, versions 1.
+   */
   resourceTypes?: number[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];

@@ -10,55 +10,99 @@ import type { Reader } from "../../protocol/reader.ts";
 import type { TaggedField, Writer } from "../../protocol/writer.ts";
 import { readArray, unsupportedVersion, withPath } from "../../protocol/generated_support.ts";
 
-/**
- * Kafka's ListConfigResourcesResponse message (API key 74) in versions 0-1 (flexible from 0).
- */
+/** Kafka's ListConfigResourcesResponse message (API key 74) in versions 0-1 (flexible from 0). */
 export interface ListConfigResourcesResponse {
-  /** ThrottleTimeMs: int32, versions 0-1. */
+  /**
+   * The duration in milliseconds for which the request was throttled due to a quota violation, or
+   * zero if the request did not violate any quota.
+   *
+   * ThrottleTimeMs: int32, versions 0-1.
+   */
   throttleTimeMs: number;
-  /** ErrorCode: int16, versions 0-1. */
+  /**
+   * The error code, or 0 if there was no error.
+   *
+   * ErrorCode: int16, versions 0-1.
+   */
   errorCode: number;
-  /** ConfigResources: []ConfigResource, versions 0-1. */
+  /**
+   * Each config resource in the response.
+   *
+   * ConfigResources: []ConfigResource, versions 0-1.
+   */
   configResources: ListConfigResourcesResponseConfigResource[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeListConfigResourcesResponse} takes for ListConfigResourcesResponse: any field left out
- * is written as its default.
+ * What {@linkcode encodeListConfigResourcesResponse} takes for ListConfigResourcesResponse: any
+ * field left out is written as its default.
  */
 export interface ListConfigResourcesResponseInit {
-  /** ThrottleTimeMs: int32, versions 0-1. */
+  /**
+   * The duration in milliseconds for which the request was throttled due to a quota violation, or
+   * zero if the request did not violate any quota.
+   *
+   * ThrottleTimeMs: int32, versions 0-1.
+   */
   throttleTimeMs?: number;
-  /** ErrorCode: int16, versions 0-1. */
+  /**
+   * The error code, or 0 if there was no error.
+   *
+   * ErrorCode: int16, versions 0-1.
+   */
   errorCode?: number;
-  /** ConfigResources: []ConfigResource, versions 0-1. */
+  /**
+   * Each config resource in the response.
+   *
+   * ConfigResources: []ConfigResource, versions 0-1.
+   */
   configResources?: ListConfigResourcesResponseConfigResourceInit[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * Each config resource in the response.
+ *
  * The ConfigResource struct of ListConfigResourcesResponse, versions 0-1.
  */
 export interface ListConfigResourcesResponseConfigResource {
-  /** ResourceName: string, versions 0-1. */
+  /**
+   * The resource name.
+   *
+   * ResourceName: string, versions 0-1.
+   */
   resourceName: string;
-  /** ResourceType: int8, versions 1; default 16; ignorable. */
+  /**
+   * The resource type.
+   *
+   * ResourceType: int8, versions 1; default 16; ignorable.
+   */
   resourceType: number;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeListConfigResourcesResponse} takes for ListConfigResourcesResponseConfigResource: any field left out
- * is written as its default.
+ * Each config resource in the response.
+ *
+ * What {@linkcode encodeListConfigResourcesResponse} takes for
+ * ListConfigResourcesResponseConfigResource: any field left out is written as its default.
  */
 export interface ListConfigResourcesResponseConfigResourceInit {
-  /** ResourceName: string, versions 0-1. */
+  /**
+   * The resource name.
+   *
+   * ResourceName: string, versions 0-1.
+   */
   resourceName?: string;
-  /** ResourceType: int8, versions 1; default 16; ignorable. */
+  /**
+   * The resource type.
+   *
+   * ResourceType: int8, versions 1; default 16; ignorable.
+   */
   resourceType?: number;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];

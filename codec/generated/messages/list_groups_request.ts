@@ -15,26 +15,40 @@ import {
   withPath,
 } from "../../protocol/generated_support.ts";
 
-/**
- * Kafka's ListGroupsRequest message (API key 16) in versions 0-5 (flexible from 3).
- */
+/** Kafka's ListGroupsRequest message (API key 16) in versions 0-5 (flexible from 3). */
 export interface ListGroupsRequest {
-  /** StatesFilter: []string, versions 4-5. */
+  /**
+   * The states of the groups we want to list. If empty, all groups are returned with their state.
+   *
+   * StatesFilter: []string, versions 4-5.
+   */
   statesFilter: string[];
-  /** TypesFilter: []string, versions 5. */
+  /**
+   * The types of the groups we want to list. If empty, all groups are returned with their type.
+   *
+   * TypesFilter: []string, versions 5.
+   */
   typesFilter: string[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeListGroupsRequest} takes for ListGroupsRequest: any field left out
- * is written as its default.
+ * What {@linkcode encodeListGroupsRequest} takes for ListGroupsRequest: any field left out is
+ * written as its default.
  */
 export interface ListGroupsRequestInit {
-  /** StatesFilter: []string, versions 4-5. */
+  /**
+   * The states of the groups we want to list. If empty, all groups are returned with their state.
+   *
+   * StatesFilter: []string, versions 4-5.
+   */
   statesFilter?: string[];
-  /** TypesFilter: []string, versions 5. */
+  /**
+   * The types of the groups we want to list. If empty, all groups are returned with their type.
+   *
+   * TypesFilter: []string, versions 5.
+   */
   typesFilter?: string[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];

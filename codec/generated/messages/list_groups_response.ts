@@ -15,63 +15,123 @@ import {
   withPath,
 } from "../../protocol/generated_support.ts";
 
-/**
- * Kafka's ListGroupsResponse message (API key 16) in versions 0-5 (flexible from 3).
- */
+/** Kafka's ListGroupsResponse message (API key 16) in versions 0-5 (flexible from 3). */
 export interface ListGroupsResponse {
-  /** ThrottleTimeMs: int32, versions 1-5; ignorable. */
+  /**
+   * The duration in milliseconds for which the request was throttled due to a quota violation, or
+   * zero if the request did not violate any quota.
+   *
+   * ThrottleTimeMs: int32, versions 1-5; ignorable.
+   */
   throttleTimeMs: number;
-  /** ErrorCode: int16, versions 0-5. */
+  /**
+   * The error code, or 0 if there was no error.
+   *
+   * ErrorCode: int16, versions 0-5.
+   */
   errorCode: number;
-  /** Groups: []ListedGroup, versions 0-5. */
+  /**
+   * Each group in the response.
+   *
+   * Groups: []ListedGroup, versions 0-5.
+   */
   groups: ListGroupsResponseListedGroup[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeListGroupsResponse} takes for ListGroupsResponse: any field left out
- * is written as its default.
+ * What {@linkcode encodeListGroupsResponse} takes for ListGroupsResponse: any field left out is
+ * written as its default.
  */
 export interface ListGroupsResponseInit {
-  /** ThrottleTimeMs: int32, versions 1-5; ignorable. */
+  /**
+   * The duration in milliseconds for which the request was throttled due to a quota violation, or
+   * zero if the request did not violate any quota.
+   *
+   * ThrottleTimeMs: int32, versions 1-5; ignorable.
+   */
   throttleTimeMs?: number;
-  /** ErrorCode: int16, versions 0-5. */
+  /**
+   * The error code, or 0 if there was no error.
+   *
+   * ErrorCode: int16, versions 0-5.
+   */
   errorCode?: number;
-  /** Groups: []ListedGroup, versions 0-5. */
+  /**
+   * Each group in the response.
+   *
+   * Groups: []ListedGroup, versions 0-5.
+   */
   groups?: ListGroupsResponseListedGroupInit[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * Each group in the response.
+ *
  * The ListedGroup struct of ListGroupsResponse, versions 0-5.
  */
 export interface ListGroupsResponseListedGroup {
-  /** GroupId: string, versions 0-5; a groupId. */
+  /**
+   * The group ID.
+   *
+   * GroupId: string, versions 0-5; a groupId.
+   */
   groupId: string;
-  /** ProtocolType: string, versions 0-5. */
+  /**
+   * The group protocol type.
+   *
+   * ProtocolType: string, versions 0-5.
+   */
   protocolType: string;
-  /** GroupState: string, versions 4-5; ignorable. */
+  /**
+   * The group state name.
+   *
+   * GroupState: string, versions 4-5; ignorable.
+   */
   groupState: string;
-  /** GroupType: string, versions 5; ignorable. */
+  /**
+   * The group type name.
+   *
+   * GroupType: string, versions 5; ignorable.
+   */
   groupType: string;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeListGroupsResponse} takes for ListGroupsResponseListedGroup: any field left out
- * is written as its default.
+ * Each group in the response.
+ *
+ * What {@linkcode encodeListGroupsResponse} takes for ListGroupsResponseListedGroup: any field left
+ * out is written as its default.
  */
 export interface ListGroupsResponseListedGroupInit {
-  /** GroupId: string, versions 0-5; a groupId. */
+  /**
+   * The group ID.
+   *
+   * GroupId: string, versions 0-5; a groupId.
+   */
   groupId?: string;
-  /** ProtocolType: string, versions 0-5. */
+  /**
+   * The group protocol type.
+   *
+   * ProtocolType: string, versions 0-5.
+   */
   protocolType?: string;
-  /** GroupState: string, versions 4-5; ignorable. */
+  /**
+   * The group state name.
+   *
+   * GroupState: string, versions 4-5; ignorable.
+   */
   groupState?: string;
-  /** GroupType: string, versions 5; ignorable. */
+  /**
+   * The group type name.
+   *
+   * GroupType: string, versions 5; ignorable.
+   */
   groupType?: string;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];

@@ -15,88 +15,178 @@ import {
   withPath,
 } from "../../protocol/generated_support.ts";
 
-/**
- * Kafka's ListOffsetsRequest message (API key 2) in versions 1-11 (flexible from 6).
- */
+/** Kafka's ListOffsetsRequest message (API key 2) in versions 1-11 (flexible from 6). */
 export interface ListOffsetsRequest {
-  /** ReplicaId: int32, versions 1-11; a brokerId. */
+  /**
+   * The broker ID of the requester, or -1 if this request is being made by a normal consumer.
+   *
+   * ReplicaId: int32, versions 1-11; a brokerId.
+   */
   replicaId: number;
-  /** IsolationLevel: int8, versions 2-11. */
+  /**
+   * This setting controls the visibility of transactional records. Using READ_UNCOMMITTED
+   * (isolation_level = 0) makes all records visible. With READ_COMMITTED (isolation_level = 1),
+   * non-transactional and COMMITTED transactional records are visible. To be more concrete,
+   * READ_COMMITTED returns all data from offsets smaller than the current LSO (last stable offset),
+   * and enables the inclusion of the list of aborted transactions in the result, which allows
+   * consumers to discard ABORTED transactional records.
+   *
+   * IsolationLevel: int8, versions 2-11.
+   */
   isolationLevel: number;
-  /** Topics: []ListOffsetsTopic, versions 1-11. */
+  /**
+   * Each topic in the request.
+   *
+   * Topics: []ListOffsetsTopic, versions 1-11.
+   */
   topics: ListOffsetsRequestListOffsetsTopic[];
-  /** TimeoutMs: int32, versions 10-11; ignorable. */
+  /**
+   * The timeout to await a response in milliseconds for requests that require reading from remote
+   * storage for topics enabled with tiered storage.
+   *
+   * TimeoutMs: int32, versions 10-11; ignorable.
+   */
   timeoutMs: number;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeListOffsetsRequest} takes for ListOffsetsRequest: any field left out
- * is written as its default.
+ * What {@linkcode encodeListOffsetsRequest} takes for ListOffsetsRequest: any field left out is
+ * written as its default.
  */
 export interface ListOffsetsRequestInit {
-  /** ReplicaId: int32, versions 1-11; a brokerId. */
+  /**
+   * The broker ID of the requester, or -1 if this request is being made by a normal consumer.
+   *
+   * ReplicaId: int32, versions 1-11; a brokerId.
+   */
   replicaId?: number;
-  /** IsolationLevel: int8, versions 2-11. */
+  /**
+   * This setting controls the visibility of transactional records. Using READ_UNCOMMITTED
+   * (isolation_level = 0) makes all records visible. With READ_COMMITTED (isolation_level = 1),
+   * non-transactional and COMMITTED transactional records are visible. To be more concrete,
+   * READ_COMMITTED returns all data from offsets smaller than the current LSO (last stable offset),
+   * and enables the inclusion of the list of aborted transactions in the result, which allows
+   * consumers to discard ABORTED transactional records.
+   *
+   * IsolationLevel: int8, versions 2-11.
+   */
   isolationLevel?: number;
-  /** Topics: []ListOffsetsTopic, versions 1-11. */
+  /**
+   * Each topic in the request.
+   *
+   * Topics: []ListOffsetsTopic, versions 1-11.
+   */
   topics?: ListOffsetsRequestListOffsetsTopicInit[];
-  /** TimeoutMs: int32, versions 10-11; ignorable. */
+  /**
+   * The timeout to await a response in milliseconds for requests that require reading from remote
+   * storage for topics enabled with tiered storage.
+   *
+   * TimeoutMs: int32, versions 10-11; ignorable.
+   */
   timeoutMs?: number;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * Each topic in the request.
+ *
  * The ListOffsetsTopic struct of ListOffsetsRequest, versions 1-11.
  */
 export interface ListOffsetsRequestListOffsetsTopic {
-  /** Name: string, versions 1-11; a topicName. */
+  /**
+   * The topic name.
+   *
+   * Name: string, versions 1-11; a topicName.
+   */
   name: string;
-  /** Partitions: []ListOffsetsPartition, versions 1-11. */
+  /**
+   * Each partition in the request.
+   *
+   * Partitions: []ListOffsetsPartition, versions 1-11.
+   */
   partitions: ListOffsetsRequestListOffsetsPartition[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeListOffsetsRequest} takes for ListOffsetsRequestListOffsetsTopic: any field left out
- * is written as its default.
+ * Each topic in the request.
+ *
+ * What {@linkcode encodeListOffsetsRequest} takes for ListOffsetsRequestListOffsetsTopic: any field
+ * left out is written as its default.
  */
 export interface ListOffsetsRequestListOffsetsTopicInit {
-  /** Name: string, versions 1-11; a topicName. */
+  /**
+   * The topic name.
+   *
+   * Name: string, versions 1-11; a topicName.
+   */
   name?: string;
-  /** Partitions: []ListOffsetsPartition, versions 1-11. */
+  /**
+   * Each partition in the request.
+   *
+   * Partitions: []ListOffsetsPartition, versions 1-11.
+   */
   partitions?: ListOffsetsRequestListOffsetsPartitionInit[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * Each partition in the request.
+ *
  * The ListOffsetsPartition struct of ListOffsetsRequest, versions 1-11.
  */
 export interface ListOffsetsRequestListOffsetsPartition {
-  /** PartitionIndex: int32, versions 1-11. */
+  /**
+   * The partition index.
+   *
+   * PartitionIndex: int32, versions 1-11.
+   */
   partitionIndex: number;
-  /** CurrentLeaderEpoch: int32, versions 4-11; default -1; ignorable. */
+  /**
+   * The current leader epoch.
+   *
+   * CurrentLeaderEpoch: int32, versions 4-11; default -1; ignorable.
+   */
   currentLeaderEpoch: number;
-  /** Timestamp: int64, versions 1-11. */
+  /**
+   * The current timestamp.
+   *
+   * Timestamp: int64, versions 1-11.
+   */
   timestamp: bigint;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeListOffsetsRequest} takes for ListOffsetsRequestListOffsetsPartition: any field left out
- * is written as its default.
+ * Each partition in the request.
+ *
+ * What {@linkcode encodeListOffsetsRequest} takes for ListOffsetsRequestListOffsetsPartition: any
+ * field left out is written as its default.
  */
 export interface ListOffsetsRequestListOffsetsPartitionInit {
-  /** PartitionIndex: int32, versions 1-11. */
+  /**
+   * The partition index.
+   *
+   * PartitionIndex: int32, versions 1-11.
+   */
   partitionIndex?: number;
-  /** CurrentLeaderEpoch: int32, versions 4-11; default -1; ignorable. */
+  /**
+   * The current leader epoch.
+   *
+   * CurrentLeaderEpoch: int32, versions 4-11; default -1; ignorable.
+   */
   currentLeaderEpoch?: number;
-  /** Timestamp: int64, versions 1-11. */
+  /**
+   * The current timestamp.
+   *
+   * Timestamp: int64, versions 1-11.
+   */
   timestamp?: bigint;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];

@@ -15,88 +15,168 @@ import {
   withPath,
 } from "../../protocol/generated_support.ts";
 
-/**
- * Kafka's ListOffsetsResponse message (API key 2) in versions 1-11 (flexible from 6).
- */
+/** Kafka's ListOffsetsResponse message (API key 2) in versions 1-11 (flexible from 6). */
 export interface ListOffsetsResponse {
-  /** ThrottleTimeMs: int32, versions 2-11; ignorable. */
+  /**
+   * The duration in milliseconds for which the request was throttled due to a quota violation, or
+   * zero if the request did not violate any quota.
+   *
+   * ThrottleTimeMs: int32, versions 2-11; ignorable.
+   */
   throttleTimeMs: number;
-  /** Topics: []ListOffsetsTopicResponse, versions 1-11. */
+  /**
+   * Each topic in the response.
+   *
+   * Topics: []ListOffsetsTopicResponse, versions 1-11.
+   */
   topics: ListOffsetsResponseListOffsetsTopicResponse[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeListOffsetsResponse} takes for ListOffsetsResponse: any field left out
- * is written as its default.
+ * What {@linkcode encodeListOffsetsResponse} takes for ListOffsetsResponse: any field left out is
+ * written as its default.
  */
 export interface ListOffsetsResponseInit {
-  /** ThrottleTimeMs: int32, versions 2-11; ignorable. */
+  /**
+   * The duration in milliseconds for which the request was throttled due to a quota violation, or
+   * zero if the request did not violate any quota.
+   *
+   * ThrottleTimeMs: int32, versions 2-11; ignorable.
+   */
   throttleTimeMs?: number;
-  /** Topics: []ListOffsetsTopicResponse, versions 1-11. */
+  /**
+   * Each topic in the response.
+   *
+   * Topics: []ListOffsetsTopicResponse, versions 1-11.
+   */
   topics?: ListOffsetsResponseListOffsetsTopicResponseInit[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * Each topic in the response.
+ *
  * The ListOffsetsTopicResponse struct of ListOffsetsResponse, versions 1-11.
  */
 export interface ListOffsetsResponseListOffsetsTopicResponse {
-  /** Name: string, versions 1-11; a topicName. */
+  /**
+   * The topic name.
+   *
+   * Name: string, versions 1-11; a topicName.
+   */
   name: string;
-  /** Partitions: []ListOffsetsPartitionResponse, versions 1-11. */
+  /**
+   * Each partition in the response.
+   *
+   * Partitions: []ListOffsetsPartitionResponse, versions 1-11.
+   */
   partitions: ListOffsetsResponseListOffsetsPartitionResponse[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeListOffsetsResponse} takes for ListOffsetsResponseListOffsetsTopicResponse: any field left out
- * is written as its default.
+ * Each topic in the response.
+ *
+ * What {@linkcode encodeListOffsetsResponse} takes for ListOffsetsResponseListOffsetsTopicResponse:
+ * any field left out is written as its default.
  */
 export interface ListOffsetsResponseListOffsetsTopicResponseInit {
-  /** Name: string, versions 1-11; a topicName. */
+  /**
+   * The topic name.
+   *
+   * Name: string, versions 1-11; a topicName.
+   */
   name?: string;
-  /** Partitions: []ListOffsetsPartitionResponse, versions 1-11. */
+  /**
+   * Each partition in the response.
+   *
+   * Partitions: []ListOffsetsPartitionResponse, versions 1-11.
+   */
   partitions?: ListOffsetsResponseListOffsetsPartitionResponseInit[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * Each partition in the response.
+ *
  * The ListOffsetsPartitionResponse struct of ListOffsetsResponse, versions 1-11.
  */
 export interface ListOffsetsResponseListOffsetsPartitionResponse {
-  /** PartitionIndex: int32, versions 1-11. */
+  /**
+   * The partition index.
+   *
+   * PartitionIndex: int32, versions 1-11.
+   */
   partitionIndex: number;
-  /** ErrorCode: int16, versions 1-11. */
+  /**
+   * The partition error code, or 0 if there was no error.
+   *
+   * ErrorCode: int16, versions 1-11.
+   */
   errorCode: number;
-  /** Timestamp: int64, versions 1-11; default -1. */
+  /**
+   * The timestamp associated with the returned offset.
+   *
+   * Timestamp: int64, versions 1-11; default -1.
+   */
   timestamp: bigint;
-  /** Offset: int64, versions 1-11; default -1. */
+  /**
+   * The returned offset.
+   *
+   * Offset: int64, versions 1-11; default -1.
+   */
   offset: bigint;
-  /** LeaderEpoch: int32, versions 4-11; default -1. */
+  /**
+   * The leader epoch associated with the returned offset.
+   *
+   * LeaderEpoch: int32, versions 4-11; default -1.
+   */
   leaderEpoch: number;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeListOffsetsResponse} takes for ListOffsetsResponseListOffsetsPartitionResponse: any field left out
- * is written as its default.
+ * Each partition in the response.
+ *
+ * What {@linkcode encodeListOffsetsResponse} takes for
+ * ListOffsetsResponseListOffsetsPartitionResponse: any field left out is written as its default.
  */
 export interface ListOffsetsResponseListOffsetsPartitionResponseInit {
-  /** PartitionIndex: int32, versions 1-11. */
+  /**
+   * The partition index.
+   *
+   * PartitionIndex: int32, versions 1-11.
+   */
   partitionIndex?: number;
-  /** ErrorCode: int16, versions 1-11. */
+  /**
+   * The partition error code, or 0 if there was no error.
+   *
+   * ErrorCode: int16, versions 1-11.
+   */
   errorCode?: number;
-  /** Timestamp: int64, versions 1-11; default -1. */
+  /**
+   * The timestamp associated with the returned offset.
+   *
+   * Timestamp: int64, versions 1-11; default -1.
+   */
   timestamp?: bigint;
-  /** Offset: int64, versions 1-11; default -1. */
+  /**
+   * The returned offset.
+   *
+   * Offset: int64, versions 1-11; default -1.
+   */
   offset?: bigint;
-  /** LeaderEpoch: int32, versions 4-11; default -1. */
+  /**
+   * The leader epoch associated with the returned offset.
+   *
+   * LeaderEpoch: int32, versions 4-11; default -1.
+   */
   leaderEpoch?: number;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];

@@ -14,47 +14,84 @@ import { readArray, unsupportedVersion, withPath } from "../../protocol/generate
  * Kafka's ListPartitionReassignmentsRequest message (API key 46) in versions 0 (flexible from 0).
  */
 export interface ListPartitionReassignmentsRequest {
-  /** TimeoutMs: int32, versions 0; default 60000. */
+  /**
+   * The time in ms to wait for the request to complete.
+   *
+   * TimeoutMs: int32, versions 0; default 60000.
+   */
   timeoutMs: number;
-  /** Topics: []ListPartitionReassignmentsTopics, versions 0; nullable in 0+; default null. */
+  /**
+   * The topics to list partition reassignments for, or null to list everything.
+   *
+   * Topics: []ListPartitionReassignmentsTopics, versions 0; nullable in 0+; default null.
+   */
   topics: ListPartitionReassignmentsRequestListPartitionReassignmentsTopics[] | null;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeListPartitionReassignmentsRequest} takes for ListPartitionReassignmentsRequest: any field left out
- * is written as its default.
+ * What {@linkcode encodeListPartitionReassignmentsRequest} takes for
+ * ListPartitionReassignmentsRequest: any field left out is written as its default.
  */
 export interface ListPartitionReassignmentsRequestInit {
-  /** TimeoutMs: int32, versions 0; default 60000. */
+  /**
+   * The time in ms to wait for the request to complete.
+   *
+   * TimeoutMs: int32, versions 0; default 60000.
+   */
   timeoutMs?: number;
-  /** Topics: []ListPartitionReassignmentsTopics, versions 0; nullable in 0+; default null. */
+  /**
+   * The topics to list partition reassignments for, or null to list everything.
+   *
+   * Topics: []ListPartitionReassignmentsTopics, versions 0; nullable in 0+; default null.
+   */
   topics?: ListPartitionReassignmentsRequestListPartitionReassignmentsTopicsInit[] | null;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * The topics to list partition reassignments for, or null to list everything.
+ *
  * The ListPartitionReassignmentsTopics struct of ListPartitionReassignmentsRequest, versions 0.
  */
 export interface ListPartitionReassignmentsRequestListPartitionReassignmentsTopics {
-  /** Name: string, versions 0; a topicName. */
+  /**
+   * The topic name.
+   *
+   * Name: string, versions 0; a topicName.
+   */
   name: string;
-  /** PartitionIndexes: []int32, versions 0. */
+  /**
+   * The partitions to list partition reassignments for.
+   *
+   * PartitionIndexes: []int32, versions 0.
+   */
   partitionIndexes: number[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeListPartitionReassignmentsRequest} takes for ListPartitionReassignmentsRequestListPartitionReassignmentsTopics: any field left out
- * is written as its default.
+ * The topics to list partition reassignments for, or null to list everything.
+ *
+ * What {@linkcode encodeListPartitionReassignmentsRequest} takes for
+ * ListPartitionReassignmentsRequestListPartitionReassignmentsTopics: any field left out is written
+ * as its default.
  */
 export interface ListPartitionReassignmentsRequestListPartitionReassignmentsTopicsInit {
-  /** Name: string, versions 0; a topicName. */
+  /**
+   * The topic name.
+   *
+   * Name: string, versions 0; a topicName.
+   */
   name?: string;
-  /** PartitionIndexes: []int32, versions 0. */
+  /**
+   * The partitions to list partition reassignments for.
+   *
+   * PartitionIndexes: []int32, versions 0.
+   */
   partitionIndexes?: number[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];

@@ -14,88 +14,180 @@ import { readArray, unsupportedVersion, withPath } from "../../protocol/generate
  * Kafka's ListPartitionReassignmentsResponse message (API key 46) in versions 0 (flexible from 0).
  */
 export interface ListPartitionReassignmentsResponse {
-  /** ThrottleTimeMs: int32, versions 0. */
+  /**
+   * The duration in milliseconds for which the request was throttled due to a quota violation, or
+   * zero if the request did not violate any quota.
+   *
+   * ThrottleTimeMs: int32, versions 0.
+   */
   throttleTimeMs: number;
-  /** ErrorCode: int16, versions 0. */
+  /**
+   * The top-level error code, or 0 if there was no error.
+   *
+   * ErrorCode: int16, versions 0.
+   */
   errorCode: number;
-  /** ErrorMessage: string, versions 0; nullable in 0+. */
+  /**
+   * The top-level error message, or null if there was no error.
+   *
+   * ErrorMessage: string, versions 0; nullable in 0+.
+   */
   errorMessage: string | null;
-  /** Topics: []OngoingTopicReassignment, versions 0. */
+  /**
+   * The ongoing reassignments for each topic.
+   *
+   * Topics: []OngoingTopicReassignment, versions 0.
+   */
   topics: ListPartitionReassignmentsResponseOngoingTopicReassignment[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeListPartitionReassignmentsResponse} takes for ListPartitionReassignmentsResponse: any field left out
- * is written as its default.
+ * What {@linkcode encodeListPartitionReassignmentsResponse} takes for
+ * ListPartitionReassignmentsResponse: any field left out is written as its default.
  */
 export interface ListPartitionReassignmentsResponseInit {
-  /** ThrottleTimeMs: int32, versions 0. */
+  /**
+   * The duration in milliseconds for which the request was throttled due to a quota violation, or
+   * zero if the request did not violate any quota.
+   *
+   * ThrottleTimeMs: int32, versions 0.
+   */
   throttleTimeMs?: number;
-  /** ErrorCode: int16, versions 0. */
+  /**
+   * The top-level error code, or 0 if there was no error.
+   *
+   * ErrorCode: int16, versions 0.
+   */
   errorCode?: number;
-  /** ErrorMessage: string, versions 0; nullable in 0+. */
+  /**
+   * The top-level error message, or null if there was no error.
+   *
+   * ErrorMessage: string, versions 0; nullable in 0+.
+   */
   errorMessage?: string | null;
-  /** Topics: []OngoingTopicReassignment, versions 0. */
+  /**
+   * The ongoing reassignments for each topic.
+   *
+   * Topics: []OngoingTopicReassignment, versions 0.
+   */
   topics?: ListPartitionReassignmentsResponseOngoingTopicReassignmentInit[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * The ongoing reassignments for each topic.
+ *
  * The OngoingTopicReassignment struct of ListPartitionReassignmentsResponse, versions 0.
  */
 export interface ListPartitionReassignmentsResponseOngoingTopicReassignment {
-  /** Name: string, versions 0; a topicName. */
+  /**
+   * The topic name.
+   *
+   * Name: string, versions 0; a topicName.
+   */
   name: string;
-  /** Partitions: []OngoingPartitionReassignment, versions 0. */
+  /**
+   * The ongoing reassignments for each partition.
+   *
+   * Partitions: []OngoingPartitionReassignment, versions 0.
+   */
   partitions: ListPartitionReassignmentsResponseOngoingPartitionReassignment[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeListPartitionReassignmentsResponse} takes for ListPartitionReassignmentsResponseOngoingTopicReassignment: any field left out
- * is written as its default.
+ * The ongoing reassignments for each topic.
+ *
+ * What {@linkcode encodeListPartitionReassignmentsResponse} takes for
+ * ListPartitionReassignmentsResponseOngoingTopicReassignment: any field left out is written as its
+ * default.
  */
 export interface ListPartitionReassignmentsResponseOngoingTopicReassignmentInit {
-  /** Name: string, versions 0; a topicName. */
+  /**
+   * The topic name.
+   *
+   * Name: string, versions 0; a topicName.
+   */
   name?: string;
-  /** Partitions: []OngoingPartitionReassignment, versions 0. */
+  /**
+   * The ongoing reassignments for each partition.
+   *
+   * Partitions: []OngoingPartitionReassignment, versions 0.
+   */
   partitions?: ListPartitionReassignmentsResponseOngoingPartitionReassignmentInit[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * The ongoing reassignments for each partition.
+ *
  * The OngoingPartitionReassignment struct of ListPartitionReassignmentsResponse, versions 0.
  */
 export interface ListPartitionReassignmentsResponseOngoingPartitionReassignment {
-  /** PartitionIndex: int32, versions 0. */
+  /**
+   * The index of the partition.
+   *
+   * PartitionIndex: int32, versions 0.
+   */
   partitionIndex: number;
-  /** Replicas: []int32, versions 0; a brokerId. */
+  /**
+   * The current replica set.
+   *
+   * Replicas: []int32, versions 0; a brokerId.
+   */
   replicas: number[];
-  /** AddingReplicas: []int32, versions 0; a brokerId. */
+  /**
+   * The set of replicas we are currently adding.
+   *
+   * AddingReplicas: []int32, versions 0; a brokerId.
+   */
   addingReplicas: number[];
-  /** RemovingReplicas: []int32, versions 0; a brokerId. */
+  /**
+   * The set of replicas we are currently removing.
+   *
+   * RemovingReplicas: []int32, versions 0; a brokerId.
+   */
   removingReplicas: number[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeListPartitionReassignmentsResponse} takes for ListPartitionReassignmentsResponseOngoingPartitionReassignment: any field left out
- * is written as its default.
+ * The ongoing reassignments for each partition.
+ *
+ * What {@linkcode encodeListPartitionReassignmentsResponse} takes for
+ * ListPartitionReassignmentsResponseOngoingPartitionReassignment: any field left out is written as
+ * its default.
  */
 export interface ListPartitionReassignmentsResponseOngoingPartitionReassignmentInit {
-  /** PartitionIndex: int32, versions 0. */
+  /**
+   * The index of the partition.
+   *
+   * PartitionIndex: int32, versions 0.
+   */
   partitionIndex?: number;
-  /** Replicas: []int32, versions 0; a brokerId. */
+  /**
+   * The current replica set.
+   *
+   * Replicas: []int32, versions 0; a brokerId.
+   */
   replicas?: number[];
-  /** AddingReplicas: []int32, versions 0; a brokerId. */
+  /**
+   * The set of replicas we are currently adding.
+   *
+   * AddingReplicas: []int32, versions 0; a brokerId.
+   */
   addingReplicas?: number[];
-  /** RemovingReplicas: []int32, versions 0; a brokerId. */
+  /**
+   * The set of replicas we are currently removing.
+   *
+   * RemovingReplicas: []int32, versions 0; a brokerId.
+   */
   removingReplicas?: number[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];

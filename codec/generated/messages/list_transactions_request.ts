@@ -10,34 +10,74 @@ import type { Reader } from "../../protocol/reader.ts";
 import type { TaggedField, Writer } from "../../protocol/writer.ts";
 import { readArray, unsupportedVersion, withPath } from "../../protocol/generated_support.ts";
 
-/**
- * Kafka's ListTransactionsRequest message (API key 66) in versions 0-2 (flexible from 0).
- */
+/** Kafka's ListTransactionsRequest message (API key 66) in versions 0-2 (flexible from 0). */
 export interface ListTransactionsRequest {
-  /** StateFilters: []string, versions 0-2. */
+  /**
+   * The transaction states to filter by: if empty, all transactions are returned; if non-empty,
+   * then only transactions matching one of the filtered states will be returned.
+   *
+   * StateFilters: []string, versions 0-2.
+   */
   stateFilters: string[];
-  /** ProducerIdFilters: []int64, versions 0-2; a producerId. */
+  /**
+   * The producerIds to filter by: if empty, all transactions will be returned; if non-empty, only
+   * transactions which match one of the filtered producerIds will be returned.
+   *
+   * ProducerIdFilters: []int64, versions 0-2; a producerId.
+   */
   producerIdFilters: bigint[];
-  /** DurationFilter: int64, versions 1-2; default -1. */
+  /**
+   * Duration (in millis) to filter by: if < 0, all transactions will be returned; otherwise, only
+   * transactions running longer than this duration will be returned.
+   *
+   * DurationFilter: int64, versions 1-2; default -1.
+   */
   durationFilter: bigint;
-  /** TransactionalIdPattern: string, versions 2; nullable in 2+; default null. */
+  /**
+   * The transactional ID regular expression pattern to filter by: if it is empty or null, all
+   * transactions are returned; Otherwise then only the transactions matching the given regular
+   * expression will be returned.
+   *
+   * TransactionalIdPattern: string, versions 2; nullable in 2+; default null.
+   */
   transactionalIdPattern: string | null;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeListTransactionsRequest} takes for ListTransactionsRequest: any field left out
- * is written as its default.
+ * What {@linkcode encodeListTransactionsRequest} takes for ListTransactionsRequest: any field left
+ * out is written as its default.
  */
 export interface ListTransactionsRequestInit {
-  /** StateFilters: []string, versions 0-2. */
+  /**
+   * The transaction states to filter by: if empty, all transactions are returned; if non-empty,
+   * then only transactions matching one of the filtered states will be returned.
+   *
+   * StateFilters: []string, versions 0-2.
+   */
   stateFilters?: string[];
-  /** ProducerIdFilters: []int64, versions 0-2; a producerId. */
+  /**
+   * The producerIds to filter by: if empty, all transactions will be returned; if non-empty, only
+   * transactions which match one of the filtered producerIds will be returned.
+   *
+   * ProducerIdFilters: []int64, versions 0-2; a producerId.
+   */
   producerIdFilters?: bigint[];
-  /** DurationFilter: int64, versions 1-2; default -1. */
+  /**
+   * Duration (in millis) to filter by: if < 0, all transactions will be returned; otherwise, only
+   * transactions running longer than this duration will be returned.
+   *
+   * DurationFilter: int64, versions 1-2; default -1.
+   */
   durationFilter?: bigint;
-  /** TransactionalIdPattern: string, versions 2; nullable in 2+; default null. */
+  /**
+   * The transactional ID regular expression pattern to filter by: if it is empty or null, all
+   * transactions are returned; Otherwise then only the transactions matching the given regular
+   * expression will be returned.
+   *
+   * TransactionalIdPattern: string, versions 2; nullable in 2+; default null.
+   */
   transactionalIdPattern?: string | null;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];

@@ -10,63 +10,123 @@ import type { Reader } from "../../protocol/reader.ts";
 import type { TaggedField, Writer } from "../../protocol/writer.ts";
 import { readArray, unsupportedVersion, withPath } from "../../protocol/generated_support.ts";
 
-/**
- * Kafka's ListTransactionsResponse message (API key 66) in versions 0-2 (flexible from 0).
- */
+/** Kafka's ListTransactionsResponse message (API key 66) in versions 0-2 (flexible from 0). */
 export interface ListTransactionsResponse {
-  /** ThrottleTimeMs: int32, versions 0-2. */
+  /**
+   * The duration in milliseconds for which the request was throttled due to a quota violation, or
+   * zero if the request did not violate any quota.
+   *
+   * ThrottleTimeMs: int32, versions 0-2.
+   */
   throttleTimeMs: number;
-  /** ErrorCode: int16, versions 0-2. */
+  /**
+   * The error code, or 0 if there was no error.
+   *
+   * ErrorCode: int16, versions 0-2.
+   */
   errorCode: number;
-  /** UnknownStateFilters: []string, versions 0-2. */
+  /**
+   * Set of state filters provided in the request which were unknown to the transaction coordinator.
+   *
+   * UnknownStateFilters: []string, versions 0-2.
+   */
   unknownStateFilters: string[];
-  /** TransactionStates: []TransactionState, versions 0-2. */
+  /**
+   * The current state of the transaction for the transactional id.
+   *
+   * TransactionStates: []TransactionState, versions 0-2.
+   */
   transactionStates: ListTransactionsResponseTransactionState[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeListTransactionsResponse} takes for ListTransactionsResponse: any field left out
- * is written as its default.
+ * What {@linkcode encodeListTransactionsResponse} takes for ListTransactionsResponse: any field
+ * left out is written as its default.
  */
 export interface ListTransactionsResponseInit {
-  /** ThrottleTimeMs: int32, versions 0-2. */
+  /**
+   * The duration in milliseconds for which the request was throttled due to a quota violation, or
+   * zero if the request did not violate any quota.
+   *
+   * ThrottleTimeMs: int32, versions 0-2.
+   */
   throttleTimeMs?: number;
-  /** ErrorCode: int16, versions 0-2. */
+  /**
+   * The error code, or 0 if there was no error.
+   *
+   * ErrorCode: int16, versions 0-2.
+   */
   errorCode?: number;
-  /** UnknownStateFilters: []string, versions 0-2. */
+  /**
+   * Set of state filters provided in the request which were unknown to the transaction coordinator.
+   *
+   * UnknownStateFilters: []string, versions 0-2.
+   */
   unknownStateFilters?: string[];
-  /** TransactionStates: []TransactionState, versions 0-2. */
+  /**
+   * The current state of the transaction for the transactional id.
+   *
+   * TransactionStates: []TransactionState, versions 0-2.
+   */
   transactionStates?: ListTransactionsResponseTransactionStateInit[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * The current state of the transaction for the transactional id.
+ *
  * The TransactionState struct of ListTransactionsResponse, versions 0-2.
  */
 export interface ListTransactionsResponseTransactionState {
-  /** TransactionalId: string, versions 0-2; a transactionalId. */
+  /**
+   * The transactional id.
+   *
+   * TransactionalId: string, versions 0-2; a transactionalId.
+   */
   transactionalId: string;
-  /** ProducerId: int64, versions 0-2; a producerId. */
+  /**
+   * The producer id.
+   *
+   * ProducerId: int64, versions 0-2; a producerId.
+   */
   producerId: bigint;
-  /** TransactionState: string, versions 0-2. */
+  /**
+   * The current transaction state of the producer.
+   *
+   * TransactionState: string, versions 0-2.
+   */
   transactionState: string;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeListTransactionsResponse} takes for ListTransactionsResponseTransactionState: any field left out
- * is written as its default.
+ * The current state of the transaction for the transactional id.
+ *
+ * What {@linkcode encodeListTransactionsResponse} takes for
+ * ListTransactionsResponseTransactionState: any field left out is written as its default.
  */
 export interface ListTransactionsResponseTransactionStateInit {
-  /** TransactionalId: string, versions 0-2; a transactionalId. */
+  /**
+   * The transactional id.
+   *
+   * TransactionalId: string, versions 0-2; a transactionalId.
+   */
   transactionalId?: string;
-  /** ProducerId: int64, versions 0-2; a producerId. */
+  /**
+   * The producer id.
+   *
+   * ProducerId: int64, versions 0-2; a producerId.
+   */
   producerId?: bigint;
-  /** TransactionState: string, versions 0-2. */
+  /**
+   * The current transaction state of the producer.
+   *
+   * TransactionState: string, versions 0-2.
+   */
   transactionState?: string;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];

@@ -16,59 +16,111 @@ import {
   withPath,
 } from "../../protocol/generated_support.ts";
 
-/**
- * Kafka's MetadataRequest message (API key 3) in versions 0-13 (flexible from 9).
- */
+/** Kafka's MetadataRequest message (API key 3) in versions 0-13 (flexible from 9). */
 export interface MetadataRequest {
-  /** Topics: []MetadataRequestTopic, versions 0-13; nullable in 1+. */
+  /**
+   * The topics to fetch metadata for.
+   *
+   * Topics: []MetadataRequestTopic, versions 0-13; nullable in 1+.
+   */
   topics: MetadataRequestTopic[] | null;
-  /** AllowAutoTopicCreation: bool, versions 4-13; default true. */
+  /**
+   * If this is true, the broker may auto-create topics that we requested which do not already
+   * exist, if it is configured to do so.
+   *
+   * AllowAutoTopicCreation: bool, versions 4-13; default true.
+   */
   allowAutoTopicCreation: boolean;
-  /** IncludeClusterAuthorizedOperations: bool, versions 8-10. */
+  /**
+   * Whether to include cluster authorized operations.
+   *
+   * IncludeClusterAuthorizedOperations: bool, versions 8-10.
+   */
   includeClusterAuthorizedOperations: boolean;
-  /** IncludeTopicAuthorizedOperations: bool, versions 8-13. */
+  /**
+   * Whether to include topic authorized operations.
+   *
+   * IncludeTopicAuthorizedOperations: bool, versions 8-13.
+   */
   includeTopicAuthorizedOperations: boolean;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeMetadataRequest} takes for MetadataRequest: any field left out
- * is written as its default.
+ * What {@linkcode encodeMetadataRequest} takes for MetadataRequest: any field left out is written
+ * as its default.
  */
 export interface MetadataRequestInit {
-  /** Topics: []MetadataRequestTopic, versions 0-13; nullable in 1+. */
+  /**
+   * The topics to fetch metadata for.
+   *
+   * Topics: []MetadataRequestTopic, versions 0-13; nullable in 1+.
+   */
   topics?: MetadataRequestTopicInit[] | null;
-  /** AllowAutoTopicCreation: bool, versions 4-13; default true. */
+  /**
+   * If this is true, the broker may auto-create topics that we requested which do not already
+   * exist, if it is configured to do so.
+   *
+   * AllowAutoTopicCreation: bool, versions 4-13; default true.
+   */
   allowAutoTopicCreation?: boolean;
-  /** IncludeClusterAuthorizedOperations: bool, versions 8-10. */
+  /**
+   * Whether to include cluster authorized operations.
+   *
+   * IncludeClusterAuthorizedOperations: bool, versions 8-10.
+   */
   includeClusterAuthorizedOperations?: boolean;
-  /** IncludeTopicAuthorizedOperations: bool, versions 8-13. */
+  /**
+   * Whether to include topic authorized operations.
+   *
+   * IncludeTopicAuthorizedOperations: bool, versions 8-13.
+   */
   includeTopicAuthorizedOperations?: boolean;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * The topics to fetch metadata for.
+ *
  * The MetadataRequestTopic struct of MetadataRequest, versions 0-13.
  */
 export interface MetadataRequestTopic {
-  /** TopicId: uuid, versions 10-13; ignorable. */
+  /**
+   * The topic id.
+   *
+   * TopicId: uuid, versions 10-13; ignorable.
+   */
   topicId: string;
-  /** Name: string, versions 0-13; nullable in 10+; a topicName. */
+  /**
+   * The topic name.
+   *
+   * Name: string, versions 0-13; nullable in 10+; a topicName.
+   */
   name: string | null;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeMetadataRequest} takes for MetadataRequestTopic: any field left out
- * is written as its default.
+ * The topics to fetch metadata for.
+ *
+ * What {@linkcode encodeMetadataRequest} takes for MetadataRequestTopic: any field left out is
+ * written as its default.
  */
 export interface MetadataRequestTopicInit {
-  /** TopicId: uuid, versions 10-13; ignorable. */
+  /**
+   * The topic id.
+   *
+   * TopicId: uuid, versions 10-13; ignorable.
+   */
   topicId?: string;
-  /** Name: string, versions 0-13; nullable in 10+; a topicName. */
+  /**
+   * The topic name.
+   *
+   * Name: string, versions 0-13; nullable in 10+; a topicName.
+   */
   name?: string | null;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];

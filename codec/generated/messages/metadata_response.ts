@@ -16,165 +16,373 @@ import {
   withPath,
 } from "../../protocol/generated_support.ts";
 
-/**
- * Kafka's MetadataResponse message (API key 3) in versions 0-13 (flexible from 9).
- */
+/** Kafka's MetadataResponse message (API key 3) in versions 0-13 (flexible from 9). */
 export interface MetadataResponse {
-  /** ThrottleTimeMs: int32, versions 3-13; ignorable. */
+  /**
+   * The duration in milliseconds for which the request was throttled due to a quota violation, or
+   * zero if the request did not violate any quota.
+   *
+   * ThrottleTimeMs: int32, versions 3-13; ignorable.
+   */
   throttleTimeMs: number;
-  /** Brokers: []MetadataResponseBroker, versions 0-13. */
+  /**
+   * A list of brokers present in the cluster.
+   *
+   * Brokers: []MetadataResponseBroker, versions 0-13.
+   */
   brokers: MetadataResponseBroker[];
-  /** ClusterId: string, versions 2-13; nullable in 2+; default null; ignorable. */
+  /**
+   * The cluster ID that responding broker belongs to.
+   *
+   * ClusterId: string, versions 2-13; nullable in 2+; default null; ignorable.
+   */
   clusterId: string | null;
-  /** ControllerId: int32, versions 1-13; default -1; ignorable; a brokerId. */
+  /**
+   * The ID of the controller broker.
+   *
+   * ControllerId: int32, versions 1-13; default -1; ignorable; a brokerId.
+   */
   controllerId: number;
-  /** Topics: []MetadataResponseTopic, versions 0-13. */
+  /**
+   * Each topic in the response.
+   *
+   * Topics: []MetadataResponseTopic, versions 0-13.
+   */
   topics: MetadataResponseTopic[];
-  /** ClusterAuthorizedOperations: int32, versions 8-10; default -2147483648. */
+  /**
+   * 32-bit bitfield to represent authorized operations for this cluster.
+   *
+   * ClusterAuthorizedOperations: int32, versions 8-10; default -2147483648.
+   */
   clusterAuthorizedOperations: number;
-  /** ErrorCode: int16, versions 13; ignorable. */
+  /**
+   * The top-level error code, or 0 if there was no error.
+   *
+   * ErrorCode: int16, versions 13; ignorable.
+   */
   errorCode: number;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeMetadataResponse} takes for MetadataResponse: any field left out
- * is written as its default.
+ * What {@linkcode encodeMetadataResponse} takes for MetadataResponse: any field left out is written
+ * as its default.
  */
 export interface MetadataResponseInit {
-  /** ThrottleTimeMs: int32, versions 3-13; ignorable. */
+  /**
+   * The duration in milliseconds for which the request was throttled due to a quota violation, or
+   * zero if the request did not violate any quota.
+   *
+   * ThrottleTimeMs: int32, versions 3-13; ignorable.
+   */
   throttleTimeMs?: number;
-  /** Brokers: []MetadataResponseBroker, versions 0-13. */
+  /**
+   * A list of brokers present in the cluster.
+   *
+   * Brokers: []MetadataResponseBroker, versions 0-13.
+   */
   brokers?: MetadataResponseBrokerInit[];
-  /** ClusterId: string, versions 2-13; nullable in 2+; default null; ignorable. */
+  /**
+   * The cluster ID that responding broker belongs to.
+   *
+   * ClusterId: string, versions 2-13; nullable in 2+; default null; ignorable.
+   */
   clusterId?: string | null;
-  /** ControllerId: int32, versions 1-13; default -1; ignorable; a brokerId. */
+  /**
+   * The ID of the controller broker.
+   *
+   * ControllerId: int32, versions 1-13; default -1; ignorable; a brokerId.
+   */
   controllerId?: number;
-  /** Topics: []MetadataResponseTopic, versions 0-13. */
+  /**
+   * Each topic in the response.
+   *
+   * Topics: []MetadataResponseTopic, versions 0-13.
+   */
   topics?: MetadataResponseTopicInit[];
-  /** ClusterAuthorizedOperations: int32, versions 8-10; default -2147483648. */
+  /**
+   * 32-bit bitfield to represent authorized operations for this cluster.
+   *
+   * ClusterAuthorizedOperations: int32, versions 8-10; default -2147483648.
+   */
   clusterAuthorizedOperations?: number;
-  /** ErrorCode: int16, versions 13; ignorable. */
+  /**
+   * The top-level error code, or 0 if there was no error.
+   *
+   * ErrorCode: int16, versions 13; ignorable.
+   */
   errorCode?: number;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * A list of brokers present in the cluster.
+ *
  * The MetadataResponseBroker struct of MetadataResponse, versions 0-13.
  */
 export interface MetadataResponseBroker {
-  /** NodeId: int32, versions 0-13; a brokerId. */
+  /**
+   * The broker ID.
+   *
+   * NodeId: int32, versions 0-13; a brokerId.
+   */
   nodeId: number;
-  /** Host: string, versions 0-13. */
+  /**
+   * The broker hostname.
+   *
+   * Host: string, versions 0-13.
+   */
   host: string;
-  /** Port: int32, versions 0-13. */
+  /**
+   * The broker port.
+   *
+   * Port: int32, versions 0-13.
+   */
   port: number;
-  /** Rack: string, versions 1-13; nullable in 1+; default null; ignorable. */
+  /**
+   * The rack of the broker, or null if it has not been assigned to a rack.
+   *
+   * Rack: string, versions 1-13; nullable in 1+; default null; ignorable.
+   */
   rack: string | null;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeMetadataResponse} takes for MetadataResponseBroker: any field left out
- * is written as its default.
+ * A list of brokers present in the cluster.
+ *
+ * What {@linkcode encodeMetadataResponse} takes for MetadataResponseBroker: any field left out is
+ * written as its default.
  */
 export interface MetadataResponseBrokerInit {
-  /** NodeId: int32, versions 0-13; a brokerId. */
+  /**
+   * The broker ID.
+   *
+   * NodeId: int32, versions 0-13; a brokerId.
+   */
   nodeId?: number;
-  /** Host: string, versions 0-13. */
+  /**
+   * The broker hostname.
+   *
+   * Host: string, versions 0-13.
+   */
   host?: string;
-  /** Port: int32, versions 0-13. */
+  /**
+   * The broker port.
+   *
+   * Port: int32, versions 0-13.
+   */
   port?: number;
-  /** Rack: string, versions 1-13; nullable in 1+; default null; ignorable. */
+  /**
+   * The rack of the broker, or null if it has not been assigned to a rack.
+   *
+   * Rack: string, versions 1-13; nullable in 1+; default null; ignorable.
+   */
   rack?: string | null;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * Each topic in the response.
+ *
  * The MetadataResponseTopic struct of MetadataResponse, versions 0-13.
  */
 export interface MetadataResponseTopic {
-  /** ErrorCode: int16, versions 0-13. */
+  /**
+   * The topic error, or 0 if there was no error.
+   *
+   * ErrorCode: int16, versions 0-13.
+   */
   errorCode: number;
-  /** Name: string, versions 0-13; nullable in 12+; a topicName. */
+  /**
+   * The topic name. Null for non-existing topics queried by ID. This is never null when ErrorCode
+   * is zero. One of Name and TopicId is always populated.
+   *
+   * Name: string, versions 0-13; nullable in 12+; a topicName.
+   */
   name: string | null;
-  /** TopicId: uuid, versions 10-13; ignorable. */
+  /**
+   * The topic id. Zero for non-existing topics queried by name. This is never zero when ErrorCode
+   * is zero. One of Name and TopicId is always populated.
+   *
+   * TopicId: uuid, versions 10-13; ignorable.
+   */
   topicId: string;
-  /** IsInternal: bool, versions 1-13; default false; ignorable. */
+  /**
+   * True if the topic is internal.
+   *
+   * IsInternal: bool, versions 1-13; default false; ignorable.
+   */
   isInternal: boolean;
-  /** Partitions: []MetadataResponsePartition, versions 0-13. */
+  /**
+   * Each partition in the topic.
+   *
+   * Partitions: []MetadataResponsePartition, versions 0-13.
+   */
   partitions: MetadataResponsePartition[];
-  /** TopicAuthorizedOperations: int32, versions 8-13; default -2147483648. */
+  /**
+   * 32-bit bitfield to represent authorized operations for this topic.
+   *
+   * TopicAuthorizedOperations: int32, versions 8-13; default -2147483648.
+   */
   topicAuthorizedOperations: number;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeMetadataResponse} takes for MetadataResponseTopic: any field left out
- * is written as its default.
+ * Each topic in the response.
+ *
+ * What {@linkcode encodeMetadataResponse} takes for MetadataResponseTopic: any field left out is
+ * written as its default.
  */
 export interface MetadataResponseTopicInit {
-  /** ErrorCode: int16, versions 0-13. */
+  /**
+   * The topic error, or 0 if there was no error.
+   *
+   * ErrorCode: int16, versions 0-13.
+   */
   errorCode?: number;
-  /** Name: string, versions 0-13; nullable in 12+; a topicName. */
+  /**
+   * The topic name. Null for non-existing topics queried by ID. This is never null when ErrorCode
+   * is zero. One of Name and TopicId is always populated.
+   *
+   * Name: string, versions 0-13; nullable in 12+; a topicName.
+   */
   name?: string | null;
-  /** TopicId: uuid, versions 10-13; ignorable. */
+  /**
+   * The topic id. Zero for non-existing topics queried by name. This is never zero when ErrorCode
+   * is zero. One of Name and TopicId is always populated.
+   *
+   * TopicId: uuid, versions 10-13; ignorable.
+   */
   topicId?: string;
-  /** IsInternal: bool, versions 1-13; default false; ignorable. */
+  /**
+   * True if the topic is internal.
+   *
+   * IsInternal: bool, versions 1-13; default false; ignorable.
+   */
   isInternal?: boolean;
-  /** Partitions: []MetadataResponsePartition, versions 0-13. */
+  /**
+   * Each partition in the topic.
+   *
+   * Partitions: []MetadataResponsePartition, versions 0-13.
+   */
   partitions?: MetadataResponsePartitionInit[];
-  /** TopicAuthorizedOperations: int32, versions 8-13; default -2147483648. */
+  /**
+   * 32-bit bitfield to represent authorized operations for this topic.
+   *
+   * TopicAuthorizedOperations: int32, versions 8-13; default -2147483648.
+   */
   topicAuthorizedOperations?: number;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * Each partition in the topic.
+ *
  * The MetadataResponsePartition struct of MetadataResponse, versions 0-13.
  */
 export interface MetadataResponsePartition {
-  /** ErrorCode: int16, versions 0-13. */
+  /**
+   * The partition error, or 0 if there was no error.
+   *
+   * ErrorCode: int16, versions 0-13.
+   */
   errorCode: number;
-  /** PartitionIndex: int32, versions 0-13. */
+  /**
+   * The partition index.
+   *
+   * PartitionIndex: int32, versions 0-13.
+   */
   partitionIndex: number;
-  /** LeaderId: int32, versions 0-13; a brokerId. */
+  /**
+   * The ID of the leader broker.
+   *
+   * LeaderId: int32, versions 0-13; a brokerId.
+   */
   leaderId: number;
-  /** LeaderEpoch: int32, versions 7-13; default -1; ignorable. */
+  /**
+   * The leader epoch of this partition.
+   *
+   * LeaderEpoch: int32, versions 7-13; default -1; ignorable.
+   */
   leaderEpoch: number;
-  /** ReplicaNodes: []int32, versions 0-13; a brokerId. */
+  /**
+   * The set of all nodes that host this partition.
+   *
+   * ReplicaNodes: []int32, versions 0-13; a brokerId.
+   */
   replicaNodes: number[];
-  /** IsrNodes: []int32, versions 0-13; a brokerId. */
+  /**
+   * The set of nodes that are in sync with the leader for this partition.
+   *
+   * IsrNodes: []int32, versions 0-13; a brokerId.
+   */
   isrNodes: number[];
-  /** OfflineReplicas: []int32, versions 5-13; ignorable; a brokerId. */
+  /**
+   * The set of offline replicas of this partition.
+   *
+   * OfflineReplicas: []int32, versions 5-13; ignorable; a brokerId.
+   */
   offlineReplicas: number[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * Each partition in the topic.
+ *
  * What {@linkcode encodeMetadataResponse} takes for MetadataResponsePartition: any field left out
  * is written as its default.
  */
 export interface MetadataResponsePartitionInit {
-  /** ErrorCode: int16, versions 0-13. */
+  /**
+   * The partition error, or 0 if there was no error.
+   *
+   * ErrorCode: int16, versions 0-13.
+   */
   errorCode?: number;
-  /** PartitionIndex: int32, versions 0-13. */
+  /**
+   * The partition index.
+   *
+   * PartitionIndex: int32, versions 0-13.
+   */
   partitionIndex?: number;
-  /** LeaderId: int32, versions 0-13; a brokerId. */
+  /**
+   * The ID of the leader broker.
+   *
+   * LeaderId: int32, versions 0-13; a brokerId.
+   */
   leaderId?: number;
-  /** LeaderEpoch: int32, versions 7-13; default -1; ignorable. */
+  /**
+   * The leader epoch of this partition.
+   *
+   * LeaderEpoch: int32, versions 7-13; default -1; ignorable.
+   */
   leaderEpoch?: number;
-  /** ReplicaNodes: []int32, versions 0-13; a brokerId. */
+  /**
+   * The set of all nodes that host this partition.
+   *
+   * ReplicaNodes: []int32, versions 0-13; a brokerId.
+   */
   replicaNodes?: number[];
-  /** IsrNodes: []int32, versions 0-13; a brokerId. */
+  /**
+   * The set of nodes that are in sync with the leader for this partition.
+   *
+   * IsrNodes: []int32, versions 0-13; a brokerId.
+   */
   isrNodes?: number[];
-  /** OfflineReplicas: []int32, versions 5-13; ignorable; a brokerId. */
+  /**
+   * The set of offline replicas of this partition.
+   *
+   * OfflineReplicas: []int32, versions 5-13; ignorable; a brokerId.
+   */
   offlineReplicas?: number[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];

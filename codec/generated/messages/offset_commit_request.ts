@@ -16,104 +16,216 @@ import {
   withPath,
 } from "../../protocol/generated_support.ts";
 
-/**
- * Kafka's OffsetCommitRequest message (API key 8) in versions 2-10 (flexible from 8).
- */
+/** Kafka's OffsetCommitRequest message (API key 8) in versions 2-10 (flexible from 8). */
 export interface OffsetCommitRequest {
-  /** GroupId: string, versions 2-10; a groupId. */
+  /**
+   * The unique group identifier.
+   *
+   * GroupId: string, versions 2-10; a groupId.
+   */
   groupId: string;
-  /** GenerationIdOrMemberEpoch: int32, versions 2-10; default -1; ignorable. */
+  /**
+   * The generation of the group if using the classic group protocol or the member epoch if using
+   * the consumer protocol.
+   *
+   * GenerationIdOrMemberEpoch: int32, versions 2-10; default -1; ignorable.
+   */
   generationIdOrMemberEpoch: number;
-  /** MemberId: string, versions 2-10; ignorable. */
+  /**
+   * The member ID assigned by the group coordinator.
+   *
+   * MemberId: string, versions 2-10; ignorable.
+   */
   memberId: string;
-  /** GroupInstanceId: string, versions 7-10; nullable in 7+; default null. */
+  /**
+   * The unique identifier of the consumer instance provided by end user.
+   *
+   * GroupInstanceId: string, versions 7-10; nullable in 7+; default null.
+   */
   groupInstanceId: string | null;
-  /** RetentionTimeMs: int64, versions 2-4; default -1; ignorable. */
+  /**
+   * The time period in ms to retain the offset.
+   *
+   * RetentionTimeMs: int64, versions 2-4; default -1; ignorable.
+   */
   retentionTimeMs: bigint;
-  /** Topics: []OffsetCommitRequestTopic, versions 2-10. */
+  /**
+   * The topics to commit offsets for.
+   *
+   * Topics: []OffsetCommitRequestTopic, versions 2-10.
+   */
   topics: OffsetCommitRequestTopic[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeOffsetCommitRequest} takes for OffsetCommitRequest: any field left out
- * is written as its default.
+ * What {@linkcode encodeOffsetCommitRequest} takes for OffsetCommitRequest: any field left out is
+ * written as its default.
  */
 export interface OffsetCommitRequestInit {
-  /** GroupId: string, versions 2-10; a groupId. */
+  /**
+   * The unique group identifier.
+   *
+   * GroupId: string, versions 2-10; a groupId.
+   */
   groupId?: string;
-  /** GenerationIdOrMemberEpoch: int32, versions 2-10; default -1; ignorable. */
+  /**
+   * The generation of the group if using the classic group protocol or the member epoch if using
+   * the consumer protocol.
+   *
+   * GenerationIdOrMemberEpoch: int32, versions 2-10; default -1; ignorable.
+   */
   generationIdOrMemberEpoch?: number;
-  /** MemberId: string, versions 2-10; ignorable. */
+  /**
+   * The member ID assigned by the group coordinator.
+   *
+   * MemberId: string, versions 2-10; ignorable.
+   */
   memberId?: string;
-  /** GroupInstanceId: string, versions 7-10; nullable in 7+; default null. */
+  /**
+   * The unique identifier of the consumer instance provided by end user.
+   *
+   * GroupInstanceId: string, versions 7-10; nullable in 7+; default null.
+   */
   groupInstanceId?: string | null;
-  /** RetentionTimeMs: int64, versions 2-4; default -1; ignorable. */
+  /**
+   * The time period in ms to retain the offset.
+   *
+   * RetentionTimeMs: int64, versions 2-4; default -1; ignorable.
+   */
   retentionTimeMs?: bigint;
-  /** Topics: []OffsetCommitRequestTopic, versions 2-10. */
+  /**
+   * The topics to commit offsets for.
+   *
+   * Topics: []OffsetCommitRequestTopic, versions 2-10.
+   */
   topics?: OffsetCommitRequestTopicInit[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * The topics to commit offsets for.
+ *
  * The OffsetCommitRequestTopic struct of OffsetCommitRequest, versions 2-10.
  */
 export interface OffsetCommitRequestTopic {
-  /** Name: string, versions 2-9; ignorable; a topicName. */
+  /**
+   * The topic name.
+   *
+   * Name: string, versions 2-9; ignorable; a topicName.
+   */
   name: string;
-  /** TopicId: uuid, versions 10; ignorable. */
+  /**
+   * The topic ID.
+   *
+   * TopicId: uuid, versions 10; ignorable.
+   */
   topicId: string;
-  /** Partitions: []OffsetCommitRequestPartition, versions 2-10. */
+  /**
+   * Each partition to commit offsets for.
+   *
+   * Partitions: []OffsetCommitRequestPartition, versions 2-10.
+   */
   partitions: OffsetCommitRequestPartition[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * The topics to commit offsets for.
+ *
  * What {@linkcode encodeOffsetCommitRequest} takes for OffsetCommitRequestTopic: any field left out
  * is written as its default.
  */
 export interface OffsetCommitRequestTopicInit {
-  /** Name: string, versions 2-9; ignorable; a topicName. */
+  /**
+   * The topic name.
+   *
+   * Name: string, versions 2-9; ignorable; a topicName.
+   */
   name?: string;
-  /** TopicId: uuid, versions 10; ignorable. */
+  /**
+   * The topic ID.
+   *
+   * TopicId: uuid, versions 10; ignorable.
+   */
   topicId?: string;
-  /** Partitions: []OffsetCommitRequestPartition, versions 2-10. */
+  /**
+   * Each partition to commit offsets for.
+   *
+   * Partitions: []OffsetCommitRequestPartition, versions 2-10.
+   */
   partitions?: OffsetCommitRequestPartitionInit[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * Each partition to commit offsets for.
+ *
  * The OffsetCommitRequestPartition struct of OffsetCommitRequest, versions 2-10.
  */
 export interface OffsetCommitRequestPartition {
-  /** PartitionIndex: int32, versions 2-10. */
+  /**
+   * The partition index.
+   *
+   * PartitionIndex: int32, versions 2-10.
+   */
   partitionIndex: number;
-  /** CommittedOffset: int64, versions 2-10. */
+  /**
+   * The message offset to be committed.
+   *
+   * CommittedOffset: int64, versions 2-10.
+   */
   committedOffset: bigint;
-  /** CommittedLeaderEpoch: int32, versions 6-10; default -1; ignorable. */
+  /**
+   * The leader epoch of this partition.
+   *
+   * CommittedLeaderEpoch: int32, versions 6-10; default -1; ignorable.
+   */
   committedLeaderEpoch: number;
-  /** CommittedMetadata: string, versions 2-10; nullable in 0+. */
+  /**
+   * Any associated metadata the client wants to keep.
+   *
+   * CommittedMetadata: string, versions 2-10; nullable in 0+.
+   */
   committedMetadata: string | null;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeOffsetCommitRequest} takes for OffsetCommitRequestPartition: any field left out
- * is written as its default.
+ * Each partition to commit offsets for.
+ *
+ * What {@linkcode encodeOffsetCommitRequest} takes for OffsetCommitRequestPartition: any field left
+ * out is written as its default.
  */
 export interface OffsetCommitRequestPartitionInit {
-  /** PartitionIndex: int32, versions 2-10. */
+  /**
+   * The partition index.
+   *
+   * PartitionIndex: int32, versions 2-10.
+   */
   partitionIndex?: number;
-  /** CommittedOffset: int64, versions 2-10. */
+  /**
+   * The message offset to be committed.
+   *
+   * CommittedOffset: int64, versions 2-10.
+   */
   committedOffset?: bigint;
-  /** CommittedLeaderEpoch: int32, versions 6-10; default -1; ignorable. */
+  /**
+   * The leader epoch of this partition.
+   *
+   * CommittedLeaderEpoch: int32, versions 6-10; default -1; ignorable.
+   */
   committedLeaderEpoch?: number;
-  /** CommittedMetadata: string, versions 2-10; nullable in 0+. */
+  /**
+   * Any associated metadata the client wants to keep.
+   *
+   * CommittedMetadata: string, versions 2-10; nullable in 0+.
+   */
   committedMetadata?: string | null;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];

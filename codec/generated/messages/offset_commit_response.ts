@@ -16,80 +16,144 @@ import {
   withPath,
 } from "../../protocol/generated_support.ts";
 
-/**
- * Kafka's OffsetCommitResponse message (API key 8) in versions 2-10 (flexible from 8).
- */
+/** Kafka's OffsetCommitResponse message (API key 8) in versions 2-10 (flexible from 8). */
 export interface OffsetCommitResponse {
-  /** ThrottleTimeMs: int32, versions 3-10; ignorable. */
+  /**
+   * The duration in milliseconds for which the request was throttled due to a quota violation, or
+   * zero if the request did not violate any quota.
+   *
+   * ThrottleTimeMs: int32, versions 3-10; ignorable.
+   */
   throttleTimeMs: number;
-  /** Topics: []OffsetCommitResponseTopic, versions 2-10. */
+  /**
+   * The responses for each topic.
+   *
+   * Topics: []OffsetCommitResponseTopic, versions 2-10.
+   */
   topics: OffsetCommitResponseTopic[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeOffsetCommitResponse} takes for OffsetCommitResponse: any field left out
- * is written as its default.
+ * What {@linkcode encodeOffsetCommitResponse} takes for OffsetCommitResponse: any field left out is
+ * written as its default.
  */
 export interface OffsetCommitResponseInit {
-  /** ThrottleTimeMs: int32, versions 3-10; ignorable. */
+  /**
+   * The duration in milliseconds for which the request was throttled due to a quota violation, or
+   * zero if the request did not violate any quota.
+   *
+   * ThrottleTimeMs: int32, versions 3-10; ignorable.
+   */
   throttleTimeMs?: number;
-  /** Topics: []OffsetCommitResponseTopic, versions 2-10. */
+  /**
+   * The responses for each topic.
+   *
+   * Topics: []OffsetCommitResponseTopic, versions 2-10.
+   */
   topics?: OffsetCommitResponseTopicInit[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * The responses for each topic.
+ *
  * The OffsetCommitResponseTopic struct of OffsetCommitResponse, versions 2-10.
  */
 export interface OffsetCommitResponseTopic {
-  /** Name: string, versions 2-9; ignorable; a topicName. */
+  /**
+   * The topic name.
+   *
+   * Name: string, versions 2-9; ignorable; a topicName.
+   */
   name: string;
-  /** TopicId: uuid, versions 10; ignorable. */
+  /**
+   * The topic ID.
+   *
+   * TopicId: uuid, versions 10; ignorable.
+   */
   topicId: string;
-  /** Partitions: []OffsetCommitResponsePartition, versions 2-10. */
+  /**
+   * The responses for each partition in the topic.
+   *
+   * Partitions: []OffsetCommitResponsePartition, versions 2-10.
+   */
   partitions: OffsetCommitResponsePartition[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeOffsetCommitResponse} takes for OffsetCommitResponseTopic: any field left out
- * is written as its default.
+ * The responses for each topic.
+ *
+ * What {@linkcode encodeOffsetCommitResponse} takes for OffsetCommitResponseTopic: any field left
+ * out is written as its default.
  */
 export interface OffsetCommitResponseTopicInit {
-  /** Name: string, versions 2-9; ignorable; a topicName. */
+  /**
+   * The topic name.
+   *
+   * Name: string, versions 2-9; ignorable; a topicName.
+   */
   name?: string;
-  /** TopicId: uuid, versions 10; ignorable. */
+  /**
+   * The topic ID.
+   *
+   * TopicId: uuid, versions 10; ignorable.
+   */
   topicId?: string;
-  /** Partitions: []OffsetCommitResponsePartition, versions 2-10. */
+  /**
+   * The responses for each partition in the topic.
+   *
+   * Partitions: []OffsetCommitResponsePartition, versions 2-10.
+   */
   partitions?: OffsetCommitResponsePartitionInit[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * The responses for each partition in the topic.
+ *
  * The OffsetCommitResponsePartition struct of OffsetCommitResponse, versions 2-10.
  */
 export interface OffsetCommitResponsePartition {
-  /** PartitionIndex: int32, versions 2-10. */
+  /**
+   * The partition index.
+   *
+   * PartitionIndex: int32, versions 2-10.
+   */
   partitionIndex: number;
-  /** ErrorCode: int16, versions 2-10. */
+  /**
+   * The error code, or 0 if there was no error.
+   *
+   * ErrorCode: int16, versions 2-10.
+   */
   errorCode: number;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeOffsetCommitResponse} takes for OffsetCommitResponsePartition: any field left out
- * is written as its default.
+ * The responses for each partition in the topic.
+ *
+ * What {@linkcode encodeOffsetCommitResponse} takes for OffsetCommitResponsePartition: any field
+ * left out is written as its default.
  */
 export interface OffsetCommitResponsePartitionInit {
-  /** PartitionIndex: int32, versions 2-10. */
+  /**
+   * The partition index.
+   *
+   * PartitionIndex: int32, versions 2-10.
+   */
   partitionIndex?: number;
-  /** ErrorCode: int16, versions 2-10. */
+  /**
+   * The error code, or 0 if there was no error.
+   *
+   * ErrorCode: int16, versions 2-10.
+   */
   errorCode?: number;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];

@@ -15,72 +15,118 @@ import {
   withPath,
 } from "../../protocol/generated_support.ts";
 
-/**
- * Kafka's OffsetDeleteRequest message (API key 47) in versions 0.
- */
+/** Kafka's OffsetDeleteRequest message (API key 47) in versions 0. */
 export interface OffsetDeleteRequest {
-  /** GroupId: string, versions 0; a groupId. */
+  /**
+   * The unique group identifier.
+   *
+   * GroupId: string, versions 0; a groupId.
+   */
   groupId: string;
-  /** Topics: []OffsetDeleteRequestTopic, versions 0. */
+  /**
+   * The topics to delete offsets for.
+   *
+   * Topics: []OffsetDeleteRequestTopic, versions 0.
+   */
   topics: OffsetDeleteRequestTopic[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeOffsetDeleteRequest} takes for OffsetDeleteRequest: any field left out
- * is written as its default.
+ * What {@linkcode encodeOffsetDeleteRequest} takes for OffsetDeleteRequest: any field left out is
+ * written as its default.
  */
 export interface OffsetDeleteRequestInit {
-  /** GroupId: string, versions 0; a groupId. */
+  /**
+   * The unique group identifier.
+   *
+   * GroupId: string, versions 0; a groupId.
+   */
   groupId?: string;
-  /** Topics: []OffsetDeleteRequestTopic, versions 0. */
+  /**
+   * The topics to delete offsets for.
+   *
+   * Topics: []OffsetDeleteRequestTopic, versions 0.
+   */
   topics?: OffsetDeleteRequestTopicInit[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * The topics to delete offsets for.
+ *
  * The OffsetDeleteRequestTopic struct of OffsetDeleteRequest, versions 0.
  */
 export interface OffsetDeleteRequestTopic {
-  /** Name: string, versions 0; a topicName. */
+  /**
+   * The topic name.
+   *
+   * Name: string, versions 0; a topicName.
+   */
   name: string;
-  /** Partitions: []OffsetDeleteRequestPartition, versions 0. */
+  /**
+   * Each partition to delete offsets for.
+   *
+   * Partitions: []OffsetDeleteRequestPartition, versions 0.
+   */
   partitions: OffsetDeleteRequestPartition[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * The topics to delete offsets for.
+ *
  * What {@linkcode encodeOffsetDeleteRequest} takes for OffsetDeleteRequestTopic: any field left out
  * is written as its default.
  */
 export interface OffsetDeleteRequestTopicInit {
-  /** Name: string, versions 0; a topicName. */
+  /**
+   * The topic name.
+   *
+   * Name: string, versions 0; a topicName.
+   */
   name?: string;
-  /** Partitions: []OffsetDeleteRequestPartition, versions 0. */
+  /**
+   * Each partition to delete offsets for.
+   *
+   * Partitions: []OffsetDeleteRequestPartition, versions 0.
+   */
   partitions?: OffsetDeleteRequestPartitionInit[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * Each partition to delete offsets for.
+ *
  * The OffsetDeleteRequestPartition struct of OffsetDeleteRequest, versions 0.
  */
 export interface OffsetDeleteRequestPartition {
-  /** PartitionIndex: int32, versions 0. */
+  /**
+   * The partition index.
+   *
+   * PartitionIndex: int32, versions 0.
+   */
   partitionIndex: number;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeOffsetDeleteRequest} takes for OffsetDeleteRequestPartition: any field left out
- * is written as its default.
+ * Each partition to delete offsets for.
+ *
+ * What {@linkcode encodeOffsetDeleteRequest} takes for OffsetDeleteRequestPartition: any field left
+ * out is written as its default.
  */
 export interface OffsetDeleteRequestPartitionInit {
-  /** PartitionIndex: int32, versions 0. */
+  /**
+   * The partition index.
+   *
+   * PartitionIndex: int32, versions 0.
+   */
   partitionIndex?: number;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];

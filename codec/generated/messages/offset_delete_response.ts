@@ -15,80 +15,144 @@ import {
   withPath,
 } from "../../protocol/generated_support.ts";
 
-/**
- * Kafka's OffsetDeleteResponse message (API key 47) in versions 0.
- */
+/** Kafka's OffsetDeleteResponse message (API key 47) in versions 0. */
 export interface OffsetDeleteResponse {
-  /** ErrorCode: int16, versions 0. */
+  /**
+   * The top-level error code, or 0 if there was no error.
+   *
+   * ErrorCode: int16, versions 0.
+   */
   errorCode: number;
-  /** ThrottleTimeMs: int32, versions 0; ignorable. */
+  /**
+   * The duration in milliseconds for which the request was throttled due to a quota violation, or
+   * zero if the request did not violate any quota.
+   *
+   * ThrottleTimeMs: int32, versions 0; ignorable.
+   */
   throttleTimeMs: number;
-  /** Topics: []OffsetDeleteResponseTopic, versions 0. */
+  /**
+   * The responses for each topic.
+   *
+   * Topics: []OffsetDeleteResponseTopic, versions 0.
+   */
   topics: OffsetDeleteResponseTopic[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeOffsetDeleteResponse} takes for OffsetDeleteResponse: any field left out
- * is written as its default.
+ * What {@linkcode encodeOffsetDeleteResponse} takes for OffsetDeleteResponse: any field left out is
+ * written as its default.
  */
 export interface OffsetDeleteResponseInit {
-  /** ErrorCode: int16, versions 0. */
+  /**
+   * The top-level error code, or 0 if there was no error.
+   *
+   * ErrorCode: int16, versions 0.
+   */
   errorCode?: number;
-  /** ThrottleTimeMs: int32, versions 0; ignorable. */
+  /**
+   * The duration in milliseconds for which the request was throttled due to a quota violation, or
+   * zero if the request did not violate any quota.
+   *
+   * ThrottleTimeMs: int32, versions 0; ignorable.
+   */
   throttleTimeMs?: number;
-  /** Topics: []OffsetDeleteResponseTopic, versions 0. */
+  /**
+   * The responses for each topic.
+   *
+   * Topics: []OffsetDeleteResponseTopic, versions 0.
+   */
   topics?: OffsetDeleteResponseTopicInit[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * The responses for each topic.
+ *
  * The OffsetDeleteResponseTopic struct of OffsetDeleteResponse, versions 0.
  */
 export interface OffsetDeleteResponseTopic {
-  /** Name: string, versions 0; a topicName. */
+  /**
+   * The topic name.
+   *
+   * Name: string, versions 0; a topicName.
+   */
   name: string;
-  /** Partitions: []OffsetDeleteResponsePartition, versions 0. */
+  /**
+   * The responses for each partition in the topic.
+   *
+   * Partitions: []OffsetDeleteResponsePartition, versions 0.
+   */
   partitions: OffsetDeleteResponsePartition[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeOffsetDeleteResponse} takes for OffsetDeleteResponseTopic: any field left out
- * is written as its default.
+ * The responses for each topic.
+ *
+ * What {@linkcode encodeOffsetDeleteResponse} takes for OffsetDeleteResponseTopic: any field left
+ * out is written as its default.
  */
 export interface OffsetDeleteResponseTopicInit {
-  /** Name: string, versions 0; a topicName. */
+  /**
+   * The topic name.
+   *
+   * Name: string, versions 0; a topicName.
+   */
   name?: string;
-  /** Partitions: []OffsetDeleteResponsePartition, versions 0. */
+  /**
+   * The responses for each partition in the topic.
+   *
+   * Partitions: []OffsetDeleteResponsePartition, versions 0.
+   */
   partitions?: OffsetDeleteResponsePartitionInit[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * The responses for each partition in the topic.
+ *
  * The OffsetDeleteResponsePartition struct of OffsetDeleteResponse, versions 0.
  */
 export interface OffsetDeleteResponsePartition {
-  /** PartitionIndex: int32, versions 0. */
+  /**
+   * The partition index.
+   *
+   * PartitionIndex: int32, versions 0.
+   */
   partitionIndex: number;
-  /** ErrorCode: int16, versions 0. */
+  /**
+   * The error code, or 0 if there was no error.
+   *
+   * ErrorCode: int16, versions 0.
+   */
   errorCode: number;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeOffsetDeleteResponse} takes for OffsetDeleteResponsePartition: any field left out
- * is written as its default.
+ * The responses for each partition in the topic.
+ *
+ * What {@linkcode encodeOffsetDeleteResponse} takes for OffsetDeleteResponsePartition: any field
+ * left out is written as its default.
  */
 export interface OffsetDeleteResponsePartitionInit {
-  /** PartitionIndex: int32, versions 0. */
+  /**
+   * The partition index.
+   *
+   * PartitionIndex: int32, versions 0.
+   */
   partitionIndex?: number;
-  /** ErrorCode: int16, versions 0. */
+  /**
+   * The error code, or 0 if there was no error.
+   *
+   * ErrorCode: int16, versions 0.
+   */
   errorCode?: number;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];

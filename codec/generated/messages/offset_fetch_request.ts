@@ -16,121 +16,237 @@ import {
   withPath,
 } from "../../protocol/generated_support.ts";
 
-/**
- * Kafka's OffsetFetchRequest message (API key 9) in versions 1-10 (flexible from 6).
- */
+/** Kafka's OffsetFetchRequest message (API key 9) in versions 1-10 (flexible from 6). */
 export interface OffsetFetchRequest {
-  /** GroupId: string, versions 1-7; a groupId. */
+  /**
+   * The group to fetch offsets for.
+   *
+   * GroupId: string, versions 1-7; a groupId.
+   */
   groupId: string;
-  /** Topics: []OffsetFetchRequestTopic, versions 1-7; nullable in 2-7. */
+  /**
+   * Each topic we would like to fetch offsets for, or null to fetch offsets for all topics.
+   *
+   * Topics: []OffsetFetchRequestTopic, versions 1-7; nullable in 2-7.
+   */
   topics: OffsetFetchRequestTopic[] | null;
-  /** Groups: []OffsetFetchRequestGroup, versions 8-10. */
+  /**
+   * Each group we would like to fetch offsets for.
+   *
+   * Groups: []OffsetFetchRequestGroup, versions 8-10.
+   */
   groups: OffsetFetchRequestGroup[];
-  /** RequireStable: bool, versions 7-10; default false. */
+  /**
+   * Whether broker should hold on returning unstable offsets but set a retriable error code for the
+   * partitions.
+   *
+   * RequireStable: bool, versions 7-10; default false.
+   */
   requireStable: boolean;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeOffsetFetchRequest} takes for OffsetFetchRequest: any field left out
- * is written as its default.
+ * What {@linkcode encodeOffsetFetchRequest} takes for OffsetFetchRequest: any field left out is
+ * written as its default.
  */
 export interface OffsetFetchRequestInit {
-  /** GroupId: string, versions 1-7; a groupId. */
+  /**
+   * The group to fetch offsets for.
+   *
+   * GroupId: string, versions 1-7; a groupId.
+   */
   groupId?: string;
-  /** Topics: []OffsetFetchRequestTopic, versions 1-7; nullable in 2-7. */
+  /**
+   * Each topic we would like to fetch offsets for, or null to fetch offsets for all topics.
+   *
+   * Topics: []OffsetFetchRequestTopic, versions 1-7; nullable in 2-7.
+   */
   topics?: OffsetFetchRequestTopicInit[] | null;
-  /** Groups: []OffsetFetchRequestGroup, versions 8-10. */
+  /**
+   * Each group we would like to fetch offsets for.
+   *
+   * Groups: []OffsetFetchRequestGroup, versions 8-10.
+   */
   groups?: OffsetFetchRequestGroupInit[];
-  /** RequireStable: bool, versions 7-10; default false. */
+  /**
+   * Whether broker should hold on returning unstable offsets but set a retriable error code for the
+   * partitions.
+   *
+   * RequireStable: bool, versions 7-10; default false.
+   */
   requireStable?: boolean;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * Each topic we would like to fetch offsets for, or null to fetch offsets for all topics.
+ *
  * The OffsetFetchRequestTopic struct of OffsetFetchRequest, versions 1-7.
  */
 export interface OffsetFetchRequestTopic {
-  /** Name: string, versions 1-7; a topicName. */
+  /**
+   * The topic name.
+   *
+   * Name: string, versions 1-7; a topicName.
+   */
   name: string;
-  /** PartitionIndexes: []int32, versions 1-7. */
+  /**
+   * The partition indexes we would like to fetch offsets for.
+   *
+   * PartitionIndexes: []int32, versions 1-7.
+   */
   partitionIndexes: number[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * Each topic we would like to fetch offsets for, or null to fetch offsets for all topics.
+ *
  * What {@linkcode encodeOffsetFetchRequest} takes for OffsetFetchRequestTopic: any field left out
  * is written as its default.
  */
 export interface OffsetFetchRequestTopicInit {
-  /** Name: string, versions 1-7; a topicName. */
+  /**
+   * The topic name.
+   *
+   * Name: string, versions 1-7; a topicName.
+   */
   name?: string;
-  /** PartitionIndexes: []int32, versions 1-7. */
+  /**
+   * The partition indexes we would like to fetch offsets for.
+   *
+   * PartitionIndexes: []int32, versions 1-7.
+   */
   partitionIndexes?: number[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * Each group we would like to fetch offsets for.
+ *
  * The OffsetFetchRequestGroup struct of OffsetFetchRequest, versions 8-10.
  */
 export interface OffsetFetchRequestGroup {
-  /** GroupId: string, versions 8-10; a groupId. */
+  /**
+   * The group ID.
+   *
+   * GroupId: string, versions 8-10; a groupId.
+   */
   groupId: string;
-  /** MemberId: string, versions 9-10; nullable in 9+; default null; ignorable. */
+  /**
+   * The member id.
+   *
+   * MemberId: string, versions 9-10; nullable in 9+; default null; ignorable.
+   */
   memberId: string | null;
-  /** MemberEpoch: int32, versions 9-10; default -1; ignorable. */
+  /**
+   * The member epoch if using the new consumer protocol (KIP-848).
+   *
+   * MemberEpoch: int32, versions 9-10; default -1; ignorable.
+   */
   memberEpoch: number;
-  /** Topics: []OffsetFetchRequestTopics, versions 8-10; nullable in 8+. */
+  /**
+   * Each topic we would like to fetch offsets for, or null to fetch offsets for all topics.
+   *
+   * Topics: []OffsetFetchRequestTopics, versions 8-10; nullable in 8+.
+   */
   topics: OffsetFetchRequestTopics[] | null;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * Each group we would like to fetch offsets for.
+ *
  * What {@linkcode encodeOffsetFetchRequest} takes for OffsetFetchRequestGroup: any field left out
  * is written as its default.
  */
 export interface OffsetFetchRequestGroupInit {
-  /** GroupId: string, versions 8-10; a groupId. */
+  /**
+   * The group ID.
+   *
+   * GroupId: string, versions 8-10; a groupId.
+   */
   groupId?: string;
-  /** MemberId: string, versions 9-10; nullable in 9+; default null; ignorable. */
+  /**
+   * The member id.
+   *
+   * MemberId: string, versions 9-10; nullable in 9+; default null; ignorable.
+   */
   memberId?: string | null;
-  /** MemberEpoch: int32, versions 9-10; default -1; ignorable. */
+  /**
+   * The member epoch if using the new consumer protocol (KIP-848).
+   *
+   * MemberEpoch: int32, versions 9-10; default -1; ignorable.
+   */
   memberEpoch?: number;
-  /** Topics: []OffsetFetchRequestTopics, versions 8-10; nullable in 8+. */
+  /**
+   * Each topic we would like to fetch offsets for, or null to fetch offsets for all topics.
+   *
+   * Topics: []OffsetFetchRequestTopics, versions 8-10; nullable in 8+.
+   */
   topics?: OffsetFetchRequestTopicsInit[] | null;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * Each topic we would like to fetch offsets for, or null to fetch offsets for all topics.
+ *
  * The OffsetFetchRequestTopics struct of OffsetFetchRequest, versions 8-10.
  */
 export interface OffsetFetchRequestTopics {
-  /** Name: string, versions 8-9; ignorable; a topicName. */
+  /**
+   * The topic name.
+   *
+   * Name: string, versions 8-9; ignorable; a topicName.
+   */
   name: string;
-  /** TopicId: uuid, versions 10; ignorable. */
+  /**
+   * The topic ID.
+   *
+   * TopicId: uuid, versions 10; ignorable.
+   */
   topicId: string;
-  /** PartitionIndexes: []int32, versions 8-10. */
+  /**
+   * The partition indexes we would like to fetch offsets for.
+   *
+   * PartitionIndexes: []int32, versions 8-10.
+   */
   partitionIndexes: number[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * Each topic we would like to fetch offsets for, or null to fetch offsets for all topics.
+ *
  * What {@linkcode encodeOffsetFetchRequest} takes for OffsetFetchRequestTopics: any field left out
  * is written as its default.
  */
 export interface OffsetFetchRequestTopicsInit {
-  /** Name: string, versions 8-9; ignorable; a topicName. */
+  /**
+   * The topic name.
+   *
+   * Name: string, versions 8-9; ignorable; a topicName.
+   */
   name?: string;
-  /** TopicId: uuid, versions 10; ignorable. */
+  /**
+   * The topic ID.
+   *
+   * TopicId: uuid, versions 10; ignorable.
+   */
   topicId?: string;
-  /** PartitionIndexes: []int32, versions 8-10. */
+  /**
+   * The partition indexes we would like to fetch offsets for.
+   *
+   * PartitionIndexes: []int32, versions 8-10.
+   */
   partitionIndexes?: number[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];

@@ -16,191 +16,387 @@ import {
   withPath,
 } from "../../protocol/generated_support.ts";
 
-/**
- * Kafka's OffsetFetchResponse message (API key 9) in versions 1-10 (flexible from 6).
- */
+/** Kafka's OffsetFetchResponse message (API key 9) in versions 1-10 (flexible from 6). */
 export interface OffsetFetchResponse {
-  /** ThrottleTimeMs: int32, versions 3-10; ignorable. */
+  /**
+   * The duration in milliseconds for which the request was throttled due to a quota violation, or
+   * zero if the request did not violate any quota.
+   *
+   * ThrottleTimeMs: int32, versions 3-10; ignorable.
+   */
   throttleTimeMs: number;
-  /** Topics: []OffsetFetchResponseTopic, versions 1-7. */
+  /**
+   * The responses per topic.
+   *
+   * Topics: []OffsetFetchResponseTopic, versions 1-7.
+   */
   topics: OffsetFetchResponseTopic[];
-  /** ErrorCode: int16, versions 2-7; default 0; ignorable. */
+  /**
+   * The top-level error code, or 0 if there was no error.
+   *
+   * ErrorCode: int16, versions 2-7; default 0; ignorable.
+   */
   errorCode: number;
-  /** Groups: []OffsetFetchResponseGroup, versions 8-10. */
+  /**
+   * The responses per group id.
+   *
+   * Groups: []OffsetFetchResponseGroup, versions 8-10.
+   */
   groups: OffsetFetchResponseGroup[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeOffsetFetchResponse} takes for OffsetFetchResponse: any field left out
- * is written as its default.
+ * What {@linkcode encodeOffsetFetchResponse} takes for OffsetFetchResponse: any field left out is
+ * written as its default.
  */
 export interface OffsetFetchResponseInit {
-  /** ThrottleTimeMs: int32, versions 3-10; ignorable. */
+  /**
+   * The duration in milliseconds for which the request was throttled due to a quota violation, or
+   * zero if the request did not violate any quota.
+   *
+   * ThrottleTimeMs: int32, versions 3-10; ignorable.
+   */
   throttleTimeMs?: number;
-  /** Topics: []OffsetFetchResponseTopic, versions 1-7. */
+  /**
+   * The responses per topic.
+   *
+   * Topics: []OffsetFetchResponseTopic, versions 1-7.
+   */
   topics?: OffsetFetchResponseTopicInit[];
-  /** ErrorCode: int16, versions 2-7; default 0; ignorable. */
+  /**
+   * The top-level error code, or 0 if there was no error.
+   *
+   * ErrorCode: int16, versions 2-7; default 0; ignorable.
+   */
   errorCode?: number;
-  /** Groups: []OffsetFetchResponseGroup, versions 8-10. */
+  /**
+   * The responses per group id.
+   *
+   * Groups: []OffsetFetchResponseGroup, versions 8-10.
+   */
   groups?: OffsetFetchResponseGroupInit[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * The responses per topic.
+ *
  * The OffsetFetchResponseTopic struct of OffsetFetchResponse, versions 1-7.
  */
 export interface OffsetFetchResponseTopic {
-  /** Name: string, versions 1-7; a topicName. */
+  /**
+   * The topic name.
+   *
+   * Name: string, versions 1-7; a topicName.
+   */
   name: string;
-  /** Partitions: []OffsetFetchResponsePartition, versions 1-7. */
+  /**
+   * The responses per partition.
+   *
+   * Partitions: []OffsetFetchResponsePartition, versions 1-7.
+   */
   partitions: OffsetFetchResponsePartition[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * The responses per topic.
+ *
  * What {@linkcode encodeOffsetFetchResponse} takes for OffsetFetchResponseTopic: any field left out
  * is written as its default.
  */
 export interface OffsetFetchResponseTopicInit {
-  /** Name: string, versions 1-7; a topicName. */
+  /**
+   * The topic name.
+   *
+   * Name: string, versions 1-7; a topicName.
+   */
   name?: string;
-  /** Partitions: []OffsetFetchResponsePartition, versions 1-7. */
+  /**
+   * The responses per partition.
+   *
+   * Partitions: []OffsetFetchResponsePartition, versions 1-7.
+   */
   partitions?: OffsetFetchResponsePartitionInit[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * The responses per partition.
+ *
  * The OffsetFetchResponsePartition struct of OffsetFetchResponse, versions 1-7.
  */
 export interface OffsetFetchResponsePartition {
-  /** PartitionIndex: int32, versions 1-7. */
+  /**
+   * The partition index.
+   *
+   * PartitionIndex: int32, versions 1-7.
+   */
   partitionIndex: number;
-  /** CommittedOffset: int64, versions 1-7. */
+  /**
+   * The committed message offset.
+   *
+   * CommittedOffset: int64, versions 1-7.
+   */
   committedOffset: bigint;
-  /** CommittedLeaderEpoch: int32, versions 5-7; default -1; ignorable. */
+  /**
+   * The leader epoch.
+   *
+   * CommittedLeaderEpoch: int32, versions 5-7; default -1; ignorable.
+   */
   committedLeaderEpoch: number;
-  /** Metadata: string, versions 1-7; nullable in 0-7. */
+  /**
+   * The partition metadata.
+   *
+   * Metadata: string, versions 1-7; nullable in 0-7.
+   */
   metadata: string | null;
-  /** ErrorCode: int16, versions 1-7. */
+  /**
+   * The error code, or 0 if there was no error.
+   *
+   * ErrorCode: int16, versions 1-7.
+   */
   errorCode: number;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeOffsetFetchResponse} takes for OffsetFetchResponsePartition: any field left out
- * is written as its default.
+ * The responses per partition.
+ *
+ * What {@linkcode encodeOffsetFetchResponse} takes for OffsetFetchResponsePartition: any field left
+ * out is written as its default.
  */
 export interface OffsetFetchResponsePartitionInit {
-  /** PartitionIndex: int32, versions 1-7. */
+  /**
+   * The partition index.
+   *
+   * PartitionIndex: int32, versions 1-7.
+   */
   partitionIndex?: number;
-  /** CommittedOffset: int64, versions 1-7. */
+  /**
+   * The committed message offset.
+   *
+   * CommittedOffset: int64, versions 1-7.
+   */
   committedOffset?: bigint;
-  /** CommittedLeaderEpoch: int32, versions 5-7; default -1; ignorable. */
+  /**
+   * The leader epoch.
+   *
+   * CommittedLeaderEpoch: int32, versions 5-7; default -1; ignorable.
+   */
   committedLeaderEpoch?: number;
-  /** Metadata: string, versions 1-7; nullable in 0-7. */
+  /**
+   * The partition metadata.
+   *
+   * Metadata: string, versions 1-7; nullable in 0-7.
+   */
   metadata?: string | null;
-  /** ErrorCode: int16, versions 1-7. */
+  /**
+   * The error code, or 0 if there was no error.
+   *
+   * ErrorCode: int16, versions 1-7.
+   */
   errorCode?: number;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * The responses per group id.
+ *
  * The OffsetFetchResponseGroup struct of OffsetFetchResponse, versions 8-10.
  */
 export interface OffsetFetchResponseGroup {
-  /** GroupId: string, versions 8-10; a groupId. */
+  /**
+   * The group ID.
+   *
+   * GroupId: string, versions 8-10; a groupId.
+   */
   groupId: string;
-  /** Topics: []OffsetFetchResponseTopics, versions 8-10. */
+  /**
+   * The responses per topic.
+   *
+   * Topics: []OffsetFetchResponseTopics, versions 8-10.
+   */
   topics: OffsetFetchResponseTopics[];
-  /** ErrorCode: int16, versions 8-10; default 0. */
+  /**
+   * The group-level error code, or 0 if there was no error.
+   *
+   * ErrorCode: int16, versions 8-10; default 0.
+   */
   errorCode: number;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * The responses per group id.
+ *
  * What {@linkcode encodeOffsetFetchResponse} takes for OffsetFetchResponseGroup: any field left out
  * is written as its default.
  */
 export interface OffsetFetchResponseGroupInit {
-  /** GroupId: string, versions 8-10; a groupId. */
+  /**
+   * The group ID.
+   *
+   * GroupId: string, versions 8-10; a groupId.
+   */
   groupId?: string;
-  /** Topics: []OffsetFetchResponseTopics, versions 8-10. */
+  /**
+   * The responses per topic.
+   *
+   * Topics: []OffsetFetchResponseTopics, versions 8-10.
+   */
   topics?: OffsetFetchResponseTopicsInit[];
-  /** ErrorCode: int16, versions 8-10; default 0. */
+  /**
+   * The group-level error code, or 0 if there was no error.
+   *
+   * ErrorCode: int16, versions 8-10; default 0.
+   */
   errorCode?: number;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * The responses per topic.
+ *
  * The OffsetFetchResponseTopics struct of OffsetFetchResponse, versions 8-10.
  */
 export interface OffsetFetchResponseTopics {
-  /** Name: string, versions 8-9; ignorable; a topicName. */
+  /**
+   * The topic name.
+   *
+   * Name: string, versions 8-9; ignorable; a topicName.
+   */
   name: string;
-  /** TopicId: uuid, versions 10; ignorable. */
+  /**
+   * The topic ID.
+   *
+   * TopicId: uuid, versions 10; ignorable.
+   */
   topicId: string;
-  /** Partitions: []OffsetFetchResponsePartitions, versions 8-10. */
+  /**
+   * The responses per partition.
+   *
+   * Partitions: []OffsetFetchResponsePartitions, versions 8-10.
+   */
   partitions: OffsetFetchResponsePartitions[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeOffsetFetchResponse} takes for OffsetFetchResponseTopics: any field left out
- * is written as its default.
+ * The responses per topic.
+ *
+ * What {@linkcode encodeOffsetFetchResponse} takes for OffsetFetchResponseTopics: any field left
+ * out is written as its default.
  */
 export interface OffsetFetchResponseTopicsInit {
-  /** Name: string, versions 8-9; ignorable; a topicName. */
+  /**
+   * The topic name.
+   *
+   * Name: string, versions 8-9; ignorable; a topicName.
+   */
   name?: string;
-  /** TopicId: uuid, versions 10; ignorable. */
+  /**
+   * The topic ID.
+   *
+   * TopicId: uuid, versions 10; ignorable.
+   */
   topicId?: string;
-  /** Partitions: []OffsetFetchResponsePartitions, versions 8-10. */
+  /**
+   * The responses per partition.
+   *
+   * Partitions: []OffsetFetchResponsePartitions, versions 8-10.
+   */
   partitions?: OffsetFetchResponsePartitionsInit[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * The responses per partition.
+ *
  * The OffsetFetchResponsePartitions struct of OffsetFetchResponse, versions 8-10.
  */
 export interface OffsetFetchResponsePartitions {
-  /** PartitionIndex: int32, versions 8-10. */
+  /**
+   * The partition index.
+   *
+   * PartitionIndex: int32, versions 8-10.
+   */
   partitionIndex: number;
-  /** CommittedOffset: int64, versions 8-10. */
+  /**
+   * The committed message offset.
+   *
+   * CommittedOffset: int64, versions 8-10.
+   */
   committedOffset: bigint;
-  /** CommittedLeaderEpoch: int32, versions 8-10; default -1; ignorable. */
+  /**
+   * The leader epoch.
+   *
+   * CommittedLeaderEpoch: int32, versions 8-10; default -1; ignorable.
+   */
   committedLeaderEpoch: number;
-  /** Metadata: string, versions 8-10; nullable in 8+. */
+  /**
+   * The partition metadata.
+   *
+   * Metadata: string, versions 8-10; nullable in 8+.
+   */
   metadata: string | null;
-  /** ErrorCode: int16, versions 8-10. */
+  /**
+   * The partition-level error code, or 0 if there was no error.
+   *
+   * ErrorCode: int16, versions 8-10.
+   */
   errorCode: number;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeOffsetFetchResponse} takes for OffsetFetchResponsePartitions: any field left out
- * is written as its default.
+ * The responses per partition.
+ *
+ * What {@linkcode encodeOffsetFetchResponse} takes for OffsetFetchResponsePartitions: any field
+ * left out is written as its default.
  */
 export interface OffsetFetchResponsePartitionsInit {
-  /** PartitionIndex: int32, versions 8-10. */
+  /**
+   * The partition index.
+   *
+   * PartitionIndex: int32, versions 8-10.
+   */
   partitionIndex?: number;
-  /** CommittedOffset: int64, versions 8-10. */
+  /**
+   * The committed message offset.
+   *
+   * CommittedOffset: int64, versions 8-10.
+   */
   committedOffset?: bigint;
-  /** CommittedLeaderEpoch: int32, versions 8-10; default -1; ignorable. */
+  /**
+   * The leader epoch.
+   *
+   * CommittedLeaderEpoch: int32, versions 8-10; default -1; ignorable.
+   */
   committedLeaderEpoch?: number;
-  /** Metadata: string, versions 8-10; nullable in 8+. */
+  /**
+   * The partition metadata.
+   *
+   * Metadata: string, versions 8-10; nullable in 8+.
+   */
   metadata?: string | null;
-  /** ErrorCode: int16, versions 8-10. */
+  /**
+   * The partition-level error code, or 0 if there was no error.
+   *
+   * ErrorCode: int16, versions 8-10.
+   */
   errorCode?: number;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];

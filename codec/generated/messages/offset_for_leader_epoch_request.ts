@@ -15,80 +15,149 @@ import {
   withPath,
 } from "../../protocol/generated_support.ts";
 
-/**
- * Kafka's OffsetForLeaderEpochRequest message (API key 23) in versions 2-4 (flexible from 4).
- */
+/** Kafka's OffsetForLeaderEpochRequest message (API key 23) in versions 2-4 (flexible from 4). */
 export interface OffsetForLeaderEpochRequest {
-  /** ReplicaId: int32, versions 3-4; default -2; ignorable; a brokerId. */
+  /**
+   * The broker ID of the follower, of -1 if this request is from a consumer.
+   *
+   * ReplicaId: int32, versions 3-4; default -2; ignorable; a brokerId.
+   */
   replicaId: number;
-  /** Topics: []OffsetForLeaderTopic, versions 2-4. */
+  /**
+   * Each topic to get offsets for.
+   *
+   * Topics: []OffsetForLeaderTopic, versions 2-4.
+   */
   topics: OffsetForLeaderEpochRequestOffsetForLeaderTopic[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeOffsetForLeaderEpochRequest} takes for OffsetForLeaderEpochRequest: any field left out
- * is written as its default.
+ * What {@linkcode encodeOffsetForLeaderEpochRequest} takes for OffsetForLeaderEpochRequest: any
+ * field left out is written as its default.
  */
 export interface OffsetForLeaderEpochRequestInit {
-  /** ReplicaId: int32, versions 3-4; default -2; ignorable; a brokerId. */
+  /**
+   * The broker ID of the follower, of -1 if this request is from a consumer.
+   *
+   * ReplicaId: int32, versions 3-4; default -2; ignorable; a brokerId.
+   */
   replicaId?: number;
-  /** Topics: []OffsetForLeaderTopic, versions 2-4. */
+  /**
+   * Each topic to get offsets for.
+   *
+   * Topics: []OffsetForLeaderTopic, versions 2-4.
+   */
   topics?: OffsetForLeaderEpochRequestOffsetForLeaderTopicInit[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * Each topic to get offsets for.
+ *
  * The OffsetForLeaderTopic struct of OffsetForLeaderEpochRequest, versions 2-4.
  */
 export interface OffsetForLeaderEpochRequestOffsetForLeaderTopic {
-  /** Topic: string, versions 2-4; a topicName. */
+  /**
+   * The topic name.
+   *
+   * Topic: string, versions 2-4; a topicName.
+   */
   topic: string;
-  /** Partitions: []OffsetForLeaderPartition, versions 2-4. */
+  /**
+   * Each partition to get offsets for.
+   *
+   * Partitions: []OffsetForLeaderPartition, versions 2-4.
+   */
   partitions: OffsetForLeaderEpochRequestOffsetForLeaderPartition[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeOffsetForLeaderEpochRequest} takes for OffsetForLeaderEpochRequestOffsetForLeaderTopic: any field left out
- * is written as its default.
+ * Each topic to get offsets for.
+ *
+ * What {@linkcode encodeOffsetForLeaderEpochRequest} takes for
+ * OffsetForLeaderEpochRequestOffsetForLeaderTopic: any field left out is written as its default.
  */
 export interface OffsetForLeaderEpochRequestOffsetForLeaderTopicInit {
-  /** Topic: string, versions 2-4; a topicName. */
+  /**
+   * The topic name.
+   *
+   * Topic: string, versions 2-4; a topicName.
+   */
   topic?: string;
-  /** Partitions: []OffsetForLeaderPartition, versions 2-4. */
+  /**
+   * Each partition to get offsets for.
+   *
+   * Partitions: []OffsetForLeaderPartition, versions 2-4.
+   */
   partitions?: OffsetForLeaderEpochRequestOffsetForLeaderPartitionInit[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * Each partition to get offsets for.
+ *
  * The OffsetForLeaderPartition struct of OffsetForLeaderEpochRequest, versions 2-4.
  */
 export interface OffsetForLeaderEpochRequestOffsetForLeaderPartition {
-  /** Partition: int32, versions 2-4. */
+  /**
+   * The partition index.
+   *
+   * Partition: int32, versions 2-4.
+   */
   partition: number;
-  /** CurrentLeaderEpoch: int32, versions 2-4; default -1; ignorable. */
+  /**
+   * An epoch used to fence consumers/replicas with old metadata. If the epoch provided by the
+   * client is larger than the current epoch known to the broker, then the UNKNOWN_LEADER_EPOCH
+   * error code will be returned. If the provided epoch is smaller, then the FENCED_LEADER_EPOCH
+   * error code will be returned.
+   *
+   * CurrentLeaderEpoch: int32, versions 2-4; default -1; ignorable.
+   */
   currentLeaderEpoch: number;
-  /** LeaderEpoch: int32, versions 2-4. */
+  /**
+   * The epoch to look up an offset for.
+   *
+   * LeaderEpoch: int32, versions 2-4.
+   */
   leaderEpoch: number;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeOffsetForLeaderEpochRequest} takes for OffsetForLeaderEpochRequestOffsetForLeaderPartition: any field left out
- * is written as its default.
+ * Each partition to get offsets for.
+ *
+ * What {@linkcode encodeOffsetForLeaderEpochRequest} takes for
+ * OffsetForLeaderEpochRequestOffsetForLeaderPartition: any field left out is written as its
+ * default.
  */
 export interface OffsetForLeaderEpochRequestOffsetForLeaderPartitionInit {
-  /** Partition: int32, versions 2-4. */
+  /**
+   * The partition index.
+   *
+   * Partition: int32, versions 2-4.
+   */
   partition?: number;
-  /** CurrentLeaderEpoch: int32, versions 2-4; default -1; ignorable. */
+  /**
+   * An epoch used to fence consumers/replicas with old metadata. If the epoch provided by the
+   * client is larger than the current epoch known to the broker, then the UNKNOWN_LEADER_EPOCH
+   * error code will be returned. If the provided epoch is smaller, then the FENCED_LEADER_EPOCH
+   * error code will be returned.
+   *
+   * CurrentLeaderEpoch: int32, versions 2-4; default -1; ignorable.
+   */
   currentLeaderEpoch?: number;
-  /** LeaderEpoch: int32, versions 2-4. */
+  /**
+   * The epoch to look up an offset for.
+   *
+   * LeaderEpoch: int32, versions 2-4.
+   */
   leaderEpoch?: number;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];

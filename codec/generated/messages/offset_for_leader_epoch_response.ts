@@ -15,84 +15,157 @@ import {
   withPath,
 } from "../../protocol/generated_support.ts";
 
-/**
- * Kafka's OffsetForLeaderEpochResponse message (API key 23) in versions 2-4 (flexible from 4).
- */
+/** Kafka's OffsetForLeaderEpochResponse message (API key 23) in versions 2-4 (flexible from 4). */
 export interface OffsetForLeaderEpochResponse {
-  /** ThrottleTimeMs: int32, versions 2-4; ignorable. */
+  /**
+   * The duration in milliseconds for which the request was throttled due to a quota violation, or
+   * zero if the request did not violate any quota.
+   *
+   * ThrottleTimeMs: int32, versions 2-4; ignorable.
+   */
   throttleTimeMs: number;
-  /** Topics: []OffsetForLeaderTopicResult, versions 2-4. */
+  /**
+   * Each topic we fetched offsets for.
+   *
+   * Topics: []OffsetForLeaderTopicResult, versions 2-4.
+   */
   topics: OffsetForLeaderEpochResponseOffsetForLeaderTopicResult[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeOffsetForLeaderEpochResponse} takes for OffsetForLeaderEpochResponse: any field left out
- * is written as its default.
+ * What {@linkcode encodeOffsetForLeaderEpochResponse} takes for OffsetForLeaderEpochResponse: any
+ * field left out is written as its default.
  */
 export interface OffsetForLeaderEpochResponseInit {
-  /** ThrottleTimeMs: int32, versions 2-4; ignorable. */
+  /**
+   * The duration in milliseconds for which the request was throttled due to a quota violation, or
+   * zero if the request did not violate any quota.
+   *
+   * ThrottleTimeMs: int32, versions 2-4; ignorable.
+   */
   throttleTimeMs?: number;
-  /** Topics: []OffsetForLeaderTopicResult, versions 2-4. */
+  /**
+   * Each topic we fetched offsets for.
+   *
+   * Topics: []OffsetForLeaderTopicResult, versions 2-4.
+   */
   topics?: OffsetForLeaderEpochResponseOffsetForLeaderTopicResultInit[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * Each topic we fetched offsets for.
+ *
  * The OffsetForLeaderTopicResult struct of OffsetForLeaderEpochResponse, versions 2-4.
  */
 export interface OffsetForLeaderEpochResponseOffsetForLeaderTopicResult {
-  /** Topic: string, versions 2-4; a topicName. */
+  /**
+   * The topic name.
+   *
+   * Topic: string, versions 2-4; a topicName.
+   */
   topic: string;
-  /** Partitions: []EpochEndOffset, versions 2-4. */
+  /**
+   * Each partition in the topic we fetched offsets for.
+   *
+   * Partitions: []EpochEndOffset, versions 2-4.
+   */
   partitions: OffsetForLeaderEpochResponseEpochEndOffset[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeOffsetForLeaderEpochResponse} takes for OffsetForLeaderEpochResponseOffsetForLeaderTopicResult: any field left out
- * is written as its default.
+ * Each topic we fetched offsets for.
+ *
+ * What {@linkcode encodeOffsetForLeaderEpochResponse} takes for
+ * OffsetForLeaderEpochResponseOffsetForLeaderTopicResult: any field left out is written as its
+ * default.
  */
 export interface OffsetForLeaderEpochResponseOffsetForLeaderTopicResultInit {
-  /** Topic: string, versions 2-4; a topicName. */
+  /**
+   * The topic name.
+   *
+   * Topic: string, versions 2-4; a topicName.
+   */
   topic?: string;
-  /** Partitions: []EpochEndOffset, versions 2-4. */
+  /**
+   * Each partition in the topic we fetched offsets for.
+   *
+   * Partitions: []EpochEndOffset, versions 2-4.
+   */
   partitions?: OffsetForLeaderEpochResponseEpochEndOffsetInit[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * Each partition in the topic we fetched offsets for.
+ *
  * The EpochEndOffset struct of OffsetForLeaderEpochResponse, versions 2-4.
  */
 export interface OffsetForLeaderEpochResponseEpochEndOffset {
-  /** ErrorCode: int16, versions 2-4. */
+  /**
+   * The error code 0, or if there was no error.
+   *
+   * ErrorCode: int16, versions 2-4.
+   */
   errorCode: number;
-  /** Partition: int32, versions 2-4. */
+  /**
+   * The partition index.
+   *
+   * Partition: int32, versions 2-4.
+   */
   partition: number;
-  /** LeaderEpoch: int32, versions 2-4; default -1; ignorable. */
+  /**
+   * The leader epoch of the partition.
+   *
+   * LeaderEpoch: int32, versions 2-4; default -1; ignorable.
+   */
   leaderEpoch: number;
-  /** EndOffset: int64, versions 2-4; default -1. */
+  /**
+   * The end offset of the epoch.
+   *
+   * EndOffset: int64, versions 2-4; default -1.
+   */
   endOffset: bigint;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeOffsetForLeaderEpochResponse} takes for OffsetForLeaderEpochResponseEpochEndOffset: any field left out
- * is written as its default.
+ * Each partition in the topic we fetched offsets for.
+ *
+ * What {@linkcode encodeOffsetForLeaderEpochResponse} takes for
+ * OffsetForLeaderEpochResponseEpochEndOffset: any field left out is written as its default.
  */
 export interface OffsetForLeaderEpochResponseEpochEndOffsetInit {
-  /** ErrorCode: int16, versions 2-4. */
+  /**
+   * The error code 0, or if there was no error.
+   *
+   * ErrorCode: int16, versions 2-4.
+   */
   errorCode?: number;
-  /** Partition: int32, versions 2-4. */
+  /**
+   * The partition index.
+   *
+   * Partition: int32, versions 2-4.
+   */
   partition?: number;
-  /** LeaderEpoch: int32, versions 2-4; default -1; ignorable. */
+  /**
+   * The leader epoch of the partition.
+   *
+   * LeaderEpoch: int32, versions 2-4; default -1; ignorable.
+   */
   leaderEpoch?: number;
-  /** EndOffset: int64, versions 2-4; default -1. */
+  /**
+   * The end offset of the epoch.
+   *
+   * EndOffset: int64, versions 2-4; default -1.
+   */
   endOffset?: bigint;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];

@@ -16,88 +16,170 @@ import {
   withPath,
 } from "../../protocol/generated_support.ts";
 
-/**
- * Kafka's ProduceRequest message (API key 0) in versions 3-13 (flexible from 9).
- */
+/** Kafka's ProduceRequest message (API key 0) in versions 3-13 (flexible from 9). */
 export interface ProduceRequest {
-  /** TransactionalId: string, versions 3-13; nullable in 3+; default null; a transactionalId. */
+  /**
+   * The transactional ID, or null if the producer is not transactional.
+   *
+   * TransactionalId: string, versions 3-13; nullable in 3+; default null; a transactionalId.
+   */
   transactionalId: string | null;
-  /** Acks: int16, versions 3-13. */
+  /**
+   * The number of acknowledgments the producer requires the leader to have received before
+   * considering a request complete. Allowed values: 0 for no acknowledgments, 1 for only the leader
+   * and -1 for the full ISR.
+   *
+   * Acks: int16, versions 3-13.
+   */
   acks: number;
-  /** TimeoutMs: int32, versions 3-13. */
+  /**
+   * The timeout to await a response in milliseconds.
+   *
+   * TimeoutMs: int32, versions 3-13.
+   */
   timeoutMs: number;
-  /** TopicData: []TopicProduceData, versions 3-13. */
+  /**
+   * Each topic to produce to.
+   *
+   * TopicData: []TopicProduceData, versions 3-13.
+   */
   topicData: ProduceRequestTopicProduceData[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeProduceRequest} takes for ProduceRequest: any field left out
- * is written as its default.
+ * What {@linkcode encodeProduceRequest} takes for ProduceRequest: any field left out is written as
+ * its default.
  */
 export interface ProduceRequestInit {
-  /** TransactionalId: string, versions 3-13; nullable in 3+; default null; a transactionalId. */
+  /**
+   * The transactional ID, or null if the producer is not transactional.
+   *
+   * TransactionalId: string, versions 3-13; nullable in 3+; default null; a transactionalId.
+   */
   transactionalId?: string | null;
-  /** Acks: int16, versions 3-13. */
+  /**
+   * The number of acknowledgments the producer requires the leader to have received before
+   * considering a request complete. Allowed values: 0 for no acknowledgments, 1 for only the leader
+   * and -1 for the full ISR.
+   *
+   * Acks: int16, versions 3-13.
+   */
   acks?: number;
-  /** TimeoutMs: int32, versions 3-13. */
+  /**
+   * The timeout to await a response in milliseconds.
+   *
+   * TimeoutMs: int32, versions 3-13.
+   */
   timeoutMs?: number;
-  /** TopicData: []TopicProduceData, versions 3-13. */
+  /**
+   * Each topic to produce to.
+   *
+   * TopicData: []TopicProduceData, versions 3-13.
+   */
   topicData?: ProduceRequestTopicProduceDataInit[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * Each topic to produce to.
+ *
  * The TopicProduceData struct of ProduceRequest, versions 3-13.
  */
 export interface ProduceRequestTopicProduceData {
-  /** Name: string, versions 3-12; ignorable; a topicName. */
+  /**
+   * The topic name.
+   *
+   * Name: string, versions 3-12; ignorable; a topicName.
+   */
   name: string;
-  /** TopicId: uuid, versions 13; ignorable. */
+  /**
+   * The unique topic ID
+   *
+   * TopicId: uuid, versions 13; ignorable.
+   */
   topicId: string;
-  /** PartitionData: []PartitionProduceData, versions 3-13. */
+  /**
+   * Each partition to produce to.
+   *
+   * PartitionData: []PartitionProduceData, versions 3-13.
+   */
   partitionData: ProduceRequestPartitionProduceData[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeProduceRequest} takes for ProduceRequestTopicProduceData: any field left out
- * is written as its default.
+ * Each topic to produce to.
+ *
+ * What {@linkcode encodeProduceRequest} takes for ProduceRequestTopicProduceData: any field left
+ * out is written as its default.
  */
 export interface ProduceRequestTopicProduceDataInit {
-  /** Name: string, versions 3-12; ignorable; a topicName. */
+  /**
+   * The topic name.
+   *
+   * Name: string, versions 3-12; ignorable; a topicName.
+   */
   name?: string;
-  /** TopicId: uuid, versions 13; ignorable. */
+  /**
+   * The unique topic ID
+   *
+   * TopicId: uuid, versions 13; ignorable.
+   */
   topicId?: string;
-  /** PartitionData: []PartitionProduceData, versions 3-13. */
+  /**
+   * Each partition to produce to.
+   *
+   * PartitionData: []PartitionProduceData, versions 3-13.
+   */
   partitionData?: ProduceRequestPartitionProduceDataInit[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * Each partition to produce to.
+ *
  * The PartitionProduceData struct of ProduceRequest, versions 3-13.
  */
 export interface ProduceRequestPartitionProduceData {
-  /** Index: int32, versions 3-13. */
+  /**
+   * The partition index.
+   *
+   * Index: int32, versions 3-13.
+   */
   index: number;
-  /** Records: records, versions 3-13; nullable in 0+. */
+  /**
+   * The record data to be produced.
+   *
+   * Records: records, versions 3-13; nullable in 0+.
+   */
   records: Uint8Array | null;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeProduceRequest} takes for ProduceRequestPartitionProduceData: any field left out
- * is written as its default.
+ * Each partition to produce to.
+ *
+ * What {@linkcode encodeProduceRequest} takes for ProduceRequestPartitionProduceData: any field
+ * left out is written as its default.
  */
 export interface ProduceRequestPartitionProduceDataInit {
-  /** Index: int32, versions 3-13. */
+  /**
+   * The partition index.
+   *
+   * Index: int32, versions 3-13.
+   */
   index?: number;
-  /** Records: records, versions 3-13; nullable in 0+. */
+  /**
+   * The record data to be produced.
+   *
+   * Records: records, versions 3-13; nullable in 0+.
+   */
   records?: Uint8Array | null;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];

@@ -17,191 +17,397 @@ import {
   withPath,
 } from "../../protocol/generated_support.ts";
 
-/**
- * Kafka's ProduceResponse message (API key 0) in versions 3-13 (flexible from 9).
- */
+/** Kafka's ProduceResponse message (API key 0) in versions 3-13 (flexible from 9). */
 export interface ProduceResponse {
-  /** Responses: []TopicProduceResponse, versions 3-13. */
+  /**
+   * Each produce response.
+   *
+   * Responses: []TopicProduceResponse, versions 3-13.
+   */
   responses: ProduceResponseTopicProduceResponse[];
-  /** ThrottleTimeMs: int32, versions 3-13; default 0; ignorable. */
+  /**
+   * The duration in milliseconds for which the request was throttled due to a quota violation, or
+   * zero if the request did not violate any quota.
+   *
+   * ThrottleTimeMs: int32, versions 3-13; default 0; ignorable.
+   */
   throttleTimeMs: number;
-  /** NodeEndpoints: []NodeEndpoint, versions 10-13; tagged (tag 0) in 10+. */
+  /**
+   * Endpoints for all current-leaders enumerated in PartitionProduceResponses, with errors
+   * NOT_LEADER_OR_FOLLOWER.
+   *
+   * NodeEndpoints: []NodeEndpoint, versions 10-13; tagged (tag 0) in 10+.
+   */
   nodeEndpoints: ProduceResponseNodeEndpoint[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeProduceResponse} takes for ProduceResponse: any field left out
- * is written as its default.
+ * What {@linkcode encodeProduceResponse} takes for ProduceResponse: any field left out is written
+ * as its default.
  */
 export interface ProduceResponseInit {
-  /** Responses: []TopicProduceResponse, versions 3-13. */
+  /**
+   * Each produce response.
+   *
+   * Responses: []TopicProduceResponse, versions 3-13.
+   */
   responses?: ProduceResponseTopicProduceResponseInit[];
-  /** ThrottleTimeMs: int32, versions 3-13; default 0; ignorable. */
+  /**
+   * The duration in milliseconds for which the request was throttled due to a quota violation, or
+   * zero if the request did not violate any quota.
+   *
+   * ThrottleTimeMs: int32, versions 3-13; default 0; ignorable.
+   */
   throttleTimeMs?: number;
-  /** NodeEndpoints: []NodeEndpoint, versions 10-13; tagged (tag 0) in 10+. */
+  /**
+   * Endpoints for all current-leaders enumerated in PartitionProduceResponses, with errors
+   * NOT_LEADER_OR_FOLLOWER.
+   *
+   * NodeEndpoints: []NodeEndpoint, versions 10-13; tagged (tag 0) in 10+.
+   */
   nodeEndpoints?: ProduceResponseNodeEndpointInit[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * Each produce response.
+ *
  * The TopicProduceResponse struct of ProduceResponse, versions 3-13.
  */
 export interface ProduceResponseTopicProduceResponse {
-  /** Name: string, versions 3-12; ignorable; a topicName. */
+  /**
+   * The topic name.
+   *
+   * Name: string, versions 3-12; ignorable; a topicName.
+   */
   name: string;
-  /** TopicId: uuid, versions 13; ignorable. */
+  /**
+   * The unique topic ID
+   *
+   * TopicId: uuid, versions 13; ignorable.
+   */
   topicId: string;
-  /** PartitionResponses: []PartitionProduceResponse, versions 3-13. */
+  /**
+   * Each partition that we produced to within the topic.
+   *
+   * PartitionResponses: []PartitionProduceResponse, versions 3-13.
+   */
   partitionResponses: ProduceResponsePartitionProduceResponse[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeProduceResponse} takes for ProduceResponseTopicProduceResponse: any field left out
- * is written as its default.
+ * Each produce response.
+ *
+ * What {@linkcode encodeProduceResponse} takes for ProduceResponseTopicProduceResponse: any field
+ * left out is written as its default.
  */
 export interface ProduceResponseTopicProduceResponseInit {
-  /** Name: string, versions 3-12; ignorable; a topicName. */
+  /**
+   * The topic name.
+   *
+   * Name: string, versions 3-12; ignorable; a topicName.
+   */
   name?: string;
-  /** TopicId: uuid, versions 13; ignorable. */
+  /**
+   * The unique topic ID
+   *
+   * TopicId: uuid, versions 13; ignorable.
+   */
   topicId?: string;
-  /** PartitionResponses: []PartitionProduceResponse, versions 3-13. */
+  /**
+   * Each partition that we produced to within the topic.
+   *
+   * PartitionResponses: []PartitionProduceResponse, versions 3-13.
+   */
   partitionResponses?: ProduceResponsePartitionProduceResponseInit[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * Each partition that we produced to within the topic.
+ *
  * The PartitionProduceResponse struct of ProduceResponse, versions 3-13.
  */
 export interface ProduceResponsePartitionProduceResponse {
-  /** Index: int32, versions 3-13. */
+  /**
+   * The partition index.
+   *
+   * Index: int32, versions 3-13.
+   */
   index: number;
-  /** ErrorCode: int16, versions 3-13. */
+  /**
+   * The error code, or 0 if there was no error.
+   *
+   * ErrorCode: int16, versions 3-13.
+   */
   errorCode: number;
-  /** BaseOffset: int64, versions 3-13. */
+  /**
+   * The base offset.
+   *
+   * BaseOffset: int64, versions 3-13.
+   */
   baseOffset: bigint;
-  /** LogAppendTimeMs: int64, versions 3-13; default -1; ignorable. */
+  /**
+   * The timestamp returned by broker after appending the messages. If CreateTime is used for the
+   * topic, the timestamp will be -1. If LogAppendTime is used for the topic, the timestamp will be
+   * the broker local time when the messages are appended.
+   *
+   * LogAppendTimeMs: int64, versions 3-13; default -1; ignorable.
+   */
   logAppendTimeMs: bigint;
-  /** LogStartOffset: int64, versions 5-13; default -1; ignorable. */
+  /**
+   * The log start offset.
+   *
+   * LogStartOffset: int64, versions 5-13; default -1; ignorable.
+   */
   logStartOffset: bigint;
-  /** RecordErrors: []BatchIndexAndErrorMessage, versions 8-13; ignorable. */
+  /**
+   * The batch indices of records that caused the batch to be dropped.
+   *
+   * RecordErrors: []BatchIndexAndErrorMessage, versions 8-13; ignorable.
+   */
   recordErrors: ProduceResponseBatchIndexAndErrorMessage[];
-  /** ErrorMessage: string, versions 8-13; nullable in 8+; default null; ignorable. */
+  /**
+   * The global error message summarizing the common root cause of the records that caused the batch
+   * to be dropped.
+   *
+   * ErrorMessage: string, versions 8-13; nullable in 8+; default null; ignorable.
+   */
   errorMessage: string | null;
-  /** CurrentLeader: LeaderIdAndEpoch, versions 10-13; tagged (tag 0) in 10+. */
+  /**
+   * The leader broker that the producer should use for future requests.
+   *
+   * CurrentLeader: LeaderIdAndEpoch, versions 10-13; tagged (tag 0) in 10+.
+   */
   currentLeader: ProduceResponseLeaderIdAndEpoch;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeProduceResponse} takes for ProduceResponsePartitionProduceResponse: any field left out
- * is written as its default.
+ * Each partition that we produced to within the topic.
+ *
+ * What {@linkcode encodeProduceResponse} takes for ProduceResponsePartitionProduceResponse: any
+ * field left out is written as its default.
  */
 export interface ProduceResponsePartitionProduceResponseInit {
-  /** Index: int32, versions 3-13. */
+  /**
+   * The partition index.
+   *
+   * Index: int32, versions 3-13.
+   */
   index?: number;
-  /** ErrorCode: int16, versions 3-13. */
+  /**
+   * The error code, or 0 if there was no error.
+   *
+   * ErrorCode: int16, versions 3-13.
+   */
   errorCode?: number;
-  /** BaseOffset: int64, versions 3-13. */
+  /**
+   * The base offset.
+   *
+   * BaseOffset: int64, versions 3-13.
+   */
   baseOffset?: bigint;
-  /** LogAppendTimeMs: int64, versions 3-13; default -1; ignorable. */
+  /**
+   * The timestamp returned by broker after appending the messages. If CreateTime is used for the
+   * topic, the timestamp will be -1. If LogAppendTime is used for the topic, the timestamp will be
+   * the broker local time when the messages are appended.
+   *
+   * LogAppendTimeMs: int64, versions 3-13; default -1; ignorable.
+   */
   logAppendTimeMs?: bigint;
-  /** LogStartOffset: int64, versions 5-13; default -1; ignorable. */
+  /**
+   * The log start offset.
+   *
+   * LogStartOffset: int64, versions 5-13; default -1; ignorable.
+   */
   logStartOffset?: bigint;
-  /** RecordErrors: []BatchIndexAndErrorMessage, versions 8-13; ignorable. */
+  /**
+   * The batch indices of records that caused the batch to be dropped.
+   *
+   * RecordErrors: []BatchIndexAndErrorMessage, versions 8-13; ignorable.
+   */
   recordErrors?: ProduceResponseBatchIndexAndErrorMessageInit[];
-  /** ErrorMessage: string, versions 8-13; nullable in 8+; default null; ignorable. */
+  /**
+   * The global error message summarizing the common root cause of the records that caused the batch
+   * to be dropped.
+   *
+   * ErrorMessage: string, versions 8-13; nullable in 8+; default null; ignorable.
+   */
   errorMessage?: string | null;
-  /** CurrentLeader: LeaderIdAndEpoch, versions 10-13; tagged (tag 0) in 10+. */
+  /**
+   * The leader broker that the producer should use for future requests.
+   *
+   * CurrentLeader: LeaderIdAndEpoch, versions 10-13; tagged (tag 0) in 10+.
+   */
   currentLeader?: ProduceResponseLeaderIdAndEpochInit;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * The batch indices of records that caused the batch to be dropped.
+ *
  * The BatchIndexAndErrorMessage struct of ProduceResponse, versions 8-13.
  */
 export interface ProduceResponseBatchIndexAndErrorMessage {
-  /** BatchIndex: int32, versions 8-13. */
+  /**
+   * The batch index of the record that caused the batch to be dropped.
+   *
+   * BatchIndex: int32, versions 8-13.
+   */
   batchIndex: number;
-  /** BatchIndexErrorMessage: string, versions 8-13; nullable in 8+; default null. */
+  /**
+   * The error message of the record that caused the batch to be dropped.
+   *
+   * BatchIndexErrorMessage: string, versions 8-13; nullable in 8+; default null.
+   */
   batchIndexErrorMessage: string | null;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeProduceResponse} takes for ProduceResponseBatchIndexAndErrorMessage: any field left out
- * is written as its default.
+ * The batch indices of records that caused the batch to be dropped.
+ *
+ * What {@linkcode encodeProduceResponse} takes for ProduceResponseBatchIndexAndErrorMessage: any
+ * field left out is written as its default.
  */
 export interface ProduceResponseBatchIndexAndErrorMessageInit {
-  /** BatchIndex: int32, versions 8-13. */
+  /**
+   * The batch index of the record that caused the batch to be dropped.
+   *
+   * BatchIndex: int32, versions 8-13.
+   */
   batchIndex?: number;
-  /** BatchIndexErrorMessage: string, versions 8-13; nullable in 8+; default null. */
+  /**
+   * The error message of the record that caused the batch to be dropped.
+   *
+   * BatchIndexErrorMessage: string, versions 8-13; nullable in 8+; default null.
+   */
   batchIndexErrorMessage?: string | null;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * The leader broker that the producer should use for future requests.
+ *
  * The LeaderIdAndEpoch struct of ProduceResponse, versions 10-13.
  */
 export interface ProduceResponseLeaderIdAndEpoch {
-  /** LeaderId: int32, versions 10-13; default -1; a brokerId. */
+  /**
+   * The ID of the current leader or -1 if the leader is unknown.
+   *
+   * LeaderId: int32, versions 10-13; default -1; a brokerId.
+   */
   leaderId: number;
-  /** LeaderEpoch: int32, versions 10-13; default -1. */
+  /**
+   * The latest known leader epoch.
+   *
+   * LeaderEpoch: int32, versions 10-13; default -1.
+   */
   leaderEpoch: number;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeProduceResponse} takes for ProduceResponseLeaderIdAndEpoch: any field left out
- * is written as its default.
+ * The leader broker that the producer should use for future requests.
+ *
+ * What {@linkcode encodeProduceResponse} takes for ProduceResponseLeaderIdAndEpoch: any field left
+ * out is written as its default.
  */
 export interface ProduceResponseLeaderIdAndEpochInit {
-  /** LeaderId: int32, versions 10-13; default -1; a brokerId. */
+  /**
+   * The ID of the current leader or -1 if the leader is unknown.
+   *
+   * LeaderId: int32, versions 10-13; default -1; a brokerId.
+   */
   leaderId?: number;
-  /** LeaderEpoch: int32, versions 10-13; default -1. */
+  /**
+   * The latest known leader epoch.
+   *
+   * LeaderEpoch: int32, versions 10-13; default -1.
+   */
   leaderEpoch?: number;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * Endpoints for all current-leaders enumerated in PartitionProduceResponses, with errors
+ * NOT_LEADER_OR_FOLLOWER.
+ *
  * The NodeEndpoint struct of ProduceResponse, versions 10-13.
  */
 export interface ProduceResponseNodeEndpoint {
-  /** NodeId: int32, versions 10-13; a brokerId. */
+  /**
+   * The ID of the associated node.
+   *
+   * NodeId: int32, versions 10-13; a brokerId.
+   */
   nodeId: number;
-  /** Host: string, versions 10-13. */
+  /**
+   * The node's hostname.
+   *
+   * Host: string, versions 10-13.
+   */
   host: string;
-  /** Port: int32, versions 10-13. */
+  /**
+   * The node's port.
+   *
+   * Port: int32, versions 10-13.
+   */
   port: number;
-  /** Rack: string, versions 10-13; nullable in 10+; default null. */
+  /**
+   * The rack of the node, or null if it has not been assigned to a rack.
+   *
+   * Rack: string, versions 10-13; nullable in 10+; default null.
+   */
   rack: string | null;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * Endpoints for all current-leaders enumerated in PartitionProduceResponses, with errors
+ * NOT_LEADER_OR_FOLLOWER.
+ *
  * What {@linkcode encodeProduceResponse} takes for ProduceResponseNodeEndpoint: any field left out
  * is written as its default.
  */
 export interface ProduceResponseNodeEndpointInit {
-  /** NodeId: int32, versions 10-13; a brokerId. */
+  /**
+   * The ID of the associated node.
+   *
+   * NodeId: int32, versions 10-13; a brokerId.
+   */
   nodeId?: number;
-  /** Host: string, versions 10-13. */
+  /**
+   * The node's hostname.
+   *
+   * Host: string, versions 10-13.
+   */
   host?: string;
-  /** Port: int32, versions 10-13. */
+  /**
+   * The node's port.
+   *
+   * Port: int32, versions 10-13.
+   */
   port?: number;
-  /** Rack: string, versions 10-13; nullable in 10+; default null. */
+  /**
+   * The rack of the node, or null if it has not been assigned to a rack.
+   *
+   * Rack: string, versions 10-13; nullable in 10+; default null.
+   */
   rack?: string | null;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];

@@ -11,38 +11,76 @@ import type { TaggedField, Writer } from "../../protocol/writer.ts";
 import { ZERO_UUID } from "../../protocol/uuid.ts";
 import { EMPTY_BYTES, unsupportedVersion, withPath } from "../../protocol/generated_support.ts";
 
-/**
- * Kafka's PushTelemetryRequest message (API key 72) in versions 0 (flexible from 0).
- */
+/** Kafka's PushTelemetryRequest message (API key 72) in versions 0 (flexible from 0). */
 export interface PushTelemetryRequest {
-  /** ClientInstanceId: uuid, versions 0. */
+  /**
+   * Unique id for this client instance.
+   *
+   * ClientInstanceId: uuid, versions 0.
+   */
   clientInstanceId: string;
-  /** SubscriptionId: int32, versions 0. */
+  /**
+   * Unique identifier for the current subscription.
+   *
+   * SubscriptionId: int32, versions 0.
+   */
   subscriptionId: number;
-  /** Terminating: bool, versions 0. */
+  /**
+   * Client is terminating the connection.
+   *
+   * Terminating: bool, versions 0.
+   */
   terminating: boolean;
-  /** CompressionType: int8, versions 0. */
+  /**
+   * Compression codec used to compress the metrics.
+   *
+   * CompressionType: int8, versions 0.
+   */
   compressionType: number;
-  /** Metrics: bytes, versions 0. */
+  /**
+   * Metrics encoded in OpenTelemetry MetricsData v1 protobuf format.
+   *
+   * Metrics: bytes, versions 0.
+   */
   metrics: Uint8Array;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodePushTelemetryRequest} takes for PushTelemetryRequest: any field left out
- * is written as its default.
+ * What {@linkcode encodePushTelemetryRequest} takes for PushTelemetryRequest: any field left out is
+ * written as its default.
  */
 export interface PushTelemetryRequestInit {
-  /** ClientInstanceId: uuid, versions 0. */
+  /**
+   * Unique id for this client instance.
+   *
+   * ClientInstanceId: uuid, versions 0.
+   */
   clientInstanceId?: string;
-  /** SubscriptionId: int32, versions 0. */
+  /**
+   * Unique identifier for the current subscription.
+   *
+   * SubscriptionId: int32, versions 0.
+   */
   subscriptionId?: number;
-  /** Terminating: bool, versions 0. */
+  /**
+   * Client is terminating the connection.
+   *
+   * Terminating: bool, versions 0.
+   */
   terminating?: boolean;
-  /** CompressionType: int8, versions 0. */
+  /**
+   * Compression codec used to compress the metrics.
+   *
+   * CompressionType: int8, versions 0.
+   */
   compressionType?: number;
-  /** Metrics: bytes, versions 0. */
+  /**
+   * Metrics encoded in OpenTelemetry MetricsData v1 protobuf format.
+   *
+   * Metrics: bytes, versions 0.
+   */
   metrics?: Uint8Array;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];

@@ -10,13 +10,20 @@ import type { Reader } from "../../protocol/reader.ts";
 import type { TaggedField, Writer } from "../../protocol/writer.ts";
 import { unsupportedVersion, withPath } from "../../protocol/generated_support.ts";
 
-/**
- * Kafka's PushTelemetryResponse message (API key 72) in versions 0 (flexible from 0).
- */
+/** Kafka's PushTelemetryResponse message (API key 72) in versions 0 (flexible from 0). */
 export interface PushTelemetryResponse {
-  /** ThrottleTimeMs: int32, versions 0. */
+  /**
+   * The duration in milliseconds for which the request was throttled due to a quota violation, or
+   * zero if the request did not violate any quota.
+   *
+   * ThrottleTimeMs: int32, versions 0.
+   */
   throttleTimeMs: number;
-  /** ErrorCode: int16, versions 0. */
+  /**
+   * The error code, or 0 if there was no error.
+   *
+   * ErrorCode: int16, versions 0.
+   */
   errorCode: number;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
@@ -27,9 +34,18 @@ export interface PushTelemetryResponse {
  * is written as its default.
  */
 export interface PushTelemetryResponseInit {
-  /** ThrottleTimeMs: int32, versions 0. */
+  /**
+   * The duration in milliseconds for which the request was throttled due to a quota violation, or
+   * zero if the request did not violate any quota.
+   *
+   * ThrottleTimeMs: int32, versions 0.
+   */
   throttleTimeMs?: number;
-  /** ErrorCode: int16, versions 0. */
+  /**
+   * The error code, or 0 if there was no error.
+   *
+   * ErrorCode: int16, versions 0.
+   */
   errorCode?: number;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];

@@ -11,76 +11,130 @@ import type { TaggedField, Writer } from "../../protocol/writer.ts";
 import { ZERO_UUID } from "../../protocol/uuid.ts";
 import { readArray, unsupportedVersion, withPath } from "../../protocol/generated_support.ts";
 
-/**
- * Kafka's ReadShareGroupStateRequest message (API key 84) in versions 0 (flexible from 0).
- */
+/** Kafka's ReadShareGroupStateRequest message (API key 84) in versions 0 (flexible from 0). */
 export interface ReadShareGroupStateRequest {
-  /** GroupId: string, versions 0. */
+  /**
+   * The group identifier.
+   *
+   * GroupId: string, versions 0.
+   */
   groupId: string;
-  /** Topics: []ReadStateData, versions 0. */
+  /**
+   * The data for the topics.
+   *
+   * Topics: []ReadStateData, versions 0.
+   */
   topics: ReadShareGroupStateRequestReadStateData[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeReadShareGroupStateRequest} takes for ReadShareGroupStateRequest: any field left out
- * is written as its default.
+ * What {@linkcode encodeReadShareGroupStateRequest} takes for ReadShareGroupStateRequest: any field
+ * left out is written as its default.
  */
 export interface ReadShareGroupStateRequestInit {
-  /** GroupId: string, versions 0. */
+  /**
+   * The group identifier.
+   *
+   * GroupId: string, versions 0.
+   */
   groupId?: string;
-  /** Topics: []ReadStateData, versions 0. */
+  /**
+   * The data for the topics.
+   *
+   * Topics: []ReadStateData, versions 0.
+   */
   topics?: ReadShareGroupStateRequestReadStateDataInit[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * The data for the topics.
+ *
  * The ReadStateData struct of ReadShareGroupStateRequest, versions 0.
  */
 export interface ReadShareGroupStateRequestReadStateData {
-  /** TopicId: uuid, versions 0. */
+  /**
+   * The topic identifier.
+   *
+   * TopicId: uuid, versions 0.
+   */
   topicId: string;
-  /** Partitions: []PartitionData, versions 0. */
+  /**
+   * The data for the partitions.
+   *
+   * Partitions: []PartitionData, versions 0.
+   */
   partitions: ReadShareGroupStateRequestPartitionData[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeReadShareGroupStateRequest} takes for ReadShareGroupStateRequestReadStateData: any field left out
- * is written as its default.
+ * The data for the topics.
+ *
+ * What {@linkcode encodeReadShareGroupStateRequest} takes for
+ * ReadShareGroupStateRequestReadStateData: any field left out is written as its default.
  */
 export interface ReadShareGroupStateRequestReadStateDataInit {
-  /** TopicId: uuid, versions 0. */
+  /**
+   * The topic identifier.
+   *
+   * TopicId: uuid, versions 0.
+   */
   topicId?: string;
-  /** Partitions: []PartitionData, versions 0. */
+  /**
+   * The data for the partitions.
+   *
+   * Partitions: []PartitionData, versions 0.
+   */
   partitions?: ReadShareGroupStateRequestPartitionDataInit[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * The data for the partitions.
+ *
  * The PartitionData struct of ReadShareGroupStateRequest, versions 0.
  */
 export interface ReadShareGroupStateRequestPartitionData {
-  /** Partition: int32, versions 0. */
+  /**
+   * The partition index.
+   *
+   * Partition: int32, versions 0.
+   */
   partition: number;
-  /** LeaderEpoch: int32, versions 0. */
+  /**
+   * The leader epoch of the share-partition.
+   *
+   * LeaderEpoch: int32, versions 0.
+   */
   leaderEpoch: number;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeReadShareGroupStateRequest} takes for ReadShareGroupStateRequestPartitionData: any field left out
- * is written as its default.
+ * The data for the partitions.
+ *
+ * What {@linkcode encodeReadShareGroupStateRequest} takes for
+ * ReadShareGroupStateRequestPartitionData: any field left out is written as its default.
  */
 export interface ReadShareGroupStateRequestPartitionDataInit {
-  /** Partition: int32, versions 0. */
+  /**
+   * The partition index.
+   *
+   * Partition: int32, versions 0.
+   */
   partition?: number;
-  /** LeaderEpoch: int32, versions 0. */
+  /**
+   * The leader epoch of the share-partition.
+   *
+   * LeaderEpoch: int32, versions 0.
+   */
   leaderEpoch?: number;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];

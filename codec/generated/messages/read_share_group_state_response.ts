@@ -11,121 +11,235 @@ import type { TaggedField, Writer } from "../../protocol/writer.ts";
 import { ZERO_UUID } from "../../protocol/uuid.ts";
 import { readArray, unsupportedVersion, withPath } from "../../protocol/generated_support.ts";
 
-/**
- * Kafka's ReadShareGroupStateResponse message (API key 84) in versions 0 (flexible from 0).
- */
+/** Kafka's ReadShareGroupStateResponse message (API key 84) in versions 0 (flexible from 0). */
 export interface ReadShareGroupStateResponse {
-  /** Results: []ReadStateResult, versions 0. */
+  /**
+   * The read results.
+   *
+   * Results: []ReadStateResult, versions 0.
+   */
   results: ReadShareGroupStateResponseReadStateResult[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeReadShareGroupStateResponse} takes for ReadShareGroupStateResponse: any field left out
- * is written as its default.
+ * What {@linkcode encodeReadShareGroupStateResponse} takes for ReadShareGroupStateResponse: any
+ * field left out is written as its default.
  */
 export interface ReadShareGroupStateResponseInit {
-  /** Results: []ReadStateResult, versions 0. */
+  /**
+   * The read results.
+   *
+   * Results: []ReadStateResult, versions 0.
+   */
   results?: ReadShareGroupStateResponseReadStateResultInit[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * The read results.
+ *
  * The ReadStateResult struct of ReadShareGroupStateResponse, versions 0.
  */
 export interface ReadShareGroupStateResponseReadStateResult {
-  /** TopicId: uuid, versions 0. */
+  /**
+   * The topic identifier.
+   *
+   * TopicId: uuid, versions 0.
+   */
   topicId: string;
-  /** Partitions: []PartitionResult, versions 0. */
+  /**
+   * The results for the partitions.
+   *
+   * Partitions: []PartitionResult, versions 0.
+   */
   partitions: ReadShareGroupStateResponsePartitionResult[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeReadShareGroupStateResponse} takes for ReadShareGroupStateResponseReadStateResult: any field left out
- * is written as its default.
+ * The read results.
+ *
+ * What {@linkcode encodeReadShareGroupStateResponse} takes for
+ * ReadShareGroupStateResponseReadStateResult: any field left out is written as its default.
  */
 export interface ReadShareGroupStateResponseReadStateResultInit {
-  /** TopicId: uuid, versions 0. */
+  /**
+   * The topic identifier.
+   *
+   * TopicId: uuid, versions 0.
+   */
   topicId?: string;
-  /** Partitions: []PartitionResult, versions 0. */
+  /**
+   * The results for the partitions.
+   *
+   * Partitions: []PartitionResult, versions 0.
+   */
   partitions?: ReadShareGroupStateResponsePartitionResultInit[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * The results for the partitions.
+ *
  * The PartitionResult struct of ReadShareGroupStateResponse, versions 0.
  */
 export interface ReadShareGroupStateResponsePartitionResult {
-  /** Partition: int32, versions 0. */
+  /**
+   * The partition index.
+   *
+   * Partition: int32, versions 0.
+   */
   partition: number;
-  /** ErrorCode: int16, versions 0. */
+  /**
+   * The error code, or 0 if there was no error.
+   *
+   * ErrorCode: int16, versions 0.
+   */
   errorCode: number;
-  /** ErrorMessage: string, versions 0; nullable in 0+; default null. */
+  /**
+   * The error message, or null if there was no error.
+   *
+   * ErrorMessage: string, versions 0; nullable in 0+; default null.
+   */
   errorMessage: string | null;
-  /** StateEpoch: int32, versions 0. */
+  /**
+   * The state epoch of the share-partition.
+   *
+   * StateEpoch: int32, versions 0.
+   */
   stateEpoch: number;
-  /** StartOffset: int64, versions 0. */
+  /**
+   * The share-partition start offset, which can be -1 if it is not yet initialized.
+   *
+   * StartOffset: int64, versions 0.
+   */
   startOffset: bigint;
-  /** StateBatches: []StateBatch, versions 0. */
+  /**
+   * The state batches for this share-partition.
+   *
+   * StateBatches: []StateBatch, versions 0.
+   */
   stateBatches: ReadShareGroupStateResponseStateBatch[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeReadShareGroupStateResponse} takes for ReadShareGroupStateResponsePartitionResult: any field left out
- * is written as its default.
+ * The results for the partitions.
+ *
+ * What {@linkcode encodeReadShareGroupStateResponse} takes for
+ * ReadShareGroupStateResponsePartitionResult: any field left out is written as its default.
  */
 export interface ReadShareGroupStateResponsePartitionResultInit {
-  /** Partition: int32, versions 0. */
+  /**
+   * The partition index.
+   *
+   * Partition: int32, versions 0.
+   */
   partition?: number;
-  /** ErrorCode: int16, versions 0. */
+  /**
+   * The error code, or 0 if there was no error.
+   *
+   * ErrorCode: int16, versions 0.
+   */
   errorCode?: number;
-  /** ErrorMessage: string, versions 0; nullable in 0+; default null. */
+  /**
+   * The error message, or null if there was no error.
+   *
+   * ErrorMessage: string, versions 0; nullable in 0+; default null.
+   */
   errorMessage?: string | null;
-  /** StateEpoch: int32, versions 0. */
+  /**
+   * The state epoch of the share-partition.
+   *
+   * StateEpoch: int32, versions 0.
+   */
   stateEpoch?: number;
-  /** StartOffset: int64, versions 0. */
+  /**
+   * The share-partition start offset, which can be -1 if it is not yet initialized.
+   *
+   * StartOffset: int64, versions 0.
+   */
   startOffset?: bigint;
-  /** StateBatches: []StateBatch, versions 0. */
+  /**
+   * The state batches for this share-partition.
+   *
+   * StateBatches: []StateBatch, versions 0.
+   */
   stateBatches?: ReadShareGroupStateResponseStateBatchInit[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * The state batches for this share-partition.
+ *
  * The StateBatch struct of ReadShareGroupStateResponse, versions 0.
  */
 export interface ReadShareGroupStateResponseStateBatch {
-  /** FirstOffset: int64, versions 0. */
+  /**
+   * The first offset of this state batch.
+   *
+   * FirstOffset: int64, versions 0.
+   */
   firstOffset: bigint;
-  /** LastOffset: int64, versions 0. */
+  /**
+   * The last offset of this state batch.
+   *
+   * LastOffset: int64, versions 0.
+   */
   lastOffset: bigint;
-  /** DeliveryState: int8, versions 0. */
+  /**
+   * The delivery state - 0:Available,2:Acked,4:Archived.
+   *
+   * DeliveryState: int8, versions 0.
+   */
   deliveryState: number;
-  /** DeliveryCount: int16, versions 0. */
+  /**
+   * The delivery count.
+   *
+   * DeliveryCount: int16, versions 0.
+   */
   deliveryCount: number;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeReadShareGroupStateResponse} takes for ReadShareGroupStateResponseStateBatch: any field left out
- * is written as its default.
+ * The state batches for this share-partition.
+ *
+ * What {@linkcode encodeReadShareGroupStateResponse} takes for
+ * ReadShareGroupStateResponseStateBatch: any field left out is written as its default.
  */
 export interface ReadShareGroupStateResponseStateBatchInit {
-  /** FirstOffset: int64, versions 0. */
+  /**
+   * The first offset of this state batch.
+   *
+   * FirstOffset: int64, versions 0.
+   */
   firstOffset?: bigint;
-  /** LastOffset: int64, versions 0. */
+  /**
+   * The last offset of this state batch.
+   *
+   * LastOffset: int64, versions 0.
+   */
   lastOffset?: bigint;
-  /** DeliveryState: int8, versions 0. */
+  /**
+   * The delivery state - 0:Available,2:Acked,4:Archived.
+   *
+   * DeliveryState: int8, versions 0.
+   */
   deliveryState?: number;
-  /** DeliveryCount: int16, versions 0. */
+  /**
+   * The delivery count.
+   *
+   * DeliveryCount: int16, versions 0.
+   */
   deliveryCount?: number;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];

@@ -15,72 +15,129 @@ import { readArray, unsupportedVersion, withPath } from "../../protocol/generate
  * Kafka's ReadShareGroupStateSummaryRequest message (API key 87) in versions 0-1 (flexible from 0).
  */
 export interface ReadShareGroupStateSummaryRequest {
-  /** GroupId: string, versions 0-1. */
+  /**
+   * The group identifier.
+   *
+   * GroupId: string, versions 0-1.
+   */
   groupId: string;
-  /** Topics: []ReadStateSummaryData, versions 0-1. */
+  /**
+   * The data for the topics.
+   *
+   * Topics: []ReadStateSummaryData, versions 0-1.
+   */
   topics: ReadShareGroupStateSummaryRequestReadStateSummaryData[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeReadShareGroupStateSummaryRequest} takes for ReadShareGroupStateSummaryRequest: any field left out
- * is written as its default.
+ * What {@linkcode encodeReadShareGroupStateSummaryRequest} takes for
+ * ReadShareGroupStateSummaryRequest: any field left out is written as its default.
  */
 export interface ReadShareGroupStateSummaryRequestInit {
-  /** GroupId: string, versions 0-1. */
+  /**
+   * The group identifier.
+   *
+   * GroupId: string, versions 0-1.
+   */
   groupId?: string;
-  /** Topics: []ReadStateSummaryData, versions 0-1. */
+  /**
+   * The data for the topics.
+   *
+   * Topics: []ReadStateSummaryData, versions 0-1.
+   */
   topics?: ReadShareGroupStateSummaryRequestReadStateSummaryDataInit[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * The data for the topics.
+ *
  * The ReadStateSummaryData struct of ReadShareGroupStateSummaryRequest, versions 0-1.
  */
 export interface ReadShareGroupStateSummaryRequestReadStateSummaryData {
-  /** TopicId: uuid, versions 0-1. */
+  /**
+   * The topic identifier.
+   *
+   * TopicId: uuid, versions 0-1.
+   */
   topicId: string;
-  /** Partitions: []PartitionData, versions 0-1. */
+  /**
+   * The data for the partitions.
+   *
+   * Partitions: []PartitionData, versions 0-1.
+   */
   partitions: ReadShareGroupStateSummaryRequestPartitionData[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeReadShareGroupStateSummaryRequest} takes for ReadShareGroupStateSummaryRequestReadStateSummaryData: any field left out
- * is written as its default.
+ * The data for the topics.
+ *
+ * What {@linkcode encodeReadShareGroupStateSummaryRequest} takes for
+ * ReadShareGroupStateSummaryRequestReadStateSummaryData: any field left out is written as its
+ * default.
  */
 export interface ReadShareGroupStateSummaryRequestReadStateSummaryDataInit {
-  /** TopicId: uuid, versions 0-1. */
+  /**
+   * The topic identifier.
+   *
+   * TopicId: uuid, versions 0-1.
+   */
   topicId?: string;
-  /** Partitions: []PartitionData, versions 0-1. */
+  /**
+   * The data for the partitions.
+   *
+   * Partitions: []PartitionData, versions 0-1.
+   */
   partitions?: ReadShareGroupStateSummaryRequestPartitionDataInit[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * The data for the partitions.
+ *
  * The PartitionData struct of ReadShareGroupStateSummaryRequest, versions 0-1.
  */
 export interface ReadShareGroupStateSummaryRequestPartitionData {
-  /** Partition: int32, versions 0-1. */
+  /**
+   * The partition index.
+   *
+   * Partition: int32, versions 0-1.
+   */
   partition: number;
-  /** LeaderEpoch: int32, versions 0-1. */
+  /**
+   * The leader epoch of the share-partition.
+   *
+   * LeaderEpoch: int32, versions 0-1.
+   */
   leaderEpoch: number;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeReadShareGroupStateSummaryRequest} takes for ReadShareGroupStateSummaryRequestPartitionData: any field left out
- * is written as its default.
+ * The data for the partitions.
+ *
+ * What {@linkcode encodeReadShareGroupStateSummaryRequest} takes for
+ * ReadShareGroupStateSummaryRequestPartitionData: any field left out is written as its default.
  */
 export interface ReadShareGroupStateSummaryRequestPartitionDataInit {
-  /** Partition: int32, versions 0-1. */
+  /**
+   * The partition index.
+   *
+   * Partition: int32, versions 0-1.
+   */
   partition?: number;
-  /** LeaderEpoch: int32, versions 0-1. */
+  /**
+   * The leader epoch of the share-partition.
+   *
+   * LeaderEpoch: int32, versions 0-1.
+   */
   leaderEpoch?: number;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];

@@ -12,91 +12,183 @@ import { ZERO_UUID } from "../../protocol/uuid.ts";
 import { readArray, unsupportedVersion, withPath } from "../../protocol/generated_support.ts";
 
 /**
- * Kafka's ReadShareGroupStateSummaryResponse message (API key 87) in versions 0-1 (flexible from 0).
+ * Kafka's ReadShareGroupStateSummaryResponse message (API key 87) in versions 0-1 (flexible from
+ * 0).
  */
 export interface ReadShareGroupStateSummaryResponse {
-  /** Results: []ReadStateSummaryResult, versions 0-1. */
+  /**
+   * The read results.
+   *
+   * Results: []ReadStateSummaryResult, versions 0-1.
+   */
   results: ReadShareGroupStateSummaryResponseReadStateSummaryResult[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeReadShareGroupStateSummaryResponse} takes for ReadShareGroupStateSummaryResponse: any field left out
- * is written as its default.
+ * What {@linkcode encodeReadShareGroupStateSummaryResponse} takes for
+ * ReadShareGroupStateSummaryResponse: any field left out is written as its default.
  */
 export interface ReadShareGroupStateSummaryResponseInit {
-  /** Results: []ReadStateSummaryResult, versions 0-1. */
+  /**
+   * The read results.
+   *
+   * Results: []ReadStateSummaryResult, versions 0-1.
+   */
   results?: ReadShareGroupStateSummaryResponseReadStateSummaryResultInit[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * The read results.
+ *
  * The ReadStateSummaryResult struct of ReadShareGroupStateSummaryResponse, versions 0-1.
  */
 export interface ReadShareGroupStateSummaryResponseReadStateSummaryResult {
-  /** TopicId: uuid, versions 0-1. */
+  /**
+   * The topic identifier.
+   *
+   * TopicId: uuid, versions 0-1.
+   */
   topicId: string;
-  /** Partitions: []PartitionResult, versions 0-1. */
+  /**
+   * The results for the partitions.
+   *
+   * Partitions: []PartitionResult, versions 0-1.
+   */
   partitions: ReadShareGroupStateSummaryResponsePartitionResult[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeReadShareGroupStateSummaryResponse} takes for ReadShareGroupStateSummaryResponseReadStateSummaryResult: any field left out
- * is written as its default.
+ * The read results.
+ *
+ * What {@linkcode encodeReadShareGroupStateSummaryResponse} takes for
+ * ReadShareGroupStateSummaryResponseReadStateSummaryResult: any field left out is written as its
+ * default.
  */
 export interface ReadShareGroupStateSummaryResponseReadStateSummaryResultInit {
-  /** TopicId: uuid, versions 0-1. */
+  /**
+   * The topic identifier.
+   *
+   * TopicId: uuid, versions 0-1.
+   */
   topicId?: string;
-  /** Partitions: []PartitionResult, versions 0-1. */
+  /**
+   * The results for the partitions.
+   *
+   * Partitions: []PartitionResult, versions 0-1.
+   */
   partitions?: ReadShareGroupStateSummaryResponsePartitionResultInit[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * The results for the partitions.
+ *
  * The PartitionResult struct of ReadShareGroupStateSummaryResponse, versions 0-1.
  */
 export interface ReadShareGroupStateSummaryResponsePartitionResult {
-  /** Partition: int32, versions 0-1. */
+  /**
+   * The partition index.
+   *
+   * Partition: int32, versions 0-1.
+   */
   partition: number;
-  /** ErrorCode: int16, versions 0-1. */
+  /**
+   * The error code, or 0 if there was no error.
+   *
+   * ErrorCode: int16, versions 0-1.
+   */
   errorCode: number;
-  /** ErrorMessage: string, versions 0-1; nullable in 0+; default null. */
+  /**
+   * The error message, or null if there was no error.
+   *
+   * ErrorMessage: string, versions 0-1; nullable in 0+; default null.
+   */
   errorMessage: string | null;
-  /** StateEpoch: int32, versions 0-1. */
+  /**
+   * The state epoch of the share-partition.
+   *
+   * StateEpoch: int32, versions 0-1.
+   */
   stateEpoch: number;
-  /** LeaderEpoch: int32, versions 0-1. */
+  /**
+   * The leader epoch of the share-partition.
+   *
+   * LeaderEpoch: int32, versions 0-1.
+   */
   leaderEpoch: number;
-  /** StartOffset: int64, versions 0-1. */
+  /**
+   * The share-partition start offset.
+   *
+   * StartOffset: int64, versions 0-1.
+   */
   startOffset: bigint;
-  /** DeliveryCompleteCount: int32, versions 1; default -1; ignorable. */
+  /**
+   * The number of offsets greater than or equal to share-partition start offset for which delivery
+   * has been completed.
+   *
+   * DeliveryCompleteCount: int32, versions 1; default -1; ignorable.
+   */
   deliveryCompleteCount: number;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeReadShareGroupStateSummaryResponse} takes for ReadShareGroupStateSummaryResponsePartitionResult: any field left out
- * is written as its default.
+ * The results for the partitions.
+ *
+ * What {@linkcode encodeReadShareGroupStateSummaryResponse} takes for
+ * ReadShareGroupStateSummaryResponsePartitionResult: any field left out is written as its default.
  */
 export interface ReadShareGroupStateSummaryResponsePartitionResultInit {
-  /** Partition: int32, versions 0-1. */
+  /**
+   * The partition index.
+   *
+   * Partition: int32, versions 0-1.
+   */
   partition?: number;
-  /** ErrorCode: int16, versions 0-1. */
+  /**
+   * The error code, or 0 if there was no error.
+   *
+   * ErrorCode: int16, versions 0-1.
+   */
   errorCode?: number;
-  /** ErrorMessage: string, versions 0-1; nullable in 0+; default null. */
+  /**
+   * The error message, or null if there was no error.
+   *
+   * ErrorMessage: string, versions 0-1; nullable in 0+; default null.
+   */
   errorMessage?: string | null;
-  /** StateEpoch: int32, versions 0-1. */
+  /**
+   * The state epoch of the share-partition.
+   *
+   * StateEpoch: int32, versions 0-1.
+   */
   stateEpoch?: number;
-  /** LeaderEpoch: int32, versions 0-1. */
+  /**
+   * The leader epoch of the share-partition.
+   *
+   * LeaderEpoch: int32, versions 0-1.
+   */
   leaderEpoch?: number;
-  /** StartOffset: int64, versions 0-1. */
+  /**
+   * The share-partition start offset.
+   *
+   * StartOffset: int64, versions 0-1.
+   */
   startOffset?: bigint;
-  /** DeliveryCompleteCount: int32, versions 1; default -1; ignorable. */
+  /**
+   * The number of offsets greater than or equal to share-partition start offset for which delivery
+   * has been completed.
+   *
+   * DeliveryCompleteCount: int32, versions 1; default -1; ignorable.
+   */
   deliveryCompleteCount?: number;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];

@@ -11,30 +11,52 @@ import type { TaggedField, Writer } from "../../protocol/writer.ts";
 import { ZERO_UUID } from "../../protocol/uuid.ts";
 import { unsupportedVersion, withPath } from "../../protocol/generated_support.ts";
 
-/**
- * Kafka's RemoveRaftVoterRequest message (API key 81) in versions 0 (flexible from 0).
- */
+/** Kafka's RemoveRaftVoterRequest message (API key 81) in versions 0 (flexible from 0). */
 export interface RemoveRaftVoterRequest {
-  /** ClusterId: string, versions 0; nullable in 0+. */
+  /**
+   * The cluster id of the request.
+   *
+   * ClusterId: string, versions 0; nullable in 0+.
+   */
   clusterId: string | null;
-  /** VoterId: int32, versions 0. */
+  /**
+   * The replica id of the voter getting removed from the topic partition.
+   *
+   * VoterId: int32, versions 0.
+   */
   voterId: number;
-  /** VoterDirectoryId: uuid, versions 0. */
+  /**
+   * The directory id of the voter getting removed from the topic partition.
+   *
+   * VoterDirectoryId: uuid, versions 0.
+   */
   voterDirectoryId: string;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeRemoveRaftVoterRequest} takes for RemoveRaftVoterRequest: any field left out
- * is written as its default.
+ * What {@linkcode encodeRemoveRaftVoterRequest} takes for RemoveRaftVoterRequest: any field left
+ * out is written as its default.
  */
 export interface RemoveRaftVoterRequestInit {
-  /** ClusterId: string, versions 0; nullable in 0+. */
+  /**
+   * The cluster id of the request.
+   *
+   * ClusterId: string, versions 0; nullable in 0+.
+   */
   clusterId?: string | null;
-  /** VoterId: int32, versions 0. */
+  /**
+   * The replica id of the voter getting removed from the topic partition.
+   *
+   * VoterId: int32, versions 0.
+   */
   voterId?: number;
-  /** VoterDirectoryId: uuid, versions 0. */
+  /**
+   * The directory id of the voter getting removed from the topic partition.
+   *
+   * VoterDirectoryId: uuid, versions 0.
+   */
   voterDirectoryId?: string;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];

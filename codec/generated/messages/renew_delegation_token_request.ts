@@ -15,26 +15,40 @@ import {
   withPath,
 } from "../../protocol/generated_support.ts";
 
-/**
- * Kafka's RenewDelegationTokenRequest message (API key 39) in versions 1-2 (flexible from 2).
- */
+/** Kafka's RenewDelegationTokenRequest message (API key 39) in versions 1-2 (flexible from 2). */
 export interface RenewDelegationTokenRequest {
-  /** Hmac: bytes, versions 1-2. */
+  /**
+   * The HMAC of the delegation token to be renewed.
+   *
+   * Hmac: bytes, versions 1-2.
+   */
   hmac: Uint8Array;
-  /** RenewPeriodMs: int64, versions 1-2. */
+  /**
+   * The renewal time period in milliseconds.
+   *
+   * RenewPeriodMs: int64, versions 1-2.
+   */
   renewPeriodMs: bigint;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeRenewDelegationTokenRequest} takes for RenewDelegationTokenRequest: any field left out
- * is written as its default.
+ * What {@linkcode encodeRenewDelegationTokenRequest} takes for RenewDelegationTokenRequest: any
+ * field left out is written as its default.
  */
 export interface RenewDelegationTokenRequestInit {
-  /** Hmac: bytes, versions 1-2. */
+  /**
+   * The HMAC of the delegation token to be renewed.
+   *
+   * Hmac: bytes, versions 1-2.
+   */
   hmac?: Uint8Array;
-  /** RenewPeriodMs: int64, versions 1-2. */
+  /**
+   * The renewal time period in milliseconds.
+   *
+   * RenewPeriodMs: int64, versions 1-2.
+   */
   renewPeriodMs?: bigint;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];

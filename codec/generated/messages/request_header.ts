@@ -10,34 +10,64 @@ import type { Reader } from "../../protocol/reader.ts";
 import type { TaggedField, Writer } from "../../protocol/writer.ts";
 import { encodeFailure, unsupportedVersion, withPath } from "../../protocol/generated_support.ts";
 
-/**
- * Kafka's RequestHeader message in versions 1-2 (flexible from 2).
- */
+/** Kafka's RequestHeader message in versions 1-2 (flexible from 2). */
 export interface RequestHeader {
-  /** RequestApiKey: int16, versions 1-2. */
+  /**
+   * The API key of this request.
+   *
+   * RequestApiKey: int16, versions 1-2.
+   */
   requestApiKey: number;
-  /** RequestApiVersion: int16, versions 1-2. */
+  /**
+   * The API version of this request.
+   *
+   * RequestApiVersion: int16, versions 1-2.
+   */
   requestApiVersion: number;
-  /** CorrelationId: int32, versions 1-2. */
+  /**
+   * The correlation ID of this request.
+   *
+   * CorrelationId: int32, versions 1-2.
+   */
   correlationId: number;
-  /** ClientId: string, versions 1-2; nullable in 1+. */
+  /**
+   * The client ID string.
+   *
+   * ClientId: string, versions 1-2; nullable in 1+.
+   */
   clientId: string | null;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeRequestHeader} takes for RequestHeader: any field left out
- * is written as its default.
+ * What {@linkcode encodeRequestHeader} takes for RequestHeader: any field left out is written as
+ * its default.
  */
 export interface RequestHeaderInit {
-  /** RequestApiKey: int16, versions 1-2. */
+  /**
+   * The API key of this request.
+   *
+   * RequestApiKey: int16, versions 1-2.
+   */
   requestApiKey?: number;
-  /** RequestApiVersion: int16, versions 1-2. */
+  /**
+   * The API version of this request.
+   *
+   * RequestApiVersion: int16, versions 1-2.
+   */
   requestApiVersion?: number;
-  /** CorrelationId: int32, versions 1-2. */
+  /**
+   * The correlation ID of this request.
+   *
+   * CorrelationId: int32, versions 1-2.
+   */
   correlationId?: number;
-  /** ClientId: string, versions 1-2; nullable in 1+. */
+  /**
+   * The client ID string.
+   *
+   * ClientId: string, versions 1-2; nullable in 1+.
+   */
   clientId?: string | null;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];

@@ -10,22 +10,28 @@ import type { Reader } from "../../protocol/reader.ts";
 import type { TaggedField, Writer } from "../../protocol/writer.ts";
 import { encodeFailure, unsupportedVersion, withPath } from "../../protocol/generated_support.ts";
 
-/**
- * Kafka's ResponseHeader message in versions 0-1 (flexible from 1).
- */
+/** Kafka's ResponseHeader message in versions 0-1 (flexible from 1). */
 export interface ResponseHeader {
-  /** CorrelationId: int32, versions 0-1. */
+  /**
+   * The correlation ID of this response.
+   *
+   * CorrelationId: int32, versions 0-1.
+   */
   correlationId: number;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeResponseHeader} takes for ResponseHeader: any field left out
- * is written as its default.
+ * What {@linkcode encodeResponseHeader} takes for ResponseHeader: any field left out is written as
+ * its default.
  */
 export interface ResponseHeaderInit {
-  /** CorrelationId: int32, versions 0-1. */
+  /**
+   * The correlation ID of this response.
+   *
+   * CorrelationId: int32, versions 0-1.
+   */
   correlationId?: number;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];

@@ -15,22 +15,28 @@ import {
   withPath,
 } from "../../protocol/generated_support.ts";
 
-/**
- * Kafka's SaslAuthenticateRequest message (API key 36) in versions 0-2 (flexible from 2).
- */
+/** Kafka's SaslAuthenticateRequest message (API key 36) in versions 0-2 (flexible from 2). */
 export interface SaslAuthenticateRequest {
-  /** AuthBytes: bytes, versions 0-2. */
+  /**
+   * The SASL authentication bytes from the client, as defined by the SASL mechanism.
+   *
+   * AuthBytes: bytes, versions 0-2.
+   */
   authBytes: Uint8Array;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeSaslAuthenticateRequest} takes for SaslAuthenticateRequest: any field left out
- * is written as its default.
+ * What {@linkcode encodeSaslAuthenticateRequest} takes for SaslAuthenticateRequest: any field left
+ * out is written as its default.
  */
 export interface SaslAuthenticateRequestInit {
-  /** AuthBytes: bytes, versions 0-2. */
+  /**
+   * The SASL authentication bytes from the client, as defined by the SASL mechanism.
+   *
+   * AuthBytes: bytes, versions 0-2.
+   */
   authBytes?: Uint8Array;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];

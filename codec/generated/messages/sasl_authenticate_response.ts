@@ -15,34 +15,66 @@ import {
   withPath,
 } from "../../protocol/generated_support.ts";
 
-/**
- * Kafka's SaslAuthenticateResponse message (API key 36) in versions 0-2 (flexible from 2).
- */
+/** Kafka's SaslAuthenticateResponse message (API key 36) in versions 0-2 (flexible from 2). */
 export interface SaslAuthenticateResponse {
-  /** ErrorCode: int16, versions 0-2. */
+  /**
+   * The error code, or 0 if there was no error.
+   *
+   * ErrorCode: int16, versions 0-2.
+   */
   errorCode: number;
-  /** ErrorMessage: string, versions 0-2; nullable in 0+. */
+  /**
+   * The error message, or null if there was no error.
+   *
+   * ErrorMessage: string, versions 0-2; nullable in 0+.
+   */
   errorMessage: string | null;
-  /** AuthBytes: bytes, versions 0-2. */
+  /**
+   * The SASL authentication bytes from the server, as defined by the SASL mechanism.
+   *
+   * AuthBytes: bytes, versions 0-2.
+   */
   authBytes: Uint8Array;
-  /** SessionLifetimeMs: int64, versions 1-2; default 0; ignorable. */
+  /**
+   * Number of milliseconds after which only re-authentication over the existing connection to
+   * create a new session can occur.
+   *
+   * SessionLifetimeMs: int64, versions 1-2; default 0; ignorable.
+   */
   sessionLifetimeMs: bigint;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeSaslAuthenticateResponse} takes for SaslAuthenticateResponse: any field left out
- * is written as its default.
+ * What {@linkcode encodeSaslAuthenticateResponse} takes for SaslAuthenticateResponse: any field
+ * left out is written as its default.
  */
 export interface SaslAuthenticateResponseInit {
-  /** ErrorCode: int16, versions 0-2. */
+  /**
+   * The error code, or 0 if there was no error.
+   *
+   * ErrorCode: int16, versions 0-2.
+   */
   errorCode?: number;
-  /** ErrorMessage: string, versions 0-2; nullable in 0+. */
+  /**
+   * The error message, or null if there was no error.
+   *
+   * ErrorMessage: string, versions 0-2; nullable in 0+.
+   */
   errorMessage?: string | null;
-  /** AuthBytes: bytes, versions 0-2. */
+  /**
+   * The SASL authentication bytes from the server, as defined by the SASL mechanism.
+   *
+   * AuthBytes: bytes, versions 0-2.
+   */
   authBytes?: Uint8Array;
-  /** SessionLifetimeMs: int64, versions 1-2; default 0; ignorable. */
+  /**
+   * Number of milliseconds after which only re-authentication over the existing connection to
+   * create a new session can occur.
+   *
+   * SessionLifetimeMs: int64, versions 1-2; default 0; ignorable.
+   */
   sessionLifetimeMs?: bigint;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];

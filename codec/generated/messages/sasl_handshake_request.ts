@@ -10,22 +10,28 @@ import type { Reader } from "../../protocol/reader.ts";
 import type { TaggedField, Writer } from "../../protocol/writer.ts";
 import { encodeFailure, unsupportedVersion, withPath } from "../../protocol/generated_support.ts";
 
-/**
- * Kafka's SaslHandshakeRequest message (API key 17) in versions 0-1.
- */
+/** Kafka's SaslHandshakeRequest message (API key 17) in versions 0-1. */
 export interface SaslHandshakeRequest {
-  /** Mechanism: string, versions 0-1. */
+  /**
+   * The SASL mechanism chosen by the client.
+   *
+   * Mechanism: string, versions 0-1.
+   */
   mechanism: string;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeSaslHandshakeRequest} takes for SaslHandshakeRequest: any field left out
- * is written as its default.
+ * What {@linkcode encodeSaslHandshakeRequest} takes for SaslHandshakeRequest: any field left out is
+ * written as its default.
  */
 export interface SaslHandshakeRequestInit {
-  /** Mechanism: string, versions 0-1. */
+  /**
+   * The SASL mechanism chosen by the client.
+   *
+   * Mechanism: string, versions 0-1.
+   */
   mechanism?: string;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];

@@ -15,13 +15,19 @@ import {
   withPath,
 } from "../../protocol/generated_support.ts";
 
-/**
- * Kafka's SaslHandshakeResponse message (API key 17) in versions 0-1.
- */
+/** Kafka's SaslHandshakeResponse message (API key 17) in versions 0-1. */
 export interface SaslHandshakeResponse {
-  /** ErrorCode: int16, versions 0-1. */
+  /**
+   * The error code, or 0 if there was no error.
+   *
+   * ErrorCode: int16, versions 0-1.
+   */
   errorCode: number;
-  /** Mechanisms: []string, versions 0-1. */
+  /**
+   * The mechanisms enabled in the server.
+   *
+   * Mechanisms: []string, versions 0-1.
+   */
   mechanisms: string[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
@@ -32,9 +38,17 @@ export interface SaslHandshakeResponse {
  * is written as its default.
  */
 export interface SaslHandshakeResponseInit {
-  /** ErrorCode: int16, versions 0-1. */
+  /**
+   * The error code, or 0 if there was no error.
+   *
+   * ErrorCode: int16, versions 0-1.
+   */
   errorCode?: number;
-  /** Mechanisms: []string, versions 0-1. */
+  /**
+   * The mechanisms enabled in the server.
+   *
+   * Mechanisms: []string, versions 0-1.
+   */
   mechanisms?: string[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];

@@ -11,117 +11,225 @@ import type { TaggedField, Writer } from "../../protocol/writer.ts";
 import { ZERO_UUID } from "../../protocol/uuid.ts";
 import { readArray, unsupportedVersion, withPath } from "../../protocol/generated_support.ts";
 
-/**
- * Kafka's ShareAcknowledgeRequest message (API key 79) in versions 1-2 (flexible from 0).
- */
+/** Kafka's ShareAcknowledgeRequest message (API key 79) in versions 1-2 (flexible from 0). */
 export interface ShareAcknowledgeRequest {
-  /** GroupId: string, versions 1-2; nullable in 0+; default null; a groupId. */
+  /**
+   * The group identifier.
+   *
+   * GroupId: string, versions 1-2; nullable in 0+; default null; a groupId.
+   */
   groupId: string | null;
-  /** MemberId: string, versions 1-2; nullable in 0+. */
+  /**
+   * The member ID.
+   *
+   * MemberId: string, versions 1-2; nullable in 0+.
+   */
   memberId: string | null;
-  /** ShareSessionEpoch: int32, versions 1-2. */
+  /**
+   * The current share session epoch: 0 to open a share session; -1 to close it; otherwise
+   * increments for consecutive requests.
+   *
+   * ShareSessionEpoch: int32, versions 1-2.
+   */
   shareSessionEpoch: number;
-  /** IsRenewAck: bool, versions 2; default false. */
+  /**
+   * Whether Renew type acknowledgements present in AcknowledgementBatches.
+   *
+   * IsRenewAck: bool, versions 2; default false.
+   */
   isRenewAck: boolean;
-  /** Topics: []AcknowledgeTopic, versions 1-2. */
+  /**
+   * The topics containing records to acknowledge.
+   *
+   * Topics: []AcknowledgeTopic, versions 1-2.
+   */
   topics: ShareAcknowledgeRequestAcknowledgeTopic[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeShareAcknowledgeRequest} takes for ShareAcknowledgeRequest: any field left out
- * is written as its default.
+ * What {@linkcode encodeShareAcknowledgeRequest} takes for ShareAcknowledgeRequest: any field left
+ * out is written as its default.
  */
 export interface ShareAcknowledgeRequestInit {
-  /** GroupId: string, versions 1-2; nullable in 0+; default null; a groupId. */
+  /**
+   * The group identifier.
+   *
+   * GroupId: string, versions 1-2; nullable in 0+; default null; a groupId.
+   */
   groupId?: string | null;
-  /** MemberId: string, versions 1-2; nullable in 0+. */
+  /**
+   * The member ID.
+   *
+   * MemberId: string, versions 1-2; nullable in 0+.
+   */
   memberId?: string | null;
-  /** ShareSessionEpoch: int32, versions 1-2. */
+  /**
+   * The current share session epoch: 0 to open a share session; -1 to close it; otherwise
+   * increments for consecutive requests.
+   *
+   * ShareSessionEpoch: int32, versions 1-2.
+   */
   shareSessionEpoch?: number;
-  /** IsRenewAck: bool, versions 2; default false. */
+  /**
+   * Whether Renew type acknowledgements present in AcknowledgementBatches.
+   *
+   * IsRenewAck: bool, versions 2; default false.
+   */
   isRenewAck?: boolean;
-  /** Topics: []AcknowledgeTopic, versions 1-2. */
+  /**
+   * The topics containing records to acknowledge.
+   *
+   * Topics: []AcknowledgeTopic, versions 1-2.
+   */
   topics?: ShareAcknowledgeRequestAcknowledgeTopicInit[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * The topics containing records to acknowledge.
+ *
  * The AcknowledgeTopic struct of ShareAcknowledgeRequest, versions 1-2.
  */
 export interface ShareAcknowledgeRequestAcknowledgeTopic {
-  /** TopicId: uuid, versions 1-2. */
+  /**
+   * The unique topic ID.
+   *
+   * TopicId: uuid, versions 1-2.
+   */
   topicId: string;
-  /** Partitions: []AcknowledgePartition, versions 1-2. */
+  /**
+   * The partitions containing records to acknowledge.
+   *
+   * Partitions: []AcknowledgePartition, versions 1-2.
+   */
   partitions: ShareAcknowledgeRequestAcknowledgePartition[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeShareAcknowledgeRequest} takes for ShareAcknowledgeRequestAcknowledgeTopic: any field left out
- * is written as its default.
+ * The topics containing records to acknowledge.
+ *
+ * What {@linkcode encodeShareAcknowledgeRequest} takes for ShareAcknowledgeRequestAcknowledgeTopic:
+ * any field left out is written as its default.
  */
 export interface ShareAcknowledgeRequestAcknowledgeTopicInit {
-  /** TopicId: uuid, versions 1-2. */
+  /**
+   * The unique topic ID.
+   *
+   * TopicId: uuid, versions 1-2.
+   */
   topicId?: string;
-  /** Partitions: []AcknowledgePartition, versions 1-2. */
+  /**
+   * The partitions containing records to acknowledge.
+   *
+   * Partitions: []AcknowledgePartition, versions 1-2.
+   */
   partitions?: ShareAcknowledgeRequestAcknowledgePartitionInit[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * The partitions containing records to acknowledge.
+ *
  * The AcknowledgePartition struct of ShareAcknowledgeRequest, versions 1-2.
  */
 export interface ShareAcknowledgeRequestAcknowledgePartition {
-  /** PartitionIndex: int32, versions 1-2. */
+  /**
+   * The partition index.
+   *
+   * PartitionIndex: int32, versions 1-2.
+   */
   partitionIndex: number;
-  /** AcknowledgementBatches: []AcknowledgementBatch, versions 1-2. */
+  /**
+   * Record batches to acknowledge.
+   *
+   * AcknowledgementBatches: []AcknowledgementBatch, versions 1-2.
+   */
   acknowledgementBatches: ShareAcknowledgeRequestAcknowledgementBatch[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeShareAcknowledgeRequest} takes for ShareAcknowledgeRequestAcknowledgePartition: any field left out
- * is written as its default.
+ * The partitions containing records to acknowledge.
+ *
+ * What {@linkcode encodeShareAcknowledgeRequest} takes for
+ * ShareAcknowledgeRequestAcknowledgePartition: any field left out is written as its default.
  */
 export interface ShareAcknowledgeRequestAcknowledgePartitionInit {
-  /** PartitionIndex: int32, versions 1-2. */
+  /**
+   * The partition index.
+   *
+   * PartitionIndex: int32, versions 1-2.
+   */
   partitionIndex?: number;
-  /** AcknowledgementBatches: []AcknowledgementBatch, versions 1-2. */
+  /**
+   * Record batches to acknowledge.
+   *
+   * AcknowledgementBatches: []AcknowledgementBatch, versions 1-2.
+   */
   acknowledgementBatches?: ShareAcknowledgeRequestAcknowledgementBatchInit[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * Record batches to acknowledge.
+ *
  * The AcknowledgementBatch struct of ShareAcknowledgeRequest, versions 1-2.
  */
 export interface ShareAcknowledgeRequestAcknowledgementBatch {
-  /** FirstOffset: int64, versions 1-2. */
+  /**
+   * First offset of batch of records to acknowledge.
+   *
+   * FirstOffset: int64, versions 1-2.
+   */
   firstOffset: bigint;
-  /** LastOffset: int64, versions 1-2. */
+  /**
+   * Last offset (inclusive) of batch of records to acknowledge.
+   *
+   * LastOffset: int64, versions 1-2.
+   */
   lastOffset: bigint;
-  /** AcknowledgeTypes: []int8, versions 1-2. */
+  /**
+   * Array of acknowledge types - 0:Gap,1:Accept,2:Release,3:Reject,4:Renew.
+   *
+   * AcknowledgeTypes: []int8, versions 1-2.
+   */
   acknowledgeTypes: number[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeShareAcknowledgeRequest} takes for ShareAcknowledgeRequestAcknowledgementBatch: any field left out
- * is written as its default.
+ * Record batches to acknowledge.
+ *
+ * What {@linkcode encodeShareAcknowledgeRequest} takes for
+ * ShareAcknowledgeRequestAcknowledgementBatch: any field left out is written as its default.
  */
 export interface ShareAcknowledgeRequestAcknowledgementBatchInit {
-  /** FirstOffset: int64, versions 1-2. */
+  /**
+   * First offset of batch of records to acknowledge.
+   *
+   * FirstOffset: int64, versions 1-2.
+   */
   firstOffset?: bigint;
-  /** LastOffset: int64, versions 1-2. */
+  /**
+   * Last offset (inclusive) of batch of records to acknowledge.
+   *
+   * LastOffset: int64, versions 1-2.
+   */
   lastOffset?: bigint;
-  /** AcknowledgeTypes: []int8, versions 1-2. */
+  /**
+   * Array of acknowledge types - 0:Gap,1:Accept,2:Release,3:Reject,4:Renew.
+   *
+   * AcknowledgeTypes: []int8, versions 1-2.
+   */
   acknowledgeTypes?: number[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];

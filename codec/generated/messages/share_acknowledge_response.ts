@@ -11,158 +11,321 @@ import type { TaggedField, Writer } from "../../protocol/writer.ts";
 import { ZERO_UUID } from "../../protocol/uuid.ts";
 import { readArray, unsupportedVersion, withPath } from "../../protocol/generated_support.ts";
 
-/**
- * Kafka's ShareAcknowledgeResponse message (API key 79) in versions 1-2 (flexible from 0).
- */
+/** Kafka's ShareAcknowledgeResponse message (API key 79) in versions 1-2 (flexible from 0). */
 export interface ShareAcknowledgeResponse {
-  /** ThrottleTimeMs: int32, versions 1-2. */
+  /**
+   * The duration in milliseconds for which the request was throttled due to a quota violation, or
+   * zero if the request did not violate any quota.
+   *
+   * ThrottleTimeMs: int32, versions 1-2.
+   */
   throttleTimeMs: number;
-  /** ErrorCode: int16, versions 1-2. */
+  /**
+   * The top level response error code.
+   *
+   * ErrorCode: int16, versions 1-2.
+   */
   errorCode: number;
-  /** ErrorMessage: string, versions 1-2; nullable in 0+; default null. */
+  /**
+   * The top-level error message, or null if there was no error.
+   *
+   * ErrorMessage: string, versions 1-2; nullable in 0+; default null.
+   */
   errorMessage: string | null;
-  /** AcquisitionLockTimeoutMs: int32, versions 2; ignorable. */
+  /**
+   * The time in milliseconds for which the acquired records are locked.
+   *
+   * AcquisitionLockTimeoutMs: int32, versions 2; ignorable.
+   */
   acquisitionLockTimeoutMs: number;
-  /** Responses: []ShareAcknowledgeTopicResponse, versions 1-2. */
+  /**
+   * The response topics.
+   *
+   * Responses: []ShareAcknowledgeTopicResponse, versions 1-2.
+   */
   responses: ShareAcknowledgeResponseShareAcknowledgeTopicResponse[];
-  /** NodeEndpoints: []NodeEndpoint, versions 1-2. */
+  /**
+   * Endpoints for all current leaders enumerated in PartitionData with error
+   * NOT_LEADER_OR_FOLLOWER.
+   *
+   * NodeEndpoints: []NodeEndpoint, versions 1-2.
+   */
   nodeEndpoints: ShareAcknowledgeResponseNodeEndpoint[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeShareAcknowledgeResponse} takes for ShareAcknowledgeResponse: any field left out
- * is written as its default.
+ * What {@linkcode encodeShareAcknowledgeResponse} takes for ShareAcknowledgeResponse: any field
+ * left out is written as its default.
  */
 export interface ShareAcknowledgeResponseInit {
-  /** ThrottleTimeMs: int32, versions 1-2. */
+  /**
+   * The duration in milliseconds for which the request was throttled due to a quota violation, or
+   * zero if the request did not violate any quota.
+   *
+   * ThrottleTimeMs: int32, versions 1-2.
+   */
   throttleTimeMs?: number;
-  /** ErrorCode: int16, versions 1-2. */
+  /**
+   * The top level response error code.
+   *
+   * ErrorCode: int16, versions 1-2.
+   */
   errorCode?: number;
-  /** ErrorMessage: string, versions 1-2; nullable in 0+; default null. */
+  /**
+   * The top-level error message, or null if there was no error.
+   *
+   * ErrorMessage: string, versions 1-2; nullable in 0+; default null.
+   */
   errorMessage?: string | null;
-  /** AcquisitionLockTimeoutMs: int32, versions 2; ignorable. */
+  /**
+   * The time in milliseconds for which the acquired records are locked.
+   *
+   * AcquisitionLockTimeoutMs: int32, versions 2; ignorable.
+   */
   acquisitionLockTimeoutMs?: number;
-  /** Responses: []ShareAcknowledgeTopicResponse, versions 1-2. */
+  /**
+   * The response topics.
+   *
+   * Responses: []ShareAcknowledgeTopicResponse, versions 1-2.
+   */
   responses?: ShareAcknowledgeResponseShareAcknowledgeTopicResponseInit[];
-  /** NodeEndpoints: []NodeEndpoint, versions 1-2. */
+  /**
+   * Endpoints for all current leaders enumerated in PartitionData with error
+   * NOT_LEADER_OR_FOLLOWER.
+   *
+   * NodeEndpoints: []NodeEndpoint, versions 1-2.
+   */
   nodeEndpoints?: ShareAcknowledgeResponseNodeEndpointInit[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * The response topics.
+ *
  * The ShareAcknowledgeTopicResponse struct of ShareAcknowledgeResponse, versions 1-2.
  */
 export interface ShareAcknowledgeResponseShareAcknowledgeTopicResponse {
-  /** TopicId: uuid, versions 1-2. */
+  /**
+   * The unique topic ID.
+   *
+   * TopicId: uuid, versions 1-2.
+   */
   topicId: string;
-  /** Partitions: []PartitionData, versions 1-2. */
+  /**
+   * The topic partitions.
+   *
+   * Partitions: []PartitionData, versions 1-2.
+   */
   partitions: ShareAcknowledgeResponsePartitionData[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeShareAcknowledgeResponse} takes for ShareAcknowledgeResponseShareAcknowledgeTopicResponse: any field left out
- * is written as its default.
+ * The response topics.
+ *
+ * What {@linkcode encodeShareAcknowledgeResponse} takes for
+ * ShareAcknowledgeResponseShareAcknowledgeTopicResponse: any field left out is written as its
+ * default.
  */
 export interface ShareAcknowledgeResponseShareAcknowledgeTopicResponseInit {
-  /** TopicId: uuid, versions 1-2. */
+  /**
+   * The unique topic ID.
+   *
+   * TopicId: uuid, versions 1-2.
+   */
   topicId?: string;
-  /** Partitions: []PartitionData, versions 1-2. */
+  /**
+   * The topic partitions.
+   *
+   * Partitions: []PartitionData, versions 1-2.
+   */
   partitions?: ShareAcknowledgeResponsePartitionDataInit[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * The topic partitions.
+ *
  * The PartitionData struct of ShareAcknowledgeResponse, versions 1-2.
  */
 export interface ShareAcknowledgeResponsePartitionData {
-  /** PartitionIndex: int32, versions 1-2. */
+  /**
+   * The partition index.
+   *
+   * PartitionIndex: int32, versions 1-2.
+   */
   partitionIndex: number;
-  /** ErrorCode: int16, versions 1-2. */
+  /**
+   * The error code, or 0 if there was no error.
+   *
+   * ErrorCode: int16, versions 1-2.
+   */
   errorCode: number;
-  /** ErrorMessage: string, versions 1-2; nullable in 0+; default null. */
+  /**
+   * The error message, or null if there was no error.
+   *
+   * ErrorMessage: string, versions 1-2; nullable in 0+; default null.
+   */
   errorMessage: string | null;
-  /** CurrentLeader: LeaderIdAndEpoch, versions 1-2. */
+  /**
+   * The current leader of the partition.
+   *
+   * CurrentLeader: LeaderIdAndEpoch, versions 1-2.
+   */
   currentLeader: ShareAcknowledgeResponseLeaderIdAndEpoch;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeShareAcknowledgeResponse} takes for ShareAcknowledgeResponsePartitionData: any field left out
- * is written as its default.
+ * The topic partitions.
+ *
+ * What {@linkcode encodeShareAcknowledgeResponse} takes for ShareAcknowledgeResponsePartitionData:
+ * any field left out is written as its default.
  */
 export interface ShareAcknowledgeResponsePartitionDataInit {
-  /** PartitionIndex: int32, versions 1-2. */
+  /**
+   * The partition index.
+   *
+   * PartitionIndex: int32, versions 1-2.
+   */
   partitionIndex?: number;
-  /** ErrorCode: int16, versions 1-2. */
+  /**
+   * The error code, or 0 if there was no error.
+   *
+   * ErrorCode: int16, versions 1-2.
+   */
   errorCode?: number;
-  /** ErrorMessage: string, versions 1-2; nullable in 0+; default null. */
+  /**
+   * The error message, or null if there was no error.
+   *
+   * ErrorMessage: string, versions 1-2; nullable in 0+; default null.
+   */
   errorMessage?: string | null;
-  /** CurrentLeader: LeaderIdAndEpoch, versions 1-2. */
+  /**
+   * The current leader of the partition.
+   *
+   * CurrentLeader: LeaderIdAndEpoch, versions 1-2.
+   */
   currentLeader?: ShareAcknowledgeResponseLeaderIdAndEpochInit;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * The current leader of the partition.
+ *
  * The LeaderIdAndEpoch struct of ShareAcknowledgeResponse, versions 1-2.
  */
 export interface ShareAcknowledgeResponseLeaderIdAndEpoch {
-  /** LeaderId: int32, versions 1-2. */
+  /**
+   * The ID of the current leader or -1 if the leader is unknown.
+   *
+   * LeaderId: int32, versions 1-2.
+   */
   leaderId: number;
-  /** LeaderEpoch: int32, versions 1-2. */
+  /**
+   * The latest known leader epoch.
+   *
+   * LeaderEpoch: int32, versions 1-2.
+   */
   leaderEpoch: number;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeShareAcknowledgeResponse} takes for ShareAcknowledgeResponseLeaderIdAndEpoch: any field left out
- * is written as its default.
+ * The current leader of the partition.
+ *
+ * What {@linkcode encodeShareAcknowledgeResponse} takes for
+ * ShareAcknowledgeResponseLeaderIdAndEpoch: any field left out is written as its default.
  */
 export interface ShareAcknowledgeResponseLeaderIdAndEpochInit {
-  /** LeaderId: int32, versions 1-2. */
+  /**
+   * The ID of the current leader or -1 if the leader is unknown.
+   *
+   * LeaderId: int32, versions 1-2.
+   */
   leaderId?: number;
-  /** LeaderEpoch: int32, versions 1-2. */
+  /**
+   * The latest known leader epoch.
+   *
+   * LeaderEpoch: int32, versions 1-2.
+   */
   leaderEpoch?: number;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * Endpoints for all current leaders enumerated in PartitionData with error NOT_LEADER_OR_FOLLOWER.
+ *
  * The NodeEndpoint struct of ShareAcknowledgeResponse, versions 1-2.
  */
 export interface ShareAcknowledgeResponseNodeEndpoint {
-  /** NodeId: int32, versions 1-2; a brokerId. */
+  /**
+   * The ID of the associated node.
+   *
+   * NodeId: int32, versions 1-2; a brokerId.
+   */
   nodeId: number;
-  /** Host: string, versions 1-2. */
+  /**
+   * The node's hostname.
+   *
+   * Host: string, versions 1-2.
+   */
   host: string;
-  /** Port: int32, versions 1-2. */
+  /**
+   * The node's port.
+   *
+   * Port: int32, versions 1-2.
+   */
   port: number;
-  /** Rack: string, versions 1-2; nullable in 0+; default null. */
+  /**
+   * The rack of the node, or null if it has not been assigned to a rack.
+   *
+   * Rack: string, versions 1-2; nullable in 0+; default null.
+   */
   rack: string | null;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeShareAcknowledgeResponse} takes for ShareAcknowledgeResponseNodeEndpoint: any field left out
- * is written as its default.
+ * Endpoints for all current leaders enumerated in PartitionData with error NOT_LEADER_OR_FOLLOWER.
+ *
+ * What {@linkcode encodeShareAcknowledgeResponse} takes for ShareAcknowledgeResponseNodeEndpoint:
+ * any field left out is written as its default.
  */
 export interface ShareAcknowledgeResponseNodeEndpointInit {
-  /** NodeId: int32, versions 1-2; a brokerId. */
+  /**
+   * The ID of the associated node.
+   *
+   * NodeId: int32, versions 1-2; a brokerId.
+   */
   nodeId?: number;
-  /** Host: string, versions 1-2. */
+  /**
+   * The node's hostname.
+   *
+   * Host: string, versions 1-2.
+   */
   host?: string;
-  /** Port: int32, versions 1-2. */
+  /**
+   * The node's port.
+   *
+   * Port: int32, versions 1-2.
+   */
   port?: number;
-  /** Rack: string, versions 1-2; nullable in 0+; default null. */
+  /**
+   * The rack of the node, or null if it has not been assigned to a rack.
+   *
+   * Rack: string, versions 1-2; nullable in 0+; default null.
+   */
   rack?: string | null;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];

@@ -11,174 +11,370 @@ import type { TaggedField, Writer } from "../../protocol/writer.ts";
 import { ZERO_UUID } from "../../protocol/uuid.ts";
 import { readArray, unsupportedVersion, withPath } from "../../protocol/generated_support.ts";
 
-/**
- * Kafka's ShareFetchRequest message (API key 78) in versions 1-2 (flexible from 0).
- */
+/** Kafka's ShareFetchRequest message (API key 78) in versions 1-2 (flexible from 0). */
 export interface ShareFetchRequest {
-  /** GroupId: string, versions 1-2; nullable in 0+; default null; a groupId. */
+  /**
+   * The group identifier.
+   *
+   * GroupId: string, versions 1-2; nullable in 0+; default null; a groupId.
+   */
   groupId: string | null;
-  /** MemberId: string, versions 1-2; nullable in 0+. */
+  /**
+   * The member ID.
+   *
+   * MemberId: string, versions 1-2; nullable in 0+.
+   */
   memberId: string | null;
-  /** ShareSessionEpoch: int32, versions 1-2. */
+  /**
+   * The current share session epoch: 0 to open a share session; -1 to close it; otherwise
+   * increments for consecutive requests.
+   *
+   * ShareSessionEpoch: int32, versions 1-2.
+   */
   shareSessionEpoch: number;
-  /** MaxWaitMs: int32, versions 1-2. */
+  /**
+   * The maximum time in milliseconds to wait for the response.
+   *
+   * MaxWaitMs: int32, versions 1-2.
+   */
   maxWaitMs: number;
-  /** MinBytes: int32, versions 1-2. */
+  /**
+   * The minimum bytes to accumulate in the response.
+   *
+   * MinBytes: int32, versions 1-2.
+   */
   minBytes: number;
-  /** MaxBytes: int32, versions 1-2; default 0x7fffffff. */
+  /**
+   * The maximum bytes to fetch. See KIP-74 for cases where this limit may not be honored.
+   *
+   * MaxBytes: int32, versions 1-2; default 0x7fffffff.
+   */
   maxBytes: number;
-  /** MaxRecords: int32, versions 1-2. */
+  /**
+   * The maximum number of records to fetch. This limit can be exceeded for alignment of batch
+   * boundaries.
+   *
+   * MaxRecords: int32, versions 1-2.
+   */
   maxRecords: number;
-  /** BatchSize: int32, versions 1-2. */
+  /**
+   * The optimal number of records for batches of acquired records and acknowledgements.
+   *
+   * BatchSize: int32, versions 1-2.
+   */
   batchSize: number;
-  /** ShareAcquireMode: int8, versions 2; default 0; ignorable. */
+  /**
+   * The acquire mode to control the fetch behavior - 0:batch-optimized,1:record-limit.
+   *
+   * ShareAcquireMode: int8, versions 2; default 0; ignorable.
+   */
   shareAcquireMode: number;
-  /** IsRenewAck: bool, versions 2; default false. */
+  /**
+   * Whether Renew type acknowledgements present in AcknowledgementBatches.
+   *
+   * IsRenewAck: bool, versions 2; default false.
+   */
   isRenewAck: boolean;
-  /** Topics: []FetchTopic, versions 1-2. */
+  /**
+   * The topics to fetch.
+   *
+   * Topics: []FetchTopic, versions 1-2.
+   */
   topics: ShareFetchRequestFetchTopic[];
-  /** ForgottenTopicsData: []ForgottenTopic, versions 1-2. */
+  /**
+   * The partitions to remove from this share session.
+   *
+   * ForgottenTopicsData: []ForgottenTopic, versions 1-2.
+   */
   forgottenTopicsData: ShareFetchRequestForgottenTopic[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeShareFetchRequest} takes for ShareFetchRequest: any field left out
- * is written as its default.
+ * What {@linkcode encodeShareFetchRequest} takes for ShareFetchRequest: any field left out is
+ * written as its default.
  */
 export interface ShareFetchRequestInit {
-  /** GroupId: string, versions 1-2; nullable in 0+; default null; a groupId. */
+  /**
+   * The group identifier.
+   *
+   * GroupId: string, versions 1-2; nullable in 0+; default null; a groupId.
+   */
   groupId?: string | null;
-  /** MemberId: string, versions 1-2; nullable in 0+. */
+  /**
+   * The member ID.
+   *
+   * MemberId: string, versions 1-2; nullable in 0+.
+   */
   memberId?: string | null;
-  /** ShareSessionEpoch: int32, versions 1-2. */
+  /**
+   * The current share session epoch: 0 to open a share session; -1 to close it; otherwise
+   * increments for consecutive requests.
+   *
+   * ShareSessionEpoch: int32, versions 1-2.
+   */
   shareSessionEpoch?: number;
-  /** MaxWaitMs: int32, versions 1-2. */
+  /**
+   * The maximum time in milliseconds to wait for the response.
+   *
+   * MaxWaitMs: int32, versions 1-2.
+   */
   maxWaitMs?: number;
-  /** MinBytes: int32, versions 1-2. */
+  /**
+   * The minimum bytes to accumulate in the response.
+   *
+   * MinBytes: int32, versions 1-2.
+   */
   minBytes?: number;
-  /** MaxBytes: int32, versions 1-2; default 0x7fffffff. */
+  /**
+   * The maximum bytes to fetch. See KIP-74 for cases where this limit may not be honored.
+   *
+   * MaxBytes: int32, versions 1-2; default 0x7fffffff.
+   */
   maxBytes?: number;
-  /** MaxRecords: int32, versions 1-2. */
+  /**
+   * The maximum number of records to fetch. This limit can be exceeded for alignment of batch
+   * boundaries.
+   *
+   * MaxRecords: int32, versions 1-2.
+   */
   maxRecords?: number;
-  /** BatchSize: int32, versions 1-2. */
+  /**
+   * The optimal number of records for batches of acquired records and acknowledgements.
+   *
+   * BatchSize: int32, versions 1-2.
+   */
   batchSize?: number;
-  /** ShareAcquireMode: int8, versions 2; default 0; ignorable. */
+  /**
+   * The acquire mode to control the fetch behavior - 0:batch-optimized,1:record-limit.
+   *
+   * ShareAcquireMode: int8, versions 2; default 0; ignorable.
+   */
   shareAcquireMode?: number;
-  /** IsRenewAck: bool, versions 2; default false. */
+  /**
+   * Whether Renew type acknowledgements present in AcknowledgementBatches.
+   *
+   * IsRenewAck: bool, versions 2; default false.
+   */
   isRenewAck?: boolean;
-  /** Topics: []FetchTopic, versions 1-2. */
+  /**
+   * The topics to fetch.
+   *
+   * Topics: []FetchTopic, versions 1-2.
+   */
   topics?: ShareFetchRequestFetchTopicInit[];
-  /** ForgottenTopicsData: []ForgottenTopic, versions 1-2. */
+  /**
+   * The partitions to remove from this share session.
+   *
+   * ForgottenTopicsData: []ForgottenTopic, versions 1-2.
+   */
   forgottenTopicsData?: ShareFetchRequestForgottenTopicInit[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * The topics to fetch.
+ *
  * The FetchTopic struct of ShareFetchRequest, versions 1-2.
  */
 export interface ShareFetchRequestFetchTopic {
-  /** TopicId: uuid, versions 1-2. */
+  /**
+   * The unique topic ID.
+   *
+   * TopicId: uuid, versions 1-2.
+   */
   topicId: string;
-  /** Partitions: []FetchPartition, versions 1-2. */
+  /**
+   * The partitions to fetch.
+   *
+   * Partitions: []FetchPartition, versions 1-2.
+   */
   partitions: ShareFetchRequestFetchPartition[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeShareFetchRequest} takes for ShareFetchRequestFetchTopic: any field left out
- * is written as its default.
+ * The topics to fetch.
+ *
+ * What {@linkcode encodeShareFetchRequest} takes for ShareFetchRequestFetchTopic: any field left
+ * out is written as its default.
  */
 export interface ShareFetchRequestFetchTopicInit {
-  /** TopicId: uuid, versions 1-2. */
+  /**
+   * The unique topic ID.
+   *
+   * TopicId: uuid, versions 1-2.
+   */
   topicId?: string;
-  /** Partitions: []FetchPartition, versions 1-2. */
+  /**
+   * The partitions to fetch.
+   *
+   * Partitions: []FetchPartition, versions 1-2.
+   */
   partitions?: ShareFetchRequestFetchPartitionInit[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * The partitions to fetch.
+ *
  * The FetchPartition struct of ShareFetchRequest, versions 1-2.
  */
 export interface ShareFetchRequestFetchPartition {
-  /** PartitionIndex: int32, versions 1-2. */
+  /**
+   * The partition index.
+   *
+   * PartitionIndex: int32, versions 1-2.
+   */
   partitionIndex: number;
-  /** PartitionMaxBytes: int32, versions none. */
+  /**
+   * The maximum bytes to fetch from this partition. 0 when only acknowledgement with no fetching is
+   * required. See KIP-74 for cases where this limit may not be honored.
+   *
+   * PartitionMaxBytes: int32, versions none.
+   */
   partitionMaxBytes: number;
-  /** AcknowledgementBatches: []AcknowledgementBatch, versions 1-2. */
+  /**
+   * Record batches to acknowledge.
+   *
+   * AcknowledgementBatches: []AcknowledgementBatch, versions 1-2.
+   */
   acknowledgementBatches: ShareFetchRequestAcknowledgementBatch[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeShareFetchRequest} takes for ShareFetchRequestFetchPartition: any field left out
- * is written as its default.
+ * The partitions to fetch.
+ *
+ * What {@linkcode encodeShareFetchRequest} takes for ShareFetchRequestFetchPartition: any field
+ * left out is written as its default.
  */
 export interface ShareFetchRequestFetchPartitionInit {
-  /** PartitionIndex: int32, versions 1-2. */
+  /**
+   * The partition index.
+   *
+   * PartitionIndex: int32, versions 1-2.
+   */
   partitionIndex?: number;
-  /** PartitionMaxBytes: int32, versions none. */
+  /**
+   * The maximum bytes to fetch from this partition. 0 when only acknowledgement with no fetching is
+   * required. See KIP-74 for cases where this limit may not be honored.
+   *
+   * PartitionMaxBytes: int32, versions none.
+   */
   partitionMaxBytes?: number;
-  /** AcknowledgementBatches: []AcknowledgementBatch, versions 1-2. */
+  /**
+   * Record batches to acknowledge.
+   *
+   * AcknowledgementBatches: []AcknowledgementBatch, versions 1-2.
+   */
   acknowledgementBatches?: ShareFetchRequestAcknowledgementBatchInit[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * Record batches to acknowledge.
+ *
  * The AcknowledgementBatch struct of ShareFetchRequest, versions 1-2.
  */
 export interface ShareFetchRequestAcknowledgementBatch {
-  /** FirstOffset: int64, versions 1-2. */
+  /**
+   * First offset of batch of records to acknowledge.
+   *
+   * FirstOffset: int64, versions 1-2.
+   */
   firstOffset: bigint;
-  /** LastOffset: int64, versions 1-2. */
+  /**
+   * Last offset (inclusive) of batch of records to acknowledge.
+   *
+   * LastOffset: int64, versions 1-2.
+   */
   lastOffset: bigint;
-  /** AcknowledgeTypes: []int8, versions 1-2. */
+  /**
+   * Array of acknowledge types - 0:Gap,1:Accept,2:Release,3:Reject,4:Renew.
+   *
+   * AcknowledgeTypes: []int8, versions 1-2.
+   */
   acknowledgeTypes: number[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeShareFetchRequest} takes for ShareFetchRequestAcknowledgementBatch: any field left out
- * is written as its default.
+ * Record batches to acknowledge.
+ *
+ * What {@linkcode encodeShareFetchRequest} takes for ShareFetchRequestAcknowledgementBatch: any
+ * field left out is written as its default.
  */
 export interface ShareFetchRequestAcknowledgementBatchInit {
-  /** FirstOffset: int64, versions 1-2. */
+  /**
+   * First offset of batch of records to acknowledge.
+   *
+   * FirstOffset: int64, versions 1-2.
+   */
   firstOffset?: bigint;
-  /** LastOffset: int64, versions 1-2. */
+  /**
+   * Last offset (inclusive) of batch of records to acknowledge.
+   *
+   * LastOffset: int64, versions 1-2.
+   */
   lastOffset?: bigint;
-  /** AcknowledgeTypes: []int8, versions 1-2. */
+  /**
+   * Array of acknowledge types - 0:Gap,1:Accept,2:Release,3:Reject,4:Renew.
+   *
+   * AcknowledgeTypes: []int8, versions 1-2.
+   */
   acknowledgeTypes?: number[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * The partitions to remove from this share session.
+ *
  * The ForgottenTopic struct of ShareFetchRequest, versions 1-2.
  */
 export interface ShareFetchRequestForgottenTopic {
-  /** TopicId: uuid, versions 1-2. */
+  /**
+   * The unique topic ID.
+   *
+   * TopicId: uuid, versions 1-2.
+   */
   topicId: string;
-  /** Partitions: []int32, versions 1-2. */
+  /**
+   * The partitions indexes to forget.
+   *
+   * Partitions: []int32, versions 1-2.
+   */
   partitions: number[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeShareFetchRequest} takes for ShareFetchRequestForgottenTopic: any field left out
- * is written as its default.
+ * The partitions to remove from this share session.
+ *
+ * What {@linkcode encodeShareFetchRequest} takes for ShareFetchRequestForgottenTopic: any field
+ * left out is written as its default.
  */
 export interface ShareFetchRequestForgottenTopicInit {
-  /** TopicId: uuid, versions 1-2. */
+  /**
+   * The unique topic ID.
+   *
+   * TopicId: uuid, versions 1-2.
+   */
   topicId?: string;
-  /** Partitions: []int32, versions 1-2. */
+  /**
+   * The partitions indexes to forget.
+   *
+   * Partitions: []int32, versions 1-2.
+   */
   partitions?: number[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];

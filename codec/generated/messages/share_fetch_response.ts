@@ -11,203 +11,425 @@ import type { TaggedField, Writer } from "../../protocol/writer.ts";
 import { ZERO_UUID } from "../../protocol/uuid.ts";
 import { readArray, unsupportedVersion, withPath } from "../../protocol/generated_support.ts";
 
-/**
- * Kafka's ShareFetchResponse message (API key 78) in versions 1-2 (flexible from 0).
- */
+/** Kafka's ShareFetchResponse message (API key 78) in versions 1-2 (flexible from 0). */
 export interface ShareFetchResponse {
-  /** ThrottleTimeMs: int32, versions 1-2. */
+  /**
+   * The duration in milliseconds for which the request was throttled due to a quota violation, or
+   * zero if the request did not violate any quota.
+   *
+   * ThrottleTimeMs: int32, versions 1-2.
+   */
   throttleTimeMs: number;
-  /** ErrorCode: int16, versions 1-2. */
+  /**
+   * The top-level response error code.
+   *
+   * ErrorCode: int16, versions 1-2.
+   */
   errorCode: number;
-  /** ErrorMessage: string, versions 1-2; nullable in 0+; default null. */
+  /**
+   * The top-level error message, or null if there was no error.
+   *
+   * ErrorMessage: string, versions 1-2; nullable in 0+; default null.
+   */
   errorMessage: string | null;
-  /** AcquisitionLockTimeoutMs: int32, versions 1-2. */
+  /**
+   * The time in milliseconds for which the acquired records are locked.
+   *
+   * AcquisitionLockTimeoutMs: int32, versions 1-2.
+   */
   acquisitionLockTimeoutMs: number;
-  /** Responses: []ShareFetchableTopicResponse, versions 1-2. */
+  /**
+   * The response topics.
+   *
+   * Responses: []ShareFetchableTopicResponse, versions 1-2.
+   */
   responses: ShareFetchResponseShareFetchableTopicResponse[];
-  /** NodeEndpoints: []NodeEndpoint, versions 1-2. */
+  /**
+   * Endpoints for all current leaders enumerated in PartitionData with error
+   * NOT_LEADER_OR_FOLLOWER.
+   *
+   * NodeEndpoints: []NodeEndpoint, versions 1-2.
+   */
   nodeEndpoints: ShareFetchResponseNodeEndpoint[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeShareFetchResponse} takes for ShareFetchResponse: any field left out
- * is written as its default.
+ * What {@linkcode encodeShareFetchResponse} takes for ShareFetchResponse: any field left out is
+ * written as its default.
  */
 export interface ShareFetchResponseInit {
-  /** ThrottleTimeMs: int32, versions 1-2. */
+  /**
+   * The duration in milliseconds for which the request was throttled due to a quota violation, or
+   * zero if the request did not violate any quota.
+   *
+   * ThrottleTimeMs: int32, versions 1-2.
+   */
   throttleTimeMs?: number;
-  /** ErrorCode: int16, versions 1-2. */
+  /**
+   * The top-level response error code.
+   *
+   * ErrorCode: int16, versions 1-2.
+   */
   errorCode?: number;
-  /** ErrorMessage: string, versions 1-2; nullable in 0+; default null. */
+  /**
+   * The top-level error message, or null if there was no error.
+   *
+   * ErrorMessage: string, versions 1-2; nullable in 0+; default null.
+   */
   errorMessage?: string | null;
-  /** AcquisitionLockTimeoutMs: int32, versions 1-2. */
+  /**
+   * The time in milliseconds for which the acquired records are locked.
+   *
+   * AcquisitionLockTimeoutMs: int32, versions 1-2.
+   */
   acquisitionLockTimeoutMs?: number;
-  /** Responses: []ShareFetchableTopicResponse, versions 1-2. */
+  /**
+   * The response topics.
+   *
+   * Responses: []ShareFetchableTopicResponse, versions 1-2.
+   */
   responses?: ShareFetchResponseShareFetchableTopicResponseInit[];
-  /** NodeEndpoints: []NodeEndpoint, versions 1-2. */
+  /**
+   * Endpoints for all current leaders enumerated in PartitionData with error
+   * NOT_LEADER_OR_FOLLOWER.
+   *
+   * NodeEndpoints: []NodeEndpoint, versions 1-2.
+   */
   nodeEndpoints?: ShareFetchResponseNodeEndpointInit[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * The response topics.
+ *
  * The ShareFetchableTopicResponse struct of ShareFetchResponse, versions 1-2.
  */
 export interface ShareFetchResponseShareFetchableTopicResponse {
-  /** TopicId: uuid, versions 1-2. */
+  /**
+   * The unique topic ID.
+   *
+   * TopicId: uuid, versions 1-2.
+   */
   topicId: string;
-  /** Partitions: []PartitionData, versions 1-2. */
+  /**
+   * The topic partitions.
+   *
+   * Partitions: []PartitionData, versions 1-2.
+   */
   partitions: ShareFetchResponsePartitionData[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeShareFetchResponse} takes for ShareFetchResponseShareFetchableTopicResponse: any field left out
- * is written as its default.
+ * The response topics.
+ *
+ * What {@linkcode encodeShareFetchResponse} takes for
+ * ShareFetchResponseShareFetchableTopicResponse: any field left out is written as its default.
  */
 export interface ShareFetchResponseShareFetchableTopicResponseInit {
-  /** TopicId: uuid, versions 1-2. */
+  /**
+   * The unique topic ID.
+   *
+   * TopicId: uuid, versions 1-2.
+   */
   topicId?: string;
-  /** Partitions: []PartitionData, versions 1-2. */
+  /**
+   * The topic partitions.
+   *
+   * Partitions: []PartitionData, versions 1-2.
+   */
   partitions?: ShareFetchResponsePartitionDataInit[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * The topic partitions.
+ *
  * The PartitionData struct of ShareFetchResponse, versions 1-2.
  */
 export interface ShareFetchResponsePartitionData {
-  /** PartitionIndex: int32, versions 1-2. */
+  /**
+   * The partition index.
+   *
+   * PartitionIndex: int32, versions 1-2.
+   */
   partitionIndex: number;
-  /** ErrorCode: int16, versions 1-2. */
+  /**
+   * The fetch error code, or 0 if there was no fetch error.
+   *
+   * ErrorCode: int16, versions 1-2.
+   */
   errorCode: number;
-  /** ErrorMessage: string, versions 1-2; nullable in 0+; default null. */
+  /**
+   * The fetch error message, or null if there was no fetch error.
+   *
+   * ErrorMessage: string, versions 1-2; nullable in 0+; default null.
+   */
   errorMessage: string | null;
-  /** AcknowledgeErrorCode: int16, versions 1-2. */
+  /**
+   * The acknowledge error code, or 0 if there was no acknowledge error.
+   *
+   * AcknowledgeErrorCode: int16, versions 1-2.
+   */
   acknowledgeErrorCode: number;
-  /** AcknowledgeErrorMessage: string, versions 1-2; nullable in 0+; default null. */
+  /**
+   * The acknowledge error message, or null if there was no acknowledge error.
+   *
+   * AcknowledgeErrorMessage: string, versions 1-2; nullable in 0+; default null.
+   */
   acknowledgeErrorMessage: string | null;
-  /** CurrentLeader: LeaderIdAndEpoch, versions 1-2. */
+  /**
+   * The current leader of the partition.
+   *
+   * CurrentLeader: LeaderIdAndEpoch, versions 1-2.
+   */
   currentLeader: ShareFetchResponseLeaderIdAndEpoch;
-  /** Records: records, versions 1-2; nullable in 0. */
+  /**
+   * The record data.
+   *
+   * Records: records, versions 1-2; nullable in 0.
+   */
   records: Uint8Array;
-  /** AcquiredRecords: []AcquiredRecords, versions 1-2. */
+  /**
+   * The acquired records.
+   *
+   * AcquiredRecords: []AcquiredRecords, versions 1-2.
+   */
   acquiredRecords: ShareFetchResponseAcquiredRecords[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeShareFetchResponse} takes for ShareFetchResponsePartitionData: any field left out
- * is written as its default.
+ * The topic partitions.
+ *
+ * What {@linkcode encodeShareFetchResponse} takes for ShareFetchResponsePartitionData: any field
+ * left out is written as its default.
  */
 export interface ShareFetchResponsePartitionDataInit {
-  /** PartitionIndex: int32, versions 1-2. */
+  /**
+   * The partition index.
+   *
+   * PartitionIndex: int32, versions 1-2.
+   */
   partitionIndex?: number;
-  /** ErrorCode: int16, versions 1-2. */
+  /**
+   * The fetch error code, or 0 if there was no fetch error.
+   *
+   * ErrorCode: int16, versions 1-2.
+   */
   errorCode?: number;
-  /** ErrorMessage: string, versions 1-2; nullable in 0+; default null. */
+  /**
+   * The fetch error message, or null if there was no fetch error.
+   *
+   * ErrorMessage: string, versions 1-2; nullable in 0+; default null.
+   */
   errorMessage?: string | null;
-  /** AcknowledgeErrorCode: int16, versions 1-2. */
+  /**
+   * The acknowledge error code, or 0 if there was no acknowledge error.
+   *
+   * AcknowledgeErrorCode: int16, versions 1-2.
+   */
   acknowledgeErrorCode?: number;
-  /** AcknowledgeErrorMessage: string, versions 1-2; nullable in 0+; default null. */
+  /**
+   * The acknowledge error message, or null if there was no acknowledge error.
+   *
+   * AcknowledgeErrorMessage: string, versions 1-2; nullable in 0+; default null.
+   */
   acknowledgeErrorMessage?: string | null;
-  /** CurrentLeader: LeaderIdAndEpoch, versions 1-2. */
+  /**
+   * The current leader of the partition.
+   *
+   * CurrentLeader: LeaderIdAndEpoch, versions 1-2.
+   */
   currentLeader?: ShareFetchResponseLeaderIdAndEpochInit;
-  /** Records: records, versions 1-2; nullable in 0. */
+  /**
+   * The record data.
+   *
+   * Records: records, versions 1-2; nullable in 0.
+   */
   records?: Uint8Array;
-  /** AcquiredRecords: []AcquiredRecords, versions 1-2. */
+  /**
+   * The acquired records.
+   *
+   * AcquiredRecords: []AcquiredRecords, versions 1-2.
+   */
   acquiredRecords?: ShareFetchResponseAcquiredRecordsInit[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * The current leader of the partition.
+ *
  * The LeaderIdAndEpoch struct of ShareFetchResponse, versions 1-2.
  */
 export interface ShareFetchResponseLeaderIdAndEpoch {
-  /** LeaderId: int32, versions 1-2. */
+  /**
+   * The ID of the current leader or -1 if the leader is unknown.
+   *
+   * LeaderId: int32, versions 1-2.
+   */
   leaderId: number;
-  /** LeaderEpoch: int32, versions 1-2. */
+  /**
+   * The latest known leader epoch.
+   *
+   * LeaderEpoch: int32, versions 1-2.
+   */
   leaderEpoch: number;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeShareFetchResponse} takes for ShareFetchResponseLeaderIdAndEpoch: any field left out
- * is written as its default.
+ * The current leader of the partition.
+ *
+ * What {@linkcode encodeShareFetchResponse} takes for ShareFetchResponseLeaderIdAndEpoch: any field
+ * left out is written as its default.
  */
 export interface ShareFetchResponseLeaderIdAndEpochInit {
-  /** LeaderId: int32, versions 1-2. */
+  /**
+   * The ID of the current leader or -1 if the leader is unknown.
+   *
+   * LeaderId: int32, versions 1-2.
+   */
   leaderId?: number;
-  /** LeaderEpoch: int32, versions 1-2. */
+  /**
+   * The latest known leader epoch.
+   *
+   * LeaderEpoch: int32, versions 1-2.
+   */
   leaderEpoch?: number;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * The acquired records.
+ *
  * The AcquiredRecords struct of ShareFetchResponse, versions 1-2.
  */
 export interface ShareFetchResponseAcquiredRecords {
-  /** FirstOffset: int64, versions 1-2. */
+  /**
+   * The earliest offset in this batch of acquired records.
+   *
+   * FirstOffset: int64, versions 1-2.
+   */
   firstOffset: bigint;
-  /** LastOffset: int64, versions 1-2. */
+  /**
+   * The last offset of this batch of acquired records.
+   *
+   * LastOffset: int64, versions 1-2.
+   */
   lastOffset: bigint;
-  /** DeliveryCount: int16, versions 1-2. */
+  /**
+   * The delivery count of this batch of acquired records.
+   *
+   * DeliveryCount: int16, versions 1-2.
+   */
   deliveryCount: number;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeShareFetchResponse} takes for ShareFetchResponseAcquiredRecords: any field left out
- * is written as its default.
+ * The acquired records.
+ *
+ * What {@linkcode encodeShareFetchResponse} takes for ShareFetchResponseAcquiredRecords: any field
+ * left out is written as its default.
  */
 export interface ShareFetchResponseAcquiredRecordsInit {
-  /** FirstOffset: int64, versions 1-2. */
+  /**
+   * The earliest offset in this batch of acquired records.
+   *
+   * FirstOffset: int64, versions 1-2.
+   */
   firstOffset?: bigint;
-  /** LastOffset: int64, versions 1-2. */
+  /**
+   * The last offset of this batch of acquired records.
+   *
+   * LastOffset: int64, versions 1-2.
+   */
   lastOffset?: bigint;
-  /** DeliveryCount: int16, versions 1-2. */
+  /**
+   * The delivery count of this batch of acquired records.
+   *
+   * DeliveryCount: int16, versions 1-2.
+   */
   deliveryCount?: number;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * Endpoints for all current leaders enumerated in PartitionData with error NOT_LEADER_OR_FOLLOWER.
+ *
  * The NodeEndpoint struct of ShareFetchResponse, versions 1-2.
  */
 export interface ShareFetchResponseNodeEndpoint {
-  /** NodeId: int32, versions 1-2; a brokerId. */
+  /**
+   * The ID of the associated node.
+   *
+   * NodeId: int32, versions 1-2; a brokerId.
+   */
   nodeId: number;
-  /** Host: string, versions 1-2. */
+  /**
+   * The node's hostname.
+   *
+   * Host: string, versions 1-2.
+   */
   host: string;
-  /** Port: int32, versions 1-2. */
+  /**
+   * The node's port.
+   *
+   * Port: int32, versions 1-2.
+   */
   port: number;
-  /** Rack: string, versions 1-2; nullable in 0+; default null. */
+  /**
+   * The rack of the node, or null if it has not been assigned to a rack.
+   *
+   * Rack: string, versions 1-2; nullable in 0+; default null.
+   */
   rack: string | null;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeShareFetchResponse} takes for ShareFetchResponseNodeEndpoint: any field left out
- * is written as its default.
+ * Endpoints for all current leaders enumerated in PartitionData with error NOT_LEADER_OR_FOLLOWER.
+ *
+ * What {@linkcode encodeShareFetchResponse} takes for ShareFetchResponseNodeEndpoint: any field
+ * left out is written as its default.
  */
 export interface ShareFetchResponseNodeEndpointInit {
-  /** NodeId: int32, versions 1-2; a brokerId. */
+  /**
+   * The ID of the associated node.
+   *
+   * NodeId: int32, versions 1-2; a brokerId.
+   */
   nodeId?: number;
-  /** Host: string, versions 1-2. */
+  /**
+   * The node's hostname.
+   *
+   * Host: string, versions 1-2.
+   */
   host?: string;
-  /** Port: int32, versions 1-2. */
+  /**
+   * The node's port.
+   *
+   * Port: int32, versions 1-2.
+   */
   port?: number;
-  /** Rack: string, versions 1-2; nullable in 0+; default null. */
+  /**
+   * The rack of the node, or null if it has not been assigned to a rack.
+   *
+   * Rack: string, versions 1-2; nullable in 0+; default null.
+   */
   rack?: string | null;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];

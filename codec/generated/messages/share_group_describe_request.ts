@@ -10,26 +10,40 @@ import type { Reader } from "../../protocol/reader.ts";
 import type { TaggedField, Writer } from "../../protocol/writer.ts";
 import { readArray, unsupportedVersion, withPath } from "../../protocol/generated_support.ts";
 
-/**
- * Kafka's ShareGroupDescribeRequest message (API key 77) in versions 1 (flexible from 0).
- */
+/** Kafka's ShareGroupDescribeRequest message (API key 77) in versions 1 (flexible from 0). */
 export interface ShareGroupDescribeRequest {
-  /** GroupIds: []string, versions 1; a groupId. */
+  /**
+   * The ids of the groups to describe.
+   *
+   * GroupIds: []string, versions 1; a groupId.
+   */
   groupIds: string[];
-  /** IncludeAuthorizedOperations: bool, versions 1. */
+  /**
+   * Whether to include authorized operations.
+   *
+   * IncludeAuthorizedOperations: bool, versions 1.
+   */
   includeAuthorizedOperations: boolean;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeShareGroupDescribeRequest} takes for ShareGroupDescribeRequest: any field left out
- * is written as its default.
+ * What {@linkcode encodeShareGroupDescribeRequest} takes for ShareGroupDescribeRequest: any field
+ * left out is written as its default.
  */
 export interface ShareGroupDescribeRequestInit {
-  /** GroupIds: []string, versions 1; a groupId. */
+  /**
+   * The ids of the groups to describe.
+   *
+   * GroupIds: []string, versions 1; a groupId.
+   */
   groupIds?: string[];
-  /** IncludeAuthorizedOperations: bool, versions 1. */
+  /**
+   * Whether to include authorized operations.
+   *
+   * IncludeAuthorizedOperations: bool, versions 1.
+   */
   includeAuthorizedOperations?: boolean;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];

@@ -11,174 +11,366 @@ import type { TaggedField, Writer } from "../../protocol/writer.ts";
 import { ZERO_UUID } from "../../protocol/uuid.ts";
 import { readArray, unsupportedVersion, withPath } from "../../protocol/generated_support.ts";
 
-/**
- * Kafka's ShareGroupDescribeResponse message (API key 77) in versions 1 (flexible from 0).
- */
+/** Kafka's ShareGroupDescribeResponse message (API key 77) in versions 1 (flexible from 0). */
 export interface ShareGroupDescribeResponse {
-  /** ThrottleTimeMs: int32, versions 1. */
+  /**
+   * The duration in milliseconds for which the request was throttled due to a quota violation, or
+   * zero if the request did not violate any quota.
+   *
+   * ThrottleTimeMs: int32, versions 1.
+   */
   throttleTimeMs: number;
-  /** Groups: []DescribedGroup, versions 1. */
+  /**
+   * Each described group.
+   *
+   * Groups: []DescribedGroup, versions 1.
+   */
   groups: ShareGroupDescribeResponseDescribedGroup[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeShareGroupDescribeResponse} takes for ShareGroupDescribeResponse: any field left out
- * is written as its default.
+ * What {@linkcode encodeShareGroupDescribeResponse} takes for ShareGroupDescribeResponse: any field
+ * left out is written as its default.
  */
 export interface ShareGroupDescribeResponseInit {
-  /** ThrottleTimeMs: int32, versions 1. */
+  /**
+   * The duration in milliseconds for which the request was throttled due to a quota violation, or
+   * zero if the request did not violate any quota.
+   *
+   * ThrottleTimeMs: int32, versions 1.
+   */
   throttleTimeMs?: number;
-  /** Groups: []DescribedGroup, versions 1. */
+  /**
+   * Each described group.
+   *
+   * Groups: []DescribedGroup, versions 1.
+   */
   groups?: ShareGroupDescribeResponseDescribedGroupInit[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * Each described group.
+ *
  * The DescribedGroup struct of ShareGroupDescribeResponse, versions 1.
  */
 export interface ShareGroupDescribeResponseDescribedGroup {
-  /** ErrorCode: int16, versions 1. */
+  /**
+   * The describe error, or 0 if there was no error.
+   *
+   * ErrorCode: int16, versions 1.
+   */
   errorCode: number;
-  /** ErrorMessage: string, versions 1; nullable in 0+; default null. */
+  /**
+   * The top-level error message, or null if there was no error.
+   *
+   * ErrorMessage: string, versions 1; nullable in 0+; default null.
+   */
   errorMessage: string | null;
-  /** GroupId: string, versions 1; a groupId. */
+  /**
+   * The group ID string.
+   *
+   * GroupId: string, versions 1; a groupId.
+   */
   groupId: string;
-  /** GroupState: string, versions 1. */
+  /**
+   * The group state string, or the empty string.
+   *
+   * GroupState: string, versions 1.
+   */
   groupState: string;
-  /** GroupEpoch: int32, versions 1. */
+  /**
+   * The group epoch.
+   *
+   * GroupEpoch: int32, versions 1.
+   */
   groupEpoch: number;
-  /** AssignmentEpoch: int32, versions 1. */
+  /**
+   * The assignment epoch.
+   *
+   * AssignmentEpoch: int32, versions 1.
+   */
   assignmentEpoch: number;
-  /** AssignorName: string, versions 1. */
+  /**
+   * The selected assignor.
+   *
+   * AssignorName: string, versions 1.
+   */
   assignorName: string;
-  /** Members: []Member, versions 1. */
+  /**
+   * The members.
+   *
+   * Members: []Member, versions 1.
+   */
   members: ShareGroupDescribeResponseMember[];
-  /** AuthorizedOperations: int32, versions 1; default -2147483648. */
+  /**
+   * 32-bit bitfield to represent authorized operations for this group.
+   *
+   * AuthorizedOperations: int32, versions 1; default -2147483648.
+   */
   authorizedOperations: number;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeShareGroupDescribeResponse} takes for ShareGroupDescribeResponseDescribedGroup: any field left out
- * is written as its default.
+ * Each described group.
+ *
+ * What {@linkcode encodeShareGroupDescribeResponse} takes for
+ * ShareGroupDescribeResponseDescribedGroup: any field left out is written as its default.
  */
 export interface ShareGroupDescribeResponseDescribedGroupInit {
-  /** ErrorCode: int16, versions 1. */
+  /**
+   * The describe error, or 0 if there was no error.
+   *
+   * ErrorCode: int16, versions 1.
+   */
   errorCode?: number;
-  /** ErrorMessage: string, versions 1; nullable in 0+; default null. */
+  /**
+   * The top-level error message, or null if there was no error.
+   *
+   * ErrorMessage: string, versions 1; nullable in 0+; default null.
+   */
   errorMessage?: string | null;
-  /** GroupId: string, versions 1; a groupId. */
+  /**
+   * The group ID string.
+   *
+   * GroupId: string, versions 1; a groupId.
+   */
   groupId?: string;
-  /** GroupState: string, versions 1. */
+  /**
+   * The group state string, or the empty string.
+   *
+   * GroupState: string, versions 1.
+   */
   groupState?: string;
-  /** GroupEpoch: int32, versions 1. */
+  /**
+   * The group epoch.
+   *
+   * GroupEpoch: int32, versions 1.
+   */
   groupEpoch?: number;
-  /** AssignmentEpoch: int32, versions 1. */
+  /**
+   * The assignment epoch.
+   *
+   * AssignmentEpoch: int32, versions 1.
+   */
   assignmentEpoch?: number;
-  /** AssignorName: string, versions 1. */
+  /**
+   * The selected assignor.
+   *
+   * AssignorName: string, versions 1.
+   */
   assignorName?: string;
-  /** Members: []Member, versions 1. */
+  /**
+   * The members.
+   *
+   * Members: []Member, versions 1.
+   */
   members?: ShareGroupDescribeResponseMemberInit[];
-  /** AuthorizedOperations: int32, versions 1; default -2147483648. */
+  /**
+   * 32-bit bitfield to represent authorized operations for this group.
+   *
+   * AuthorizedOperations: int32, versions 1; default -2147483648.
+   */
   authorizedOperations?: number;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * The members.
+ *
  * The Member struct of ShareGroupDescribeResponse, versions 1.
  */
 export interface ShareGroupDescribeResponseMember {
-  /** MemberId: string, versions 1. */
+  /**
+   * The member ID.
+   *
+   * MemberId: string, versions 1.
+   */
   memberId: string;
-  /** RackId: string, versions 1; nullable in 0+; default null. */
+  /**
+   * The member rack ID.
+   *
+   * RackId: string, versions 1; nullable in 0+; default null.
+   */
   rackId: string | null;
-  /** MemberEpoch: int32, versions 1. */
+  /**
+   * The current member epoch.
+   *
+   * MemberEpoch: int32, versions 1.
+   */
   memberEpoch: number;
-  /** ClientId: string, versions 1. */
+  /**
+   * The client ID.
+   *
+   * ClientId: string, versions 1.
+   */
   clientId: string;
-  /** ClientHost: string, versions 1. */
+  /**
+   * The client host.
+   *
+   * ClientHost: string, versions 1.
+   */
   clientHost: string;
-  /** SubscribedTopicNames: []string, versions 1; a topicName. */
+  /**
+   * The subscribed topic names.
+   *
+   * SubscribedTopicNames: []string, versions 1; a topicName.
+   */
   subscribedTopicNames: string[];
-  /** Assignment: Assignment, versions 1. */
+  /**
+   * The current assignment.
+   *
+   * Assignment: Assignment, versions 1.
+   */
   assignment: ShareGroupDescribeResponseAssignment;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeShareGroupDescribeResponse} takes for ShareGroupDescribeResponseMember: any field left out
- * is written as its default.
+ * The members.
+ *
+ * What {@linkcode encodeShareGroupDescribeResponse} takes for ShareGroupDescribeResponseMember: any
+ * field left out is written as its default.
  */
 export interface ShareGroupDescribeResponseMemberInit {
-  /** MemberId: string, versions 1. */
+  /**
+   * The member ID.
+   *
+   * MemberId: string, versions 1.
+   */
   memberId?: string;
-  /** RackId: string, versions 1; nullable in 0+; default null. */
+  /**
+   * The member rack ID.
+   *
+   * RackId: string, versions 1; nullable in 0+; default null.
+   */
   rackId?: string | null;
-  /** MemberEpoch: int32, versions 1. */
+  /**
+   * The current member epoch.
+   *
+   * MemberEpoch: int32, versions 1.
+   */
   memberEpoch?: number;
-  /** ClientId: string, versions 1. */
+  /**
+   * The client ID.
+   *
+   * ClientId: string, versions 1.
+   */
   clientId?: string;
-  /** ClientHost: string, versions 1. */
+  /**
+   * The client host.
+   *
+   * ClientHost: string, versions 1.
+   */
   clientHost?: string;
-  /** SubscribedTopicNames: []string, versions 1; a topicName. */
+  /**
+   * The subscribed topic names.
+   *
+   * SubscribedTopicNames: []string, versions 1; a topicName.
+   */
   subscribedTopicNames?: string[];
-  /** Assignment: Assignment, versions 1. */
+  /**
+   * The current assignment.
+   *
+   * Assignment: Assignment, versions 1.
+   */
   assignment?: ShareGroupDescribeResponseAssignmentInit;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * The current assignment.
+ *
  * The Assignment struct of ShareGroupDescribeResponse, versions 1.
  */
 export interface ShareGroupDescribeResponseAssignment {
-  /** TopicPartitions: []TopicPartitions, versions 1. */
+  /**
+   * The assigned topic-partitions to the member.
+   *
+   * TopicPartitions: []TopicPartitions, versions 1.
+   */
   topicPartitions: ShareGroupDescribeResponseTopicPartitions[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeShareGroupDescribeResponse} takes for ShareGroupDescribeResponseAssignment: any field left out
- * is written as its default.
+ * The current assignment.
+ *
+ * What {@linkcode encodeShareGroupDescribeResponse} takes for ShareGroupDescribeResponseAssignment:
+ * any field left out is written as its default.
  */
 export interface ShareGroupDescribeResponseAssignmentInit {
-  /** TopicPartitions: []TopicPartitions, versions 1. */
+  /**
+   * The assigned topic-partitions to the member.
+   *
+   * TopicPartitions: []TopicPartitions, versions 1.
+   */
   topicPartitions?: ShareGroupDescribeResponseTopicPartitionsInit[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * The assigned topic-partitions to the member.
+ *
  * The TopicPartitions struct of ShareGroupDescribeResponse, versions 1.
  */
 export interface ShareGroupDescribeResponseTopicPartitions {
-  /** TopicId: uuid, versions 1. */
+  /**
+   * The topic ID.
+   *
+   * TopicId: uuid, versions 1.
+   */
   topicId: string;
-  /** TopicName: string, versions 1; a topicName. */
+  /**
+   * The topic name.
+   *
+   * TopicName: string, versions 1; a topicName.
+   */
   topicName: string;
-  /** Partitions: []int32, versions 1. */
+  /**
+   * The partitions.
+   *
+   * Partitions: []int32, versions 1.
+   */
   partitions: number[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeShareGroupDescribeResponse} takes for ShareGroupDescribeResponseTopicPartitions: any field left out
- * is written as its default.
+ * The assigned topic-partitions to the member.
+ *
+ * What {@linkcode encodeShareGroupDescribeResponse} takes for
+ * ShareGroupDescribeResponseTopicPartitions: any field left out is written as its default.
  */
 export interface ShareGroupDescribeResponseTopicPartitionsInit {
-  /** TopicId: uuid, versions 1. */
+  /**
+   * The topic ID.
+   *
+   * TopicId: uuid, versions 1.
+   */
   topicId?: string;
-  /** TopicName: string, versions 1; a topicName. */
+  /**
+   * The topic name.
+   *
+   * TopicName: string, versions 1; a topicName.
+   */
   topicName?: string;
-  /** Partitions: []int32, versions 1. */
+  /**
+   * The partitions.
+   *
+   * Partitions: []int32, versions 1.
+   */
   partitions?: number[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];

@@ -10,22 +10,28 @@ import type { Reader } from "../../protocol/reader.ts";
 import type { TaggedField, Writer } from "../../protocol/writer.ts";
 import { unsupportedVersion, withPath } from "../../protocol/generated_support.ts";
 
-/**
- * Kafka's SnapshotFooterRecord message in versions 0 (flexible from 0).
- */
+/** Kafka's SnapshotFooterRecord message in versions 0 (flexible from 0). */
 export interface SnapshotFooterRecord {
-  /** Version: int16, versions 0. */
+  /**
+   * The version of the snapshot footer record.
+   *
+   * Version: int16, versions 0.
+   */
   version: number;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeSnapshotFooterRecord} takes for SnapshotFooterRecord: any field left out
- * is written as its default.
+ * What {@linkcode encodeSnapshotFooterRecord} takes for SnapshotFooterRecord: any field left out is
+ * written as its default.
  */
 export interface SnapshotFooterRecordInit {
-  /** Version: int16, versions 0. */
+  /**
+   * The version of the snapshot footer record.
+   *
+   * Version: int16, versions 0.
+   */
   version?: number;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];

@@ -10,26 +10,40 @@ import type { Reader } from "../../protocol/reader.ts";
 import type { TaggedField, Writer } from "../../protocol/writer.ts";
 import { unsupportedVersion, withPath } from "../../protocol/generated_support.ts";
 
-/**
- * Kafka's SnapshotHeaderRecord message in versions 0 (flexible from 0).
- */
+/** Kafka's SnapshotHeaderRecord message in versions 0 (flexible from 0). */
 export interface SnapshotHeaderRecord {
-  /** Version: int16, versions 0. */
+  /**
+   * The version of the snapshot header record.
+   *
+   * Version: int16, versions 0.
+   */
   version: number;
-  /** LastContainedLogTimestamp: int64, versions 0. */
+  /**
+   * The append time of the last record from the log contained in this snapshot.
+   *
+   * LastContainedLogTimestamp: int64, versions 0.
+   */
   lastContainedLogTimestamp: bigint;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeSnapshotHeaderRecord} takes for SnapshotHeaderRecord: any field left out
- * is written as its default.
+ * What {@linkcode encodeSnapshotHeaderRecord} takes for SnapshotHeaderRecord: any field left out is
+ * written as its default.
  */
 export interface SnapshotHeaderRecordInit {
-  /** Version: int16, versions 0. */
+  /**
+   * The version of the snapshot header record.
+   *
+   * Version: int16, versions 0.
+   */
   version?: number;
-  /** LastContainedLogTimestamp: int64, versions 0. */
+  /**
+   * The append time of the last record from the log contained in this snapshot.
+   *
+   * LastContainedLogTimestamp: int64, versions 0.
+   */
   lastContainedLogTimestamp?: bigint;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];

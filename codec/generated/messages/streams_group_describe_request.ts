@@ -10,30 +10,54 @@ import type { Reader } from "../../protocol/reader.ts";
 import type { TaggedField, Writer } from "../../protocol/writer.ts";
 import { readArray, unsupportedVersion, withPath } from "../../protocol/generated_support.ts";
 
-/**
- * Kafka's StreamsGroupDescribeRequest message (API key 89) in versions 0-1 (flexible from 0).
- */
+/** Kafka's StreamsGroupDescribeRequest message (API key 89) in versions 0-1 (flexible from 0). */
 export interface StreamsGroupDescribeRequest {
-  /** GroupIds: []string, versions 0-1; a groupId. */
+  /**
+   * The ids of the groups to describe
+   *
+   * GroupIds: []string, versions 0-1; a groupId.
+   */
   groupIds: string[];
-  /** IncludeAuthorizedOperations: bool, versions 0-1. */
+  /**
+   * Whether to include authorized operations.
+   *
+   * IncludeAuthorizedOperations: bool, versions 0-1.
+   */
   includeAuthorizedOperations: boolean;
-  /** IncludeTopologyDescription: bool, versions 1; default false. */
+  /**
+   * Whether to include the full topology description from the topology description plugin in the
+   * response.
+   *
+   * IncludeTopologyDescription: bool, versions 1; default false.
+   */
   includeTopologyDescription: boolean;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeStreamsGroupDescribeRequest} takes for StreamsGroupDescribeRequest: any field left out
- * is written as its default.
+ * What {@linkcode encodeStreamsGroupDescribeRequest} takes for StreamsGroupDescribeRequest: any
+ * field left out is written as its default.
  */
 export interface StreamsGroupDescribeRequestInit {
-  /** GroupIds: []string, versions 0-1; a groupId. */
+  /**
+   * The ids of the groups to describe
+   *
+   * GroupIds: []string, versions 0-1; a groupId.
+   */
   groupIds?: string[];
-  /** IncludeAuthorizedOperations: bool, versions 0-1. */
+  /**
+   * Whether to include authorized operations.
+   *
+   * IncludeAuthorizedOperations: bool, versions 0-1.
+   */
   includeAuthorizedOperations?: boolean;
-  /** IncludeTopologyDescription: bool, versions 1; default false. */
+  /**
+   * Whether to include the full topology description from the topology description plugin in the
+   * response.
+   *
+   * IncludeTopologyDescription: bool, versions 1; default false.
+   */
   includeTopologyDescription?: boolean;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];

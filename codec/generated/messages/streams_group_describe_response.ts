@@ -10,512 +10,1119 @@ import type { Reader } from "../../protocol/reader.ts";
 import type { TaggedField, Writer } from "../../protocol/writer.ts";
 import { readArray, unsupportedVersion, withPath } from "../../protocol/generated_support.ts";
 
-/**
- * Kafka's StreamsGroupDescribeResponse message (API key 89) in versions 0-1 (flexible from 0).
- */
+/** Kafka's StreamsGroupDescribeResponse message (API key 89) in versions 0-1 (flexible from 0). */
 export interface StreamsGroupDescribeResponse {
-  /** ThrottleTimeMs: int32, versions 0-1. */
+  /**
+   * The duration in milliseconds for which the request was throttled due to a quota violation, or
+   * zero if the request did not violate any quota.
+   *
+   * ThrottleTimeMs: int32, versions 0-1.
+   */
   throttleTimeMs: number;
-  /** Groups: []DescribedGroup, versions 0-1. */
+  /**
+   * Each described group.
+   *
+   * Groups: []DescribedGroup, versions 0-1.
+   */
   groups: StreamsGroupDescribeResponseDescribedGroup[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeStreamsGroupDescribeResponse} takes for StreamsGroupDescribeResponse: any field left out
- * is written as its default.
+ * What {@linkcode encodeStreamsGroupDescribeResponse} takes for StreamsGroupDescribeResponse: any
+ * field left out is written as its default.
  */
 export interface StreamsGroupDescribeResponseInit {
-  /** ThrottleTimeMs: int32, versions 0-1. */
+  /**
+   * The duration in milliseconds for which the request was throttled due to a quota violation, or
+   * zero if the request did not violate any quota.
+   *
+   * ThrottleTimeMs: int32, versions 0-1.
+   */
   throttleTimeMs?: number;
-  /** Groups: []DescribedGroup, versions 0-1. */
+  /**
+   * Each described group.
+   *
+   * Groups: []DescribedGroup, versions 0-1.
+   */
   groups?: StreamsGroupDescribeResponseDescribedGroupInit[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * Each described group.
+ *
  * The DescribedGroup struct of StreamsGroupDescribeResponse, versions 0-1.
  */
 export interface StreamsGroupDescribeResponseDescribedGroup {
-  /** ErrorCode: int16, versions 0-1. */
+  /**
+   * The describe error, or 0 if there was no error.
+   *
+   * ErrorCode: int16, versions 0-1.
+   */
   errorCode: number;
-  /** ErrorMessage: string, versions 0-1; nullable in 0+; default null. */
+  /**
+   * The top-level error message, or null if there was no error.
+   *
+   * ErrorMessage: string, versions 0-1; nullable in 0+; default null.
+   */
   errorMessage: string | null;
-  /** GroupId: string, versions 0-1; a groupId. */
+  /**
+   * The group ID string.
+   *
+   * GroupId: string, versions 0-1; a groupId.
+   */
   groupId: string;
-  /** GroupState: string, versions 0-1. */
+  /**
+   * The group state string, or the empty string.
+   *
+   * GroupState: string, versions 0-1.
+   */
   groupState: string;
-  /** GroupEpoch: int32, versions 0-1. */
+  /**
+   * The group epoch.
+   *
+   * GroupEpoch: int32, versions 0-1.
+   */
   groupEpoch: number;
-  /** AssignmentEpoch: int32, versions 0-1. */
+  /**
+   * The assignment epoch.
+   *
+   * AssignmentEpoch: int32, versions 0-1.
+   */
   assignmentEpoch: number;
-  /** Topology: Topology, versions 0-1; nullable in 0+; default null. */
+  /**
+   * The topology metadata currently initialized for the streams application. Can be null in case of
+   * a describe error.
+   *
+   * Topology: Topology, versions 0-1; nullable in 0+; default null.
+   */
   topology: StreamsGroupDescribeResponseTopology | null;
-  /** Members: []Member, versions 0-1. */
+  /**
+   * The members.
+   *
+   * Members: []Member, versions 0-1.
+   */
   members: StreamsGroupDescribeResponseMember[];
-  /** AuthorizedOperations: int32, versions 0-1; default -2147483648. */
+  /**
+   * 32-bit bitfield to represent authorized operations for this group.
+   *
+   * AuthorizedOperations: int32, versions 0-1; default -2147483648.
+   */
   authorizedOperations: number;
-  /** TopologyDescription: TopologyDescription, versions 1; nullable in 1+; default null. */
+  /**
+   * The full topology description for this group. Non-null if and only if TopologyDescriptionStatus
+   * is AVAILABLE (3); null otherwise.
+   *
+   * TopologyDescription: TopologyDescription, versions 1; nullable in 1+; default null.
+   */
   topologyDescription: StreamsGroupDescribeResponseTopologyDescription | null;
-  /** TopologyDescriptionStatus: int8, versions 1; default 0. */
+  /**
+   * The status of the topology description for this group, paired with TopologyDescription:
+   * 0=NOT_REQUESTED (client did not set IncludeTopologyDescription; TopologyDescription is null);
+   * 1=NOT_STORED (no description recorded for this group; TopologyDescription is null); 2=ERROR
+   * (broker failed to fetch the description, see broker logs; TopologyDescription is null);
+   * 3=AVAILABLE (TopologyDescription is non-null and carries the description).
+   *
+   * TopologyDescriptionStatus: int8, versions 1; default 0.
+   */
   topologyDescriptionStatus: number;
-  /** AssignorName: string, versions 1; nullable in 1+; default null; ignorable. */
+  /**
+   * The task assignor that the group coordinator will use for the next assignment computation. This
+   * may differ from the assignor that computed the current assignment, because changing the
+   * assignor configuration does not trigger a rebalance. Null in case of a describe error.
+   *
+   * AssignorName: string, versions 1; nullable in 1+; default null; ignorable.
+   */
   assignorName: string | null;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeStreamsGroupDescribeResponse} takes for StreamsGroupDescribeResponseDescribedGroup: any field left out
- * is written as its default.
+ * Each described group.
+ *
+ * What {@linkcode encodeStreamsGroupDescribeResponse} takes for
+ * StreamsGroupDescribeResponseDescribedGroup: any field left out is written as its default.
  */
 export interface StreamsGroupDescribeResponseDescribedGroupInit {
-  /** ErrorCode: int16, versions 0-1. */
+  /**
+   * The describe error, or 0 if there was no error.
+   *
+   * ErrorCode: int16, versions 0-1.
+   */
   errorCode?: number;
-  /** ErrorMessage: string, versions 0-1; nullable in 0+; default null. */
+  /**
+   * The top-level error message, or null if there was no error.
+   *
+   * ErrorMessage: string, versions 0-1; nullable in 0+; default null.
+   */
   errorMessage?: string | null;
-  /** GroupId: string, versions 0-1; a groupId. */
+  /**
+   * The group ID string.
+   *
+   * GroupId: string, versions 0-1; a groupId.
+   */
   groupId?: string;
-  /** GroupState: string, versions 0-1. */
+  /**
+   * The group state string, or the empty string.
+   *
+   * GroupState: string, versions 0-1.
+   */
   groupState?: string;
-  /** GroupEpoch: int32, versions 0-1. */
+  /**
+   * The group epoch.
+   *
+   * GroupEpoch: int32, versions 0-1.
+   */
   groupEpoch?: number;
-  /** AssignmentEpoch: int32, versions 0-1. */
+  /**
+   * The assignment epoch.
+   *
+   * AssignmentEpoch: int32, versions 0-1.
+   */
   assignmentEpoch?: number;
-  /** Topology: Topology, versions 0-1; nullable in 0+; default null. */
+  /**
+   * The topology metadata currently initialized for the streams application. Can be null in case of
+   * a describe error.
+   *
+   * Topology: Topology, versions 0-1; nullable in 0+; default null.
+   */
   topology?: StreamsGroupDescribeResponseTopologyInit | null;
-  /** Members: []Member, versions 0-1. */
+  /**
+   * The members.
+   *
+   * Members: []Member, versions 0-1.
+   */
   members?: StreamsGroupDescribeResponseMemberInit[];
-  /** AuthorizedOperations: int32, versions 0-1; default -2147483648. */
+  /**
+   * 32-bit bitfield to represent authorized operations for this group.
+   *
+   * AuthorizedOperations: int32, versions 0-1; default -2147483648.
+   */
   authorizedOperations?: number;
-  /** TopologyDescription: TopologyDescription, versions 1; nullable in 1+; default null. */
+  /**
+   * The full topology description for this group. Non-null if and only if TopologyDescriptionStatus
+   * is AVAILABLE (3); null otherwise.
+   *
+   * TopologyDescription: TopologyDescription, versions 1; nullable in 1+; default null.
+   */
   topologyDescription?: StreamsGroupDescribeResponseTopologyDescriptionInit | null;
-  /** TopologyDescriptionStatus: int8, versions 1; default 0. */
+  /**
+   * The status of the topology description for this group, paired with TopologyDescription:
+   * 0=NOT_REQUESTED (client did not set IncludeTopologyDescription; TopologyDescription is null);
+   * 1=NOT_STORED (no description recorded for this group; TopologyDescription is null); 2=ERROR
+   * (broker failed to fetch the description, see broker logs; TopologyDescription is null);
+   * 3=AVAILABLE (TopologyDescription is non-null and carries the description).
+   *
+   * TopologyDescriptionStatus: int8, versions 1; default 0.
+   */
   topologyDescriptionStatus?: number;
-  /** AssignorName: string, versions 1; nullable in 1+; default null; ignorable. */
+  /**
+   * The task assignor that the group coordinator will use for the next assignment computation. This
+   * may differ from the assignor that computed the current assignment, because changing the
+   * assignor configuration does not trigger a rebalance. Null in case of a describe error.
+   *
+   * AssignorName: string, versions 1; nullable in 1+; default null; ignorable.
+   */
   assignorName?: string | null;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * The topology metadata currently initialized for the streams application. Can be null in case of a
+ * describe error.
+ *
  * The Topology struct of StreamsGroupDescribeResponse, versions 0-1.
  */
 export interface StreamsGroupDescribeResponseTopology {
-  /** Epoch: int32, versions 0-1. */
+  /**
+   * The epoch of the currently initialized topology for this group.
+   *
+   * Epoch: int32, versions 0-1.
+   */
   epoch: number;
-  /** Subtopologies: []Subtopology, versions 0-1; nullable in 0+; default null. */
+  /**
+   * The subtopologies of the streams application. This contains the configured subtopologies, where
+   * the number of partitions are set and any regular expressions are resolved to actual topics.
+   * Null if the group is uninitialized, source topics are missing or incorrectly partitioned.
+   *
+   * Subtopologies: []Subtopology, versions 0-1; nullable in 0+; default null.
+   */
   subtopologies: StreamsGroupDescribeResponseSubtopology[] | null;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeStreamsGroupDescribeResponse} takes for StreamsGroupDescribeResponseTopology: any field left out
- * is written as its default.
+ * The topology metadata currently initialized for the streams application. Can be null in case of a
+ * describe error.
+ *
+ * What {@linkcode encodeStreamsGroupDescribeResponse} takes for
+ * StreamsGroupDescribeResponseTopology: any field left out is written as its default.
  */
 export interface StreamsGroupDescribeResponseTopologyInit {
-  /** Epoch: int32, versions 0-1. */
+  /**
+   * The epoch of the currently initialized topology for this group.
+   *
+   * Epoch: int32, versions 0-1.
+   */
   epoch?: number;
-  /** Subtopologies: []Subtopology, versions 0-1; nullable in 0+; default null. */
+  /**
+   * The subtopologies of the streams application. This contains the configured subtopologies, where
+   * the number of partitions are set and any regular expressions are resolved to actual topics.
+   * Null if the group is uninitialized, source topics are missing or incorrectly partitioned.
+   *
+   * Subtopologies: []Subtopology, versions 0-1; nullable in 0+; default null.
+   */
   subtopologies?: StreamsGroupDescribeResponseSubtopologyInit[] | null;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * The subtopologies of the streams application. This contains the configured subtopologies, where
+ * the number of partitions are set and any regular expressions are resolved to actual topics. Null
+ * if the group is uninitialized, source topics are missing or incorrectly partitioned.
+ *
  * The Subtopology struct of StreamsGroupDescribeResponse, versions 0-1.
  */
 export interface StreamsGroupDescribeResponseSubtopology {
-  /** SubtopologyId: string, versions 0-1. */
+  /**
+   * String to uniquely identify the subtopology.
+   *
+   * SubtopologyId: string, versions 0-1.
+   */
   subtopologyId: string;
-  /** SourceTopics: []string, versions 0-1; a topicName. */
+  /**
+   * The topics the subtopology reads from.
+   *
+   * SourceTopics: []string, versions 0-1; a topicName.
+   */
   sourceTopics: string[];
-  /** RepartitionSinkTopics: []string, versions 0-1; a topicName. */
+  /**
+   * The repartition topics the subtopology writes to.
+   *
+   * RepartitionSinkTopics: []string, versions 0-1; a topicName.
+   */
   repartitionSinkTopics: string[];
-  /** StateChangelogTopics: []TopicInfo, versions 0-1. */
+  /**
+   * The set of state changelog topics associated with this subtopology. Created automatically.
+   *
+   * StateChangelogTopics: []TopicInfo, versions 0-1.
+   */
   stateChangelogTopics: StreamsGroupDescribeResponseTopicInfo[];
-  /** RepartitionSourceTopics: []TopicInfo, versions 0-1. */
+  /**
+   * The set of source topics that are internally created repartition topics. Created automatically.
+   *
+   * RepartitionSourceTopics: []TopicInfo, versions 0-1.
+   */
   repartitionSourceTopics: StreamsGroupDescribeResponseTopicInfo[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeStreamsGroupDescribeResponse} takes for StreamsGroupDescribeResponseSubtopology: any field left out
- * is written as its default.
+ * The subtopologies of the streams application. This contains the configured subtopologies, where
+ * the number of partitions are set and any regular expressions are resolved to actual topics. Null
+ * if the group is uninitialized, source topics are missing or incorrectly partitioned.
+ *
+ * What {@linkcode encodeStreamsGroupDescribeResponse} takes for
+ * StreamsGroupDescribeResponseSubtopology: any field left out is written as its default.
  */
 export interface StreamsGroupDescribeResponseSubtopologyInit {
-  /** SubtopologyId: string, versions 0-1. */
+  /**
+   * String to uniquely identify the subtopology.
+   *
+   * SubtopologyId: string, versions 0-1.
+   */
   subtopologyId?: string;
-  /** SourceTopics: []string, versions 0-1; a topicName. */
+  /**
+   * The topics the subtopology reads from.
+   *
+   * SourceTopics: []string, versions 0-1; a topicName.
+   */
   sourceTopics?: string[];
-  /** RepartitionSinkTopics: []string, versions 0-1; a topicName. */
+  /**
+   * The repartition topics the subtopology writes to.
+   *
+   * RepartitionSinkTopics: []string, versions 0-1; a topicName.
+   */
   repartitionSinkTopics?: string[];
-  /** StateChangelogTopics: []TopicInfo, versions 0-1. */
+  /**
+   * The set of state changelog topics associated with this subtopology. Created automatically.
+   *
+   * StateChangelogTopics: []TopicInfo, versions 0-1.
+   */
   stateChangelogTopics?: StreamsGroupDescribeResponseTopicInfoInit[];
-  /** RepartitionSourceTopics: []TopicInfo, versions 0-1. */
+  /**
+   * The set of source topics that are internally created repartition topics. Created automatically.
+   *
+   * RepartitionSourceTopics: []TopicInfo, versions 0-1.
+   */
   repartitionSourceTopics?: StreamsGroupDescribeResponseTopicInfoInit[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * The set of state changelog topics associated with this subtopology. Created automatically.
+ *
  * The TopicInfo struct of StreamsGroupDescribeResponse, versions 0-1.
  */
 export interface StreamsGroupDescribeResponseTopicInfo {
-  /** Name: string, versions 0-1; a topicName. */
+  /**
+   * The name of the topic.
+   *
+   * Name: string, versions 0-1; a topicName.
+   */
   name: string;
-  /** Partitions: int32, versions 0-1. */
+  /**
+   * The number of partitions in the topic. Can be 0 if no specific number of partitions is
+   * enforced. Always 0 for changelog topics.
+   *
+   * Partitions: int32, versions 0-1.
+   */
   partitions: number;
-  /** ReplicationFactor: int16, versions 0-1. */
+  /**
+   * The replication factor of the topic. Can be 0 if the default replication factor should be used.
+   *
+   * ReplicationFactor: int16, versions 0-1.
+   */
   replicationFactor: number;
-  /** TopicConfigs: []KeyValue, versions 0-1. */
+  /**
+   * Topic-level configurations as key-value pairs.
+   *
+   * TopicConfigs: []KeyValue, versions 0-1.
+   */
   topicConfigs: StreamsGroupDescribeResponseKeyValue[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeStreamsGroupDescribeResponse} takes for StreamsGroupDescribeResponseTopicInfo: any field left out
- * is written as its default.
+ * The set of state changelog topics associated with this subtopology. Created automatically.
+ *
+ * What {@linkcode encodeStreamsGroupDescribeResponse} takes for
+ * StreamsGroupDescribeResponseTopicInfo: any field left out is written as its default.
  */
 export interface StreamsGroupDescribeResponseTopicInfoInit {
-  /** Name: string, versions 0-1; a topicName. */
+  /**
+   * The name of the topic.
+   *
+   * Name: string, versions 0-1; a topicName.
+   */
   name?: string;
-  /** Partitions: int32, versions 0-1. */
+  /**
+   * The number of partitions in the topic. Can be 0 if no specific number of partitions is
+   * enforced. Always 0 for changelog topics.
+   *
+   * Partitions: int32, versions 0-1.
+   */
   partitions?: number;
-  /** ReplicationFactor: int16, versions 0-1. */
+  /**
+   * The replication factor of the topic. Can be 0 if the default replication factor should be used.
+   *
+   * ReplicationFactor: int16, versions 0-1.
+   */
   replicationFactor?: number;
-  /** TopicConfigs: []KeyValue, versions 0-1. */
+  /**
+   * Topic-level configurations as key-value pairs.
+   *
+   * TopicConfigs: []KeyValue, versions 0-1.
+   */
   topicConfigs?: StreamsGroupDescribeResponseKeyValueInit[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * Topic-level configurations as key-value pairs.
+ *
  * The KeyValue struct of StreamsGroupDescribeResponse, versions 0-1.
  */
 export interface StreamsGroupDescribeResponseKeyValue {
-  /** Key: string, versions 0-1. */
+  /**
+   * key of the config
+   *
+   * Key: string, versions 0-1.
+   */
   key: string;
-  /** Value: string, versions 0-1. */
+  /**
+   * value of the config
+   *
+   * Value: string, versions 0-1.
+   */
   value: string;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeStreamsGroupDescribeResponse} takes for StreamsGroupDescribeResponseKeyValue: any field left out
- * is written as its default.
+ * Topic-level configurations as key-value pairs.
+ *
+ * What {@linkcode encodeStreamsGroupDescribeResponse} takes for
+ * StreamsGroupDescribeResponseKeyValue: any field left out is written as its default.
  */
 export interface StreamsGroupDescribeResponseKeyValueInit {
-  /** Key: string, versions 0-1. */
+  /**
+   * key of the config
+   *
+   * Key: string, versions 0-1.
+   */
   key?: string;
-  /** Value: string, versions 0-1. */
+  /**
+   * value of the config
+   *
+   * Value: string, versions 0-1.
+   */
   value?: string;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * The members.
+ *
  * The Member struct of StreamsGroupDescribeResponse, versions 0-1.
  */
 export interface StreamsGroupDescribeResponseMember {
-  /** MemberId: string, versions 0-1. */
+  /**
+   * The member ID.
+   *
+   * MemberId: string, versions 0-1.
+   */
   memberId: string;
-  /** MemberEpoch: int32, versions 0-1. */
+  /**
+   * The member epoch.
+   *
+   * MemberEpoch: int32, versions 0-1.
+   */
   memberEpoch: number;
-  /** InstanceId: string, versions 0-1; nullable in 0+; default null. */
+  /**
+   * The member instance ID for static membership.
+   *
+   * InstanceId: string, versions 0-1; nullable in 0+; default null.
+   */
   instanceId: string | null;
-  /** RackId: string, versions 0-1; nullable in 0+; default null. */
+  /**
+   * The rack ID.
+   *
+   * RackId: string, versions 0-1; nullable in 0+; default null.
+   */
   rackId: string | null;
-  /** ClientId: string, versions 0-1. */
+  /**
+   * The client ID.
+   *
+   * ClientId: string, versions 0-1.
+   */
   clientId: string;
-  /** ClientHost: string, versions 0-1. */
+  /**
+   * The client host.
+   *
+   * ClientHost: string, versions 0-1.
+   */
   clientHost: string;
-  /** TopologyEpoch: int32, versions 0-1. */
+  /**
+   * The epoch of the topology on the client.
+   *
+   * TopologyEpoch: int32, versions 0-1.
+   */
   topologyEpoch: number;
-  /** ProcessId: string, versions 0-1. */
+  /**
+   * Identity of the streams instance that may have multiple clients.
+   *
+   * ProcessId: string, versions 0-1.
+   */
   processId: string;
-  /** UserEndpoint: Endpoint, versions 0-1; nullable in 0+; default null. */
+  /**
+   * User-defined endpoint for Interactive Queries. Null if not defined for this client.
+   *
+   * UserEndpoint: Endpoint, versions 0-1; nullable in 0+; default null.
+   */
   userEndpoint: StreamsGroupDescribeResponseEndpoint | null;
-  /** ClientTags: []KeyValue, versions 0-1. */
+  /**
+   * Used for rack-aware assignment algorithm.
+   *
+   * ClientTags: []KeyValue, versions 0-1.
+   */
   clientTags: StreamsGroupDescribeResponseKeyValue[];
-  /** TaskOffsets: []TaskOffset, versions 0-1. */
+  /**
+   * Cumulative changelog offsets for tasks.
+   *
+   * TaskOffsets: []TaskOffset, versions 0-1.
+   */
   taskOffsets: StreamsGroupDescribeResponseTaskOffset[];
-  /** TaskEndOffsets: []TaskOffset, versions 0-1. */
+  /**
+   * Cumulative changelog end offsets for tasks.
+   *
+   * TaskEndOffsets: []TaskOffset, versions 0-1.
+   */
   taskEndOffsets: StreamsGroupDescribeResponseTaskOffset[];
-  /** Assignment: Assignment, versions 0-1. */
+  /**
+   * The current assignment.
+   *
+   * Assignment: Assignment, versions 0-1.
+   */
   assignment: StreamsGroupDescribeResponseAssignment;
-  /** TargetAssignment: Assignment, versions 0-1. */
+  /**
+   * The target assignment.
+   *
+   * TargetAssignment: Assignment, versions 0-1.
+   */
   targetAssignment: StreamsGroupDescribeResponseAssignment;
-  /** IsClassic: bool, versions 0-1. */
+  /**
+   * True for classic members that have not been upgraded yet.
+   *
+   * IsClassic: bool, versions 0-1.
+   */
   isClassic: boolean;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeStreamsGroupDescribeResponse} takes for StreamsGroupDescribeResponseMember: any field left out
- * is written as its default.
+ * The members.
+ *
+ * What {@linkcode encodeStreamsGroupDescribeResponse} takes for StreamsGroupDescribeResponseMember:
+ * any field left out is written as its default.
  */
 export interface StreamsGroupDescribeResponseMemberInit {
-  /** MemberId: string, versions 0-1. */
+  /**
+   * The member ID.
+   *
+   * MemberId: string, versions 0-1.
+   */
   memberId?: string;
-  /** MemberEpoch: int32, versions 0-1. */
+  /**
+   * The member epoch.
+   *
+   * MemberEpoch: int32, versions 0-1.
+   */
   memberEpoch?: number;
-  /** InstanceId: string, versions 0-1; nullable in 0+; default null. */
+  /**
+   * The member instance ID for static membership.
+   *
+   * InstanceId: string, versions 0-1; nullable in 0+; default null.
+   */
   instanceId?: string | null;
-  /** RackId: string, versions 0-1; nullable in 0+; default null. */
+  /**
+   * The rack ID.
+   *
+   * RackId: string, versions 0-1; nullable in 0+; default null.
+   */
   rackId?: string | null;
-  /** ClientId: string, versions 0-1. */
+  /**
+   * The client ID.
+   *
+   * ClientId: string, versions 0-1.
+   */
   clientId?: string;
-  /** ClientHost: string, versions 0-1. */
+  /**
+   * The client host.
+   *
+   * ClientHost: string, versions 0-1.
+   */
   clientHost?: string;
-  /** TopologyEpoch: int32, versions 0-1. */
+  /**
+   * The epoch of the topology on the client.
+   *
+   * TopologyEpoch: int32, versions 0-1.
+   */
   topologyEpoch?: number;
-  /** ProcessId: string, versions 0-1. */
+  /**
+   * Identity of the streams instance that may have multiple clients.
+   *
+   * ProcessId: string, versions 0-1.
+   */
   processId?: string;
-  /** UserEndpoint: Endpoint, versions 0-1; nullable in 0+; default null. */
+  /**
+   * User-defined endpoint for Interactive Queries. Null if not defined for this client.
+   *
+   * UserEndpoint: Endpoint, versions 0-1; nullable in 0+; default null.
+   */
   userEndpoint?: StreamsGroupDescribeResponseEndpointInit | null;
-  /** ClientTags: []KeyValue, versions 0-1. */
+  /**
+   * Used for rack-aware assignment algorithm.
+   *
+   * ClientTags: []KeyValue, versions 0-1.
+   */
   clientTags?: StreamsGroupDescribeResponseKeyValueInit[];
-  /** TaskOffsets: []TaskOffset, versions 0-1. */
+  /**
+   * Cumulative changelog offsets for tasks.
+   *
+   * TaskOffsets: []TaskOffset, versions 0-1.
+   */
   taskOffsets?: StreamsGroupDescribeResponseTaskOffsetInit[];
-  /** TaskEndOffsets: []TaskOffset, versions 0-1. */
+  /**
+   * Cumulative changelog end offsets for tasks.
+   *
+   * TaskEndOffsets: []TaskOffset, versions 0-1.
+   */
   taskEndOffsets?: StreamsGroupDescribeResponseTaskOffsetInit[];
-  /** Assignment: Assignment, versions 0-1. */
+  /**
+   * The current assignment.
+   *
+   * Assignment: Assignment, versions 0-1.
+   */
   assignment?: StreamsGroupDescribeResponseAssignmentInit;
-  /** TargetAssignment: Assignment, versions 0-1. */
+  /**
+   * The target assignment.
+   *
+   * TargetAssignment: Assignment, versions 0-1.
+   */
   targetAssignment?: StreamsGroupDescribeResponseAssignmentInit;
-  /** IsClassic: bool, versions 0-1. */
+  /**
+   * True for classic members that have not been upgraded yet.
+   *
+   * IsClassic: bool, versions 0-1.
+   */
   isClassic?: boolean;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * User-defined endpoint for Interactive Queries. Null if not defined for this client.
+ *
  * The Endpoint struct of StreamsGroupDescribeResponse, versions 0-1.
  */
 export interface StreamsGroupDescribeResponseEndpoint {
-  /** Host: string, versions 0-1. */
+  /**
+   * host of the endpoint
+   *
+   * Host: string, versions 0-1.
+   */
   host: string;
-  /** Port: uint16, versions 0-1. */
+  /**
+   * port of the endpoint
+   *
+   * Port: uint16, versions 0-1.
+   */
   port: number;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeStreamsGroupDescribeResponse} takes for StreamsGroupDescribeResponseEndpoint: any field left out
- * is written as its default.
+ * User-defined endpoint for Interactive Queries. Null if not defined for this client.
+ *
+ * What {@linkcode encodeStreamsGroupDescribeResponse} takes for
+ * StreamsGroupDescribeResponseEndpoint: any field left out is written as its default.
  */
 export interface StreamsGroupDescribeResponseEndpointInit {
-  /** Host: string, versions 0-1. */
+  /**
+   * host of the endpoint
+   *
+   * Host: string, versions 0-1.
+   */
   host?: string;
-  /** Port: uint16, versions 0-1. */
+  /**
+   * port of the endpoint
+   *
+   * Port: uint16, versions 0-1.
+   */
   port?: number;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * Cumulative changelog offsets for tasks.
+ *
  * The TaskOffset struct of StreamsGroupDescribeResponse, versions 0-1.
  */
 export interface StreamsGroupDescribeResponseTaskOffset {
-  /** SubtopologyId: string, versions 0-1. */
+  /**
+   * The subtopology identifier.
+   *
+   * SubtopologyId: string, versions 0-1.
+   */
   subtopologyId: string;
-  /** Partition: int32, versions 0-1. */
+  /**
+   * The partition.
+   *
+   * Partition: int32, versions 0-1.
+   */
   partition: number;
-  /** Offset: int64, versions 0-1. */
+  /**
+   * The offset.
+   *
+   * Offset: int64, versions 0-1.
+   */
   offset: bigint;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeStreamsGroupDescribeResponse} takes for StreamsGroupDescribeResponseTaskOffset: any field left out
- * is written as its default.
+ * Cumulative changelog offsets for tasks.
+ *
+ * What {@linkcode encodeStreamsGroupDescribeResponse} takes for
+ * StreamsGroupDescribeResponseTaskOffset: any field left out is written as its default.
  */
 export interface StreamsGroupDescribeResponseTaskOffsetInit {
-  /** SubtopologyId: string, versions 0-1. */
+  /**
+   * The subtopology identifier.
+   *
+   * SubtopologyId: string, versions 0-1.
+   */
   subtopologyId?: string;
-  /** Partition: int32, versions 0-1. */
+  /**
+   * The partition.
+   *
+   * Partition: int32, versions 0-1.
+   */
   partition?: number;
-  /** Offset: int64, versions 0-1. */
+  /**
+   * The offset.
+   *
+   * Offset: int64, versions 0-1.
+   */
   offset?: bigint;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * The current assignment.
+ *
  * The Assignment struct of StreamsGroupDescribeResponse, versions 0-1.
  */
 export interface StreamsGroupDescribeResponseAssignment {
-  /** ActiveTasks: []TaskIds, versions 0-1. */
+  /**
+   * Active tasks for this client.
+   *
+   * ActiveTasks: []TaskIds, versions 0-1.
+   */
   activeTasks: StreamsGroupDescribeResponseTaskIds[];
-  /** StandbyTasks: []TaskIds, versions 0-1. */
+  /**
+   * Standby tasks for this client.
+   *
+   * StandbyTasks: []TaskIds, versions 0-1.
+   */
   standbyTasks: StreamsGroupDescribeResponseTaskIds[];
-  /** WarmupTasks: []TaskIds, versions 0-1. */
+  /**
+   * Warm-up tasks for this client.
+   *
+   * WarmupTasks: []TaskIds, versions 0-1.
+   */
   warmupTasks: StreamsGroupDescribeResponseTaskIds[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeStreamsGroupDescribeResponse} takes for StreamsGroupDescribeResponseAssignment: any field left out
- * is written as its default.
+ * The current assignment.
+ *
+ * What {@linkcode encodeStreamsGroupDescribeResponse} takes for
+ * StreamsGroupDescribeResponseAssignment: any field left out is written as its default.
  */
 export interface StreamsGroupDescribeResponseAssignmentInit {
-  /** ActiveTasks: []TaskIds, versions 0-1. */
+  /**
+   * Active tasks for this client.
+   *
+   * ActiveTasks: []TaskIds, versions 0-1.
+   */
   activeTasks?: StreamsGroupDescribeResponseTaskIdsInit[];
-  /** StandbyTasks: []TaskIds, versions 0-1. */
+  /**
+   * Standby tasks for this client.
+   *
+   * StandbyTasks: []TaskIds, versions 0-1.
+   */
   standbyTasks?: StreamsGroupDescribeResponseTaskIdsInit[];
-  /** WarmupTasks: []TaskIds, versions 0-1. */
+  /**
+   * Warm-up tasks for this client.
+   *
+   * WarmupTasks: []TaskIds, versions 0-1.
+   */
   warmupTasks?: StreamsGroupDescribeResponseTaskIdsInit[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * Active tasks for this client.
+ *
  * The TaskIds struct of StreamsGroupDescribeResponse, versions 0-1.
  */
 export interface StreamsGroupDescribeResponseTaskIds {
-  /** SubtopologyId: string, versions 0-1. */
+  /**
+   * The subtopology identifier.
+   *
+   * SubtopologyId: string, versions 0-1.
+   */
   subtopologyId: string;
-  /** Partitions: []int32, versions 0-1. */
+  /**
+   * The partitions of the input topics processed by this member.
+   *
+   * Partitions: []int32, versions 0-1.
+   */
   partitions: number[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeStreamsGroupDescribeResponse} takes for StreamsGroupDescribeResponseTaskIds: any field left out
- * is written as its default.
+ * Active tasks for this client.
+ *
+ * What {@linkcode encodeStreamsGroupDescribeResponse} takes for
+ * StreamsGroupDescribeResponseTaskIds: any field left out is written as its default.
  */
 export interface StreamsGroupDescribeResponseTaskIdsInit {
-  /** SubtopologyId: string, versions 0-1. */
+  /**
+   * The subtopology identifier.
+   *
+   * SubtopologyId: string, versions 0-1.
+   */
   subtopologyId?: string;
-  /** Partitions: []int32, versions 0-1. */
+  /**
+   * The partitions of the input topics processed by this member.
+   *
+   * Partitions: []int32, versions 0-1.
+   */
   partitions?: number[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * The full topology description for this group. Non-null if and only if TopologyDescriptionStatus
+ * is AVAILABLE (3); null otherwise.
+ *
  * The TopologyDescription struct of StreamsGroupDescribeResponse, versions 1.
  */
 export interface StreamsGroupDescribeResponseTopologyDescription {
-  /** Subtopologies: []TopologyDescriptionSubtopology, versions 1. */
+  /**
+   * The subtopologies that make up this topology.
+   *
+   * Subtopologies: []TopologyDescriptionSubtopology, versions 1.
+   */
   subtopologies: StreamsGroupDescribeResponseTopologyDescriptionSubtopology[];
-  /** GlobalStores: []TopologyDescriptionGlobalStore, versions 1. */
+  /**
+   * Global state stores used by this topology.
+   *
+   * GlobalStores: []TopologyDescriptionGlobalStore, versions 1.
+   */
   globalStores: StreamsGroupDescribeResponseTopologyDescriptionGlobalStore[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeStreamsGroupDescribeResponse} takes for StreamsGroupDescribeResponseTopologyDescription: any field left out
- * is written as its default.
+ * The full topology description for this group. Non-null if and only if TopologyDescriptionStatus
+ * is AVAILABLE (3); null otherwise.
+ *
+ * What {@linkcode encodeStreamsGroupDescribeResponse} takes for
+ * StreamsGroupDescribeResponseTopologyDescription: any field left out is written as its default.
  */
 export interface StreamsGroupDescribeResponseTopologyDescriptionInit {
-  /** Subtopologies: []TopologyDescriptionSubtopology, versions 1. */
+  /**
+   * The subtopologies that make up this topology.
+   *
+   * Subtopologies: []TopologyDescriptionSubtopology, versions 1.
+   */
   subtopologies?: StreamsGroupDescribeResponseTopologyDescriptionSubtopologyInit[];
-  /** GlobalStores: []TopologyDescriptionGlobalStore, versions 1. */
+  /**
+   * Global state stores used by this topology.
+   *
+   * GlobalStores: []TopologyDescriptionGlobalStore, versions 1.
+   */
   globalStores?: StreamsGroupDescribeResponseTopologyDescriptionGlobalStoreInit[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * The subtopologies that make up this topology.
+ *
  * The TopologyDescriptionSubtopology struct of StreamsGroupDescribeResponse, versions 1.
  */
 export interface StreamsGroupDescribeResponseTopologyDescriptionSubtopology {
-  /** SubtopologyId: string, versions 1. */
+  /**
+   * The subtopology identifier, unique within the topology.
+   *
+   * SubtopologyId: string, versions 1.
+   */
   subtopologyId: string;
-  /** Nodes: []TopologyDescriptionNode, versions 1. */
+  /**
+   * The processing nodes in this subtopology.
+   *
+   * Nodes: []TopologyDescriptionNode, versions 1.
+   */
   nodes: StreamsGroupDescribeResponseTopologyDescriptionNode[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeStreamsGroupDescribeResponse} takes for StreamsGroupDescribeResponseTopologyDescriptionSubtopology: any field left out
- * is written as its default.
+ * The subtopologies that make up this topology.
+ *
+ * What {@linkcode encodeStreamsGroupDescribeResponse} takes for
+ * StreamsGroupDescribeResponseTopologyDescriptionSubtopology: any field left out is written as its
+ * default.
  */
 export interface StreamsGroupDescribeResponseTopologyDescriptionSubtopologyInit {
-  /** SubtopologyId: string, versions 1. */
+  /**
+   * The subtopology identifier, unique within the topology.
+   *
+   * SubtopologyId: string, versions 1.
+   */
   subtopologyId?: string;
-  /** Nodes: []TopologyDescriptionNode, versions 1. */
+  /**
+   * The processing nodes in this subtopology.
+   *
+   * Nodes: []TopologyDescriptionNode, versions 1.
+   */
   nodes?: StreamsGroupDescribeResponseTopologyDescriptionNodeInit[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * The processing nodes in this subtopology.
+ *
  * The TopologyDescriptionNode struct of StreamsGroupDescribeResponse, versions 1.
  */
 export interface StreamsGroupDescribeResponseTopologyDescriptionNode {
-  /** Name: string, versions 1. */
+  /**
+   * The name of this node (e.g., KSTREAM-SOURCE-0000000000).
+   *
+   * Name: string, versions 1.
+   */
   name: string;
-  /** NodeType: int8, versions 1. */
+  /**
+   * The type of this node: 1=SOURCE, 2=PROCESSOR, 3=SINK.
+   *
+   * NodeType: int8, versions 1.
+   */
   nodeType: number;
-  /** SourceTopics: []string, versions 1; a topicName. */
+  /**
+   * The source topics this node reads from. Defined only for source nodes, may be empty if source
+   * topics are dynamically determined.
+   *
+   * SourceTopics: []string, versions 1; a topicName.
+   */
   sourceTopics: string[];
-  /** SinkTopic: string, versions 1; nullable in 1+; default null; a topicName. */
+  /**
+   * The topic this node writes to. Defined only for sink nodes, may be null if sink topic is
+   * dynamically determined.
+   *
+   * SinkTopic: string, versions 1; nullable in 1+; default null; a topicName.
+   */
   sinkTopic: string | null;
-  /** Stores: []string, versions 1. */
+  /**
+   * The state store names accessed by this node. Defined only for processor nodes.
+   *
+   * Stores: []string, versions 1.
+   */
   stores: string[];
-  /** Successors: []string, versions 1. */
+  /**
+   * The names of successor nodes in the processing graph. Predecessor relationships are
+   * reconstructed from this field.
+   *
+   * Successors: []string, versions 1.
+   */
   successors: string[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeStreamsGroupDescribeResponse} takes for StreamsGroupDescribeResponseTopologyDescriptionNode: any field left out
- * is written as its default.
+ * The processing nodes in this subtopology.
+ *
+ * What {@linkcode encodeStreamsGroupDescribeResponse} takes for
+ * StreamsGroupDescribeResponseTopologyDescriptionNode: any field left out is written as its
+ * default.
  */
 export interface StreamsGroupDescribeResponseTopologyDescriptionNodeInit {
-  /** Name: string, versions 1. */
+  /**
+   * The name of this node (e.g., KSTREAM-SOURCE-0000000000).
+   *
+   * Name: string, versions 1.
+   */
   name?: string;
-  /** NodeType: int8, versions 1. */
+  /**
+   * The type of this node: 1=SOURCE, 2=PROCESSOR, 3=SINK.
+   *
+   * NodeType: int8, versions 1.
+   */
   nodeType?: number;
-  /** SourceTopics: []string, versions 1; a topicName. */
+  /**
+   * The source topics this node reads from. Defined only for source nodes, may be empty if source
+   * topics are dynamically determined.
+   *
+   * SourceTopics: []string, versions 1; a topicName.
+   */
   sourceTopics?: string[];
-  /** SinkTopic: string, versions 1; nullable in 1+; default null; a topicName. */
+  /**
+   * The topic this node writes to. Defined only for sink nodes, may be null if sink topic is
+   * dynamically determined.
+   *
+   * SinkTopic: string, versions 1; nullable in 1+; default null; a topicName.
+   */
   sinkTopic?: string | null;
-  /** Stores: []string, versions 1. */
+  /**
+   * The state store names accessed by this node. Defined only for processor nodes.
+   *
+   * Stores: []string, versions 1.
+   */
   stores?: string[];
-  /** Successors: []string, versions 1. */
+  /**
+   * The names of successor nodes in the processing graph. Predecessor relationships are
+   * reconstructed from this field.
+   *
+   * Successors: []string, versions 1.
+   */
   successors?: string[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * Global state stores used by this topology.
+ *
  * The TopologyDescriptionGlobalStore struct of StreamsGroupDescribeResponse, versions 1.
  */
 export interface StreamsGroupDescribeResponseTopologyDescriptionGlobalStore {
-  /** Source: TopologyDescriptionNode, versions 1. */
+  /**
+   * The source node providing data to the global store.
+   *
+   * Source: TopologyDescriptionNode, versions 1.
+   */
   source: StreamsGroupDescribeResponseTopologyDescriptionNode;
-  /** Processor: TopologyDescriptionNode, versions 1. */
+  /**
+   * The processor node that populates the global store.
+   *
+   * Processor: TopologyDescriptionNode, versions 1.
+   */
   processor: StreamsGroupDescribeResponseTopologyDescriptionNode;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeStreamsGroupDescribeResponse} takes for StreamsGroupDescribeResponseTopologyDescriptionGlobalStore: any field left out
- * is written as its default.
+ * Global state stores used by this topology.
+ *
+ * What {@linkcode encodeStreamsGroupDescribeResponse} takes for
+ * StreamsGroupDescribeResponseTopologyDescriptionGlobalStore: any field left out is written as its
+ * default.
  */
 export interface StreamsGroupDescribeResponseTopologyDescriptionGlobalStoreInit {
-  /** Source: TopologyDescriptionNode, versions 1. */
+  /**
+   * The source node providing data to the global store.
+   *
+   * Source: TopologyDescriptionNode, versions 1.
+   */
   source?: StreamsGroupDescribeResponseTopologyDescriptionNodeInit;
-  /** Processor: TopologyDescriptionNode, versions 1. */
+  /**
+   * The processor node that populates the global store.
+   *
+   * Processor: TopologyDescriptionNode, versions 1.
+   */
   processor?: StreamsGroupDescribeResponseTopologyDescriptionNodeInit;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];

@@ -11,149 +11,310 @@ import type { TaggedField, Writer } from "../../protocol/writer.ts";
 import { readArray, unsupportedVersion, withPath } from "../../protocol/generated_support.ts";
 
 /**
- * Kafka's StreamsGroupTopologyDescriptionUpdateRequest message (API key 93) in versions 0 (flexible from 0).
+ * Kafka's StreamsGroupTopologyDescriptionUpdateRequest message (API key 93) in versions 0 (flexible
+ * from 0).
  */
 export interface StreamsGroupTopologyDescriptionUpdateRequest {
-  /** GroupId: string, versions 0; a groupId. */
+  /**
+   * The streams group identifier.
+   *
+   * GroupId: string, versions 0; a groupId.
+   */
   groupId: string;
-  /** MemberId: string, versions 0. */
+  /**
+   * The ID of the streams group member sending the push. The broker validates that this member is
+   * still in the group; mismatches (including when the group itself has been deleted) are rejected
+   * with UNKNOWN_MEMBER_ID so the client treats itself as fenced and rejoins.
+   *
+   * MemberId: string, versions 0.
+   */
   memberId: string;
-  /** TopologyEpoch: int32, versions 0. */
+  /**
+   * The epoch of the topology being described.
+   *
+   * TopologyEpoch: int32, versions 0.
+   */
   topologyEpoch: number;
-  /** TopologyDescription: TopologyDescription, versions 0. */
+  /**
+   * The topology description.
+   *
+   * TopologyDescription: TopologyDescription, versions 0.
+   */
   topologyDescription: StreamsGroupTopologyDescriptionUpdateRequestTopologyDescription;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeStreamsGroupTopologyDescriptionUpdateRequest} takes for StreamsGroupTopologyDescriptionUpdateRequest: any field left out
- * is written as its default.
+ * What {@linkcode encodeStreamsGroupTopologyDescriptionUpdateRequest} takes for
+ * StreamsGroupTopologyDescriptionUpdateRequest: any field left out is written as its default.
  */
 export interface StreamsGroupTopologyDescriptionUpdateRequestInit {
-  /** GroupId: string, versions 0; a groupId. */
+  /**
+   * The streams group identifier.
+   *
+   * GroupId: string, versions 0; a groupId.
+   */
   groupId?: string;
-  /** MemberId: string, versions 0. */
+  /**
+   * The ID of the streams group member sending the push. The broker validates that this member is
+   * still in the group; mismatches (including when the group itself has been deleted) are rejected
+   * with UNKNOWN_MEMBER_ID so the client treats itself as fenced and rejoins.
+   *
+   * MemberId: string, versions 0.
+   */
   memberId?: string;
-  /** TopologyEpoch: int32, versions 0. */
+  /**
+   * The epoch of the topology being described.
+   *
+   * TopologyEpoch: int32, versions 0.
+   */
   topologyEpoch?: number;
-  /** TopologyDescription: TopologyDescription, versions 0. */
+  /**
+   * The topology description.
+   *
+   * TopologyDescription: TopologyDescription, versions 0.
+   */
   topologyDescription?: StreamsGroupTopologyDescriptionUpdateRequestTopologyDescriptionInit;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * The topology description.
+ *
  * The TopologyDescription struct of StreamsGroupTopologyDescriptionUpdateRequest, versions 0.
  */
 export interface StreamsGroupTopologyDescriptionUpdateRequestTopologyDescription {
-  /** Subtopologies: []TopologyDescriptionSubtopology, versions 0. */
+  /**
+   * The subtopologies that make up this topology.
+   *
+   * Subtopologies: []TopologyDescriptionSubtopology, versions 0.
+   */
   subtopologies: StreamsGroupTopologyDescriptionUpdateRequestTopologyDescriptionSubtopology[];
-  /** GlobalStores: []TopologyDescriptionGlobalStore, versions 0. */
+  /**
+   * Global state stores used by this topology.
+   *
+   * GlobalStores: []TopologyDescriptionGlobalStore, versions 0.
+   */
   globalStores: StreamsGroupTopologyDescriptionUpdateRequestTopologyDescriptionGlobalStore[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeStreamsGroupTopologyDescriptionUpdateRequest} takes for StreamsGroupTopologyDescriptionUpdateRequestTopologyDescription: any field left out
- * is written as its default.
+ * The topology description.
+ *
+ * What {@linkcode encodeStreamsGroupTopologyDescriptionUpdateRequest} takes for
+ * StreamsGroupTopologyDescriptionUpdateRequestTopologyDescription: any field left out is written as
+ * its default.
  */
 export interface StreamsGroupTopologyDescriptionUpdateRequestTopologyDescriptionInit {
-  /** Subtopologies: []TopologyDescriptionSubtopology, versions 0. */
+  /**
+   * The subtopologies that make up this topology.
+   *
+   * Subtopologies: []TopologyDescriptionSubtopology, versions 0.
+   */
   subtopologies?: StreamsGroupTopologyDescriptionUpdateRequestTopologyDescriptionSubtopologyInit[];
-  /** GlobalStores: []TopologyDescriptionGlobalStore, versions 0. */
+  /**
+   * Global state stores used by this topology.
+   *
+   * GlobalStores: []TopologyDescriptionGlobalStore, versions 0.
+   */
   globalStores?: StreamsGroupTopologyDescriptionUpdateRequestTopologyDescriptionGlobalStoreInit[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * The TopologyDescriptionSubtopology struct of StreamsGroupTopologyDescriptionUpdateRequest, versions 0.
+ * The subtopologies that make up this topology.
+ *
+ * The TopologyDescriptionSubtopology struct of StreamsGroupTopologyDescriptionUpdateRequest,
+ * versions 0.
  */
 export interface StreamsGroupTopologyDescriptionUpdateRequestTopologyDescriptionSubtopology {
-  /** SubtopologyId: string, versions 0. */
+  /**
+   * The subtopology identifier, unique within the topology.
+   *
+   * SubtopologyId: string, versions 0.
+   */
   subtopologyId: string;
-  /** Nodes: []TopologyDescriptionNode, versions 0. */
+  /**
+   * The processing nodes in this subtopology.
+   *
+   * Nodes: []TopologyDescriptionNode, versions 0.
+   */
   nodes: StreamsGroupTopologyDescriptionUpdateRequestTopologyDescriptionNode[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeStreamsGroupTopologyDescriptionUpdateRequest} takes for StreamsGroupTopologyDescriptionUpdateRequestTopologyDescriptionSubtopology: any field left out
- * is written as its default.
+ * The subtopologies that make up this topology.
+ *
+ * What {@linkcode encodeStreamsGroupTopologyDescriptionUpdateRequest} takes for
+ * StreamsGroupTopologyDescriptionUpdateRequestTopologyDescriptionSubtopology: any field left out is
+ * written as its default.
  */
 export interface StreamsGroupTopologyDescriptionUpdateRequestTopologyDescriptionSubtopologyInit {
-  /** SubtopologyId: string, versions 0. */
+  /**
+   * The subtopology identifier, unique within the topology.
+   *
+   * SubtopologyId: string, versions 0.
+   */
   subtopologyId?: string;
-  /** Nodes: []TopologyDescriptionNode, versions 0. */
+  /**
+   * The processing nodes in this subtopology.
+   *
+   * Nodes: []TopologyDescriptionNode, versions 0.
+   */
   nodes?: StreamsGroupTopologyDescriptionUpdateRequestTopologyDescriptionNodeInit[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * The processing nodes in this subtopology.
+ *
  * The TopologyDescriptionNode struct of StreamsGroupTopologyDescriptionUpdateRequest, versions 0.
  */
 export interface StreamsGroupTopologyDescriptionUpdateRequestTopologyDescriptionNode {
-  /** Name: string, versions 0. */
+  /**
+   * The name of this node (e.g., KSTREAM-SOURCE-0000000000).
+   *
+   * Name: string, versions 0.
+   */
   name: string;
-  /** NodeType: int8, versions 0. */
+  /**
+   * The type of this node: 1=SOURCE, 2=PROCESSOR, 3=SINK.
+   *
+   * NodeType: int8, versions 0.
+   */
   nodeType: number;
-  /** SourceTopics: []string, versions 0; a topicName. */
+  /**
+   * The source topics this node reads from. Defined only for source nodes, may be empty if source
+   * topics are dynamically determined.
+   *
+   * SourceTopics: []string, versions 0; a topicName.
+   */
   sourceTopics: string[];
-  /** SinkTopic: string, versions 0; nullable in 0+; default null; a topicName. */
+  /**
+   * The topic this node writes to. Defined only for sink nodes, may be null if sink topic is
+   * dynamically determined.
+   *
+   * SinkTopic: string, versions 0; nullable in 0+; default null; a topicName.
+   */
   sinkTopic: string | null;
-  /** Stores: []string, versions 0. */
+  /**
+   * The state store names accessed by this node. Defined only for processor nodes.
+   *
+   * Stores: []string, versions 0.
+   */
   stores: string[];
-  /** Successors: []string, versions 0. */
+  /**
+   * The names of successor nodes in the processing graph. Predecessor relationships are
+   * reconstructed from this field.
+   *
+   * Successors: []string, versions 0.
+   */
   successors: string[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeStreamsGroupTopologyDescriptionUpdateRequest} takes for StreamsGroupTopologyDescriptionUpdateRequestTopologyDescriptionNode: any field left out
- * is written as its default.
+ * The processing nodes in this subtopology.
+ *
+ * What {@linkcode encodeStreamsGroupTopologyDescriptionUpdateRequest} takes for
+ * StreamsGroupTopologyDescriptionUpdateRequestTopologyDescriptionNode: any field left out is
+ * written as its default.
  */
 export interface StreamsGroupTopologyDescriptionUpdateRequestTopologyDescriptionNodeInit {
-  /** Name: string, versions 0. */
+  /**
+   * The name of this node (e.g., KSTREAM-SOURCE-0000000000).
+   *
+   * Name: string, versions 0.
+   */
   name?: string;
-  /** NodeType: int8, versions 0. */
+  /**
+   * The type of this node: 1=SOURCE, 2=PROCESSOR, 3=SINK.
+   *
+   * NodeType: int8, versions 0.
+   */
   nodeType?: number;
-  /** SourceTopics: []string, versions 0; a topicName. */
+  /**
+   * The source topics this node reads from. Defined only for source nodes, may be empty if source
+   * topics are dynamically determined.
+   *
+   * SourceTopics: []string, versions 0; a topicName.
+   */
   sourceTopics?: string[];
-  /** SinkTopic: string, versions 0; nullable in 0+; default null; a topicName. */
+  /**
+   * The topic this node writes to. Defined only for sink nodes, may be null if sink topic is
+   * dynamically determined.
+   *
+   * SinkTopic: string, versions 0; nullable in 0+; default null; a topicName.
+   */
   sinkTopic?: string | null;
-  /** Stores: []string, versions 0. */
+  /**
+   * The state store names accessed by this node. Defined only for processor nodes.
+   *
+   * Stores: []string, versions 0.
+   */
   stores?: string[];
-  /** Successors: []string, versions 0. */
+  /**
+   * The names of successor nodes in the processing graph. Predecessor relationships are
+   * reconstructed from this field.
+   *
+   * Successors: []string, versions 0.
+   */
   successors?: string[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * The TopologyDescriptionGlobalStore struct of StreamsGroupTopologyDescriptionUpdateRequest, versions 0.
+ * Global state stores used by this topology.
+ *
+ * The TopologyDescriptionGlobalStore struct of StreamsGroupTopologyDescriptionUpdateRequest,
+ * versions 0.
  */
 export interface StreamsGroupTopologyDescriptionUpdateRequestTopologyDescriptionGlobalStore {
-  /** Source: TopologyDescriptionNode, versions 0. */
+  /**
+   * The source node providing data to the global store.
+   *
+   * Source: TopologyDescriptionNode, versions 0.
+   */
   source: StreamsGroupTopologyDescriptionUpdateRequestTopologyDescriptionNode;
-  /** Processor: TopologyDescriptionNode, versions 0. */
+  /**
+   * The processor node that populates the global store.
+   *
+   * Processor: TopologyDescriptionNode, versions 0.
+   */
   processor: StreamsGroupTopologyDescriptionUpdateRequestTopologyDescriptionNode;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeStreamsGroupTopologyDescriptionUpdateRequest} takes for StreamsGroupTopologyDescriptionUpdateRequestTopologyDescriptionGlobalStore: any field left out
- * is written as its default.
+ * Global state stores used by this topology.
+ *
+ * What {@linkcode encodeStreamsGroupTopologyDescriptionUpdateRequest} takes for
+ * StreamsGroupTopologyDescriptionUpdateRequestTopologyDescriptionGlobalStore: any field left out is
+ * written as its default.
  */
 export interface StreamsGroupTopologyDescriptionUpdateRequestTopologyDescriptionGlobalStoreInit {
-  /** Source: TopologyDescriptionNode, versions 0. */
+  /**
+   * The source node providing data to the global store.
+   *
+   * Source: TopologyDescriptionNode, versions 0.
+   */
   source?: StreamsGroupTopologyDescriptionUpdateRequestTopologyDescriptionNodeInit;
-  /** Processor: TopologyDescriptionNode, versions 0. */
+  /**
+   * The processor node that populates the global store.
+   *
+   * Processor: TopologyDescriptionNode, versions 0.
+   */
   processor?: StreamsGroupTopologyDescriptionUpdateRequestTopologyDescriptionNodeInit;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];

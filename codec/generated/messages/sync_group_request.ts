@@ -16,71 +16,145 @@ import {
   withPath,
 } from "../../protocol/generated_support.ts";
 
-/**
- * Kafka's SyncGroupRequest message (API key 14) in versions 0-5 (flexible from 4).
- */
+/** Kafka's SyncGroupRequest message (API key 14) in versions 0-5 (flexible from 4). */
 export interface SyncGroupRequest {
-  /** GroupId: string, versions 0-5; a groupId. */
+  /**
+   * The unique group identifier.
+   *
+   * GroupId: string, versions 0-5; a groupId.
+   */
   groupId: string;
-  /** GenerationId: int32, versions 0-5. */
+  /**
+   * The generation of the group.
+   *
+   * GenerationId: int32, versions 0-5.
+   */
   generationId: number;
-  /** MemberId: string, versions 0-5. */
+  /**
+   * The member ID assigned by the group.
+   *
+   * MemberId: string, versions 0-5.
+   */
   memberId: string;
-  /** GroupInstanceId: string, versions 3-5; nullable in 3+; default null. */
+  /**
+   * The unique identifier of the consumer instance provided by end user.
+   *
+   * GroupInstanceId: string, versions 3-5; nullable in 3+; default null.
+   */
   groupInstanceId: string | null;
-  /** ProtocolType: string, versions 5; nullable in 5+; default null; ignorable. */
+  /**
+   * The group protocol type.
+   *
+   * ProtocolType: string, versions 5; nullable in 5+; default null; ignorable.
+   */
   protocolType: string | null;
-  /** ProtocolName: string, versions 5; nullable in 5+; default null; ignorable. */
+  /**
+   * The group protocol name.
+   *
+   * ProtocolName: string, versions 5; nullable in 5+; default null; ignorable.
+   */
   protocolName: string | null;
-  /** Assignments: []SyncGroupRequestAssignment, versions 0-5. */
+  /**
+   * Each assignment.
+   *
+   * Assignments: []SyncGroupRequestAssignment, versions 0-5.
+   */
   assignments: SyncGroupRequestAssignment[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeSyncGroupRequest} takes for SyncGroupRequest: any field left out
- * is written as its default.
+ * What {@linkcode encodeSyncGroupRequest} takes for SyncGroupRequest: any field left out is written
+ * as its default.
  */
 export interface SyncGroupRequestInit {
-  /** GroupId: string, versions 0-5; a groupId. */
+  /**
+   * The unique group identifier.
+   *
+   * GroupId: string, versions 0-5; a groupId.
+   */
   groupId?: string;
-  /** GenerationId: int32, versions 0-5. */
+  /**
+   * The generation of the group.
+   *
+   * GenerationId: int32, versions 0-5.
+   */
   generationId?: number;
-  /** MemberId: string, versions 0-5. */
+  /**
+   * The member ID assigned by the group.
+   *
+   * MemberId: string, versions 0-5.
+   */
   memberId?: string;
-  /** GroupInstanceId: string, versions 3-5; nullable in 3+; default null. */
+  /**
+   * The unique identifier of the consumer instance provided by end user.
+   *
+   * GroupInstanceId: string, versions 3-5; nullable in 3+; default null.
+   */
   groupInstanceId?: string | null;
-  /** ProtocolType: string, versions 5; nullable in 5+; default null; ignorable. */
+  /**
+   * The group protocol type.
+   *
+   * ProtocolType: string, versions 5; nullable in 5+; default null; ignorable.
+   */
   protocolType?: string | null;
-  /** ProtocolName: string, versions 5; nullable in 5+; default null; ignorable. */
+  /**
+   * The group protocol name.
+   *
+   * ProtocolName: string, versions 5; nullable in 5+; default null; ignorable.
+   */
   protocolName?: string | null;
-  /** Assignments: []SyncGroupRequestAssignment, versions 0-5. */
+  /**
+   * Each assignment.
+   *
+   * Assignments: []SyncGroupRequestAssignment, versions 0-5.
+   */
   assignments?: SyncGroupRequestAssignmentInit[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * Each assignment.
+ *
  * The SyncGroupRequestAssignment struct of SyncGroupRequest, versions 0-5.
  */
 export interface SyncGroupRequestAssignment {
-  /** MemberId: string, versions 0-5. */
+  /**
+   * The ID of the member to assign.
+   *
+   * MemberId: string, versions 0-5.
+   */
   memberId: string;
-  /** Assignment: bytes, versions 0-5. */
+  /**
+   * The member assignment.
+   *
+   * Assignment: bytes, versions 0-5.
+   */
   assignment: Uint8Array;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * Each assignment.
+ *
  * What {@linkcode encodeSyncGroupRequest} takes for SyncGroupRequestAssignment: any field left out
  * is written as its default.
  */
 export interface SyncGroupRequestAssignmentInit {
-  /** MemberId: string, versions 0-5. */
+  /**
+   * The ID of the member to assign.
+   *
+   * MemberId: string, versions 0-5.
+   */
   memberId?: string;
-  /** Assignment: bytes, versions 0-5. */
+  /**
+   * The member assignment.
+   *
+   * Assignment: bytes, versions 0-5.
+   */
   assignment?: Uint8Array;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];

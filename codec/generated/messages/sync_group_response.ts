@@ -15,38 +15,78 @@ import {
   withPath,
 } from "../../protocol/generated_support.ts";
 
-/**
- * Kafka's SyncGroupResponse message (API key 14) in versions 0-5 (flexible from 4).
- */
+/** Kafka's SyncGroupResponse message (API key 14) in versions 0-5 (flexible from 4). */
 export interface SyncGroupResponse {
-  /** ThrottleTimeMs: int32, versions 1-5; ignorable. */
+  /**
+   * The duration in milliseconds for which the request was throttled due to a quota violation, or
+   * zero if the request did not violate any quota.
+   *
+   * ThrottleTimeMs: int32, versions 1-5; ignorable.
+   */
   throttleTimeMs: number;
-  /** ErrorCode: int16, versions 0-5. */
+  /**
+   * The error code, or 0 if there was no error.
+   *
+   * ErrorCode: int16, versions 0-5.
+   */
   errorCode: number;
-  /** ProtocolType: string, versions 5; nullable in 5+; default null; ignorable. */
+  /**
+   * The group protocol type.
+   *
+   * ProtocolType: string, versions 5; nullable in 5+; default null; ignorable.
+   */
   protocolType: string | null;
-  /** ProtocolName: string, versions 5; nullable in 5+; default null; ignorable. */
+  /**
+   * The group protocol name.
+   *
+   * ProtocolName: string, versions 5; nullable in 5+; default null; ignorable.
+   */
   protocolName: string | null;
-  /** Assignment: bytes, versions 0-5. */
+  /**
+   * The member assignment.
+   *
+   * Assignment: bytes, versions 0-5.
+   */
   assignment: Uint8Array;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeSyncGroupResponse} takes for SyncGroupResponse: any field left out
- * is written as its default.
+ * What {@linkcode encodeSyncGroupResponse} takes for SyncGroupResponse: any field left out is
+ * written as its default.
  */
 export interface SyncGroupResponseInit {
-  /** ThrottleTimeMs: int32, versions 1-5; ignorable. */
+  /**
+   * The duration in milliseconds for which the request was throttled due to a quota violation, or
+   * zero if the request did not violate any quota.
+   *
+   * ThrottleTimeMs: int32, versions 1-5; ignorable.
+   */
   throttleTimeMs?: number;
-  /** ErrorCode: int16, versions 0-5. */
+  /**
+   * The error code, or 0 if there was no error.
+   *
+   * ErrorCode: int16, versions 0-5.
+   */
   errorCode?: number;
-  /** ProtocolType: string, versions 5; nullable in 5+; default null; ignorable. */
+  /**
+   * The group protocol type.
+   *
+   * ProtocolType: string, versions 5; nullable in 5+; default null; ignorable.
+   */
   protocolType?: string | null;
-  /** ProtocolName: string, versions 5; nullable in 5+; default null; ignorable. */
+  /**
+   * The group protocol name.
+   *
+   * ProtocolName: string, versions 5; nullable in 5+; default null; ignorable.
+   */
   protocolName?: string | null;
-  /** Assignment: bytes, versions 0-5. */
+  /**
+   * The member assignment.
+   *
+   * Assignment: bytes, versions 0-5.
+   */
   assignment?: Uint8Array;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];

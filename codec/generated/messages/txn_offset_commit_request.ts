@@ -16,112 +16,240 @@ import {
   withPath,
 } from "../../protocol/generated_support.ts";
 
-/**
- * Kafka's TxnOffsetCommitRequest message (API key 28) in versions 0-6 (flexible from 3).
- */
+/** Kafka's TxnOffsetCommitRequest message (API key 28) in versions 0-6 (flexible from 3). */
 export interface TxnOffsetCommitRequest {
-  /** TransactionalId: string, versions 0-6; a transactionalId. */
+  /**
+   * The ID of the transaction.
+   *
+   * TransactionalId: string, versions 0-6; a transactionalId.
+   */
   transactionalId: string;
-  /** GroupId: string, versions 0-6; a groupId. */
+  /**
+   * The ID of the group.
+   *
+   * GroupId: string, versions 0-6; a groupId.
+   */
   groupId: string;
-  /** ProducerId: int64, versions 0-6; a producerId. */
+  /**
+   * The current producer ID in use by the transactional ID.
+   *
+   * ProducerId: int64, versions 0-6; a producerId.
+   */
   producerId: bigint;
-  /** ProducerEpoch: int16, versions 0-6. */
+  /**
+   * The current epoch associated with the producer ID.
+   *
+   * ProducerEpoch: int16, versions 0-6.
+   */
   producerEpoch: number;
-  /** GenerationIdOrMemberEpoch: int32, versions 3-6; default -1. */
+  /**
+   * The generation of the group if using the classic group protocol or the member epoch if using
+   * the consumer protocol.
+   *
+   * GenerationIdOrMemberEpoch: int32, versions 3-6; default -1.
+   */
   generationIdOrMemberEpoch: number;
-  /** MemberId: string, versions 3-6; default . */
+  /**
+   * The member ID assigned by the group coordinator.
+   *
+   * MemberId: string, versions 3-6; default .
+   */
   memberId: string;
-  /** GroupInstanceId: string, versions 3-6; nullable in 3+; default null. */
+  /**
+   * The unique identifier of the consumer instance provided by end user.
+   *
+   * GroupInstanceId: string, versions 3-6; nullable in 3+; default null.
+   */
   groupInstanceId: string | null;
-  /** Topics: []TxnOffsetCommitRequestTopic, versions 0-6. */
+  /**
+   * Each topic that we want to commit offsets for.
+   *
+   * Topics: []TxnOffsetCommitRequestTopic, versions 0-6.
+   */
   topics: TxnOffsetCommitRequestTopic[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeTxnOffsetCommitRequest} takes for TxnOffsetCommitRequest: any field left out
- * is written as its default.
+ * What {@linkcode encodeTxnOffsetCommitRequest} takes for TxnOffsetCommitRequest: any field left
+ * out is written as its default.
  */
 export interface TxnOffsetCommitRequestInit {
-  /** TransactionalId: string, versions 0-6; a transactionalId. */
+  /**
+   * The ID of the transaction.
+   *
+   * TransactionalId: string, versions 0-6; a transactionalId.
+   */
   transactionalId?: string;
-  /** GroupId: string, versions 0-6; a groupId. */
+  /**
+   * The ID of the group.
+   *
+   * GroupId: string, versions 0-6; a groupId.
+   */
   groupId?: string;
-  /** ProducerId: int64, versions 0-6; a producerId. */
+  /**
+   * The current producer ID in use by the transactional ID.
+   *
+   * ProducerId: int64, versions 0-6; a producerId.
+   */
   producerId?: bigint;
-  /** ProducerEpoch: int16, versions 0-6. */
+  /**
+   * The current epoch associated with the producer ID.
+   *
+   * ProducerEpoch: int16, versions 0-6.
+   */
   producerEpoch?: number;
-  /** GenerationIdOrMemberEpoch: int32, versions 3-6; default -1. */
+  /**
+   * The generation of the group if using the classic group protocol or the member epoch if using
+   * the consumer protocol.
+   *
+   * GenerationIdOrMemberEpoch: int32, versions 3-6; default -1.
+   */
   generationIdOrMemberEpoch?: number;
-  /** MemberId: string, versions 3-6; default . */
+  /**
+   * The member ID assigned by the group coordinator.
+   *
+   * MemberId: string, versions 3-6; default .
+   */
   memberId?: string;
-  /** GroupInstanceId: string, versions 3-6; nullable in 3+; default null. */
+  /**
+   * The unique identifier of the consumer instance provided by end user.
+   *
+   * GroupInstanceId: string, versions 3-6; nullable in 3+; default null.
+   */
   groupInstanceId?: string | null;
-  /** Topics: []TxnOffsetCommitRequestTopic, versions 0-6. */
+  /**
+   * Each topic that we want to commit offsets for.
+   *
+   * Topics: []TxnOffsetCommitRequestTopic, versions 0-6.
+   */
   topics?: TxnOffsetCommitRequestTopicInit[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * Each topic that we want to commit offsets for.
+ *
  * The TxnOffsetCommitRequestTopic struct of TxnOffsetCommitRequest, versions 0-6.
  */
 export interface TxnOffsetCommitRequestTopic {
-  /** Name: string, versions 0-5; ignorable; a topicName. */
+  /**
+   * The topic name.
+   *
+   * Name: string, versions 0-5; ignorable; a topicName.
+   */
   name: string;
-  /** TopicId: uuid, versions 6; ignorable. */
+  /**
+   * The topic ID.
+   *
+   * TopicId: uuid, versions 6; ignorable.
+   */
   topicId: string;
-  /** Partitions: []TxnOffsetCommitRequestPartition, versions 0-6. */
+  /**
+   * The partitions inside the topic that we want to commit offsets for.
+   *
+   * Partitions: []TxnOffsetCommitRequestPartition, versions 0-6.
+   */
   partitions: TxnOffsetCommitRequestPartition[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeTxnOffsetCommitRequest} takes for TxnOffsetCommitRequestTopic: any field left out
- * is written as its default.
+ * Each topic that we want to commit offsets for.
+ *
+ * What {@linkcode encodeTxnOffsetCommitRequest} takes for TxnOffsetCommitRequestTopic: any field
+ * left out is written as its default.
  */
 export interface TxnOffsetCommitRequestTopicInit {
-  /** Name: string, versions 0-5; ignorable; a topicName. */
+  /**
+   * The topic name.
+   *
+   * Name: string, versions 0-5; ignorable; a topicName.
+   */
   name?: string;
-  /** TopicId: uuid, versions 6; ignorable. */
+  /**
+   * The topic ID.
+   *
+   * TopicId: uuid, versions 6; ignorable.
+   */
   topicId?: string;
-  /** Partitions: []TxnOffsetCommitRequestPartition, versions 0-6. */
+  /**
+   * The partitions inside the topic that we want to commit offsets for.
+   *
+   * Partitions: []TxnOffsetCommitRequestPartition, versions 0-6.
+   */
   partitions?: TxnOffsetCommitRequestPartitionInit[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * The partitions inside the topic that we want to commit offsets for.
+ *
  * The TxnOffsetCommitRequestPartition struct of TxnOffsetCommitRequest, versions 0-6.
  */
 export interface TxnOffsetCommitRequestPartition {
-  /** PartitionIndex: int32, versions 0-6. */
+  /**
+   * The index of the partition within the topic.
+   *
+   * PartitionIndex: int32, versions 0-6.
+   */
   partitionIndex: number;
-  /** CommittedOffset: int64, versions 0-6. */
+  /**
+   * The message offset to be committed.
+   *
+   * CommittedOffset: int64, versions 0-6.
+   */
   committedOffset: bigint;
-  /** CommittedLeaderEpoch: int32, versions 2-6; default -1; ignorable. */
+  /**
+   * The leader epoch of the last consumed record.
+   *
+   * CommittedLeaderEpoch: int32, versions 2-6; default -1; ignorable.
+   */
   committedLeaderEpoch: number;
-  /** CommittedMetadata: string, versions 0-6; nullable in 0+. */
+  /**
+   * Any associated metadata the client wants to keep.
+   *
+   * CommittedMetadata: string, versions 0-6; nullable in 0+.
+   */
   committedMetadata: string | null;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeTxnOffsetCommitRequest} takes for TxnOffsetCommitRequestPartition: any field left out
- * is written as its default.
+ * The partitions inside the topic that we want to commit offsets for.
+ *
+ * What {@linkcode encodeTxnOffsetCommitRequest} takes for TxnOffsetCommitRequestPartition: any
+ * field left out is written as its default.
  */
 export interface TxnOffsetCommitRequestPartitionInit {
-  /** PartitionIndex: int32, versions 0-6. */
+  /**
+   * The index of the partition within the topic.
+   *
+   * PartitionIndex: int32, versions 0-6.
+   */
   partitionIndex?: number;
-  /** CommittedOffset: int64, versions 0-6. */
+  /**
+   * The message offset to be committed.
+   *
+   * CommittedOffset: int64, versions 0-6.
+   */
   committedOffset?: bigint;
-  /** CommittedLeaderEpoch: int32, versions 2-6; default -1; ignorable. */
+  /**
+   * The leader epoch of the last consumed record.
+   *
+   * CommittedLeaderEpoch: int32, versions 2-6; default -1; ignorable.
+   */
   committedLeaderEpoch?: number;
-  /** CommittedMetadata: string, versions 0-6; nullable in 0+. */
+  /**
+   * Any associated metadata the client wants to keep.
+   *
+   * CommittedMetadata: string, versions 0-6; nullable in 0+.
+   */
   committedMetadata?: string | null;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];

@@ -16,80 +16,144 @@ import {
   withPath,
 } from "../../protocol/generated_support.ts";
 
-/**
- * Kafka's TxnOffsetCommitResponse message (API key 28) in versions 0-6 (flexible from 3).
- */
+/** Kafka's TxnOffsetCommitResponse message (API key 28) in versions 0-6 (flexible from 3). */
 export interface TxnOffsetCommitResponse {
-  /** ThrottleTimeMs: int32, versions 0-6. */
+  /**
+   * The duration in milliseconds for which the request was throttled due to a quota violation, or
+   * zero if the request did not violate any quota.
+   *
+   * ThrottleTimeMs: int32, versions 0-6.
+   */
   throttleTimeMs: number;
-  /** Topics: []TxnOffsetCommitResponseTopic, versions 0-6. */
+  /**
+   * The responses for each topic.
+   *
+   * Topics: []TxnOffsetCommitResponseTopic, versions 0-6.
+   */
   topics: TxnOffsetCommitResponseTopic[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeTxnOffsetCommitResponse} takes for TxnOffsetCommitResponse: any field left out
- * is written as its default.
+ * What {@linkcode encodeTxnOffsetCommitResponse} takes for TxnOffsetCommitResponse: any field left
+ * out is written as its default.
  */
 export interface TxnOffsetCommitResponseInit {
-  /** ThrottleTimeMs: int32, versions 0-6. */
+  /**
+   * The duration in milliseconds for which the request was throttled due to a quota violation, or
+   * zero if the request did not violate any quota.
+   *
+   * ThrottleTimeMs: int32, versions 0-6.
+   */
   throttleTimeMs?: number;
-  /** Topics: []TxnOffsetCommitResponseTopic, versions 0-6. */
+  /**
+   * The responses for each topic.
+   *
+   * Topics: []TxnOffsetCommitResponseTopic, versions 0-6.
+   */
   topics?: TxnOffsetCommitResponseTopicInit[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * The responses for each topic.
+ *
  * The TxnOffsetCommitResponseTopic struct of TxnOffsetCommitResponse, versions 0-6.
  */
 export interface TxnOffsetCommitResponseTopic {
-  /** Name: string, versions 0-5; ignorable; a topicName. */
+  /**
+   * The topic name.
+   *
+   * Name: string, versions 0-5; ignorable; a topicName.
+   */
   name: string;
-  /** TopicId: uuid, versions 6; ignorable. */
+  /**
+   * The topic ID.
+   *
+   * TopicId: uuid, versions 6; ignorable.
+   */
   topicId: string;
-  /** Partitions: []TxnOffsetCommitResponsePartition, versions 0-6. */
+  /**
+   * The responses for each partition in the topic.
+   *
+   * Partitions: []TxnOffsetCommitResponsePartition, versions 0-6.
+   */
   partitions: TxnOffsetCommitResponsePartition[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeTxnOffsetCommitResponse} takes for TxnOffsetCommitResponseTopic: any field left out
- * is written as its default.
+ * The responses for each topic.
+ *
+ * What {@linkcode encodeTxnOffsetCommitResponse} takes for TxnOffsetCommitResponseTopic: any field
+ * left out is written as its default.
  */
 export interface TxnOffsetCommitResponseTopicInit {
-  /** Name: string, versions 0-5; ignorable; a topicName. */
+  /**
+   * The topic name.
+   *
+   * Name: string, versions 0-5; ignorable; a topicName.
+   */
   name?: string;
-  /** TopicId: uuid, versions 6; ignorable. */
+  /**
+   * The topic ID.
+   *
+   * TopicId: uuid, versions 6; ignorable.
+   */
   topicId?: string;
-  /** Partitions: []TxnOffsetCommitResponsePartition, versions 0-6. */
+  /**
+   * The responses for each partition in the topic.
+   *
+   * Partitions: []TxnOffsetCommitResponsePartition, versions 0-6.
+   */
   partitions?: TxnOffsetCommitResponsePartitionInit[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * The responses for each partition in the topic.
+ *
  * The TxnOffsetCommitResponsePartition struct of TxnOffsetCommitResponse, versions 0-6.
  */
 export interface TxnOffsetCommitResponsePartition {
-  /** PartitionIndex: int32, versions 0-6. */
+  /**
+   * The partition index.
+   *
+   * PartitionIndex: int32, versions 0-6.
+   */
   partitionIndex: number;
-  /** ErrorCode: int16, versions 0-6. */
+  /**
+   * The error code, or 0 if there was no error.
+   *
+   * ErrorCode: int16, versions 0-6.
+   */
   errorCode: number;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeTxnOffsetCommitResponse} takes for TxnOffsetCommitResponsePartition: any field left out
- * is written as its default.
+ * The responses for each partition in the topic.
+ *
+ * What {@linkcode encodeTxnOffsetCommitResponse} takes for TxnOffsetCommitResponsePartition: any
+ * field left out is written as its default.
  */
 export interface TxnOffsetCommitResponsePartitionInit {
-  /** PartitionIndex: int32, versions 0-6. */
+  /**
+   * The partition index.
+   *
+   * PartitionIndex: int32, versions 0-6.
+   */
   partitionIndex?: number;
-  /** ErrorCode: int16, versions 0-6. */
+  /**
+   * The error code, or 0 if there was no error.
+   *
+   * ErrorCode: int16, versions 0-6.
+   */
   errorCode?: number;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];

@@ -10,22 +10,28 @@ import type { Reader } from "../../protocol/reader.ts";
 import type { TaggedField, Writer } from "../../protocol/writer.ts";
 import { unsupportedVersion, withPath } from "../../protocol/generated_support.ts";
 
-/**
- * Kafka's UnregisterBrokerRequest message (API key 64) in versions 0 (flexible from 0).
- */
+/** Kafka's UnregisterBrokerRequest message (API key 64) in versions 0 (flexible from 0). */
 export interface UnregisterBrokerRequest {
-  /** BrokerId: int32, versions 0; a brokerId. */
+  /**
+   * The broker ID to unregister.
+   *
+   * BrokerId: int32, versions 0; a brokerId.
+   */
   brokerId: number;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeUnregisterBrokerRequest} takes for UnregisterBrokerRequest: any field left out
- * is written as its default.
+ * What {@linkcode encodeUnregisterBrokerRequest} takes for UnregisterBrokerRequest: any field left
+ * out is written as its default.
  */
 export interface UnregisterBrokerRequestInit {
-  /** BrokerId: int32, versions 0; a brokerId. */
+  /**
+   * The broker ID to unregister.
+   *
+   * BrokerId: int32, versions 0; a brokerId.
+   */
   brokerId?: number;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];

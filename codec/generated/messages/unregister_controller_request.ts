@@ -10,22 +10,28 @@ import type { Reader } from "../../protocol/reader.ts";
 import type { TaggedField, Writer } from "../../protocol/writer.ts";
 import { unsupportedVersion, withPath } from "../../protocol/generated_support.ts";
 
-/**
- * Kafka's UnregisterControllerRequest message (API key 94) in versions 0 (flexible from 0).
- */
+/** Kafka's UnregisterControllerRequest message (API key 94) in versions 0 (flexible from 0). */
 export interface UnregisterControllerRequest {
-  /** ControllerId: int32, versions 0. */
+  /**
+   * The controller ID to unregister.
+   *
+   * ControllerId: int32, versions 0.
+   */
   controllerId: number;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeUnregisterControllerRequest} takes for UnregisterControllerRequest: any field left out
- * is written as its default.
+ * What {@linkcode encodeUnregisterControllerRequest} takes for UnregisterControllerRequest: any
+ * field left out is written as its default.
  */
 export interface UnregisterControllerRequestInit {
-  /** ControllerId: int32, versions 0. */
+  /**
+   * The controller ID to unregister.
+   *
+   * ControllerId: int32, versions 0.
+   */
   controllerId?: number;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];

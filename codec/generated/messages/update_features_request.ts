@@ -10,15 +10,25 @@ import type { Reader } from "../../protocol/reader.ts";
 import type { TaggedField, Writer } from "../../protocol/writer.ts";
 import { readArray, unsupportedVersion, withPath } from "../../protocol/generated_support.ts";
 
-/**
- * Kafka's UpdateFeaturesRequest message (API key 57) in versions 0-2 (flexible from 0).
- */
+/** Kafka's UpdateFeaturesRequest message (API key 57) in versions 0-2 (flexible from 0). */
 export interface UpdateFeaturesRequest {
-  /** timeoutMs: int32, versions 0-2; default 60000. */
+  /**
+   * How long to wait in milliseconds before timing out the request.
+   *
+   * timeoutMs: int32, versions 0-2; default 60000.
+   */
   timeoutMs: number;
-  /** FeatureUpdates: []FeatureUpdateKey, versions 0-2. */
+  /**
+   * The list of updates to finalized features.
+   *
+   * FeatureUpdates: []FeatureUpdateKey, versions 0-2.
+   */
   featureUpdates: UpdateFeaturesRequestFeatureUpdateKey[];
-  /** ValidateOnly: bool, versions 1-2; default false. */
+  /**
+   * True if we should validate the request, but not perform the upgrade or downgrade.
+   *
+   * ValidateOnly: bool, versions 1-2; default false.
+   */
   validateOnly: boolean;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
@@ -29,44 +39,100 @@ export interface UpdateFeaturesRequest {
  * is written as its default.
  */
 export interface UpdateFeaturesRequestInit {
-  /** timeoutMs: int32, versions 0-2; default 60000. */
+  /**
+   * How long to wait in milliseconds before timing out the request.
+   *
+   * timeoutMs: int32, versions 0-2; default 60000.
+   */
   timeoutMs?: number;
-  /** FeatureUpdates: []FeatureUpdateKey, versions 0-2. */
+  /**
+   * The list of updates to finalized features.
+   *
+   * FeatureUpdates: []FeatureUpdateKey, versions 0-2.
+   */
   featureUpdates?: UpdateFeaturesRequestFeatureUpdateKeyInit[];
-  /** ValidateOnly: bool, versions 1-2; default false. */
+  /**
+   * True if we should validate the request, but not perform the upgrade or downgrade.
+   *
+   * ValidateOnly: bool, versions 1-2; default false.
+   */
   validateOnly?: boolean;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * The list of updates to finalized features.
+ *
  * The FeatureUpdateKey struct of UpdateFeaturesRequest, versions 0-2.
  */
 export interface UpdateFeaturesRequestFeatureUpdateKey {
-  /** Feature: string, versions 0-2. */
+  /**
+   * The name of the finalized feature to be updated.
+   *
+   * Feature: string, versions 0-2.
+   */
   feature: string;
-  /** MaxVersionLevel: int16, versions 0-2. */
+  /**
+   * The new maximum version level for the finalized feature. A value >= 1 is valid. A value < 1, is
+   * special, and can be used to request the deletion of the finalized feature.
+   *
+   * MaxVersionLevel: int16, versions 0-2.
+   */
   maxVersionLevel: number;
-  /** AllowDowngrade: bool, versions 0. */
+  /**
+   * DEPRECATED in version 1 (see DowngradeType). When set to true, the finalized feature version
+   * level is allowed to be downgraded/deleted. The downgrade request will fail if the new maximum
+   * version level is a value that's not lower than the existing maximum finalized version level.
+   *
+   * AllowDowngrade: bool, versions 0.
+   */
   allowDowngrade: boolean;
-  /** UpgradeType: int8, versions 1-2; default 1. */
+  /**
+   * Determine which type of upgrade will be performed: 1 will perform an upgrade only (default), 2
+   * is safe downgrades only (lossless), 3 is unsafe downgrades (lossy).
+   *
+   * UpgradeType: int8, versions 1-2; default 1.
+   */
   upgradeType: number;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeUpdateFeaturesRequest} takes for UpdateFeaturesRequestFeatureUpdateKey: any field left out
- * is written as its default.
+ * The list of updates to finalized features.
+ *
+ * What {@linkcode encodeUpdateFeaturesRequest} takes for UpdateFeaturesRequestFeatureUpdateKey: any
+ * field left out is written as its default.
  */
 export interface UpdateFeaturesRequestFeatureUpdateKeyInit {
-  /** Feature: string, versions 0-2. */
+  /**
+   * The name of the finalized feature to be updated.
+   *
+   * Feature: string, versions 0-2.
+   */
   feature?: string;
-  /** MaxVersionLevel: int16, versions 0-2. */
+  /**
+   * The new maximum version level for the finalized feature. A value >= 1 is valid. A value < 1, is
+   * special, and can be used to request the deletion of the finalized feature.
+   *
+   * MaxVersionLevel: int16, versions 0-2.
+   */
   maxVersionLevel?: number;
-  /** AllowDowngrade: bool, versions 0. */
+  /**
+   * DEPRECATED in version 1 (see DowngradeType). When set to true, the finalized feature version
+   * level is allowed to be downgraded/deleted. The downgrade request will fail if the new maximum
+   * version level is a value that's not lower than the existing maximum finalized version level.
+   *
+   * AllowDowngrade: bool, versions 0.
+   */
   allowDowngrade?: boolean;
-  /** UpgradeType: int8, versions 1-2; default 1. */
+  /**
+   * Determine which type of upgrade will be performed: 1 will perform an upgrade only (default), 2
+   * is safe downgrades only (lossless), 3 is unsafe downgrades (lossy).
+   *
+   * UpgradeType: int8, versions 1-2; default 1.
+   */
   upgradeType?: number;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];

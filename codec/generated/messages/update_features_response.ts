@@ -10,63 +10,123 @@ import type { Reader } from "../../protocol/reader.ts";
 import type { TaggedField, Writer } from "../../protocol/writer.ts";
 import { readArray, unsupportedVersion, withPath } from "../../protocol/generated_support.ts";
 
-/**
- * Kafka's UpdateFeaturesResponse message (API key 57) in versions 0-2 (flexible from 0).
- */
+/** Kafka's UpdateFeaturesResponse message (API key 57) in versions 0-2 (flexible from 0). */
 export interface UpdateFeaturesResponse {
-  /** ThrottleTimeMs: int32, versions 0-2. */
+  /**
+   * The duration in milliseconds for which the request was throttled due to a quota violation, or
+   * zero if the request did not violate any quota.
+   *
+   * ThrottleTimeMs: int32, versions 0-2.
+   */
   throttleTimeMs: number;
-  /** ErrorCode: int16, versions 0-2. */
+  /**
+   * The top-level error code, or `0` if there was no top-level error.
+   *
+   * ErrorCode: int16, versions 0-2.
+   */
   errorCode: number;
-  /** ErrorMessage: string, versions 0-2; nullable in 0+. */
+  /**
+   * The top-level error message, or `null` if there was no top-level error.
+   *
+   * ErrorMessage: string, versions 0-2; nullable in 0+.
+   */
   errorMessage: string | null;
-  /** Results: []UpdatableFeatureResult, versions 0-1; ignorable. */
+  /**
+   * Results for each feature update.
+   *
+   * Results: []UpdatableFeatureResult, versions 0-1; ignorable.
+   */
   results: UpdateFeaturesResponseUpdatableFeatureResult[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeUpdateFeaturesResponse} takes for UpdateFeaturesResponse: any field left out
- * is written as its default.
+ * What {@linkcode encodeUpdateFeaturesResponse} takes for UpdateFeaturesResponse: any field left
+ * out is written as its default.
  */
 export interface UpdateFeaturesResponseInit {
-  /** ThrottleTimeMs: int32, versions 0-2. */
+  /**
+   * The duration in milliseconds for which the request was throttled due to a quota violation, or
+   * zero if the request did not violate any quota.
+   *
+   * ThrottleTimeMs: int32, versions 0-2.
+   */
   throttleTimeMs?: number;
-  /** ErrorCode: int16, versions 0-2. */
+  /**
+   * The top-level error code, or `0` if there was no top-level error.
+   *
+   * ErrorCode: int16, versions 0-2.
+   */
   errorCode?: number;
-  /** ErrorMessage: string, versions 0-2; nullable in 0+. */
+  /**
+   * The top-level error message, or `null` if there was no top-level error.
+   *
+   * ErrorMessage: string, versions 0-2; nullable in 0+.
+   */
   errorMessage?: string | null;
-  /** Results: []UpdatableFeatureResult, versions 0-1; ignorable. */
+  /**
+   * Results for each feature update.
+   *
+   * Results: []UpdatableFeatureResult, versions 0-1; ignorable.
+   */
   results?: UpdateFeaturesResponseUpdatableFeatureResultInit[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * Results for each feature update.
+ *
  * The UpdatableFeatureResult struct of UpdateFeaturesResponse, versions 0-1.
  */
 export interface UpdateFeaturesResponseUpdatableFeatureResult {
-  /** Feature: string, versions 0-1. */
+  /**
+   * The name of the finalized feature.
+   *
+   * Feature: string, versions 0-1.
+   */
   feature: string;
-  /** ErrorCode: int16, versions 0-1. */
+  /**
+   * The feature update error code or `0` if the feature update succeeded.
+   *
+   * ErrorCode: int16, versions 0-1.
+   */
   errorCode: number;
-  /** ErrorMessage: string, versions 0-1; nullable in 0+. */
+  /**
+   * The feature update error, or `null` if the feature update succeeded.
+   *
+   * ErrorMessage: string, versions 0-1; nullable in 0+.
+   */
   errorMessage: string | null;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeUpdateFeaturesResponse} takes for UpdateFeaturesResponseUpdatableFeatureResult: any field left out
- * is written as its default.
+ * Results for each feature update.
+ *
+ * What {@linkcode encodeUpdateFeaturesResponse} takes for
+ * UpdateFeaturesResponseUpdatableFeatureResult: any field left out is written as its default.
  */
 export interface UpdateFeaturesResponseUpdatableFeatureResultInit {
-  /** Feature: string, versions 0-1. */
+  /**
+   * The name of the finalized feature.
+   *
+   * Feature: string, versions 0-1.
+   */
   feature?: string;
-  /** ErrorCode: int16, versions 0-1. */
+  /**
+   * The feature update error code or `0` if the feature update succeeded.
+   *
+   * ErrorCode: int16, versions 0-1.
+   */
   errorCode?: number;
-  /** ErrorMessage: string, versions 0-1; nullable in 0+. */
+  /**
+   * The feature update error, or `null` if the feature update succeeded.
+   *
+   * ErrorMessage: string, versions 0-1; nullable in 0+.
+   */
   errorMessage?: string | null;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];

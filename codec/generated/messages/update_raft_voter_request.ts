@@ -11,96 +11,190 @@ import type { TaggedField, Writer } from "../../protocol/writer.ts";
 import { ZERO_UUID } from "../../protocol/uuid.ts";
 import { readArray, unsupportedVersion, withPath } from "../../protocol/generated_support.ts";
 
-/**
- * Kafka's UpdateRaftVoterRequest message (API key 82) in versions 0 (flexible from 0).
- */
+/** Kafka's UpdateRaftVoterRequest message (API key 82) in versions 0 (flexible from 0). */
 export interface UpdateRaftVoterRequest {
-  /** ClusterId: string, versions 0; nullable in 0+. */
+  /**
+   * The cluster id.
+   *
+   * ClusterId: string, versions 0; nullable in 0+.
+   */
   clusterId: string | null;
-  /** CurrentLeaderEpoch: int32, versions 0. */
+  /**
+   * The current leader epoch of the partition, -1 for unknown leader epoch.
+   *
+   * CurrentLeaderEpoch: int32, versions 0.
+   */
   currentLeaderEpoch: number;
-  /** VoterId: int32, versions 0. */
+  /**
+   * The replica id of the voter getting updated in the topic partition.
+   *
+   * VoterId: int32, versions 0.
+   */
   voterId: number;
-  /** VoterDirectoryId: uuid, versions 0. */
+  /**
+   * The directory id of the voter getting updated in the topic partition.
+   *
+   * VoterDirectoryId: uuid, versions 0.
+   */
   voterDirectoryId: string;
-  /** Listeners: []Listener, versions 0. */
+  /**
+   * The endpoint that can be used to communicate with the leader.
+   *
+   * Listeners: []Listener, versions 0.
+   */
   listeners: UpdateRaftVoterRequestListener[];
-  /** KRaftVersionFeature: KRaftVersionFeature, versions 0. */
+  /**
+   * The range of versions of the protocol that the replica supports.
+   *
+   * KRaftVersionFeature: KRaftVersionFeature, versions 0.
+   */
   kRaftVersionFeature: UpdateRaftVoterRequestKRaftVersionFeature;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeUpdateRaftVoterRequest} takes for UpdateRaftVoterRequest: any field left out
- * is written as its default.
+ * What {@linkcode encodeUpdateRaftVoterRequest} takes for UpdateRaftVoterRequest: any field left
+ * out is written as its default.
  */
 export interface UpdateRaftVoterRequestInit {
-  /** ClusterId: string, versions 0; nullable in 0+. */
+  /**
+   * The cluster id.
+   *
+   * ClusterId: string, versions 0; nullable in 0+.
+   */
   clusterId?: string | null;
-  /** CurrentLeaderEpoch: int32, versions 0. */
+  /**
+   * The current leader epoch of the partition, -1 for unknown leader epoch.
+   *
+   * CurrentLeaderEpoch: int32, versions 0.
+   */
   currentLeaderEpoch?: number;
-  /** VoterId: int32, versions 0. */
+  /**
+   * The replica id of the voter getting updated in the topic partition.
+   *
+   * VoterId: int32, versions 0.
+   */
   voterId?: number;
-  /** VoterDirectoryId: uuid, versions 0. */
+  /**
+   * The directory id of the voter getting updated in the topic partition.
+   *
+   * VoterDirectoryId: uuid, versions 0.
+   */
   voterDirectoryId?: string;
-  /** Listeners: []Listener, versions 0. */
+  /**
+   * The endpoint that can be used to communicate with the leader.
+   *
+   * Listeners: []Listener, versions 0.
+   */
   listeners?: UpdateRaftVoterRequestListenerInit[];
-  /** KRaftVersionFeature: KRaftVersionFeature, versions 0. */
+  /**
+   * The range of versions of the protocol that the replica supports.
+   *
+   * KRaftVersionFeature: KRaftVersionFeature, versions 0.
+   */
   kRaftVersionFeature?: UpdateRaftVoterRequestKRaftVersionFeatureInit;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * The endpoint that can be used to communicate with the leader.
+ *
  * The Listener struct of UpdateRaftVoterRequest, versions 0.
  */
 export interface UpdateRaftVoterRequestListener {
-  /** Name: string, versions 0. */
+  /**
+   * The name of the endpoint.
+   *
+   * Name: string, versions 0.
+   */
   name: string;
-  /** Host: string, versions 0. */
+  /**
+   * The hostname.
+   *
+   * Host: string, versions 0.
+   */
   host: string;
-  /** Port: uint16, versions 0. */
+  /**
+   * The port.
+   *
+   * Port: uint16, versions 0.
+   */
   port: number;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeUpdateRaftVoterRequest} takes for UpdateRaftVoterRequestListener: any field left out
- * is written as its default.
+ * The endpoint that can be used to communicate with the leader.
+ *
+ * What {@linkcode encodeUpdateRaftVoterRequest} takes for UpdateRaftVoterRequestListener: any field
+ * left out is written as its default.
  */
 export interface UpdateRaftVoterRequestListenerInit {
-  /** Name: string, versions 0. */
+  /**
+   * The name of the endpoint.
+   *
+   * Name: string, versions 0.
+   */
   name?: string;
-  /** Host: string, versions 0. */
+  /**
+   * The hostname.
+   *
+   * Host: string, versions 0.
+   */
   host?: string;
-  /** Port: uint16, versions 0. */
+  /**
+   * The port.
+   *
+   * Port: uint16, versions 0.
+   */
   port?: number;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * The range of versions of the protocol that the replica supports.
+ *
  * The KRaftVersionFeature struct of UpdateRaftVoterRequest, versions 0.
  */
 export interface UpdateRaftVoterRequestKRaftVersionFeature {
-  /** MinSupportedVersion: int16, versions 0. */
+  /**
+   * The minimum supported KRaft protocol version.
+   *
+   * MinSupportedVersion: int16, versions 0.
+   */
   minSupportedVersion: number;
-  /** MaxSupportedVersion: int16, versions 0. */
+  /**
+   * The maximum supported KRaft protocol version.
+   *
+   * MaxSupportedVersion: int16, versions 0.
+   */
   maxSupportedVersion: number;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeUpdateRaftVoterRequest} takes for UpdateRaftVoterRequestKRaftVersionFeature: any field left out
- * is written as its default.
+ * The range of versions of the protocol that the replica supports.
+ *
+ * What {@linkcode encodeUpdateRaftVoterRequest} takes for
+ * UpdateRaftVoterRequestKRaftVersionFeature: any field left out is written as its default.
  */
 export interface UpdateRaftVoterRequestKRaftVersionFeatureInit {
-  /** MinSupportedVersion: int16, versions 0. */
+  /**
+   * The minimum supported KRaft protocol version.
+   *
+   * MinSupportedVersion: int16, versions 0.
+   */
   minSupportedVersion?: number;
-  /** MaxSupportedVersion: int16, versions 0. */
+  /**
+   * The maximum supported KRaft protocol version.
+   *
+   * MaxSupportedVersion: int16, versions 0.
+   */
   maxSupportedVersion?: number;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];

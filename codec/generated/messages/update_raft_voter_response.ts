@@ -10,63 +10,123 @@ import type { Reader } from "../../protocol/reader.ts";
 import type { TaggedField, Writer } from "../../protocol/writer.ts";
 import { decodeFailure, unsupportedVersion, withPath } from "../../protocol/generated_support.ts";
 
-/**
- * Kafka's UpdateRaftVoterResponse message (API key 82) in versions 0 (flexible from 0).
- */
+/** Kafka's UpdateRaftVoterResponse message (API key 82) in versions 0 (flexible from 0). */
 export interface UpdateRaftVoterResponse {
-  /** ThrottleTimeMs: int32, versions 0. */
+  /**
+   * The duration in milliseconds for which the request was throttled due to a quota violation, or
+   * zero if the request did not violate any quota.
+   *
+   * ThrottleTimeMs: int32, versions 0.
+   */
   throttleTimeMs: number;
-  /** ErrorCode: int16, versions 0. */
+  /**
+   * The error code, or 0 if there was no error.
+   *
+   * ErrorCode: int16, versions 0.
+   */
   errorCode: number;
-  /** CurrentLeader: CurrentLeader, versions 0; tagged (tag 0) in 0+. */
+  /**
+   * Details of the current Raft cluster leader.
+   *
+   * CurrentLeader: CurrentLeader, versions 0; tagged (tag 0) in 0+.
+   */
   currentLeader: UpdateRaftVoterResponseCurrentLeader;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeUpdateRaftVoterResponse} takes for UpdateRaftVoterResponse: any field left out
- * is written as its default.
+ * What {@linkcode encodeUpdateRaftVoterResponse} takes for UpdateRaftVoterResponse: any field left
+ * out is written as its default.
  */
 export interface UpdateRaftVoterResponseInit {
-  /** ThrottleTimeMs: int32, versions 0. */
+  /**
+   * The duration in milliseconds for which the request was throttled due to a quota violation, or
+   * zero if the request did not violate any quota.
+   *
+   * ThrottleTimeMs: int32, versions 0.
+   */
   throttleTimeMs?: number;
-  /** ErrorCode: int16, versions 0. */
+  /**
+   * The error code, or 0 if there was no error.
+   *
+   * ErrorCode: int16, versions 0.
+   */
   errorCode?: number;
-  /** CurrentLeader: CurrentLeader, versions 0; tagged (tag 0) in 0+. */
+  /**
+   * Details of the current Raft cluster leader.
+   *
+   * CurrentLeader: CurrentLeader, versions 0; tagged (tag 0) in 0+.
+   */
   currentLeader?: UpdateRaftVoterResponseCurrentLeaderInit;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * Details of the current Raft cluster leader.
+ *
  * The CurrentLeader struct of UpdateRaftVoterResponse, versions 0.
  */
 export interface UpdateRaftVoterResponseCurrentLeader {
-  /** LeaderId: int32, versions 0; default -1; a brokerId. */
+  /**
+   * The replica id of the current leader or -1 if the leader is unknown.
+   *
+   * LeaderId: int32, versions 0; default -1; a brokerId.
+   */
   leaderId: number;
-  /** LeaderEpoch: int32, versions 0; default -1. */
+  /**
+   * The latest known leader epoch.
+   *
+   * LeaderEpoch: int32, versions 0; default -1.
+   */
   leaderEpoch: number;
-  /** Host: string, versions 0. */
+  /**
+   * The node's hostname.
+   *
+   * Host: string, versions 0.
+   */
   host: string;
-  /** Port: int32, versions 0. */
+  /**
+   * The node's port.
+   *
+   * Port: int32, versions 0.
+   */
   port: number;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeUpdateRaftVoterResponse} takes for UpdateRaftVoterResponseCurrentLeader: any field left out
- * is written as its default.
+ * Details of the current Raft cluster leader.
+ *
+ * What {@linkcode encodeUpdateRaftVoterResponse} takes for UpdateRaftVoterResponseCurrentLeader:
+ * any field left out is written as its default.
  */
 export interface UpdateRaftVoterResponseCurrentLeaderInit {
-  /** LeaderId: int32, versions 0; default -1; a brokerId. */
+  /**
+   * The replica id of the current leader or -1 if the leader is unknown.
+   *
+   * LeaderId: int32, versions 0; default -1; a brokerId.
+   */
   leaderId?: number;
-  /** LeaderEpoch: int32, versions 0; default -1. */
+  /**
+   * The latest known leader epoch.
+   *
+   * LeaderEpoch: int32, versions 0; default -1.
+   */
   leaderEpoch?: number;
-  /** Host: string, versions 0. */
+  /**
+   * The node's hostname.
+   *
+   * Host: string, versions 0.
+   */
   host?: string;
-  /** Port: int32, versions 0. */
+  /**
+   * The node's port.
+   *
+   * Port: int32, versions 0.
+   */
   port?: number;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];

@@ -11,104 +11,214 @@ import type { TaggedField, Writer } from "../../protocol/writer.ts";
 import { ZERO_UUID } from "../../protocol/uuid.ts";
 import { readArray, unsupportedVersion, withPath } from "../../protocol/generated_support.ts";
 
-/**
- * Kafka's VoteRequest message (API key 52) in versions 0-2 (flexible from 0).
- */
+/** Kafka's VoteRequest message (API key 52) in versions 0-2 (flexible from 0). */
 export interface VoteRequest {
-  /** ClusterId: string, versions 0-2; nullable in 0+; default null. */
+  /**
+   * The cluster id.
+   *
+   * ClusterId: string, versions 0-2; nullable in 0+; default null.
+   */
   clusterId: string | null;
-  /** VoterId: int32, versions 1-2; default -1; ignorable; a brokerId. */
+  /**
+   * The replica id of the voter receiving the request.
+   *
+   * VoterId: int32, versions 1-2; default -1; ignorable; a brokerId.
+   */
   voterId: number;
-  /** Topics: []TopicData, versions 0-2. */
+  /**
+   * The topic data.
+   *
+   * Topics: []TopicData, versions 0-2.
+   */
   topics: VoteRequestTopicData[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeVoteRequest} takes for VoteRequest: any field left out
- * is written as its default.
+ * What {@linkcode encodeVoteRequest} takes for VoteRequest: any field left out is written as its
+ * default.
  */
 export interface VoteRequestInit {
-  /** ClusterId: string, versions 0-2; nullable in 0+; default null. */
+  /**
+   * The cluster id.
+   *
+   * ClusterId: string, versions 0-2; nullable in 0+; default null.
+   */
   clusterId?: string | null;
-  /** VoterId: int32, versions 1-2; default -1; ignorable; a brokerId. */
+  /**
+   * The replica id of the voter receiving the request.
+   *
+   * VoterId: int32, versions 1-2; default -1; ignorable; a brokerId.
+   */
   voterId?: number;
-  /** Topics: []TopicData, versions 0-2. */
+  /**
+   * The topic data.
+   *
+   * Topics: []TopicData, versions 0-2.
+   */
   topics?: VoteRequestTopicDataInit[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * The topic data.
+ *
  * The TopicData struct of VoteRequest, versions 0-2.
  */
 export interface VoteRequestTopicData {
-  /** TopicName: string, versions 0-2; a topicName. */
+  /**
+   * The topic name.
+   *
+   * TopicName: string, versions 0-2; a topicName.
+   */
   topicName: string;
-  /** Partitions: []PartitionData, versions 0-2. */
+  /**
+   * The partition data.
+   *
+   * Partitions: []PartitionData, versions 0-2.
+   */
   partitions: VoteRequestPartitionData[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeVoteRequest} takes for VoteRequestTopicData: any field left out
- * is written as its default.
+ * The topic data.
+ *
+ * What {@linkcode encodeVoteRequest} takes for VoteRequestTopicData: any field left out is written
+ * as its default.
  */
 export interface VoteRequestTopicDataInit {
-  /** TopicName: string, versions 0-2; a topicName. */
+  /**
+   * The topic name.
+   *
+   * TopicName: string, versions 0-2; a topicName.
+   */
   topicName?: string;
-  /** Partitions: []PartitionData, versions 0-2. */
+  /**
+   * The partition data.
+   *
+   * Partitions: []PartitionData, versions 0-2.
+   */
   partitions?: VoteRequestPartitionDataInit[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * The partition data.
+ *
  * The PartitionData struct of VoteRequest, versions 0-2.
  */
 export interface VoteRequestPartitionData {
-  /** PartitionIndex: int32, versions 0-2. */
+  /**
+   * The partition index.
+   *
+   * PartitionIndex: int32, versions 0-2.
+   */
   partitionIndex: number;
-  /** ReplicaEpoch: int32, versions 0-2. */
+  /**
+   * The epoch of the voter sending the request
+   *
+   * ReplicaEpoch: int32, versions 0-2.
+   */
   replicaEpoch: number;
-  /** ReplicaId: int32, versions 0-2; a brokerId. */
+  /**
+   * The replica id of the voter sending the request
+   *
+   * ReplicaId: int32, versions 0-2; a brokerId.
+   */
   replicaId: number;
-  /** ReplicaDirectoryId: uuid, versions 1-2; ignorable. */
+  /**
+   * The directory id of the voter sending the request
+   *
+   * ReplicaDirectoryId: uuid, versions 1-2; ignorable.
+   */
   replicaDirectoryId: string;
-  /** VoterDirectoryId: uuid, versions 1-2; ignorable. */
+  /**
+   * The directory id of the voter receiving the request
+   *
+   * VoterDirectoryId: uuid, versions 1-2; ignorable.
+   */
   voterDirectoryId: string;
-  /** LastOffsetEpoch: int32, versions 0-2. */
+  /**
+   * The epoch of the last record written to the metadata log.
+   *
+   * LastOffsetEpoch: int32, versions 0-2.
+   */
   lastOffsetEpoch: number;
-  /** LastOffset: int64, versions 0-2. */
+  /**
+   * The log end offset of the metadata log of the voter sending the request.
+   *
+   * LastOffset: int64, versions 0-2.
+   */
   lastOffset: bigint;
-  /** PreVote: bool, versions 2. */
+  /**
+   * Whether the request is a PreVote request (not persisted) or not.
+   *
+   * PreVote: bool, versions 2.
+   */
   preVote: boolean;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeVoteRequest} takes for VoteRequestPartitionData: any field left out
- * is written as its default.
+ * The partition data.
+ *
+ * What {@linkcode encodeVoteRequest} takes for VoteRequestPartitionData: any field left out is
+ * written as its default.
  */
 export interface VoteRequestPartitionDataInit {
-  /** PartitionIndex: int32, versions 0-2. */
+  /**
+   * The partition index.
+   *
+   * PartitionIndex: int32, versions 0-2.
+   */
   partitionIndex?: number;
-  /** ReplicaEpoch: int32, versions 0-2. */
+  /**
+   * The epoch of the voter sending the request
+   *
+   * ReplicaEpoch: int32, versions 0-2.
+   */
   replicaEpoch?: number;
-  /** ReplicaId: int32, versions 0-2; a brokerId. */
+  /**
+   * The replica id of the voter sending the request
+   *
+   * ReplicaId: int32, versions 0-2; a brokerId.
+   */
   replicaId?: number;
-  /** ReplicaDirectoryId: uuid, versions 1-2; ignorable. */
+  /**
+   * The directory id of the voter sending the request
+   *
+   * ReplicaDirectoryId: uuid, versions 1-2; ignorable.
+   */
   replicaDirectoryId?: string;
-  /** VoterDirectoryId: uuid, versions 1-2; ignorable. */
+  /**
+   * The directory id of the voter receiving the request
+   *
+   * VoterDirectoryId: uuid, versions 1-2; ignorable.
+   */
   voterDirectoryId?: string;
-  /** LastOffsetEpoch: int32, versions 0-2. */
+  /**
+   * The epoch of the last record written to the metadata log.
+   *
+   * LastOffsetEpoch: int32, versions 0-2.
+   */
   lastOffsetEpoch?: number;
-  /** LastOffset: int64, versions 0-2. */
+  /**
+   * The log end offset of the metadata log of the voter sending the request.
+   *
+   * LastOffset: int64, versions 0-2.
+   */
   lastOffset?: bigint;
-  /** PreVote: bool, versions 2. */
+  /**
+   * Whether the request is a PreVote request (not persisted) or not.
+   *
+   * PreVote: bool, versions 2.
+   */
   preVote?: boolean;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];

@@ -15,121 +15,235 @@ import {
   withPath,
 } from "../../protocol/generated_support.ts";
 
-/**
- * Kafka's VoteResponse message (API key 52) in versions 0-2 (flexible from 0).
- */
+/** Kafka's VoteResponse message (API key 52) in versions 0-2 (flexible from 0). */
 export interface VoteResponse {
-  /** ErrorCode: int16, versions 0-2. */
+  /**
+   * The top level error code.
+   *
+   * ErrorCode: int16, versions 0-2.
+   */
   errorCode: number;
-  /** Topics: []TopicData, versions 0-2. */
+  /**
+   * The results for each topic.
+   *
+   * Topics: []TopicData, versions 0-2.
+   */
   topics: VoteResponseTopicData[];
-  /** NodeEndpoints: []NodeEndpoint, versions 1-2; tagged (tag 0) in 1+. */
+  /**
+   * Endpoints for all current-leaders enumerated in PartitionData.
+   *
+   * NodeEndpoints: []NodeEndpoint, versions 1-2; tagged (tag 0) in 1+.
+   */
   nodeEndpoints: VoteResponseNodeEndpoint[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeVoteResponse} takes for VoteResponse: any field left out
- * is written as its default.
+ * What {@linkcode encodeVoteResponse} takes for VoteResponse: any field left out is written as its
+ * default.
  */
 export interface VoteResponseInit {
-  /** ErrorCode: int16, versions 0-2. */
+  /**
+   * The top level error code.
+   *
+   * ErrorCode: int16, versions 0-2.
+   */
   errorCode?: number;
-  /** Topics: []TopicData, versions 0-2. */
+  /**
+   * The results for each topic.
+   *
+   * Topics: []TopicData, versions 0-2.
+   */
   topics?: VoteResponseTopicDataInit[];
-  /** NodeEndpoints: []NodeEndpoint, versions 1-2; tagged (tag 0) in 1+. */
+  /**
+   * Endpoints for all current-leaders enumerated in PartitionData.
+   *
+   * NodeEndpoints: []NodeEndpoint, versions 1-2; tagged (tag 0) in 1+.
+   */
   nodeEndpoints?: VoteResponseNodeEndpointInit[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * The results for each topic.
+ *
  * The TopicData struct of VoteResponse, versions 0-2.
  */
 export interface VoteResponseTopicData {
-  /** TopicName: string, versions 0-2; a topicName. */
+  /**
+   * The topic name.
+   *
+   * TopicName: string, versions 0-2; a topicName.
+   */
   topicName: string;
-  /** Partitions: []PartitionData, versions 0-2. */
+  /**
+   * The results for each partition.
+   *
+   * Partitions: []PartitionData, versions 0-2.
+   */
   partitions: VoteResponsePartitionData[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeVoteResponse} takes for VoteResponseTopicData: any field left out
- * is written as its default.
+ * The results for each topic.
+ *
+ * What {@linkcode encodeVoteResponse} takes for VoteResponseTopicData: any field left out is
+ * written as its default.
  */
 export interface VoteResponseTopicDataInit {
-  /** TopicName: string, versions 0-2; a topicName. */
+  /**
+   * The topic name.
+   *
+   * TopicName: string, versions 0-2; a topicName.
+   */
   topicName?: string;
-  /** Partitions: []PartitionData, versions 0-2. */
+  /**
+   * The results for each partition.
+   *
+   * Partitions: []PartitionData, versions 0-2.
+   */
   partitions?: VoteResponsePartitionDataInit[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * The results for each partition.
+ *
  * The PartitionData struct of VoteResponse, versions 0-2.
  */
 export interface VoteResponsePartitionData {
-  /** PartitionIndex: int32, versions 0-2. */
+  /**
+   * The partition index.
+   *
+   * PartitionIndex: int32, versions 0-2.
+   */
   partitionIndex: number;
-  /** ErrorCode: int16, versions 0-2. */
+  /**
+   * The partition level error code.
+   *
+   * ErrorCode: int16, versions 0-2.
+   */
   errorCode: number;
-  /** LeaderId: int32, versions 0-2; a brokerId. */
+  /**
+   * The ID of the current leader or -1 if the leader is unknown.
+   *
+   * LeaderId: int32, versions 0-2; a brokerId.
+   */
   leaderId: number;
-  /** LeaderEpoch: int32, versions 0-2. */
+  /**
+   * The latest known leader epoch.
+   *
+   * LeaderEpoch: int32, versions 0-2.
+   */
   leaderEpoch: number;
-  /** VoteGranted: bool, versions 0-2. */
+  /**
+   * True if the vote was granted and false otherwise.
+   *
+   * VoteGranted: bool, versions 0-2.
+   */
   voteGranted: boolean;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeVoteResponse} takes for VoteResponsePartitionData: any field left out
- * is written as its default.
+ * The results for each partition.
+ *
+ * What {@linkcode encodeVoteResponse} takes for VoteResponsePartitionData: any field left out is
+ * written as its default.
  */
 export interface VoteResponsePartitionDataInit {
-  /** PartitionIndex: int32, versions 0-2. */
+  /**
+   * The partition index.
+   *
+   * PartitionIndex: int32, versions 0-2.
+   */
   partitionIndex?: number;
-  /** ErrorCode: int16, versions 0-2. */
+  /**
+   * The partition level error code.
+   *
+   * ErrorCode: int16, versions 0-2.
+   */
   errorCode?: number;
-  /** LeaderId: int32, versions 0-2; a brokerId. */
+  /**
+   * The ID of the current leader or -1 if the leader is unknown.
+   *
+   * LeaderId: int32, versions 0-2; a brokerId.
+   */
   leaderId?: number;
-  /** LeaderEpoch: int32, versions 0-2. */
+  /**
+   * The latest known leader epoch.
+   *
+   * LeaderEpoch: int32, versions 0-2.
+   */
   leaderEpoch?: number;
-  /** VoteGranted: bool, versions 0-2. */
+  /**
+   * True if the vote was granted and false otherwise.
+   *
+   * VoteGranted: bool, versions 0-2.
+   */
   voteGranted?: boolean;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * Endpoints for all current-leaders enumerated in PartitionData.
+ *
  * The NodeEndpoint struct of VoteResponse, versions 1-2.
  */
 export interface VoteResponseNodeEndpoint {
-  /** NodeId: int32, versions 1-2; a brokerId. */
+  /**
+   * The ID of the associated node.
+   *
+   * NodeId: int32, versions 1-2; a brokerId.
+   */
   nodeId: number;
-  /** Host: string, versions 1-2. */
+  /**
+   * The node's hostname.
+   *
+   * Host: string, versions 1-2.
+   */
   host: string;
-  /** Port: uint16, versions 1-2. */
+  /**
+   * The node's port.
+   *
+   * Port: uint16, versions 1-2.
+   */
   port: number;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeVoteResponse} takes for VoteResponseNodeEndpoint: any field left out
- * is written as its default.
+ * Endpoints for all current-leaders enumerated in PartitionData.
+ *
+ * What {@linkcode encodeVoteResponse} takes for VoteResponseNodeEndpoint: any field left out is
+ * written as its default.
  */
 export interface VoteResponseNodeEndpointInit {
-  /** NodeId: int32, versions 1-2; a brokerId. */
+  /**
+   * The ID of the associated node.
+   *
+   * NodeId: int32, versions 1-2; a brokerId.
+   */
   nodeId?: number;
-  /** Host: string, versions 1-2. */
+  /**
+   * The node's hostname.
+   *
+   * Host: string, versions 1-2.
+   */
   host?: string;
-  /** Port: uint16, versions 1-2. */
+  /**
+   * The node's port.
+   *
+   * Port: uint16, versions 1-2.
+   */
   port?: number;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];

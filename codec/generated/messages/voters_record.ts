@@ -11,113 +11,211 @@ import type { TaggedField, Writer } from "../../protocol/writer.ts";
 import { ZERO_UUID } from "../../protocol/uuid.ts";
 import { readArray, unsupportedVersion, withPath } from "../../protocol/generated_support.ts";
 
-/**
- * Kafka's VotersRecord message in versions 0 (flexible from 0).
- */
+/** Kafka's VotersRecord message in versions 0 (flexible from 0). */
 export interface VotersRecord {
-  /** Version: int16, versions 0. */
+  /**
+   * The version of the voters record.
+   *
+   * Version: int16, versions 0.
+   */
   version: number;
-  /** Voters: []Voter, versions 0. */
+  /**
+   * The set of voters in the quorum for this epoch.
+   *
+   * Voters: []Voter, versions 0.
+   */
   voters: VotersRecordVoter[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeVotersRecord} takes for VotersRecord: any field left out
- * is written as its default.
+ * What {@linkcode encodeVotersRecord} takes for VotersRecord: any field left out is written as its
+ * default.
  */
 export interface VotersRecordInit {
-  /** Version: int16, versions 0. */
+  /**
+   * The version of the voters record.
+   *
+   * Version: int16, versions 0.
+   */
   version?: number;
-  /** Voters: []Voter, versions 0. */
+  /**
+   * The set of voters in the quorum for this epoch.
+   *
+   * Voters: []Voter, versions 0.
+   */
   voters?: VotersRecordVoterInit[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * The set of voters in the quorum for this epoch.
+ *
  * The Voter struct of VotersRecord, versions 0.
  */
 export interface VotersRecordVoter {
-  /** VoterId: int32, versions 0; a brokerId. */
+  /**
+   * The replica id of the voter in the topic partition.
+   *
+   * VoterId: int32, versions 0; a brokerId.
+   */
   voterId: number;
-  /** VoterDirectoryId: uuid, versions 0. */
+  /**
+   * The directory id of the voter in the topic partition.
+   *
+   * VoterDirectoryId: uuid, versions 0.
+   */
   voterDirectoryId: string;
-  /** Endpoints: []Endpoint, versions 0. */
+  /**
+   * The endpoint that can be used to communicate with the voter.
+   *
+   * Endpoints: []Endpoint, versions 0.
+   */
   endpoints: VotersRecordEndpoint[];
-  /** KRaftVersionFeature: KRaftVersionFeature, versions 0. */
+  /**
+   * The range of versions of the protocol that the replica supports.
+   *
+   * KRaftVersionFeature: KRaftVersionFeature, versions 0.
+   */
   kRaftVersionFeature: VotersRecordKRaftVersionFeature;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeVotersRecord} takes for VotersRecordVoter: any field left out
- * is written as its default.
+ * The set of voters in the quorum for this epoch.
+ *
+ * What {@linkcode encodeVotersRecord} takes for VotersRecordVoter: any field left out is written as
+ * its default.
  */
 export interface VotersRecordVoterInit {
-  /** VoterId: int32, versions 0; a brokerId. */
+  /**
+   * The replica id of the voter in the topic partition.
+   *
+   * VoterId: int32, versions 0; a brokerId.
+   */
   voterId?: number;
-  /** VoterDirectoryId: uuid, versions 0. */
+  /**
+   * The directory id of the voter in the topic partition.
+   *
+   * VoterDirectoryId: uuid, versions 0.
+   */
   voterDirectoryId?: string;
-  /** Endpoints: []Endpoint, versions 0. */
+  /**
+   * The endpoint that can be used to communicate with the voter.
+   *
+   * Endpoints: []Endpoint, versions 0.
+   */
   endpoints?: VotersRecordEndpointInit[];
-  /** KRaftVersionFeature: KRaftVersionFeature, versions 0. */
+  /**
+   * The range of versions of the protocol that the replica supports.
+   *
+   * KRaftVersionFeature: KRaftVersionFeature, versions 0.
+   */
   kRaftVersionFeature?: VotersRecordKRaftVersionFeatureInit;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * The endpoint that can be used to communicate with the voter.
+ *
  * The Endpoint struct of VotersRecord, versions 0.
  */
 export interface VotersRecordEndpoint {
-  /** Name: string, versions 0. */
+  /**
+   * The name of the endpoint.
+   *
+   * Name: string, versions 0.
+   */
   name: string;
-  /** Host: string, versions 0. */
+  /**
+   * The hostname.
+   *
+   * Host: string, versions 0.
+   */
   host: string;
-  /** Port: uint16, versions 0. */
+  /**
+   * The port.
+   *
+   * Port: uint16, versions 0.
+   */
   port: number;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeVotersRecord} takes for VotersRecordEndpoint: any field left out
- * is written as its default.
+ * The endpoint that can be used to communicate with the voter.
+ *
+ * What {@linkcode encodeVotersRecord} takes for VotersRecordEndpoint: any field left out is written
+ * as its default.
  */
 export interface VotersRecordEndpointInit {
-  /** Name: string, versions 0. */
+  /**
+   * The name of the endpoint.
+   *
+   * Name: string, versions 0.
+   */
   name?: string;
-  /** Host: string, versions 0. */
+  /**
+   * The hostname.
+   *
+   * Host: string, versions 0.
+   */
   host?: string;
-  /** Port: uint16, versions 0. */
+  /**
+   * The port.
+   *
+   * Port: uint16, versions 0.
+   */
   port?: number;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * The range of versions of the protocol that the replica supports.
+ *
  * The KRaftVersionFeature struct of VotersRecord, versions 0.
  */
 export interface VotersRecordKRaftVersionFeature {
-  /** MinSupportedVersion: int16, versions 0. */
+  /**
+   * The minimum supported KRaft protocol version.
+   *
+   * MinSupportedVersion: int16, versions 0.
+   */
   minSupportedVersion: number;
-  /** MaxSupportedVersion: int16, versions 0. */
+  /**
+   * The maximum supported KRaft protocol version.
+   *
+   * MaxSupportedVersion: int16, versions 0.
+   */
   maxSupportedVersion: number;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * The range of versions of the protocol that the replica supports.
+ *
  * What {@linkcode encodeVotersRecord} takes for VotersRecordKRaftVersionFeature: any field left out
  * is written as its default.
  */
 export interface VotersRecordKRaftVersionFeatureInit {
-  /** MinSupportedVersion: int16, versions 0. */
+  /**
+   * The minimum supported KRaft protocol version.
+   *
+   * MinSupportedVersion: int16, versions 0.
+   */
   minSupportedVersion?: number;
-  /** MaxSupportedVersion: int16, versions 0. */
+  /**
+   * The maximum supported KRaft protocol version.
+   *
+   * MaxSupportedVersion: int16, versions 0.
+   */
   maxSupportedVersion?: number;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];

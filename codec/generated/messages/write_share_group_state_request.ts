@@ -11,125 +11,249 @@ import type { TaggedField, Writer } from "../../protocol/writer.ts";
 import { ZERO_UUID } from "../../protocol/uuid.ts";
 import { readArray, unsupportedVersion, withPath } from "../../protocol/generated_support.ts";
 
-/**
- * Kafka's WriteShareGroupStateRequest message (API key 85) in versions 0-1 (flexible from 0).
- */
+/** Kafka's WriteShareGroupStateRequest message (API key 85) in versions 0-1 (flexible from 0). */
 export interface WriteShareGroupStateRequest {
-  /** GroupId: string, versions 0-1. */
+  /**
+   * The group identifier.
+   *
+   * GroupId: string, versions 0-1.
+   */
   groupId: string;
-  /** Topics: []WriteStateData, versions 0-1. */
+  /**
+   * The data for the topics.
+   *
+   * Topics: []WriteStateData, versions 0-1.
+   */
   topics: WriteShareGroupStateRequestWriteStateData[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeWriteShareGroupStateRequest} takes for WriteShareGroupStateRequest: any field left out
- * is written as its default.
+ * What {@linkcode encodeWriteShareGroupStateRequest} takes for WriteShareGroupStateRequest: any
+ * field left out is written as its default.
  */
 export interface WriteShareGroupStateRequestInit {
-  /** GroupId: string, versions 0-1. */
+  /**
+   * The group identifier.
+   *
+   * GroupId: string, versions 0-1.
+   */
   groupId?: string;
-  /** Topics: []WriteStateData, versions 0-1. */
+  /**
+   * The data for the topics.
+   *
+   * Topics: []WriteStateData, versions 0-1.
+   */
   topics?: WriteShareGroupStateRequestWriteStateDataInit[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * The data for the topics.
+ *
  * The WriteStateData struct of WriteShareGroupStateRequest, versions 0-1.
  */
 export interface WriteShareGroupStateRequestWriteStateData {
-  /** TopicId: uuid, versions 0-1. */
+  /**
+   * The topic identifier.
+   *
+   * TopicId: uuid, versions 0-1.
+   */
   topicId: string;
-  /** Partitions: []PartitionData, versions 0-1. */
+  /**
+   * The data for the partitions.
+   *
+   * Partitions: []PartitionData, versions 0-1.
+   */
   partitions: WriteShareGroupStateRequestPartitionData[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeWriteShareGroupStateRequest} takes for WriteShareGroupStateRequestWriteStateData: any field left out
- * is written as its default.
+ * The data for the topics.
+ *
+ * What {@linkcode encodeWriteShareGroupStateRequest} takes for
+ * WriteShareGroupStateRequestWriteStateData: any field left out is written as its default.
  */
 export interface WriteShareGroupStateRequestWriteStateDataInit {
-  /** TopicId: uuid, versions 0-1. */
+  /**
+   * The topic identifier.
+   *
+   * TopicId: uuid, versions 0-1.
+   */
   topicId?: string;
-  /** Partitions: []PartitionData, versions 0-1. */
+  /**
+   * The data for the partitions.
+   *
+   * Partitions: []PartitionData, versions 0-1.
+   */
   partitions?: WriteShareGroupStateRequestPartitionDataInit[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * The data for the partitions.
+ *
  * The PartitionData struct of WriteShareGroupStateRequest, versions 0-1.
  */
 export interface WriteShareGroupStateRequestPartitionData {
-  /** Partition: int32, versions 0-1. */
+  /**
+   * The partition index.
+   *
+   * Partition: int32, versions 0-1.
+   */
   partition: number;
-  /** StateEpoch: int32, versions 0-1. */
+  /**
+   * The state epoch of the share-partition.
+   *
+   * StateEpoch: int32, versions 0-1.
+   */
   stateEpoch: number;
-  /** LeaderEpoch: int32, versions 0-1. */
+  /**
+   * The leader epoch of the share-partition.
+   *
+   * LeaderEpoch: int32, versions 0-1.
+   */
   leaderEpoch: number;
-  /** StartOffset: int64, versions 0-1. */
+  /**
+   * The share-partition start offset, or -1 if the start offset is not being written.
+   *
+   * StartOffset: int64, versions 0-1.
+   */
   startOffset: bigint;
-  /** DeliveryCompleteCount: int32, versions 1; default -1; ignorable. */
+  /**
+   * The number of offsets greater than or equal to share-partition start offset for which delivery
+   * has been completed.
+   *
+   * DeliveryCompleteCount: int32, versions 1; default -1; ignorable.
+   */
   deliveryCompleteCount: number;
-  /** StateBatches: []StateBatch, versions 0-1. */
+  /**
+   * The state batches for the share-partition.
+   *
+   * StateBatches: []StateBatch, versions 0-1.
+   */
   stateBatches: WriteShareGroupStateRequestStateBatch[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeWriteShareGroupStateRequest} takes for WriteShareGroupStateRequestPartitionData: any field left out
- * is written as its default.
+ * The data for the partitions.
+ *
+ * What {@linkcode encodeWriteShareGroupStateRequest} takes for
+ * WriteShareGroupStateRequestPartitionData: any field left out is written as its default.
  */
 export interface WriteShareGroupStateRequestPartitionDataInit {
-  /** Partition: int32, versions 0-1. */
+  /**
+   * The partition index.
+   *
+   * Partition: int32, versions 0-1.
+   */
   partition?: number;
-  /** StateEpoch: int32, versions 0-1. */
+  /**
+   * The state epoch of the share-partition.
+   *
+   * StateEpoch: int32, versions 0-1.
+   */
   stateEpoch?: number;
-  /** LeaderEpoch: int32, versions 0-1. */
+  /**
+   * The leader epoch of the share-partition.
+   *
+   * LeaderEpoch: int32, versions 0-1.
+   */
   leaderEpoch?: number;
-  /** StartOffset: int64, versions 0-1. */
+  /**
+   * The share-partition start offset, or -1 if the start offset is not being written.
+   *
+   * StartOffset: int64, versions 0-1.
+   */
   startOffset?: bigint;
-  /** DeliveryCompleteCount: int32, versions 1; default -1; ignorable. */
+  /**
+   * The number of offsets greater than or equal to share-partition start offset for which delivery
+   * has been completed.
+   *
+   * DeliveryCompleteCount: int32, versions 1; default -1; ignorable.
+   */
   deliveryCompleteCount?: number;
-  /** StateBatches: []StateBatch, versions 0-1. */
+  /**
+   * The state batches for the share-partition.
+   *
+   * StateBatches: []StateBatch, versions 0-1.
+   */
   stateBatches?: WriteShareGroupStateRequestStateBatchInit[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * The state batches for the share-partition.
+ *
  * The StateBatch struct of WriteShareGroupStateRequest, versions 0-1.
  */
 export interface WriteShareGroupStateRequestStateBatch {
-  /** FirstOffset: int64, versions 0-1. */
+  /**
+   * The first offset of this state batch.
+   *
+   * FirstOffset: int64, versions 0-1.
+   */
   firstOffset: bigint;
-  /** LastOffset: int64, versions 0-1. */
+  /**
+   * The last offset of this state batch.
+   *
+   * LastOffset: int64, versions 0-1.
+   */
   lastOffset: bigint;
-  /** DeliveryState: int8, versions 0-1. */
+  /**
+   * The delivery state - 0:Available,2:Acked,4:Archived.
+   *
+   * DeliveryState: int8, versions 0-1.
+   */
   deliveryState: number;
-  /** DeliveryCount: int16, versions 0-1. */
+  /**
+   * The delivery count.
+   *
+   * DeliveryCount: int16, versions 0-1.
+   */
   deliveryCount: number;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeWriteShareGroupStateRequest} takes for WriteShareGroupStateRequestStateBatch: any field left out
- * is written as its default.
+ * The state batches for the share-partition.
+ *
+ * What {@linkcode encodeWriteShareGroupStateRequest} takes for
+ * WriteShareGroupStateRequestStateBatch: any field left out is written as its default.
  */
 export interface WriteShareGroupStateRequestStateBatchInit {
-  /** FirstOffset: int64, versions 0-1. */
+  /**
+   * The first offset of this state batch.
+   *
+   * FirstOffset: int64, versions 0-1.
+   */
   firstOffset?: bigint;
-  /** LastOffset: int64, versions 0-1. */
+  /**
+   * The last offset of this state batch.
+   *
+   * LastOffset: int64, versions 0-1.
+   */
   lastOffset?: bigint;
-  /** DeliveryState: int8, versions 0-1. */
+  /**
+   * The delivery state - 0:Available,2:Acked,4:Archived.
+   *
+   * DeliveryState: int8, versions 0-1.
+   */
   deliveryState?: number;
-  /** DeliveryCount: int16, versions 0-1. */
+  /**
+   * The delivery count.
+   *
+   * DeliveryCount: int16, versions 0-1.
+   */
   deliveryCount?: number;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];

@@ -11,76 +11,130 @@ import type { TaggedField, Writer } from "../../protocol/writer.ts";
 import { ZERO_UUID } from "../../protocol/uuid.ts";
 import { readArray, unsupportedVersion, withPath } from "../../protocol/generated_support.ts";
 
-/**
- * Kafka's WriteShareGroupStateResponse message (API key 85) in versions 0-1 (flexible from 0).
- */
+/** Kafka's WriteShareGroupStateResponse message (API key 85) in versions 0-1 (flexible from 0). */
 export interface WriteShareGroupStateResponse {
-  /** Results: []WriteStateResult, versions 0-1. */
+  /**
+   * The write results.
+   *
+   * Results: []WriteStateResult, versions 0-1.
+   */
   results: WriteShareGroupStateResponseWriteStateResult[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeWriteShareGroupStateResponse} takes for WriteShareGroupStateResponse: any field left out
- * is written as its default.
+ * What {@linkcode encodeWriteShareGroupStateResponse} takes for WriteShareGroupStateResponse: any
+ * field left out is written as its default.
  */
 export interface WriteShareGroupStateResponseInit {
-  /** Results: []WriteStateResult, versions 0-1. */
+  /**
+   * The write results.
+   *
+   * Results: []WriteStateResult, versions 0-1.
+   */
   results?: WriteShareGroupStateResponseWriteStateResultInit[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * The write results.
+ *
  * The WriteStateResult struct of WriteShareGroupStateResponse, versions 0-1.
  */
 export interface WriteShareGroupStateResponseWriteStateResult {
-  /** TopicId: uuid, versions 0-1. */
+  /**
+   * The topic identifier.
+   *
+   * TopicId: uuid, versions 0-1.
+   */
   topicId: string;
-  /** Partitions: []PartitionResult, versions 0-1. */
+  /**
+   * The results for the partitions.
+   *
+   * Partitions: []PartitionResult, versions 0-1.
+   */
   partitions: WriteShareGroupStateResponsePartitionResult[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeWriteShareGroupStateResponse} takes for WriteShareGroupStateResponseWriteStateResult: any field left out
- * is written as its default.
+ * The write results.
+ *
+ * What {@linkcode encodeWriteShareGroupStateResponse} takes for
+ * WriteShareGroupStateResponseWriteStateResult: any field left out is written as its default.
  */
 export interface WriteShareGroupStateResponseWriteStateResultInit {
-  /** TopicId: uuid, versions 0-1. */
+  /**
+   * The topic identifier.
+   *
+   * TopicId: uuid, versions 0-1.
+   */
   topicId?: string;
-  /** Partitions: []PartitionResult, versions 0-1. */
+  /**
+   * The results for the partitions.
+   *
+   * Partitions: []PartitionResult, versions 0-1.
+   */
   partitions?: WriteShareGroupStateResponsePartitionResultInit[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * The results for the partitions.
+ *
  * The PartitionResult struct of WriteShareGroupStateResponse, versions 0-1.
  */
 export interface WriteShareGroupStateResponsePartitionResult {
-  /** Partition: int32, versions 0-1. */
+  /**
+   * The partition index.
+   *
+   * Partition: int32, versions 0-1.
+   */
   partition: number;
-  /** ErrorCode: int16, versions 0-1. */
+  /**
+   * The error code, or 0 if there was no error.
+   *
+   * ErrorCode: int16, versions 0-1.
+   */
   errorCode: number;
-  /** ErrorMessage: string, versions 0-1; nullable in 0+; default null. */
+  /**
+   * The error message, or null if there was no error.
+   *
+   * ErrorMessage: string, versions 0-1; nullable in 0+; default null.
+   */
   errorMessage: string | null;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeWriteShareGroupStateResponse} takes for WriteShareGroupStateResponsePartitionResult: any field left out
- * is written as its default.
+ * The results for the partitions.
+ *
+ * What {@linkcode encodeWriteShareGroupStateResponse} takes for
+ * WriteShareGroupStateResponsePartitionResult: any field left out is written as its default.
  */
 export interface WriteShareGroupStateResponsePartitionResultInit {
-  /** Partition: int32, versions 0-1. */
+  /**
+   * The partition index.
+   *
+   * Partition: int32, versions 0-1.
+   */
   partition?: number;
-  /** ErrorCode: int16, versions 0-1. */
+  /**
+   * The error code, or 0 if there was no error.
+   *
+   * ErrorCode: int16, versions 0-1.
+   */
   errorCode?: number;
-  /** ErrorMessage: string, versions 0-1; nullable in 0+; default null. */
+  /**
+   * The error message, or null if there was no error.
+   *
+   * ErrorMessage: string, versions 0-1; nullable in 0+; default null.
+   */
   errorMessage?: string | null;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];

@@ -10,88 +10,166 @@ import type { Reader } from "../../protocol/reader.ts";
 import type { TaggedField, Writer } from "../../protocol/writer.ts";
 import { readArray, unsupportedVersion, withPath } from "../../protocol/generated_support.ts";
 
-/**
- * Kafka's WriteTxnMarkersRequest message (API key 27) in versions 1-2 (flexible from 1).
- */
+/** Kafka's WriteTxnMarkersRequest message (API key 27) in versions 1-2 (flexible from 1). */
 export interface WriteTxnMarkersRequest {
-  /** Markers: []WritableTxnMarker, versions 1-2. */
+  /**
+   * The transaction markers to be written.
+   *
+   * Markers: []WritableTxnMarker, versions 1-2.
+   */
   markers: WriteTxnMarkersRequestWritableTxnMarker[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeWriteTxnMarkersRequest} takes for WriteTxnMarkersRequest: any field left out
- * is written as its default.
+ * What {@linkcode encodeWriteTxnMarkersRequest} takes for WriteTxnMarkersRequest: any field left
+ * out is written as its default.
  */
 export interface WriteTxnMarkersRequestInit {
-  /** Markers: []WritableTxnMarker, versions 1-2. */
+  /**
+   * The transaction markers to be written.
+   *
+   * Markers: []WritableTxnMarker, versions 1-2.
+   */
   markers?: WriteTxnMarkersRequestWritableTxnMarkerInit[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * The transaction markers to be written.
+ *
  * The WritableTxnMarker struct of WriteTxnMarkersRequest, versions 1-2.
  */
 export interface WriteTxnMarkersRequestWritableTxnMarker {
-  /** ProducerId: int64, versions 1-2; a producerId. */
+  /**
+   * The current producer ID.
+   *
+   * ProducerId: int64, versions 1-2; a producerId.
+   */
   producerId: bigint;
-  /** ProducerEpoch: int16, versions 1-2. */
+  /**
+   * The current epoch associated with the producer ID.
+   *
+   * ProducerEpoch: int16, versions 1-2.
+   */
   producerEpoch: number;
-  /** TransactionResult: bool, versions 1-2. */
+  /**
+   * The result of the transaction to write to the partitions (false = ABORT, true = COMMIT).
+   *
+   * TransactionResult: bool, versions 1-2.
+   */
   transactionResult: boolean;
-  /** Topics: []WritableTxnMarkerTopic, versions 1-2. */
+  /**
+   * Each topic that we want to write transaction marker(s) for.
+   *
+   * Topics: []WritableTxnMarkerTopic, versions 1-2.
+   */
   topics: WriteTxnMarkersRequestWritableTxnMarkerTopic[];
-  /** CoordinatorEpoch: int32, versions 1-2. */
+  /**
+   * Epoch associated with the transaction state partition hosted by this transaction coordinator.
+   *
+   * CoordinatorEpoch: int32, versions 1-2.
+   */
   coordinatorEpoch: number;
-  /** TransactionVersion: int8, versions 2; default 0; ignorable. */
+  /**
+   * Transaction version of the marker. Ex: 0/1 = legacy (TV0/TV1), 2 = TV2 etc.
+   *
+   * TransactionVersion: int8, versions 2; default 0; ignorable.
+   */
   transactionVersion: number;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeWriteTxnMarkersRequest} takes for WriteTxnMarkersRequestWritableTxnMarker: any field left out
- * is written as its default.
+ * The transaction markers to be written.
+ *
+ * What {@linkcode encodeWriteTxnMarkersRequest} takes for WriteTxnMarkersRequestWritableTxnMarker:
+ * any field left out is written as its default.
  */
 export interface WriteTxnMarkersRequestWritableTxnMarkerInit {
-  /** ProducerId: int64, versions 1-2; a producerId. */
+  /**
+   * The current producer ID.
+   *
+   * ProducerId: int64, versions 1-2; a producerId.
+   */
   producerId?: bigint;
-  /** ProducerEpoch: int16, versions 1-2. */
+  /**
+   * The current epoch associated with the producer ID.
+   *
+   * ProducerEpoch: int16, versions 1-2.
+   */
   producerEpoch?: number;
-  /** TransactionResult: bool, versions 1-2. */
+  /**
+   * The result of the transaction to write to the partitions (false = ABORT, true = COMMIT).
+   *
+   * TransactionResult: bool, versions 1-2.
+   */
   transactionResult?: boolean;
-  /** Topics: []WritableTxnMarkerTopic, versions 1-2. */
+  /**
+   * Each topic that we want to write transaction marker(s) for.
+   *
+   * Topics: []WritableTxnMarkerTopic, versions 1-2.
+   */
   topics?: WriteTxnMarkersRequestWritableTxnMarkerTopicInit[];
-  /** CoordinatorEpoch: int32, versions 1-2. */
+  /**
+   * Epoch associated with the transaction state partition hosted by this transaction coordinator.
+   *
+   * CoordinatorEpoch: int32, versions 1-2.
+   */
   coordinatorEpoch?: number;
-  /** TransactionVersion: int8, versions 2; default 0; ignorable. */
+  /**
+   * Transaction version of the marker. Ex: 0/1 = legacy (TV0/TV1), 2 = TV2 etc.
+   *
+   * TransactionVersion: int8, versions 2; default 0; ignorable.
+   */
   transactionVersion?: number;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * Each topic that we want to write transaction marker(s) for.
+ *
  * The WritableTxnMarkerTopic struct of WriteTxnMarkersRequest, versions 1-2.
  */
 export interface WriteTxnMarkersRequestWritableTxnMarkerTopic {
-  /** Name: string, versions 1-2; a topicName. */
+  /**
+   * The topic name.
+   *
+   * Name: string, versions 1-2; a topicName.
+   */
   name: string;
-  /** PartitionIndexes: []int32, versions 1-2. */
+  /**
+   * The indexes of the partitions to write transaction markers for.
+   *
+   * PartitionIndexes: []int32, versions 1-2.
+   */
   partitionIndexes: number[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeWriteTxnMarkersRequest} takes for WriteTxnMarkersRequestWritableTxnMarkerTopic: any field left out
- * is written as its default.
+ * Each topic that we want to write transaction marker(s) for.
+ *
+ * What {@linkcode encodeWriteTxnMarkersRequest} takes for
+ * WriteTxnMarkersRequestWritableTxnMarkerTopic: any field left out is written as its default.
  */
 export interface WriteTxnMarkersRequestWritableTxnMarkerTopicInit {
-  /** Name: string, versions 1-2; a topicName. */
+  /**
+   * The topic name.
+   *
+   * Name: string, versions 1-2; a topicName.
+   */
   name?: string;
-  /** PartitionIndexes: []int32, versions 1-2. */
+  /**
+   * The indexes of the partitions to write transaction markers for.
+   *
+   * PartitionIndexes: []int32, versions 1-2.
+   */
   partitionIndexes?: number[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];

@@ -10,97 +10,165 @@ import type { Reader } from "../../protocol/reader.ts";
 import type { TaggedField, Writer } from "../../protocol/writer.ts";
 import { readArray, unsupportedVersion, withPath } from "../../protocol/generated_support.ts";
 
-/**
- * Kafka's WriteTxnMarkersResponse message (API key 27) in versions 1-2 (flexible from 1).
- */
+/** Kafka's WriteTxnMarkersResponse message (API key 27) in versions 1-2 (flexible from 1). */
 export interface WriteTxnMarkersResponse {
-  /** Markers: []WritableTxnMarkerResult, versions 1-2. */
+  /**
+   * The results for writing makers.
+   *
+   * Markers: []WritableTxnMarkerResult, versions 1-2.
+   */
   markers: WriteTxnMarkersResponseWritableTxnMarkerResult[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeWriteTxnMarkersResponse} takes for WriteTxnMarkersResponse: any field left out
- * is written as its default.
+ * What {@linkcode encodeWriteTxnMarkersResponse} takes for WriteTxnMarkersResponse: any field left
+ * out is written as its default.
  */
 export interface WriteTxnMarkersResponseInit {
-  /** Markers: []WritableTxnMarkerResult, versions 1-2. */
+  /**
+   * The results for writing makers.
+   *
+   * Markers: []WritableTxnMarkerResult, versions 1-2.
+   */
   markers?: WriteTxnMarkersResponseWritableTxnMarkerResultInit[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * The results for writing makers.
+ *
  * The WritableTxnMarkerResult struct of WriteTxnMarkersResponse, versions 1-2.
  */
 export interface WriteTxnMarkersResponseWritableTxnMarkerResult {
-  /** ProducerId: int64, versions 1-2; a producerId. */
+  /**
+   * The current producer ID in use by the transactional ID.
+   *
+   * ProducerId: int64, versions 1-2; a producerId.
+   */
   producerId: bigint;
-  /** Topics: []WritableTxnMarkerTopicResult, versions 1-2. */
+  /**
+   * The results by topic.
+   *
+   * Topics: []WritableTxnMarkerTopicResult, versions 1-2.
+   */
   topics: WriteTxnMarkersResponseWritableTxnMarkerTopicResult[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeWriteTxnMarkersResponse} takes for WriteTxnMarkersResponseWritableTxnMarkerResult: any field left out
- * is written as its default.
+ * The results for writing makers.
+ *
+ * What {@linkcode encodeWriteTxnMarkersResponse} takes for
+ * WriteTxnMarkersResponseWritableTxnMarkerResult: any field left out is written as its default.
  */
 export interface WriteTxnMarkersResponseWritableTxnMarkerResultInit {
-  /** ProducerId: int64, versions 1-2; a producerId. */
+  /**
+   * The current producer ID in use by the transactional ID.
+   *
+   * ProducerId: int64, versions 1-2; a producerId.
+   */
   producerId?: bigint;
-  /** Topics: []WritableTxnMarkerTopicResult, versions 1-2. */
+  /**
+   * The results by topic.
+   *
+   * Topics: []WritableTxnMarkerTopicResult, versions 1-2.
+   */
   topics?: WriteTxnMarkersResponseWritableTxnMarkerTopicResultInit[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * The results by topic.
+ *
  * The WritableTxnMarkerTopicResult struct of WriteTxnMarkersResponse, versions 1-2.
  */
 export interface WriteTxnMarkersResponseWritableTxnMarkerTopicResult {
-  /** Name: string, versions 1-2; a topicName. */
+  /**
+   * The topic name.
+   *
+   * Name: string, versions 1-2; a topicName.
+   */
   name: string;
-  /** Partitions: []WritableTxnMarkerPartitionResult, versions 1-2. */
+  /**
+   * The results by partition.
+   *
+   * Partitions: []WritableTxnMarkerPartitionResult, versions 1-2.
+   */
   partitions: WriteTxnMarkersResponseWritableTxnMarkerPartitionResult[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeWriteTxnMarkersResponse} takes for WriteTxnMarkersResponseWritableTxnMarkerTopicResult: any field left out
- * is written as its default.
+ * The results by topic.
+ *
+ * What {@linkcode encodeWriteTxnMarkersResponse} takes for
+ * WriteTxnMarkersResponseWritableTxnMarkerTopicResult: any field left out is written as its
+ * default.
  */
 export interface WriteTxnMarkersResponseWritableTxnMarkerTopicResultInit {
-  /** Name: string, versions 1-2; a topicName. */
+  /**
+   * The topic name.
+   *
+   * Name: string, versions 1-2; a topicName.
+   */
   name?: string;
-  /** Partitions: []WritableTxnMarkerPartitionResult, versions 1-2. */
+  /**
+   * The results by partition.
+   *
+   * Partitions: []WritableTxnMarkerPartitionResult, versions 1-2.
+   */
   partitions?: WriteTxnMarkersResponseWritableTxnMarkerPartitionResultInit[];
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
+ * The results by partition.
+ *
  * The WritableTxnMarkerPartitionResult struct of WriteTxnMarkersResponse, versions 1-2.
  */
 export interface WriteTxnMarkersResponseWritableTxnMarkerPartitionResult {
-  /** PartitionIndex: int32, versions 1-2. */
+  /**
+   * The partition index.
+   *
+   * PartitionIndex: int32, versions 1-2.
+   */
   partitionIndex: number;
-  /** ErrorCode: int16, versions 1-2. */
+  /**
+   * The error code, or 0 if there was no error.
+   *
+   * ErrorCode: int16, versions 1-2.
+   */
   errorCode: number;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
 }
 
 /**
- * What {@linkcode encodeWriteTxnMarkersResponse} takes for WriteTxnMarkersResponseWritableTxnMarkerPartitionResult: any field left out
- * is written as its default.
+ * The results by partition.
+ *
+ * What {@linkcode encodeWriteTxnMarkersResponse} takes for
+ * WriteTxnMarkersResponseWritableTxnMarkerPartitionResult: any field left out is written as its
+ * default.
  */
 export interface WriteTxnMarkersResponseWritableTxnMarkerPartitionResultInit {
-  /** PartitionIndex: int32, versions 1-2. */
+  /**
+   * The partition index.
+   *
+   * PartitionIndex: int32, versions 1-2.
+   */
   partitionIndex?: number;
-  /** ErrorCode: int16, versions 1-2. */
+  /**
+   * The error code, or 0 if there was no error.
+   *
+   * ErrorCode: int16, versions 1-2.
+   */
   errorCode?: number;
   /** Tagged fields this codec does not know, kept so that they survive a round trip. */
   unknownTaggedFields?: TaggedField[];
