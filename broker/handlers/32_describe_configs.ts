@@ -9,6 +9,7 @@
 import { AclOperation, ApiKey, ErrorCode } from "../../codec/mod.ts";
 import type { DescribedConfig } from "../configs/broker_configs.ts";
 import { describeGroupConfigs } from "../configs/group_configs.ts";
+import { CONFIG_DOCS } from "../configs/generated/config_docs.ts";
 import { defineHandler } from "../server/handler.ts";
 import { configRefusal } from "../security/access.ts";
 
@@ -16,6 +17,13 @@ const TOPIC = 2;
 const BROKER = 4;
 const CLIENT_METRICS = 16;
 const GROUP = 32;
+/** Each config's documentation, by resource type, as Kafka describes it. */
+const DOCS = new Map<number, Readonly<Record<string, string>>>([
+  [TOPIC, CONFIG_DOCS.topic],
+  [BROKER, CONFIG_DOCS.broker],
+  [CLIENT_METRICS, CONFIG_DOCS.clientMetrics],
+  [GROUP, CONFIG_DOCS.group],
+]);
 
 export default defineHandler({
   apiKey: ApiKey.DescribeConfigs,
@@ -89,6 +97,7 @@ export default defineHandler({
       } else {
         return fail(ErrorCode.INVALID_REQUEST, `Unsupported resource type ${r.resourceType}`);
       }
+      const docs = DOCS.get(r.resourceType);
       const keys = r.configurationKeys;
       if (keys !== null && keys.length > 0) entries = entries.filter((e) => keys.includes(e.name));
       return {
@@ -99,7 +108,7 @@ export default defineHandler({
           ...e,
           synonyms: request.includeSynonyms ? e.synonyms : [],
           configType: apiVersion >= 3 ? e.configType : 0,
-          documentation: null,
+          documentation: request.includeDocumentation ? docs?.[e.name] ?? null : null,
         })),
       };
     });

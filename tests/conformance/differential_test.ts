@@ -6,6 +6,7 @@ import { aclFilterToFields, ApiKey, encodeRecordBatch } from "../../codec/mod.ts
 import { Broker } from "../../broker/mod.ts";
 import { startKafka } from "../interop/kafka_server.ts";
 import { configScenarios, KAFKA_TEST_CONFIGS } from "./config_scenarios.ts";
+import { configDocScenarios } from "./config_docs_scenarios.ts";
 import { consumerGroupScenarios } from "./consumer_group_scenarios.ts";
 import { invalidRequestScenarios } from "./invalid_request_scenarios.ts";
 import { produceFramingScenarios } from "./produce_framing_scenarios.ts";
@@ -482,6 +483,7 @@ Deno.test({
       const scenario of [
         ...SCENARIOS,
         ...configScenarios(run),
+        ...configDocScenarios(run),
         ...consumerGroupScenarios(run),
         ...quorumScenarios(run),
         ...produceFramingScenarios(run),
