@@ -28,6 +28,7 @@ import {
   type InstrumentationOptions,
 } from "./instrumentation.ts";
 import { type ClientMetricsSnapshot, Stat } from "./metrics.ts";
+import { TelemetrySender } from "./telemetry/telemetry_sender.ts";
 
 /** Options shared by every Brook client (producer, consumer, admin). */
 export interface ClientOptions
@@ -51,6 +52,12 @@ export interface ClientOptions
    * producer-node-metrics). Producers and consumers set it; default "admin-client".
    */
   metricGroupPrefix?: string;
+  /**
+   * enable.metrics.push (KIP-714): push this client's metrics to brokers that take them, as a
+   * subscription of theirs asks. Default true for producers and consumers, false for an admin, as
+   * Java's clients.
+   */
+  enableMetricsPush?: boolean;
 }
 
 /** A broker as metadata describes it. */
@@ -149,6 +156,7 @@ export class KafkaClient implements AsyncDisposable {
   readonly #clientStats: ConnectionStats;
   readonly #nodeStats = new Map<string, ConnectionStats>();
   readonly #open = new Set<KafkaConnection>();
+  readonly #telemetry: TelemetrySender | undefined;
 
   /** Creates a client; it connects on its first request. */
   constructor(options: ClientOptions) {
@@ -167,6 +175,28 @@ export class KafkaClient implements AsyncDisposable {
       for (const c of this.#open) if (!c.closed) n++;
       return n;
     });
+    if (options.enableMetricsPush ?? this.#metricPrefix !== "admin-client") {
+      this.#telemetry = new TelemetrySender({
+        connection: () => this.#telemetryConnection(),
+        metrics: () => this.metrics(),
+        log: (level, message, fields) => this.instrumentation.log(level, message, fields),
+      }, telemetryResource(options));
+    }
+  }
+
+  /** A connected broker for telemetry (Java picks its least loaded node), else the first bootstrap. */
+  #telemetryConnection(): Promise<KafkaConnection> {
+    for (const c of this.#open) if (!c.closed) return Promise.resolve(c);
+    const { host, port } = this.#bootstrap[0];
+    return this.connectionTo(host, port);
+  }
+
+  /**
+   * The client instance id a broker assigned for client telemetry (KIP-714), once one did; Java's
+   * `clientInstanceId()`.
+   */
+  get clientInstanceId(): string | undefined {
+    return this.#telemetry?.clientInstanceId;
   }
 
   #registerStats(group: string, tags: Record<string, string>): ConnectionStats {
@@ -350,6 +380,7 @@ export class KafkaClient implements AsyncDisposable {
       for (const c of this.#open) if (c.closed) this.#open.delete(c);
       this.#open.add(conn);
       inst.log("debug", "connected", { broker: key });
+      this.#telemetry?.start();
       if (inst.listens("connect")) inst.emit("connect", { broker: key });
       return conn;
     } catch (e) {
@@ -468,6 +499,7 @@ export class KafkaClient implements AsyncDisposable {
 
   /** Closes every connection. */
   async close(): Promise<void> {
+    if (!this.#closed) await this.#telemetry?.close();
     this.#closed = true;
     const all = [...this.#connections.values()];
     this.#connections.clear();
@@ -478,6 +510,22 @@ export class KafkaClient implements AsyncDisposable {
   [Symbol.asyncDispose](): Promise<void> {
     return this.close();
   }
+}
+
+/** The telemetry resource Java's clients describe themselves with: rack, group, transactional id. */
+function telemetryResource(options: ClientOptions): Record<string, string> {
+  // Producers and consumers pass their own options through, with these when they have them.
+  const o = options as ClientOptions & {
+    groupId?: string;
+    groupInstanceId?: string;
+    transactionalId?: string;
+  };
+  const resource: Record<string, string> = {};
+  if (o.transactionalId) resource["transactional_id"] = o.transactionalId;
+  if (o.groupId) resource["group_id"] = o.groupId;
+  if (o.groupInstanceId) resource["group_instance_id"] = o.groupInstanceId;
+  if (o.clientRack) resource["client_rack"] = o.clientRack;
+  return resource;
 }
 
 /** Parses "host:port" (and "[v6]:port"). */
