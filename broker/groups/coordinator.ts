@@ -26,6 +26,7 @@ import {
 } from "./classic_members.ts";
 import { ConsumerGroup, type ConsumerMember } from "./consumer_group.ts";
 import { ShareGroup } from "../share/share_group.ts";
+import { StreamsCoordinator } from "../streams/coordinator.ts";
 import { metadataSignature as shareMetadataSignature } from "../share/share_heartbeat.ts";
 import { groupConfigValue } from "../configs/group_configs.ts";
 import {
@@ -60,10 +61,26 @@ export class GroupCoordinator {
 
   /** Classic members' requests to consumer groups. */
   readonly classicMembers: ClassicMembers;
+  /** Streams groups (KIP-1071). A group id names one group of one kind. */
+  readonly streams: StreamsCoordinator;
 
   constructor(cluster: Cluster) {
     this.#cluster = cluster;
     this.classicMembers = new ClassicMembers(this, cluster);
+    this.streams = new StreamsCoordinator({
+      partitionCount: (name) => cluster.topics.get(name)?.partitions.length,
+      createTopic: (name, o) => {
+        cluster.createTopic(name, {
+          partitions: o.partitions,
+          replicationFactor: o.replicationFactor === -1 ? undefined : o.replicationFactor,
+          configs: o.configs,
+        });
+      },
+    }, {
+      heartbeatIntervalMs: (g) => this.groupNumber(g, "streams.heartbeat.interval.ms"),
+      sessionTimeoutMs: (g) => this.groupNumber(g, "streams.session.timeout.ms"),
+      numStandbyReplicas: (g) => this.groupNumber(g, "streams.num.standby.replicas"),
+    });
   }
 
   /** The node coordinating `groupId`, creating __consumer_offsets on first use. */
@@ -143,8 +160,9 @@ export class GroupCoordinator {
       return fail(ErrorCode.INCONSISTENT_GROUP_PROTOCOL);
     }
     if (memberId === "") {
-      // Java's UUID text (Kafka's classic member ids), not a Kafka Uuid.
-      memberId = `${ctx.header.clientId ?? ""}-${crypto.randomUUID()}`;
+      // Java's UUID text (Kafka's classic member ids), not a Kafka Uuid, after the instance id of a
+      // static member and the client id of a dynamic one.
+      memberId = `${req.groupInstanceId ?? ctx.header.clientId ?? ""}-${crypto.randomUUID()}`;
       if (req.groupInstanceId !== null) {
         // A static member coming back replaces its old member id; the old one is fenced.
         const old = group.staticMembers.get(req.groupInstanceId);
@@ -167,6 +185,8 @@ export class GroupCoordinator {
           if (group.leaderId === old) group.leaderId = memberId;
           this.touch(group, member);
           if (group.state === "Stable" && unchanged) {
+            // From v9 a replaced leader learns the members, and that it must not assign again.
+            const leader = ctx.apiVersion >= 9 && group.leaderId === memberId;
             return {
               errorCode: ErrorCode.NONE,
               generationId: group.generationId,
@@ -174,7 +194,8 @@ export class GroupCoordinator {
               protocolName: group.protocolName,
               leader: group.leaderId ?? "",
               memberId,
-              members: [],
+              members: leader ? group.leaderView() : [],
+              skipAssignment: leader,
             };
           }
         }
@@ -183,10 +204,9 @@ export class GroupCoordinator {
         group.pendingMembers.add(memberId);
         return fail(ErrorCode.MEMBER_ID_REQUIRED, memberId);
       }
-    } else if (!known && !group.pendingMembers.has(memberId)) {
-      return fail(ErrorCode.UNKNOWN_MEMBER_ID);
-    } else if (known && known.groupInstanceId !== req.groupInstanceId) {
-      return fail(ErrorCode.FENCED_INSTANCE_ID);
+    } else if (!group.pendingMembers.has(memberId)) {
+      const invalid = group.validateMember(memberId, req.groupInstanceId);
+      if (invalid !== ErrorCode.NONE) return fail(invalid);
     }
     group.pendingMembers.delete(memberId);
     const existing = group.members.get(memberId);
@@ -519,6 +539,7 @@ export class GroupCoordinator {
     for (const g of this.groups.values()) g.close();
     for (const g of this.consumerGroups.values()) g.close();
     for (const g of this.shareGroups.values()) g.close();
+    this.streams.close();
   }
 }
 

@@ -48,8 +48,9 @@ export default defineHandler({
               members: [],
             };
           }
-          if (groups.consumerGroups.has(groupId)) {
-            // Kafka describes consumer groups (KIP-848) only with ConsumerGroupDescribe.
+          if (groups.consumerGroups.has(groupId) || groups.streams.groups.has(groupId)) {
+            // Kafka describes consumer groups (KIP-848) only with ConsumerGroupDescribe, streams
+            // groups with StreamsGroupDescribe.
             return {
               ...base,
               errorCode: ctx.apiVersion >= 6 ? ErrorCode.GROUP_ID_NOT_FOUND : ErrorCode.NONE,

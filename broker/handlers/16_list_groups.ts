@@ -1,5 +1,5 @@
 /**
- * ListGroups (key 16): the classic, consumer and share groups this node coordinates, filtered by state
+ * ListGroups (key 16): the classic, consumer, share and streams groups this node coordinates, filtered by state
  * (v4+) and type (v5+).
  *
  * @module
@@ -37,6 +37,12 @@ export default defineHandler({
         state: g.state,
         type: "share",
         protocolType: "share",
+      })),
+      ...[...groups.streams.groups.values()].map((g) => ({
+        groupId: g.groupId,
+        state: g.state,
+        type: "streams",
+        protocolType: "streams",
       })),
     ];
     const listed = [];

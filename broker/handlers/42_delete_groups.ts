@@ -35,6 +35,12 @@ export default defineHandler({
             groups.deleteShareGroup(share);
             return { groupId, errorCode: ErrorCode.NONE };
           }
+          const streams = groups.streams.groups.get(groupId);
+          if (streams) {
+            if (streams.members.size > 0) return { groupId, errorCode: ErrorCode.NON_EMPTY_GROUP };
+            groups.streams.delete(groupId);
+            return { groupId, errorCode: ErrorCode.NONE };
+          }
           const consumer = groups.consumerGroups.get(groupId);
           if (consumer) {
             if (consumer.members.size > 0) return { groupId, errorCode: ErrorCode.NON_EMPTY_GROUP };

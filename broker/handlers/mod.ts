@@ -47,6 +47,9 @@ import shareAcknowledge from "./79_share_acknowledge.ts";
 import describeShareGroupOffsets from "./90_describe_share_group_offsets.ts";
 import alterShareGroupOffsets from "./91_alter_share_group_offsets.ts";
 import deleteShareGroupOffsets from "./92_delete_share_group_offsets.ts";
+import streamsGroupHeartbeat from "./88_streams_group_heartbeat.ts";
+import streamsGroupDescribe from "./89_streams_group_describe.ts";
+import streamsGroupTopologyDescriptionUpdate from "./93_streams_group_topology_description_update.ts";
 import apiVersions from "./18_api_versions.ts";
 import createTopics from "./19_create_topics.ts";
 import deleteTopics from "./20_delete_topics.ts";
@@ -110,6 +113,7 @@ register(saslHandshake, saslAuthenticate, describeUserScramCredentials, alterUse
 register(describeAcls, createAcls, deleteAcls);
 register(shareGroupHeartbeat, shareGroupDescribe, shareFetch, shareAcknowledge);
 register(describeShareGroupOffsets, alterShareGroupOffsets, deleteShareGroupOffsets);
+register(streamsGroupHeartbeat, streamsGroupDescribe, streamsGroupTopologyDescriptionUpdate);
 register(getTelemetrySubscriptions, pushTelemetry);
 
 export { HANDLERS } from "./registry.ts";

@@ -2,7 +2,8 @@
  * The cluster's features (KIP-584) as a new Kafka 4.1 cluster has them: the levels each node
  * supports, the levels finalized for the cluster (ApiVersions tells clients both), and
  * UpdateFeatures' checks with Kafka's controller's messages. group.version 0 turns the consumer
- * rebalance protocol (KIP-848) off, as in Kafka.
+ * rebalance protocol (KIP-848) off, as in Kafka; streams.version (Kafka 4.4's streams groups,
+ * KIP-1071) is finalized at 1 as in a new Kafka 4.4 cluster, and 0 turns streams groups off.
  *
  * @module
  */
@@ -13,6 +14,8 @@ const SUPPORTED: readonly [name: string, min: number, max: number][] = [
   ["kraft.version", 0, 1],
   ["metadata.version", 7, 27],
   ["share.version", 0, 1],
+  // Kafka 4.4's streams groups (KIP-1071), on in a new 4.4 cluster.
+  ["streams.version", 0, 1],
   ["transaction.version", 0, 2],
   ["eligible.leader.replicas.version", 0, 1],
 ];
@@ -21,6 +24,7 @@ const SUPPORTED: readonly [name: string, min: number, max: number][] = [
 const FINALIZED_ORDER = [
   "group.version",
   "share.version",
+  "streams.version",
   "transaction.version",
   "eligible.leader.replicas.version",
   "kraft.version",
@@ -34,6 +38,7 @@ const UPGRADE = 1, SAFE_DOWNGRADE = 2, UNSAFE_DOWNGRADE = 3;
 export class Features {
   readonly #levels = new Map<string, number>([
     ["group.version", 1],
+    ["streams.version", 1],
     ["transaction.version", 2],
     ["eligible.leader.replicas.version", 1],
     ["kraft.version", 1],

@@ -410,9 +410,10 @@ const FEATURES: Scenario = {
         clientSoftwareVersion: "1",
       },
       undefined,
+      // Brook has Kafka 4.4's streams.version, which Kafka 4.1.1 does not list.
       (r) => ({
-        supportedFeatures: r.supportedFeatures,
-        finalizedFeatures: r.finalizedFeatures,
+        supportedFeatures: r.supportedFeatures.filter((f) => f.name !== "streams.version"),
+        finalizedFeatures: r.finalizedFeatures.filter((f) => f.name !== "streams.version"),
       }),
     ),
     ...([
@@ -462,7 +463,7 @@ const FEATURES: Scenario = {
       },
       (r) => r.finalizedFeatures.some((f) => f.name === "group.version"),
       (r) => ({
-        finalizedFeatures: r.finalizedFeatures,
+        finalizedFeatures: r.finalizedFeatures.filter((f) => f.name !== "streams.version"),
       }),
     ),
   ],

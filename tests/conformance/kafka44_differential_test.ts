@@ -13,6 +13,7 @@ import { AT_4_4, kafka44Scenarios } from "./kafka44_scenarios.ts";
 import { kafka44TxnScenarios, writeTxnMarkersScenario } from "./kafka44_txn_scenarios.ts";
 import { shareLagScenario } from "./kafka44_share_scenarios.ts";
 import { offsetsByIdScenario } from "./kafka44_offset_scenarios.ts";
+import { streamsErrorsScenario, streamsGroupScenario } from "./kafka44_streams_scenarios.ts";
 import { shareV2Scenario } from "./kafka44_share_v2_scenarios.ts";
 
 const interop = Deno.env.get("BROOK_INTEROP") === "1";
@@ -53,6 +54,8 @@ Deno.test({
           shareLagScenario(run),
           offsetsByIdScenario(run),
           shareV2Scenario(run),
+          streamsGroupScenario(run),
+          streamsErrorsScenario(run),
         ]
       ) {
         const real = await runScenario(kafka.bootstrapServers, scenario);

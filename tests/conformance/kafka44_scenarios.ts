@@ -27,29 +27,44 @@ export const AT_4_4: readonly number[] = [
   ApiKey.TxnOffsetCommit,
   ApiKey.WriteTxnMarkers,
   ApiKey.DescribeShareGroupOffsets,
+  ApiKey.StreamsGroupHeartbeat,
+  ApiKey.StreamsGroupDescribe,
+  ApiKey.StreamsGroupTopologyDescriptionUpdate,
 ];
 
 /**
  * An ApiVersions v0 answer's bytes (correlation id, error code, the count, then key, min and max of
- * each API) with the newest versions of the keys in {@linkcode AT_4_4} masked: for comparing Brook
- * with Kafka 4.1.1.
+ * each API) with the newest versions of the keys in {@linkcode AT_4_4} masked and the keys in
+ * {@linkcode NEW_AT_4_4} left out (the count then counts the others): for comparing Brook with Kafka
+ * 4.1.1.
  *
  * @example
  * ```ts
  * const answer = [0, 0, 0, 7, 0, 0, 0, 0, 0, 1, 0, 2, 0, 1, 0, 11];
- * withoutRangesAt44(answer); // [0, 0, 0, 7, 0, 0, 0, 0, 0, 1, 0, 2, 0, 1, "max"]
+ * withoutRangesAt44(answer); // [0, 0, 0, 7, 0, 0, 1, 0, 2, 0, 1, "max"]
  * ```
  */
 export function withoutRangesAt44(payload: number[]): unknown[] {
-  const out: unknown[] = payload.slice(0, 10);
+  const out: unknown[] = payload.slice(0, 6);
+  const entries: unknown[] = [];
+  let count = 0;
   for (let at = 10; at + 6 <= payload.length; at += 6) {
     const key = payload[at] << 8 | payload[at + 1];
-    out.push(...payload.slice(at, at + 4));
-    if (AT_4_4.includes(key)) out.push("max");
-    else out.push(...payload.slice(at + 4, at + 6));
+    if (NEW_AT_4_4.includes(key)) continue;
+    count++;
+    entries.push(...payload.slice(at, at + 4));
+    if (AT_4_4.includes(key)) entries.push("max");
+    else entries.push(...payload.slice(at + 4, at + 6));
   }
-  return out;
+  return [...out, count, ...entries];
 }
+
+/** Keys Kafka 4.4 serves that Kafka 4.1.1 does not advertise (streams groups, KIP-1071). */
+export const NEW_AT_4_4: readonly number[] = [
+  ApiKey.StreamsGroupHeartbeat,
+  ApiKey.StreamsGroupDescribe,
+  ApiKey.StreamsGroupTopologyDescriptionUpdate,
+];
 
 /** The cluster id and the node id of the first step's DescribeCluster answer. */
 const target = (earlier: unknown[]) => {

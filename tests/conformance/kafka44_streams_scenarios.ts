@@ -1,0 +1,286 @@
+/**
+ * Differential scenarios of streams groups (KIP-1071), as a real Kafka 4.4.0 serves them: members
+ * joining with a topology, the internal topics the coordinator creates, the assignment after the
+ * initial rebalance delay, a second member and the revocation it causes, describe, list, leave and
+ * delete; and the errors for bad requests, a bad topology and missing source topics.
+ *
+ * @module
+ */
+
+import { ApiKey, type ApiMessages } from "../../codec/mod.ts";
+import { type Scenario, type Step, step } from "./differential.ts";
+
+type Heartbeat = ApiMessages[typeof ApiKey.StreamsGroupHeartbeat]["response"];
+type HeartbeatInit = ApiMessages[typeof ApiKey.StreamsGroupHeartbeat]["requestInit"];
+type Described = ApiMessages[typeof ApiKey.StreamsGroupDescribe]["response"];
+type Tasks = Heartbeat["activeTasks"];
+
+/** A word-count-like topology: a repartition between two subtopologies, a store's changelog. */
+function topology(app: string, input: string, changelogPartitions = 0) {
+  return {
+    epoch: 0,
+    subtopologies: [
+      {
+        subtopologyId: "0",
+        sourceTopics: [input],
+        sourceTopicRegex: [],
+        stateChangelogTopics: [],
+        repartitionSinkTopics: [`${app}-rep-repartition`],
+        repartitionSourceTopics: [],
+        copartitionGroups: [],
+      },
+      {
+        subtopologyId: "1",
+        sourceTopics: [],
+        sourceTopicRegex: [],
+        stateChangelogTopics: [{
+          name: `${app}-store-changelog`,
+          partitions: changelogPartitions,
+          replicationFactor: 0,
+          topicConfigs: [{ key: "cleanup.policy", value: "compact" }],
+        }],
+        repartitionSinkTopics: [],
+        repartitionSourceTopics: [{
+          name: `${app}-rep-repartition`,
+          partitions: 0,
+          replicationFactor: 0,
+          topicConfigs: [],
+        }],
+        copartitionGroups: [],
+      },
+    ],
+  };
+}
+
+/** A heartbeat body: a join (with the topology) unless fields say otherwise. */
+function body(app: string, fields: Partial<HeartbeatInit>): HeartbeatInit {
+  return {
+    groupId: app,
+    memberId: "m1",
+    memberEpoch: 0,
+    endpointInformationEpoch: 0,
+    instanceId: null,
+    rackId: null,
+    rebalanceTimeoutMs: 30000,
+    topology: null,
+    activeTasks: [],
+    standbyTasks: [],
+    warmupTasks: [],
+    processId: "p1",
+    userEndpoint: null,
+    clientTags: [],
+    taskOffsets: [],
+    taskEndOffsets: [],
+    shutdownApplication: false,
+    ...fields,
+  };
+}
+
+/** A heartbeat that changes nothing (every nullable field null). */
+function beat(app: string, memberId: string, epoch: number, owned?: Tasks): HeartbeatInit {
+  return body(app, {
+    memberId,
+    memberEpoch: epoch,
+    rebalanceTimeoutMs: -1,
+    activeTasks: owned ?? null,
+    standbyTasks: owned ? [] : null,
+    warmupTasks: owned ? [] : null,
+    processId: null,
+    clientTags: null,
+    taskOffsets: null,
+    taskEndOffsets: null,
+  });
+}
+
+const epochOf = (earlier: unknown[], i: number) => (earlier[i] as Heartbeat).memberEpoch;
+
+/**
+ * Kafka lists a group's members in the order of its own hash map, and answers groups in the order
+ * of their coordinator partitions: both compared by id.
+ */
+const byMember = (r: Described) => ({
+  ...r,
+  groups: [...r.groups].sort((a, b) => a.groupId < b.groupId ? -1 : 1).map((g) => ({
+    ...g,
+    members: [...g.members].sort((a, b) => a.memberId < b.memberId ? -1 : 1),
+  })),
+});
+
+/**
+ * A streams group from its first member to its deletion.
+ *
+ * @example
+ * ```ts ignore
+ * const scenario = streamsGroupScenario("k123");
+ * ```
+ */
+export function streamsGroupScenario(run: string): Scenario {
+  const app = `${run}-k44st`;
+  const input = `${app}-in`;
+  const hb = (
+    b: HeartbeatInit | ((earlier: unknown[]) => HeartbeatInit),
+    until?: (r: Heartbeat) => boolean,
+  ) => step(ApiKey.StreamsGroupHeartbeat, 1, b, until);
+  const steps: Step[] = [
+    step(
+      ApiKey.CreateTopics,
+      7,
+      {
+        topics: [{
+          name: input,
+          numPartitions: 3,
+          replicationFactor: 1,
+          assignments: [],
+          configs: [],
+        }],
+        timeoutMs: 5000,
+        validateOnly: false,
+      },
+      undefined,
+      (r) => r.topics.map((t) => t.errorCode),
+    ),
+    step(
+      ApiKey.Metadata,
+      12,
+      {
+        topics: [{ name: input, topicId: undefined }],
+        allowAutoTopicCreation: false,
+        includeTopicAuthorizedOperations: false,
+      },
+      (r) => r.topics[0]?.partitions.length === 3,
+      (r) => r.topics.map((t) => [t.name, t.partitions.length]),
+    ),
+    // Kafka's group coordinator sees a new topic a moment after the controller: a group of its
+    // own waits for it, so that the first member below finds it.
+    step(
+      ApiKey.StreamsGroupHeartbeat,
+      1,
+      body(`${app}-wait`, {
+        topology: {
+          epoch: 0,
+          subtopologies: [{ ...topology(app, input).subtopologies[0], repartitionSinkTopics: [] }],
+        },
+      }),
+      (r) => !r.status?.some((s) => s.statusCode === 1),
+      () => "source topic seen",
+    ),
+    step(ApiKey.StreamsGroupHeartbeat, 1, beat(`${app}-wait`, "m1", -1)),
+    // 4: the first member; the coordinator creates the internal topics.
+    hb(body(app, { topology: topology(app, input) })),
+    // 5: the tasks come once the initial rebalance delay (3 s) ends.
+    hb((earlier) => beat(app, "m1", epochOf(earlier, 4)), (r) => r.activeTasks !== null),
+    step(
+      ApiKey.StreamsGroupDescribe,
+      1,
+      {
+        groupIds: [app],
+        includeAuthorizedOperations: false,
+        includeTopologyDescription: true,
+      },
+      undefined,
+      byMember,
+    ),
+    // 7: a second member, from another process.
+    hb(body(app, { memberId: "m2", processId: "p2", topology: topology(app, input) })),
+    // 8: the first member is told to give up tasks once the assignment interval (1 s) passes.
+    hb(
+      (earlier) =>
+        beat(app, "m1", epochOf(earlier, 5), (earlier[5] as Heartbeat).activeTasks ?? []),
+      (r) => r.activeTasks !== null,
+    ),
+    // 9: it reports them gone.
+    hb((earlier) => beat(app, "m1", epochOf(earlier, 8), (earlier[8] as Heartbeat).activeTasks)),
+    // 10: the second member gets them.
+    hb(
+      (earlier) => beat(app, "m2", epochOf(earlier, 7)),
+      (r) => (r.activeTasks?.length ?? 0) > 0,
+    ),
+    step(
+      ApiKey.StreamsGroupDescribe,
+      0,
+      {
+        groupIds: [app, `${app}-none`],
+        includeAuthorizedOperations: true,
+      },
+      undefined,
+      byMember,
+    ),
+    step(ApiKey.ListGroups, 5, { statesFilter: [], typesFilter: ["streams"] }, undefined, (r) => ({
+      ...r,
+      groups: r.groups.filter((g) => g.groupId === app),
+    })),
+    step(ApiKey.DescribeGroups, 6, { groups: [app], includeAuthorizedOperations: false }),
+    // Fenced and unknown members.
+    hb((earlier) => beat(app, "m1", epochOf(earlier, 9) + 5)),
+    hb(beat(app, "m9", 1)),
+    step(ApiKey.DeleteGroups, 2, { groupsNames: [app] }),
+    // Both leave; the empty group can be deleted.
+    hb(beat(app, "m2", -1)),
+    hb(beat(app, "m1", -1)),
+    step(ApiKey.StreamsGroupDescribe, 1, {
+      groupIds: [app],
+      includeAuthorizedOperations: false,
+      includeTopologyDescription: false,
+    }),
+    step(ApiKey.DeleteGroups, 2, { groupsNames: [app] }),
+    step(ApiKey.StreamsGroupDescribe, 1, {
+      groupIds: [app],
+      includeAuthorizedOperations: false,
+      includeTopologyDescription: false,
+    }),
+  ];
+  return { name: "streams group: join, delay, tasks, a second member, describe, leave", steps };
+}
+
+/**
+ * What Kafka refuses: malformed heartbeats, a changelog topic with a partition count, a source
+ * topic regex, an unknown group; a group whose source topics are missing; a topology description
+ * without a plugin.
+ *
+ * @example
+ * ```ts ignore
+ * const scenario = streamsErrorsScenario("k123");
+ * ```
+ */
+export function streamsErrorsScenario(run: string): Scenario {
+  const app = `${run}-k44se`;
+  const hb = (b: HeartbeatInit) => step(ApiKey.StreamsGroupHeartbeat, 1, b);
+  const join = (fields: Partial<HeartbeatInit> = {}) =>
+    body(app, { topology: topology(app, `${app}-missing`), ...fields });
+  const regex = topology(app, `${app}-missing`);
+  regex.subtopologies[0] = { ...regex.subtopologies[0], sourceTopicRegex: [`${app}-.*`] };
+  return {
+    name: "streams group: invalid heartbeats, bad topologies, missing source topics",
+    steps: [
+      hb(join({ memberId: "" })),
+      hb(join({ groupId: "" })),
+      hb(join({ instanceId: "" })),
+      hb(join({ rackId: "" })),
+      hb(join({ rebalanceTimeoutMs: -1 })),
+      hb(join({ activeTasks: [{ subtopologyId: "0", partitions: [0] }] })),
+      hb(join({ topology: null })),
+      hb(join({ standbyTasks: null })),
+      hb(join({ memberEpoch: -3 })),
+      hb(join({ memberEpoch: -2 })),
+      hb(join({ memberEpoch: 1 })),
+      hb(join({ topology: regex })),
+      hb(join({ topology: topology(app, `${app}-missing`, 4) })),
+      hb(beat(app, "m1", 1)),
+      hb(beat(app, "m1", -1)),
+      // A group whose source topic does not exist: it waits, saying so.
+      hb(join()),
+      step(ApiKey.StreamsGroupDescribe, 1, {
+        groupIds: [app],
+        includeAuthorizedOperations: false,
+        includeTopologyDescription: false,
+      }),
+      step(ApiKey.StreamsGroupTopologyDescriptionUpdate, 0, {
+        groupId: app,
+        memberId: "m1",
+        topologyEpoch: 0,
+        topologyDescription: { subtopologies: [], globalStores: [] },
+      }),
+      hb(beat(app, "m1", -1)),
+    ],
+  };
+}
