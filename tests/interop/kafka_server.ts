@@ -16,6 +16,8 @@ export interface KafkaServer extends AsyncDisposable {
   /** With `secure`: an SSL listener that requires client certificates signed by the CA in `caDir`. */
   readonly sslMutual?: string;
   readonly caDir?: string;
+  /** With `telemetry`: the file the broker's telemetry receiver appends each push to (JSON lines). */
+  readonly telemetryFile?: string;
   stop(): Promise<void>;
 }
 
@@ -25,6 +27,12 @@ const tools = new URL("../../tools/kafka/", import.meta.url).pathname;
 export interface StartKafkaOptions {
   /** SASL, TLS and ACL listeners too (see tools/kafka/start.sh). */
   secure?: boolean;
+  /**
+   * A client telemetry receiver (KIP-714, tools/kafka/telemetry/FileTelemetryReceiver.java): the
+   * broker advertises GetTelemetrySubscriptions and PushTelemetry and writes what clients push to
+   * `telemetryFile`. Always a Kafka of its own.
+   */
+  telemetry?: boolean;
   /**
    * Kafka's release, installed from Maven Central on first use: "4.1.1" (the default) or e.g. "4.4.0".
    * Env BROOK_KAFKA_BOOTSTRAP names a running 4.1.1 and BROOK_KAFKA_4_4_BOOTSTRAP a running 4.4.0.
@@ -49,7 +57,7 @@ export async function startKafka(options: StartKafkaOptions = {}): Promise<Kafka
     : version === "4.4.0"
     ? Deno.env.get("BROOK_KAFKA_4_4_BOOTSTRAP")
     : undefined;
-  if (given && !options.secure) {
+  if (given && !options.secure && !options.telemetry) {
     return {
       bootstrapServers: given,
       stop: () => Promise.resolve(),
@@ -57,7 +65,11 @@ export async function startKafka(options: StartKafkaOptions = {}): Promise<Kafka
     };
   }
   const dir = await Deno.makeTempDir({ prefix: "brook-kafka-" });
-  const args = [`${tools}start.sh`, dir, ...(options.secure ? ["0", "--secure"] : [])];
+  const flags = [
+    ...(options.secure ? ["--secure"] : []),
+    ...(options.telemetry ? ["--telemetry"] : []),
+  ];
+  const args = [`${tools}start.sh`, dir, ...(flags.length > 0 ? ["0", ...flags] : [])];
   const out = await new Deno.Command("bash", {
     args,
     stderr: "inherit",
@@ -85,6 +97,7 @@ export async function startKafka(options: StartKafkaOptions = {}): Promise<Kafka
     sslMutual: value("ssl on "),
     caDir: caPath?.replace(/\/ca\.pem$/, ""),
     caCert: caPath && await Deno.readTextFile(caPath),
+    telemetryFile: value("telemetry "),
     stop,
     [Symbol.asyncDispose]: stop,
   };

@@ -11,12 +11,25 @@
 # certificates signed by that CA (DIR/certs/ca.key signs them), and delegation tokens (a secret key
 # is set); it prints "sasl_ssl on ...",
 # "sasl_plaintext on ...", "ssl on ..." and "ca DIR/certs/ca.pem" lines too.
+# --telemetry (after PORT, alone or with --secure) adds a client telemetry receiver (KIP-714,
+# tools/kafka/telemetry/FileTelemetryReceiver.java, compiled here): the broker then advertises
+# GetTelemetrySubscriptions and PushTelemetry and appends each push to DIR/telemetry.jsonl; it
+# prints "telemetry DIR/telemetry.jsonl" too.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 dir=$1
 port=${2:-0}
-secure=${3:-}
+secure=
+telemetry=
+for flag in "${@:3}"; do
+  case "$flag" in
+    --secure) secure=--secure ;;
+    --telemetry) telemetry=1 ;;
+    *) echo "unknown option $flag" >&2; exit 2 ;;
+  esac
+done
 libs=$(bash "$here/install.sh")
+classpath="$libs/*"
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 [ "$port" = 0 ] && port=$(free_port)
 cport=$(free_port)
@@ -91,7 +104,16 @@ if [ "$secure" = --secure ]; then
     done
   done
 fi
-java=(java -Xmx512m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -cp "$libs/*")
+if [ -n "$telemetry" ]; then
+  mkdir -p "$dir/telemetry-classes"
+  javac -cp "$libs/*" -d "$dir/telemetry-classes" "$here/telemetry/FileTelemetryReceiver.java"
+  classpath="$dir/telemetry-classes:$classpath"
+  {
+    echo "metric.reporters=FileTelemetryReceiver"
+    echo "brook.telemetry.file=$dir/telemetry.jsonl"
+  } >>"$dir/server.properties"
+fi
+java=(java -Xmx512m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -cp "$classpath")
 "${java[@]}" kafka.tools.StorageTool format --standalone -t "$("${java[@]}" kafka.tools.StorageTool random-uuid)" \
   -c "$dir/server.properties" ${scram[@]+"${scram[@]}"} >"$dir/format.log" 2>&1
 nohup "${java[@]}" kafka.Kafka "$dir/server.properties" >"$dir/kafka.log" 2>&1 &
@@ -105,6 +127,7 @@ for _ in $(seq 1 120); do
       echo "ssl on 127.0.0.1:$mtlsport"
       echo "ca $certs/ca.pem"
     fi
+    [ -n "$telemetry" ] && echo "telemetry $dir/telemetry.jsonl"
     exit 0
   fi
   kill -0 "$(cat "$dir/pid")" 2>/dev/null || { cat "$dir/kafka.log" >&2; exit 1; }
