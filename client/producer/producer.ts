@@ -115,6 +115,8 @@ export class Producer implements AsyncDisposable {
   /** Records that failed since the last flush or close reported them, by topic and partition. */
   #undelivered = new Map<string, Map<number, number>>();
   #lastError: Error | undefined;
+  #availableFor: TopicMetadata | undefined;
+  #available: (() => readonly number[]) | undefined;
 
   constructor(options: ProducerOptions, client?: KafkaClient) {
     this.client = client ?? new KafkaClient({ metricGroupPrefix: "producer", ...options });
@@ -291,13 +293,25 @@ export class Producer implements AsyncDisposable {
     if (partition === undefined) {
       partition = key != null
         ? partitionForKey(key, count)
-        : this.#sticky.partition(r.topic, size, count, () => availablePartitions(metadata));
+        : this.#sticky.partition(r.topic, size, count, this.#availableOf(metadata));
     } else if (!Number.isInteger(partition) || partition < 0 || partition >= count) {
       this.#accumulator.release(size);
       throw new RangeError(`Topic ${r.topic} has no partition ${partition} (it has ${count})`);
     }
     const full = this.#accumulator.append(r.topic, partition, record, size);
     this.#sender.schedule(full ? 0 : this.#lingerMs);
+  }
+
+  /**
+   * The partitions with a leader, as a function the sticky partitioner calls only when it picks a
+   * new partition: one function per metadata snapshot rather than a closure per record.
+   */
+  #availableOf(metadata: TopicMetadata): () => readonly number[] {
+    if (metadata !== this.#availableFor) {
+      this.#availableFor = metadata;
+      this.#available = () => availablePartitions(metadata);
+    }
+    return this.#available!;
   }
 
   #checkIdle(): void {

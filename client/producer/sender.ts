@@ -75,6 +75,8 @@ export class Sender {
   readonly #requestsPerConnection: number;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #wakeAt = Infinity;
+  /** The clock as schedule last read it (ms). */
+  #clock = 0;
   #queued = false;
   #metadataRefresh: Promise<void> | undefined;
   #closed = false;
@@ -135,7 +137,11 @@ export class Sender {
       });
       return;
     }
-    const at = Date.now() + delay;
+    // A timer due by an earlier reading of the clock plus `delay` is due in time now too: most sends
+    // end here without reading the clock.
+    if (this.#wakeAt <= this.#clock + delay) return;
+    this.#clock = Date.now();
+    const at = this.#clock + delay;
     if (at >= this.#wakeAt) return;
     if (this.#timer !== undefined) clearTimeout(this.#timer);
     this.#wakeAt = at;
@@ -423,14 +429,19 @@ export class Sender {
         durationMs: Date.now() - b.createdAt,
       });
     }
+    // BigInts are immutable: records of the same millisecond share one timestamp, and each offset
+    // is one addition, not two allocations.
+    let offset = known ? baseOffset : -1n;
+    let lastTime = NaN;
+    let timestamp = appendTime;
     for (let i = 0; i < records.length; i++) {
       const r = records[i];
-      r.sink.deliver(r.index, {
-        topic,
-        partition,
-        offset: known ? baseOffset + BigInt(i) : -1n,
-        timestamp: appendTime >= 0n ? appendTime : BigInt(r.timestamp),
-      });
+      if (appendTime < 0n && r.timestamp !== lastTime) {
+        lastTime = r.timestamp;
+        timestamp = BigInt(lastTime);
+      }
+      r.sink.deliver(r.index, { topic, partition, offset, timestamp });
+      if (known) offset += 1n;
     }
     this.#options.onComplete();
   }
