@@ -1,6 +1,7 @@
 /**
  * AlterConfigs (key 33): replaces a topic's config overrides, or the dynamic configs of a broker
- * resource (a node's own, or the cluster-wide ones under an empty name), with the given set.
+ * resource (a node's own, or the cluster-wide ones under an empty name), a group's or a client-metrics
+ * subscription's (KIP-714; an empty set removes it), with the given set.
  *
  * @module
  */
@@ -19,6 +20,8 @@ import {
 import { validateTopicConfig } from "../configs/configs.ts";
 import { defineHandler, type RequestContext } from "../server/handler.ts";
 import { configRefusal } from "../security/access.ts";
+
+const CLIENT_METRICS = 16;
 
 export default defineHandler({
   apiKey: ApiKey.AlterConfigs,
@@ -56,6 +59,14 @@ function alter(
   }
   if (r.resourceType === ConfigResourceType.GROUP) {
     return alterGroupConfigs(ctx, r, () => configs, validateOnly);
+  }
+  if (r.resourceType === CLIENT_METRICS) {
+    const refused = configRefusal(ctx, AclOperation.ALTER_CONFIGS, r);
+    if (refused) return refused;
+    const problem = ctx.cluster.clientMetrics.validate(r.resourceName, configs);
+    if (problem) return problem;
+    if (!validateOnly) ctx.cluster.clientMetrics.store(r.resourceName, configs);
+    return { errorCode: ErrorCode.NONE, errorMessage: null };
   }
   const topic = alterableTopic(ctx, r);
   if ("errorCode" in topic) return topic;

@@ -26,6 +26,16 @@ const alter = (name: string, ops: Op[], validateOnly = false) =>
     validateOnly,
   });
 
+const legacy = (name: string, configs: Record<string, string>) =>
+  step(ApiKey.AlterConfigs, 2, {
+    resources: [{
+      resourceType: CLIENT_METRICS,
+      resourceName: name,
+      configs: Object.entries(configs).map(([n, value]) => ({ name: n, value })),
+    }],
+    validateOnly: false,
+  });
+
 const describe = (name: string, keys: string[] | null = null) =>
   step(ApiKey.DescribeConfigs, 4, {
     resources: [{ resourceType: CLIENT_METRICS, resourceName: name, configurationKeys: keys }],
@@ -165,6 +175,20 @@ export function telemetryScenarios(run: string): Scenario[] {
         getAfterChange(id(9)),
         alter(sub, [["metrics", DELETE, null], ["interval.ms", DELETE, null]]),
         getAfterChange(id(9)),
+        listed(0),
+      ],
+    },
+    {
+      name: "telemetry: AlterConfigs replaces a subscription's configs",
+      steps: [
+        legacy(`${run}-legacy`, { metrics: "org.apache.kafka.consumer.", "interval.ms": "500" }),
+        legacy(`${run}-legacy`, { bogus: "1" }),
+        legacy(`${run}-legacy`, { "interval.ms": "99" }),
+        legacy("", { metrics: "*" }),
+        legacy(`${run}-legacy`, { metrics: "*" }),
+        describe(`${run}-legacy`),
+        listed(1),
+        legacy(`${run}-legacy`, {}),
         listed(0),
       ],
     },
