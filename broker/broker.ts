@@ -11,9 +11,11 @@ import { clusterFor, nodesFor, startHousekeeping } from "./broker_setup.ts";
 import {
   type Cluster,
   type CreateTopicOptions,
-  type Topic,
+  type NodeInfo,
   validateTopicName,
 } from "./metadata/cluster.ts";
+import type { TopicInfo } from "./metadata/topic_view.ts";
+import { type BrokerParts, registerInternals } from "./broker_internals.ts";
 import type { Interceptor } from "./server/dispatcher.ts";
 import {
   type ApiKeyLike,
@@ -54,9 +56,8 @@ export type { BrokerOptions } from "./broker_options.ts";
  * ```
  */
 export class Broker implements AsyncDisposable {
-  /** The cluster's state: topics, partitions, logs. */
-  readonly cluster: Cluster;
-  readonly #nodes: BrokerNode[];
+  readonly #cluster: Cluster;
+  readonly #nodes: readonly BrokerNode[];
   readonly #interceptors: Interceptor[] = [];
   readonly #faults: FaultInjector;
   readonly #metrics: BrokerMetrics;
@@ -67,17 +68,13 @@ export class Broker implements AsyncDisposable {
   readonly #clients = new ClientIds();
   #initial: InitialState | undefined;
 
-  private constructor(
-    cluster: Cluster,
-    nodes: BrokerNode[],
-    interceptors: Interceptor[],
-    metrics: BrokerMetrics,
-  ) {
-    this.cluster = cluster;
-    this.#nodes = nodes;
-    this.#interceptors = interceptors;
-    this.#metrics = metrics;
-    this.#faults = new FaultInjector(cluster);
+  private constructor(parts: BrokerParts) {
+    this.#cluster = parts.cluster;
+    this.#nodes = parts.nodes;
+    this.#interceptors = parts.interceptors;
+    this.#metrics = parts.metrics;
+    this.#faults = new FaultInjector(parts.cluster);
+    registerInternals(this, parts);
     // Client ids are noted from the first request on, for waitFor's "client" condition.
     this.#interceptors.push(this.#clients.intercept);
   }
@@ -99,21 +96,15 @@ export class Broker implements AsyncDisposable {
    * ```
    */
   static async start(options: BrokerOptions = {}): Promise<Broker> {
-    const count = options.nodes ?? 1;
-    if (!Number.isInteger(count) || count < 1) {
-      throw new RangeError(`A broker needs at least one node, got ${count}`);
-    }
     const setup = clusterFor(options);
     const { cluster, sasl } = setup;
     const interceptors: Interceptor[] = [];
-    const metrics = new BrokerMetrics({
-      slowRequestMs: options.slowRequestMs,
-      onSlowRequest: options.onSlowRequest,
-    });
+    const { slowRequestMs, onSlowRequest } = options;
+    const metrics = new BrokerMetrics({ slowRequestMs, onSlowRequest });
     metrics.attach(cluster, { interceptors });
     if (sasl) await cluster.credentials.configure(options.sasl ?? {});
     const nodes = nodesFor(setup, options, { interceptors, metrics });
-    const broker = new Broker(cluster, nodes, interceptors, metrics);
+    const broker = new Broker({ cluster, nodes, interceptors, metrics });
     try {
       for (const node of nodes) await node.listen();
       if (options.metricsPort !== undefined) {
@@ -144,7 +135,7 @@ export class Broker implements AsyncDisposable {
    * ```
    */
   cleanLogs(now: number = Date.now()): void {
-    cleanLogs(this.cluster, now);
+    cleanLogs(this.#cluster, now);
   }
 
   /**
@@ -183,7 +174,7 @@ export class Broker implements AsyncDisposable {
    * ```
    */
   get authorizer(): Authorizer | undefined {
-    return this.cluster.authorizer;
+    return this.#cluster.authorizer;
   }
 
   /**
@@ -198,7 +189,7 @@ export class Broker implements AsyncDisposable {
    * ```
    */
   clientTelemetry(): ClientTelemetryReport[] {
-    return this.cluster.telemetry.reports();
+    return this.#cluster.telemetry.reports();
   }
 
   /** "host:port" of every node (stopped ones too), comma-separated, as clients take bootstrap servers. */
@@ -212,9 +203,23 @@ export class Broker implements AsyncDisposable {
     return addr && `${addr.hostname}:${addr.port}`;
   }
 
-  /** The nodes' listeners. */
-  get nodes(): readonly BrokerNode[] {
-    return this.#nodes;
+  /** The nodes as Metadata describes them (id, address, rack, listeners), stopped ones too. */
+  get nodes(): readonly NodeInfo[] {
+    return this.#nodes.map((n) => n.info);
+  }
+
+  /**
+   * A topic's partitions, leaders and configs as they are now; undefined when there is none.
+   *
+   * @example
+   * ```ts
+   * import { Broker } from "@brook/kafka/broker";
+   * await using broker = await Broker.start({ nodes: 3, topics: { t: { partitions: 3 } } });
+   * console.log(broker.topic("t")?.partitions[0].leader); // 1, 2 or 3
+   * ```
+   */
+  topic(name: string): TopicInfo | undefined {
+    return this.#cluster.topics.get(name);
   }
 
   /**
@@ -227,11 +232,11 @@ export class Broker implements AsyncDisposable {
    * broker.createTopic("events", { partitions: 6, configs: { "cleanup.policy": "compact" } });
    * ```
    */
-  createTopic(name: string, options: CreateTopicOptions = {}): Topic {
+  createTopic(name: string, options: CreateTopicOptions = {}): TopicInfo {
     const check = validateTopicName(name);
     if (!check.ok) throw new RangeError(check.message);
-    if (this.cluster.topics.has(name)) throw new RangeError(`Topic '${name}' already exists.`);
-    return this.cluster.createTopic(name, options);
+    if (this.#cluster.topics.has(name)) throw new RangeError(`Topic '${name}' already exists.`);
+    return this.#cluster.createTopic(name, options);
   }
 
   /**
@@ -411,28 +416,33 @@ export class Broker implements AsyncDisposable {
    * that fails is logged, since a plan runs unattended.
    */
   #later(ms: number, fn: () => Promise<void> | void): Promise<void> {
-    if (ms <= 0) {
-      // At once, so that a plan's immediate faults are active when runFaultPlan returns.
-      return (async () => {
-        try {
-          if (!this.#closed) await fn();
-        } catch (e) {
-          console.error("Brook broker: a fault plan step failed:", e);
-        }
-      })();
-    }
+    const run = async () => {
+      try {
+        if (!this.#closed) await fn();
+      } catch (e) {
+        console.error("Brook broker: a fault plan step failed:", e);
+      }
+    };
+    // At once, so that a plan's immediate faults are active when runFaultPlan returns.
+    if (ms <= 0) return run();
     return new Promise((resolve) => {
       const timer = setTimeout(async () => {
         this.#timers.delete(timer);
-        try {
-          if (!this.#closed) await fn();
-        } catch (e) {
-          console.error("Brook broker: a fault plan step failed:", e);
-        }
+        await run();
         resolve();
       }, ms);
       this.#timers.set(timer, resolve);
     });
+  }
+
+  /** Cancels the faults and the plan steps still waiting (their promises resolve). */
+  #cancelFaultsAndPlans(): void {
+    for (const [timer, resolve] of this.#timers) {
+      clearTimeout(timer);
+      resolve();
+    }
+    this.#timers.clear();
+    this.#faults.clear();
   }
 
   /**
@@ -445,13 +455,13 @@ export class Broker implements AsyncDisposable {
    * import { Broker } from "@brook/kafka/broker";
    * await using broker = await Broker.start({ nodes: 3, topics: { t: { partitions: 3 } } });
    * await broker.stopNode(1);
-   * console.log(broker.cluster.partition("t", 0)?.leader); // another replica
+   * console.log(broker.topic("t")?.partitions[0].leader); // another replica
    * await broker.restartNode(1);
    * ```
    */
   async stopNode(nodeId: number): Promise<void> {
     const node = this.#node(nodeId);
-    fenceNode(this.cluster, nodeId);
+    fenceNode(this.#cluster, nodeId);
     await node.close();
   }
 
@@ -471,7 +481,7 @@ export class Broker implements AsyncDisposable {
     const node = this.#node(nodeId);
     if (this.#closed) throw new Error("The broker is closed");
     await node.listen();
-    unfenceNode(this.cluster, node.info);
+    unfenceNode(this.#cluster, node.info);
   }
 
   /** True while the node runs (not stopped). */
@@ -492,7 +502,7 @@ export class Broker implements AsyncDisposable {
    * ```
    */
   moveLeader(topic: string, partition: number, nodeId: number): void {
-    moveLeader(this.cluster, topic, partition, nodeId);
+    moveLeader(this.#cluster, topic, partition, nodeId);
   }
 
   #node(nodeId: number): BrokerNode {
@@ -535,22 +545,17 @@ export class Broker implements AsyncDisposable {
    * await using broker = await Broker.start({ topics: { orders: { partitions: 3 } } });
    * broker.createTopic("scratch");
    * await broker.reset();
-   * console.log([...broker.cluster.topics.keys()]); // ["orders"]
+   * console.log(broker.topic("scratch")); // undefined
    * ```
    */
   async reset(): Promise<void> {
     if (this.#closed) throw new Error("The broker is closed");
-    for (const [timer, resolve] of this.#timers) {
-      clearTimeout(timer);
-      resolve();
-    }
-    this.#timers.clear();
-    this.#faults.clear();
+    this.#cancelFaultsAndPlans();
     for (const node of this.#nodes) {
       if (!node.listening) await this.restartNode(node.info.nodeId);
       for (const c of node.connections) c.close();
     }
-    resetCluster(this.cluster, this.#initial!);
+    resetCluster(this.#cluster, this.#initial!);
   }
 
   /**
@@ -568,22 +573,17 @@ export class Broker implements AsyncDisposable {
    * ```
    */
   waitFor(condition: WaitCondition, options: WaitOptions = {}): Promise<WaitObservation> {
-    const check = () => observe(this.cluster, this.#nodes, this.#clients, condition);
-    return waitForCondition(check, this.cluster.appended, options);
+    const check = () => observe(this.#cluster, this.#nodes, this.#clients, condition);
+    return waitForCondition(check, this.#cluster.appended, options);
   }
 
   /** Stops every node and closes every connection. */
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    for (const [timer, resolve] of this.#timers) {
-      clearTimeout(timer);
-      resolve();
-    }
-    this.#timers.clear();
-    this.#faults.clear();
-    this.cluster.groups.close();
-    this.cluster.shares.close();
+    this.#cancelFaultsAndPlans();
+    this.#cluster.groups.close();
+    this.#cluster.shares.close();
     this.#stopHousekeeping();
     await Promise.all([
       ...this.#nodes.map((n) => n.close()),

@@ -43,6 +43,10 @@ export interface ClusterSetup {
  * ```
  */
 export function clusterFor(options: BrokerOptions): ClusterSetup {
+  const count = options.nodes ?? 1;
+  if (!Number.isInteger(count) || count < 1) {
+    throw new RangeError(`A broker needs at least one node, got ${count}`);
+  }
   const host = options.host ?? "127.0.0.1";
   const listeners = parseListeners(
     options.listeners ?? [{ name: "PLAINTEXT", port: options.port ?? 0 }],

@@ -13,7 +13,8 @@
  */
 
 export { Broker, type BrokerOptions } from "./broker.ts";
-export type { CreateTopicOptions, NodeInfo, Partition, Topic } from "./metadata/cluster.ts";
+export type { CreateTopicOptions, Endpoint, NodeInfo } from "./metadata/cluster.ts";
+export type { PartitionInfo, TopicInfo } from "./metadata/topic_view.ts";
 export type { InterceptedRequest, Interceptor } from "./server/dispatcher.ts";
 export {
   type ApiKeyLike,
@@ -23,7 +24,12 @@ export {
   type FaultSpec,
   FaultSpecError,
 } from "./faults/faults.ts";
-export { type FaultPlan, type FaultPlanStep, parseFaultPlan } from "./faults/faults_plan.ts";
+export {
+  type FaultPlan,
+  type FaultPlanStep,
+  parseFaultPlan,
+  type PlanTiming,
+} from "./faults/faults_plan.ts";
 export type {
   ApiMetricsSnapshot,
   HistogramSnapshot,
@@ -46,6 +52,7 @@ export {
 } from "./security/authorizer.ts";
 export { validateUnsecuredJwt } from "./security/mechanisms.ts";
 export type { OAuthBearerJwtOptions } from "./security/jwt_validator.ts";
+export type { GssapiOptions } from "./security/gssapi.ts";
 export type { JwksSource } from "./security/jwks.ts";
 export { SASL_MECHANISMS } from "./security/options.ts";
 export { type ControlServer, type ControlServerOptions, serveControl } from "./control/server.ts";

@@ -479,9 +479,7 @@ export async function main(args: string[]): Promise<number> {
   try {
     // The plan's immediate faults are in place before clients learn where to connect.
     if (parsed.plan) broker.runFaultPlan(parsed.plan);
-    const sasl = broker.nodes[0].info.endpoints?.some((e) =>
-      e.securityProtocol.startsWith("SASL_")
-    );
+    const sasl = broker.nodes[0].endpoints?.some((e) => e.securityProtocol.startsWith("SASL_"));
     if (sasl && unsecuredOAuthBearer(parsed.options.sasl ?? {})) {
       console.error(
         "broker: WARNING: OAUTHBEARER accepts unsigned JWTs (Kafka's unsecured validator, for development only): anyone can log in as any principal; give --oauthbearer-jwks to require signed tokens",
@@ -490,7 +488,7 @@ export async function main(args: string[]): Promise<number> {
     if (broker.metricsAddress) {
       console.error(`metrics on http://${broker.metricsAddress}/metrics`);
     }
-    for (const endpoint of broker.nodes[0].info.endpoints?.slice(1) ?? []) {
+    for (const endpoint of broker.nodes[0].endpoints?.slice(1) ?? []) {
       const name = endpoint.listenerName;
       console.error(`${name} listening on ${broker.bootstrapServersFor(name)}`);
     }

@@ -5,6 +5,7 @@
  * @module
  */
 
+import { clusterOf } from "../broker_internals.ts";
 import { decodeRecordBatches } from "../../codec/mod.ts";
 import type { Partition } from "../metadata/cluster.ts";
 import { checkQuery, HttpError, integerParam, json } from "./http.ts";
@@ -61,9 +62,10 @@ function contains(bytes: Uint8Array | null, needle: string): boolean {
  * @example
  * ```ts
  * import { Broker } from "../broker.ts";
+ * import { clusterOf } from "../broker_internals.ts";
  * import { browsePartition } from "./browse_routes.ts";
  * await using broker = await Broker.start({ topics: { t: {} } });
- * const found = browsePartition(broker.cluster.partition("t", 0)!, { limit: 10 });
+ * const found = browsePartition(clusterOf(broker).partition("t", 0)!, { limit: 10 });
  * console.log(found.records.length); // 0
  * ```
  */
@@ -128,7 +130,7 @@ export const BROWSE_ROUTES: Route[] = [
     path: "/topics/{topic}/messages",
     handle: ({ url, params, state }) => {
       checkQuery(url, ["partition", "offset", "timestamp", "search", "in", "limit"]);
-      const topic = state.broker.cluster.topics.get(params.topic);
+      const topic = clusterOf(state.broker).topics.get(params.topic);
       if (!topic) throw new HttpError(404, `Unknown topic '${params.topic}'`);
       const s = url.searchParams;
       const index = integerParam("partition", s.get("partition"));

@@ -44,9 +44,10 @@ export interface ClusterMetrics {
  * @example
  * ```ts
  * import { Broker } from "../broker.ts";
+ * import { clusterOf } from "../broker_internals.ts";
  * import { clusterMetrics } from "./cluster_metrics.ts";
  * await using broker = await Broker.start({ topics: { t: {} } });
- * console.log(clusterMetrics(broker.cluster).partitions[0].highWatermark); // 0
+ * console.log(clusterMetrics(clusterOf(broker)).partitions[0].highWatermark); // 0
  * ```
  */
 export function clusterMetrics(cluster: Cluster): ClusterMetrics {

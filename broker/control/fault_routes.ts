@@ -5,6 +5,7 @@
  * @module
  */
 
+import { clusterOf, nodesOf } from "../broker_internals.ts";
 import type { FaultSpec } from "../faults/faults.ts";
 import { FaultSpecError } from "../faults/faults.ts";
 import { parseFaultPlan } from "../faults/faults_plan.ts";
@@ -78,13 +79,13 @@ function faultOf(state: ControlState, id: string): RegisteredFault {
 }
 
 function nodeView(state: ControlState, nodeId: number) {
-  const node = state.broker.nodes.find((n) => n.info.nodeId === nodeId)!;
+  const node = nodesOf(state.broker).find((n) => n.info.nodeId === nodeId)!;
   return {
     nodeId,
     host: node.info.host,
     port: node.info.port,
     running: node.listening,
-    controller: state.broker.cluster.controllerId === nodeId,
+    controller: clusterOf(state.broker).controllerId === nodeId,
   };
 }
 
@@ -184,7 +185,7 @@ export const FAULT_ROUTES: Route[] = [
     method: "GET",
     path: "/nodes",
     handle: ({ state }) =>
-      json({ nodes: state.broker.nodes.map((n) => nodeView(state, n.info.nodeId)) }),
+      json({ nodes: nodesOf(state.broker).map((n) => nodeView(state, n.info.nodeId)) }),
   },
   {
     method: "POST",
@@ -212,7 +213,7 @@ export const FAULT_ROUTES: Route[] = [
         nodeId: { type: "integer", required: true, min: 1 },
       });
       const index = integerParam("partition", params.partition)!;
-      const p = state.broker.cluster.partition(params.topic, index);
+      const p = clusterOf(state.broker).partition(params.topic, index);
       if (!p) throw new HttpError(404, `Unknown partition ${params.topic}-${index}`);
       try {
         state.broker.moveLeader(params.topic, index, body.nodeId as number);

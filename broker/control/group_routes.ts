@@ -6,6 +6,7 @@
  * @module
  */
 
+import { clusterOf } from "../broker_internals.ts";
 import { decodeAssignment } from "../../codec/consumer_protocol.ts";
 import type { CommittedOffset } from "../groups/classic_group.ts";
 import type { Cluster } from "../metadata/cluster.ts";
@@ -92,9 +93,10 @@ function lagOf(
  * @example
  * ```ts
  * import { Broker } from "../broker.ts";
+ * import { clusterOf } from "../broker_internals.ts";
  * import { groupsView } from "./group_routes.ts";
  * await using broker = await Broker.start();
- * console.log(groupsView(broker.cluster).length); // 0
+ * console.log(groupsView(clusterOf(broker)).length); // 0
  * ```
  */
 export function groupsView(cluster: Cluster) {
@@ -180,7 +182,7 @@ export const GROUP_ROUTES: Route[] = [
     path: "/groups",
     handle: ({ url, state }) => {
       checkQuery(url, []);
-      return json({ groups: groupsView(state.broker.cluster) });
+      return json({ groups: groupsView(clusterOf(state.broker)) });
     },
   },
   {
@@ -188,7 +190,7 @@ export const GROUP_ROUTES: Route[] = [
     path: "/transactions",
     handle: ({ url, state }) => {
       checkQuery(url, []);
-      const cluster = state.broker.cluster;
+      const cluster = clusterOf(state.broker);
       const transactions = [...cluster.transactions.transactions.values()].map((t) => ({
         transactionalId: t.transactionalId,
         producerId: Number(t.producerId),
@@ -223,7 +225,7 @@ export const GROUP_ROUTES: Route[] = [
     path: "/security",
     handle: ({ url, state }) => {
       checkQuery(url, []);
-      const cluster = state.broker.cluster;
+      const cluster = clusterOf(state.broker);
       const authorizer = state.broker.authorizer;
       const acls = (authorizer?.list() ?? []).map((a) => ({
         resourceType: nameOf(AclResourceType, a.resourceType),

@@ -5,6 +5,7 @@
  * @module
  */
 
+import { clusterOf, nodesOf } from "../broker_internals.ts";
 import { type WaitCondition, WaitTimeoutError } from "./wait.ts";
 import { checkFields, checkQuery, type FieldRule, HttpError, json, readJson } from "./http.ts";
 import type { Route } from "./routes.ts";
@@ -70,10 +71,10 @@ export const STATE_ROUTES: Route[] = [
       checkQuery(url, []);
       const { broker } = state;
       return json({
-        clusterId: broker.cluster.clusterId,
+        clusterId: clusterOf(broker).clusterId,
         bootstrapServers: broker.bootstrapServers,
-        controllerId: broker.cluster.controllerId,
-        nodes: broker.nodes.map((n) => ({
+        controllerId: clusterOf(broker).controllerId,
+        nodes: nodesOf(broker).map((n) => ({
           nodeId: n.info.nodeId,
           host: n.info.host,
           port: n.info.port,
@@ -136,7 +137,7 @@ export const STATE_ROUTES: Route[] = [
       if (format !== "json") {
         throw new HttpError(400, "Parameter 'format' must be json or prometheus");
       }
-      return json({ ...state.broker.metrics(), ...clusterMetrics(state.broker.cluster) });
+      return json({ ...state.broker.metrics(), ...clusterMetrics(clusterOf(state.broker)) });
     },
   },
 ];

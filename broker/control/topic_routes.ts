@@ -4,6 +4,7 @@
  * @module
  */
 
+import { clusterOf } from "../broker_internals.ts";
 import { decodeRecordBatches } from "../../codec/mod.ts";
 import type { Partition, Topic } from "../metadata/cluster.ts";
 import { validateTopicName } from "../metadata/cluster.ts";
@@ -17,9 +18,10 @@ import type { ControlState, Route } from "./routes.ts";
  * @example
  * ```ts
  * import { Broker } from "../broker.ts";
+ * import { clusterOf } from "../broker_internals.ts";
  * import { partitionView } from "./topic_routes.ts";
  * await using broker = await Broker.start({ topics: { t: {} } });
- * console.log(partitionView(broker.cluster.partition("t", 0)!).highWatermark); // 0
+ * console.log(partitionView(clusterOf(broker).partition("t", 0)!).highWatermark); // 0
  * ```
  */
 export function partitionView(p: Partition) {
@@ -47,7 +49,7 @@ function topicSummary(t: Topic) {
 }
 
 function topicOf(state: ControlState, name: string): Topic {
-  const topic = state.broker.cluster.topics.get(name);
+  const topic = clusterOf(state.broker).topics.get(name);
   if (!topic) throw new HttpError(404, `Unknown topic '${name}'`);
   return topic;
 }
@@ -85,7 +87,7 @@ export const TOPIC_ROUTES: Route[] = [
       if (internal !== null && internal !== "true" && internal !== "false") {
         throw new HttpError(400, "Parameter 'internal' must be true or false");
       }
-      const topics = [...state.broker.cluster.topics.values()]
+      const topics = [...clusterOf(state.broker).topics.values()]
         .filter((t) => internal === "true" || !t.isInternal)
         .sort((a, b) => a.name < b.name ? -1 : 1);
       return json({ topics: topics.map(topicSummary) });
@@ -113,12 +115,11 @@ export const TOPIC_ROUTES: Route[] = [
         const wrong = validateTopicConfig(key, value);
         if (wrong) throw new HttpError(400, wrong);
       }
-      if (state.broker.cluster.topics.has(name)) {
+      if (clusterOf(state.broker).topics.has(name)) {
         throw new HttpError(409, `Topic '${name}' already exists.`);
       }
-      let topic: Topic;
       try {
-        topic = state.broker.createTopic(name, {
+        state.broker.createTopic(name, {
           partitions: body.partitions as number | undefined,
           replicationFactor: body.replicationFactor as number | undefined,
           configs,
@@ -126,7 +127,7 @@ export const TOPIC_ROUTES: Route[] = [
       } catch (e) {
         throw new HttpError(400, (e as Error).message);
       }
-      return json(topicSummary(topic), 201);
+      return json(topicSummary(topicOf(state, name)), 201);
     },
   },
   {
@@ -149,9 +150,9 @@ export const TOPIC_ROUTES: Route[] = [
       if (topic.isInternal) {
         throw new HttpError(400, `Topic '${topic.name}' is internal and cannot be deleted`);
       }
-      state.broker.cluster.deleteTopic(topic.name);
+      clusterOf(state.broker).deleteTopic(topic.name);
       // Long polls on its partitions wake and answer.
-      state.broker.cluster.appended.notify();
+      clusterOf(state.broker).appended.notify();
       return new Response(null, { status: 204 });
     },
   },

@@ -9,6 +9,7 @@ import { type FaultSpec, FaultSpecError, resolveApiKey, resolveErrorCode } from 
 
 /** When a planned step starts: `atMs` milliseconds after the plan is loaded. Default 0 (at once). */
 export interface PlanTiming {
+  /** Milliseconds after the plan is loaded; default 0. */
   atMs?: number;
 }
 

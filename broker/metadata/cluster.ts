@@ -26,9 +26,13 @@ import { ClientTelemetry } from "../telemetry/client_telemetry.ts";
 
 /** One listener of a node: its name, security protocol and advertised address. */
 export interface Endpoint {
+  /** The listener's name, e.g. "PLAINTEXT" or "INTERNAL" (Kafka's listener name). */
   readonly listenerName: string;
+  /** Its security protocol: PLAINTEXT, SSL, SASL_PLAINTEXT or SASL_SSL. */
   readonly securityProtocol: string;
+  /** The host it listens on. */
   readonly host: string;
+  /** The port it listens on (the one bound when 0 was asked for). */
   port: number;
   /**
    * The address clients are told (advertised.listeners), when it is not the one listened on: a
@@ -39,10 +43,13 @@ export interface Endpoint {
 
 /** A broker node as Metadata describes it. */
 export interface NodeInfo {
+  /** The node's id (Kafka's node.id), from 1. */
   readonly nodeId: number;
   /** The first listener's address. */
   readonly host: string;
+  /** The first listener's port. */
   port: number;
+  /** The node's rack (broker.rack), or null. */
   readonly rack: string | null;
   /** Every listener of the node; the first is `host:port`. */
   readonly endpoints?: Endpoint[];

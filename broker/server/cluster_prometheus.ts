@@ -30,9 +30,10 @@ export function labelValue(v: string): string {
  * @example
  * ```ts
  * import { Broker } from "../broker.ts";
+ * import { clusterOf } from "../broker_internals.ts";
  * import { clusterPrometheus } from "./cluster_prometheus.ts";
  * await using broker = await Broker.start({ topics: { t: {} } });
- * console.log(clusterPrometheus(broker.cluster).includes('brook_partition_high_watermark{topic="t",partition="0"} 0')); // true
+ * console.log(clusterPrometheus(clusterOf(broker)).includes('brook_partition_high_watermark{topic="t",partition="0"} 0')); // true
  * ```
  */
 export function clusterPrometheus(cluster: Cluster): string {

@@ -1,3 +1,4 @@
+import { clusterOf } from "../../broker/broker_internals.ts";
 import { assertEquals, assertOk } from "../assert.ts";
 import { ApiKey, encodeRecordBatch, ErrorCode } from "../../codec/mod.ts";
 import { Broker } from "../../broker/mod.ts";
@@ -14,8 +15,8 @@ Deno.test("admin: DescribeProducers, ElectLeaders, DescribeLogDirs, DescribeTopi
   await producer.send(
     Array.from({ length: 4 }, (_, i) => ({ topic: "a", partition: 0, value: `v${i}` })),
   );
-  const leader0 = broker.cluster.partition("a", 0)!.leader;
-  const node = broker.cluster.node(leader0)!;
+  const leader0 = clusterOf(broker).partition("a", 0)!.leader;
+  const node = clusterOf(broker).node(leader0)!;
   await using c = await RawClient.connect(`${node.host}:${node.port}`);
   const producers = await c.request(ApiKey.DescribeProducers, 0, {
     topics: [{ name: "a", partitionIndexes: [0] }],
@@ -25,9 +26,9 @@ Deno.test("admin: DescribeProducers, ElectLeaders, DescribeLogDirs, DescribeTopi
   assertEquals(active[0].lastSequence, 3);
   assertOk(active[0].producerId >= 0n);
   // Move partition a-0's leadership away, then a preferred election brings it back.
-  const other = broker.cluster.partition("a", 0)!.replicas.find((r) => r !== leader0)!;
+  const other = clusterOf(broker).partition("a", 0)!.replicas.find((r) => r !== leader0)!;
   broker.moveLeader("a", 0, other);
-  const epoch = broker.cluster.partition("a", 0)!.leaderEpoch;
+  const epoch = clusterOf(broker).partition("a", 0)!.leaderEpoch;
   const elected = await c.request(ApiKey.ElectLeaders, 2, {
     electionType: 0,
     topicPartitions: [{ topic: "a", partitions: [0, 1] }],
@@ -38,8 +39,8 @@ Deno.test("admin: DescribeProducers, ElectLeaders, DescribeLogDirs, DescribeTopi
     ErrorCode.ELECTION_NOT_NEEDED,
   ]);
   assertEquals([
-    broker.cluster.partition("a", 0)!.leader,
-    broker.cluster.partition("a", 0)!.leaderEpoch,
+    clusterOf(broker).partition("a", 0)!.leader,
+    clusterOf(broker).partition("a", 0)!.leaderEpoch,
   ], [leader0, epoch + 1]);
   const dirs = await c.request(ApiKey.DescribeLogDirs, 4, { topics: null });
   const a0 = dirs.results[0].topics.find((t) => t.name === "a")!.partitions.find((p) =>
@@ -122,7 +123,7 @@ Deno.test("admin: a partition reassignment completes at once; a removed leader h
     topics: { t: { assignments: [[1, 2]] } },
   });
   await using client = await RawClient.connect(broker.bootstrapServers);
-  const p = broker.cluster.partition("t", 0)!;
+  const p = clusterOf(broker).partition("t", 0)!;
   assertEquals([p.leader, p.leaderEpoch], [1, 0]);
   const res = await client.request(ApiKey.AlterPartitionReassignments, 1, {
     timeoutMs: 1000,
@@ -259,6 +260,6 @@ Deno.test("admin: idempotent producers expire after producer.id.expiration.ms", 
       topics: [{ name: "t", partitionIndexes: [0] }],
     })).topics[0].partitions[0].activeProducers.length;
   assertEquals(await describe(), 1);
-  expireProducers(broker.cluster);
+  expireProducers(clusterOf(broker));
   assertEquals(await describe(), 0);
 });

@@ -1,3 +1,4 @@
+import { clusterOf } from "../../broker/broker_internals.ts";
 import { assertEquals, assertOk } from "../assert.ts";
 import { ApiKey, ErrorCode } from "../../codec/mod.ts";
 import { Broker } from "../../broker/mod.ts";
@@ -43,7 +44,7 @@ Deno.test("admin: CreateTopics, CreatePartitions, DeleteTopics and their errors"
   assertEquals(byName.get("c")!.errorCode, ErrorCode.INVALID_CONFIG);
   assertEquals(byName.get("bad name!")!.errorCode, ErrorCode.INVALID_TOPIC_EXCEPTION);
   assertEquals(byName.get("d")!.errorCode, ErrorCode.NONE);
-  assertEquals(broker.cluster.partition("d", 0)!.leader, 3);
+  assertEquals(clusterOf(broker).partition("d", 0)!.leader, 3);
   const again = await c.request(ApiKey.CreateTopics, 2, {
     topics: [{ name: "a", numPartitions: 1, replicationFactor: 1 }],
     timeoutMs: 1000,
@@ -62,9 +63,9 @@ Deno.test("admin: CreateTopics, CreatePartitions, DeleteTopics and their errors"
     ErrorCode.NONE,
     ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
   ]);
-  assertEquals(broker.cluster.topics.get("a")!.partitions.length, 5);
+  assertEquals(clusterOf(broker).topics.get("a")!.partitions.length, 5);
   const deleted = await c.request(ApiKey.DeleteTopics, 6, {
-    topics: [{ name: "a" }, { name: null, topicId: broker.cluster.topics.get("d")!.id }, {
+    topics: [{ name: "a" }, { name: null, topicId: clusterOf(broker).topics.get("d")!.id }, {
       name: "zz",
     }],
     timeoutMs: 1000,
@@ -74,7 +75,7 @@ Deno.test("admin: CreateTopics, CreatePartitions, DeleteTopics and their errors"
     ErrorCode.NONE,
     ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
   ]);
-  assertEquals([...broker.cluster.topics.keys()].filter((t) => !t.startsWith("__")), []);
+  assertEquals([...clusterOf(broker).topics.keys()].filter((t) => !t.startsWith("__")), []);
 });
 
 Deno.test("admin: KafkaJS admin creates, describes, grows and deletes topics", async () => {
@@ -100,7 +101,7 @@ Deno.test("admin: KafkaJS admin creates, describes, grows and deletes topics", a
       6,
     );
     const cluster = await admin.describeCluster();
-    assertEquals([cluster.brokers.length, cluster.clusterId], [3, broker.cluster.clusterId]);
+    assertEquals([cluster.brokers.length, cluster.clusterId], [3, clusterOf(broker).clusterId]);
     await admin.deleteTopics({ topics: ["events"] });
     assertEquals((await admin.listTopics()).filter((t) => t === "events"), []);
   } finally {
@@ -161,7 +162,10 @@ Deno.test("admin: configs, DeleteRecords and OffsetForLeaderEpoch, with KafkaJS"
     }],
   });
   assertEquals(appended.responses[0].errorCode, ErrorCode.NONE);
-  assertEquals(broker.cluster.topics.get("cfg")!.configs.get("cleanup.policy"), "delete,compact");
+  assertEquals(
+    clusterOf(broker).topics.get("cfg")!.configs.get("cleanup.policy"),
+    "delete,compact",
+  );
   const epochs = await c.request(ApiKey.OffsetForLeaderEpoch, 4, {
     replicaId: -1,
     topics: [{

@@ -1,3 +1,4 @@
+import { clusterOf } from "../../broker/broker_internals.ts";
 import { assertEquals, assertRejects } from "../assert.ts";
 import { ApiKey, ErrorCode } from "../../codec/mod.ts";
 import { Broker } from "../../broker/mod.ts";
@@ -83,11 +84,11 @@ Deno.test("broker configs: a cluster-wide change reaches every topic without an 
     resource: { type: "broker", name: "2" },
     ops: [{ name: "log.retention.ms", op: "set", value: "1000" }],
   }]);
-  assertEquals(broker.cluster.configs.value(2, "log.retention.ms"), "1000");
-  assertEquals(broker.cluster.configs.value(1, "log.retention.ms"), null);
-  const topic = broker.cluster.topics.get("t")!;
-  assertEquals(broker.cluster.topicConfig(topic, "retention.ms", 2), "1000");
-  assertEquals(broker.cluster.topicConfig(topic, "retention.ms", 1), "604800000");
+  assertEquals(clusterOf(broker).configs.value(2, "log.retention.ms"), "1000");
+  assertEquals(clusterOf(broker).configs.value(1, "log.retention.ms"), null);
+  const topic = clusterOf(broker).topics.get("t")!;
+  assertEquals(clusterOf(broker).topicConfig(topic, "retention.ms", 2), "1000");
+  assertEquals(clusterOf(broker).topicConfig(topic, "retention.ms", 1), "604800000");
 });
 
 Deno.test("broker configs: Kafka's refusals of dynamic changes", async () => {
@@ -122,7 +123,7 @@ Deno.test("broker configs: Kafka's refusals of dynamic changes", async () => {
     "Config value append is not allowed for config key: message.max.bytes",
   ]);
   assertEquals(await alter("", "log.cleanup.policy", "compact", 2), [ErrorCode.NONE, null]);
-  assertEquals(broker.cluster.configs.value(1, "log.cleanup.policy"), "delete,compact");
+  assertEquals(clusterOf(broker).configs.value(1, "log.cleanup.policy"), "delete,compact");
 });
 
 Deno.test("broker configs: synonyms hide each other as Kafka's do", () => {

@@ -1,3 +1,4 @@
+import { clusterOf } from "../../broker/broker_internals.ts";
 import { assertEquals, assertOk } from "../assert.ts";
 import { Broker } from "../../broker/mod.ts";
 import { Consumer, Producer } from "../../client/mod.ts";
@@ -41,7 +42,7 @@ Deno.test("metrics port: partition offsets and sizes, lag of an empty group, lat
   }
   const res = await fetch(`http://${broker.metricsAddress}/metrics`);
   const text = await res.text();
-  const size = broker.cluster.partition("t", 0)!.log.sizeBytes;
+  const size = clusterOf(broker).partition("t", 0)!.log.sizeBytes;
   assertOk(size > 0);
   assertEquals(sample(text, 'brook_partition_high_watermark{topic="t",partition="0"}'), 5);
   assertEquals(sample(text, 'brook_partition_high_watermark{topic="t",partition="1"}'), 0);
@@ -136,7 +137,7 @@ Deno.test("metrics port: a Produce the broker refuses counts nothing in", async 
   assertEquals(sample(text, 'brook_partition_records_in_total{topic="t",partition="0"}'), 1);
   assertEquals(
     sample(text, 'brook_partition_bytes_in_total{topic="t",partition="0"}'),
-    broker.cluster.partition("t", 0)!.log.sizeBytes,
+    clusterOf(broker).partition("t", 0)!.log.sizeBytes,
   );
   assertEquals(
     sample(text, 'brook_request_errors_total{api="Produce",error="MESSAGE_TOO_LARGE"}'),

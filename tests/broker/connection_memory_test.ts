@@ -1,5 +1,6 @@
 // What an accepted connection costs the broker: an idle one holds only a small read buffer, and the
 // buffers a large request or answer needed are given back once it is done.
+import { nodesOf } from "../../broker/broker_internals.ts";
 import { assertEquals, assertOk } from "../assert.ts";
 import { ApiKey } from "../../codec/mod.ts";
 import { Broker } from "../../broker/mod.ts";
@@ -11,7 +12,7 @@ const IDLE_BYTES = 1024;
 
 async function onlyConnection(broker: Broker): Promise<BrokerConnection> {
   for (let i = 0; i < 100; i++) {
-    const [connection] = broker.nodes[0].connections;
+    const [connection] = nodesOf(broker)[0].connections;
     if (connection) return connection;
     await new Promise((resolve) => setTimeout(resolve, 10));
   }

@@ -1,4 +1,5 @@
 // deno-lint-ignore-file no-explicit-any -- the answers are JSON read in the assertions
+import { clusterOf } from "../../broker/broker_internals.ts";
 import { assertEquals, assertOk } from "../assert.ts";
 import { Broker } from "../../broker/mod.ts";
 import { serveControl } from "../../broker/control/server.ts";
@@ -118,7 +119,7 @@ Deno.test("console routes: a KIP-848 group, transactions and producers, ACLs and
   // Heartbeats go out from poll: poll until the group settles.
   for (
     let i = 0;
-    i < 200 && broker.cluster.groups.consumerGroups.get("g848")?.state !== "Stable";
+    i < 200 && clusterOf(broker).groups.consumerGroups.get("g848")?.state !== "Stable";
     i++
   ) {
     await consumer.poll({ timeoutMs: 50 });

@@ -2,6 +2,7 @@
 // assignors, revocation before reassignment, timeouts that fence members, the way consumer and
 // classic groups give way to each other, and classic members inside consumer groups. The answers themselves are compared with a real Kafka in
 // tests/conformance/consumer_group_scenarios.ts.
+import { clusterOf } from "../../broker/broker_internals.ts";
 import { assertEquals, assertOk } from "../assert.ts";
 import { ApiKey, type ApiMessages, ErrorCode } from "../../codec/mod.ts";
 import { Broker } from "../../broker/mod.ts";
@@ -44,7 +45,7 @@ function assigned(
 Deno.test("consumer groups: a second member gets its partitions once the first revokes them", async () => {
   await using broker = await Broker.start({ topics: { t: { partitions: 4 } } });
   await using client = await RawClient.connect(broker.bootstrapServers);
-  const topicId = broker.cluster.topics.get("t")!.id;
+  const topicId = clusterOf(broker).topics.get("t")!.id;
   const owns = (partitions: number[]) => [{ topicId, partitions }];
 
   const a1 = await heartbeat(client, join("a"));
@@ -109,7 +110,7 @@ Deno.test("consumer groups: timeouts fence a silent member and one that does not
     },
   });
   await using client = await RawClient.connect(broker.bootstrapServers);
-  const topicId = broker.cluster.topics.get("t")!.id;
+  const topicId = clusterOf(broker).topics.get("t")!.id;
   await heartbeat(client, join("a", { rebalanceTimeoutMs: 150 }));
   await heartbeat(client, join("b"));
   // A must give one partition up within 150 ms; it reports owning both and then goes quiet.
@@ -126,7 +127,7 @@ Deno.test("consumer groups: timeouts fence a silent member and one that does not
   assertEquals(assigned(b), [0, 1]);
   // B's session ends without heartbeats.
   await new Promise((r) => setTimeout(r, 400));
-  const state = broker.cluster.groups.consumerGroups.get("g")!;
+  const state = clusterOf(broker).groups.consumerGroups.get("g")!;
   assertEquals([state.state, state.members.size], ["Empty", 0]);
 });
 
@@ -145,7 +146,7 @@ Deno.test("consumer groups: regexes, static members, assignor choice and refusal
   await new Promise((r) => setTimeout(r, 20));
   const later = await heartbeat(client, { memberId: "r", memberEpoch: 1, topicPartitions: [] });
   const names = (later.assignment?.topicPartitions ?? [])
-    .map((t) => broker.cluster.topicsById.get(t.topicId)!.name).sort();
+    .map((t) => clusterOf(broker).topicsById.get(t.topicId)!.name).sort();
   assertEquals([later.memberEpoch, names], [2, ["orders-eu", "orders-us"]]);
   const bad = await heartbeat(client, {
     ...join("x"),
@@ -195,10 +196,12 @@ Deno.test("consumer groups: empty consumer and classic groups turn into each oth
     return r.groups[0].topics[0]?.partitions[0]?.committedOffset;
   };
   await commit(7n);
-  assertOk(broker.cluster.groups.groups.has("g"), "a simple commit makes a classic group");
+  assertOk(clusterOf(broker).groups.groups.has("g"), "a simple commit makes a classic group");
   const joined = await heartbeat(client, join("a"));
   assertEquals(joined.errorCode, ErrorCode.NONE);
-  assertOk(!broker.cluster.groups.groups.has("g") && broker.cluster.groups.consumerGroups.has("g"));
+  assertOk(
+    !clusterOf(broker).groups.groups.has("g") && clusterOf(broker).groups.consumerGroups.has("g"),
+  );
   assertEquals(await committed(), 7n);
   const stale = await client.request(ApiKey.OffsetCommit, 9, {
     groupId: "g",
@@ -217,7 +220,9 @@ Deno.test("consumer groups: empty consumer and classic groups turn into each oth
     protocols: [{ name: "range", metadata: new Uint8Array(10) }],
   });
   assertEquals(classic.errorCode, ErrorCode.MEMBER_ID_REQUIRED);
-  assertOk(broker.cluster.groups.groups.has("g") && !broker.cluster.groups.consumerGroups.has("g"));
+  assertOk(
+    clusterOf(broker).groups.groups.has("g") && !clusterOf(broker).groups.consumerGroups.has("g"),
+  );
   assertEquals(await committed(), 7n);
 });
 
@@ -284,7 +289,7 @@ Deno.test("assignors: uniform keeps what it can and balances; range cuts ranges 
 Deno.test("consumer groups: a consumer member upgrades a classic group; its leaving downgrades it", async () => {
   await using broker = await Broker.start({ topics: { t: { partitions: 2 } } });
   await using client = await RawClient.connect(broker.bootstrapServers);
-  const groups = broker.cluster.groups;
+  const groups = clusterOf(broker).groups;
   const metadata = encodeSubscription({
     topics: ["t"],
     userData: null,
@@ -378,5 +383,9 @@ Deno.test("consumer groups: group configs set the heartbeat interval and session
   const joined = await heartbeat(client, join("a"));
   assertEquals(joined.heartbeatIntervalMs, 60);
   await new Promise((r) => setTimeout(r, 300));
-  assertEquals(broker.cluster.groups.consumerGroups.get("g")!.members.size, 0, "the session ended");
+  assertEquals(
+    clusterOf(broker).groups.consumerGroups.get("g")!.members.size,
+    0,
+    "the session ended",
+  );
 });

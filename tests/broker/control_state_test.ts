@@ -1,3 +1,4 @@
+import { clusterOf } from "../../broker/broker_internals.ts";
 import { assertEquals, assertOk, assertRejects } from "../assert.ts";
 import { AclOperation, AclPermission, AclResourceType } from "../../codec/mod.ts";
 import { Broker } from "../../broker/mod.ts";
@@ -10,7 +11,7 @@ Deno.test("reset: topics, groups, offsets, transactions, ACLs, SCRAM users and f
     authorizer: { allowEveryoneIfNoAclFound: true },
   });
   const bootstrapServers = broker.bootstrapServers;
-  const ordersId = broker.cluster.topics.get("orders")!.id;
+  const ordersId = clusterOf(broker).topics.get("orders")!.id;
   {
     await using producer = new Producer({ bootstrapServers, transactionalId: "tx", lingerMs: 1 });
     await producer.initTransactions();
@@ -36,16 +37,16 @@ Deno.test("reset: topics, groups, offsets, transactions, ACLs, SCRAM users and f
     broker.failNext("Produce", "NOT_LEADER_OR_FOLLOWER", { count: "unlimited" });
     await broker.stopNode(1).catch(() => {});
   }
-  assertEquals(broker.cluster.transactions.transactions.get("tx")?.state, "Ongoing");
+  assertEquals(clusterOf(broker).transactions.transactions.get("tx")?.state, "Ongoing");
   await broker.reset();
-  assertEquals([...broker.cluster.topics.keys()], ["orders"]);
-  const orders = broker.cluster.topics.get("orders")!;
+  assertEquals([...clusterOf(broker).topics.keys()], ["orders"]);
+  const orders = clusterOf(broker).topics.get("orders")!;
   assertOk(orders.id !== ordersId);
   assertEquals(orders.partitions.map((p) => p.log.highWatermark), [0n, 0n]);
-  assertEquals(broker.cluster.groups.groups.size, 0);
-  assertEquals(broker.cluster.transactions.transactions.size, 0);
+  assertEquals(clusterOf(broker).groups.groups.size, 0);
+  assertEquals(clusterOf(broker).transactions.transactions.size, 0);
   assertEquals(broker.authorizer!.size, 0);
-  assertEquals(broker.cluster.credentials.scramUsers(), []);
+  assertEquals(clusterOf(broker).credentials.scramUsers(), []);
   assertOk(broker.isRunning(1));
   // The Produce fault is gone: a new record is stored at offset 0.
   await using producer = new Producer({ bootstrapServers, lingerMs: 1, deliveryTimeoutMs: 5000 });
@@ -107,6 +108,6 @@ Deno.test("waitFor and reset: a share group is waited for and then removed with 
   for (let i = 0; i < 200 && !done; i++) await worker.poll({ timeoutMs: 50 });
   assertEquals((await stable).observed, { state: "Stable", members: 1 });
   await broker.reset();
-  assertEquals(broker.cluster.groups.shareGroups.size, 0);
-  assertEquals([...broker.cluster.topics.keys()], ["jobs"]);
+  assertEquals(clusterOf(broker).groups.shareGroups.size, 0);
+  assertEquals([...clusterOf(broker).topics.keys()], ["jobs"]);
 });

@@ -1,3 +1,4 @@
+import { clusterOf } from "../../broker/broker_internals.ts";
 import { assertEquals, assertOk } from "../assert.ts";
 import { Broker } from "../../broker/mod.ts";
 import { serveControl } from "../../broker/control/server.ts";
@@ -157,11 +158,11 @@ Deno.test("control: bad faults are refused with 4xx and one line", async () => {
 
 Deno.test("control: nodes stop and restart, leaders move, fault plans run", async () => {
   await using c = await controlled({ nodes: 3, topics: { t: { partitions: 1 } } });
-  const before = c.broker.cluster.partition("t", 0)!;
+  const before = clusterOf(c.broker).partition("t", 0)!;
   const leader = before.leader;
   const stopped = await c.call("POST", `/nodes/${leader}/stop`);
   assertEquals([stopped.status, stopped.json.running], [200, false]);
-  assertOk(c.broker.cluster.partition("t", 0)!.leader !== leader);
+  assertOk(clusterOf(c.broker).partition("t", 0)!.leader !== leader);
   const nodes = await c.call("GET", "/nodes");
   assertEquals(nodes.json.nodes.filter((n: { running: boolean }) => !n.running).length, 1);
   assertEquals((await c.call("POST", `/nodes/${leader}/restart`)).json.running, true);

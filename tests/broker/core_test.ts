@@ -1,3 +1,4 @@
+import { clusterOf } from "../../broker/broker_internals.ts";
 import { assertEquals, assertOk } from "../assert.ts";
 import {
   API_INFO,
@@ -102,5 +103,5 @@ Deno.test("broker: produce then fetch returns the batch with its assigned offset
     topicData: [{ name: "t", partitionData: [{ index: 1, records: bad }] }],
   });
   assertEquals(refused.responses[0].partitionResponses[0].errorCode, ErrorCode.CORRUPT_MESSAGE);
-  assertEquals(broker.cluster.partition("t", 1)!.log.logEndOffset, 1n);
+  assertEquals(clusterOf(broker).partition("t", 1)!.log.logEndOffset, 1n);
 });

@@ -1,5 +1,6 @@
 // Every way of creating a topic refuses what CreateTopics refuses, with Kafka's messages:
 // Broker.createTopic, topics given at start, and the CreateTopics API share one path.
+import { clusterOf } from "../../broker/broker_internals.ts";
 import { assertEquals, assertRejects, assertThrows } from "../assert.ts";
 import { Broker } from "../../broker/mod.ts";
 import { Admin } from "../../client/mod.ts";
@@ -31,6 +32,6 @@ Deno.test("create topic: Broker.createTopic, topics at start and CreateTopics re
       message,
     );
     assertEquals(e.errorName, "INVALID_CONFIG");
-    assertEquals(broker.cluster.topics.has(name), false);
+    assertEquals(clusterOf(broker).topics.has(name), false);
   }
 });

@@ -2,6 +2,7 @@
 // so the connection closes in the answer's place (or closeAfterMs later) and no later answer can
 // arrive in its stead; clients see a closed connection, retry, and idempotence keeps every record
 // stored once.
+import { clusterOf } from "../../broker/broker_internals.ts";
 import { assertEquals, assertOk, assertThrows } from "../assert.ts";
 import {
   ApiKey,
@@ -17,7 +18,7 @@ import { RawClient } from "./raw_client.ts";
 /** The values stored in a partition's log, in offset order. */
 function stored(broker: Broker, topic: string, partition: number): string[] {
   const out: string[] = [];
-  for (const b of broker.cluster.partition(topic, partition)!.log.batches) {
+  for (const b of clusterOf(broker).partition(topic, partition)!.log.batches) {
     for (const decoded of decodeRecordBatches(b.bytes)) {
       for (const r of decoded.records) out.push(new TextDecoder().decode(r.value!));
     }

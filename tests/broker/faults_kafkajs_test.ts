@@ -1,5 +1,6 @@
 // KafkaJS against a 3-node Brook broker: a real client recovering from each injected fault.
 
+import { clusterOf } from "../../broker/broker_internals.ts";
 import { Kafka, logLevel } from "kafkajs";
 import { assertEquals, assertOk } from "../assert.ts";
 import { ApiKey, decodeRecordBatches } from "../../codec/mod.ts";
@@ -9,7 +10,7 @@ import { HANDLERS } from "../../broker/handlers/mod.ts";
 /** The values stored in a partition's log, in offset order. */
 function stored(broker: Broker, topic: string, partition: number): string[] {
   const out: string[] = [];
-  for (const b of broker.cluster.partition(topic, partition)!.log.batches) {
+  for (const b of clusterOf(broker).partition(topic, partition)!.log.batches) {
     for (const decoded of decodeRecordBatches(b.bytes)) {
       for (const r of decoded.records) out.push(new TextDecoder().decode(r.value!));
     }
@@ -67,9 +68,9 @@ Deno.test({
     await producer.connect();
     try {
       await producer.send({ topic: "t", messages: messages("1", "2") });
-      const leader = broker.cluster.partition("t", 0)!.leader;
+      const leader = clusterOf(broker).partition("t", 0)!.leader;
       await broker.stopNode(leader);
-      assertOk(broker.cluster.partition("t", 0)!.leader !== leader);
+      assertOk(clusterOf(broker).partition("t", 0)!.leader !== leader);
       await producer.send({ topic: "t", messages: messages("3") });
       await broker.restartNode(leader);
       await producer.send({ topic: "t", messages: messages("4") });
@@ -185,7 +186,7 @@ Deno.test({
       assertOk(latency.hits > 0);
       latency.cancel();
 
-      await broker.stopNode(broker.cluster.partition("t", 0)!.leader);
+      await broker.stopNode(clusterOf(broker).partition("t", 0)!.leader);
       const second = Array.from({ length: 5 }, (_, i) => `n${i}`);
       await producer.send({ topic: "t", messages: messages(...second) });
       await until(() => second.every((v) => seen.has(v)), 30000, "the messages after failover");

@@ -1,3 +1,4 @@
+import { clusterOf } from "../../broker/broker_internals.ts";
 import { assertEquals, assertOk, assertRejects, assertThrows } from "../assert.ts";
 import {
   API_CODECS,
@@ -24,7 +25,7 @@ function batch(...values: string[]): Uint8Array {
 /** The values stored in a partition's log, in offset order. */
 function stored(broker: Broker, topic: string, partition: number): string[] {
   const out: string[] = [];
-  for (const b of broker.cluster.partition(topic, partition)!.log.batches) {
+  for (const b of clusterOf(broker).partition(topic, partition)!.log.batches) {
     for (const decoded of decodeRecordBatches(b.bytes)) {
       for (const r of decoded.records) out.push(dec.decode(r.value!));
     }
@@ -325,7 +326,7 @@ Deno.test("faults: node and client scopes", async () => {
 
 Deno.test("faults: stopping a node moves its leaderships; restarting brings it back", async () => {
   await using broker = await Broker.start({ nodes: 3, topics: { t: { partitions: 3 } } });
-  const before = broker.cluster.topics.get("t")!.partitions.map((p) => ({
+  const before = clusterOf(broker).topics.get("t")!.partitions.map((p) => ({
     leader: p.leader,
     epoch: p.leaderEpoch,
     replicas: [...p.replicas],
@@ -377,7 +378,7 @@ Deno.test("faults: stopping a node moves its leaderships; restarting brings it b
 
 Deno.test("faults: stopping every replica takes a partition offline until one comes back", async () => {
   await using broker = await Broker.start({ nodes: 2, topics: { t: { replicationFactor: 1 } } });
-  const p = broker.cluster.partition("t", 0)!;
+  const p = clusterOf(broker).partition("t", 0)!;
   const owner = p.leader;
   await broker.stopNode(owner);
   assertEquals([p.leader, p.leaderEpoch], [-1, 1]);
@@ -387,7 +388,7 @@ Deno.test("faults: stopping every replica takes a partition offline until one co
 
 Deno.test("faults: moveLeader bumps the epoch and the old leader refuses", async () => {
   await using broker = await Broker.start({ nodes: 3, topics: { t: {} } });
-  const p = broker.cluster.partition("t", 0)!;
+  const p = clusterOf(broker).partition("t", 0)!;
   const old = p.leader;
   const target = p.replicas.find((id) => id !== old)!;
   broker.moveLeader("t", 0, target);
@@ -425,7 +426,7 @@ Deno.test("faults: intercept may answer, alter or fall through, and be removed",
   assertEquals([stored(broker, "t", 0), stored(broker, "renamed", 0)], [[], ["v"]]);
   remove();
   const real = await client.request(ApiKey.Metadata, 12, { topics: null });
-  assertEquals(real.clusterId, broker.cluster.clusterId);
+  assertEquals(real.clusterId, clusterOf(broker).clusterId);
   assertEquals(seen, [ApiKey.Metadata, ApiKey.Produce]);
 });
 
@@ -465,8 +466,8 @@ Deno.test("faults: a broker rejects impossible faults", async () => {
 
 Deno.test("faults: a fault plan runs its steps in time order", async () => {
   await using broker = await Broker.start({ nodes: 3, topics: { t: {} } });
-  const leader = broker.cluster.partition("t", 0)!.leader;
-  const other = broker.cluster.partition("t", 0)!.replicas.find((id) => id !== leader)!;
+  const leader = clusterOf(broker).partition("t", 0)!.leader;
+  const other = clusterOf(broker).partition("t", 0)!.replicas.find((id) => id !== leader)!;
   await broker.runFaultPlan({
     faults: [
       { kind: "stopNode", nodeId: leader, atMs: 1, forMs: 5 },
@@ -475,7 +476,7 @@ Deno.test("faults: a fault plan runs its steps in time order", async () => {
     ],
   });
   assertEquals(broker.isRunning(leader), true);
-  assertEquals(broker.cluster.partition("t", 0)!.leader, other);
+  assertEquals(clusterOf(broker).partition("t", 0)!.leader, other);
   await using client = await RawClient.connect(broker.bootstrapServers);
   const res = await client.request(ApiKey.Metadata, 12, { topics: [{ name: "t" }] });
   assertEquals(res.topics[0].errorCode, ErrorCode.UNKNOWN_SERVER_ERROR);
@@ -489,14 +490,14 @@ Deno.test("faults: acks=-1 needs min.insync.replicas in the ISR, capped at the r
       capped: { partitions: 1, replicationFactor: 2, configs: { "min.insync.replicas": "5" } },
     },
   });
-  const p = broker.cluster.partition("t", 0)!;
+  const p = clusterOf(broker).partition("t", 0)!;
   await using leader = await RawClient.connect(nodeAddress(broker, p.leader));
   const send = async (acks: number) => {
     const res = await leader.request(ApiKey.Produce, 9, { ...produceBody("t", [[0, "x"]]), acks });
     return res.responses[0].partitionResponses[0];
   };
   // min.insync.replicas above the replication factor asks for every replica, no more.
-  const capped = broker.cluster.partition("capped", 0)!;
+  const capped = clusterOf(broker).partition("capped", 0)!;
   await using cappedLeader = await RawClient.connect(nodeAddress(broker, capped.leader));
   const c = await cappedLeader.request(ApiKey.Produce, 9, produceBody("capped", [[0, "x"]]));
   assertEquals(c.responses[0].partitionResponses[0].errorCode, ErrorCode.NONE);
@@ -524,10 +525,10 @@ Deno.test("faults: UnregisterBroker forgets a stopped node; a running one stays 
   const unregister = (brokerId: number) => client.request(ApiKey.UnregisterBroker, 0, { brokerId });
   assertEquals((await unregister(7)).errorMessage, "Broker ID 7 is not currently registered");
   assertEquals((await unregister(1)).errorCode, ErrorCode.NONE);
-  assertOk(broker.cluster.registeredNodeIds.has(1));
+  assertOk(clusterOf(broker).registeredNodeIds.has(1));
   await broker.stopNode(2);
   assertEquals((await unregister(2)).errorCode, ErrorCode.NONE);
   assertEquals((await unregister(2)).errorCode, ErrorCode.BROKER_ID_NOT_REGISTERED);
   await broker.restartNode(2);
-  assertOk(broker.cluster.registeredNodeIds.has(2), "a node that comes back registers again");
+  assertOk(clusterOf(broker).registeredNodeIds.has(2), "a node that comes back registers again");
 });

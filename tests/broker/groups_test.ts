@@ -1,3 +1,4 @@
+import { clusterOf } from "../../broker/broker_internals.ts";
 import { assertEquals, assertOk } from "../assert.ts";
 import { ApiKey, ErrorCode } from "../../codec/mod.ts";
 import { Broker } from "../../broker/mod.ts";
@@ -105,8 +106,8 @@ Deno.test("groups: KIP-394 join, two members, sync, heartbeats and rebalance ans
 Deno.test("groups: wrong coordinator, bad session timeouts, offsets commit and fetch", async () => {
   await using broker = await Broker.start({ nodes: 3, topics: { t: { partitions: 2 } } });
   await using c = await coordinatorClient(broker, "offsets");
-  const coordinator = broker.cluster.groups.coordinatorFor("offsets");
-  const other = broker.cluster.nodes.find((n) => n.nodeId !== coordinator)!;
+  const coordinator = clusterOf(broker).groups.coordinatorFor("offsets");
+  const other = clusterOf(broker).nodes.find((n) => n.nodeId !== coordinator)!;
   await using wrong = await RawClient.connect(`${other.host}:${other.port}`);
   const notCoordinator = await wrong.request(ApiKey.Heartbeat, 4, {
     groupId: "offsets",

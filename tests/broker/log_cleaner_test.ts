@@ -1,3 +1,4 @@
+import { clusterOf } from "../../broker/broker_internals.ts";
 import { assertEquals } from "../assert.ts";
 import { ApiKey, decodeRecordBatches, encodeRecordBatch, ErrorCode } from "../../codec/mod.ts";
 import { Broker } from "../../broker/mod.ts";
@@ -7,7 +8,7 @@ import { RawClient } from "./raw_client.ts";
 const td = new TextDecoder();
 
 function records(broker: Broker, topic: string) {
-  return broker.cluster.partition(topic, 0)!.log.batches.flatMap((b) =>
+  return clusterOf(broker).partition(topic, 0)!.log.batches.flatMap((b) =>
     decodeRecordBatches(b.bytes)[0].records
   );
 }
@@ -41,7 +42,7 @@ Deno.test("log cleaner: compaction keeps the latest value per key at its offset"
   // A tombstone for b, then the active segment.
   await producer.send({ topic: "state", key: "b", value: null, timestamp: at(3) });
   await producer.send({ topic: "state", key: "d", value: "d0", timestamp: at(4) });
-  assertEquals(broker.cluster.partition("state", 0)!.log.segments.length, 5);
+  assertEquals(clusterOf(broker).partition("state", 0)!.log.segments.length, 5);
   broker.cleanLogs();
   const kept = records(broker, "state").map((
     r,
@@ -51,7 +52,7 @@ Deno.test("log cleaner: compaction keeps the latest value per key at its offset"
   broker.cleanLogs(Date.now() + 5000);
   assertEquals(records(broker, "state").map((r) => Number(r.offset)), [6, 8, 10]);
   // Batches keep their CRCs valid and their offset ranges.
-  assertEquals(broker.cluster.partition("state", 0)!.log.logEndOffset, 11n);
+  assertEquals(clusterOf(broker).partition("state", 0)!.log.logEndOffset, 11n);
   // A compacted topic refuses records without a key.
   await using c = await RawClient.connect(broker.bootstrapServers);
   const res = await c.request(ApiKey.Produce, 9, {
@@ -87,16 +88,16 @@ Deno.test("log cleaner: retention by time and by size moves the log start offset
   // Two minutes after the old ones: a new segment of its own.
   await producer.send({ topic: "timed", value: "new" });
   broker.cleanLogs();
-  const timed = broker.cluster.partition("timed", 0)!.log;
+  const timed = clusterOf(broker).partition("timed", 0)!.log;
   assertEquals([timed.logStartOffset, timed.logEndOffset, timed.segments.length], [5n, 6n, 1]);
-  const sized = broker.cluster.partition("sized", 0)!.log;
+  const sized = clusterOf(broker).partition("sized", 0)!.log;
   // Kafka deletes the oldest segment while the log without it would still hold retention.bytes.
   assertEquals(sized.sizeBytes - sized.segments[0].sizeBytes < 300, true);
   assertEquals(sized.sizeBytes >= 300, true);
   assertEquals(sized.batches.length < 5, true);
   assertEquals(sized.logStartOffset > 0n, true);
   // One segment whose newest record is expired goes whole; a new, empty one takes its place.
-  const whole = broker.cluster.partition("whole", 0)!.log;
+  const whole = clusterOf(broker).partition("whole", 0)!.log;
   assertEquals([whole.logStartOffset, whole.logEndOffset, whole.batches.length], [5n, 5n, 0]);
 });
 
@@ -117,7 +118,7 @@ Deno.test("log segments: a fetch reads one segment; a fresh record keeps its who
   await producer.send({ topic: "kept", value: "new" });
   broker.cleanLogs();
   // Kafka's default segment.ms is a week: the old record shares a segment with a fresh one.
-  assertEquals(broker.cluster.partition("kept", 0)!.log.logStartOffset, 0n);
+  assertEquals(clusterOf(broker).partition("kept", 0)!.log.logStartOffset, 0n);
   await using client = await RawClient.connect(broker.bootstrapServers);
   const fetchFrom = async (offset: bigint) => {
     const res = await client.request(ApiKey.Fetch, 12, {

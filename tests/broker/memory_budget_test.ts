@@ -1,6 +1,7 @@
 // A memory budget for stored records (maxMemoryBytes, --max-memory): once the logs hold it, Produce
 // is answered KAFKA_STORAGE_ERROR, as Kafka answers when its log directory is full, and appends
 // resume once retention or DeleteRecords has made room.
+import { clusterOf } from "../../broker/broker_internals.ts";
 import { assertEquals, assertOk, assertRejects } from "../assert.ts";
 import { ApiKey, encodeRecordBatch, ErrorCode } from "../../codec/mod.ts";
 import { Broker } from "../../broker/mod.ts";
@@ -41,7 +42,7 @@ Deno.test("memory budget: a full store answers Produce with KAFKA_STORAGE_ERROR 
     ...Array(20 - stored).fill(ErrorCode.KAFKA_STORAGE_ERROR),
   ]);
   assertOk(stored >= 8 && stored <= 10, `${stored} batches of 10 kB stored under 100 kB`);
-  const log = broker.cluster.partition("t", 0)!.log;
+  const log = clusterOf(broker).partition("t", 0)!.log;
   assertOk(log.sizeBytes <= BUDGET, `the log holds ${log.sizeBytes} bytes`);
   // DeleteRecords frees the room: appends resume.
   const deleted = await client.request(ApiKey.DeleteRecords, 2, {

@@ -1,6 +1,7 @@
 // Partition counts Kafka's controller refuses are refused by Brook's broker before anything is
 // allocated: CreateTopics and CreatePartitions asking for millions of partitions, Broker.createTopic,
 // topics given at start and the partition count of auto-created topics.
+import { clusterOf } from "../../broker/broker_internals.ts";
 import { assertEquals, assertRejects, assertThrows } from "../assert.ts";
 import { ApiKey, ErrorCode } from "../../codec/mod.ts";
 import { Broker } from "../../broker/mod.ts";
@@ -32,7 +33,7 @@ Deno.test("partition limits: CreateTopics asking for millions of partitions is r
     ["w1", ErrorCode.POLICY_VIOLATION, "Unable to perform excessively large batch operation."],
     ["w2", ErrorCode.POLICY_VIOLATION, "Unable to perform excessively large batch operation."],
   ]);
-  assertEquals([...broker.cluster.topics.keys()].filter((t) => !t.startsWith("__")), []);
+  assertEquals([...clusterOf(broker).topics.keys()].filter((t) => !t.startsWith("__")), []);
 });
 
 Deno.test("partition limits: CreatePartitions adding millions of partitions is refused before any is made", async () => {
@@ -48,7 +49,7 @@ Deno.test("partition limits: CreatePartitions adding millions of partitions is r
       [ErrorCode.UNKNOWN_SERVER_ERROR, null],
     ]);
   }
-  assertEquals(broker.cluster.topics.get("t")!.partitions.length, 1);
+  assertEquals(clusterOf(broker).topics.get("t")!.partitions.length, 1);
 });
 
 Deno.test("partition limits: Broker.createTopic, topics at start and num.partitions are bounded too", async () => {

@@ -1,6 +1,7 @@
 // DescribeQuorum on a Brook cluster: every node votes, the controller leads, a stopped voter falls
 // behind and a new leader takes a new epoch; the cluster DESCRIBE ACL guards it. (Its answers are
 // compared with a real Kafka's in tests/conformance/quorum_scenarios.ts.)
+import { clusterOf } from "../../broker/broker_internals.ts";
 import { assertEquals, assertOk } from "../assert.ts";
 import { ApiKey, ErrorCode } from "../../codec/mod.ts";
 import { Broker } from "../../broker/mod.ts";
@@ -18,7 +19,7 @@ Deno.test("quorum: every node votes, the controller leads; a stopped leader hand
   });
   await using admin = new Admin({ bootstrapServers: broker.bootstrapServers });
   const before = await admin.describeMetadataQuorum();
-  assertEquals(before.leaderId, broker.cluster.controllerId);
+  assertEquals(before.leaderId, clusterOf(broker).controllerId);
   assertEquals(before.leaderEpoch, 1);
   assertEquals(before.voters.map((v) => v.replicaId), [1, 2, 3]);
   assertEquals(before.observers, []);
@@ -32,7 +33,7 @@ Deno.test("quorum: every node votes, the controller leads; a stopped leader hand
   const leader = before.leaderId;
   await broker.stopNode(leader);
   const after = await admin.describeMetadataQuorum();
-  assertOk(after.leaderId !== leader && after.leaderId === broker.cluster.controllerId);
+  assertOk(after.leaderId !== leader && after.leaderId === clusterOf(broker).controllerId);
   assertEquals(after.leaderEpoch, 2);
   const stopped = after.voters.find((v) => v.replicaId === leader)!;
   assertOk(stopped.logEndOffset < after.highWatermark, "the stopped voter falls behind");

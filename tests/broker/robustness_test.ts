@@ -1,3 +1,4 @@
+import { clusterOf } from "../../broker/broker_internals.ts";
 import { assertEquals, assertOk } from "../assert.ts";
 import {
   API_INFO,
@@ -238,5 +239,5 @@ Deno.test("robustness: a slow partial frame does not hold other connections", as
   // The slow client finishes its frame and gets its answer.
   const payload = await slow.sendRaw(frame.subarray(10));
   assertOk(payload !== null);
-  assertEquals(broker.cluster.partition("t", 0)!.log.logEndOffset, 1n);
+  assertEquals(clusterOf(broker).partition("t", 0)!.log.logEndOffset, 1n);
 });

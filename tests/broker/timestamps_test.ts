@@ -1,3 +1,4 @@
+import { clusterOf } from "../../broker/broker_internals.ts";
 import { assertEquals, assertOk } from "../assert.ts";
 import { ApiKey, decodeRecordBatches } from "../../codec/mod.ts";
 import { Broker } from "../../broker/mod.ts";
@@ -12,7 +13,7 @@ Deno.test("timestamps: LogAppendTime topics are stamped by the broker with a val
   const before = Date.now();
   const meta = await producer.send({ topic: "lat", value: "x", timestamp: 1000 });
   assertOk(meta.timestamp >= BigInt(before), `append time ${meta.timestamp}`);
-  const [batch] = decodeRecordBatches(broker.cluster.partition("lat", 0)!.log.batches[0].bytes); // checks the CRC
+  const [batch] = decodeRecordBatches(clusterOf(broker).partition("lat", 0)!.log.batches[0].bytes); // checks the CRC
   assertEquals([batch.timestampType, batch.records[0].timestamp], [1, meta.timestamp]);
   await using consumer = new Consumer({
     bootstrapServers: broker.bootstrapServers,

@@ -1,6 +1,7 @@
 // The producer keeps every record exactly once and in send order per partition: at volume (several
 // batches of a partition waiting at once), while metadata is missing, and when an earlier batch must
 // be retried while later ones are in flight.
+import { clusterOf } from "../../broker/broker_internals.ts";
 import { assertEquals, assertOk } from "../assert.ts";
 import { decodeRecordBatches } from "../../codec/mod.ts";
 import { Broker } from "../../broker/mod.ts";
@@ -123,7 +124,7 @@ for (const code of ["OUT_OF_ORDER_SEQUENCE_NUMBER", "UNKNOWN_PRODUCER_ID"] as co
       ...CLEAN,
     });
     // The batches after the gap carry the new producer id (or epoch), from sequence 0.
-    const headers = broker.cluster.partition("g", 0)!.log.batches.flatMap((b) =>
+    const headers = clusterOf(broker).partition("g", 0)!.log.batches.flatMap((b) =>
       decodeRecordBatches(b.bytes).map((x) => x.header)
     );
     const first = headers[0];

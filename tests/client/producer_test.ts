@@ -1,3 +1,4 @@
+import { clusterOf } from "../../broker/broker_internals.ts";
 import { assertEquals, assertOk, assertRejects } from "../assert.ts";
 import { ApiKey, decodeRecordBatches } from "../../codec/mod.ts";
 import { Broker } from "../../broker/mod.ts";
@@ -8,7 +9,7 @@ const te = new TextEncoder();
 const td = new TextDecoder();
 
 function stored(broker: Broker, topic: string, partition: number) {
-  return broker.cluster.partition(topic, partition)!.log.batches.flatMap((b) =>
+  return clusterOf(broker).partition(topic, partition)!.log.batches.flatMap((b) =>
     decodeRecordBatches(b.bytes)
   );
 }
@@ -77,10 +78,10 @@ Deno.test("producer: acks=0 sends without waiting for answers", async () => {
   const meta = await producer.send({ topic: "z", value: "fire and forget" });
   assertEquals(meta.offset, -1n);
   await producer.flush();
-  for (let i = 0; i < 50 && broker.cluster.partition("z", 0)!.log.logEndOffset === 0n; i++) {
+  for (let i = 0; i < 50 && clusterOf(broker).partition("z", 0)!.log.logEndOffset === 0n; i++) {
     await new Promise((r) => setTimeout(r, 10));
   }
-  assertEquals(broker.cluster.partition("z", 0)!.log.logEndOffset, 1n);
+  assertEquals(clusterOf(broker).partition("z", 0)!.log.logEndOffset, 1n);
 });
 
 Deno.test("producer: a retried batch is written once (idempotence), after the connection drops", async () => {
@@ -101,7 +102,7 @@ Deno.test("producer: a retried batch is written once (idempotence), after the co
   );
   assertEquals(metas.map((m) => m.offset), [0n, 1n, 2n, 3n, 4n]);
   assertOk(dropped >= 2, "the batch was sent again");
-  assertEquals(broker.cluster.partition("i", 0)!.log.logEndOffset, 5n);
+  assertEquals(clusterOf(broker).partition("i", 0)!.log.logEndOffset, 5n);
 });
 
 Deno.test("producer: an unreachable cluster fails with a clear error, not a hang", async () => {
@@ -134,7 +135,7 @@ Deno.test("producer: with one request in flight per partition, slow answers stil
     Array.from({ length: 100 }, (_, i) => ({ topic: "s", value: `${i}`.padEnd(80, ".") })),
   );
   assertEquals(metas.map((m) => m.offset), Array.from({ length: 100 }, (_, i) => BigInt(i)));
-  assertOk(broker.cluster.partition("s", 0)!.log.batches.length >= 8, "many batches were sent");
+  assertOk(clusterOf(broker).partition("s", 0)!.log.batches.length >= 8, "many batches were sent");
 });
 
 Deno.test("producer: buffer memory back-pressure, and a bad partition fails only its own send", async () => {

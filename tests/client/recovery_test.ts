@@ -1,5 +1,6 @@
 // Brook's client riding out what a cluster does under it: leaders that move, nodes that crash and come
 // back, and a group coordinator that moves with its node.
+import { clusterOf } from "../../broker/broker_internals.ts";
 import { assertEquals, assertOk } from "../assert.ts";
 import { decodeRecordBatches } from "../../codec/mod.ts";
 import { Broker } from "../../broker/mod.ts";
@@ -11,7 +12,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 function storedValues(broker: Broker, topic: string, partitions: number): string[] {
   const values: string[] = [];
   for (let p = 0; p < partitions; p++) {
-    for (const b of broker.cluster.partition(topic, p)!.log.batches) {
+    for (const b of clusterOf(broker).partition(topic, p)!.log.batches) {
       for (const batch of decodeRecordBatches(b.bytes)) {
         for (const r of batch.records) values.push(td.decode(r.value!));
       }
@@ -39,9 +40,9 @@ Deno.test("recovery: the producer follows moved leaders and crashed nodes, writi
   };
   burst();
   await sends[0];
-  broker.moveLeader("t", 0, broker.cluster.partition("t", 0)!.leader % 3 + 1);
+  broker.moveLeader("t", 0, clusterOf(broker).partition("t", 0)!.leader % 3 + 1);
   burst();
-  const crashed = broker.cluster.partition("t", 1)!.leader;
+  const crashed = clusterOf(broker).partition("t", 1)!.leader;
   await broker.stopNode(crashed);
   burst();
   await sleep(20);
@@ -80,10 +81,10 @@ Deno.test("recovery: a group consumer keeps reading and committing when its coor
   await readUntil(30);
   await consumer.commit();
 
-  const coordinator = broker.cluster.groups.coordinatorFor("billing");
+  const coordinator = clusterOf(broker).groups.coordinatorFor("billing");
   await broker.stopNode(coordinator);
   assertOk(
-    broker.cluster.groups.coordinatorFor("billing") !== coordinator,
+    clusterOf(broker).groups.coordinatorFor("billing") !== coordinator,
     "the coordinator moved",
   );
   await producer.send(Array.from({ length: 30 }, (_, i) => ({ topic: "orders", value: `b${i}` })));
@@ -116,11 +117,11 @@ Deno.test("recovery: a manually assigned consumer follows a partition's leader",
   };
   await producer.send(Array.from({ length: 10 }, (_, i) => ({ topic: "t", value: `a${i}` })));
   await readUntil(10);
-  const leader = broker.cluster.partition("t", 0)!.leader;
+  const leader = clusterOf(broker).partition("t", 0)!.leader;
   broker.moveLeader("t", 0, leader % 3 + 1);
   await producer.send(Array.from({ length: 10 }, (_, i) => ({ topic: "t", value: `b${i}` })));
   await readUntil(20);
-  await broker.stopNode(broker.cluster.partition("t", 0)!.leader);
+  await broker.stopNode(clusterOf(broker).partition("t", 0)!.leader);
   await producer.send(Array.from({ length: 10 }, (_, i) => ({ topic: "t", value: `c${i}` })));
   await readUntil(30);
   assertEquals(seen, [

@@ -1,5 +1,6 @@
 // Transactions end to end against Brook's broker: Brook's transactional producer and its
 // read_committed consumer, under transaction version 2 (the default, as Kafka 4.1) and version 1.
+import { clusterOf } from "../../broker/broker_internals.ts";
 import { assertEquals, assertOk, assertRejects } from "../assert.ts";
 import { ApiKey, ErrorCode, KafkaProtocolError } from "../../codec/mod.ts";
 import { Broker } from "../../broker/mod.ts";
@@ -72,10 +73,10 @@ for (const version of [2, 1]) {
     const all = await readAll(broker.bootstrapServers, "t", [0, 1], "read_uncommitted");
     assertEquals(all.length, 11);
     // Each partition's log ends with a marker per transaction that touched it.
-    const p1 = broker.cluster.partition("t", 1)!.log.batches;
+    const p1 = clusterOf(broker).partition("t", 1)!.log.batches;
     assertOk(p1[p1.length - 1].isControl);
     // Version 2 bumps the epoch at every end; version 1 keeps it.
-    const txn = broker.cluster.transactions.transactions.get("tx-1")!;
+    const txn = clusterOf(broker).transactions.transactions.get("tx-1")!;
     assertEquals(txn.producerEpoch, version === 2 ? 3 : 0);
     assertEquals(txn.state, "CompleteCommit");
   });
@@ -94,7 +95,7 @@ Deno.test("transactions: an open transaction holds read_committed consumers at t
   txProducer.beginTransaction();
   await txProducer.send({ topic: "t", value: "inside" });
   await plain.send({ topic: "t", value: "after" });
-  const p = broker.cluster.partition("t", 0)!;
+  const p = clusterOf(broker).partition("t", 0)!;
   assertEquals(p.txns.lastStableOffset(p.log.highWatermark), 1n);
   assertEquals(await readAll(broker.bootstrapServers, "t", [0], "read_committed"), ["before"]);
   await txProducer.commitTransaction();
@@ -144,7 +145,7 @@ Deno.test("transactions: the broker aborts a transaction open past its timeout",
   producer.beginTransaction();
   await producer.send({ topic: "t", value: "too slow" });
   await new Promise((r) => setTimeout(r, 300));
-  assertEquals(broker.cluster.transactions.transactions.get("tx-slow")!.state, "CompleteAbort");
+  assertEquals(clusterOf(broker).transactions.transactions.get("tx-slow")!.state, "CompleteAbort");
   await assertRejects(() => producer.commitTransaction(), KafkaProtocolError);
   assertEquals(await readAll(broker.bootstrapServers, "t", [0], "read_committed"), []);
   assertEquals((await readAll(broker.bootstrapServers, "t", [0], "read_uncommitted")).length, 1);
@@ -189,8 +190,8 @@ for (const version of [2, 1]) {
       consumer.groupMetadata(),
     );
     // Staged, not committed: a consumer asking for stable offsets would wait.
-    assertEquals(broker.cluster.groups.offsets("transformers").get("input\u00000"), undefined);
-    assertOk(broker.cluster.groups.hasPendingOffset("transformers", "input\u00000"));
+    assertEquals(clusterOf(broker).groups.offsets("transformers").get("input\u00000"), undefined);
+    assertOk(clusterOf(broker).groups.hasPendingOffset("transformers", "input\u00000"));
     await producer.commitTransaction();
     assertEquals(await offsets(), 5n);
 
@@ -249,7 +250,7 @@ Deno.test("transactions: an idle transactional id expires after transactional.id
     first.producerEpoch + 1,
   ]);
   await new Promise((r) => setTimeout(r, 5));
-  broker.cluster.transactions.expireTransactionalIds();
+  clusterOf(broker).transactions.expireTransactionalIds();
   const described = await client.request(ApiKey.DescribeTransactions, 0, {
     transactionalIds: ["expiring"],
   });

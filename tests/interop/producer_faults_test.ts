@@ -3,6 +3,7 @@
 // 3-node cluster, Produce requests fail with NOT_LEADER_OR_FOLLOWER, connections close before and
 // after the append, answers are delayed and leaders move. The producer must finish with every record
 // stored once and, per partition, in send order.
+import { clusterOf } from "../../broker/broker_internals.ts";
 import { assertEquals } from "../assert.ts";
 import { Broker, type FaultHandle } from "../../broker/mod.ts";
 import { Producer } from "../../client/producer/producer.ts";
@@ -67,7 +68,7 @@ for (const shape of ["arrays", "singles"] as SendShape[]) {
             pending = broker.inject({ kind: "latency", apiKey: "Produce", ms: 30, count: 5, skip });
           } else {
             counts.move++;
-            const leader = broker.cluster.partition("f", partition)!.leader;
+            const leader = clusterOf(broker).partition("f", partition)!.leader;
             broker.moveLeader("f", partition, leader % 3 + 1);
           }
         }

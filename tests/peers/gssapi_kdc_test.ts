@@ -6,6 +6,7 @@
 // logs in to the KDC (keytab, password, or kinit's ccache) and produces and consumes on Kafka 4.1.1 with a GSSAPI
 // listener and on Brook's broker, under the same ACLs; and Brook's broker answers each failure as
 // that Kafka does.
+import { clusterOf } from "../../broker/broker_internals.ts";
 import { assertEquals } from "../assert.ts";
 import { Broker } from "../../broker/mod.ts";
 import {
@@ -187,7 +188,7 @@ Deno.test({
     assertEquals(rotate.success, true);
     const lines = await javaClient(kdc.dir, broker.bootstrapServersFor("SASL_PLAINTEXT"), "java");
     assertEquals(lines, [`SaslAuthenticationException: ${GENERIC}`]);
-    assertEquals(broker.cluster.topics.has("java"), false);
+    assertEquals(clusterOf(broker).topics.has("java"), false);
   },
 });
 

@@ -1,6 +1,7 @@
 // Kafka's own OAUTHBEARER code beside Brook's (BROOK_INTEROP=1, Java and kafka-clients 4.1.1): Kafka's
 // broker-side JWT validator judges the same signed tokens as Brook's validator, with the same
 // verdicts; Kafka's Java Admin logs in to Brook with a signed JWT, and is refused an unsigned one.
+import { clusterOf } from "../../broker/broker_internals.ts";
 import { assertEquals } from "../assert.ts";
 import { Broker } from "../../broker/mod.ts";
 import { OAuthBearerJwtValidator } from "../../broker/security/jwt_validator.ts";
@@ -83,13 +84,13 @@ Deno.test({
       await Deno.writeTextFile(`${dir}/token.jwt`, token);
       const signed = await java(["client", broker.bootstrapServers, `${dir}/token.jwt`, "java"]);
       assertEquals(signed.at(-1), "created");
-      assertEquals(broker.cluster.topics.has("java"), true);
+      assertEquals(clusterOf(broker).topics.has("java"), true);
       const unsigned = await java(["client", broker.bootstrapServers, "unsecured:admin", "no"]);
       assertEquals(
         unsigned.at(-1),
         'SaslAuthenticationException: {"status":"invalid_token"}',
       );
-      assertEquals(broker.cluster.topics.has("no"), false);
+      assertEquals(clusterOf(broker).topics.has("no"), false);
     } finally {
       await Deno.remove(dir, { recursive: true });
     }

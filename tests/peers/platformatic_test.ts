@@ -1,5 +1,6 @@
 // @platformatic/kafka (npm) against Brook's broker: admin creates a topic, the producer sends with
 // compression, a consumer group reads everything back and commits.
+import { clusterOf } from "../../broker/broker_internals.ts";
 import { assertEquals } from "../assert.ts";
 import { Broker } from "../../broker/mod.ts";
 import {
@@ -21,7 +22,7 @@ Deno.test({
     const admin = new Admin({ clientId: "pf-admin", bootstrapBrokers });
     await admin.createTopics({ topics: ["pf"], partitions: 3, replicas: 2 });
     await admin.close();
-    assertEquals(broker.cluster.topics.get("pf")!.partitions.length, 3);
+    assertEquals(clusterOf(broker).topics.get("pf")!.partitions.length, 3);
     const producer = new Producer({
       clientId: "pf-producer",
       bootstrapBrokers,

@@ -1,6 +1,7 @@
 // librdkafka (through kcat) against Brook's record layer, both ways, with every compression: kcat
 // produces to Brook's broker, which stores librdkafka's batches as they came, and Brook decodes them;
 // Brook produces batches it compressed itself, and kcat consumes and decompresses them.
+import { clusterOf } from "../../broker/broker_internals.ts";
 import { assertEquals, assertOk } from "../assert.ts";
 import { ApiKey, decodeRecordBatches, encodeRecordBatch, ErrorCode } from "../../codec/mod.ts";
 import { Broker } from "../../broker/mod.ts";
@@ -46,7 +47,7 @@ Deno.test({
         "-X",
         "linger.ms=50",
       ], lines);
-      const log = broker.cluster.partition(topic, 0)!.log;
+      const log = clusterOf(broker).partition(topic, 0)!.log;
       const stored = decodeRecordBatches(new Uint8Array(log.batches.flatMap((b) => [...b.bytes])));
       const expected = { gzip: 1, snappy: 2, lz4: 3, zstd: 4 }[codec];
       assertEquals(

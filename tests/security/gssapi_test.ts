@@ -1,6 +1,7 @@
 // SASL GSSAPI on Brook's broker without a KDC: tickets minted from the service keytab (as a KDC
 // would issue them) authenticate Brook's client, with and without mutual authentication, for each
 // enctype; and each failure is answered as Kafka answers it.
+import { clusterOf, nodesOf } from "../../broker/broker_internals.ts";
 import { assertEquals, assertOk, assertRejects, assertThrows } from "../assert.ts";
 import { ApiKey, ErrorCode } from "../../codec/mod.ts";
 import {
@@ -72,7 +73,7 @@ Deno.test("gssapi: minted tickets of each enctype authenticate Brook's client, w
     }
   }
   assertEquals(new Set(hosts), new Set(["kafka/127.0.0.1"]));
-  assertOk([...broker.nodes[0].connections].every((c) => c.info.principal === "User:alice"));
+  assertOk([...nodesOf(broker)[0].connections].every((c) => c.info.principal === "User:alice"));
 });
 
 /** Runs the exchange by hand; returns the failure's code and message, or "closed" unanswered. */
@@ -172,7 +173,7 @@ Deno.test("gssapi: a principal no rule maps is answered, then closed at its firs
     const metadata = c.request(ApiKey.Metadata, 12, { topics: null });
     if (mapped) {
       assertEquals((await metadata).topics, []);
-      assertOk([...broker.nodes[0].connections].some((c) => c.info.principal === "User:carol"));
+      assertOk([...nodesOf(broker)[0].connections].some((c) => c.info.principal === "User:carol"));
     } else assertOk(await metadata.then(() => false, () => true), `${client} was served`);
   }
 });
@@ -227,10 +228,10 @@ Deno.test("gssapi: Brook's client re-authenticates (KIP-368) on the same connect
     await producer.send({ topic: "reauth", value: `v${i}` });
     await new Promise((r) => setTimeout(r, 100));
   }
-  assertEquals(broker.cluster.partition("reauth", 0)!.log.highWatermark, 12n);
+  assertEquals(clusterOf(broker).partition("reauth", 0)!.log.highWatermark, 12n);
   assertEquals(accepted(), before);
   assertOk(tickets > first, "no re-authentication");
-  assertOk([...broker.nodes[0].connections].every((c) => c.info.principal === "User:alice"));
+  assertOk([...nodesOf(broker)[0].connections].every((c) => c.info.principal === "User:alice"));
 });
 
 Deno.test("gssapi: a raw GSSAPI token without a handshake (0.9 clients) is closed unanswered, as Kafka 4.1.1 does", async () => {
@@ -374,7 +375,7 @@ Deno.test("gssapi: Brook's client logs in to a KDC (ETYPE-INFO2 salt, PA-ENC-TIM
   for (const [i, sasl] of logins.entries()) {
     await using producer = new Producer({ bootstrapServers, sasl });
     await producer.send({ topic: `login-${i}`, value: "x" });
-    assertOk([...broker.nodes[0].connections].some((c) => c.info.principal === "User:alice"));
+    assertOk([...nodesOf(broker)[0].connections].some((c) => c.info.principal === "User:alice"));
   }
   // Each login: a refused AS-REQ, a pre-authenticated one, then a ticket for kafka/127.0.0.1.
   assertEquals(kdc.log, { asRequests: 4, preauthenticated: 2, tgsRequests: 2 });

@@ -1,6 +1,7 @@
 // Mutual TLS on SSL listeners (ssl.client.auth): a verified client certificate names the principal
 // as Kafka's default principal builder does, and ACLs apply to it; a missing or untrusted
 // certificate is refused when one is required.
+import { nodesOf } from "../../broker/broker_internals.ts";
 import { assertEquals, assertOk, assertRejects } from "../assert.ts";
 import { Broker } from "../../broker/mod.ts";
 import { rfc2253 } from "../../broker/security/mutual_tls.ts";
@@ -38,7 +39,7 @@ Deno.test("mutual tls: a client certificate is the principal that ACLs name", {
     broker.bootstrapServersFor("SSL"),
     { caCerts: [certs.caCert], cert: alice.cert, key: alice.key },
   );
-  const principals = [...broker.nodes[0].connections].map((c) => c.info.principal);
+  const principals = [...nodesOf(broker)[0].connections].map((c) => c.info.principal);
   assertOk(principals.includes("User:CN=alice,OU=eng,O=Brook"), `${principals}`);
 });
 
@@ -69,7 +70,7 @@ Deno.test("mutual tls: requested lets clients without a certificate in as ANONYM
     tls: { caCerts: [certs.caCert] },
   });
   await producer.send([{ topic: "open", value: "anonymous is a super user here" }]);
-  const principals = [...broker.nodes[0].connections].map((c) => c.info.principal);
+  const principals = [...nodesOf(broker)[0].connections].map((c) => c.info.principal);
   assertOk(
     principals.length > 0 && principals.every((p) => p === "User:ANONYMOUS"),
     `${principals}`,
@@ -89,7 +90,7 @@ Deno.test("mutual tls: ssl.principal.mapping.rules name the principal, or refuse
   });
   // No ACL lets alice@eng write: the point is who the broker takes the client for.
   await assertRejects(() => producer.send([{ topic: "t", value: "mapped" }]), Error);
-  const principals = [...broker.nodes[0].connections].map((c) => c.info.principal);
+  const principals = [...nodesOf(broker)[0].connections].map((c) => c.info.principal);
   assertOk(principals.includes("User:alice@eng"), `${principals}`);
   // A subject that no rule maps is refused.
   const other = await clientCertificate("/CN=nobody");
@@ -100,7 +101,7 @@ Deno.test("mutual tls: ssl.principal.mapping.rules name the principal, or refuse
     deliveryTimeoutMs: 3000,
   });
   await assertRejects(() => refused.send([{ topic: "t", value: "x" }]), Error);
-  const after = [...broker.nodes[0].connections].map((c) => c.info.principal);
+  const after = [...nodesOf(broker)[0].connections].map((c) => c.info.principal);
   assertOk(after.every((p) => p === "User:alice@eng"), `${after}`);
   // A malformed rule stops the broker from starting, as Kafka does.
   await assertRejects(

@@ -1,5 +1,6 @@
 // OAUTHBEARER on Brook's broker: off unless enabled (as Kafka's sasl.enabled.mechanisms), and with
 // a JWKS validator of signed JWTs (KIP-768) where it is; the unsecured validator only without one.
+import { clusterOf, nodesOf } from "../../broker/broker_internals.ts";
 import { assertEquals, assertOk, assertRejects } from "../assert.ts";
 import { ApiKey, ErrorCode, oauthBearerInitialResponse, unsecuredJwt } from "../../codec/mod.ts";
 import { Broker } from "../../broker/mod.ts";
@@ -82,7 +83,7 @@ Deno.test("oauthbearer: a listener with users alone does not offer OAUTHBEARER",
   const e = await assertRejects(() => admin.createTopics([{ name: "owned" }]), Error);
   assertOk(e instanceof KafkaAuthenticationError, String(e));
   assertEquals((e as KafkaAuthenticationError).code, ErrorCode.UNSUPPORTED_SASL_MECHANISM);
-  assertEquals(broker.cluster.topics.has("owned"), false);
+  assertEquals(clusterOf(broker).topics.has("owned"), false);
 });
 
 const ISSUER = "https://issuer.brook.test";
@@ -145,7 +146,7 @@ Deno.test("oauthbearer: signed JWTs checked against a JWKS file; unsigned and fo
     });
     const address = broker.bootstrapServers;
     assertEquals(await createTopicAs(address, await token(rs, "admin"), "signed"), "created");
-    assertOk([...broker.nodes[0].connections].some((c) => c.info.principal === "User:admin"));
+    assertOk([...nodesOf(broker)[0].connections].some((c) => c.info.principal === "User:admin"));
     // The open door of old: an unsigned token naming the super user.
     assertEquals(await createTopicAs(address, unsecuredJwt({ sub: "admin" }), "t1"), REFUSED);
     const forged = await signingKey("RS256", "rsa-1");
@@ -155,7 +156,7 @@ Deno.test("oauthbearer: signed JWTs checked against a JWKS file; unsigned and fo
       await createTopicAs(address, await token(rs, "admin", { iss: "https://elsewhere" }), "t4"),
       REFUSED,
     );
-    assertEquals(broker.cluster.topics.has("t1") || broker.cluster.topics.has("t2"), false);
+    assertEquals(clusterOf(broker).topics.has("t1") || clusterOf(broker).topics.has("t2"), false);
     // On the wire, as Kafka's OAUTHBEARER server: the error as a challenge, then the failure.
     assertEquals(await rawRefusal(address, unsecuredJwt({ sub: "admin" })), {
       first: [ErrorCode.NONE, '{"status":"invalid_token"}'],

@@ -1,5 +1,6 @@
 // SASL and TLS listeners of Brook's broker with Brook's client: each mechanism over SASL_PLAINTEXT
 // and SASL_SSL, TLS alone, and the answers Kafka gives to failures, checked at the protocol level.
+import { clusterOf, nodesOf } from "../../broker/broker_internals.ts";
 import { assertEquals, assertOk, assertRejects } from "../assert.ts";
 import { ApiKey, ErrorCode, plainMessage, unsecuredJwt } from "../../codec/mod.ts";
 import { Broker, type BrokerOptions } from "../../broker/mod.ts";
@@ -81,7 +82,7 @@ Deno.test("security: every mechanism over SASL_PLAINTEXT and SASL_SSL, and TLS a
     await roundTrip(broker.bootstrapServersFor("SASL_SSL"), `ssl-${name}`, { sasl, tls });
   }
   // Metadata advertises each listener's own ports.
-  const conns = [...broker.nodes[0].connections];
+  const conns = [...nodesOf(broker)[0].connections];
   assertOk(conns.some((c) => c.info.principal === "User:carol"));
   assertOk(conns.some((c) => c.info.securityProtocol === "SASL_SSL"));
 });
@@ -114,7 +115,7 @@ Deno.test("security: wrong passwords and unknown users fail with Kafka's errors"
     token: () => ({ value: unsecuredJwt({ sub: "carol", now: Date.now() - 7_200_000 }) }),
   });
   assertOk(expired.message.includes('{"status":"invalid_token"}'), expired.message);
-  assertEquals(broker.cluster.topics.has("t"), false);
+  assertEquals(clusterOf(broker).topics.has("t"), false);
 });
 
 Deno.test("security: an unsupported mechanism is refused with the enabled ones, then closed", {
@@ -212,7 +213,7 @@ Deno.test(
       await producer.send({ topic: "reauth", value: `v${i}` });
       await new Promise((r) => setTimeout(r, 100));
     }
-    assertEquals(broker.cluster.partition("reauth", 0)!.log.highWatermark, 12n);
+    assertEquals(clusterOf(broker).partition("reauth", 0)!.log.highWatermark, 12n);
     assertEquals(accepted(), before);
   },
 );

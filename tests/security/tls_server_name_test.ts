@@ -1,6 +1,7 @@
 // The name a client verifies in the broker's certificate (and sends as SNI) is tls.serverName when
 // given, else the host it connects to: a certificate valid only for kafka.internal, reached at
 // 127.0.0.1, is accepted with serverName "kafka.internal" and refused otherwise.
+import { nodesOf } from "../../broker/broker_internals.ts";
 import { assertEquals, assertOk, assertRejects } from "../assert.ts";
 import { Broker } from "../../broker/mod.ts";
 import { KafkaConnection, Producer } from "../../client/mod.ts";
@@ -98,7 +99,7 @@ Deno.test("tls serverName: mutual TLS still presents the client certificate", {
     tls: { caCerts: [caCert], cert: alice.cert, key: alice.key, serverName: "kafka.internal" },
   });
   await producer.send([{ topic: "named", value: "verified against kafka.internal" }]);
-  const principals = [...broker.nodes[0].connections].map((c) => c.info.principal);
+  const principals = [...nodesOf(broker)[0].connections].map((c) => c.info.principal);
   assertOk(principals.includes("User:CN=alice,O=Brook"), `${principals}`);
 });
 
