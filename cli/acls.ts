@@ -198,7 +198,7 @@ function printAcls(heading: string, acls: AclBinding[]): void {
   }
   for (const [pattern, list] of byPattern) {
     console.log(
-      `${heading} \`${pattern}\`: \n ${list.map((b) => `\t${aclText(b)} `).join("\n")}\n`,
+      `${heading} \`${pattern}\`: \n ${list.map((b) => `\t${aclText(b)}`).join("\n")}\n`,
     );
   }
 }

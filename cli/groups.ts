@@ -13,11 +13,25 @@
  * @module
  */
 
+import { ApiKey } from "../codec/mod.ts";
 import { Admin, type GroupDescription, type OffsetSpec } from "../client/mod.ts";
 import { integer, parse, run, UsageError, VERSION } from "./common.ts";
 import { clientSettings, CONNECTION_FLAGS, CONNECTION_HELP } from "./connection.ts";
+import { hashSetOrder } from "../broker/metadata/java_hash_set.ts";
 import { table } from "./table.ts";
 import { parseDateTime, parseDuration } from "./groups/time.ts";
+import {
+  javaCompare,
+  type OffsetRow,
+  printDeletedOffsets,
+  printListing,
+  printMembers,
+  printOffsets,
+  printResetPlan,
+  printState,
+  stateNotice,
+  topicPartitionMapOrder,
+} from "./groups/print.ts";
 
 const HELP = `Usage: brook groups --bootstrap-server HOST:PORT (--list|--describe|--reset-offsets|
                     --delete|--delete-offsets) [options]
@@ -30,7 +44,8 @@ ${CONNECTION_HELP}
                            --all-topics, and one of --to-earliest, --to-latest, --to-current,
                            --to-offset N, --to-datetime YYYY-MM-DDTHH:mm:SS.sss[zone],
                            --by-duration PnDTnHnMnS, --shift-by N; --dry-run (default) or
-                           --execute; only for groups without active members
+                           --execute; only for groups without active members, not for
+                           share groups (as Kafka 4.1.1's kafka-share-groups)
   --delete                 delete --group G (repeatable) or --all-groups
   --delete-offsets         delete the committed offsets of --group G for --topic T[:P,P...]
   --timeout-ms MS          how long to try (default 30000)`;
@@ -118,9 +133,10 @@ export async function main(args: string[]): Promise<void> {
   if (action === "describe") return await describe(admin, groups, v, call);
   if (action === "delete") {
     await admin.deleteGroups(groups, call);
+    // Kafka names them in the order of the hash map it gathers the results in.
     console.log(
       `Deletion of requested consumer groups (${
-        groups.map((g) => `'${g}'`).join(", ")
+        hashSetOrder(groups).map((g) => `'${g}'`).join(", ")
       }) was successful.`,
     );
     return;
@@ -142,11 +158,8 @@ export async function main(args: string[]): Promise<void> {
     }
     const partitions = await topicPartitions(admin, v.topic, call);
     await admin.deleteConsumerGroupOffsets(groups[0], partitions, call);
-    console.log(`Request succeed for deleting offsets from group ${groups[0]}.`);
-    table(
-      ["TOPIC", "PARTITION", "STATUS"],
-      partitions.map((p) => [p.topic, String(p.partition), "Successful"]),
-    );
+    console.log(`Request succeeded for deleting offsets from group ${groups[0]}.`);
+    printDeletedOffsets(partitions.map((p) => ({ ...p, status: "Successful" })));
     return;
   }
   await reset(admin, groups, v, call);
@@ -155,10 +168,10 @@ export async function main(args: string[]): Promise<void> {
 async function list(admin: Admin, v: Values, call: { timeoutMs: number }): Promise<void> {
   const states = v.state ? v.state.split(",").map((s) => s.trim().toLowerCase()) : [];
   const types = v.type ? v.type.split(",").map((s) => s.trim().toLowerCase()) : [];
+  // In the brokers' order, as Kafka's tool lists them.
   const groups = (await admin.listGroups(call))
     .filter((g) => states.length === 0 || states.includes(g.state.toLowerCase()))
-    .filter((g) => types.length === 0 || types.includes(g.type.toLowerCase()))
-    .sort((a, b) => a.groupId.localeCompare(b.groupId));
+    .filter((g) => types.length === 0 || types.includes(g.type.toLowerCase()));
   const showState = v.state !== undefined;
   const showType = v.type !== undefined;
   if (!showState && !showType) {
@@ -166,7 +179,7 @@ async function list(admin: Admin, v: Values, call: { timeoutMs: number }): Promi
     return;
   }
   const header = ["GROUP", ...(showType ? ["TYPE"] : []), ...(showState ? ["STATE"] : [])];
-  table(
+  printListing(
     header,
     groups.map((g) => [
       g.groupId,
@@ -176,12 +189,6 @@ async function list(admin: Admin, v: Values, call: { timeoutMs: number }): Promi
   );
 }
 
-async function describeOne(admin: Admin, group: string, call: { timeoutMs: number }) {
-  const [d] = await admin.describeGroups([group], call);
-  if (!d || d.state === "Dead") throw new Error(`Consumer group '${group}' does not exist.`);
-  return d;
-}
-
 async function describe(
   admin: Admin,
   groups: string[],
@@ -189,46 +196,53 @@ async function describe(
   call: { timeoutMs: number },
 ): Promise<void> {
   const types = new Map((await admin.listGroups(call)).map((g) => [g.groupId, g.type]));
-  for (const group of groups) {
+  // Kafka's tool gathers the groups in a sorted map.
+  for (const group of [...new Set(groups)].sort(javaCompare)) {
     if (types.get(group) === "share") {
       await describeShare(admin, group, v, call);
       continue;
     }
-    const d = await describeOne(admin, group, call);
-    if (d.members.length === 0 && v.state === undefined) {
-      console.log(`\nConsumer group '${group}' has no active members.`);
-    }
+    const [d] = await admin.describeGroups([group], call);
+    const state = d?.state ?? "Dead";
     if (v.state !== undefined) {
+      if (!stateNotice(group, state, 1)) continue;
       const coordinator = (await admin.describeCluster(call)).brokers.find((b) =>
         b.nodeId === d.coordinator
       );
-      console.log();
-      table(["GROUP", "COORDINATOR (ID)", "ASSIGNMENT-STRATEGY", "STATE", "#MEMBERS"], [[
+      const epochs = v.verbose ? await consumerEpochs(admin, d) : undefined;
+      printState({
         group,
-        coordinator ? `${coordinator.host}:${coordinator.port} (${coordinator.nodeId})` : "-",
-        d.protocol || "",
-        d.state,
-        String(d.members.length),
-      ]]);
+        coordinator: coordinator
+          ? `${coordinator.host}:${coordinator.port}  (${coordinator.nodeId})`
+          : "-",
+        assignor: d.protocol,
+        state,
+        members: d.members.length,
+        epochs: v.verbose
+          ? { group: epochs?.groupEpoch, target: epochs?.assignmentEpoch }
+          : undefined,
+      });
     } else if (v.members) {
-      console.log();
-      membersTable(group, d.members, v.verbose === true);
-    } else {
-      console.log();
-      table(
-        [
-          "GROUP",
-          "TOPIC",
-          "PARTITION",
-          "CURRENT-OFFSET",
-          "LOG-END-OFFSET",
-          "LAG",
-          "CONSUMER-ID",
-          "HOST",
-          "CLIENT-ID",
-        ],
-        await offsetRows(admin, d, call),
+      const members = d?.members ?? [];
+      stateNotice(group, state, members.length);
+      const epochs = v.verbose && d ? await consumerEpochs(admin, d) : undefined;
+      printMembers(
+        members.map((m) => ({
+          group,
+          consumerId: m.memberId,
+          groupInstanceId: m.groupInstanceId,
+          host: m.clientHost,
+          clientId: m.clientId,
+          assignment: m.assignment,
+          memberEpoch: epochs?.members.get(m.memberId)?.memberEpoch,
+          targetAssignment: epochs?.members.get(m.memberId)?.target,
+          targetEpoch: epochs?.assignmentEpoch,
+        })),
+        v.verbose === true,
       );
+    } else {
+      const rows = state === "Dead" ? [] : await offsetRows(admin, d, call);
+      if (stateNotice(group, state, rows.length)) printOffsets(rows, v.verbose === true);
     }
   }
 }
@@ -316,56 +330,80 @@ function assignmentText(assignment: { topic: string; partition: number }[]): str
   );
 }
 
-/** A row per partition with a committed offset or an owner: offsets, LAG and the owner. */
+/** A consumer group's (KIP-848) epochs and target assignments; undefined for a classic group. */
+async function consumerEpochs(admin: Admin, d: GroupDescription) {
+  if (d.type !== "consumer") return undefined;
+  const res = await admin.client.requestNode(d.coordinator, ApiKey.ConsumerGroupDescribe, {
+    groupIds: [d.groupId],
+    includeAuthorizedOperations: false,
+  });
+  const g = res.groups[0];
+  if (!g || g.errorCode !== 0) return undefined;
+  return {
+    groupEpoch: g.groupEpoch,
+    assignmentEpoch: g.assignmentEpoch,
+    members: new Map(g.members.map((m) => [m.memberId, {
+      memberEpoch: m.memberEpoch,
+      target: m.targetAssignment.topicPartitions.flatMap((t) =>
+        t.partitions.map((partition) => ({ topic: t.topicName, partition }))
+      ),
+    }])),
+  };
+}
+
+/**
+ * Kafka's rows: each member's partitions (members with more partitions first), then the committed
+ * partitions no member owns, each set in the order of the hash map Kafka 4.1.1 keeps them in.
+ */
 async function offsetRows(
   admin: Admin,
   d: GroupDescription,
   call: { timeoutMs: number },
-): Promise<string[][]> {
-  const committed = await admin.listConsumerGroupOffsets(d.groupId, call);
-  const owner = new Map<string, GroupDescription["members"][number]>();
-  for (const m of d.members) {
-    for (const a of m.assignment) owner.set(`${a.topic}:${a.partition}`, m);
-  }
-  const keys = new Map<string, { topic: string; partition: number; offset?: bigint }>();
-  for (const c of committed) {
-    keys.set(`${c.topic}:${c.partition}`, {
-      topic: c.topic,
-      partition: c.partition,
-      offset: c.offset,
-    });
-  }
-  for (const m of d.members) {
-    for (const a of m.assignment) {
-      const k = `${a.topic}:${a.partition}`;
-      if (!keys.has(k)) keys.set(k, { topic: a.topic, partition: a.partition });
-    }
-  }
-  const parts = [...keys.values()].sort((a, b) =>
-    a.topic.localeCompare(b.topic) || a.partition - b.partition
+): Promise<OffsetRow[]> {
+  const committed = new Map(
+    (await admin.listConsumerGroupOffsets(d.groupId, call)).map((
+      c,
+    ) => [`${c.topic}:${c.partition}`, c]),
   );
-  const ends = parts.length === 0 ? [] : await admin.listOffsets(
-    parts.map((p) => ({ topic: p.topic, partition: p.partition, spec: "latest" as const })),
+  const byPartition = (a: { topic: string; partition: number }, b: typeof a) =>
+    javaCompare(a.topic, b.topic) || a.partition - b.partition;
+  const owned = new Set<string>();
+  const sets: {
+    parts: { topic: string; partition: number }[];
+    owner?: GroupDescription["members"][number];
+  }[] = [];
+  for (
+    const m of [...d.members].filter((m) => m.assignment.length > 0)
+      .sort((a, b) => b.assignment.length - a.assignment.length)
+  ) {
+    for (const a of m.assignment) owned.add(`${a.topic}:${a.partition}`);
+    sets.push({ parts: topicPartitionMapOrder(m.assignment), owner: m });
+  }
+  const rest = [...committed.values()].filter((c) => !owned.has(`${c.topic}:${c.partition}`));
+  if (rest.length > 0) sets.push({ parts: topicPartitionMapOrder(rest.sort(byPartition)) });
+  const all = sets.flatMap((s) => s.parts);
+  const ends = all.length === 0 ? [] : await admin.listOffsets(
+    all.map((p) => ({ topic: p.topic, partition: p.partition, spec: "latest" as const })),
     call,
   );
   const end = new Map(ends.map((e) => [`${e.topic}:${e.partition}`, e.offset]));
-  return parts.map((p) => {
-    const k = `${p.topic}:${p.partition}`;
-    const m = owner.get(k);
-    const logEnd = end.get(k);
-    const current = p.offset !== undefined && p.offset >= 0n ? p.offset : undefined;
-    return [
-      d.groupId,
-      p.topic,
-      String(p.partition),
-      current === undefined ? "-" : String(current),
-      logEnd === undefined ? "-" : String(logEnd),
-      current === undefined || logEnd === undefined ? "-" : String(logEnd - current),
-      m?.memberId ?? "-",
-      m?.clientHost ?? "-",
-      m?.clientId ?? "-",
-    ];
-  });
+  return sets.flatMap(({ parts, owner }) =>
+    parts.map((p) => {
+      const k = `${p.topic}:${p.partition}`;
+      const c = committed.get(k);
+      return {
+        group: d.groupId,
+        topic: p.topic,
+        partition: p.partition,
+        offset: c !== undefined && c.offset >= 0n ? c.offset : undefined,
+        leaderEpoch: c !== undefined && c.leaderEpoch >= 0 ? c.leaderEpoch : undefined,
+        logEndOffset: end.get(k),
+        consumerId: owner?.memberId ?? "-",
+        host: owner?.clientHost ?? "-",
+        clientId: owner?.clientId ?? "-",
+      };
+    })
+  );
 }
 
 /** `--topic T` or `--topic T:0,2` as partitions (every partition of T when none are named). */
@@ -441,11 +479,21 @@ async function reset(
 ): Promise<void> {
   const how = resetSpec(v);
   if (!v["dry-run"] && !v.execute) {
-    console.log(
+    console.error(
       "WARN: No action will be performed as the --execute option is missing. In a future major release, the default behavior of this command will be to prompt the user before executing the reset rather than doing a dry run. You should add the --dry-run option explicitly if you are scripting this command and want to keep the current default behavior without prompting.",
     );
   }
-  const rows: string[][] = [];
+  // Kafka 4.1.1's kafka-share-groups refuses to reset (its brokers ignore AlterShareGroupOffsets).
+  const shareGroups = new Set(
+    (await admin.listGroups(call)).filter((g) => g.type === "share").map((g) => g.groupId),
+  );
+  const share = groups.find((g) => shareGroups.has(g));
+  if (share !== undefined) {
+    throw new Error(
+      `share group '${share}': --reset-offsets option is not yet implemented, as in Kafka 4.1.1's kafka-share-groups`,
+    );
+  }
+  const plans = new Map<string, { topic: string; partition: number; offset: bigint }[]>();
   for (const group of groups) {
     const d = await admin.describeGroups([group], call).then((r) => r[0]);
     if (d && d.state !== "Empty" && d.state !== "Dead") {
@@ -466,13 +514,31 @@ async function reset(
       );
     const [earliest, latest] = [await bounds("earliest"), await bounds("latest")];
     const target = how.kind === "spec" ? await bounds(how.spec) : undefined;
+    if (how.kind === "spec" && typeof how.spec === "object") {
+      // No record at or after the time: Kafka's tool says so and takes the log end.
+      for (const p of topicPartitionMapOrder(partitions)) {
+        if (target!.get(`${p.topic}:${p.partition}`)! < 0n) {
+          console.log(
+            `\nWarn: Partition ${p.partition} from topic ${p.topic} is empty. Falling back to latest known offset.`,
+          );
+        }
+      }
+    }
+    if (how.kind === "shift") {
+      const none = partitions.find((p) => !current.has(`${p.topic}:${p.partition}`));
+      if (none) {
+        throw new Error(
+          `Cannot shift offset for partition ${none.topic}-${none.partition} since there is no current committed offset`,
+        );
+      }
+    }
     const offsets = partitions.map((p) => {
       const k = `${p.topic}:${p.partition}`;
       const lo = earliest.get(k)!;
       const hi = latest.get(k)!;
       let offset: bigint;
       if (how.kind === "offset") offset = how.offset;
-      else if (how.kind === "shift") offset = (current.get(k) ?? lo) + how.by;
+      else if (how.kind === "shift") offset = current.get(k)! + how.by;
       else if (how.kind === "current") offset = current.get(k) ?? hi;
       else offset = target!.get(k)! < 0n ? hi : target!.get(k)!;
       // Out of range moves to the nearest end, as Kafka's tool does.
@@ -481,10 +547,18 @@ async function reset(
       return { ...p, offset };
     });
     if (v.execute) await admin.alterConsumerGroupOffsets(group, offsets, call);
-    for (const o of offsets) rows.push([group, o.topic, String(o.partition), String(o.offset)]);
+    plans.set(group, offsets);
   }
-  console.log();
-  table(["GROUP", "TOPIC", "PARTITION", "NEW-OFFSET"], rows);
+  // Kafka's plan is a hash map of groups, each a hash map of partitions: printed in their order.
+  const rows = hashSetOrder([...plans.keys()]).flatMap((group) =>
+    topicPartitionMapOrder(plans.get(group)!).map((o) => [
+      group,
+      o.topic,
+      String(o.partition),
+      String(o.offset),
+    ])
+  );
+  printResetPlan(rows);
 }
 
 if (import.meta.main) await run("groups", () => main(Deno.args));
