@@ -42,9 +42,11 @@ export interface TelemetryClient {
 export interface ReportedMetric {
   /** Kafka's telemetry name, e.g. `org.apache.kafka.producer.record.send.total`. */
   name: string;
+  /** The OTLP data point's kind: a gauge (a value now) or a sum (a counter). */
   kind: "gauge" | "sum";
   /** Sums: delta (what changed since the last push) or cumulative. */
   temporality?: "delta" | "cumulative";
+  /** The value. */
   value: number;
   /** The data point's attributes (`node_id`, `topic`, ...). */
   attributes: Record<string, string>;
@@ -52,9 +54,13 @@ export interface ReportedMetric {
 
 /** The latest metrics one client instance pushed. */
 export interface ClientTelemetryReport {
+  /** The client instance id the broker gave it (GetTelemetrySubscriptions), as Kafka prints UUIDs. */
   clientInstanceId: string;
+  /** The client.id of its requests, or null. */
   clientId: string | null;
+  /** The client software's name from ApiVersions (KIP-511), e.g. "apache-kafka-java". */
   softwareName: string;
+  /** The client software's version from ApiVersions. */
   softwareVersion: string;
   /** When the push arrived (ms since the epoch). */
   receivedAt: number;
@@ -66,6 +72,7 @@ export interface ClientTelemetryReport {
   terminating: boolean;
   /** The OTLP resource's attributes. */
   resource: Record<string, string>;
+  /** The metrics of the latest push. */
   metrics: ReportedMetric[];
 }
 

@@ -9,7 +9,9 @@ import type { RecordInit } from "../../codec/mod.ts";
 
 /** The outcome of one sent record. */
 export interface RecordMetadata {
+  /** The record's topic. */
   topic: string;
+  /** The partition the record was written to. */
   partition: number;
   /** The record's offset, or -1n with acks=0. */
   offset: bigint;

@@ -98,6 +98,7 @@ export interface ProducerOptions extends ClientOptions {
  * ```
  */
 export class Producer implements AsyncDisposable {
+  /** The cluster client the producer sends its requests through. */
   readonly client: KafkaClient;
   readonly #ownsClient: boolean;
   readonly #maxBlockMs: number;
@@ -118,6 +119,11 @@ export class Producer implements AsyncDisposable {
   #availableFor: TopicMetadata | undefined;
   #available: (() => readonly number[]) | undefined;
 
+  /**
+   * Creates a producer over its own connections, or over `client`'s when given (then closing the
+   * producer leaves them open). An idempotent or transactional producer gets its producer id on the
+   * first send (or initTransactions).
+   */
   constructor(options: ProducerOptions, client?: KafkaClient) {
     this.client = client ?? new KafkaClient({ metricGroupPrefix: "producer", ...options });
     this.#ownsClient = client === undefined;
@@ -181,6 +187,7 @@ export class Producer implements AsyncDisposable {
    * delivery timeout. Records of a partition are stored in the order of the send calls.
    */
   send(record: ProducerRecord): Promise<RecordMetadata>;
+  /** Sends records; resolves with their partitions and offsets, in order. */
   send(records: ProducerRecord[]): Promise<RecordMetadata[]>;
   send(records: ProducerRecord | ProducerRecord[]): Promise<RecordMetadata | RecordMetadata[]> {
     if (this.#closed) return Promise.reject(new KafkaClosedError("The producer is closed"));
