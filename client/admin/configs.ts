@@ -9,13 +9,17 @@ import { ApiKey, ErrorCode, KafkaProtocolError } from "../../codec/mod.ts";
 import type { KafkaClient } from "../kafka_client.ts";
 
 /**
- * A config resource: a topic by name, a broker by node id ("" for the cluster default), or a group
- * by id (its dynamic group configs, such as share.auto.offset.reset).
+ * A config resource: a topic by name, a broker by node id ("" for the cluster default), a group
+ * by id (its dynamic group configs, such as share.auto.offset.reset), or a client-metrics
+ * subscription by name (KIP-714: `metrics`, `interval.ms`, `match`).
  */
 export interface ConfigResource {
   /** The kind of resource. */
-  type: "topic" | "broker" | "group";
-  /** The topic's name, the broker's node id ("" for the cluster default) or the group's id. */
+  type: "topic" | "broker" | "group" | "client-metrics";
+  /**
+   * The topic's name, the broker's node id ("" for the cluster default), the group's id or the
+   * subscription's name.
+   */
   name: string;
 }
 
@@ -73,8 +77,13 @@ export interface ConfigOp {
   value?: string | null;
 }
 
-const RESOURCE_TYPE = { topic: 2, broker: 4, group: 32 } as const;
-const RESOURCE_NAME: Record<number, string> = { 2: "topic", 4: "broker", 32: "group" };
+const RESOURCE_TYPE = { topic: 2, broker: 4, "client-metrics": 16, group: 32 } as const;
+const RESOURCE_NAME: Record<number, string> = {
+  2: "topic",
+  4: "broker",
+  16: "client-metrics",
+  32: "group",
+};
 const OP = { set: 0, delete: 1, append: 2, subtract: 3 } as const;
 
 /** The node a resource's request goes to: the broker itself, or any (-1). */

@@ -1,22 +1,20 @@
 // Brook's client pushes its metrics (KIP-714) to Brook's broker when the broker takes them: the
 // subscription's prefixes, interval, compression, delta sums, and the terminating push on close.
-import { ApiKey } from "../../codec/mod.ts";
 import { Broker } from "../../broker/mod.ts";
-import { Producer } from "../../client/mod.ts";
-import { RawClient } from "../broker/raw_client.ts";
+import { Admin, Consumer, Producer } from "../../client/mod.ts";
 import { assertEquals, assertOk } from "../assert.ts";
 
 async function subscribe(broker: Broker, name: string, configs: Record<string, string>) {
-  await using c = await RawClient.connect(broker.bootstrapServers);
-  const answer = await c.request(ApiKey.IncrementalAlterConfigs, 1, {
-    resources: [{
-      resourceType: 16,
-      resourceName: name,
-      configs: Object.entries(configs).map(([k, v]) => ({ name: k, configOperation: 0, value: v })),
-    }],
-    validateOnly: false,
-  });
-  assertEquals(answer.responses[0].errorCode, 0);
+  await using admin = new Admin({ bootstrapServers: broker.bootstrapServers });
+  await admin.incrementalAlterConfigs([{
+    resource: { type: "client-metrics", name },
+    ops: Object.entries(configs).map(([k, v]) => ({ name: k, op: "set" as const, value: v })),
+  }]);
+  const [described] = await admin.describeConfigs([{ type: "client-metrics", name }]);
+  assertEquals(
+    described.entries.filter((c) => c.name in configs).map((c) => [c.name, c.source]),
+    Object.keys(configs).sort().map((k) => [k, "CLIENT_METRICS_CONFIG"]),
+  );
 }
 
 async function until(ok: () => boolean, what: string): Promise<void> {
@@ -85,4 +83,40 @@ Deno.test("client telemetry: nothing is pushed without a matching subscription o
   await quiet.close();
   assertEquals(broker.clientTelemetry(), []);
   assertEquals(quiet.client.clientInstanceId, undefined);
+});
+
+Deno.test("client telemetry: a group consumer pushes its consumer metrics with its group id", async () => {
+  await using broker = await Broker.start({ clientTelemetry: true, topics: { t: {} } });
+  await subscribe(broker, "consumers", {
+    metrics: "org.apache.kafka.consumer.",
+    "interval.ms": "100",
+  });
+  {
+    await using producer = new Producer({
+      bootstrapServers: broker.bootstrapServers,
+      enableMetricsPush: false,
+    });
+    for (let i = 0; i < 4; i++) await producer.send({ topic: "t", value: `v${i}` });
+  }
+  const consumer = new Consumer({
+    bootstrapServers: broker.bootstrapServers,
+    clientId: "telemetry-consumer",
+    groupId: "g-telemetry",
+    autoOffsetReset: "earliest",
+  });
+  consumer.subscribe(["t"]);
+  let seen = 0;
+  for (let i = 0; i < 50 && seen < 4; i++) seen += (await consumer.poll({ timeoutMs: 100 })).length;
+  assertEquals(seen, 4);
+  await until(() => broker.clientTelemetry().length > 0, "a push");
+  await consumer.close();
+  const [report] = broker.clientTelemetry();
+  assertEquals(report.clientId, "telemetry-consumer");
+  assertEquals(report.resource, { group_id: "g-telemetry" });
+  assertEquals(report.terminating, true);
+  const consumed = report.metrics.filter((m) =>
+    m.name === "org.apache.kafka.consumer.fetch.manager.records.consumed.total"
+  );
+  assertOk(consumed.length > 0, report.metrics.map((m) => m.name).join("\n"));
+  assertOk(report.metrics.every((m) => m.name.startsWith("org.apache.kafka.consumer.")));
 });
