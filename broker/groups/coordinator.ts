@@ -138,7 +138,7 @@ export class GroupCoordinator {
     if (req.protocolType === "" || req.protocols.length === 0) {
       return fail(ErrorCode.INCONSISTENT_GROUP_PROTOCOL);
     }
-    if (this.shareGroups.has(req.groupId)) {
+    if (this.shareGroups.has(req.groupId) || this.streams.groups.has(req.groupId)) {
       return joinError("", ErrorCode.INCONSISTENT_GROUP_PROTOCOL);
     }
     const consumer = this.consumerGroups.get(req.groupId);

@@ -100,6 +100,16 @@ function commit(request: Request, ctx: RequestContext) {
   // Share groups keep no committed offsets.
   if (groups.shareGroups.has(request.groupId)) return all(ErrorCode.GROUP_ID_NOT_FOUND);
   const generation = request.generationIdOrMemberEpoch;
+  const streamsGroup = groups.streams.groups.get(request.groupId);
+  if (streamsGroup) {
+    // A streams group (KIP-1071): its members commit with their epoch, from v9 on.
+    const invalid = groups.streams.checkMember(streamsGroup, {
+      memberId: request.memberId,
+      memberEpoch: generation,
+    }, { commitVersion: ctx.apiVersion });
+    if (invalid !== ErrorCode.NONE) return all(invalid);
+    return stored(request, ctx, streamsGroup.offsets);
+  }
   const consumerGroup = groups.consumerGroups.get(request.groupId);
   // Kafka 4.1.1 creates a group only for a simple commit (generation -1); a generation for a
   // group that does not exist is GROUP_ID_NOT_FOUND from v9, ILLEGAL_GENERATION before.
@@ -136,6 +146,19 @@ function commit(request: Request, ctx: RequestContext) {
     }
     offsets = group.offsets;
   }
+  return stored(request, ctx, offsets);
+}
+
+/** Stores a commit's offsets in a group's map, answering each partition. */
+function stored(
+  request: Request,
+  ctx: RequestContext,
+  offsets: Map<
+    string,
+    { offset: bigint; leaderEpoch: number; metadata: string | null; commitTimestamp: number }
+  >,
+) {
+  const { cluster } = ctx;
   const now = Date.now();
   return {
     throttleTimeMs: 0,

@@ -47,9 +47,13 @@ function fetchGroup(
   const refused = topics?.filter((t) => !describable(t)) ?? [];
   let check = groups.check(groupId, ctx);
   const consumerGroup = groups.consumerGroups.get(groupId);
-  const group = consumerGroup ?? groups.group(groupId);
+  const streamsGroup = groups.streams.groups.get(groupId);
+  const group = consumerGroup ?? streamsGroup ?? groups.group(groupId);
   if (check === ErrorCode.NONE && consumerGroup) {
     check = groups.checkConsumerMember(consumerGroup, asker.memberId, asker.memberEpoch);
+  }
+  if (check === ErrorCode.NONE && streamsGroup) {
+    check = groups.streams.checkMember(streamsGroup, asker);
   }
   let wanted = refused.length > 0 ? topics!.filter(describable) : topics;
   if (wanted === null) {

@@ -48,6 +48,12 @@ export default defineHandler({
     if (cluster.groups.coordinatorFor(request.groupId) !== ctx.node.nodeId) {
       return refuse(ErrorCode.NOT_COORDINATOR, NOT_COORDINATOR_MESSAGE);
     }
+    if (cluster.groups.streams.groups.has(request.groupId)) {
+      return refuse(
+        ErrorCode.GROUP_ID_NOT_FOUND,
+        `Group ${request.groupId} is not a consumer group.`,
+      );
+    }
     return {
       throttleTimeMs: 0,
       ...cluster.groups.heartbeat(request, {

@@ -258,6 +258,27 @@ export class StreamsCoordinator {
     };
   }
 
+  /**
+   * Kafka's check of the member an OffsetCommit (`commit`) or OffsetFetch names: a commit without
+   * a member (a negative epoch) passes while the group is empty, a fetch without one always; an
+   * unknown member is UNKNOWN_MEMBER_ID, a commit before version 9 UNSUPPORTED_VERSION, another
+   * epoch STALE_MEMBER_EPOCH.
+   */
+  checkMember(
+    group: StreamsGroup,
+    asker: { memberId: string | null; memberEpoch: number },
+    options: { commitVersion?: number } = {},
+  ): number {
+    const commit = options.commitVersion !== undefined;
+    if (asker.memberEpoch < 0 && (commit ? group.members.size === 0 : asker.memberId === null)) {
+      return ErrorCode.NONE;
+    }
+    const member = asker.memberId === null ? undefined : group.members.get(asker.memberId);
+    if (!member) return ErrorCode.UNKNOWN_MEMBER_ID;
+    if (commit && options.commitVersion! < 9) return ErrorCode.UNSUPPORTED_VERSION;
+    return member.memberEpoch === asker.memberEpoch ? ErrorCode.NONE : ErrorCode.STALE_MEMBER_EPOCH;
+  }
+
   /** Deletes a group (DeleteGroups checked that it is empty). */
   delete(groupId: string): void {
     this.groups.get(groupId)?.close();

@@ -13,6 +13,14 @@ import { intersect, isEmpty, minus, noTasks, type TaskKey, type Tasks } from "./
 /** Where a member is in its reconciliation. */
 export type MemberState = "stable" | "unrevoked" | "unreleased";
 
+/** A committed offset (the shape the group coordinator keeps for every kind of group). */
+export interface StreamsOffset {
+  offset: bigint;
+  leaderEpoch: number;
+  metadata: string | null;
+  commitTimestamp: number;
+}
+
 /** A member of a streams group. */
 export interface StreamsMember {
   memberId: string;
@@ -58,6 +66,8 @@ export class StreamsGroup {
   endpointEpoch = 0;
   shutdownRequested = false;
   timer: ReturnType<typeof setTimeout> | undefined;
+  /** Committed offsets by "topic\0partition". */
+  readonly offsets: Map<string, StreamsOffset> = new Map();
 
   constructor(groupId: string) {
     this.groupId = groupId;

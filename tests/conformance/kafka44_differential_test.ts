@@ -13,7 +13,11 @@ import { AT_4_4, kafka44Scenarios } from "./kafka44_scenarios.ts";
 import { kafka44TxnScenarios, writeTxnMarkersScenario } from "./kafka44_txn_scenarios.ts";
 import { shareLagScenario } from "./kafka44_share_scenarios.ts";
 import { offsetsByIdScenario } from "./kafka44_offset_scenarios.ts";
-import { streamsErrorsScenario, streamsGroupScenario } from "./kafka44_streams_scenarios.ts";
+import {
+  streamsErrorsScenario,
+  streamsGroupScenario,
+  streamsOffsetsScenario,
+} from "./kafka44_streams_scenarios.ts";
 import { shareV2Scenario } from "./kafka44_share_v2_scenarios.ts";
 
 const interop = Deno.env.get("BROOK_INTEROP") === "1";
@@ -56,6 +60,7 @@ Deno.test({
           shareV2Scenario(run),
           streamsGroupScenario(run),
           streamsErrorsScenario(run),
+          streamsOffsetsScenario(run),
         ]
       ) {
         const real = await runScenario(kafka.bootstrapServers, scenario);

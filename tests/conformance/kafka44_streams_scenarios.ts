@@ -248,7 +248,10 @@ export function streamsErrorsScenario(run: string): Scenario {
   const join = (fields: Partial<HeartbeatInit> = {}) =>
     body(app, { topology: topology(app, `${app}-missing`), ...fields });
   const regex = topology(app, `${app}-missing`);
-  regex.subtopologies[0] = { ...regex.subtopologies[0], sourceTopicRegex: [`${app}-.*`] };
+  regex.subtopologies[0] = {
+    ...regex.subtopologies[0],
+    sourceTopicRegex: [`${app}-.*`] as never[],
+  };
   return {
     name: "streams group: invalid heartbeats, bad topologies, missing source topics",
     steps: [
@@ -281,6 +284,116 @@ export function streamsErrorsScenario(run: string): Scenario {
         topologyDescription: { subtopologies: [], globalStores: [] },
       }),
       hb(beat(app, "m1", -1)),
+    ],
+  };
+}
+
+/**
+ * A streams group's offsets, committed and fetched by its members with their epochs (and without
+ * a member once it is empty), and the other protocols' requests for its id.
+ *
+ * @example
+ * ```ts ignore
+ * const scenario = streamsOffsetsScenario("k123");
+ * ```
+ */
+export function streamsOffsetsScenario(run: string): Scenario {
+  const app = `${run}-k44so`;
+  const input = `${app}-in`;
+  const single = {
+    epoch: 0,
+    subtopologies: [{ ...topology(app, input).subtopologies[0], repartitionSinkTopics: [] }],
+  };
+  const commit = (memberId: string, epoch: number, offset: bigint, version = 9) =>
+    step(ApiKey.OffsetCommit, version, {
+      groupId: app,
+      generationIdOrMemberEpoch: epoch,
+      memberId,
+      groupInstanceId: null,
+      topics: [{
+        name: input,
+        partitions: [{
+          partitionIndex: 0,
+          committedOffset: offset,
+          committedLeaderEpoch: -1,
+          committedMetadata: "",
+        }],
+      }],
+    });
+  const fetch = (memberId: string | null, memberEpoch: number) =>
+    step(ApiKey.OffsetFetch, 9, {
+      groups: [{
+        groupId: app,
+        memberId,
+        memberEpoch,
+        topics: [{ name: input, partitionIndexes: [0] }],
+      }],
+      requireStable: false,
+    });
+  return {
+    name: "streams group: offsets by members and epochs, other protocols refused",
+    steps: [
+      step(
+        ApiKey.CreateTopics,
+        7,
+        {
+          topics: [{
+            name: input,
+            numPartitions: 1,
+            replicationFactor: 1,
+            assignments: [],
+            configs: [],
+          }],
+          timeoutMs: 5000,
+          validateOnly: false,
+        },
+        undefined,
+        (r) => r.topics.map((t) => t.errorCode),
+      ),
+      // 1: joins once the coordinator sees the topic (a join is answered the same however often).
+      step(
+        ApiKey.StreamsGroupHeartbeat,
+        1,
+        body(app, { topology: single }),
+        (r) => !r.status?.some((s) => s.statusCode === 1),
+      ),
+      commit("m1", 1, 5n),
+      commit("m1", 7, 6n),
+      commit("m9", 1, 6n),
+      commit("", -1, 6n),
+      commit("m1", 1, 7n, 8),
+      fetch("m1", 1),
+      fetch("m1", 3),
+      fetch("m9", 1),
+      fetch(null, -1),
+      step(ApiKey.ConsumerGroupHeartbeat, 1, {
+        groupId: app,
+        memberId: "c1",
+        memberEpoch: 0,
+        instanceId: null,
+        rackId: null,
+        rebalanceTimeoutMs: 30000,
+        subscribedTopicNames: [input],
+        subscribedTopicRegex: null,
+        serverAssignor: null,
+        topicPartitions: [],
+      }),
+      step(ApiKey.JoinGroup, 9, {
+        groupId: app,
+        sessionTimeoutMs: 30000,
+        rebalanceTimeoutMs: 30000,
+        memberId: "",
+        groupInstanceId: null,
+        protocolType: "consumer",
+        protocols: [{ name: "range", metadata: new Uint8Array(0) }],
+        reason: null,
+      }),
+      step(ApiKey.StreamsGroupHeartbeat, 1, beat(app, "m1", -1)),
+      // An empty group takes commits without a member, as Kafka's admin tools make them.
+      commit("", -1, 8n),
+      fetch(null, -1),
+      step(ApiKey.DeleteGroups, 2, { groupsNames: [app] }),
+      fetch(null, -1),
     ],
   };
 }
