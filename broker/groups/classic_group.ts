@@ -22,6 +22,11 @@ export interface JoinResult {
   leader: string;
   memberId: string;
   members: { memberId: string; groupInstanceId: string | null; metadata: Uint8Array }[];
+  /**
+   * JoinGroup v9+: the leader keeps its assignment (a static leader replaced while the group was
+   * Stable gets the members, but must not assign them again).
+   */
+  skipAssignment?: boolean;
 }
 
 /** What a member gets back from SyncGroup. */
@@ -188,6 +193,29 @@ export class ClassicGroup {
     }
   }
 
+  /**
+   * Kafka's check of the member a request names (ClassicGroup.validateMember): a request naming a
+   * static member's instance id must come from that member's current id, else it is fenced;
+   * otherwise the member must exist.
+   */
+  validateMember(memberId: string, groupInstanceId: string | null): number {
+    if (groupInstanceId !== null) {
+      const current = this.staticMembers.get(groupInstanceId);
+      if (current === undefined) return ErrorCode.UNKNOWN_MEMBER_ID;
+      if (current !== memberId) return ErrorCode.FENCED_INSTANCE_ID;
+    }
+    return this.members.has(memberId) ? ErrorCode.NONE : ErrorCode.UNKNOWN_MEMBER_ID;
+  }
+
+  /** The members as the leader's JoinGroup answer lists them. */
+  leaderView(): JoinResult["members"] {
+    return [...this.members.values()].map((x) => ({
+      memberId: x.memberId,
+      groupInstanceId: x.groupInstanceId,
+      metadata: x.protocols.find((p) => p.name === this.protocolName)?.metadata ?? EMPTY,
+    }));
+  }
+
   #joinResult(m: Member): JoinResult {
     const leader = m.memberId === this.leaderId;
     return {
@@ -197,13 +225,7 @@ export class ClassicGroup {
       protocolName: this.protocolName,
       leader: this.leaderId ?? "",
       memberId: m.memberId,
-      members: leader
-        ? [...this.members.values()].map((x) => ({
-          memberId: x.memberId,
-          groupInstanceId: x.groupInstanceId,
-          metadata: x.protocols.find((p) => p.name === this.protocolName)?.metadata ?? EMPTY,
-        }))
-        : [],
+      members: leader ? this.leaderView() : [],
     };
   }
 

@@ -160,8 +160,9 @@ export class GroupCoordinator {
       return fail(ErrorCode.INCONSISTENT_GROUP_PROTOCOL);
     }
     if (memberId === "") {
-      // Java's UUID text (Kafka's classic member ids), not a Kafka Uuid.
-      memberId = `${ctx.header.clientId ?? ""}-${crypto.randomUUID()}`;
+      // Java's UUID text (Kafka's classic member ids), not a Kafka Uuid, after the instance id of a
+      // static member and the client id of a dynamic one.
+      memberId = `${req.groupInstanceId ?? ctx.header.clientId ?? ""}-${crypto.randomUUID()}`;
       if (req.groupInstanceId !== null) {
         // A static member coming back replaces its old member id; the old one is fenced.
         const old = group.staticMembers.get(req.groupInstanceId);
@@ -184,6 +185,8 @@ export class GroupCoordinator {
           if (group.leaderId === old) group.leaderId = memberId;
           this.touch(group, member);
           if (group.state === "Stable" && unchanged) {
+            // From v9 a replaced leader learns the members, and that it must not assign again.
+            const leader = ctx.apiVersion >= 9 && group.leaderId === memberId;
             return {
               errorCode: ErrorCode.NONE,
               generationId: group.generationId,
@@ -191,7 +194,8 @@ export class GroupCoordinator {
               protocolName: group.protocolName,
               leader: group.leaderId ?? "",
               memberId,
-              members: [],
+              members: leader ? group.leaderView() : [],
+              skipAssignment: leader,
             };
           }
         }
@@ -200,10 +204,9 @@ export class GroupCoordinator {
         group.pendingMembers.add(memberId);
         return fail(ErrorCode.MEMBER_ID_REQUIRED, memberId);
       }
-    } else if (!known && !group.pendingMembers.has(memberId)) {
-      return fail(ErrorCode.UNKNOWN_MEMBER_ID);
-    } else if (known && known.groupInstanceId !== req.groupInstanceId) {
-      return fail(ErrorCode.FENCED_INSTANCE_ID);
+    } else if (!group.pendingMembers.has(memberId)) {
+      const invalid = group.validateMember(memberId, req.groupInstanceId);
+      if (invalid !== ErrorCode.NONE) return fail(invalid);
     }
     group.pendingMembers.delete(memberId);
     const existing = group.members.get(memberId);

@@ -132,14 +132,16 @@ function commit(request: Request, ctx: RequestContext) {
     offsets = consumerGroup.offsets;
   } else {
     const group = groups.group(request.groupId, true)!;
-    if (generation < 0 && request.memberId === "") {
-      if (group.members.size > 0) return all(ErrorCode.UNKNOWN_MEMBER_ID);
+    // As Kafka's validateOffsetCommit: without a generation an empty group takes any commit (an
+    // admin's, or a consumer's outside group management); a request naming a member is checked.
+    if (generation < 0 && group.state === "Empty") {
+      // committed below
+    } else if (generation < 0 && request.memberId === "" && request.groupInstanceId === null) {
+      return all(ErrorCode.UNKNOWN_MEMBER_ID);
     } else {
-      const member = group.members.get(request.memberId);
-      if (!member) return all(ErrorCode.UNKNOWN_MEMBER_ID);
-      if (request.groupInstanceId !== null && member.groupInstanceId !== request.groupInstanceId) {
-        return all(ErrorCode.FENCED_INSTANCE_ID);
-      }
+      const invalid = group.validateMember(request.memberId, request.groupInstanceId);
+      if (invalid !== ErrorCode.NONE) return all(invalid);
+      const member = group.members.get(request.memberId)!;
       if (generation !== group.generationId) return all(ErrorCode.ILLEGAL_GENERATION);
       if (group.state === "CompletingRebalance") return all(ErrorCode.REBALANCE_IN_PROGRESS);
       groups.touch(group, member);

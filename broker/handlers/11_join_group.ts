@@ -45,7 +45,7 @@ export default defineHandler({
       protocolType: ctx.apiVersion >= 7 ? r.protocolType : null,
       protocolName: r.protocolName ?? (ctx.apiVersion >= 7 ? null : ""),
       leader: r.leader,
-      skipAssignment: false,
+      skipAssignment: r.skipAssignment ?? false,
       memberId: r.memberId,
       members: r.members,
     };

@@ -33,23 +33,24 @@ export default defineHandler({
     }
     const group = groups.group(request.groupId);
     const members = leaving.map((l) => {
-      const id = l.groupInstanceId !== null && l.memberId === ""
-        ? group?.staticMembers.get(l.groupInstanceId)
-        : l.memberId;
-      const m = id === undefined ? undefined : group?.members.get(id);
-      if (!group || !m) {
-        return {
-          memberId: l.memberId,
-          groupInstanceId: l.groupInstanceId,
-          errorCode: ErrorCode.UNKNOWN_MEMBER_ID,
-        };
-      }
-      if (l.groupInstanceId !== null && m.groupInstanceId !== l.groupInstanceId) {
-        return {
-          memberId: l.memberId,
-          groupInstanceId: l.groupInstanceId,
-          errorCode: ErrorCode.FENCED_INSTANCE_ID,
-        };
+      const refused = (errorCode: number) => ({
+        memberId: l.memberId,
+        groupInstanceId: l.groupInstanceId,
+        errorCode,
+      });
+      if (!group) return refused(ErrorCode.UNKNOWN_MEMBER_ID);
+      let m;
+      if (l.memberId === "") {
+        // A static member may leave by its instance id alone (KIP-345).
+        const id = l.groupInstanceId === null
+          ? undefined
+          : group.staticMembers.get(l.groupInstanceId);
+        m = id === undefined ? undefined : group.members.get(id);
+        if (!m) return refused(ErrorCode.UNKNOWN_MEMBER_ID);
+      } else {
+        const invalid = group.validateMember(l.memberId, l.groupInstanceId);
+        if (invalid !== ErrorCode.NONE) return refused(invalid);
+        m = group.members.get(l.memberId)!;
       }
       group.removeMember(m);
       return {

@@ -42,11 +42,10 @@ export default defineHandler({
       return answer(r.errorCode, r.assignment, r.protocolType, r.protocolName);
     }
     const group = groups.group(request.groupId);
-    const member = group?.members.get(request.memberId);
-    if (!group || !member) return answer(ErrorCode.UNKNOWN_MEMBER_ID);
-    if (member.groupInstanceId !== request.groupInstanceId) {
-      return answer(ErrorCode.FENCED_INSTANCE_ID);
-    }
+    if (!group) return answer(ErrorCode.UNKNOWN_MEMBER_ID);
+    const invalid = group.validateMember(request.memberId, request.groupInstanceId);
+    if (invalid !== ErrorCode.NONE) return answer(invalid);
+    const member = group.members.get(request.memberId)!;
     if (request.generationId !== group.generationId) return answer(ErrorCode.ILLEGAL_GENERATION);
     if (
       v5 && ((request.protocolType !== null && request.protocolType !== group.protocolType) ||

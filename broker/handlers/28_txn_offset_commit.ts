@@ -133,12 +133,13 @@ function commit(request: Request, ctx: RequestContext) {
         return all(ErrorCode.ILLEGAL_GENERATION);
       }
     }
-  } else if (request.memberId !== "" || request.generationIdOrMemberEpoch >= 0) {
-    const member = group?.members.get(request.memberId);
-    if (!group || !member) return all(ErrorCode.UNKNOWN_MEMBER_ID);
-    if (request.groupInstanceId !== null && member.groupInstanceId !== request.groupInstanceId) {
-      return all(ErrorCode.FENCED_INSTANCE_ID);
-    }
+  } else if (
+    request.memberId !== "" || request.generationIdOrMemberEpoch >= 0 ||
+    request.groupInstanceId !== null
+  ) {
+    if (!group) return all(ErrorCode.UNKNOWN_MEMBER_ID);
+    const invalid = group.validateMember(request.memberId, request.groupInstanceId);
+    if (invalid !== ErrorCode.NONE) return all(invalid);
     if (request.generationIdOrMemberEpoch !== group.generationId) {
       return all(ErrorCode.ILLEGAL_GENERATION);
     }

@@ -7,6 +7,7 @@ import { Broker } from "../../broker/mod.ts";
 import { startKafka } from "../interop/kafka_server.ts";
 import { configScenarios, KAFKA_TEST_CONFIGS } from "./config_scenarios.ts";
 import { configDocScenarios } from "./config_docs_scenarios.ts";
+import { staticMemberScenarios } from "./static_member_scenarios.ts";
 import { consumerGroupScenarios } from "./consumer_group_scenarios.ts";
 import { invalidRequestScenarios } from "./invalid_request_scenarios.ts";
 import { produceFramingScenarios } from "./produce_framing_scenarios.ts";
@@ -485,6 +486,7 @@ Deno.test({
         ...SCENARIOS,
         ...configScenarios(run),
         ...configDocScenarios(run),
+        ...staticMemberScenarios(run),
         ...consumerGroupScenarios(run),
         ...quorumScenarios(run),
         ...produceFramingScenarios(run),
