@@ -1,6 +1,7 @@
 /**
  * Resetting a broker to the state it started with, between tests: topics, groups, offsets,
- * transactions, ACLs, SCRAM users and dynamic configs added at run time go.
+ * transactions, ACLs, SCRAM users and dynamic configs added at run time go, and so do client-metrics
+ * subscriptions and what clients pushed.
  *
  * @module
  */
@@ -100,6 +101,8 @@ export function resetCluster(cluster: Cluster, initial: InitialState): void {
   for (const id of [null, ...cluster.registeredNodeIds]) {
     cluster.configs.setDynamic(id, initial.dynamicConfigs.get(id) ?? new Map());
   }
+  for (const name of cluster.clientMetrics.names()) cluster.clientMetrics.store(name, new Map());
+  cluster.telemetry.clear();
   // Long polls on deleted partitions wake and answer.
   cluster.appended.notify();
 }

@@ -222,6 +222,7 @@ export class BrokerNode {
           onClose: () => {
             this.#connections.delete(connection);
             this.#cluster.shares.connectionClosed(connection.info.id);
+            this.#cluster.telemetry.connectionClosed(connection.info.id);
             metrics?.connection(nodeId, -1);
             for (const wake of this.#slotWaiters.splice(0)) wake();
           },

@@ -31,6 +31,8 @@ type PushResponse = ApiMessages[typeof ApiKey.PushTelemetry]["responseInit"];
 
 /** Who sent a telemetry request: what subscriptions match on. */
 export interface TelemetryClient {
+  /** The connection the request came on (Kafka forgets an instance when the one that made it closes). */
+  connectionId: string;
   clientId: string | null;
   softwareName: string;
   softwareVersion: string;
@@ -124,6 +126,8 @@ export class ClientTelemetry {
   readonly #subscriptions: ClientMetricsSubscriptions;
   readonly #instances = new Map<string, Instance>();
   readonly #reports = new Map<string, ClientTelemetryReport>();
+  /** The instance each connection last created, as Kafka's connection id map. */
+  readonly #byConnection = new Map<string, string>();
   readonly #now: () => number;
   /** Whether a receiver takes the metrics (ApiVersions advertises keys 71 and 72 only then). */
   enabled: boolean;
@@ -145,9 +149,19 @@ export class ClientTelemetry {
     return [...this.#reports.values()];
   }
 
-  /** Forgets every report (for a broker reset between tests). */
-  clearReports(): void {
+  /** Forgets every client instance and report (for a broker reset between tests). */
+  clear(): void {
     this.#reports.clear();
+    this.#instances.clear();
+    this.#byConnection.clear();
+  }
+
+  /** Forgets the instance the closed connection created, as Kafka does (its report stays). */
+  connectionClosed(connectionId: string): void {
+    const id = this.#byConnection.get(connectionId);
+    if (id === undefined) return;
+    this.#byConnection.delete(connectionId);
+    this.#instances.delete(id);
   }
 
   /** Answers GetTelemetrySubscriptions. */
@@ -267,6 +281,7 @@ export class ClientTelemetry {
     }
     if (!instance || instance.subscriptionVersion < this.#subscriptions.version) {
       instance = this.#subscribe(id, instance?.client ?? client);
+      this.#byConnection.set(client.connectionId, id);
     }
     instance.lastSeen = now;
     this.#instances.delete(id);

@@ -190,7 +190,13 @@ export function telemetryScenarios(run: string): Scenario[] {
         listed(1),
         legacy(`${run}-legacy`, {}),
         listed(0),
+        get(id(10)),
       ],
+    },
+    {
+      // The last scenario's connection made instance 10 and closed: the broker forgot it.
+      name: "telemetry: an instance is forgotten when the connection that made it closes",
+      steps: [getAfterChange(id(10)), get(id(10))],
     },
   ];
 }

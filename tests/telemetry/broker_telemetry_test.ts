@@ -215,3 +215,24 @@ Deno.test("telemetry: CLIENT_METRICS resources are described, listed and checked
   const after = await c.request(ApiKey.ListConfigResources, 1, { resourceTypes: [CLIENT_METRICS] });
   assertOk(after.configResources.length === 0, "a subscription without configs is gone");
 });
+
+Deno.test("telemetry: an instance is forgotten when the connection that made it closes", async () => {
+  await using broker = await Broker.start({ clientTelemetry: true });
+  const id = "Brook1TelemetryTestIdA";
+  const get = (c: RawClient) =>
+    c.request(ApiKey.GetTelemetrySubscriptions, 0, { clientInstanceId: id });
+  {
+    await using first = await RawClient.connect(broker.bootstrapServers);
+    assertEquals((await get(first)).errorCode, 0);
+    await using other = await RawClient.connect(broker.bootstrapServers);
+    assertEquals((await get(other)).errorCode, 89, "the instance lives while its connection does");
+  }
+  await using later = await RawClient.connect(broker.bootstrapServers);
+  let answer = await get(later);
+  // The broker notices the closed connection a moment after the client closed it.
+  for (let i = 0; i < 50 && answer.errorCode !== 0; i++) {
+    await new Promise((r) => setTimeout(r, 20));
+    answer = await get(later);
+  }
+  assertEquals(answer.errorCode, 0);
+});
