@@ -189,16 +189,33 @@ function aclText(b: AclBinding): string {
   }, permissionType=${nameOf(AclPermission, b.permission)})`;
 }
 
-/** Prints ACLs grouped by resource pattern, as Kafka's tool prints them. */
-function printAcls(heading: string, acls: AclBinding[]): void {
-  const byPattern = new Map<string, AclBinding[]>();
+function byPattern(acls: AclBinding[]): Map<string, AclBinding[]> {
+  const out = new Map<string, AclBinding[]>();
   for (const b of acls) {
     const k = patternText(b);
-    (byPattern.get(k) ?? byPattern.set(k, []).get(k)!).push(b);
+    (out.get(k) ?? out.set(k, []).get(k)!).push(b);
   }
-  for (const [pattern, list] of byPattern) {
+  return out;
+}
+
+/** Prints the ACLs being added, grouped by resource pattern, as Kafka's tool prints them. */
+function printAdding(acls: AclBinding[]): void {
+  for (const [pattern, list] of byPattern(acls)) {
     console.log(
-      `${heading} \`${pattern}\`: \n ${list.map((b) => `\t${aclText(b)}`).join("\n")}\n`,
+      `Adding ACLs for resource \`${pattern}\`: \n ${
+        list.map((b) => `\t${aclText(b)}`).join("\n")
+      }\n`,
+    );
+  }
+}
+
+/** Prints ACLs in force, grouped by resource pattern, as Kafka's `--list` prints them. */
+function printCurrent(acls: AclBinding[]): void {
+  for (const [pattern, list] of byPattern(acls)) {
+    console.log(
+      `Current ACLs for resource \`${pattern}\`:\n${
+        list.map((b) => `\t${aclText(b)}`).join("\n")
+      }\n`,
     );
   }
 }
@@ -245,14 +262,10 @@ export async function main(args: string[]): Promise<void> {
       const mine = acls.filter((a) =>
         a.resourceType === r.resourceType && a.resourceName === r.resourceName
       );
-      printAcls("Adding ACLs for resource", mine);
+      printAdding(mine);
     }
+    // Kafka 4.1's tool lists nothing after adding (nor after removing).
     await admin.createAcls(acls, { timeoutMs });
-    await listAcls(
-      admin,
-      list.map((r) => ({ ...r, patternType: patternType(v, false) })),
-      timeoutMs,
-    );
     return;
   }
   const { client } = await clientSettings(v);
@@ -279,7 +292,6 @@ export async function main(args: string[]): Promise<void> {
     if (answer?.trim().toLowerCase() !== "y") return;
   }
   await admin.deleteAcls(filters, { timeoutMs });
-  await listAcls(admin, list.map((r) => ({ ...r, patternType: pattern })), timeoutMs);
 }
 
 async function listAcls(
@@ -295,10 +307,15 @@ async function listAcls(
       const k = `${patternText(b)}${aclText(b)}`;
       if (seen.has(k)) continue;
       seen.add(k);
-      if (principalsWanted.length === 0 || principalsWanted.includes(b.principal)) all.push(b);
+      all.push(b);
     }
   }
-  printAcls("Current ACLs for resource", all);
+  if (principalsWanted.length === 0) return printCurrent(all);
+  // Per principal asked for, under Kafka's heading.
+  for (const principal of new Set(principalsWanted)) {
+    console.log(`ACLs for principal \`${principal}\``);
+    printCurrent(all.filter((b) => b.principal === principal));
+  }
 }
 
 if (import.meta.main) await run("acls", () => main(Deno.args));

@@ -278,12 +278,26 @@ Deno.test("acls: --add, --list, --remove as kafka-acls", async () => {
     "prefixed",
   );
   const listed = await ok("--list", "--topic", "orders");
+  // Kafka 4.1's layouts: "Adding" has a space after its colon and before the first ACL, "Current"
+  // has none; nothing is listed after an --add.
   assertEquals(
     listed,
-    "Current ACLs for resource `ResourcePattern(resourceType=TOPIC, name=orders, patternType=LITERAL)`: \n" +
-      " \t(principal=User:alice, host=*, operation=READ, permissionType=ALLOW)\n" +
+    "Current ACLs for resource `ResourcePattern(resourceType=TOPIC, name=orders, patternType=LITERAL)`:\n" +
+      "\t(principal=User:alice, host=*, operation=READ, permissionType=ALLOW)\n" +
       "\t(principal=User:alice, host=*, operation=DESCRIBE, permissionType=ALLOW)\n\n",
   );
+  assertEquals(
+    await ok("--add", "--allow-principal", "User:carol", "--operation", "Write", "--topic", "x"),
+    "Adding ACLs for resource `ResourcePattern(resourceType=TOPIC, name=x, patternType=LITERAL)`: \n" +
+      " \t(principal=User:carol, host=*, operation=WRITE, permissionType=ALLOW)\n\n",
+  );
+  assertEquals(
+    await ok("--list", "--principal", "User:carol"),
+    "ACLs for principal `User:carol`\n" +
+      "Current ACLs for resource `ResourcePattern(resourceType=TOPIC, name=x, patternType=LITERAL)`:\n" +
+      "\t(principal=User:carol, host=*, operation=WRITE, permissionType=ALLOW)\n\n",
+  );
+  await ok("--remove", "--force", "--topic", "x");
   assertEquals(broker.authorizer?.size, 5);
   await ok(
     "--remove",
