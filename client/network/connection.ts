@@ -447,6 +447,22 @@ export class KafkaConnection {
             throw new KafkaConnectionError(`${this.address} sent a frame of negative size ${size}`);
           }
           if (end - start < 4 + size) {
+            if (size > OWN_FRAME_BYTES) {
+              // A large answer (a Fetch) is read into a buffer of its own, which its records' views
+              // may keep: no copy of them after decoding, and no read buffer grown for good.
+              const frame = new Uint8Array(size);
+              frame.set(buf.subarray(start + 4, end));
+              let filled = end - start - 4;
+              start = end = 0;
+              while (filled < size) {
+                const n = await this.#conn.read(frame.subarray(filled));
+                if (n === null) break;
+                filled += n;
+              }
+              if (filled < size) break;
+              this.#onFrame(frame, true);
+              continue;
+            }
             if (4 + size > buf.length - start) {
               const next = new Uint8Array(Math.max(buf.length * 2, 4 + size + 1024));
               next.set(buf.subarray(start, end));
@@ -456,7 +472,7 @@ export class KafkaConnection {
             }
             break;
           }
-          this.#onFrame(buf.subarray(start + 4, start + 4 + size));
+          this.#onFrame(buf.subarray(start + 4, start + 4 + size), false);
           start += 4 + size;
         }
         if (start === end) start = end = 0;
@@ -479,7 +495,8 @@ export class KafkaConnection {
     }
   }
 
-  #onFrame(payload: Uint8Array): void {
+  /** An answer; `owned` when `payload` is a buffer of its own rather than a view of the read buffer. */
+  #onFrame(payload: Uint8Array, owned: boolean): void {
     const p = this.#pending.shift();
     if (p === undefined) {
       throw new KafkaConnectionError(`${this.address} sent an answer to no request`);
@@ -494,7 +511,8 @@ export class KafkaConnection {
         );
       }
       // Bytes in the answer are views into the read buffer: copy them out for the caller to keep.
-      this.#settle(p, undefined, needsCopy(p.apiKey) ? detach(body) : body, payload.length + 4);
+      const copy = !owned && needsCopy(p.apiKey);
+      this.#settle(p, undefined, copy ? detach(body) : body, payload.length + 4);
     } catch (e) {
       this.#settle(p, e as Error);
       if (e instanceof KafkaConnectionError) throw e;
@@ -514,6 +532,9 @@ function decodeAnswer(payload: Uint8Array, apiKey: CodecApiKey, version: number)
     return decodeResponseFrame(payload, apiKey, 0);
   }
 }
+
+/** Answers larger than this are read into a buffer of their own (half the 64 KiB read buffer). */
+const OWN_FRAME_BYTES = 32 * 1024;
 
 /** APIs whose answers carry bytes (records, assignments, SASL tokens) that must outlive the buffer. */
 function needsCopy(apiKey: number): boolean {
