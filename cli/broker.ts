@@ -52,6 +52,8 @@ Options:
   --feature NAME=LEVEL     a feature level to start with (repeatable), as kafka-storage format's
                            --feature, e.g. --feature share.version=1 for share groups
   --no-auto-create         refuse to create topics on Metadata and Produce requests
+  --client-telemetry       take the metrics clients push (KIP-714), as a Kafka broker with a
+                           telemetry receiver; shown on the metrics port
   --max-memory SIZE        a memory budget for stored records, in bytes or with a k, m or g
                            suffix (e.g. 512m): once the logs hold it, Produce is answered
                            KAFKA_STORAGE_ERROR (clients retry) until retention makes room
@@ -170,6 +172,7 @@ export async function parseCommandLine(
         config: { type: "string", multiple: true },
         feature: { type: "string", multiple: true },
         "no-auto-create": { type: "boolean" },
+        "client-telemetry": { type: "boolean" },
         "max-memory": { type: "string" },
         listener: { type: "string", multiple: true },
         "advertised-listener": { type: "string", multiple: true },
@@ -220,6 +223,7 @@ export async function parseCommandLine(
     metricsHost: values["metrics-host"],
     slowRequestMs: integer("slow-request-ms", values["slow-request-ms"], 0, 86400000),
     autoCreateTopics: values["no-auto-create"] ? false : undefined,
+    clientTelemetry: values["client-telemetry"] ? true : undefined,
     maxMemoryBytes: size("max-memory", values["max-memory"]),
     topics: {},
     configs: {},

@@ -4,6 +4,7 @@ import { ApiKey, compress, ZERO_UUID } from "../../codec/mod.ts";
 import { encodeMetricsData } from "../../codec/telemetry/otlp.ts";
 import { Broker } from "../../broker/mod.ts";
 import { RawClient } from "../broker/raw_client.ts";
+import { parseCommandLine } from "../../cli/broker.ts";
 import { assertEquals, assertOk } from "../assert.ts";
 
 const CLIENT_METRICS = 16;
@@ -59,7 +60,7 @@ Deno.test("telemetry: keys 71 and 72 are advertised only with client telemetry o
 });
 
 Deno.test("telemetry: a subscription's metrics, interval and id; a push is kept", async () => {
-  await using broker = await Broker.start({ clientTelemetry: true });
+  await using broker = await Broker.start({ clientTelemetry: true, metricsPort: 0 });
   await using c = await RawClient.connect(broker.bootstrapServers);
   await c.request(ApiKey.ApiVersions, 3, { clientSoftwareName: "t", clientSoftwareVersion: "1" });
   const stored = await subscribe(c, "producers", {
@@ -107,6 +108,13 @@ Deno.test("telemetry: a subscription's metrics, interval and id; a push is kept"
     value: 7,
     attributes: { node_id: "1" },
   }]);
+  const text = await (await fetch(`http://${broker.metricsAddress}/metrics`)).text();
+  assertOk(
+    text.includes(
+      `brook_client_telemetry{client_instance_id="${got.clientInstanceId}",client_id="brook-test",metric="org.apache.kafka.producer.record.send.total",attr_node_id="1"} 7\n`,
+    ),
+    text.split("\n").filter((l) => l.includes("telemetry")).join("\n"),
+  );
 });
 
 Deno.test("telemetry: push errors in Kafka's order", async () => {
@@ -235,4 +243,13 @@ Deno.test("telemetry: an instance is forgotten when the connection that made it 
     answer = await get(later);
   }
   assertEquals(answer.errorCode, 0);
+});
+
+Deno.test("telemetry: brook broker --client-telemetry turns it on", async () => {
+  const parsed = async (...args: string[]) => {
+    const result = await parseCommandLine(args);
+    return result.help ? undefined : result.options.clientTelemetry;
+  };
+  assertEquals(await parsed("--client-telemetry"), true);
+  assertEquals(await parsed(), undefined);
 });
