@@ -396,19 +396,35 @@ export class Fetcher {
       if (batch.lastOffset < p.position!) continue;
       const next = batch.lastOffset + 1n;
       if (!batch.isControl && !aborted?.skips(batch)) {
+        // The values of KafkaRecord's offset and timestamp, with fewer BigInts: the next offset is
+        // one addition, and records of the same timestamp share one (BigInts are immutable).
+        const h = batch.header;
+        const position = p.position!;
+        const logAppendTime = batch.timestampType === 1;
+        const timestampType = logAppendTime ? "LogAppendTime" : "CreateTime";
+        let delta = -1;
+        let offset = h.baseOffset - 1n;
+        let timestampDelta = NaN;
+        let timestamp = h.maxTimestamp;
         for (const rec of batch.records) {
-          const offset = rec.offset;
-          if (offset < p.position!) continue;
+          const d = rec.offsetDelta;
+          offset = d === delta + 1 ? offset + 1n : h.baseOffset + BigInt(d);
+          delta = d;
+          if (offset < position) continue;
+          if (!logAppendTime && rec.timestampDelta !== timestampDelta) {
+            timestampDelta = rec.timestampDelta;
+            timestamp = h.baseTimestamp + BigInt(timestampDelta);
+          }
           out.push({
             topic,
             partition: p.partition,
             offset,
-            timestamp: rec.timestamp,
-            timestampType: batch.timestampType === 1 ? "LogAppendTime" : "CreateTime",
+            timestamp,
+            timestampType,
             key: rec.key,
             value: rec.value,
             headers: rec.headers,
-            leaderEpoch: batch.header.partitionLeaderEpoch,
+            leaderEpoch: h.partitionLeaderEpoch,
           });
         }
       } else if (batch.isControl) aborted?.skips(batch);
