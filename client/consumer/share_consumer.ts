@@ -4,7 +4,9 @@
  * group coordinator (ShareGroupHeartbeat), fetches from each partition leader in a share session
  * (ShareFetch), and acknowledges what it was given: implicitly (every record of a poll is accepted
  * at the next poll, commit or close) or explicitly, record by record, as accepted, released (to be
- * delivered again) or rejected.
+ * delivered again) or rejected. With a broker that offers ShareFetch and ShareAcknowledge v2 (Kafka
+ * 4.2+) it may also renew a record's acquisition lock (KIP-1222) and ask for at most max.poll.records
+ * records (the record-limit acquire mode, KIP-1206).
  *
  * @module
  */
@@ -15,6 +17,7 @@ import {
   ErrorCode,
   KafkaProtocolError,
   randomUuid,
+  UnsupportedVersionError,
 } from "../../codec/mod.ts";
 import { sleep } from "../backoff.ts";
 import { type ClientOptions, KafkaClient } from "../kafka_client.ts";
@@ -39,6 +42,12 @@ export interface ShareConsumerOptions extends ClientOptions {
   maxPollRecords?: number;
   /** check.crcs. Default true. */
   checkCrcs?: boolean;
+  /**
+   * share.acquire.mode: "batch_optimized" (whole batches, so a fetch may hold more than
+   * max.poll.records) or "record_limit" (at most max.poll.records; needs ShareFetch v2, Kafka 4.2+).
+   * Default "batch_optimized".
+   */
+  acquireMode?: "batch_optimized" | "record_limit";
 }
 
 /** A record as a share group delivers it. */
@@ -47,10 +56,14 @@ export interface ShareConsumerRecord extends ConsumerRecord {
   deliveryCount: number;
 }
 
-/** How a record is acknowledged: done with, to be delivered again, or never to be delivered. */
-export type AcknowledgeType = "accept" | "release" | "reject";
+/**
+ * How a record is acknowledged: done with, to be delivered again, never to be delivered, or kept
+ * longer (renew: its acquisition lock starts again and it still awaits one of the others; explicit
+ * mode and ShareAcknowledge v2, Kafka 4.2+, only).
+ */
+export type AcknowledgeType = "accept" | "release" | "reject" | "renew";
 
-const TYPE = { gap: 0, accept: 1, release: 2, reject: 3 } as const;
+const TYPE = { gap: 0, accept: 1, release: 2, reject: 3, renew: 4 } as const;
 const FINAL_EPOCH = -1;
 
 /** A share session with one broker. */
@@ -151,8 +164,14 @@ export class ShareConsumer implements AsyncDisposable {
     }
   }
 
-  /** Acknowledges a record (explicit mode); sent with the next fetch, commit or close. */
+  /**
+   * Acknowledges a record (explicit mode); sent with the next fetch, commit or close. A renewal is
+   * sent in a ShareAcknowledge of its own before the next fetch.
+   */
   acknowledge(record: ShareConsumerRecord, type: AcknowledgeType = "accept"): void {
+    if (type === "renew" && this.#options.acknowledgementMode !== "explicit") {
+      throw new TypeError("Records are renewed in explicit acknowledgement mode only");
+    }
     const id = [...this.#names].find(([, name]) => name === record.topic)?.[0];
     if (id === undefined) throw new TypeError(`Record of unknown topic ${record.topic}`);
     this.#ack(keyOf(id, record.partition), record.offset, TYPE[type]);
@@ -165,28 +184,48 @@ export class ShareConsumer implements AsyncDisposable {
       if (session.epoch <= 0) return;
       const topics = this.#takeAcks(node);
       if (topics.length === 0) return;
-      const res = await this.client.requestNode(node, ApiKey.ShareAcknowledge, {
+      await this.#sendAcks(node, session, topics);
+    }));
+  }
+
+  /** Sends acknowledgements in a ShareAcknowledge of the session; rejects with the first error. */
+  async #sendAcks(node: number, session: Session, topics: AckTopic[]): Promise<void> {
+    const renewing = topics.some((t) =>
+      t.partitions.some((p) => p.acknowledgementBatches.some((b) => b.acknowledgeTypes[0] === 4))
+    );
+    const res = await this.client.requestNode(node, ApiKey.ShareAcknowledge, (version) => {
+      if (renewing && version < 2) {
+        throw new UnsupportedVersionError(
+          "renewing records needs ShareAcknowledge v2 (Kafka 4.2+)",
+        );
+      }
+      return {
         groupId: this.#options.groupId,
         memberId: this.memberId,
         shareSessionEpoch: session.epoch,
+        isRenewAck: renewing,
         topics,
-      });
-      session.epoch = nextEpoch(session.epoch);
-      if (res.errorCode !== ErrorCode.NONE) throw new KafkaProtocolError(res.errorCode);
-      for (const t of res.responses) {
-        for (const p of t.partitions) {
-          if (p.errorCode !== ErrorCode.NONE) {
-            throw new KafkaProtocolError(p.errorCode, { detail: p.errorMessage ?? undefined });
-          }
+      };
+    });
+    session.epoch = nextEpoch(session.epoch);
+    if (res.errorCode !== ErrorCode.NONE) throw new KafkaProtocolError(res.errorCode);
+    for (const t of res.responses) {
+      for (const p of t.partitions) {
+        if (p.errorCode !== ErrorCode.NONE) {
+          throw new KafkaProtocolError(p.errorCode, { detail: p.errorMessage ?? undefined });
         }
       }
-    }));
+    }
   }
 
   /** Acknowledges what is pending, closes the share sessions and leaves the group. */
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#acceptDelivered();
+    // Renewals are moot once the session closes (and a closing acknowledgement cannot carry them).
+    for (const offsets of this.#pending.values()) {
+      for (const [offset, type] of offsets) if (type === TYPE.renew) offsets.delete(offset);
+    }
     this.#closed = true;
     this.#abort.abort();
     await this.#heartbeats?.catch(() => {});
@@ -378,8 +417,13 @@ export class ShareConsumer implements AsyncDisposable {
     let session = this.#sessions.get(node);
     if (!session) this.#sessions.set(node, session = { epoch: 0, partitions: new Set() });
     const wanted = new Set(partitions.map((p) => keyOf(p.topicId, p.partition)));
-    // Acknowledgements ride on fetches of an open session only.
-    const acks = session.epoch > 0 ? this.#takeAcks(node) : [];
+    // Acknowledgements ride on fetches of an open session only; renewals go first on their own, as
+    // a fetch that renews fetches nothing.
+    let acks = session.epoch > 0 ? this.#takeAcks(node) : [];
+    if (acks.some((t) => t.partitions.some((p) => p.acknowledgementBatches.some(isRenewal)))) {
+      await this.#sendAcks(node, session, acks);
+      acks = [];
+    }
     const topics = new Map<string, Map<number, Batch[]>>();
     for (const key of wanted) {
       const [topicId, partition] = splitKey(key);
@@ -403,7 +447,8 @@ export class ShareConsumer implements AsyncDisposable {
         forgotten.set(topicId, [...forgotten.get(topicId) ?? [], partition]);
       }
     }
-    const res = await this.client.requestNode(node, ApiKey.ShareFetch, {
+    const recordLimit = o.acquireMode === "record_limit";
+    const body = {
       groupId: o.groupId,
       memberId: this.memberId,
       shareSessionEpoch: session.epoch,
@@ -412,6 +457,8 @@ export class ShareConsumer implements AsyncDisposable {
       maxBytes: o.fetchMaxBytes ?? 52428800,
       maxRecords: o.maxPollRecords ?? 500,
       batchSize: o.maxPollRecords ?? 500,
+      shareAcquireMode: recordLimit ? 1 : 0,
+      isRenewAck: false,
       topics: [...topics].map(([topicId, ps]) => ({
         topicId,
         partitions: [...ps].map(([partitionIndex, acknowledgementBatches]) => ({
@@ -420,7 +467,18 @@ export class ShareConsumer implements AsyncDisposable {
           acknowledgementBatches,
         })),
       })),
-      forgottenTopicsData: [...forgotten].map(([topicId, partitions]) => ({ topicId, partitions })),
+      forgottenTopicsData: [...forgotten].map(([topicId, partitions]) => ({
+        topicId,
+        partitions,
+      })),
+    };
+    const res = await this.client.requestNode(node, ApiKey.ShareFetch, (version) => {
+      if (recordLimit && version < 2) {
+        throw new UnsupportedVersionError(
+          "record_limit acquire mode needs ShareFetch v2 (Kafka 4.2+)",
+        );
+      }
+      return body;
     }, { signal: this.#abort.signal });
     if (res.errorCode !== ErrorCode.NONE) {
       // The session is gone or out of step: start a new one (its acknowledgements are lost, and the
@@ -499,6 +557,12 @@ export class ShareConsumer implements AsyncDisposable {
 }
 
 type Batch = { firstOffset: bigint; lastOffset: bigint; acknowledgeTypes: number[] };
+type AckTopic = {
+  topicId: string;
+  partitions: { partitionIndex: number; acknowledgementBatches: Batch[] }[];
+};
+
+const isRenewal = (b: Batch) => b.acknowledgeTypes[0] === TYPE.renew;
 
 /** Runs of consecutive offsets with one type, as acknowledgement batches. */
 function toBatches(offsets: Map<bigint, number>): Batch[] {

@@ -2,8 +2,8 @@
  * The newest version of each API that Brook's client speaks, where the codec knows newer ones: the
  * codec is generated from Kafka 4.4.0's specs. The client speaks 4.4's ApiVersions v5 (without naming
  * a cluster and node, which KIP-1242 allows), ListOffsets v11, DeleteGroups v3 and DescribeLogDirs
- * v5; it still speaks Kafka 4.1.1's versions of the others here (TxnOffsetCommit v6 names topics by
- * id, ShareFetch and ShareAcknowledge v2 and the rest are not implemented yet).
+ * v5, ShareFetch and ShareAcknowledge v2; it still speaks Kafka 4.1.1's versions of the others here
+ * (TxnOffsetCommit v6 names topics by id, and the rest are not implemented yet).
  *
  * @module
  */
@@ -28,8 +28,6 @@ const CEILINGS = new Map<number, number>([
   [ApiKey.WriteTxnMarkers, 1],
   [ApiKey.TxnOffsetCommit, 5],
   [ApiKey.BrokerHeartbeat, 1],
-  [ApiKey.ShareFetch, 1],
-  [ApiKey.ShareAcknowledge, 1],
   [ApiKey.AddRaftVoter, 0],
   [ApiKey.WriteShareGroupState, 0],
   [ApiKey.ReadShareGroupStateSummary, 0],
