@@ -1,6 +1,7 @@
 /**
  * Control API routes for the broker as a whole: the cluster's nodes, waiting for conditions,
- * resetting to the starting state, metrics, and the API's own OpenAPI description.
+ * resetting to the starting state, metrics, the metrics clients pushed (KIP-714), and the API's own
+ * OpenAPI description.
  *
  * @module
  */
@@ -138,6 +139,17 @@ export const STATE_ROUTES: Route[] = [
         throw new HttpError(400, "Parameter 'format' must be json or prometheus");
       }
       return json({ ...state.broker.metrics(), ...clusterMetrics(clusterOf(state.broker)) });
+    },
+  },
+  {
+    method: "GET",
+    path: "/telemetry",
+    handle: ({ url, state }) => {
+      checkQuery(url, []);
+      return json({
+        enabled: clusterOf(state.broker).telemetry.enabled,
+        clients: state.broker.clientTelemetry(),
+      });
     },
   },
 ];

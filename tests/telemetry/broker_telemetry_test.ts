@@ -5,6 +5,7 @@ import { encodeMetricsData } from "../../codec/telemetry/otlp.ts";
 import { Broker } from "../../broker/mod.ts";
 import { RawClient } from "../broker/raw_client.ts";
 import { parseCommandLine } from "../../cli/broker.ts";
+import { serveControl } from "../../broker/control/server.ts";
 import { assertEquals, assertOk } from "../assert.ts";
 
 const CLIENT_METRICS = 16;
@@ -252,4 +253,37 @@ Deno.test("telemetry: brook broker --client-telemetry turns it on", async () => 
   };
   assertEquals(await parsed("--client-telemetry"), true);
   assertEquals(await parsed(), undefined);
+});
+
+Deno.test("telemetry: the control API shows what clients pushed", async () => {
+  await using broker = await Broker.start({ clientTelemetry: true });
+  const control = await serveControl(broker);
+  try {
+    await using c = await RawClient.connect(broker.bootstrapServers);
+    await subscribe(c, "all", { metrics: "*", "interval.ms": "100" });
+    const got = await c.request(ApiKey.GetTelemetrySubscriptions, 0, {
+      clientInstanceId: ZERO_UUID,
+    });
+    const pushed = await c.request(ApiKey.PushTelemetry, 0, {
+      clientInstanceId: got.clientInstanceId,
+      subscriptionId: got.subscriptionId,
+      terminating: true,
+      compressionType: 1,
+      metrics: compress(1, payload()),
+    });
+    assertEquals(pushed.errorCode, 0);
+    const res = await fetch(`http://${control.address}/telemetry`);
+    const body = await res.json();
+    assertEquals(body.enabled, true);
+    assertEquals(
+      body.clients.map((r: { clientInstanceId: string; terminating: boolean }) => [
+        r.clientInstanceId,
+        r.terminating,
+      ]),
+      [[got.clientInstanceId, true]],
+    );
+    assertEquals(body.clients[0].metrics[0].name, "org.apache.kafka.producer.record.send.total");
+  } finally {
+    await control.shutdown();
+  }
 });
