@@ -13,7 +13,7 @@
  * @module
  */
 
-import { ApiKey } from "../codec/mod.ts";
+import { ApiKey, ErrorCode, KafkaProtocolError } from "../codec/mod.ts";
 import { Admin, type GroupDescription, type OffsetSpec } from "../client/mod.ts";
 import { integer, parse, run, UsageError, VERSION } from "./common.ts";
 import { clientSettings, CONNECTION_FLAGS, CONNECTION_HELP } from "./connection.ts";
@@ -202,10 +202,10 @@ async function describe(
       await describeShare(admin, group, v, call);
       continue;
     }
-    const [d] = await admin.describeGroups([group], call);
+    const d = await describeGroup(admin, group, call);
     const state = d?.state ?? "Dead";
     if (v.state !== undefined) {
-      if (!stateNotice(group, state, 1)) continue;
+      if (!stateNotice(group, state, 1) || !d) continue;
       const coordinator = (await admin.describeCluster(call)).brokers.find((b) =>
         b.nodeId === d.coordinator
       );
@@ -241,7 +241,7 @@ async function describe(
         v.verbose === true,
       );
     } else {
-      const rows = state === "Dead" ? [] : await offsetRows(admin, d, call);
+      const rows = !d || state === "Dead" ? [] : await offsetRows(admin, d, call);
       if (stateNotice(group, state, rows.length)) printOffsets(rows, v.verbose === true);
     }
   }
@@ -328,6 +328,22 @@ function assignmentText(assignment: { topic: string; partition: number }[]): str
   return [...byTopic].sort().map(([t, ps]) => `${t}(${ps.sort((a, b) => a - b).join(",")})`).join(
     ",",
   );
+}
+
+/** A group's description; undefined for one the coordinator does not know (Kafka: Dead). */
+async function describeGroup(
+  admin: Admin,
+  group: string,
+  call: { timeoutMs: number },
+): Promise<GroupDescription | undefined> {
+  try {
+    return (await admin.describeGroups([group], call))[0];
+  } catch (e) {
+    if (e instanceof KafkaProtocolError && e.code === ErrorCode.GROUP_ID_NOT_FOUND) {
+      return undefined;
+    }
+    throw e;
+  }
 }
 
 /** A consumer group's (KIP-848) epochs and target assignments; undefined for a classic group. */
@@ -495,7 +511,7 @@ async function reset(
   }
   const plans = new Map<string, { topic: string; partition: number; offset: bigint }[]>();
   for (const group of groups) {
-    const d = await admin.describeGroups([group], call).then((r) => r[0]);
+    const d = await describeGroup(admin, group, call);
     if (d && d.state !== "Empty" && d.state !== "Dead") {
       throw new Error(
         `Assignments can only be reset if the group '${group}' is inactive, but the current state is ${d.state}.`,

@@ -62,9 +62,11 @@ export default defineHandler({
             };
           }
           if (!g) {
+            // Version 6 (KIP-1043) says the group is not found; older versions only call it Dead.
             return {
               ...base,
-              errorCode: ErrorCode.NONE,
+              errorCode: ctx.apiVersion >= 6 ? ErrorCode.GROUP_ID_NOT_FOUND : ErrorCode.NONE,
+              errorMessage: ctx.apiVersion >= 6 ? `Group ${groupId} not found.` : null,
               groupState: "Dead",
               protocolType: "",
               protocolData: "",

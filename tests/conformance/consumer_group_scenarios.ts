@@ -481,6 +481,13 @@ export function consumerGroupScenarios(run: string): Scenario[] {
         groups: [`${group}-m`],
         includeAuthorizedOperations: false,
       }),
+      // A group no one has used: Dead in both versions, and GROUP_ID_NOT_FOUND from version 6.
+      ...[5, 6].map((v) =>
+        step(ApiKey.DescribeGroups, v, {
+          groups: [`${group}-unknown`],
+          includeAuthorizedOperations: false,
+        })
+      ),
       step(ApiKey.LeaveGroup, 5, (earlier) => ({
         groupId: `${group}-m`,
         members: [
