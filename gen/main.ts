@@ -3,7 +3,8 @@
  *
  * Reads `codec/specs/<version>/`, the JSON specs of the Kafka release Brook is built from (copied
  * from its kafka-clients jar by `deno task specs`), or the folder given as the first argument, and writes
- * `codec/generated/` (one module per spec file, the API table, an index) and `tests/generated/specs.json`
+ * `codec/generated/` (one module per spec file, the API table, the identity fields of error
+ * answers, an index) and `tests/generated/specs.json`
  * (the specs without their prose, so that the codec tests can generate random messages hermetically).
  * Output is formatted with `deno fmt`, so regenerating an unchanged spec set changes no byte.
  *
@@ -13,6 +14,7 @@
 import { type MessageSpec, readSpecs, snakeCase, stripComments } from "./spec.ts";
 import { MessageEmitter } from "./emit_message.ts";
 import { codecSpecs, emitApiTable, emitIndex } from "./emit_tables.ts";
+import { emitIdentities } from "./emit_identities.ts";
 import { KAFKA_VERSION } from "./version.ts";
 
 const root = new URL("..", import.meta.url).pathname;
@@ -31,7 +33,8 @@ for (const spec of codecSpecs(specs)) {
 }
 await Deno.writeTextFile(`${outDir}/apis.ts`, emitApiTable(specs, moduleName));
 await Deno.writeTextFile(`${outDir}/mod.ts`, emitIndex(specs, moduleName));
-written.push(`${outDir}/apis.ts`, `${outDir}/mod.ts`);
+await Deno.writeTextFile(`${outDir}/identities.ts`, emitIdentities(specs));
+written.push(`${outDir}/apis.ts`, `${outDir}/mod.ts`, `${outDir}/identities.ts`);
 
 await Deno.mkdir(`${root}tests/generated`, { recursive: true });
 await Deno.writeTextFile(`${root}tests/generated/specs.json`, await specsWithoutProse(specDir));
