@@ -1,14 +1,20 @@
 /**
- * Well-formed error answers for any API, built without per-API code: the shapes of a message's
- * request and response at one version are learned once from the codec itself (by encoding and decoding
- * samples), and an error response mirrors the request's topics, partitions, groups and keys into the
- * response's arrays, with the error code in every error field at the level a fault targets. This is
- * what Kafka's `AbstractRequest.getErrorResponse` does, API by API.
+ * Well-formed error answers for any API, built without per-API code: the generated identity table
+ * (`codec/generated/identities.ts`, from Kafka's specs) says, for each API and version, where a
+ * request and its response name topics, partitions, groups and keys, and where the response carries
+ * error codes. An error response mirrors the request's elements into the response's arrays, with
+ * the error code in every error field at the level a fault targets. This is what Kafka's
+ * `AbstractRequest.getErrorResponse` does, API by API.
  *
  * @module
  */
 
-import { API_CODECS, type CodecApiKey, Reader, Writer } from "../../codec/mod.ts";
+import { API_CODECS, type CodecApiKey, Writer } from "../../codec/mod.ts";
+import {
+  API_IDENTITIES,
+  type IdentityField,
+  type IdentityKind,
+} from "../../codec/generated/identities.ts";
 import type { Cluster } from "../metadata/cluster.ts";
 
 /** What a fault aims at inside a request: a topic, and optionally one of its partitions. */
@@ -19,194 +25,51 @@ export interface ErrorTarget {
 
 type Obj = Record<string, unknown>;
 
-/** Identity fields, by the kind of thing they name; copied from request elements to response ones. */
-const IDENTITY_KIND: Record<string, string> = {
-  name: "topic",
-  topic: "topic",
-  topicName: "topic",
-  topicId: "topicId",
-  partitionIndex: "partition",
-  partition: "partition",
-  index: "partition",
-  partitionId: "partition",
-  groupId: "groupId",
-  key: "key",
-  transactionalId: "transactionalId",
-  resourceType: "resourceType",
-  resourceName: "resourceName",
-  memberId: "memberId",
-  groupInstanceId: "groupInstanceId",
-};
-
-/** String kinds a bare string element of a request array can fill, most likely first. */
-const STRING_KINDS = ["topic", "groupId", "key", "transactionalId", "resourceName"];
-
 /** One struct of a message at one version. */
 interface StructShape {
   /** Error fields the version carries (errorCode, partitionErrorCode, ...). */
   readonly errorFields: string[];
   /** Identity fields, by field name. */
-  readonly identity: Map<string, string>;
+  readonly identity: Map<string, IdentityKind>;
   /** Arrays of structs. */
   readonly arrays: Map<string, StructShape>;
-  /** Arrays of numbers or strings. */
-  readonly primitiveArrays: Map<string, "number" | "string">;
+  /** Arrays of names (topic names, partition indexes, group ids), by what they name. */
+  readonly primitiveArrays: Map<string, IdentityKind>;
   /** Kinds of the identity fields. */
-  readonly kinds: Set<string>;
+  readonly kinds: Set<IdentityKind>;
+  /** Records fields that may not be null: an error answer carries empty records. */
+  readonly records: string[];
 }
 
 const isObject = (v: unknown): v is Obj =>
   typeof v === "object" && v !== null && !Array.isArray(v) && !(v instanceof Uint8Array);
 
-const isErrorField = (name: string) => name === "errorCode" || name.endsWith("ErrorCode");
-
-interface Codec {
-  encode(w: Writer, v: unknown, version: number): void;
-  decode(r: Reader, version: number): unknown;
-}
-
-function codecOf(apiKey: CodecApiKey, side: "request" | "response"): Codec {
-  const c = API_CODECS[apiKey] as unknown as Record<string, (...a: unknown[]) => unknown>;
-  return side === "request"
-    ? { encode: c.encodeRequest, decode: c.decodeRequest } as Codec
-    : { encode: c.encodeResponse, decode: c.decodeResponse } as Codec;
-}
-
-function roundTrip(codec: Codec, value: unknown, version: number): Obj {
-  const w = new Writer();
-  codec.encode(w, value, version);
-  return codec.decode(new Reader(w.bytes()), version) as Obj;
-}
-
-function getAt(root: unknown, path: (string | number)[]): unknown {
-  let v = root;
-  for (const p of path) v = (v as Obj)[p as string];
-  return v;
-}
-
-function setAt(root: unknown, path: (string | number)[], value: unknown): void {
-  const parent = getAt(root, path.slice(0, -1)) as Obj;
-  parent[path[path.length - 1] as string] = value;
-}
-
-/** The first array (empty or null) not yet probed, depth first. */
-function nextUnprobed(
-  v: unknown,
-  path: (string | number)[],
-  probed: Set<string>,
-): (string | number)[] | undefined {
-  if (!isObject(v)) return undefined;
-  for (const [k, child] of Object.entries(v)) {
-    if (k === "unknownTaggedFields") continue;
-    const here = [...path, k];
-    if (Array.isArray(child) && child.length === 1 && isObject(child[0])) {
-      const found = nextUnprobed(child[0], [...here, 0], probed);
-      if (found) return found;
-    } else if ((child === null || (Array.isArray(child) && child.length === 0))) {
-      if (!probed.has(here.join("."))) return here;
-    } else if (isObject(child)) {
-      const found = nextUnprobed(child, here, probed);
-      if (found) return found;
-    }
-  }
-  return undefined;
-}
-
-/**
- * A sample of a message at a version: every field present, every array of structs holding one
- * element, and arrays of primitives holding one value of their type.
- */
-function sampleOf(codec: Codec, version: number): Obj {
-  let sample = roundTrip(codec, {}, version);
-  const probed = new Set<string>();
-  // Kafka's messages nest a few levels deep; the bound only guards against a codec surprise.
-  for (let guard = 0; guard < 400; guard++) {
-    const path = nextUnprobed(sample, [], probed);
-    if (path === undefined) break;
-    probed.add(path.join("."));
-    for (const probe of [{}, 0, ""]) {
-      const candidate = structuredClone(sample);
-      setAt(candidate, path, [probe]);
-      try {
-        const next = roundTrip(codec, candidate, version);
-        const got = getAt(next, path);
-        if (!Array.isArray(got) || got.length !== 1) continue;
-        if (typeof probe === "object" ? isObject(got[0]) : typeof got[0] === typeof probe) {
-          sample = next;
-          break;
-        }
-      } catch {
-        // Not this element type, or not in this version.
-      }
-    }
-  }
-  return sample;
-}
-
-function shapeOf(
-  codec: Codec,
-  version: number,
-  sample: Obj,
-  v: Obj,
-  path: (string | number)[],
-): StructShape {
+function shapeOf(fields: readonly IdentityField[], version: number): StructShape {
   const shape: StructShape = {
     errorFields: [],
     identity: new Map(),
     arrays: new Map(),
     primitiveArrays: new Map(),
     kinds: new Set(),
+    records: [],
   };
-  for (const [k, child] of Object.entries(v)) {
-    if (typeof child === "number" && isErrorField(k)) {
-      // Present in this version only if a non-default value survives the round trip.
-      const candidate = structuredClone(sample);
-      setAt(candidate, [...path, k], 1);
-      try {
-        if (getAt(roundTrip(codec, candidate, version), [...path, k]) === 1) {
-          shape.errorFields.push(k);
-        }
-      } catch {
-        // Not carried by this version.
-      }
-    } else if (k in IDENTITY_KIND && (typeof child === "number" || typeof child === "string")) {
-      shape.identity.set(k, IDENTITY_KIND[k]);
-      shape.kinds.add(IDENTITY_KIND[k]);
-    } else if (Array.isArray(child) && child.length === 1) {
-      if (isObject(child[0])) {
-        shape.arrays.set(k, shapeOf(codec, version, sample, child[0], [...path, k, 0]));
-      } else if (typeof child[0] === "number" || typeof child[0] === "string") {
-        shape.primitiveArrays.set(k, typeof child[0] as "number" | "string");
-      }
-    }
+  for (const f of fields) {
+    if (version < f.versions[0] || version > f.versions[1]) continue;
+    if (f.role === "error") shape.errorFields.push(f.name);
+    else if (f.role === "name") {
+      shape.identity.set(f.name, f.kind!);
+      shape.kinds.add(f.kind!);
+    } else if (f.role === "values") shape.primitiveArrays.set(f.name, f.kind!);
+    else if (f.role === "records") shape.records.push(f.name);
+    else shape.arrays.set(f.name, shapeOf(f.fields!, version));
   }
   return shape;
 }
 
-/**
- * A well-formed message of an API at a version with every field the version carries, every array
- * of structs holding one element and every array of primitives one value (of default values).
- *
- * @example
- * ```ts
- * import { sampleMessage } from "./faults_response.ts";
- * import { ApiKey } from "../../codec/mod.ts";
- * const request = sampleMessage(ApiKey.Metadata, 12, "request");
- * console.log(request.topics); // one topic, with its default name and id
- * ```
- */
-export function sampleMessage(
-  apiKey: CodecApiKey,
-  version: number,
-  side: "request" | "response",
-): Record<string, unknown> {
-  return sampleOf(codecOf(apiKey, side), version);
-}
-
 const SHAPES = new Map<string, StructShape>();
 
-/** The shape of an API's request or response at a version, learned once and kept. */
-export function messageShape(
+/** The shape of an API's request or response at a version, built once and kept. */
+function messageShape(
   apiKey: CodecApiKey,
   version: number,
   side: "request" | "response",
@@ -214,9 +77,7 @@ export function messageShape(
   const id = `${side}/${apiKey}/${version}`;
   let shape = SHAPES.get(id);
   if (shape === undefined) {
-    const codec = codecOf(apiKey, side);
-    const sample = sampleOf(codec, version);
-    shape = shapeOf(codec, version, sample, sample, []);
+    shape = shapeOf(API_IDENTITIES[apiKey][side], version);
     SHAPES.set(id, shape);
   }
   return shape;
@@ -227,38 +88,43 @@ function sourceArray(
   request: StructShape,
   responseField: string,
   element: StructShape,
-): { field: string; element: StructShape | "number" | "string" } | undefined {
-  const candidates: { field: string; element: StructShape | "number" | "string" }[] = [];
+): { field: string; element: StructShape | IdentityKind } | undefined {
+  const candidates: { field: string; element: StructShape | IdentityKind }[] = [];
   for (const [field, shape] of request.arrays) {
     if ([...shape.kinds].some((k) => element.kinds.has(k))) {
       candidates.push({ field, element: shape });
     }
   }
-  for (const [field, type] of request.primitiveArrays) {
-    const fits = type === "number"
-      ? element.kinds.has("partition")
-      : STRING_KINDS.some((k) => element.kinds.has(k));
-    if (fits) candidates.push({ field, element: type });
+  for (const [field, kind] of request.primitiveArrays) {
+    if (element.kinds.has(kind)) candidates.push({ field, element: kind });
   }
   return candidates.find((c) => c.field === responseField) ?? candidates[0];
 }
 
-/** A request element's topic name (resolving a topic id), or undefined when it names none. */
-function topicOf(element: Obj, cluster: Cluster): string | undefined {
-  for (const f of ["name", "topic", "topicName"]) {
-    if (typeof element[f] === "string" && element[f] !== "") return element[f] as string;
-  }
-  if (typeof element.topicId === "string") return cluster.topicsById.get(element.topicId)?.name;
+/** Whether the elements of `shape` name a topic, by name or (in the newest versions) by id. */
+function namesTopic(shape: StructShape): boolean {
+  return shape.kinds.has("topic") || shape.kinds.has("topicId");
+}
+
+/** The field of `shape` that names a `kind`, if any. */
+function fieldOf(shape: StructShape, kind: IdentityKind): string | undefined {
+  for (const [field, k] of shape.identity) if (k === kind) return field;
   return undefined;
 }
 
-function partitionOf(element: unknown): number | undefined {
+/** A request element's topic name (resolving a topic id), or undefined when it names none. */
+function topicOf(element: Obj, shape: StructShape, cluster: Cluster): string | undefined {
+  const name = element[fieldOf(shape, "topic") ?? ""];
+  if (typeof name === "string" && name !== "") return name;
+  const id = element[fieldOf(shape, "topicId") ?? ""];
+  return typeof id === "string" ? cluster.topicsById.get(id)?.name : undefined;
+}
+
+function partitionOf(element: unknown, shape: StructShape): number | undefined {
   if (typeof element === "number") return element;
   if (!isObject(element)) return undefined;
-  for (const f of ["partitionIndex", "partition", "index", "partitionId"]) {
-    if (typeof element[f] === "number") return element[f] as number;
-  }
-  return undefined;
+  const index = element[fieldOf(shape, "partition") ?? ""];
+  return typeof index === "number" ? index : undefined;
 }
 
 /** Where a mirrored element stands relative to the target. */
@@ -282,7 +148,7 @@ export function mirrorErrorResponse(
 }
 
 function mirrorStruct(
-  reqShape: StructShape | "number" | "string",
+  reqShape: StructShape | IdentityKind,
   resShape: StructShape,
   element: unknown,
   errorCode: number,
@@ -291,8 +157,9 @@ function mirrorStruct(
   cluster: Cluster,
 ): Obj {
   const out: Obj = {};
+  for (const f of resShape.records) out[f] = new Uint8Array(0);
   for (const [field, kind] of resShape.identity) {
-    if (typeof reqShape === "string" || typeof reqShape === "number") continue;
+    if (typeof reqShape === "string") continue;
     for (const [source, sourceKind] of reqShape.identity) {
       if (sourceKind === kind && isObject(element)) {
         out[field] = element[source];
@@ -300,16 +167,10 @@ function mirrorStruct(
       }
     }
   }
-  if (!isObject(element)) {
-    // A bare partition index or name: it fills the first identity field of its kind.
-    const kinds = typeof element === "number" ? ["partition"] : STRING_KINDS;
-    for (const kind of kinds) {
-      const field = [...resShape.identity].find(([, k]) => k === kind)?.[0];
-      if (field !== undefined) {
-        out[field] = element;
-        break;
-      }
-    }
+  if (typeof reqShape === "string" && !isObject(element)) {
+    // A bare partition index or name: it fills the identity field of its kind.
+    const field = fieldOf(resShape, reqShape);
+    if (field !== undefined) out[field] = element;
   }
   if (scope === "inside") { for (const f of resShape.errorFields) out[f] = errorCode; }
   if (typeof reqShape !== "object" || !isObject(element)) return out;
@@ -340,14 +201,14 @@ function scopeOf(
   cluster: Cluster,
 ): Scope {
   if (parent !== "above" || target === undefined) return parent;
-  if (shape.kinds.has("topic") || shape.kinds.has("topicId")) {
+  if (namesTopic(shape)) {
     if (!isObject(item) && typeof item !== "string") return "outside";
-    const name = typeof item === "string" ? item : topicOf(item, cluster);
+    const name = typeof item === "string" ? item : topicOf(item, shape, cluster);
     if (target.topic !== undefined && name !== target.topic) return "outside";
     return target.partition === undefined ? "inside" : "above";
   }
   if (shape.kinds.has("partition")) {
-    return target.partition === undefined || partitionOf(item) === target.partition
+    return target.partition === undefined || partitionOf(item, shape) === target.partition
       ? "inside"
       : "outside";
   }
@@ -389,7 +250,7 @@ function splitStruct(
   const rest: Obj = { ...element };
   for (const [field, elementShape] of shape.arrays) {
     const items = element[field];
-    if (items === null && elementShape.kinds.has("topic")) {
+    if (items === null && namesTopic(elementShape)) {
       // A null list of topics asks about every topic (Metadata, OffsetFetch): the target may be in it.
       state.all = true;
       continue;
@@ -404,7 +265,7 @@ function splitStruct(
         state.covered = true;
       } else if (itemScope === "outside") {
         outside.push(item);
-        if (elementShape.kinds.has("topic") || elementShape.kinds.has("partition")) {
+        if (namesTopic(elementShape) || elementShape.kinds.has("partition")) {
           state.restItems++;
         }
       } else {
@@ -419,7 +280,7 @@ function splitStruct(
   for (const [field] of shape.primitiveArrays) {
     const items = element[field];
     if (!Array.isArray(items) || scope !== "above") continue;
-    if (!shape.kinds.has("topic") && !shape.kinds.has("topicId")) continue;
+    if (!namesTopic(shape)) continue;
     // A topic's bare partition indexes (OffsetFetch's partitionIndexes).
     const inside = items.filter((p) => target.partition === undefined || p === target.partition);
     const outside = items.filter((p) => !inside.includes(p));
@@ -525,7 +386,10 @@ function mergeStruct(shape: StructShape, into: Obj, from: Obj): Obj {
 /** True when the response (as encoded for `version`) is well formed; injected answers are checked. */
 export function encodes(apiKey: CodecApiKey, version: number, response: Obj): boolean {
   try {
-    codecOf(apiKey, "response").encode(new Writer(), response, version);
+    const codec = API_CODECS[apiKey] as unknown as {
+      encodeResponse(w: Writer, v: unknown, version: number): void;
+    };
+    codec.encodeResponse(new Writer(), response, version);
     return true;
   } catch {
     return false;

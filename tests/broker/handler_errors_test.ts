@@ -5,7 +5,7 @@
 import { assertEquals, assertOk } from "../assert.ts";
 import { Broker, type BrokerOptions } from "../../broker/mod.ts";
 import { HANDLERS } from "../../broker/handlers/mod.ts";
-import { sampleMessage } from "../../broker/faults/faults_response.ts";
+import { sampleMessage } from "../sample_message.ts";
 import {
   API_CODECS,
   ApiKey,

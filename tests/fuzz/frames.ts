@@ -16,7 +16,7 @@ import {
   Writer,
 } from "../../codec/mod.ts";
 import { HANDLERS } from "../../broker/handlers/mod.ts";
-import { sampleMessage } from "../../broker/faults/faults_response.ts";
+import { sampleMessage } from "../sample_message.ts";
 import { messageArbitrary, SPECS } from "../codec/message_model.ts";
 
 /**
