@@ -13,7 +13,8 @@ const SUPPORTED: readonly [name: string, min: number, max: number][] = [
   ["group.version", 0, 1],
   ["kraft.version", 0, 1],
   ["metadata.version", 7, 27],
-  ["share.version", 0, 1],
+  // 2 is Kafka 4.4's (share groups generally available); a new 4.4 cluster finalizes it.
+  ["share.version", 0, 2],
   // Kafka 4.4's streams groups (KIP-1071), on in a new 4.4 cluster.
   ["streams.version", 0, 1],
   ["transaction.version", 0, 2],

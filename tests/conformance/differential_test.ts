@@ -411,9 +411,12 @@ const FEATURES: Scenario = {
         clientSoftwareVersion: "1",
       },
       undefined,
-      // Brook has Kafka 4.4's streams.version, which Kafka 4.1.1 does not list.
+      // Brook has Kafka 4.4's streams.version, which Kafka 4.1.1 does not list, and supports 4.4's
+      // share.version 2 (4.1.1 goes to 1).
       (r) => ({
-        supportedFeatures: r.supportedFeatures.filter((f) => f.name !== "streams.version"),
+        supportedFeatures: r.supportedFeatures.filter((f) => f.name !== "streams.version").map((
+          f,
+        ) => f.name === "share.version" ? { ...f, maxVersion: "<1 or 2>" } : f),
         finalizedFeatures: r.finalizedFeatures.filter((f) => f.name !== "streams.version"),
       }),
     ),
