@@ -29,6 +29,13 @@ import {
 } from "./instrumentation.ts";
 import { type ClientMetricsSnapshot, Stat } from "./metrics.ts";
 import { TelemetrySender } from "./telemetry/telemetry_sender.ts";
+import {
+  METADATA_MAX_AGE_MS,
+  RECONNECT_BACKOFF_MAX_MS,
+  RECONNECT_BACKOFF_MS,
+  RETRY_BACKOFF_MAX_MS,
+  RETRY_BACKOFF_MS,
+} from "./defaults.ts";
 
 /** Options shared by every Brook client (producer, consumer, admin). */
 export interface ClientOptions
@@ -265,7 +272,7 @@ export class KafkaClient implements AsyncDisposable {
   async metadata(topics: string[] | null, options: MetadataOptions = {}): Promise<ClusterMetadata> {
     if (topics) { for (const t of topics) this.#interest.add(t); }
     const cached = this.#metadata;
-    const maxAge = this.options.metadataMaxAgeMs ?? 300000;
+    const maxAge = this.options.metadataMaxAgeMs ?? METADATA_MAX_AGE_MS;
     if (
       !options.force && cached && topics && Date.now() - cached.fetchedAt < maxAge &&
       topics.every((t) => cached.topics.get(t)?.errorCode === ErrorCode.NONE)
@@ -389,8 +396,8 @@ export class KafkaClient implements AsyncDisposable {
       if (this.#connections.get(key) === opening) this.#connections.delete(key);
       const count = (failure?.count ?? 0) + 1;
       const wait = backoffMs(count - 1, {
-        initialMs: this.options.reconnectBackoffMs ?? 50,
-        maxMs: this.options.reconnectBackoffMaxMs ?? 1000,
+        initialMs: this.options.reconnectBackoffMs ?? RECONNECT_BACKOFF_MS,
+        maxMs: this.options.reconnectBackoffMaxMs ?? RECONNECT_BACKOFF_MAX_MS,
       });
       this.#failures.set(key, { count, until: Date.now() + wait });
       throw e;
@@ -492,8 +499,8 @@ export class KafkaClient implements AsyncDisposable {
   /** The wait before retry `attempt`, from retry.backoff.ms and retry.backoff.max.ms. */
   retryBackoff(attempt: number): number {
     return backoffMs(attempt, {
-      initialMs: this.options.retryBackoffMs ?? 100,
-      maxMs: this.options.retryBackoffMaxMs ?? 1000,
+      initialMs: this.options.retryBackoffMs ?? RETRY_BACKOFF_MS,
+      maxMs: this.options.retryBackoffMaxMs ?? RETRY_BACKOFF_MAX_MS,
     });
   }
 

@@ -19,6 +19,17 @@ export type { ConsumerRecord, OffsetReset } from "./fetcher.ts";
 export type { RebalanceListener } from "./group.ts";
 import type { ConsumerGroupMetadata } from "../producer/transactions.ts";
 import type { TopicPartition, TopicPartitionOffset } from "../topic_partition.ts";
+import {
+  AUTO_COMMIT_INTERVAL_MS,
+  FETCH_MAX_BYTES,
+  FETCH_MAX_WAIT_MS,
+  FETCH_MIN_BYTES,
+  HEARTBEAT_INTERVAL_MS,
+  MAX_PARTITION_FETCH_BYTES,
+  MAX_POLL_INTERVAL_MS,
+  MAX_POLL_RECORDS,
+  SESSION_TIMEOUT_MS,
+} from "../defaults.ts";
 
 /** Options of {@linkcode Consumer.poll} (and, but for `maxRecords`, of the share consumer's poll). */
 export interface PollOptions {
@@ -141,10 +152,10 @@ export class Consumer implements AsyncDisposable {
     );
     this.#options = options;
     this.#fetcher = new Fetcher(this.client, {
-      fetchMinBytes: options.fetchMinBytes ?? 1,
-      fetchMaxBytes: options.fetchMaxBytes ?? 52428800,
-      fetchMaxWaitMs: options.fetchMaxWaitMs ?? 500,
-      maxPartitionFetchBytes: options.maxPartitionFetchBytes ?? 1048576,
+      fetchMinBytes: options.fetchMinBytes ?? FETCH_MIN_BYTES,
+      fetchMaxBytes: options.fetchMaxBytes ?? FETCH_MAX_BYTES,
+      fetchMaxWaitMs: options.fetchMaxWaitMs ?? FETCH_MAX_WAIT_MS,
+      maxPartitionFetchBytes: options.maxPartitionFetchBytes ?? MAX_PARTITION_FETCH_BYTES,
       readCommitted: options.isolationLevel === "read_committed",
       checkCrcs: options.checkCrcs ?? true,
       autoOffsetReset: options.autoOffsetReset ?? "latest",
@@ -205,7 +216,7 @@ export class Consumer implements AsyncDisposable {
       const membership = {
         groupId: options.groupId,
         groupInstanceId: options.groupInstanceId ?? null,
-        rebalanceTimeoutMs: options.maxPollIntervalMs ?? 300000,
+        rebalanceTimeoutMs: options.maxPollIntervalMs ?? MAX_POLL_INTERVAL_MS,
         rackId: options.clientRack ?? null,
       };
       this.#group = options.groupProtocol === "consumer"
@@ -215,8 +226,8 @@ export class Consumer implements AsyncDisposable {
         }, listener)
         : new GroupMember(this.client, {
           ...membership,
-          sessionTimeoutMs: options.sessionTimeoutMs ?? 45000,
-          heartbeatIntervalMs: options.heartbeatIntervalMs ?? 3000,
+          sessionTimeoutMs: options.sessionTimeoutMs ?? SESSION_TIMEOUT_MS,
+          heartbeatIntervalMs: options.heartbeatIntervalMs ?? HEARTBEAT_INTERVAL_MS,
           assignors,
         }, listener);
     }
@@ -457,9 +468,15 @@ export class Consumer implements AsyncDisposable {
   async poll(options: PollOptions = {}): Promise<ConsumerRecord[]> {
     options.signal?.throwIfAborted();
     this.#lastPoll = Date.now();
-    await this.#fill(options.timeoutMs ?? this.#options.fetchMaxWaitMs ?? 500, options.signal);
+    await this.#fill(
+      options.timeoutMs ?? this.#options.fetchMaxWaitMs ?? FETCH_MAX_WAIT_MS,
+      options.signal,
+    );
     options.signal?.throwIfAborted();
-    const end = Math.min(this.#buffer.length, this.#head + (options.maxRecords ?? 500));
+    const end = Math.min(
+      this.#buffer.length,
+      this.#head + (options.maxRecords ?? MAX_POLL_RECORDS),
+    );
     const out = this.#buffer.slice(this.#head, end);
     this.#take(end);
     return out;
@@ -489,16 +506,16 @@ export class Consumer implements AsyncDisposable {
       }
       try {
         if (this.#fetcher.fetchable) {
-          this.#inFlight ??= this.#fetcher.fetch(this.#abort.signal).then(
-            (done) => ({ done }),
-            (error) => ({ error }),
-          );
-          const outcome = await beforeDeadline(this.#inFlight, deadline, signal);
+          const outcome = await beforeDeadline(this.#prefetch(), deadline, signal);
           if (outcome === undefined) break;
           this.#inFlight = undefined;
           if ("error" in outcome) throw outcome.error;
           this.#buffer = this.#fetcher.drain(outcome.done);
           this.#head = 0;
+          // The next Fetch goes out now, from the advanced positions, so that the broker answers
+          // while the application works through these records (an answer for a partition sought
+          // or paused meanwhile is dropped by drain).
+          if (this.#buffer.length > 0 && this.#fetcher.fetchable) this.#prefetch();
         } else {
           // Nothing to fetch (no or paused partitions): wait on a timer, so that heartbeats and I/O run.
           await sleep(
@@ -514,11 +531,20 @@ export class Consumer implements AsyncDisposable {
     }
     if (
       this.#autoCommit && !this.#closed &&
-      Date.now() - this.#lastAutoCommit >= (this.#options.autoCommitIntervalMs ?? 5000)
+      Date.now() - this.#lastAutoCommit >=
+        (this.#options.autoCommitIntervalMs ?? AUTO_COMMIT_INTERVAL_MS)
     ) {
       this.#lastAutoCommit = Date.now();
       await this.commit().catch(() => {});
     }
+  }
+
+  /** The Fetch in flight, sent now if there is none. */
+  #prefetch(): Promise<{ done: CompletedFetch[] } | { error: unknown }> {
+    return this.#inFlight ??= this.#fetcher.fetch(this.#abort.signal).then(
+      (done) => ({ done }),
+      (error) => ({ error }),
+    );
   }
 
   /** Starts or continues the group join; true once it is done, false if `deadline` came first. */

@@ -15,6 +15,7 @@ import type { TopicPartitions } from "./assignors.ts";
 import { byTopic, type Membership, type RebalanceListener } from "./group.ts";
 import { COORDINATOR_MOVED, GroupCoordinatorLink } from "./group_offsets.ts";
 import type { TopicPartitionOffset } from "../topic_partition.ts";
+import { GROUP_HEARTBEAT_INTERVAL_MS } from "../defaults.ts";
 
 /** Settings of a member of the consumer protocol (Kafka's consumer configs). */
 export interface ConsumerMemberOptions {
@@ -54,7 +55,7 @@ export class ConsumerMember implements Membership {
   #needsRejoin = true;
   /** Partitions lost to fencing, not yet reported to the listener. */
   #lost: TopicPartitions[] = [];
-  #intervalMs = 5000;
+  #intervalMs = GROUP_HEARTBEAT_INTERVAL_MS;
   #heartbeat: Promise<void> | undefined;
   #stopped = false;
   #stopHeartbeat = new AbortController();

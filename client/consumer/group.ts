@@ -18,6 +18,7 @@ import {
   encodeSubscription,
 } from "../../codec/consumer_protocol.ts";
 import type { TopicPartitionOffset } from "../topic_partition.ts";
+import { JOIN_GROUP_TIMEOUT_LAPSE_MS } from "../defaults.ts";
 
 /** Group settings, Kafka's consumer configs. */
 export interface GroupOptions {
@@ -186,7 +187,7 @@ export class GroupMember implements Membership {
       protocolType: "consumer",
       protocols,
       reason: null,
-    }, { signal, timeoutMs: o.rebalanceTimeoutMs + 5000 });
+    }, { signal, timeoutMs: o.rebalanceTimeoutMs + JOIN_GROUP_TIMEOUT_LAPSE_MS });
     if (join.errorCode === ErrorCode.MEMBER_ID_REQUIRED) {
       this.#memberId = join.memberId;
       throw new KafkaProtocolError(ErrorCode.REBALANCE_IN_PROGRESS, {
@@ -220,7 +221,7 @@ export class GroupMember implements Membership {
       protocolType: "consumer",
       protocolName: join.protocolName,
       assignments,
-    }, { signal, timeoutMs: o.rebalanceTimeoutMs + 5000 });
+    }, { signal, timeoutMs: o.rebalanceTimeoutMs + JOIN_GROUP_TIMEOUT_LAPSE_MS });
     if (
       sync.errorCode === ErrorCode.UNKNOWN_MEMBER_ID ||
       sync.errorCode === ErrorCode.ILLEGAL_GENERATION

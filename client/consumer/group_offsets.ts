@@ -11,6 +11,7 @@ import { sleep } from "../backoff.ts";
 import type { KafkaClient } from "../kafka_client.ts";
 import type { TopicPartitions } from "./assignors.ts";
 import type { TopicPartitionOffset } from "../topic_partition.ts";
+import { DEFAULT_API_TIMEOUT_MS } from "../defaults.ts";
 
 /** Who commits: the member, and its generation (classic) or epoch (KIP-848). */
 export interface CommitMember {
@@ -63,7 +64,7 @@ export class GroupCoordinatorLink {
   async committed(
     partitions: TopicPartitions[],
     signal?: AbortSignal,
-    timeoutMs = 60000,
+    timeoutMs = DEFAULT_API_TIMEOUT_MS,
   ): Promise<Map<string, bigint>> {
     const client = this.#client;
     const deadline = Date.now() + timeoutMs;

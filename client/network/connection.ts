@@ -23,6 +23,7 @@ import type { Instrumentation } from "../instrumentation.ts";
 import type { Stat } from "../metrics.ts";
 import { authenticate, reauthenticationDelay, type SaslOptions } from "../security/sasl.ts";
 import { openSocket, type TlsOptions } from "./socket.ts";
+import { REQUEST_TIMEOUT_MS } from "../defaults.ts";
 
 export type { TlsOptions } from "./socket.ts";
 
@@ -131,7 +132,7 @@ export class KafkaConnection {
     this.#conn = conn;
     this.address = address;
     this.#clientId = options.clientId === undefined ? "brook" : options.clientId;
-    this.#requestTimeoutMs = options.requestTimeoutMs ?? 30000;
+    this.#requestTimeoutMs = options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS;
     this.#maxInFlight = Math.max(1, options.maxInFlight ?? 5);
     this.#inst = options.instrumentation;
     this.#stats = options.stats ?? [];

@@ -6,6 +6,7 @@
  */
 
 import { KafkaConnectionError } from "../errors.ts";
+import { CONNECT_TIMEOUT_MS } from "../defaults.ts";
 
 /** TLS options of a connection. */
 export interface TlsOptions {
@@ -48,7 +49,7 @@ export async function openSocket(
   port: number,
   options: SocketOptions,
 ): Promise<Deno.Conn> {
-  const timeoutMs = options.connectTimeoutMs ?? 10000;
+  const timeoutMs = options.connectTimeoutMs ?? CONNECT_TIMEOUT_MS;
   const address = `${host}:${port}`;
   const connecting = options.tls ? connectTls(host, port, options.tls) : Deno.connect({
     hostname: host,

@@ -11,6 +11,7 @@
 import { ApiKey, ErrorCode, errorInfo, KafkaProtocolError } from "../../codec/mod.ts";
 import type { KafkaClient } from "../kafka_client.ts";
 import type { ProducerBatch } from "./accumulator.ts";
+import { IDEMPOTENT_TRANSACTION_TIMEOUT_MS } from "../defaults.ts";
 
 /** One partition's sequences. */
 interface PartitionSequences {
@@ -179,7 +180,7 @@ export class Idempotence {
     for (let attempt = 0;; attempt++) {
       const res = await this.#client.requestAny(ApiKey.InitProducerId, {
         transactionalId: null,
-        transactionTimeoutMs: 2147483647,
+        transactionTimeoutMs: IDEMPOTENT_TRANSACTION_TIMEOUT_MS,
         producerId: bump ? this.producerId : -1n,
         producerEpoch: bump ? this.producerEpoch : -1,
       });

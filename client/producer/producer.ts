@@ -32,6 +32,16 @@ import {
 import { Idempotence } from "./idempotence.ts";
 import { Sender } from "./sender.ts";
 import { Fifo } from "./fifo.ts";
+import {
+  BATCH_SIZE,
+  BUFFER_MEMORY,
+  DELIVERY_TIMEOUT_MS,
+  LINGER_MS,
+  MAX_BLOCK_MS,
+  MAX_IN_FLIGHT,
+  REQUEST_TIMEOUT_MS,
+  TRANSACTION_TIMEOUT_MS,
+} from "../defaults.ts";
 
 export type { RecordMetadata } from "./accumulator.ts";
 export type { CompressionName, ProducerRecord } from "./records.ts";
@@ -141,15 +151,15 @@ export class Producer implements AsyncDisposable {
     if (codec === undefined) {
       throw new TypeError(`Unknown compression "${options.compression}"`);
     }
-    this.#maxBlockMs = options.maxBlockMs ?? 60000;
-    const maxInFlight = options.maxInFlightPerPartition ?? 5;
+    this.#maxBlockMs = options.maxBlockMs ?? MAX_BLOCK_MS;
+    const maxInFlight = options.maxInFlightPerPartition ?? MAX_IN_FLIGHT;
     if (!(maxInFlight >= 1) || (idempotent && maxInFlight > 5)) {
       throw new RangeError(
         `maxInFlightPerPartition must be 1 to 5 for an idempotent producer, at least 1 otherwise (got ${maxInFlight})`,
       );
     }
-    const batchSize = options.batchSize ?? 16384;
-    const bufferMemory = options.bufferMemory ?? 33554432;
+    const batchSize = options.batchSize ?? BATCH_SIZE;
+    const bufferMemory = options.bufferMemory ?? BUFFER_MEMORY;
     this.#accumulator = new Accumulator(batchSize, bufferMemory);
     const metrics = this.client.instrumentation.metrics;
     metrics.gauge("producer-metrics", "buffer-total-bytes", () => bufferMemory);
@@ -161,7 +171,7 @@ export class Producer implements AsyncDisposable {
     this.#sticky = new StickyPartitioner(batchSize);
     if (options.transactionalId !== undefined) {
       this.#txn = new Transactions(this.client, options.transactionalId, {
-        timeoutMs: options.transactionTimeoutMs ?? 60000,
+        timeoutMs: options.transactionTimeoutMs ?? TRANSACTION_TIMEOUT_MS,
         maxBlockMs: this.#maxBlockMs,
       });
     }
@@ -169,8 +179,10 @@ export class Producer implements AsyncDisposable {
     this.#sender = new Sender(this.client, this.#accumulator, {
       acks,
       codec,
-      lingerMs: options.lingerMs ?? 5,
-      deliveryTimeoutMs: options.deliveryTimeoutMs ?? 120000,
+      lingerMs: options.lingerMs ?? LINGER_MS,
+      deliveryTimeoutMs: options.deliveryTimeoutMs ?? DELIVERY_TIMEOUT_MS,
+      requestTimeoutMs: options.requestTimeoutMs ?? this.client.options.requestTimeoutMs ??
+        REQUEST_TIMEOUT_MS,
       maxInFlight,
       idempotence: this.#idempotence,
       transactions: this.#txn,
@@ -178,7 +190,7 @@ export class Producer implements AsyncDisposable {
       onComplete: () => this.#checkIdle(),
       onFailed: (b, error) => this.#countUndelivered(b.topic, b.partition, b.records.length, error),
     });
-    this.#lingerMs = options.lingerMs ?? 5;
+    this.#lingerMs = options.lingerMs ?? LINGER_MS;
   }
 
   /**

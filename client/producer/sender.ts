@@ -30,6 +30,8 @@ export interface SenderOptions {
   codec: number;
   lingerMs: number;
   deliveryTimeoutMs: number;
+  /** request.timeout.ms: how long the leader may wait for acks, sent in each Produce. */
+  requestTimeoutMs: number;
   /** Batches of one partition in flight at once (each in its own request). */
   maxInFlight: number;
   /** The idempotent producer's state (absent when not idempotent). */
@@ -305,7 +307,7 @@ export class Sender {
     const body = {
       transactionalId: txn?.transactionalId ?? null,
       acks: this.#options.acks,
-      timeoutMs: 30000,
+      timeoutMs: this.#options.requestTimeoutMs,
       topicData: [...topics.values()],
     };
     const now = Date.now();
