@@ -15,6 +15,7 @@ import type { TelemetryClient } from "../telemetry/client_telemetry.ts";
 export function telemetryClient(ctx: RequestContext): TelemetryClient {
   const { connection } = ctx;
   return {
+    nodeId: ctx.node.nodeId,
     connectionId: connection.id,
     clientId: ctx.header.clientId,
     softwareName: connection.clientSoftwareName || "unknown",

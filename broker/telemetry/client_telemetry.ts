@@ -31,6 +31,8 @@ type PushResponse = ApiMessages[typeof ApiKey.PushTelemetry]["responseInit"];
 
 /** Who sent a telemetry request: what subscriptions match on. */
 export interface TelemetryClient {
+  /** The node that received the request: each Kafka broker keeps its own client instances. */
+  nodeId: number;
   /** The connection the request came on (Kafka forgets an instance when the one that made it closes). */
   connectionId: string;
   clientId: string | null;
@@ -124,9 +126,10 @@ const stringify = (attrs: Record<string, OtlpValue>) =>
  */
 export class ClientTelemetry {
   readonly #subscriptions: ClientMetricsSubscriptions;
+  /** Client instances by node and instance id ("1/id"): each Kafka broker has its own. */
   readonly #instances = new Map<string, Instance>();
   readonly #reports = new Map<string, ClientTelemetryReport>();
-  /** The instance each connection last created, as Kafka's connection id map. */
+  /** The instance (its key) each connection last created, as Kafka's connection id map. */
   readonly #byConnection = new Map<string, string>();
   readonly #now: () => number;
   /** Whether a receiver takes the metrics (ApiVersions advertises keys 71 and 72 only then). */
@@ -158,10 +161,10 @@ export class ClientTelemetry {
 
   /** Forgets the instance the closed connection created, as Kafka does (its report stays). */
   connectionClosed(connectionId: string): void {
-    const id = this.#byConnection.get(connectionId);
-    if (id === undefined) return;
+    const key = this.#byConnection.get(connectionId);
+    if (key === undefined) return;
     this.#byConnection.delete(connectionId);
-    this.#instances.delete(id);
+    this.#instances.delete(key);
   }
 
   /** Answers GetTelemetrySubscriptions. */
@@ -269,23 +272,24 @@ export class ClientTelemetry {
   #newId(): string {
     for (;;) {
       const id = randomUuid();
-      if (!this.#instances.has(id) && !RESERVED_IDS.has(id)) return id;
+      if (!this.#reports.has(id) && !RESERVED_IDS.has(id)) return id;
     }
   }
 
   /** The client instance, created (or matched again after a subscription changed) as Kafka does. */
   #instance(id: string, client: TelemetryClient, now: number): Instance {
-    let instance = this.#instances.get(id);
+    const key = `${client.nodeId}/${id}`;
+    let instance = this.#instances.get(key);
     if (instance && now - instance.lastSeen > Math.max(CACHE_EXPIRY_MS, 3 * instance.intervalMs)) {
       instance = undefined;
     }
     if (!instance || instance.subscriptionVersion < this.#subscriptions.version) {
       instance = this.#subscribe(id, instance?.client ?? client);
-      this.#byConnection.set(client.connectionId, id);
+      this.#byConnection.set(client.connectionId, key);
     }
     instance.lastSeen = now;
-    this.#instances.delete(id);
-    this.#instances.set(id, instance);
+    this.#instances.delete(key);
+    this.#instances.set(key, instance);
     if (this.#instances.size > MAX_INSTANCES) {
       this.#instances.delete(this.#instances.keys().next().value!);
     }

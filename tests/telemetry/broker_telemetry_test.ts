@@ -287,3 +287,16 @@ Deno.test("telemetry: the control API shows what clients pushed", async () => {
     await control.shutdown();
   }
 });
+
+Deno.test("telemetry: each node keeps its own client instances, as each Kafka broker does", async () => {
+  await using broker = await Broker.start({ clientTelemetry: true, nodes: 2 });
+  const [one, two] = broker.bootstrapServers.split(",");
+  await using first = await RawClient.connect(one);
+  await using second = await RawClient.connect(two);
+  const get = (c: RawClient) =>
+    c.request(ApiKey.GetTelemetrySubscriptions, 0, { clientInstanceId: "Brook1TelemetryTestIdA" });
+  const a = await get(first), b = await get(second);
+  assertEquals([a.errorCode, b.errorCode], [0, 0]);
+  assertEquals(a.subscriptionId, b.subscriptionId, "the id depends on the subscription only");
+  assertEquals((await get(second)).errorCode, 89);
+});
