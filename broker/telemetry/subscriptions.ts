@@ -160,8 +160,16 @@ export class ClientMetricsSubscriptions {
     return null;
   }
 
-  /** Stores a subscription's configs (validated before); an empty set removes it. */
+  /**
+   * Stores a subscription's configs (validated before); an empty set removes it. Values as they
+   * were stay as they were: Kafka's controller writes no record for them, so clients are not
+   * matched again.
+   */
   store(name: string, configs: ReadonlyMap<string, string>): void {
+    const current = this.#configs.get(name);
+    const same = (current?.size ?? 0) === configs.size &&
+      [...configs].every(([k, v]) => current?.get(k) === v);
+    if (same) return;
     if (configs.size === 0) {
       if (this.#configs.delete(name)) this.#version++;
       this.#parsed.delete(name);

@@ -167,10 +167,13 @@ export function telemetryScenarios(run: string): Scenario[] {
       name: "telemetry: a changed subscription is matched again at once",
       steps: [
         get(id(9)),
+        // Unchanged values are no change: the next request is still too early.
+        alter(sub, [["interval.ms", SET, " 1000 "]]),
+        get(id(9)),
         alter(sub, [["interval.ms", SET, "2000"], ["match", DELETE, null]]),
         getAfterChange(id(9)),
         push(id(9), 1),
-        push(id(9), 3),
+        push(id(9), 5),
         alter(sub, [["metrics", SET, "*"]]),
         getAfterChange(id(9)),
         alter(sub, [["metrics", DELETE, null], ["interval.ms", DELETE, null]]),

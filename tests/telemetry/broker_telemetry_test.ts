@@ -300,3 +300,18 @@ Deno.test("telemetry: each node keeps its own client instances, as each Kafka br
   assertEquals(a.subscriptionId, b.subscriptionId, "the id depends on the subscription only");
   assertEquals((await get(second)).errorCode, 89);
 });
+
+Deno.test("telemetry: setting a subscription's configs to what they are matches no client again", async () => {
+  await using broker = await Broker.start({ clientTelemetry: true });
+  await using c = await RawClient.connect(broker.bootstrapServers);
+  const get = async () =>
+    (await c.request(ApiKey.GetTelemetrySubscriptions, 0, {
+      clientInstanceId: "Brook7TelemetryTestIdA",
+    })).errorCode;
+  await subscribe(c, "s", { "interval.ms": "5000" });
+  assertEquals(await get(), 0);
+  await subscribe(c, "s", { "interval.ms": "5000" });
+  assertEquals(await get(), 89, "unchanged: still throttled (Kafka 4.1.1 answers so)");
+  await subscribe(c, "s", { "interval.ms": " 5000" });
+  assertEquals(await get(), 0, "a changed value, even one that parses the same: matched again");
+});
