@@ -78,6 +78,7 @@ export type {
 export {
   Admin,
   type AdminCallOptions,
+  type AdminOptions,
   type ClusterDescription,
   type ConfigEntry,
   type ConfigOp,

@@ -69,6 +69,10 @@ import {
   type TransactionListing,
 } from "./transactions.ts";
 import type { TopicPartition, TopicPartitionOffset } from "../topic_partition.ts";
+import { DEFAULT_API_TIMEOUT_MS } from "../defaults.ts";
+import type { AdminCallOptions, AdminOptions } from "./options.ts";
+
+export type { AdminCallOptions, AdminOptions } from "./options.ts";
 
 export type { NewAcl } from "./acls.ts";
 export type { ClusterDescription, QuorumInfo, QuorumReplica } from "./cluster.ts";
@@ -78,14 +82,6 @@ export type { GroupDescription, GroupListing, GroupOffset } from "./groups.ts";
 export type { ListedOffset, OffsetSpec } from "./offsets.ts";
 export type { ShareGroupDescription, ShareGroupOffset } from "./share_groups.ts";
 export type { TransactionDescription, TransactionListing } from "./transactions.ts";
-
-/** Options of admin calls. */
-export interface AdminCallOptions {
-  /** How long the call may take, retries included. Default 30000. */
-  timeoutMs?: number;
-  /** Aborts the call. */
-  signal?: AbortSignal;
-}
 
 const RETRIABLE_ADMIN = new Set<number>([ErrorCode.NOT_CONTROLLER, ErrorCode.REQUEST_TIMED_OUT]);
 /** Retriable for clients that wait for a topic, but final for an admin asked about it. */
@@ -109,16 +105,18 @@ export class Admin implements AsyncDisposable {
   /** The cluster client the admin sends its requests through. */
   readonly client: KafkaClient;
   readonly #ownsClient: boolean;
+  readonly #defaultTimeoutMs: number;
 
   /** Creates an admin over its own connections, or over `client`'s when given (then closing the admin leaves them open). */
-  constructor(options: ClientOptions, client?: KafkaClient) {
+  constructor(options: AdminOptions, client?: KafkaClient) {
     this.client = client ?? new KafkaClient(options);
+    this.#defaultTimeoutMs = options.defaultApiTimeoutMs ?? DEFAULT_API_TIMEOUT_MS;
     this.#ownsClient = client === undefined;
   }
 
   /** Runs `attempt` until it succeeds, fails for good, or the timeout passes. */
   async #retry<T>(options: AdminCallOptions, attempt: () => Promise<T>): Promise<T> {
-    const deadline = Date.now() + (options.timeoutMs ?? 30000);
+    const deadline = Date.now() + (options.timeoutMs ?? this.#defaultTimeoutMs);
     for (let i = 0;; i++) {
       try {
         return await attempt();
@@ -175,7 +173,7 @@ export class Admin implements AsyncDisposable {
   async #topicCall(options: AdminCallOptions): Promise<TopicCall> {
     return {
       controller: await this.#controller(options.signal),
-      timeoutMs: options.timeoutMs ?? 30000,
+      timeoutMs: options.timeoutMs ?? this.#defaultTimeoutMs,
       signal: options.signal,
     };
   }
@@ -399,7 +397,11 @@ export class Admin implements AsyncDisposable {
     requests: { topic: string; partition: number; spec: OffsetSpec }[],
     options: AdminCallOptions & { isolationLevel?: "read_uncommitted" | "read_committed" } = {},
   ): Promise<ListedOffset[]> {
-    return await this.#retry(options, () => listOffsets(this.client, requests, options));
+    const timeoutMs = options.timeoutMs ?? this.#defaultTimeoutMs;
+    return await this.#retry(
+      options,
+      () => listOffsets(this.client, requests, { ...options, timeoutMs }),
+    );
   }
 
   /**
@@ -417,7 +419,8 @@ export class Admin implements AsyncDisposable {
     requests: TopicPartitionOffset[],
     options: AdminCallOptions = {},
   ): Promise<{ topic: string; partition: number; lowWatermark: bigint }[]> {
-    return await this.#retry(options, () => deleteRecords(this.client, requests, options.signal));
+    const call = { signal: options.signal, timeoutMs: options.timeoutMs ?? this.#defaultTimeoutMs };
+    return await this.#retry(options, () => deleteRecords(this.client, requests, call));
   }
 
   /**

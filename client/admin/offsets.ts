@@ -73,7 +73,12 @@ async function byLeader<T extends TopicPartition>(
 export async function listOffsets(
   client: KafkaClient,
   requests: { topic: string; partition: number; spec: OffsetSpec }[],
-  options: { isolationLevel?: "read_uncommitted" | "read_committed"; signal?: AbortSignal },
+  options: {
+    isolationLevel?: "read_uncommitted" | "read_committed";
+    signal?: AbortSignal;
+    /** The ListOffsets timeout (v10+): the admin call's. */
+    timeoutMs: number;
+  },
 ): Promise<ListedOffset[]> {
   const results: ListedOffset[] = new Array(requests.length);
   const rounds: { index: number; topic: string; partition: number; spec: OffsetSpec }[][] = [];
@@ -100,7 +105,7 @@ export async function listOffsets(
             maxNumOffsets: 1,
           })),
         })),
-        timeoutMs: 30000,
+        timeoutMs: options.timeoutMs,
       }, { signal: options.signal });
       const indexes = new Map(list.map((r) => [`${r.topic}\u0000${r.partition}`, r.index]));
       for (const t of res.topics) {
@@ -128,8 +133,9 @@ export async function listOffsets(
 export async function deleteRecords(
   client: KafkaClient,
   requests: TopicPartitionOffset[],
-  signal?: AbortSignal,
+  options: { signal?: AbortSignal; timeoutMs: number },
 ): Promise<{ topic: string; partition: number; lowWatermark: bigint }[]> {
+  const { signal, timeoutMs } = options;
   const out: { topic: string; partition: number; lowWatermark: bigint }[] = [];
   for (const [leader, list] of await byLeader(client, requests, signal)) {
     const offsets = new Map(list.map((r) => [`${r.topic}\u0000${r.partition}`, r.offset]));
@@ -141,7 +147,7 @@ export async function deleteRecords(
           offset: offsets.get(`${name}\u0000${partitionIndex}`)!,
         })),
       })),
-      timeoutMs: 30000,
+      timeoutMs,
     }, { signal });
     for (const t of res.topics) {
       for (const p of t.partitions) {
