@@ -9,7 +9,14 @@
  * @module
  */
 
-const ENTRY_POINTS = ["mod.ts", "codec/mod.ts", "client/mod.ts", "broker/mod.ts", "cli/broker.ts"];
+const ENTRY_POINTS = [
+  "mod.ts",
+  "codec/mod.ts",
+  "client/mod.ts",
+  "broker/mod.ts",
+  "cli/main.ts",
+  "cli/broker.ts",
+];
 const root = new URL("../", import.meta.url);
 
 interface ModuleInfo {

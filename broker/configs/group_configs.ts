@@ -86,6 +86,39 @@ export function groupConfigValue(
   return overrides?.get(name) ?? groupDefault(BY_NAME.get(name)!, broker);
 }
 
+/**
+ * Every group's dynamic configs (GROUP resources), by group id, kept whether the group exists or not;
+ * read with the broker's defaults. The group coordinator and the share store share one.
+ *
+ * @example
+ * ```ts
+ * import { GroupConfigs } from "./group_configs.ts";
+ * import { BrokerConfigs } from "./broker_configs.ts";
+ * const configs = new GroupConfigs(new BrokerConfigs({ shared: {}, ofNode: () => ({}) }));
+ * configs.set("g", new Map([["consumer.session.timeout.ms", "60000"]]));
+ * console.log(configs.number("g", "consumer.session.timeout.ms")); // 60000
+ * ```
+ */
+export class GroupConfigs extends Map<string, Map<string, string>> {
+  readonly #broker: BrokerConfigs;
+
+  /** Group configs whose defaults are `broker`'s group.* configs. */
+  constructor(broker: BrokerConfigs) {
+    super();
+    this.#broker = broker;
+  }
+
+  /** A group's value of a group config: its override, else the broker's default. */
+  value(groupId: string, name: string): string {
+    return groupConfigValue(this.get(groupId), name, this.#broker);
+  }
+
+  /** A group's value of a numeric group config. */
+  number(groupId: string, name: string): number {
+    return Number(this.value(groupId, name));
+  }
+}
+
 const AUTO_OFFSET_RESET =
   /^by_duration:P(?:\d+D)?(?:T(?:\d+H)?(?:\d+M)?(?:\d+(?:[.,]\d{1,9})?S)?)?$/i;
 

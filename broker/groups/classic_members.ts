@@ -14,7 +14,7 @@ import {
   decodeSubscription,
   encodeAssignment,
 } from "../../codec/consumer_protocol.ts";
-import type { Cluster } from "../metadata/cluster.ts";
+import type { ConsumerGroups, GroupMetadata } from "./group_services.ts";
 import type { TopicPartitions } from "./assignors.ts";
 import {
   ClassicGroup,
@@ -31,16 +31,15 @@ import {
   newMember,
 } from "./consumer_group.ts";
 import { applyMember, Refusal } from "./consumer_heartbeat.ts";
-import type { GroupCoordinator } from "./coordinator.ts";
 
 /** Partitions by topic name (the classic protocol's view) as partitions by topic id. */
 function byTopicId(
-  cluster: Cluster,
+  meta: GroupMetadata,
   partitions: { topic: string; partitions: number[] }[],
 ): TopicPartitions {
   const out: TopicPartitions = new Map();
   for (const tp of partitions) {
-    const topic = cluster.topics.get(tp.topic);
+    const topic = meta.topics.topics.get(tp.topic);
     if (!topic) continue;
     const set = out.get(topic.id) ?? new Set<number>();
     for (const p of tp.partitions) set.add(p);
@@ -51,13 +50,13 @@ function byTopicId(
 
 /** An assignment in the consumer protocol's bytes, in the version of the member's metadata. */
 function assignmentBytes(
-  cluster: Cluster,
+  meta: GroupMetadata,
   assigned: TopicPartitions,
   metadata: Uint8Array,
 ): Uint8Array {
   const version = metadata.length >= 2 ? Math.max(0, (metadata[0] << 8) | metadata[1]) : 0;
   const partitions = [...assigned].flatMap(([topicId, ps]) => {
-    const topic = cluster.topicsById.get(topicId);
+    const topic = meta.topics.topicsById.get(topicId);
     return topic ? [{ topic: topic.name, partitions: [...ps].sort((a, b) => a - b) }] : [];
   });
   return encodeAssignment(partitions, null, Math.min(version, 3));
@@ -76,13 +75,13 @@ function subscriptionOf(memberId: string, protocols: { metadata: Uint8Array }[])
  * A classic group with members, as the consumer group it becomes when a consumer-protocol member
  * joins: the generation is the group and assignment epoch, every member keeps its assignment.
  */
-export function upgradeFromClassic(classic: ClassicGroup, cluster: Cluster): ConsumerGroup {
+export function upgradeFromClassic(classic: ClassicGroup, meta: GroupMetadata): ConsumerGroup {
   const cannot = (why: string) =>
     new Refusal(
       ErrorCode.GROUP_ID_NOT_FOUND,
       `Cannot upgrade classic group ${classic.groupId} to consumer group ${why}`,
     );
-  const policy = cluster.configs.staticValue("group.consumer.migration.policy");
+  const policy = meta.configs.staticValue("group.consumer.migration.policy");
   if (policy !== "upgrade" && policy !== "bidirectional") {
     throw cannot("because online upgrade is disabled.");
   }
@@ -104,7 +103,7 @@ export function upgradeFromClassic(classic: ClassicGroup, cluster: Cluster): Con
           "because an unsupported custom assignor is in use. Please refer to the documentation or switch to a default assignor before re-attempting the upgrade.",
         );
       }
-      assigned = byTopicId(cluster, assignment.partitions);
+      assigned = byTopicId(meta, assignment.partitions);
       const chosen = m.protocols.find((p) => p.name === classic.protocolName) ?? m.protocols[0];
       const subscription = decodeSubscription(m.memberId, null, chosen.metadata);
       topics = subscription.topics;
@@ -136,7 +135,7 @@ export function upgradeFromClassic(classic: ClassicGroup, cluster: Cluster): Con
 export function downgradeToClassic(
   group: ConsumerGroup,
   staying: ConsumerMember[],
-  cluster: Cluster,
+  meta: GroupMetadata,
   initialDelayMs: number,
 ): ClassicGroup {
   const classic = new ClassicGroup(group.groupId, initialDelayMs);
@@ -164,7 +163,7 @@ export function downgradeToClassic(
     const member = classic.members.get(m.memberId)!;
     const metadata = member.protocols.find((p) => p.name === classic.protocolName)!.metadata;
     member.assignment = assignmentBytes(
-      cluster,
+      meta,
       group.targetAssignment.get(m.memberId) ?? new Map(),
       metadata,
     );
@@ -220,12 +219,12 @@ function classicMember(
 
 /** The handling of classic requests to a consumer group, with the coordinator's timers. */
 export class ClassicMembers {
-  readonly #groups: GroupCoordinator;
-  readonly #cluster: Cluster;
+  readonly #groups: ConsumerGroups;
+  readonly #meta: GroupMetadata;
 
-  constructor(groups: GroupCoordinator, cluster: Cluster) {
+  constructor(groups: ConsumerGroups, meta: GroupMetadata) {
     this.#groups = groups;
-    this.#cluster = cluster;
+    this.#meta = meta;
   }
 
   /** JoinGroup of a classic member: the broker assigns, the answer carries the member epoch. */
@@ -237,7 +236,7 @@ export class ClassicMembers {
     try {
       const unknown = req.memberId === "";
       const memberId = unknown ? randomUuid() : req.memberId;
-      const maxSize = this.#cluster.configs.staticNumber("group.consumer.max.size");
+      const maxSize = this.#meta.configs.staticNumber("group.consumer.max.size");
       if (group.members.size >= maxSize && (unknown || !group.members.has(memberId))) {
         return fail(ErrorCode.GROUP_MAX_SIZE_REACHED, "");
       }
@@ -279,10 +278,10 @@ export class ClassicMembers {
         clientHost: client.clientHost,
         classic,
       };
-      const owned = byTopicId(this.#cluster, subscription.ownedPartitions);
+      const owned = byTopicId(this.#meta, subscription.ownedPartitions);
       const next = applyMember(
         this.#groups,
-        this.#cluster,
+        this.#meta,
         group,
         member,
         updated,
@@ -344,7 +343,7 @@ export class ClassicMembers {
         protocolType: req.protocolType,
         protocolName: req.protocolName,
         assignment: assignmentBytes(
-          this.#cluster,
+          this.#meta,
           member.assigned,
           member.classic!.protocols[0].metadata,
         ),

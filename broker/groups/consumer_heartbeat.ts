@@ -14,7 +14,7 @@ import {
   ErrorCode,
   randomUuid,
 } from "../../codec/mod.ts";
-import type { Cluster } from "../metadata/cluster.ts";
+import type { ConsumerGroups, GroupMetadata } from "./group_services.ts";
 import { type AssignorMember, SERVER_ASSIGNORS, type TopicPartitions } from "./assignors.ts";
 import {
   type ConsumerGroup,
@@ -24,7 +24,6 @@ import {
   preferredAssignor,
   reconcile,
 } from "./consumer_group.ts";
-import type { GroupCoordinator } from "./coordinator.ts";
 
 /** A ConsumerGroupHeartbeat request. */
 export type HeartbeatRequest = Omit<ConsumerGroupHeartbeatRequest, "unknownTaggedFields">;
@@ -126,13 +125,13 @@ export function invalidHeartbeat(
 
 /** Runs one heartbeat against the coordinator's groups; errors become Kafka's answers. */
 export function consumerGroupHeartbeat(
-  coordinator: GroupCoordinator,
-  cluster: Cluster,
+  coordinator: ConsumerGroups,
+  meta: GroupMetadata,
   req: HeartbeatRequest,
   client: HeartbeatClient,
 ): HeartbeatAnswer {
   try {
-    return new Heartbeat(coordinator, cluster, client).run(req);
+    return new Heartbeat(coordinator, meta, client).run(req);
   } catch (e) {
     return refusedHeartbeat(e);
   }
@@ -171,13 +170,13 @@ function regexProblem(regex: string): string | null {
 }
 
 class Heartbeat {
-  readonly #groups: GroupCoordinator;
-  readonly #cluster: Cluster;
+  readonly #groups: ConsumerGroups;
+  readonly #meta: GroupMetadata;
   readonly #client: HeartbeatClient;
 
-  constructor(groups: GroupCoordinator, cluster: Cluster, client: HeartbeatClient) {
+  constructor(groups: ConsumerGroups, meta: GroupMetadata, client: HeartbeatClient) {
     this.#groups = groups;
-    this.#cluster = cluster;
+    this.#meta = meta;
     this.#client = client;
   }
 
@@ -186,7 +185,7 @@ class Heartbeat {
     const joining = req.memberEpoch === 0;
     // A new group (or an empty classic one it replaces) is kept only if the heartbeat succeeds.
     const group = this.#groups.consumerGroupFor(req.groupId, joining);
-    const maxSize = this.#cluster.configs.staticNumber("group.consumer.max.size");
+    const maxSize = this.#meta.configs.staticNumber("group.consumer.max.size");
     if (
       group.members.size >= maxSize && (req.memberId === "" || !group.members.has(req.memberId))
     ) {
@@ -229,7 +228,7 @@ class Heartbeat {
     }
     const next = applyMember(
       this.#groups,
-      this.#cluster,
+      this.#meta,
       group,
       member,
       updated,
@@ -341,8 +340,8 @@ class Heartbeat {
  * owns). A static member that came back replaces its old self. Returns the member as stored.
  */
 export function applyMember(
-  groups: GroupCoordinator,
-  cluster: Cluster,
+  groups: ConsumerGroups,
+  meta: GroupMetadata,
   group: ConsumerGroup,
   member: ConsumerMember,
   updated: ConsumerMember,
@@ -367,7 +366,7 @@ export function applyMember(
     group.removeMember(replacedId);
     if (target) group.targetAssignment.set(updated.memberId, target);
   }
-  if (group.groupEpoch > group.assignmentEpoch) assignTargets(groups, cluster, group, members);
+  if (group.groupEpoch > group.assignmentEpoch) assignTargets(groups, meta, group, members);
   const next = reconcile(
     updated,
     group.assignmentEpoch,
@@ -382,13 +381,13 @@ export function applyMember(
 
 /** Computes the target assignment of the group epoch with the preferred assignor. */
 function assignTargets(
-  groups: GroupCoordinator,
-  cluster: Cluster,
+  groups: ConsumerGroups,
+  meta: GroupMetadata,
   group: ConsumerGroup,
   members: ConsumerMember[],
 ): void {
   const name = preferredAssignor(members) ??
-    cluster.configs.staticList("group.consumer.assignors")[0];
+    meta.configs.staticList("group.consumer.assignors")[0];
   const assignor = SERVER_ASSIGNORS.get(name) ?? SERVER_ASSIGNORS.get("uniform")!;
   const inputs: AssignorMember[] = members.map((m) => ({
     memberId: m.memberId,
@@ -398,7 +397,7 @@ function assignTargets(
   }));
   const assignment = assignor(
     inputs,
-    (topicId) => cluster.topicsById.get(topicId)?.partitions.length ?? 0,
+    (topicId) => meta.topics.topicsById.get(topicId)?.partitions.length ?? 0,
   );
   group.targetAssignment.clear();
   for (const [memberId, partitions] of assignment) group.targetAssignment.set(memberId, partitions);

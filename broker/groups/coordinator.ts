@@ -7,8 +7,10 @@
  */
 
 import { ErrorCode } from "../../codec/mod.ts";
-import type { Cluster } from "../metadata/cluster.ts";
-import type { RequestContext } from "../server/handler.ts";
+import { OFFSETS_TOPIC } from "../metadata/topic_catalog.ts";
+import type { GroupConfigs } from "../configs/group_configs.ts";
+import type { TransactionCompletion } from "../transactions/transaction_completed.ts";
+import type { GroupCoordinatorOptions, GroupMetadata } from "./group_services.ts";
 import { javaHash } from "../metadata/java_hash.ts";
 import {
   ClassicGroup,
@@ -27,8 +29,13 @@ import {
 import { ConsumerGroup, type ConsumerMember } from "./consumer_group.ts";
 import { ShareGroup } from "../share/share_group.ts";
 import { StreamsCoordinator } from "../streams/coordinator.ts";
-import { metadataSignature as shareMetadataSignature } from "../share/share_heartbeat.ts";
-import { groupConfigValue } from "../configs/group_configs.ts";
+import {
+  metadataSignature as shareMetadataSignature,
+  shareGroupHeartbeat,
+  type ShareHeartbeatAnswer,
+  type ShareHeartbeatClient,
+  type ShareHeartbeatRequest,
+} from "../share/share_heartbeat.ts";
 import {
   consumerGroupHeartbeat,
   type HeartbeatAnswer,
@@ -37,11 +44,42 @@ import {
   regexMatcher,
 } from "./consumer_heartbeat.ts";
 
-export const OFFSETS_TOPIC = "__consumer_offsets";
+export { OFFSETS_TOPIC };
 
-/** The group coordinator. */
+/**
+ * What the coordinator reads of a request: the node it came to, the client, and the version. A
+ * handler's RequestContext is one.
+ */
+export interface GroupRequest {
+  /** The node that received the request. */
+  readonly node: { readonly nodeId: number };
+  /** The request header's client id. */
+  readonly header: { readonly clientId: string | null };
+  /** The request's API version. */
+  readonly apiVersion: number;
+  /** The client's address. */
+  readonly connection: { readonly remoteAddress: string };
+}
+
+/**
+ * The group coordinator.
+ *
+ * @example
+ * ```ts
+ * import { GroupCoordinator } from "./coordinator.ts";
+ * import { GroupConfigs } from "../configs/group_configs.ts";
+ * import { Cluster } from "../metadata/cluster.ts";
+ * const cluster = new Cluster();
+ * const groups = new GroupCoordinator({
+ *   topics: cluster,
+ *   configs: cluster.configs,
+ *   groupConfigs: new GroupConfigs(cluster.configs),
+ * });
+ * console.log(groups.partitionFor("my-group")); // its __consumer_offsets partition
+ * ```
+ */
 export class GroupCoordinator {
-  readonly #cluster: Cluster;
+  readonly #meta: GroupMetadata;
   /** Classic groups; a group id is either here or in `consumerGroups`. */
   readonly groups: Map<string, ClassicGroup> = new Map();
   /** Groups of the consumer rebalance protocol (KIP-848). */
@@ -53,7 +91,7 @@ export class GroupCoordinator {
   /** Called when a share group is deleted (its share-partition state goes with it). */
   onShareGroupDeleted: (groupId: string) => void = () => {};
   /** Dynamic group configs (GROUP resources), by group id; kept whether the group exists or not. */
-  readonly groupConfigs: Map<string, Map<string, string>> = new Map();
+  readonly groupConfigs: GroupConfigs;
   /** Offsets staged by open transactions: group id to producer id to "topic\0partition". */
   readonly #pendingTxnOffsets = new Map<string, Map<bigint, Map<string, CommittedOffset>>>();
   /** group.initial.rebalance.delay.ms (Brook's default is 0, Kafka's 3000). */
@@ -64,13 +102,15 @@ export class GroupCoordinator {
   /** Streams groups (KIP-1071). A group id names one group of one kind. */
   readonly streams: StreamsCoordinator;
 
-  constructor(cluster: Cluster) {
-    this.#cluster = cluster;
-    this.classicMembers = new ClassicMembers(this, cluster);
+  constructor(options: GroupCoordinatorOptions) {
+    const meta: GroupMetadata = { topics: options.topics, configs: options.configs };
+    this.#meta = meta;
+    this.groupConfigs = options.groupConfigs;
+    this.classicMembers = new ClassicMembers(this, meta);
     this.streams = new StreamsCoordinator({
-      partitionCount: (name) => cluster.topics.get(name)?.partitions.length,
+      partitionCount: (name) => meta.topics.topics.get(name)?.partitions.length,
       createTopic: (name, o) => {
-        cluster.createTopic(name, {
+        meta.topics.createTopic(name, {
           partitions: o.partitions,
           replicationFactor: o.replicationFactor === -1 ? undefined : o.replicationFactor,
           configs: o.configs,
@@ -85,10 +125,10 @@ export class GroupCoordinator {
 
   /** The node coordinating `groupId`, creating __consumer_offsets on first use. */
   coordinatorFor(groupId: string): number {
-    let topic = this.#cluster.topics.get(OFFSETS_TOPIC);
+    let topic = this.#meta.topics.topics.get(OFFSETS_TOPIC);
     if (!topic) {
-      topic = this.#cluster.createTopic(OFFSETS_TOPIC, {
-        partitions: this.#cluster.configs.staticNumber("offsets.topic.num.partitions"),
+      topic = this.#meta.topics.createTopic(OFFSETS_TOPIC, {
+        partitions: this.#meta.configs.staticNumber("offsets.topic.num.partitions"),
         internal: true,
       });
     }
@@ -98,12 +138,12 @@ export class GroupCoordinator {
   /** The __consumer_offsets partition a group lives on. */
   partitionFor(groupId: string): number {
     const h = javaHash(groupId);
-    const partitions = this.#cluster.configs.staticNumber("offsets.topic.num.partitions");
+    const partitions = this.#meta.configs.staticNumber("offsets.topic.num.partitions");
     return (h === -2147483648 ? 0 : Math.abs(h)) % partitions;
   }
 
   /** NOT_COORDINATOR unless this node coordinates the group; INVALID_GROUP_ID for an empty id. */
-  check(groupId: string, ctx: RequestContext): number {
+  check(groupId: string, ctx: GroupRequest): number {
     if (groupId === "") return ErrorCode.INVALID_GROUP_ID;
     return this.coordinatorFor(groupId) === ctx.node.nodeId
       ? ErrorCode.NONE
@@ -123,12 +163,12 @@ export class GroupCoordinator {
   /** JoinGroup, with Kafka's checks before the state machine. */
   async join(
     req: ClassicJoin,
-    ctx: RequestContext,
+    ctx: GroupRequest,
   ): Promise<JoinResult> {
     const fail = (errorCode: number, memberId = req.memberId) => joinError(memberId, errorCode);
     const check = this.check(req.groupId, ctx);
     if (check !== ErrorCode.NONE) return fail(check);
-    const configs = this.#cluster.configs;
+    const configs = this.#meta.configs;
     if (
       req.sessionTimeoutMs < configs.staticNumber("group.min.session.timeout.ms") ||
       req.sessionTimeoutMs > configs.staticNumber("group.max.session.timeout.ms")
@@ -275,15 +315,20 @@ export class GroupCoordinator {
   }
 
   /**
-   * A marker written straight to a __consumer_offsets partition (WriteTxnMarkers): completes the
-   * producer's staged offsets of every group placed on that partition.
+   * A transaction's markers were written (Kafka's onTransactionCompleted): the producer's staged
+   * offsets of every group placed on an offsets partition that got a marker (WriteTxnMarkers), and of
+   * the groups the transaction named, become committed or are dropped.
    */
-  completeTransactionOn(offsetsPartition: number, producerId: bigint, commit: boolean): void {
-    for (const groupId of [...this.#pendingTxnOffsets.keys()]) {
-      if (this.partitionFor(groupId) === offsetsPartition) {
-        this.completeTransaction(groupId, producerId, commit);
+  onTransactionCompleted(completion: TransactionCompletion): void {
+    const { producerId, commit, offsetsPartitions, groups } = completion;
+    if (offsetsPartitions.length > 0) {
+      for (const groupId of [...this.#pendingTxnOffsets.keys()]) {
+        if (offsetsPartitions.includes(this.partitionFor(groupId))) {
+          this.completeTransaction(groupId, producerId, commit);
+        }
       }
     }
+    for (const groupId of groups) this.completeTransaction(groupId, producerId, commit);
   }
 
   /** True while an open transaction holds an offset for the partition (OffsetFetch requireStable). */
@@ -304,7 +349,12 @@ export class GroupCoordinator {
     req: HeartbeatRequest,
     client: { apiVersion: number; clientId: string; clientHost: string },
   ): HeartbeatAnswer {
-    return consumerGroupHeartbeat(this, this.#cluster, req, client);
+    return consumerGroupHeartbeat(this, this.#meta, req, client);
+  }
+
+  /** A ShareGroupHeartbeat, answered as Kafka's group coordinator answers it. */
+  shareHeartbeat(req: ShareHeartbeatRequest, client: ShareHeartbeatClient): ShareHeartbeatAnswer {
+    return shareGroupHeartbeat(this, this.#meta, req, client);
   }
 
   /**
@@ -327,7 +377,7 @@ export class GroupCoordinator {
     if (!create) {
       throw new Refusal(ErrorCode.GROUP_ID_NOT_FOUND, `Group ${groupId} is not a consumer group.`);
     }
-    if (classic.state !== "Empty") return upgradeFromClassic(classic, this.#cluster);
+    if (classic.state !== "Empty") return upgradeFromClassic(classic, this.#meta);
     const converted = new ConsumerGroup(groupId);
     converted.offsets = classic.offsets;
     return converted;
@@ -378,7 +428,7 @@ export class GroupCoordinator {
     const staying = [...group.members.values()].filter((m) => !leaving.includes(m));
     // As Kafka: when the last consumer-protocol members leave a group of classic members, it
     // becomes a classic group again (if the migration policy allows downgrades).
-    const policy = this.#cluster.configs.staticValue("group.consumer.migration.policy");
+    const policy = this.#meta.configs.staticValue("group.consumer.migration.policy");
     if (
       staying.length > 0 && staying.every((m) => m.classic !== null) &&
       leaving.every((m) => m.classic === null) &&
@@ -386,7 +436,7 @@ export class GroupCoordinator {
     ) {
       this.#replaceWithClassic(
         group,
-        downgradeToClassic(group, staying, this.#cluster, this.initialRebalanceDelayMs),
+        downgradeToClassic(group, staying, this.#meta, this.initialRebalanceDelayMs),
       );
       return;
     }
@@ -424,7 +474,7 @@ export class GroupCoordinator {
     if (this.shareGroups.get(group.groupId) !== group || !group.members.has(memberId)) return;
     group.removeMember(memberId);
     group.groupEpoch++;
-    group.metadataSignature = shareMetadataSignature(this.#cluster, [...group.members.values()]);
+    group.metadataSignature = shareMetadataSignature(this.#meta, [...group.members.values()]);
     this.onShareMemberLeft(group.groupId, memberId);
   }
 
@@ -438,7 +488,7 @@ export class GroupCoordinator {
 
   /** A group's value of a numeric group config (its override, else the broker's default). */
   groupNumber(groupId: string, name: string): number {
-    return Number(groupConfigValue(this.groupConfigs.get(groupId), name, this.#cluster.configs));
+    return this.groupConfigs.number(groupId, name);
   }
 
   /** The session timer of a member, and its rebalance timer while it has partitions to revoke. */
@@ -470,7 +520,7 @@ export class GroupCoordinator {
 
   /** The ids of the existing topics a member subscribes to, by name and by resolved regex. */
   subscribedTopicIds(group: ConsumerGroup, member: ConsumerMember): string[] {
-    const topics = this.#cluster.topics;
+    const topics = this.#meta.topics.topics;
     const ids = new Set<string>();
     for (const name of member.subscribedTopicNames) {
       const topic = topics.get(name);
@@ -490,7 +540,7 @@ export class GroupCoordinator {
   metadataSignature(group: ConsumerGroup, members: ConsumerMember[]): string {
     const ids = new Set(members.flatMap((m) => this.subscribedTopicIds(group, m)));
     return [...ids].sort().map((id) => {
-      const t = this.#cluster.topicsById.get(id)!;
+      const t = this.#meta.topics.topicsById.get(id)!;
       return `${t.name}:${id}:${t.partitions.length}`;
     }).join(",");
   }
@@ -516,7 +566,7 @@ export class GroupCoordinator {
       for (const regex of [...group.resolvedRegexes.keys()]) {
         if (!regexes.has(regex)) group.resolvedRegexes.delete(regex);
       }
-      const names = [...this.#cluster.topics.keys()];
+      const names = [...this.#meta.topics.topics.keys()];
       for (const regex of regexes) {
         const re = regexMatcher(regex);
         const matched = new Set(names.filter((n) => re?.test(n) ?? false));

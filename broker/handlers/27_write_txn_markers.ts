@@ -10,7 +10,6 @@
 import { AclOperation, ApiKey, ErrorCode } from "../../codec/mod.ts";
 import { defineHandler } from "../server/handler.ts";
 import { canOnCluster } from "../security/access.ts";
-import { writeMarkers } from "../transactions/markers.ts";
 import { javaHash } from "../metadata/java_hash.ts";
 
 export default defineHandler({
@@ -49,7 +48,7 @@ export default defineHandler({
             else led.push({ topic: t.name, partition: index });
           }
         }
-        const written = writeMarkers(cluster, {
+        const written = cluster.transactions.writeMarkers({
           producerId: m.producerId,
           producerEpoch: m.producerEpoch,
           commit: m.transactionResult,

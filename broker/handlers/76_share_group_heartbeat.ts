@@ -8,7 +8,7 @@
 import { AclOperation, AclResourceType, ApiKey, ErrorCode } from "../../codec/mod.ts";
 import { defineHandler } from "../server/handler.ts";
 import { heartbeatRefusal, NOT_COORDINATOR_MESSAGE } from "../groups/consumer_heartbeat.ts";
-import { invalidShareHeartbeat, shareGroupHeartbeat } from "../share/share_heartbeat.ts";
+import { invalidShareHeartbeat } from "../share/share_heartbeat.ts";
 import { can } from "../security/access.ts";
 
 export default defineHandler({
@@ -36,7 +36,7 @@ export default defineHandler({
     }
     return {
       throttleTimeMs: 0,
-      ...shareGroupHeartbeat(cluster.groups, cluster, request, {
+      ...cluster.groups.shareHeartbeat(request, {
         clientId: ctx.header.clientId ?? "",
         clientHost: `/${ctx.connection.remoteAddress}`,
       }),

@@ -6,7 +6,6 @@
  * @module
  */
 
-import type { Cluster } from "../metadata/cluster.ts";
 import { ErrorCode } from "../../codec/mod.ts";
 
 /** Batches remembered per producer and partition for duplicate detection (Kafka keeps five). */
@@ -168,14 +167,41 @@ export class PartitionProducers {
 }
 
 /**
+ * What producer expiration reads: every topic's partitions (their leader, producers and open
+ * transactions) and the leader's producer.id.expiration.ms. The cluster is one.
+ */
+export interface ProducerExpirationScope {
+  /** Topics by name. */
+  readonly topics: ReadonlyMap<string, { readonly partitions: readonly ExpiringPartition[] }>;
+  /** Broker configs, per node. */
+  readonly configs: { value(nodeId: number, name: string): string | null };
+}
+
+/** A partition as producer expiration sees it. */
+export interface ExpiringPartition {
+  /** The node leading the partition, whose configs apply. */
+  readonly leader: number;
+  /** The partition's idempotent producers. */
+  readonly producers: PartitionProducers;
+  /** The producers with a transaction open on the partition, who do not expire. */
+  readonly txns: { readonly open: { has(producerId: bigint): boolean } };
+}
+
+/**
  * Forgets the idempotent producers of every partition whose last batch is older than the leader's
  * producer.id.expiration.ms, except those with a transaction open there.
+ *
+ * @example
+ * ```ts
+ * import { expireProducers } from "./producer_state.ts";
+ * expireProducers({ topics: new Map(), configs: { value: () => null } });
+ * ```
  */
-export function expireProducers(cluster: Cluster, now: number = Date.now()): void {
-  for (const topic of cluster.topics.values()) {
+export function expireProducers(scope: ProducerExpirationScope, now: number = Date.now()): void {
+  for (const topic of scope.topics.values()) {
     for (const p of topic.partitions) {
       const expiration = BigInt(
-        cluster.configs.value(p.leader, "producer.id.expiration.ms") ?? "86400000",
+        scope.configs.value(p.leader, "producer.id.expiration.ms") ?? "86400000",
       );
       p.producers.expire(BigInt(now), expiration, (id) => p.txns.open.has(id));
     }

@@ -13,6 +13,7 @@ import { ErrorCode, randomUuid } from "../../codec/mod.ts";
 import { PartitionLog } from "../log/partition_log.ts";
 import { MetadataQuorum } from "./quorum.ts";
 import { PartitionProducers, ProducerIds } from "../log/producer_state.ts";
+import type { CreateTopicOptions, Partition, Topic, TopicCatalog } from "./topic_catalog.ts";
 import { ShareStore } from "../share/share_store.ts";
 import { GroupCoordinator } from "../groups/coordinator.ts";
 import { TransactionCoordinator } from "../transactions/coordinator.ts";
@@ -21,8 +22,11 @@ import { CredentialStore } from "../security/credentials.ts";
 import type { Authorizer } from "../security/authorizer.ts";
 import { BrokerConfigs } from "../configs/broker_configs.ts";
 import { validateTopicConfig } from "../configs/configs.ts";
+import { GroupConfigs } from "../configs/group_configs.ts";
 import { ClientMetricsSubscriptions } from "../telemetry/subscriptions.ts";
 import { ClientTelemetry } from "../telemetry/client_telemetry.ts";
+
+export type { CreateTopicOptions, Partition, Topic } from "./topic_catalog.ts";
 
 /** One listener of a node: its name, security protocol and advertised address. */
 export interface Endpoint {
@@ -70,49 +74,6 @@ export function advertisedAddress(endpoint: Endpoint): { host: string; port: num
   const { advertised } = endpoint;
   if (advertised === undefined) return { host: endpoint.host, port: endpoint.port };
   return { host: advertised.host, port: advertised.port || endpoint.port };
-}
-
-/** One partition of a topic. */
-export interface Partition {
-  readonly topic: Topic;
-  readonly index: number;
-  /** The node that leads the partition; -1 when the leader is offline. */
-  leader: number;
-  leaderEpoch: number;
-  /** The replica node ids, the preferred leader first. */
-  replicas: number[];
-  /** The in-sync replicas. */
-  isr: number[];
-  readonly log: PartitionLog;
-  /** Idempotent producers' sequence state on this partition. */
-  readonly producers: PartitionProducers;
-  /** Open and aborted transactions on this partition. */
-  readonly txns: PartitionTransactions;
-}
-
-/** A topic. */
-export interface Topic {
-  readonly name: string;
-  /** The topic id, as Kafka prints UUIDs. */
-  readonly id: string;
-  readonly partitions: Partition[];
-  /** Topic-level config overrides (names as Kafka's, values as strings). */
-  readonly configs: Map<string, string>;
-  readonly isInternal: boolean;
-}
-
-/** How to create a topic. */
-export interface CreateTopicOptions {
-  /** Number of partitions; default the cluster's default (num.partitions). */
-  partitions?: number;
-  /** Replication factor; default min(3, nodes) (default.replication.factor). */
-  replicationFactor?: number;
-  /** Replica assignment per partition (node ids, preferred leader first); overrides the two above. */
-  assignments?: number[][];
-  /** Config overrides. */
-  configs?: Record<string, string>;
-  /** An internal topic (__consumer_offsets, __transaction_state). */
-  internal?: boolean;
 }
 
 /**
@@ -196,7 +157,7 @@ export interface ClusterOptions {
 }
 
 /** The whole cluster's state. */
-export class Cluster {
+export class Cluster implements TopicCatalog {
   readonly clusterId: string;
   readonly nodes: NodeInfo[] = [];
   readonly topics: Map<string, Topic> = new Map();
@@ -204,12 +165,12 @@ export class Cluster {
   readonly appended: AppendSignal = new AppendSignal();
   /** Producer ids handed out by InitProducerId. */
   readonly producerIds: ProducerIds = new ProducerIds();
-  /** Classic consumer groups and their offsets. */
-  readonly groups: GroupCoordinator = new GroupCoordinator(this);
+  /** Consumer, share and streams groups and their offsets. */
+  readonly groups: GroupCoordinator;
   /** Share partitions and share sessions (KIP-932). */
-  readonly shares: ShareStore = new ShareStore(this);
+  readonly shares: ShareStore;
   /** Transactional ids and their transactions. */
-  readonly transactions: TransactionCoordinator = new TransactionCoordinator(this);
+  readonly transactions: TransactionCoordinator;
   /** Delegation tokens (on when delegation.token.secret.key is set). */
   readonly delegationTokens: DelegationTokens;
   /** The finalized feature levels (ApiVersions, UpdateFeatures). */
@@ -287,6 +248,19 @@ export class Cluster {
           ...(node?.rack ? { "broker.rack": node.rack } : {}),
         };
       },
+    });
+    // The coordinators get what they use, not the cluster: the topics, the configs, and callbacks.
+    const groupConfigs = new GroupConfigs(this.configs);
+    const wake = () => this.appended.notify();
+    this.groups = new GroupCoordinator({ topics: this, configs: this.configs, groupConfigs });
+    this.shares = new ShareStore({ configs: this.configs, groupConfigs, onAvailable: wake });
+    this.groups.onShareGroupDeleted = (groupId) => this.shares.dropGroup(groupId);
+    this.transactions = new TransactionCoordinator({
+      topics: this,
+      configs: this.configs,
+      producerIds: this.producerIds,
+      onTransactionCompleted: (completion) => this.groups.onTransactionCompleted(completion),
+      onAppended: wake,
     });
     this.quotaEnforcer = new QuotaEnforcer(this.quotas, this.configs);
     this.delegationTokens = new DelegationTokens(this.configs);

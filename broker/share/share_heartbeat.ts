@@ -8,9 +8,8 @@
  */
 
 import { ErrorCode, type ShareGroupHeartbeatRequest } from "../../codec/mod.ts";
-import type { Cluster } from "../metadata/cluster.ts";
+import type { GroupMetadata, ShareGroups } from "../groups/group_services.ts";
 import type { TopicPartitions } from "../groups/assignors.ts";
-import type { GroupCoordinator } from "../groups/coordinator.ts";
 import { Refusal, refusedHeartbeat } from "../groups/consumer_heartbeat.ts";
 import type { ShareGroup, ShareMember } from "./share_group.ts";
 import { simpleAssign } from "./simple_assignor.ts";
@@ -54,27 +53,27 @@ export interface ShareHeartbeatClient {
 
 /** Runs one heartbeat; refusals become Kafka's answers. */
 export function shareGroupHeartbeat(
-  groups: GroupCoordinator,
-  cluster: Cluster,
+  groups: ShareGroups,
+  meta: GroupMetadata,
   req: ShareHeartbeatRequest,
   client: ShareHeartbeatClient,
 ): ShareHeartbeatAnswer {
   try {
-    return req.memberEpoch === LEAVE ? leave(groups, req) : heartbeat(groups, cluster, req, client);
+    return req.memberEpoch === LEAVE ? leave(groups, req) : heartbeat(groups, meta, req, client);
   } catch (e) {
     return refusedHeartbeat(e);
   }
 }
 
 function heartbeat(
-  groups: GroupCoordinator,
-  cluster: Cluster,
+  groups: ShareGroups,
+  meta: GroupMetadata,
   req: ShareHeartbeatRequest,
   client: ShareHeartbeatClient,
 ): ShareHeartbeatAnswer {
   const joining = req.memberEpoch === 0;
   const group = groups.shareGroupFor(req.groupId, joining);
-  const maxSize = cluster.configs.staticNumber("group.share.max.size");
+  const maxSize = meta.configs.staticNumber("group.share.max.size");
   if (group.members.size >= maxSize && !group.members.has(req.memberId)) {
     throw new Refusal(
       ErrorCode.GROUP_MAX_SIZE_REACHED,
@@ -95,9 +94,9 @@ function heartbeat(
   };
   const subscriptionChanged = !sameNames(member.subscribedTopicNames, updated.subscribedTopicNames);
   const staying = [...group.members.values()].filter((m) => m.memberId !== updated.memberId);
-  const subscribed = new Set([...staying, updated].flatMap((m) => subscribedTopicIds(cluster, m)));
+  const subscribed = new Set([...staying, updated].flatMap((m) => subscribedTopicIds(meta, m)));
   let bump = subscriptionChanged || group.initializationPending(subscribed);
-  const signature = metadataSignature(cluster, [...staying, updated]);
+  const signature = metadataSignature(meta, [...staying, updated]);
   if (signature !== group.metadataSignature) bump = true;
   if (bump) {
     group.groupEpoch++;
@@ -105,7 +104,7 @@ function heartbeat(
   }
   if (!groups.shareGroups.has(group.groupId)) groups.shareGroups.set(group.groupId, group);
   group.members.set(updated.memberId, updated);
-  if (group.groupEpoch > group.assignmentEpoch) assignTargets(cluster, group);
+  if (group.groupEpoch > group.assignmentEpoch) assignTargets(meta, group);
   const target = group.targetAssignment.get(updated.memberId) ?? new Map();
   if (updated.memberEpoch !== group.assignmentEpoch) {
     updated.previousMemberEpoch = updated.memberEpoch;
@@ -124,11 +123,11 @@ function heartbeat(
       ? { topicPartitions: asTopicPartitions(updated.assigned) }
       : null,
   };
-  initializeSubscribedTopics(cluster, group);
+  initializeSubscribedTopics(meta, group);
   return answer;
 }
 
-function leave(groups: GroupCoordinator, req: ShareHeartbeatRequest): ShareHeartbeatAnswer {
+function leave(groups: ShareGroups, req: ShareHeartbeatRequest): ShareHeartbeatAnswer {
   const group = groups.shareGroups.get(req.groupId);
   if (!group) {
     // Kafka words this one as it words any group lookup.
@@ -185,7 +184,7 @@ function checkEpoch(member: ShareMember, epoch: number): void {
 }
 
 /** Restarts a member's session timer; when it fires, the member is fenced. */
-function armSessionTimer(groups: GroupCoordinator, group: ShareGroup, member: ShareMember): void {
+function armSessionTimer(groups: ShareGroups, group: ShareGroup, member: ShareMember): void {
   clearTimeout(member.sessionTimer);
   const timer = setTimeout(() => {
     if (group.members.get(member.memberId)?.sessionTimer === timer) {
@@ -196,28 +195,28 @@ function armSessionTimer(groups: GroupCoordinator, group: ShareGroup, member: Sh
 }
 
 /** The existing topics the members subscribe to, as ids. */
-function subscribedTopicIds(cluster: Cluster, member: ShareMember): string[] {
-  return member.subscribedTopicNames.flatMap((name) => cluster.topics.get(name)?.id ?? []);
+function subscribedTopicIds(meta: GroupMetadata, member: ShareMember): string[] {
+  return member.subscribedTopicNames.flatMap((name) => meta.topics.topics.get(name)?.id ?? []);
 }
 
 /** What the members' subscribed topics look like; the group epoch moves when it changes. */
-export function metadataSignature(cluster: Cluster, members: ShareMember[]): string {
-  const ids = new Set(members.flatMap((m) => subscribedTopicIds(cluster, m)));
+export function metadataSignature(meta: GroupMetadata, members: ShareMember[]): string {
+  const ids = new Set(members.flatMap((m) => subscribedTopicIds(meta, m)));
   return [...ids].sort().map((id) => {
-    const t = cluster.topicsById.get(id)!;
+    const t = meta.topics.topicsById.get(id)!;
     return `${t.name}:${id}:${t.partitions.length}`;
   }).join(",");
 }
 
 /** A new target assignment for the group epoch, over the initialized partitions. */
-function assignTargets(cluster: Cluster, group: ShareGroup): void {
+function assignTargets(meta: GroupMetadata, group: ShareGroup): void {
   const assignment = simpleAssign(
     [...group.members.values()].map((m) => ({
       memberId: m.memberId,
-      topicIds: subscribedTopicIds(cluster, m),
+      topicIds: subscribedTopicIds(meta, m),
       previous: group.targetAssignment.get(m.memberId) ?? new Map(),
     })),
-    (topicId) => cluster.topicsById.get(topicId)?.partitions.length ?? -1,
+    (topicId) => meta.topics.topicsById.get(topicId)?.partitions.length ?? -1,
     (topicId, partition) => group.isInitialized(topicId, partition),
   );
   group.targetAssignment.clear();
@@ -226,10 +225,10 @@ function assignTargets(cluster: Cluster, group: ShareGroup): void {
 }
 
 /** Initializes the share state of every partition of the subscribed topics (after the answer). */
-function initializeSubscribedTopics(cluster: Cluster, group: ShareGroup): void {
+function initializeSubscribedTopics(meta: GroupMetadata, group: ShareGroup): void {
   for (const m of group.members.values()) {
-    for (const id of subscribedTopicIds(cluster, m)) {
-      const count = cluster.topicsById.get(id)!.partitions.length;
+    for (const id of subscribedTopicIds(meta, m)) {
+      const count = meta.topics.topicsById.get(id)!.partitions.length;
       let set = group.initialized.get(id);
       if (!set) group.initialized.set(id, set = new Set());
       for (let p = 0; p < count; p++) set.add(p);

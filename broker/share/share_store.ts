@@ -8,8 +8,9 @@
  * @module
  */
 
-import type { Cluster, Partition } from "../metadata/cluster.ts";
-import { groupConfigValue } from "../configs/group_configs.ts";
+import type { Partition } from "../metadata/topic_catalog.ts";
+import type { BrokerConfigs } from "../configs/broker_configs.ts";
+import type { GroupConfigs } from "../configs/group_configs.ts";
 import { offsetForTimestamp } from "../log/offset_for_timestamp.ts";
 import { type ShareLimits, SharePartition } from "./share_partition.ts";
 
@@ -49,20 +50,50 @@ export class ShareStartError extends Error {
 
 const OFFSET_NOT_AVAILABLE = 78;
 
-/** Share partitions and sessions. */
+/** What the share store works with. */
+export interface ShareStoreOptions {
+  /** The broker configs (group.share.*). */
+  readonly configs: BrokerConfigs;
+  /** The groups' dynamic configs (share.auto.offset.reset, share.record.lock.duration.ms). */
+  readonly groupConfigs: GroupConfigs;
+  /** Wakes the fetches waiting for data: records became available again (a lock ran out). */
+  readonly onAvailable: () => void;
+}
+
+/**
+ * Share partitions and sessions.
+ *
+ * @example
+ * ```ts
+ * import { ShareStore } from "./share_store.ts";
+ * import { BrokerConfigs } from "../configs/broker_configs.ts";
+ * import { GroupConfigs } from "../configs/group_configs.ts";
+ * const configs = new BrokerConfigs({ shared: {}, ofNode: () => ({}) });
+ * const shares = new ShareStore({
+ *   configs,
+ *   groupConfigs: new GroupConfigs(configs),
+ *   onAvailable: () => {},
+ * });
+ * console.log(shares.lockDurationMs("g")); // 30000
+ * shares.close();
+ * ```
+ */
 export class ShareStore {
-  readonly #cluster: Cluster;
+  readonly #configs: BrokerConfigs;
+  readonly #groupConfigs: GroupConfigs;
+  readonly #onAvailable: () => void;
   readonly #partitions = new Map<string, SharePartition>();
   readonly #sessions = new Map<string, ShareSession>();
 
-  constructor(cluster: Cluster) {
-    this.#cluster = cluster;
-    cluster.groups.onShareGroupDeleted = (groupId) => this.#dropGroup(groupId);
+  constructor(options: ShareStoreOptions) {
+    this.#configs = options.configs;
+    this.#groupConfigs = options.groupConfigs;
+    this.#onAvailable = options.onAvailable;
   }
 
   /** The limits a group's share partitions work within. */
   limits(groupId: string): ShareLimits {
-    const configs = this.#cluster.configs;
+    const configs = this.#configs;
     return {
       deliveryCountLimit: configs.staticNumber("group.share.delivery.count.limit"),
       maxRecordLocks: configs.staticNumber("group.share.partition.max.record.locks"),
@@ -72,7 +103,7 @@ export class ShareStore {
 
   /** The acquisition lock duration of a group: its share.record.lock.duration.ms. */
   lockDurationMs(groupId: string): number {
-    return this.#cluster.groups.groupNumber(groupId, "share.record.lock.duration.ms");
+    return this.#groupConfigs.number(groupId, "share.record.lock.duration.ms");
   }
 
   /** The group's share partition of a partition, if it has started. */
@@ -87,7 +118,7 @@ export class ShareStore {
     if (!sp) {
       sp = new SharePartition(
         this.#startOffset(groupId, p),
-        () => this.#cluster.appended.notify(),
+        this.#onAvailable,
       );
       this.#partitions.set(key, sp);
     }
@@ -118,11 +149,7 @@ export class ShareStore {
   }
 
   #startOffset(groupId: string, p: Partition): bigint {
-    const reset = groupConfigValue(
-      this.#cluster.groups.groupConfigs.get(groupId),
-      "share.auto.offset.reset",
-      this.#cluster.configs,
-    ).toLowerCase();
+    const reset = this.#groupConfigs.value(groupId, "share.auto.offset.reset").toLowerCase();
     if (reset === "earliest") return p.log.logStartOffset;
     if (reset.startsWith("by_duration:")) {
       const ms = BigInt(Math.round(isoDurationMs(reset.slice("by_duration:".length))));
@@ -156,7 +183,7 @@ export class ShareStore {
   ): ShareSession | undefined {
     const key = sessionKey(nodeId, groupId, memberId);
     const replacing = this.#sessions.has(key);
-    const max = this.#cluster.configs.staticNumber("group.share.max.share.sessions");
+    const max = this.#configs.staticNumber("group.share.max.share.sessions");
     const onNode = [...this.#sessions.values()].filter((s) => s.nodeId === nodeId).length;
     if (!replacing && onNode >= max) return undefined;
     const session: ShareSession = {
@@ -188,7 +215,8 @@ export class ShareStore {
     }
   }
 
-  #dropGroup(groupId: string): void {
+  /** A share group was deleted: its share state goes with it. */
+  dropGroup(groupId: string): void {
     this.#drop(`${groupId}\0`);
   }
 

@@ -14,11 +14,12 @@
  */
 
 import { ErrorCode } from "../../codec/mod.ts";
-import type { Cluster } from "../metadata/cluster.ts";
-import { writeMarkers } from "./markers.ts";
+import { type TopicCatalog, TRANSACTION_STATE_TOPIC } from "../metadata/topic_catalog.ts";
+import type { BrokerConfigs } from "../configs/broker_configs.ts";
+import type { ProducerIds } from "../log/producer_state.ts";
+import { type MarkerSpec, type MarkerTarget, writeMarkers } from "./markers.ts";
+import type { OnTransactionCompleted } from "./transaction_completed.ts";
 import { javaHash } from "../metadata/java_hash.ts";
-
-const TRANSACTION_STATE_TOPIC = "__transaction_state";
 /** An epoch at or above this is exhausted: the producer gets a new id (Short.MaxValue - 1). */
 const EXHAUSTED_EPOCH = 32766;
 
@@ -124,9 +125,43 @@ const failed = (errorCode: number): ProducerIdAndEpoch => ({
   producerEpoch: -1,
 });
 
-/** The cluster's transaction coordinator. */
+/** What the transaction coordinator works with. */
+export interface TransactionCoordinatorOptions {
+  /** The topics: __transaction_state, and the partitions markers go to. */
+  readonly topics: TopicCatalog;
+  /** The broker configs (transaction.* and transactional.id.* limits). */
+  readonly configs: BrokerConfigs;
+  /** The cluster's producer ids. */
+  readonly producerIds: ProducerIds;
+  /** Told when a transaction's markers are written: the group coordinator's offsets. */
+  readonly onTransactionCompleted: OnTransactionCompleted;
+  /** Wakes the fetches waiting for data when markers are appended. */
+  readonly onAppended: () => void;
+}
+
+/**
+ * The cluster's transaction coordinator.
+ *
+ * @example
+ * ```ts
+ * import { TransactionCoordinator } from "./coordinator.ts";
+ * import { Cluster } from "../metadata/cluster.ts";
+ * const cluster = new Cluster();
+ * const transactions = new TransactionCoordinator({
+ *   topics: cluster,
+ *   configs: cluster.configs,
+ *   producerIds: cluster.producerIds,
+ *   onTransactionCompleted: () => {},
+ *   onAppended: () => {},
+ * });
+ * console.log(transactions.check("", 1)); // 42 (INVALID_REQUEST)
+ * ```
+ */
 export class TransactionCoordinator {
-  readonly #cluster: Cluster;
+  readonly #topics: TopicCatalog;
+  readonly #configs: BrokerConfigs;
+  readonly #producerIds: ProducerIds;
+  readonly #markers: MarkerTarget;
   readonly transactions: Map<string, TransactionState> = new Map();
   /**
    * How long a transaction stays PrepareCommit or PrepareAbort after EndTxn (or a fencing
@@ -134,16 +169,31 @@ export class TransactionCoordinator {
    */
   completionMs: number = DEFAULT_TRANSACTION_COMPLETION_MS;
 
-  constructor(cluster: Cluster) {
-    this.#cluster = cluster;
+  constructor(options: TransactionCoordinatorOptions) {
+    this.#topics = options.topics;
+    this.#configs = options.configs;
+    this.#producerIds = options.producerIds;
+    this.#markers = {
+      topics: options.topics,
+      onTransactionCompleted: options.onTransactionCompleted,
+      onAppended: options.onAppended,
+    };
+  }
+
+  /**
+   * Writes a transaction's markers (WriteTxnMarkers, and each transaction's end): an error code per
+   * "topic\0partition", as writeMarkers returns them.
+   */
+  writeMarkers(spec: MarkerSpec): Map<string, number> {
+    return writeMarkers(this.#markers, spec);
   }
 
   /** The node coordinating `transactionalId`, creating __transaction_state on first use. */
   coordinatorFor(transactionalId: string): number {
-    let topic = this.#cluster.topics.get(TRANSACTION_STATE_TOPIC);
+    let topic = this.#topics.topics.get(TRANSACTION_STATE_TOPIC);
     if (!topic) {
-      topic = this.#cluster.createTopic(TRANSACTION_STATE_TOPIC, {
-        partitions: this.#cluster.configs.staticNumber("transaction.state.log.num.partitions"),
+      topic = this.#topics.createTopic(TRANSACTION_STATE_TOPIC, {
+        partitions: this.#configs.staticNumber("transaction.state.log.num.partitions"),
         internal: true,
       });
     }
@@ -171,14 +221,14 @@ export class TransactionCoordinator {
   ): ProducerIdAndEpoch {
     if (transactionalId === "") return failed(ErrorCode.INVALID_REQUEST);
     if (
-      timeoutMs <= 0 || timeoutMs > this.#cluster.configs.staticNumber("transaction.max.timeout.ms")
+      timeoutMs <= 0 || timeoutMs > this.#configs.staticNumber("transaction.max.timeout.ms")
     ) {
       return failed(ErrorCode.INVALID_TRANSACTION_TIMEOUT);
     }
     const now = Date.now();
     let txn = this.#txn(transactionalId);
     if (!txn) {
-      txn = new Transaction(transactionalId, this.#cluster.producerIds.allocate(), timeoutMs, now);
+      txn = new Transaction(transactionalId, this.#producerIds.allocate(), timeoutMs, now);
       this.transactions.set(transactionalId, txn);
     }
     if (expected && !validExpectedProducer(txn, expected)) {
@@ -200,7 +250,7 @@ export class TransactionCoordinator {
       (!expected || expected.producerEpoch === txn.producerEpoch)
     ) {
       txn.previousProducerId = txn.producerId;
-      txn.producerId = this.#cluster.producerIds.allocate();
+      txn.producerId = this.#producerIds.allocate();
       txn.producerEpoch = 0;
       txn.lastProducerEpoch = -1;
     } else if (
@@ -358,7 +408,7 @@ export class TransactionCoordinator {
           txn.producerEpoch++;
           this.#complete(txn, commit);
           txn.previousProducerId = txn.producerId;
-          txn.producerId = this.#cluster.producerIds.allocate();
+          txn.producerId = this.#producerIds.allocate();
           txn.producerEpoch = 0;
           txn.lastProducerEpoch = -1;
           return { errorCode: ErrorCode.NONE, producerId: txn.producerId, producerEpoch: 0 };
@@ -391,7 +441,7 @@ export class TransactionCoordinator {
 
   /** Writes the markers; the transaction completes once the window after EndTxn has passed. */
   #complete(txn: Transaction, commit: boolean): void {
-    writeMarkers(this.#cluster, {
+    this.writeMarkers({
       producerId: txn.producerId,
       producerEpoch: txn.producerEpoch,
       commit,
@@ -412,7 +462,7 @@ export class TransactionCoordinator {
    * finds them, and InitProducerId gives them a new producer id.
    */
   expireTransactionalIds(now: number = Date.now()): void {
-    const expiration = this.#cluster.configs.staticNumber("transactional.id.expiration.ms");
+    const expiration = this.#configs.staticNumber("transactional.id.expiration.ms");
     for (const [id, txn] of this.transactions) {
       const idle = txn.state === "Empty" || txn.state === "CompleteCommit" ||
         txn.state === "CompleteAbort";

@@ -6,8 +6,8 @@
  */
 
 import { ControlType, encodeControlBatch, ErrorCode } from "../../codec/mod.ts";
-import type { Cluster } from "../metadata/cluster.ts";
-import { OFFSETS_TOPIC } from "../groups/coordinator.ts";
+import { OFFSETS_TOPIC, type TopicCatalog } from "../metadata/topic_catalog.ts";
+import type { OnTransactionCompleted } from "./transaction_completed.ts";
 
 /** What one transaction's end writes. */
 export interface MarkerSpec {
@@ -20,17 +20,39 @@ export interface MarkerSpec {
   coordinatorEpoch?: number;
 }
 
+/** Where markers are written, and who hears that they were. */
+export interface MarkerTarget {
+  /** The partitions markers are appended to. */
+  readonly topics: Pick<TopicCatalog, "partition">;
+  /** The group coordinator's part: the transaction's staged offsets. */
+  readonly onTransactionCompleted: OnTransactionCompleted;
+  /** Wakes the fetches waiting for data: a marker is a new batch. */
+  readonly onAppended: () => void;
+}
+
 /**
  * Appends a marker to each partition (whichever node leads it: replicas of in-memory partitions share
  * one log) and completes the groups' transactional offsets. Returns an error code per
  * "topic\0partition": UNKNOWN_TOPIC_OR_PARTITION for a partition that no longer exists,
  * INVALID_PRODUCER_EPOCH when the partition has seen a newer epoch of the producer.
+ *
+ * @example
+ * ```ts
+ * import { writeMarkers } from "./markers.ts";
+ * const results = writeMarkers({
+ *   topics: { partition: () => undefined },
+ *   onTransactionCompleted: () => {},
+ *   onAppended: () => {},
+ * }, { producerId: 1n, producerEpoch: 0, commit: true, partitions: [{ topic: "t", partition: 0 }] });
+ * console.log(results.get("t\u00000")); // 3 (UNKNOWN_TOPIC_OR_PARTITION)
+ * ```
  */
-export function writeMarkers(cluster: Cluster, spec: MarkerSpec): Map<string, number> {
+export function writeMarkers(target: MarkerTarget, spec: MarkerSpec): Map<string, number> {
   const results = new Map<string, number>();
+  const offsetsPartitions: number[] = [];
   for (const { topic, partition: index } of spec.partitions) {
     const key = `${topic}\u0000${index}`;
-    const partition = cluster.partition(topic, index);
+    const partition = target.topics.partition(topic, index);
     if (!partition) {
       results.set(key, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
       continue;
@@ -51,14 +73,15 @@ export function writeMarkers(cluster: Cluster, spec: MarkerSpec): Map<string, nu
     const stored = partition.log.append(bytes, partition.leaderEpoch);
     partition.producers.markerWritten(spec.producerId, coordinatorEpoch, BigInt(timestamp));
     partition.txns.markerAppended(spec.producerId, spec.commit, stored.baseOffset);
-    if (topic === OFFSETS_TOPIC) {
-      cluster.groups.completeTransactionOn(index, spec.producerId, spec.commit);
-    }
+    if (topic === OFFSETS_TOPIC) offsetsPartitions.push(index);
     results.set(key, ErrorCode.NONE);
   }
-  for (const groupId of spec.groups ?? []) {
-    cluster.groups.completeTransaction(groupId, spec.producerId, spec.commit);
-  }
-  cluster.appended.notify();
+  target.onTransactionCompleted({
+    producerId: spec.producerId,
+    commit: spec.commit,
+    offsetsPartitions,
+    groups: spec.groups ?? [],
+  });
+  target.onAppended();
   return results;
 }
