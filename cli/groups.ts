@@ -196,13 +196,27 @@ async function describe(
   call: { timeoutMs: number },
 ): Promise<void> {
   const types = new Map((await admin.listGroups(call)).map((g) => [g.groupId, g.type]));
-  // Kafka's tool gathers the groups in a sorted map.
+  const described = new Map<string, GroupDescription | undefined>();
+  for (const group of hashSetOrder([...new Set(groups)])) {
+    if (types.get(group) === "share") continue;
+    const d = await describeGroup(admin, group, call);
+    if (d === undefined) {
+      // Kafka's tool describes every group first and stops at one its coordinator does not know,
+      // in the words of Kafka's exception.
+      console.log(
+        `\nError: Executing consumer group command failed due to org.apache.kafka.common.errors.GroupIdNotFoundException: Group ${group} not found.`,
+      );
+      return;
+    }
+    described.set(group, d);
+  }
+  // Kafka's tool prints the groups from a sorted map.
   for (const group of [...new Set(groups)].sort(javaCompare)) {
     if (types.get(group) === "share") {
       await describeShare(admin, group, v, call);
       continue;
     }
-    const d = await describeGroup(admin, group, call);
+    const d = described.get(group);
     const state = d?.state ?? "Dead";
     if (v.state !== undefined) {
       if (!stateNotice(group, state, 1) || !d) continue;
