@@ -12,6 +12,7 @@ import type { KafkaClient } from "../kafka_client.ts";
 import type { TopicPartitions } from "./assignors.ts";
 import type { TopicPartitionOffset } from "../topic_partition.ts";
 import { DEFAULT_API_TIMEOUT_MS } from "../defaults.ts";
+import { namesById, topicIds } from "../topic_ids.ts";
 
 /** Who commits: the member, and its generation (classic) or epoch (KIP-848). */
 export interface CommitMember {
@@ -68,18 +69,36 @@ export class GroupCoordinatorLink {
   ): Promise<Map<string, bigint>> {
     const client = this.#client;
     const deadline = Date.now() + timeoutMs;
+    // Kafka 4.4's v10 names topics by id; without every id the request names them (v7).
+    const ids = await topicIds(client, partitions.map((tp) => tp.topic), { signal });
+    const names = namesById(ids);
+    const topics = partitions.map((tp) => ({
+      name: tp.topic,
+      topicId: ids?.get(tp.topic),
+      partitionIndexes: tp.partitions,
+    }));
     for (let attempt = 0;; attempt++) {
-      const res = await client.requestNode(await this.id(signal), ApiKey.OffsetFetch, {
-        groupId: this.#groupId,
-        topics: partitions.map((tp) => ({ name: tp.topic, partitionIndexes: tp.partitions })),
-        requireStable: true,
-      }, { signal, maxVersion: 7 });
-      if (res.errorCode !== ErrorCode.NONE) {
-        throw new KafkaProtocolError(res.errorCode, { detail: "fetching committed offsets" });
+      const res = await client.requestNode(
+        await this.id(signal),
+        ApiKey.OffsetFetch,
+        (version) =>
+          version >= 8
+            ? {
+              groups: [{ groupId: this.#groupId, memberId: null, memberEpoch: -1, topics }],
+              requireStable: true,
+            }
+            : { groupId: this.#groupId, topics, requireStable: true },
+        { signal, maxVersion: ids ? undefined : 7 },
+      );
+      // From v8 the answer is per group.
+      const group = res.groups[0] ?? res;
+      if (group.errorCode !== ErrorCode.NONE) {
+        throw new KafkaProtocolError(group.errorCode, { detail: "fetching committed offsets" });
       }
       const out = new Map<string, bigint>();
       let unstable = false;
-      for (const t of res.topics) {
+      for (const answered of group.topics) {
+        const t = { ...answered, name: answered.name || names.get(answered.topicId) || "" };
         for (const p of t.partitions) {
           if (p.errorCode === ErrorCode.UNSTABLE_OFFSET_COMMIT && Date.now() < deadline) {
             unstable = true;
@@ -124,12 +143,20 @@ export class GroupCoordinatorLink {
         committedMetadata: "",
       }]);
     }
+    // Kafka 4.4's v10 names topics by id; without every id the request names them (v9).
+    const ids = await topicIds(this.#client, [...topics.keys()], { signal });
+    const names = namesById(ids);
     const res = await this.#client.requestNode(await this.id(signal), ApiKey.OffsetCommit, {
       groupId: this.#groupId,
       ...member,
-      topics: [...topics].map(([name, partitions]) => ({ name, partitions })),
-    }, { signal, maxVersion: 9 });
-    for (const t of res.topics) {
+      topics: [...topics].map(([name, partitions]) => ({
+        name,
+        topicId: ids?.get(name),
+        partitions,
+      })),
+    }, { signal, maxVersion: ids ? undefined : 9 });
+    for (const answered of res.topics) {
+      const t = { ...answered, name: answered.name || names.get(answered.topicId) || "" };
       for (const p of t.partitions) {
         if (p.errorCode === ErrorCode.NONE) continue;
         if (COORDINATOR_MOVED.has(p.errorCode)) this.forget();

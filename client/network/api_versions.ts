@@ -2,8 +2,9 @@
  * The newest version of each API that Brook's client speaks, where the codec knows newer ones: the
  * codec is generated from Kafka 4.4.0's specs. The client speaks 4.4's ApiVersions v5 (without naming
  * a cluster and node, which KIP-1242 allows), ListOffsets v11, DeleteGroups v3 and DescribeLogDirs
- * v5, ShareFetch and ShareAcknowledge v2; it still speaks Kafka 4.1.1's versions of the others here
- * (TxnOffsetCommit v6 names topics by id, and the rest are not implemented yet).
+ * v5, ShareFetch and ShareAcknowledge v2, and names topics by id in OffsetCommit and OffsetFetch v10
+ * and TxnOffsetCommit v6 (where its metadata has every id); it still speaks Kafka 4.1.1's versions
+ * of the others here.
  *
  * @module
  */
@@ -17,7 +18,7 @@ import { ApiKey } from "../../codec/mod.ts";
  * ```ts
  * import { ApiKey } from "../../codec/mod.ts";
  * import { clientMaxVersion } from "./api_versions.ts";
- * clientMaxVersion(ApiKey.TxnOffsetCommit); // 5
+ * clientMaxVersion(ApiKey.WriteTxnMarkers); // 1
  * ```
  */
 export function clientMaxVersion(apiKey: number): number {
@@ -26,7 +27,6 @@ export function clientMaxVersion(apiKey: number): number {
 
 const CEILINGS = new Map<number, number>([
   [ApiKey.WriteTxnMarkers, 1],
-  [ApiKey.TxnOffsetCommit, 5],
   [ApiKey.BrokerHeartbeat, 1],
   [ApiKey.AddRaftVoter, 0],
   [ApiKey.WriteShareGroupState, 0],

@@ -17,6 +17,7 @@ import {
   KafkaProtocolError,
 } from "../../codec/mod.ts";
 import type { KafkaClient } from "../kafka_client.ts";
+import { topicIds } from "../topic_ids.ts";
 
 /** Where a transactional producer stands. */
 export type TransactionPhase =
@@ -227,6 +228,8 @@ export class Transactions {
       this.started = true;
       const topics = new Map<string, typeof offsets>();
       for (const o of offsets) topics.set(o.topic, [...(topics.get(o.topic) ?? []), o]);
+      // Kafka 4.4's v6 names topics by id; without every id the request names them (v5).
+      const ids = await topicIds(this.#client, [...topics.keys()]);
       // Typed, so that a field the specs rename is a type error rather than a default on the wire.
       const body = (): ApiMessages[typeof ApiKey.TxnOffsetCommit]["requestInit"] => ({
         transactionalId: this.transactionalId,
@@ -238,6 +241,7 @@ export class Transactions {
         groupInstanceId: group.groupInstanceId ?? null,
         topics: [...topics].map(([name, list]) => ({
           name,
+          topicId: ids?.get(name),
           partitions: list.map((o) => ({
             partitionIndex: o.partition,
             committedOffset: o.offset,
@@ -252,7 +256,7 @@ export class Transactions {
         try {
           const node = await this.#client.findCoordinator(group.groupId, 0);
           const res = await this.#client.requestNode(node, ApiKey.TxnOffsetCommit, body(), {
-            maxVersion: this.v2 ? undefined : 4,
+            maxVersion: this.v2 ? (ids ? undefined : 5) : 4,
           });
           for (const t of res.topics) {
             for (const p of t.partitions) if (p.errorCode !== ErrorCode.NONE) code = p.errorCode;
