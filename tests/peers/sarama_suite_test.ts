@@ -3,8 +3,10 @@
 // (`-tags functional`), and a bounded selection runs against five Brook nodes behind toxiproxy, as
 // sarama runs them against its five-node Kafka cluster: the brokers advertise the proxies'
 // addresses (127.0.0.1:29091-29095, fixed by sarama), which the tests cut and slow to make brokers
-// fail. Tests that stop containers or read broker logs with docker are not selected. Every selected
-// test must pass (BROOK_INTEROP=1 and Go; part of deno task test:interop).
+// fail. Where a test stops or starts a broker with `docker compose stop|start kafka-N`, a stand-in
+// (tests/peers/sarama/docker) stops or restarts that Brook node through the control API; tests
+// that read broker logs or run Kafka's tools in containers are not selected. Every selected test
+// must pass (BROOK_INTEROP=1 and Go; part of deno task test:interop).
 import { assertEquals } from "../assert.ts";
 
 const interop = Deno.env.get("BROOK_INTEROP") === "1";
@@ -27,11 +29,13 @@ const SELECTED = [
   "TestFuncAdminQuotas",
   "TestFuncAdminDescribeGroups",
   "TestFuncAdminListConsumerGroups",
+  "TestFuncAdminListConsumerGroupOffsets",
   "TestFuncAdminListConsumerGroupOffsetsBatch",
   "TestFuncAdminListOffsets",
   "TestFuncAdminDeleteRecords",
   "TestFuncAdminAlterConsumerGroupOffsets",
   "TestFuncAdminDescribeLogDirs",
+  "TestFuncAdminDescribeConfig",
   "TestFuncAdminDeleteGroup",
   "TestFuncAdminDeleteTopic",
   "TestFuncAdminElectLeadersV1",
@@ -52,6 +56,7 @@ const SELECTED = [
   "TestFuncConsumerGroupOffsetDeletion",
   "TestFuncConsumerGroupStaticMembership_Basic",
   "TestFuncConsumerGroupStaticMembership_RejoinAndLeave",
+  "TestFuncConsumerGroupStaticMembership_Fenced",
   "TestFuncConsumerOffsetOutOfRange",
   "TestConsumerHighWaterMarkOffset",
   "TestConsumerPartialBatchRecovery",
@@ -79,6 +84,8 @@ const SELECTED = [
   "TestFuncTxnProduceEpochBump",
   "TestFuncInitProducerId3",
   "TestFuncTxnProduceMultiTxn",
+  "TestFuncTxnProduceWithBrokerFailure",
+  "TestConsumerFetchFollowerFailover",
 ];
 
 async function run(command: string, args: string[], options: Deno.CommandOptions = {}) {
@@ -110,17 +117,17 @@ function freePort(): number {
   return port;
 }
 
-/** Reads a child's stdout until its first line. */
-async function firstLine(child: Deno.ChildProcess): Promise<string> {
+/** Reads a child's stdout until its first `count` lines. */
+async function firstLines(child: Deno.ChildProcess, count: number): Promise<string[]> {
   const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
   let seen = "";
-  while (!seen.includes("\n")) {
+  while (seen.split("\n").length <= count) {
     const { value, done } = await reader.read();
-    if (done) throw new Error(`exited before a line: ${seen}`);
+    if (done) throw new Error(`exited before ${count} lines: ${seen}`);
     seen += value;
   }
   reader.releaseLock();
-  return seen.split("\n")[0];
+  return seen.split("\n").slice(0, count);
 }
 
 /** toxiproxy, then five Brook nodes advertised at the proxies' addresses, then the proxies. */
@@ -156,6 +163,8 @@ async function startCluster(dir: string) {
         "5",
         "--port",
         "0",
+        "--control-port",
+        "0",
         "--advertised-listener",
         "PLAINTEXT://127.0.0.1:29091",
         "--no-auto-create",
@@ -170,8 +179,9 @@ async function startCluster(dir: string) {
       stderr: "null",
     }).spawn();
     children.push(brook);
-    const line = await firstLine(brook);
+    const [line, controlLine] = await firstLines(brook, 2);
     if (!line.startsWith("listening on ")) throw new Error(`brook broker: ${line}`);
+    if (!controlLine.startsWith("control on ")) throw new Error(`brook broker: ${controlLine}`);
     const ports = line.slice("listening on ".length).split(",").map((a) => a.split(":")[1]);
     const api = `http://127.0.0.1:${toxiPort}`;
     for (let wait = 0; wait < 100; wait++) {
@@ -192,7 +202,7 @@ async function startCluster(dir: string) {
       await res.body?.cancel();
       if (!res.ok) throw new Error(`toxiproxy refused proxy kafka${i + 1}: ${res.status}`);
     }
-    return { toxiproxy: api, stop };
+    return { toxiproxy: api, control: controlLine.slice("control on ".length), stop };
   } catch (e) {
     await stop();
     throw e;
@@ -234,7 +244,12 @@ Deno.test({
             "8m",
             "-test.v",
           ],
-          env: { TOXIPROXY_ADDR: cluster.toxiproxy, KAFKA_VERSION: "4.1.1" },
+          env: {
+            TOXIPROXY_ADDR: cluster.toxiproxy,
+            KAFKA_VERSION: "4.1.1",
+            BROOK_CONTROL: cluster.control,
+            PATH: `${root}tests/peers/sarama:${Deno.env.get("PATH")}`,
+          },
           cwd: dir,
           stdout: "piped",
           stderr: "piped",
