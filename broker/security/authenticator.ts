@@ -317,7 +317,9 @@ function stamp(timing: RequestTiming, header: Header): void {
 
 function respond(w: Writer, apiKey: CodecApiKey, header: Header, body: unknown): Uint8Array {
   w.reset();
-  return encodeResponseFrame(w, apiKey, header.apiVersion, {
+  return encodeResponseFrame(w, {
+    apiKey,
+    apiVersion: header.apiVersion,
     correlationId: header.correlationId,
     body: body as never,
   });

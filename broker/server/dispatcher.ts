@@ -23,6 +23,7 @@ import {
 import type { Cluster, NodeInfo } from "../metadata/cluster.ts";
 import type { DispatchResult } from "./connection.ts";
 import type { ConnectionInfo, Handler, RequestContext } from "./handler.ts";
+import { servicesOf } from "./services.ts";
 import { mirrorErrorResponse } from "../faults/faults_response.ts";
 import { firstErrorCode, type RequestTiming } from "./metrics.ts";
 import { type ByteRateKey, quotaUser } from "../quotas/quota_enforcer.ts";
@@ -104,6 +105,7 @@ export class Dispatcher {
       return "close";
     }
     const ctx: RequestContext = {
+      ...servicesOf(this.#cluster),
       cluster: this.#cluster,
       node: this.#node,
       header,
@@ -147,7 +149,9 @@ export class Dispatcher {
       timing.errorCode = firstErrorCode(answer);
       const encode = (body: unknown) => {
         w.reset();
-        return encodeResponseFrame(w, apiKey as CodecApiKey, apiVersion, {
+        return encodeResponseFrame(w, {
+          apiKey: apiKey as CodecApiKey,
+          apiVersion,
           correlationId: header.correlationId,
           body: body as ApiMessages[CodecApiKey]["responseInit"],
         });
@@ -203,7 +207,9 @@ export class Dispatcher {
         this.#cluster,
       );
       w.reset();
-      return encodeResponseFrame(w, apiKey, apiVersion, {
+      return encodeResponseFrame(w, {
+        apiKey,
+        apiVersion,
         correlationId: header.correlationId,
         body: answer as ApiMessages[CodecApiKey]["responseInit"],
       });
@@ -237,7 +243,9 @@ export class Dispatcher {
   #unsupportedApiVersions(correlationId: number, w: Writer): Uint8Array {
     const handler = this.#handlers[ApiKey.ApiVersions]!;
     w.reset();
-    return encodeResponseFrame(w, ApiKey.ApiVersions, 0, {
+    return encodeResponseFrame(w, {
+      apiKey: ApiKey.ApiVersions,
+      apiVersion: 0,
       correlationId,
       body: {
         errorCode: ErrorCode.UNSUPPORTED_VERSION,

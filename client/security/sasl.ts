@@ -161,12 +161,11 @@ export async function authenticate(
     }
     case "SCRAM-SHA-256":
     case "SCRAM-SHA-512": {
-      const scram = new ScramClient(
-        options.mechanism,
-        options.username,
-        options.password,
-        options.tokenAuth ? { extensions: { tokenauth: "true" } } : {},
-      );
+      const scram = new ScramClient(options.mechanism, {
+        username: options.username,
+        password: options.password,
+        extensions: options.tokenAuth ? { tokenauth: "true" } : undefined,
+      });
       const first = await step(scram.first());
       const final = await step(await scram.final(first.authBytes));
       try {

@@ -50,23 +50,22 @@ export class CompressionError extends Error {
    *
    * @param code machine-readable reason
    * @param message a sentence-case description
-   * @param codec the codec name, when one applies
-   * @param options the standard `cause` option
+   * @param options the codec name, when one applies, and the standard `cause`
    * @example
    * ```ts
    * import { CompressionError } from "./errors.ts";
    *
-   * const e = new CompressionError("corrupt-input", "Snappy input is truncated", "snappy");
+   * const e = new CompressionError("corrupt-input", "Snappy input is truncated", { codec: "snappy" });
    * console.log(e.code); // "corrupt-input"
    * ```
    */
   constructor(
     code: CompressionErrorCode,
     message: string,
-    codec?: string,
-    options?: { cause?: unknown },
+    options: { codec?: string; cause?: unknown } = {},
   ) {
-    super(message, options);
+    const { codec } = options;
+    super(message, "cause" in options ? { cause: options.cause } : undefined);
     this.name = "CompressionError";
     this.code = code;
     this.codec = codec;
@@ -136,7 +135,7 @@ export function outputLimitError(
   return new CompressionError(
     "output-limit",
     `Decompressed ${codec} output would be ${what} the limit of ${limit} bytes`,
-    codec,
+    { codec: codec },
   );
 }
 
@@ -154,7 +153,7 @@ export function outputLimitError(
  * ```
  */
 export function corruptError(codec: string, detail: string): CompressionError {
-  return new CompressionError("corrupt-input", `Corrupt ${codec} input: ${detail}`, codec);
+  return new CompressionError("corrupt-input", `Corrupt ${codec} input: ${detail}`, { codec });
 }
 
 /**

@@ -32,7 +32,7 @@ export function gzipCompress(data: Uint8Array, level: number = DEFAULT_LEVEL): U
     throw new CompressionError(
       "invalid-option",
       `Gzip level must be an integer from -1 to 9, got ${level}`,
-      CODEC,
+      { codec: CODEC },
     );
   }
   return ownedBytes(gzipSync(data, { level }));
@@ -89,7 +89,7 @@ export function mapZlibError(e: unknown, codec: string, limit: number): Compress
   if (code === "ERR_BUFFER_TOO_LARGE") return outputLimitError(codec, limit);
   const message = e instanceof Error ? e.message : String(e);
   const error = corruptError(codec, lowerFirst(message));
-  return new CompressionError(error.code, error.message, codec, { cause: e });
+  return new CompressionError(error.code, error.message, { codec, cause: e });
 }
 
 function lowerFirst(s: string): string {

@@ -85,7 +85,7 @@ export function lz4Compress(data: Uint8Array, options: Lz4CompressOptions = {}):
     throw new CompressionError(
       "invalid-option",
       `LZ4 level must be an integer from 1 to 17, got ${level}`,
-      CODEC,
+      { codec: CODEC },
     );
   }
   const tuning = level !== undefined && level >= 3 ? LZ4_THOROUGH : LZ4_FAST;
@@ -167,7 +167,7 @@ export function lz4Decompress(
         throw new CompressionError(
           "unsupported",
           "The legacy LZ4 frame format (magic 0x184C2102) is not supported",
-          CODEC,
+          { codec: CODEC },
         );
       }
       throw corruptError(
@@ -226,7 +226,7 @@ function readFrame(data: Uint8Array, start: number, out: GrowableOutput): number
     throw new CompressionError(
       "unsupported",
       `LZ4 frame version ${flg >>> 6} is not supported, only version 1`,
-      CODEC,
+      { codec: CODEC },
     );
   }
   if (flg & FLG_RESERVED || bd & 0x8f) {
@@ -251,7 +251,7 @@ function readFrame(data: Uint8Array, start: number, out: GrowableOutput): number
     throw new CompressionError(
       "unsupported",
       "LZ4 frames with a dictionary ID are not supported",
-      CODEC,
+      { codec: CODEC },
     );
   }
   const hc = data[descriptorEnd];

@@ -226,7 +226,7 @@ function hasXerialMagic(data: Uint8Array, pos: number): boolean {
     throw new CompressionError(
       "unsupported",
       `Snappy stream needs reader version ${compatible}, only version 1 is supported`,
-      CODEC,
+      { codec: CODEC },
     );
   }
   return true;

@@ -43,7 +43,7 @@ export function zstdCompress(data: Uint8Array, level: number = DEFAULT_LEVEL): U
     throw new CompressionError(
       "invalid-option",
       `Zstd level must be an integer from ${MIN_LEVEL} to ${MAX_LEVEL}, got ${level}`,
-      CODEC,
+      { codec: CODEC },
     );
   }
   const params = { [constants.ZSTD_c_compressionLevel]: level };

@@ -162,6 +162,18 @@ export function decodeRequestBody<K extends CodecApiKey>(
   return body;
 }
 
+/** What {@linkcode encodeResponseFrame} writes. */
+export interface ResponseFrameInit<K extends CodecApiKey> {
+  /** The API key of the request answered. */
+  apiKey: K;
+  /** The version of the request answered, which the response is written in. */
+  apiVersion: number;
+  /** The request's correlation id, echoed. */
+  correlationId: number;
+  /** The response's body. */
+  body: ApiMessages[K]["responseInit"];
+}
+
 /**
  * Writes a whole response frame (int32 size, header in the version Kafka's rules pick, body) and returns
  * it as a view into `w`'s buffer.
@@ -169,15 +181,19 @@ export function decodeRequestBody<K extends CodecApiKey>(
  * @example
  * ```ts
  * import { ApiKey, encodeResponseFrame, Writer } from "@brook/kafka/codec";
- * const frame = encodeResponseFrame(new Writer(), ApiKey.ApiVersions, 3, { correlationId: 1, body: {} });
+ * const frame = encodeResponseFrame(new Writer(), {
+ *   apiKey: ApiKey.ApiVersions,
+ *   apiVersion: 3,
+ *   correlationId: 1,
+ *   body: {},
+ * });
  * ```
  */
 export function encodeResponseFrame<K extends CodecApiKey>(
   w: Writer,
-  apiKey: K,
-  apiVersion: number,
-  response: { correlationId: number; body: ApiMessages[K]["responseInit"] },
+  response: ResponseFrameInit<K>,
 ): Uint8Array {
+  const { apiKey, apiVersion } = response;
   const start = w.pos;
   w.int32(0);
   encodeResponseHeader(
@@ -204,7 +220,12 @@ export interface DecodedResponse<K extends CodecApiKey> {
  * @example
  * ```ts
  * import { ApiKey, decodeResponseFrame, encodeResponseFrame, Writer } from "@brook/kafka/codec";
- * const frame = encodeResponseFrame(new Writer(), ApiKey.ApiVersions, 3, { correlationId: 1, body: {} });
+ * const frame = encodeResponseFrame(new Writer(), {
+ *   apiKey: ApiKey.ApiVersions,
+ *   apiVersion: 3,
+ *   correlationId: 1,
+ *   body: {},
+ * });
  * const { header, body } = decodeResponseFrame(frame.subarray(4), ApiKey.ApiVersions, 3);
  * ```
  */

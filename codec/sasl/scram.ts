@@ -255,7 +255,8 @@ export interface ClientFirstMessage {
  * @example
  * ```ts
  * import { parseClientFirst, ScramClient } from "@brook/kafka/codec";
- * const first = parseClientFirst(new ScramClient("SCRAM-SHA-256", "alice", "secret").first());
+ * const client = new ScramClient("SCRAM-SHA-256", { username: "alice", password: "secret" });
+ * const first = parseClientFirst(client.first());
  * console.log(first.username); // "alice"
  * ```
  */
@@ -374,6 +375,18 @@ export async function verifyClientProof(
   return encoder.encode(`v=${base64(serverSignature)}`);
 }
 
+/** Who a {@linkcode ScramClient} authenticates as, and how. */
+export interface ScramClientOptions {
+  /** The user name. */
+  username: string;
+  /** The user's password (or, with tokenauth, the delegation token's HMAC). */
+  password: string;
+  /** The client nonce; default a fresh random one (a fixed one is for test vectors only). */
+  nonce?: string;
+  /** Kafka's SCRAM extensions, e.g. { tokenauth: "true" } for a delegation token. */
+  extensions?: Record<string, string>;
+}
+
 /**
  * The client side of one SCRAM exchange: `first()`, then `final(serverFirst)`, then
  * `verify(serverFinal)`.
@@ -381,7 +394,7 @@ export async function verifyClientProof(
  * @example
  * ```ts
  * import { ScramClient } from "@brook/kafka/codec";
- * const scram = new ScramClient("SCRAM-SHA-512", "alice", "secret");
+ * const scram = new ScramClient("SCRAM-SHA-512", { username: "alice", password: "secret" });
  * const clientFirst = scram.first(); // send it, then feed the answers to final() and verify()
  * ```
  */
@@ -395,15 +408,10 @@ export class ScramClient {
   #clientFirstBare = "";
 
   /** Starts an exchange for `username`; `extensions` are Kafka's SCRAM extensions. */
-  constructor(
-    mechanism: ScramMechanism,
-    username: string,
-    password: string,
-    options: { nonce?: string; extensions?: Record<string, string> } = {},
-  ) {
+  constructor(mechanism: ScramMechanism, options: ScramClientOptions) {
     this.#mechanism = mechanism;
-    this.#username = username;
-    this.#password = password;
+    this.#username = options.username;
+    this.#password = options.password;
     this.#nonce = options.nonce ?? scramNonce();
     this.#extensions = Object.entries(options.extensions ?? {}).map(([k, v]) => `,${k}=${v}`)
       .join("");

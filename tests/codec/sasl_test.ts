@@ -20,7 +20,9 @@ const text = (b: Uint8Array) => new TextDecoder().decode(b);
 const bytes = (s: string) => new TextEncoder().encode(s);
 
 Deno.test("sasl: SCRAM-SHA-256 gives RFC 7677's client proof and server signature", async () => {
-  const client = new ScramClient("SCRAM-SHA-256", "user", "pencil", {
+  const client = new ScramClient("SCRAM-SHA-256", {
+    username: "user",
+    password: "pencil",
     nonce: "rOprNGfwEbeRWgbNEkqO",
   });
   assertEquals(text(client.first()), "n,,n=user,r=rOprNGfwEbeRWgbNEkqO");
