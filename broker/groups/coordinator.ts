@@ -341,7 +341,8 @@ export class GroupCoordinator {
 
   /** Committed offsets of a group (a classic group is created empty when there is none). */
   offsets(groupId: string): Map<string, CommittedOffset> {
-    return this.consumerGroups.get(groupId)?.offsets ?? this.group(groupId, true)!.offsets;
+    return this.consumerGroups.get(groupId)?.offsets ?? this.streams.groups.get(groupId)?.offsets ??
+      this.group(groupId, true)!.offsets;
   }
 
   /** A ConsumerGroupHeartbeat, answered as Kafka's group coordinator answers it. */

@@ -118,9 +118,23 @@ function commit(request: Request, ctx: RequestContext) {
     txnCode = ErrorCode.INVALID_TXN_STATE;
   }
   if (txnCode !== ErrorCode.NONE) return all(txnCode);
+  const streamsGroup = groups.streams.groups.get(request.groupId);
   const consumerGroup = groups.consumerGroups.get(request.groupId);
   const group = consumerGroup ? undefined : groups.group(request.groupId);
-  if (consumerGroup) {
+  if (streamsGroup) {
+    // A streams group (KIP-1071), as a consumer group: a member commits with its epoch.
+    const anonymous = request.generationIdOrMemberEpoch === -1 && request.memberId === "" &&
+      request.groupInstanceId === null;
+    if (
+      !(request.generationIdOrMemberEpoch < 0 && streamsGroup.members.size === 0) && !anonymous
+    ) {
+      const member = streamsGroup.members.get(request.memberId);
+      if (!member) return all(ErrorCode.UNKNOWN_MEMBER_ID);
+      if (member.memberEpoch !== request.generationIdOrMemberEpoch) {
+        return all(ErrorCode.ILLEGAL_GENERATION);
+      }
+    }
+  } else if (consumerGroup) {
     // A consumer group (KIP-848): a member commits with its epoch; a stale one is ILLEGAL_GENERATION.
     const anonymous = request.generationIdOrMemberEpoch === -1 && request.memberId === "" &&
       request.groupInstanceId === null;

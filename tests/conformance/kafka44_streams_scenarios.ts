@@ -14,6 +14,7 @@ type Heartbeat = ApiMessages[typeof ApiKey.StreamsGroupHeartbeat]["response"];
 type HeartbeatInit = ApiMessages[typeof ApiKey.StreamsGroupHeartbeat]["requestInit"];
 type Described = ApiMessages[typeof ApiKey.StreamsGroupDescribe]["response"];
 type Tasks = Heartbeat["activeTasks"];
+type Producer = ApiMessages[typeof ApiKey.InitProducerId]["response"];
 
 /** A word-count-like topology: a repartition between two subtopologies, a store's changelog. */
 function topology(app: string, input: string, changelogPartitions = 0) {
@@ -330,6 +331,26 @@ export function streamsOffsetsScenario(run: string): Scenario {
       }],
       requireStable: false,
     });
+  const txn = `${app}-tx`;
+  const txnCommit = (memberId: string, epoch: number, offset: bigint) =>
+    step(ApiKey.TxnOffsetCommit, 5, (earlier) => ({
+      transactionalId: txn,
+      groupId: app,
+      producerId: (earlier[12] as Producer).producerId,
+      producerEpoch: (earlier[12] as Producer).producerEpoch,
+      generationIdOrMemberEpoch: epoch,
+      memberId,
+      groupInstanceId: null,
+      topics: [{
+        name: input,
+        partitions: [{
+          partitionIndex: 0,
+          committedOffset: offset,
+          committedLeaderEpoch: -1,
+          committedMetadata: "",
+        }],
+      }],
+    }));
   return {
     name: "streams group: offsets by members and epochs, other protocols refused",
     steps: [
@@ -366,6 +387,45 @@ export function streamsOffsetsScenario(run: string): Scenario {
       fetch("m1", 3),
       fetch("m9", 1),
       fetch(null, -1),
+      // Transactional commits (exactly-once Kafka Streams) are checked against members too.
+      step(
+        ApiKey.FindCoordinator,
+        4,
+        { keyType: 1, coordinatorKeys: [txn] },
+        (r) => r.coordinators.every((c) => c.errorCode === 0),
+        (r) => r.coordinators.map((c) => c.errorCode),
+      ),
+      step(
+        ApiKey.InitProducerId,
+        5,
+        { transactionalId: txn, transactionTimeoutMs: 60000, producerId: -1n, producerEpoch: -1 },
+        (r) => r.errorCode === 0,
+        (r) => r.errorCode,
+      ),
+      txnCommit("m1", 1, 9n),
+      txnCommit("m1", 7, 10n),
+      txnCommit("m9", 1, 10n),
+      step(
+        ApiKey.EndTxn,
+        5,
+        (earlier) => ({
+          transactionalId: txn,
+          producerId: (earlier[12] as Producer).producerId,
+          producerEpoch: (earlier[12] as Producer).producerEpoch,
+          committed: true,
+        }),
+        (r) => r.errorCode !== 51,
+        (r) => r.errorCode,
+      ),
+      step(ApiKey.OffsetFetch, 9, {
+        groups: [{
+          groupId: app,
+          memberId: "m1",
+          memberEpoch: 1,
+          topics: [{ name: input, partitionIndexes: [0] }],
+        }],
+        requireStable: true,
+      }, (r) => r.groups[0]?.topics[0]?.partitions[0]?.committedOffset === 9n),
       step(ApiKey.ConsumerGroupHeartbeat, 1, {
         groupId: app,
         memberId: "c1",

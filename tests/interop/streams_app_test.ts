@@ -122,8 +122,15 @@ function expectedCounts(lines: string[]): Map<string, bigint> {
   return counts;
 }
 
-/** The word count with two instances, one of which stops, against one cluster. */
-async function wordCount(bootstrapServers: string, classpath: string): Promise<void> {
+/**
+ * The word count with two instances, one of which stops, against one cluster; `exactlyOnce` runs
+ * it with transactions (processing.guarantee exactly_once_v2, offsets by TxnOffsetCommit).
+ */
+async function wordCount(
+  bootstrapServers: string,
+  classpath: string,
+  exactlyOnce = false,
+): Promise<void> {
   const app = `wc${Date.now() % 100000}`;
   const input = `${app}-lines`, output = `${app}-counts`;
   {
@@ -139,6 +146,7 @@ async function wordCount(bootstrapServers: string, classpath: string): Promise<v
     groupId: `${app}-reader`,
     autoOffsetReset: "earliest",
     fetchMaxWaitMs: 100,
+    isolationLevel: exactlyOnce ? "read_committed" : "read_uncommitted",
   });
   consumer.subscribe([output]);
   const read = async (want: Map<string, bigint>, ms: number) => {
@@ -159,8 +167,15 @@ async function wordCount(bootstrapServers: string, classpath: string): Promise<v
   const produce = (lines: string[]) =>
     producer.send(lines.map((value, i) => ({ topic: input, key: `k${i}`, value })));
 
-  const a = new Instance(classpath, [bootstrapServers, app, input, output]);
-  const b = new Instance(classpath, [bootstrapServers, app, input, output]);
+  const args = [
+    bootstrapServers,
+    app,
+    input,
+    output,
+    exactlyOnce ? "exactly_once_v2" : "at_least_once",
+  ];
+  const a = new Instance(classpath, args);
+  const b = new Instance(classpath, args);
   try {
     const split = () => [...a.tasks, ...b.tasks].sort().join(",");
     await until(
@@ -205,6 +220,14 @@ Deno.test({
       await t.step("on a real Kafka 4.4.0", async () => {
         await using kafka = await startKafka({ version: "4.4.0" });
         await wordCount(kafka.bootstrapServers, classpath);
+      });
+      await t.step("exactly once, on Brook's broker", async () => {
+        await using broker = await Broker.start({});
+        await wordCount(broker.bootstrapServers, classpath, true);
+      });
+      await t.step("exactly once, on a real Kafka 4.4.0", async () => {
+        await using kafka = await startKafka({ version: "4.4.0" });
+        await wordCount(kafka.bootstrapServers, classpath, true);
       });
     } finally {
       await Deno.remove(dir, { recursive: true });

@@ -1,6 +1,7 @@
 // A Kafka Streams 4.4.0 word count with the streams rebalance protocol (group.protocol=streams,
 // KIP-1071), for tests/interop/streams_app_test.ts. Arguments: bootstrap servers, application id,
-// input topic, output topic. It prints "STATE <state>" and "TASKS <ids>" as they change, and closes
+// input topic, output topic, and optionally the processing guarantee (at_least_once, the default,
+// or exactly_once_v2). It prints "STATE <state>" and "TASKS <ids>" as they change, and closes
 // when a line "stop" comes on stdin (or stdin ends).
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -35,6 +36,7 @@ public class WordCount {
     props.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, 0);
     props.put(StreamsConfig.STATE_DIR_CONFIG, Files.createTempDirectory("brook-streams-").toString());
     props.put(StreamsConfig.consumerPrefix("auto.offset.reset"), "earliest");
+    if (args.length > 4) props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, args[4]);
 
     StreamsBuilder builder = new StreamsBuilder();
     builder.<String, String>stream(args[2])
