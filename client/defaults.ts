@@ -23,6 +23,12 @@ export const RECONNECT_BACKOFF_MS = 50;
 /** reconnect.backoff.max.ms: the longest wait before reconnecting. */
 export const RECONNECT_BACKOFF_MAX_MS = 1_000;
 
+/**
+ * How many FindCoordinator answers a client asks for while the coordinator is loading or not
+ * available, with retry backoff between them, before it reports the error.
+ */
+export const FIND_COORDINATOR_ATTEMPTS = 10;
+
 /** linger.ms: how long a producer batch waits for more records (5 since Kafka 4.0, KIP-1030). */
 export const LINGER_MS = 5;
 /** batch.size: the bytes a producer batch grows to before it is sent. */

@@ -30,6 +30,7 @@ import {
 import { type ClientMetricsSnapshot, Stat } from "./metrics.ts";
 import { TelemetrySender } from "./telemetry/telemetry_sender.ts";
 import {
+  FIND_COORDINATOR_ATTEMPTS,
   METADATA_MAX_AGE_MS,
   RECONNECT_BACKOFF_MAX_MS,
   RECONNECT_BACKOFF_MS,
@@ -123,6 +124,16 @@ export interface ClusterMetadata {
   topics: Map<string, TopicMetadata>;
   /** Date.now() when it was fetched. */
   fetchedAt: number;
+}
+
+/** Options of {@linkcode KafkaClient.findCoordinator}. */
+export interface FindCoordinatorOptions {
+  /** Kafka's coordinator key type: 0 for a group (the default), 1 for a transactional id. */
+  keyType?: 0 | 1;
+  /** Aborts the lookup. */
+  signal?: AbortSignal;
+  /** How many answers to ask for while the coordinator is loading or not available. Default 10. */
+  attempts?: number;
 }
 
 /** Options of {@linkcode KafkaClient.metadata}. */
@@ -458,13 +469,16 @@ export class KafkaClient implements AsyncDisposable {
   /**
    * The coordinator of a group (key type 0) or transactional id (key type 1), via FindCoordinator.
    * Retries while the coordinator is loading or not available, within `attempts`.
+   *
+   * @example
+   * ```ts
+   * import { KafkaClient } from "@brook/kafka/client";
+   * await using client = new KafkaClient({ bootstrapServers: "127.0.0.1:9092" });
+   * const nodeId = await client.findCoordinator("orders-app", { keyType: 0 });
+   * ```
    */
-  async findCoordinator(
-    key: string,
-    keyType: 0 | 1 = 0,
-    signal?: AbortSignal,
-    attempts = 10,
-  ): Promise<number> {
+  async findCoordinator(key: string, options: FindCoordinatorOptions = {}): Promise<number> {
+    const { keyType = 0, signal, attempts = FIND_COORDINATOR_ATTEMPTS } = options;
     for (let attempt = 0;; attempt++) {
       // Versions 4+ look keys up in a batch; older ones take one key.
       const res = await this.requestAny(

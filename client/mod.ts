@@ -24,6 +24,7 @@ export {
   type BrokerMetadata,
   type ClientOptions,
   type ClusterMetadata,
+  type FindCoordinatorOptions,
   KafkaClient,
   type MetadataOptions,
   type PartitionMetadata,

@@ -112,7 +112,7 @@ export async function describeGroups(
 ): Promise<GroupDescription[]> {
   const out: GroupDescription[] = [];
   for (const groupId of groupIds) {
-    const coordinator = await client.findCoordinator(groupId, 0, signal);
+    const coordinator = await client.findCoordinator(groupId, { signal });
     // As Kafka's admin client: a consumer group first; GROUP_ID_NOT_FOUND means a classic one.
     const conn = await client.connection(coordinator, signal);
     if (conn.brokerVersions.has(ApiKey.ConsumerGroupDescribe)) {
@@ -184,7 +184,7 @@ export async function deleteGroups(
   signal?: AbortSignal,
 ): Promise<void> {
   for (const groupId of groupIds) {
-    const coordinator = await client.findCoordinator(groupId, 0, signal);
+    const coordinator = await client.findCoordinator(groupId, { signal });
     const res = await client.requestNode(coordinator, ApiKey.DeleteGroups, {
       groupsNames: [groupId],
     }, { signal });
@@ -201,7 +201,7 @@ export async function listGroupOffsets(
   partitions: TopicPartition[] | undefined,
   signal?: AbortSignal,
 ): Promise<GroupOffset[]> {
-  const coordinator = await client.findCoordinator(groupId, 0, signal);
+  const coordinator = await client.findCoordinator(groupId, { signal });
   const topics = partitions === undefined ? null : [...groupByTopic(partitions)].map((
     [name, partitionIndexes],
   ) => ({ name, partitionIndexes }));
@@ -237,7 +237,7 @@ export async function alterGroupOffsets(
   offsets: { topic: string; partition: number; offset: bigint; metadata?: string | null }[],
   signal?: AbortSignal,
 ): Promise<void> {
-  const coordinator = await client.findCoordinator(groupId, 0, signal);
+  const coordinator = await client.findCoordinator(groupId, { signal });
   const topics = new Map<string, typeof offsets>();
   for (const o of offsets) topics.set(o.topic, [...(topics.get(o.topic) ?? []), o]);
   const res = await client.requestNode(coordinator, ApiKey.OffsetCommit, {
@@ -273,7 +273,7 @@ export async function deleteGroupOffsets(
   partitions: TopicPartition[],
   signal?: AbortSignal,
 ): Promise<void> {
-  const coordinator = await client.findCoordinator(groupId, 0, signal);
+  const coordinator = await client.findCoordinator(groupId, { signal });
   const res = await client.requestNode(coordinator, ApiKey.OffsetDelete, {
     groupId,
     topics: [...groupByTopic(partitions)].map(([name, indexes]) => ({

@@ -58,7 +58,7 @@ export async function describeShareGroups(
   signal?: AbortSignal,
 ): Promise<ShareGroupDescription[]> {
   return await Promise.all(groupIds.map(async (groupId) => {
-    const coordinator = await client.findCoordinator(groupId, 0, signal);
+    const coordinator = await client.findCoordinator(groupId, { signal });
     const res = await client.requestNode(coordinator, ApiKey.ShareGroupDescribe, {
       groupIds: [groupId],
       includeAuthorizedOperations: false,
@@ -91,7 +91,7 @@ export async function listShareGroupOffsets(
   topics: { topic: string; partitions: number[] }[] | undefined,
   signal?: AbortSignal,
 ): Promise<ShareGroupOffset[]> {
-  const coordinator = await client.findCoordinator(groupId, 0, signal);
+  const coordinator = await client.findCoordinator(groupId, { signal });
   const res = await client.requestNode(coordinator, ApiKey.DescribeShareGroupOffsets, {
     groups: [{
       groupId,
@@ -122,7 +122,7 @@ export async function deleteShareGroupOffsets(
   topics: string[],
   signal?: AbortSignal,
 ): Promise<void> {
-  const coordinator = await client.findCoordinator(groupId, 0, signal);
+  const coordinator = await client.findCoordinator(groupId, { signal });
   const res = await client.requestNode(coordinator, ApiKey.DeleteShareGroupOffsets, {
     groupId,
     topics: topics.map((topicName) => ({ topicName })),

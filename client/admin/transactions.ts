@@ -76,7 +76,7 @@ export async function describeTransactions(
 ): Promise<TransactionDescription[]> {
   const out: TransactionDescription[] = [];
   for (const id of transactionalIds) {
-    const coordinator = await client.findCoordinator(id, 1, signal);
+    const coordinator = await client.findCoordinator(id, { keyType: 1, signal });
     const res = await client.requestNode(coordinator, ApiKey.DescribeTransactions, {
       transactionalIds: [id],
     }, { signal });

@@ -19,6 +19,7 @@ import type { KafkaClient } from "../kafka_client.ts";
 import type { FetchEvent } from "../instrumentation.ts";
 import { Stat } from "../metrics.ts";
 import type { TopicPartition, TopicPartitionOffset } from "../topic_partition.ts";
+import { REQUEST_TIMEOUT_MS } from "../defaults.ts";
 
 /** A consumed record. Keys and values are Uint8Array (null when absent). */
 export interface ConsumerRecord {
@@ -87,6 +88,7 @@ function key(topic: string, partition: number): string {
 /** Positions and fetching for a set of assigned partitions. */
 export class Fetcher {
   readonly #client: KafkaClient;
+  readonly #requestTimeoutMs: number;
   readonly #options: FetcherOptions;
   #partitions = new Map<string, PartitionState>();
   readonly #latency = new Stat();
@@ -96,6 +98,8 @@ export class Fetcher {
 
   constructor(client: KafkaClient, options: FetcherOptions) {
     this.#client = client;
+    // The leader may hold a Fetch for fetch.max.wait.ms before the answer's own time starts.
+    this.#requestTimeoutMs = client.options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS;
     this.#options = options;
     const metrics = client.instrumentation.metrics;
     metrics.register(FETCH_GROUP, this.#latency, {
@@ -305,7 +309,7 @@ export class Fetcher {
         })),
       })),
       rackId: o.clientRack ?? "",
-    }, { signal, timeoutMs: o.fetchMaxWaitMs + 30000 });
+    }, { signal, timeoutMs: o.fetchMaxWaitMs + this.#requestTimeoutMs });
     const durationMs = performance.now() - started;
     this.#latency.record(durationMs);
     if (res.errorCode !== ErrorCode.NONE) {

@@ -42,7 +42,7 @@ export class GroupCoordinatorLink {
   /** The coordinator's node id, found with FindCoordinator when not known. */
   async id(signal?: AbortSignal): Promise<number> {
     if (this.#coordinator < 0) {
-      this.#coordinator = await this.#client.findCoordinator(this.#groupId, 0, signal);
+      this.#coordinator = await this.#client.findCoordinator(this.#groupId, { signal });
     }
     return this.#coordinator;
   }

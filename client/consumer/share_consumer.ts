@@ -25,6 +25,13 @@ import type { ConsumerRecord } from "./fetcher.ts";
 import type { PollOptions } from "./consumer.ts";
 import type { ClientEventMap } from "../instrumentation.ts";
 import type { ClientMetricsSnapshot } from "../metrics.ts";
+import {
+  FETCH_MAX_BYTES,
+  FETCH_MAX_WAIT_MS,
+  FETCH_MIN_BYTES,
+  GROUP_HEARTBEAT_INTERVAL_MS,
+  MAX_POLL_RECORDS,
+} from "../defaults.ts";
 
 /** Share consumer options; names follow Kafka's share consumer configs. */
 export interface ShareConsumerOptions extends ClientOptions {
@@ -97,7 +104,7 @@ export class ShareConsumer implements AsyncDisposable {
   #subscription: string[] = [];
   #subscriptionSent = false;
   #memberEpoch = 0;
-  #heartbeatIntervalMs = 5000;
+  #heartbeatIntervalMs = GROUP_HEARTBEAT_INTERVAL_MS;
   #coordinator: number | undefined;
   #heartbeats: Promise<void> | undefined;
   /** Assigned partitions: topic id to partition numbers. */
@@ -241,7 +248,7 @@ export class ShareConsumer implements AsyncDisposable {
     this.#sessions.clear();
     if (this.#memberEpoch > 0) {
       const coordinator = this.#coordinator ??
-        await this.client.findCoordinator(this.#options.groupId, 0).catch(() => undefined);
+        await this.client.findCoordinator(this.#options.groupId).catch(() => undefined);
       if (coordinator !== undefined) {
         await this.client.requestNode(coordinator, ApiKey.ShareGroupHeartbeat, {
           groupId: this.#options.groupId,
@@ -350,7 +357,7 @@ export class ShareConsumer implements AsyncDisposable {
 
   async #heartbeat(): Promise<void> {
     const signal = this.#abort.signal;
-    this.#coordinator ??= await this.client.findCoordinator(this.#options.groupId, 0, signal);
+    this.#coordinator ??= await this.client.findCoordinator(this.#options.groupId, { signal });
     const full = !this.#subscriptionSent;
     const res = await this.client.requestNode(this.#coordinator, ApiKey.ShareGroupHeartbeat, {
       groupId: this.#options.groupId,
@@ -452,11 +459,11 @@ export class ShareConsumer implements AsyncDisposable {
       groupId: o.groupId,
       memberId: this.memberId,
       shareSessionEpoch: session.epoch,
-      maxWaitMs: o.fetchMaxWaitMs ?? 500,
-      minBytes: o.fetchMinBytes ?? 1,
-      maxBytes: o.fetchMaxBytes ?? 52428800,
-      maxRecords: o.maxPollRecords ?? 500,
-      batchSize: o.maxPollRecords ?? 500,
+      maxWaitMs: o.fetchMaxWaitMs ?? FETCH_MAX_WAIT_MS,
+      minBytes: o.fetchMinBytes ?? FETCH_MIN_BYTES,
+      maxBytes: o.fetchMaxBytes ?? FETCH_MAX_BYTES,
+      maxRecords: o.maxPollRecords ?? MAX_POLL_RECORDS,
+      batchSize: o.maxPollRecords ?? MAX_POLL_RECORDS,
       shareAcquireMode: recordLimit ? 1 : 0,
       isRenewAck: false,
       topics: [...topics].map(([topicId, ps]) => ({

@@ -254,7 +254,7 @@ export class Transactions {
       for (let attempt = 0;; attempt++) {
         let code: number = ErrorCode.NONE;
         try {
-          const node = await this.#client.findCoordinator(group.groupId, 0);
+          const node = await this.#client.findCoordinator(group.groupId);
           const res = await this.#client.requestNode(node, ApiKey.TxnOffsetCommit, body(), {
             maxVersion: this.v2 ? (ids ? undefined : 5) : 4,
           });
@@ -317,7 +317,9 @@ export class Transactions {
       let res;
       try {
         if (this.#coordinator < 0) {
-          this.#coordinator = await this.#client.findCoordinator(this.transactionalId, 1);
+          this.#coordinator = await this.#client.findCoordinator(this.transactionalId, {
+            keyType: 1,
+          });
         }
         res = await this.#client.requestNode(this.#coordinator, apiKey, body(), { maxVersion });
         code = errorOf(res);
