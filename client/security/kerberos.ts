@@ -33,6 +33,13 @@ import {
 } from "../../codec/kerberos/mod.ts";
 import { type Ccache, parseCcache } from "./kerberos_ccache.ts";
 
+/** The lifetime asked of a ticket-granting ticket: krb5.conf's default ticket_lifetime, 24 h. */
+const TICKET_LIFETIME_MS = 86_400_000;
+/** A ticket-granting ticket this close to its end is replaced before use, so none expires in flight. */
+const TICKET_RENEW_MARGIN_MS = 60_000;
+/** The bytes read from the KDC's TCP connection at a time. */
+const KDC_READ_BYTES = 65_536;
+
 /** How the client logs in to Kerberos (Kafka's Krb5LoginModule options, and krb5.conf). */
 export interface KerberosLoginOptions {
   /**
@@ -124,7 +131,7 @@ async function exchange(kdc: string, message: Uint8Array): Promise<Uint8Array> {
     frame.set(message, 4);
     for (let at = 0; at < frame.length;) at += await conn.write(frame.subarray(at));
     let buffer = new Uint8Array(0);
-    const chunk = new Uint8Array(65536);
+    const chunk = new Uint8Array(KDC_READ_BYTES);
     for (;;) {
       if (buffer.length >= 4) {
         const size = new DataView(buffer.buffer).getUint32(0);
@@ -222,7 +229,8 @@ export class KerberosLogin {
       const cache = await this.#readCcache();
       const tgt = cache.credentials.find((c) =>
         c.server.names.join("/") === `krbtgt/${realm}` && c.serverRealm === realm &&
-        c.client.names.join("/") === client.names.join("/") && c.endTime - Date.now() > 60_000
+        c.client.names.join("/") === client.names.join("/") &&
+        c.endTime - Date.now() > TICKET_RENEW_MARGIN_MS
       );
       if (tgt) {
         this.#tgt = { ticket: tgt.ticket, key: tgt.key, endTime: tgt.endTime, realm };
@@ -238,7 +246,7 @@ export class KerberosLogin {
         cname: client,
         realm,
         sname: { nameType: NameType.SRV_INST, names: ["krbtgt", realm] },
-        till: Date.now() + 86_400_000,
+        till: Date.now() + TICKET_LIFETIME_MS,
         nonce: n,
         etypes: SUPPORTED_ENCTYPES,
       });
@@ -330,7 +338,7 @@ export class KerberosLogin {
    * ```
    */
   async serviceTicket(service: string, host: string): Promise<ServiceTicket> {
-    if (!this.#tgt || this.#tgt.endTime - Date.now() < 60_000) await this.#login();
+    if (!this.#tgt || this.#tgt.endTime - Date.now() < TICKET_RENEW_MARGIN_MS) await this.#login();
     const { realm, kdc, client } = await this.#settings();
     const tgt = this.#tgt!;
     const n = nonce();
