@@ -98,7 +98,7 @@ export function groupNotFound(
   kind: "consumer" | "share",
 ): GroupRefusal {
   const { groups } = ctx.cluster;
-  const elsewhere = groups.groups.has(groupId) ||
+  const elsewhere = groups.groups.has(groupId) || groups.streams.groups.has(groupId) ||
     (kind === "consumer" ? groups.shareGroups : groups.consumerGroups).has(groupId);
   return {
     groupId,

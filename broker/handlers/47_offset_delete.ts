@@ -36,16 +36,19 @@ export default defineHandler({
       return { errorCode: ErrorCode.GROUP_ID_NOT_FOUND, throttleTimeMs: 0, topics: [] };
     }
     const consumerGroup = groups.consumerGroups.get(request.groupId);
-    const g = consumerGroup ? undefined : groups.group(request.groupId);
-    const offsets = consumerGroup?.offsets ?? g?.offsets;
-    if (consumerGroup ? consumerGroup.dead : !g || g.state === "Dead") {
+    const streamsGroup = groups.streams.groups.get(request.groupId);
+    const g = consumerGroup || streamsGroup ? undefined : groups.group(request.groupId);
+    const offsets = consumerGroup?.offsets ?? streamsGroup?.offsets ?? g?.offsets;
+    if (
+      consumerGroup ? consumerGroup.dead : !streamsGroup && (!g || g.state === "Dead")
+    ) {
       return { errorCode: ErrorCode.GROUP_ID_NOT_FOUND, throttleTimeMs: 0, topics: [] };
     }
     // Topics a consumer-protocol member subscribes to keep their offsets (GROUP_SUBSCRIBED_TO_TOPIC).
     const subscribed = new Set<string>();
-    if (consumerGroup) {
+    if (consumerGroup || streamsGroup) {
       for (const t of request.topics) {
-        if (consumerGroup.isSubscribedTo(t.name)) {
+        if ((consumerGroup ?? streamsGroup)!.isSubscribedTo(t.name)) {
           subscribed.add(t.name);
         }
       }

@@ -84,6 +84,14 @@ export class StreamsGroup {
     return "Stable";
   }
 
+  /** True while members read the topic (a source or repartition source topic of the topology). */
+  isSubscribedTo(topic: string): boolean {
+    if (this.members.size === 0 || !this.topology) return false;
+    return this.topology.subtopologies.some((s) =>
+      s.sourceTopics.includes(topic) || s.repartitionSourceTopics.some((t) => t.name === topic)
+    );
+  }
+
   /** A member's target (empty when it has none yet). */
   target(memberId: string): Tasks {
     return this.targets.get(memberId) ?? noTasks();

@@ -16,6 +16,7 @@ import { offsetsByIdScenario } from "./kafka44_offset_scenarios.ts";
 import {
   streamsErrorsScenario,
   streamsGroupScenario,
+  streamsKindsScenario,
   streamsOffsetsScenario,
 } from "./kafka44_streams_scenarios.ts";
 import { shareV2Scenario } from "./kafka44_share_v2_scenarios.ts";
@@ -61,6 +62,7 @@ Deno.test({
           streamsGroupScenario(run),
           streamsErrorsScenario(run),
           streamsOffsetsScenario(run),
+          streamsKindsScenario(run),
         ]
       ) {
         const real = await runScenario(kafka.bootstrapServers, scenario);

@@ -457,3 +457,120 @@ export function streamsOffsetsScenario(run: string): Scenario {
     ],
   };
 }
+
+/**
+ * A group id names one kind of group: a streams group's id asked about as another kind, and
+ * another kind's id as a streams group; OffsetDelete of a streams group's source topic.
+ *
+ * @example
+ * ```ts ignore
+ * const scenario = streamsKindsScenario("k123");
+ * ```
+ */
+export function streamsKindsScenario(run: string): Scenario {
+  const app = `${run}-k44sk`;
+  const consumer = `${app}-c`;
+  const input = `${app}-in`;
+  const single = {
+    epoch: 0,
+    subtopologies: [{ ...topology(app, input).subtopologies[0], repartitionSinkTopics: [] }],
+  };
+  return {
+    name: "streams group: one kind of group per id",
+    steps: [
+      step(
+        ApiKey.CreateTopics,
+        7,
+        {
+          topics: [{
+            name: input,
+            numPartitions: 1,
+            replicationFactor: 1,
+            assignments: [],
+            configs: [],
+          }],
+          timeoutMs: 5000,
+          validateOnly: false,
+        },
+        undefined,
+        (r) => r.topics.map((t) => t.errorCode),
+      ),
+      step(
+        ApiKey.StreamsGroupHeartbeat,
+        1,
+        body(app, { topology: single }),
+        (r) => !r.status?.some((s) => s.statusCode === 1),
+      ),
+      step(
+        ApiKey.ConsumerGroupHeartbeat,
+        1,
+        {
+          groupId: consumer,
+          memberId: "c1",
+          memberEpoch: 0,
+          instanceId: null,
+          rackId: null,
+          rebalanceTimeoutMs: 30000,
+          subscribedTopicNames: [input],
+          subscribedTopicRegex: null,
+          serverAssignor: null,
+          topicPartitions: [],
+        },
+        undefined,
+        (r) => r.errorCode,
+      ),
+      step(ApiKey.StreamsGroupHeartbeat, 1, body(consumer, { topology: single })),
+      step(ApiKey.StreamsGroupDescribe, 1, {
+        groupIds: [consumer],
+        includeAuthorizedOperations: false,
+        includeTopologyDescription: false,
+      }),
+      step(ApiKey.ConsumerGroupDescribe, 1, {
+        groupIds: [app],
+        includeAuthorizedOperations: false,
+      }),
+      step(ApiKey.OffsetCommit, 9, {
+        groupId: app,
+        generationIdOrMemberEpoch: 1,
+        memberId: "m1",
+        groupInstanceId: null,
+        topics: [{
+          name: input,
+          partitions: [{
+            partitionIndex: 0,
+            committedOffset: 1n,
+            committedLeaderEpoch: -1,
+            committedMetadata: "",
+          }],
+        }],
+      }),
+      step(ApiKey.OffsetDelete, 0, {
+        groupId: app,
+        topics: [{ name: input, partitions: [{ partitionIndex: 0 }] }],
+      }),
+      step(ApiKey.StreamsGroupHeartbeat, 1, beat(app, "m1", -1)),
+      step(ApiKey.OffsetDelete, 0, {
+        groupId: app,
+        topics: [{ name: input, partitions: [{ partitionIndex: 0 }] }],
+      }),
+      step(
+        ApiKey.ConsumerGroupHeartbeat,
+        1,
+        {
+          groupId: consumer,
+          memberId: "c1",
+          memberEpoch: -1,
+          instanceId: null,
+          rackId: null,
+          rebalanceTimeoutMs: -1,
+          subscribedTopicNames: null,
+          subscribedTopicRegex: null,
+          serverAssignor: null,
+          topicPartitions: null,
+        },
+        undefined,
+        (r) => r.errorCode,
+      ),
+    ],
+  };
+}
