@@ -383,9 +383,10 @@ export class StreamsCoordinator {
     group.timer = setTimeout(() => {
       group.timer = undefined;
       if (this.groups.get(group.groupId) !== group) return;
-      if (group.initialDelayEnd > 0 && Date.now() >= group.initialDelayEnd) {
-        group.initialDelayEnd = 0;
-      }
+      const left = group.initialDelayEnd - Date.now();
+      // A timer may fire a little early: the delay then runs to its end.
+      if (left > 0) return this.#schedule(group, left);
+      group.initialDelayEnd = 0;
       group.configured = null;
       this.#configure(group);
       this.#maybeAssign(group, Date.now());
