@@ -29,6 +29,12 @@ export const RECONNECT_BACKOFF_MAX_MS = 1_000;
  */
 export const FIND_COORDINATOR_ATTEMPTS = 10;
 
+/**
+ * How long a poll waits for records when it does not say (the share consumer's; the consumer's is
+ * fetch.max.wait.ms), and each round of the consumers' async iterators.
+ */
+export const POLL_TIMEOUT_MS = 1_000;
+
 /** linger.ms: how long a producer batch waits for more records (5 since Kafka 4.0, KIP-1030). */
 export const LINGER_MS = 5;
 /** batch.size: the bytes a producer batch grows to before it is sent. */

@@ -19,17 +19,7 @@ export type { ConsumerRecord, OffsetReset } from "./fetcher.ts";
 export type { RebalanceListener } from "./group.ts";
 import type { ConsumerGroupMetadata } from "../producer/transactions.ts";
 import type { TopicPartition, TopicPartitionOffset } from "../topic_partition.ts";
-import {
-  AUTO_COMMIT_INTERVAL_MS,
-  FETCH_MAX_BYTES,
-  FETCH_MAX_WAIT_MS,
-  FETCH_MIN_BYTES,
-  HEARTBEAT_INTERVAL_MS,
-  MAX_PARTITION_FETCH_BYTES,
-  MAX_POLL_INTERVAL_MS,
-  MAX_POLL_RECORDS,
-  SESSION_TIMEOUT_MS,
-} from "../defaults.ts";
+import * as defaults from "../defaults.ts";
 
 /** Options of {@linkcode Consumer.poll} (and, but for `maxRecords`, of the share consumer's poll). */
 export interface PollOptions {
@@ -152,10 +142,10 @@ export class Consumer implements AsyncDisposable {
     );
     this.#options = options;
     this.#fetcher = new Fetcher(this.client, {
-      fetchMinBytes: options.fetchMinBytes ?? FETCH_MIN_BYTES,
-      fetchMaxBytes: options.fetchMaxBytes ?? FETCH_MAX_BYTES,
-      fetchMaxWaitMs: options.fetchMaxWaitMs ?? FETCH_MAX_WAIT_MS,
-      maxPartitionFetchBytes: options.maxPartitionFetchBytes ?? MAX_PARTITION_FETCH_BYTES,
+      fetchMinBytes: options.fetchMinBytes ?? defaults.FETCH_MIN_BYTES,
+      fetchMaxBytes: options.fetchMaxBytes ?? defaults.FETCH_MAX_BYTES,
+      fetchMaxWaitMs: options.fetchMaxWaitMs ?? defaults.FETCH_MAX_WAIT_MS,
+      maxPartitionFetchBytes: options.maxPartitionFetchBytes ?? defaults.MAX_PARTITION_FETCH_BYTES,
       readCommitted: options.isolationLevel === "read_committed",
       checkCrcs: options.checkCrcs ?? true,
       autoOffsetReset: options.autoOffsetReset ?? "latest",
@@ -216,7 +206,7 @@ export class Consumer implements AsyncDisposable {
       const membership = {
         groupId: options.groupId,
         groupInstanceId: options.groupInstanceId ?? null,
-        rebalanceTimeoutMs: options.maxPollIntervalMs ?? MAX_POLL_INTERVAL_MS,
+        rebalanceTimeoutMs: options.maxPollIntervalMs ?? defaults.MAX_POLL_INTERVAL_MS,
         rackId: options.clientRack ?? null,
       };
       this.#group = options.groupProtocol === "consumer"
@@ -226,8 +216,8 @@ export class Consumer implements AsyncDisposable {
         }, listener)
         : new GroupMember(this.client, {
           ...membership,
-          sessionTimeoutMs: options.sessionTimeoutMs ?? SESSION_TIMEOUT_MS,
-          heartbeatIntervalMs: options.heartbeatIntervalMs ?? HEARTBEAT_INTERVAL_MS,
+          sessionTimeoutMs: options.sessionTimeoutMs ?? defaults.SESSION_TIMEOUT_MS,
+          heartbeatIntervalMs: options.heartbeatIntervalMs ?? defaults.HEARTBEAT_INTERVAL_MS,
           assignors,
         }, listener);
     }
@@ -468,15 +458,11 @@ export class Consumer implements AsyncDisposable {
   async poll(options: PollOptions = {}): Promise<ConsumerRecord[]> {
     options.signal?.throwIfAborted();
     this.#lastPoll = Date.now();
-    await this.#fill(
-      options.timeoutMs ?? this.#options.fetchMaxWaitMs ?? FETCH_MAX_WAIT_MS,
-      options.signal,
-    );
+    const fetchMaxWaitMs = this.#options.fetchMaxWaitMs ?? defaults.FETCH_MAX_WAIT_MS;
+    const { timeoutMs = fetchMaxWaitMs, maxRecords = defaults.MAX_POLL_RECORDS } = options;
+    await this.#fill(timeoutMs, options.signal);
     options.signal?.throwIfAborted();
-    const end = Math.min(
-      this.#buffer.length,
-      this.#head + (options.maxRecords ?? MAX_POLL_RECORDS),
-    );
+    const end = Math.min(this.#buffer.length, this.#head + maxRecords);
     const out = this.#buffer.slice(this.#head, end);
     this.#take(end);
     return out;
@@ -532,7 +518,7 @@ export class Consumer implements AsyncDisposable {
     if (
       this.#autoCommit && !this.#closed &&
       Date.now() - this.#lastAutoCommit >=
-        (this.#options.autoCommitIntervalMs ?? AUTO_COMMIT_INTERVAL_MS)
+        (this.#options.autoCommitIntervalMs ?? defaults.AUTO_COMMIT_INTERVAL_MS)
     ) {
       this.#lastAutoCommit = Date.now();
       await this.commit().catch(() => {});
@@ -575,7 +561,7 @@ export class Consumer implements AsyncDisposable {
   async *[Symbol.asyncIterator](): AsyncGenerator<ConsumerRecord> {
     while (!this.#closed) {
       this.#lastPoll = Date.now();
-      await this.#fill(1000);
+      await this.#fill(defaults.POLL_TIMEOUT_MS);
       while (this.#head < this.#buffer.length) {
         const r = this.#buffer[this.#head];
         this.#take(this.#head + 1);

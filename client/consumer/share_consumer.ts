@@ -31,7 +31,11 @@ import {
   FETCH_MIN_BYTES,
   GROUP_HEARTBEAT_INTERVAL_MS,
   MAX_POLL_RECORDS,
+  POLL_TIMEOUT_MS,
 } from "../defaults.ts";
+
+/** The pause between ShareFetch rounds that brought nothing, until the poll's deadline. */
+const EMPTY_FETCH_PAUSE_MS = 100;
 
 /** Share consumer options; names follow Kafka's share consumer configs. */
 export interface ShareConsumerOptions extends ClientOptions {
@@ -151,7 +155,7 @@ export class ShareConsumer implements AsyncDisposable {
   async poll(
     options: Omit<PollOptions, "maxRecords"> | number = {},
   ): Promise<ShareConsumerRecord[]> {
-    const { timeoutMs = 1000, signal } = typeof options === "number"
+    const { timeoutMs = POLL_TIMEOUT_MS, signal } = typeof options === "number"
       ? { timeoutMs: options }
       : options;
     signal?.throwIfAborted();
@@ -165,7 +169,7 @@ export class ShareConsumer implements AsyncDisposable {
         return records;
       }
       await sleep(
-        Math.min(100, Math.max(0, deadline - Date.now())),
+        Math.min(EMPTY_FETCH_PAUSE_MS, Math.max(0, deadline - Date.now())),
         signal ? AbortSignal.any([signal, this.#abort.signal]) : this.#abort.signal,
       ).catch(() => {});
     }
@@ -304,7 +308,7 @@ export class ShareConsumer implements AsyncDisposable {
    */
   async *[Symbol.asyncIterator](): AsyncGenerator<ShareConsumerRecord> {
     while (!this.#closed) {
-      for (const record of await this.poll({ timeoutMs: 1000 })) yield record;
+      for (const record of await this.poll({ timeoutMs: POLL_TIMEOUT_MS })) yield record;
     }
   }
 

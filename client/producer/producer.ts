@@ -43,6 +43,9 @@ import {
   TRANSACTION_TIMEOUT_MS,
 } from "../defaults.ts";
 
+/** After a late close, how long batches still in flight get to fail as their connections close. */
+const CLOSE_SETTLE_MS = 100;
+
 export type { RecordMetadata } from "./accumulator.ts";
 export type { CompressionName, ProducerRecord } from "./records.ts";
 
@@ -494,7 +497,7 @@ export class Producer implements AsyncDisposable {
     if (this.#ownsClient) await this.client.close();
     // Batches in flight fail as their connections close.
     if (late) {
-      await Promise.race([this.#drained(), new Promise((r) => setTimeout(r, 100))]);
+      await Promise.race([this.#drained(), new Promise((r) => setTimeout(r, CLOSE_SETTLE_MS))]);
     }
     this.#report();
   }
