@@ -132,11 +132,11 @@ export function alterBrokerConfigs(
   options: { validateOnly: boolean; authorize: () => ResourceError | undefined },
 ): ResourceError {
   const nodeId = resourceName === "" ? null : ctx.node.nodeId;
-  const problem = ctx.cluster.configs.validateDynamic(nodeId, configs);
+  const problem = ctx.configs.validateDynamic(nodeId, configs);
   if (problem) return invalid(problem);
   const refused = options.authorize();
   if (refused) return refused;
-  if (!options.validateOnly) ctx.cluster.configs.setDynamic(nodeId, configs);
+  if (!options.validateOnly) ctx.configs.setDynamic(nodeId, configs);
   return { errorCode: ErrorCode.NONE, errorMessage: null };
 }
 
@@ -153,7 +153,7 @@ export function alterableTopic(
   if (r.resourceType !== ConfigResourceType.TOPIC) {
     return invalid(`Unknown resource type ${r.resourceType}`);
   }
-  return ctx.cluster.topics.get(r.resourceName) ?? {
+  return ctx.topics.byName.get(r.resourceName) ?? {
     errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
     errorMessage: `Topic ${r.resourceName} does not exist.`,
   };
@@ -225,10 +225,10 @@ export function alterGroupConfigs(
   const refused = configRefusal(ctx, AclOperation.ALTER_CONFIGS, r);
   if (refused) return refused;
   if (r.resourceName === "") return invalid("Default group resources are not allowed.");
-  const all = ctx.cluster.groups.groupConfigs;
+  const all = ctx.groups.groupConfigs;
   const configs = next(all.get(r.resourceName) ?? new Map());
   if (!(configs instanceof Map)) return configs;
-  const problem = validateGroupConfigs(configs, ctx.cluster.configs);
+  const problem = validateGroupConfigs(configs, ctx.configs);
   if (problem) return { errorCode: ErrorCode.INVALID_CONFIG, errorMessage: problem };
   if (!validateOnly) {
     if (configs.size === 0) all.delete(r.resourceName);

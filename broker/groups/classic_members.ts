@@ -39,7 +39,7 @@ function byTopicId(
 ): TopicPartitions {
   const out: TopicPartitions = new Map();
   for (const tp of partitions) {
-    const topic = meta.topics.topics.get(tp.topic);
+    const topic = meta.topics.byName.get(tp.topic);
     if (!topic) continue;
     const set = out.get(topic.id) ?? new Set<number>();
     for (const p of tp.partitions) set.add(p);
@@ -56,7 +56,7 @@ function assignmentBytes(
 ): Uint8Array {
   const version = metadata.length >= 2 ? Math.max(0, (metadata[0] << 8) | metadata[1]) : 0;
   const partitions = [...assigned].flatMap(([topicId, ps]) => {
-    const topic = meta.topics.topicsById.get(topicId);
+    const topic = meta.topics.byId.get(topicId);
     return topic ? [{ topic: topic.name, partitions: [...ps].sort((a, b) => a - b) }] : [];
   });
   return encodeAssignment(partitions, null, Math.min(version, 3));

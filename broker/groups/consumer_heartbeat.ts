@@ -397,7 +397,7 @@ function assignTargets(
   }));
   const assignment = assignor(
     inputs,
-    (topicId) => meta.topics.topicsById.get(topicId)?.partitions.length ?? 0,
+    (topicId) => meta.topics.byId.get(topicId)?.partitions.length ?? 0,
   );
   group.targetAssignment.clear();
   for (const [memberId, partitions] of assignment) group.targetAssignment.set(memberId, partitions);

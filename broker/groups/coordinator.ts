@@ -108,7 +108,7 @@ export class GroupCoordinator {
     this.groupConfigs = options.groupConfigs;
     this.classicMembers = new ClassicMembers(this, meta);
     this.streams = new StreamsCoordinator({
-      partitionCount: (name) => meta.topics.topics.get(name)?.partitions.length,
+      partitionCount: (name) => meta.topics.byName.get(name)?.partitions.length,
       createTopic: (name, o) => {
         meta.topics.createTopic(name, {
           partitions: o.partitions,
@@ -125,7 +125,7 @@ export class GroupCoordinator {
 
   /** The node coordinating `groupId`, creating __consumer_offsets on first use. */
   coordinatorFor(groupId: string): number {
-    let topic = this.#meta.topics.topics.get(OFFSETS_TOPIC);
+    let topic = this.#meta.topics.byName.get(OFFSETS_TOPIC);
     if (!topic) {
       topic = this.#meta.topics.createTopic(OFFSETS_TOPIC, {
         partitions: this.#meta.configs.staticNumber("offsets.topic.num.partitions"),
@@ -521,7 +521,7 @@ export class GroupCoordinator {
 
   /** The ids of the existing topics a member subscribes to, by name and by resolved regex. */
   subscribedTopicIds(group: ConsumerGroup, member: ConsumerMember): string[] {
-    const topics = this.#meta.topics.topics;
+    const topics = this.#meta.topics.byName;
     const ids = new Set<string>();
     for (const name of member.subscribedTopicNames) {
       const topic = topics.get(name);
@@ -541,7 +541,7 @@ export class GroupCoordinator {
   metadataSignature(group: ConsumerGroup, members: ConsumerMember[]): string {
     const ids = new Set(members.flatMap((m) => this.subscribedTopicIds(group, m)));
     return [...ids].sort().map((id) => {
-      const t = this.#meta.topics.topicsById.get(id)!;
+      const t = this.#meta.topics.byId.get(id)!;
       return `${t.name}:${id}:${t.partitions.length}`;
     }).join(",");
   }
@@ -567,7 +567,7 @@ export class GroupCoordinator {
       for (const regex of [...group.resolvedRegexes.keys()]) {
         if (!regexes.has(regex)) group.resolvedRegexes.delete(regex);
       }
-      const names = [...this.#meta.topics.topics.keys()];
+      const names = [...this.#meta.topics.byName.keys()];
       for (const regex of regexes) {
         const re = regexMatcher(regex);
         const matched = new Set(names.filter((n) => re?.test(n) ?? false));

@@ -37,7 +37,7 @@ function describeEach<G>(
       errorCode: ErrorCode.INVALID_GROUP_ID,
     })),
     ...allowed.filter((g) => g !== "").map((groupId) =>
-      ctx.cluster.groups.coordinatorFor(groupId) === ctx.node.nodeId ? describe(groupId) : {
+      ctx.groups.coordinatorFor(groupId) === ctx.node.nodeId ? describe(groupId) : {
         groupId,
         errorCode: ErrorCode.NOT_COORDINATOR,
         errorMessage: NOT_COORDINATOR_MESSAGE,
@@ -97,7 +97,7 @@ export function groupNotFound(
   groupId: string,
   kind: "consumer" | "share",
 ): GroupRefusal {
-  const { groups } = ctx.cluster;
+  const { groups } = ctx;
   const elsewhere = groups.groups.has(groupId) || groups.streams.groups.has(groupId) ||
     (kind === "consumer" ? groups.shareGroups : groups.consumerGroups).has(groupId);
   return {

@@ -39,7 +39,7 @@ function verifyTransaction(
   epoch: number,
   partition: { topic: string; partition: number },
 ): number {
-  const result = ctx.cluster.transactions.addPartitions(
+  const result = ctx.transactions.addPartitions(
     transactionalId,
     producerId,
     epoch,
@@ -76,7 +76,7 @@ export default defineHandler({
   maxVersion: 13,
   advertisedMinVersion: 0,
   handle(request, ctx) {
-    const { cluster, apiVersion, node } = ctx;
+    const { apiVersion, node } = ctx;
     const acks = request.acks;
     const invalidAcks = acks !== 0 && acks !== 1 && acks !== -1;
     const checked = secured(ctx);
@@ -102,8 +102,8 @@ export default defineHandler({
         });
       }
       const topic = apiVersion >= 13
-        ? cluster.topicsById.get(topicData.topicId)
-        : cluster.topics.get(topicData.name);
+        ? ctx.topics.byId.get(topicData.topicId)
+        : ctx.topics.byName.get(topicData.name);
       const unknown = apiVersion >= 13
         ? ErrorCode.UNKNOWN_TOPIC_ID
         : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
@@ -142,7 +142,7 @@ export default defineHandler({
       const answer = refusals.get(key) ?? results.get(key)!;
       entries.get(topicEntry)!.partitionResponses!.push(answer);
     }
-    if (appended) cluster.appended.notify();
+    if (appended) ctx.topics.appended.notify();
     if (acks === 0) return null;
     return { responses: [...entries.values()], throttleTimeMs: 0 };
 
@@ -156,14 +156,14 @@ export default defineHandler({
       // acks=-1 is refused before the append while fewer replicas are in sync than
       // min.insync.replicas asks for (capped at the replication factor, as Kafka does).
       if (acks === -1) {
-        const minIsr = Number(cluster.topicConfig(topic, "min.insync.replicas", node.nodeId));
+        const minIsr = Number(ctx.topics.topicConfig(topic, "min.insync.replicas", node.nodeId));
         if (partition.isr.length < Math.min(minIsr, partition.replicas.length)) {
           return { ...base, errorCode: ErrorCode.NOT_ENOUGH_REPLICAS };
         }
       }
       const check = validateAppendedBatch(
         p.records!,
-        Number(cluster.topicConfig(topic, "max.message.bytes", node.nodeId)),
+        Number(ctx.topics.topicConfig(topic, "max.message.bytes", node.nodeId)),
       );
       if (!check.ok) {
         // No message; an invalid batch (not a corrupt or too large one) gets the log start offset.
@@ -174,7 +174,7 @@ export default defineHandler({
           logStartOffset: invalid ? partition.log.logStartOffset : -1n,
         };
       }
-      const config = (name: string) => cluster.topicConfig(topic, name, node.nodeId);
+      const config = (name: string) => ctx.topics.topicConfig(topic, name, node.nodeId);
       const verdict = validateRecords(p.records!, `${topic.name}-${p.index}`, {
         compacted: config("cleanup.policy").includes("compact"),
         createTime: config("message.timestamp.type") === "CreateTime",
@@ -228,12 +228,12 @@ export default defineHandler({
       }
       // The request's bytes are a view into the connection's buffer: the log keeps its own copy.
       const appendTime =
-        cluster.topicConfig(topic, "message.timestamp.type", node.nodeId) === "LogAppendTime"
+        ctx.topics.topicConfig(topic, "message.timestamp.type", node.nodeId) === "LogAppendTime"
           ? BigInt(Date.now())
           : undefined;
       // Brook's memory budget (maxMemoryBytes): a full store is answered as Kafka answers a full
       // log directory, KAFKA_STORAGE_ERROR, which Kafka's clients retry until room is made.
-      if (!cluster.reserveStorage(records.length)) {
+      if (!ctx.topics.reserveStorage(records.length)) {
         return { ...base, errorCode: ErrorCode.KAFKA_STORAGE_ERROR };
       }
       const stored = partition.log.append(records.slice(), partition.leaderEpoch, appendTime);

@@ -12,7 +12,7 @@ import {
   ErrorCode,
   type FetchResponsePartitionDataInit,
 } from "../../codec/mod.ts";
-import type { Cluster, NodeInfo, Partition } from "../metadata/cluster.ts";
+import type { NodeInfo, Partition } from "../metadata/cluster.ts";
 import { FetchSessionCache, sessionKey } from "../log/fetch_sessions.ts";
 import { defineHandler, type RequestContext } from "../server/handler.ts";
 import { concatBatches } from "../log/partition_log.ts";
@@ -45,7 +45,7 @@ export default defineHandler({
   minVersion: 4,
   maxVersion: 18,
   async handle(request, ctx) {
-    const { cluster, apiVersion } = ctx;
+    const { apiVersion } = ctx;
     const byId = apiVersion >= 13;
     let cache = caches.get(ctx.node);
     if (!cache) caches.set(ctx.node, cache = new FetchSessionCache());
@@ -78,7 +78,7 @@ export default defineHandler({
       fetchOffset: bigint,
       maxBytes: number,
     ): Wanted => {
-      const topic = byId ? cluster.topicsById.get(topicId) : cluster.topics.get(topicName);
+      const topic = byId ? ctx.topics.byId.get(topicId) : ctx.topics.byName.get(topicName);
       return {
         topicName: topic?.name ?? topicName,
         topicId: topic?.id ?? topicId,
@@ -132,9 +132,9 @@ export default defineHandler({
       const available = availableBytes(wanted, readCommitted, request.minBytes);
       if (available >= request.minBytes || Date.now() >= deadline || ctx.signal.aborted) break;
       if (hasErrors(wanted, ctx)) break;
-      await cluster.appended.wait(deadline, ctx.signal);
+      await ctx.topics.appended.wait(deadline, ctx.signal);
     }
-    const response = buildResponse(wanted, request.maxBytes, readCommitted, cluster, ctx);
+    const response = buildResponse(wanted, request.maxBytes, readCommitted, ctx);
     if (session) {
       response.sessionId = session.id;
       const incremental = lookup.kind === "existing";
@@ -200,7 +200,6 @@ function buildResponse(
   wanted: Wanted[],
   maxBytes: number,
   readCommitted: boolean,
-  cluster: Cluster,
   ctx: RequestContext,
 ): { throttleTimeMs: number; errorCode: number; sessionId: number; responses: FetchTopicAnswer[] } {
   let budget = maxBytes;
@@ -253,7 +252,6 @@ function buildResponse(
       records,
     });
   }
-  void cluster;
   return {
     throttleTimeMs: 0,
     errorCode: ErrorCode.NONE,

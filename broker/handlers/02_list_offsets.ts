@@ -38,7 +38,7 @@ export default defineHandler({
   minVersion: 1,
   maxVersion: 11,
   handle(request, ctx) {
-    const { cluster, node, apiVersion } = ctx;
+    const { node, apiVersion } = ctx;
     // As Kafka, a partition named twice in one request is answered once, with INVALID_REQUEST.
     const seen = new Set<string>();
     const duplicates = new Set<string>();
@@ -80,7 +80,7 @@ export default defineHandler({
             answered.add(k);
             return true;
           }).map((p) => {
-            const partition = cluster.partition(t.name, p.partitionIndex);
+            const partition = ctx.topics.partition(t.name, p.partitionIndex);
             const base = {
               partitionIndex: p.partitionIndex,
               timestamp: -1n,

@@ -7,8 +7,9 @@
  */
 
 import { AclOperation, AclResourceType, ApiKey, ErrorCode, ZERO_UUID } from "../../codec/mod.ts";
-import { type Cluster, endpointOf, type Topic, validateTopicName } from "../metadata/cluster.ts";
+import { endpointOf, type Topic, validateTopicName } from "../metadata/cluster.ts";
 import { defineHandler } from "../server/handler.ts";
+import type { ClusterMetadata } from "../server/services.ts";
 import { authorizedOperations, can, canOnCluster, clusterOperations } from "../security/access.ts";
 
 /** Kafka's "authorized operations were not requested" value. */
@@ -19,7 +20,7 @@ export default defineHandler({
   minVersion: 0,
   maxVersion: 13,
   handle(request, ctx) {
-    const { cluster, apiVersion } = ctx;
+    const { apiVersion } = ctx;
     // v0 asks for every topic with an empty list; later versions with null.
     const all = request.topics === null || (apiVersion === 0 && request.topics.length === 0);
     // Topic ids come with v12: before it, a topic without a name or with an id is refused.
@@ -47,8 +48,8 @@ export default defineHandler({
     const describable = (name: string) =>
       can(ctx, AclOperation.DESCRIBE, AclResourceType.TOPIC, name);
     if (all) {
-      for (const topic of cluster.topics.values()) {
-        if (describable(topic.name)) topics.push(describeTopic(cluster, topic));
+      for (const topic of ctx.topics.byName.values()) {
+        if (describable(topic.name)) topics.push(describeTopic(ctx.metadata, topic));
       }
     } else {
       const mayCreate = (name: string) =>
@@ -61,7 +62,7 @@ export default defineHandler({
         const key = byId ? wanted.topicId : wanted.name!;
         if (seen.has(key)) continue;
         seen.add(key);
-        const name = byId ? cluster.topicsById.get(wanted.topicId)?.name ?? null : wanted.name!;
+        const name = byId ? ctx.topics.byId.get(wanted.topicId)?.name ?? null : wanted.name!;
         if (name === null) {
           unknownIds.push(topicError(ErrorCode.UNKNOWN_TOPIC_ID, null, wanted.topicId));
           continue;
@@ -77,18 +78,18 @@ export default defineHandler({
           );
           continue;
         }
-        const topic = cluster.topics.get(name);
+        const topic = ctx.topics.byName.get(name);
         if (topic) {
-          topics.push(describeTopic(cluster, topic));
+          topics.push(describeTopic(ctx.metadata, topic));
           continue;
         }
         const check = validateTopicName(name);
-        const autoCreate = allowCreate && cluster.autoCreateTopics;
+        const autoCreate = allowCreate && ctx.topics.autoCreateTopics;
         if (autoCreate && !mayCreate(name)) {
           refusedCreate.push(topicError(ErrorCode.TOPIC_AUTHORIZATION_FAILED, name));
         } else if (!check.ok) missing.push(topicError(check.errorCode, name));
         else if (autoCreate) {
-          cluster.createTopic(name);
+          ctx.topics.createTopic(name);
           missing.push(topicError(ErrorCode.LEADER_NOT_AVAILABLE, name));
         } else missing.push(topicError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, name));
       }
@@ -105,13 +106,13 @@ export default defineHandler({
     topics.push(...refusedCreate, ...refused);
     return {
       throttleTimeMs: 0,
-      brokers: cluster.nodes.map((n) => ({
+      brokers: ctx.metadata.nodes.map((n) => ({
         nodeId: n.nodeId,
         ...endpointOf(n, ctx.connection.listenerName),
         rack: n.rack,
       })),
-      clusterId: cluster.clusterId,
-      controllerId: cluster.controllerId,
+      clusterId: ctx.metadata.clusterId,
+      controllerId: ctx.metadata.controllerId,
       topics,
       clusterAuthorizedOperations: apiVersion >= 8 && apiVersion <= 10 &&
           request.includeClusterAuthorizedOperations
@@ -150,14 +151,14 @@ function topicError(errorCode: number, name: string | null, topicId = ZERO_UUID)
   };
 }
 
-function describeTopic(cluster: Cluster, topic: Topic) {
+function describeTopic(metadata: ClusterMetadata, topic: Topic) {
   return {
     errorCode: ErrorCode.NONE,
     name: topic.name,
     topicId: topic.id,
     isInternal: topic.isInternal,
     partitions: topic.partitions.map((p) => {
-      const offline = p.replicas.filter((id) => cluster.node(id) === undefined);
+      const offline = p.replicas.filter((id) => metadata.node(id) === undefined);
       return {
         errorCode: p.leader < 0 ? ErrorCode.LEADER_NOT_AVAILABLE : ErrorCode.NONE,
         partitionIndex: p.index,

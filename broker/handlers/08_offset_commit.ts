@@ -33,7 +33,7 @@ export default defineHandler({
     if (ctx.apiVersion < 10) return serve(request, ctx);
     // As Kafka 4.4: unknown ids, then each known topic's unknown partitions, come before what the
     // group coordinator answers; a topic without partitions is not answered.
-    const { topicsById, topics } = ctx.cluster;
+    const { byId: topicsById, byName: topics } = ctx.topics;
     const unknown = request.topics.filter((t) => !topicsById.has(t.topicId));
     const known = request.topics.filter((t) => topicsById.has(t.topicId)).map((t) => {
       const topic = topicsById.get(t.topicId)!;
@@ -89,8 +89,7 @@ function serve(request: Request, ctx: RequestContext) {
 }
 
 function commit(request: Request, ctx: RequestContext) {
-  const { cluster } = ctx;
-  const groups = cluster.groups;
+  const groups = ctx.groups;
   const all = (errorCode: number) => ({
     throttleTimeMs: 0,
     topics: request.topics.map((t) => failedTopic(t, errorCode)),
@@ -160,7 +159,6 @@ function stored(
     { offset: bigint; leaderEpoch: number; metadata: string | null; commitTimestamp: number }
   >,
 ) {
-  const { cluster } = ctx;
   const now = Date.now();
   return {
     throttleTimeMs: 0,
@@ -168,12 +166,12 @@ function stored(
       name: t.name,
       topicId: t.topicId,
       partitions: t.partitions.map((p) => {
-        const partition = cluster.partition(t.name, p.partitionIndex);
+        const partition = ctx.topics.partition(t.name, p.partitionIndex);
         let errorCode: number = ErrorCode.NONE;
         if (!partition) errorCode = ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
         else if (
           (p.committedMetadata?.length ?? 0) >
-            ctx.cluster.configs.staticNumber("offset.metadata.max.bytes")
+            ctx.configs.staticNumber("offset.metadata.max.bytes")
         ) {
           errorCode = ErrorCode.OFFSET_METADATA_TOO_LARGE;
         } else {

@@ -112,7 +112,7 @@ export default defineHandler({
   minVersion: 1,
   maxVersion: 10,
   handle(request, ctx) {
-    const groups = ctx.cluster.groups;
+    const groups = ctx.groups;
     if (ctx.apiVersion >= 10) {
       return {
         throttleTimeMs: 0,
@@ -157,10 +157,10 @@ type Request = ApiMessages[typeof ApiKey.OffsetFetch]["request"];
 
 /** A v10 group: ids turned into names for the lookup and back for the answer. */
 function byId(g: Request["groups"][number], ctx: RequestContext, requireStable: boolean) {
-  const { topics, topicsById } = ctx.cluster;
+  const { byName: topics, byId: topicsById } = ctx.topics;
   const named = g.topics?.filter((t) => topicsById.has(t.topicId))
     .map((t) => ({ name: topicsById.get(t.topicId)!.name, partitionIndexes: t.partitionIndexes }));
-  const r = fetchGroup(ctx.cluster.groups, g.groupId, named ?? null, ctx, requireStable, g);
+  const r = fetchGroup(ctx.groups, g.groupId, named ?? null, ctx, requireStable, g);
   const unknown = r.errorCode !== ErrorCode.NONE
     ? []
     : (g.topics ?? []).filter((t) => !topicsById.has(t.topicId)).map((t) => ({

@@ -15,7 +15,7 @@ export default defineHandler({
   minVersion: 0,
   maxVersion: 6,
   handle(request, ctx) {
-    const { cluster, apiVersion } = ctx;
+    const { apiVersion } = ctx;
     // Kafka sets no message on batched (v4+) lookups, so they carry the field's default, "".
     const errorMessage = apiVersion >= 4 ? "" : null;
     const lookUp = (key: string) => {
@@ -48,10 +48,10 @@ export default defineHandler({
           errorMessage,
         };
       }
-      const node = cluster.node(
+      const node = ctx.metadata.node(
         request.keyType === 1
-          ? cluster.transactions.coordinatorFor(key)
-          : cluster.groups.coordinatorFor(key),
+          ? ctx.transactions.coordinatorFor(key)
+          : ctx.groups.coordinatorFor(key),
       );
       if (!node) {
         return {

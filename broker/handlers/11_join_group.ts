@@ -26,7 +26,7 @@ export default defineHandler({
         members: [],
       };
     }
-    const r = await ctx.cluster.groups.join({
+    const r = await ctx.groups.join({
       groupId: request.groupId,
       memberId: request.memberId,
       groupInstanceId: request.groupInstanceId,

@@ -13,7 +13,7 @@ export default defineHandler({
   minVersion: 0,
   maxVersion: 4,
   handle(request, ctx) {
-    const groups = ctx.cluster.groups;
+    const groups = ctx.groups;
     const answer = (errorCode: number) => ({ throttleTimeMs: 0, errorCode });
     if (!can(ctx, AclOperation.READ, AclResourceType.GROUP, request.groupId)) {
       return answer(ErrorCode.GROUP_AUTHORIZATION_FAILED);

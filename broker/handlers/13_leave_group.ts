@@ -13,7 +13,7 @@ export default defineHandler({
   minVersion: 0,
   maxVersion: 5,
   handle(request, ctx) {
-    const groups = ctx.cluster.groups;
+    const groups = ctx.groups;
     const v3 = ctx.apiVersion >= 3;
     const check = can(ctx, AclOperation.READ, AclResourceType.GROUP, request.groupId)
       ? groups.check(request.groupId, ctx)

@@ -26,7 +26,7 @@ export default defineHandler({
       protocolName: v5 ? name : null,
       assignment,
     });
-    const groups = ctx.cluster.groups;
+    const groups = ctx.groups;
     if (!can(ctx, AclOperation.READ, AclResourceType.GROUP, request.groupId)) {
       return answer(ErrorCode.GROUP_AUTHORIZATION_FAILED);
     }

@@ -13,7 +13,7 @@ export default defineHandler({
   minVersion: 0,
   maxVersion: 6,
   handle(request, ctx) {
-    const groups = ctx.cluster.groups;
+    const groups = ctx.groups;
     // As Kafka: groups without DESCRIBE come first, with GROUP_AUTHORIZATION_FAILED.
     const describable = (groupId: string) =>
       can(ctx, AclOperation.DESCRIBE, AclResourceType.GROUP, groupId);

@@ -14,7 +14,7 @@ export default defineHandler({
   minVersion: 0,
   maxVersion: 5,
   handle(request, ctx) {
-    const groups = ctx.cluster.groups;
+    const groups = ctx.groups;
     const states = ctx.apiVersion >= 4 ? request.statesFilter.map((s) => s.toLowerCase()) : [];
     const types = ctx.apiVersion >= 5 ? request.typesFilter.map((s) => s.toLowerCase()) : [];
     // As Kafka: DESCRIBE on the cluster lists every group, else only the groups it may describe.

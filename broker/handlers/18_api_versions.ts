@@ -37,7 +37,7 @@ export default defineHandler({
       if (request.clusterId === null || request.nodeId === -1) {
         return { errorCode: ErrorCode.INVALID_REQUEST, apiKeys: [], finalizedFeaturesEpoch: -1n };
       }
-      if (request.clusterId !== ctx.cluster.clusterId || request.nodeId !== ctx.node.nodeId) {
+      if (request.clusterId !== ctx.metadata.clusterId || request.nodeId !== ctx.node.nodeId) {
         return {
           errorCode: ErrorCode.REBOOTSTRAP_REQUIRED,
           apiKeys: [],
@@ -49,7 +49,7 @@ export default defineHandler({
     for (const h of HANDLERS) {
       if (h === undefined) continue;
       // As Kafka: without a telemetry receiver, keys 71 and 72 are served but not advertised.
-      if (TELEMETRY_KEYS.has(h.apiKey) && !ctx.cluster.telemetry.enabled) continue;
+      if (TELEMETRY_KEYS.has(h.apiKey) && !ctx.telemetry.enabled) continue;
       apiKeys.push({
         apiKey: h.apiKey,
         minVersion: h.advertisedMinVersion ?? h.minVersion,
@@ -60,11 +60,11 @@ export default defineHandler({
       errorCode: ErrorCode.NONE,
       apiKeys,
       throttleTimeMs: 0,
-      supportedFeatures: ctx.cluster.features.supported(),
-      finalizedFeaturesEpoch: ctx.cluster.features.epoch,
+      supportedFeatures: ctx.features.supported(),
+      finalizedFeaturesEpoch: ctx.features.epoch,
       // As a new Kafka 4.1 cluster: transaction version 2 (KIP-890), so clients use Produce v12+,
       // TxnOffsetCommit v5+ and EndTxn v5+ with an epoch bump per transaction; group.version 1.
-      finalizedFeatures: ctx.cluster.features.finalized(),
+      finalizedFeatures: ctx.features.finalized(),
       zkMigrationReady: false,
     };
   },

@@ -39,8 +39,8 @@ export default defineHandler({
   minVersion: 2,
   maxVersion: 7,
   handle(request, ctx) {
-    const { cluster, apiVersion } = ctx;
-    const quota = cluster.quotaEnforcer.mutationQuota(
+    const { apiVersion } = ctx;
+    const quota = ctx.quotaEnforcer.mutationQuota(
       quotaUser(ctx.connection.principal),
       ctx.header.clientId ?? "",
       apiVersion >= 6,
@@ -93,7 +93,7 @@ export default defineHandler({
       const count = t.assignments.length > 0
         ? t.assignments.length
         : t.numPartitions === -1
-        ? cluster.defaultPartitions
+        ? ctx.topics.defaultPartitions
         : Math.max(t.numPartitions, 0);
       asked = (asked + count) | 0;
     }
@@ -108,10 +108,10 @@ export default defineHandler({
       });
       const name = validateTopicName(t.name);
       if (!name.ok) return fail(name.errorCode, name.message);
-      if (cluster.topics.has(t.name)) {
+      if (ctx.topics.byName.has(t.name)) {
         return fail(ErrorCode.TOPIC_ALREADY_EXISTS, `Topic '${t.name}' already exists.`);
       }
-      const nodes = cluster.nodes.map((n) => n.nodeId);
+      const nodes = ctx.metadata.nodes.map((n) => n.nodeId);
       let assignments: number[][] | undefined;
       if (t.assignments.length > 0) {
         if (t.numPartitions !== -1 || t.replicationFactor !== -1) {
@@ -139,9 +139,9 @@ export default defineHandler({
         }
         assignments = sorted.map((a) => a.brokerIds);
       }
-      const partitions = t.numPartitions === -1 ? cluster.defaultPartitions : t.numPartitions;
+      const partitions = t.numPartitions === -1 ? ctx.topics.defaultPartitions : t.numPartitions;
       const replication = t.replicationFactor === -1
-        ? cluster.replicationFactor
+        ? ctx.topics.replicationFactor
         : t.replicationFactor;
       if (!assignments && partitions <= 0) {
         return fail(
@@ -191,7 +191,7 @@ export default defineHandler({
       if (!("count" in plan)) return plan;
       const { partitions, replication, assignments, configs, count, rf } = plan;
       if (!can(ctx, AclOperation.DESCRIBE_CONFIGS, AclResourceType.TOPIC, plan.name)) {
-        const created = request.validateOnly ? undefined : cluster.createTopic(plan.name, {
+        const created = request.validateOnly ? undefined : ctx.topics.createTopic(plan.name, {
           partitions,
           replicationFactor: replication,
           assignments,
@@ -213,7 +213,7 @@ export default defineHandler({
         numPartitions: count,
         replicationFactor: rf,
         // Kafka lists them in name order here, unlike DescribeConfigs.
-        configs: cluster.configs.describeTopic(new Map(Object.entries(configs)), ctx.node.nodeId, {
+        configs: ctx.configs.describeTopic(new Map(Object.entries(configs)), ctx.node.nodeId, {
           nameOrder: true,
         }).map(({ name, value, readOnly, configSource, isSensitive }) => ({
           name,
@@ -226,7 +226,7 @@ export default defineHandler({
       if (request.validateOnly) {
         return apiVersion >= 5 ? described : { name: plan.name, errorCode: ErrorCode.NONE };
       }
-      const topic = cluster.createTopic(plan.name, {
+      const topic = ctx.topics.createTopic(plan.name, {
         partitions,
         replicationFactor: replication,
         assignments,

@@ -14,8 +14,8 @@ export default defineHandler({
   minVersion: 1,
   maxVersion: 6,
   handle(request, ctx) {
-    const { cluster, apiVersion } = ctx;
-    const quota = cluster.quotaEnforcer.mutationQuota(
+    const { apiVersion } = ctx;
+    const quota = ctx.quotaEnforcer.mutationQuota(
       quotaUser(ctx.connection.principal),
       ctx.header.clientId ?? "",
       ctx.apiVersion >= 5,
@@ -31,8 +31,8 @@ export default defineHandler({
       clusterDelete || can(ctx, op, AclResourceType.TOPIC, name);
     const responses = wanted.map((w) => {
       const topic = w.name !== null
-        ? cluster.topics.get(w.name)
-        : cluster.topicsById.get(w.topicId);
+        ? ctx.topics.byName.get(w.name)
+        : ctx.topics.byId.get(w.topicId);
       const name = topic?.name ?? w.name;
       const base = { name, topicId: apiVersion >= 6 ? topic?.id ?? w.topicId : ZERO_UUID };
       const refused = { errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED, errorMessage: null };
@@ -65,7 +65,7 @@ export default defineHandler({
           errorMessage: null,
         };
       }
-      cluster.deleteTopic(topic.name);
+      ctx.topics.deleteTopic(topic.name);
       return { ...base, errorCode: ErrorCode.NONE, errorMessage: null };
     });
     return { throttleTimeMs: quota.throttleTimeMs(), responses };

@@ -13,14 +13,14 @@ export default defineHandler({
   minVersion: 0,
   maxVersion: 2,
   handle(request, ctx) {
-    const { cluster, node } = ctx;
+    const { node } = ctx;
     const deletable = (name: string) => can(ctx, AclOperation.DELETE, AclResourceType.TOPIC, name);
     return {
       throttleTimeMs: 0,
       topics: request.topics.map((t) => ({
         name: t.name,
         partitions: t.partitions.map((q) => {
-          const p = cluster.partition(t.name, q.partitionIndex);
+          const p = ctx.topics.partition(t.name, q.partitionIndex);
           const answer = (errorCode: number, lowWatermark = -1n) => ({
             partitionIndex: q.partitionIndex,
             lowWatermark,

@@ -15,7 +15,7 @@ export default defineHandler({
   minVersion: 0,
   maxVersion: 5,
   handle(request, ctx) {
-    const { cluster, apiVersion } = ctx;
+    const { apiVersion } = ctx;
     const failed = (errorCode: number) => ({
       throttleTimeMs: 0,
       errorCode,
@@ -36,9 +36,9 @@ export default defineHandler({
       !canOnAny(ctx, AclOperation.WRITE, AclResourceType.TOPIC)
     ) return failed(ErrorCode.CLUSTER_AUTHORIZATION_FAILED);
     if (request.transactionalId !== null) {
-      const check = cluster.transactions.check(request.transactionalId, ctx.node.nodeId);
+      const check = ctx.transactions.check(request.transactionalId, ctx.node.nodeId);
       if (check !== ErrorCode.NONE) return failed(check);
-      const answer = cluster.transactions.initProducerId(
+      const answer = ctx.transactions.initProducerId(
         request.transactionalId,
         request.transactionTimeoutMs,
         givenId
@@ -56,7 +56,7 @@ export default defineHandler({
     return {
       throttleTimeMs: 0,
       errorCode: ErrorCode.NONE,
-      producerId: cluster.producerIds.allocate(),
+      producerId: ctx.producerIds.allocate(),
       producerEpoch: 0,
     };
   },

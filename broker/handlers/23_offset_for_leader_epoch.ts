@@ -29,7 +29,7 @@ export default defineHandler({
   minVersion: 2,
   maxVersion: 4,
   handle(request, ctx) {
-    const { cluster, node } = ctx;
+    const { node } = ctx;
     // As Kafka: CLUSTER_ACTION (a follower) or DESCRIBE on each topic (a consumer, KIP-320);
     // refused topics are answered after the others.
     const all = canOnCluster(ctx, AclOperation.CLUSTER_ACTION);
@@ -51,7 +51,7 @@ export default defineHandler({
           topic: t.topic,
           partitions: t.partitions.map((q) => {
             const base = { partition: q.partition, leaderEpoch: -1, endOffset: -1n };
-            const p = cluster.partition(t.topic, q.partition);
+            const p = ctx.topics.partition(t.topic, q.partition);
             if (!p) return { ...base, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION };
             if (p.leader !== node.nodeId) {
               return { ...base, errorCode: ErrorCode.NOT_LEADER_OR_FOLLOWER };

@@ -25,7 +25,6 @@ function addToTransaction(
   topics: TopicPartitions[],
   options: { fencedAs: number; fromClient: boolean },
 ) {
-  const { cluster } = ctx;
   const answer = (code: (topic: string, partition: number) => number) =>
     topics.map((t) => ({
       name: t.name,
@@ -42,7 +41,7 @@ function addToTransaction(
   const refused = new Set(
     options.fromClient
       ? topics.map((t) => t.name).filter((name) =>
-        cluster.topics.get(name)?.isInternal === true || !write(AclResourceType.TOPIC, name)
+        ctx.topics.byName.get(name)?.isInternal === true || !write(AclResourceType.TOPIC, name)
       )
       : [],
   );
@@ -50,15 +49,15 @@ function addToTransaction(
   const failure = (t: string, p: number) =>
     refused.has(t)
       ? ErrorCode.TOPIC_AUTHORIZATION_FAILED
-      : cluster.partition(t, p) === undefined
+      : ctx.topics.partition(t, p) === undefined
       ? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION
       : ErrorCode.NONE;
   if (topics.some((t) => t.partitions.some((p) => failure(t.name, p) !== ErrorCode.NONE))) {
     return answer((t, p) => failure(t, p) || ErrorCode.OPERATION_NOT_ATTEMPTED);
   }
-  const check = cluster.transactions.check(txn.transactionalId, ctx.node.nodeId);
+  const check = ctx.transactions.check(txn.transactionalId, ctx.node.nodeId);
   if (check !== ErrorCode.NONE) return answer(() => check);
-  const result = cluster.transactions.addPartitions(
+  const result = ctx.transactions.addPartitions(
     txn.transactionalId,
     txn.producerId,
     txn.producerEpoch,

@@ -14,19 +14,19 @@ export default defineHandler({
   minVersion: 0,
   maxVersion: 4,
   handle(request, ctx) {
-    const { cluster, apiVersion, node } = ctx;
+    const { apiVersion, node } = ctx;
     if (!can(ctx, AclOperation.WRITE, AclResourceType.TRANSACTIONAL_ID, request.transactionalId)) {
       return { throttleTimeMs: 0, errorCode: ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED };
     }
     if (!can(ctx, AclOperation.READ, AclResourceType.GROUP, request.groupId)) {
       return { throttleTimeMs: 0, errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED };
     }
-    const check = cluster.transactions.check(request.transactionalId, node.nodeId);
+    const check = ctx.transactions.check(request.transactionalId, node.nodeId);
     if (check !== ErrorCode.NONE) return { throttleTimeMs: 0, errorCode: check };
     if (request.groupId === "") return { throttleTimeMs: 0, errorCode: ErrorCode.INVALID_GROUP_ID };
     // The group's __consumer_offsets partition joins the transaction, as Kafka adds it.
-    cluster.groups.coordinatorFor(request.groupId);
-    const code = cluster.transactions.addGroup(
+    ctx.groups.coordinatorFor(request.groupId);
+    const code = ctx.transactions.addGroup(
       request.transactionalId,
       request.producerId,
       request.producerEpoch,

@@ -15,7 +15,7 @@ export default defineHandler({
   minVersion: 0,
   maxVersion: 5,
   handle(request, ctx) {
-    const { cluster, apiVersion, node } = ctx;
+    const { apiVersion, node } = ctx;
     const failed = (errorCode: number) => ({
       throttleTimeMs: 0,
       errorCode,
@@ -25,9 +25,9 @@ export default defineHandler({
     if (!can(ctx, AclOperation.WRITE, AclResourceType.TRANSACTIONAL_ID, request.transactionalId)) {
       return failed(ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED);
     }
-    const check = cluster.transactions.check(request.transactionalId, node.nodeId);
+    const check = ctx.transactions.check(request.transactionalId, node.nodeId);
     if (check !== ErrorCode.NONE) return failed(check);
-    const answer = cluster.transactions.end(
+    const answer = ctx.transactions.end(
       request.transactionalId,
       request.producerId,
       request.producerEpoch,

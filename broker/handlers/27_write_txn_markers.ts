@@ -17,7 +17,7 @@ export default defineHandler({
   minVersion: 1,
   maxVersion: 2,
   handle(request, ctx) {
-    const { cluster, node } = ctx;
+    const { node } = ctx;
     // As Kafka: ALTER on the cluster, or else CLUSTER_ACTION; refused, every partition says so.
     if (
       !canOnCluster(ctx, AclOperation.ALTER) && !canOnCluster(ctx, AclOperation.CLUSTER_ACTION)
@@ -41,14 +41,14 @@ export default defineHandler({
         const codes = new Map<string, number>();
         for (const t of m.topics) {
           for (const index of t.partitionIndexes) {
-            const p = cluster.partition(t.name, index);
+            const p = ctx.topics.partition(t.name, index);
             const key = `${t.name}\u0000${index}`;
             if (!p) codes.set(key, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
             else if (p.leader !== node.nodeId) codes.set(key, ErrorCode.NOT_LEADER_OR_FOLLOWER);
             else led.push({ topic: t.name, partition: index });
           }
         }
-        const written = cluster.transactions.writeMarkers({
+        const written = ctx.transactions.writeMarkers({
           producerId: m.producerId,
           producerEpoch: m.producerEpoch,
           commit: m.transactionResult,

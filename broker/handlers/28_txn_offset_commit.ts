@@ -37,7 +37,7 @@ export default defineHandler({
     if (ctx.apiVersion < 6) return serve(request, ctx);
     // As Kafka 4.4: unknown ids, then each known topic's unknown partitions, come before what the
     // group coordinator answers; a topic without partitions is not answered.
-    const { topicsById, topics } = ctx.cluster;
+    const { byId: topicsById, byName: topics } = ctx.topics;
     const unknown = request.topics.filter((t) => !topicsById.has(t.topicId));
     const known = request.topics.filter((t) => topicsById.has(t.topicId)).map((t) => {
       const topic = topicsById.get(t.topicId)!;
@@ -97,15 +97,15 @@ function serve(request: Request, ctx: RequestContext) {
 }
 
 function commit(request: Request, ctx: RequestContext) {
-  const { cluster, apiVersion } = ctx;
-  const groups = cluster.groups;
+  const { apiVersion } = ctx;
+  const groups = ctx.groups;
   const all = (errorCode: number) => ({
     throttleTimeMs: 0,
     topics: request.topics.map((t) => failed(t, errorCode)),
   });
   const check = groups.check(request.groupId, ctx);
   if (check !== ErrorCode.NONE) return all(check);
-  let txnCode = cluster.transactions.addGroup(
+  let txnCode = ctx.transactions.addGroup(
     request.transactionalId,
     request.producerId,
     request.producerEpoch,
@@ -168,11 +168,11 @@ function commit(request: Request, ctx: RequestContext) {
     topicId: t.topicId,
     partitions: t.partitions.map((p) => {
       let errorCode: number = ErrorCode.NONE;
-      if (!cluster.partition(t.name, p.partitionIndex)) {
+      if (!ctx.topics.partition(t.name, p.partitionIndex)) {
         errorCode = ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
       } else if (
         (p.committedMetadata?.length ?? 0) >
-          ctx.cluster.configs.staticNumber("offset.metadata.max.bytes")
+          ctx.configs.staticNumber("offset.metadata.max.bytes")
       ) {
         errorCode = ErrorCode.OFFSET_METADATA_TOO_LARGE;
       } else {

@@ -32,7 +32,7 @@ export default defineHandler({
     if (!canOnCluster(ctx, AclOperation.DESCRIBE)) {
       return failed(ErrorCode.CLUSTER_AUTHORIZATION_FAILED, CLUSTER_REFUSED);
     }
-    const authorizer = ctx.cluster.authorizer;
+    const authorizer = ctx.authorizer;
     if (authorizer === undefined) {
       return failed(ErrorCode.SECURITY_DISABLED, "No Authorizer is configured on the broker");
     }

@@ -30,7 +30,7 @@ export default defineHandler({
     if (!canOnCluster(ctx, AclOperation.ALTER)) {
       return all(ErrorCode.CLUSTER_AUTHORIZATION_FAILED, CLUSTER_REFUSED);
     }
-    const authorizer = ctx.cluster.authorizer;
+    const authorizer = ctx.authorizer;
     if (authorizer === undefined) {
       return all(ErrorCode.SECURITY_DISABLED, "No Authorizer is configured.");
     }

@@ -30,7 +30,7 @@ export default defineHandler({
   minVersion: 1,
   maxVersion: 4,
   handle(request, ctx) {
-    const { cluster, apiVersion } = ctx;
+    const { apiVersion } = ctx;
     // Refused resources are answered after the others, as Kafka answers them.
     const refused = request.resources.flatMap((r) => {
       const no = configRefusal(ctx, AclOperation.DESCRIBE_CONFIGS, r);
@@ -56,12 +56,12 @@ export default defineHandler({
       });
       let entries: DescribedConfig[];
       if (r.resourceType === TOPIC) {
-        const topic = cluster.topics.get(r.resourceName);
+        const topic = ctx.topics.byName.get(r.resourceName);
         if (!topic) {
           // Kafka 4.1.1 gives no message here.
           return fail(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, "");
         }
-        entries = cluster.configs.describeTopic(topic.configs, ctx.node.nodeId);
+        entries = ctx.configs.describeTopic(topic.configs, ctx.node.nodeId);
       } else if (r.resourceType === BROKER) {
         // A node describes itself, or the cluster-wide dynamic configs (an empty name).
         const own = ctx.node.nodeId;
@@ -77,14 +77,14 @@ export default defineHandler({
             `Unexpected broker id, expected ${own} or empty string, but received ${r.resourceName}`,
           );
         }
-        entries = cluster.configs.describeBroker(r.resourceName === "" ? null : own, own);
+        entries = ctx.configs.describeBroker(r.resourceName === "" ? null : own, own);
       } else if (r.resourceType === GROUP) {
         if (r.resourceName === "") {
           return fail(ErrorCode.INVALID_REQUEST, "Group name must not be empty");
         }
         entries = describeGroupConfigs(
-          cluster.groups.groupConfigs.get(r.resourceName) ?? new Map(),
-          cluster.configs,
+          ctx.groups.groupConfigs.get(r.resourceName) ?? new Map(),
+          ctx.configs,
         );
       } else if (r.resourceType === CLIENT_METRICS) {
         if (r.resourceName === "") {
@@ -93,7 +93,7 @@ export default defineHandler({
             "Client metrics subscription name must not be empty",
           );
         }
-        entries = cluster.clientMetrics.describe(r.resourceName);
+        entries = ctx.clientMetrics.describe(r.resourceName);
       } else {
         return fail(ErrorCode.INVALID_REQUEST, `Unsupported resource type ${r.resourceType}`);
       }

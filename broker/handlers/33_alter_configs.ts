@@ -63,9 +63,9 @@ function alter(
   if (r.resourceType === CLIENT_METRICS) {
     const refused = configRefusal(ctx, AclOperation.ALTER_CONFIGS, r);
     if (refused) return refused;
-    const problem = ctx.cluster.clientMetrics.validate(r.resourceName, configs);
+    const problem = ctx.clientMetrics.validate(r.resourceName, configs);
     if (problem) return problem;
-    if (!validateOnly) ctx.cluster.clientMetrics.store(r.resourceName, configs);
+    if (!validateOnly) ctx.clientMetrics.store(r.resourceName, configs);
     return { errorCode: ErrorCode.NONE, errorMessage: null };
   }
   const topic = alterableTopic(ctx, r);

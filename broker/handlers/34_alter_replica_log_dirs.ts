@@ -16,7 +16,7 @@ export default defineHandler({
   minVersion: 1,
   maxVersion: 2,
   handle(request, ctx) {
-    const { cluster, node } = ctx;
+    const { node } = ctx;
     const allowed = canOnCluster(ctx, AclOperation.ALTER);
     const ownDir = logDirOf(node.nodeId);
     // A topic named under several directories is answered once per directory, as Kafka does.
@@ -24,7 +24,7 @@ export default defineHandler({
       dir.topics.map((t) => ({
         topicName: t.name,
         partitions: t.partitions.map((partitionIndex) => {
-          const partition = cluster.partition(t.name, partitionIndex);
+          const partition = ctx.topics.partition(t.name, partitionIndex);
           const errorCode = !allowed
             ? ErrorCode.CLUSTER_AUTHORIZATION_FAILED
             : dir.path !== ownDir

@@ -19,12 +19,12 @@ export default defineHandler({
   minVersion: 1,
   maxVersion: 5,
   handle(request, ctx) {
-    const { cluster, node, apiVersion } = ctx;
+    const { node, apiVersion } = ctx;
     if (!canOnCluster(ctx, AclOperation.DESCRIBE)) {
       return { throttleTimeMs: 0, errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED, results: [] };
     }
     const wanted = request.topics ??
-      [...cluster.topics.values()].map((t) => ({
+      [...ctx.topics.byName.values()].map((t) => ({
         topic: t.name,
         partitions: t.partitions.map((p) => p.index),
       }));
@@ -33,7 +33,7 @@ export default defineHandler({
     for (const t of wanted) {
       const partitions = [];
       for (const i of t.partitions) {
-        const p = cluster.partition(t.topic, i);
+        const p = ctx.topics.partition(t.topic, i);
         if (!p || !p.replicas.includes(node.nodeId)) continue;
         partitions.push({
           partitionIndex: i,

@@ -16,8 +16,7 @@ export default defineHandler({
   minVersion: 0,
   maxVersion: 3,
   handle(request, ctx) {
-    const { cluster } = ctx;
-    const quota = cluster.quotaEnforcer.mutationQuota(
+    const quota = ctx.quotaEnforcer.mutationQuota(
       quotaUser(ctx.connection.principal),
       ctx.header.clientId ?? "",
       ctx.apiVersion >= 3,
@@ -48,7 +47,7 @@ export default defineHandler({
         errorCode,
         errorMessage,
       });
-      const topic = cluster.topics.get(t.name);
+      const topic = ctx.topics.byName.get(t.name);
       if (!topic) {
         return fail(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `The topic '${t.name}' does not exist.`);
       }
@@ -70,7 +69,7 @@ export default defineHandler({
             `Attempted to add ${added} additional partition(s), but only ${t.assignments.length} assignment(s) were specified.`,
           );
         }
-        const ids = new Set(cluster.nodes.map((n) => n.nodeId));
+        const ids = new Set(ctx.metadata.nodes.map((n) => n.nodeId));
         if (t.assignments.some((a) => a.brokerIds.some((id) => !ids.has(id)))) {
           return fail(
             ErrorCode.INVALID_REPLICA_ASSIGNMENT,
@@ -94,8 +93,8 @@ export default defineHandler({
       records += added;
       const assignments = t.assignments !== null
         ? t.assignments.map((a) => a.brokerIds)
-        : cluster.assignReplicas(added, topic.partitions[0].replicas.length);
-      if (!request.validateOnly) cluster.addPartitions(topic, assignments);
+        : ctx.topics.assignReplicas(added, topic.partitions[0].replicas.length);
+      if (!request.validateOnly) ctx.topics.addPartitions(topic, assignments);
       return { name: t.name, errorCode: ErrorCode.NONE, errorMessage: null };
     });
     return {

@@ -17,7 +17,7 @@ export default defineHandler({
   minVersion: 1,
   maxVersion: 3,
   async handle(request, ctx) {
-    const { cluster, connection } = ctx;
+    const { connection } = ctx;
     const requester = connection.principal;
     const owner = ctx.apiVersion >= 3 && request.ownerPrincipalName
       ? `${request.ownerPrincipalType}:${request.ownerPrincipalName}`
@@ -48,8 +48,8 @@ export default defineHandler({
     if (request.renewers.some((r) => r.principalType !== "User")) {
       return answer(ErrorCode.INVALID_PRINCIPAL_TYPE);
     }
-    if (!cluster.delegationTokens.enabled) return answer(ErrorCode.DELEGATION_TOKEN_AUTH_DISABLED);
-    const token = await cluster.delegationTokens.create(
+    if (!ctx.delegationTokens.enabled) return answer(ErrorCode.DELEGATION_TOKEN_AUTH_DISABLED);
+    const token = await ctx.delegationTokens.create(
       owner,
       requester,
       request.renewers.map((r) => `${r.principalType}:${r.principalName}`),

@@ -14,7 +14,7 @@ export default defineHandler({
   minVersion: 1,
   maxVersion: 2,
   handle(request, ctx) {
-    const tokens = ctx.cluster.delegationTokens;
+    const tokens = ctx.delegationTokens;
     const answer = (errorCode: number, expiry = -1n) => ({
       throttleTimeMs: 0,
       errorCode,

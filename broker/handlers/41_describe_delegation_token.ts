@@ -20,7 +20,7 @@ export default defineHandler({
   minVersion: 1,
   maxVersion: 3,
   handle(request, ctx) {
-    const tokens = ctx.cluster.delegationTokens;
+    const tokens = ctx.delegationTokens;
     const answer = (errorCode: number, described: ReturnType<typeof tokens.all> = []) => ({
       throttleTimeMs: 0,
       errorCode,

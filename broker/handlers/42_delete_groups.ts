@@ -14,7 +14,7 @@ export default defineHandler({
   minVersion: 0,
   maxVersion: 3,
   handle(request, ctx) {
-    const groups = ctx.cluster.groups;
+    const groups = ctx.groups;
     // As Kafka: each group once; those without DELETE last, with GROUP_AUTHORIZATION_FAILED.
     const names = [...new Set(request.groupsNames)];
     const deletable = (groupId: string) =>

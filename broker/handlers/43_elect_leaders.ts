@@ -18,7 +18,6 @@ export default defineHandler({
   minVersion: 0,
   maxVersion: 2,
   handle(request, ctx) {
-    const { cluster } = ctx;
     if (!canOnCluster(ctx, AclOperation.ALTER)) {
       // Refused, every partition asked for says so; a request for all partitions lists none. The
       // top-level error exists from v1 on: a v0 refusal is in the partitions alone.
@@ -37,12 +36,12 @@ export default defineHandler({
     }
     const electionType = ctx.apiVersion >= 1 ? request.electionType : PREFERRED;
     const wanted = request.topicPartitions ??
-      [...cluster.topics.values()].map((t) => ({
+      [...ctx.topics.byName.values()].map((t) => ({
         topic: t.name,
         partitions: t.partitions.map((p) => p.index),
       }));
     const elect = (p: Partition) => {
-      const alive = new Set(cluster.nodes.map((n) => n.nodeId));
+      const alive = new Set(ctx.metadata.nodes.map((n) => n.nodeId));
       if (electionType === PREFERRED) {
         const preferred = p.replicas[0];
         if (p.leader === preferred) {
@@ -85,7 +84,7 @@ export default defineHandler({
       replicaElectionResults: wanted.map((t) => ({
         topic: t.topic,
         partitionResult: t.partitions.map((i) => {
-          const p = cluster.partition(t.topic, i);
+          const p = ctx.topics.partition(t.topic, i);
           if (!p) {
             return {
               partitionId: i,

@@ -71,7 +71,7 @@ function alter(
   if (early) return early;
   if (r.resourceType === ConfigResourceType.BROKER) {
     const next = applyOperations(
-      ctx.cluster.configs.dynamic(r.resourceName === "" ? null : ctx.node.nodeId),
+      ctx.configs.dynamic(r.resourceName === "" ? null : ctx.node.nodeId),
       r.configs,
       BROKER_CONFIG_KIND,
     );
@@ -112,7 +112,7 @@ function alterClientMetrics(
 ): ResourceError {
   const refused = configRefusal(ctx, AclOperation.ALTER_CONFIGS, r);
   if (refused) return refused;
-  const subscriptions = ctx.cluster.clientMetrics;
+  const subscriptions = ctx.clientMetrics;
   const next = applyOperations(
     subscriptions.configs(r.resourceName),
     r.configs,

@@ -9,8 +9,8 @@
  */
 
 import { AclOperation, ApiKey, ErrorCode } from "../../codec/mod.ts";
-import type { Cluster, Partition } from "../metadata/cluster.ts";
-import { defineHandler } from "../server/handler.ts";
+import type { Partition } from "../metadata/cluster.ts";
+import { defineHandler, type RequestContext } from "../server/handler.ts";
 import { canOnCluster, CLUSTER_REFUSED } from "../security/access.ts";
 
 export default defineHandler({
@@ -28,11 +28,11 @@ export default defineHandler({
         responses: [],
       };
     }
-    const { cluster } = ctx;
+
     const responses = request.topics.map((t) => ({
       name: t.name,
       partitions: t.partitions.map((p) => {
-        const problem = reassign(cluster, t.name, p.partitionIndex, p.replicas, allowRfChange);
+        const problem = reassign(ctx, t.name, p.partitionIndex, p.replicas, allowRfChange);
         return {
           partitionIndex: p.partitionIndex,
           errorCode: problem?.[0] ?? ErrorCode.NONE,
@@ -40,7 +40,7 @@ export default defineHandler({
         };
       }),
     }));
-    cluster.appended.notify();
+    ctx.topics.appended.notify();
     return {
       throttleTimeMs: 0,
       allowReplicationFactorChange: allowRfChange,
@@ -53,13 +53,13 @@ export default defineHandler({
 
 /** Reassigns one partition; returns Kafka's error code and message, or nothing on success. */
 function reassign(
-  cluster: Cluster,
+  ctx: RequestContext,
   topicName: string,
   index: number,
   replicas: number[] | null,
   allowRfChange: boolean,
 ): [number, string | null] | undefined {
-  const topic = cluster.topics.get(topicName);
+  const topic = ctx.topics.byName.get(topicName);
   if (!topic) {
     return [ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `Unable to find a topic named ${topicName}.`];
   }
@@ -81,7 +81,7 @@ function reassign(
   }
   const sorted = [...replicas].sort((a, b) => a - b);
   for (let i = 0; i < sorted.length; i++) {
-    if (!cluster.registeredNodeIds.has(sorted[i])) {
+    if (!ctx.metadata.registeredNodeIds.has(sorted[i])) {
       return invalid(
         `The manual partition assignment includes broker ${
           sorted[i]

@@ -14,7 +14,7 @@ export default defineHandler({
   minVersion: 0,
   maxVersion: 0,
   handle(request, ctx) {
-    const groups = ctx.cluster.groups;
+    const groups = ctx.groups;
     if (!can(ctx, AclOperation.DELETE, AclResourceType.GROUP, request.groupId)) {
       return { errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED, throttleTimeMs: 0, topics: [] };
     }
@@ -71,7 +71,7 @@ export default defineHandler({
         ...request.topics.filter((t) => readable(t.name)).map((t) => ({
           name: t.name,
           partitions: t.partitions.map((p) => {
-            if (!ctx.cluster.partition(t.name, p.partitionIndex)) {
+            if (!ctx.topics.partition(t.name, p.partitionIndex)) {
               return {
                 partitionIndex: p.partitionIndex,
                 errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,

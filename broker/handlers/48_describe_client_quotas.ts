@@ -22,7 +22,7 @@ export default defineHandler({
         entries: null,
       };
     }
-    const described = ctx.cluster.quotas.describe(request.components, request.strict);
+    const described = ctx.quotas.describe(request.components, request.strict);
     if ("errorCode" in described) return { throttleTimeMs: 0, ...described, entries: null };
     // Kafka answers success with an empty message.
     return {

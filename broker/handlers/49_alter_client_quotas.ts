@@ -26,7 +26,7 @@ export default defineHandler({
     }
     return {
       throttleTimeMs: 0,
-      entries: ctx.cluster.quotas.alter(request.entries, request.validateOnly),
+      entries: ctx.quotas.alter(request.entries, request.validateOnly),
     };
   },
 });

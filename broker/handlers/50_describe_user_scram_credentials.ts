@@ -14,7 +14,6 @@ export default defineHandler({
   minVersion: 0,
   maxVersion: 0,
   handle(request, ctx) {
-    const { cluster } = ctx;
     if (!canOnCluster(ctx, AclOperation.DESCRIBE)) {
       // As Kafka: the error at the top and once per user asked for, with no user name and no
       // message (the error's default message is left out).
@@ -25,7 +24,7 @@ export default defineHandler({
         results: (request.users ?? []).map(() => ({ user: "", ...refused, credentialInfos: [] })),
       };
     }
-    const store = cluster.credentials;
+    const store = ctx.credentials;
     // A user named twice is answered once, with DUPLICATE_RESOURCE.
     const users = new Map<string, boolean>();
     if (!request.users || request.users.length === 0) {

@@ -51,7 +51,6 @@ export default defineHandler({
   minVersion: 0,
   maxVersion: 0,
   async handle(request, ctx) {
-    const { cluster } = ctx;
     if (!canOnCluster(ctx, AclOperation.ALTER)) {
       // As Kafka: every user named, once and sorted, gets the error.
       const users = new Set([...request.deletions, ...request.upsertions].map((c) => c.name));
@@ -64,7 +63,7 @@ export default defineHandler({
         })),
       };
     }
-    const store: CredentialStore = cluster.credentials;
+    const store: CredentialStore = ctx.credentials;
     const errors = new Map<string, ApiError>();
     const deletions = new Map<string, (typeof request.deletions)[number]>();
     const upsertions = new Map<string, (typeof request.upsertions)[number]>();

@@ -47,7 +47,7 @@ export default defineHandler({
         nodes: [],
       };
     }
-    const state = ctx.cluster.quorum.describe();
+    const state = ctx.metadata.quorum.describe();
     const v2 = ctx.apiVersion >= 2;
     return {
       errorCode: ErrorCode.NONE,

@@ -15,7 +15,7 @@ export default defineHandler({
   minVersion: 0,
   maxVersion: 2,
   handle(request, ctx) {
-    const { cluster, apiVersion } = ctx;
+    const { apiVersion } = ctx;
     const answer = (errorCode: number, errorMessage: string | null) => ({
       throttleTimeMs: 0,
       errorCode,
@@ -35,9 +35,9 @@ export default defineHandler({
       maxVersionLevel: u.maxVersionLevel,
       upgradeType: apiVersion >= 1 ? u.upgradeType : u.allowDowngrade ? 2 : 1,
     }));
-    const problem = cluster.features.update(
+    const problem = ctx.features.update(
       updates,
-      cluster.controllerId,
+      ctx.metadata.controllerId,
       apiVersion >= 1 && request.validateOnly,
     );
     return problem === null

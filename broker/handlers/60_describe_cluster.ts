@@ -14,14 +14,14 @@ export default defineHandler({
   minVersion: 0,
   maxVersion: 2,
   handle(request, ctx) {
-    const { cluster, apiVersion } = ctx;
+    const { apiVersion } = ctx;
     // Endpoint type 2 (controllers) is for controller listeners, which Brook's nodes do not have.
     if (apiVersion >= 1 && request.endpointType !== 1) {
       return {
         errorCode: ErrorCode.UNSUPPORTED_ENDPOINT_TYPE,
         errorMessage:
           "The request was sent to an endpoint of type BROKER, but we wanted an endpoint of type CONTROLLER",
-        clusterId: cluster.clusterId,
+        clusterId: ctx.metadata.clusterId,
         brokers: [],
       };
     }
@@ -30,9 +30,9 @@ export default defineHandler({
       errorCode: ErrorCode.NONE,
       errorMessage: null,
       endpointType: 1,
-      clusterId: cluster.clusterId,
-      controllerId: cluster.controllerId,
-      brokers: cluster.nodes.map((n) => ({
+      clusterId: ctx.metadata.clusterId,
+      controllerId: ctx.metadata.controllerId,
+      brokers: ctx.metadata.nodes.map((n) => ({
         brokerId: n.nodeId,
         ...endpointOf(n, ctx.connection.listenerName),
         rack: n.rack,

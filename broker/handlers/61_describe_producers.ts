@@ -14,20 +14,20 @@ export default defineHandler({
   minVersion: 0,
   maxVersion: 0,
   handle(request, ctx) {
-    const { cluster, node } = ctx;
+    const { node } = ctx;
     return {
       throttleTimeMs: 0,
       topics: request.topics.map((t) => {
         // Errors of the whole topic carry Kafka's default message; those of a partition none.
         const topicError = !can(ctx, AclOperation.READ, AclResourceType.TOPIC, t.name)
           ? ErrorCode.TOPIC_AUTHORIZATION_FAILED
-          : !cluster.topics.has(t.name)
+          : !ctx.topics.byName.has(t.name)
           ? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION
           : ErrorCode.NONE;
         return {
           name: t.name,
           partitions: t.partitionIndexes.map((i) => {
-            const p = cluster.partition(t.name, i);
+            const p = ctx.topics.partition(t.name, i);
             const answer = (errorCode: number, errorMessage: string | null = null) => ({
               partitionIndex: i,
               errorCode,

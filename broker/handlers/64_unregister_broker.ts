@@ -15,7 +15,6 @@ export default defineHandler({
   minVersion: 0,
   maxVersion: 0,
   handle(request, ctx) {
-    const { cluster } = ctx;
     const answer = (errorCode: number, errorMessage: string | null = null) => ({
       throttleTimeMs: 0,
       errorCode,
@@ -24,14 +23,14 @@ export default defineHandler({
     if (!canOnCluster(ctx, AclOperation.ALTER)) {
       return answer(ErrorCode.CLUSTER_AUTHORIZATION_FAILED, CLUSTER_REFUSED);
     }
-    if (!cluster.registeredNodeIds.has(request.brokerId)) {
+    if (!ctx.metadata.registeredNodeIds.has(request.brokerId)) {
       return answer(
         ErrorCode.BROKER_ID_NOT_REGISTERED,
         `Broker ID ${request.brokerId} is not currently registered`,
       );
     }
-    if (cluster.node(request.brokerId) === undefined) {
-      cluster.registeredNodeIds.delete(request.brokerId);
+    if (ctx.metadata.node(request.brokerId) === undefined) {
+      ctx.metadata.registeredNodeIds.delete(request.brokerId);
     }
     return answer(ErrorCode.NONE);
   },

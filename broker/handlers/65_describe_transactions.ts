@@ -13,7 +13,7 @@ export default defineHandler({
   minVersion: 0,
   maxVersion: 0,
   handle(request, ctx) {
-    const { cluster, node } = ctx;
+    const { node } = ctx;
     return {
       throttleTimeMs: 0,
       transactionStates: request.transactionalIds.map((transactionalId) => {
@@ -33,16 +33,16 @@ export default defineHandler({
         if (!describable(AclResourceType.TRANSACTIONAL_ID, transactionalId)) {
           return answer(ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED);
         }
-        const check = cluster.transactions.check(transactionalId, node.nodeId);
+        const check = ctx.transactions.check(transactionalId, node.nodeId);
         if (check !== ErrorCode.NONE) return answer(check);
-        const txn = cluster.transactions.transactions.get(transactionalId);
+        const txn = ctx.transactions.transactions.get(transactionalId);
         if (!txn || txn.state === "Dead") return answer(ErrorCode.TRANSACTIONAL_ID_NOT_FOUND);
         const topics = new Map<string, number[]>();
         const add = (topic: string, partition: number) =>
           topics.set(topic, [...(topics.get(topic) ?? []), partition]);
         for (const p of txn.partitions.values()) add(p.topic, p.partition);
         // A group's offsets are in the transaction as its __consumer_offsets partition.
-        for (const g of txn.groups) add("__consumer_offsets", cluster.groups.partitionFor(g));
+        for (const g of txn.groups) add("__consumer_offsets", ctx.groups.partitionFor(g));
         return {
           ...answer(ErrorCode.NONE),
           transactionState: txn.state,

@@ -25,7 +25,7 @@ export default defineHandler({
   minVersion: 0,
   maxVersion: 2,
   handle(request, ctx) {
-    const { cluster, node } = ctx;
+    const { node } = ctx;
     let pattern: RegExp | undefined;
     if (request.transactionalIdPattern) {
       try {
@@ -43,9 +43,9 @@ export default defineHandler({
     const producerIds = new Set(request.producerIdFilters);
     const now = Date.now();
     const transactionStates = [];
-    for (const txn of cluster.transactions.transactions.values()) {
+    for (const txn of ctx.transactions.transactions.values()) {
       if (txn.state === "Dead") continue;
-      if (cluster.transactions.coordinatorFor(txn.transactionalId) !== node.nodeId) continue;
+      if (ctx.transactions.coordinatorFor(txn.transactionalId) !== node.nodeId) continue;
       if (producerIds.size > 0 && !producerIds.has(txn.producerId)) continue;
       if (states.size > 0 && !states.has(txn.state)) continue;
       if (

@@ -20,15 +20,14 @@ export default defineHandler({
   minVersion: 0,
   maxVersion: 1,
   handle(request, ctx) {
-    const { cluster } = ctx;
-    const configs = cluster.configs;
+    const configs = ctx.configs;
     const refuse = (errorCode: number, errorMessage: string | null = null) => ({
       throttleTimeMs: 0,
       ...heartbeatRefusal(errorCode, errorMessage),
     });
     if (
       !configs.staticList("group.coordinator.rebalance.protocols").includes("consumer") ||
-      ctx.cluster.features.level("group.version") < 1
+      ctx.features.level("group.version") < 1
     ) {
       return refuse(ErrorCode.UNSUPPORTED_VERSION);
     }
@@ -45,10 +44,10 @@ export default defineHandler({
       configs.staticList("group.consumer.assignors"),
     );
     if (invalid) return refuse(invalid.errorCode, invalid.errorMessage);
-    if (cluster.groups.coordinatorFor(request.groupId) !== ctx.node.nodeId) {
+    if (ctx.groups.coordinatorFor(request.groupId) !== ctx.node.nodeId) {
       return refuse(ErrorCode.NOT_COORDINATOR, NOT_COORDINATOR_MESSAGE);
     }
-    if (cluster.groups.streams.groups.has(request.groupId)) {
+    if (ctx.groups.streams.groups.has(request.groupId)) {
       return refuse(
         ErrorCode.GROUP_ID_NOT_FOUND,
         `Group ${request.groupId} is not a consumer group.`,
@@ -56,7 +55,7 @@ export default defineHandler({
     }
     return {
       throttleTimeMs: 0,
-      ...cluster.groups.heartbeat(request, {
+      ...ctx.groups.heartbeat(request, {
         apiVersion: ctx.apiVersion,
         clientId: ctx.header.clientId ?? "",
         clientHost: `/${ctx.connection.remoteAddress}`,

@@ -24,11 +24,10 @@ export default defineHandler({
   minVersion: 0,
   maxVersion: 1,
   handle(request, ctx) {
-    const enabled =
-      ctx.cluster.configs.staticList("group.coordinator.rebalance.protocols").includes(
-        "consumer",
-      ) &&
-      ctx.cluster.features.level("group.version") >= 1;
+    const enabled = ctx.configs.staticList("group.coordinator.rebalance.protocols").includes(
+      "consumer",
+    ) &&
+      ctx.features.level("group.version") >= 1;
     return describeGroupsAnswer(
       ctx,
       request.groupIds,
@@ -39,13 +38,12 @@ export default defineHandler({
 });
 
 function describe(groupId: string, ctx: RequestContext, withOperations: boolean) {
-  const { cluster } = ctx;
-  const coordinator = cluster.groups;
+  const coordinator = ctx.groups;
   const group = coordinator.consumerGroups.get(groupId);
   if (!group) return groupNotFound(ctx, groupId, "consumer");
   const named = (assignment: TopicPartitions) =>
     asTopicPartitions(assignment).flatMap((t) => {
-      const topic = cluster.topicsById.get(t.topicId);
+      const topic = ctx.topics.byId.get(t.topicId);
       return topic ? [{ ...t, topicName: topic.name }] : [];
     });
   const described = {
@@ -55,7 +53,7 @@ function describe(groupId: string, ctx: RequestContext, withOperations: boolean)
     groupEpoch: group.groupEpoch,
     assignmentEpoch: group.assignmentEpoch,
     assignorName: preferredAssignor(group.members.values()) ??
-      cluster.configs.staticList("group.consumer.assignors")[0],
+      ctx.configs.staticList("group.consumer.assignors")[0],
     members: [...group.members.values()].map((m) => ({
       memberId: m.memberId,
       instanceId: m.instanceId,

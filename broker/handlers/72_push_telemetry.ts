@@ -15,5 +15,5 @@ export default defineHandler({
   apiKey: ApiKey.PushTelemetry,
   minVersion: 0,
   maxVersion: 0,
-  handle: (request, ctx) => ctx.cluster.telemetry.push(request, telemetryClient(ctx)),
+  handle: (request, ctx) => ctx.telemetry.push(request, telemetryClient(ctx)),
 });

@@ -33,17 +33,17 @@ export default defineHandler({
       ? request.resourceTypes
       : supported;
     if (asked.some((t) => !supported.includes(t))) return answer(ErrorCode.UNSUPPORTED_VERSION);
-    const { cluster } = ctx;
+
     const add = (type: number, names: Iterable<string>) => {
       if (!asked.includes(type)) return;
       for (const resourceName of names) listed.push({ resourceName, resourceType: type });
     };
-    const nodeIds = cluster.nodes.map((n) => String(n.nodeId));
-    add(GROUP, cluster.groups.groupConfigs.keys());
-    add(CLIENT_METRICS, cluster.clientMetrics.names());
+    const nodeIds = ctx.metadata.nodes.map((n) => String(n.nodeId));
+    add(GROUP, ctx.groups.groupConfigs.keys());
+    add(CLIENT_METRICS, ctx.clientMetrics.names());
     add(BROKER_LOGGER, nodeIds);
     add(BROKER, nodeIds);
-    add(TOPIC, cluster.topics.keys());
+    add(TOPIC, ctx.topics.byName.keys());
     return answer(ErrorCode.NONE, listed);
   },
 });

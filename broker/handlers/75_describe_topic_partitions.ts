@@ -18,9 +18,8 @@ export default defineHandler({
   minVersion: 0,
   maxVersion: 0,
   handle(request, ctx) {
-    const { cluster } = ctx;
     const all = request.topics.length === 0;
-    const asked = [...new Set(all ? cluster.topics.keys() : request.topics.map((t) => t.name))];
+    const asked = [...new Set(all ? ctx.topics.byName.keys() : request.topics.map((t) => t.name))];
     // Topics the principal may not describe are hidden from "all topics", or answered last.
     const describable = (name: string) =>
       can(ctx, AclOperation.DESCRIBE, AclResourceType.TOPIC, name);
@@ -55,7 +54,7 @@ export default defineHandler({
     let nextCursor: { topicName: string; partitionIndex: number } | null = null;
     for (const name of names) {
       if (cursor && name < cursor.topicName) continue;
-      const topic = cluster.topics.get(name);
+      const topic = ctx.topics.byName.get(name);
       if (!topic) {
         const check = validateTopicName(name);
         topics.push({
@@ -90,7 +89,7 @@ export default defineHandler({
           // Kafka sends the (empty) lists, and its Java client relies on them.
           eligibleLeaderReplicas: [],
           lastKnownElr: [],
-          offlineReplicas: p.replicas.filter((id) => !cluster.node(id)),
+          offlineReplicas: p.replicas.filter((id) => !ctx.metadata.node(id)),
         });
         budget--;
       }

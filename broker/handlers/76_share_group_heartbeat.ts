@@ -16,12 +16,11 @@ export default defineHandler({
   minVersion: 1,
   maxVersion: 1,
   handle(request, ctx) {
-    const { cluster } = ctx;
     const refuse = (errorCode: number, errorMessage: string | null = null) => ({
       throttleTimeMs: 0,
       ...heartbeatRefusal(errorCode, errorMessage),
     });
-    if (cluster.features.level("share.version") < 1) return refuse(ErrorCode.UNSUPPORTED_VERSION);
+    if (ctx.features.level("share.version") < 1) return refuse(ErrorCode.UNSUPPORTED_VERSION);
     if (!can(ctx, AclOperation.READ, AclResourceType.GROUP, request.groupId)) {
       return refuse(ErrorCode.GROUP_AUTHORIZATION_FAILED);
     }
@@ -31,12 +30,12 @@ export default defineHandler({
     }
     const invalid = invalidShareHeartbeat(request);
     if (invalid) return refuse(ErrorCode.INVALID_REQUEST, invalid);
-    if (cluster.groups.coordinatorFor(request.groupId) !== ctx.node.nodeId) {
+    if (ctx.groups.coordinatorFor(request.groupId) !== ctx.node.nodeId) {
       return refuse(ErrorCode.NOT_COORDINATOR, NOT_COORDINATOR_MESSAGE);
     }
     return {
       throttleTimeMs: 0,
-      ...cluster.groups.shareHeartbeat(request, {
+      ...ctx.groups.shareHeartbeat(request, {
         clientId: ctx.header.clientId ?? "",
         clientHost: `/${ctx.connection.remoteAddress}`,
       }),

@@ -25,15 +25,14 @@ export default defineHandler({
     return describeGroupsAnswer(
       ctx,
       request.groupIds,
-      ctx.cluster.features.level("share.version") >= 1,
+      ctx.features.level("share.version") >= 1,
       (groupId) => describe(groupId, ctx, request.includeAuthorizedOperations),
     );
   },
 });
 
 function describe(groupId: string, ctx: RequestContext, withOperations: boolean) {
-  const { cluster } = ctx;
-  const coordinator = cluster.groups;
+  const coordinator = ctx.groups;
   const group = coordinator.shareGroups.get(groupId);
   if (!group) return groupNotFound(ctx, groupId, "share");
   const described = {
@@ -42,7 +41,7 @@ function describe(groupId: string, ctx: RequestContext, withOperations: boolean)
     groupState: group.state,
     groupEpoch: group.groupEpoch,
     assignmentEpoch: group.assignmentEpoch,
-    assignorName: cluster.configs.staticList("group.share.assignors")[0],
+    assignorName: ctx.configs.staticList("group.share.assignors")[0],
     members: [...group.members.values()].map((m) => ({
       memberId: m.memberId,
       rackId: m.rackId,
@@ -52,7 +51,7 @@ function describe(groupId: string, ctx: RequestContext, withOperations: boolean)
       subscribedTopicNames: m.subscribedTopicNames,
       assignment: {
         topicPartitions: asTopicPartitions(m.assigned).flatMap((t) => {
-          const topic = cluster.topicsById.get(t.topicId);
+          const topic = ctx.topics.byId.get(t.topicId);
           return topic ? [{ ...t, topicName: topic.name }] : [];
         }),
       },

@@ -50,8 +50,8 @@ export default defineHandler({
   minVersion: 1,
   maxVersion: 2,
   async handle(request, ctx) {
-    const { cluster, node } = ctx;
-    const shares = cluster.shares;
+    const { node } = ctx;
+    const shares = ctx.shares;
     const top = (errorCode: number) => ({
       throttleTimeMs: 0,
       errorCode,
@@ -90,7 +90,7 @@ export default defineHandler({
         // Kafka answers this once max wait has passed.
         const deadline = Date.now() + Math.max(0, request.maxWaitMs);
         while (Date.now() < deadline && !ctx.signal.aborted) {
-          await cluster.appended.wait(deadline, ctx.signal);
+          await ctx.topics.appended.wait(deadline, ctx.signal);
         }
         return top(ErrorCode.SHARE_SESSION_LIMIT_REACHED);
       }
@@ -180,14 +180,13 @@ function resolve(
   partitions: SessionPartition[],
   endpoints: Map<number, { nodeId: number; host: string; port: number; rack: string | null }>,
 ): Target[] {
-  const { cluster } = ctx;
   return partitions.map(({ topicId, partition }) => {
     const failed = (errorCode: number): Target => ({
       topicId,
       partition,
       answer: { partitionIndex: partition, errorCode, records: new Uint8Array(0) },
     });
-    const topic = cluster.topicsById.get(topicId);
+    const topic = ctx.topics.byId.get(topicId);
     if (!topic) return failed(ErrorCode.UNKNOWN_TOPIC_ID);
     if (!can(ctx, AclOperation.READ, AclResourceType.TOPIC, topic.name)) {
       return failed(ErrorCode.TOPIC_AUTHORIZATION_FAILED);
@@ -197,7 +196,7 @@ function resolve(
     if (p.leader !== ctx.node.nodeId) {
       const target = failed(ErrorCode.NOT_LEADER_OR_FOLLOWER);
       target.answer!.currentLeader = { leaderId: p.leader, leaderEpoch: p.leaderEpoch };
-      const leader = cluster.node(p.leader);
+      const leader = ctx.metadata.node(p.leader);
       if (leader) {
         endpoints.set(leader.nodeId, {
           nodeId: leader.nodeId,
@@ -208,8 +207,8 @@ function resolve(
       return target;
     }
     try {
-      const loading = !cluster.shares.existing(groupId, topicId, partition);
-      return { topicId, partition, share: cluster.shares.partition(groupId, topicId, p), loading };
+      const loading = !ctx.shares.existing(groupId, topicId, partition);
+      return { topicId, partition, share: ctx.shares.partition(groupId, topicId, p), loading };
     } catch (e) {
       if (e instanceof ShareStartError) return failed(e.errorCode);
       throw e;
@@ -220,16 +219,16 @@ function resolve(
 /** Whether the group reads committed records only (share.isolation.level). */
 function readCommitted(ctx: RequestContext, groupId: string): boolean {
   const level = groupConfigValue(
-    ctx.cluster.groups.groupConfigs.get(groupId),
+    ctx.groups.groupConfigs.get(groupId),
     "share.isolation.level",
-    ctx.cluster.configs,
+    ctx.configs,
   );
   return level === "read_committed";
 }
 
 /** The offset a group's share fetches read below: the high watermark, or the last stable offset. */
 function upperBound(ctx: RequestContext, groupId: string, topicId: string, partition: number) {
-  const p = ctx.cluster.topicsById.get(topicId)!.partitions[partition];
+  const p = ctx.topics.byId.get(topicId)!.partitions[partition];
   return readCommitted(ctx, groupId)
     ? p.txns.lastStableOffset(p.log.highWatermark)
     : p.log.highWatermark;
@@ -273,19 +272,19 @@ async function waitForBytes(
   groupId: string,
 ): Promise<void> {
   if (minBytes <= 0) return;
-  const { cluster } = ctx;
-  const limits = cluster.shares.limits(groupId);
+
+  const limits = ctx.shares.limits(groupId);
   const deadline = Date.now() + Math.max(0, maxWaitMs);
   for (;;) {
     let bytes = 0;
     for (const t of targets) {
       if (!t.share || !t.share.canAcquire(limits)) continue;
-      const p = cluster.topicsById.get(t.topicId)!.partitions[t.partition];
+      const p = ctx.topics.byId.get(t.topicId)!.partitions[t.partition];
       const bound = upperBound(ctx, groupId, t.topicId, t.partition);
       bytes += p.log.bytesAvailable(t.share.nextFetchOffset(), bound, minBytes - bytes);
     }
     if (bytes >= minBytes || Date.now() >= deadline || ctx.signal.aborted) return;
-    await cluster.appended.wait(deadline, ctx.signal);
+    await ctx.topics.appended.wait(deadline, ctx.signal);
   }
 }
 
@@ -297,16 +296,15 @@ function acquire(
   request: { maxBytes: number; maxRecords: number; batchSize: number; recordLimit: boolean },
   targets: Target[],
 ): void {
-  const { cluster } = ctx;
-  const limits = cluster.shares.limits(groupId);
+  const limits = ctx.shares.limits(groupId);
   const acquirable = targets.filter((t) => t.share?.canAcquire(limits));
-  const configured = cluster.configs.staticNumber("fetch.max.bytes");
+  const configured = ctx.configs.staticNumber("fetch.max.bytes");
   const maxBytes = Math.min(request.maxBytes, configured);
   const perPartition = Math.floor(maxBytes / Math.max(1, acquirable.length));
   let remaining = request.maxRecords;
   let first = true;
   for (const t of acquirable) {
-    const p = cluster.topicsById.get(t.topicId)!.partitions[t.partition];
+    const p = ctx.topics.byId.get(t.topicId)!.partitions[t.partition];
     const sp = t.share!;
     if (sp.nextFetchOffset() < p.log.logStartOffset) sp.skipTo(p.log.logStartOffset);
     const fetchOffset = sp.nextFetchOffset();

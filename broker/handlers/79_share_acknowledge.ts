@@ -16,8 +16,8 @@ export default defineHandler({
   minVersion: 1,
   maxVersion: 2,
   handle(request, ctx) {
-    const { cluster, node } = ctx;
-    const shares = cluster.shares;
+    const { node } = ctx;
+    const shares = ctx.shares;
     const top = (errorCode: number) => ({
       throttleTimeMs: 0,
       errorCode,

@@ -17,12 +17,11 @@ export default defineHandler({
   minVersion: 0,
   maxVersion: 1,
   handle(request, ctx) {
-    const { cluster } = ctx;
     const refuse = (errorCode: number, errorMessage: string | null = null) => ({
       throttleTimeMs: 0,
       ...streamsRefusal(errorCode, errorMessage),
     });
-    if (cluster.features.level("streams.version") < 1) return refuse(ErrorCode.UNSUPPORTED_VERSION);
+    if (ctx.features.level("streams.version") < 1) return refuse(ErrorCode.UNSUPPORTED_VERSION);
     if (!can(ctx, AclOperation.READ, AclResourceType.GROUP, request.groupId)) {
       return refuse(ErrorCode.GROUP_AUTHORIZATION_FAILED);
     }
@@ -45,7 +44,7 @@ export default defineHandler({
     }
     const invalid = invalidStreamsHeartbeat(request);
     if (invalid) return refuse(ErrorCode.INVALID_REQUEST, invalid);
-    const groups = cluster.groups;
+    const groups = ctx.groups;
     if (groups.coordinatorFor(request.groupId) !== ctx.node.nodeId) {
       return refuse(ErrorCode.NOT_COORDINATOR, NOT_COORDINATOR_MESSAGE);
     }

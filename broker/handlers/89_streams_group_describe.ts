@@ -23,7 +23,7 @@ export default defineHandler({
     return describeGroupsAnswer(
       ctx,
       request.groupIds,
-      ctx.cluster.features.level("streams.version") >= 1,
+      ctx.features.level("streams.version") >= 1,
       (groupId) =>
         describe(groupId, ctx, {
           withOperations: request.includeAuthorizedOperations,
@@ -38,7 +38,7 @@ function describe(
   ctx: RequestContext,
   options: { withOperations: boolean; withDescription: boolean },
 ) {
-  const groups = ctx.cluster.groups;
+  const groups = ctx.groups;
   const group = groups.streams.groups.get(groupId);
   if (!group) {
     const elsewhere = groups.groups.has(groupId) || groups.consumerGroups.has(groupId) ||

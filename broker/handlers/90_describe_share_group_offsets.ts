@@ -26,24 +26,23 @@ export default defineHandler({
 });
 
 function describe(g: Group, ctx: RequestContext) {
-  const { cluster } = ctx;
   const failed = (errorCode: number, errorMessage: string | null = null) => ({
     groupId: g.groupId,
     topics: [],
     errorCode,
     errorMessage,
   });
-  if (cluster.features.level("share.version") < 1) return failed(ErrorCode.UNSUPPORTED_VERSION);
+  if (ctx.features.level("share.version") < 1) return failed(ErrorCode.UNSUPPORTED_VERSION);
   if (!can(ctx, AclOperation.DESCRIBE, AclResourceType.GROUP, g.groupId)) {
     return failed(ErrorCode.GROUP_AUTHORIZATION_FAILED);
   }
-  if (cluster.groups.coordinatorFor(g.groupId) !== ctx.node.nodeId) {
+  if (ctx.groups.coordinatorFor(g.groupId) !== ctx.node.nodeId) {
     return failed(ErrorCode.NOT_COORDINATOR, NOT_COORDINATOR_MESSAGE);
   }
   const partition = (groupId: string, topicId: string, partitionIndex: number) => {
-    const stored = cluster.shares.storedStartOffset(groupId, topicId, partitionIndex);
-    const share = cluster.shares.existing(groupId, topicId, partitionIndex);
-    const highWatermark = cluster.topicsById.get(topicId)!.partitions[partitionIndex].log
+    const stored = ctx.shares.storedStartOffset(groupId, topicId, partitionIndex);
+    const share = ctx.shares.existing(groupId, topicId, partitionIndex);
+    const highWatermark = ctx.topics.byId.get(topicId)!.partitions[partitionIndex].log
       .highWatermark;
     const lag = share && stored !== undefined && stored >= 0n
       ? highWatermark - stored - share.persistedFinished
@@ -54,17 +53,17 @@ function describe(g: Group, ctx: RequestContext) {
       lag,
       leaderEpoch: stored === undefined
         ? 0
-        : cluster.topicsById.get(topicId)!.partitions[partitionIndex].leaderEpoch,
+        : ctx.topics.byId.get(topicId)!.partitions[partitionIndex].leaderEpoch,
       errorCode: ErrorCode.NONE,
       errorMessage: null,
     };
   };
   const known = (t: { topicName: string }) =>
     !can(ctx, AclOperation.DESCRIBE, AclResourceType.TOPIC, t.topicName) ||
-    !cluster.topics.has(t.topicName);
+    !ctx.topics.byName.has(t.topicName);
   const topics = g.topics === null
-    ? [...cluster.groups.shareGroups.get(g.groupId)?.initialized ?? []].flatMap(([id, ps]) => {
-      const topic = cluster.topicsById.get(id);
+    ? [...ctx.groups.shareGroups.get(g.groupId)?.initialized ?? []].flatMap(([id, ps]) => {
+      const topic = ctx.topics.byId.get(id);
       if (!topic || !can(ctx, AclOperation.DESCRIBE, AclResourceType.TOPIC, topic.name)) return [];
       return [{
         topicName: topic.name,
@@ -75,7 +74,7 @@ function describe(g: Group, ctx: RequestContext) {
     // Kafka answers the topics it refuses, or does not know, first.
     : [...g.topics].sort((a, b) => Number(known(b)) - Number(known(a))).map((t) => {
       const refused = !can(ctx, AclOperation.DESCRIBE, AclResourceType.TOPIC, t.topicName);
-      const topic = cluster.topics.get(t.topicName);
+      const topic = ctx.topics.byName.get(t.topicName);
       if (refused || !topic) {
         return {
           topicName: t.topicName,

@@ -18,20 +18,19 @@ export default defineHandler({
   minVersion: 0,
   maxVersion: 0,
   handle(request, ctx) {
-    const { cluster } = ctx;
     const top = (errorCode: number) => ({
       throttleTimeMs: 0,
       errorCode,
       errorMessage: errorInfo(errorCode).message,
       responses: [],
     });
-    if (cluster.features.level("share.version") < 1) return top(ErrorCode.UNSUPPORTED_VERSION);
+    if (ctx.features.level("share.version") < 1) return top(ErrorCode.UNSUPPORTED_VERSION);
     if (!can(ctx, AclOperation.READ, AclResourceType.GROUP, request.groupId)) {
       return top(ErrorCode.GROUP_AUTHORIZATION_FAILED);
     }
     const responses = request.topics.flatMap((t) => {
       const refused = !can(ctx, AclOperation.READ, AclResourceType.TOPIC, t.topicName);
-      const topic = cluster.topics.get(t.topicName);
+      const topic = ctx.topics.byName.get(t.topicName);
       if (!refused && topic) return [];
       const errorCode = refused
         ? ErrorCode.TOPIC_AUTHORIZATION_FAILED

@@ -23,7 +23,6 @@ export default defineHandler({
   minVersion: 0,
   maxVersion: 0,
   handle(request, ctx) {
-    const { cluster } = ctx;
     const top = (
       errorCode: number,
       errorMessage: string | null = errorInfo(errorCode).message,
@@ -33,7 +32,7 @@ export default defineHandler({
       errorMessage,
       responses: [],
     });
-    if (cluster.features.level("share.version") < 1) return top(ErrorCode.UNSUPPORTED_VERSION);
+    if (ctx.features.level("share.version") < 1) return top(ErrorCode.UNSUPPORTED_VERSION);
     if (!can(ctx, AclOperation.DELETE, AclResourceType.GROUP, request.groupId)) {
       return top(ErrorCode.GROUP_AUTHORIZATION_FAILED);
     }
@@ -53,7 +52,7 @@ export default defineHandler({
       responses,
     });
     if (allowed.length === 0) return answer(refused);
-    const groups = cluster.groups;
+    const groups = ctx.groups;
     if (request.groupId === "") return top(ErrorCode.INVALID_GROUP_ID);
     if (groups.coordinatorFor(request.groupId) !== ctx.node.nodeId) {
       return top(ErrorCode.NOT_COORDINATOR, NOT_COORDINATOR_MESSAGE);
@@ -71,7 +70,7 @@ export default defineHandler({
     }
     if (group.members.size > 0) return top(ErrorCode.NON_EMPTY_GROUP);
     const deleted = allowed.map((t) => {
-      const topic = cluster.topics.get(t.topicName);
+      const topic = ctx.topics.byName.get(t.topicName);
       const failed = (message: string) => ({
         topicName: t.topicName,
         topicId: topic?.id ?? ZERO_UUID,
@@ -83,7 +82,7 @@ export default defineHandler({
         return failed("There is no offset information to delete.");
       }
       group.initialized.delete(topic.id);
-      cluster.shares.dropTopic(group.groupId, topic.id);
+      ctx.shares.dropTopic(group.groupId, topic.id);
       return { topicName: t.topicName, topicId: topic.id, errorCode: 0, errorMessage: null };
     });
     return answer([...refused, ...deleted]);

@@ -20,7 +20,7 @@ export default defineHandler({
       errorCode,
       errorMessage,
     });
-    if (ctx.cluster.features.level("streams.version") < 1) {
+    if (ctx.features.level("streams.version") < 1) {
       return refuse(ErrorCode.UNSUPPORTED_VERSION);
     }
     if (!can(ctx, AclOperation.READ, AclResourceType.GROUP, request.groupId)) {

@@ -272,6 +272,16 @@ export class Cluster implements TopicCatalog {
     );
   }
 
+  /** Topics by name (the catalog's view of `topics`). */
+  get byName(): ReadonlyMap<string, Topic> {
+    return this.topics;
+  }
+
+  /** Topics by topic id (the catalog's view of `topicsById`). */
+  get byId(): ReadonlyMap<string, Topic> {
+    return this.topicsById;
+  }
+
   /** A topic's value of a topic config on a node: its override, else the broker configs'. */
   topicConfig(topic: Topic, name: string, nodeId: number): string {
     return this.configs.topicValue(topic.configs, name, nodeId);

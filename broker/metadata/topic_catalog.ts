@@ -67,15 +67,15 @@ export interface CreateTopicOptions {
  * ```ts
  * import type { TopicCatalog } from "./topic_catalog.ts";
  * function partitionCount(topics: TopicCatalog, name: string): number | undefined {
- *   return topics.topics.get(name)?.partitions.length;
+ *   return topics.byName.get(name)?.partitions.length;
  * }
  * ```
  */
 export interface TopicCatalog {
   /** Topics by name. */
-  readonly topics: ReadonlyMap<string, Topic>;
+  readonly byName: ReadonlyMap<string, Topic>;
   /** Topics by topic id. */
-  readonly topicsById: ReadonlyMap<string, Topic>;
+  readonly byId: ReadonlyMap<string, Topic>;
   /** A topic's partition, if both exist. */
   partition(topic: string, index: number): Partition | undefined;
   /** Creates a topic; throws a RangeError with Kafka's message for what Kafka refuses. */

@@ -23,7 +23,7 @@ export function can(
   type: AclResourceType,
   name: string,
 ): boolean {
-  const authorizer = ctx.cluster.authorizer;
+  const authorizer = ctx.authorizer;
   return authorizer === undefined || authorizer.authorize(ctx.connection, operation, type, name);
 }
 
@@ -38,7 +38,7 @@ export function canOnAny(
   operation: AclOperation,
   type: AclResourceType,
 ): boolean {
-  const authorizer = ctx.cluster.authorizer;
+  const authorizer = ctx.authorizer;
   return authorizer === undefined ||
     authorizer.authorizeByResourceType(ctx.connection, operation, type);
 }
@@ -49,7 +49,7 @@ export function authorizedOperations(
   type: AclResourceType,
   name: string,
 ): number {
-  const authorizer = ctx.cluster.authorizer;
+  const authorizer = ctx.authorizer;
   return authorizer === undefined
     ? allOperations(type)
     : authorizer.authorizedOperations(ctx.connection, type, name);
@@ -75,7 +75,7 @@ export function unreadableTopicsFirst<T extends { name: string }, A>(
 
 /** Whether any check can fail: handlers skip per-resource work on an unsecured broker. */
 export function secured(ctx: RequestContext): boolean {
-  return ctx.cluster.authorizer !== undefined;
+  return ctx.authorizer !== undefined;
 }
 
 /** The cluster's authorized operations, as Kafka reports them: none without DESCRIBE on the cluster. */

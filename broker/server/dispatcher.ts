@@ -106,7 +106,6 @@ export class Dispatcher {
     }
     const ctx: RequestContext = {
       ...servicesOf(this.#cluster),
-      cluster: this.#cluster,
       node: this.#node,
       header,
       apiVersion,

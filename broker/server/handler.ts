@@ -6,8 +6,8 @@
  */
 
 import type { ApiMessages, CodecApiKey, RequestHeader } from "../../codec/mod.ts";
-import type { Cluster } from "../metadata/cluster.ts";
 import type { NodeInfo } from "../metadata/cluster.ts";
+import type { BrokerServices } from "./services.ts";
 
 /** Who is on the other end of a connection, as far as the broker knows. */
 export interface ConnectionInfo {
@@ -28,10 +28,11 @@ export interface ConnectionInfo {
   clientSoftwareVersion: string;
 }
 
-/** Everything a handler may use to answer one request. */
-export interface RequestContext {
-  /** The whole in-memory cluster. */
-  readonly cluster: Cluster;
+/**
+ * Everything a handler may use to answer one request: the request, its connection, and the broker's
+ * services by name (`ctx.topics`, `ctx.groups`, `ctx.transactions`, ...).
+ */
+export interface RequestContext extends BrokerServices {
   /** The node that received the request. */
   readonly node: NodeInfo;
   /** The request header (client id, correlation id, version). */

@@ -73,15 +73,14 @@ export function acknowledge(
   partitions: readonly PartitionAcknowledgements[],
   options: AcknowledgeOptions = {},
 ): AcknowledgeResult[] {
-  const { cluster } = ctx;
-  const shares = cluster.shares;
+  const shares = ctx.shares;
   const results: AcknowledgeResult[] = [];
   const empty: AcknowledgeResult[] = [];
   let reached = false;
   for (const p of partitions) {
     const result = (errorCode: number, errorMessage: string | null = null) =>
       results.push({ topicId: p.topicId, partition: p.partition, errorCode, errorMessage });
-    const topic = cluster.topicsById.get(p.topicId);
+    const topic = ctx.topics.byId.get(p.topicId);
     if (!topic) {
       result(ErrorCode.UNKNOWN_TOPIC_ID);
       continue;
@@ -131,7 +130,7 @@ export function shareRequestRefusal(
   groupId: string | null,
   memberId: string | null,
 ): number | null {
-  if (ctx.cluster.features.level("share.version") < 1) return ErrorCode.UNSUPPORTED_VERSION;
+  if (ctx.features.level("share.version") < 1) return ErrorCode.UNSUPPORTED_VERSION;
   if (groupId === null) return ErrorCode.UNKNOWN_SERVER_ERROR;
   if (!can(ctx, AclOperation.READ, AclResourceType.GROUP, groupId)) {
     return ErrorCode.GROUP_AUTHORIZATION_FAILED;

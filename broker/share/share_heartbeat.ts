@@ -196,14 +196,14 @@ function armSessionTimer(groups: ShareGroups, group: ShareGroup, member: ShareMe
 
 /** The existing topics the members subscribe to, as ids. */
 function subscribedTopicIds(meta: GroupMetadata, member: ShareMember): string[] {
-  return member.subscribedTopicNames.flatMap((name) => meta.topics.topics.get(name)?.id ?? []);
+  return member.subscribedTopicNames.flatMap((name) => meta.topics.byName.get(name)?.id ?? []);
 }
 
 /** What the members' subscribed topics look like; the group epoch moves when it changes. */
 export function metadataSignature(meta: GroupMetadata, members: ShareMember[]): string {
   const ids = new Set(members.flatMap((m) => subscribedTopicIds(meta, m)));
   return [...ids].sort().map((id) => {
-    const t = meta.topics.topicsById.get(id)!;
+    const t = meta.topics.byId.get(id)!;
     return `${t.name}:${id}:${t.partitions.length}`;
   }).join(",");
 }
@@ -216,7 +216,7 @@ function assignTargets(meta: GroupMetadata, group: ShareGroup): void {
       topicIds: subscribedTopicIds(meta, m),
       previous: group.targetAssignment.get(m.memberId) ?? new Map(),
     })),
-    (topicId) => meta.topics.topicsById.get(topicId)?.partitions.length ?? -1,
+    (topicId) => meta.topics.byId.get(topicId)?.partitions.length ?? -1,
     (topicId, partition) => group.isInitialized(topicId, partition),
   );
   group.targetAssignment.clear();
@@ -228,7 +228,7 @@ function assignTargets(meta: GroupMetadata, group: ShareGroup): void {
 function initializeSubscribedTopics(meta: GroupMetadata, group: ShareGroup): void {
   for (const m of group.members.values()) {
     for (const id of subscribedTopicIds(meta, m)) {
-      const count = meta.topics.topicsById.get(id)!.partitions.length;
+      const count = meta.topics.byId.get(id)!.partitions.length;
       let set = group.initialized.get(id);
       if (!set) group.initialized.set(id, set = new Set());
       for (let p = 0; p < count; p++) set.add(p);

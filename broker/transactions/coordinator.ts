@@ -190,7 +190,7 @@ export class TransactionCoordinator {
 
   /** The node coordinating `transactionalId`, creating __transaction_state on first use. */
   coordinatorFor(transactionalId: string): number {
-    let topic = this.#topics.topics.get(TRANSACTION_STATE_TOPIC);
+    let topic = this.#topics.byName.get(TRANSACTION_STATE_TOPIC);
     if (!topic) {
       topic = this.#topics.createTopic(TRANSACTION_STATE_TOPIC, {
         partitions: this.#configs.staticNumber("transaction.state.log.num.partitions"),
