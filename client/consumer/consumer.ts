@@ -21,6 +21,9 @@ import type { ConsumerGroupMetadata } from "../producer/transactions.ts";
 import type { TopicPartition, TopicPartitionOffset } from "../topic_partition.ts";
 import * as defaults from "../defaults.ts";
 
+/** The wait between rounds of a poll with nothing to fetch, so that heartbeats and I/O run. */
+const IDLE_WAIT_MS = 100;
+
 /** Options of {@linkcode Consumer.poll} (and, but for `maxRecords`, of the share consumer's poll). */
 export interface PollOptions {
   /** How long to wait for records. Default fetch.max.wait.ms (the share consumer: 1000). */
@@ -505,7 +508,7 @@ export class Consumer implements AsyncDisposable {
         } else {
           // Nothing to fetch (no or paused partitions): wait on a timer, so that heartbeats and I/O run.
           await sleep(
-            Math.max(0, Math.min(100, deadline - Date.now())),
+            Math.max(0, Math.min(IDLE_WAIT_MS, deadline - Date.now())),
             signal ? AbortSignal.any([signal, this.#abort.signal]) : this.#abort.signal,
           ).catch(() => {});
         }

@@ -36,6 +36,7 @@ import {
 
 /** The pause between ShareFetch rounds that brought nothing, until the poll's deadline. */
 const EMPTY_FETCH_PAUSE_MS = 100;
+const INT32_MAX = 2_147_483_647;
 
 /** Share consumer options; names follow Kafka's share consumer configs. */
 export interface ShareConsumerOptions extends ClientOptions {
@@ -595,6 +596,7 @@ function splitKey(key: string): [string, number] {
   return [key.slice(0, at), Number(key.slice(at + 1))];
 }
 
+/** A share session's next epoch: after the greatest int32 it starts again at 1, as Kafka's does. */
 function nextEpoch(epoch: number): number {
-  return epoch === 2147483647 ? 1 : epoch + 1;
+  return epoch === INT32_MAX ? 1 : epoch + 1;
 }

@@ -119,8 +119,8 @@ export class KafkaConnection {
   #correlationId = 0;
   #pending: Pending[] = [];
   #slotWaiters: (() => void)[] = [];
-  #out = new Writer({ initialSize: 64 * 1024 });
-  #spare = new Writer({ initialSize: 64 * 1024 });
+  #out = new Writer({ initialSize: BUFFER_BYTES });
+  #spare = new Writer({ initialSize: BUFFER_BYTES });
   #flushing: Promise<void> | undefined;
   #closed: Error | undefined;
   #reading: Promise<void>;
@@ -436,7 +436,7 @@ export class KafkaConnection {
   }
 
   async #readLoop(): Promise<void> {
-    let buf = new Uint8Array(64 * 1024);
+    let buf = new Uint8Array(BUFFER_BYTES);
     let start = 0;
     let end = 0;
     try {
@@ -534,8 +534,11 @@ function decodeAnswer(payload: Uint8Array, apiKey: CodecApiKey, version: number)
   }
 }
 
-/** Answers larger than this are read into a buffer of their own (half the 64 KiB read buffer). */
-const OWN_FRAME_BYTES = 32 * 1024;
+/** The first size of the read buffer and of the two write buffers; they grow as frames need. */
+const BUFFER_BYTES = 64 * 1024;
+
+/** Answers larger than this are read into a buffer of their own (half the read buffer). */
+const OWN_FRAME_BYTES = BUFFER_BYTES / 2;
 
 /** APIs whose answers carry bytes (records, assignments, SASL tokens) that must outlive the buffer. */
 function needsCopy(apiKey: number): boolean {
