@@ -1,6 +1,7 @@
-// KIP-714 with Java's client (BROOK_INTEROP=1): a kafka-clients 4.1.1 producer with
-// enable.metrics.push pushes its metrics to Brook's broker started with client telemetry on, and
-// the broker keeps what it reported (tools/kafka/telemetry/TelemetryProducer.java).
+// KIP-714 with Java's client (BROOK_INTEROP=1): a kafka-clients 4.1.1 producer and group consumer
+// with enable.metrics.push push their metrics to Brook's broker started with client telemetry on,
+// and the broker keeps what they reported (tools/kafka/telemetry/TelemetryProducer.java and
+// TelemetryConsumer.java).
 import { ApiKey } from "../../codec/mod.ts";
 import { Broker } from "../../broker/mod.ts";
 import { RawClient } from "../broker/raw_client.ts";
@@ -23,7 +24,7 @@ export async function compileTelemetryJava(): Promise<
 > {
   const libs = (await run("bash", ["tools/kafka/install.sh"])).trim().split("\n").pop()!;
   const classes = await Deno.makeTempDir({ prefix: "brook-telemetry-java-" });
-  const sources = ["FileTelemetryReceiver.java", "TelemetryProducer.java"]
+  const sources = ["FileTelemetryReceiver.java", "TelemetryProducer.java", "TelemetryConsumer.java"]
     .map((f) => `tools/kafka/telemetry/${f}`);
   await run("javac", ["-cp", `${libs}/*`, "-d", classes, ...sources]);
   return {
@@ -87,6 +88,64 @@ Deno.test({
         m.name === "org.apache.kafka.producer.record.send.total"
       )!;
       assertEquals([sent.kind, sent.temporality], ["sum", "delta"]);
+    } finally {
+      await java.cleanup();
+    }
+  },
+});
+
+Deno.test({
+  name: "telemetry: a Java 4.1.1 group consumer pushes its metrics to Brook's broker",
+  ignore: !enabled,
+  async fn() {
+    const java = await compileTelemetryJava();
+    try {
+      await using broker = await Broker.start({ clientTelemetry: true, topics: { t: {} } });
+      {
+        await using c = await RawClient.connect(broker.bootstrapServers);
+        const set = (name: string, value: string) => ({ name, configOperation: 0, value });
+        const answer = await c.request(ApiKey.IncrementalAlterConfigs, 1, {
+          resources: [{
+            resourceType: 16,
+            resourceName: "java-consumers",
+            configs: [set("metrics", "org.apache.kafka.consumer."), set("interval.ms", "200")],
+          }],
+          validateOnly: false,
+        });
+        assertEquals(answer.responses[0].errorCode, 0);
+      }
+      await run("java", [
+        "-cp",
+        java.classpath,
+        "TelemetryProducer",
+        broker.bootstrapServers,
+        "t",
+        "10",
+        "0",
+      ]);
+      const out = await run("java", [
+        "-cp",
+        java.classpath,
+        "TelemetryConsumer",
+        broker.bootstrapServers,
+        "t",
+        "java-telemetry-group",
+        "4000",
+      ]);
+      const instance = /instance (\S+)/.exec(out)?.[1];
+      assertOk(instance && out.includes("read 10"), out);
+      const report = broker.clientTelemetry().find((r) => r.clientInstanceId === instance);
+      assertOk(report, `no report from ${instance}`);
+      assertEquals(report.clientId, "java-telemetry-consumer");
+      // Java's consumer names its group in the resource, as Brook's consumer does.
+      assertEquals(report.resource["group_id"], "java-telemetry-group");
+      assertEquals(report.terminating, true, "Java's consumer pushes once more as it closes");
+      const names = new Set(report.metrics.map((m) => m.name));
+      assertOk([...names].every((n) => n.startsWith("org.apache.kafka.consumer.")));
+      assertOk(
+        names.has("org.apache.kafka.consumer.fetch.manager.records.consumed.total"),
+        [...names].join("\n"),
+      );
     } finally {
       await java.cleanup();
     }
