@@ -18,8 +18,13 @@ import { Admin, type GroupDescription, type OffsetSpec } from "../client/mod.ts"
 import { integer, parse, run, UsageError, VERSION } from "./common.ts";
 import { clientSettings, CONNECTION_FLAGS, CONNECTION_HELP } from "./connection.ts";
 import { hashSetOrder } from "../broker/metadata/java_hash_set.ts";
-import { table } from "./table.ts";
 import { parseDateTime, parseDuration } from "./groups/time.ts";
+import {
+  printDeletedShareOffsets,
+  printShareMembers,
+  printShareOffsets,
+  printShareState,
+} from "./groups/share_print.ts";
 import {
   javaCompare,
   type OffsetRow,
@@ -152,8 +157,7 @@ export async function main(args: string[]): Promise<void> {
       // A share group's start offsets go by whole topics.
       const topics = v.topic.map((t) => t.replace(/:[\d,\s]*$/, ""));
       await admin.deleteShareGroupOffsets(groups[0], topics, call);
-      console.log(`Request succeed for deleting offsets from group ${groups[0]}.`);
-      table(["TOPIC", "STATUS"], topics.map((t) => [t, "Successful"]));
+      printDeletedShareOffsets(topics);
       return;
     }
     const partitions = await topicPartitions(admin, v.topic, call);
@@ -261,7 +265,7 @@ async function describe(
   }
 }
 
-/** A share group (KIP-932), as kafka-share-groups --describe shows it. */
+/** A share group (KIP-932), as Kafka 4.1.1's kafka-share-groups --describe shows it. */
 async function describeShare(
   admin: Admin,
   group: string,
@@ -269,79 +273,52 @@ async function describeShare(
   call: { timeoutMs: number },
 ): Promise<void> {
   const [d] = await admin.describeShareGroups([group], call);
-  if (d.members.length === 0 && v.state === undefined) {
-    console.log(`\nShare group '${group}' has no active members.`);
+  // Kafka's tool says so with --members and --state, and then prints no members table.
+  const idle = d.members.length === 0;
+  if (idle && (v.members || v.state !== undefined)) {
+    console.error(`\nShare group '${group}' has no active members.`);
   }
-  console.log();
+  const verbose = v.verbose === true;
   if (v.state !== undefined) {
     const coordinator = (await admin.describeCluster(call)).brokers.find((b) =>
       b.nodeId === d.coordinator
     );
-    table(["GROUP", "COORDINATOR (ID)", "STATE", "#MEMBERS"], [[
+    printShareState({
       group,
-      coordinator ? `${coordinator.host}:${coordinator.port} (${coordinator.nodeId})` : "-",
-      d.state,
-      String(d.members.length),
-    ]]);
+      coordinator: coordinator
+        ? `${coordinator.host}:${coordinator.port}  (${coordinator.nodeId})`
+        : "-",
+      state: d.state,
+      members: d.members.length,
+      epochs: verbose ? { group: d.groupEpoch, assignment: d.assignmentEpoch } : undefined,
+    });
   } else if (v.members) {
-    membersTable(group, d.members, v.verbose === true);
-  } else {
-    const offsets = (await admin.listShareGroupOffsets(group, call)).sort((a, b) =>
-      a.topic.localeCompare(b.topic) || a.partition - b.partition
-    );
-    table(
-      ["GROUP", "TOPIC", "PARTITION", "LEADER-EPOCH", "START-OFFSET"],
-      offsets.map((o) => [
-        group,
-        o.topic,
-        String(o.partition),
-        o.leaderEpoch < 0 ? "-" : String(o.leaderEpoch),
-        o.startOffset < 0n ? "-" : String(o.startOffset),
-      ]),
-    );
-  }
-}
-
-/** kafka-consumer-groups' --members table (with --verbose, each member's partitions). */
-function membersTable(
-  group: string,
-  members: {
-    memberId: string;
-    clientHost: string;
-    clientId: string;
-    assignment: { topic: string; partition: number }[];
-  }[],
-  verbose: boolean,
-): void {
-  table(
-    [
-      "GROUP",
-      "CONSUMER-ID",
-      "HOST",
-      "CLIENT-ID",
-      "#PARTITIONS",
-      ...(verbose ? ["ASSIGNMENT"] : []),
-    ],
-    members.map((m) => [
+    if (idle) return;
+    printShareMembers(
       group,
-      m.memberId,
-      m.clientHost,
-      m.clientId,
-      String(m.assignment.length),
-      ...(verbose ? [assignmentText(m.assignment)] : []),
-    ]),
-  );
-}
-
-function assignmentText(assignment: { topic: string; partition: number }[]): string {
-  if (assignment.length === 0) return "-";
-  const byTopic = new Map<string, number[]>();
-  for (const a of assignment) {
-    (byTopic.get(a.topic) ?? byTopic.set(a.topic, []).get(a.topic)!).push(a.partition);
+      d.members.map((m) => ({
+        consumerId: m.memberId,
+        host: m.clientHost,
+        clientId: m.clientId,
+        memberEpoch: m.memberEpoch,
+        assignment: m.assignment,
+      })),
+      verbose,
+    );
+  } else {
+    const offsets = await admin.listShareGroupOffsets(group, call);
+    printShareOffsets(
+      group,
+      offsets.map((o) => ({
+        topic: o.topic,
+        partition: o.partition,
+        // Kafka's tool shows neither while the share state has no start offset.
+        startOffset: o.startOffset < 0n ? undefined : o.startOffset,
+        leaderEpoch: o.startOffset < 0n || o.leaderEpoch < 0 ? undefined : o.leaderEpoch,
+      })),
+      verbose,
+    );
   }
-  return [...byTopic].sort().map(([t, ps]) => `${t}(${ps.sort((a, b) => a - b).join(",")})`).join(
-    ",",
-  );
 }
 
 /** A group's description; undefined for one the coordinator does not know (Kafka: Dead). */
