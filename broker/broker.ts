@@ -502,7 +502,7 @@ export class Broker implements AsyncDisposable {
    * ```
    */
   moveLeader(topic: string, partition: number, nodeId: number): void {
-    moveLeader(this.#cluster, topic, partition, nodeId);
+    moveLeader(this.#cluster, { topic, partition, nodeId });
   }
 
   #node(nodeId: number): BrokerNode {
@@ -573,7 +573,8 @@ export class Broker implements AsyncDisposable {
    * ```
    */
   waitFor(condition: WaitCondition, options: WaitOptions = {}): Promise<WaitObservation> {
-    const check = () => observe(this.#cluster, this.#nodes, this.#clients, condition);
+    const check = () =>
+      observe(condition, { cluster: this.#cluster, nodes: this.#nodes, clients: this.#clients });
     return waitForCondition(check, this.#cluster.appended, options);
   }
 

@@ -95,6 +95,16 @@ export class ClientIds {
   }
 }
 
+/** What {@linkcode observe} reads: the cluster, the node servers and the client ids seen. */
+export interface ObservedState {
+  /** The cluster's state. */
+  readonly cluster: Cluster;
+  /** The node servers (their connections). */
+  readonly nodes: readonly BrokerNode[];
+  /** The client ids noted per connection. */
+  readonly clients: ClientIds;
+}
+
 /**
  * Checks a condition once.
  *
@@ -102,16 +112,13 @@ export class ClientIds {
  * ```ts
  * import { Cluster } from "../metadata/cluster.ts";
  * import { ClientIds, observe } from "./wait.ts";
- * const seen = observe(new Cluster(), [], new ClientIds(), { kind: "group", groupId: "g" });
+ * const state = { cluster: new Cluster(), nodes: [], clients: new ClientIds() };
+ * const seen = observe({ kind: "group", groupId: "g" }, state);
  * console.log(seen); // { met: false, observed: { state: "Dead", members: 0 } }
  * ```
  */
-export function observe(
-  cluster: Cluster,
-  nodes: readonly BrokerNode[],
-  clients: ClientIds,
-  condition: WaitCondition,
-): WaitObservation {
+export function observe(condition: WaitCondition, state: ObservedState): WaitObservation {
+  const { cluster, nodes, clients } = state;
   switch (condition.kind) {
     case "group": {
       const g = cluster.groups.consumerGroups.get(condition.groupId) ??

@@ -402,13 +402,19 @@ export function unfenceNode(cluster: Cluster, node: Cluster["nodes"][number]): v
   cluster.appended.notify();
 }
 
+/** A partition and the replica to lead it, as {@linkcode moveLeader} takes them. */
+export interface LeaderMove {
+  /** The partition's topic. */
+  topic: string;
+  /** The partition index. */
+  partition: number;
+  /** The replica's node id. */
+  nodeId: number;
+}
+
 /** Makes `nodeId` the leader of a partition with a new leader epoch. */
-export function moveLeader(
-  cluster: Cluster,
-  topic: string,
-  partition: number,
-  nodeId: number,
-): void {
+export function moveLeader(cluster: Cluster, move: LeaderMove): void {
+  const { topic, partition, nodeId } = move;
   const p = cluster.partition(topic, partition);
   if (!p) throw new RangeError(`Partition ${topic}-${partition} does not exist`);
   if (!p.replicas.includes(nodeId)) {

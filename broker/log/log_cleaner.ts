@@ -27,12 +27,11 @@ export function cleanLogs(cluster: Cluster, now = Date.now()): void {
         compact(p, Number(config("delete.retention.ms")), now);
       }
       if (policy.includes("delete")) {
-        applyRetention(
-          p,
-          Number(config("retention.ms")),
-          Number(config("retention.bytes")),
+        applyRetention(p, {
+          retentionMs: Number(config("retention.ms")),
+          retentionBytes: Number(config("retention.bytes")),
           now,
-        );
+        });
       }
     }
   }
@@ -41,10 +40,9 @@ export function cleanLogs(cluster: Cluster, now = Date.now()): void {
 /** Deletes the segments past retention.bytes, then those past retention.ms (-1 turns either off). */
 export function applyRetention(
   p: Partition,
-  retentionMs: number,
-  retentionBytes: number,
-  now: number,
+  options: { retentionMs: number; retentionBytes: number; now: number },
 ): void {
+  const { retentionMs, retentionBytes, now } = options;
   const log = p.log;
   // An empty active segment is never deleted.
   const deletable = (i: number) =>
