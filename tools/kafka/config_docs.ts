@@ -62,12 +62,9 @@ const all = {
   clientMetrics: await docs(CLIENT_METRICS, subscription),
 };
 await client.request(ApiKey.DeleteTopics, 5, { topicNames: [topic], timeoutMs: 10_000 });
-await client.request(ApiKey.IncrementalAlterConfigs, 1, {
-  resources: [{
-    resourceType: CLIENT_METRICS,
-    resourceName: subscription,
-    configs: [{ name: "interval.ms", configOperation: 1, value: null }],
-  }],
+// AlterConfigs replaces a subscription's configs whole: none left removes the subscription.
+await client.request(ApiKey.AlterConfigs, 2, {
+  resources: [{ resourceType: CLIENT_METRICS, resourceName: subscription, configs: [] }],
   validateOnly: false,
 });
 
@@ -108,7 +105,8 @@ ${table(all.clientMetrics)}
 await Deno.writeTextFile(output, text);
 // Formatted as deno fmt would (its line width breaks the long entries), so that regenerating
 // reproduces the checked-in file.
-const fmt = await new Deno.Command("deno", { args: ["fmt", "-q", "--line-width", "100", output] }).output();
+const fmt = await new Deno.Command("deno", { args: ["fmt", "-q", "--line-width", "100", output] })
+  .output();
 if (!fmt.success) throw new Error(`deno fmt ${output} failed`);
 const counts = Object.entries(all).map(([k, v]) => `${Object.keys(v).length} ${k}`).join(", ");
 console.log(`wrote ${output}: ${counts}`);
