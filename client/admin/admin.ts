@@ -335,7 +335,7 @@ export class Admin implements AsyncDisposable {
   ): Promise<GroupOffset[]> {
     return await this.#retry(
       options,
-      () => listGroupOffsets(this.client, groupId, options.partitions, options.signal),
+      () => listGroupOffsets(this.client, groupId, options),
     );
   }
 
@@ -356,7 +356,7 @@ export class Admin implements AsyncDisposable {
   ): Promise<void> {
     await this.#retry(
       options,
-      () => alterGroupOffsets(this.client, groupId, offsets, options.signal),
+      () => alterGroupOffsets(this.client, groupId, { offsets, signal: options.signal }),
     );
   }
 
@@ -377,7 +377,7 @@ export class Admin implements AsyncDisposable {
   ): Promise<void> {
     await this.#retry(
       options,
-      () => deleteGroupOffsets(this.client, groupId, partitions, options.signal),
+      () => deleteGroupOffsets(this.client, groupId, { partitions, signal: options.signal }),
     );
   }
 
@@ -573,7 +573,7 @@ export class Admin implements AsyncDisposable {
   ): Promise<ShareGroupOffset[]> {
     return await this.#retry(
       options,
-      () => listShareGroupOffsets(this.client, groupId, options.topics, options.signal),
+      () => listShareGroupOffsets(this.client, groupId, options),
     );
   }
 
@@ -585,7 +585,7 @@ export class Admin implements AsyncDisposable {
   ): Promise<void> {
     await this.#retry(
       options,
-      () => deleteShareGroupOffsets(this.client, groupId, topics, options.signal),
+      () => deleteShareGroupOffsets(this.client, groupId, { topics, signal: options.signal }),
     );
   }
 

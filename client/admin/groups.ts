@@ -198,9 +198,9 @@ export async function deleteGroups(
 export async function listGroupOffsets(
   client: KafkaClient,
   groupId: string,
-  partitions: TopicPartition[] | undefined,
-  signal?: AbortSignal,
+  options: { partitions?: TopicPartition[]; signal?: AbortSignal },
 ): Promise<GroupOffset[]> {
+  const { partitions, signal } = options;
   const coordinator = await client.findCoordinator(groupId, { signal });
   const topics = partitions === undefined ? null : [...groupByTopic(partitions)].map((
     [name, partitionIndexes],
@@ -234,9 +234,12 @@ export async function listGroupOffsets(
 export async function alterGroupOffsets(
   client: KafkaClient,
   groupId: string,
-  offsets: { topic: string; partition: number; offset: bigint; metadata?: string | null }[],
-  signal?: AbortSignal,
+  options: {
+    offsets: { topic: string; partition: number; offset: bigint; metadata?: string | null }[];
+    signal?: AbortSignal;
+  },
 ): Promise<void> {
+  const { offsets, signal } = options;
   const coordinator = await client.findCoordinator(groupId, { signal });
   const topics = new Map<string, typeof offsets>();
   for (const o of offsets) topics.set(o.topic, [...(topics.get(o.topic) ?? []), o]);
@@ -270,9 +273,9 @@ export async function alterGroupOffsets(
 export async function deleteGroupOffsets(
   client: KafkaClient,
   groupId: string,
-  partitions: TopicPartition[],
-  signal?: AbortSignal,
+  options: { partitions: TopicPartition[]; signal?: AbortSignal },
 ): Promise<void> {
+  const { partitions, signal } = options;
   const coordinator = await client.findCoordinator(groupId, { signal });
   const res = await client.requestNode(coordinator, ApiKey.OffsetDelete, {
     groupId,

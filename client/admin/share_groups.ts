@@ -88,9 +88,9 @@ export async function describeShareGroups(
 export async function listShareGroupOffsets(
   client: KafkaClient,
   groupId: string,
-  topics: { topic: string; partitions: number[] }[] | undefined,
-  signal?: AbortSignal,
+  options: { topics?: { topic: string; partitions: number[] }[]; signal?: AbortSignal },
 ): Promise<ShareGroupOffset[]> {
+  const { topics, signal } = options;
   const coordinator = await client.findCoordinator(groupId, { signal });
   const res = await client.requestNode(coordinator, ApiKey.DescribeShareGroupOffsets, {
     groups: [{
@@ -119,9 +119,9 @@ export async function listShareGroupOffsets(
 export async function deleteShareGroupOffsets(
   client: KafkaClient,
   groupId: string,
-  topics: string[],
-  signal?: AbortSignal,
+  options: { topics: string[]; signal?: AbortSignal },
 ): Promise<void> {
+  const { topics, signal } = options;
   const coordinator = await client.findCoordinator(groupId, { signal });
   const res = await client.requestNode(coordinator, ApiKey.DeleteShareGroupOffsets, {
     groupId,
