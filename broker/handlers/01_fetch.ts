@@ -53,13 +53,16 @@ export default defineHandler({
       ? cache.lookUp(request.sessionId, request.sessionEpoch)
       : { kind: "sessionless" as const };
     if (lookup.kind === "error") {
-      return { throttleTimeMs: 0, errorCode: lookup.errorCode, sessionId: 0, responses: [] };
+      return { errorCode: lookup.errorCode, sessionId: 0, responses: [] };
     }
     const wanted: Wanted[] = [];
     // Consumers need READ on each topic; a follower (a replica id) needs CLUSTER_ACTION.
     const checked = secured(ctx);
-    const follower = (apiVersion >= 15 ? request.replicaState.replicaId : request.replicaId) >= 0;
-    const followerRefused = checked && follower && !canOnCluster(ctx, AclOperation.CLUSTER_ACTION);
+    const follower =
+      (apiVersion >= 15 ? request.replicaState.replicaId : request.replicaId) >=
+        0;
+    const followerRefused = checked && follower &&
+      !canOnCluster(ctx, AclOperation.CLUSTER_ACTION);
     const readable = new Map<string, boolean>();
     const refused = (topicName: string): boolean => {
       if (!checked) return false;
@@ -78,7 +81,9 @@ export default defineHandler({
       fetchOffset: bigint,
       maxBytes: number,
     ): Wanted => {
-      const topic = byId ? ctx.topics.byId.get(topicId) : ctx.topics.byName.get(topicName);
+      const topic = byId
+        ? ctx.topics.byId.get(topicId)
+        : ctx.topics.byName.get(topicName);
       return {
         topicName: topic?.name ?? topicName,
         topicId: topic?.id ?? topicId,
@@ -86,14 +91,24 @@ export default defineHandler({
         partition: topic?.partitions[partition],
         fetchOffset,
         maxBytes,
-        refused: byId ? topic !== undefined && refused(topic.name) : refused(topicName),
+        refused: byId
+          ? topic !== undefined && refused(topic.name)
+          : refused(topicName),
       };
     };
     const session = lookup.kind === "sessionless" ? undefined : lookup.session;
     if (!session) {
       for (const t of request.topics) {
         for (const p of t.partitions) {
-          wanted.push(resolve(t.topic, t.topicId, p.partition, p.fetchOffset, p.partitionMaxBytes));
+          wanted.push(
+            resolve(
+              t.topic,
+              t.topicId,
+              p.partition,
+              p.fetchOffset,
+              p.partitionMaxBytes,
+            ),
+          );
         }
       }
     } else {
@@ -123,18 +138,34 @@ export default defineHandler({
         }
       }
       for (const sp of session.partitions.values()) {
-        wanted.push(resolve(sp.topicName, sp.topicId, sp.partition, sp.fetchOffset, sp.maxBytes));
+        wanted.push(
+          resolve(
+            sp.topicName,
+            sp.topicId,
+            sp.partition,
+            sp.fetchOffset,
+            sp.maxBytes,
+          ),
+        );
       }
     }
     const readCommitted = request.isolationLevel === 1;
     const deadline = Date.now() + Math.max(0, request.maxWaitMs);
     for (;;) {
       const available = availableBytes(wanted, readCommitted, request.minBytes);
-      if (available >= request.minBytes || Date.now() >= deadline || ctx.signal.aborted) break;
+      if (
+        available >= request.minBytes || Date.now() >= deadline ||
+        ctx.signal.aborted
+      ) break;
       if (hasErrors(wanted, ctx)) break;
       await ctx.topics.appended.wait(deadline, ctx.signal);
     }
-    const response = buildResponse(wanted, request.maxBytes, readCommitted, ctx);
+    const response = buildResponse(
+      wanted,
+      request.maxBytes,
+      readCommitted,
+      ctx,
+    );
     if (session) {
       response.sessionId = session.id;
       const incremental = lookup.kind === "existing";
@@ -144,8 +175,10 @@ export default defineHandler({
             sessionKey(byId ? t.topicId : t.topic, p.partitionIndex!),
           );
           if (!sp) return true;
-          const changed = (p.records?.length ?? 0) > 0 || p.errorCode !== ErrorCode.NONE ||
-            p.highWatermark !== sp.lastHighWatermark || p.logStartOffset !== sp.lastLogStartOffset;
+          const changed = (p.records?.length ?? 0) > 0 ||
+            p.errorCode !== ErrorCode.NONE ||
+            p.highWatermark !== sp.lastHighWatermark ||
+            p.logStartOffset !== sp.lastLogStartOffset;
           sp.lastHighWatermark = p.highWatermark!;
           sp.lastLogStartOffset = p.logStartOffset!;
           return !incremental || changed;
@@ -168,12 +201,20 @@ function lastStableOffset(p: Partition): bigint {
   return p.txns.lastStableOffset(p.log.highWatermark);
 }
 
-function availableBytes(wanted: Wanted[], readCommitted: boolean, limit: number): number {
+function availableBytes(
+  wanted: Wanted[],
+  readCommitted: boolean,
+  limit: number,
+): number {
   let total = 0;
   for (const w of wanted) {
     const p = w.partition;
     if (!p || w.fetchOffset < p.log.logStartOffset) continue;
-    total += p.log.bytesAvailable(w.fetchOffset, upperBound(p, readCommitted), limit - total);
+    total += p.log.bytesAvailable(
+      w.fetchOffset,
+      upperBound(p, readCommitted),
+      limit - total,
+    );
     if (total >= limit) break;
   }
   return total;
@@ -183,10 +224,14 @@ function partitionError(w: Wanted, ctx: RequestContext): number {
   if (w.refused) return ErrorCode.TOPIC_AUTHORIZATION_FAILED;
   const p = w.partition;
   if (!p) {
-    return ctx.apiVersion >= 13 ? ErrorCode.UNKNOWN_TOPIC_ID : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
+    return ctx.apiVersion >= 13
+      ? ErrorCode.UNKNOWN_TOPIC_ID
+      : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
   }
   if (p.leader !== ctx.node.nodeId) return ErrorCode.NOT_LEADER_OR_FOLLOWER;
-  if (w.fetchOffset < p.log.logStartOffset || w.fetchOffset > p.log.logEndOffset) {
+  if (
+    w.fetchOffset < p.log.logStartOffset || w.fetchOffset > p.log.logEndOffset
+  ) {
     return ErrorCode.OFFSET_OUT_OF_RANGE;
   }
   return ErrorCode.NONE;
@@ -201,15 +246,23 @@ function buildResponse(
   maxBytes: number,
   readCommitted: boolean,
   ctx: RequestContext,
-): { throttleTimeMs: number; errorCode: number; sessionId: number; responses: FetchTopicAnswer[] } {
+): { errorCode: number; sessionId: number; responses: FetchTopicAnswer[] } {
   let budget = maxBytes;
   const responses: FetchTopicAnswer[] = [];
   let entry: FetchTopicAnswer | undefined;
   // As Kafka: the partitions it turns away before reading (refused, unknown) are answered last,
   // and a topic's entry holds a run of its partitions, so that a topic may be answered twice.
   const turnedAway = (w: Wanted) => w.refused || !w.partition;
-  for (const w of [...wanted.filter((w) => !turnedAway(w)), ...wanted.filter(turnedAway)]) {
-    if (entry === undefined || entry.topic !== w.topicName || entry.topicId !== w.topicId) {
+  for (
+    const w of [
+      ...wanted.filter((w) => !turnedAway(w)),
+      ...wanted.filter(turnedAway),
+    ]
+  ) {
+    if (
+      entry === undefined || entry.topic !== w.topicName ||
+      entry.topicId !== w.topicId
+    ) {
       entry = { topic: w.topicName, topicId: w.topicId, partitions: [] };
       responses.push(entry);
     }
@@ -239,7 +292,10 @@ function buildResponse(
     budget = Math.max(0, budget - records.length);
     // read_committed consumers learn of the aborted transactions among the batches they get.
     const aborted = readCommitted && batches.length > 0
-      ? p.txns.abortedBetween(w.fetchOffset, batches[batches.length - 1].lastOffset + 1n)
+      ? p.txns.abortedBetween(
+        w.fetchOffset,
+        batches[batches.length - 1].lastOffset + 1n,
+      )
         .map((t) => ({ producerId: t.producerId, firstOffset: t.firstOffset }))
       : [];
     entry.partitions.push({
@@ -253,7 +309,6 @@ function buildResponse(
     });
   }
   return {
-    throttleTimeMs: 0,
     errorCode: ErrorCode.NONE,
     sessionId: 0,
     responses,

@@ -4,11 +4,19 @@
  * @module
  */
 
-import { AclOperation, AclResourceType, ApiKey, ErrorCode } from "../../codec/mod.ts";
+import {
+  AclOperation,
+  AclResourceType,
+  ApiKey,
+  ErrorCode,
+} from "../../codec/mod.ts";
 import type { Partition } from "../metadata/cluster.ts";
 import { defineHandler } from "../server/handler.ts";
 import type { StoredBatch } from "../log/partition_log.ts";
-import { firstRecordAtOrAfter, offsetForTimestamp } from "../log/offset_for_timestamp.ts";
+import {
+  firstRecordAtOrAfter,
+  offsetForTimestamp,
+} from "../log/offset_for_timestamp.ts";
 import { can, secured } from "../security/access.ts";
 
 /** Kafka's special timestamps. */
@@ -70,7 +78,6 @@ export default defineHandler({
       })),
     }));
     return {
-      throttleTimeMs: 0,
       topics: [
         ...allowed.map((t) => ({
           name: t.name,
@@ -90,11 +97,19 @@ export default defineHandler({
             if (duplicates.has(`${t.name}\u0000${p.partitionIndex}`)) {
               return { ...base, errorCode: ErrorCode.INVALID_REQUEST };
             }
-            if (!partition) return { ...base, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION };
+            if (!partition) {
+              return {
+                ...base,
+                errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
+              };
+            }
             if (partition.leader !== node.nodeId) {
               return { ...base, errorCode: ErrorCode.NOT_LEADER_OR_FOLLOWER };
             }
-            if (p.timestamp < 0n && !(apiVersion >= (SINCE.get(p.timestamp) ?? Infinity))) {
+            if (
+              p.timestamp < 0n &&
+              !(apiVersion >= (SINCE.get(p.timestamp) ?? Infinity))
+            ) {
               return { ...base, errorCode: ErrorCode.UNSUPPORTED_VERSION };
             }
             // read_committed sees only up to the last stable offset.
@@ -103,9 +118,17 @@ export default defineHandler({
               : partition.log.highWatermark;
             const found = lookUp(partition, p.timestamp, fetchable);
             // Offsets of remote storage, which Brook does not have, come without an epoch.
-            const remote = p.timestamp === LATEST_TIERED || p.timestamp === EARLIEST_PENDING_UPLOAD;
-            const leaderEpoch = apiVersion >= 4 && !remote ? partition.leaderEpoch : -1;
-            return { ...base, ...found, errorCode: ErrorCode.NONE, leaderEpoch };
+            const remote = p.timestamp === LATEST_TIERED ||
+              p.timestamp === EARLIEST_PENDING_UPLOAD;
+            const leaderEpoch = apiVersion >= 4 && !remote
+              ? partition.leaderEpoch
+              : -1;
+            return {
+              ...base,
+              ...found,
+              errorCode: ErrorCode.NONE,
+              leaderEpoch,
+            };
           }),
         })),
         ...refusedAnswers,
@@ -123,11 +146,16 @@ function lookUp(
   const found = lookUpStored(p, timestamp);
   // As Kafka, an offset found by timestamp must be readable at the request's isolation level.
   const earliest = timestamp === EARLIEST || timestamp === EARLIEST_LOCAL;
-  if (!earliest && found.offset >= fetchable) return { offset: -1n, timestamp: -1n };
+  if (!earliest && found.offset >= fetchable) {
+    return { offset: -1n, timestamp: -1n };
+  }
   return found;
 }
 
-function lookUpStored(p: Partition, timestamp: bigint): { offset: bigint; timestamp: bigint } {
+function lookUpStored(
+  p: Partition,
+  timestamp: bigint,
+): { offset: bigint; timestamp: bigint } {
   const log = p.log;
   switch (timestamp) {
     case EARLIEST:
@@ -140,9 +168,13 @@ function lookUpStored(p: Partition, timestamp: bigint): { offset: bigint; timest
     case MAX_TIMESTAMP: {
       let best: StoredBatch | undefined;
       for (const b of log.batches) {
-        if (!b.isControl && (!best || b.maxTimestamp > best.maxTimestamp)) best = b;
+        if (!b.isControl && (!best || b.maxTimestamp > best.maxTimestamp)) {
+          best = b;
+        }
       }
-      return best ? firstRecordAtOrAfter(best, best.maxTimestamp) : { offset: -1n, timestamp: -1n };
+      return best
+        ? firstRecordAtOrAfter(best, best.maxTimestamp)
+        : { offset: -1n, timestamp: -1n };
     }
   }
   return offsetForTimestamp(log, timestamp);

@@ -6,11 +6,26 @@
  * @module
  */
 
-import { AclOperation, AclResourceType, ApiKey, ErrorCode, ZERO_UUID } from "../../codec/mod.ts";
-import { endpointOf, type Topic, validateTopicName } from "../metadata/cluster.ts";
+import {
+  AclOperation,
+  AclResourceType,
+  ApiKey,
+  ErrorCode,
+  ZERO_UUID,
+} from "../../codec/mod.ts";
+import {
+  endpointOf,
+  type Topic,
+  validateTopicName,
+} from "../metadata/cluster.ts";
 import { defineHandler } from "../server/handler.ts";
 import type { ClusterMetadata } from "../server/services.ts";
-import { authorizedOperations, can, canOnCluster, clusterOperations } from "../security/access.ts";
+import {
+  authorizedOperations,
+  can,
+  canOnCluster,
+  clusterOperations,
+} from "../security/access.ts";
 
 /** Kafka's "authorized operations were not requested" value. */
 const OPERATIONS_NOT_REQUESTED = -2147483648;
@@ -22,7 +37,8 @@ export default defineHandler({
   handle(request, ctx) {
     const { apiVersion } = ctx;
     // v0 asks for every topic with an empty list; later versions with null.
-    const all = request.topics === null || (apiVersion === 0 && request.topics.length === 0);
+    const all = request.topics === null ||
+      (apiVersion === 0 && request.topics.length === 0);
     // Topic ids come with v12: before it, a topic without a name or with an id is refused.
     if (
       !all && apiVersion < 12 &&
@@ -49,7 +65,9 @@ export default defineHandler({
       can(ctx, AclOperation.DESCRIBE, AclResourceType.TOPIC, name);
     if (all) {
       for (const topic of ctx.topics.byName.values()) {
-        if (describable(topic.name)) topics.push(describeTopic(ctx.metadata, topic));
+        if (describable(topic.name)) {
+          topics.push(describeTopic(ctx.metadata, topic));
+        }
       }
     } else {
       const mayCreate = (name: string) =>
@@ -62,9 +80,13 @@ export default defineHandler({
         const key = byId ? wanted.topicId : wanted.name!;
         if (seen.has(key)) continue;
         seen.add(key);
-        const name = byId ? ctx.topics.byId.get(wanted.topicId)?.name ?? null : wanted.name!;
+        const name = byId
+          ? ctx.topics.byId.get(wanted.topicId)?.name ?? null
+          : wanted.name!;
         if (name === null) {
-          unknownIds.push(topicError(ErrorCode.UNKNOWN_TOPIC_ID, null, wanted.topicId));
+          unknownIds.push(
+            topicError(ErrorCode.UNKNOWN_TOPIC_ID, null, wanted.topicId),
+          );
           continue;
         }
         if (byId && seen.has(`name:${name}`)) continue;
@@ -73,7 +95,11 @@ export default defineHandler({
           // Topic ids are not secret: asked by id, the answer keeps it (and drops the name).
           refused.push(
             byId
-              ? topicError(ErrorCode.TOPIC_AUTHORIZATION_FAILED, null, wanted.topicId)
+              ? topicError(
+                ErrorCode.TOPIC_AUTHORIZATION_FAILED,
+                null,
+                wanted.topicId,
+              )
               : topicError(ErrorCode.TOPIC_AUTHORIZATION_FAILED, name),
           );
           continue;
@@ -86,26 +112,33 @@ export default defineHandler({
         const check = validateTopicName(name);
         const autoCreate = allowCreate && ctx.topics.autoCreateTopics;
         if (autoCreate && !mayCreate(name)) {
-          refusedCreate.push(topicError(ErrorCode.TOPIC_AUTHORIZATION_FAILED, name));
+          refusedCreate.push(
+            topicError(ErrorCode.TOPIC_AUTHORIZATION_FAILED, name),
+          );
         } else if (!check.ok) missing.push(topicError(check.errorCode, name));
         else if (autoCreate) {
           ctx.topics.createTopic(name);
           missing.push(topicError(ErrorCode.LEADER_NOT_AVAILABLE, name));
-        } else missing.push(topicError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, name));
+        } else {missing.push(
+            topicError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, name),
+          );}
       }
       topics.push(...missing);
     }
     if (apiVersion >= 8 && request.includeTopicAuthorizedOperations) {
       for (const t of topics) {
         if (t.name !== null) {
-          t.topicAuthorizedOperations = authorizedOperations(ctx, AclResourceType.TOPIC, t.name);
+          t.topicAuthorizedOperations = authorizedOperations(
+            ctx,
+            AclResourceType.TOPIC,
+            t.name,
+          );
         }
       }
     }
     topics.unshift(...unknownIds);
     topics.push(...refusedCreate, ...refused);
     return {
-      throttleTimeMs: 0,
       brokers: ctx.metadata.nodes.map((n) => ({
         nodeId: n.nodeId,
         ...endpointOf(n, ctx.connection.listenerName),
@@ -126,9 +159,11 @@ export default defineHandler({
  * Kafka's error answer to a Metadata request: no brokers, no controller, and every topic asked for
  * with the error (a missing name becomes "", which versions before 12 cannot leave null).
  */
-function errorAnswer(topics: { name: string | null; topicId: string }[], errorCode: number) {
+function errorAnswer(
+  topics: { name: string | null; topicId: string }[],
+  errorCode: number,
+) {
   return {
-    throttleTimeMs: 0,
     brokers: [],
     clusterId: null,
     controllerId: -1,
@@ -140,7 +175,11 @@ function errorAnswer(topics: { name: string | null; topicId: string }[], errorCo
   };
 }
 
-function topicError(errorCode: number, name: string | null, topicId = ZERO_UUID) {
+function topicError(
+  errorCode: number,
+  name: string | null,
+  topicId = ZERO_UUID,
+) {
   return {
     errorCode,
     name,
@@ -158,9 +197,13 @@ function describeTopic(metadata: ClusterMetadata, topic: Topic) {
     topicId: topic.id,
     isInternal: topic.isInternal,
     partitions: topic.partitions.map((p) => {
-      const offline = p.replicas.filter((id) => metadata.node(id) === undefined);
+      const offline = p.replicas.filter((id) =>
+        metadata.node(id) === undefined
+      );
       return {
-        errorCode: p.leader < 0 ? ErrorCode.LEADER_NOT_AVAILABLE : ErrorCode.NONE,
+        errorCode: p.leader < 0
+          ? ErrorCode.LEADER_NOT_AVAILABLE
+          : ErrorCode.NONE,
         partitionIndex: p.index,
         leaderId: p.leader,
         leaderEpoch: p.leaderEpoch,

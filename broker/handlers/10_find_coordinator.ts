@@ -5,7 +5,13 @@
  * @module
  */
 
-import { AclOperation, AclResourceType, ApiKey, ErrorCode, errorInfo } from "../../codec/mod.ts";
+import {
+  AclOperation,
+  AclResourceType,
+  ApiKey,
+  ErrorCode,
+  errorInfo,
+} from "../../codec/mod.ts";
 import { endpointOf } from "../metadata/cluster.ts";
 import { defineHandler } from "../server/handler.ts";
 import { can } from "../security/access.ts";
@@ -23,10 +29,22 @@ export default defineHandler({
         ? !can(ctx, AclOperation.DESCRIBE, AclResourceType.GROUP, key) &&
           ErrorCode.GROUP_AUTHORIZATION_FAILED
         : request.keyType === 1 &&
-          !can(ctx, AclOperation.DESCRIBE, AclResourceType.TRANSACTIONAL_ID, key) &&
+          !can(
+            ctx,
+            AclOperation.DESCRIBE,
+            AclResourceType.TRANSACTIONAL_ID,
+            key,
+          ) &&
           ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED;
       if (refused) {
-        return { key, nodeId: -1, host: "", port: -1, errorCode: refused, errorMessage };
+        return {
+          key,
+          nodeId: -1,
+          host: "",
+          port: -1,
+          errorCode: refused,
+          errorMessage,
+        };
       }
       if (request.keyType !== 0 && request.keyType !== 1) {
         return {
@@ -72,11 +90,10 @@ export default defineHandler({
       };
     };
     if (apiVersion >= 4) {
-      return { throttleTimeMs: 0, coordinators: request.coordinatorKeys.map(lookUp) };
+      return { coordinators: request.coordinatorKeys.map(lookUp) };
     }
     const c = lookUp(request.key);
     return {
-      throttleTimeMs: 0,
       errorCode: c.errorCode,
       // An old (v0-3) answer carries Kafka's default message.
       errorMessage: errorInfo(c.errorCode).message,

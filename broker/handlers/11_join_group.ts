@@ -4,7 +4,12 @@
  * @module
  */
 
-import { AclOperation, AclResourceType, ApiKey, ErrorCode } from "../../codec/mod.ts";
+import {
+  AclOperation,
+  AclResourceType,
+  ApiKey,
+  ErrorCode,
+} from "../../codec/mod.ts";
 import { defineHandler } from "../server/handler.ts";
 import { can } from "../security/access.ts";
 
@@ -15,7 +20,6 @@ export default defineHandler({
   async handle(request, ctx) {
     if (!can(ctx, AclOperation.READ, AclResourceType.GROUP, request.groupId)) {
       return {
-        throttleTimeMs: 0,
         errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED,
         generationId: -1,
         protocolType: null,
@@ -39,7 +43,6 @@ export default defineHandler({
       protocols: request.protocols,
     }, ctx);
     return {
-      throttleTimeMs: 0,
       errorCode: r.errorCode,
       generationId: r.generationId,
       protocolType: ctx.apiVersion >= 7 ? r.protocolType : null,

@@ -4,7 +4,12 @@
  * @module
  */
 
-import { AclOperation, AclResourceType, ApiKey, ErrorCode } from "../../codec/mod.ts";
+import {
+  AclOperation,
+  AclResourceType,
+  ApiKey,
+  ErrorCode,
+} from "../../codec/mod.ts";
 import { defineHandler } from "../server/handler.ts";
 import { can } from "../security/access.ts";
 
@@ -15,10 +20,11 @@ export default defineHandler({
   handle(request, ctx) {
     const groups = ctx.groups;
     const v3 = ctx.apiVersion >= 3;
-    const check = can(ctx, AclOperation.READ, AclResourceType.GROUP, request.groupId)
-      ? groups.check(request.groupId, ctx)
-      : ErrorCode.GROUP_AUTHORIZATION_FAILED;
-    if (check !== ErrorCode.NONE) return { throttleTimeMs: 0, errorCode: check, members: [] };
+    const check =
+      can(ctx, AclOperation.READ, AclResourceType.GROUP, request.groupId)
+        ? groups.check(request.groupId, ctx)
+        : ErrorCode.GROUP_AUTHORIZATION_FAILED;
+    if (check !== ErrorCode.NONE) return { errorCode: check, members: [] };
     const leaving = v3
       ? request.members
       : [{ memberId: request.memberId, groupInstanceId: null, reason: null }];
@@ -26,7 +32,6 @@ export default defineHandler({
     if (consumerGroup) {
       const left = groups.classicMembers.leave(consumerGroup, leaving);
       return {
-        throttleTimeMs: 0,
         errorCode: v3 ? ErrorCode.NONE : left[0].errorCode,
         members: v3 ? left : [],
       };
@@ -61,6 +66,6 @@ export default defineHandler({
     });
     // Before version 3 the single member's error is the top-level error.
     const errorCode = v3 ? ErrorCode.NONE : members[0].errorCode;
-    return { throttleTimeMs: 0, errorCode, members: v3 ? members : [] };
+    return { errorCode, members: v3 ? members : [] };
   },
 });

@@ -4,7 +4,12 @@
  * @module
  */
 
-import { AclOperation, AclResourceType, ApiKey, ErrorCode } from "../../codec/mod.ts";
+import {
+  AclOperation,
+  AclResourceType,
+  ApiKey,
+  ErrorCode,
+} from "../../codec/mod.ts";
 import { defineHandler } from "../server/handler.ts";
 import { authorizedOperations, can } from "../security/access.ts";
 
@@ -17,7 +22,9 @@ export default defineHandler({
     // As Kafka: groups without DESCRIBE come first, with GROUP_AUTHORIZATION_FAILED.
     const describable = (groupId: string) =>
       can(ctx, AclOperation.DESCRIBE, AclResourceType.GROUP, groupId);
-    const refused = request.groups.filter((g) => !describable(g)).map((groupId) => ({
+    const refused = request.groups.filter((g) => !describable(g)).map((
+      groupId,
+    ) => ({
       groupId,
       authorizedOperations: -2147483648,
       errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED,
@@ -26,9 +33,9 @@ export default defineHandler({
       protocolData: "",
       members: [],
     }));
-    const withOperations = ctx.apiVersion >= 3 && request.includeAuthorizedOperations;
+    const withOperations = ctx.apiVersion >= 3 &&
+      request.includeAuthorizedOperations;
     return {
-      throttleTimeMs: 0,
       groups: [
         ...refused,
         ...request.groups.filter(describable).map((groupId) => {
@@ -36,7 +43,11 @@ export default defineHandler({
           const g = groups.group(groupId);
           const base = { groupId, authorizedOperations: -2147483648 };
           if (withOperations && check === ErrorCode.NONE) {
-            base.authorizedOperations = authorizedOperations(ctx, AclResourceType.GROUP, groupId);
+            base.authorizedOperations = authorizedOperations(
+              ctx,
+              AclResourceType.GROUP,
+              groupId,
+            );
           }
           if (check !== ErrorCode.NONE) {
             return {
@@ -48,13 +59,20 @@ export default defineHandler({
               members: [],
             };
           }
-          if (groups.consumerGroups.has(groupId) || groups.streams.groups.has(groupId)) {
+          if (
+            groups.consumerGroups.has(groupId) ||
+            groups.streams.groups.has(groupId)
+          ) {
             // Kafka describes consumer groups (KIP-848) only with ConsumerGroupDescribe, streams
             // groups with StreamsGroupDescribe.
             return {
               ...base,
-              errorCode: ctx.apiVersion >= 6 ? ErrorCode.GROUP_ID_NOT_FOUND : ErrorCode.NONE,
-              errorMessage: ctx.apiVersion >= 6 ? `Group ${groupId} is not a classic group.` : null,
+              errorCode: ctx.apiVersion >= 6
+                ? ErrorCode.GROUP_ID_NOT_FOUND
+                : ErrorCode.NONE,
+              errorMessage: ctx.apiVersion >= 6
+                ? `Group ${groupId} is not a classic group.`
+                : null,
               groupState: "Dead",
               protocolType: "",
               protocolData: "",
@@ -65,8 +83,12 @@ export default defineHandler({
             // Version 6 (KIP-1043) says the group is not found; older versions only call it Dead.
             return {
               ...base,
-              errorCode: ctx.apiVersion >= 6 ? ErrorCode.GROUP_ID_NOT_FOUND : ErrorCode.NONE,
-              errorMessage: ctx.apiVersion >= 6 ? `Group ${groupId} not found.` : null,
+              errorCode: ctx.apiVersion >= 6
+                ? ErrorCode.GROUP_ID_NOT_FOUND
+                : ErrorCode.NONE,
+              errorMessage: ctx.apiVersion >= 6
+                ? `Group ${groupId} not found.`
+                : null,
               groupState: "Dead",
               protocolType: "",
               protocolData: "",
@@ -86,7 +108,8 @@ export default defineHandler({
               clientId: m.clientId,
               clientHost: m.clientHost,
               memberMetadata: stable
-                ? m.protocols.find((p) => p.name === g.protocolName)?.metadata ?? new Uint8Array(0)
+                ? m.protocols.find((p) => p.name === g.protocolName)
+                  ?.metadata ?? new Uint8Array(0)
                 : new Uint8Array(0),
               memberAssignment: stable ? m.assignment : new Uint8Array(0),
             })),

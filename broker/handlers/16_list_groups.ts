@@ -5,7 +5,12 @@
  * @module
  */
 
-import { AclOperation, AclResourceType, ApiKey, ErrorCode } from "../../codec/mod.ts";
+import {
+  AclOperation,
+  AclResourceType,
+  ApiKey,
+  ErrorCode,
+} from "../../codec/mod.ts";
 import { defineHandler } from "../server/handler.ts";
 import { can, canOnCluster } from "../security/access.ts";
 
@@ -15,12 +20,18 @@ export default defineHandler({
   maxVersion: 5,
   handle(request, ctx) {
     const groups = ctx.groups;
-    const states = ctx.apiVersion >= 4 ? request.statesFilter.map((s) => s.toLowerCase()) : [];
-    const types = ctx.apiVersion >= 5 ? request.typesFilter.map((s) => s.toLowerCase()) : [];
+    const states = ctx.apiVersion >= 4
+      ? request.statesFilter.map((s) => s.toLowerCase())
+      : [];
+    const types = ctx.apiVersion >= 5
+      ? request.typesFilter.map((s) => s.toLowerCase())
+      : [];
     // As Kafka: DESCRIBE on the cluster lists every group, else only the groups it may describe.
     const everyGroup = canOnCluster(ctx, AclOperation.DESCRIBE);
     const all = [
-      ...[...groups.groups.values()].filter((g) => g.state !== "Dead").map((g) => ({
+      ...[...groups.groups.values()].filter((g) => g.state !== "Dead").map((
+        g,
+      ) => ({
         groupId: g.groupId,
         state: g.state,
         type: "classic",
@@ -48,9 +59,14 @@ export default defineHandler({
     const listed = [];
     for (const g of all) {
       if (groups.coordinatorFor(g.groupId) !== ctx.node.nodeId) continue;
-      if (states.length > 0 && !states.includes(g.state.toLowerCase())) continue;
+      if (states.length > 0 && !states.includes(g.state.toLowerCase())) {
+        continue;
+      }
       if (types.length > 0 && !types.includes(g.type)) continue;
-      if (!everyGroup && !can(ctx, AclOperation.DESCRIBE, AclResourceType.GROUP, g.groupId)) {
+      if (
+        !everyGroup &&
+        !can(ctx, AclOperation.DESCRIBE, AclResourceType.GROUP, g.groupId)
+      ) {
         continue;
       }
       listed.push({
@@ -60,6 +76,6 @@ export default defineHandler({
         groupType: ctx.apiVersion >= 5 ? g.type : "",
       });
     }
-    return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, groups: listed };
+    return { errorCode: ErrorCode.NONE, groups: listed };
   },
 });

@@ -4,7 +4,13 @@
  * @module
  */
 
-import { AclOperation, AclResourceType, ApiKey, ErrorCode, ZERO_UUID } from "../../codec/mod.ts";
+import {
+  AclOperation,
+  AclResourceType,
+  ApiKey,
+  ErrorCode,
+  ZERO_UUID,
+} from "../../codec/mod.ts";
 import { defineHandler } from "../server/handler.ts";
 import { quotaUser } from "../quotas/quota_enforcer.ts";
 import { can, canOnCluster } from "../security/access.ts";
@@ -34,15 +40,22 @@ export default defineHandler({
         ? ctx.topics.byName.get(w.name)
         : ctx.topics.byId.get(w.topicId);
       const name = topic?.name ?? w.name;
-      const base = { name, topicId: apiVersion >= 6 ? topic?.id ?? w.topicId : ZERO_UUID };
-      const refused = { errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED, errorMessage: null };
+      const base = {
+        name,
+        topicId: apiVersion >= 6 ? topic?.id ?? w.topicId : ZERO_UUID,
+      };
+      const refused = { errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED };
       if (w.name !== null && !may(AclOperation.DESCRIBE, w.name)) {
         return { name: w.name, topicId: ZERO_UUID, ...refused };
       }
       if (topic && !may(AclOperation.DELETE, topic.name)) {
         return w.name === null && !may(AclOperation.DESCRIBE, topic.name)
           ? { name: null, topicId: base.topicId, ...refused }
-          : { ...base, topicId: w.name === null ? base.topicId : ZERO_UUID, ...refused };
+          : {
+            ...base,
+            topicId: w.name === null ? base.topicId : ZERO_UUID,
+            ...refused,
+          };
       }
       if (!topic) {
         const errorCode = w.name === null
@@ -51,22 +64,23 @@ export default defineHandler({
         return {
           ...base,
           errorCode,
-          errorMessage: apiVersion >= 5 ? "This server does not host this topic-partition." : null,
+          errorMessage: apiVersion >= 5
+            ? "This server does not host this topic-partition."
+            : null,
         };
       }
       if (topic.isInternal) {
-        return { ...base, errorCode: ErrorCode.TOPIC_DELETION_DISABLED, errorMessage: null };
+        return { ...base, errorCode: ErrorCode.TOPIC_DELETION_DISABLED };
       }
       // Each partition deleted takes a token of the controller mutation quota (KIP-599).
       if (!quota.record(topic.partitions.length)) {
         return {
           ...base,
           errorCode: ErrorCode.THROTTLING_QUOTA_EXCEEDED,
-          errorMessage: null,
         };
       }
       ctx.topics.deleteTopic(topic.name);
-      return { ...base, errorCode: ErrorCode.NONE, errorMessage: null };
+      return { ...base, errorCode: ErrorCode.NONE };
     });
     return { throttleTimeMs: quota.throttleTimeMs(), responses };
   },

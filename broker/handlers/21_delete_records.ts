@@ -4,7 +4,12 @@
  * @module
  */
 
-import { AclOperation, AclResourceType, ApiKey, ErrorCode } from "../../codec/mod.ts";
+import {
+  AclOperation,
+  AclResourceType,
+  ApiKey,
+  ErrorCode,
+} from "../../codec/mod.ts";
 import { defineHandler } from "../server/handler.ts";
 import { can } from "../security/access.ts";
 
@@ -14,9 +19,9 @@ export default defineHandler({
   maxVersion: 2,
   handle(request, ctx) {
     const { node } = ctx;
-    const deletable = (name: string) => can(ctx, AclOperation.DELETE, AclResourceType.TOPIC, name);
+    const deletable = (name: string) =>
+      can(ctx, AclOperation.DELETE, AclResourceType.TOPIC, name);
     return {
-      throttleTimeMs: 0,
       topics: request.topics.map((t) => ({
         name: t.name,
         partitions: t.partitions.map((q) => {
@@ -26,9 +31,13 @@ export default defineHandler({
             lowWatermark,
             errorCode,
           });
-          if (!deletable(t.name)) return answer(ErrorCode.TOPIC_AUTHORIZATION_FAILED);
+          if (!deletable(t.name)) {
+            return answer(ErrorCode.TOPIC_AUTHORIZATION_FAILED);
+          }
           if (!p) return answer(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
-          if (p.leader !== node.nodeId) return answer(ErrorCode.NOT_LEADER_OR_FOLLOWER);
+          if (p.leader !== node.nodeId) {
+            return answer(ErrorCode.NOT_LEADER_OR_FOLLOWER);
+          }
           const offset = q.offset === -1n ? p.log.highWatermark : q.offset;
           if (offset < 0n || offset > p.log.highWatermark) {
             return answer(ErrorCode.OFFSET_OUT_OF_RANGE);

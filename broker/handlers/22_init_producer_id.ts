@@ -6,7 +6,12 @@
  * @module
  */
 
-import { AclOperation, AclResourceType, ApiKey, ErrorCode } from "../../codec/mod.ts";
+import {
+  AclOperation,
+  AclResourceType,
+  ApiKey,
+  ErrorCode,
+} from "../../codec/mod.ts";
 import { defineHandler } from "../server/handler.ts";
 import { can, canOnAny, canOnCluster } from "../security/access.ts";
 
@@ -17,7 +22,6 @@ export default defineHandler({
   handle(request, ctx) {
     const { apiVersion } = ctx;
     const failed = (errorCode: number) => ({
-      throttleTimeMs: 0,
       errorCode,
       producerId: -1n,
       producerEpoch: -1,
@@ -29,32 +33,43 @@ export default defineHandler({
     // WRITE on some topic.
     if (
       request.transactionalId !== null &&
-      !can(ctx, AclOperation.WRITE, AclResourceType.TRANSACTIONAL_ID, request.transactionalId)
+      !can(
+        ctx,
+        AclOperation.WRITE,
+        AclResourceType.TRANSACTIONAL_ID,
+        request.transactionalId,
+      )
     ) return failed(ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED);
     if (
-      request.transactionalId === null && !canOnCluster(ctx, AclOperation.IDEMPOTENT_WRITE) &&
+      request.transactionalId === null &&
+      !canOnCluster(ctx, AclOperation.IDEMPOTENT_WRITE) &&
       !canOnAny(ctx, AclOperation.WRITE, AclResourceType.TOPIC)
     ) return failed(ErrorCode.CLUSTER_AUTHORIZATION_FAILED);
     if (request.transactionalId !== null) {
-      const check = ctx.transactions.check(request.transactionalId, ctx.node.nodeId);
+      const check = ctx.transactions.check(
+        request.transactionalId,
+        ctx.node.nodeId,
+      );
       if (check !== ErrorCode.NONE) return failed(check);
       const answer = ctx.transactions.initProducerId(
         request.transactionalId,
         request.transactionTimeoutMs,
         givenId
-          ? { producerId: request.producerId, producerEpoch: request.producerEpoch }
+          ? {
+            producerId: request.producerId,
+            producerEpoch: request.producerEpoch,
+          }
           : undefined,
       );
       // PRODUCER_FENCED is known to clients from v4; older ones understand INVALID_PRODUCER_EPOCH.
       if (answer.errorCode === ErrorCode.PRODUCER_FENCED && apiVersion < 4) {
         return failed(ErrorCode.INVALID_PRODUCER_EPOCH);
       }
-      return { throttleTimeMs: 0, ...answer };
+      return { ...answer };
     }
     // Without a transactional id Kafka always hands out a new producer id at epoch 0, even to a
     // producer that names its current one.
     return {
-      throttleTimeMs: 0,
       errorCode: ErrorCode.NONE,
       producerId: ctx.producerIds.allocate(),
       producerEpoch: 0,

@@ -6,7 +6,12 @@
  * @module
  */
 
-import { AclOperation, AclResourceType, ApiKey, ErrorCode } from "../../codec/mod.ts";
+import {
+  AclOperation,
+  AclResourceType,
+  ApiKey,
+  ErrorCode,
+} from "../../codec/mod.ts";
 import { defineHandler, type RequestContext } from "../server/handler.ts";
 import { can, canOnCluster } from "../security/access.ts";
 
@@ -21,7 +26,12 @@ interface TopicPartitions {
  */
 function addToTransaction(
   ctx: RequestContext,
-  txn: { transactionalId: string; producerId: bigint; producerEpoch: number; verifyOnly: boolean },
+  txn: {
+    transactionalId: string;
+    producerId: bigint;
+    producerEpoch: number;
+    verifyOnly: boolean;
+  },
   topics: TopicPartitions[],
   options: { fencedAs: number; fromClient: boolean },
 ) {
@@ -33,15 +43,20 @@ function addToTransaction(
         partitionErrorCode: code(t.name, p),
       })),
     }));
-  const write = (type: AclResourceType, name: string) => can(ctx, AclOperation.WRITE, type, name);
-  if (options.fromClient && !write(AclResourceType.TRANSACTIONAL_ID, txn.transactionalId)) {
+  const write = (type: AclResourceType, name: string) =>
+    can(ctx, AclOperation.WRITE, type, name);
+  if (
+    options.fromClient &&
+    !write(AclResourceType.TRANSACTIONAL_ID, txn.transactionalId)
+  ) {
     return answer(() => ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED);
   }
   // Internal topics are never authorized for clients, whatever the ACLs say.
   const refused = new Set(
     options.fromClient
       ? topics.map((t) => t.name).filter((name) =>
-        ctx.topics.byName.get(name)?.isInternal === true || !write(AclResourceType.TOPIC, name)
+        ctx.topics.byName.get(name)?.isInternal === true ||
+        !write(AclResourceType.TOPIC, name)
       )
       : [],
   );
@@ -52,7 +67,11 @@ function addToTransaction(
       : ctx.topics.partition(t, p) === undefined
       ? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION
       : ErrorCode.NONE;
-  if (topics.some((t) => t.partitions.some((p) => failure(t.name, p) !== ErrorCode.NONE))) {
+  if (
+    topics.some((t) =>
+      t.partitions.some((p) => failure(t.name, p) !== ErrorCode.NONE)
+    )
+  ) {
     return answer((t, p) => failure(t, p) || ErrorCode.OPERATION_NOT_ATTEMPTED);
   }
   const check = ctx.transactions.check(txn.transactionalId, ctx.node.nodeId);
@@ -61,12 +80,17 @@ function addToTransaction(
     txn.transactionalId,
     txn.producerId,
     txn.producerEpoch,
-    topics.flatMap((t) => t.partitions.map((partition) => ({ topic: t.name, partition }))),
+    topics.flatMap((t) =>
+      t.partitions.map((partition) => ({ topic: t.name, partition }))
+    ),
     { verifyOnly: txn.verifyOnly },
   );
-  const mapped = (code: number) => code === ErrorCode.PRODUCER_FENCED ? options.fencedAs : code;
+  const mapped = (code: number) =>
+    code === ErrorCode.PRODUCER_FENCED ? options.fencedAs : code;
   if (typeof result === "number") return answer(() => mapped(result));
-  return answer((t, p) => mapped(result.get(`${t}\u0000${p}`) ?? ErrorCode.NONE));
+  return answer((t, p) =>
+    mapped(result.get(`${t}\u0000${p}`) ?? ErrorCode.NONE)
+  );
 }
 
 export default defineHandler({
@@ -77,7 +101,6 @@ export default defineHandler({
     const { apiVersion } = ctx;
     if (apiVersion < 4) {
       return {
-        throttleTimeMs: 0,
         resultsByTopicV3AndBelow: addToTransaction(
           ctx,
           {
@@ -89,7 +112,9 @@ export default defineHandler({
           request.v3AndBelowTopics,
           {
             // PRODUCER_FENCED is known to clients from v2.
-            fencedAs: apiVersion < 2 ? ErrorCode.INVALID_PRODUCER_EPOCH : ErrorCode.PRODUCER_FENCED,
+            fencedAs: apiVersion < 2
+              ? ErrorCode.INVALID_PRODUCER_EPOCH
+              : ErrorCode.PRODUCER_FENCED,
             fromClient: true,
           },
         ),
@@ -98,13 +123,11 @@ export default defineHandler({
     // Versions 4+ come from brokers only.
     if (!canOnCluster(ctx, AclOperation.CLUSTER_ACTION)) {
       return {
-        throttleTimeMs: 0,
         errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED,
         resultsByTransaction: [],
       };
     }
     return {
-      throttleTimeMs: 0,
       errorCode: ErrorCode.NONE,
       resultsByTransaction: request.transactions.map((t) => ({
         transactionalId: t.transactionalId,

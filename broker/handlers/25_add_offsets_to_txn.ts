@@ -5,7 +5,12 @@
  * @module
  */
 
-import { AclOperation, AclResourceType, ApiKey, ErrorCode } from "../../codec/mod.ts";
+import {
+  AclOperation,
+  AclResourceType,
+  ApiKey,
+  ErrorCode,
+} from "../../codec/mod.ts";
 import { defineHandler } from "../server/handler.ts";
 import { can } from "../security/access.ts";
 
@@ -15,15 +20,24 @@ export default defineHandler({
   maxVersion: 4,
   handle(request, ctx) {
     const { apiVersion, node } = ctx;
-    if (!can(ctx, AclOperation.WRITE, AclResourceType.TRANSACTIONAL_ID, request.transactionalId)) {
-      return { throttleTimeMs: 0, errorCode: ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED };
+    if (
+      !can(
+        ctx,
+        AclOperation.WRITE,
+        AclResourceType.TRANSACTIONAL_ID,
+        request.transactionalId,
+      )
+    ) {
+      return { errorCode: ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED };
     }
     if (!can(ctx, AclOperation.READ, AclResourceType.GROUP, request.groupId)) {
-      return { throttleTimeMs: 0, errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED };
+      return { errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED };
     }
     const check = ctx.transactions.check(request.transactionalId, node.nodeId);
-    if (check !== ErrorCode.NONE) return { throttleTimeMs: 0, errorCode: check };
-    if (request.groupId === "") return { throttleTimeMs: 0, errorCode: ErrorCode.INVALID_GROUP_ID };
+    if (check !== ErrorCode.NONE) return { errorCode: check };
+    if (request.groupId === "") {
+      return { errorCode: ErrorCode.INVALID_GROUP_ID };
+    }
     // The group's __consumer_offsets partition joins the transaction, as Kafka adds it.
     ctx.groups.coordinatorFor(request.groupId);
     const code = ctx.transactions.addGroup(
@@ -33,7 +47,6 @@ export default defineHandler({
       request.groupId,
     );
     return {
-      throttleTimeMs: 0,
       errorCode: code === ErrorCode.PRODUCER_FENCED && apiVersion < 2
         ? ErrorCode.INVALID_PRODUCER_EPOCH
         : code,

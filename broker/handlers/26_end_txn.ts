@@ -6,7 +6,12 @@
  * @module
  */
 
-import { AclOperation, AclResourceType, ApiKey, ErrorCode } from "../../codec/mod.ts";
+import {
+  AclOperation,
+  AclResourceType,
+  ApiKey,
+  ErrorCode,
+} from "../../codec/mod.ts";
 import { defineHandler } from "../server/handler.ts";
 import { can } from "../security/access.ts";
 
@@ -17,12 +22,18 @@ export default defineHandler({
   handle(request, ctx) {
     const { apiVersion, node } = ctx;
     const failed = (errorCode: number) => ({
-      throttleTimeMs: 0,
       errorCode,
       producerId: -1n,
       producerEpoch: -1,
     });
-    if (!can(ctx, AclOperation.WRITE, AclResourceType.TRANSACTIONAL_ID, request.transactionalId)) {
+    if (
+      !can(
+        ctx,
+        AclOperation.WRITE,
+        AclResourceType.TRANSACTIONAL_ID,
+        request.transactionalId,
+      )
+    ) {
       return failed(ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED);
     }
     const check = ctx.transactions.check(request.transactionalId, node.nodeId);
@@ -37,6 +48,6 @@ export default defineHandler({
     if (answer.errorCode === ErrorCode.PRODUCER_FENCED && apiVersion < 2) {
       return failed(ErrorCode.INVALID_PRODUCER_EPOCH);
     }
-    return { throttleTimeMs: 0, ...answer };
+    return { ...answer };
   },
 });

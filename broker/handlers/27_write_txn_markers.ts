@@ -20,7 +20,8 @@ export default defineHandler({
     const { node } = ctx;
     // As Kafka: ALTER on the cluster, or else CLUSTER_ACTION; refused, every partition says so.
     if (
-      !canOnCluster(ctx, AclOperation.ALTER) && !canOnCluster(ctx, AclOperation.CLUSTER_ACTION)
+      !canOnCluster(ctx, AclOperation.ALTER) &&
+      !canOnCluster(ctx, AclOperation.CLUSTER_ACTION)
     ) {
       return {
         markers: request.markers.map((m) => ({
@@ -44,8 +45,9 @@ export default defineHandler({
             const p = ctx.topics.partition(t.name, index);
             const key = `${t.name}\u0000${index}`;
             if (!p) codes.set(key, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
-            else if (p.leader !== node.nodeId) codes.set(key, ErrorCode.NOT_LEADER_OR_FOLLOWER);
-            else led.push({ topic: t.name, partition: index });
+            else if (p.leader !== node.nodeId) {
+              codes.set(key, ErrorCode.NOT_LEADER_OR_FOLLOWER);
+            } else led.push({ topic: t.name, partition: index });
           }
         }
         const written = ctx.transactions.writeMarkers({
@@ -80,7 +82,9 @@ export default defineHandler({
  * power-of-two table (at least 16) under the 0.75 load factor, then in insertion order.
  */
 function hashMapOrder(topics: { name: string; partitionIndexes: number[] }[]) {
-  const entries = topics.flatMap((t) => t.partitionIndexes.map((p) => ({ topic: t.name, p })));
+  const entries = topics.flatMap((t) =>
+    t.partitionIndexes.map((p) => ({ topic: t.name, p }))
+  );
   let capacity = 16;
   while (entries.length > capacity * 0.75) capacity *= 2;
   const bucket = (topic: string, p: number) => {
@@ -92,7 +96,9 @@ function hashMapOrder(topics: { name: string; partitionIndexes: number[] }[]) {
 }
 
 /** Entries grouped by topic, topics in the order they first appear. */
-function byTopic(entries: { topic: string; p: number }[]): [string, number[]][] {
+function byTopic(
+  entries: { topic: string; p: number }[],
+): [string, number[]][] {
   const out = new Map<string, number[]>();
   for (const e of entries) out.set(e.topic, [...out.get(e.topic) ?? [], e.p]);
   return [...out];

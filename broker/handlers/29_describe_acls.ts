@@ -24,7 +24,6 @@ export default defineHandler({
     // Kafka cannot parse a filter with an UNKNOWN code, and closes the connection.
     if (filter === undefined) return "close";
     const failed = (errorCode: number, errorMessage: string) => ({
-      throttleTimeMs: 0,
       errorCode,
       errorMessage,
       resources: [],
@@ -34,17 +33,23 @@ export default defineHandler({
     }
     const authorizer = ctx.authorizer;
     if (authorizer === undefined) {
-      return failed(ErrorCode.SECURITY_DISABLED, "No Authorizer is configured on the broker");
+      return failed(
+        ErrorCode.SECURITY_DISABLED,
+        "No Authorizer is configured on the broker",
+      );
     }
-    const byPattern = new Map<string, ReturnType<typeof aclBindingToFields>[]>();
+    const byPattern = new Map<
+      string,
+      ReturnType<typeof aclBindingToFields>[]
+    >();
     for (const acl of authorizer.list(filter)) {
-      const key = `${acl.resourceType}\u0000${acl.patternType}\u0000${acl.resourceName}`;
+      const key =
+        `${acl.resourceType}\u0000${acl.patternType}\u0000${acl.resourceName}`;
       const list = byPattern.get(key) ?? [];
       list.push(aclBindingToFields(acl));
       byPattern.set(key, list);
     }
     return {
-      throttleTimeMs: 0,
       errorCode: ErrorCode.NONE,
       // Kafka sets no message on success, so the field keeps its default, "".
       errorMessage: "",

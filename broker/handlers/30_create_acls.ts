@@ -23,7 +23,10 @@ import { bindingFromCreation, holdsFilterValue } from "../security/acl_wire.ts";
  * concern values that never get this far: UNKNOWN codes close the connection, ANY or MATCH fail all.)
  */
 function problem(acl: AclBinding): string | undefined {
-  if (acl.resourceType === AclResourceType.CLUSTER && acl.resourceName !== CLUSTER_RESOURCE_NAME) {
+  if (
+    acl.resourceType === AclResourceType.CLUSTER &&
+    acl.resourceName !== CLUSTER_RESOURCE_NAME
+  ) {
     return `The only valid name for the CLUSTER resource is ${CLUSTER_RESOURCE_NAME}`;
   }
   if (acl.resourceName === "") return "Invalid empty resource name";
@@ -42,12 +45,16 @@ export default defineHandler({
   handle(request, ctx) {
     const creations = request.creations;
     const known = creations.every((c) =>
-      knownAclCodes(c.resourceType, c.resourcePatternType, c.operation, c.permissionType)
+      knownAclCodes(
+        c.resourceType,
+        c.resourcePatternType,
+        c.operation,
+        c.permissionType,
+      )
     );
     // Kafka cannot parse a creation with an UNKNOWN code, and closes the connection.
     if (!known) return "close";
     const all = (errorCode: number, errorMessage: string | null) => ({
-      throttleTimeMs: 0,
       results: creations.map(() => ({ errorCode, errorMessage })),
     });
     if (!canOnCluster(ctx, AclOperation.ALTER)) {
@@ -59,7 +66,9 @@ export default defineHandler({
     }
     const acls = creations.map(bindingFromCreation);
     // Kafka cannot even build an ACL with a filter-only value: the whole request fails, unexplained.
-    if (acls.some(holdsFilterValue)) return all(ErrorCode.UNKNOWN_SERVER_ERROR, null);
+    if (acls.some(holdsFilterValue)) {
+      return all(ErrorCode.UNKNOWN_SERVER_ERROR, null);
+    }
     const results = acls.map((acl) => {
       const message = problem(acl);
       if (message !== undefined) {
@@ -69,6 +78,6 @@ export default defineHandler({
       // Kafka sets no message on success, so the field keeps its default, "".
       return { errorCode: ErrorCode.NONE, errorMessage: "" };
     });
-    return { throttleTimeMs: 0, results };
+    return { results };
   },
 });

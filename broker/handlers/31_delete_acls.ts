@@ -24,8 +24,11 @@ export default defineHandler({
     // Kafka cannot parse a filter with an UNKNOWN code, and closes the connection.
     if (filters.some((f) => f === undefined)) return "close";
     const all = (errorCode: number, errorMessage: string) => ({
-      throttleTimeMs: 0,
-      filterResults: filters.map(() => ({ errorCode, errorMessage, matchingAcls: [] })),
+      filterResults: filters.map(() => ({
+        errorCode,
+        errorMessage,
+        matchingAcls: [],
+      })),
     });
     if (!canOnCluster(ctx, AclOperation.ALTER)) {
       return all(ErrorCode.CLUSTER_AUTHORIZATION_FAILED, CLUSTER_REFUSED);
@@ -39,7 +42,6 @@ export default defineHandler({
     const matched = filters.map((f) => authorizer.list(f!));
     for (const f of filters) authorizer.remove(f!);
     return {
-      throttleTimeMs: 0,
       filterResults: matched.map((acls) => ({
         errorCode: ErrorCode.NONE,
         errorMessage: null,

@@ -36,6 +36,6 @@ export default defineHandler({
         }),
       }))
     );
-    return { throttleTimeMs: 0, results };
+    return { results };
   },
 });

@@ -21,7 +21,7 @@ export default defineHandler({
   handle(request, ctx) {
     const { node, apiVersion } = ctx;
     if (!canOnCluster(ctx, AclOperation.DESCRIBE)) {
-      return { throttleTimeMs: 0, errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED, results: [] };
+      return { errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED, results: [] };
     }
     const wanted = request.topics ??
       [...ctx.topics.byName.values()].map((t) => ({
@@ -46,7 +46,6 @@ export default defineHandler({
       if (partitions.length > 0) topics.push({ name: t.topic, partitions });
     }
     return {
-      throttleTimeMs: 0,
       errorCode: ErrorCode.NONE,
       results: [{
         errorCode: ErrorCode.NONE,

@@ -4,7 +4,12 @@
  * @module
  */
 
-import { AclOperation, AclResourceType, ApiKey, ErrorCode } from "../../codec/mod.ts";
+import {
+  AclOperation,
+  AclResourceType,
+  ApiKey,
+  ErrorCode,
+} from "../../codec/mod.ts";
 import { MAX_RECORDS_PER_USER_OP } from "../metadata/cluster.ts";
 import { defineHandler } from "../server/handler.ts";
 import { hashSetOrder } from "../metadata/java_hash_set.ts";
@@ -31,12 +36,18 @@ export default defineHandler({
       if (n === 2) named.push(t.name);
     }
     const duplicates = hashSetOrder(named);
-    const once = hashSetOrder([...counts.keys()]).filter((name) => counts.get(name) === 1)
+    const once = hashSetOrder([...counts.keys()]).filter((name) =>
+      counts.get(name) === 1
+    )
       .map((name) => request.topics.find((t) => t.name === name)!);
     const refused = secured(ctx)
-      ? once.filter((t) => !can(ctx, AclOperation.ALTER, AclResourceType.TOPIC, t.name))
+      ? once.filter((t) =>
+        !can(ctx, AclOperation.ALTER, AclResourceType.TOPIC, t.name)
+      )
       : [];
-    const allowed = refused.length === 0 ? once : once.filter((t) => !refused.includes(t));
+    const allowed = refused.length === 0
+      ? once
+      : once.filter((t) => !refused.includes(t));
     // The metadata records (one per new partition) that the request has made so far: Kafka's
     // controller stops at 10,000, answering the topic it was adding UNKNOWN_SERVER_ERROR, and so
     // every later one that adds any.
@@ -49,7 +60,10 @@ export default defineHandler({
       });
       const topic = ctx.topics.byName.get(t.name);
       if (!topic) {
-        return fail(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `The topic '${t.name}' does not exist.`);
+        return fail(
+          ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
+          `The topic '${t.name}' does not exist.`,
+        );
       }
       const current = topic.partitions.length;
       if (t.count < current) {
@@ -59,7 +73,10 @@ export default defineHandler({
         );
       }
       if (t.count === current) {
-        return fail(ErrorCode.INVALID_PARTITIONS, `Topic already has ${current} partition(s).`);
+        return fail(
+          ErrorCode.INVALID_PARTITIONS,
+          `Topic already has ${current} partition(s).`,
+        );
       }
       const added = t.count - current;
       if (t.assignments !== null) {
@@ -95,7 +112,7 @@ export default defineHandler({
         ? t.assignments.map((a) => a.brokerIds)
         : ctx.topics.assignReplicas(added, topic.partitions[0].replicas.length);
       if (!request.validateOnly) ctx.topics.addPartitions(topic, assignments);
-      return { name: t.name, errorCode: ErrorCode.NONE, errorMessage: null };
+      return { name: t.name, errorCode: ErrorCode.NONE };
     });
     return {
       throttleTimeMs: quota.throttleTimeMs(),
@@ -108,7 +125,6 @@ export default defineHandler({
         ...refused.map((t) => ({
           name: t.name,
           errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED,
-          errorMessage: null,
         })),
         ...results,
       ],

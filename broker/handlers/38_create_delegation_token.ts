@@ -7,10 +7,18 @@
  * @module
  */
 
-import { AclOperation, AclResourceType, ApiKey, ErrorCode } from "../../codec/mod.ts";
+import {
+  AclOperation,
+  AclResourceType,
+  ApiKey,
+  ErrorCode,
+} from "../../codec/mod.ts";
 import { defineHandler } from "../server/handler.ts";
 import { can } from "../security/access.ts";
-import { principalParts, tokenRequestsAllowed } from "../security/delegation_tokens.ts";
+import {
+  principalParts,
+  tokenRequestsAllowed,
+} from "../security/delegation_tokens.ts";
 
 export default defineHandler({
   apiKey: ApiKey.CreateDelegationToken,
@@ -25,13 +33,15 @@ export default defineHandler({
     const [ownerType, ownerName] = principalParts(owner);
     const [requesterType, requesterName] = principalParts(requester);
     const answer = (errorCode: number) => ({
-      throttleTimeMs: 0,
       errorCode,
       principalType: ownerType,
       principalName: ownerName,
       // The requester fields exist from v3 on; older versions cannot carry them.
       ...(ctx.apiVersion >= 3
-        ? { tokenRequesterPrincipalType: requesterType, tokenRequesterPrincipalName: requesterName }
+        ? {
+          tokenRequesterPrincipalType: requesterType,
+          tokenRequesterPrincipalName: requesterName,
+        }
         : {}),
       issueTimestampMs: -1n,
       expiryTimestampMs: -1n,
@@ -42,13 +52,18 @@ export default defineHandler({
     if (!tokenRequestsAllowed(connection)) {
       return answer(ErrorCode.DELEGATION_TOKEN_REQUEST_NOT_ALLOWED);
     }
-    if (owner !== requester && !can(ctx, AclOperation.CREATE_TOKENS, AclResourceType.USER, owner)) {
+    if (
+      owner !== requester &&
+      !can(ctx, AclOperation.CREATE_TOKENS, AclResourceType.USER, owner)
+    ) {
       return answer(ErrorCode.DELEGATION_TOKEN_AUTHORIZATION_FAILED);
     }
     if (request.renewers.some((r) => r.principalType !== "User")) {
       return answer(ErrorCode.INVALID_PRINCIPAL_TYPE);
     }
-    if (!ctx.delegationTokens.enabled) return answer(ErrorCode.DELEGATION_TOKEN_AUTH_DISABLED);
+    if (!ctx.delegationTokens.enabled) {
+      return answer(ErrorCode.DELEGATION_TOKEN_AUTH_DISABLED);
+    }
     const token = await ctx.delegationTokens.create(
       owner,
       requester,

@@ -16,7 +16,6 @@ export default defineHandler({
   handle(request, ctx) {
     const tokens = ctx.delegationTokens;
     const answer = (errorCode: number, expiry = -1n) => ({
-      throttleTimeMs: 0,
       errorCode,
       expiryTimestampMs: expiry,
     });
@@ -33,7 +32,10 @@ export default defineHandler({
     if (token.maxMs < now || token.expiryMs < now) {
       return answer(ErrorCode.DELEGATION_TOKEN_EXPIRED);
     }
-    token.expiryMs = Math.min(token.maxMs, now + Number(request.expiryTimePeriodMs));
+    token.expiryMs = Math.min(
+      token.maxMs,
+      now + Number(request.expiryTimePeriodMs),
+    );
     return answer(ErrorCode.NONE, BigInt(token.expiryMs));
   },
 });

@@ -6,7 +6,12 @@
  * @module
  */
 
-import { AclOperation, AclResourceType, ApiKey, ErrorCode } from "../../codec/mod.ts";
+import {
+  AclOperation,
+  AclResourceType,
+  ApiKey,
+  ErrorCode,
+} from "../../codec/mod.ts";
 import { defineHandler } from "../server/handler.ts";
 import { can } from "../security/access.ts";
 import {
@@ -21,8 +26,10 @@ export default defineHandler({
   maxVersion: 3,
   handle(request, ctx) {
     const tokens = ctx.delegationTokens;
-    const answer = (errorCode: number, described: ReturnType<typeof tokens.all> = []) => ({
-      throttleTimeMs: 0,
+    const answer = (
+      errorCode: number,
+      described: ReturnType<typeof tokens.all> = [],
+    ) => ({
       errorCode,
       tokens: described.map((t) => {
         const [principalType, principalName] = principalParts(t.owner);
@@ -47,16 +54,27 @@ export default defineHandler({
     if (!tokenRequestsAllowed(ctx.connection)) {
       return answer(ErrorCode.DELEGATION_TOKEN_REQUEST_NOT_ALLOWED);
     }
-    if (!tokens.enabled) return answer(ErrorCode.DELEGATION_TOKEN_AUTH_DISABLED);
-    if (request.owners !== null && request.owners.length === 0) return answer(ErrorCode.NONE);
-    const owners = request.owners?.map((o) => `${o.principalType}:${o.principalName}`);
+    if (!tokens.enabled) {
+      return answer(ErrorCode.DELEGATION_TOKEN_AUTH_DISABLED);
+    }
+    if (request.owners !== null && request.owners.length === 0) {
+      return answer(ErrorCode.NONE);
+    }
+    const owners = request.owners?.map((o) =>
+      `${o.principalType}:${o.principalName}`
+    );
     const principal = ctx.connection.principal;
     return answer(
       ErrorCode.NONE,
       tokens.all().filter((t) =>
         (!owners || owners.some((o) => ownerOrRenewer(t, o))) &&
         (ownerOrRenewer(t, principal) ||
-          can(ctx, AclOperation.DESCRIBE, AclResourceType.DELEGATION_TOKEN, t.tokenId) ||
+          can(
+            ctx,
+            AclOperation.DESCRIBE,
+            AclResourceType.DELEGATION_TOKEN,
+            t.tokenId,
+          ) ||
           can(ctx, AclOperation.DESCRIBE_TOKENS, AclResourceType.USER, t.owner))
       ),
     );

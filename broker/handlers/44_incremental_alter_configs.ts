@@ -22,7 +22,10 @@ import {
   storeTopicConfigs,
   TOPIC_CONFIG_KIND,
 } from "../configs/config_alter.ts";
-import { TOPIC_CONFIG_DEFAULTS, validateTopicConfig } from "../configs/configs.ts";
+import {
+  TOPIC_CONFIG_DEFAULTS,
+  validateTopicConfig,
+} from "../configs/configs.ts";
 import { defineHandler, type RequestContext } from "../server/handler.ts";
 import { configRefusal } from "../security/access.ts";
 
@@ -34,9 +37,13 @@ export default defineHandler({
     const repeated = repeatedResources(request.resources);
     const responses = request.resources.map((r) => {
       const outcome = alter(ctx, r, repeated, request.validateOnly);
-      return { ...outcome, resourceType: r.resourceType, resourceName: r.resourceName };
+      return {
+        ...outcome,
+        resourceType: r.resourceType,
+        resourceName: r.resourceName,
+      };
     });
-    return { throttleTimeMs: 0, responses };
+    return { responses };
   },
 });
 
@@ -81,7 +88,9 @@ function alter(
       authorize: () => configRefusal(ctx, AclOperation.ALTER_CONFIGS, r),
     });
   }
-  if (r.resourceType === CLIENT_METRICS) return alterClientMetrics(ctx, r, validateOnly);
+  if (r.resourceType === CLIENT_METRICS) {
+    return alterClientMetrics(ctx, r, validateOnly);
+  }
   if (r.resourceType === ConfigResourceType.GROUP) {
     return alterGroupConfigs(
       ctx,
@@ -97,9 +106,13 @@ function alter(
   for (const c of r.configs) {
     const value = next.get(c.name);
     const problem = value === undefined
-      ? (c.name in TOPIC_CONFIG_DEFAULTS ? null : `Unknown topic config name: ${c.name}`)
+      ? (c.name in TOPIC_CONFIG_DEFAULTS
+        ? null
+        : `Unknown topic config name: ${c.name}`)
       : validateTopicConfig(c.name, value);
-    if (problem) return { errorCode: ErrorCode.INVALID_CONFIG, errorMessage: problem };
+    if (problem) {
+      return { errorCode: ErrorCode.INVALID_CONFIG, errorMessage: problem };
+    }
   }
   return storeTopicConfigs(topic, next, validateOnly);
 }

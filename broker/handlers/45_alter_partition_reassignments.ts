@@ -18,10 +18,10 @@ export default defineHandler({
   minVersion: 0,
   maxVersion: 1,
   handle(request, ctx) {
-    const allowRfChange = ctx.apiVersion < 1 || request.allowReplicationFactorChange;
+    const allowRfChange = ctx.apiVersion < 1 ||
+      request.allowReplicationFactorChange;
     if (!canOnCluster(ctx, AclOperation.ALTER)) {
       return {
-        throttleTimeMs: 0,
         allowReplicationFactorChange: allowRfChange,
         errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED,
         errorMessage: CLUSTER_REFUSED,
@@ -32,7 +32,13 @@ export default defineHandler({
     const responses = request.topics.map((t) => ({
       name: t.name,
       partitions: t.partitions.map((p) => {
-        const problem = reassign(ctx, t.name, p.partitionIndex, p.replicas, allowRfChange);
+        const problem = reassign(
+          ctx,
+          t.name,
+          p.partitionIndex,
+          p.replicas,
+          allowRfChange,
+        );
         return {
           partitionIndex: p.partitionIndex,
           errorCode: problem?.[0] ?? ErrorCode.NONE,
@@ -42,7 +48,6 @@ export default defineHandler({
     }));
     ctx.topics.appended.notify();
     return {
-      throttleTimeMs: 0,
       allowReplicationFactorChange: allowRfChange,
       errorCode: ErrorCode.NONE,
       errorMessage: null,
@@ -61,7 +66,10 @@ function reassign(
 ): [number, string | null] | undefined {
   const topic = ctx.topics.byName.get(topicName);
   if (!topic) {
-    return [ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `Unable to find a topic named ${topicName}.`];
+    return [
+      ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
+      `Unable to find a topic named ${topicName}.`,
+    ];
   }
   const partition = topic.partitions[index];
   if (!partition) {
@@ -77,7 +85,9 @@ function reassign(
     message,
   ];
   if (replicas.length === 0) {
-    return invalid("The manual partition assignment includes an empty replica list.");
+    return invalid(
+      "The manual partition assignment includes an empty replica list.",
+    );
   }
   const sorted = [...replicas].sort((a, b) => a - b);
   for (let i = 0; i < sorted.length; i++) {
@@ -90,7 +100,9 @@ function reassign(
     }
     if (i > 0 && sorted[i] === sorted[i - 1]) {
       return invalid(
-        `The manual partition assignment includes the broker ${sorted[i]} more than once.`,
+        `The manual partition assignment includes the broker ${
+          sorted[i]
+        } more than once.`,
       );
     }
   }

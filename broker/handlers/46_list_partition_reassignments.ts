@@ -16,12 +16,11 @@ export default defineHandler({
   handle(_request, ctx) {
     if (!canOnCluster(ctx, AclOperation.DESCRIBE)) {
       return {
-        throttleTimeMs: 0,
         errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED,
         errorMessage: CLUSTER_REFUSED,
         topics: [],
       };
     }
-    return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, errorMessage: null, topics: [] };
+    return { errorCode: ErrorCode.NONE, errorMessage: null, topics: [] };
   },
 });

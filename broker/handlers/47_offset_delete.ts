@@ -4,7 +4,12 @@
  * @module
  */
 
-import { AclOperation, AclResourceType, ApiKey, ErrorCode } from "../../codec/mod.ts";
+import {
+  AclOperation,
+  AclResourceType,
+  ApiKey,
+  ErrorCode,
+} from "../../codec/mod.ts";
 import { decodeSubscription } from "../../codec/consumer_protocol.ts";
 import { defineHandler } from "../server/handler.ts";
 import { can } from "../security/access.ts";
@@ -15,12 +20,17 @@ export default defineHandler({
   maxVersion: 0,
   handle(request, ctx) {
     const groups = ctx.groups;
-    if (!can(ctx, AclOperation.DELETE, AclResourceType.GROUP, request.groupId)) {
-      return { errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED, throttleTimeMs: 0, topics: [] };
+    if (
+      !can(ctx, AclOperation.DELETE, AclResourceType.GROUP, request.groupId)
+    ) {
+      return { errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED, topics: [] };
     }
     // Topics without READ are answered TOPIC_AUTHORIZATION_FAILED, first, before any group check.
-    const readable = (name: string) => can(ctx, AclOperation.READ, AclResourceType.TOPIC, name);
-    const refused = request.topics.filter((t) => !readable(t.name)).map((t) => ({
+    const readable = (name: string) =>
+      can(ctx, AclOperation.READ, AclResourceType.TOPIC, name);
+    const refused = request.topics.filter((t) => !readable(t.name)).map((
+      t,
+    ) => ({
       name: t.name,
       partitions: t.partitions.map((p) => ({
         partitionIndex: p.partitionIndex,
@@ -28,21 +38,26 @@ export default defineHandler({
       })),
     }));
     if (refused.length > 0 && refused.length === request.topics.length) {
-      return { errorCode: ErrorCode.NONE, throttleTimeMs: 0, topics: refused };
+      return { errorCode: ErrorCode.NONE, topics: refused };
     }
     const check = groups.check(request.groupId, ctx);
-    if (check !== ErrorCode.NONE) return { errorCode: check, throttleTimeMs: 0, topics: [] };
+    if (check !== ErrorCode.NONE) return { errorCode: check, topics: [] };
     if (groups.shareGroups.has(request.groupId)) {
-      return { errorCode: ErrorCode.GROUP_ID_NOT_FOUND, throttleTimeMs: 0, topics: [] };
+      return { errorCode: ErrorCode.GROUP_ID_NOT_FOUND, topics: [] };
     }
     const consumerGroup = groups.consumerGroups.get(request.groupId);
     const streamsGroup = groups.streams.groups.get(request.groupId);
-    const g = consumerGroup || streamsGroup ? undefined : groups.group(request.groupId);
-    const offsets = consumerGroup?.offsets ?? streamsGroup?.offsets ?? g?.offsets;
+    const g = consumerGroup || streamsGroup
+      ? undefined
+      : groups.group(request.groupId);
+    const offsets = consumerGroup?.offsets ?? streamsGroup?.offsets ??
+      g?.offsets;
     if (
-      consumerGroup ? consumerGroup.dead : !streamsGroup && (!g || g.state === "Dead")
+      consumerGroup
+        ? consumerGroup.dead
+        : !streamsGroup && (!g || g.state === "Dead")
     ) {
-      return { errorCode: ErrorCode.GROUP_ID_NOT_FOUND, throttleTimeMs: 0, topics: [] };
+      return { errorCode: ErrorCode.GROUP_ID_NOT_FOUND, topics: [] };
     }
     // Topics a consumer-protocol member subscribes to keep their offsets (GROUP_SUBSCRIBED_TO_TOPIC).
     const subscribed = new Set<string>();
@@ -54,10 +69,13 @@ export default defineHandler({
       }
     } else if (g && g.protocolType === "consumer") {
       for (const m of g.members.values()) {
-        const meta = m.protocols.find((p) => p.name === g.protocolName)?.metadata;
+        const meta = m.protocols.find((p) => p.name === g.protocolName)
+          ?.metadata;
         if (!meta) continue;
         try {
-          for (const t of decodeSubscription(m.memberId, null, meta).topics) subscribed.add(t);
+          for (const t of decodeSubscription(m.memberId, null, meta).topics) {
+            subscribed.add(t);
+          }
         } catch {
           // Unreadable metadata subscribes to nothing we can name.
         }
@@ -65,7 +83,6 @@ export default defineHandler({
     }
     return {
       errorCode: ErrorCode.NONE,
-      throttleTimeMs: 0,
       topics: [
         ...refused,
         ...request.topics.filter((t) => readable(t.name)).map((t) => ({
@@ -84,7 +101,10 @@ export default defineHandler({
               };
             }
             offsets!.delete(`${t.name}\u0000${p.partitionIndex}`);
-            return { partitionIndex: p.partitionIndex, errorCode: ErrorCode.NONE };
+            return {
+              partitionIndex: p.partitionIndex,
+              errorCode: ErrorCode.NONE,
+            };
           }),
         })),
       ],

@@ -16,17 +16,15 @@ export default defineHandler({
   handle(request, ctx) {
     if (!canOnCluster(ctx, AclOperation.DESCRIBE_CONFIGS)) {
       return {
-        throttleTimeMs: 0,
         errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED,
         errorMessage: null,
         entries: null,
       };
     }
     const described = ctx.quotas.describe(request.components, request.strict);
-    if ("errorCode" in described) return { throttleTimeMs: 0, ...described, entries: null };
+    if ("errorCode" in described) return { ...described, entries: null };
     // Kafka answers success with an empty message.
     return {
-      throttleTimeMs: 0,
       errorCode: ErrorCode.NONE,
       errorMessage: "",
       entries: described.entries,

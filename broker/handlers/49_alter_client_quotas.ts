@@ -16,7 +16,6 @@ export default defineHandler({
   handle(request, ctx) {
     if (!canOnCluster(ctx, AclOperation.ALTER_CONFIGS)) {
       return {
-        throttleTimeMs: 0,
         entries: request.entries.map((e) => ({
           errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED,
           errorMessage: CLUSTER_REFUSED,
@@ -25,7 +24,6 @@ export default defineHandler({
       };
     }
     return {
-      throttleTimeMs: 0,
       entries: ctx.quotas.alter(request.entries, request.validateOnly),
     };
   },

@@ -5,7 +5,12 @@
  * @module
  */
 
-import { AclOperation, ApiKey, ErrorCode, SCRAM_MECHANISM_TYPES } from "../../codec/mod.ts";
+import {
+  AclOperation,
+  ApiKey,
+  ErrorCode,
+  SCRAM_MECHANISM_TYPES,
+} from "../../codec/mod.ts";
 import { defineHandler } from "../server/handler.ts";
 import { canOnCluster } from "../security/access.ts";
 
@@ -17,11 +22,17 @@ export default defineHandler({
     if (!canOnCluster(ctx, AclOperation.DESCRIBE)) {
       // As Kafka: the error at the top and once per user asked for, with no user name and no
       // message (the error's default message is left out).
-      const refused = { errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED, errorMessage: null };
+      const refused = {
+        errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED,
+        errorMessage: null,
+      };
       return {
-        throttleTimeMs: 0,
         ...refused,
-        results: (request.users ?? []).map(() => ({ user: "", ...refused, credentialInfos: [] })),
+        results: (request.users ?? []).map(() => ({
+          user: "",
+          ...refused,
+          credentialInfos: [],
+        })),
       };
     }
     const store = ctx.credentials;
@@ -33,7 +44,6 @@ export default defineHandler({
       for (const { name } of request.users) users.set(name, users.has(name));
     }
     return {
-      throttleTimeMs: 0,
       // Kafka 4.1.1 answers empty messages, not null, here.
       errorCode: ErrorCode.NONE,
       errorMessage: "",
@@ -52,7 +62,8 @@ export default defineHandler({
           return {
             user,
             errorCode: ErrorCode.RESOURCE_NOT_FOUND,
-            errorMessage: `Attempt to describe a user credential that does not exist: ${user}`,
+            errorMessage:
+              `Attempt to describe a user credential that does not exist: ${user}`,
             credentialInfos: [],
           };
         }

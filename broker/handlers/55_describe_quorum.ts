@@ -29,7 +29,8 @@ export default defineHandler({
       };
     }
     const [only] = request.topics;
-    const valid = request.topics.length === 1 && only.topicName === METADATA_TOPIC &&
+    const valid = request.topics.length === 1 &&
+      only.topicName === METADATA_TOPIC &&
       only.partitions.length === 1 && only.partitions[0].partitionIndex === 0;
     if (!valid) {
       const errorCode = ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
@@ -72,7 +73,9 @@ export default defineHandler({
           observers: [],
         }],
       }],
-      nodes: v2 ? state.voters.map((v) => ({ nodeId: v.nodeId, listeners: [] })) : [],
+      nodes: v2
+        ? state.voters.map((v) => ({ nodeId: v.nodeId, listeners: [] }))
+        : [],
     };
   },
 });

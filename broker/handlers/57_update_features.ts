@@ -17,7 +17,6 @@ export default defineHandler({
   handle(request, ctx) {
     const { apiVersion } = ctx;
     const answer = (errorCode: number, errorMessage: string | null) => ({
-      throttleTimeMs: 0,
       errorCode,
       errorMessage,
       // Versions before 2 answer each feature too.

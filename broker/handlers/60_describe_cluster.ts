@@ -26,9 +26,7 @@ export default defineHandler({
       };
     }
     return {
-      throttleTimeMs: 0,
       errorCode: ErrorCode.NONE,
-      errorMessage: null,
       endpointType: 1,
       clusterId: ctx.metadata.clusterId,
       controllerId: ctx.metadata.controllerId,

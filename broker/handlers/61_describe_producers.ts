@@ -5,7 +5,13 @@
  * @module
  */
 
-import { AclOperation, AclResourceType, ApiKey, ErrorCode, errorInfo } from "../../codec/mod.ts";
+import {
+  AclOperation,
+  AclResourceType,
+  ApiKey,
+  ErrorCode,
+  errorInfo,
+} from "../../codec/mod.ts";
 import { defineHandler } from "../server/handler.ts";
 import { can } from "../security/access.ts";
 
@@ -16,19 +22,22 @@ export default defineHandler({
   handle(request, ctx) {
     const { node } = ctx;
     return {
-      throttleTimeMs: 0,
       topics: request.topics.map((t) => {
         // Errors of the whole topic carry Kafka's default message; those of a partition none.
-        const topicError = !can(ctx, AclOperation.READ, AclResourceType.TOPIC, t.name)
-          ? ErrorCode.TOPIC_AUTHORIZATION_FAILED
-          : !ctx.topics.byName.has(t.name)
-          ? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION
-          : ErrorCode.NONE;
+        const topicError =
+          !can(ctx, AclOperation.READ, AclResourceType.TOPIC, t.name)
+            ? ErrorCode.TOPIC_AUTHORIZATION_FAILED
+            : !ctx.topics.byName.has(t.name)
+            ? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION
+            : ErrorCode.NONE;
         return {
           name: t.name,
           partitions: t.partitionIndexes.map((i) => {
             const p = ctx.topics.partition(t.name, i);
-            const answer = (errorCode: number, errorMessage: string | null = null) => ({
+            const answer = (
+              errorCode: number,
+              errorMessage: string | null = null,
+            ) => ({
               partitionIndex: i,
               errorCode,
               errorMessage,
@@ -38,7 +47,9 @@ export default defineHandler({
               return answer(topicError, errorInfo(topicError).message);
             }
             if (!p) return answer(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
-            if (p.leader !== node.nodeId) return answer(ErrorCode.NOT_LEADER_OR_FOLLOWER);
+            if (p.leader !== node.nodeId) {
+              return answer(ErrorCode.NOT_LEADER_OR_FOLLOWER);
+            }
             return {
               ...answer(ErrorCode.NONE),
               activeProducers: p.producers.active.map((s) => ({

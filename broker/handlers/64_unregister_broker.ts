@@ -16,7 +16,6 @@ export default defineHandler({
   maxVersion: 0,
   handle(request, ctx) {
     const answer = (errorCode: number, errorMessage: string | null = null) => ({
-      throttleTimeMs: 0,
       errorCode,
       errorMessage,
     });

@@ -4,7 +4,12 @@
  * @module
  */
 
-import { AclOperation, AclResourceType, ApiKey, ErrorCode } from "../../codec/mod.ts";
+import {
+  AclOperation,
+  AclResourceType,
+  ApiKey,
+  ErrorCode,
+} from "../../codec/mod.ts";
 import { defineHandler } from "../server/handler.ts";
 import { can } from "../security/access.ts";
 
@@ -15,7 +20,6 @@ export default defineHandler({
   handle(request, ctx) {
     const { node } = ctx;
     return {
-      throttleTimeMs: 0,
       transactionStates: request.transactionalIds.map((transactionalId) => {
         // An error leaves every other field at its zero value, as Kafka's coordinator leaves them.
         const answer = (errorCode: number) => ({
@@ -36,13 +40,17 @@ export default defineHandler({
         const check = ctx.transactions.check(transactionalId, node.nodeId);
         if (check !== ErrorCode.NONE) return answer(check);
         const txn = ctx.transactions.transactions.get(transactionalId);
-        if (!txn || txn.state === "Dead") return answer(ErrorCode.TRANSACTIONAL_ID_NOT_FOUND);
+        if (!txn || txn.state === "Dead") {
+          return answer(ErrorCode.TRANSACTIONAL_ID_NOT_FOUND);
+        }
         const topics = new Map<string, number[]>();
         const add = (topic: string, partition: number) =>
           topics.set(topic, [...(topics.get(topic) ?? []), partition]);
         for (const p of txn.partitions.values()) add(p.topic, p.partition);
         // A group's offsets are in the transaction as its __consumer_offsets partition.
-        for (const g of txn.groups) add("__consumer_offsets", ctx.groups.partitionFor(g));
+        for (const g of txn.groups) {
+          add("__consumer_offsets", ctx.groups.partitionFor(g));
+        }
         return {
           ...answer(ErrorCode.NONE),
           transactionState: txn.state,
@@ -51,7 +59,9 @@ export default defineHandler({
           producerId: txn.producerId,
           producerEpoch: txn.producerEpoch,
           // Only the topics the principal may describe are shown.
-          topics: [...topics].filter(([topic]) => describable(AclResourceType.TOPIC, topic))
+          topics: [...topics].filter(([topic]) =>
+            describable(AclResourceType.TOPIC, topic)
+          )
             .map(([topic, partitions]) => ({ topic, partitions })),
         };
       }),

@@ -5,7 +5,12 @@
  * @module
  */
 
-import { AclOperation, AclResourceType, ApiKey, ErrorCode } from "../../codec/mod.ts";
+import {
+  AclOperation,
+  AclResourceType,
+  ApiKey,
+  ErrorCode,
+} from "../../codec/mod.ts";
 import { defineHandler } from "../server/handler.ts";
 import { can } from "../security/access.ts";
 
@@ -32,7 +37,6 @@ export default defineHandler({
         pattern = new RegExp(`^(?:${request.transactionalIdPattern})$`);
       } catch {
         return {
-          throttleTimeMs: 0,
           errorCode: ErrorCode.INVALID_REGULAR_EXPRESSION,
           unknownStateFilters: [],
           transactionStates: [],
@@ -45,18 +49,26 @@ export default defineHandler({
     const transactionStates = [];
     for (const txn of ctx.transactions.transactions.values()) {
       if (txn.state === "Dead") continue;
-      if (ctx.transactions.coordinatorFor(txn.transactionalId) !== node.nodeId) continue;
+      if (
+        ctx.transactions.coordinatorFor(txn.transactionalId) !== node.nodeId
+      ) continue;
       if (producerIds.size > 0 && !producerIds.has(txn.producerId)) continue;
       if (states.size > 0 && !states.has(txn.state)) continue;
       if (
-        request.durationFilter >= 0 && BigInt(now - txn.startTimestamp) <= request.durationFilter
+        request.durationFilter >= 0 &&
+        BigInt(now - txn.startTimestamp) <= request.durationFilter
       ) {
         continue;
       }
       if (pattern && !pattern.test(txn.transactionalId)) continue;
       // Only the transactions the principal may describe are listed.
       if (
-        !can(ctx, AclOperation.DESCRIBE, AclResourceType.TRANSACTIONAL_ID, txn.transactionalId)
+        !can(
+          ctx,
+          AclOperation.DESCRIBE,
+          AclResourceType.TRANSACTIONAL_ID,
+          txn.transactionalId,
+        )
       ) continue;
       transactionStates.push({
         transactionalId: txn.transactionalId,
@@ -65,7 +77,6 @@ export default defineHandler({
       });
     }
     return {
-      throttleTimeMs: 0,
       errorCode: ErrorCode.NONE,
       unknownStateFilters: request.stateFilters.filter((s) => !STATES.has(s)),
       transactionStates,

@@ -6,7 +6,12 @@
  * @module
  */
 
-import { AclOperation, AclResourceType, ApiKey, ErrorCode } from "../../codec/mod.ts";
+import {
+  AclOperation,
+  AclResourceType,
+  ApiKey,
+  ErrorCode,
+} from "../../codec/mod.ts";
 import { defineHandler } from "../server/handler.ts";
 import {
   heartbeatRefusal,
@@ -22,11 +27,12 @@ export default defineHandler({
   handle(request, ctx) {
     const configs = ctx.configs;
     const refuse = (errorCode: number, errorMessage: string | null = null) => ({
-      throttleTimeMs: 0,
       ...heartbeatRefusal(errorCode, errorMessage),
     });
     if (
-      !configs.staticList("group.coordinator.rebalance.protocols").includes("consumer") ||
+      !configs.staticList("group.coordinator.rebalance.protocols").includes(
+        "consumer",
+      ) ||
       ctx.features.level("group.version") < 1
     ) {
       return refuse(ErrorCode.UNSUPPORTED_VERSION);
@@ -35,7 +41,11 @@ export default defineHandler({
       return refuse(ErrorCode.GROUP_AUTHORIZATION_FAILED);
     }
     const names = request.subscribedTopicNames ?? [];
-    if (names.some((t) => !can(ctx, AclOperation.DESCRIBE, AclResourceType.TOPIC, t))) {
+    if (
+      names.some((t) =>
+        !can(ctx, AclOperation.DESCRIBE, AclResourceType.TOPIC, t)
+      )
+    ) {
       return refuse(ErrorCode.TOPIC_AUTHORIZATION_FAILED);
     }
     const invalid = invalidHeartbeat(
@@ -54,7 +64,6 @@ export default defineHandler({
       );
     }
     return {
-      throttleTimeMs: 0,
       ...ctx.groups.heartbeat(request, {
         apiVersion: ctx.apiVersion,
         clientId: ctx.header.clientId ?? "",

@@ -24,9 +24,10 @@ export default defineHandler({
   minVersion: 0,
   maxVersion: 1,
   handle(request, ctx) {
-    const enabled = ctx.configs.staticList("group.coordinator.rebalance.protocols").includes(
-      "consumer",
-    ) &&
+    const enabled =
+      ctx.configs.staticList("group.coordinator.rebalance.protocols").includes(
+        "consumer",
+      ) &&
       ctx.features.level("group.version") >= 1;
     return describeGroupsAnswer(
       ctx,
@@ -37,7 +38,11 @@ export default defineHandler({
   },
 });
 
-function describe(groupId: string, ctx: RequestContext, withOperations: boolean) {
+function describe(
+  groupId: string,
+  ctx: RequestContext,
+  withOperations: boolean,
+) {
   const coordinator = ctx.groups;
   const group = coordinator.consumerGroups.get(groupId);
   if (!group) return groupNotFound(ctx, groupId, "consumer");
@@ -65,7 +70,9 @@ function describe(groupId: string, ctx: RequestContext, withOperations: boolean)
       subscribedTopicRegex: m.subscribedTopicRegex,
       assignment: { topicPartitions: named(m.assigned) },
       targetAssignment: {
-        topicPartitions: named(group.targetAssignment.get(m.memberId) ?? new Map()),
+        topicPartitions: named(
+          group.targetAssignment.get(m.memberId) ?? new Map(),
+        ),
       },
       memberType: m.classic === null ? 1 : 0,
     })),
@@ -78,9 +85,8 @@ function describe(groupId: string, ctx: RequestContext, withOperations: boolean)
     ctx,
     groupId,
     described.members.flatMap((m) =>
-      [...m.assignment.topicPartitions, ...m.targetAssignment.topicPartitions].map((t) =>
-        t.topicName
-      )
+      [...m.assignment.topicPartitions, ...m.targetAssignment.topicPartitions]
+        .map((t) => t.topicName)
     ),
     described,
   );

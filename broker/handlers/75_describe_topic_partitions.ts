@@ -5,7 +5,13 @@
  * @module
  */
 
-import { AclOperation, AclResourceType, ApiKey, ErrorCode, ZERO_UUID } from "../../codec/mod.ts";
+import {
+  AclOperation,
+  AclResourceType,
+  ApiKey,
+  ErrorCode,
+  ZERO_UUID,
+} from "../../codec/mod.ts";
 import { validateTopicName } from "../metadata/cluster.ts";
 import { defineHandler } from "../server/handler.ts";
 import { authorizedOperations, can } from "../security/access.ts";
@@ -19,18 +25,24 @@ export default defineHandler({
   maxVersion: 0,
   handle(request, ctx) {
     const all = request.topics.length === 0;
-    const asked = [...new Set(all ? ctx.topics.byName.keys() : request.topics.map((t) => t.name))];
+    const asked = [
+      ...new Set(
+        all ? ctx.topics.byName.keys() : request.topics.map((t) => t.name),
+      ),
+    ];
     // Topics the principal may not describe are hidden from "all topics", or answered last.
     const describable = (name: string) =>
       can(ctx, AclOperation.DESCRIBE, AclResourceType.TOPIC, name);
     const names = asked.filter(describable).sort();
-    const refused = all ? [] : asked.filter((name) => !describable(name)).sort();
-    const operations = (name: string) => authorizedOperations(ctx, AclResourceType.TOPIC, name);
+    const refused = all
+      ? []
+      : asked.filter((name) => !describable(name)).sort();
+    const operations = (name: string) =>
+      authorizedOperations(ctx, AclResourceType.TOPIC, name);
     const cursor = request.cursor;
     // As Kafka: a cursor must name a topic the request asks for, and a partition that can exist.
     const cursorAsked = !cursor || all || asked.includes(cursor.topicName);
     const errorAnswer = (errorCode: number) => ({
-      throttleTimeMs: 0,
       topics: request.topics.map((t) => ({
         errorCode,
         name: t.name,
@@ -46,7 +58,10 @@ export default defineHandler({
     }
     // Kafka fails the whole request (UNKNOWN_SERVER_ERROR) when it would answer a describable
     // topic named "" (its authorized operations cannot be computed for an empty name).
-    if (asked.includes("") && (!cursor || cursor.topicName === "") && describable("")) {
+    if (
+      asked.includes("") && (!cursor || cursor.topicName === "") &&
+      describable("")
+    ) {
       return errorAnswer(ErrorCode.UNKNOWN_SERVER_ERROR);
     }
     let budget = Math.max(1, request.responsePartitionLimit);
@@ -58,7 +73,9 @@ export default defineHandler({
       if (!topic) {
         const check = validateTopicName(name);
         topics.push({
-          errorCode: check.ok ? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION : check.errorCode,
+          errorCode: check.ok
+            ? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION
+            : check.errorCode,
           name,
           topicId: ZERO_UUID,
           isInternal: false,
@@ -71,7 +88,9 @@ export default defineHandler({
         nextCursor = { topicName: name, partitionIndex: 0 };
         break;
       }
-      const start = cursor && name === cursor.topicName ? cursor.partitionIndex : 0;
+      const start = cursor && name === cursor.topicName
+        ? cursor.partitionIndex
+        : 0;
       const partitions = [];
       for (let i = start; i < topic.partitions.length; i++) {
         if (budget === 0) {
@@ -80,7 +99,9 @@ export default defineHandler({
         }
         const p = topic.partitions[i];
         partitions.push({
-          errorCode: p.leader < 0 ? ErrorCode.LEADER_NOT_AVAILABLE : ErrorCode.NONE,
+          errorCode: p.leader < 0
+            ? ErrorCode.LEADER_NOT_AVAILABLE
+            : ErrorCode.NONE,
           partitionIndex: p.index,
           leaderId: p.leader,
           leaderEpoch: p.leaderEpoch,
@@ -114,6 +135,6 @@ export default defineHandler({
         topicAuthorizedOperations: NOT_COMPUTED,
       });
     }
-    return { throttleTimeMs: 0, topics, nextCursor };
+    return { topics, nextCursor };
   },
 });

@@ -5,9 +5,17 @@
  * @module
  */
 
-import { AclOperation, AclResourceType, ApiKey, ErrorCode } from "../../codec/mod.ts";
+import {
+  AclOperation,
+  AclResourceType,
+  ApiKey,
+  ErrorCode,
+} from "../../codec/mod.ts";
 import { defineHandler } from "../server/handler.ts";
-import { heartbeatRefusal, NOT_COORDINATOR_MESSAGE } from "../groups/consumer_heartbeat.ts";
+import {
+  heartbeatRefusal,
+  NOT_COORDINATOR_MESSAGE,
+} from "../groups/consumer_heartbeat.ts";
 import { invalidShareHeartbeat } from "../share/share_heartbeat.ts";
 import { can } from "../security/access.ts";
 
@@ -20,12 +28,18 @@ export default defineHandler({
       throttleTimeMs: 0,
       ...heartbeatRefusal(errorCode, errorMessage),
     });
-    if (ctx.features.level("share.version") < 1) return refuse(ErrorCode.UNSUPPORTED_VERSION);
+    if (ctx.features.level("share.version") < 1) {
+      return refuse(ErrorCode.UNSUPPORTED_VERSION);
+    }
     if (!can(ctx, AclOperation.READ, AclResourceType.GROUP, request.groupId)) {
       return refuse(ErrorCode.GROUP_AUTHORIZATION_FAILED);
     }
     const names = request.subscribedTopicNames ?? [];
-    if (names.some((t) => !can(ctx, AclOperation.DESCRIBE, AclResourceType.TOPIC, t))) {
+    if (
+      names.some((t) =>
+        !can(ctx, AclOperation.DESCRIBE, AclResourceType.TOPIC, t)
+      )
+    ) {
       return refuse(ErrorCode.TOPIC_AUTHORIZATION_FAILED);
     }
     const invalid = invalidShareHeartbeat(request);

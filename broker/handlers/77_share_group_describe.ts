@@ -31,7 +31,11 @@ export default defineHandler({
   },
 });
 
-function describe(groupId: string, ctx: RequestContext, withOperations: boolean) {
+function describe(
+  groupId: string,
+  ctx: RequestContext,
+  withOperations: boolean,
+) {
   const coordinator = ctx.groups;
   const group = coordinator.shareGroups.get(groupId);
   if (!group) return groupNotFound(ctx, groupId, "share");
@@ -64,7 +68,9 @@ function describe(groupId: string, ctx: RequestContext, withOperations: boolean)
   return unlessTopicsHidden(
     ctx,
     groupId,
-    described.members.flatMap((m) => m.assignment.topicPartitions.map((t) => t.topicName)),
+    described.members.flatMap((m) =>
+      m.assignment.topicPartitions.map((t) => t.topicName)
+    ),
     described,
   );
 }

@@ -6,10 +6,18 @@
  * @module
  */
 
-import { AclOperation, AclResourceType, ApiKey, ErrorCode } from "../../codec/mod.ts";
+import {
+  AclOperation,
+  AclResourceType,
+  ApiKey,
+  ErrorCode,
+} from "../../codec/mod.ts";
 import { defineHandler } from "../server/handler.ts";
 import { NOT_COORDINATOR_MESSAGE } from "../groups/consumer_heartbeat.ts";
-import { invalidStreamsHeartbeat, streamsRefusal } from "../streams/coordinator.ts";
+import {
+  invalidStreamsHeartbeat,
+  streamsRefusal,
+} from "../streams/coordinator.ts";
 import { can } from "../security/access.ts";
 
 export default defineHandler({
@@ -18,10 +26,11 @@ export default defineHandler({
   maxVersion: 1,
   handle(request, ctx) {
     const refuse = (errorCode: number, errorMessage: string | null = null) => ({
-      throttleTimeMs: 0,
       ...streamsRefusal(errorCode, errorMessage),
     });
-    if (ctx.features.level("streams.version") < 1) return refuse(ErrorCode.UNSUPPORTED_VERSION);
+    if (ctx.features.level("streams.version") < 1) {
+      return refuse(ErrorCode.UNSUPPORTED_VERSION);
+    }
     if (!can(ctx, AclOperation.READ, AclResourceType.GROUP, request.groupId)) {
       return refuse(ErrorCode.GROUP_AUTHORIZATION_FAILED);
     }
@@ -49,8 +58,14 @@ export default defineHandler({
       return refuse(ErrorCode.NOT_COORDINATOR, NOT_COORDINATOR_MESSAGE);
     }
     const id = request.groupId;
-    if (groups.groups.has(id) || groups.consumerGroups.has(id) || groups.shareGroups.has(id)) {
-      return refuse(ErrorCode.GROUP_ID_NOT_FOUND, `Group ${id} is not a streams group.`);
+    if (
+      groups.groups.has(id) || groups.consumerGroups.has(id) ||
+      groups.shareGroups.has(id)
+    ) {
+      return refuse(
+        ErrorCode.GROUP_ID_NOT_FOUND,
+        `Group ${id} is not a streams group.`,
+      );
     }
     const answer = groups.streams.heartbeat(request, {
       clientId: ctx.header.clientId ?? "",
@@ -58,6 +73,6 @@ export default defineHandler({
     });
     // Version 0 carries the recovery lag in its legacy int32 field, version 1 in the int64 one.
     if (ctx.apiVersion >= 1) answer.acceptableRecoveryLagLegacy = 0;
-    return { throttleTimeMs: 0, ...answer };
+    return { ...answer };
   },
 });

@@ -8,7 +8,10 @@
 
 import { AclResourceType, ApiKey, ErrorCode } from "../../codec/mod.ts";
 import { defineHandler, type RequestContext } from "../server/handler.ts";
-import { describeGroupsAnswer, unlessTopicsHidden } from "../groups/describe_groups.ts";
+import {
+  describeGroupsAnswer,
+  unlessTopicsHidden,
+} from "../groups/describe_groups.ts";
 import { authorizedOperations } from "../security/access.ts";
 import { tasksToWire } from "../streams/tasks.ts";
 
@@ -41,7 +44,8 @@ function describe(
   const groups = ctx.groups;
   const group = groups.streams.groups.get(groupId);
   if (!group) {
-    const elsewhere = groups.groups.has(groupId) || groups.consumerGroups.has(groupId) ||
+    const elsewhere = groups.groups.has(groupId) ||
+      groups.consumerGroups.has(groupId) ||
       groups.shareGroups.has(groupId);
     return {
       groupId,
@@ -92,7 +96,9 @@ function describe(
     authorizedOperations: options.withOperations
       ? authorizedOperations(ctx, AclResourceType.GROUP, groupId)
       : NO_OPERATIONS,
-    topologyDescriptionStatus: options.withDescription ? NOT_STORED : NOT_REQUESTED,
+    topologyDescriptionStatus: options.withDescription
+      ? NOT_STORED
+      : NOT_REQUESTED,
     assignorName: "sticky",
   };
   // As Kafka: a group whose topics the client may not describe is not shown.

@@ -8,7 +8,13 @@
  * @module
  */
 
-import { AclOperation, AclResourceType, ApiKey, ErrorCode, errorInfo } from "../../codec/mod.ts";
+import {
+  AclOperation,
+  AclResourceType,
+  ApiKey,
+  ErrorCode,
+  errorInfo,
+} from "../../codec/mod.ts";
 import { ZERO_UUID } from "../../codec/protocol/uuid.ts";
 import { defineHandler } from "../server/handler.ts";
 import { can } from "../security/access.ts";
@@ -24,12 +30,19 @@ export default defineHandler({
       errorMessage: errorInfo(errorCode).message,
       responses: [],
     });
-    if (ctx.features.level("share.version") < 1) return top(ErrorCode.UNSUPPORTED_VERSION);
+    if (ctx.features.level("share.version") < 1) {
+      return top(ErrorCode.UNSUPPORTED_VERSION);
+    }
     if (!can(ctx, AclOperation.READ, AclResourceType.GROUP, request.groupId)) {
       return top(ErrorCode.GROUP_AUTHORIZATION_FAILED);
     }
     const responses = request.topics.flatMap((t) => {
-      const refused = !can(ctx, AclOperation.READ, AclResourceType.TOPIC, t.topicName);
+      const refused = !can(
+        ctx,
+        AclOperation.READ,
+        AclResourceType.TOPIC,
+        t.topicName,
+      );
       const topic = ctx.topics.byName.get(t.topicName);
       if (!refused && topic) return [];
       const errorCode = refused
@@ -45,6 +58,11 @@ export default defineHandler({
         })),
       }];
     });
-    return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, errorMessage: null, responses };
+    return {
+      throttleTimeMs: 0,
+      errorCode: ErrorCode.NONE,
+      errorMessage: null,
+      responses,
+    };
   },
 });

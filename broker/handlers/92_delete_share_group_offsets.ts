@@ -27,28 +27,33 @@ export default defineHandler({
       errorCode: number,
       errorMessage: string | null = errorInfo(errorCode).message,
     ) => ({
-      throttleTimeMs: 0,
       errorCode,
       errorMessage,
       responses: [],
     });
-    if (ctx.features.level("share.version") < 1) return top(ErrorCode.UNSUPPORTED_VERSION);
-    if (!can(ctx, AclOperation.DELETE, AclResourceType.GROUP, request.groupId)) {
+    if (ctx.features.level("share.version") < 1) {
+      return top(ErrorCode.UNSUPPORTED_VERSION);
+    }
+    if (
+      !can(ctx, AclOperation.DELETE, AclResourceType.GROUP, request.groupId)
+    ) {
       return top(ErrorCode.GROUP_AUTHORIZATION_FAILED);
     }
     const refused = request.topics
-      .filter((t) => !can(ctx, AclOperation.READ, AclResourceType.TOPIC, t.topicName))
+      .filter((t) =>
+        !can(ctx, AclOperation.READ, AclResourceType.TOPIC, t.topicName)
+      )
       .map((t) => ({
         topicName: t.topicName,
         topicId: ZERO_UUID,
         errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED,
         errorMessage: errorInfo(ErrorCode.TOPIC_AUTHORIZATION_FAILED).message,
       }));
-    const allowed = request.topics.filter((t) => !refused.some((r) => r.topicName === t.topicName));
+    const allowed = request.topics.filter((t) =>
+      !refused.some((r) => r.topicName === t.topicName)
+    );
     const answer = (responses: DeleteShareGroupOffsetsResponseTopicInit[]) => ({
-      throttleTimeMs: 0,
       errorCode: ErrorCode.NONE,
-      errorMessage: null,
       responses,
     });
     if (allowed.length === 0) return answer(refused);
@@ -77,13 +82,15 @@ export default defineHandler({
         errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
         errorMessage: message,
       });
-      if (!topic) return failed(errorInfo(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION).message);
+      if (!topic) {
+        return failed(errorInfo(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION).message);
+      }
       if (!group.initialized.has(topic.id)) {
         return failed("There is no offset information to delete.");
       }
       group.initialized.delete(topic.id);
       ctx.shares.dropTopic(group.groupId, topic.id);
-      return { topicName: t.topicName, topicId: topic.id, errorCode: 0, errorMessage: null };
+      return { topicName: t.topicName, topicId: topic.id, errorCode: 0 };
     });
     return answer([...refused, ...deleted]);
   },

@@ -6,7 +6,12 @@
  * @module
  */
 
-import { AclOperation, AclResourceType, ApiKey, ErrorCode } from "../../codec/mod.ts";
+import {
+  AclOperation,
+  AclResourceType,
+  ApiKey,
+  ErrorCode,
+} from "../../codec/mod.ts";
 import { defineHandler } from "../server/handler.ts";
 import { can } from "../security/access.ts";
 
@@ -16,7 +21,6 @@ export default defineHandler({
   maxVersion: 0,
   handle(request, ctx) {
     const refuse = (errorCode: number, errorMessage: string | null = null) => ({
-      throttleTimeMs: 0,
       errorCode,
       errorMessage,
     });
