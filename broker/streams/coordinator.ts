@@ -191,7 +191,30 @@ export class StreamsCoordinator {
     }
     const statuses: Status[] = [];
     let bump = 0;
-    if (!member || r.memberEpoch === 0) {
+    let replaced = false;
+    // A static member (instance id) rejoining under a new member id takes its predecessor's place
+    // once that one left with epoch -2; until then the instance id is taken.
+    const predecessor = r.memberEpoch === 0 && r.instanceId !== null
+      ? [...group.members.values()].find((m) => m.instanceId === r.instanceId)
+      : undefined;
+    if (predecessor && predecessor.memberEpoch !== -2) {
+      return streamsRefusal(
+        ErrorCode.UNRELEASED_INSTANCE_ID,
+        `Static member ${r.memberId} with instance id ${r.instanceId} cannot join the group because the instance id is owned by ${predecessor.memberId} member.`,
+      );
+    }
+    if (predecessor) {
+      const target = group.target(predecessor.memberId);
+      clearTimeout(predecessor.sessionTimer);
+      clearTimeout(predecessor.rebalanceTimer);
+      member = newMember(r, client);
+      // As Kafka: the successor starts at the assignment epoch with no tasks, and its next
+      // heartbeat moves the group epoch, which hands it its predecessor's tasks.
+      member.memberEpoch = group.assignmentEpoch;
+      member.replacement = true;
+      group.members.set(member.memberId, member);
+      group.targets.set(member.memberId, target);
+    } else if (!member || r.memberEpoch === 0) {
       if (member) this.#remove(group, member);
       if (group.members.size === 0 && this.initialRebalanceDelayMs > 0) {
         group.initialDelayEnd = now + this.initialRebalanceDelayMs;
@@ -200,6 +223,11 @@ export class StreamsCoordinator {
       member = newMember(r, client);
       group.members.set(member.memberId, member);
       bump = 1;
+    } else if (member.replacement) {
+      member.replacement = false;
+      updateMember(member, r);
+      bump = 1;
+      replaced = true;
     } else if (updateMember(member, r)) {
       bump = 1;
     }
@@ -219,7 +247,8 @@ export class StreamsCoordinator {
     }
     group.groupEpoch += bump;
     const configured = this.#configure(group);
-    const delay = this.#maybeAssign(group, now);
+    // As Kafka: a static member's replacement does not wait for the assignment interval.
+    const delay = this.#maybeAssign(group, now, replaced);
     if (delay) statuses.push({ statusCode: StreamsStatus.ASSIGNMENT_DELAYED, statusDetail: delay });
     if (configured?.status) statuses.push(configured.status);
     if (group.topology && member.topologyEpoch < group.topology.epoch) {
@@ -233,7 +262,11 @@ export class StreamsCoordinator {
       statuses.push({ statusCode: StreamsStatus.SHUTDOWN_APPLICATION, statusDetail: SHUTDOWN });
     }
     const before = member.assigned;
-    reconcile(group, member, group.assignmentEpoch, group.target(member.memberId), owned);
+    if (predecessor) {
+      if (predecessor.memberId !== member.memberId) this.#remove(group, predecessor);
+    } else {
+      reconcile(group, member, group.assignmentEpoch, group.target(member.memberId), owned);
+    }
     this.#armTimers(group, member);
     this.#refreshEndpoints(group);
     const changed = r.memberEpoch === 0 || !sameTasks(before, member.assigned);
@@ -298,9 +331,14 @@ export class StreamsCoordinator {
         `Member ${r.memberId} is not a member of group ${r.groupId}.`,
       );
     }
-    this.#remove(group, member);
-    group.groupEpoch++;
-    this.#maybeAssign(group, Date.now(), true);
+    if (r.memberEpoch === -2) {
+      // A static member leaving for a while keeps its place and tasks until its session ends.
+      member.memberEpoch = -2;
+    } else {
+      this.#remove(group, member);
+      group.groupEpoch++;
+      this.#maybeAssign(group, Date.now(), true);
+    }
     return {
       ...streamsRefusal(ErrorCode.NONE, null),
       memberId: r.memberId,
@@ -337,10 +375,10 @@ export class StreamsCoordinator {
 
   /**
    * Computes the target assignment when the group epoch moved past it, unless the initial
-   * rebalance delay or the assignment interval holds it back (a departure does not wait for the
-   * interval, as in Kafka); returns the delay's status detail.
+   * rebalance delay or the assignment interval holds it back (a departure or a static member's
+   * replacement does not wait for the interval, as in Kafka); returns the delay's status detail.
    */
-  #maybeAssign(group: StreamsGroup, now: number, departure = false): string | null {
+  #maybeAssign(group: StreamsGroup, now: number, urgent = false): string | null {
     if (group.groupEpoch <= group.assignmentEpoch) return null;
     if (now < group.initialDelayEnd) {
       // Members reconcile toward an empty target at epoch 1 meanwhile.
@@ -348,7 +386,7 @@ export class StreamsCoordinator {
       return INITIAL_DELAY;
     }
     const next = group.lastAssignmentAt + this.assignmentIntervalMs;
-    if (!departure && group.lastAssignmentAt > 0 && now < next) {
+    if (!urgent && group.lastAssignmentAt > 0 && now < next) {
       this.#schedule(group, next - now);
       return INTERVAL_DELAY;
     }

@@ -42,6 +42,8 @@ export interface StreamsMember {
   assigned: Tasks;
   /** Tasks the member was told to give up and has not yet reported gone. */
   revoking: Tasks;
+  /** A static member that took its predecessor's place: its next heartbeat moves the epoch. */
+  replacement?: boolean;
   sessionTimer?: ReturnType<typeof setTimeout>;
   rebalanceTimer?: ReturnType<typeof setTimeout>;
 }

@@ -211,8 +211,7 @@ export class KafkaConnection {
     options: RequestOptions = {},
   ): Promise<ApiMessages[K]["response"]> {
     const version = options.version ?? this.negotiatedVersion(apiKey, options.maxVersion);
-    const sent = this.#send(apiKey, body, { version, options, expectResponse: true });
-    return await sent as ApiMessages[K]["response"];
+    return await this.#send(apiKey, version, body, options, true) as ApiMessages[K]["response"];
   }
 
   /** Sends a request that gets no answer (a Produce with acks=0); resolves once it is written. */
@@ -222,7 +221,7 @@ export class KafkaConnection {
     options: RequestOptions = {},
   ): Promise<void> {
     const version = options.version ?? this.negotiatedVersion(apiKey, options.maxVersion);
-    await this.#send(apiKey, body, { version, options, expectResponse: false });
+    await this.#send(apiKey, version, body, options, false);
   }
 
   /** Closes the connection; requests in flight fail with `reason`. */
@@ -261,11 +260,13 @@ export class KafkaConnection {
         clientSoftwareName: CLIENT_SOFTWARE.name,
         clientSoftwareVersion: CLIENT_SOFTWARE.version,
       };
-      const res = await this.#send(ApiKey.ApiVersions, body, {
+      const res = await this.#send(
+        ApiKey.ApiVersions,
         version,
-        options: {},
-        expectResponse: true,
-      }) as ApiMessages[18]["response"];
+        body,
+        {},
+        true,
+      ) as ApiMessages[18]["response"];
       if (res.errorCode === ErrorCode.UNSUPPORTED_VERSION && attempt === 0) {
         // The broker answered with v0 and its own ApiVersions range: ask again in a version it knows.
         const own = res.apiKeys.find((k) => k.apiKey === ApiKey.ApiVersions);
@@ -290,12 +291,7 @@ export class KafkaConnection {
     const lifetime = await authenticate(
       sasl,
       (apiKey, body) =>
-        this.#send(apiKey, body, {
-          version: this.negotiatedVersion(apiKey),
-          options: {},
-          expectResponse: true,
-          authenticating: true,
-        }) as never,
+        this.#send(apiKey, this.negotiatedVersion(apiKey), body, {}, true, true) as never,
       this.address,
     );
     if (lifetime > 0 && !this.#closed) {
@@ -308,8 +304,14 @@ export class KafkaConnection {
     }
   }
 
-  async #send(apiKey: CodecApiKey, body: unknown, send: Send): Promise<unknown> {
-    const { version, options, expectResponse, authenticating = false } = send;
+  async #send(
+    apiKey: CodecApiKey,
+    version: number,
+    body: unknown,
+    options: RequestOptions,
+    expectResponse: boolean,
+    authenticating = false,
+  ): Promise<unknown> {
     options.signal?.throwIfAborted();
     if (this.#reauthenticating && !authenticating) await this.#reauthenticating;
     while (this.#pending.length >= this.#maxInFlight && !this.#closed) {
@@ -534,18 +536,6 @@ function decodeAnswer(payload: Uint8Array, apiKey: CodecApiKey, version: number)
 
 /** The first size of the read buffer and of the two write buffers; they grow as frames need. */
 const BUFFER_BYTES = 64 * 1024;
-
-/** How `#send` writes one request. */
-interface Send {
-  /** The version to write it in. */
-  version: number;
-  /** The caller's options: timeout, signal. */
-  options: RequestOptions;
-  /** False for a request that gets no answer (a Produce with acks=0). */
-  expectResponse: boolean;
-  /** True for SASL's own requests, which go while a re-authentication holds the others back. */
-  authenticating?: boolean;
-}
 
 /** Answers larger than this are read into a buffer of their own (half the read buffer). */
 const OWN_FRAME_BYTES = BUFFER_BYTES / 2;

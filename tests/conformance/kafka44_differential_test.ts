@@ -18,6 +18,7 @@ import {
   streamsGroupScenario,
   streamsKindsScenario,
   streamsOffsetsScenario,
+  streamsStaticScenario,
 } from "./kafka44_streams_scenarios.ts";
 import { shareV2Scenario } from "./kafka44_share_v2_scenarios.ts";
 
@@ -63,6 +64,7 @@ Deno.test({
           streamsErrorsScenario(run),
           streamsOffsetsScenario(run),
           streamsKindsScenario(run),
+          streamsStaticScenario(run),
         ]
       ) {
         const real = await runScenario(kafka.bootstrapServers, scenario);

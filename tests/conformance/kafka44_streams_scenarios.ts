@@ -574,3 +574,77 @@ export function streamsKindsScenario(run: string): Scenario {
     ],
   };
 }
+
+/**
+ * Static members (an instance id): another member id with a taken instance id is refused, a
+ * static member leaving with epoch -2 keeps its place and tasks, and a successor with its instance
+ * id takes them over.
+ *
+ * @example
+ * ```ts ignore
+ * const scenario = streamsStaticScenario("k123");
+ * ```
+ */
+export function streamsStaticScenario(run: string): Scenario {
+  const app = `${run}-k44ss`;
+  const input = `${app}-in`;
+  const single = {
+    epoch: 0,
+    subtopologies: [{ ...topology(app, input).subtopologies[0], repartitionSinkTopics: [] }],
+  };
+  const hb = (
+    b: HeartbeatInit | ((earlier: unknown[]) => HeartbeatInit),
+    until?: (r: Heartbeat) => boolean,
+  ) => step(ApiKey.StreamsGroupHeartbeat, 1, b, until);
+  const describe = step(ApiKey.StreamsGroupDescribe, 1, {
+    groupIds: [app],
+    includeAuthorizedOperations: false,
+    includeTopologyDescription: false,
+  });
+  return {
+    name: "streams group: static members leave, are replaced, and hold their instance ids",
+    steps: [
+      step(
+        ApiKey.CreateTopics,
+        7,
+        {
+          topics: [{
+            name: input,
+            numPartitions: 2,
+            replicationFactor: 1,
+            assignments: [],
+            configs: [],
+          }],
+          timeoutMs: 5000,
+          validateOnly: false,
+        },
+        undefined,
+        (r) => r.topics.map((t) => t.errorCode),
+      ),
+      // A group of its own waits until the coordinator sees the topic.
+      hb(
+        body(`${app}-wait`, { topology: single }),
+        (r) => !r.status?.some((s) => s.statusCode === 1),
+      ),
+      // 2: the static member joins; 3: its tasks after the initial delay.
+      hb(body(app, { instanceId: "i1", topology: single })),
+      hb(
+        (earlier) => beat(app, "m1", epochOf(earlier, 2)),
+        (r) => (r.activeTasks?.length ?? 0) > 0,
+      ),
+      // Its instance id is taken, even for its own member id.
+      hb(body(app, { memberId: "m3", instanceId: "i1", topology: single })),
+      hb(body(app, { instanceId: "i1", topology: single })),
+      // 6: it leaves for a while; 8: a successor takes its place.
+      hb({ ...beat(app, "m1", -2), instanceId: "i1" }),
+      describe,
+      hb(body(app, { memberId: "m2", instanceId: "i1", topology: single })),
+      describe,
+      hb((earlier) => beat(app, "m2", epochOf(earlier, 8))),
+      hb((earlier) => beat(app, "m1", epochOf(earlier, 3))),
+      hb({ ...beat(app, "m2", -1), instanceId: "i1" }),
+      describe,
+      hb(beat(`${app}-wait`, "m1", -1)),
+    ],
+  };
+}
