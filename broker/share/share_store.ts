@@ -133,6 +133,18 @@ export class ShareStore {
     return this.#partitions.get(`${groupId}\0${topicId}\0${partition}`)?.persistedStartOffset;
   }
 
+  /**
+   * Starts a group's share partition of a partition again at `startOffset`, its share state written
+   * with it (AlterShareGroupOffsets, as Kafka 4.4 applies it).
+   */
+  alterStartOffset(groupId: string, topicId: string, partition: number, startOffset: bigint): void {
+    const key = `${groupId}\0${topicId}\0${partition}`;
+    this.#partitions.get(key)?.close();
+    const sp = new SharePartition(startOffset, this.#onAvailable);
+    sp.persistedStartOffset = startOffset;
+    this.#partitions.set(key, sp);
+  }
+
   /** Drops a group's share state of a topic (DeleteShareGroupOffsets). */
   dropTopic(groupId: string, topicId: string): void {
     this.#drop(`${groupId}\0${topicId}\0`);

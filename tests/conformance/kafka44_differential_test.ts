@@ -20,7 +20,7 @@ import {
   streamsOffsetsScenario,
   streamsStaticScenario,
 } from "./kafka44_streams_scenarios.ts";
-import { shareV2Scenario } from "./kafka44_share_v2_scenarios.ts";
+import { alterShareOffsetsScenario, shareV2Scenario } from "./kafka44_share_v2_scenarios.ts";
 
 const interop = Deno.env.get("BROOK_INTEROP") === "1";
 const run = `k${Date.now() % 100000}`;
@@ -60,6 +60,7 @@ Deno.test({
           shareLagScenario(run),
           offsetsByIdScenario(run),
           shareV2Scenario(run),
+          alterShareOffsetsScenario(run),
           streamsGroupScenario(run),
           streamsErrorsScenario(run),
           streamsOffsetsScenario(run),

@@ -131,3 +131,92 @@ export function shareV2Scenario(run: string): Scenario {
     ],
   };
 }
+
+/**
+ * AlterShareGroupOffsets as Kafka 4.4 applies it (Kafka 4.1.1 changes nothing): an empty group's
+ * start offsets set, a group with a member refused, a new group created; described and fetched
+ * from. Brook's broker gets share.version 2, as a new Kafka 4.4.0 cluster has it.
+ *
+ * @example
+ * ```ts ignore
+ * const scenario = alterShareOffsetsScenario("k123");
+ * ```
+ */
+export function alterShareOffsetsScenario(run: string): Scenario {
+  const group = `${run}-k44a`;
+  const topic = `${run}-k44a-t`;
+  const member = "AAAAAAAAAAAAAAAAAAAACg";
+  const [, ...setUp] = sharedTopic(group, topic, [5]);
+  const joined = setUp.length + 4;
+  const alter = (partitions: [number, bigint][], groupId = group) =>
+    step(ApiKey.AlterShareGroupOffsets, 0, {
+      groupId,
+      topics: [
+        { topicName: `${run}-nosuch`, partitions: [{ partitionIndex: 0, startOffset: 0n }] },
+        {
+          topicName: topic,
+          partitions: partitions.map(([partitionIndex, startOffset]) => ({
+            partitionIndex,
+            startOffset,
+          })),
+        },
+      ],
+    });
+  const describe = (version: number, groupId = group) =>
+    step(ApiKey.DescribeShareGroupOffsets, version, {
+      groups: [{ groupId, topics: [{ topicName: topic, partitions: [0, 1] }] }],
+    });
+  return {
+    name: "AlterShareGroupOffsets applied (Kafka 4.4)",
+    steps: [
+      {
+        ...step(ApiKey.UpdateFeatures, 1, {
+          timeoutMs: 5000,
+          featureUpdates: [{ feature: "share.version", maxVersionLevel: 2, upgradeType: 1 }],
+          validateOnly: false,
+        }),
+        canonical: () => "share.version 2",
+      },
+      ...setUp.map((s) =>
+        "apiKey" in s && s.apiKey === ApiKey.CreateTopics
+          ? {
+            ...s,
+            canonical: (r: { topics: { errorCode: number }[] }) => r.topics.map((t) => t.errorCode),
+          } as typeof s
+          : s
+      ),
+      alter([[0, 2n], [7, 1n], [1, 0n]]),
+      describe(0),
+      describe(1),
+      heartbeat(
+        { groupId: group, memberId: member, subscribedTopicNames: [topic] },
+        undefined,
+        (r) => ({ errorCode: r.errorCode }),
+      ),
+      step(
+        ApiKey.ShareGroupHeartbeat,
+        1,
+        (earlier) => ({
+          groupId: group,
+          memberId: member,
+          memberEpoch: (earlier[joined] as { memberEpoch: number }).memberEpoch,
+          rackId: null,
+          subscribedTopicNames: null,
+        }),
+        (r) => r.assignment !== null,
+        (r) => ({ errorCode: r.errorCode }),
+      ),
+      alter([[0, 0n]]),
+      // Read from the start offset set.
+      { ...shareFetch(group, member, 0, { maxWaitMs: 300 }), version: 2 },
+      { ...shareFetch(group, member, -1, { acks: [ack(2, 4, 1)] }), version: 2 },
+      heartbeat({ groupId: group, memberId: member, memberEpoch: -1 }, undefined, (r) => ({
+        errorCode: r.errorCode,
+      })),
+      describe(1),
+      // A group that does not exist yet.
+      alter([[1, 3n]], `${group}-new`),
+      describe(1, `${group}-new`),
+    ],
+  };
+}

@@ -2,9 +2,10 @@
 // comes from the Go module proxy at the version tests/peers/franzgo/go.mod uses, its test binary is
 // built here, and a bounded selection of its tests runs against a three-node broker started by
 // Brook's command line (`brook broker --brokers 3`), as franz-go runs them against a Kafka cluster
-// (KGO_SEEDS, replication factor 3). Every selected test must pass; the share-group tests skip
-// until Brook serves ShareFetch and ShareAcknowledge v2 (BROOK_INTEROP=1 and Go; part of deno task
-// test:interop).
+// (KGO_SEEDS, replication factor 3), with share groups at Kafka 4.4's share.version 2 as a new 4.4
+// cluster has them. Every selected test must pass, the share-group tests among them (franz-go runs
+// them on a broker with ShareFetch and ShareAcknowledge v2) (BROOK_INTEROP=1 and Go; part of deno
+// task test:interop).
 import { assertEquals } from "../assert.ts";
 
 const interop = Deno.env.get("BROOK_INTEROP") === "1";
@@ -55,7 +56,7 @@ const SELECTED = [
   "TestEachTopicPreservesTopicID",
 ];
 
-/** Share-group tests: franz-go skips them on a broker without ShareFetch v2 (Kafka 4.2+). */
+/** Share-group tests: franz-go runs them on a broker with ShareFetch v2 (Kafka 4.2+). */
 const SHARE = [
   "TestShareGroup",
   "TestShareGroupETL",
@@ -95,7 +96,18 @@ async function buildKgoTests(dir: string): Promise<string> {
 /** Starts `brook broker` with three nodes; resolves its seeds and a way to stop it. */
 async function startBrokers() {
   const child = new Deno.Command("deno", {
-    args: ["run", "-A", `${root}cli/main.ts`, "broker", "--brokers", "3", "--port", "0"],
+    args: [
+      "run",
+      "-A",
+      `${root}cli/main.ts`,
+      "broker",
+      "--brokers",
+      "3",
+      "--port",
+      "0",
+      "--feature",
+      "share.version=2",
+    ],
     stdout: "piped",
     stderr: "inherit",
   }).spawn();
@@ -170,7 +182,7 @@ Deno.test({
         }
         assertEquals(
           names.map((n) => [n, results.get(n)]),
-          names.map((n) => [n, SHARE.includes(n) ? "SKIP" : "PASS"]),
+          names.map((n) => [n, "PASS"]),
         );
       } finally {
         await brokers.stop();
