@@ -22,11 +22,11 @@ interface GroupConfigDefinition extends ConfigDefinition {
 
 /** Kafka's group configs, in the order Kafka defines (and so checks) them. */
 const DEFINITIONS: readonly GroupConfigDefinition[] = [
-  int("consumer.session.timeout.ms", "45000", 1, "group.consumer.session.timeout.ms"),
-  int("consumer.heartbeat.interval.ms", "5000", 1, "group.consumer.heartbeat.interval.ms"),
-  int("share.session.timeout.ms", "45000", 1, "group.share.session.timeout.ms"),
-  int("share.heartbeat.interval.ms", "5000", 1, "group.share.heartbeat.interval.ms"),
-  int("share.record.lock.duration.ms", "30000", 1000, "group.share.record.lock.duration.ms"),
+  int("consumer.session.timeout.ms", { default: "45000", min: 1 }),
+  int("consumer.heartbeat.interval.ms", { default: "5000", min: 1 }),
+  int("share.session.timeout.ms", { default: "45000", min: 1 }),
+  int("share.heartbeat.interval.ms", { default: "5000", min: 1 }),
+  int("share.record.lock.duration.ms", { default: "30000", min: 1000 }),
   { name: "share.auto.offset.reset", type: STRING, default: "latest" },
   {
     name: "share.isolation.level",
@@ -34,13 +34,20 @@ const DEFINITIONS: readonly GroupConfigDefinition[] = [
     default: "read_uncommitted",
     choices: ["read_committed", "read_uncommitted"],
   },
-  int("streams.session.timeout.ms", "45000", 1, "group.streams.session.timeout.ms"),
-  int("streams.heartbeat.interval.ms", "5000", 1, "group.streams.heartbeat.interval.ms"),
-  int("streams.num.standby.replicas", "0", 0, "group.streams.num.standby.replicas"),
+  int("streams.session.timeout.ms", { default: "45000", min: 1 }),
+  int("streams.heartbeat.interval.ms", { default: "5000", min: 1 }),
+  int("streams.num.standby.replicas", { default: "0", min: 0 }),
 ];
 
-function int(name: string, value: string, min: number, brokerDefault: string) {
-  return { name, type: INT, default: value, min, brokerDefault };
+/** An int group config whose default comes from the broker's config of the same name after "group.". */
+function int(name: string, options: { default: string; min: number }) {
+  return {
+    name,
+    type: INT,
+    default: options.default,
+    min: options.min,
+    brokerDefault: `group.${name}`,
+  };
 }
 
 const BY_NAME: ReadonlyMap<string, GroupConfigDefinition> = new Map(
