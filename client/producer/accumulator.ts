@@ -68,6 +68,16 @@ interface PartitionQueue {
 /** Per-record overhead counted against batch.size and buffer.memory (Kafka's record framing). */
 const RECORD_OVERHEAD = 14;
 
+/** When a partition's head batch may go: what {@linkcode Accumulator.drain} applies. */
+export interface DrainRules {
+  /** linger.ms: how long an open batch waits for more records. */
+  lingerMs: number;
+  /** Batches of one partition in flight at once. */
+  maxInFlight: number;
+  /** The idempotence rules: whether this batch may go with `inFlight` of its partition out. */
+  maySend?: (batch: ProducerBatch, inFlight: number) => boolean;
+}
+
 /** Accumulates records into batches per partition. */
 export class Accumulator {
   readonly #batchSize: number;
@@ -198,13 +208,8 @@ export class Accumulator {
    * `lingerMs` (or any when `flushing`), its retry time has come, fewer than `maxInFlight` of the
    * partition's batches are in flight, and `maySend` (the idempotence rules) allows it.
    */
-  drain(
-    now: number,
-    lingerMs: number,
-    maxInFlight: number,
-    flushing: boolean,
-    maySend?: (batch: ProducerBatch, inFlight: number) => boolean,
-  ): ProducerBatch[] {
+  drain(now: number, rules: DrainRules & { flushing: boolean }): ProducerBatch[] {
+    const { lingerMs, maxInFlight, flushing, maySend } = rules;
     const out: ProducerBatch[] = [];
     for (const q of this.#queues) {
       if (q.batches.length === 0 || q.inFlight >= maxInFlight) continue;
@@ -233,11 +238,8 @@ export class Accumulator {
    * Partitions at their in-flight limit, or held by `maySend`, are skipped: an acknowledgement wakes
    * the sender for them.
    */
-  nextWakeUp(
-    lingerMs: number,
-    maxInFlight: number,
-    maySend?: (batch: ProducerBatch, inFlight: number) => boolean,
-  ): number {
+  nextWakeUp(rules: DrainRules): number {
+    const { lingerMs, maxInFlight, maySend } = rules;
     let next = Infinity;
     for (const q of this.#queues) {
       const b = q.batches[0];

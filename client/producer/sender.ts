@@ -197,18 +197,14 @@ export class Sender {
     const { lingerMs, maxInFlight } = this.#options;
     // One request per leader per round; each round takes the next batch of every partition, so a
     // partition has up to maxInFlight batches in flight, each in its own request.
+    const rules = { lingerMs, maxInFlight, maySend: this.#maySend };
     for (let round = 0; round < maxInFlight; round++) {
-      const batches = this.#accumulator.drain(
-        Date.now(),
-        lingerMs,
-        maxInFlight,
-        this.#options.flushing(),
-        this.#maySend,
-      );
+      const flushing = this.#options.flushing();
+      const batches = this.#accumulator.drain(Date.now(), { ...rules, flushing });
       if (batches.length === 0) break;
       await this.#dispatch(batches);
     }
-    const next = this.#accumulator.nextWakeUp(lingerMs, maxInFlight, this.#maySend);
+    const next = this.#accumulator.nextWakeUp(rules);
     if (next !== Infinity) this.schedule(Math.max(0, next - Date.now()));
     this.#options.onComplete();
   }
