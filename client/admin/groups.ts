@@ -10,6 +10,7 @@
 import { ApiKey, ErrorCode, KafkaProtocolError } from "../../codec/mod.ts";
 import { decodeAssignment } from "../../codec/consumer_protocol.ts";
 import type { KafkaClient } from "../kafka_client.ts";
+import { namesById, topicIds } from "../topic_ids.ts";
 import type { TopicPartition } from "../topic_partition.ts";
 
 /** A group as ListGroups lists it. */
@@ -205,14 +206,34 @@ export async function listGroupOffsets(
   const topics = partitions === undefined ? null : [...groupByTopic(partitions)].map((
     [name, partitionIndexes],
   ) => ({ name, partitionIndexes }));
-  const res = await client.requestNode(coordinator, ApiKey.OffsetFetch, {
-    groupId,
-    topics,
-    requireStable: true,
-  }, { signal, maxVersion: 7 });
-  if (res.errorCode !== ErrorCode.NONE) fail(res.errorCode, `group ${groupId}`);
+  // Kafka 4.4's v10 names topics by id; without every id the request names them (v7).
+  const ids = topics === null
+    ? new Map<string, string>()
+    : await topicIds(client, topics.map((t) => t.name), { signal });
+  const named = topics?.map((t) => ({ ...t, topicId: ids?.get(t.name) })) ?? null;
+  const res = await client.requestNode(
+    coordinator,
+    ApiKey.OffsetFetch,
+    (version) =>
+      version >= 8
+        ? {
+          groups: [{ groupId, memberId: null, memberEpoch: -1, topics: named }],
+          requireStable: true,
+        }
+        : { groupId, topics: named, requireStable: true },
+    { signal, maxVersion: ids ? undefined : 7 },
+  );
+  // From v8 the answer is per group; from v10 its topics are named by id.
+  const group = res.groups[0] ?? res;
+  if (group.errorCode !== ErrorCode.NONE) fail(group.errorCode, `group ${groupId}`);
+  let names = namesById(ids);
+  if (group.topics.some((t) => !t.name && !names.has(t.topicId))) {
+    const meta = await client.metadata(null, { signal });
+    names = new Map([...meta.topics.values()].map((t) => [t.topicId, t.name]));
+  }
   const out: GroupOffset[] = [];
-  for (const t of res.topics) {
+  for (const answered of group.topics) {
+    const t = { ...answered, name: answered.name || names.get(answered.topicId) || "" };
     for (const p of t.partitions) {
       if (p.errorCode !== ErrorCode.NONE) {
         fail(p.errorCode, `${groupId} ${t.name}-${p.partitionIndex}`);
@@ -243,6 +264,9 @@ export async function alterGroupOffsets(
   const coordinator = await client.findCoordinator(groupId, { signal });
   const topics = new Map<string, typeof offsets>();
   for (const o of offsets) topics.set(o.topic, [...(topics.get(o.topic) ?? []), o]);
+  // Kafka 4.4's v10 names topics by id; without every id the request names them (v9).
+  const ids = await topicIds(client, [...topics.keys()], { signal });
+  const names = namesById(ids);
   const res = await client.requestNode(coordinator, ApiKey.OffsetCommit, {
     groupId,
     generationIdOrMemberEpoch: -1,
@@ -251,6 +275,7 @@ export async function alterGroupOffsets(
     retentionTimeMs: -1n,
     topics: [...topics].map(([name, list]) => ({
       name,
+      topicId: ids?.get(name),
       partitions: list.map((o) => ({
         partitionIndex: o.partition,
         committedOffset: o.offset,
@@ -259,8 +284,9 @@ export async function alterGroupOffsets(
         commitTimestamp: -1n,
       })),
     })),
-  }, { signal, maxVersion: 9 });
-  for (const t of res.topics) {
+  }, { signal, maxVersion: ids ? undefined : 9 });
+  for (const answered of res.topics) {
+    const t = { ...answered, name: answered.name || names.get(answered.topicId) || "" };
     for (const p of t.partitions) {
       if (p.errorCode !== ErrorCode.NONE) {
         fail(p.errorCode, `${groupId} ${t.name}-${p.partitionIndex}`);

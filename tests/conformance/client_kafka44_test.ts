@@ -1,6 +1,6 @@
 // Brook's client speaks Kafka 4.4's new versions of ApiVersions (v5), ListOffsets (v11),
 // DeleteGroups (v3), DescribeLogDirs (v5), ShareFetch and ShareAcknowledge (v2), and names topics by
-// id in OffsetCommit and OffsetFetch (v10) and TxnOffsetCommit (v6): against a real Kafka 4.4.0 and
+// id in OffsetCommit and OffsetFetch (v10, consumer and admin) and TxnOffsetCommit (v6): against a real Kafka 4.4.0 and
 // against Brook's broker it negotiates them, and listing offsets, deleting groups, committing and
 // reading a group's offsets, and committing them in a transaction work in them (BROOK_INTEROP=1;
 // part of deno task test:interop).
@@ -74,9 +74,15 @@ async function exercise(bootstrapServers: string) {
     await producer.commitTransaction();
     producerSent = sent();
   }
+  // The admin client lists every topic's offsets, and one partition's, and alters them (by id).
+  const adminSent = sentVersions(admin.client, [ApiKey.OffsetCommit, ApiKey.OffsetFetch]);
   const inTransaction = (await admin.listConsumerGroupOffsets(`${run}-x`))
     .map((o) => [o.topic, o.partition, o.offset]);
   await admin.alterConsumerGroupOffsets(`${run}-g`, [{ topic: run, partition: 0, offset: 1n }]);
+  const altered = (await admin.listConsumerGroupOffsets(`${run}-g`, {
+    partitions: [{ topic: run, partition: 0 }],
+  })).map((o) => [o.topic, o.partition, o.offset]);
+  const adminVersions = adminSent();
   await admin.deleteGroups([`${run}-g`]);
   const gone = await assertRejects(() => admin.deleteGroups([`${run}-g`]), KafkaProtocolError);
   return {
@@ -88,6 +94,8 @@ async function exercise(bootstrapServers: string) {
     consumerSent,
     inTransaction,
     producerSent,
+    altered,
+    adminVersions,
   };
 }
 
@@ -100,6 +108,8 @@ const want = (run: string) => ({
   consumerSent: [[ApiKey.OffsetCommit, [10]], [ApiKey.OffsetFetch, [10]]],
   inTransaction: [[run, 0, 2n]],
   producerSent: [[ApiKey.TxnOffsetCommit, [6]]],
+  altered: [[run, 0, 1n]],
+  adminVersions: [[ApiKey.OffsetCommit, [10]], [ApiKey.OffsetFetch, [10]]],
 });
 
 Deno.test({
