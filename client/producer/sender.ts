@@ -15,6 +15,7 @@ import {
   errorInfo,
   KafkaProtocolError,
   type ProduceRequestTopicProduceDataInit,
+  type ProduceResponsePartitionProduceResponse,
 } from "../../codec/mod.ts";
 import type { KafkaClient } from "../kafka_client.ts";
 import { KafkaTimeoutError } from "../errors.ts";
@@ -45,6 +46,12 @@ export interface SenderOptions {
   /** Called when a batch fails for good, for flush and close to report undelivered records. */
   onFailed?: (batch: ProducerBatch, error: Error) => void;
 }
+
+/** What a Produce answer says of one partition, as the sender reads it. */
+type PartitionAnswer = Pick<
+  ProduceResponsePartitionProduceResponse,
+  "errorCode" | "baseOffset" | "logAppendTimeMs" | "errorMessage"
+>;
 
 /** Java's producer-metrics group. */
 const GROUP = "producer-metrics";
@@ -340,7 +347,7 @@ export class Sender {
           const b = batches.find((x) => x.topic === name && x.partition === p.index);
           if (!b) continue;
           batches.splice(batches.indexOf(b), 1);
-          this.#handleResult(b, p.errorCode, p.baseOffset, p.logAppendTimeMs, p.errorMessage);
+          this.#handleResult(b, p);
         }
       }
       // A partition the broker did not answer for is retried.
@@ -352,13 +359,10 @@ export class Sender {
     }
   }
 
-  #handleResult(
-    b: ProducerBatch,
-    code: number,
-    baseOffset: bigint,
-    appendTime: bigint,
-    message: string | null,
-  ): void {
+  /** Completes, retries or fails a batch by its partition's answer. */
+  #handleResult(b: ProducerBatch, answer: PartitionAnswer): void {
+    const { errorCode: code, baseOffset, logAppendTimeMs: appendTime, errorMessage: message } =
+      answer;
     if (code === ErrorCode.NONE || code === ErrorCode.DUPLICATE_SEQUENCE_NUMBER) {
       this.#succeed(b, baseOffset, appendTime);
       return;
