@@ -14,6 +14,7 @@
 
 import { Admin } from "../client/mod.ts";
 import { integer, parse, run, UsageError, VERSION } from "./common.ts";
+import { hashSetOrder } from "../broker/metadata/java_hash_set.ts";
 import { clientSettings, CONNECTION_FLAGS, CONNECTION_HELP } from "./connection.ts";
 
 const HELP =
@@ -152,7 +153,10 @@ async function describe(
       .join(","),
   ]));
   const partitionFilter = v["under-replicated-partitions"] || v["unavailable-partitions"];
-  for (const t of topics) {
+  // Kafka's tool prints the topics in the order of the hash map it describes them into.
+  const byName = new Map(topics.map((t) => [t.name, t]));
+  const ordered = hashSetOrder([...byName.keys()].sort()).map((name) => byName.get(name)!);
+  for (const t of ordered) {
     const configText = overrides.get(t.name) ?? "";
     if (v["topics-with-overrides"] && configText === "") continue;
     const rf = t.partitions[0]?.replicas.length ?? 0;

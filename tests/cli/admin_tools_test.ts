@@ -396,3 +396,17 @@ Deno.test("groups: a share group's members, state and start offsets", async () =
   await using admin = new Admin({ bootstrapServers });
   assertEquals(await admin.listConsumerGroupOffsets("workers"), []);
 });
+
+Deno.test("topics: --describe prints the topics in the order Kafka's kafka-topics prints them", async () => {
+  // Kafka's tool describes the topics into a hash map and prints them in its order: zz1 before
+  // aa2 (as Kafka 4.1.1's tool printed these two).
+  await using broker = await Broker.start({
+    topics: { aa2: { partitions: 1 }, zz1: { partitions: 1 } },
+  });
+  const r = await runTool("topics", ["--bootstrap-server", broker.bootstrapServers, "--describe"]);
+  assertEquals(r.code, 0, r.stderr);
+  assertEquals(
+    r.stdout.split("\n").filter((l) => l.startsWith("Topic:")).map((l) => l.split("\t")[0]),
+    ["Topic: zz1", "Topic: aa2"],
+  );
+});
