@@ -12,11 +12,22 @@
  * - `idem-arrays`, `idem-send`: the same with acks=all and idempotence
  * - `consume`: partition 0 from offset 0 until RECORDS records were read (at most 120 s)
  *
+ * With `BROOK_BENCH_NO_METRICS=1` the client's metrics record nothing (to measure their cost).
+ *
  * @module
  */
 
 import process from "node:process";
 import { Consumer, Producer } from "../client/mod.ts";
+import { Stat } from "../client/metrics.ts";
+import { LatencyHistogram } from "../codec/mod.ts";
+
+// BROOK_BENCH_NO_METRICS=1: the client's metrics record nothing, so that a run with and a run
+// without them measure what keeping them costs.
+if (Deno.env.get("BROOK_BENCH_NO_METRICS") === "1") {
+  Stat.prototype.record = () => {};
+  LatencyHistogram.prototype.observe = () => {};
+}
 
 const [mode, bootstrap, topic, records] = Deno.args;
 const count = Number(records);
