@@ -25,7 +25,8 @@ import { ShareGroup } from "../share/share_group.ts";
 import { can } from "../security/access.ts";
 
 type Request = ApiMessages[typeof ApiKey.AlterShareGroupOffsets]["request"];
-type Response = ApiMessages[typeof ApiKey.AlterShareGroupOffsets]["response"];
+type Response = ApiMessages[typeof ApiKey.AlterShareGroupOffsets]["responseInit"];
+type Topics = NonNullable<Response["responses"]>;
 
 export default defineHandler({
   apiKey: ApiKey.AlterShareGroupOffsets,
@@ -33,7 +34,6 @@ export default defineHandler({
   maxVersion: 0,
   handle(request, ctx) {
     const top = (errorCode: number) => ({
-      throttleTimeMs: 0,
       errorCode,
       errorMessage: errorInfo(errorCode).message,
       responses: [],
@@ -60,7 +60,7 @@ export default defineHandler({
       }];
     });
     if (ctx.features.level("share.version") < 2) {
-      return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, errorMessage: null, responses };
+      return { errorCode: ErrorCode.NONE, responses };
     }
     return apply(request, ctx, responses);
   },
@@ -70,15 +70,15 @@ export default defineHandler({
 function apply(
   request: Request,
   ctx: RequestContext,
-  refused: Response["responses"],
-): Omit<Response, "unknownTaggedFields"> {
+  refused: Topics,
+): Response {
   const groups = ctx.groups;
   const accepted = request.topics.filter((t) => !refused.some((r) => r.topicName === t.topicName));
   const answer = (
     errorCode: number,
     errorMessage: string | null,
-    responses: Response["responses"] = refused,
-  ) => ({ throttleTimeMs: 0, errorCode, errorMessage, responses });
+    responses: Topics = refused,
+  ) => ({ errorCode, errorMessage, responses });
   if (accepted.length === 0) return answer(ErrorCode.NONE, null);
   const failed = (errorCode: number, message: string | null = errorInfo(errorCode).message) =>
     answer(errorCode, message, []);
@@ -109,7 +109,7 @@ function apply(
         let initialized = group.initialized.get(topic.id);
         if (!initialized) group.initialized.set(topic.id, initialized = new Set());
         initialized.add(p.partitionIndex);
-        return { partitionIndex: p.partitionIndex, errorCode: ErrorCode.NONE, errorMessage: null };
+        return { partitionIndex: p.partitionIndex, errorCode: ErrorCode.NONE };
       }),
     };
   });
