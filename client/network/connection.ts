@@ -211,7 +211,8 @@ export class KafkaConnection {
     options: RequestOptions = {},
   ): Promise<ApiMessages[K]["response"]> {
     const version = options.version ?? this.negotiatedVersion(apiKey, options.maxVersion);
-    return await this.#send(apiKey, version, body, options, true) as ApiMessages[K]["response"];
+    const sent = this.#send(apiKey, body, { version, options, expectResponse: true });
+    return await sent as ApiMessages[K]["response"];
   }
 
   /** Sends a request that gets no answer (a Produce with acks=0); resolves once it is written. */
@@ -221,7 +222,7 @@ export class KafkaConnection {
     options: RequestOptions = {},
   ): Promise<void> {
     const version = options.version ?? this.negotiatedVersion(apiKey, options.maxVersion);
-    await this.#send(apiKey, version, body, options, false);
+    await this.#send(apiKey, body, { version, options, expectResponse: false });
   }
 
   /** Closes the connection; requests in flight fail with `reason`. */
@@ -260,13 +261,11 @@ export class KafkaConnection {
         clientSoftwareName: CLIENT_SOFTWARE.name,
         clientSoftwareVersion: CLIENT_SOFTWARE.version,
       };
-      const res = await this.#send(
-        ApiKey.ApiVersions,
+      const res = await this.#send(ApiKey.ApiVersions, body, {
         version,
-        body,
-        {},
-        true,
-      ) as ApiMessages[18]["response"];
+        options: {},
+        expectResponse: true,
+      }) as ApiMessages[18]["response"];
       if (res.errorCode === ErrorCode.UNSUPPORTED_VERSION && attempt === 0) {
         // The broker answered with v0 and its own ApiVersions range: ask again in a version it knows.
         const own = res.apiKeys.find((k) => k.apiKey === ApiKey.ApiVersions);
@@ -291,7 +290,12 @@ export class KafkaConnection {
     const lifetime = await authenticate(
       sasl,
       (apiKey, body) =>
-        this.#send(apiKey, this.negotiatedVersion(apiKey), body, {}, true, true) as never,
+        this.#send(apiKey, body, {
+          version: this.negotiatedVersion(apiKey),
+          options: {},
+          expectResponse: true,
+          authenticating: true,
+        }) as never,
       this.address,
     );
     if (lifetime > 0 && !this.#closed) {
@@ -304,14 +308,8 @@ export class KafkaConnection {
     }
   }
 
-  async #send(
-    apiKey: CodecApiKey,
-    version: number,
-    body: unknown,
-    options: RequestOptions,
-    expectResponse: boolean,
-    authenticating = false,
-  ): Promise<unknown> {
+  async #send(apiKey: CodecApiKey, body: unknown, send: Send): Promise<unknown> {
+    const { version, options, expectResponse, authenticating = false } = send;
     options.signal?.throwIfAborted();
     if (this.#reauthenticating && !authenticating) await this.#reauthenticating;
     while (this.#pending.length >= this.#maxInFlight && !this.#closed) {
@@ -536,6 +534,18 @@ function decodeAnswer(payload: Uint8Array, apiKey: CodecApiKey, version: number)
 
 /** The first size of the read buffer and of the two write buffers; they grow as frames need. */
 const BUFFER_BYTES = 64 * 1024;
+
+/** How `#send` writes one request. */
+interface Send {
+  /** The version to write it in. */
+  version: number;
+  /** The caller's options: timeout, signal. */
+  options: RequestOptions;
+  /** False for a request that gets no answer (a Produce with acks=0). */
+  expectResponse: boolean;
+  /** True for SASL's own requests, which go while a re-authentication holds the others back. */
+  authenticating?: boolean;
+}
 
 /** Answers larger than this are read into a buffer of their own (half the read buffer). */
 const OWN_FRAME_BYTES = BUFFER_BYTES / 2;
