@@ -20,6 +20,7 @@ import type { ProducerIds } from "../log/producer_state.ts";
 import { type MarkerSpec, type MarkerTarget, writeMarkers } from "./markers.ts";
 import type { OnTransactionCompleted } from "./transaction_completed.ts";
 import { javaHash } from "../metadata/java_hash.ts";
+import { type Clock, SYSTEM_CLOCK } from "../metadata/clock.ts";
 /** An epoch at or above this is exhausted: the producer gets a new id (Short.MaxValue - 1). */
 const EXHAUSTED_EPOCH = 32766;
 
@@ -83,18 +84,23 @@ class Transaction implements TransactionState {
   #state: TransactionStateName = "Empty";
   /** When a Prepare state completes (ms since the epoch). */
   #completesAt = 0;
+  readonly #clock: Clock;
 
-  constructor(transactionalId: string, producerId: bigint, timeoutMs: number, now: number) {
+  constructor(
+    transactionalId: string,
+    options: { producerId: bigint; timeoutMs: number; clock: Clock },
+  ) {
     this.transactionalId = transactionalId;
-    this.producerId = producerId;
-    this.timeoutMs = timeoutMs;
-    this.lastUpdateTimestamp = now;
+    this.producerId = options.producerId;
+    this.timeoutMs = options.timeoutMs;
+    this.#clock = options.clock;
+    this.lastUpdateTimestamp = options.clock.now();
   }
 
   get state(): TransactionStateName {
     if (
       (this.#state === "PrepareCommit" || this.#state === "PrepareAbort") &&
-      Date.now() >= this.#completesAt
+      this.#clock.now() >= this.#completesAt
     ) {
       this.#state = this.#state === "PrepareCommit" ? "CompleteCommit" : "CompleteAbort";
       this.lastUpdateTimestamp = this.#completesAt;
@@ -115,7 +121,8 @@ class Transaction implements TransactionState {
 
   /** Ends a Prepare state's window now. */
   settle(): void {
-    if (this.#completesAt > Date.now()) this.#completesAt = Date.now();
+    const now = this.#clock.now();
+    if (this.#completesAt > now) this.#completesAt = now;
   }
 }
 
@@ -137,6 +144,8 @@ export interface TransactionCoordinatorOptions {
   readonly onTransactionCompleted: OnTransactionCompleted;
   /** Wakes the fetches waiting for data when markers are appended. */
   readonly onAppended: () => void;
+  /** The time transactions start, time out and expire by, and markers carry; the wall clock by default. */
+  readonly clock?: Clock;
 }
 
 /**
@@ -162,6 +171,7 @@ export class TransactionCoordinator {
   readonly #configs: BrokerConfigs;
   readonly #producerIds: ProducerIds;
   readonly #markers: MarkerTarget;
+  readonly #clock: Clock;
   readonly transactions: Map<string, TransactionState> = new Map();
   /**
    * How long a transaction stays PrepareCommit or PrepareAbort after EndTxn (or a fencing
@@ -173,7 +183,9 @@ export class TransactionCoordinator {
     this.#topics = options.topics;
     this.#configs = options.configs;
     this.#producerIds = options.producerIds;
+    this.#clock = options.clock ?? SYSTEM_CLOCK;
     this.#markers = {
+      clock: this.#clock,
       topics: options.topics,
       onTransactionCompleted: options.onTransactionCompleted,
       onAppended: options.onAppended,
@@ -225,10 +237,14 @@ export class TransactionCoordinator {
     ) {
       return failed(ErrorCode.INVALID_TRANSACTION_TIMEOUT);
     }
-    const now = Date.now();
+    const now = this.#clock.now();
     let txn = this.#txn(transactionalId);
     if (!txn) {
-      txn = new Transaction(transactionalId, this.#producerIds.allocate(), timeoutMs, now);
+      txn = new Transaction(transactionalId, {
+        producerId: this.#producerIds.allocate(),
+        timeoutMs,
+        clock: this.#clock,
+      });
       this.transactions.set(transactionalId, txn);
     }
     if (expected && !validExpectedProducer(txn, expected)) {
@@ -355,10 +371,10 @@ export class TransactionCoordinator {
   #begin(txn: TransactionState, transactionV2: boolean): void {
     if (txn.state !== "Ongoing") {
       txn.state = "Ongoing";
-      txn.startTimestamp = Date.now();
+      txn.startTimestamp = this.#clock.now();
       txn.transactionV2 = transactionV2;
     }
-    txn.lastUpdateTimestamp = Date.now();
+    txn.lastUpdateTimestamp = this.#clock.now();
   }
 
   /**
@@ -448,7 +464,7 @@ export class TransactionCoordinator {
       partitions: [...txn.partitions.values()],
       groups: [...txn.groups],
     });
-    const now = Date.now();
+    const now = this.#clock.now();
     txn.partitions.clear();
     txn.groups.clear();
     // The start time stays, as Kafka's coordinator keeps it until the next transaction begins.
@@ -461,7 +477,7 @@ export class TransactionCoordinator {
    * transactional.id.expiration.ms, as Kafka's periodic cleanup does: DescribeTransactions no longer
    * finds them, and InitProducerId gives them a new producer id.
    */
-  expireTransactionalIds(now: number = Date.now()): void {
+  expireTransactionalIds(now: number = this.#clock.now()): void {
     const expiration = this.#configs.staticNumber("transactional.id.expiration.ms");
     for (const [id, txn] of this.transactions) {
       const idle = txn.state === "Empty" || txn.state === "CompleteCommit" ||
@@ -474,7 +490,7 @@ export class TransactionCoordinator {
    * Aborts transactions open longer than their timeout, bumping the epoch so that the producer that
    * let it expire is fenced, as Kafka's periodic check does.
    */
-  abortTimedOut(now: number = Date.now()): void {
+  abortTimedOut(now: number = this.#clock.now()): void {
     for (const txn of this.transactions.values() as Iterable<Transaction>) {
       if (txn.state !== "Ongoing" || now - txn.startTimestamp <= txn.timeoutMs) continue;
       if (txn.producerEpoch < EXHAUSTED_EPOCH) {

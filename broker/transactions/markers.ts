@@ -8,6 +8,7 @@
 import { ControlType, encodeControlBatch, ErrorCode } from "../../codec/mod.ts";
 import { OFFSETS_TOPIC, type TopicCatalog } from "../metadata/topic_catalog.ts";
 import type { OnTransactionCompleted } from "./transaction_completed.ts";
+import type { Clock } from "../metadata/clock.ts";
 
 /** What one transaction's end writes. */
 export interface MarkerSpec {
@@ -28,6 +29,8 @@ export interface MarkerTarget {
   readonly onTransactionCompleted: OnTransactionCompleted;
   /** Wakes the fetches waiting for data: a marker is a new batch. */
   readonly onAppended: () => void;
+  /** The time the markers carry. */
+  readonly clock: Clock;
 }
 
 /**
@@ -43,6 +46,7 @@ export interface MarkerTarget {
  *   topics: { partition: () => undefined },
  *   onTransactionCompleted: () => {},
  *   onAppended: () => {},
+ *   clock: { now: () => Date.now() },
  * }, { producerId: 1n, producerEpoch: 0, commit: true, partitions: [{ topic: "t", partition: 0 }] });
  * console.log(results.get("t\u00000")); // 3 (UNKNOWN_TOPIC_OR_PARTITION)
  * ```
@@ -61,7 +65,7 @@ export function writeMarkers(target: MarkerTarget, spec: MarkerSpec): Map<string
       results.set(key, ErrorCode.INVALID_PRODUCER_EPOCH);
       continue;
     }
-    const timestamp = Date.now();
+    const timestamp = target.clock.now();
     const coordinatorEpoch = spec.coordinatorEpoch ?? 0;
     const bytes = encodeControlBatch({
       type: spec.commit ? ControlType.Commit : ControlType.Abort,

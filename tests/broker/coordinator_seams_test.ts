@@ -90,3 +90,30 @@ Deno.test("seams: the group coordinator commits or drops what a completed transa
   assertEquals(groups.offsets("c").get("t\u00000"), offset);
   groups.close();
 });
+
+Deno.test("seams: a transaction times out and completes by the coordinator's clock", () => {
+  const cluster = oneNodeCluster();
+  cluster.createTopic("t", { partitions: 1 });
+  let now = 1_000_000;
+  const heard: TransactionCompletion[] = [];
+  const transactions = new TransactionCoordinator({
+    topics: cluster,
+    configs: cluster.configs,
+    producerIds: cluster.producerIds,
+    onTransactionCompleted: (completion) => heard.push(completion),
+    onAppended: () => {},
+    clock: { now: () => now },
+  });
+  const { producerId, producerEpoch } = transactions.initProducerId("tx", 5_000);
+  transactions.addPartitions("tx", producerId, producerEpoch, [{ topic: "t", partition: 0 }]);
+  now += 5_000;
+  transactions.abortTimedOut();
+  assertEquals(heard, []);
+  now += 1;
+  transactions.abortTimedOut();
+  assertEquals(heard, [{ producerId, commit: false, offsetsPartitions: [], groups: [] }]);
+  const txn = transactions.transactions.get("tx")!;
+  assertEquals([txn.state, txn.lastUpdateTimestamp], ["PrepareAbort", 1_005_001]);
+  now += transactions.completionMs;
+  assertEquals(txn.state, "CompleteAbort");
+});
