@@ -64,7 +64,6 @@ export default defineHandler({
       ? serve({ ...request, topics: asked }, ctx).topics
       : [];
     return {
-      throttleTimeMs: 0,
       topics: [
         ...unknown.map((t) => failed(t, ErrorCode.UNKNOWN_TOPIC_ID)),
         ...known.map((k) => ({
@@ -91,7 +90,6 @@ function serve(request: Request, ctx: RequestContext) {
   // As Kafka: WRITE on the transactional id, READ on the group, then READ on each topic; refused
   // topics are answered first, and a request with no topic left goes no further.
   const all = (errorCode: number) => ({
-    throttleTimeMs: 0,
     topics: request.topics.map((t) => failed(t, errorCode)),
   });
   if (
@@ -108,7 +106,6 @@ function serve(request: Request, ctx: RequestContext) {
     return all(ErrorCode.GROUP_AUTHORIZATION_FAILED);
   }
   return {
-    throttleTimeMs: 0,
     topics: unreadableTopicsFirst(
       ctx,
       request.topics,
@@ -122,7 +119,6 @@ function commit(request: Request, ctx: RequestContext) {
   const { apiVersion } = ctx;
   const groups = ctx.groups;
   const all = (errorCode: number) => ({
-    throttleTimeMs: 0,
     topics: request.topics.map((t) => failed(t, errorCode)),
   });
   const check = groups.check(request.groupId, ctx);
@@ -222,7 +218,6 @@ function commit(request: Request, ctx: RequestContext) {
   const unknownFirst = (p: { errorCode: number }) =>
     p.errorCode === ErrorCode.UNKNOWN_TOPIC_OR_PARTITION ? 0 : 1;
   return {
-    throttleTimeMs: 0,
     topics: topics.map((t) => ({
       ...t,
       partitions: [...t.partitions].sort((a, b) =>

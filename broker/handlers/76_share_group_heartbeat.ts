@@ -25,7 +25,6 @@ export default defineHandler({
   maxVersion: 1,
   handle(request, ctx) {
     const refuse = (errorCode: number, errorMessage: string | null = null) => ({
-      throttleTimeMs: 0,
       ...heartbeatRefusal(errorCode, errorMessage),
     });
     if (ctx.features.level("share.version") < 1) {
@@ -48,7 +47,6 @@ export default defineHandler({
       return refuse(ErrorCode.NOT_COORDINATOR, NOT_COORDINATOR_MESSAGE);
     }
     return {
-      throttleTimeMs: 0,
       ...ctx.groups.shareHeartbeat(request, {
         clientId: ctx.header.clientId ?? "",
         clientHost: `/${ctx.connection.remoteAddress}`,
