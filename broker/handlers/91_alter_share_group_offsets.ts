@@ -102,7 +102,7 @@ function apply(
           return {
             partitionIndex: p.partitionIndex,
             errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
-            errorMessage: "This server does not host this topic-partition.",
+            errorMessage: errorInfo(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION).message,
           };
         }
         ctx.shares.alterStartOffset(group.groupId, topic.id, p.partitionIndex, p.startOffset);

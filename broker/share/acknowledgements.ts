@@ -5,7 +5,7 @@
  * @module
  */
 
-import { AclOperation, AclResourceType, ErrorCode } from "../../codec/mod.ts";
+import { AclOperation, AclResourceType, ErrorCode, errorInfo } from "../../codec/mod.ts";
 import type { RequestContext } from "../server/handler.ts";
 import { can } from "../security/access.ts";
 import type { AcknowledgementBatch } from "./share_partition.ts";
@@ -104,10 +104,8 @@ export function acknowledge(
     reached = true;
     const sp = shares.existing(groupId, p.topicId, p.partition);
     if (!sp || topic.partitions[p.partition].leader !== ctx.node.nodeId) {
-      result(
-        ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
-        "This server does not host this topic-partition.",
-      );
+      const code = ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
+      result(code, errorInfo(code).message);
       continue;
     }
     const failure = sp.acknowledge(memberId, p.batches, shares.limits(groupId));
