@@ -155,12 +155,11 @@ export function nodesFor(
  * ```
  */
 export function startHousekeeping(cluster: Cluster, options: BrokerOptions): () => void {
-  const timers: ReturnType<typeof setInterval>[] = [];
-  const every = (ms: number, work: () => void) => {
-    const timer = setInterval(work, ms);
-    Deno.unrefTimer(timer);
-    timers.push(timer);
-  };
+  // One timer for all the work, set for whichever is due first: a broker that starts and closes at
+  // once (as tests do) creates and clears one timer, not one per kind of work.
+  const tasks: { period: number; due: number; work: () => void }[] = [];
+  const now = performance.now();
+  const every = (ms: number, work: () => void) => tasks.push({ period: ms, due: now + ms, work });
   const cleaning = options.logCleanerIntervalMs ?? 1000;
   if (cleaning > 0) every(cleaning, () => cleanLogs(cluster));
   const aborting = options.transactionAbortIntervalMs ?? 10000;
@@ -172,7 +171,32 @@ export function startHousekeeping(cluster: Cluster, options: BrokerOptions): () 
   );
   // Kafka's producer.id.expiration.check.interval.ms (an internal config): ten minutes.
   every(600_000, () => expireProducers(cluster));
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let stopped = false;
+  const arm = () => {
+    if (stopped) return;
+    let next = Infinity;
+    for (const task of tasks) next = Math.min(next, task.due);
+    timer = setTimeout(tick, Math.max(0, next - performance.now()));
+    Deno.unrefTimer(timer);
+  };
+  const tick = () => {
+    try {
+      const at = performance.now();
+      for (const task of tasks) {
+        // A timer may fire a fraction of a millisecond before performance.now() reaches its due time.
+        if (task.due > at + 1) continue;
+        // Behind schedule (a busy event loop), the next run is a whole period away, as setInterval's.
+        task.due = task.due + task.period > at ? task.due + task.period : at + task.period;
+        task.work();
+      }
+    } finally {
+      arm();
+    }
+  };
+  arm();
   return () => {
-    for (const timer of timers) clearInterval(timer);
+    stopped = true;
+    clearTimeout(timer);
   };
 }

@@ -46,7 +46,8 @@ export function initialState(
     dynamicConfigs.set(id, new Map(cluster.configs.dynamic(id)));
   }
   return {
-    topics: structuredClone(topics),
+    // Most brokers start with no topics: a clone of nothing is skipped.
+    topics: Object.keys(topics).length === 0 ? {} : structuredClone(topics),
     acls: cluster.authorizer?.list() ?? [],
     scram,
     dynamicConfigs,
