@@ -208,8 +208,7 @@ export default defineHandler({
           logStartOffset: invalid ? partition.log.logStartOffset : -1n,
         };
       }
-      const config = (name: string) =>
-        ctx.topics.topicConfig(topic, name, node.nodeId);
+      const config = (name: string) => ctx.topics.topicConfig(topic, name, node.nodeId);
       const verdict = validateRecords(p.records!, `${topic.name}-${p.index}`, {
         compacted: config("cleanup.policy").includes("compact"),
         createTime: config("message.timestamp.type") === "CreateTime",
@@ -273,11 +272,10 @@ export default defineHandler({
         };
       }
       // The request's bytes are a view into the connection's buffer: the log keeps its own copy.
-      const appendTime =
-        ctx.topics.topicConfig(topic, "message.timestamp.type", node.nodeId) ===
-            "LogAppendTime"
-          ? BigInt(Date.now())
-          : undefined;
+      const appendTime = ctx.topics.topicConfig(topic, "message.timestamp.type", node.nodeId) ===
+          "LogAppendTime"
+        ? BigInt(Date.now())
+        : undefined;
       // Brook's memory budget (maxMemoryBytes): a full store is answered as Kafka answers a full
       // log directory, KAFKA_STORAGE_ERROR, which Kafka's clients retry until room is made.
       if (!ctx.topics.reserveStorage(records.length)) {

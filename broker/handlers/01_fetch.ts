@@ -58,9 +58,8 @@ export default defineHandler({
     const wanted: Wanted[] = [];
     // Consumers need READ on each topic; a follower (a replica id) needs CLUSTER_ACTION.
     const checked = secured(ctx);
-    const follower =
-      (apiVersion >= 15 ? request.replicaState.replicaId : request.replicaId) >=
-        0;
+    const follower = (apiVersion >= 15 ? request.replicaState.replicaId : request.replicaId) >=
+      0;
     const followerRefused = checked && follower &&
       !canOnCluster(ctx, AclOperation.CLUSTER_ACTION);
     const readable = new Map<string, boolean>();
@@ -81,9 +80,7 @@ export default defineHandler({
       fetchOffset: bigint,
       maxBytes: number,
     ): Wanted => {
-      const topic = byId
-        ? ctx.topics.byId.get(topicId)
-        : ctx.topics.byName.get(topicName);
+      const topic = byId ? ctx.topics.byId.get(topicId) : ctx.topics.byName.get(topicName);
       return {
         topicName: topic?.name ?? topicName,
         topicId: topic?.id ?? topicId,
@@ -91,9 +88,7 @@ export default defineHandler({
         partition: topic?.partitions[partition],
         fetchOffset,
         maxBytes,
-        refused: byId
-          ? topic !== undefined && refused(topic.name)
-          : refused(topicName),
+        refused: byId ? topic !== undefined && refused(topic.name) : refused(topicName),
       };
     };
     const session = lookup.kind === "sessionless" ? undefined : lookup.session;
@@ -224,9 +219,7 @@ function partitionError(w: Wanted, ctx: RequestContext): number {
   if (w.refused) return ErrorCode.TOPIC_AUTHORIZATION_FAILED;
   const p = w.partition;
   if (!p) {
-    return ctx.apiVersion >= 13
-      ? ErrorCode.UNKNOWN_TOPIC_ID
-      : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
+    return ctx.apiVersion >= 13 ? ErrorCode.UNKNOWN_TOPIC_ID : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
   }
   if (p.leader !== ctx.node.nodeId) return ErrorCode.NOT_LEADER_OR_FOLLOWER;
   if (

@@ -4,19 +4,11 @@
  * @module
  */
 
-import {
-  AclOperation,
-  AclResourceType,
-  ApiKey,
-  ErrorCode,
-} from "../../codec/mod.ts";
+import { AclOperation, AclResourceType, ApiKey, ErrorCode } from "../../codec/mod.ts";
 import type { Partition } from "../metadata/cluster.ts";
 import { defineHandler } from "../server/handler.ts";
 import type { StoredBatch } from "../log/partition_log.ts";
-import {
-  firstRecordAtOrAfter,
-  offsetForTimestamp,
-} from "../log/offset_for_timestamp.ts";
+import { firstRecordAtOrAfter, offsetForTimestamp } from "../log/offset_for_timestamp.ts";
 import { can, secured } from "../security/access.ts";
 
 /** Kafka's special timestamps. */
@@ -120,9 +112,7 @@ export default defineHandler({
             // Offsets of remote storage, which Brook does not have, come without an epoch.
             const remote = p.timestamp === LATEST_TIERED ||
               p.timestamp === EARLIEST_PENDING_UPLOAD;
-            const leaderEpoch = apiVersion >= 4 && !remote
-              ? partition.leaderEpoch
-              : -1;
+            const leaderEpoch = apiVersion >= 4 && !remote ? partition.leaderEpoch : -1;
             return {
               ...base,
               ...found,
@@ -172,9 +162,7 @@ function lookUpStored(
           best = b;
         }
       }
-      return best
-        ? firstRecordAtOrAfter(best, best.maxTimestamp)
-        : { offset: -1n, timestamp: -1n };
+      return best ? firstRecordAtOrAfter(best, best.maxTimestamp) : { offset: -1n, timestamp: -1n };
     }
   }
   return offsetForTimestamp(log, timestamp);

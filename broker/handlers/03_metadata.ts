@@ -6,26 +6,11 @@
  * @module
  */
 
-import {
-  AclOperation,
-  AclResourceType,
-  ApiKey,
-  ErrorCode,
-  ZERO_UUID,
-} from "../../codec/mod.ts";
-import {
-  endpointOf,
-  type Topic,
-  validateTopicName,
-} from "../metadata/cluster.ts";
+import { AclOperation, AclResourceType, ApiKey, ErrorCode, ZERO_UUID } from "../../codec/mod.ts";
+import { endpointOf, type Topic, validateTopicName } from "../metadata/cluster.ts";
 import { defineHandler } from "../server/handler.ts";
 import type { ClusterMetadata } from "../server/services.ts";
-import {
-  authorizedOperations,
-  can,
-  canOnCluster,
-  clusterOperations,
-} from "../security/access.ts";
+import { authorizedOperations, can, canOnCluster, clusterOperations } from "../security/access.ts";
 
 /** Kafka's "authorized operations were not requested" value. */
 const OPERATIONS_NOT_REQUESTED = -2147483648;
@@ -80,9 +65,7 @@ export default defineHandler({
         const key = byId ? wanted.topicId : wanted.name!;
         if (seen.has(key)) continue;
         seen.add(key);
-        const name = byId
-          ? ctx.topics.byId.get(wanted.topicId)?.name ?? null
-          : wanted.name!;
+        const name = byId ? ctx.topics.byId.get(wanted.topicId)?.name ?? null : wanted.name!;
         if (name === null) {
           unknownIds.push(
             topicError(ErrorCode.UNKNOWN_TOPIC_ID, null, wanted.topicId),
@@ -197,13 +180,9 @@ function describeTopic(metadata: ClusterMetadata, topic: Topic) {
     topicId: topic.id,
     isInternal: topic.isInternal,
     partitions: topic.partitions.map((p) => {
-      const offline = p.replicas.filter((id) =>
-        metadata.node(id) === undefined
-      );
+      const offline = p.replicas.filter((id) => metadata.node(id) === undefined);
       return {
-        errorCode: p.leader < 0
-          ? ErrorCode.LEADER_NOT_AVAILABLE
-          : ErrorCode.NONE,
+        errorCode: p.leader < 0 ? ErrorCode.LEADER_NOT_AVAILABLE : ErrorCode.NONE,
         partitionIndex: p.index,
         leaderId: p.leader,
         leaderEpoch: p.leaderEpoch,

@@ -53,12 +53,8 @@ export default defineHandler({
         };
       },
     );
-    const asked = known.map((k) => k.request).filter((t) =>
-      t.partitions.length > 0
-    );
-    const served = asked.length > 0
-      ? serve({ ...request, topics: asked }, ctx).topics
-      : [];
+    const asked = known.map((k) => k.request).filter((t) => t.partitions.length > 0);
+    const served = asked.length > 0 ? serve({ ...request, topics: asked }, ctx).topics : [];
     return {
       topics: [
         ...unknown.map((t) => failedTopic(t, ErrorCode.UNKNOWN_TOPIC_ID)),
@@ -70,9 +66,7 @@ export default defineHandler({
               partitionIndex: p.partitionIndex,
               errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
             })),
-            ...served.filter((t) =>
-              topics.get(t.name)?.id === k.request.topicId
-            )
+            ...served.filter((t) => topics.get(t.name)?.id === k.request.topicId)
               .flatMap((t) => t.partitions),
           ],
         })).filter((t) => t.partitions.length > 0),
@@ -87,9 +81,7 @@ function serve(request: Request, ctx: RequestContext) {
   // and a request with no topic left is not checked further.
   if (!can(ctx, AclOperation.READ, AclResourceType.GROUP, request.groupId)) {
     return {
-      topics: request.topics.map((t) =>
-        failedTopic(t, ErrorCode.GROUP_AUTHORIZATION_FAILED)
-      ),
+      topics: request.topics.map((t) => failedTopic(t, ErrorCode.GROUP_AUTHORIZATION_FAILED)),
     };
   }
   return {
@@ -131,9 +123,7 @@ function commit(request: Request, ctx: RequestContext) {
     generation >= 0 && !consumerGroup && !groups.group(request.groupId, false)
   ) {
     return all(
-      ctx.apiVersion >= 9
-        ? ErrorCode.GROUP_ID_NOT_FOUND
-        : ErrorCode.ILLEGAL_GENERATION,
+      ctx.apiVersion >= 9 ? ErrorCode.GROUP_ID_NOT_FOUND : ErrorCode.ILLEGAL_GENERATION,
     );
   }
   let offsets;

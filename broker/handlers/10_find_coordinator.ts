@@ -5,13 +5,7 @@
  * @module
  */
 
-import {
-  AclOperation,
-  AclResourceType,
-  ApiKey,
-  ErrorCode,
-  errorInfo,
-} from "../../codec/mod.ts";
+import { AclOperation, AclResourceType, ApiKey, ErrorCode, errorInfo } from "../../codec/mod.ts";
 import { endpointOf } from "../metadata/cluster.ts";
 import { defineHandler } from "../server/handler.ts";
 import { can } from "../security/access.ts";

@@ -4,12 +4,7 @@
  * @module
  */
 
-import {
-  AclOperation,
-  AclResourceType,
-  ApiKey,
-  ErrorCode,
-} from "../../codec/mod.ts";
+import { AclOperation, AclResourceType, ApiKey, ErrorCode } from "../../codec/mod.ts";
 import { defineHandler } from "../server/handler.ts";
 import { can } from "../security/access.ts";
 
@@ -42,9 +37,7 @@ export default defineHandler({
     }
     groups.touch(group, member);
     return answer(
-      group.state === "PreparingRebalance"
-        ? ErrorCode.REBALANCE_IN_PROGRESS
-        : ErrorCode.NONE,
+      group.state === "PreparingRebalance" ? ErrorCode.REBALANCE_IN_PROGRESS : ErrorCode.NONE,
     );
   },
 });

@@ -4,12 +4,7 @@
  * @module
  */
 
-import {
-  AclOperation,
-  AclResourceType,
-  ApiKey,
-  ErrorCode,
-} from "../../codec/mod.ts";
+import { AclOperation, AclResourceType, ApiKey, ErrorCode } from "../../codec/mod.ts";
 import { defineHandler } from "../server/handler.ts";
 import { can } from "../security/access.ts";
 
@@ -20,10 +15,9 @@ export default defineHandler({
   handle(request, ctx) {
     const groups = ctx.groups;
     const v3 = ctx.apiVersion >= 3;
-    const check =
-      can(ctx, AclOperation.READ, AclResourceType.GROUP, request.groupId)
-        ? groups.check(request.groupId, ctx)
-        : ErrorCode.GROUP_AUTHORIZATION_FAILED;
+    const check = can(ctx, AclOperation.READ, AclResourceType.GROUP, request.groupId)
+      ? groups.check(request.groupId, ctx)
+      : ErrorCode.GROUP_AUTHORIZATION_FAILED;
     if (check !== ErrorCode.NONE) return { errorCode: check, members: [] };
     const leaving = v3
       ? request.members

@@ -4,12 +4,7 @@
  * @module
  */
 
-import {
-  AclOperation,
-  AclResourceType,
-  ApiKey,
-  ErrorCode,
-} from "../../codec/mod.ts";
+import { AclOperation, AclResourceType, ApiKey, ErrorCode } from "../../codec/mod.ts";
 import { defineHandler } from "../server/handler.ts";
 import { authorizedOperations, can } from "../security/access.ts";
 
@@ -67,12 +62,8 @@ export default defineHandler({
             // groups with StreamsGroupDescribe.
             return {
               ...base,
-              errorCode: ctx.apiVersion >= 6
-                ? ErrorCode.GROUP_ID_NOT_FOUND
-                : ErrorCode.NONE,
-              errorMessage: ctx.apiVersion >= 6
-                ? `Group ${groupId} is not a classic group.`
-                : null,
+              errorCode: ctx.apiVersion >= 6 ? ErrorCode.GROUP_ID_NOT_FOUND : ErrorCode.NONE,
+              errorMessage: ctx.apiVersion >= 6 ? `Group ${groupId} is not a classic group.` : null,
               groupState: "Dead",
               protocolType: "",
               protocolData: "",
@@ -83,12 +74,8 @@ export default defineHandler({
             // Version 6 (KIP-1043) says the group is not found; older versions only call it Dead.
             return {
               ...base,
-              errorCode: ctx.apiVersion >= 6
-                ? ErrorCode.GROUP_ID_NOT_FOUND
-                : ErrorCode.NONE,
-              errorMessage: ctx.apiVersion >= 6
-                ? `Group ${groupId} not found.`
-                : null,
+              errorCode: ctx.apiVersion >= 6 ? ErrorCode.GROUP_ID_NOT_FOUND : ErrorCode.NONE,
+              errorMessage: ctx.apiVersion >= 6 ? `Group ${groupId} not found.` : null,
               groupState: "Dead",
               protocolType: "",
               protocolData: "",

@@ -5,12 +5,7 @@
  * @module
  */
 
-import {
-  AclOperation,
-  AclResourceType,
-  ApiKey,
-  ErrorCode,
-} from "../../codec/mod.ts";
+import { AclOperation, AclResourceType, ApiKey, ErrorCode } from "../../codec/mod.ts";
 import { defineHandler } from "../server/handler.ts";
 import { can, canOnCluster } from "../security/access.ts";
 
@@ -20,12 +15,8 @@ export default defineHandler({
   maxVersion: 5,
   handle(request, ctx) {
     const groups = ctx.groups;
-    const states = ctx.apiVersion >= 4
-      ? request.statesFilter.map((s) => s.toLowerCase())
-      : [];
-    const types = ctx.apiVersion >= 5
-      ? request.typesFilter.map((s) => s.toLowerCase())
-      : [];
+    const states = ctx.apiVersion >= 4 ? request.statesFilter.map((s) => s.toLowerCase()) : [];
+    const types = ctx.apiVersion >= 5 ? request.typesFilter.map((s) => s.toLowerCase()) : [];
     // As Kafka: DESCRIBE on the cluster lists every group, else only the groups it may describe.
     const everyGroup = canOnCluster(ctx, AclOperation.DESCRIBE);
     const all = [

@@ -12,10 +12,7 @@ import {
   type CreateTopicsResponseCreatableTopicResultInit,
   ErrorCode,
 } from "../../codec/mod.ts";
-import {
-  MAX_RECORDS_PER_USER_OP,
-  validateTopicName,
-} from "../metadata/cluster.ts";
+import { MAX_RECORDS_PER_USER_OP, validateTopicName } from "../metadata/cluster.ts";
 import { hashSetOrder } from "../metadata/java_hash_set.ts";
 import { validateTopicConfig } from "../configs/configs.ts";
 import { defineHandler } from "../server/handler.ts";
@@ -80,9 +77,7 @@ export default defineHandler({
           ? `Creation of internal topic ${CLUSTER_METADATA} is prohibited.`
           : "Authorization failed.",
       }));
-    const allowed = request.topics.filter((t) =>
-      seen.get(t.name) === 1 && creatable(t.name)
-    );
+    const allowed = request.topics.filter((t) => seen.get(t.name) === 1 && creatable(t.name));
     // As Kafka's controller, before anything else: more than 10,000 partitions asked in one request
     // (counted with Java's int arithmetic, duplicate and refused topics left out) refuse every
     // topic of the request, in its order.
@@ -130,9 +125,7 @@ export default defineHandler({
               "Both numPartitions or replicationFactor and replicasAssignments were set. Both cannot be used at the same time.",
             );
           }
-          const sorted = [...t.assignments].sort((a, b) =>
-            a.partitionIndex - b.partitionIndex
-          );
+          const sorted = [...t.assignments].sort((a, b) => a.partitionIndex - b.partitionIndex);
           if (sorted.some((a, i) => a.partitionIndex !== i)) {
             return fail(
               ErrorCode.INVALID_REPLICA_ASSIGNMENT,
@@ -152,9 +145,7 @@ export default defineHandler({
           }
           assignments = sorted.map((a) => a.brokerIds);
         }
-        const partitions = t.numPartitions === -1
-          ? ctx.topics.defaultPartitions
-          : t.numPartitions;
+        const partitions = t.numPartitions === -1 ? ctx.topics.defaultPartitions : t.numPartitions;
         const replication = t.replicationFactor === -1
           ? ctx.topics.replicationFactor
           : t.replicationFactor;
@@ -216,8 +207,7 @@ export default defineHandler({
     const topics = plans.map(
       (plan): CreateTopicsResponseCreatableTopicResultInit => {
         if (!("count" in plan)) return plan;
-        const { partitions, replication, assignments, configs, count, rf } =
-          plan;
+        const { partitions, replication, assignments, configs, count, rf } = plan;
         if (
           !can(
             ctx,
@@ -226,14 +216,12 @@ export default defineHandler({
             plan.name,
           )
         ) {
-          const created = request.validateOnly
-            ? undefined
-            : ctx.topics.createTopic(plan.name, {
-              partitions,
-              replicationFactor: replication,
-              assignments,
-              configs,
-            });
+          const created = request.validateOnly ? undefined : ctx.topics.createTopic(plan.name, {
+            partitions,
+            replicationFactor: replication,
+            assignments,
+            configs,
+          });
           if (apiVersion < 5) {
             return { name: plan.name, errorCode: ErrorCode.NONE };
           }
@@ -267,9 +255,7 @@ export default defineHandler({
           })),
         };
         if (request.validateOnly) {
-          return apiVersion >= 5
-            ? described
-            : { name: plan.name, errorCode: ErrorCode.NONE };
+          return apiVersion >= 5 ? described : { name: plan.name, errorCode: ErrorCode.NONE };
         }
         const topic = ctx.topics.createTopic(plan.name, {
           partitions,

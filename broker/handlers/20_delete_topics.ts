@@ -4,13 +4,7 @@
  * @module
  */
 
-import {
-  AclOperation,
-  AclResourceType,
-  ApiKey,
-  ErrorCode,
-  ZERO_UUID,
-} from "../../codec/mod.ts";
+import { AclOperation, AclResourceType, ApiKey, ErrorCode, ZERO_UUID } from "../../codec/mod.ts";
 import { defineHandler } from "../server/handler.ts";
 import { quotaUser } from "../quotas/quota_enforcer.ts";
 import { can, canOnCluster } from "../security/access.ts";
@@ -64,9 +58,7 @@ export default defineHandler({
         return {
           ...base,
           errorCode,
-          errorMessage: apiVersion >= 5
-            ? "This server does not host this topic-partition."
-            : null,
+          errorMessage: apiVersion >= 5 ? "This server does not host this topic-partition." : null,
         };
       }
       if (topic.isInternal) {

@@ -4,12 +4,7 @@
  * @module
  */
 
-import {
-  AclOperation,
-  AclResourceType,
-  ApiKey,
-  ErrorCode,
-} from "../../codec/mod.ts";
+import { AclOperation, AclResourceType, ApiKey, ErrorCode } from "../../codec/mod.ts";
 import { defineHandler } from "../server/handler.ts";
 import { can } from "../security/access.ts";
 
@@ -19,8 +14,7 @@ export default defineHandler({
   maxVersion: 2,
   handle(request, ctx) {
     const { node } = ctx;
-    const deletable = (name: string) =>
-      can(ctx, AclOperation.DELETE, AclResourceType.TOPIC, name);
+    const deletable = (name: string) => can(ctx, AclOperation.DELETE, AclResourceType.TOPIC, name);
     return {
       topics: request.topics.map((t) => ({
         name: t.name,

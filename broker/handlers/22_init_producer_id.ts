@@ -6,12 +6,7 @@
  * @module
  */
 
-import {
-  AclOperation,
-  AclResourceType,
-  ApiKey,
-  ErrorCode,
-} from "../../codec/mod.ts";
+import { AclOperation, AclResourceType, ApiKey, ErrorCode } from "../../codec/mod.ts";
 import { defineHandler } from "../server/handler.ts";
 import { can, canOnAny, canOnCluster } from "../security/access.ts";
 

@@ -6,12 +6,7 @@
  * @module
  */
 
-import {
-  AclOperation,
-  AclResourceType,
-  ApiKey,
-  ErrorCode,
-} from "../../codec/mod.ts";
+import { AclOperation, AclResourceType, ApiKey, ErrorCode } from "../../codec/mod.ts";
 import { defineHandler, type RequestContext } from "../server/handler.ts";
 import { can, canOnCluster } from "../security/access.ts";
 
@@ -43,8 +38,7 @@ function addToTransaction(
         partitionErrorCode: code(t.name, p),
       })),
     }));
-  const write = (type: AclResourceType, name: string) =>
-    can(ctx, AclOperation.WRITE, type, name);
+  const write = (type: AclResourceType, name: string) => can(ctx, AclOperation.WRITE, type, name);
   if (
     options.fromClient &&
     !write(AclResourceType.TRANSACTIONAL_ID, txn.transactionalId)
@@ -68,9 +62,7 @@ function addToTransaction(
       ? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION
       : ErrorCode.NONE;
   if (
-    topics.some((t) =>
-      t.partitions.some((p) => failure(t.name, p) !== ErrorCode.NONE)
-    )
+    topics.some((t) => t.partitions.some((p) => failure(t.name, p) !== ErrorCode.NONE))
   ) {
     return answer((t, p) => failure(t, p) || ErrorCode.OPERATION_NOT_ATTEMPTED);
   }
@@ -80,17 +72,12 @@ function addToTransaction(
     txn.transactionalId,
     txn.producerId,
     txn.producerEpoch,
-    topics.flatMap((t) =>
-      t.partitions.map((partition) => ({ topic: t.name, partition }))
-    ),
+    topics.flatMap((t) => t.partitions.map((partition) => ({ topic: t.name, partition }))),
     { verifyOnly: txn.verifyOnly },
   );
-  const mapped = (code: number) =>
-    code === ErrorCode.PRODUCER_FENCED ? options.fencedAs : code;
+  const mapped = (code: number) => code === ErrorCode.PRODUCER_FENCED ? options.fencedAs : code;
   if (typeof result === "number") return answer(() => mapped(result));
-  return answer((t, p) =>
-    mapped(result.get(`${t}\u0000${p}`) ?? ErrorCode.NONE)
-  );
+  return answer((t, p) => mapped(result.get(`${t}\u0000${p}`) ?? ErrorCode.NONE));
 }
 
 export default defineHandler({
@@ -112,9 +99,7 @@ export default defineHandler({
           request.v3AndBelowTopics,
           {
             // PRODUCER_FENCED is known to clients from v2.
-            fencedAs: apiVersion < 2
-              ? ErrorCode.INVALID_PRODUCER_EPOCH
-              : ErrorCode.PRODUCER_FENCED,
+            fencedAs: apiVersion < 2 ? ErrorCode.INVALID_PRODUCER_EPOCH : ErrorCode.PRODUCER_FENCED,
             fromClient: true,
           },
         ),

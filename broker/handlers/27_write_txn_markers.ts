@@ -82,9 +82,7 @@ export default defineHandler({
  * power-of-two table (at least 16) under the 0.75 load factor, then in insertion order.
  */
 function hashMapOrder(topics: { name: string; partitionIndexes: number[] }[]) {
-  const entries = topics.flatMap((t) =>
-    t.partitionIndexes.map((p) => ({ topic: t.name, p }))
-  );
+  const entries = topics.flatMap((t) => t.partitionIndexes.map((p) => ({ topic: t.name, p })));
   let capacity = 16;
   while (entries.length > capacity * 0.75) capacity *= 2;
   const bucket = (topic: string, p: number) => {

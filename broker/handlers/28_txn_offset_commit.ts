@@ -57,12 +57,8 @@ export default defineHandler({
         };
       },
     );
-    const asked = known.map((k) => k.request).filter((t) =>
-      t.partitions.length > 0
-    );
-    const served = asked.length > 0
-      ? serve({ ...request, topics: asked }, ctx).topics
-      : [];
+    const asked = known.map((k) => k.request).filter((t) => t.partitions.length > 0);
+    const served = asked.length > 0 ? serve({ ...request, topics: asked }, ctx).topics : [];
     return {
       topics: [
         ...unknown.map((t) => failed(t, ErrorCode.UNKNOWN_TOPIC_ID)),
@@ -74,9 +70,7 @@ export default defineHandler({
               partitionIndex: p.partitionIndex,
               errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
             })),
-            ...served.filter((t) =>
-              topics.get(t.name)?.id === k.request.topicId
-            )
+            ...served.filter((t) => topics.get(t.name)?.id === k.request.topicId)
               .flatMap((t) => t.partitions),
           ],
         })).filter((t) => t.partitions.length > 0),
@@ -220,9 +214,7 @@ function commit(request: Request, ctx: RequestContext) {
   return {
     topics: topics.map((t) => ({
       ...t,
-      partitions: [...t.partitions].sort((a, b) =>
-        unknownFirst(a) - unknownFirst(b)
-      ),
+      partitions: [...t.partitions].sort((a, b) => unknownFirst(a) - unknownFirst(b)),
     })),
   };
 }

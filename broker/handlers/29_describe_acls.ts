@@ -43,8 +43,7 @@ export default defineHandler({
       ReturnType<typeof aclBindingToFields>[]
     >();
     for (const acl of authorizer.list(filter)) {
-      const key =
-        `${acl.resourceType}\u0000${acl.patternType}\u0000${acl.resourceName}`;
+      const key = `${acl.resourceType}\u0000${acl.patternType}\u0000${acl.resourceName}`;
       const list = byPattern.get(key) ?? [];
       list.push(aclBindingToFields(acl));
       byPattern.set(key, list);

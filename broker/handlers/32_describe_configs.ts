@@ -122,9 +122,7 @@ export default defineHandler({
           ...e,
           synonyms: request.includeSynonyms ? e.synonyms : [],
           configType: apiVersion >= 3 ? e.configType : 0,
-          documentation: request.includeDocumentation
-            ? docs?.[e.name] ?? null
-            : null,
+          documentation: request.includeDocumentation ? docs?.[e.name] ?? null : null,
         })),
       };
     });

@@ -15,8 +15,7 @@ export default defineHandler({
   maxVersion: 2,
   handle: () => ({
     errorCode: ErrorCode.ILLEGAL_SASL_STATE,
-    errorMessage:
-      "SaslAuthenticate request received after successful authentication",
+    errorMessage: "SaslAuthenticate request received after successful authentication",
     authBytes: new Uint8Array(0),
     sessionLifetimeMs: 0n,
   }),

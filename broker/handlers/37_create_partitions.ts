@@ -4,12 +4,7 @@
  * @module
  */
 
-import {
-  AclOperation,
-  AclResourceType,
-  ApiKey,
-  ErrorCode,
-} from "../../codec/mod.ts";
+import { AclOperation, AclResourceType, ApiKey, ErrorCode } from "../../codec/mod.ts";
 import { MAX_RECORDS_PER_USER_OP } from "../metadata/cluster.ts";
 import { defineHandler } from "../server/handler.ts";
 import { hashSetOrder } from "../metadata/java_hash_set.ts";
@@ -36,18 +31,12 @@ export default defineHandler({
       if (n === 2) named.push(t.name);
     }
     const duplicates = hashSetOrder(named);
-    const once = hashSetOrder([...counts.keys()]).filter((name) =>
-      counts.get(name) === 1
-    )
+    const once = hashSetOrder([...counts.keys()]).filter((name) => counts.get(name) === 1)
       .map((name) => request.topics.find((t) => t.name === name)!);
     const refused = secured(ctx)
-      ? once.filter((t) =>
-        !can(ctx, AclOperation.ALTER, AclResourceType.TOPIC, t.name)
-      )
+      ? once.filter((t) => !can(ctx, AclOperation.ALTER, AclResourceType.TOPIC, t.name))
       : [];
-    const allowed = refused.length === 0
-      ? once
-      : once.filter((t) => !refused.includes(t));
+    const allowed = refused.length === 0 ? once : once.filter((t) => !refused.includes(t));
     // The metadata records (one per new partition) that the request has made so far: Kafka's
     // controller stops at 10,000, answering the topic it was adding UNKNOWN_SERVER_ERROR, and so
     // every later one that adds any.

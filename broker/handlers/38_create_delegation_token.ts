@@ -7,18 +7,10 @@
  * @module
  */
 
-import {
-  AclOperation,
-  AclResourceType,
-  ApiKey,
-  ErrorCode,
-} from "../../codec/mod.ts";
+import { AclOperation, AclResourceType, ApiKey, ErrorCode } from "../../codec/mod.ts";
 import { defineHandler } from "../server/handler.ts";
 import { can } from "../security/access.ts";
-import {
-  principalParts,
-  tokenRequestsAllowed,
-} from "../security/delegation_tokens.ts";
+import { principalParts, tokenRequestsAllowed } from "../security/delegation_tokens.ts";
 
 export default defineHandler({
   apiKey: ApiKey.CreateDelegationToken,

@@ -6,12 +6,7 @@
  * @module
  */
 
-import {
-  AclOperation,
-  AclResourceType,
-  ApiKey,
-  ErrorCode,
-} from "../../codec/mod.ts";
+import { AclOperation, AclResourceType, ApiKey, ErrorCode } from "../../codec/mod.ts";
 import { defineHandler } from "../server/handler.ts";
 import { can } from "../security/access.ts";
 import {
@@ -60,9 +55,7 @@ export default defineHandler({
     if (request.owners !== null && request.owners.length === 0) {
       return answer(ErrorCode.NONE);
     }
-    const owners = request.owners?.map((o) =>
-      `${o.principalType}:${o.principalName}`
-    );
+    const owners = request.owners?.map((o) => `${o.principalType}:${o.principalName}`);
     const principal = ctx.connection.principal;
     return answer(
       ErrorCode.NONE,

@@ -22,9 +22,7 @@ export default defineHandler({
       // Refused, every partition asked for says so; a request for all partitions lists none. The
       // top-level error exists from v1 on: a v0 refusal is in the partitions alone.
       return {
-        errorCode: ctx.apiVersion >= 1
-          ? ErrorCode.CLUSTER_AUTHORIZATION_FAILED
-          : ErrorCode.NONE,
+        errorCode: ctx.apiVersion >= 1 ? ErrorCode.CLUSTER_AUTHORIZATION_FAILED : ErrorCode.NONE,
         replicaElectionResults: (request.topicPartitions ?? []).map((t) => ({
           topic: t.topic,
           partitionResult: t.partitions.map((partitionId) => ({

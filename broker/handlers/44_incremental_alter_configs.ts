@@ -22,10 +22,7 @@ import {
   storeTopicConfigs,
   TOPIC_CONFIG_KIND,
 } from "../configs/config_alter.ts";
-import {
-  TOPIC_CONFIG_DEFAULTS,
-  validateTopicConfig,
-} from "../configs/configs.ts";
+import { TOPIC_CONFIG_DEFAULTS, validateTopicConfig } from "../configs/configs.ts";
 import { defineHandler, type RequestContext } from "../server/handler.ts";
 import { configRefusal } from "../security/access.ts";
 
@@ -106,9 +103,7 @@ function alter(
   for (const c of r.configs) {
     const value = next.get(c.name);
     const problem = value === undefined
-      ? (c.name in TOPIC_CONFIG_DEFAULTS
-        ? null
-        : `Unknown topic config name: ${c.name}`)
+      ? (c.name in TOPIC_CONFIG_DEFAULTS ? null : `Unknown topic config name: ${c.name}`)
       : validateTopicConfig(c.name, value);
     if (problem) {
       return { errorCode: ErrorCode.INVALID_CONFIG, errorMessage: problem };

@@ -100,9 +100,7 @@ function reassign(
     }
     if (i > 0 && sorted[i] === sorted[i - 1]) {
       return invalid(
-        `The manual partition assignment includes the broker ${
-          sorted[i]
-        } more than once.`,
+        `The manual partition assignment includes the broker ${sorted[i]} more than once.`,
       );
     }
   }

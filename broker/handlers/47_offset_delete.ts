@@ -4,12 +4,7 @@
  * @module
  */
 
-import {
-  AclOperation,
-  AclResourceType,
-  ApiKey,
-  ErrorCode,
-} from "../../codec/mod.ts";
+import { AclOperation, AclResourceType, ApiKey, ErrorCode } from "../../codec/mod.ts";
 import { decodeSubscription } from "../../codec/consumer_protocol.ts";
 import { defineHandler } from "../server/handler.ts";
 import { can } from "../security/access.ts";
@@ -26,8 +21,7 @@ export default defineHandler({
       return { errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED, topics: [] };
     }
     // Topics without READ are answered TOPIC_AUTHORIZATION_FAILED, first, before any group check.
-    const readable = (name: string) =>
-      can(ctx, AclOperation.READ, AclResourceType.TOPIC, name);
+    const readable = (name: string) => can(ctx, AclOperation.READ, AclResourceType.TOPIC, name);
     const refused = request.topics.filter((t) => !readable(t.name)).map((
       t,
     ) => ({
@@ -47,15 +41,11 @@ export default defineHandler({
     }
     const consumerGroup = groups.consumerGroups.get(request.groupId);
     const streamsGroup = groups.streams.groups.get(request.groupId);
-    const g = consumerGroup || streamsGroup
-      ? undefined
-      : groups.group(request.groupId);
+    const g = consumerGroup || streamsGroup ? undefined : groups.group(request.groupId);
     const offsets = consumerGroup?.offsets ?? streamsGroup?.offsets ??
       g?.offsets;
     if (
-      consumerGroup
-        ? consumerGroup.dead
-        : !streamsGroup && (!g || g.state === "Dead")
+      consumerGroup ? consumerGroup.dead : !streamsGroup && (!g || g.state === "Dead")
     ) {
       return { errorCode: ErrorCode.GROUP_ID_NOT_FOUND, topics: [] };
     }

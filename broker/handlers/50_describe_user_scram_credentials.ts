@@ -5,12 +5,7 @@
  * @module
  */
 
-import {
-  AclOperation,
-  ApiKey,
-  ErrorCode,
-  SCRAM_MECHANISM_TYPES,
-} from "../../codec/mod.ts";
+import { AclOperation, ApiKey, ErrorCode, SCRAM_MECHANISM_TYPES } from "../../codec/mod.ts";
 import { defineHandler } from "../server/handler.ts";
 import { canOnCluster } from "../security/access.ts";
 
@@ -62,8 +57,7 @@ export default defineHandler({
           return {
             user,
             errorCode: ErrorCode.RESOURCE_NOT_FOUND,
-            errorMessage:
-              `Attempt to describe a user credential that does not exist: ${user}`,
+            errorMessage: `Attempt to describe a user credential that does not exist: ${user}`,
             credentialInfos: [],
           };
         }

@@ -81,12 +81,10 @@ export default defineHandler({
         continue;
       }
       const error = validate(d.name, d.mechanism) ??
-        (store.scramCredential(d.name, mechanismOf(d.mechanism)!)
-          ? undefined
-          : {
-            code: ErrorCode.RESOURCE_NOT_FOUND,
-            message: "Attempt to delete a user credential that does not exist",
-          });
+        (store.scramCredential(d.name, mechanismOf(d.mechanism)!) ? undefined : {
+          code: ErrorCode.RESOURCE_NOT_FOUND,
+          message: "Attempt to delete a user credential that does not exist",
+        });
       if (error) errors.set(d.name, error);
       else deletions.set(d.name, d);
     }

@@ -73,9 +73,7 @@ export default defineHandler({
           observers: [],
         }],
       }],
-      nodes: v2
-        ? state.voters.map((v) => ({ nodeId: v.nodeId, listeners: [] }))
-        : [],
+      nodes: v2 ? state.voters.map((v) => ({ nodeId: v.nodeId, listeners: [] })) : [],
     };
   },
 });

@@ -5,13 +5,7 @@
  * @module
  */
 
-import {
-  AclOperation,
-  AclResourceType,
-  ApiKey,
-  ErrorCode,
-  errorInfo,
-} from "../../codec/mod.ts";
+import { AclOperation, AclResourceType, ApiKey, ErrorCode, errorInfo } from "../../codec/mod.ts";
 import { defineHandler } from "../server/handler.ts";
 import { can } from "../security/access.ts";
 
@@ -24,12 +18,11 @@ export default defineHandler({
     return {
       topics: request.topics.map((t) => {
         // Errors of the whole topic carry Kafka's default message; those of a partition none.
-        const topicError =
-          !can(ctx, AclOperation.READ, AclResourceType.TOPIC, t.name)
-            ? ErrorCode.TOPIC_AUTHORIZATION_FAILED
-            : !ctx.topics.byName.has(t.name)
-            ? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION
-            : ErrorCode.NONE;
+        const topicError = !can(ctx, AclOperation.READ, AclResourceType.TOPIC, t.name)
+          ? ErrorCode.TOPIC_AUTHORIZATION_FAILED
+          : !ctx.topics.byName.has(t.name)
+          ? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION
+          : ErrorCode.NONE;
         return {
           name: t.name,
           partitions: t.partitionIndexes.map((i) => {

@@ -4,12 +4,7 @@
  * @module
  */
 
-import {
-  AclOperation,
-  AclResourceType,
-  ApiKey,
-  ErrorCode,
-} from "../../codec/mod.ts";
+import { AclOperation, AclResourceType, ApiKey, ErrorCode } from "../../codec/mod.ts";
 import { defineHandler } from "../server/handler.ts";
 import { can } from "../security/access.ts";
 
@@ -59,9 +54,7 @@ export default defineHandler({
           producerId: txn.producerId,
           producerEpoch: txn.producerEpoch,
           // Only the topics the principal may describe are shown.
-          topics: [...topics].filter(([topic]) =>
-            describable(AclResourceType.TOPIC, topic)
-          )
+          topics: [...topics].filter(([topic]) => describable(AclResourceType.TOPIC, topic))
             .map(([topic, partitions]) => ({ topic, partitions })),
         };
       }),

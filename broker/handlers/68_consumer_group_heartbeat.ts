@@ -6,12 +6,7 @@
  * @module
  */
 
-import {
-  AclOperation,
-  AclResourceType,
-  ApiKey,
-  ErrorCode,
-} from "../../codec/mod.ts";
+import { AclOperation, AclResourceType, ApiKey, ErrorCode } from "../../codec/mod.ts";
 import { defineHandler } from "../server/handler.ts";
 import {
   heartbeatRefusal,
@@ -42,9 +37,7 @@ export default defineHandler({
     }
     const names = request.subscribedTopicNames ?? [];
     if (
-      names.some((t) =>
-        !can(ctx, AclOperation.DESCRIBE, AclResourceType.TOPIC, t)
-      )
+      names.some((t) => !can(ctx, AclOperation.DESCRIBE, AclResourceType.TOPIC, t))
     ) {
       return refuse(ErrorCode.TOPIC_AUTHORIZATION_FAILED);
     }

@@ -24,10 +24,9 @@ export default defineHandler({
   minVersion: 0,
   maxVersion: 1,
   handle(request, ctx) {
-    const enabled =
-      ctx.configs.staticList("group.coordinator.rebalance.protocols").includes(
-        "consumer",
-      ) &&
+    const enabled = ctx.configs.staticList("group.coordinator.rebalance.protocols").includes(
+      "consumer",
+    ) &&
       ctx.features.level("group.version") >= 1;
     return describeGroupsAnswer(
       ctx,

@@ -29,6 +29,5 @@ export default defineHandler({
   apiKey: ApiKey.GetTelemetrySubscriptions,
   minVersion: 0,
   maxVersion: 0,
-  handle: (request, ctx) =>
-    ctx.telemetry.getSubscriptions(request, telemetryClient(ctx)),
+  handle: (request, ctx) => ctx.telemetry.getSubscriptions(request, telemetryClient(ctx)),
 });

@@ -5,13 +5,7 @@
  * @module
  */
 
-import {
-  AclOperation,
-  AclResourceType,
-  ApiKey,
-  ErrorCode,
-  ZERO_UUID,
-} from "../../codec/mod.ts";
+import { AclOperation, AclResourceType, ApiKey, ErrorCode, ZERO_UUID } from "../../codec/mod.ts";
 import { validateTopicName } from "../metadata/cluster.ts";
 import { defineHandler } from "../server/handler.ts";
 import { authorizedOperations, can } from "../security/access.ts";
@@ -34,11 +28,8 @@ export default defineHandler({
     const describable = (name: string) =>
       can(ctx, AclOperation.DESCRIBE, AclResourceType.TOPIC, name);
     const names = asked.filter(describable).sort();
-    const refused = all
-      ? []
-      : asked.filter((name) => !describable(name)).sort();
-    const operations = (name: string) =>
-      authorizedOperations(ctx, AclResourceType.TOPIC, name);
+    const refused = all ? [] : asked.filter((name) => !describable(name)).sort();
+    const operations = (name: string) => authorizedOperations(ctx, AclResourceType.TOPIC, name);
     const cursor = request.cursor;
     // As Kafka: a cursor must name a topic the request asks for, and a partition that can exist.
     const cursorAsked = !cursor || all || asked.includes(cursor.topicName);
@@ -73,9 +64,7 @@ export default defineHandler({
       if (!topic) {
         const check = validateTopicName(name);
         topics.push({
-          errorCode: check.ok
-            ? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION
-            : check.errorCode,
+          errorCode: check.ok ? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION : check.errorCode,
           name,
           topicId: ZERO_UUID,
           isInternal: false,
@@ -88,9 +77,7 @@ export default defineHandler({
         nextCursor = { topicName: name, partitionIndex: 0 };
         break;
       }
-      const start = cursor && name === cursor.topicName
-        ? cursor.partitionIndex
-        : 0;
+      const start = cursor && name === cursor.topicName ? cursor.partitionIndex : 0;
       const partitions = [];
       for (let i = start; i < topic.partitions.length; i++) {
         if (budget === 0) {
@@ -99,9 +86,7 @@ export default defineHandler({
         }
         const p = topic.partitions[i];
         partitions.push({
-          errorCode: p.leader < 0
-            ? ErrorCode.LEADER_NOT_AVAILABLE
-            : ErrorCode.NONE,
+          errorCode: p.leader < 0 ? ErrorCode.LEADER_NOT_AVAILABLE : ErrorCode.NONE,
           partitionIndex: p.index,
           leaderId: p.leader,
           leaderEpoch: p.leaderEpoch,

@@ -5,17 +5,9 @@
  * @module
  */
 
-import {
-  AclOperation,
-  AclResourceType,
-  ApiKey,
-  ErrorCode,
-} from "../../codec/mod.ts";
+import { AclOperation, AclResourceType, ApiKey, ErrorCode } from "../../codec/mod.ts";
 import { defineHandler } from "../server/handler.ts";
-import {
-  heartbeatRefusal,
-  NOT_COORDINATOR_MESSAGE,
-} from "../groups/consumer_heartbeat.ts";
+import { heartbeatRefusal, NOT_COORDINATOR_MESSAGE } from "../groups/consumer_heartbeat.ts";
 import { invalidShareHeartbeat } from "../share/share_heartbeat.ts";
 import { can } from "../security/access.ts";
 
@@ -35,9 +27,7 @@ export default defineHandler({
     }
     const names = request.subscribedTopicNames ?? [];
     if (
-      names.some((t) =>
-        !can(ctx, AclOperation.DESCRIBE, AclResourceType.TOPIC, t)
-      )
+      names.some((t) => !can(ctx, AclOperation.DESCRIBE, AclResourceType.TOPIC, t))
     ) {
       return refuse(ErrorCode.TOPIC_AUTHORIZATION_FAILED);
     }

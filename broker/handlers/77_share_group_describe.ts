@@ -68,9 +68,7 @@ function describe(
   return unlessTopicsHidden(
     ctx,
     groupId,
-    described.members.flatMap((m) =>
-      m.assignment.topicPartitions.map((t) => t.topicName)
-    ),
+    described.members.flatMap((m) => m.assignment.topicPartitions.map((t) => t.topicName)),
     described,
   );
 }

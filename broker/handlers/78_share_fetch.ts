@@ -31,10 +31,7 @@ import {
   type ShareSession,
   ShareStartError,
 } from "../share/share_store.ts";
-import type {
-  AcquiredRange,
-  SharePartition,
-} from "../share/share_partition.ts";
+import type { AcquiredRange, SharePartition } from "../share/share_partition.ts";
 
 type PartitionAnswer = ShareFetchResponsePartitionDataInit & {
   partitionIndex: number;
@@ -148,9 +145,7 @@ export default defineHandler({
     >();
     if (epoch !== -1 && !renewing) {
       const inPlay = epoch === 0
-        ? requested.map((p) =>
-          session!.partitions.get(partitionKey(p.topicId, p.partition))!
-        )
+        ? requested.map((p) => session!.partitions.get(partitionKey(p.topicId, p.partition))!)
         : [...session.partitions.values()];
       const targets = resolve(ctx, groupId, [...new Set(inPlay)], endpoints);
       await waitForBytes(
@@ -299,12 +294,8 @@ function withoutAborted(
       if (r.lastOffset < b.baseOffset || r.firstOffset > b.lastOffset) {
         return [r];
       }
-      const left = r.firstOffset < b.baseOffset
-        ? [{ ...r, lastOffset: b.baseOffset - 1n }]
-        : [];
-      const right = r.lastOffset > b.lastOffset
-        ? [{ ...r, firstOffset: b.lastOffset + 1n }]
-        : [];
+      const left = r.firstOffset < b.baseOffset ? [{ ...r, lastOffset: b.baseOffset - 1n }] : [];
+      const right = r.lastOffset > b.lastOffset ? [{ ...r, firstOffset: b.lastOffset + 1n }] : [];
       return [...left, ...right];
     });
   }

@@ -6,18 +6,10 @@
  * @module
  */
 
-import {
-  AclOperation,
-  AclResourceType,
-  ApiKey,
-  ErrorCode,
-} from "../../codec/mod.ts";
+import { AclOperation, AclResourceType, ApiKey, ErrorCode } from "../../codec/mod.ts";
 import { defineHandler } from "../server/handler.ts";
 import { NOT_COORDINATOR_MESSAGE } from "../groups/consumer_heartbeat.ts";
-import {
-  invalidStreamsHeartbeat,
-  streamsRefusal,
-} from "../streams/coordinator.ts";
+import { invalidStreamsHeartbeat, streamsRefusal } from "../streams/coordinator.ts";
 import { can } from "../security/access.ts";
 
 export default defineHandler({

@@ -8,10 +8,7 @@
 
 import { AclResourceType, ApiKey, ErrorCode } from "../../codec/mod.ts";
 import { defineHandler, type RequestContext } from "../server/handler.ts";
-import {
-  describeGroupsAnswer,
-  unlessTopicsHidden,
-} from "../groups/describe_groups.ts";
+import { describeGroupsAnswer, unlessTopicsHidden } from "../groups/describe_groups.ts";
 import { authorizedOperations } from "../security/access.ts";
 import { tasksToWire } from "../streams/tasks.ts";
 
@@ -96,9 +93,7 @@ function describe(
     authorizedOperations: options.withOperations
       ? authorizedOperations(ctx, AclResourceType.GROUP, groupId)
       : NO_OPERATIONS,
-    topologyDescriptionStatus: options.withDescription
-      ? NOT_STORED
-      : NOT_REQUESTED,
+    topologyDescriptionStatus: options.withDescription ? NOT_STORED : NOT_REQUESTED,
     assignorName: "sticky",
   };
   // As Kafka: a group whose topics the client may not describe is not shown.

@@ -8,13 +8,7 @@
  * @module
  */
 
-import {
-  AclOperation,
-  AclResourceType,
-  ApiKey,
-  ErrorCode,
-  errorInfo,
-} from "../../codec/mod.ts";
+import { AclOperation, AclResourceType, ApiKey, ErrorCode, errorInfo } from "../../codec/mod.ts";
 import { ZERO_UUID } from "../../codec/protocol/uuid.ts";
 import { defineHandler, type RequestContext } from "../server/handler.ts";
 import { NOT_COORDINATOR_MESSAGE } from "../groups/consumer_heartbeat.ts";
@@ -61,9 +55,8 @@ function describe(g: Group, ctx: RequestContext) {
       partitionIndex,
     );
     const share = ctx.shares.existing(groupId, topicId, partitionIndex);
-    const highWatermark =
-      ctx.topics.byId.get(topicId)!.partitions[partitionIndex].log
-        .highWatermark;
+    const highWatermark = ctx.topics.byId.get(topicId)!.partitions[partitionIndex].log
+      .highWatermark;
     const lag = share && stored !== undefined && stored >= 0n
       ? highWatermark - stored - share.persistedFinished
       : -1n;
@@ -91,9 +84,7 @@ function describe(g: Group, ctx: RequestContext) {
         return [{
           topicName: topic.name,
           topicId: id,
-          partitions: [...ps].sort((a, b) => a - b).map((p) =>
-            partition(g.groupId, id, p)
-          ),
+          partitions: [...ps].sort((a, b) => a - b).map((p) => partition(g.groupId, id, p)),
         }];
       },
     )
@@ -116,9 +107,7 @@ function describe(g: Group, ctx: RequestContext) {
               startOffset: -1n,
               leaderEpoch: 0,
               lag: -1n,
-              errorCode: refused
-                ? ErrorCode.TOPIC_AUTHORIZATION_FAILED
-                : ErrorCode.NONE,
+              errorCode: refused ? ErrorCode.TOPIC_AUTHORIZATION_FAILED : ErrorCode.NONE,
               errorMessage: refused
                 ? errorInfo(ErrorCode.TOPIC_AUTHORIZATION_FAILED).message
                 : null,
@@ -128,9 +117,7 @@ function describe(g: Group, ctx: RequestContext) {
         return {
           topicName: t.topicName,
           topicId: topic.id,
-          partitions: t.partitions.map((p) =>
-            partition(g.groupId, topic.id, p)
-          ),
+          partitions: t.partitions.map((p) => partition(g.groupId, topic.id, p)),
         };
       },
     );

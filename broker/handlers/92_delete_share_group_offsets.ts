@@ -40,18 +40,14 @@ export default defineHandler({
       return top(ErrorCode.GROUP_AUTHORIZATION_FAILED);
     }
     const refused = request.topics
-      .filter((t) =>
-        !can(ctx, AclOperation.READ, AclResourceType.TOPIC, t.topicName)
-      )
+      .filter((t) => !can(ctx, AclOperation.READ, AclResourceType.TOPIC, t.topicName))
       .map((t) => ({
         topicName: t.topicName,
         topicId: ZERO_UUID,
         errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED,
         errorMessage: errorInfo(ErrorCode.TOPIC_AUTHORIZATION_FAILED).message,
       }));
-    const allowed = request.topics.filter((t) =>
-      !refused.some((r) => r.topicName === t.topicName)
-    );
+    const allowed = request.topics.filter((t) => !refused.some((r) => r.topicName === t.topicName));
     const answer = (responses: DeleteShareGroupOffsetsResponseTopicInit[]) => ({
       errorCode: ErrorCode.NONE,
       responses,
