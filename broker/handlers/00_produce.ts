@@ -47,9 +47,7 @@ function verifyTransaction(
     { verifyOnly: ctx.apiVersion < 12, transactionV2: ctx.apiVersion >= 12 },
   );
   const code = typeof result === "number" ? result : [...result.values()][0];
-  if (code === ErrorCode.PRODUCER_FENCED) {
-    return ErrorCode.INVALID_PRODUCER_EPOCH;
-  }
+  if (code === ErrorCode.PRODUCER_FENCED) return ErrorCode.INVALID_PRODUCER_EPOCH;
   if (code === ErrorCode.TRANSACTION_ABORTABLE && ctx.apiVersion < 11) {
     return ErrorCode.INVALID_TXN_STATE;
   }
@@ -64,10 +62,7 @@ function hasTransactionalRecords(
       const r = p.records;
       // The attributes are a big-endian int16: its second byte holds the transactional bit.
       const low = BatchLayout.attributes + 1;
-      if (
-        r !== null && r.length > low &&
-        (r[low] & BatchAttributes.transactional) !== 0
-      ) {
+      if (r !== null && r.length > low && (r[low] & BatchAttributes.transactional) !== 0) {
         return true;
       }
     }
@@ -89,20 +84,12 @@ export default defineHandler({
     // that error on every partition.
     const txnRefused = checked && hasTransactionalRecords(request.topicData) &&
       (request.transactionalId === null ||
-        !can(
-          ctx,
-          AclOperation.WRITE,
-          AclResourceType.TRANSACTIONAL_ID,
-          request.transactionalId,
-        ));
+        !can(ctx, AclOperation.WRITE, AclResourceType.TRANSACTIONAL_ID, request.transactionalId));
     let appended = false;
     // Kafka keys a request's batches by partition: a partition named twice keeps its last valid
     // batch and gets one answer, in which a refusal or an invalid batch outweighs the append.
     const entries = new Map<string, ProduceResponseTopicProduceResponseInit>();
-    const toAppend = new Map<
-      string,
-      { topic: Topic; topicEntry: string; p: PartitionData }
-    >();
+    const toAppend = new Map<string, { topic: Topic; topicEntry: string; p: PartitionData }>();
     const refusals = new Map<string, PartitionAnswer>();
     const answers = new Map<string, { topicEntry: string; index: number }>();
     for (const topicData of request.topicData) {
@@ -123,23 +110,13 @@ export default defineHandler({
       const refused = txnRefused
         ? ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED
         : checked && !(apiVersion >= 13 && !topic) &&
-            !can(
-              ctx,
-              AclOperation.WRITE,
-              AclResourceType.TOPIC,
-              topic?.name ?? topicData.name,
-            )
+            !can(ctx, AclOperation.WRITE, AclResourceType.TOPIC, topic?.name ?? topicData.name)
         ? ErrorCode.TOPIC_AUTHORIZATION_FAILED
         : ErrorCode.NONE;
       for (const p of topicData.partitionData) {
         const key = `${topicEntry}\u0000${p.index}`;
         if (!answers.has(key)) answers.set(key, { topicEntry, index: p.index });
-        const base = {
-          index: p.index,
-          baseOffset: -1n,
-          logAppendTimeMs: -1n,
-          logStartOffset: -1n,
-        };
+        const base = { index: p.index, baseOffset: -1n, logAppendTimeMs: -1n, logStartOffset: -1n };
         if (refused !== ErrorCode.NONE) {
           refusals.set(key, { ...base, errorCode: refused });
           continue;
@@ -170,28 +147,17 @@ export default defineHandler({
     return { responses: [...entries.values()] };
 
     function appendBatch(topic: Topic, p: PartitionData): PartitionAnswer {
-      const base = {
-        index: p.index,
-        baseOffset: -1n,
-        logAppendTimeMs: -1n,
-        logStartOffset: -1n,
-      };
+      const base = { index: p.index, baseOffset: -1n, logAppendTimeMs: -1n, logStartOffset: -1n };
       const partition = topic.partitions[p.index]!;
-      if (invalidAcks) {
-        return { ...base, errorCode: ErrorCode.INVALID_REQUIRED_ACKS };
-      }
+      if (invalidAcks) return { ...base, errorCode: ErrorCode.INVALID_REQUIRED_ACKS };
       if (partition.leader !== node.nodeId) {
         return { ...base, errorCode: ErrorCode.NOT_LEADER_OR_FOLLOWER };
       }
       // acks=-1 is refused before the append while fewer replicas are in sync than
       // min.insync.replicas asks for (capped at the replication factor, as Kafka does).
       if (acks === -1) {
-        const minIsr = Number(
-          ctx.topics.topicConfig(topic, "min.insync.replicas", node.nodeId),
-        );
-        if (
-          partition.isr.length < Math.min(minIsr, partition.replicas.length)
-        ) {
+        const minIsr = Number(ctx.topics.topicConfig(topic, "min.insync.replicas", node.nodeId));
+        if (partition.isr.length < Math.min(minIsr, partition.replicas.length)) {
           return { ...base, errorCode: ErrorCode.NOT_ENOUGH_REPLICAS };
         }
       }
@@ -226,31 +192,20 @@ export default defineHandler({
         };
       }
       const records = p.records!;
-      const view = new DataView(
-        records.buffer,
-        records.byteOffset,
-        records.byteLength,
-      );
+      const view = new DataView(records.buffer, records.byteOffset, records.byteLength);
       const producerId = view.getBigInt64(BatchLayout.producerId);
       const epoch = view.getInt16(BatchLayout.producerEpoch);
       const sequence = view.getInt32(BatchLayout.baseSequence);
       const count = view.getInt32(BatchLayout.recordsCount);
-      const transactional = (view.getInt16(BatchLayout.attributes) &
-        BatchAttributes.transactional) !== 0;
+      const transactional =
+        (view.getInt16(BatchLayout.attributes) & BatchAttributes.transactional) !== 0;
       if (
-        transactional && request.transactionalId !== null &&
-        !partition.txns.open.has(producerId)
+        transactional && request.transactionalId !== null && !partition.txns.open.has(producerId)
       ) {
-        const code = verifyTransaction(
-          ctx,
-          request.transactionalId,
-          producerId,
-          epoch,
-          {
-            topic: topic.name,
-            partition: p.index,
-          },
-        );
+        const code = verifyTransaction(ctx, request.transactionalId, producerId, epoch, {
+          topic: topic.name,
+          partition: p.index,
+        });
         if (code !== ErrorCode.NONE) return { ...base, errorCode: code };
       }
       const seq = partition.producers.check(producerId, epoch, sequence, count);
@@ -272,20 +227,16 @@ export default defineHandler({
         };
       }
       // The request's bytes are a view into the connection's buffer: the log keeps its own copy.
-      const appendTime = ctx.topics.topicConfig(topic, "message.timestamp.type", node.nodeId) ===
-          "LogAppendTime"
-        ? BigInt(Date.now())
-        : undefined;
+      const appendTime =
+        ctx.topics.topicConfig(topic, "message.timestamp.type", node.nodeId) === "LogAppendTime"
+          ? BigInt(Date.now())
+          : undefined;
       // Brook's memory budget (maxMemoryBytes): a full store is answered as Kafka answers a full
       // log directory, KAFKA_STORAGE_ERROR, which Kafka's clients retry until room is made.
       if (!ctx.topics.reserveStorage(records.length)) {
         return { ...base, errorCode: ErrorCode.KAFKA_STORAGE_ERROR };
       }
-      const stored = partition.log.append(
-        records.slice(),
-        partition.leaderEpoch,
-        appendTime,
-      );
+      const stored = partition.log.append(records.slice(), partition.leaderEpoch, appendTime);
       partition.producers.appended(
         producerId,
         epoch,
@@ -294,9 +245,7 @@ export default defineHandler({
         stored.baseOffset,
         stored.maxTimestamp,
       );
-      if (transactional) {
-        partition.txns.dataAppended(producerId, stored.baseOffset);
-      }
+      if (transactional) partition.txns.dataAppended(producerId, stored.baseOffset);
       appended = true;
       return {
         ...base,

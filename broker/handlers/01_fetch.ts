@@ -58,10 +58,8 @@ export default defineHandler({
     const wanted: Wanted[] = [];
     // Consumers need READ on each topic; a follower (a replica id) needs CLUSTER_ACTION.
     const checked = secured(ctx);
-    const follower = (apiVersion >= 15 ? request.replicaState.replicaId : request.replicaId) >=
-      0;
-    const followerRefused = checked && follower &&
-      !canOnCluster(ctx, AclOperation.CLUSTER_ACTION);
+    const follower = (apiVersion >= 15 ? request.replicaState.replicaId : request.replicaId) >= 0;
+    const followerRefused = checked && follower && !canOnCluster(ctx, AclOperation.CLUSTER_ACTION);
     const readable = new Map<string, boolean>();
     const refused = (topicName: string): boolean => {
       if (!checked) return false;
@@ -95,15 +93,7 @@ export default defineHandler({
     if (!session) {
       for (const t of request.topics) {
         for (const p of t.partitions) {
-          wanted.push(
-            resolve(
-              t.topic,
-              t.topicId,
-              p.partition,
-              p.fetchOffset,
-              p.partitionMaxBytes,
-            ),
-          );
+          wanted.push(resolve(t.topic, t.topicId, p.partition, p.fetchOffset, p.partitionMaxBytes));
         }
       }
     } else {
@@ -133,34 +123,18 @@ export default defineHandler({
         }
       }
       for (const sp of session.partitions.values()) {
-        wanted.push(
-          resolve(
-            sp.topicName,
-            sp.topicId,
-            sp.partition,
-            sp.fetchOffset,
-            sp.maxBytes,
-          ),
-        );
+        wanted.push(resolve(sp.topicName, sp.topicId, sp.partition, sp.fetchOffset, sp.maxBytes));
       }
     }
     const readCommitted = request.isolationLevel === 1;
     const deadline = Date.now() + Math.max(0, request.maxWaitMs);
     for (;;) {
       const available = availableBytes(wanted, readCommitted, request.minBytes);
-      if (
-        available >= request.minBytes || Date.now() >= deadline ||
-        ctx.signal.aborted
-      ) break;
+      if (available >= request.minBytes || Date.now() >= deadline || ctx.signal.aborted) break;
       if (hasErrors(wanted, ctx)) break;
       await ctx.topics.appended.wait(deadline, ctx.signal);
     }
-    const response = buildResponse(
-      wanted,
-      request.maxBytes,
-      readCommitted,
-      ctx,
-    );
+    const response = buildResponse(wanted, request.maxBytes, readCommitted, ctx);
     if (session) {
       response.sessionId = session.id;
       const incremental = lookup.kind === "existing";
@@ -170,10 +144,8 @@ export default defineHandler({
             sessionKey(byId ? t.topicId : t.topic, p.partitionIndex!),
           );
           if (!sp) return true;
-          const changed = (p.records?.length ?? 0) > 0 ||
-            p.errorCode !== ErrorCode.NONE ||
-            p.highWatermark !== sp.lastHighWatermark ||
-            p.logStartOffset !== sp.lastLogStartOffset;
+          const changed = (p.records?.length ?? 0) > 0 || p.errorCode !== ErrorCode.NONE ||
+            p.highWatermark !== sp.lastHighWatermark || p.logStartOffset !== sp.lastLogStartOffset;
           sp.lastHighWatermark = p.highWatermark!;
           sp.lastLogStartOffset = p.logStartOffset!;
           return !incremental || changed;
@@ -196,20 +168,12 @@ function lastStableOffset(p: Partition): bigint {
   return p.txns.lastStableOffset(p.log.highWatermark);
 }
 
-function availableBytes(
-  wanted: Wanted[],
-  readCommitted: boolean,
-  limit: number,
-): number {
+function availableBytes(wanted: Wanted[], readCommitted: boolean, limit: number): number {
   let total = 0;
   for (const w of wanted) {
     const p = w.partition;
     if (!p || w.fetchOffset < p.log.logStartOffset) continue;
-    total += p.log.bytesAvailable(
-      w.fetchOffset,
-      upperBound(p, readCommitted),
-      limit - total,
-    );
+    total += p.log.bytesAvailable(w.fetchOffset, upperBound(p, readCommitted), limit - total);
     if (total >= limit) break;
   }
   return total;
@@ -222,9 +186,7 @@ function partitionError(w: Wanted, ctx: RequestContext): number {
     return ctx.apiVersion >= 13 ? ErrorCode.UNKNOWN_TOPIC_ID : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
   }
   if (p.leader !== ctx.node.nodeId) return ErrorCode.NOT_LEADER_OR_FOLLOWER;
-  if (
-    w.fetchOffset < p.log.logStartOffset || w.fetchOffset > p.log.logEndOffset
-  ) {
+  if (w.fetchOffset < p.log.logStartOffset || w.fetchOffset > p.log.logEndOffset) {
     return ErrorCode.OFFSET_OUT_OF_RANGE;
   }
   return ErrorCode.NONE;
@@ -246,16 +208,8 @@ function buildResponse(
   // As Kafka: the partitions it turns away before reading (refused, unknown) are answered last,
   // and a topic's entry holds a run of its partitions, so that a topic may be answered twice.
   const turnedAway = (w: Wanted) => w.refused || !w.partition;
-  for (
-    const w of [
-      ...wanted.filter((w) => !turnedAway(w)),
-      ...wanted.filter(turnedAway),
-    ]
-  ) {
-    if (
-      entry === undefined || entry.topic !== w.topicName ||
-      entry.topicId !== w.topicId
-    ) {
+  for (const w of [...wanted.filter((w) => !turnedAway(w)), ...wanted.filter(turnedAway)]) {
+    if (entry === undefined || entry.topic !== w.topicName || entry.topicId !== w.topicId) {
       entry = { topic: w.topicName, topicId: w.topicId, partitions: [] };
       responses.push(entry);
     }
@@ -285,10 +239,7 @@ function buildResponse(
     budget = Math.max(0, budget - records.length);
     // read_committed consumers learn of the aborted transactions among the batches they get.
     const aborted = readCommitted && batches.length > 0
-      ? p.txns.abortedBetween(
-        w.fetchOffset,
-        batches[batches.length - 1].lastOffset + 1n,
-      )
+      ? p.txns.abortedBetween(w.fetchOffset, batches[batches.length - 1].lastOffset + 1n)
         .map((t) => ({ producerId: t.producerId, firstOffset: t.firstOffset }))
       : [];
     entry.partitions.push({

@@ -89,19 +89,11 @@ export default defineHandler({
             if (duplicates.has(`${t.name}\u0000${p.partitionIndex}`)) {
               return { ...base, errorCode: ErrorCode.INVALID_REQUEST };
             }
-            if (!partition) {
-              return {
-                ...base,
-                errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
-              };
-            }
+            if (!partition) return { ...base, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION };
             if (partition.leader !== node.nodeId) {
               return { ...base, errorCode: ErrorCode.NOT_LEADER_OR_FOLLOWER };
             }
-            if (
-              p.timestamp < 0n &&
-              !(apiVersion >= (SINCE.get(p.timestamp) ?? Infinity))
-            ) {
+            if (p.timestamp < 0n && !(apiVersion >= (SINCE.get(p.timestamp) ?? Infinity))) {
               return { ...base, errorCode: ErrorCode.UNSUPPORTED_VERSION };
             }
             // read_committed sees only up to the last stable offset.
@@ -110,15 +102,9 @@ export default defineHandler({
               : partition.log.highWatermark;
             const found = lookUp(partition, p.timestamp, fetchable);
             // Offsets of remote storage, which Brook does not have, come without an epoch.
-            const remote = p.timestamp === LATEST_TIERED ||
-              p.timestamp === EARLIEST_PENDING_UPLOAD;
+            const remote = p.timestamp === LATEST_TIERED || p.timestamp === EARLIEST_PENDING_UPLOAD;
             const leaderEpoch = apiVersion >= 4 && !remote ? partition.leaderEpoch : -1;
-            return {
-              ...base,
-              ...found,
-              errorCode: ErrorCode.NONE,
-              leaderEpoch,
-            };
+            return { ...base, ...found, errorCode: ErrorCode.NONE, leaderEpoch };
           }),
         })),
         ...refusedAnswers,
@@ -136,16 +122,11 @@ function lookUp(
   const found = lookUpStored(p, timestamp);
   // As Kafka, an offset found by timestamp must be readable at the request's isolation level.
   const earliest = timestamp === EARLIEST || timestamp === EARLIEST_LOCAL;
-  if (!earliest && found.offset >= fetchable) {
-    return { offset: -1n, timestamp: -1n };
-  }
+  if (!earliest && found.offset >= fetchable) return { offset: -1n, timestamp: -1n };
   return found;
 }
 
-function lookUpStored(
-  p: Partition,
-  timestamp: bigint,
-): { offset: bigint; timestamp: bigint } {
+function lookUpStored(p: Partition, timestamp: bigint): { offset: bigint; timestamp: bigint } {
   const log = p.log;
   switch (timestamp) {
     case EARLIEST:
@@ -158,9 +139,7 @@ function lookUpStored(
     case MAX_TIMESTAMP: {
       let best: StoredBatch | undefined;
       for (const b of log.batches) {
-        if (!b.isControl && (!best || b.maxTimestamp > best.maxTimestamp)) {
-          best = b;
-        }
+        if (!b.isControl && (!best || b.maxTimestamp > best.maxTimestamp)) best = b;
       }
       return best ? firstRecordAtOrAfter(best, best.maxTimestamp) : { offset: -1n, timestamp: -1n };
     }

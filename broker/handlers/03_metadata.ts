@@ -22,8 +22,7 @@ export default defineHandler({
   handle(request, ctx) {
     const { apiVersion } = ctx;
     // v0 asks for every topic with an empty list; later versions with null.
-    const all = request.topics === null ||
-      (apiVersion === 0 && request.topics.length === 0);
+    const all = request.topics === null || (apiVersion === 0 && request.topics.length === 0);
     // Topic ids come with v12: before it, a topic without a name or with an id is refused.
     if (
       !all && apiVersion < 12 &&
@@ -50,9 +49,7 @@ export default defineHandler({
       can(ctx, AclOperation.DESCRIBE, AclResourceType.TOPIC, name);
     if (all) {
       for (const topic of ctx.topics.byName.values()) {
-        if (describable(topic.name)) {
-          topics.push(describeTopic(ctx.metadata, topic));
-        }
+        if (describable(topic.name)) topics.push(describeTopic(ctx.metadata, topic));
       }
     } else {
       const mayCreate = (name: string) =>
@@ -67,9 +64,7 @@ export default defineHandler({
         seen.add(key);
         const name = byId ? ctx.topics.byId.get(wanted.topicId)?.name ?? null : wanted.name!;
         if (name === null) {
-          unknownIds.push(
-            topicError(ErrorCode.UNKNOWN_TOPIC_ID, null, wanted.topicId),
-          );
+          unknownIds.push(topicError(ErrorCode.UNKNOWN_TOPIC_ID, null, wanted.topicId));
           continue;
         }
         if (byId && seen.has(`name:${name}`)) continue;
@@ -78,11 +73,7 @@ export default defineHandler({
           // Topic ids are not secret: asked by id, the answer keeps it (and drops the name).
           refused.push(
             byId
-              ? topicError(
-                ErrorCode.TOPIC_AUTHORIZATION_FAILED,
-                null,
-                wanted.topicId,
-              )
+              ? topicError(ErrorCode.TOPIC_AUTHORIZATION_FAILED, null, wanted.topicId)
               : topicError(ErrorCode.TOPIC_AUTHORIZATION_FAILED, name),
           );
           continue;
@@ -95,27 +86,19 @@ export default defineHandler({
         const check = validateTopicName(name);
         const autoCreate = allowCreate && ctx.topics.autoCreateTopics;
         if (autoCreate && !mayCreate(name)) {
-          refusedCreate.push(
-            topicError(ErrorCode.TOPIC_AUTHORIZATION_FAILED, name),
-          );
+          refusedCreate.push(topicError(ErrorCode.TOPIC_AUTHORIZATION_FAILED, name));
         } else if (!check.ok) missing.push(topicError(check.errorCode, name));
         else if (autoCreate) {
           ctx.topics.createTopic(name);
           missing.push(topicError(ErrorCode.LEADER_NOT_AVAILABLE, name));
-        } else {missing.push(
-            topicError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, name),
-          );}
+        } else missing.push(topicError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, name));
       }
       topics.push(...missing);
     }
     if (apiVersion >= 8 && request.includeTopicAuthorizedOperations) {
       for (const t of topics) {
         if (t.name !== null) {
-          t.topicAuthorizedOperations = authorizedOperations(
-            ctx,
-            AclResourceType.TOPIC,
-            t.name,
-          );
+          t.topicAuthorizedOperations = authorizedOperations(ctx, AclResourceType.TOPIC, t.name);
         }
       }
     }
@@ -142,10 +125,7 @@ export default defineHandler({
  * Kafka's error answer to a Metadata request: no brokers, no controller, and every topic asked for
  * with the error (a missing name becomes "", which versions before 12 cannot leave null).
  */
-function errorAnswer(
-  topics: { name: string | null; topicId: string }[],
-  errorCode: number,
-) {
+function errorAnswer(topics: { name: string | null; topicId: string }[], errorCode: number) {
   return {
     brokers: [],
     clusterId: null,
@@ -158,11 +138,7 @@ function errorAnswer(
   };
 }
 
-function topicError(
-  errorCode: number,
-  name: string | null,
-  topicId = ZERO_UUID,
-) {
+function topicError(errorCode: number, name: string | null, topicId = ZERO_UUID) {
   return {
     errorCode,
     name,

@@ -22,10 +22,7 @@ type RequestTopic = Request["topics"][number];
 const failedTopic = (t: RequestTopic, errorCode: number) => ({
   name: t.name,
   topicId: t.topicId,
-  partitions: t.partitions.map((p) => ({
-    partitionIndex: p.partitionIndex,
-    errorCode,
-  })),
+  partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode })),
 });
 
 export default defineHandler({
@@ -38,21 +35,15 @@ export default defineHandler({
     // group coordinator answers; a topic without partitions is not answered.
     const { byId: topicsById, byName: topics } = ctx.topics;
     const unknown = request.topics.filter((t) => !topicsById.has(t.topicId));
-    const known = request.topics.filter((t) => topicsById.has(t.topicId)).map(
-      (t) => {
-        const topic = topicsById.get(t.topicId)!;
-        const exists = (p: { partitionIndex: number }) =>
-          p.partitionIndex >= 0 && p.partitionIndex < topic.partitions.length;
-        return {
-          request: {
-            ...t,
-            name: topic.name,
-            partitions: t.partitions.filter(exists),
-          },
-          missing: t.partitions.filter((p) => !exists(p)),
-        };
-      },
-    );
+    const known = request.topics.filter((t) => topicsById.has(t.topicId)).map((t) => {
+      const topic = topicsById.get(t.topicId)!;
+      const exists = (p: { partitionIndex: number }) =>
+        p.partitionIndex >= 0 && p.partitionIndex < topic.partitions.length;
+      return {
+        request: { ...t, name: topic.name, partitions: t.partitions.filter(exists) },
+        missing: t.partitions.filter((p) => !exists(p)),
+      };
+    });
     const asked = known.map((k) => k.request).filter((t) => t.partitions.length > 0);
     const served = asked.length > 0 ? serve({ ...request, topics: asked }, ctx).topics : [];
     return {
@@ -102,9 +93,7 @@ function commit(request: Request, ctx: RequestContext) {
   const check = groups.check(request.groupId, ctx);
   if (check !== ErrorCode.NONE) return all(check);
   // Share groups keep no committed offsets.
-  if (groups.shareGroups.has(request.groupId)) {
-    return all(ErrorCode.GROUP_ID_NOT_FOUND);
-  }
+  if (groups.shareGroups.has(request.groupId)) return all(ErrorCode.GROUP_ID_NOT_FOUND);
   const generation = request.generationIdOrMemberEpoch;
   const streamsGroup = groups.streams.groups.get(request.groupId);
   if (streamsGroup) {
@@ -119,12 +108,8 @@ function commit(request: Request, ctx: RequestContext) {
   const consumerGroup = groups.consumerGroups.get(request.groupId);
   // Kafka 4.1.1 creates a group only for a simple commit (generation -1); a generation for a
   // group that does not exist is GROUP_ID_NOT_FOUND from v9, ILLEGAL_GENERATION before.
-  if (
-    generation >= 0 && !consumerGroup && !groups.group(request.groupId, false)
-  ) {
-    return all(
-      ctx.apiVersion >= 9 ? ErrorCode.GROUP_ID_NOT_FOUND : ErrorCode.ILLEGAL_GENERATION,
-    );
+  if (generation >= 0 && !consumerGroup && !groups.group(request.groupId, false)) {
+    return all(ctx.apiVersion >= 9 ? ErrorCode.GROUP_ID_NOT_FOUND : ErrorCode.ILLEGAL_GENERATION);
   }
   let offsets;
   if (consumerGroup) {
@@ -134,13 +119,9 @@ function commit(request: Request, ctx: RequestContext) {
       if (!member) return all(ErrorCode.UNKNOWN_MEMBER_ID);
       // Classic members commit with their generation, at any version.
       const classic = member.classic !== null;
-      if (!classic && ctx.apiVersion < 9) {
-        return all(ErrorCode.UNSUPPORTED_VERSION);
-      }
+      if (!classic && ctx.apiVersion < 9) return all(ErrorCode.UNSUPPORTED_VERSION);
       if (member.memberEpoch !== generation) {
-        return all(
-          classic ? ErrorCode.ILLEGAL_GENERATION : ErrorCode.STALE_MEMBER_EPOCH,
-        );
+        return all(classic ? ErrorCode.ILLEGAL_GENERATION : ErrorCode.STALE_MEMBER_EPOCH);
       }
     }
     offsets = consumerGroup.offsets;
@@ -150,24 +131,14 @@ function commit(request: Request, ctx: RequestContext) {
     // admin's, or a consumer's outside group management); a request naming a member is checked.
     if (generation < 0 && group.state === "Empty") {
       // committed below
-    } else if (
-      generation < 0 && request.memberId === "" &&
-      request.groupInstanceId === null
-    ) {
+    } else if (generation < 0 && request.memberId === "" && request.groupInstanceId === null) {
       return all(ErrorCode.UNKNOWN_MEMBER_ID);
     } else {
-      const invalid = group.validateMember(
-        request.memberId,
-        request.groupInstanceId,
-      );
+      const invalid = group.validateMember(request.memberId, request.groupInstanceId);
       if (invalid !== ErrorCode.NONE) return all(invalid);
       const member = group.members.get(request.memberId)!;
-      if (generation !== group.generationId) {
-        return all(ErrorCode.ILLEGAL_GENERATION);
-      }
-      if (group.state === "CompletingRebalance") {
-        return all(ErrorCode.REBALANCE_IN_PROGRESS);
-      }
+      if (generation !== group.generationId) return all(ErrorCode.ILLEGAL_GENERATION);
+      if (group.state === "CompletingRebalance") return all(ErrorCode.REBALANCE_IN_PROGRESS);
       groups.touch(group, member);
     }
     offsets = group.offsets;
@@ -181,12 +152,7 @@ function stored(
   ctx: RequestContext,
   offsets: Map<
     string,
-    {
-      offset: bigint;
-      leaderEpoch: number;
-      metadata: string | null;
-      commitTimestamp: number;
-    }
+    { offset: bigint; leaderEpoch: number; metadata: string | null; commitTimestamp: number }
   >,
 ) {
   const now = Date.now();

@@ -39,9 +39,7 @@ function fetchGroup(
   // As Kafka: DESCRIBE on the group; then topics without DESCRIBE are left out of "all topics" and
   // answered TOPIC_AUTHORIZATION_FAILED, after the others, when named.
   const checked = secured(ctx);
-  if (
-    checked && !can(ctx, AclOperation.DESCRIBE, AclResourceType.GROUP, groupId)
-  ) {
+  if (checked && !can(ctx, AclOperation.DESCRIBE, AclResourceType.GROUP, groupId)) {
     return { errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED, topics: [] };
   }
   const describable = (t: Wanted) =>
@@ -52,11 +50,7 @@ function fetchGroup(
   const streamsGroup = groups.streams.groups.get(groupId);
   const group = consumerGroup ?? streamsGroup ?? groups.group(groupId);
   if (check === ErrorCode.NONE && consumerGroup) {
-    check = groups.checkConsumerMember(
-      consumerGroup,
-      asker.memberId,
-      asker.memberEpoch,
-    );
+    check = groups.checkConsumerMember(consumerGroup, asker.memberId, asker.memberEpoch);
   }
   if (check === ErrorCode.NONE && streamsGroup) {
     check = groups.streams.checkMember(streamsGroup, asker);
@@ -68,10 +62,7 @@ function fetchGroup(
       const [name, p] = k.split("\u0000");
       byTopic.set(name, [...(byTopic.get(name) ?? []), Number(p)]);
     }
-    wanted = [...byTopic].map(([name, partitionIndexes]) => ({
-      name,
-      partitionIndexes,
-    }))
+    wanted = [...byTopic].map(([name, partitionIndexes]) => ({ name, partitionIndexes }))
       .filter(describable);
   }
   const refusedAnswers = refused.map((t) => ({
@@ -130,22 +121,11 @@ export default defineHandler({
     if (ctx.apiVersion >= 8) {
       return {
         groups: request.groups.map((g) => {
-          const r = fetchGroup(
-            groups,
-            g.groupId,
-            g.topics,
-            ctx,
-            request.requireStable,
-            {
-              memberId: ctx.apiVersion >= 9 ? g.memberId : null,
-              memberEpoch: ctx.apiVersion >= 9 ? g.memberEpoch : -1,
-            },
-          );
-          return {
-            groupId: g.groupId,
-            errorCode: r.errorCode,
-            topics: r.topics,
-          };
+          const r = fetchGroup(groups, g.groupId, g.topics, ctx, request.requireStable, {
+            memberId: ctx.apiVersion >= 9 ? g.memberId : null,
+            memberEpoch: ctx.apiVersion >= 9 ? g.memberEpoch : -1,
+          });
+          return { groupId: g.groupId, errorCode: r.errorCode, topics: r.topics };
         }),
       };
     }
@@ -173,25 +153,11 @@ export default defineHandler({
 type Request = ApiMessages[typeof ApiKey.OffsetFetch]["request"];
 
 /** A v10 group: ids turned into names for the lookup and back for the answer. */
-function byId(
-  g: Request["groups"][number],
-  ctx: RequestContext,
-  requireStable: boolean,
-) {
+function byId(g: Request["groups"][number], ctx: RequestContext, requireStable: boolean) {
   const { byName: topics, byId: topicsById } = ctx.topics;
   const named = g.topics?.filter((t) => topicsById.has(t.topicId))
-    .map((t) => ({
-      name: topicsById.get(t.topicId)!.name,
-      partitionIndexes: t.partitionIndexes,
-    }));
-  const r = fetchGroup(
-    ctx.groups,
-    g.groupId,
-    named ?? null,
-    ctx,
-    requireStable,
-    g,
-  );
+    .map((t) => ({ name: topicsById.get(t.topicId)!.name, partitionIndexes: t.partitionIndexes }));
+  const r = fetchGroup(ctx.groups, g.groupId, named ?? null, ctx, requireStable, g);
   const unknown = r.errorCode !== ErrorCode.NONE
     ? []
     : (g.topics ?? []).filter((t) => !topicsById.has(t.topicId)).map((t) => ({

@@ -23,22 +23,10 @@ export default defineHandler({
         ? !can(ctx, AclOperation.DESCRIBE, AclResourceType.GROUP, key) &&
           ErrorCode.GROUP_AUTHORIZATION_FAILED
         : request.keyType === 1 &&
-          !can(
-            ctx,
-            AclOperation.DESCRIBE,
-            AclResourceType.TRANSACTIONAL_ID,
-            key,
-          ) &&
+          !can(ctx, AclOperation.DESCRIBE, AclResourceType.TRANSACTIONAL_ID, key) &&
           ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED;
       if (refused) {
-        return {
-          key,
-          nodeId: -1,
-          host: "",
-          port: -1,
-          errorCode: refused,
-          errorMessage,
-        };
+        return { key, nodeId: -1, host: "", port: -1, errorCode: refused, errorMessage };
       }
       if (request.keyType !== 0 && request.keyType !== 1) {
         return {

@@ -21,20 +21,13 @@ export default defineHandler({
     const check = groups.check(request.groupId, ctx);
     if (check !== ErrorCode.NONE) return answer(check);
     const consumerGroup = groups.consumerGroups.get(request.groupId);
-    if (consumerGroup) {
-      return answer(groups.classicMembers.heartbeat(consumerGroup, request));
-    }
+    if (consumerGroup) return answer(groups.classicMembers.heartbeat(consumerGroup, request));
     const group = groups.group(request.groupId);
     if (!group) return answer(ErrorCode.UNKNOWN_MEMBER_ID);
-    const invalid = group.validateMember(
-      request.memberId,
-      request.groupInstanceId,
-    );
+    const invalid = group.validateMember(request.memberId, request.groupInstanceId);
     if (invalid !== ErrorCode.NONE) return answer(invalid);
     const member = group.members.get(request.memberId)!;
-    if (request.generationId !== group.generationId) {
-      return answer(ErrorCode.ILLEGAL_GENERATION);
-    }
+    if (request.generationId !== group.generationId) return answer(ErrorCode.ILLEGAL_GENERATION);
     groups.touch(group, member);
     return answer(
       group.state === "PreparingRebalance" ? ErrorCode.REBALANCE_IN_PROGRESS : ErrorCode.NONE,

@@ -42,27 +42,17 @@ export default defineHandler({
     }
     const group = groups.group(request.groupId);
     if (!group) return answer(ErrorCode.UNKNOWN_MEMBER_ID);
-    const invalid = group.validateMember(
-      request.memberId,
-      request.groupInstanceId,
-    );
+    const invalid = group.validateMember(request.memberId, request.groupInstanceId);
     if (invalid !== ErrorCode.NONE) return answer(invalid);
     const member = group.members.get(request.memberId)!;
-    if (request.generationId !== group.generationId) {
-      return answer(ErrorCode.ILLEGAL_GENERATION);
-    }
+    if (request.generationId !== group.generationId) return answer(ErrorCode.ILLEGAL_GENERATION);
     if (
-      v5 &&
-      ((request.protocolType !== null &&
-        request.protocolType !== group.protocolType) ||
-        (request.protocolName !== null &&
-          request.protocolName !== group.protocolName))
+      v5 && ((request.protocolType !== null && request.protocolType !== group.protocolType) ||
+        (request.protocolName !== null && request.protocolName !== group.protocolName))
     ) {
       return answer(ErrorCode.INCONSISTENT_GROUP_PROTOCOL);
     }
-    if (group.state === "PreparingRebalance") {
-      return answer(ErrorCode.REBALANCE_IN_PROGRESS);
-    }
+    if (group.state === "PreparingRebalance") return answer(ErrorCode.REBALANCE_IN_PROGRESS);
     groups.touch(group, member);
     const r = await group.sync(request.memberId, request.assignments);
     return answer(r.errorCode, r.assignment, r.protocolType, r.protocolName);

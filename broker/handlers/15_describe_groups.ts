@@ -17,9 +17,7 @@ export default defineHandler({
     // As Kafka: groups without DESCRIBE come first, with GROUP_AUTHORIZATION_FAILED.
     const describable = (groupId: string) =>
       can(ctx, AclOperation.DESCRIBE, AclResourceType.GROUP, groupId);
-    const refused = request.groups.filter((g) => !describable(g)).map((
-      groupId,
-    ) => ({
+    const refused = request.groups.filter((g) => !describable(g)).map((groupId) => ({
       groupId,
       authorizedOperations: -2147483648,
       errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED,
@@ -28,8 +26,7 @@ export default defineHandler({
       protocolData: "",
       members: [],
     }));
-    const withOperations = ctx.apiVersion >= 3 &&
-      request.includeAuthorizedOperations;
+    const withOperations = ctx.apiVersion >= 3 && request.includeAuthorizedOperations;
     return {
       groups: [
         ...refused,
@@ -38,11 +35,7 @@ export default defineHandler({
           const g = groups.group(groupId);
           const base = { groupId, authorizedOperations: -2147483648 };
           if (withOperations && check === ErrorCode.NONE) {
-            base.authorizedOperations = authorizedOperations(
-              ctx,
-              AclResourceType.GROUP,
-              groupId,
-            );
+            base.authorizedOperations = authorizedOperations(ctx, AclResourceType.GROUP, groupId);
           }
           if (check !== ErrorCode.NONE) {
             return {
@@ -54,10 +47,7 @@ export default defineHandler({
               members: [],
             };
           }
-          if (
-            groups.consumerGroups.has(groupId) ||
-            groups.streams.groups.has(groupId)
-          ) {
+          if (groups.consumerGroups.has(groupId) || groups.streams.groups.has(groupId)) {
             // Kafka describes consumer groups (KIP-848) only with ConsumerGroupDescribe, streams
             // groups with StreamsGroupDescribe.
             return {
@@ -95,8 +85,7 @@ export default defineHandler({
               clientId: m.clientId,
               clientHost: m.clientHost,
               memberMetadata: stable
-                ? m.protocols.find((p) => p.name === g.protocolName)
-                  ?.metadata ?? new Uint8Array(0)
+                ? m.protocols.find((p) => p.name === g.protocolName)?.metadata ?? new Uint8Array(0)
                 : new Uint8Array(0),
               memberAssignment: stable ? m.assignment : new Uint8Array(0),
             })),

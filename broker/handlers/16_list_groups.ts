@@ -20,9 +20,7 @@ export default defineHandler({
     // As Kafka: DESCRIBE on the cluster lists every group, else only the groups it may describe.
     const everyGroup = canOnCluster(ctx, AclOperation.DESCRIBE);
     const all = [
-      ...[...groups.groups.values()].filter((g) => g.state !== "Dead").map((
-        g,
-      ) => ({
+      ...[...groups.groups.values()].filter((g) => g.state !== "Dead").map((g) => ({
         groupId: g.groupId,
         state: g.state,
         type: "classic",
@@ -50,14 +48,9 @@ export default defineHandler({
     const listed = [];
     for (const g of all) {
       if (groups.coordinatorFor(g.groupId) !== ctx.node.nodeId) continue;
-      if (states.length > 0 && !states.includes(g.state.toLowerCase())) {
-        continue;
-      }
+      if (states.length > 0 && !states.includes(g.state.toLowerCase())) continue;
       if (types.length > 0 && !types.includes(g.type)) continue;
-      if (
-        !everyGroup &&
-        !can(ctx, AclOperation.DESCRIBE, AclResourceType.GROUP, g.groupId)
-      ) {
+      if (!everyGroup && !can(ctx, AclOperation.DESCRIBE, AclResourceType.GROUP, g.groupId)) {
         continue;
       }
       listed.push({

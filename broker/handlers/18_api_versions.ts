@@ -26,31 +26,18 @@ export default defineHandler({
     if (ctx.apiVersion >= 3) {
       // Kafka checks the software name and version (KIP-511) and refuses malformed ones.
       const valid = /^[a-zA-Z0-9](?:[a-zA-Z0-9\-.]*[a-zA-Z0-9])?$/;
-      if (
-        !valid.test(request.clientSoftwareName) ||
-        !valid.test(request.clientSoftwareVersion)
-      ) {
+      if (!valid.test(request.clientSoftwareName) || !valid.test(request.clientSoftwareVersion)) {
         return { errorCode: ErrorCode.INVALID_REQUEST, apiKeys: [] };
       }
       ctx.connection.clientSoftwareName = request.clientSoftwareName;
       ctx.connection.clientSoftwareVersion = request.clientSoftwareVersion;
     }
-    if (
-      ctx.apiVersion >= 5 &&
-      (request.clusterId !== null || request.nodeId !== -1)
-    ) {
+    if (ctx.apiVersion >= 5 && (request.clusterId !== null || request.nodeId !== -1)) {
       // As Kafka 4.4: both or neither; an empty cluster id counts as given.
       if (request.clusterId === null || request.nodeId === -1) {
-        return {
-          errorCode: ErrorCode.INVALID_REQUEST,
-          apiKeys: [],
-          finalizedFeaturesEpoch: -1n,
-        };
+        return { errorCode: ErrorCode.INVALID_REQUEST, apiKeys: [], finalizedFeaturesEpoch: -1n };
       }
-      if (
-        request.clusterId !== ctx.metadata.clusterId ||
-        request.nodeId !== ctx.node.nodeId
-      ) {
+      if (request.clusterId !== ctx.metadata.clusterId || request.nodeId !== ctx.node.nodeId) {
         return {
           errorCode: ErrorCode.REBOOTSTRAP_REQUIRED,
           apiKeys: [],

@@ -34,10 +34,7 @@ export default defineHandler({
         ? ctx.topics.byName.get(w.name)
         : ctx.topics.byId.get(w.topicId);
       const name = topic?.name ?? w.name;
-      const base = {
-        name,
-        topicId: apiVersion >= 6 ? topic?.id ?? w.topicId : ZERO_UUID,
-      };
+      const base = { name, topicId: apiVersion >= 6 ? topic?.id ?? w.topicId : ZERO_UUID };
       const refused = { errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED };
       if (w.name !== null && !may(AclOperation.DESCRIBE, w.name)) {
         return { name: w.name, topicId: ZERO_UUID, ...refused };
@@ -45,11 +42,7 @@ export default defineHandler({
       if (topic && !may(AclOperation.DELETE, topic.name)) {
         return w.name === null && !may(AclOperation.DESCRIBE, topic.name)
           ? { name: null, topicId: base.topicId, ...refused }
-          : {
-            ...base,
-            topicId: w.name === null ? base.topicId : ZERO_UUID,
-            ...refused,
-          };
+          : { ...base, topicId: w.name === null ? base.topicId : ZERO_UUID, ...refused };
       }
       if (!topic) {
         const errorCode = w.name === null

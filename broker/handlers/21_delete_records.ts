@@ -25,13 +25,9 @@ export default defineHandler({
             lowWatermark,
             errorCode,
           });
-          if (!deletable(t.name)) {
-            return answer(ErrorCode.TOPIC_AUTHORIZATION_FAILED);
-          }
+          if (!deletable(t.name)) return answer(ErrorCode.TOPIC_AUTHORIZATION_FAILED);
           if (!p) return answer(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
-          if (p.leader !== node.nodeId) {
-            return answer(ErrorCode.NOT_LEADER_OR_FOLLOWER);
-          }
+          if (p.leader !== node.nodeId) return answer(ErrorCode.NOT_LEADER_OR_FOLLOWER);
           const offset = q.offset === -1n ? p.log.highWatermark : q.offset;
           if (offset < 0n || offset > p.log.highWatermark) {
             return answer(ErrorCode.OFFSET_OUT_OF_RANGE);

@@ -28,32 +28,20 @@ export default defineHandler({
     // WRITE on some topic.
     if (
       request.transactionalId !== null &&
-      !can(
-        ctx,
-        AclOperation.WRITE,
-        AclResourceType.TRANSACTIONAL_ID,
-        request.transactionalId,
-      )
+      !can(ctx, AclOperation.WRITE, AclResourceType.TRANSACTIONAL_ID, request.transactionalId)
     ) return failed(ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED);
     if (
-      request.transactionalId === null &&
-      !canOnCluster(ctx, AclOperation.IDEMPOTENT_WRITE) &&
+      request.transactionalId === null && !canOnCluster(ctx, AclOperation.IDEMPOTENT_WRITE) &&
       !canOnAny(ctx, AclOperation.WRITE, AclResourceType.TOPIC)
     ) return failed(ErrorCode.CLUSTER_AUTHORIZATION_FAILED);
     if (request.transactionalId !== null) {
-      const check = ctx.transactions.check(
-        request.transactionalId,
-        ctx.node.nodeId,
-      );
+      const check = ctx.transactions.check(request.transactionalId, ctx.node.nodeId);
       if (check !== ErrorCode.NONE) return failed(check);
       const answer = ctx.transactions.initProducerId(
         request.transactionalId,
         request.transactionTimeoutMs,
         givenId
-          ? {
-            producerId: request.producerId,
-            producerEpoch: request.producerEpoch,
-          }
+          ? { producerId: request.producerId, producerEpoch: request.producerEpoch }
           : undefined,
       );
       // PRODUCER_FENCED is known to clients from v4; older ones understand INVALID_PRODUCER_EPOCH.

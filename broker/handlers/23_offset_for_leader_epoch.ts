@@ -11,28 +11,17 @@ import { defineHandler } from "../server/handler.ts";
 import { can, canOnCluster } from "../security/access.ts";
 
 /** The largest epoch <= `epoch` in the log, and the offset where the next epoch starts (or the end). */
-function endOffsetFor(
-  p: Partition,
-  epoch: number,
-): { leaderEpoch: number; endOffset: bigint } {
+function endOffsetFor(p: Partition, epoch: number): { leaderEpoch: number; endOffset: bigint } {
   if (epoch > p.leaderEpoch) return { leaderEpoch: -1, endOffset: -1n };
-  if (epoch === p.leaderEpoch) {
-    return { leaderEpoch: epoch, endOffset: p.log.logEndOffset };
-  }
+  if (epoch === p.leaderEpoch) return { leaderEpoch: epoch, endOffset: p.log.logEndOffset };
   let found = -1;
   for (const b of p.log.batches) {
     if (b.leaderEpoch > epoch) {
-      return {
-        leaderEpoch: found < 0 ? -1 : found,
-        endOffset: found < 0 ? -1n : b.baseOffset,
-      };
+      return { leaderEpoch: found < 0 ? -1 : found, endOffset: found < 0 ? -1n : b.baseOffset };
     }
     found = b.leaderEpoch;
   }
-  return {
-    leaderEpoch: found,
-    endOffset: found < 0 ? -1n : p.log.logEndOffset,
-  };
+  return { leaderEpoch: found, endOffset: found < 0 ? -1n : p.log.logEndOffset };
 }
 
 export default defineHandler({
@@ -46,9 +35,7 @@ export default defineHandler({
     const all = canOnCluster(ctx, AclOperation.CLUSTER_ACTION);
     const describable = (name: string) =>
       all || can(ctx, AclOperation.DESCRIBE, AclResourceType.TOPIC, name);
-    const refused = request.topics.filter((t) => !describable(t.topic)).map((
-      t,
-    ) => ({
+    const refused = request.topics.filter((t) => !describable(t.topic)).map((t) => ({
       topic: t.topic,
       partitions: t.partitions.map((q) => ({
         partition: q.partition,
@@ -62,34 +49,19 @@ export default defineHandler({
         ...request.topics.filter((t) => describable(t.topic)).map((t) => ({
           topic: t.topic,
           partitions: t.partitions.map((q) => {
-            const base = {
-              partition: q.partition,
-              leaderEpoch: -1,
-              endOffset: -1n,
-            };
+            const base = { partition: q.partition, leaderEpoch: -1, endOffset: -1n };
             const p = ctx.topics.partition(t.topic, q.partition);
-            if (!p) {
-              return {
-                ...base,
-                errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
-              };
-            }
+            if (!p) return { ...base, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION };
             if (p.leader !== node.nodeId) {
               return { ...base, errorCode: ErrorCode.NOT_LEADER_OR_FOLLOWER };
             }
-            if (
-              q.currentLeaderEpoch >= 0 && q.currentLeaderEpoch < p.leaderEpoch
-            ) {
+            if (q.currentLeaderEpoch >= 0 && q.currentLeaderEpoch < p.leaderEpoch) {
               return { ...base, errorCode: ErrorCode.FENCED_LEADER_EPOCH };
             }
             if (q.currentLeaderEpoch > p.leaderEpoch) {
               return { ...base, errorCode: ErrorCode.UNKNOWN_LEADER_EPOCH };
             }
-            return {
-              ...base,
-              ...endOffsetFor(p, q.leaderEpoch),
-              errorCode: ErrorCode.NONE,
-            };
+            return { ...base, ...endOffsetFor(p, q.leaderEpoch), errorCode: ErrorCode.NONE };
           }),
         })),
         ...refused,

@@ -21,12 +21,7 @@ interface TopicPartitions {
  */
 function addToTransaction(
   ctx: RequestContext,
-  txn: {
-    transactionalId: string;
-    producerId: bigint;
-    producerEpoch: number;
-    verifyOnly: boolean;
-  },
+  txn: { transactionalId: string; producerId: bigint; producerEpoch: number; verifyOnly: boolean },
   topics: TopicPartitions[],
   options: { fencedAs: number; fromClient: boolean },
 ) {
@@ -39,18 +34,14 @@ function addToTransaction(
       })),
     }));
   const write = (type: AclResourceType, name: string) => can(ctx, AclOperation.WRITE, type, name);
-  if (
-    options.fromClient &&
-    !write(AclResourceType.TRANSACTIONAL_ID, txn.transactionalId)
-  ) {
+  if (options.fromClient && !write(AclResourceType.TRANSACTIONAL_ID, txn.transactionalId)) {
     return answer(() => ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED);
   }
   // Internal topics are never authorized for clients, whatever the ACLs say.
   const refused = new Set(
     options.fromClient
       ? topics.map((t) => t.name).filter((name) =>
-        ctx.topics.byName.get(name)?.isInternal === true ||
-        !write(AclResourceType.TOPIC, name)
+        ctx.topics.byName.get(name)?.isInternal === true || !write(AclResourceType.TOPIC, name)
       )
       : [],
   );
@@ -61,9 +52,7 @@ function addToTransaction(
       : ctx.topics.partition(t, p) === undefined
       ? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION
       : ErrorCode.NONE;
-  if (
-    topics.some((t) => t.partitions.some((p) => failure(t.name, p) !== ErrorCode.NONE))
-  ) {
+  if (topics.some((t) => t.partitions.some((p) => failure(t.name, p) !== ErrorCode.NONE))) {
     return answer((t, p) => failure(t, p) || ErrorCode.OPERATION_NOT_ATTEMPTED);
   }
   const check = ctx.transactions.check(txn.transactionalId, ctx.node.nodeId);

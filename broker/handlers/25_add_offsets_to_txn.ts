@@ -15,14 +15,7 @@ export default defineHandler({
   maxVersion: 4,
   handle(request, ctx) {
     const { apiVersion, node } = ctx;
-    if (
-      !can(
-        ctx,
-        AclOperation.WRITE,
-        AclResourceType.TRANSACTIONAL_ID,
-        request.transactionalId,
-      )
-    ) {
+    if (!can(ctx, AclOperation.WRITE, AclResourceType.TRANSACTIONAL_ID, request.transactionalId)) {
       return { errorCode: ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED };
     }
     if (!can(ctx, AclOperation.READ, AclResourceType.GROUP, request.groupId)) {
@@ -30,9 +23,7 @@ export default defineHandler({
     }
     const check = ctx.transactions.check(request.transactionalId, node.nodeId);
     if (check !== ErrorCode.NONE) return { errorCode: check };
-    if (request.groupId === "") {
-      return { errorCode: ErrorCode.INVALID_GROUP_ID };
-    }
+    if (request.groupId === "") return { errorCode: ErrorCode.INVALID_GROUP_ID };
     // The group's __consumer_offsets partition joins the transaction, as Kafka adds it.
     ctx.groups.coordinatorFor(request.groupId);
     const code = ctx.transactions.addGroup(

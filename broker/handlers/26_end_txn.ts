@@ -21,14 +21,7 @@ export default defineHandler({
       producerId: -1n,
       producerEpoch: -1,
     });
-    if (
-      !can(
-        ctx,
-        AclOperation.WRITE,
-        AclResourceType.TRANSACTIONAL_ID,
-        request.transactionalId,
-      )
-    ) {
+    if (!can(ctx, AclOperation.WRITE, AclResourceType.TRANSACTIONAL_ID, request.transactionalId)) {
       return failed(ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED);
     }
     const check = ctx.transactions.check(request.transactionalId, node.nodeId);

@@ -20,8 +20,7 @@ export default defineHandler({
     const { node } = ctx;
     // As Kafka: ALTER on the cluster, or else CLUSTER_ACTION; refused, every partition says so.
     if (
-      !canOnCluster(ctx, AclOperation.ALTER) &&
-      !canOnCluster(ctx, AclOperation.CLUSTER_ACTION)
+      !canOnCluster(ctx, AclOperation.ALTER) && !canOnCluster(ctx, AclOperation.CLUSTER_ACTION)
     ) {
       return {
         markers: request.markers.map((m) => ({
@@ -45,9 +44,8 @@ export default defineHandler({
             const p = ctx.topics.partition(t.name, index);
             const key = `${t.name}\u0000${index}`;
             if (!p) codes.set(key, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
-            else if (p.leader !== node.nodeId) {
-              codes.set(key, ErrorCode.NOT_LEADER_OR_FOLLOWER);
-            } else led.push({ topic: t.name, partition: index });
+            else if (p.leader !== node.nodeId) codes.set(key, ErrorCode.NOT_LEADER_OR_FOLLOWER);
+            else led.push({ topic: t.name, partition: index });
           }
         }
         const written = ctx.transactions.writeMarkers({
@@ -94,9 +92,7 @@ function hashMapOrder(topics: { name: string; partitionIndexes: number[] }[]) {
 }
 
 /** Entries grouped by topic, topics in the order they first appear. */
-function byTopic(
-  entries: { topic: string; p: number }[],
-): [string, number[]][] {
+function byTopic(entries: { topic: string; p: number }[]): [string, number[]][] {
   const out = new Map<string, number[]>();
   for (const e of entries) out.set(e.topic, [...out.get(e.topic) ?? [], e.p]);
   return [...out];

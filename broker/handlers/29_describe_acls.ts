@@ -33,15 +33,9 @@ export default defineHandler({
     }
     const authorizer = ctx.authorizer;
     if (authorizer === undefined) {
-      return failed(
-        ErrorCode.SECURITY_DISABLED,
-        "No Authorizer is configured on the broker",
-      );
+      return failed(ErrorCode.SECURITY_DISABLED, "No Authorizer is configured on the broker");
     }
-    const byPattern = new Map<
-      string,
-      ReturnType<typeof aclBindingToFields>[]
-    >();
+    const byPattern = new Map<string, ReturnType<typeof aclBindingToFields>[]>();
     for (const acl of authorizer.list(filter)) {
       const key = `${acl.resourceType}\u0000${acl.patternType}\u0000${acl.resourceName}`;
       const list = byPattern.get(key) ?? [];

@@ -23,10 +23,7 @@ import { bindingFromCreation, holdsFilterValue } from "../security/acl_wire.ts";
  * concern values that never get this far: UNKNOWN codes close the connection, ANY or MATCH fail all.)
  */
 function problem(acl: AclBinding): string | undefined {
-  if (
-    acl.resourceType === AclResourceType.CLUSTER &&
-    acl.resourceName !== CLUSTER_RESOURCE_NAME
-  ) {
+  if (acl.resourceType === AclResourceType.CLUSTER && acl.resourceName !== CLUSTER_RESOURCE_NAME) {
     return `The only valid name for the CLUSTER resource is ${CLUSTER_RESOURCE_NAME}`;
   }
   if (acl.resourceName === "") return "Invalid empty resource name";
@@ -45,12 +42,7 @@ export default defineHandler({
   handle(request, ctx) {
     const creations = request.creations;
     const known = creations.every((c) =>
-      knownAclCodes(
-        c.resourceType,
-        c.resourcePatternType,
-        c.operation,
-        c.permissionType,
-      )
+      knownAclCodes(c.resourceType, c.resourcePatternType, c.operation, c.permissionType)
     );
     // Kafka cannot parse a creation with an UNKNOWN code, and closes the connection.
     if (!known) return "close";
@@ -66,9 +58,7 @@ export default defineHandler({
     }
     const acls = creations.map(bindingFromCreation);
     // Kafka cannot even build an ACL with a filter-only value: the whole request fails, unexplained.
-    if (acls.some(holdsFilterValue)) {
-      return all(ErrorCode.UNKNOWN_SERVER_ERROR, null);
-    }
+    if (acls.some(holdsFilterValue)) return all(ErrorCode.UNKNOWN_SERVER_ERROR, null);
     const results = acls.map((acl) => {
       const message = problem(acl);
       if (message !== undefined) {

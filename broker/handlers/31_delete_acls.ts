@@ -24,11 +24,7 @@ export default defineHandler({
     // Kafka cannot parse a filter with an UNKNOWN code, and closes the connection.
     if (filters.some((f) => f === undefined)) return "close";
     const all = (errorCode: number, errorMessage: string) => ({
-      filterResults: filters.map(() => ({
-        errorCode,
-        errorMessage,
-        matchingAcls: [],
-      })),
+      filterResults: filters.map(() => ({ errorCode, errorMessage, matchingAcls: [] })),
     });
     if (!canOnCluster(ctx, AclOperation.ALTER)) {
       return all(ErrorCode.CLUSTER_AUTHORIZATION_FAILED, CLUSTER_REFUSED);

@@ -47,10 +47,7 @@ export default defineHandler({
         configRefusal(ctx, AclOperation.DESCRIBE_CONFIGS, r) === undefined
       );
     const results = allowed.map((r) => {
-      const base = {
-        resourceType: r.resourceType,
-        resourceName: r.resourceName,
-      };
+      const base = { resourceType: r.resourceType, resourceName: r.resourceName };
       const fail = (errorCode: number, errorMessage: string) => ({
         ...base,
         errorCode,
@@ -80,16 +77,10 @@ export default defineHandler({
             `Unexpected broker id, expected ${own} or empty string, but received ${r.resourceName}`,
           );
         }
-        entries = ctx.configs.describeBroker(
-          r.resourceName === "" ? null : own,
-          own,
-        );
+        entries = ctx.configs.describeBroker(r.resourceName === "" ? null : own, own);
       } else if (r.resourceType === GROUP) {
         if (r.resourceName === "") {
-          return fail(
-            ErrorCode.INVALID_REQUEST,
-            "Group name must not be empty",
-          );
+          return fail(ErrorCode.INVALID_REQUEST, "Group name must not be empty");
         }
         entries = describeGroupConfigs(
           ctx.groups.groupConfigs.get(r.resourceName) ?? new Map(),
@@ -104,16 +95,11 @@ export default defineHandler({
         }
         entries = ctx.clientMetrics.describe(r.resourceName);
       } else {
-        return fail(
-          ErrorCode.INVALID_REQUEST,
-          `Unsupported resource type ${r.resourceType}`,
-        );
+        return fail(ErrorCode.INVALID_REQUEST, `Unsupported resource type ${r.resourceType}`);
       }
       const docs = DOCS.get(r.resourceType);
       const keys = r.configurationKeys;
-      if (keys !== null && keys.length > 0) {
-        entries = entries.filter((e) => keys.includes(e.name));
-      }
+      if (keys !== null && keys.length > 0) entries = entries.filter((e) => keys.includes(e.name));
       return {
         ...base,
         errorCode: ErrorCode.NONE,

@@ -31,11 +31,7 @@ export default defineHandler({
     const repeated = repeatedResources(request.resources);
     const responses = request.resources.map((r) => {
       const outcome = alter(ctx, r, repeated, request.validateOnly);
-      return {
-        ...outcome,
-        resourceType: r.resourceType,
-        resourceName: r.resourceName,
-      };
+      return { ...outcome, resourceType: r.resourceType, resourceName: r.resourceName };
     });
     return { responses };
   },
@@ -76,9 +72,7 @@ function alter(
   if ("errorCode" in topic) return topic;
   for (const [name, value] of configs) {
     const problem = validateTopicConfig(name, value);
-    if (problem) {
-      return { errorCode: ErrorCode.INVALID_CONFIG, errorMessage: problem };
-    }
+    if (problem) return { errorCode: ErrorCode.INVALID_CONFIG, errorMessage: problem };
   }
   return storeTopicConfigs(topic, configs, validateOnly);
 }

@@ -49,10 +49,7 @@ export default defineHandler({
       });
       const topic = ctx.topics.byName.get(t.name);
       if (!topic) {
-        return fail(
-          ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
-          `The topic '${t.name}' does not exist.`,
-        );
+        return fail(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `The topic '${t.name}' does not exist.`);
       }
       const current = topic.partitions.length;
       if (t.count < current) {
@@ -62,10 +59,7 @@ export default defineHandler({
         );
       }
       if (t.count === current) {
-        return fail(
-          ErrorCode.INVALID_PARTITIONS,
-          `Topic already has ${current} partition(s).`,
-        );
+        return fail(ErrorCode.INVALID_PARTITIONS, `Topic already has ${current} partition(s).`);
       }
       const added = t.count - current;
       if (t.assignments !== null) {

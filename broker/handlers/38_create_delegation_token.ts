@@ -30,10 +30,7 @@ export default defineHandler({
       principalName: ownerName,
       // The requester fields exist from v3 on; older versions cannot carry them.
       ...(ctx.apiVersion >= 3
-        ? {
-          tokenRequesterPrincipalType: requesterType,
-          tokenRequesterPrincipalName: requesterName,
-        }
+        ? { tokenRequesterPrincipalType: requesterType, tokenRequesterPrincipalName: requesterName }
         : {}),
       issueTimestampMs: -1n,
       expiryTimestampMs: -1n,
@@ -44,18 +41,13 @@ export default defineHandler({
     if (!tokenRequestsAllowed(connection)) {
       return answer(ErrorCode.DELEGATION_TOKEN_REQUEST_NOT_ALLOWED);
     }
-    if (
-      owner !== requester &&
-      !can(ctx, AclOperation.CREATE_TOKENS, AclResourceType.USER, owner)
-    ) {
+    if (owner !== requester && !can(ctx, AclOperation.CREATE_TOKENS, AclResourceType.USER, owner)) {
       return answer(ErrorCode.DELEGATION_TOKEN_AUTHORIZATION_FAILED);
     }
     if (request.renewers.some((r) => r.principalType !== "User")) {
       return answer(ErrorCode.INVALID_PRINCIPAL_TYPE);
     }
-    if (!ctx.delegationTokens.enabled) {
-      return answer(ErrorCode.DELEGATION_TOKEN_AUTH_DISABLED);
-    }
+    if (!ctx.delegationTokens.enabled) return answer(ErrorCode.DELEGATION_TOKEN_AUTH_DISABLED);
     const token = await ctx.delegationTokens.create(
       owner,
       requester,

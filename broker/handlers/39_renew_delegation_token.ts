@@ -19,11 +19,7 @@ export default defineHandler({
       errorCode,
       expiryTimestampMs: expiry,
     });
-    const token = tokenNamed(
-      ctx.delegationTokens,
-      ctx.connection,
-      request.hmac,
-    );
+    const token = tokenNamed(ctx.delegationTokens, ctx.connection, request.hmac);
     if (typeof token === "number") return answer(token);
     const now = Date.now();
     if (token.maxMs < now || token.expiryMs < now) {
@@ -33,9 +29,7 @@ export default defineHandler({
       return answer(ErrorCode.DELEGATION_TOKEN_OWNER_MISMATCH);
     }
     let period = ctx.configs.staticNumber("delegation.token.expiry.time.ms");
-    if (request.renewPeriodMs > 0n) {
-      period = Math.min(period, Number(request.renewPeriodMs));
-    }
+    if (request.renewPeriodMs > 0n) period = Math.min(period, Number(request.renewPeriodMs));
     token.expiryMs = Math.min(token.maxMs, now + period);
     return answer(ErrorCode.NONE, BigInt(token.expiryMs));
   },

@@ -32,10 +32,7 @@ export default defineHandler({
     if (token.maxMs < now || token.expiryMs < now) {
       return answer(ErrorCode.DELEGATION_TOKEN_EXPIRED);
     }
-    token.expiryMs = Math.min(
-      token.maxMs,
-      now + Number(request.expiryTimePeriodMs),
-    );
+    token.expiryMs = Math.min(token.maxMs, now + Number(request.expiryTimePeriodMs));
     return answer(ErrorCode.NONE, BigInt(token.expiryMs));
   },
 });

@@ -21,10 +21,7 @@ export default defineHandler({
   maxVersion: 3,
   handle(request, ctx) {
     const tokens = ctx.delegationTokens;
-    const answer = (
-      errorCode: number,
-      described: ReturnType<typeof tokens.all> = [],
-    ) => ({
+    const answer = (errorCode: number, described: ReturnType<typeof tokens.all> = []) => ({
       errorCode,
       tokens: described.map((t) => {
         const [principalType, principalName] = principalParts(t.owner);
@@ -49,12 +46,8 @@ export default defineHandler({
     if (!tokenRequestsAllowed(ctx.connection)) {
       return answer(ErrorCode.DELEGATION_TOKEN_REQUEST_NOT_ALLOWED);
     }
-    if (!tokens.enabled) {
-      return answer(ErrorCode.DELEGATION_TOKEN_AUTH_DISABLED);
-    }
-    if (request.owners !== null && request.owners.length === 0) {
-      return answer(ErrorCode.NONE);
-    }
+    if (!tokens.enabled) return answer(ErrorCode.DELEGATION_TOKEN_AUTH_DISABLED);
+    if (request.owners !== null && request.owners.length === 0) return answer(ErrorCode.NONE);
     const owners = request.owners?.map((o) => `${o.principalType}:${o.principalName}`);
     const principal = ctx.connection.principal;
     return answer(
@@ -62,12 +55,7 @@ export default defineHandler({
       tokens.all().filter((t) =>
         (!owners || owners.some((o) => ownerOrRenewer(t, o))) &&
         (ownerOrRenewer(t, principal) ||
-          can(
-            ctx,
-            AclOperation.DESCRIBE,
-            AclResourceType.DELEGATION_TOKEN,
-            t.tokenId,
-          ) ||
+          can(ctx, AclOperation.DESCRIBE, AclResourceType.DELEGATION_TOKEN, t.tokenId) ||
           can(ctx, AclOperation.DESCRIBE_TOKENS, AclResourceType.USER, t.owner))
       ),
     );

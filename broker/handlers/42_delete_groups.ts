@@ -30,37 +30,27 @@ export default defineHandler({
           if (check !== ErrorCode.NONE) return { groupId, errorCode: check };
           const share = groups.shareGroups.get(groupId);
           if (share) {
-            if (share.members.size > 0) {
-              return { groupId, errorCode: ErrorCode.NON_EMPTY_GROUP };
-            }
+            if (share.members.size > 0) return { groupId, errorCode: ErrorCode.NON_EMPTY_GROUP };
             groups.deleteShareGroup(share);
             return { groupId, errorCode: ErrorCode.NONE };
           }
           const streams = groups.streams.groups.get(groupId);
           if (streams) {
-            if (streams.members.size > 0) {
-              return { groupId, errorCode: ErrorCode.NON_EMPTY_GROUP };
-            }
+            if (streams.members.size > 0) return { groupId, errorCode: ErrorCode.NON_EMPTY_GROUP };
             groups.streams.delete(groupId);
             return { groupId, errorCode: ErrorCode.NONE };
           }
           const consumer = groups.consumerGroups.get(groupId);
           if (consumer) {
-            if (consumer.members.size > 0) {
-              return { groupId, errorCode: ErrorCode.NON_EMPTY_GROUP };
-            }
+            if (consumer.members.size > 0) return { groupId, errorCode: ErrorCode.NON_EMPTY_GROUP };
             consumer.close();
             consumer.dead = true;
             groups.consumerGroups.delete(groupId);
             return { groupId, errorCode: ErrorCode.NONE };
           }
           const g = groups.group(groupId);
-          if (!g || g.state === "Dead") {
-            return { groupId, errorCode: ErrorCode.GROUP_ID_NOT_FOUND };
-          }
-          if (g.members.size > 0) {
-            return { groupId, errorCode: ErrorCode.NON_EMPTY_GROUP };
-          }
+          if (!g || g.state === "Dead") return { groupId, errorCode: ErrorCode.GROUP_ID_NOT_FOUND };
+          if (g.members.size > 0) return { groupId, errorCode: ErrorCode.NON_EMPTY_GROUP };
           g.close();
           g.state = "Dead";
           groups.groups.delete(groupId);

@@ -34,11 +34,7 @@ export default defineHandler({
     const repeated = repeatedResources(request.resources);
     const responses = request.resources.map((r) => {
       const outcome = alter(ctx, r, repeated, request.validateOnly);
-      return {
-        ...outcome,
-        resourceType: r.resourceType,
-        resourceName: r.resourceName,
-      };
+      return { ...outcome, resourceType: r.resourceType, resourceName: r.resourceName };
     });
     return { responses };
   },
@@ -85,9 +81,7 @@ function alter(
       authorize: () => configRefusal(ctx, AclOperation.ALTER_CONFIGS, r),
     });
   }
-  if (r.resourceType === CLIENT_METRICS) {
-    return alterClientMetrics(ctx, r, validateOnly);
-  }
+  if (r.resourceType === CLIENT_METRICS) return alterClientMetrics(ctx, r, validateOnly);
   if (r.resourceType === ConfigResourceType.GROUP) {
     return alterGroupConfigs(
       ctx,
@@ -105,9 +99,7 @@ function alter(
     const problem = value === undefined
       ? (c.name in TOPIC_CONFIG_DEFAULTS ? null : `Unknown topic config name: ${c.name}`)
       : validateTopicConfig(c.name, value);
-    if (problem) {
-      return { errorCode: ErrorCode.INVALID_CONFIG, errorMessage: problem };
-    }
+    if (problem) return { errorCode: ErrorCode.INVALID_CONFIG, errorMessage: problem };
   }
   return storeTopicConfigs(topic, next, validateOnly);
 }

@@ -18,8 +18,7 @@ export default defineHandler({
   minVersion: 0,
   maxVersion: 1,
   handle(request, ctx) {
-    const allowRfChange = ctx.apiVersion < 1 ||
-      request.allowReplicationFactorChange;
+    const allowRfChange = ctx.apiVersion < 1 || request.allowReplicationFactorChange;
     if (!canOnCluster(ctx, AclOperation.ALTER)) {
       return {
         allowReplicationFactorChange: allowRfChange,
@@ -32,13 +31,7 @@ export default defineHandler({
     const responses = request.topics.map((t) => ({
       name: t.name,
       partitions: t.partitions.map((p) => {
-        const problem = reassign(
-          ctx,
-          t.name,
-          p.partitionIndex,
-          p.replicas,
-          allowRfChange,
-        );
+        const problem = reassign(ctx, t.name, p.partitionIndex, p.replicas, allowRfChange);
         return {
           partitionIndex: p.partitionIndex,
           errorCode: problem?.[0] ?? ErrorCode.NONE,
@@ -66,10 +59,7 @@ function reassign(
 ): [number, string | null] | undefined {
   const topic = ctx.topics.byName.get(topicName);
   if (!topic) {
-    return [
-      ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
-      `Unable to find a topic named ${topicName}.`,
-    ];
+    return [ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `Unable to find a topic named ${topicName}.`];
   }
   const partition = topic.partitions[index];
   if (!partition) {
@@ -85,9 +75,7 @@ function reassign(
     message,
   ];
   if (replicas.length === 0) {
-    return invalid(
-      "The manual partition assignment includes an empty replica list.",
-    );
+    return invalid("The manual partition assignment includes an empty replica list.");
   }
   const sorted = [...replicas].sort((a, b) => a - b);
   for (let i = 0; i < sorted.length; i++) {

@@ -15,16 +15,12 @@ export default defineHandler({
   maxVersion: 0,
   handle(request, ctx) {
     const groups = ctx.groups;
-    if (
-      !can(ctx, AclOperation.DELETE, AclResourceType.GROUP, request.groupId)
-    ) {
+    if (!can(ctx, AclOperation.DELETE, AclResourceType.GROUP, request.groupId)) {
       return { errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED, topics: [] };
     }
     // Topics without READ are answered TOPIC_AUTHORIZATION_FAILED, first, before any group check.
     const readable = (name: string) => can(ctx, AclOperation.READ, AclResourceType.TOPIC, name);
-    const refused = request.topics.filter((t) => !readable(t.name)).map((
-      t,
-    ) => ({
+    const refused = request.topics.filter((t) => !readable(t.name)).map((t) => ({
       name: t.name,
       partitions: t.partitions.map((p) => ({
         partitionIndex: p.partitionIndex,
@@ -42,8 +38,7 @@ export default defineHandler({
     const consumerGroup = groups.consumerGroups.get(request.groupId);
     const streamsGroup = groups.streams.groups.get(request.groupId);
     const g = consumerGroup || streamsGroup ? undefined : groups.group(request.groupId);
-    const offsets = consumerGroup?.offsets ?? streamsGroup?.offsets ??
-      g?.offsets;
+    const offsets = consumerGroup?.offsets ?? streamsGroup?.offsets ?? g?.offsets;
     if (
       consumerGroup ? consumerGroup.dead : !streamsGroup && (!g || g.state === "Dead")
     ) {
@@ -59,13 +54,10 @@ export default defineHandler({
       }
     } else if (g && g.protocolType === "consumer") {
       for (const m of g.members.values()) {
-        const meta = m.protocols.find((p) => p.name === g.protocolName)
-          ?.metadata;
+        const meta = m.protocols.find((p) => p.name === g.protocolName)?.metadata;
         if (!meta) continue;
         try {
-          for (const t of decodeSubscription(m.memberId, null, meta).topics) {
-            subscribed.add(t);
-          }
+          for (const t of decodeSubscription(m.memberId, null, meta).topics) subscribed.add(t);
         } catch {
           // Unreadable metadata subscribes to nothing we can name.
         }
@@ -91,10 +83,7 @@ export default defineHandler({
               };
             }
             offsets!.delete(`${t.name}\u0000${p.partitionIndex}`);
-            return {
-              partitionIndex: p.partitionIndex,
-              errorCode: ErrorCode.NONE,
-            };
+            return { partitionIndex: p.partitionIndex, errorCode: ErrorCode.NONE };
           }),
         })),
       ],

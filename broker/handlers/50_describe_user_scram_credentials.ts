@@ -17,17 +17,10 @@ export default defineHandler({
     if (!canOnCluster(ctx, AclOperation.DESCRIBE)) {
       // As Kafka: the error at the top and once per user asked for, with no user name and no
       // message (the error's default message is left out).
-      const refused = {
-        errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED,
-        errorMessage: null,
-      };
+      const refused = { errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED, errorMessage: null };
       return {
         ...refused,
-        results: (request.users ?? []).map(() => ({
-          user: "",
-          ...refused,
-          credentialInfos: [],
-        })),
+        results: (request.users ?? []).map(() => ({ user: "", ...refused, credentialInfos: [] })),
       };
     }
     const store = ctx.credentials;

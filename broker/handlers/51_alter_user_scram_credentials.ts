@@ -38,16 +38,10 @@ function mechanismOf(type: number): ScramMechanism | undefined {
 
 function validate(name: string, type: number): ApiError | undefined {
   if (name === "") {
-    return {
-      code: ErrorCode.UNACCEPTABLE_CREDENTIAL,
-      message: "Username must not be empty",
-    };
+    return { code: ErrorCode.UNACCEPTABLE_CREDENTIAL, message: "Username must not be empty" };
   }
   if (!mechanismOf(type)) {
-    return {
-      code: ErrorCode.UNSUPPORTED_SASL_MECHANISM,
-      message: "Unknown SCRAM mechanism",
-    };
+    return { code: ErrorCode.UNSUPPORTED_SASL_MECHANISM, message: "Unknown SCRAM mechanism" };
   }
   return undefined;
 }
@@ -59,9 +53,7 @@ export default defineHandler({
   async handle(request, ctx) {
     if (!canOnCluster(ctx, AclOperation.ALTER)) {
       // As Kafka: every user named, once and sorted, gets the error.
-      const users = new Set(
-        [...request.deletions, ...request.upsertions].map((c) => c.name),
-      );
+      const users = new Set([...request.deletions, ...request.upsertions].map((c) => c.name));
       return {
         results: [...users].sort().map((user) => ({
           user,
@@ -96,15 +88,9 @@ export default defineHandler({
       }
       let error = validate(u.name, u.mechanism);
       if (!error && u.iterations < SCRAM_MIN_ITERATIONS) {
-        error = {
-          code: ErrorCode.UNACCEPTABLE_CREDENTIAL,
-          message: "Too few iterations",
-        };
+        error = { code: ErrorCode.UNACCEPTABLE_CREDENTIAL, message: "Too few iterations" };
       } else if (!error && u.iterations > SCRAM_MAX_ITERATIONS) {
-        error = {
-          code: ErrorCode.UNACCEPTABLE_CREDENTIAL,
-          message: "Too many iterations",
-        };
+        error = { code: ErrorCode.UNACCEPTABLE_CREDENTIAL, message: "Too many iterations" };
       }
       if (error) errors.set(u.name, error);
       else upsertions.set(u.name, u);
@@ -112,11 +98,7 @@ export default defineHandler({
     const results = [];
     for (const d of deletions.values()) {
       store.deleteScram(d.name, mechanismOf(d.mechanism)!);
-      results.push({
-        user: d.name,
-        errorCode: ErrorCode.NONE,
-        errorMessage: null,
-      });
+      results.push({ user: d.name, errorCode: ErrorCode.NONE, errorMessage: null });
     }
     for (const u of upsertions.values()) {
       const mechanism = mechanismOf(u.mechanism)!;
@@ -129,11 +111,7 @@ export default defineHandler({
           iterations: u.iterations,
         }),
       );
-      results.push({
-        user: u.name,
-        errorCode: ErrorCode.NONE,
-        errorMessage: null,
-      });
+      results.push({ user: u.name, errorCode: ErrorCode.NONE, errorMessage: null });
     }
     for (const [user, e] of errors) {
       results.push({ user, errorCode: e.code, errorMessage: e.message });

@@ -29,8 +29,7 @@ export default defineHandler({
       };
     }
     const [only] = request.topics;
-    const valid = request.topics.length === 1 &&
-      only.topicName === METADATA_TOPIC &&
+    const valid = request.topics.length === 1 && only.topicName === METADATA_TOPIC &&
       only.partitions.length === 1 && only.partitions[0].partitionIndex === 0;
     if (!valid) {
       const errorCode = ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;

@@ -27,10 +27,7 @@ export default defineHandler({
           name: t.name,
           partitions: t.partitionIndexes.map((i) => {
             const p = ctx.topics.partition(t.name, i);
-            const answer = (
-              errorCode: number,
-              errorMessage: string | null = null,
-            ) => ({
+            const answer = (errorCode: number, errorMessage: string | null = null) => ({
               partitionIndex: i,
               errorCode,
               errorMessage,
@@ -40,9 +37,7 @@ export default defineHandler({
               return answer(topicError, errorInfo(topicError).message);
             }
             if (!p) return answer(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
-            if (p.leader !== node.nodeId) {
-              return answer(ErrorCode.NOT_LEADER_OR_FOLLOWER);
-            }
+            if (p.leader !== node.nodeId) return answer(ErrorCode.NOT_LEADER_OR_FOLLOWER);
             return {
               ...answer(ErrorCode.NONE),
               activeProducers: p.producers.active.map((s) => ({

@@ -35,17 +35,13 @@ export default defineHandler({
         const check = ctx.transactions.check(transactionalId, node.nodeId);
         if (check !== ErrorCode.NONE) return answer(check);
         const txn = ctx.transactions.transactions.get(transactionalId);
-        if (!txn || txn.state === "Dead") {
-          return answer(ErrorCode.TRANSACTIONAL_ID_NOT_FOUND);
-        }
+        if (!txn || txn.state === "Dead") return answer(ErrorCode.TRANSACTIONAL_ID_NOT_FOUND);
         const topics = new Map<string, number[]>();
         const add = (topic: string, partition: number) =>
           topics.set(topic, [...(topics.get(topic) ?? []), partition]);
         for (const p of txn.partitions.values()) add(p.topic, p.partition);
         // A group's offsets are in the transaction as its __consumer_offsets partition.
-        for (const g of txn.groups) {
-          add("__consumer_offsets", ctx.groups.partitionFor(g));
-        }
+        for (const g of txn.groups) add("__consumer_offsets", ctx.groups.partitionFor(g));
         return {
           ...answer(ErrorCode.NONE),
           transactionState: txn.state,

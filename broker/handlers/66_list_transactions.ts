@@ -44,26 +44,18 @@ export default defineHandler({
     const transactionStates = [];
     for (const txn of ctx.transactions.transactions.values()) {
       if (txn.state === "Dead") continue;
-      if (
-        ctx.transactions.coordinatorFor(txn.transactionalId) !== node.nodeId
-      ) continue;
+      if (ctx.transactions.coordinatorFor(txn.transactionalId) !== node.nodeId) continue;
       if (producerIds.size > 0 && !producerIds.has(txn.producerId)) continue;
       if (states.size > 0 && !states.has(txn.state)) continue;
       if (
-        request.durationFilter >= 0 &&
-        BigInt(now - txn.startTimestamp) <= request.durationFilter
+        request.durationFilter >= 0 && BigInt(now - txn.startTimestamp) <= request.durationFilter
       ) {
         continue;
       }
       if (pattern && !pattern.test(txn.transactionalId)) continue;
       // Only the transactions the principal may describe are listed.
       if (
-        !can(
-          ctx,
-          AclOperation.DESCRIBE,
-          AclResourceType.TRANSACTIONAL_ID,
-          txn.transactionalId,
-        )
+        !can(ctx, AclOperation.DESCRIBE, AclResourceType.TRANSACTIONAL_ID, txn.transactionalId)
       ) continue;
       transactionStates.push({
         transactionalId: txn.transactionalId,

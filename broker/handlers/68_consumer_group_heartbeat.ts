@@ -25,9 +25,7 @@ export default defineHandler({
       ...heartbeatRefusal(errorCode, errorMessage),
     });
     if (
-      !configs.staticList("group.coordinator.rebalance.protocols").includes(
-        "consumer",
-      ) ||
+      !configs.staticList("group.coordinator.rebalance.protocols").includes("consumer") ||
       ctx.features.level("group.version") < 1
     ) {
       return refuse(ErrorCode.UNSUPPORTED_VERSION);
@@ -36,9 +34,7 @@ export default defineHandler({
       return refuse(ErrorCode.GROUP_AUTHORIZATION_FAILED);
     }
     const names = request.subscribedTopicNames ?? [];
-    if (
-      names.some((t) => !can(ctx, AclOperation.DESCRIBE, AclResourceType.TOPIC, t))
-    ) {
+    if (names.some((t) => !can(ctx, AclOperation.DESCRIBE, AclResourceType.TOPIC, t))) {
       return refuse(ErrorCode.TOPIC_AUTHORIZATION_FAILED);
     }
     const invalid = invalidHeartbeat(

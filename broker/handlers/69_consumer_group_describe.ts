@@ -37,11 +37,7 @@ export default defineHandler({
   },
 });
 
-function describe(
-  groupId: string,
-  ctx: RequestContext,
-  withOperations: boolean,
-) {
+function describe(groupId: string, ctx: RequestContext, withOperations: boolean) {
   const coordinator = ctx.groups;
   const group = coordinator.consumerGroups.get(groupId);
   if (!group) return groupNotFound(ctx, groupId, "consumer");
@@ -69,9 +65,7 @@ function describe(
       subscribedTopicRegex: m.subscribedTopicRegex,
       assignment: { topicPartitions: named(m.assigned) },
       targetAssignment: {
-        topicPartitions: named(
-          group.targetAssignment.get(m.memberId) ?? new Map(),
-        ),
+        topicPartitions: named(group.targetAssignment.get(m.memberId) ?? new Map()),
       },
       memberType: m.classic === null ? 1 : 0,
     })),
@@ -84,8 +78,9 @@ function describe(
     ctx,
     groupId,
     described.members.flatMap((m) =>
-      [...m.assignment.topicPartitions, ...m.targetAssignment.topicPartitions]
-        .map((t) => t.topicName)
+      [...m.assignment.topicPartitions, ...m.targetAssignment.topicPartitions].map((t) =>
+        t.topicName
+      )
     ),
     described,
   );

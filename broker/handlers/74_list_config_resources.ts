@@ -17,10 +17,7 @@ export default defineHandler({
   minVersion: 0,
   maxVersion: 1,
   handle(request, ctx) {
-    const answer = (
-      errorCode: number,
-      configResources: typeof listed = [],
-    ) => ({
+    const answer = (errorCode: number, configResources: typeof listed = []) => ({
       errorCode,
       configResources,
     });
@@ -34,15 +31,11 @@ export default defineHandler({
     const asked = ctx.apiVersion >= 1 && request.resourceTypes.length > 0
       ? request.resourceTypes
       : supported;
-    if (asked.some((t) => !supported.includes(t))) {
-      return answer(ErrorCode.UNSUPPORTED_VERSION);
-    }
+    if (asked.some((t) => !supported.includes(t))) return answer(ErrorCode.UNSUPPORTED_VERSION);
 
     const add = (type: number, names: Iterable<string>) => {
       if (!asked.includes(type)) return;
-      for (const resourceName of names) {
-        listed.push({ resourceName, resourceType: type });
-      }
+      for (const resourceName of names) listed.push({ resourceName, resourceType: type });
     };
     const nodeIds = ctx.metadata.nodes.map((n) => String(n.nodeId));
     add(GROUP, ctx.groups.groupConfigs.keys());

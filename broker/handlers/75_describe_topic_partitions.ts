@@ -19,11 +19,7 @@ export default defineHandler({
   maxVersion: 0,
   handle(request, ctx) {
     const all = request.topics.length === 0;
-    const asked = [
-      ...new Set(
-        all ? ctx.topics.byName.keys() : request.topics.map((t) => t.name),
-      ),
-    ];
+    const asked = [...new Set(all ? ctx.topics.byName.keys() : request.topics.map((t) => t.name))];
     // Topics the principal may not describe are hidden from "all topics", or answered last.
     const describable = (name: string) =>
       can(ctx, AclOperation.DESCRIBE, AclResourceType.TOPIC, name);
@@ -49,10 +45,7 @@ export default defineHandler({
     }
     // Kafka fails the whole request (UNKNOWN_SERVER_ERROR) when it would answer a describable
     // topic named "" (its authorized operations cannot be computed for an empty name).
-    if (
-      asked.includes("") && (!cursor || cursor.topicName === "") &&
-      describable("")
-    ) {
+    if (asked.includes("") && (!cursor || cursor.topicName === "") && describable("")) {
       return errorAnswer(ErrorCode.UNKNOWN_SERVER_ERROR);
     }
     let budget = Math.max(1, request.responsePartitionLimit);

@@ -31,11 +31,7 @@ export default defineHandler({
   },
 });
 
-function describe(
-  groupId: string,
-  ctx: RequestContext,
-  withOperations: boolean,
-) {
+function describe(groupId: string, ctx: RequestContext, withOperations: boolean) {
   const coordinator = ctx.groups;
   const group = coordinator.shareGroups.get(groupId);
   if (!group) return groupNotFound(ctx, groupId, "share");

@@ -33,9 +33,7 @@ import {
 } from "../share/share_store.ts";
 import type { AcquiredRange, SharePartition } from "../share/share_partition.ts";
 
-type PartitionAnswer = ShareFetchResponsePartitionDataInit & {
-  partitionIndex: number;
-};
+type PartitionAnswer = ShareFetchResponsePartitionDataInit & { partitionIndex: number };
 
 /** A partition to fetch, resolved: its share partition, or the error it is answered with. */
 interface Target {
@@ -66,8 +64,7 @@ export default defineHandler({
     // As Kafka 4.4: a renewing fetch fetches nothing, so any limit of a fetch set is refused.
     if (
       renewing &&
-      (request.maxBytes !== 0 || request.minBytes !== 0 ||
-        request.maxRecords !== 0 ||
+      (request.maxBytes !== 0 || request.minBytes !== 0 || request.maxRecords !== 0 ||
         request.maxWaitMs !== 0)
     ) {
       return top(ErrorCode.INVALID_REQUEST);
@@ -86,12 +83,7 @@ export default defineHandler({
     let session: ShareSession | undefined;
     if (epoch === 0) {
       if (hasAcks) return top(ErrorCode.INVALID_REQUEST);
-      session = shares.openSession(
-        node.nodeId,
-        groupId,
-        memberId!,
-        ctx.connection.id,
-      );
+      session = shares.openSession(node.nodeId, groupId, memberId!, ctx.connection.id);
       if (!session) {
         // Kafka answers this once max wait has passed.
         const deadline = Date.now() + Math.max(0, request.maxWaitMs);
@@ -120,9 +112,7 @@ export default defineHandler({
         }
       }
       for (const f of request.forgottenTopicsData) {
-        for (const p of f.partitions) {
-          session.partitions.delete(partitionKey(f.topicId, p));
-        }
+        for (const p of f.partitions) session.partitions.delete(partitionKey(f.topicId, p));
       }
       if (epoch > 0) session.epoch = epoch === 2147483647 ? 1 : epoch + 1;
     }
@@ -148,30 +138,15 @@ export default defineHandler({
         ? requested.map((p) => session!.partitions.get(partitionKey(p.topicId, p.partition))!)
         : [...session.partitions.values()];
       const targets = resolve(ctx, groupId, [...new Set(inPlay)], endpoints);
-      await waitForBytes(
-        ctx,
-        request.minBytes,
-        request.maxWaitMs,
-        targets,
-        groupId,
-      );
-      acquire(
-        ctx,
-        groupId,
-        memberId!,
-        { ...request, recordLimit: mode === 1 },
-        targets,
-      );
+      await waitForBytes(ctx, request.minBytes, request.maxWaitMs, targets, groupId);
+      acquire(ctx, groupId, memberId!, { ...request, recordLimit: mode === 1 }, targets);
       const incremental = epoch > 0;
       for (const t of targets) {
         // Kafka answers a partition whose share state it is still loading only once it has records.
-        if (!t.answer || (t.loading && !t.answer.acquiredRecords?.length)) {
-          continue;
-        }
+        if (!t.answer || (t.loading && !t.answer.acquiredRecords?.length)) continue;
         const sp = session.partitions.get(partitionKey(t.topicId, t.partition));
         const keep = !incremental || (t.answer.records?.length ?? 0) > 0 ||
-          t.answer.errorCode !== ErrorCode.NONE ||
-          (sp?.requiresUpdate ?? false);
+          t.answer.errorCode !== ErrorCode.NONE || (sp?.requiresUpdate ?? false);
         if (sp) sp.requiresUpdate = t.answer.errorCode !== ErrorCode.NONE;
         if (keep) answers.push({ topicId: t.topicId, partition: t.answer });
       }
@@ -182,9 +157,7 @@ export default defineHandler({
     const responses: { topicId: string; partitions: PartitionAnswer[] }[] = [];
     for (const a of answers) {
       let topic = responses.find((r) => r.topicId === a.topicId);
-      if (!topic) {
-        responses.push(topic = { topicId: a.topicId, partitions: [] });
-      }
+      if (!topic) responses.push(topic = { topicId: a.topicId, partitions: [] });
       topic.partitions.push(a.partition);
     }
     return {
@@ -201,20 +174,13 @@ function resolve(
   ctx: RequestContext,
   groupId: string,
   partitions: SessionPartition[],
-  endpoints: Map<
-    number,
-    { nodeId: number; host: string; port: number; rack: string | null }
-  >,
+  endpoints: Map<number, { nodeId: number; host: string; port: number; rack: string | null }>,
 ): Target[] {
   return partitions.map(({ topicId, partition }) => {
     const failed = (errorCode: number): Target => ({
       topicId,
       partition,
-      answer: {
-        partitionIndex: partition,
-        errorCode,
-        records: new Uint8Array(0),
-      },
+      answer: { partitionIndex: partition, errorCode, records: new Uint8Array(0) },
     });
     const topic = ctx.topics.byId.get(topicId);
     if (!topic) return failed(ErrorCode.UNKNOWN_TOPIC_ID);
@@ -225,10 +191,7 @@ function resolve(
     if (!p) return failed(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
     if (p.leader !== ctx.node.nodeId) {
       const target = failed(ErrorCode.NOT_LEADER_OR_FOLLOWER);
-      target.answer!.currentLeader = {
-        leaderId: p.leader,
-        leaderEpoch: p.leaderEpoch,
-      };
+      target.answer!.currentLeader = { leaderId: p.leader, leaderEpoch: p.leaderEpoch };
       const leader = ctx.metadata.node(p.leader);
       if (leader) {
         endpoints.set(leader.nodeId, {
@@ -241,12 +204,7 @@ function resolve(
     }
     try {
       const loading = !ctx.shares.existing(groupId, topicId, partition);
-      return {
-        topicId,
-        partition,
-        share: ctx.shares.partition(groupId, topicId, p),
-        loading,
-      };
+      return { topicId, partition, share: ctx.shares.partition(groupId, topicId, p), loading };
     } catch (e) {
       if (e instanceof ShareStartError) return failed(e.errorCode);
       throw e;
@@ -265,12 +223,7 @@ function readCommitted(ctx: RequestContext, groupId: string): boolean {
 }
 
 /** The offset a group's share fetches read below: the high watermark, or the last stable offset. */
-function upperBound(
-  ctx: RequestContext,
-  groupId: string,
-  topicId: string,
-  partition: number,
-) {
+function upperBound(ctx: RequestContext, groupId: string, topicId: string, partition: number) {
   const p = ctx.topics.byId.get(topicId)!.partitions[partition];
   return readCommitted(ctx, groupId)
     ? p.txns.lastStableOffset(p.log.highWatermark)
@@ -291,9 +244,7 @@ function withoutAborted(
   for (const b of aborted) {
     sp.archiveAcquired(b.baseOffset, b.lastOffset);
     ranges = ranges.flatMap((r) => {
-      if (r.lastOffset < b.baseOffset || r.firstOffset > b.lastOffset) {
-        return [r];
-      }
+      if (r.lastOffset < b.baseOffset || r.firstOffset > b.lastOffset) return [r];
       const left = r.firstOffset < b.baseOffset ? [{ ...r, lastOffset: b.baseOffset - 1n }] : [];
       const right = r.lastOffset > b.lastOffset ? [{ ...r, firstOffset: b.lastOffset + 1n }] : [];
       return [...left, ...right];
@@ -326,15 +277,9 @@ async function waitForBytes(
       if (!t.share || !t.share.canAcquire(limits)) continue;
       const p = ctx.topics.byId.get(t.topicId)!.partitions[t.partition];
       const bound = upperBound(ctx, groupId, t.topicId, t.partition);
-      bytes += p.log.bytesAvailable(
-        t.share.nextFetchOffset(),
-        bound,
-        minBytes - bytes,
-      );
+      bytes += p.log.bytesAvailable(t.share.nextFetchOffset(), bound, minBytes - bytes);
     }
-    if (bytes >= minBytes || Date.now() >= deadline || ctx.signal.aborted) {
-      return;
-    }
+    if (bytes >= minBytes || Date.now() >= deadline || ctx.signal.aborted) return;
     await ctx.topics.appended.wait(deadline, ctx.signal);
   }
 }
@@ -344,12 +289,7 @@ function acquire(
   ctx: RequestContext,
   groupId: string,
   memberId: string,
-  request: {
-    maxBytes: number;
-    maxRecords: number;
-    batchSize: number;
-    recordLimit: boolean;
-  },
+  request: { maxBytes: number; maxRecords: number; batchSize: number; recordLimit: boolean },
   targets: Target[],
 ): void {
   const limits = ctx.shares.limits(groupId);
@@ -362,9 +302,7 @@ function acquire(
   for (const t of acquirable) {
     const p = ctx.topics.byId.get(t.topicId)!.partitions[t.partition];
     const sp = t.share!;
-    if (sp.nextFetchOffset() < p.log.logStartOffset) {
-      sp.skipTo(p.log.logStartOffset);
-    }
+    if (sp.nextFetchOffset() < p.log.logStartOffset) sp.skipTo(p.log.logStartOffset);
     const fetchOffset = sp.nextFetchOffset();
     const fetched = remaining <= 0 ? [] : p.log.read(fetchOffset, {
       maxBytes: perPartition,
@@ -387,9 +325,7 @@ function acquire(
       ));
     }
     if (batches.length > 0) first = false;
-    for (const r of acquired) {
-      remaining -= Number(r.lastOffset - r.firstOffset + 1n);
-    }
+    for (const r of acquired) remaining -= Number(r.lastOffset - r.firstOffset + 1n);
     t.answer = {
       partitionIndex: t.partition,
       errorCode: ErrorCode.NONE,
@@ -411,9 +347,7 @@ function mergeAcknowledgements(
     );
     if (found) {
       found.partition.acknowledgeErrorCode = ack.errorCode;
-      if (withMessages) {
-        found.partition.acknowledgeErrorMessage = ack.errorMessage;
-      }
+      if (withMessages) found.partition.acknowledgeErrorMessage = ack.errorMessage;
       continue;
     }
     answers.push({

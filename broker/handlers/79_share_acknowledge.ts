@@ -34,9 +34,7 @@ export default defineHandler({
     const session = shares.session(node.nodeId, groupId, memberId!);
     if (!session) return top(ErrorCode.SHARE_SESSION_NOT_FOUND);
     if (epoch !== -1) {
-      if (session.epoch !== epoch) {
-        return top(ErrorCode.INVALID_SHARE_SESSION_EPOCH);
-      }
+      if (session.epoch !== epoch) return top(ErrorCode.INVALID_SHARE_SESSION_EPOCH);
       session.epoch = epoch === 2147483647 ? 1 : epoch + 1;
     }
     const results = acknowledge(
@@ -50,25 +48,16 @@ export default defineHandler({
           batches: p.acknowledgementBatches,
         }))
       ),
-      {
-        isRenewAck: ctx.apiVersion >= 2 && request.isRenewAck,
-        version: ctx.apiVersion,
-      },
+      { isRenewAck: ctx.apiVersion >= 2 && request.isRenewAck, version: ctx.apiVersion },
     );
     if (epoch === -1) shares.closeSession(session);
     const responses: {
       topicId: string;
-      partitions: {
-        partitionIndex: number;
-        errorCode: number;
-        errorMessage: string | null;
-      }[];
+      partitions: { partitionIndex: number; errorCode: number; errorMessage: string | null }[];
     }[] = [];
     for (const r of results) {
       let topic = responses.find((t) => t.topicId === r.topicId);
-      if (!topic) {
-        responses.push(topic = { topicId: r.topicId, partitions: [] });
-      }
+      if (!topic) responses.push(topic = { topicId: r.topicId, partitions: [] });
       topic.partitions.push({
         partitionIndex: r.partition,
         errorCode: r.errorCode,

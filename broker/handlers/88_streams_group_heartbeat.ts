@@ -20,9 +20,7 @@ export default defineHandler({
     const refuse = (errorCode: number, errorMessage: string | null = null) => ({
       ...streamsRefusal(errorCode, errorMessage),
     });
-    if (ctx.features.level("streams.version") < 1) {
-      return refuse(ErrorCode.UNSUPPORTED_VERSION);
-    }
+    if (ctx.features.level("streams.version") < 1) return refuse(ErrorCode.UNSUPPORTED_VERSION);
     if (!can(ctx, AclOperation.READ, AclResourceType.GROUP, request.groupId)) {
       return refuse(ErrorCode.GROUP_AUTHORIZATION_FAILED);
     }
@@ -50,14 +48,8 @@ export default defineHandler({
       return refuse(ErrorCode.NOT_COORDINATOR, NOT_COORDINATOR_MESSAGE);
     }
     const id = request.groupId;
-    if (
-      groups.groups.has(id) || groups.consumerGroups.has(id) ||
-      groups.shareGroups.has(id)
-    ) {
-      return refuse(
-        ErrorCode.GROUP_ID_NOT_FOUND,
-        `Group ${id} is not a streams group.`,
-      );
+    if (groups.groups.has(id) || groups.consumerGroups.has(id) || groups.shareGroups.has(id)) {
+      return refuse(ErrorCode.GROUP_ID_NOT_FOUND, `Group ${id} is not a streams group.`);
     }
     const answer = groups.streams.heartbeat(request, {
       clientId: ctx.header.clientId ?? "",

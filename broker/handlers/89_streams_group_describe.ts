@@ -41,8 +41,7 @@ function describe(
   const groups = ctx.groups;
   const group = groups.streams.groups.get(groupId);
   if (!group) {
-    const elsewhere = groups.groups.has(groupId) ||
-      groups.consumerGroups.has(groupId) ||
+    const elsewhere = groups.groups.has(groupId) || groups.consumerGroups.has(groupId) ||
       groups.shareGroups.has(groupId);
     return {
       groupId,

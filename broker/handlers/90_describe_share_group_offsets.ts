@@ -14,10 +14,7 @@ import { defineHandler, type RequestContext } from "../server/handler.ts";
 import { NOT_COORDINATOR_MESSAGE } from "../groups/consumer_heartbeat.ts";
 import { can } from "../security/access.ts";
 
-type Group = {
-  groupId: string;
-  topics: { topicName: string; partitions: number[] }[] | null;
-};
+type Group = { groupId: string; topics: { topicName: string; partitions: number[] }[] | null };
 
 export default defineHandler({
   apiKey: ApiKey.DescribeShareGroupOffsets,
@@ -35,25 +32,15 @@ function describe(g: Group, ctx: RequestContext) {
     errorCode,
     errorMessage,
   });
-  if (ctx.features.level("share.version") < 1) {
-    return failed(ErrorCode.UNSUPPORTED_VERSION);
-  }
+  if (ctx.features.level("share.version") < 1) return failed(ErrorCode.UNSUPPORTED_VERSION);
   if (!can(ctx, AclOperation.DESCRIBE, AclResourceType.GROUP, g.groupId)) {
     return failed(ErrorCode.GROUP_AUTHORIZATION_FAILED);
   }
   if (ctx.groups.coordinatorFor(g.groupId) !== ctx.node.nodeId) {
     return failed(ErrorCode.NOT_COORDINATOR, NOT_COORDINATOR_MESSAGE);
   }
-  const partition = (
-    groupId: string,
-    topicId: string,
-    partitionIndex: number,
-  ) => {
-    const stored = ctx.shares.storedStartOffset(
-      groupId,
-      topicId,
-      partitionIndex,
-    );
+  const partition = (groupId: string, topicId: string, partitionIndex: number) => {
+    const stored = ctx.shares.storedStartOffset(groupId, topicId, partitionIndex);
     const share = ctx.shares.existing(groupId, topicId, partitionIndex);
     const highWatermark = ctx.topics.byId.get(topicId)!.partitions[partitionIndex].log
       .highWatermark;
@@ -74,52 +61,38 @@ function describe(g: Group, ctx: RequestContext) {
     !can(ctx, AclOperation.DESCRIBE, AclResourceType.TOPIC, t.topicName) ||
     !ctx.topics.byName.has(t.topicName);
   const topics = g.topics === null
-    ? [...ctx.groups.shareGroups.get(g.groupId)?.initialized ?? []].flatMap(
-      ([id, ps]) => {
-        const topic = ctx.topics.byId.get(id);
-        if (
-          !topic ||
-          !can(ctx, AclOperation.DESCRIBE, AclResourceType.TOPIC, topic.name)
-        ) return [];
-        return [{
-          topicName: topic.name,
-          topicId: id,
-          partitions: [...ps].sort((a, b) => a - b).map((p) => partition(g.groupId, id, p)),
-        }];
-      },
-    )
+    ? [...ctx.groups.shareGroups.get(g.groupId)?.initialized ?? []].flatMap(([id, ps]) => {
+      const topic = ctx.topics.byId.get(id);
+      if (!topic || !can(ctx, AclOperation.DESCRIBE, AclResourceType.TOPIC, topic.name)) return [];
+      return [{
+        topicName: topic.name,
+        topicId: id,
+        partitions: [...ps].sort((a, b) => a - b).map((p) => partition(g.groupId, id, p)),
+      }];
+    })
     // Kafka answers the topics it refuses, or does not know, first.
-    : [...g.topics].sort((a, b) => Number(known(b)) - Number(known(a))).map(
-      (t) => {
-        const refused = !can(
-          ctx,
-          AclOperation.DESCRIBE,
-          AclResourceType.TOPIC,
-          t.topicName,
-        );
-        const topic = ctx.topics.byName.get(t.topicName);
-        if (refused || !topic) {
-          return {
-            topicName: t.topicName,
-            topicId: ZERO_UUID,
-            partitions: t.partitions.map((partitionIndex) => ({
-              partitionIndex,
-              startOffset: -1n,
-              leaderEpoch: 0,
-              lag: -1n,
-              errorCode: refused ? ErrorCode.TOPIC_AUTHORIZATION_FAILED : ErrorCode.NONE,
-              errorMessage: refused
-                ? errorInfo(ErrorCode.TOPIC_AUTHORIZATION_FAILED).message
-                : null,
-            })),
-          };
-        }
+    : [...g.topics].sort((a, b) => Number(known(b)) - Number(known(a))).map((t) => {
+      const refused = !can(ctx, AclOperation.DESCRIBE, AclResourceType.TOPIC, t.topicName);
+      const topic = ctx.topics.byName.get(t.topicName);
+      if (refused || !topic) {
         return {
           topicName: t.topicName,
-          topicId: topic.id,
-          partitions: t.partitions.map((p) => partition(g.groupId, topic.id, p)),
+          topicId: ZERO_UUID,
+          partitions: t.partitions.map((partitionIndex) => ({
+            partitionIndex,
+            startOffset: -1n,
+            leaderEpoch: 0,
+            lag: -1n,
+            errorCode: refused ? ErrorCode.TOPIC_AUTHORIZATION_FAILED : ErrorCode.NONE,
+            errorMessage: refused ? errorInfo(ErrorCode.TOPIC_AUTHORIZATION_FAILED).message : null,
+          })),
         };
-      },
-    );
+      }
+      return {
+        topicName: t.topicName,
+        topicId: topic.id,
+        partitions: t.partitions.map((p) => partition(g.groupId, topic.id, p)),
+      };
+    });
   return { groupId: g.groupId, topics, errorCode: ErrorCode.NONE };
 }

@@ -31,12 +31,8 @@ export default defineHandler({
       errorMessage,
       responses: [],
     });
-    if (ctx.features.level("share.version") < 1) {
-      return top(ErrorCode.UNSUPPORTED_VERSION);
-    }
-    if (
-      !can(ctx, AclOperation.DELETE, AclResourceType.GROUP, request.groupId)
-    ) {
+    if (ctx.features.level("share.version") < 1) return top(ErrorCode.UNSUPPORTED_VERSION);
+    if (!can(ctx, AclOperation.DELETE, AclResourceType.GROUP, request.groupId)) {
       return top(ErrorCode.GROUP_AUTHORIZATION_FAILED);
     }
     const refused = request.topics
@@ -78,9 +74,7 @@ export default defineHandler({
         errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
         errorMessage: message,
       });
-      if (!topic) {
-        return failed(errorInfo(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION).message);
-      }
+      if (!topic) return failed(errorInfo(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION).message);
       if (!group.initialized.has(topic.id)) {
         return failed("There is no offset information to delete.");
       }

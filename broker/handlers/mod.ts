@@ -78,29 +78,10 @@ import getTelemetrySubscriptions from "./71_get_telemetry_subscriptions.ts";
 import pushTelemetry from "./72_push_telemetry.ts";
 
 register(produce, fetch, listOffsets, metadata, apiVersions, initProducerId);
-register(
-  offsetCommit,
-  offsetFetch,
-  findCoordinator,
-  joinGroup,
-  heartbeat,
-  leaveGroup,
-  syncGroup,
-);
+register(offsetCommit, offsetFetch, findCoordinator, joinGroup, heartbeat, leaveGroup, syncGroup);
 register(describeGroups, listGroups, deleteGroups, offsetDelete);
-register(
-  createTopics,
-  deleteTopics,
-  createPartitions,
-  describeCluster,
-  describeQuorum,
-);
-register(
-  describeClientQuotas,
-  alterClientQuotas,
-  updateFeatures,
-  unregisterBroker,
-);
+register(createTopics, deleteTopics, createPartitions, describeCluster, describeQuorum);
+register(describeClientQuotas, alterClientQuotas, updateFeatures, unregisterBroker);
 register(
   createDelegationToken,
   renewDelegationToken,
@@ -126,32 +107,13 @@ register(
   listConfigResources,
   describeTopicPartitions,
 );
-register(
-  addPartitionsToTxn,
-  addOffsetsToTxn,
-  endTxn,
-  writeTxnMarkers,
-  txnOffsetCommit,
-);
+register(addPartitionsToTxn, addOffsetsToTxn, endTxn, writeTxnMarkers, txnOffsetCommit);
 register(describeTransactions, listTransactions);
-register(
-  saslHandshake,
-  saslAuthenticate,
-  describeUserScramCredentials,
-  alterUserScramCredentials,
-);
+register(saslHandshake, saslAuthenticate, describeUserScramCredentials, alterUserScramCredentials);
 register(describeAcls, createAcls, deleteAcls);
 register(shareGroupHeartbeat, shareGroupDescribe, shareFetch, shareAcknowledge);
-register(
-  describeShareGroupOffsets,
-  alterShareGroupOffsets,
-  deleteShareGroupOffsets,
-);
-register(
-  streamsGroupHeartbeat,
-  streamsGroupDescribe,
-  streamsGroupTopologyDescriptionUpdate,
-);
+register(describeShareGroupOffsets, alterShareGroupOffsets, deleteShareGroupOffsets);
+register(streamsGroupHeartbeat, streamsGroupDescribe, streamsGroupTopologyDescriptionUpdate);
 register(getTelemetrySubscriptions, pushTelemetry);
 
 export { HANDLERS } from "./registry.ts";
