@@ -25,10 +25,7 @@ function failed(t: RequestTopic, errorCode: number) {
   return {
     name: t.name,
     topicId: t.topicId,
-    partitions: t.partitions.map((p) => ({
-      partitionIndex: p.partitionIndex,
-      errorCode,
-    })),
+    partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode })),
   };
 }
 
@@ -42,21 +39,15 @@ export default defineHandler({
     // group coordinator answers; a topic without partitions is not answered.
     const { byId: topicsById, byName: topics } = ctx.topics;
     const unknown = request.topics.filter((t) => !topicsById.has(t.topicId));
-    const known = request.topics.filter((t) => topicsById.has(t.topicId)).map(
-      (t) => {
-        const topic = topicsById.get(t.topicId)!;
-        const exists = (p: { partitionIndex: number }) =>
-          p.partitionIndex >= 0 && p.partitionIndex < topic.partitions.length;
-        return {
-          request: {
-            ...t,
-            name: topic.name,
-            partitions: t.partitions.filter(exists),
-          },
-          missing: t.partitions.filter((p) => !exists(p)),
-        };
-      },
-    );
+    const known = request.topics.filter((t) => topicsById.has(t.topicId)).map((t) => {
+      const topic = topicsById.get(t.topicId)!;
+      const exists = (p: { partitionIndex: number }) =>
+        p.partitionIndex >= 0 && p.partitionIndex < topic.partitions.length;
+      return {
+        request: { ...t, name: topic.name, partitions: t.partitions.filter(exists) },
+        missing: t.partitions.filter((p) => !exists(p)),
+      };
+    });
     const asked = known.map((k) => k.request).filter((t) => t.partitions.length > 0);
     const served = asked.length > 0 ? serve({ ...request, topics: asked }, ctx).topics : [];
     return {
@@ -86,14 +77,7 @@ function serve(request: Request, ctx: RequestContext) {
   const all = (errorCode: number) => ({
     topics: request.topics.map((t) => failed(t, errorCode)),
   });
-  if (
-    !can(
-      ctx,
-      AclOperation.WRITE,
-      AclResourceType.TRANSACTIONAL_ID,
-      request.transactionalId,
-    )
-  ) {
+  if (!can(ctx, AclOperation.WRITE, AclResourceType.TRANSACTIONAL_ID, request.transactionalId)) {
     return all(ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED);
   }
   if (!can(ctx, AclOperation.READ, AclResourceType.GROUP, request.groupId)) {
@@ -124,9 +108,7 @@ function commit(request: Request, ctx: RequestContext) {
     request.groupId,
     { verifyOnly: apiVersion < 5, transactionV2: apiVersion >= 5 },
   );
-  if (txnCode === ErrorCode.PRODUCER_FENCED) {
-    txnCode = ErrorCode.INVALID_PRODUCER_EPOCH;
-  }
+  if (txnCode === ErrorCode.PRODUCER_FENCED) txnCode = ErrorCode.INVALID_PRODUCER_EPOCH;
   // Clients before v4 do not know TRANSACTION_ABORTABLE.
   if (txnCode === ErrorCode.TRANSACTION_ABORTABLE && apiVersion < 4) {
     txnCode = ErrorCode.INVALID_TXN_STATE;
@@ -137,12 +119,10 @@ function commit(request: Request, ctx: RequestContext) {
   const group = consumerGroup ? undefined : groups.group(request.groupId);
   if (streamsGroup) {
     // A streams group (KIP-1071), as a consumer group: a member commits with its epoch.
-    const anonymous = request.generationIdOrMemberEpoch === -1 &&
-      request.memberId === "" &&
+    const anonymous = request.generationIdOrMemberEpoch === -1 && request.memberId === "" &&
       request.groupInstanceId === null;
     if (
-      !(request.generationIdOrMemberEpoch < 0 &&
-        streamsGroup.members.size === 0) && !anonymous
+      !(request.generationIdOrMemberEpoch < 0 && streamsGroup.members.size === 0) && !anonymous
     ) {
       const member = streamsGroup.members.get(request.memberId);
       if (!member) return all(ErrorCode.UNKNOWN_MEMBER_ID);
@@ -152,12 +132,10 @@ function commit(request: Request, ctx: RequestContext) {
     }
   } else if (consumerGroup) {
     // A consumer group (KIP-848): a member commits with its epoch; a stale one is ILLEGAL_GENERATION.
-    const anonymous = request.generationIdOrMemberEpoch === -1 &&
-      request.memberId === "" &&
+    const anonymous = request.generationIdOrMemberEpoch === -1 && request.memberId === "" &&
       request.groupInstanceId === null;
     if (
-      !(request.generationIdOrMemberEpoch < 0 &&
-        consumerGroup.members.size === 0) && !anonymous
+      !(request.generationIdOrMemberEpoch < 0 && consumerGroup.members.size === 0) && !anonymous
     ) {
       const member = consumerGroup.members.get(request.memberId);
       if (!member) return all(ErrorCode.UNKNOWN_MEMBER_ID);
@@ -170,10 +148,7 @@ function commit(request: Request, ctx: RequestContext) {
     request.groupInstanceId !== null
   ) {
     if (!group) return all(ErrorCode.UNKNOWN_MEMBER_ID);
-    const invalid = group.validateMember(
-      request.memberId,
-      request.groupInstanceId,
-    );
+    const invalid = group.validateMember(request.memberId, request.groupInstanceId);
     if (invalid !== ErrorCode.NONE) return all(invalid);
     if (request.generationIdOrMemberEpoch !== group.generationId) {
       return all(ErrorCode.ILLEGAL_GENERATION);

@@ -19,16 +19,12 @@ export default defineHandler({
     const refuse = (errorCode: number, errorMessage: string | null = null) => ({
       ...heartbeatRefusal(errorCode, errorMessage),
     });
-    if (ctx.features.level("share.version") < 1) {
-      return refuse(ErrorCode.UNSUPPORTED_VERSION);
-    }
+    if (ctx.features.level("share.version") < 1) return refuse(ErrorCode.UNSUPPORTED_VERSION);
     if (!can(ctx, AclOperation.READ, AclResourceType.GROUP, request.groupId)) {
       return refuse(ErrorCode.GROUP_AUTHORIZATION_FAILED);
     }
     const names = request.subscribedTopicNames ?? [];
-    if (
-      names.some((t) => !can(ctx, AclOperation.DESCRIBE, AclResourceType.TOPIC, t))
-    ) {
+    if (names.some((t) => !can(ctx, AclOperation.DESCRIBE, AclResourceType.TOPIC, t))) {
       return refuse(ErrorCode.TOPIC_AUTHORIZATION_FAILED);
     }
     const invalid = invalidShareHeartbeat(request);
