@@ -38,16 +38,6 @@ export default defineHandler({
           errorMessage,
         };
       }
-      if (key === "") {
-        return {
-          key,
-          nodeId: -1,
-          host: "",
-          port: -1,
-          errorCode: ErrorCode.INVALID_REQUEST,
-          errorMessage,
-        };
-      }
       const node = ctx.metadata.node(
         request.keyType === 1
           ? ctx.transactions.coordinatorFor(key)

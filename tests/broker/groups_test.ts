@@ -32,6 +32,20 @@ Deno.test("groups: FindCoordinator v0-3 answers with Kafka's default message, NO
   }
 });
 
+Deno.test("groups: FindCoordinator finds a coordinator for an empty key, as Kafka does", async () => {
+  await using broker = await Broker.start({});
+  await using c = await RawClient.connect(broker.bootstrapServers);
+  for (const keyType of [0, 1]) {
+    const old = await c.request(ApiKey.FindCoordinator, 3, { key: "", keyType });
+    assertEquals([old.errorCode, old.nodeId !== -1], [ErrorCode.NONE, true]);
+    const batched = await c.request(ApiKey.FindCoordinator, 4, { keyType, coordinatorKeys: [""] });
+    assertEquals(
+      batched.coordinators.map((k) => [k.key, k.errorCode, k.nodeId !== -1]),
+      [["", ErrorCode.NONE, true]],
+    );
+  }
+});
+
 Deno.test("groups: KIP-394 join, two members, sync, heartbeats and rebalance answers", async () => {
   await using broker = await Broker.start({ nodes: 3, topics: { t: { partitions: 2 } } });
   await using a = await coordinatorClient(broker, "g");

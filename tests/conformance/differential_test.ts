@@ -269,6 +269,9 @@ const SCENARIOS: Scenario[] = [
       ),
       // An old (v0-3) answer carries Kafka's default message, "NONE" when there is no error.
       step(ApiKey.FindCoordinator, 3, { key: `${run}-g`, keyType: 0 }),
+      // An empty key is a key like any other, for groups and transactional ids alike.
+      step(ApiKey.FindCoordinator, 3, { key: "", keyType: 0 }),
+      step(ApiKey.FindCoordinator, 4, { keyType: 1, coordinatorKeys: [""] }),
       step(ApiKey.Heartbeat, 4, {
         groupId: `${run}-g`,
         generationId: 1,
