@@ -188,11 +188,11 @@ export class KafkaClient implements AsyncDisposable {
     this.instrumentation = new Instrumentation(clientId, options);
     this.#metricPrefix = options.metricGroupPrefix ?? "admin-client";
     this.#clientStats = this.#registerStats(`${this.#metricPrefix}-metrics`, {});
-    this.instrumentation.metrics.gauge(`${this.#metricPrefix}-metrics`, "connection-count", () => {
+    this.instrumentation.metrics.gauge(() => {
       let n = 0;
       for (const c of this.#open) if (!c.closed) n++;
       return n;
-    });
+    }, { group: `${this.#metricPrefix}-metrics`, name: "connection-count" });
     if (options.enableMetricsPush ?? this.#metricPrefix !== "admin-client") {
       this.#telemetry = new TelemetrySender({
         connection: () => this.#telemetryConnection(),
@@ -220,24 +220,30 @@ export class KafkaClient implements AsyncDisposable {
   #registerStats(group: string, tags: Record<string, string>): ConnectionStats {
     const metrics = this.instrumentation.metrics;
     return {
-      requests: metrics.register(group, new Stat(), {
+      requests: metrics.register(new Stat(), {
+        group,
         countRate: "request-rate",
         count: "request-total",
         rate: "outgoing-byte-rate",
         total: "outgoing-byte-total",
         avg: "request-size-avg",
         max: "request-size-max",
-      }, tags),
-      responses: metrics.register(group, new Stat(), {
+        tags,
+      }),
+      responses: metrics.register(new Stat(), {
+        group,
         countRate: "response-rate",
         count: "response-total",
         rate: "incoming-byte-rate",
         total: "incoming-byte-total",
-      }, tags),
-      latency: metrics.register(group, new Stat(), {
+        tags,
+      }),
+      latency: metrics.register(new Stat(), {
+        group,
         avg: "request-latency-avg",
         max: "request-latency-max",
-      }, tags),
+        tags,
+      }),
     };
   }
 

@@ -153,6 +153,14 @@ export interface StatNames {
   max?: string;
 }
 
+/** Where a metric is published: Java's metric group and the tags beside client-id. */
+export interface MetricPlace {
+  /** Java's metric group, e.g. "producer-metrics". */
+  group: string;
+  /** Tags beside client-id (node-id, topic, partition); default none. */
+  tags?: Record<string, string>;
+}
+
 /**
  * A client's metrics registry. Producers, consumers and connections register their statistics;
  * `snapshot()` reads them all.
@@ -162,7 +170,11 @@ export interface StatNames {
  * import { ClientMetrics, Stat } from "@brook/kafka/client";
  * const metrics = new ClientMetrics("my-app");
  * const sends = new Stat();
- * metrics.register("producer-metrics", sends, { rate: "record-send-rate", total: "record-send-total" });
+ * metrics.register(sends, {
+ *   group: "producer-metrics",
+ *   rate: "record-send-rate",
+ *   total: "record-send-total",
+ * });
  * sends.record(10);
  * console.log(metrics.value("record-send-total")); // 10
  * ```
@@ -179,12 +191,8 @@ export class ClientMetrics {
   }
 
   /** Publishes readings of `stat` under Java's names, in `group`, with extra `tags`. */
-  register(
-    group: string,
-    stat: Stat,
-    names: StatNames,
-    tags: Record<string, string> = {},
-  ): Stat {
+  register(stat: Stat, names: MetricPlace & StatNames): Stat {
+    const { group, tags = {} } = names;
     const all = { "client-id": this.clientId, ...tags };
     const add = (name: string | undefined, description: string, read: (now: number) => number) => {
       if (name) this.#defs.push({ group, name, tags: all, description, read });
@@ -199,12 +207,8 @@ export class ClientMetrics {
   }
 
   /** Publishes a value read when the snapshot is taken (e.g. buffer-available-bytes). */
-  gauge(
-    group: string,
-    name: string,
-    read: (now: number) => number,
-    tags: Record<string, string> = {},
-  ): void {
+  gauge(read: (now: number) => number, place: MetricPlace & { name: string }): void {
+    const { group, name, tags = {} } = place;
     this.#defs.push({
       group,
       name,

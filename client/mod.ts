@@ -56,6 +56,7 @@ export {
 export {
   ClientMetrics,
   type ClientMetricsSnapshot,
+  type MetricPlace,
   type MetricValue,
   prometheusText,
   Stat,

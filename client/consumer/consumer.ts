@@ -127,22 +127,23 @@ export class Consumer implements AsyncDisposable {
     this.client = client ?? new KafkaClient({ metricGroupPrefix: "consumer", ...options });
     this.#ownsClient = client === undefined;
     const metrics = this.client.instrumentation.metrics;
-    metrics.register("consumer-coordinator-metrics", this.#commitLatency, {
+    metrics.register(this.#commitLatency, {
+      group: "consumer-coordinator-metrics",
       avg: "commit-latency-avg",
       max: "commit-latency-max",
       countRate: "commit-rate",
       count: "commit-total",
     });
-    metrics.register("consumer-coordinator-metrics", this.#rebalanceLatency, {
+    metrics.register(this.#rebalanceLatency, {
+      group: "consumer-coordinator-metrics",
       avg: "rebalance-latency-avg",
       max: "rebalance-latency-max",
       count: "rebalance-total",
     });
-    metrics.gauge(
-      "consumer-metrics",
-      "last-poll-seconds-ago",
-      (now) => this.#lastPoll === 0 ? -1 : Math.floor((now - this.#lastPoll) / 1000),
-    );
+    metrics.gauge((now) => this.#lastPoll === 0 ? -1 : Math.floor((now - this.#lastPoll) / 1000), {
+      group: "consumer-metrics",
+      name: "last-poll-seconds-ago",
+    });
     this.#options = options;
     this.#fetcher = new Fetcher(this.client, {
       fetchMinBytes: options.fetchMinBytes ?? defaults.FETCH_MIN_BYTES,

@@ -102,21 +102,24 @@ export class Fetcher {
     this.#requestTimeoutMs = client.options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS;
     this.#options = options;
     const metrics = client.instrumentation.metrics;
-    metrics.register(FETCH_GROUP, this.#latency, {
+    metrics.register(this.#latency, {
+      group: FETCH_GROUP,
       avg: "fetch-latency-avg",
       max: "fetch-latency-max",
       countRate: "fetch-rate",
       count: "fetch-total",
     });
-    metrics.register(FETCH_GROUP, this.#records, {
+    metrics.register(this.#records, {
+      group: FETCH_GROUP,
       rate: "records-consumed-rate",
       total: "records-consumed-total",
     });
-    metrics.register(FETCH_GROUP, this.#bytes, {
+    metrics.register(this.#bytes, {
+      group: FETCH_GROUP,
       rate: "bytes-consumed-rate",
       total: "bytes-consumed-total",
     });
-    metrics.register(FETCH_GROUP, this.#lag, { max: "records-lag-max" });
+    metrics.register(this.#lag, { group: FETCH_GROUP, max: "records-lag-max" });
   }
 
   /** The assigned partitions. */
@@ -152,9 +155,13 @@ export class Fetcher {
     for (const [k, p] of next) {
       if (this.#partitions.has(k)) continue;
       // Java's per-partition records-lag, removed with the partition.
-      metrics.gauge(FETCH_GROUP, "records-lag", () => p.lag, {
-        topic: p.topic,
-        partition: String(p.partition),
+      metrics.gauge(() => p.lag, {
+        group: FETCH_GROUP,
+        name: "records-lag",
+        tags: {
+          topic: p.topic,
+          partition: String(p.partition),
+        },
       });
     }
     this.#partitions = next;

@@ -165,12 +165,11 @@ export class Producer implements AsyncDisposable {
     const bufferMemory = options.bufferMemory ?? BUFFER_MEMORY;
     this.#accumulator = new Accumulator(batchSize, bufferMemory);
     const metrics = this.client.instrumentation.metrics;
-    metrics.gauge("producer-metrics", "buffer-total-bytes", () => bufferMemory);
-    metrics.gauge(
-      "producer-metrics",
-      "buffer-available-bytes",
-      () => Math.max(0, bufferMemory - this.#accumulator.bufferedBytes),
-    );
+    metrics.gauge(() => bufferMemory, { group: "producer-metrics", name: "buffer-total-bytes" });
+    metrics.gauge(() => Math.max(0, bufferMemory - this.#accumulator.bufferedBytes), {
+      group: "producer-metrics",
+      name: "buffer-available-bytes",
+    });
     this.#sticky = new StickyPartitioner(batchSize);
     if (options.transactionalId !== undefined) {
       this.#txn = new Transactions(this.client, options.transactionalId, {

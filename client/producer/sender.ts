@@ -67,7 +67,7 @@ const GROUP = "producer-metrics";
  * const client = new KafkaClient({ bootstrapServers: "127.0.0.1:9092" });
  * const accumulator = new Accumulator(16384, 33554432);
  * const sender = new Sender(client, accumulator, {
- *   acks: 1, codec: 0, lingerMs: 5, deliveryTimeoutMs: 120000, maxInFlight: 5,
+ *   acks: 1, codec: 0, lingerMs: 5, deliveryTimeoutMs: 120000, requestTimeoutMs: 30000, maxInFlight: 5,
  *   flushing: () => false, onComplete: () => {},
  * });
  * sender.schedule(0);
@@ -101,18 +101,29 @@ export class Sender {
   constructor(client: KafkaClient, accumulator: Accumulator, options: SenderOptions) {
     this.#client = client;
     const metrics = client.instrumentation.metrics;
-    metrics.register(GROUP, this.#sent, { rate: "record-send-rate", total: "record-send-total" });
-    metrics.register(GROUP, this.#errors, {
+    metrics.register(this.#sent, {
+      group: GROUP,
+      rate: "record-send-rate",
+      total: "record-send-total",
+    });
+    metrics.register(this.#errors, {
+      group: GROUP,
       rate: "record-error-rate",
       total: "record-error-total",
     });
-    metrics.register(GROUP, this.#retries, {
+    metrics.register(this.#retries, {
+      group: GROUP,
       rate: "record-retry-rate",
       total: "record-retry-total",
     });
-    metrics.register(GROUP, this.#batchBytes, { avg: "batch-size-avg", max: "batch-size-max" });
-    metrics.register(GROUP, this.#compression, { avg: "compression-rate-avg" });
-    metrics.register(GROUP, this.#throttle, {
+    metrics.register(this.#batchBytes, {
+      group: GROUP,
+      avg: "batch-size-avg",
+      max: "batch-size-max",
+    });
+    metrics.register(this.#compression, { group: GROUP, avg: "compression-rate-avg" });
+    metrics.register(this.#throttle, {
+      group: GROUP,
       avg: "produce-throttle-time-avg",
       max: "produce-throttle-time-max",
     });

@@ -26,11 +26,16 @@ Deno.test("metrics: a Stat's rate, average and maximum cover two 30 s samples, a
 
 Deno.test("metrics: registry snapshot, removal by tag and Prometheus text", () => {
   const m = new ClientMetrics('app "1"');
-  const sends = m.register("producer-metrics", new Stat(), {
+  const sends = m.register(new Stat(), {
+    group: "producer-metrics",
     total: "record-send-total",
     avg: "batch-size-avg",
   });
-  m.gauge("consumer-fetch-manager-metrics", "records-lag", () => 7, { topic: "t", partition: "0" });
+  m.gauge(() => 7, {
+    group: "consumer-fetch-manager-metrics",
+    name: "records-lag",
+    tags: { topic: "t", partition: "0" },
+  });
   sends.record(3);
   m.latency(0).observe(2);
   assertEquals(m.value("record-send-total"), 3);
