@@ -65,11 +65,6 @@ const SPARE_BUFFER = 1024 * 1024;
 const KEEP_WRITER = 1024 * 1024;
 
 const CLOSING = Symbol("closing");
-/**
- * The reason a connection's signal is aborted with: nothing reads it, and aborting without one would
- * build a DOMException with a stack trace for every closed connection.
- */
-const CLOSED_REASON = Symbol("connection closed");
 
 /** Serves one accepted connection until it closes. */
 export class BrokerConnection {
@@ -200,7 +195,7 @@ export class BrokerConnection {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    this.#abort.abort(CLOSED_REASON);
+    this.#abort.abort();
     try {
       this.#conn.close();
     } catch {
