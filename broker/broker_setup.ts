@@ -80,8 +80,8 @@ export function clusterFor(options: BrokerOptions): ClusterSetup {
       maxVersionLevel: level,
       upgradeType: level < cluster.features.level(feature) ? 2 : 1,
     })),
-    1,
-    false,
+    // Set as node 1, the controller of a broker just built, would set them.
+    { controllerId: 1, validateOnly: false },
   );
   if (refused) throw new RangeError(refused);
   cluster.telemetry.enabled = options.clientTelemetry ?? false;

@@ -208,7 +208,8 @@ export default defineHandler({
         });
         if (code !== ErrorCode.NONE) return { ...base, errorCode: code };
       }
-      const seq = partition.producers.check(producerId, epoch, sequence, count);
+      const sequences = { epoch, firstSequence: sequence, count };
+      const seq = partition.producers.check(producerId, sequences);
       if (seq.kind === "error") {
         // Kafka sends no message with sequence errors, and the log start offset.
         return {
@@ -237,14 +238,11 @@ export default defineHandler({
         return { ...base, errorCode: ErrorCode.KAFKA_STORAGE_ERROR };
       }
       const stored = partition.log.append(records.slice(), partition.leaderEpoch, appendTime);
-      partition.producers.appended(
-        producerId,
-        epoch,
-        sequence,
-        count,
-        stored.baseOffset,
-        stored.maxTimestamp,
-      );
+      partition.producers.appended(producerId, {
+        ...sequences,
+        baseOffset: stored.baseOffset,
+        maxTimestamp: stored.maxTimestamp,
+      });
       if (transactional) partition.txns.dataAppended(producerId, stored.baseOffset);
       appended = true;
       return {

@@ -34,11 +34,10 @@ export default defineHandler({
       maxVersionLevel: u.maxVersionLevel,
       upgradeType: apiVersion >= 1 ? u.upgradeType : u.allowDowngrade ? 2 : 1,
     }));
-    const problem = ctx.features.update(
-      updates,
-      ctx.metadata.controllerId,
-      apiVersion >= 1 && request.validateOnly,
-    );
+    const problem = ctx.features.update(updates, {
+      controllerId: ctx.metadata.controllerId,
+      validateOnly: apiVersion >= 1 && request.validateOnly,
+    });
     return problem === null
       ? answer(ErrorCode.NONE, null)
       : answer(ErrorCode.INVALID_UPDATE_VERSION, problem);

@@ -47,6 +47,16 @@ export class ProducerIds {
   }
 }
 
+/** A produced batch's producer epoch and sequence numbers, as its header carries them. */
+export interface BatchSequences {
+  /** The producer's epoch. */
+  epoch: number;
+  /** The first record's sequence number. */
+  firstSequence: number;
+  /** How many records the batch holds. */
+  count: number;
+}
+
 /** One partition's producers. */
 export class PartitionProducers {
   #producers = new Map<bigint, PartitionProducer>();
@@ -79,7 +89,8 @@ export class PartitionProducers {
   }
 
   /** Checks a batch from producer `id` at `epoch` with sequences first..first+count-1. */
-  check(id: bigint, epoch: number, firstSequence: number, count: number): SequenceCheck {
+  check(id: bigint, batch: BatchSequences): SequenceCheck {
+    const { epoch, firstSequence, count } = batch;
     if (id < 0n) return { kind: "append" };
     const p = this.#producers.get(id);
     const lastSequence = (firstSequence + count - 1) % SEQUENCE_WRAP;
@@ -141,15 +152,12 @@ export class PartitionProducers {
     p.lastTimestamp = timestamp;
   }
 
-  /** Records an appended batch. */
+  /** Records an appended batch: its sequences, where it was written, its greatest timestamp. */
   appended(
     id: bigint,
-    epoch: number,
-    firstSequence: number,
-    count: number,
-    baseOffset: bigint,
-    maxTimestamp: bigint,
+    batch: BatchSequences & { baseOffset: bigint; maxTimestamp: bigint },
   ): void {
+    const { epoch, firstSequence, count, baseOffset, maxTimestamp } = batch;
     if (id < 0n) return;
     let p = this.#producers.get(id);
     if (!p || epoch > p.epoch) {

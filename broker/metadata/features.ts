@@ -73,9 +73,9 @@ export class Features {
    */
   update(
     updates: readonly { feature: string; maxVersionLevel: number; upgradeType: number }[],
-    controllerId: number,
-    validateOnly: boolean,
+    options: { controllerId: number; validateOnly: boolean },
   ): string | null {
+    const { controllerId, validateOnly } = options;
     for (const u of updates) {
       const problem = this.#check(u, controllerId);
       if (problem) {
