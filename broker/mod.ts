@@ -45,6 +45,7 @@ export type {
   SecurityProtocol,
 } from "./security/options.ts";
 export {
+  type AclAction,
   allOperations,
   Authorizer,
   type BrokerAuthorizerOptions,

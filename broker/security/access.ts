@@ -24,7 +24,8 @@ export function can(
   name: string,
 ): boolean {
   const authorizer = ctx.authorizer;
-  return authorizer === undefined || authorizer.authorize(ctx.connection, operation, type, name);
+  return authorizer === undefined ||
+    authorizer.authorize(ctx.connection, { operation, resourceType: type, name });
 }
 
 /** Whether the request's principal may perform `operation` on the cluster. */

@@ -31,6 +31,16 @@ export interface BrokerAuthorizerOptions {
   acls?: AclBinding[];
 }
 
+/** What a request would do, as {@linkcode Authorizer.authorize} checks it (Kafka's Action). */
+export interface AclAction {
+  /** The operation, e.g. READ or WRITE. */
+  operation: AclOperation;
+  /** The kind of resource: topic, group, cluster, transactional id, delegation token, user. */
+  resourceType: AclResourceType;
+  /** The resource's name. */
+  name: string;
+}
+
 /** Who asks: the session's principal and the client's address. */
 export interface Requester {
   /** The session's principal, "User:alice" (Kafka's KafkaPrincipal). */
@@ -104,7 +114,8 @@ function namesResource(acl: AclBinding, name: string): boolean {
  *   principal: "User:alice", host: "*", operation: AclOperation.READ, permission: AclPermission.ALLOW,
  * }]);
  * const alice = { principal: "User:alice", remoteAddress: "127.0.0.1" };
- * authorizer.authorize(alice, AclOperation.DESCRIBE, AclResourceType.TOPIC, "orders"); // true
+ * const action = { operation: AclOperation.DESCRIBE, resourceType: AclResourceType.TOPIC, name: "orders" };
+ * authorizer.authorize(alice, action); // true
  * ```
  */
 export class Authorizer {
@@ -162,13 +173,9 @@ export class Authorizer {
     return removed;
   }
 
-  /** Whether `who` may perform `operation` on the resource `type`/`name`. */
-  authorize(
-    who: Requester,
-    operation: AclOperation,
-    type: AclResourceType,
-    name: string,
-  ): boolean {
+  /** Whether `who` may perform the action: its operation on the resource of its type and name. */
+  authorize(who: Requester, action: AclAction): boolean {
+    const { operation, resourceType: type, name } = action;
     if (this.#superUsers.has(who.principal)) return true;
     let sawAcl = false;
     let allowed = false;
@@ -190,7 +197,7 @@ export class Authorizer {
    */
   authorizeByResourceType(who: Requester, operation: AclOperation, type: AclResourceType): boolean {
     // A hard-coded name first, so that super users (and the no-ACL default) pass regardless of DENYs.
-    if (this.authorize(who, operation, type, "hardcode")) return true;
+    if (this.authorize(who, { operation, resourceType: type, name: "hardcode" })) return true;
     const denyLiteral = new Set<string>();
     const denyPrefix = new Set<string>();
     const allowLiteral = new Set<string>();
@@ -222,7 +229,7 @@ export class Authorizer {
   /** The bit field of the operations `who` may perform on a resource (authorized operations). */
   authorizedOperations(who: Requester, type: AclResourceType, name: string): number {
     const ops = (SUPPORTED_OPERATIONS[type] ?? []).filter((op) =>
-      this.authorize(who, op, type, name)
+      this.authorize(who, { operation: op, resourceType: type, name })
     );
     return operationsToBits(ops);
   }

@@ -41,14 +41,35 @@ Deno.test("authorizer: literal, prefixed and wildcard resources; wildcard princi
       acl("User:*", Op.DESCRIBE, "*"),
     ],
   });
-  assertEquals(a.authorize(alice, Op.READ, Resource.TOPIC, "orders"), true);
-  assertEquals(a.authorize(alice, Op.READ, Resource.TOPIC, "orders2"), false);
-  assertEquals(a.authorize(alice, Op.WRITE, Resource.TOPIC, "logs-eu"), true);
-  assertEquals(a.authorize(alice, Op.WRITE, Resource.TOPIC, "logs"), false);
-  assertEquals(a.authorize(bob, Op.DESCRIBE, Resource.TOPIC, "anything"), true);
-  assertEquals(a.authorize(bob, Op.READ, Resource.TOPIC, "orders"), false);
+  assertEquals(
+    a.authorize(alice, { operation: Op.READ, resourceType: Resource.TOPIC, name: "orders" }),
+    true,
+  );
+  assertEquals(
+    a.authorize(alice, { operation: Op.READ, resourceType: Resource.TOPIC, name: "orders2" }),
+    false,
+  );
+  assertEquals(
+    a.authorize(alice, { operation: Op.WRITE, resourceType: Resource.TOPIC, name: "logs-eu" }),
+    true,
+  );
+  assertEquals(
+    a.authorize(alice, { operation: Op.WRITE, resourceType: Resource.TOPIC, name: "logs" }),
+    false,
+  );
+  assertEquals(
+    a.authorize(bob, { operation: Op.DESCRIBE, resourceType: Resource.TOPIC, name: "anything" }),
+    true,
+  );
+  assertEquals(
+    a.authorize(bob, { operation: Op.READ, resourceType: Resource.TOPIC, name: "orders" }),
+    false,
+  );
   // Resource types are separate: a topic ACL says nothing of a group of the same name.
-  assertEquals(a.authorize(alice, Op.READ, Resource.GROUP, "orders"), false);
+  assertEquals(
+    a.authorize(alice, { operation: Op.READ, resourceType: Resource.GROUP, name: "orders" }),
+    false,
+  );
 });
 
 Deno.test("authorizer: a DENY wins; implications hold for ALLOW only", () => {
@@ -61,31 +82,72 @@ Deno.test("authorizer: a DENY wins; implications hold for ALLOW only", () => {
       acl("User:bob", Op.ALTER_CONFIGS, "t"),
     ],
   });
-  assertEquals(a.authorize(alice, Op.READ, Resource.TOPIC, "t"), true);
-  assertEquals(a.authorize(alice, Op.WRITE, Resource.TOPIC, "t"), false);
+  assertEquals(
+    a.authorize(alice, { operation: Op.READ, resourceType: Resource.TOPIC, name: "t" }),
+    true,
+  );
+  assertEquals(
+    a.authorize(alice, { operation: Op.WRITE, resourceType: Resource.TOPIC, name: "t" }),
+    false,
+  );
   // WRITE implies DESCRIBE; a DENY of READ does not deny DESCRIBE.
-  assertEquals(a.authorize(bob, Op.DESCRIBE, Resource.TOPIC, "t"), true);
-  assertEquals(a.authorize(bob, Op.READ, Resource.TOPIC, "t"), false);
+  assertEquals(
+    a.authorize(bob, { operation: Op.DESCRIBE, resourceType: Resource.TOPIC, name: "t" }),
+    true,
+  );
+  assertEquals(
+    a.authorize(bob, { operation: Op.READ, resourceType: Resource.TOPIC, name: "t" }),
+    false,
+  );
   // ALTER_CONFIGS implies DESCRIBE_CONFIGS, not the other way round.
-  assertEquals(a.authorize(bob, Op.DESCRIBE_CONFIGS, Resource.TOPIC, "t"), true);
-  assertEquals(a.authorize(bob, Op.ALTER, Resource.TOPIC, "t"), false);
+  assertEquals(
+    a.authorize(bob, { operation: Op.DESCRIBE_CONFIGS, resourceType: Resource.TOPIC, name: "t" }),
+    true,
+  );
+  assertEquals(
+    a.authorize(bob, { operation: Op.ALTER, resourceType: Resource.TOPIC, name: "t" }),
+    false,
+  );
 });
 
 Deno.test("authorizer: hosts, super users and the default when no ACL names a resource", () => {
   const acls = [acl("User:alice", Op.READ, "t", { host: "10.0.0.9" })];
   const strict = new Authorizer({ acls, superUsers: ["User:root"] });
-  assertEquals(strict.authorize(alice, Op.READ, Resource.TOPIC, "t"), false);
   assertEquals(
-    strict.authorize({ ...alice, remoteAddress: "10.0.0.9" }, Op.READ, Resource.TOPIC, "t"),
+    strict.authorize(alice, { operation: Op.READ, resourceType: Resource.TOPIC, name: "t" }),
+    false,
+  );
+  assertEquals(
+    strict.authorize({ ...alice, remoteAddress: "10.0.0.9" }, {
+      operation: Op.READ,
+      resourceType: Resource.TOPIC,
+      name: "t",
+    }),
     true,
   );
   const root = { principal: "User:root", remoteAddress: "10.0.0.3" };
-  assertEquals(strict.authorize(root, Op.DELETE, Resource.CLUSTER, "kafka-cluster"), true);
-  assertEquals(strict.authorize(bob, Op.READ, Resource.TOPIC, "unnamed"), false);
+  assertEquals(
+    strict.authorize(root, {
+      operation: Op.DELETE,
+      resourceType: Resource.CLUSTER,
+      name: "kafka-cluster",
+    }),
+    true,
+  );
+  assertEquals(
+    strict.authorize(bob, { operation: Op.READ, resourceType: Resource.TOPIC, name: "unnamed" }),
+    false,
+  );
   const open = new Authorizer({ acls, allowEveryoneIfNoAclFound: true });
-  assertEquals(open.authorize(bob, Op.READ, Resource.TOPIC, "unnamed"), true);
+  assertEquals(
+    open.authorize(bob, { operation: Op.READ, resourceType: Resource.TOPIC, name: "unnamed" }),
+    true,
+  );
   // An ACL names "t", so the default no longer applies there, even for others.
-  assertEquals(open.authorize(bob, Op.READ, Resource.TOPIC, "t"), false);
+  assertEquals(
+    open.authorize(bob, { operation: Op.READ, resourceType: Resource.TOPIC, name: "t" }),
+    false,
+  );
 });
 
 Deno.test("authorizer: by resource type, an ALLOW counts unless a DENY covers it", () => {
