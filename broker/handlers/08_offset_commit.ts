@@ -14,6 +14,7 @@ import {
   ErrorCode,
 } from "../../codec/mod.ts";
 import { defineHandler, type RequestContext } from "../server/handler.ts";
+import { commitByTopicId } from "./commit_by_topic_id.ts";
 import { can, secured, unreadableTopicsFirst } from "../security/access.ts";
 
 type Request = ApiMessages[typeof ApiKey.OffsetCommit]["request"];
@@ -31,37 +32,13 @@ export default defineHandler({
   maxVersion: 10,
   handle(request, ctx) {
     if (ctx.apiVersion < 10) return serve(request, ctx);
-    // As Kafka 4.4: unknown ids, then each known topic's unknown partitions, come before what the
-    // group coordinator answers; a topic without partitions is not answered.
-    const { byId: topicsById, byName: topics } = ctx.topics;
-    const unknown = request.topics.filter((t) => !topicsById.has(t.topicId));
-    const known = request.topics.filter((t) => topicsById.has(t.topicId)).map((t) => {
-      const topic = topicsById.get(t.topicId)!;
-      const exists = (p: { partitionIndex: number }) =>
-        p.partitionIndex >= 0 && p.partitionIndex < topic.partitions.length;
-      return {
-        request: { ...t, name: topic.name, partitions: t.partitions.filter(exists) },
-        missing: t.partitions.filter((p) => !exists(p)),
-      };
-    });
-    const asked = known.map((k) => k.request).filter((t) => t.partitions.length > 0);
-    const served = asked.length > 0 ? serve({ ...request, topics: asked }, ctx).topics : [];
+    // As Kafka 4.4: topics named by id (commit_by_topic_id.ts).
     return {
-      topics: [
-        ...unknown.map((t) => failedTopic(t, ErrorCode.UNKNOWN_TOPIC_ID)),
-        ...known.map((k) => ({
-          name: "",
-          topicId: k.request.topicId,
-          partitions: [
-            ...k.missing.map((p) => ({
-              partitionIndex: p.partitionIndex,
-              errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
-            })),
-            ...served.filter((t) => topics.get(t.name)?.id === k.request.topicId)
-              .flatMap((t) => t.partitions),
-          ],
-        })).filter((t) => t.partitions.length > 0),
-      ],
+      topics: commitByTopicId(
+        ctx.topics,
+        request.topics,
+        (named) => serve({ ...request, topics: named }, ctx).topics,
+      ),
     };
   },
 });
