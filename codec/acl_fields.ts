@@ -84,7 +84,13 @@ export function aclFilterToFields(f: AclBindingFilter): AclFilterFields {
  * ```
  */
 export function aclFilterFromFields(f: AclFilterFields): AclBindingFilter | undefined {
-  if (!knownAclCodes(f.resourceTypeFilter, f.patternTypeFilter, f.operation, f.permissionType)) {
+  const codes = {
+    resourceType: f.resourceTypeFilter,
+    patternType: f.patternTypeFilter,
+    operation: f.operation,
+    permission: f.permissionType,
+  };
+  if (!knownAclCodes(codes)) {
     return undefined;
   }
   return {
@@ -147,22 +153,30 @@ export function aclBindingFromFields(f: AclFields): AclBinding {
 const known = (values: Record<string, number>, code: number) =>
   code !== 0 && Object.values(values).includes(code);
 
+/** The four codes of an ACL or filter on the wire, as {@linkcode knownAclCodes} checks them. */
+export interface AclCodes {
+  /** The resource type code (AclResourceType). */
+  resourceType: number;
+  /** The pattern type code (AclPatternType). */
+  patternType: number;
+  /** The operation code (AclOperation). */
+  operation: number;
+  /** The permission code (AclPermission). */
+  permission: number;
+}
+
 /**
  * Whether every code is one Kafka knows, other than UNKNOWN (which Kafka refuses when parsing).
  *
  * @example
  * ```ts
  * import { knownAclCodes } from "@brook/kafka/codec";
- * knownAclCodes(2, 3, 3, 3); // true: TOPIC, LITERAL, READ, ALLOW
- * knownAclCodes(2, 3, 99, 3); // false
+ * knownAclCodes({ resourceType: 2, patternType: 3, operation: 3, permission: 3 }); // true
+ * knownAclCodes({ resourceType: 2, patternType: 3, operation: 99, permission: 3 }); // false
  * ```
  */
-export function knownAclCodes(
-  resourceType: number,
-  patternType: number,
-  operation: number,
-  permission: number,
-): boolean {
+export function knownAclCodes(codes: AclCodes): boolean {
+  const { resourceType, patternType, operation, permission } = codes;
   return known(AclResourceType, resourceType) && known(AclPatternType, patternType) &&
     known(AclOperation, operation) && known(AclPermission, permission);
 }

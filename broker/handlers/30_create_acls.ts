@@ -42,7 +42,12 @@ export default defineHandler({
   handle(request, ctx) {
     const creations = request.creations;
     const known = creations.every((c) =>
-      knownAclCodes(c.resourceType, c.resourcePatternType, c.operation, c.permissionType)
+      knownAclCodes({
+        resourceType: c.resourceType,
+        patternType: c.resourcePatternType,
+        operation: c.operation,
+        permission: c.permissionType,
+      })
     );
     // Kafka cannot parse a creation with an UNKNOWN code, and closes the connection.
     if (!known) return "close";
