@@ -271,7 +271,13 @@ const SCENARIOS: Scenario[] = [
       step(ApiKey.FindCoordinator, 3, { key: `${run}-g`, keyType: 0 }),
       // An empty key is a key like any other, for groups and transactional ids alike.
       step(ApiKey.FindCoordinator, 3, { key: "", keyType: 0 }),
-      step(ApiKey.FindCoordinator, 4, { keyType: 1, coordinatorKeys: [""] }),
+      // The first transactional FindCoordinator makes a real Kafka create its transaction log.
+      step(
+        ApiKey.FindCoordinator,
+        4,
+        { keyType: 1, coordinatorKeys: [""] },
+        (r) => r.coordinators.every((c) => c.errorCode === 0),
+      ),
       step(ApiKey.Heartbeat, 4, {
         groupId: `${run}-g`,
         generationId: 1,
