@@ -10,7 +10,8 @@ import { ErrorCode } from "../../codec/mod.ts";
 import { OFFSETS_TOPIC } from "../metadata/topic_catalog.ts";
 import type { GroupConfigs } from "../configs/group_configs.ts";
 import type { TransactionCompletion } from "../transactions/transaction_completed.ts";
-import type { GroupCoordinatorOptions, GroupMetadata } from "./group_services.ts";
+import type { GroupCoordinatorOptions, GroupMetadata, GroupRequest } from "./group_services.ts";
+import { joinClassicGroup } from "./classic_join.ts";
 import { javaHash } from "../metadata/java_hash.ts";
 import {
   ClassicGroup,
@@ -18,7 +19,6 @@ import {
   joinError,
   type JoinResult,
   type Member,
-  syncError,
 } from "./classic_group.ts";
 import {
   type ClassicJoin,
@@ -45,21 +45,7 @@ import {
 } from "./consumer_heartbeat.ts";
 
 export { OFFSETS_TOPIC };
-
-/**
- * What the coordinator reads of a request: the node it came to, the client, and the version. A
- * handler's RequestContext is one.
- */
-export interface GroupRequest {
-  /** The node that received the request. */
-  readonly node: { readonly nodeId: number };
-  /** The request header's client id. */
-  readonly header: { readonly clientId: string | null };
-  /** The request's API version. */
-  readonly apiVersion: number;
-  /** The client's address. */
-  readonly connection: { readonly remoteAddress: string };
-}
+export type { GroupRequest };
 
 /**
  * The group coordinator.
@@ -193,86 +179,7 @@ export class GroupCoordinator {
       this.classicInPlaceOf(req.groupId);
     }
     const group = this.group(req.groupId, true)!;
-    if (group.state === "Dead") return fail(ErrorCode.COORDINATOR_NOT_AVAILABLE);
-    let memberId = req.memberId;
-    const known = group.members.get(memberId);
-    if (!known && !group.supportsProtocols(req.protocolType, req.protocols)) {
-      return fail(ErrorCode.INCONSISTENT_GROUP_PROTOCOL);
-    }
-    if (memberId === "") {
-      // Java's UUID text (Kafka's classic member ids), not a Kafka Uuid, after the instance id of a
-      // static member and the client id of a dynamic one.
-      memberId = `${req.groupInstanceId ?? ctx.header.clientId ?? ""}-${crypto.randomUUID()}`;
-      if (req.groupInstanceId !== null) {
-        // A static member coming back replaces its old member id; the old one is fenced.
-        const old = group.staticMembers.get(req.groupInstanceId);
-        const oldMember = old === undefined ? undefined : group.members.get(old);
-        if (oldMember) {
-          const unchanged = sameProtocols(oldMember.protocols, req.protocols);
-          group.members.delete(old!);
-          oldMember.joinWaiter?.(fail(ErrorCode.FENCED_INSTANCE_ID, old));
-          oldMember.syncWaiter?.(syncError(ErrorCode.FENCED_INSTANCE_ID));
-          clearTimeout(oldMember.sessionTimer);
-          const member: Member = {
-            ...oldMember,
-            memberId,
-            joinWaiter: undefined,
-            syncWaiter: undefined,
-            sessionTimer: undefined,
-          };
-          group.members.set(memberId, member);
-          group.staticMembers.set(req.groupInstanceId, memberId);
-          if (group.leaderId === old) group.leaderId = memberId;
-          this.touch(group, member);
-          if (group.state === "Stable" && unchanged) {
-            // From v9 a replaced leader learns the members, and that it must not assign again.
-            const leader = ctx.apiVersion >= 9 && group.leaderId === memberId;
-            return {
-              errorCode: ErrorCode.NONE,
-              generationId: group.generationId,
-              protocolType: group.protocolType,
-              protocolName: group.protocolName,
-              leader: group.leaderId ?? "",
-              memberId,
-              members: leader ? group.leaderView() : [],
-              skipAssignment: leader,
-            };
-          }
-        }
-      } else if (ctx.apiVersion >= 4) {
-        // KIP-394: a new dynamic member first gets its id, and joins again with it.
-        group.pendingMembers.add(memberId);
-        return fail(ErrorCode.MEMBER_ID_REQUIRED, memberId);
-      }
-    } else if (!group.pendingMembers.has(memberId)) {
-      const invalid = group.validateMember(memberId, req.groupInstanceId);
-      if (invalid !== ErrorCode.NONE) return fail(invalid);
-    }
-    group.pendingMembers.delete(memberId);
-    const existing = group.members.get(memberId);
-    const changed = !existing || !sameProtocols(existing.protocols, req.protocols);
-    const member: Member = existing ?? {
-      memberId,
-      groupInstanceId: req.groupInstanceId,
-      clientId: ctx.header.clientId ?? "",
-      clientHost: `/${ctx.connection.remoteAddress}`,
-      sessionTimeoutMs: req.sessionTimeoutMs,
-      rebalanceTimeoutMs: req.rebalanceTimeoutMs,
-      protocolType: req.protocolType,
-      protocols: req.protocols,
-      assignment: new Uint8Array(0),
-    };
-    const joined = group.join({
-      ...member,
-      protocols: copyProtocols(req.protocols),
-      sessionTimeoutMs: req.sessionTimeoutMs,
-      rebalanceTimeoutMs: req.rebalanceTimeoutMs,
-    }, changed);
-    this.touch(group, group.members.get(memberId)!);
-    const result = await joined;
-    const m = group.members.get(memberId);
-    if (m) this.touch(group, m);
-    return result;
+    return await joinClassicGroup(group, req, ctx, (g, m) => this.touch(g, m));
   }
 
   /** Restarts a member's session timer (a heartbeat, join or sync). */
@@ -592,22 +499,4 @@ export class GroupCoordinator {
     for (const g of this.shareGroups.values()) g.close();
     this.streams.close();
   }
-}
-
-function sameProtocols(
-  a: { name: string; metadata: Uint8Array }[],
-  b: { name: string; metadata: Uint8Array }[],
-): boolean {
-  return a.length === b.length &&
-    a.every((p, i) =>
-      p.name === b[i].name && p.metadata.length === b[i].metadata.length &&
-      p.metadata.every((x, j) => x === b[i].metadata[j])
-    );
-}
-
-/** Request bytes are views into the connection's buffer: keep copies. */
-function copyProtocols(
-  p: { name: string; metadata: Uint8Array }[],
-): { name: string; metadata: Uint8Array }[] {
-  return p.map((x) => ({ name: x.name, metadata: x.metadata.slice() }));
 }

@@ -99,3 +99,18 @@ export interface ShareGroups {
   /** A group's value of a numeric group config. */
   groupNumber(groupId: string, name: string): number;
 }
+
+/**
+ * What the coordinator reads of a request: the node it came to, the client, and the version. A
+ * handler's RequestContext is one.
+ */
+export interface GroupRequest {
+  /** The node that received the request. */
+  readonly node: { readonly nodeId: number };
+  /** The request header's client id. */
+  readonly header: { readonly clientId: string | null };
+  /** The request's API version. */
+  readonly apiVersion: number;
+  /** The client's address. */
+  readonly connection: { readonly remoteAddress: string };
+}
