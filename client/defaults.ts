@@ -84,3 +84,8 @@ export const GROUP_HEARTBEAT_INTERVAL_MS = 5_000;
  * answer to travel back: Java's consumer adds the same 5 s (JOIN_GROUP_TIMEOUT_LAPSE).
  */
 export const JOIN_GROUP_TIMEOUT_LAPSE_MS = 5_000;
+/**
+ * How long closing a client waits for its terminating telemetry push (KIP-714) to be answered. Java
+ * waits within the client's close timeout; Brook bounds this one step on its own.
+ */
+export const TELEMETRY_CLOSE_TIMEOUT_MS = 5_000;

@@ -16,6 +16,7 @@ import type { KafkaConnection } from "../network/connection.ts";
 import type { ClientMetricsSnapshot } from "../metrics.ts";
 import type { LogLevel } from "../instrumentation.ts";
 import { selector, TelemetryCollector } from "./telemetry_metrics.ts";
+import { TELEMETRY_CLOSE_TIMEOUT_MS } from "../defaults.ts";
 
 /** Java's default push interval, used when the broker gives none. */
 const DEFAULT_PUSH_INTERVAL_MS = 300_000;
@@ -186,7 +187,7 @@ export class TelemetrySender {
   }
 
   /** Stops pushing; sends the terminating push first when a subscription asks for metrics. */
-  async close(timeoutMs = 5000): Promise<void> {
+  async close(timeoutMs: number = TELEMETRY_CLOSE_TIMEOUT_MS): Promise<void> {
     if (this.#stopped) return;
     this.#stopped = true;
     clearTimeout(this.#timer);
