@@ -16,10 +16,9 @@ import { offsetsByIdScenario } from "./kafka44_offset_scenarios.ts";
 import {
   streamsErrorsScenario,
   streamsGroupScenario,
-  streamsKindsScenario,
   streamsOffsetsScenario,
-  streamsStaticScenario,
 } from "./kafka44_streams_scenarios.ts";
+import { streamsKindsScenario, streamsStaticScenario } from "./kafka44_streams_more_scenarios.ts";
 import { alterShareOffsetsScenario, shareV2Scenario } from "./kafka44_share_v2_scenarios.ts";
 
 const interop = Deno.env.get("BROOK_INTEROP") === "1";
