@@ -76,8 +76,14 @@ async function exercise(bootstrapServers: string) {
   }
   // The admin client lists every topic's offsets, and one partition's, and alters them (by id).
   const adminSent = sentVersions(admin.client, [ApiKey.OffsetCommit, ApiKey.OffsetFetch]);
-  const inTransaction = (await admin.listConsumerGroupOffsets(`${run}-x`))
-    .map((o) => [o.topic, o.partition, o.offset]);
+  // Kafka writes the commit's markers after EndTxn is answered: until then the transaction's
+  // offsets are not the group's yet, so wait (at most 10 s) for them to show.
+  let inTransaction: unknown[] = [];
+  for (const deadline = Date.now() + 10_000; inTransaction.length === 0 && Date.now() < deadline;) {
+    inTransaction = (await admin.listConsumerGroupOffsets(`${run}-x`))
+      .map((o) => [o.topic, o.partition, o.offset]);
+    if (inTransaction.length === 0) await new Promise((r) => setTimeout(r, 100));
+  }
   await admin.alterConsumerGroupOffsets(`${run}-g`, [{ topic: run, partition: 0, offset: 1n }]);
   const altered = (await admin.listConsumerGroupOffsets(`${run}-g`, {
     partitions: [{ topic: run, partition: 0 }],
