@@ -22,7 +22,7 @@ import {
   type QuorumInfo,
 } from "./cluster.ts";
 import { sleep } from "../backoff.ts";
-import { type ClientOptions, KafkaClient, type TopicMetadata } from "../kafka_client.ts";
+import { KafkaClient, type TopicMetadata } from "../kafka_client.ts";
 import {
   type ConfigEntry,
   type ConfigOp,
