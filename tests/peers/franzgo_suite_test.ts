@@ -7,19 +7,10 @@
 // them on a broker with ShareFetch and ShareAcknowledge v2) (BROOK_INTEROP=1 and Go; part of deno
 // task test:interop).
 import { assertEquals } from "../assert.ts";
+import { goVersion, outcomes, run } from "./go_suite.ts";
 
 const interop = Deno.env.get("BROOK_INTEROP") === "1";
 const root = new URL("../../", import.meta.url).pathname;
-
-/** Whether `go` runs here; without it the suite is skipped, saying so. */
-async function goVersion(): Promise<string | undefined> {
-  try {
-    const out = await new Deno.Command("go", { args: ["version"], stdout: "piped" }).output();
-    return out.success ? new TextDecoder().decode(out.stdout).trim() : undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 const go = interop ? await goVersion() : undefined;
 if (interop && !go) console.warn("franz-go's suite skipped: Go is not installed");
@@ -64,21 +55,6 @@ const SHARE = [
   "TestShareGroupOffsetsAdmin",
   "TestConsumeRegexShareSkipsInternal",
 ];
-
-async function run(command: string, args: string[], options: Deno.CommandOptions = {}) {
-  const out = await new Deno.Command(command, {
-    args,
-    stdout: "piped",
-    stderr: "piped",
-    ...options,
-  })
-    .output();
-  const text = new TextDecoder().decode(out.stdout);
-  if (!out.success) {
-    throw new Error(`${command} ${args.join(" ")}: ${new TextDecoder().decode(out.stderr)}`);
-  }
-  return text;
-}
 
 /** Downloads franz-go's module (source with its tests) and builds pkg/kgo's test binary. */
 async function buildKgoTests(dir: string): Promise<string> {
@@ -128,13 +104,6 @@ async function startBrokers() {
       await child.status;
     },
   };
-}
-
-/** The outcome of every test that `go test -v` reports at the top level. */
-function outcomes(output: string): Map<string, string> {
-  const found = new Map<string, string>();
-  for (const m of output.matchAll(/^--- (PASS|FAIL|SKIP): (\w+) /gm)) found.set(m[2], m[1]);
-  return found;
 }
 
 Deno.test({

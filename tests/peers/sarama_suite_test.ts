@@ -8,18 +8,10 @@
 // that read broker logs or run Kafka's tools in containers are not selected. Every selected test
 // must pass (BROOK_INTEROP=1 and Go; part of deno task test:interop).
 import { assertEquals } from "../assert.ts";
+import { goVersion, outcomes, run } from "./go_suite.ts";
 
 const interop = Deno.env.get("BROOK_INTEROP") === "1";
 const root = new URL("../../", import.meta.url).pathname;
-
-async function goVersion(): Promise<string | undefined> {
-  try {
-    const out = await new Deno.Command("go", { args: ["version"], stdout: "piped" }).output();
-    return out.success ? new TextDecoder().decode(out.stdout).trim() : undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 const go = interop ? await goVersion() : undefined;
 if (interop && !go) console.warn("sarama's suite skipped: Go is not installed");
@@ -87,20 +79,6 @@ const SELECTED = [
   "TestFuncTxnProduceWithBrokerFailure",
   "TestConsumerFetchFollowerFailover",
 ];
-
-async function run(command: string, args: string[], options: Deno.CommandOptions = {}) {
-  const out = await new Deno.Command(command, {
-    args,
-    stdout: "piped",
-    stderr: "piped",
-    ...options,
-  })
-    .output();
-  if (!out.success) {
-    throw new Error(`${command} ${args.join(" ")}: ${new TextDecoder().decode(out.stderr)}`);
-  }
-  return new TextDecoder().decode(out.stdout);
-}
 
 /** The source directory of `module` at the version tests/peers/sarama/go.mod names. */
 async function moduleDir(module: string): Promise<string> {
@@ -207,12 +185,6 @@ async function startCluster(dir: string) {
     await stop();
     throw e;
   }
-}
-
-function outcomes(output: string): Map<string, string> {
-  const found = new Map<string, string>();
-  for (const m of output.matchAll(/^--- (PASS|FAIL|SKIP): (\w+) /gm)) found.set(m[2], m[1]);
-  return found;
 }
 
 Deno.test({
