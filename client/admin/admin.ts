@@ -70,6 +70,7 @@ import {
 } from "./transactions.ts";
 import type { TopicPartition, TopicPartitionOffset } from "../topic_partition.ts";
 import { DEFAULT_API_TIMEOUT_MS } from "../defaults.ts";
+import { retriableForAdmin } from "./retry.ts";
 import type { AdminCallOptions, AdminOptions } from "./options.ts";
 
 export type { AdminCallOptions, AdminOptions } from "./options.ts";
@@ -82,13 +83,6 @@ export type { GroupDescription, GroupListing, GroupOffset } from "./groups.ts";
 export type { ListedOffset, OffsetSpec } from "./offsets.ts";
 export type { ShareGroupDescription, ShareGroupOffset } from "./share_groups.ts";
 export type { TransactionDescription, TransactionListing } from "./transactions.ts";
-
-const RETRIABLE_ADMIN = new Set<number>([ErrorCode.NOT_CONTROLLER, ErrorCode.REQUEST_TIMED_OUT]);
-/** Retriable for clients that wait for a topic, but final for an admin asked about it. */
-const FINAL_ADMIN = new Set<number>([
-  ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
-  ErrorCode.UNKNOWN_TOPIC_ID,
-]);
 
 /**
  * A Kafka admin client.
@@ -121,10 +115,7 @@ export class Admin implements AsyncDisposable {
       try {
         return await attempt();
       } catch (e) {
-        const retriable = e instanceof KafkaProtocolError
-          ? !FINAL_ADMIN.has(e.code) && (RETRIABLE_ADMIN.has(e.code) || e.retriable)
-          : (e as { retriable?: boolean }).retriable;
-        if (!retriable || Date.now() >= deadline) throw e;
+        if (!retriableForAdmin(e) || Date.now() >= deadline) throw e;
         this.client.invalidateMetadata();
         await sleep(
           Math.min(this.client.retryBackoff(i), Math.max(0, deadline - Date.now())),

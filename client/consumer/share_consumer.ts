@@ -33,10 +33,19 @@ import {
   MAX_POLL_RECORDS,
   POLL_TIMEOUT_MS,
 } from "../defaults.ts";
+import {
+  type AckTopic,
+  type Batch,
+  isRenewal,
+  keyOf,
+  nextEpoch,
+  splitKey,
+  toBatches,
+  TYPE,
+} from "./share_acknowledgements.ts";
 
 /** The pause between ShareFetch rounds that brought nothing, until the poll's deadline. */
 const EMPTY_FETCH_PAUSE_MS = 100;
-const INT32_MAX = 2_147_483_647;
 
 /** Share consumer options; names follow Kafka's share consumer configs. */
 export interface ShareConsumerOptions extends ClientOptions {
@@ -75,7 +84,6 @@ export interface ShareConsumerRecord extends ConsumerRecord {
  */
 export type AcknowledgeType = "accept" | "release" | "reject" | "renew";
 
-const TYPE = { gap: 0, accept: 1, release: 2, reject: 3, renew: 4 } as const;
 const FINAL_EPOCH = -1;
 
 /** A share session with one broker. */
@@ -83,8 +91,6 @@ interface Session {
   epoch: number;
   partitions: Set<string>;
 }
-
-const keyOf = (topicId: string, partition: number) => `${topicId}:${partition}`;
 
 /**
  * A Kafka share consumer.
@@ -566,37 +572,4 @@ export class ShareConsumer implements AsyncDisposable {
     }
     return out;
   }
-}
-
-type Batch = { firstOffset: bigint; lastOffset: bigint; acknowledgeTypes: number[] };
-type AckTopic = {
-  topicId: string;
-  partitions: { partitionIndex: number; acknowledgementBatches: Batch[] }[];
-};
-
-const isRenewal = (b: Batch) => b.acknowledgeTypes[0] === TYPE.renew;
-
-/** Runs of consecutive offsets with one type, as acknowledgement batches. */
-function toBatches(offsets: Map<bigint, number>): Batch[] {
-  const sorted = [...offsets].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  const out: Batch[] = [];
-  for (const [offset, type] of sorted) {
-    const last = out[out.length - 1];
-    if (last && last.lastOffset + 1n === offset && last.acknowledgeTypes[0] === type) {
-      last.lastOffset = offset;
-    } else {
-      out.push({ firstOffset: offset, lastOffset: offset, acknowledgeTypes: [type] });
-    }
-  }
-  return out;
-}
-
-function splitKey(key: string): [string, number] {
-  const at = key.lastIndexOf(":");
-  return [key.slice(0, at), Number(key.slice(at + 1))];
-}
-
-/** A share session's next epoch: after the greatest int32 it starts again at 1, as Kafka's does. */
-function nextEpoch(epoch: number): number {
-  return epoch === INT32_MAX ? 1 : epoch + 1;
 }
