@@ -208,7 +208,7 @@ export class ClassicGroup {
   }
 
   /** The members as the leader's JoinGroup answer lists them. */
-  leaderView(): JoinResult["members"] {
+  #leaderView(): JoinResult["members"] {
     return [...this.members.values()].map((x) => ({
       memberId: x.memberId,
       groupInstanceId: x.groupInstanceId,
@@ -217,15 +217,19 @@ export class ClassicGroup {
   }
 
   #joinResult(m: Member): JoinResult {
-    const leader = m.memberId === this.leaderId;
+    return this.joinAnswer(m.memberId, m.memberId === this.leaderId);
+  }
+
+  /** A successful JoinGroup answer for `memberId`: with the members when `withMembers`. */
+  joinAnswer(memberId: string, withMembers: boolean): JoinResult {
     return {
       errorCode: ErrorCode.NONE,
       generationId: this.generationId,
       protocolType: this.protocolType,
       protocolName: this.protocolName,
       leader: this.leaderId ?? "",
-      memberId: m.memberId,
-      members: leader ? this.leaderView() : [],
+      memberId,
+      members: withMembers ? this.#leaderView() : [],
     };
   }
 

@@ -72,16 +72,7 @@ export async function joinClassicGroup(
         if (group.state === "Stable" && unchanged) {
           // From v9 a replaced leader learns the members, and that it must not assign again.
           const leader = ctx.apiVersion >= 9 && group.leaderId === memberId;
-          return {
-            errorCode: ErrorCode.NONE,
-            generationId: group.generationId,
-            protocolType: group.protocolType,
-            protocolName: group.protocolName,
-            leader: group.leaderId ?? "",
-            memberId,
-            members: leader ? group.leaderView() : [],
-            skipAssignment: leader,
-          };
+          return { ...group.joinAnswer(memberId, leader), skipAssignment: leader };
         }
       }
     } else if (ctx.apiVersion >= 4) {
