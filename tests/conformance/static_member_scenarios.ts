@@ -40,9 +40,9 @@ export function staticMemberScenarios(run: string): Scenario[] {
         namedAfterInstance: r.memberId.startsWith(`${instance}-`),
       }),
     );
-  // Steps 1 and 2: the first instance joins and syncs; step 3: a new instance takes its id.
-  const first = (earlier: unknown[]) => earlier[1] as Joined;
-  const second = (earlier: unknown[]) => earlier[3] as Joined;
+  // Steps 2 and 3: the first instance joins and syncs; step 4: a new instance takes its id.
+  const first = (earlier: unknown[]) => earlier[2] as Joined;
+  const second = (earlier: unknown[]) => earlier[4] as Joined;
   const heartbeat = (who: (e: unknown[]) => Joined, instance: string | null) =>
     step(ApiKey.Heartbeat, 4, (earlier) => ({
       groupId,
@@ -74,6 +74,13 @@ export function staticMemberScenarios(run: string): Scenario[] {
   return [{
     name: "classic groups: a static member replaced by a new instance is fenced",
     steps: [
+      // On a newly started Kafka the group's coordinator may still be loading.
+      step(
+        ApiKey.FindCoordinator,
+        4,
+        { keyType: 0, coordinatorKeys: [groupId] },
+        (r) => r.coordinators.every((c) => c.errorCode === 0),
+      ),
       step(ApiKey.CreateTopics, 7, {
         topics: [{ name: `${run}-static-t`, numPartitions: 1, replicationFactor: 1 }],
         timeoutMs: 5000,
